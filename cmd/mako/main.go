@@ -1,0 +1,65 @@
+// Command mako is the operator CLI of mako-engine.
+//
+// Each subcommand lives in its own file of this package and only wires flags
+// to a library package; the logic is in pkg/.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: mako <command> [arguments]
+
+commands:
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// command is one top-level subcommand. run returns the process exit code:
+// 0 success, 1 a finding (for example syntax errors), 2 usage or I/O error.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
+}
+
+// commands lists the subcommands; each file of this package adds its entry here.
+func commands() []command {
+	return []command{}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmds := commands()
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		printUsage(stderr, cmds)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range cmds {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdin, stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "mako: unknown command %q\n", args[0])
+	printUsage(stderr, cmds)
+	return 2
+}
+
+func printUsage(w io.Writer, cmds []command) {
+	fmt.Fprint(w, usage)
+	for _, c := range cmds {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+}
