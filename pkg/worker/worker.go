@@ -1,0 +1,271 @@
+// Package worker runs a handler over a durable JetStream pull consumer.
+//
+// It is the one consume loop every mako worker (ingest, processor, relay,
+// deliverer, scheduler, projector) shares. The contract:
+//
+//   - A message is acknowledged only after its handler returned nil
+//     (at-least-once; handlers must be idempotent).
+//   - A handler error naks the message with a bounded exponential delay, so
+//     the server redelivers it. An error wrapped with [Retry] naks with the
+//     delay it names and does not count as a failure for dead-lettering.
+//   - When a failing message has been delivered MaxDeliver times (or the
+//     handler returned a [Permanent] error), the Exhausted callback is called
+//     (for example to write a dead letter) and, only if that succeeded, the
+//     message is terminated. A message is never dropped silently.
+//   - With a key function, messages with the same key are handled one at a
+//     time and in delivery order within this worker instance; different keys
+//     run concurrently on up to Concurrency lanes.
+//   - Run returns when ctx is cancelled, after the handlers in flight have
+//     finished and their messages were acknowledged or naked.
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+)
+
+// Handler handles one message. It must be idempotent: a message can be
+// delivered more than once.
+type Handler func(ctx context.Context, msg jetstream.Msg) error
+
+// ExhaustedFunc is called for a message that will not be retried any more,
+// with the last handler error. If it returns an error, the message is naked
+// and the call is repeated on the next delivery.
+type ExhaustedFunc func(ctx context.Context, msg jetstream.Msg, cause error) error
+
+// KeyFunc returns the ordering key of a message (for example the process
+// subject). Messages with equal keys are handled sequentially.
+type KeyFunc func(msg jetstream.Msg) string
+
+type retryError struct {
+	delay time.Duration
+	err   error
+}
+
+func (e *retryError) Error() string { return fmt.Sprintf("retry after %s: %v", e.delay, e.err) }
+func (e *retryError) Unwrap() error { return e.err }
+
+// Retry wraps err so that the message is redelivered after delay without
+// counting as a handler failure (for example: an earlier command of the same
+// process is still in flight elsewhere).
+func Retry(delay time.Duration, err error) error { return &retryError{delay: delay, err: err} }
+
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return "permanent: " + e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+// Permanent wraps err so that the message goes to the Exhausted callback at
+// once instead of being retried.
+func Permanent(err error) error { return &permanentError{err: err} }
+
+// IsPermanent reports whether err was wrapped with Permanent.
+func IsPermanent(err error) bool {
+	var p *permanentError
+	return errors.As(err, &p)
+}
+
+type config struct {
+	concurrency int
+	key         KeyFunc
+	maxDeliver  int
+	exhausted   ExhaustedFunc
+	backoffBase time.Duration
+	backoffCap  time.Duration
+	pullMax     int
+	log         zerolog.Logger
+	doubleAck   bool
+}
+
+// Option configures Run.
+type Option func(*config)
+
+// WithConcurrency sets the number of lanes handling messages in parallel
+// (default 4).
+func WithConcurrency(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.concurrency = n
+		}
+	}
+}
+
+// WithKey orders messages by key: equal keys are handled sequentially, in
+// delivery order.
+func WithKey(f KeyFunc) Option { return func(c *config) { c.key = f } }
+
+// WithMaxDeliver sets after how many deliveries a failing message is handed
+// to the Exhausted callback (default 5). It should not exceed the consumer's
+// MaxDeliver, or the server gives up first.
+func WithMaxDeliver(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.maxDeliver = n
+		}
+	}
+}
+
+// WithExhausted sets the callback for messages that will not be retried.
+// Without it, such messages are logged and terminated.
+func WithExhausted(f ExhaustedFunc) Option { return func(c *config) { c.exhausted = f } }
+
+// WithBackoff sets the nak delay after a failure: base·2^(deliveries-1),
+// capped (defaults 200 ms and 30 s).
+func WithBackoff(base, limit time.Duration) Option {
+	return func(c *config) { c.backoffBase, c.backoffCap = base, limit }
+}
+
+// WithLogger sets the logger.
+func WithLogger(l zerolog.Logger) Option { return func(c *config) { c.log = l } }
+
+// WithDoubleAck makes every acknowledgement synchronous: when the handler's
+// ack returns, the server has recorded it (needed where a later step relies
+// on the message being gone, as in a work queue).
+func WithDoubleAck() Option { return func(c *config) { c.doubleAck = true } }
+
+// WithPullMax sets how many messages the client buffers (default 2 × lanes × 16).
+func WithPullMax(n int) Option { return func(c *config) { c.pullMax = n } }
+
+// Run consumes cons until ctx is cancelled. It returns nil on cancellation
+// and an error if the consumer cannot be read.
+func Run(ctx context.Context, cons jetstream.Consumer, h Handler, opts ...Option) error {
+	c := config{
+		concurrency: 4,
+		maxDeliver:  5,
+		backoffBase: 200 * time.Millisecond,
+		backoffCap:  30 * time.Second,
+		log:         zerolog.Nop(),
+	}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.pullMax == 0 {
+		c.pullMax = c.concurrency * 32
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(c.pullMax))
+	if err != nil {
+		return fmt.Errorf("worker: open consumer: %w", err)
+	}
+	lanes := make([]chan jetstream.Msg, c.concurrency)
+	var wg sync.WaitGroup
+	// Handlers get a context that outlives ctx so in-flight work can finish
+	// and acknowledge during shutdown.
+	hctx := context.WithoutCancel(ctx)
+	for i := range lanes {
+		lanes[i] = make(chan jetstream.Msg, 16)
+		wg.Go(func() {
+			for m := range lanes[i] {
+				c.handle(hctx, m, h)
+			}
+		})
+	}
+	stop := context.AfterFunc(ctx, it.Drain)
+	defer stop()
+	var rr int
+	var runErr error
+	for {
+		m, err := it.Next()
+		if err != nil {
+			if errors.Is(err, jetstream.ErrMsgIteratorClosed) || ctx.Err() != nil {
+				break
+			}
+			if errors.Is(err, jetstream.ErrNoHeartbeat) {
+				c.log.Warn().Err(err).Msg("worker: missed heartbeat, continuing")
+				continue
+			}
+			runErr = fmt.Errorf("worker: next: %w", err)
+			break
+		}
+		if ctx.Err() != nil {
+			// Drained after cancellation: leave it for redelivery elsewhere.
+			_ = m.Nak()
+			continue
+		}
+		idx := 0
+		if c.key != nil {
+			hsh := fnv.New32a()
+			hsh.Write([]byte(c.key(m)))
+			idx = int(hsh.Sum32() % uint32(len(lanes)))
+		} else {
+			idx = rr % len(lanes)
+			rr++
+		}
+		lanes[idx] <- m
+	}
+	it.Stop()
+	for _, l := range lanes {
+		close(l)
+	}
+	wg.Wait()
+	return runErr
+}
+
+func (c *config) handle(ctx context.Context, m jetstream.Msg, h Handler) {
+	err := safeCall(ctx, m, h)
+	if err == nil {
+		if c.doubleAck {
+			if aerr := m.DoubleAck(ctx); aerr != nil {
+				c.log.Warn().Err(aerr).Str("subject", m.Subject()).Msg("worker: ack failed; message will be redelivered")
+			}
+			return
+		}
+		if aerr := m.Ack(); aerr != nil {
+			c.log.Warn().Err(aerr).Str("subject", m.Subject()).Msg("worker: ack failed; message will be redelivered")
+		}
+		return
+	}
+	var r *retryError
+	if errors.As(err, &r) {
+		_ = m.NakWithDelay(r.delay)
+		return
+	}
+	delivered := uint64(1)
+	if md, merr := m.Metadata(); merr == nil {
+		delivered = md.NumDelivered
+	}
+	if IsPermanent(err) || delivered >= uint64(c.maxDeliver) {
+		c.exhaust(ctx, m, err, delivered)
+		return
+	}
+	delay := c.backoffBase << min(delivered-1, 20)
+	if delay > c.backoffCap || delay <= 0 {
+		delay = c.backoffCap
+	}
+	c.log.Warn().Err(err).Str("subject", m.Subject()).Uint64("delivered", delivered).Dur("retry_in", delay).Msg("worker: handler failed")
+	_ = m.NakWithDelay(delay)
+}
+
+func (c *config) exhaust(ctx context.Context, m jetstream.Msg, cause error, delivered uint64) {
+	c.log.Error().Err(cause).Str("subject", m.Subject()).Uint64("delivered", delivered).Msg("worker: giving up on message")
+	if c.exhausted != nil {
+		if err := c.exhausted(ctx, m, cause); err != nil {
+			c.log.Error().Err(err).Str("subject", m.Subject()).Msg("worker: dead-lettering failed; message kept for redelivery")
+			_ = m.NakWithDelay(c.backoffCap)
+			return
+		}
+	}
+	_ = m.TermWithReason(truncate(cause.Error(), 200))
+}
+
+func safeCall(ctx context.Context, m jetstream.Msg, h Handler) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = Permanent(fmt.Errorf("handler panic: %v", p))
+		}
+	}()
+	return h(ctx, m)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

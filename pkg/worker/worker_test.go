@@ -1,0 +1,206 @@
+package worker_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mako-engine/mako/internal/natstest"
+	"github.com/mako-engine/mako/pkg/worker"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+func setup(t *testing.T, maxDeliver int) (jetstream.JetStream, jetstream.Consumer) {
+	t.Helper()
+	s := natstest.Start(t)
+	_, js := s.JetStream()
+	ctx := context.Background()
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "T", Subjects: []string{"t.>"}, Retention: jetstream.WorkQueuePolicy}); err != nil {
+		t.Fatal(err)
+	}
+	cons, err := js.CreateOrUpdateConsumer(ctx, "T", jetstream.ConsumerConfig{Durable: "w", AckPolicy: jetstream.AckExplicitPolicy, MaxDeliver: maxDeliver, AckWait: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js, cons
+}
+
+func TestOrderPerKeyAndAck(t *testing.T) {
+	js, cons := setup(t, -1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const keys, per = 8, 50
+	for i := range per {
+		for k := range keys {
+			if _, err := js.Publish(ctx, fmt.Sprintf("t.k%d", k), []byte(fmt.Sprint(i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var mu sync.Mutex
+	got := map[string][]string{}
+	total := 0
+	done := make(chan struct{})
+	errs := make(chan error, 1)
+	go func() {
+		errs <- worker.Run(ctx, cons, func(ctx context.Context, m jetstream.Msg) error {
+			mu.Lock()
+			defer mu.Unlock()
+			got[m.Subject()] = append(got[m.Subject()], string(m.Data()))
+			total++
+			if total == keys*per {
+				close(done)
+			}
+			return nil
+		}, worker.WithConcurrency(3), worker.WithKey(func(m jetstream.Msg) string { return m.Subject() }), worker.WithDoubleAck())
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("handled %d of %d", total, keys*per)
+	}
+	cancel()
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+	for k, seq := range got {
+		for i, v := range seq {
+			if v != fmt.Sprint(i) {
+				t.Fatalf("key %s: position %d has %s (out of order)", k, i, v)
+			}
+		}
+	}
+	info, err := js.Stream(context.Background(), "T")
+	if err != nil {
+		t.Fatal(err)
+	}
+	si, _ := info.Info(context.Background())
+	if si.State.Msgs != 0 {
+		t.Fatalf("work queue still holds %d messages: not all acked", si.State.Msgs)
+	}
+}
+
+func TestRetryThenExhaustedDeadLetters(t *testing.T) {
+	js, cons := setup(t, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	js.Publish(ctx, "t.flaky", []byte("flaky"))
+	js.Publish(ctx, "t.bad", []byte("bad"))
+	js.Publish(ctx, "t.perm", []byte("perm"))
+	var mu sync.Mutex
+	attempts := map[string]int{}
+	dead := map[string]string{}
+	finished := make(chan struct{}, 8)
+	go worker.Run(ctx, cons, func(ctx context.Context, m jetstream.Msg) error {
+		mu.Lock()
+		attempts[string(m.Data())]++
+		n := attempts[string(m.Data())]
+		mu.Unlock()
+		switch string(m.Data()) {
+		case "flaky":
+			if n < 2 {
+				return errors.New("transient")
+			}
+			finished <- struct{}{}
+			return nil
+		case "perm":
+			return worker.Permanent(errors.New("malformed"))
+		}
+		return errors.New("always fails")
+	}, worker.WithMaxDeliver(3), worker.WithBackoff(10*time.Millisecond, 50*time.Millisecond),
+		worker.WithExhausted(func(ctx context.Context, m jetstream.Msg, cause error) error {
+			mu.Lock()
+			dead[string(m.Data())] = cause.Error()
+			mu.Unlock()
+			finished <- struct{}{}
+			return nil
+		}))
+	for range 3 {
+		select {
+		case <-finished:
+		case <-time.After(15 * time.Second):
+			t.Fatal("timeout")
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if attempts["flaky"] != 2 {
+		t.Errorf("flaky attempts = %d, want 2", attempts["flaky"])
+	}
+	if attempts["bad"] != 3 || !strings.Contains(dead["bad"], "always fails") {
+		t.Errorf("bad: attempts %d, dead %q", attempts["bad"], dead["bad"])
+	}
+	if attempts["perm"] != 1 || !strings.Contains(dead["perm"], "malformed") {
+		t.Errorf("perm: attempts %d, dead %q", attempts["perm"], dead["perm"])
+	}
+	if _, ok := dead["flaky"]; ok {
+		t.Error("flaky was dead-lettered")
+	}
+}
+
+func TestFailedDeadLetterKeepsMessage(t *testing.T) {
+	js, cons := setup(t, -1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	js.Publish(ctx, "t.x", []byte("x"))
+	calls := make(chan int, 16)
+	n := 0
+	go worker.Run(ctx, cons, func(ctx context.Context, m jetstream.Msg) error {
+		return worker.Permanent(errors.New("bad"))
+	}, worker.WithBackoff(10*time.Millisecond, 20*time.Millisecond),
+		worker.WithExhausted(func(ctx context.Context, m jetstream.Msg, cause error) error {
+			n++
+			calls <- n
+			if n == 1 {
+				return errors.New("dlq unavailable")
+			}
+			return nil
+		}))
+	for want := 1; want <= 2; want++ {
+		select {
+		case got := <-calls:
+			if got != want {
+				t.Fatalf("call %d, want %d", got, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("dead-letter call %d never came: message was dropped", want)
+		}
+	}
+}
+
+func TestShutdownFinishesInFlight(t *testing.T) {
+	js, cons := setup(t, -1)
+	ctx, cancel := context.WithCancel(context.Background())
+	js.Publish(context.Background(), "t.slow", []byte("slow"))
+	started := make(chan struct{})
+	var finished bool
+	errs := make(chan error, 1)
+	go func() {
+		errs <- worker.Run(ctx, cons, func(hctx context.Context, m jetstream.Msg) error {
+			close(started)
+			time.Sleep(300 * time.Millisecond)
+			if hctx.Err() != nil {
+				return hctx.Err()
+			}
+			finished = true
+			return nil
+		}, worker.WithDoubleAck())
+	}()
+	<-started
+	cancel()
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+	if !finished {
+		t.Fatal("in-flight handler was cut off")
+	}
+	st, _ := js.Stream(context.Background(), "T")
+	si, _ := st.Info(context.Background())
+	if si.State.Msgs != 0 {
+		t.Fatal("in-flight message was not acknowledged on shutdown")
+	}
+}
