@@ -1,0 +1,142 @@
+// Package deadletter records messages that mako cannot process.
+//
+// A dead letter is never a silent drop: it carries the reason, the original
+// bytes and an audit context (§147 AO / GoBD: message type, release, PID,
+// sender, receiver, references, process, tenant, correlation and a German
+// local timestamp) so an operator can see what happened and replay it.
+// Dead letters are JSON messages on `mako.dlq.<tenant>` in stream MAKO_DLQ,
+// readable with `nats stream view MAKO_DLQ`.
+package deadletter
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+	_ "time/tzdata" // Europe/Berlin on hosts without a zoneinfo database
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Reason says why a message was dead-lettered. The values are stable and
+// used as metric labels.
+type Reason string
+
+// The reasons a message can be dead-lettered.
+const (
+	// ReasonSyntax: the interchange failed the syntax checks (a CONTRL went back).
+	ReasonSyntax Reason = "syntax_error"
+	// ReasonUnknownPID: no workflow is registered for the Prüfidentifikator.
+	ReasonUnknownPID Reason = "unknown_pid"
+	// ReasonUnknownConversation: a follow-up message whose referenced process does not exist.
+	ReasonUnknownConversation Reason = "unknown_conversation"
+	// ReasonVersionMismatch: no workflow version accepts the message's format version.
+	ReasonVersionMismatch Reason = "version_mismatch"
+	// ReasonDuplicate: the interchange was already accepted (inbox).
+	ReasonDuplicate Reason = "duplicate"
+	// ReasonProcessing: a command kept failing in its workflow.
+	ReasonProcessing Reason = "processing_error"
+	// ReasonTestMessage: a test interchange (UNB 0035 = 1) arrived where test data is refused.
+	ReasonTestMessage Reason = "test_message"
+	// ReasonOutboxExhausted: an outbound message could not be delivered within the retry window.
+	ReasonOutboxExhausted Reason = "outbox_exhausted"
+	// ReasonMalformed: a message on a mako subject could not be decoded at all.
+	ReasonMalformed Reason = "malformed"
+)
+
+// Audit is the audit context of a dead letter. Empty fields are omitted.
+type Audit struct {
+	Tenant         string `json:"tenant"`
+	MessageType    string `json:"message_type,omitempty"`
+	Release        string `json:"release,omitempty"`
+	PID            string `json:"pid,omitempty"`
+	Sender         string `json:"sender,omitempty"`
+	Receiver       string `json:"receiver,omitempty"`
+	InterchangeRef string `json:"interchange_ref,omitempty"`
+	MessageRef     string `json:"message_ref,omitempty"`
+	TransactionID  string `json:"transaction_id,omitempty"`
+	Process        string `json:"process,omitempty"`
+	Correlation    string `json:"correlation,omitempty"`
+}
+
+// Source names the message that was dead-lettered.
+type Source struct {
+	Stream   string `json:"stream,omitempty"`
+	Subject  string `json:"subject,omitempty"`
+	Sequence uint64 `json:"sequence,omitempty"`
+}
+
+// Letter is one dead letter.
+type Letter struct {
+	Reason Reason `json:"reason"`
+	Detail string `json:"detail"`
+	Audit  Audit  `json:"audit"`
+	Source Source `json:"source"`
+	// At is when the letter was written, in German local time (RFC 3339 with offset).
+	At string `json:"at"`
+	// Payload holds the original bytes (base64 in JSON).
+	Payload []byte `json:"payload,omitempty"`
+}
+
+// Subject returns the dead-letter subject of a tenant.
+func Subject(tenant string) string { return "mako.dlq." + tenant }
+
+// Sink writes dead letters to MAKO_DLQ.
+type Sink struct {
+	js  jetstream.JetStream
+	loc *time.Location
+	now func() time.Time
+}
+
+// NewSink returns a sink publishing with js. now may be nil (time.Now).
+func NewSink(js jetstream.JetStream, now func() time.Time) (*Sink, error) {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		return nil, fmt.Errorf("deadletter: %w", err)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Sink{js: js, loc: loc, now: now}, nil
+}
+
+// Write publishes l to `mako.dlq.<tenant>` and waits for the stream's ack.
+// The message id is derived from the source and reason, so writing the same
+// letter again (after a redelivery) stores it once.
+func (s *Sink) Write(ctx context.Context, l Letter) error {
+	if l.Audit.Tenant == "" {
+		return fmt.Errorf("deadletter: letter without tenant (reason %s)", l.Reason)
+	}
+	if l.At == "" {
+		l.At = s.now().In(s.loc).Format(time.RFC3339)
+	}
+	b, err := json.Marshal(l)
+	if err != nil {
+		return fmt.Errorf("deadletter: encode: %w", err)
+	}
+	msg := nats.NewMsg(Subject(l.Audit.Tenant))
+	msg.Data = b
+	msg.Header.Set("Mako-Dlq-Reason", string(l.Reason))
+	msg.Header.Set("Mako-Tenant", l.Audit.Tenant)
+	if l.Audit.Process != "" {
+		msg.Header.Set("Mako-Process", l.Audit.Process)
+	}
+	opts := []jetstream.PublishOpt{}
+	if l.Source.Stream != "" && l.Source.Sequence != 0 {
+		opts = append(opts, jetstream.WithMsgID(fmt.Sprintf("dlq.%s.%d.%s", l.Source.Stream, l.Source.Sequence, l.Reason)))
+	}
+	if _, err := s.js.PublishMsg(ctx, msg, opts...); err != nil {
+		return fmt.Errorf("deadletter: publish to %s: %w", msg.Subject, err)
+	}
+	return nil
+}
+
+// Decode parses a dead letter read from MAKO_DLQ.
+func Decode(b []byte) (Letter, error) {
+	var l Letter
+	if err := json.Unmarshal(b, &l); err != nil {
+		return Letter{}, fmt.Errorf("deadletter: decode: %w", err)
+	}
+	return l, nil
+}
