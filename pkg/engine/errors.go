@@ -1,0 +1,69 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Typed errors below match them with errors.Is.
+var (
+	// ErrInvalidID marks a malformed tenant, process, stream or workflow id.
+	ErrInvalidID = errors.New("engine: invalid id")
+	// ErrInvalidArgument marks a call that violates its contract (for
+	// example an Append without events).
+	ErrInvalidArgument = errors.New("engine: invalid argument")
+	// ErrConflict marks an optimistic concurrency conflict; see ConflictError.
+	ErrConflict = errors.New("engine: version conflict")
+	// ErrDecode marks an event, command or snapshot payload that cannot be
+	// decoded; see DecodeError.
+	ErrDecode = errors.New("engine: decode failed")
+	// ErrKeyExists is returned by Registry.Register when the key is taken.
+	ErrKeyExists = errors.New("engine: registry key exists")
+	// ErrInvalidKey marks a malformed registry or inbox key.
+	ErrInvalidKey = errors.New("engine: invalid key")
+	// ErrUnknownWorkflow marks a workflow name/format version that no
+	// registered definition serves.
+	ErrUnknownWorkflow = errors.New("engine: unknown workflow")
+	// ErrVersionRejected marks a format version the workflow's version
+	// policy does not accept.
+	ErrVersionRejected = errors.New("engine: format version rejected by policy")
+	// ErrNotConfigured marks the use of an optional store the EngineContext
+	// was built without.
+	ErrNotConfigured = errors.New("engine: store not configured")
+)
+
+// ConflictError reports that an append expected another stream version.
+// It matches ErrConflict.
+type ConflictError struct {
+	Stream   StreamID
+	Expected ExpectedVersion
+	Actual   uint64 // the stream version found by the store
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("engine: stream %s: version conflict: expected %s, actual %d", e.Stream, e.Expected, e.Actual)
+}
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// DecodeError reports a stored event (or snapshot) that cannot be decoded:
+// an unknown type, an unsupported schema version or a corrupt payload. It
+// names the stream and sequence and matches ErrDecode.
+type DecodeError struct {
+	Stream        StreamID
+	Sequence      uint64
+	Type          string
+	SchemaVersion int
+	Err           error
+}
+
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("engine: stream %s seq %d: decode %s v%d: %v", e.Stream, e.Sequence, e.Type, e.SchemaVersion, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrDecode) true.
+func (e *DecodeError) Is(target error) bool { return target == ErrDecode }
