@@ -1,0 +1,123 @@
+package edifact
+
+import (
+	"bytes"
+	"errors"
+	"io"
+)
+
+// Parse reads one interchange held completely in data (the fast path). The
+// returned model aliases data: components are sub-slices of it, so data must
+// not be modified while the Interchange is in use.
+//
+// Parse is tolerant: structural faults (missing UNZ, wrong counts, invalid
+// characters, segments outside messages) are left to [Check]. It fails with
+//   - a *LimitError (errors.Is(err, ErrLimit)) when a [Limits] value is
+//     exceeded; the Interchange is then nil;
+//   - a *SyntaxError when the input cannot be tokenized (an invalid UNA, a
+//     release character at the very end); the Interchange then holds the
+//     segments read before the failure, so that a CONTRL can still be
+//     addressed;
+//   - ErrNotEDIFACT when data holds no segment.
+func Parse(data []byte, opts ...Option) (*Interchange, error) {
+	cfg := newConfig(opts)
+	var t Tokenizer
+	if err := t.init(data, cfg); err != nil {
+		var le *LimitError
+		if errors.As(err, &le) {
+			return nil, err
+		}
+		return &Interchange{Source: data, Size: len(data), HasUNA: true}, err
+	}
+	// Pre-size the flat arrays from separator counts (SIMD-fast) so that a
+	// parse costs a handful of allocations; capped by the limits.
+	body := data[t.pos:]
+	nSeg := min(bytes.Count(body, []byte{t.d.Segment})+1, t.lim.MaxSegments)
+	nElem := min(bytes.Count(body, []byte{t.d.Element})+nSeg, nSeg*t.lim.MaxElements)
+	nComp := min(bytes.Count(body, []byte{t.d.Component})+nElem, nElem*t.lim.MaxComponents)
+	t.elems = make([]Element, 0, nElem)
+	t.comps = make([]Component, 0, nComp)
+
+	ix := &Interchange{
+		Delimiters: t.d,
+		HasUNA:     t.hasUNA,
+		Encoding:   t.enc,
+		Size:       len(data),
+		Source:     data,
+		Segments:   make([]Segment, 0, nSeg),
+	}
+	var perr error
+	for {
+		s, err := t.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var le *LimitError
+			if errors.As(err, &le) {
+				return nil, err
+			}
+			perr = err
+			break
+		}
+		ix.Segments = append(ix.Segments, s)
+	}
+	ix.finish(&t)
+	if perr == nil && len(ix.Segments) == 0 {
+		return ix, ErrNotEDIFACT
+	}
+	return ix, perr
+}
+
+// finish records warnings and groups the segments into messages.
+func (ix *Interchange) finish(t *Tokenizer) {
+	if t.bom {
+		ix.Warnings = append(ix.Warnings, "input starts with a UTF-8 byte order mark (skipped)")
+	}
+	if ix.Encoding == EncodingUTF8 {
+		ix.Warnings = append(ix.Warnings, "input is UTF-8 with multi-byte sequences although UNOC (ISO 8859-1) is declared; decoded as UTF-8")
+	}
+	if t.newlines {
+		ix.Warnings = append(ix.Warnings, "line breaks between segments (skipped)")
+	}
+	if t.unterm {
+		ix.unterminated = true
+		ix.Warnings = append(ix.Warnings, "last segment has no segment terminator")
+	}
+	if ix.Delimiters.Decimal != '.' {
+		ix.Warnings = append(ix.Warnings, "UNA declares a decimal comma")
+	}
+	ix.Messages = groupMessages(ix.Segments)
+}
+
+// groupMessages splits segments into UNH … UNT messages. A message without
+// UNT ends before the next UNH, UNZ or the end of input.
+func groupMessages(segs []Segment) []Message {
+	var msgs []Message
+	start := -1
+	closeAt := func(end int) { // end exclusive
+		msgs = append(msgs, Message{Segments: segs[start:end:end], Index: len(msgs)})
+		start = -1
+	}
+	for i := range segs {
+		switch segs[i].Tag {
+		case "UNH":
+			if start >= 0 {
+				closeAt(i)
+			}
+			start = i
+		case "UNT":
+			if start >= 0 {
+				closeAt(i + 1)
+			}
+		case "UNZ", "UNB":
+			if start >= 0 {
+				closeAt(i)
+			}
+		}
+	}
+	if start >= 0 {
+		closeAt(len(segs))
+	}
+	return msgs
+}
