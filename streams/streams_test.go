@@ -1,0 +1,482 @@
+package streams_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mako-engine/mako/internal/natstest"
+	"github.com/mako-engine/mako/streams"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+// fileKeys returns the top-level keys and raw values of a JSON file.
+func fileKeys(t *testing.T, b []byte) map[string]json.RawMessage {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// compareJSON checks that every key of the file has the same value in got
+// (marshalled through the jetstream types, so the server's defaults fill the
+// keys the file leaves out and reserved metadata is ignored).
+func compareJSON(t *testing.T, what string, file []byte, got any) {
+	t.Helper()
+	gb, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gm := fileKeys(t, gb)
+	for k, fv := range fileKeys(t, file) {
+		gv, ok := gm[k]
+		if !ok {
+			// omitempty: the server value is the zero value.
+			gv = json.RawMessage("null")
+		}
+		var fa, ga any
+		_ = json.Unmarshal(fv, &fa)
+		_ = json.Unmarshal(gv, &ga)
+		if !ok && isZero(fa) {
+			continue
+		}
+		if k == "metadata" {
+			ga = stripReserved(ga)
+		}
+		if !reflect.DeepEqual(fa, ga) {
+			t.Errorf("%s: field %q: file %s, server %s", what, k, fv, gv)
+		}
+	}
+}
+
+func isZero(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case bool:
+		return !x
+	case float64:
+		return x == 0
+	case string:
+		return x == ""
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	}
+	return false
+}
+
+func stripReserved(v any) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	out := map[string]any{}
+	for k, x := range m {
+		if !strings.HasPrefix(k, "_nats.") {
+			out[k] = x
+		}
+	}
+	return out
+}
+
+func TestFilesOnDiskAreEmbedded(t *testing.T) {
+	// The directory listing and the embedded set agree, so a new file is
+	// picked up by Ensure (and the nats CLI sees what the workers create).
+	disk, err := filepath.Glob("*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range disk {
+		names = append(names, strings.TrimSuffix(f, ".json"))
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, streams.Names()) {
+		t.Fatalf("disk %v, embedded %v", names, streams.Names())
+	}
+	want := []string{"KV_mako_inbox", "KV_mako_partners", "KV_mako_registry", "KV_mako_snapshots",
+		"MAKO_COMMANDS", "MAKO_DLQ", "MAKO_EVENTS", "MAKO_INGEST", "MAKO_OUTBOX", "MAKO_TIMERS"}
+	if !slices.Equal(want, streams.Names()) {
+		t.Fatalf("streams %v, want %v", streams.Names(), want)
+	}
+	for _, n := range names {
+		b, err := os.ReadFile(n + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := streams.File(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != string(e) {
+			t.Errorf("%s: embedded content differs from disk", n)
+		}
+	}
+}
+
+func TestDefinitions(t *testing.T) {
+	type def struct {
+		subjects  []string
+		retention jetstream.RetentionPolicy
+		maxAge    time.Duration
+		dup       time.Duration
+	}
+	day := 24 * time.Hour
+	want := map[string]def{
+		streams.Events:   {[]string{"mako.evt.>"}, jetstream.LimitsPolicy, 0, 2 * time.Minute},
+		streams.Ingest:   {[]string{"mako.ingest.>"}, jetstream.LimitsPolicy, 90 * day, 2 * time.Minute},
+		streams.Commands: {[]string{"mako.cmd.>"}, jetstream.WorkQueuePolicy, 0, 10 * time.Minute},
+		streams.Outbox:   {[]string{"mako.outbox.>"}, jetstream.LimitsPolicy, 30 * day, 10 * time.Minute},
+		streams.DLQ:      {[]string{"mako.dlq.>"}, jetstream.LimitsPolicy, 400 * day, 2 * time.Minute},
+		streams.Timers:   {[]string{"mako.timer.>"}, jetstream.LimitsPolicy, 0, 2 * time.Minute},
+	}
+	for name, w := range want {
+		c, err := streams.Config(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(c.Subjects, w.subjects) || c.Retention != w.retention || c.MaxAge != w.maxAge ||
+			c.Duplicates != w.dup || c.Storage != jetstream.FileStorage {
+			t.Errorf("%s: got subjects %v retention %v max age %v dup %v storage %v", name, c.Subjects, c.Retention, c.MaxAge, c.Duplicates, c.Storage)
+		}
+	}
+	ev, _ := streams.Config(streams.Events)
+	if !ev.AllowDirect || !ev.DenyDelete || ev.DenyPurge {
+		t.Errorf("MAKO_EVENTS: allow_direct %v deny_delete %v deny_purge %v", ev.AllowDirect, ev.DenyDelete, ev.DenyPurge)
+	}
+	tm, _ := streams.Config(streams.Timers)
+	if !tm.AllowMsgSchedules || !tm.AllowMsgTTL {
+		t.Errorf("MAKO_TIMERS: schedules %v ttl %v", tm.AllowMsgSchedules, tm.AllowMsgTTL)
+	}
+	hist := map[string]uint8{streams.BucketSnapshots: 1, streams.BucketRegistry: 1, streams.BucketInbox: 1, streams.BucketPartners: 5}
+	for b, h := range hist {
+		kv, err := streams.KeyValueConfig(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kv.History != h {
+			t.Errorf("%s: history %d, want %d", b, kv.History, h)
+		}
+		if (b == streams.BucketInbox) != (kv.LimitMarkerTTL > 0) {
+			t.Errorf("%s: limit marker TTL %v", b, kv.LimitMarkerTTL)
+		}
+	}
+	type cons struct {
+		stream, name string
+		maxDeliver   int
+		filter       string
+	}
+	for _, c := range []cons{
+		{streams.Ingest, streams.ConsumerIngest, 10, ""},
+		{streams.Commands, streams.ConsumerProcessor, 5, ""},
+		{streams.Outbox, streams.ConsumerDeliverer, -1, ""},
+		{streams.Timers, streams.ConsumerScheduler, -1, "mako.timer.fired.>"},
+		{streams.Events, streams.ConsumerRelay, -1, ""},
+	} {
+		cc, err := streams.ConsumerConfig(c.stream, c.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cc.Durable != c.name || cc.AckPolicy != jetstream.AckExplicitPolicy || cc.DeliverPolicy != jetstream.DeliverAllPolicy ||
+			cc.AckWait != time.Minute || cc.MaxDeliver != c.maxDeliver || cc.FilterSubject != c.filter || cc.DeliverSubject != "" {
+			t.Errorf("%s/%s: %+v", c.stream, c.name, cc)
+		}
+	}
+}
+
+func TestLookupErrors(t *testing.T) {
+	if _, err := streams.Config("NOPE"); !errors.Is(err, streams.ErrUnknownStream) {
+		t.Errorf("Config(NOPE): %v", err)
+	}
+	if _, err := streams.ConsumerConfig(streams.Ingest, "nope"); !errors.Is(err, streams.ErrUnknownConsumer) {
+		t.Errorf("ConsumerConfig: %v", err)
+	}
+	if _, err := streams.ConsumerConfig("NOPE", "ingest"); !errors.Is(err, streams.ErrUnknownStream) {
+		t.Errorf("ConsumerConfig(NOPE): %v", err)
+	}
+	var se *streams.Error
+	if _, err := streams.Config("NOPE"); !errors.As(err, &se) || se.Stream != "NOPE" {
+		t.Errorf("not an *Error naming the stream: %v", err)
+	}
+	if _, err := streams.Config(streams.Ingest, streams.WithMaxAge(streams.Ingest, time.Minute)); !errors.Is(err, streams.ErrInvalidOption) {
+		t.Errorf("max age below duplicate window: %v", err)
+	}
+	if _, err := streams.Config(streams.Ingest, streams.WithMaxAge("NOPE", time.Hour)); !errors.Is(err, streams.ErrInvalidOption) || !errors.Is(err, streams.ErrUnknownStream) {
+		t.Errorf("max age for unknown stream: %v", err)
+	}
+	if _, err := streams.Config(streams.Ingest, streams.WithReplicas(7)); !errors.Is(err, streams.ErrInvalidOption) {
+		t.Errorf("replicas 7: %v", err)
+	}
+	if _, err := streams.KeyValueConfig("nope"); !errors.Is(err, streams.ErrUnknownStream) {
+		t.Errorf("KeyValueConfig(nope): %v", err)
+	}
+	if _, err := streams.KeyValueConfig("MAKO_EVENTS"); err == nil {
+		t.Error("KeyValueConfig of a non-KV name succeeded")
+	}
+	s := natstest.Start(t)
+	_, js := s.JetStream()
+	if err := streams.EnsureStreams(ctx(t), js, []string{streams.Events, "NOPE"}); !errors.Is(err, streams.ErrUnknownStream) {
+		t.Errorf("EnsureStreams with unknown: %v", err)
+	}
+	if _, err := js.Stream(ctx(t), streams.Events); !errors.Is(err, jetstream.ErrStreamNotFound) {
+		t.Errorf("EnsureStreams created streams although one name was unknown: %v", err)
+	}
+}
+
+// apiRequests counts JetStream API create/update requests seen in the account.
+type apiRequests struct {
+	mu   sync.Mutex
+	subs []string
+}
+
+func watchAPI(t *testing.T, nc *nats.Conn) *apiRequests {
+	t.Helper()
+	a := &apiRequests{}
+	for _, subj := range []string{"$JS.API.STREAM.CREATE.>", "$JS.API.STREAM.UPDATE.>", "$JS.API.CONSUMER.CREATE.>", "$JS.API.CONSUMER.DURABLE.CREATE.>"} {
+		_, err := nc.Subscribe(subj, func(m *nats.Msg) {
+			a.mu.Lock()
+			a.subs = append(a.subs, m.Subject)
+			a.mu.Unlock()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func (a *apiRequests) take(t *testing.T, nc *nats.Conn) []string {
+	t.Helper()
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := a.subs
+	a.subs = nil
+	return out
+}
+
+func TestEnsureMatchesFilesAndIsIdempotent(t *testing.T) {
+	s := natstest.Start(t)
+	nc, js := s.JetStream()
+	watch := s.Connect()
+	api := watchAPI(t, watch)
+
+	var changes []streams.Change
+	record := streams.OnChange(func(c streams.Change) { changes = append(changes, c) })
+	if err := streams.Ensure(ctx(t), js, record); err != nil {
+		t.Fatal(err)
+	}
+	nStreams := len(streams.Names())
+	nCons := 0
+	for _, n := range streams.Names() {
+		nCons += len(streams.Consumers(n))
+	}
+	if nCons != 5 {
+		t.Fatalf("%d consumers defined, want 5", nCons)
+	}
+	if len(changes) != nStreams+nCons {
+		t.Fatalf("changes %v", changes)
+	}
+	for _, c := range changes {
+		if c.Action != streams.Created {
+			t.Errorf("first Ensure: %+v", c)
+		}
+	}
+	if got := api.take(t, watch); len(got) != nStreams+nCons {
+		t.Errorf("first Ensure sent %d create requests, want %d: %v", len(got), nStreams+nCons, got)
+	}
+
+	// What the server holds equals the files, field by field.
+	for _, n := range streams.Names() {
+		st, err := js.Stream(ctx(t), n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file, _ := streams.File(n)
+		compareJSON(t, n, file, st.CachedInfo().Config)
+		if d, err := streams.DiffStream(st.CachedInfo().Config); err != nil || len(d) != 0 {
+			t.Errorf("%s: DiffStream %v %v", n, d, err)
+		}
+		for _, cn := range streams.Consumers(n) {
+			c, err := st.Consumer(ctx(t), cn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfile, _ := streams.ConsumerFile(n, cn)
+			compareJSON(t, n+"/"+cn, cfile, c.CachedInfo().Config)
+		}
+	}
+
+	// Ensure again: nothing sent, everything unchanged.
+	changes = nil
+	if err := streams.Ensure(ctx(t), js, record); err != nil {
+		t.Fatal(err)
+	}
+	if got := api.take(t, watch); len(got) != 0 {
+		t.Errorf("second Ensure sent requests: %v", got)
+	}
+	for _, c := range changes {
+		if c.Action != streams.Unchanged {
+			t.Errorf("second Ensure: %+v", c)
+		}
+	}
+
+	// Drift is repaired: an operator shortens ingest retention and changes
+	// a consumer; Ensure restores the files' values, and an override is
+	// applied as an update.
+	ing, _ := streams.Config(streams.Ingest)
+	ing.MaxAge = time.Hour
+	if _, err := js.UpdateStream(ctx(t), ing); err != nil {
+		t.Fatal(err)
+	}
+	pc, _ := streams.ConsumerConfig(streams.Commands, streams.ConsumerProcessor)
+	pc.MaxDeliver = 9
+	if _, err := js.UpdateConsumer(ctx(t), streams.Commands, pc); err != nil {
+		t.Fatal(err)
+	}
+	api.take(t, watch)
+	changes = nil
+	if err := streams.Ensure(ctx(t), js, record); err != nil {
+		t.Fatal(err)
+	}
+	var updated []string
+	for _, c := range changes {
+		if c.Action == streams.Updated {
+			updated = append(updated, c.Stream+"/"+c.Consumer+":"+strings.Join(c.Fields, ","))
+		}
+	}
+	slices.Sort(updated)
+	if want := []string{"MAKO_COMMANDS/processor:max_deliver", "MAKO_INGEST/:max_age"}; !slices.Equal(updated, want) {
+		t.Errorf("updates %v, want %v", updated, want)
+	}
+	if got := api.take(t, watch); len(got) != 2 {
+		t.Errorf("repair sent %v", got)
+	}
+	st, _ := js.Stream(ctx(t), streams.Ingest)
+	if st.CachedInfo().Config.MaxAge != 90*24*time.Hour {
+		t.Errorf("ingest max age not restored: %v", st.CachedInfo().Config.MaxAge)
+	}
+
+	if err := streams.EnsureStreams(ctx(t), js, []string{streams.Ingest}, streams.WithMaxAge(streams.Ingest, 7*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = js.Stream(ctx(t), streams.Ingest)
+	if st.CachedInfo().Config.MaxAge != 7*24*time.Hour {
+		t.Errorf("override not applied: %v", st.CachedInfo().Config.MaxAge)
+	}
+	_ = nc
+}
+
+// TestKVFilesMatchCreateKeyValue proves the KV_ stream files are what
+// nats.go's CreateKeyValue makes from KeyValueConfig, and that the buckets
+// work as KV (including per-key TTL on the inbox).
+func TestKVFilesMatchCreateKeyValue(t *testing.T) {
+	a := natstest.Start(t)
+	_, jsA := a.JetStream()
+	b := natstest.Start(t)
+	_, jsB := b.JetStream()
+
+	buckets := []string{streams.BucketSnapshots, streams.BucketRegistry, streams.BucketInbox, streams.BucketPartners}
+	var names []string
+	for _, bk := range buckets {
+		names = append(names, streams.KVStream(bk))
+	}
+	if err := streams.EnsureStreams(ctx(t), jsA, names); err != nil {
+		t.Fatal(err)
+	}
+	for _, bk := range buckets {
+		kc, err := streams.KeyValueConfig(bk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := jsB.CreateKeyValue(ctx(t), kc); err != nil {
+			t.Fatal(err)
+		}
+		sa, err := jsA.Stream(ctx(t), streams.KVStream(bk))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sb, err := jsB.Stream(ctx(t), streams.KVStream(bk))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ca, cb := sa.CachedInfo().Config, sb.CachedInfo().Config
+		ca.Metadata, cb.Metadata = nil, nil
+		if !reflect.DeepEqual(ca, cb) {
+			ja, _ := json.Marshal(ca)
+			jb, _ := json.Marshal(cb)
+			t.Errorf("%s:\nfile:           %s\nCreateKeyValue: %s", bk, ja, jb)
+		}
+		// The bucket created from the file is a working KV bucket, and
+		// CreateKeyValue accepts it as already existing with the same config.
+		kv, err := jsA.KeyValue(ctx(t), bk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := kv.Put(ctx(t), "k", []byte("v")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := jsA.CreateKeyValue(ctx(t), kc); err != nil {
+			t.Errorf("%s: CreateKeyValue on the file's bucket: %v", bk, err)
+		}
+		st, err := kv.Status(ctx(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.History() != int64(kc.History) {
+			t.Errorf("%s: history %d", bk, st.History())
+		}
+	}
+	inbox, err := jsA.KeyValue(ctx(t), streams.BucketInbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := inbox.Create(ctx(t), "9900000000003.ref1", nil, jetstream.KeyTTL(96*time.Hour)); err != nil {
+		t.Fatalf("per-key TTL on the inbox: %v", err)
+	}
+	if _, err := inbox.Create(ctx(t), "9900000000003.ref1", nil, jetstream.KeyTTL(96*time.Hour)); !errors.Is(err, jetstream.ErrKeyExists) {
+		t.Errorf("second Create: %v", err)
+	}
+	snap, _ := jsA.KeyValue(ctx(t), streams.BucketSnapshots)
+	if _, err := snap.Create(ctx(t), "x", nil, jetstream.KeyTTL(time.Hour)); err == nil {
+		t.Error("per-key TTL accepted on a bucket without LimitMarkerTTL")
+	}
+}
+
+func TestReplicasOverrideNeedsCluster(t *testing.T) {
+	s := natstest.Start(t)
+	_, js := s.JetStream()
+	err := streams.EnsureStreams(ctx(t), js, []string{streams.Events}, streams.WithReplicas(3))
+	var se *streams.Error
+	if !errors.As(err, &se) || se.Stream != streams.Events || se.Op != "create" {
+		t.Fatalf("R3 on a single server: %v", err)
+	}
+	c, err := streams.Config(streams.Events, streams.WithReplicas(3))
+	if err != nil || c.Replicas != 3 {
+		t.Fatalf("Config with replicas: %v %v", c.Replicas, err)
+	}
+}
