@@ -1,0 +1,82 @@
+package memstore
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/engine"
+)
+
+// Inbox is an in-memory engine.Inbox. An accepted key is remembered for the
+// retention period (default engine.InboxRetentionHours) and then accepted
+// again; expired keys are purged lazily.
+type Inbox struct {
+	mu        sync.Mutex
+	seen      map[tenantKey]time.Time
+	retention time.Duration
+	now       func() time.Time
+	accepts   int
+}
+
+var _ engine.Inbox = (*Inbox)(nil)
+
+// InboxOption configures an Inbox.
+type InboxOption func(*Inbox)
+
+// WithRetention sets how long an accepted key is remembered (> 0).
+func WithRetention(d time.Duration) InboxOption {
+	return func(in *Inbox) {
+		if d > 0 {
+			in.retention = d
+		}
+	}
+}
+
+// WithClock sets the inbox clock (for retention tests).
+func WithClock(now func() time.Time) InboxOption {
+	return func(in *Inbox) {
+		if now != nil {
+			in.now = now
+		}
+	}
+}
+
+// NewInbox returns an empty inbox.
+func NewInbox(opts ...InboxOption) *Inbox {
+	in := &Inbox{seen: map[tenantKey]time.Time{}, retention: engine.InboxRetentionHours * time.Hour, now: time.Now}
+	for _, o := range opts {
+		o(in)
+	}
+	return in
+}
+
+// Accept implements engine.Inbox.
+func (in *Inbox) Accept(ctx context.Context, tenant engine.TenantID, key string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if err := tenant.Validate(); err != nil {
+		return false, err
+	}
+	if err := engine.ValidateInboxKey(key); err != nil {
+		return false, err
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	now := in.now()
+	in.accepts++
+	if in.accepts%1024 == 0 {
+		for k, at := range in.seen {
+			if now.Sub(at) >= in.retention {
+				delete(in.seen, k)
+			}
+		}
+	}
+	k := tenantKey{tenant, key}
+	if at, ok := in.seen[k]; ok && now.Sub(at) < in.retention {
+		return false, nil
+	}
+	in.seen[k] = now
+	return true, nil
+}
