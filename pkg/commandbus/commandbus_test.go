@@ -1,0 +1,75 @@
+package commandbus_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/mako-engine/mako/internal/natstest"
+	"github.com/mako-engine/mako/pkg/commandbus"
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+type ping struct{ N int }
+
+func (ping) CommandType() string { return "test.ping" }
+
+func TestPublishDecodeAndDedup(t *testing.T) {
+	s := natstest.Start(t)
+	_, js := s.JetStream()
+	ctx := context.Background()
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "MAKO_COMMANDS", Subjects: []string{"mako.cmd.>"}, Retention: jetstream.WorkQueuePolicy}); err != nil {
+		t.Fatal(err)
+	}
+	codec := engine.NewCodec().Command(ping{})
+	wf, err := engine.NewWorkflowID("test.ping", "FV2604")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := engine.ProcessIdentity{Tenant: "acme", Process: engine.NewProcessID(), Workflow: wf}
+	cmd := engine.Command{ID: "c-1", ReceivedAt: time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC), Correlation: "corr", Payload: ping{N: 7}}
+	for range 2 {
+		if err := commandbus.Publish(ctx, js, id, codec, cmd); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, _ := js.Stream(ctx, "MAKO_COMMANDS")
+	info, _ := st.Info(ctx)
+	if info.State.Msgs != 1 {
+		t.Fatalf("%d commands stored, want 1", info.State.Msgs)
+	}
+	raw, err := st.GetMsg(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := commandbus.Decode(raw.Subject, raw.Header, raw.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Identity != id || a.CommandID != "c-1" || a.CommandType != "test.ping" {
+		t.Fatalf("addressed %+v", a)
+	}
+	got, err := codec.UnmarshalCommand(a.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != "c-1" || got.Payload.(ping).N != 7 || !got.ReceivedAt.Equal(cmd.ReceivedAt) {
+		t.Fatalf("command %+v", got)
+	}
+}
+
+func TestDecodeRejectsMalformed(t *testing.T) {
+	h := nats.Header{}
+	h.Set(commandbus.HeaderWorkflow, "test.ping@FV2604")
+	for _, subj := range []string{"mako.cmd.acme", "mako.evt.acme.p", "mako.cmd.ACME!.p"} {
+		if _, err := commandbus.Decode(subj, h, nil); !errors.Is(err, commandbus.ErrMalformed) {
+			t.Errorf("%s: %v", subj, err)
+		}
+	}
+	if _, err := commandbus.Decode("mako.cmd.acme.p1", nats.Header{}, nil); !errors.Is(err, commandbus.ErrMalformed) {
+		t.Errorf("missing workflow header accepted: %v", err)
+	}
+}
