@@ -1,0 +1,58 @@
+package natsstore
+
+import (
+	"context"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/mako-engine/mako/streams"
+)
+
+// Stores bundles the four JetStream-backed engine stores.
+type Stores struct {
+	Events    *EventStore
+	Snapshots *SnapshotStore
+	Registry  *Registry
+	Inbox     *Inbox
+}
+
+// Open binds all four stores. With WithEnsure it first creates or updates
+// MAKO_EVENTS and the buckets mako_snapshots, mako_registry and mako_inbox
+// from the definitions of package streams (idempotent); without it they
+// must exist. Custom names (WithEventStream, WithBuckets) are not created by
+// WithEnsure.
+func Open(ctx context.Context, js jetstream.JetStream, opts ...Option) (*Stores, error) {
+	cfg := newConfig(opts)
+	if cfg.ensure {
+		var sopts []streams.Option
+		if cfg.replicas > 0 {
+			sopts = append(sopts, streams.WithReplicas(cfg.replicas))
+		}
+		if err := streams.EnsureStreams(ctx, js, streams.EngineStreams(), sopts...); err != nil {
+			return nil, err
+		}
+	}
+	ev, err := NewEventStore(ctx, js, opts...)
+	if err != nil {
+		return nil, err
+	}
+	sn, err := NewSnapshotStore(ctx, js, opts...)
+	if err != nil {
+		return nil, err
+	}
+	rg, err := NewRegistry(ctx, js, opts...)
+	if err != nil {
+		return nil, err
+	}
+	in, err := NewInbox(ctx, js, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Stores{Events: ev, Snapshots: sn, Registry: rg, Inbox: in}, nil
+}
+
+// Close releases the stores' pooled subscriptions (not the connection).
+func (s *Stores) Close() {
+	s.Events.Close()
+	s.Registry.Close()
+}
