@@ -102,8 +102,9 @@ func NewSink(js jetstream.JetStream, now func() time.Time) (*Sink, error) {
 }
 
 // Write publishes l to `mako.dlq.<tenant>` and waits for the stream's ack.
-// The message id is derived from the source and reason, so writing the same
-// letter again (after a redelivery) stores it once.
+// The message id is derived from the source, reason, message and
+// transaction, so writing the same letter again (after a redelivery) stores
+// it once.
 func (s *Sink) Write(ctx context.Context, l Letter) error {
 	if l.Audit.Tenant == "" {
 		return fmt.Errorf("deadletter: letter without tenant (reason %s)", l.Reason)
@@ -124,7 +125,9 @@ func (s *Sink) Write(ctx context.Context, l Letter) error {
 	}
 	opts := []jetstream.PublishOpt{}
 	if l.Source.Stream != "" && l.Source.Sequence != 0 {
-		opts = append(opts, jetstream.WithMsgID(fmt.Sprintf("dlq.%s.%d.%s", l.Source.Stream, l.Source.Sequence, l.Reason)))
+		// One ingest message can yield several letters (one per rejected
+		// transaction): the id names the message and transaction too.
+		opts = append(opts, jetstream.WithMsgID(fmt.Sprintf("dlq.%s.%d.%s.%s.%s", l.Source.Stream, l.Source.Sequence, l.Reason, l.Audit.MessageRef, l.Audit.TransactionID)))
 	}
 	if _, err := s.js.PublishMsg(ctx, msg, opts...); err != nil {
 		return fmt.Errorf("deadletter: publish to %s: %w", msg.Subject, err)
