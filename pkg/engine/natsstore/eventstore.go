@@ -22,6 +22,10 @@ type EventStore struct {
 	rd      *reader
 	cacheMu sync.Mutex
 	cache   map[engine.StreamID]anchor
+
+	// loseAck, if set (tests only), turns the outcome of publish attempt n
+	// into a lost ack (nats.ErrTimeout) after the server handled it.
+	loseAck func(attempt int) bool
 }
 
 // anchor is what the store knows about a process subject: the version
@@ -244,6 +248,9 @@ func (s *EventStore) publish(ctx context.Context, stream engine.StreamID, subjec
 		pctx, cancel := s.requestContext(ctx)
 		ack, err := s.js.PublishMsg(pctx, msg)
 		cancel()
+		if s.loseAck != nil && s.loseAck(attempt) {
+			ack, err = nil, nats.ErrTimeout
+		}
 		switch {
 		case err == nil && ack.Duplicate:
 			// R>1: dedup precedes OCC; an earlier attempt was stored.
