@@ -2,12 +2,14 @@ package catalog
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mako-engine/mako/pkg/fv"
 )
@@ -486,5 +488,46 @@ func TestSyntheticCorpus(t *testing.T) {
 		if PIDScope(typ) == ScopeNone && bytes.Contains(b, []byte("RFF+Z13")) {
 			t.Errorf("%s: %s carries RFF+Z13", rel, typ)
 		}
+	}
+}
+
+// TestParseDTM uses the values of edifact.md §4 and §13.
+func TestParseDTM(t *testing.T) {
+	utc := func(y int, mo time.Month, d, h, mi int) time.Time { return time.Date(y, mo, d, h, mi, 0, 0, time.UTC) }
+	for _, tc := range []struct {
+		value, format string
+		start, end    time.Time
+		off           int
+		dur           string
+		bad           bool
+	}{
+		{value: "202611232300+00", format: "303", start: utc(2026, 11, 23, 23, 0)}, // §4: 24.11.2026 00:00 CET
+		{value: "202611200915+00", format: "303", start: utc(2026, 11, 20, 9, 15)},
+		{value: "202611240000+01", format: "303", start: utc(2026, 11, 23, 23, 0), off: 1},
+		{value: "20261124", format: "102", start: utc(2026, 11, 24, 0, 0)},
+		{value: "202611", format: "610", start: utc(2026, 11, 1, 0, 0)},
+		{value: "2026", format: "602", start: utc(2026, 1, 1, 0, 0)},
+		{value: "202611232300202612312300", format: "719", start: utc(2026, 11, 23, 23, 0), end: utc(2026, 12, 31, 23, 0)},
+		{value: "30TM", format: "Z01", dur: "30TM"},
+		{value: "202611232300", format: "303", bad: true},
+		{value: "202613232300+00", format: "303", bad: true},
+		{value: "202611232300?+00", format: "303", bad: true}, // still escaped
+		{value: "2026112", format: "102", bad: true},
+		{value: "20261124", format: "999", bad: true},
+		{value: "", format: "Z01", bad: true},
+	} {
+		got, err := ParseDTM(tc.value, tc.format)
+		if tc.bad {
+			if !errors.Is(err, ErrDTMFormat) {
+				t.Errorf("ParseDTM(%q,%s) = %+v, %v; want error", tc.value, tc.format, got, err)
+			}
+			continue
+		}
+		if err != nil || !got.Start.Equal(tc.start) || !got.End.Equal(tc.end) || got.OffsetHours != tc.off || got.Duration != tc.dur {
+			t.Errorf("ParseDTM(%q,%s) = %+v, %v", tc.value, tc.format, got, err)
+		}
+	}
+	if s := FormatDTM303(time.Date(2026, 11, 20, 10, 31, 0, 0, time.FixedZone("CET", 3600))); s != "202611200931+00" {
+		t.Errorf("FormatDTM303 = %s", s)
 	}
 }
