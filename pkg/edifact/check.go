@@ -672,9 +672,9 @@ func (c *checker) pids(m *Message, sector Sector, v fv.Version) []PIDInfo {
 		info := PIDInfo{Transaction: t.ID, PID: t.PID}
 		if t.PIDSegment == nil {
 			info.Status = "missing"
-			at := t.Opening
-			if at == nil {
-				at = c.pidAnchor(m)
+			at := c.pidAnchor(m)
+			if t.Opening != nil {
+				at = txPIDAnchor(m, t)
 			}
 			c.body(m, "pid-missing", CodeMissing, at, 0, 0, t.ID, "RFF+Z13 (Prüfidentifikator) is missing")
 			out = append(out, info)
@@ -718,6 +718,21 @@ func (c *checker) pidAnchor(m *Message) *Segment {
 		if at.Tag != "UNH" {
 			break
 		}
+	}
+	return at
+}
+
+// txPreamble are the segments a transaction carries before its PID group
+// (UTILMD SG4 IDE, DTM, STS, FTX, AGR, then SG5 LOC before SG6 RFF; ref §6.1,
+// §13 worked example).
+var txPreamble = map[string]bool{"IDE": true, "CNI": true, "DOC": true, "DTM": true, "STS": true, "FTX": true, "AGR": true, "LOC": true}
+
+// txPIDAnchor is the segment after which a transaction's missing RFF+Z13
+// should have followed (ref §10.2): the last preamble segment.
+func txPIDAnchor(m *Message, t Transaction) *Segment {
+	at := &m.Segments[t.Start]
+	for i := t.Start + 1; i < t.End && txPreamble[m.Segments[i].Tag]; i++ {
+		at = &m.Segments[i]
 	}
 	return at
 }

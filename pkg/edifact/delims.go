@@ -48,6 +48,9 @@ func (d Delimiters) Validate() error {
 	if d.hasRelease() && !serviceCharOK(d.Release) {
 		return bad("release character", d.Release)
 	}
+	if d.Reserved != ' ' && !serviceCharOK(d.Reserved) {
+		return bad("reserved position", d.Reserved)
+	}
 	if d.Decimal != '.' && d.Decimal != ',' {
 		return bad("decimal mark", d.Decimal)
 	}

@@ -111,7 +111,9 @@ func groupMessages(segs []Segment) []Message {
 				closeAt(i + 1)
 			}
 		case "UNZ", "UNB":
-			if start >= 0 {
+			// a stray UNB/UNZ followed by this message's UNT stays inside
+			// the message (Check reports it); otherwise it ends the message
+			if start >= 0 && !untBeforeUNH(segs[i+1:]) {
 				closeAt(i)
 			}
 		}
@@ -120,4 +122,17 @@ func groupMessages(segs []Segment) []Message {
 		closeAt(len(segs))
 	}
 	return msgs
+}
+
+// untBeforeUNH reports whether a UNT comes before the next UNH.
+func untBeforeUNH(segs []Segment) bool {
+	for i := range segs {
+		switch segs[i].Tag {
+		case "UNT":
+			return true
+		case "UNH":
+			return false
+		}
+	}
+	return false
 }
