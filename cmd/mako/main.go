@@ -35,7 +35,9 @@ type command struct {
 
 // commands lists the subcommands; each file of this package adds its entry here.
 func commands() []command {
-	return []command{}
+	return []command{
+		{name: "fristen", summary: "BDEW Werktage and MaKo deadlines (is-werktag, add, lwt, lfw24, aperak …)", run: runFristen},
+	}
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
