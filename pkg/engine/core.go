@@ -1,0 +1,461 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// seqRange is the first and last sequence committed by one command.
+type seqRange struct{ From, To uint64 }
+
+// openDeadline is a deadline set and neither cancelled nor fired, with the
+// correlation of the command that set it.
+type openDeadline struct {
+	DeadlineSet
+	Correlation  CorrelationID
+	Conversation ConversationID
+}
+
+// loaded is a process folded up to version: the workflow state plus the
+// engine's own state (seen command ids, open deadlines). It is what the
+// cache and snapshots hold.
+type loaded struct {
+	def         runner
+	state       any
+	version     uint64
+	commands    map[CommandID]seqRange
+	deadlines   map[DeadlineID]openDeadline
+	snapVersion uint64 // version of the last snapshot taken or loaded
+	broken      bool   // a committed event could not be folded: never cache
+}
+
+func newLoaded(r runner) *loaded {
+	return &loaded{def: r, state: r.initial(), commands: map[CommandID]seqRange{}, deadlines: map[DeadlineID]openDeadline{}}
+}
+
+// fold applies one committed envelope. Engine events update the engine
+// state; workflow events are decoded (and upcast) and applied.
+func (l *loaded) fold(env EventEnvelope) (err error) {
+	if env.Sequence != l.version+1 {
+		return &DecodeError{Stream: env.Stream, Sequence: env.Sequence, Type: env.Type, SchemaVersion: env.SchemaVersion,
+			Err: fmt.Errorf("sequence gap: expected %d", l.version+1)}
+	}
+	if env.IsEngineEvent() {
+		switch env.Type {
+		case EventDeadlineSet, EventDeadlineCancelled, EventDeadlineFired:
+			p, err := DecodeEngineEvent(env)
+			if err != nil {
+				return err
+			}
+			switch p := p.(type) {
+			case *DeadlineSet:
+				l.deadlines[p.ID] = openDeadline{DeadlineSet: *p, Correlation: env.Correlation, Conversation: env.Conversation}
+			case *DeadlineCancelled:
+				delete(l.deadlines, p.ID)
+			case *DeadlineFired:
+				delete(l.deadlines, p.ID)
+			}
+		}
+		// Other engine events (outbound, keys, and types of newer engines)
+		// do not change the process state.
+	} else {
+		ev, err := l.def.DecodeEvent(env)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if r := recover(); r != nil {
+				err = &DecodeError{Stream: env.Stream, Sequence: env.Sequence, Type: env.Type, SchemaVersion: env.SchemaVersion,
+					Err: fmt.Errorf("workflow %s: Apply panicked: %v", l.def.ID(), r)}
+			}
+		}()
+		l.state = l.def.apply(l.state, ev)
+	}
+	l.version = env.Sequence
+	if env.CommandID != "" {
+		r := l.commands[env.CommandID]
+		if r.From == 0 {
+			r.From = env.Sequence
+		}
+		r.To = env.Sequence
+		l.commands[env.CommandID] = r
+	}
+	return nil
+}
+
+// snapshotBody is the engine's encoding of a loaded process in a Snapshot.
+type snapshotBody struct {
+	Workflow  WorkflowID
+	State     msgpack.RawMessage
+	Commands  []snapCommand
+	Deadlines []openDeadline
+}
+
+type snapCommand struct {
+	ID       CommandID
+	From, To uint64
+}
+
+func (l *loaded) snapshot(s StreamID) (Snapshot, error) {
+	st, err := l.def.encodeState(l.state)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	body := snapshotBody{Workflow: l.def.ID(), State: st, Commands: make([]snapCommand, 0, len(l.commands))}
+	for id, r := range l.commands {
+		body.Commands = append(body.Commands, snapCommand{id, r.From, r.To})
+	}
+	for _, d := range l.deadlines {
+		body.Deadlines = append(body.Deadlines, d)
+	}
+	b, err := msgpack.Marshal(body)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	return Snapshot{Stream: s, Sequence: l.version, SchemaVersion: l.def.stateSchemaVersion(), State: b}, nil
+}
+
+func restore(r runner, snap Snapshot) (*loaded, error) {
+	var body snapshotBody
+	if err := unmarshalStrict(snap.State, &body); err != nil {
+		return nil, err
+	}
+	st, err := r.decodeState(body.State)
+	if err != nil {
+		return nil, err
+	}
+	l := newLoaded(r)
+	l.state, l.version, l.snapVersion = st, snap.Sequence, snap.Sequence
+	for _, c := range body.Commands {
+		l.commands[c.ID] = seqRange{c.From, c.To}
+	}
+	for _, d := range body.Deadlines {
+		d.Due = d.Due.UTC()
+		l.deadlines[d.ID] = d
+	}
+	return l, nil
+}
+
+// load rebuilds a process from the stores: from its snapshot (if useSnapshot,
+// a store is configured and the state schema version matches) plus the tail,
+// else by full replay.
+func (ec *EngineContext) load(ctx context.Context, r runner, s StreamID, useSnapshot bool) (*loaded, error) {
+	var l *loaded
+	if useSnapshot && ec.snapshots != nil {
+		snap, ok, err := ec.snapshots.Load(ctx, s)
+		switch {
+		case err != nil:
+			ec.log.Warn().Err(err).Str("stream", s.String()).Msg("engine: snapshot load failed; full replay")
+		case ok && snap.SchemaVersion == r.stateSchemaVersion():
+			if l, err = restore(r, snap); err != nil {
+				ec.log.Warn().Err(err).Str("stream", s.String()).Uint64("seq", snap.Sequence).Msg("engine: snapshot undecodable; full replay")
+				l = nil
+			}
+		}
+	}
+	if l == nil {
+		l = newLoaded(r)
+	}
+	if err := ec.events.Fold(ctx, s, l.version, l.fold); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// execute runs one attempt of cmd (or of a fired deadline) against the
+// process, on cached state unless reload is set.
+func (ec *EngineContext) execute(ctx context.Context, r runner, id ProcessIdentity, cmd Command, fired *DeadlineFired, reload bool) (Result, error) {
+	if err := id.Validate(); err != nil {
+		return Result{}, err
+	}
+	if id.Workflow.Name != r.ID().Name {
+		return Result{}, fmt.Errorf("%w: process %s runs %s, not %s", ErrUnknownWorkflow, id.Stream(), id.Workflow, r.ID())
+	}
+	if r.ID().FormatVersion.Compare(id.Workflow.FormatVersion) != 0 && !r.Policy().Accepts(id.Workflow.FormatVersion, r.ID().FormatVersion) {
+		return Result{}, fmt.Errorf("%w: %s (%s) cannot run a process created under %s", ErrVersionRejected, r.ID(), r.Policy(), id.Workflow.FormatVersion)
+	}
+	if fired == nil {
+		if err := checkCommand(&cmd); err != nil {
+			return Result{}, err
+		}
+		if !cmd.FormatVersion.IsZero() && !r.Policy().Accepts(id.Workflow.FormatVersion, cmd.FormatVersion) {
+			return Result{}, fmt.Errorf("%w: process %s created under %s (%s) got a %s command", ErrVersionRejected,
+				id.Stream(), id.Workflow.FormatVersion, r.Policy(), cmd.FormatVersion)
+		}
+	}
+	s := id.Stream()
+	unlock := ec.locks.lock(s)
+	defer unlock()
+
+	var l *loaded
+	if !reload {
+		if c := ec.cache.get(s); c != nil && c.def == r {
+			l = c
+		}
+	}
+	fresh := l == nil
+	for {
+		if l == nil {
+			var err error
+			if l, err = ec.load(ctx, r, s, true); err != nil {
+				ec.cache.evict(s)
+				return Result{}, err
+			}
+		}
+		res, committed, err := ec.attempt(ctx, l, id, cmd, fired)
+		if err == nil {
+			switch {
+			case l.broken:
+				ec.cache.evict(s)
+			case committed || fresh:
+				ec.cache.put(s, l)
+			}
+			return res, nil
+		}
+		ec.cache.evict(s)
+		var ce *ConflictError
+		if !errors.As(err, &ce) || fresh {
+			return Result{}, err
+		}
+		// The cached state was stale: reload once and decide again.
+		l, fresh = nil, true
+	}
+}
+
+func checkCommand(cmd *Command) error {
+	switch {
+	case cmd.ID == "":
+		return fmt.Errorf("%w: command without ID", ErrInvalidArgument)
+	case cmd.ReceivedAt.IsZero():
+		return fmt.Errorf("%w: command %s without ReceivedAt", ErrInvalidArgument, cmd.ID)
+	case cmd.Payload == nil:
+		return fmt.Errorf("%w: command %s without payload", ErrInvalidArgument, cmd.ID)
+	case cmd.Type == "":
+		cmd.Type = cmd.Payload.CommandType()
+	case cmd.Type != cmd.Payload.CommandType():
+		return fmt.Errorf("%w: command %s: type %q but payload is %q", ErrInvalidArgument, cmd.ID, cmd.Type, cmd.Payload.CommandType())
+	}
+	return nil
+}
+
+var errStop = errors.New("stop")
+
+// attempt decides and commits once. committed reports whether l advanced.
+func (ec *EngineContext) attempt(ctx context.Context, l *loaded, id ProcessIdentity, cmd Command, fired *DeadlineFired) (res Result, committed bool, err error) {
+	s := id.Stream()
+	if rg, ok := l.commands[cmd.ID]; ok {
+		envs := make([]EventEnvelope, 0, rg.To-rg.From+1)
+		err := ec.events.Fold(ctx, s, rg.From-1, func(e EventEnvelope) error {
+			if e.Sequence > rg.To {
+				return errStop
+			}
+			if e.CommandID == cmd.ID {
+				envs = append(envs, e)
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStop) {
+			return Result{}, false, err
+		}
+		return Result{Envelopes: envs, Duplicate: true, Version: l.version}, false, nil
+	}
+	var firedEv *DeadlineFired
+	if fired != nil {
+		open, ok := l.deadlines[fired.ID]
+		if !ok {
+			return Result{Version: l.version}, false, nil
+		}
+		f := DeadlineFired{ID: open.ID, Label: open.Label, Due: open.Due, FiredAt: fired.FiredAt.UTC()}
+		firedEv = &f
+		cmd.Correlation, cmd.Conversation = open.Correlation, open.Conversation
+		payload, err := ec.call(l, s, func() (CommandData, error) { return l.def.onDeadline(l.state, f) })
+		if err != nil {
+			return Result{}, false, err
+		}
+		cmd.Payload = payload
+		if payload != nil {
+			cmd.Type = payload.CommandType()
+		}
+	}
+	var dec Decision
+	if cmd.Payload != nil {
+		dec, err = ec.decide(l, s, cmd)
+		if err != nil {
+			return Result{}, false, err
+		}
+	}
+	events, err := buildEvents(l, id, cmd, dec, firedEv)
+	if err != nil {
+		return Result{}, false, err
+	}
+	if len(events) == 0 {
+		return Result{Version: l.version}, false, nil
+	}
+	envs, err := ec.events.Append(ctx, s, Exact(l.version), events)
+	if err != nil {
+		return Result{}, false, err
+	}
+	for _, e := range envs {
+		if err := l.fold(e); err != nil {
+			// Committed but not foldable (a workflow bug): report the commit,
+			// and make the next command reload and surface the error.
+			l.broken = true
+			ec.log.Error().Err(err).Str("stream", s.String()).Msg("engine: committed event cannot be folded")
+			return Result{Envelopes: envs, Version: envs[len(envs)-1].Sequence}, false, nil
+		}
+	}
+	ec.maybeSnapshot(ctx, l, s)
+	return Result{Envelopes: envs, Version: l.version}, true, nil
+}
+
+func (ec *EngineContext) call(l *loaded, s StreamID, fn func() (CommandData, error)) (p CommandData, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("engine: process %s: workflow %s: OnDeadline panicked: %v", s, l.def.ID(), r)
+		}
+	}()
+	p, err = fn()
+	if err != nil {
+		err = fmt.Errorf("engine: process %s: workflow %s: on deadline: %w", s, l.def.ID(), err)
+	}
+	return p, err
+}
+
+// decide calls Handle; a panic becomes an error.
+func (ec *EngineContext) decide(l *loaded, s StreamID, cmd Command) (d Decision, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("engine: process %s: workflow %s: Handle(%s) panicked: %v", s, l.def.ID(), cmd.Type, r)
+		}
+	}()
+	d, err = l.def.handle(l.state, cmd)
+	if err != nil {
+		err = fmt.Errorf("engine: process %s: workflow %s: command %s (%s): %w", s, l.def.ID(), cmd.ID, cmd.Type, err)
+	}
+	return d, err
+}
+
+// buildEvents turns a decision into the events of one append: workflow
+// events first, then engine events (fired deadline, outbound messages,
+// cancelled deadlines, set deadlines, bound keys).
+func buildEvents(l *loaded, id ProcessIdentity, cmd Command, d Decision, fired *DeadlineFired) ([]NewEvent, error) {
+	n := len(d.Events) + len(d.Outbound) + len(d.SetDeadlines) + len(d.CancelDeadlines) + len(d.Correlate)
+	if fired != nil {
+		n++
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	events := make([]NewEvent, 0, n)
+	add := func(typ string, version int, payload []byte) {
+		events = append(events, NewEvent{
+			EventID: EventIDFor(id.Process, cmd.ID, len(events)), Tenant: id.Tenant, Process: id.Process, Workflow: id.Workflow,
+			Type: typ, SchemaVersion: version, Correlation: cmd.Correlation, Causation: cmd.Causation,
+			Conversation: cmd.Conversation, CommandID: cmd.ID, TraceParent: cmd.TraceParent, Payload: payload,
+		})
+	}
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: process %s: command %s: invalid decision: %s", ErrInvalidArgument, id.Stream(), cmd.ID, fmt.Sprintf(format, a...))
+	}
+	codec := l.def.Codec()
+	for _, ev := range d.Events {
+		typ, v, p, err := codec.EncodeEvent(ev)
+		if err != nil {
+			return nil, bad("%v", err)
+		}
+		add(typ, v, p)
+	}
+	engineEvent := func(typ string, payload any) error {
+		b, err := msgpack.Marshal(payload)
+		if err != nil {
+			return bad("encode %s: %v", typ, err)
+		}
+		add(typ, EngineEventSchemaVersion, b)
+		return nil
+	}
+	if fired != nil {
+		if err := engineEvent(EventDeadlineFired, fired); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range d.Outbound {
+		if o.Recipient == "" || o.MessageType == "" {
+			return nil, bad("outbound %d needs Recipient and MessageType", i)
+		}
+		m := OutboundMessage{MessageID: MessageIDFor(id.Process, cmd.ID, i), Recipient: o.Recipient, Sender: o.Sender,
+			MessageType: o.MessageType, InterchangeRef: o.InterchangeRef, Payload: o.Payload, Headers: o.Headers}
+		if err := engineEvent(EventOutbound, m); err != nil {
+			return nil, err
+		}
+	}
+	for _, label := range d.CancelDeadlines {
+		var ids []DeadlineID
+		for did, open := range l.deadlines {
+			if open.Label == label && (fired == nil || did != fired.ID) {
+				ids = append(ids, did)
+			}
+		}
+		slices.Sort(ids)
+		for _, did := range ids {
+			if err := engineEvent(EventDeadlineCancelled, DeadlineCancelled{ID: did, Label: label}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for i, dl := range d.SetDeadlines {
+		if dl.Label == "" || dl.Due.IsZero() {
+			return nil, bad("deadline %d needs Label and Due", i)
+		}
+		set := DeadlineSet{ID: DeadlineIDFor(id.Process, cmd.ID, i), Label: dl.Label, Due: dl.Due.UTC()}
+		if err := engineEvent(EventDeadlineSet, set); err != nil {
+			return nil, err
+		}
+	}
+	for _, k := range d.Correlate {
+		if err := k.Validate(); err != nil {
+			return nil, bad("%v", err)
+		}
+		if err := engineEvent(EventKeyBound, KeyBound(k)); err != nil {
+			return nil, err
+		}
+	}
+	return events, nil
+}
+
+// maybeSnapshot saves a snapshot when the interval has passed. Failures are
+// logged and never fail the command.
+func (ec *EngineContext) maybeSnapshot(ctx context.Context, l *loaded, s StreamID) {
+	if ec.snapshots == nil || ec.snapInterval <= 0 || l.version-l.snapVersion < uint64(ec.snapInterval) {
+		return
+	}
+	snap, err := l.snapshot(s)
+	if err == nil {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		err = ec.snapshots.Save(sctx, snap)
+		cancel()
+	}
+	if err != nil {
+		ec.log.Warn().Err(err).Str("stream", s.String()).Uint64("seq", l.version).Msg("engine: snapshot save failed")
+		return
+	}
+	l.snapVersion = l.version
+}
+
+func sortDeadlines(ds []DeadlineSet) {
+	slices.SortFunc(ds, func(a, b DeadlineSet) int {
+		if c := a.Due.Compare(b.Due); c != 0 {
+			return c
+		}
+		if a.ID < b.ID {
+			return -1
+		} else if a.ID > b.ID {
+			return 1
+		}
+		return 0
+	})
+}
