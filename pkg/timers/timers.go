@@ -1,0 +1,131 @@
+// Package timers is the wire contract of stream MAKO_TIMERS: one JetStream
+// message schedule per process deadline.
+//
+// A deadline set by a committed decision becomes a schedule message on
+// `mako.timer.sched.<tenant>.<process>.<deadline>` with
+// `Nats-Schedule: @at <due>` and target
+// `mako.timer.fired.<tenant>.<process>.<deadline>`. The server keeps one
+// schedule per subject, survives restarts, and fires a schedule whose time
+// passed while it was down right after start (nats.md §5.1). Cancelling a
+// deadline purges its schedule subject. The scheduler consumes the fired
+// subjects and turns each into a "deadline fired" command; the engine
+// ignores a fire for a deadline that was cancelled or already fired, so a
+// stale or repeated fire changes nothing.
+package timers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Stream is the timers stream.
+const Stream = "MAKO_TIMERS"
+
+// Header names on schedule and fired messages (the server copies headers
+// of the schedule onto the fired message).
+const (
+	HeaderTenant   = "Mako-Tenant"
+	HeaderProcess  = "Mako-Process"
+	HeaderWorkflow = "Mako-Workflow"
+	HeaderDeadline = "Mako-Deadline"
+	HeaderLabel    = "Mako-Deadline-Label"
+	HeaderDue      = "Mako-Deadline-Due"
+)
+
+// FiredTTL is how long a fired message stays in the stream after firing
+// (it is consumed at once; the TTL only bounds the stream's size).
+const FiredTTL = 7 * 24 * time.Hour
+
+// ScheduleSubject returns the schedule subject of a deadline.
+func ScheduleSubject(t engine.TenantID, p engine.ProcessID, d engine.DeadlineID) string {
+	return "mako.timer.sched." + string(t) + "." + string(p) + "." + string(d)
+}
+
+// FiredSubject returns the subject a deadline's schedule fires to.
+func FiredSubject(t engine.TenantID, p engine.ProcessID, d engine.DeadlineID) string {
+	return "mako.timer.fired." + string(t) + "." + string(p) + "." + string(d)
+}
+
+// At returns the schedule instant for due: rounded up to the next whole
+// second, because `@at` carries whole seconds (nats.go formats with
+// time.RFC3339) and a deadline must never fire early.
+func At(due time.Time) time.Time {
+	t := due.UTC()
+	if r := t.Truncate(time.Second); !r.Equal(t) {
+		return r.Add(time.Second)
+	}
+	return t
+}
+
+// Schedule publishes (or replaces) the schedule of deadline d of process id.
+func Schedule(ctx context.Context, js jetstream.JetStream, id engine.ProcessIdentity, d engine.DeadlineSet) error {
+	if strings.ContainsAny(string(d.ID), ".*> ") || d.ID == "" {
+		return fmt.Errorf("timers: deadline id %q is not a subject token", d.ID)
+	}
+	msg := nats.NewMsg(ScheduleSubject(id.Tenant, id.Process, d.ID))
+	msg.Header.Set(HeaderTenant, string(id.Tenant))
+	msg.Header.Set(HeaderProcess, string(id.Process))
+	msg.Header.Set(HeaderWorkflow, id.Workflow.String())
+	msg.Header.Set(HeaderDeadline, string(d.ID))
+	msg.Header.Set(HeaderLabel, d.Label)
+	msg.Header.Set(HeaderDue, d.Due.UTC().Format(time.RFC3339Nano))
+	_, err := js.PublishMsg(ctx, msg,
+		jetstream.WithScheduleAt(At(d.Due)),
+		jetstream.WithScheduleTarget(FiredSubject(id.Tenant, id.Process, d.ID)),
+		jetstream.WithScheduleTTL(FiredTTL),
+	)
+	if err != nil {
+		return fmt.Errorf("timers: schedule %s of %s at %s: %w", d.ID, id, At(d.Due).Format(time.RFC3339), err)
+	}
+	return nil
+}
+
+// Cancel removes the schedule of deadline d; cancelling a deadline that has
+// no schedule (fired, cancelled, never scheduled) is not an error.
+func Cancel(ctx context.Context, js jetstream.JetStream, t engine.TenantID, p engine.ProcessID, d engine.DeadlineID) error {
+	st, err := js.Stream(ctx, Stream)
+	if err != nil {
+		return fmt.Errorf("timers: cancel %s: %w", d, err)
+	}
+	if err := st.Purge(ctx, jetstream.WithPurgeSubject(ScheduleSubject(t, p, d))); err != nil {
+		return fmt.Errorf("timers: cancel %s of %s/%s: %w", d, t, p, err)
+	}
+	return nil
+}
+
+// Fired is a fired deadline as the scheduler reads it.
+type Fired struct {
+	Identity engine.ProcessIdentity
+	Deadline engine.DeadlineID
+	Label    string
+	Due      time.Time
+}
+
+// DecodeFired reads a message from a fired subject.
+func DecodeFired(subject string, h nats.Header) (Fired, error) {
+	parts := strings.Split(subject, ".")
+	if len(parts) != 6 || parts[0] != "mako" || parts[1] != "timer" || parts[2] != "fired" {
+		return Fired{}, fmt.Errorf("timers: %q is not mako.timer.fired.<tenant>.<process>.<deadline>", subject)
+	}
+	wf, err := engine.ParseWorkflowID(h.Get(HeaderWorkflow))
+	if err != nil {
+		return Fired{}, fmt.Errorf("timers: %s: workflow header: %w", subject, err)
+	}
+	due, err := time.Parse(time.RFC3339Nano, h.Get(HeaderDue))
+	if err != nil {
+		return Fired{}, fmt.Errorf("timers: %s: due header: %w", subject, err)
+	}
+	f := Fired{
+		Identity: engine.ProcessIdentity{Tenant: engine.TenantID(parts[3]), Process: engine.ProcessID(parts[4]), Workflow: wf},
+		Deadline: engine.DeadlineID(parts[5]),
+		Label:    h.Get(HeaderLabel),
+		Due:      due,
+	}
+	return f, f.Identity.Validate()
+}
