@@ -73,3 +73,30 @@ func TestDecodeRejectsMalformed(t *testing.T) {
 		t.Errorf("missing workflow header accepted: %v", err)
 	}
 }
+
+func TestFiredRoundTrip(t *testing.T) {
+	wf, _ := engine.NewWorkflowID("test.ping", "FV2604")
+	id := engine.ProcessIdentity{Tenant: "acme", Process: engine.NewProcessID(), Workflow: wf}
+	f := engine.DeadlineFired{ID: "d1", Label: "aperak", Due: time.Date(2026, 5, 4, 10, 45, 0, 0, time.UTC), FiredAt: time.Date(2026, 5, 4, 10, 45, 1, 0, time.UTC)}
+	msg, err := commandbus.EncodeFired(id, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := commandbus.Decode(msg.Subject, msg.Header, msg.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.CommandType != engine.EventDeadlineFired || a.CommandID != engine.FireCommandID("d1") {
+		t.Fatalf("addressed %+v", a)
+	}
+	got, err := commandbus.DecodeFired(a.Body)
+	if err != nil || got.ID != "d1" || !got.FiredAt.Equal(f.FiredAt) || !got.Due.Equal(f.Due) {
+		t.Fatalf("fired %+v, %v", got, err)
+	}
+	if _, err := commandbus.DecodeFired([]byte{0xc1}); !errors.Is(err, commandbus.ErrMalformed) {
+		t.Fatalf("garbage accepted: %v", err)
+	}
+	if _, err := commandbus.EncodeFired(id, engine.DeadlineFired{ID: "d1"}); err == nil {
+		t.Fatal("fired without time accepted")
+	}
+}
