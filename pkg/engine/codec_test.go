@@ -44,7 +44,9 @@ func TestCodecRegistrationErrors(t *testing.T) {
 
 type badCodecLedger struct{ ledger }
 
-func (badCodecLedger) Codec() *engine.Codec { return engine.NewCodec().Event(Added{}, 1).Event(Added{}, 1) }
+func (badCodecLedger) Codec() *engine.Codec {
+	return engine.NewCodec().Event(Added{}, 1).Event(Added{}, 1)
+}
 
 func TestCodecPointerTypesAndUnregistered(t *testing.T) {
 	c := engine.NewCodec().Event(&ptrEvent{}, 1).Command(Add{})
