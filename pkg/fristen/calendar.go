@@ -41,7 +41,16 @@ type Calendar struct {
 	dstStart    []int64 // unix seconds of the switch to +02:00 in year i
 	dstEnd      []int64 // unix seconds of the switch back to +01:00
 	yearFast    []bool  // year i follows the +01:00/+02:00 model exactly
+	dst         []uint8 // per winter-local day: dstWinter, dstSummer, dstSwitch or dstSlow
 }
+
+// UTC offset state of a winter-local day (the day [00:00, 24:00) at +01:00).
+const (
+	dstWinter uint8 = iota // the whole day is at +01:00
+	dstSummer              // the whole day is at +02:00
+	dstSwitch              // an offset switch lies inside the day: compare with dstStart/dstEnd
+	dstSlow                // the year does not follow the +01:00/+02:00 model: use the time package
+)
 
 const wtBit = 0x80
 
@@ -186,6 +195,24 @@ func (c *Calendar) buildDST() {
 		}
 		c.yearFast[i] = ok
 	}
+	c.dst = make([]uint8, int(c.hi-c.lo))
+	for o := range c.dst {
+		y := c.yearIndex(int64(o))
+		if !c.yearFast[y] {
+			c.dst[o] = dstSlow
+			continue
+		}
+		a := c.winterEpoch + int64(o)*86400
+		b := a + 86400
+		switch {
+		case a >= c.dstStart[y] && b <= c.dstEnd[y]:
+			c.dst[o] = dstSummer
+		case b <= c.dstStart[y] || a >= c.dstEnd[y]:
+			c.dst[o] = dstWinter
+		default:
+			c.dst[o] = dstSwitch
+		}
+	}
 }
 
 // firstAtOrAfter is the smallest u in (lo, hi] with pred(u), assuming pred is
@@ -217,20 +244,23 @@ func (c *Calendar) yearIndex(o int64) int {
 	return y
 }
 
-// localDay is the German local date of t.
+// localDay is the German local date of t: one table load on the fast path.
 func (c *Calendar) localDay(t time.Time) day {
 	u := t.Unix()
-	if u < c.winterEpoch || u >= c.fastHi {
-		return localDaySlow(t)
-	}
 	w := u - c.winterEpoch
-	o := w / 86400 // day offset under +01:00
-	y := c.yearIndex(o)
-	if !c.yearFast[y] {
+	if w < 0 || u >= c.fastHi {
 		return localDaySlow(t)
 	}
-	if u >= c.dstStart[y] && u < c.dstEnd[y] {
+	o := w / 86400 // day offset under +01:00
+	switch c.dst[o] {
+	case dstSummer:
 		o = (w + 3600) / 86400
+	case dstSwitch:
+		if y := c.yearIndex(o); u >= c.dstStart[y] && u < c.dstEnd[y] {
+			o = (w + 3600) / 86400
+		}
+	case dstSlow:
+		return localDaySlow(t)
 	}
 	return c.lo + day(o)
 }
@@ -241,14 +271,18 @@ func (c *Calendar) start(d day) time.Time {
 		return d.startSlow()
 	}
 	o := int64(d - c.lo)
-	y := c.yearIndex(o)
-	if !c.yearFast[y] {
-		return d.startSlow()
-	}
+	// Local midnight under +01:00 is the first second of winter-local day o;
 	// German midnight never lies inside a switch hour (switches are at 01:00Z).
-	u := int64(d)*86400 - 3600
-	if u >= c.dstStart[y] && u < c.dstEnd[y] {
+	u := c.winterEpoch + o*86400
+	switch c.dst[o] {
+	case dstSummer:
 		u -= 3600
+	case dstSwitch:
+		if y := c.yearIndex(o); u >= c.dstStart[y] && u < c.dstEnd[y] {
+			u -= 3600
+		}
+	case dstSlow:
+		return d.startSlow()
 	}
 	return time.Unix(u, 0).In(berlin)
 }
