@@ -137,6 +137,11 @@ func ensureConsumer(ctx context.Context, js jetstream.JetStream, stream, name st
 	if err != nil {
 		return err
 	}
+	return ensureConsumerDef(ctx, js, stream, d, s)
+}
+
+func ensureConsumerDef(ctx context.Context, js jetstream.JetStream, stream string, d consumerDef, s *settings) error {
+	name := d.cfg.Durable
 	st, err := js.Stream(ctx, stream)
 	if err != nil {
 		return &Error{Op: "info", Stream: stream, Consumer: name, Err: err}

@@ -146,10 +146,13 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-//go:embed *.json consumers/*.json
+//go:embed *.json consumers/*.json templates/*.json
 var files embed.FS
 
-const consumerDir = "consumers"
+const (
+	consumerDir = "consumers"
+	templateDir = "templates"
+)
 
 // Names returns the names of all defined streams (including the KV_ streams
 // of the buckets), sorted.

@@ -480,3 +480,58 @@ func TestReplicasOverrideNeedsCluster(t *testing.T) {
 		t.Fatalf("Config with replicas: %v %v", c.Replicas, err)
 	}
 }
+
+func TestGatewayConsumer(t *testing.T) {
+	for _, bad := range []string{"", "a.b", "a*", "a>", "a b", "a/b"} {
+		if _, err := streams.GatewayConsumerConfig(bad); !errors.Is(err, streams.ErrInvalidTenant) {
+			t.Errorf("tenant %q: %v", bad, err)
+		}
+	}
+	cfg, err := streams.GatewayConsumerConfig("acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Durable != "gw-acme" || cfg.Durable != streams.GatewayConsumerName("acme") || cfg.FilterSubject != "mako.outbox.acme.>" ||
+		cfg.AckPolicy != jetstream.AckExplicitPolicy || cfg.DeliverSubject != "" {
+		t.Fatalf("%+v", cfg)
+	}
+	s := natstest.Start(t)
+	_, js := s.JetStream()
+	if err := streams.EnsureStreams(ctx(t), js, []string{streams.Outbox}); err != nil {
+		t.Fatal(err)
+	}
+	var actions []streams.Action
+	rec := streams.OnChange(func(c streams.Change) { actions = append(actions, c.Action) })
+	for range 2 {
+		if err := streams.EnsureGatewayConsumer(ctx(t), js, "acme", rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !slices.Equal(actions, []streams.Action{streams.Created, streams.Unchanged}) {
+		t.Fatalf("actions %v", actions)
+	}
+	c, err := js.Consumer(ctx(t), streams.Outbox, "gw-acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, _ := streams.GatewayConsumerFile("acme")
+	compareJSON(t, "gw-acme", file, c.CachedInfo().Config)
+
+	// It reads only its tenant's outbox.
+	for _, subj := range []string{"mako.outbox.other.9900000000002", "mako.outbox.acme.9900000000001"} {
+		if _, err := js.Publish(ctx(t), subj, []byte(subj)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := c.FetchNoWait(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for m := range b.Messages() {
+		got = append(got, m.Subject())
+	}
+	if !slices.Equal(got, []string{"mako.outbox.acme.9900000000001"}) {
+		t.Fatalf("gw-acme read %v", got)
+	}
+}
