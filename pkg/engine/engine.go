@@ -223,6 +223,17 @@ func (ec *EngineContext) Lookup(name string, v fv.Version) (AnyDefinition, error
 	return nil, fmt.Errorf("%w: no definition of %q serves %s", ErrUnknownWorkflow, name, v)
 }
 
+// Resolve returns the registered definition that runs an existing process
+// created under w (see resolve), e.g. to decode a command addressed to that
+// process with its Codec. It fails with ErrUnknownWorkflow.
+func (ec *EngineContext) Resolve(w WorkflowID) (AnyDefinition, error) {
+	r, err := ec.resolve(w)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
 // resolve returns the definition that runs an existing process created
 // under w: the definition registered for exactly w, else the newest newer
 // one whose version policy accepts running a process created under w.

@@ -339,6 +339,13 @@ func TestErasedExecuteAndWorkflowRegistry(t *testing.T) {
 	if s, _, _ := p.State(ctx); s.Total != 5 {
 		t.Fatalf("total %d", s.Total)
 	}
+	for w, want := range map[string]string{"test.ledger@FV2510": "test.ledger@FV2510", "test.ledger@FV2504": "test.ledger@FV2604", "test.pinned@FV2504": ""} {
+		wid, _ := engine.ParseWorkflowID(w)
+		got, err := ec.Resolve(wid)
+		if want == "" && !errors.Is(err, engine.ErrUnknownWorkflow) || want != "" && (err != nil || got.ID().String() != want) {
+			t.Errorf("Resolve(%s) = %v, %v; want %q", w, got, err, want)
+		}
+	}
 	// A process of an unregistered workflow.
 	unknown := id
 	unknown.Workflow.Name = "other"
