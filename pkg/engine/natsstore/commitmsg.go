@@ -9,7 +9,8 @@ import (
 // its committed envelopes. subject is the message subject
 // (`<prefix>.<tenant>.<process>`), jsStream and seq its stream and stream
 // sequence, used in errors. Failures are *StoreError wrapping an
-// *engine.DecodeError, as for the store's own reads.
+// *engine.DecodeError (or engine.ErrInvalidID for a foreign subject), as for
+// the store's own reads.
 func EnvelopesFromMsg(jsStream, prefix, subject string, seq uint64, data []byte) ([]engine.EventEnvelope, error) {
 	stream, err := engine.StreamFromSubject(prefix, subject)
 	if err != nil {
@@ -19,5 +20,9 @@ func EnvelopesFromMsg(jsStream, prefix, subject string, seq uint64, data []byte)
 	if err != nil {
 		return nil, err
 	}
-	return rec.envelopes(stream)
+	envs, err := rec.envelopes(stream)
+	if err != nil {
+		return nil, &StoreError{Op: "decode", Stream: jsStream, Subject: subject, Sequence: seq, Err: err}
+	}
+	return envs, nil
 }
