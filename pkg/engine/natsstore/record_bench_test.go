@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/mako-engine/mako/pkg/engine/enginetest"
 )
 
