@@ -1,0 +1,442 @@
+// Package ingest turns raw EDIFACT interchanges into commands for processes.
+//
+// An Ingestor handles the messages of stream MAKO_INGEST
+// (`mako.ingest.<tenant>`, the raw bytes, optional headers Mako-Received-At
+// and Mako-Transport-Id). Per interchange it:
+//
+//  1. parses and checks the syntax (pkg/edifact). A syntax fault rejects
+//     the whole interchange: a CONTRL goes back to the sender (Strom only on
+//     error, Gas always), a dead letter records it, and nothing reaches a
+//     process. A clean Gas interchange gets a positive CONTRL.
+//  2. accepts the interchange once in the inbox (`<sender>:<interchange
+//     ref>`); a duplicate is dead-lettered as such and not processed again.
+//  3. routes every transaction by its PID (pkg/routing) and the registry:
+//     an initiating PID spawns (or resumes, on a retry) the process keyed by
+//     the sender's transaction id; a follow-up PID finds its process through
+//     the reference it carries (RFF+TN). A PID no workflow handles gets an
+//     APERAK 313 Z31, an orphan follow-up an APERAK 313 Z33 — both also as
+//     dead letters. Nothing is dropped silently.
+//  4. publishes one command per transaction with a deterministic id
+//     (pkg/inbound), so a redelivered ingest message never creates a second
+//     command.
+//
+// The Ingestor is a worker.Handler: the message is acknowledged only after
+// all of the above is durable.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/commandbus"
+	"github.com/mako-engine/mako/pkg/deadletter"
+	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/edifact/catalog"
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/inbound"
+	"github.com/mako-engine/mako/pkg/outbox"
+	"github.com/mako-engine/mako/pkg/refgen"
+	"github.com/mako-engine/mako/pkg/routing"
+	"github.com/mako-engine/mako/pkg/worker"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+)
+
+// Header names a publisher may set on `mako.ingest.<tenant>`.
+const (
+	// HeaderReceivedAt is the receipt time (RFC 3339); default: the publish time.
+	HeaderReceivedAt = "Mako-Received-At"
+	// HeaderTransportID is the transport's message id (e.g. the AS4 MessageId).
+	HeaderTransportID = "Mako-Transport-Id"
+)
+
+// Subject returns the ingest subject of a tenant, `mako.ingest.<tenant>`.
+func Subject(t engine.TenantID) string { return "mako.ingest." + string(t) }
+
+// Tenant is a market party this deployment acts for.
+type Tenant struct {
+	// ID is the tenant's subject token.
+	ID engine.TenantID
+	// MPIDs are the tenant's own market partner ids. When set, an interchange
+	// addressed to another MP-ID is rejected (CONTRL UCI 7).
+	MPIDs []string
+	// Roles are the market roles the tenant plays (for role-qualified routes).
+	Roles []routing.Role
+	// Sector is the tenant's sector; it decides the CONTRL duty (ref §10.1).
+	// Unspecified: the sector of the interchange decides.
+	Sector catalog.Sector
+	// RejectTest rejects test interchanges (UNB 0035 = 1) with a CONTRL.
+	RejectTest bool
+}
+
+// Tenants resolves a tenant id. It returns false for an unknown tenant.
+type Tenants func(engine.TenantID) (Tenant, bool)
+
+// StaticTenants returns a Tenants over a fixed list.
+func StaticTenants(ts ...Tenant) Tenants {
+	m := make(map[engine.TenantID]Tenant, len(ts))
+	for _, t := range ts {
+		m[t.ID] = t
+	}
+	return func(id engine.TenantID) (Tenant, bool) {
+		t, ok := m[id]
+		return t, ok
+	}
+}
+
+// Responder builds the APERAK 313 that rejects one transaction. It is how
+// ingest answers a PID no workflow handles (Z31) and an orphan follow-up
+// (Z33). It returns the interchange bytes and their reference.
+type Responder interface {
+	Reject(r Rejection) (payload []byte, interchangeRef string, err error)
+}
+
+// Rejection describes a transaction ingest rejects with an APERAK.
+type Rejection struct {
+	Interchange *edifact.Interchange
+	Message     *edifact.Message
+	Transaction edifact.Transaction
+	Version     fv.Version
+	// Code is the ERC code (Z31, Z33 …).
+	Code string
+	// Text is a human-readable reason (FTX).
+	Text string
+	// Ref is the deterministic interchange reference to use.
+	Ref string
+	// At is the preparation time.
+	At time.Time
+}
+
+// Ingestor is the ingest worker's handler. Build it with New.
+type Ingestor struct {
+	js        jetstream.JetStream
+	engine    *engine.EngineContext
+	router    *routing.Router
+	tenants   Tenants
+	dlq       *deadletter.Sink
+	responder Responder
+	log       zerolog.Logger
+}
+
+// Option configures an Ingestor.
+type Option func(*Ingestor)
+
+// WithLogger sets the logger.
+func WithLogger(l zerolog.Logger) Option { return func(in *Ingestor) { in.log = l } }
+
+// WithResponder sets the APERAK builder for rejected transactions. Without
+// one, such transactions are only dead-lettered.
+func WithResponder(r Responder) Option { return func(in *Ingestor) { in.responder = r } }
+
+// New returns an Ingestor. The engine must have a registry and an inbox and
+// know every workflow the router names.
+func New(js jetstream.JetStream, ec *engine.EngineContext, router *routing.Router, tenants Tenants, dlq *deadletter.Sink, opts ...Option) (*Ingestor, error) {
+	if ec.Registry() == nil || ec.Inbox() == nil {
+		return nil, errors.New("ingest: the engine needs a registry and an inbox")
+	}
+	in := &Ingestor{js: js, engine: ec, router: router, tenants: tenants, dlq: dlq, log: zerolog.Nop()}
+	for _, o := range opts {
+		o(in)
+	}
+	for _, rt := range router.Routes() {
+		found := false
+		for _, w := range ec.Workflows() {
+			if w.Name == rt.Workflow {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("ingest: PID %s routes to workflow %q, which the engine does not know", rt.PID, rt.Workflow)
+		}
+	}
+	return in, nil
+}
+
+// delivery is one ingest message being handled.
+type delivery struct {
+	tenant      Tenant
+	seq         uint64
+	subject     string
+	data        []byte
+	receivedAt  time.Time
+	transportID string
+	redelivered bool
+}
+
+// Handle implements worker.Handler for MAKO_INGEST messages.
+func (in *Ingestor) Handle(ctx context.Context, msg jetstream.Msg) error {
+	md, err := msg.Metadata()
+	if err != nil {
+		return worker.Permanent(fmt.Errorf("ingest: %s: metadata: %w", msg.Subject(), err))
+	}
+	d := delivery{seq: md.Sequence.Stream, subject: msg.Subject(), data: msg.Data(), redelivered: md.NumDelivered > 1, receivedAt: md.Timestamp}
+	return in.handle(ctx, d, msg.Headers())
+}
+
+func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error {
+	tid, ok := strings.CutPrefix(d.subject, "mako.ingest.")
+	if !ok || tid == "" || strings.Contains(tid, ".") {
+		return in.dead(ctx, d, deadletter.ReasonMalformed, "subject is not mako.ingest.<tenant>", deadletter.Audit{Tenant: "unknown"})
+	}
+	t, ok := in.tenants(engine.TenantID(tid))
+	if !ok {
+		return in.dead(ctx, d, deadletter.ReasonMalformed, fmt.Sprintf("unknown tenant %q", tid), deadletter.Audit{Tenant: tid})
+	}
+	d.tenant = t
+	if v := h.Get(HeaderReceivedAt); v != "" {
+		at, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return in.dead(ctx, d, deadletter.ReasonMalformed, fmt.Sprintf("header %s: %v", HeaderReceivedAt, err), deadletter.Audit{Tenant: tid})
+		}
+		d.receivedAt = at
+	}
+	d.transportID = h.Get(HeaderTransportID)
+
+	opts := []edifact.CheckOption{edifact.WithReceived(d.receivedAt)}
+	if len(t.MPIDs) > 0 {
+		opts = append(opts, edifact.WithRecipients(t.MPIDs...))
+	}
+	if t.Sector != catalog.SectorUnspecified {
+		opts = append(opts, edifact.WithSector(t.Sector))
+	}
+	if t.RejectTest {
+		opts = append(opts, edifact.WithRejectTestIndicator())
+	}
+	ix, rep, err := edifact.Analyze(d.data, opts...)
+	if err != nil {
+		// Not EDIFACT at all, or over a limit: nobody to answer with a CONTRL.
+		return in.dead(ctx, d, deadletter.ReasonMalformed, err.Error(), deadletter.Audit{Tenant: tid})
+	}
+	unb := ix.UNB()
+	audit := deadletter.Audit{Tenant: tid, Sender: unb.Sender.ID, Receiver: unb.Recipient.ID, InterchangeRef: unb.ControlRef}
+	if len(ix.Messages) > 0 {
+		audit.MessageType = ix.Messages[0].Type()
+		audit.Release = ix.Messages[0].Header().Association
+		audit.MessageRef = ix.Messages[0].Ref()
+	}
+
+	// CONTRL: on error always; in Gas also for a clean interchange.
+	if err := in.contrl(ctx, d, ix, rep); err != nil {
+		return err
+	}
+	if rep.HasErrors() {
+		var b strings.Builder
+		for i, f := range rep.Findings {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(f.String())
+		}
+		return in.dead(ctx, d, deadletter.ReasonSyntax, b.String(), audit)
+	}
+
+	// Inbox: accept each interchange once. A redelivery of this very ingest
+	// message finds its own key; it goes on, because everything below is
+	// idempotent (deterministic command ids, registry create-only).
+	key, err := engine.InboxKey(unb.Sender.ID, unb.ControlRef)
+	if err != nil {
+		return in.dead(ctx, d, deadletter.ReasonMalformed, err.Error(), audit)
+	}
+	fresh, err := in.engine.Inbox().Accept(ctx, t.ID, key)
+	if err != nil {
+		return fmt.Errorf("ingest: inbox %s/%s: %w", t.ID, key, err)
+	}
+	if !fresh && !d.redelivered {
+		in.log.Warn().Str("tenant", tid).Str("sender", unb.Sender.ID).Str("interchange", unb.ControlRef).Msg("duplicate interchange; not processed again")
+		return in.dead(ctx, d, deadletter.ReasonDuplicate, fmt.Sprintf("interchange %s from %s was already accepted", unb.ControlRef, unb.Sender.ID), audit)
+	}
+
+	for mi := range ix.Messages {
+		m := &ix.Messages[mi]
+		if err := in.message(ctx, d, ix, m, rep); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (in *Ingestor) contrl(ctx context.Context, d delivery, ix *edifact.Interchange, rep *edifact.Report) error {
+	unb := ix.UNB()
+	ref := refgen.Ref("C", string(d.tenant.ID), unb.Sender.ID, unb.ControlRef, fmt.Sprint(d.seq))
+	out, due, reason, err := edifact.BuildCONTRL(ix, rep, edifact.ContrlParams{Ref: ref, Time: d.receivedAt, Sector: d.tenant.Sector})
+	if err != nil {
+		return in.dead(ctx, d, deadletter.ReasonMalformed, "CONTRL cannot be built: "+err.Error(), deadletter.Audit{Tenant: string(d.tenant.ID), Sender: unb.Sender.ID, InterchangeRef: unb.ControlRef})
+	}
+	if !due {
+		in.log.Debug().Str("tenant", string(d.tenant.ID)).Str("interchange", unb.ControlRef).Str("reason", reason).Msg("no CONTRL due")
+		return nil
+	}
+	sender := unb.Recipient.ID
+	_, err = outbox.Publish(ctx, in.js, outbox.Message{
+		ID:             "contrl." + string(d.tenant.ID) + "." + ref,
+		Tenant:         string(d.tenant.ID),
+		Sender:         sender,
+		Recipient:      unb.Sender.ID,
+		MessageType:    catalog.CONTRL,
+		InterchangeRef: ref,
+		Payload:        out,
+	})
+	return err
+}
+
+func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interchange, m *edifact.Message, rep *edifact.Report) error {
+	unb := ix.UNB()
+	unh := m.Header()
+	sector, _ := edifact.MessageSector(m)
+	if sector == catalog.SectorUnspecified {
+		sector = rep.Sector
+	}
+	single := inbound.SingleMessage(ix, m)
+	txs := edifact.Transactions(m)
+	if len(txs) == 0 {
+		// APERAK, CONTRL and other PID-less messages: one unit, correlated
+		// by the references they carry (a later workflow issue routes them).
+		txs = []edifact.Transaction{{Start: 0, End: len(m.Segments)}}
+	}
+	for _, tx := range txs {
+		audit := deadletter.Audit{Tenant: string(d.tenant.ID), MessageType: m.Type(), Release: unh.Association, PID: tx.PID,
+			Sender: unb.Sender.ID, Receiver: unb.Recipient.ID, InterchangeRef: unb.ControlRef, MessageRef: m.Ref(), TransactionID: tx.ID}
+		payload := inbound.Transaction{
+			MessageType: m.Type(), Release: unh.Association, PID: tx.PID, FormatVersion: rep.FormatVersion.String(), Sector: sector.String(),
+			Sender: unb.Sender.ID, Receiver: unb.Recipient.ID, InterchangeRef: unb.ControlRef, MessageRef: m.Ref(), TransactionID: tx.ID,
+			Test: unb.IsTest(), TransportID: d.transportID, Interchange: single, MessageIndex: m.Index,
+		}
+		if tx.PID == "" {
+			if err := in.dead(ctx, d, deadletter.ReasonUnknownConversation, fmt.Sprintf("%s messages are not routed to processes yet", m.Type()), audit); err != nil {
+				return err
+			}
+			continue
+		}
+		route, err := in.router.Resolve(tx.PID, sector, d.tenant.Roles)
+		if err != nil {
+			if err := in.reject(ctx, d, ix, m, tx, rep.FormatVersion, "Z31", "Prüfidentifikator wird vom Empfänger nicht verarbeitet"); err != nil {
+				return err
+			}
+			if err := in.dead(ctx, d, deadletter.ReasonUnknownPID, err.Error(), audit); err != nil {
+				return err
+			}
+			continue
+		}
+		def, err := in.engine.Lookup(route.Workflow, rep.FormatVersion)
+		if err != nil {
+			if err := in.dead(ctx, d, deadletter.ReasonVersionMismatch, err.Error(), audit); err != nil {
+				return err
+			}
+			continue
+		}
+		var id engine.ProcessIdentity
+		if route.Initiating {
+			conv := tx.ID
+			if conv == "" {
+				conv = unb.ControlRef + "/" + m.Ref()
+			}
+			id, _, err = in.engine.SpawnOrResume(ctx, d.tenant.ID, engine.ConversationKey(engine.ConversationID(conv), unb.Sender.ID), def.ID())
+			if err != nil {
+				return fmt.Errorf("ingest: spawn %s for %s/%s: %w", route.Workflow, unb.Sender.ID, conv, err)
+			}
+		} else {
+			ref := referencedTransaction(m, tx)
+			var found []engine.ProcessIdentity
+			if ref != "" {
+				found, err = in.engine.Registry().LookupAll(ctx, d.tenant.ID, TransactionKey(unb.Recipient.ID, ref))
+				if err != nil {
+					return fmt.Errorf("ingest: registry lookup %s: %w", ref, err)
+				}
+			}
+			if len(found) == 0 {
+				if err := in.reject(ctx, d, ix, m, tx, rep.FormatVersion, "Z33", "Referenzierter Geschäftsvorfall existiert nicht"); err != nil {
+					return err
+				}
+				if err := in.dead(ctx, d, deadletter.ReasonUnknownConversation, fmt.Sprintf("follow-up PID %s references transaction %q, which no process knows", tx.PID, ref), audit); err != nil {
+					return err
+				}
+				continue
+			}
+			id = found[len(found)-1]
+		}
+		audit.Process = string(id.Process)
+		cmdID := inbound.CommandID(d.tenant.ID, unb.Sender.ID, unb.ControlRef, m.Ref(), tx.ID)
+		cmd := engine.Command{
+			ID:            cmdID,
+			ReceivedAt:    d.receivedAt,
+			FormatVersion: rep.FormatVersion,
+			Correlation:   engine.CorrelationFromInterchange(unb.Sender.ID, unb.ControlRef),
+			Conversation:  engine.ConversationID(tx.ID),
+			Payload:       payload,
+		}
+		codec := def.Codec()
+		if id.Workflow != def.ID() {
+			resumed, err := in.engine.Lookup(id.Workflow.Name, id.Workflow.FormatVersion)
+			if err != nil {
+				if err := in.dead(ctx, d, deadletter.ReasonVersionMismatch, err.Error(), audit); err != nil {
+					return err
+				}
+				continue
+			}
+			codec = resumed.Codec()
+		}
+		if err := commandbus.Publish(ctx, in.js, id, codec, cmd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TransactionKey is the business key under which a process is found by a
+// follow-up message: the MP-ID that sent the original transaction and its
+// transaction id (IDE 7402). Workflows bind it when they send a transaction.
+func TransactionKey(originalSender, transactionID string) engine.BusinessKey {
+	return engine.BusinessKey{Kind: engine.KeyConversation, Value: originalSender + ":" + transactionID}
+}
+
+// referencedTransaction returns the transaction id a follow-up refers to:
+// the first RFF+TN inside the transaction (UTILMD answers reference the
+// request's Vorgangsnummer this way).
+func referencedTransaction(m *edifact.Message, tx edifact.Transaction) string {
+	for i := tx.Start; i < tx.End && i < len(m.Segments); i++ {
+		if s := &m.Segments[i]; s.Is("RFF", "TN") {
+			return s.Value(0, 1)
+		}
+	}
+	return ""
+}
+
+func (in *Ingestor) reject(ctx context.Context, d delivery, ix *edifact.Interchange, m *edifact.Message, tx edifact.Transaction, v fv.Version, code, text string) error {
+	if in.responder == nil {
+		return nil
+	}
+	unb := ix.UNB()
+	ref := refgen.Ref("A", string(d.tenant.ID), unb.Sender.ID, unb.ControlRef, m.Ref(), tx.ID, code)
+	payload, ixRef, err := in.responder.Reject(Rejection{Interchange: ix, Message: m, Transaction: tx, Version: v, Code: code, Text: text, Ref: ref, At: d.receivedAt})
+	if err != nil {
+		in.log.Error().Err(err).Str("interchange", unb.ControlRef).Msg("APERAK cannot be built; dead letter only")
+		return nil
+	}
+	_, err = outbox.Publish(ctx, in.js, outbox.Message{
+		ID:             "aperak." + string(d.tenant.ID) + "." + ixRef,
+		Tenant:         string(d.tenant.ID),
+		Sender:         unb.Recipient.ID,
+		Recipient:      unb.Sender.ID,
+		MessageType:    catalog.APERAK,
+		InterchangeRef: ixRef,
+		Payload:        payload,
+	})
+	return err
+}
+
+func (in *Ingestor) dead(ctx context.Context, d delivery, reason deadletter.Reason, detail string, audit deadletter.Audit) error {
+	in.log.Warn().Str("tenant", audit.Tenant).Str("reason", string(reason)).Str("detail", detail).Uint64("seq", d.seq).Msg("ingest: dead letter")
+	return in.dlq.Write(ctx, deadletter.Letter{
+		Reason:  reason,
+		Detail:  detail,
+		Audit:   audit,
+		Source:  deadletter.Source{Stream: "MAKO_INGEST", Subject: d.subject, Sequence: d.seq},
+		Payload: d.data,
+	})
+}

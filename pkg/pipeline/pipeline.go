@@ -1,0 +1,242 @@
+// Package pipeline assembles the workers of mako-engine from their parts:
+// streams (package streams), the engine on its JetStream stores, the PID
+// router built from the workflow modules, and the handlers of packages
+// ingest and processor, each run by pkg/worker on its durable consumer.
+//
+// A System is what every command of the design card shares: cmd/ingest runs
+// System.RunIngest, cmd/processor runs RunProcessor and RunRelay, cmd/makod
+// runs them all in one process. Any number of instances of each may run side
+// by side against one NATS deployment; they coordinate only through
+// JetStream (durable consumers, optimistic concurrency, deduplication).
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/deadletter"
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/engine/natsstore"
+	"github.com/mako-engine/mako/pkg/ingest"
+	"github.com/mako-engine/mako/pkg/processor"
+	"github.com/mako-engine/mako/pkg/routing"
+	"github.com/mako-engine/mako/pkg/worker"
+	"github.com/mako-engine/mako/streams"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+)
+
+// Module is a family of workflows: their definitions (one per format
+// version) and the PID routes that lead inbound transactions to them.
+type Module struct {
+	Name        string
+	Definitions []engine.AnyDefinition
+	Routes      []routing.Route
+}
+
+// Config configures a System.
+type Config struct {
+	// Tenants are the market parties this deployment acts for.
+	Tenants []ingest.Tenant
+	// Modules are the workflow modules to run.
+	Modules []Module
+	// Replicas of streams and buckets (1 single node, 3 in a cluster); 0 = as defined.
+	Replicas int
+	// IngestMaxAge overrides how long raw inbound bytes are kept (0 = as defined, 90 days).
+	IngestMaxAge time.Duration
+	// Concurrency is the number of lanes per worker (default 8).
+	Concurrency int
+	// SnapshotInterval takes a snapshot every n events (0 = engine default).
+	SnapshotInterval int
+	// MaxDeliver bounds the deliveries of a failing command before it is
+	// dead-lettered (default 5).
+	MaxDeliver int
+	// Logger receives the workers' logs.
+	Logger zerolog.Logger
+	// Responder builds APERAKs for transactions ingest rejects (optional).
+	Responder ingest.Responder
+	// ProcessorOptions are passed to processor.New (observers in tests).
+	ProcessorOptions []processor.Option
+	// RelayOptions are passed to processor.NewRelay.
+	RelayOptions []processor.RelayOption
+	// Now is the clock of dead-letter timestamps (default time.Now).
+	Now func() time.Time
+}
+
+// System holds everything the workers share.
+type System struct {
+	cfg    Config
+	js     jetstream.JetStream
+	stores *natsstore.Stores
+	engine *engine.EngineContext
+	router *routing.Router
+	dlq    *deadletter.Sink
+}
+
+// New creates or updates the streams, buckets and consumers from package
+// streams, opens the engine stores and builds the engine and router. It fails
+// on conflicting routes or routes to unknown workflows.
+func New(ctx context.Context, js jetstream.JetStream, cfg Config) (*System, error) {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 8
+	}
+	if cfg.MaxDeliver <= 0 {
+		cfg.MaxDeliver = 5
+	}
+	var sopts []streams.Option
+	if cfg.Replicas > 0 {
+		sopts = append(sopts, streams.WithReplicas(cfg.Replicas))
+	}
+	if cfg.IngestMaxAge > 0 {
+		sopts = append(sopts, streams.WithMaxAge(streams.Ingest, cfg.IngestMaxAge))
+	}
+	if err := streams.Ensure(ctx, js, sopts...); err != nil {
+		return nil, fmt.Errorf("pipeline: streams: %w", err)
+	}
+	stores, err := natsstore.Open(ctx, js)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: stores: %w", err)
+	}
+	var defs []engine.AnyDefinition
+	var routes []routing.Route
+	for _, m := range cfg.Modules {
+		defs = append(defs, m.Definitions...)
+		for _, r := range m.Routes {
+			if r.Module == "" {
+				r.Module = m.Name
+			}
+			routes = append(routes, r)
+		}
+	}
+	eopts := []engine.Option{
+		engine.WithEventStore(stores.Events), engine.WithSnapshotStore(stores.Snapshots),
+		engine.WithRegistry(stores.Registry), engine.WithInbox(stores.Inbox),
+		engine.WithWorkflows(defs...), engine.WithLogger(cfg.Logger),
+	}
+	if cfg.SnapshotInterval > 0 {
+		eopts = append(eopts, engine.WithSnapshotInterval(cfg.SnapshotInterval))
+	}
+	ec, err := engine.New(eopts...)
+	if err != nil {
+		stores.Close()
+		return nil, fmt.Errorf("pipeline: engine: %w", err)
+	}
+	router, err := routing.New(routes...)
+	if err != nil {
+		stores.Close()
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	dlq, err := deadletter.NewSink(js, cfg.Now)
+	if err != nil {
+		stores.Close()
+		return nil, err
+	}
+	return &System{cfg: cfg, js: js, stores: stores, engine: ec, router: router, dlq: dlq}, nil
+}
+
+// Close releases the stores.
+func (s *System) Close() { s.stores.Close() }
+
+// Engine returns the engine (for reads and tests).
+func (s *System) Engine() *engine.EngineContext { return s.engine }
+
+// Router returns the PID router.
+func (s *System) Router() *routing.Router { return s.router }
+
+// JetStream returns the JetStream context the system uses.
+func (s *System) JetStream() jetstream.JetStream { return s.js }
+
+func (s *System) consumer(ctx context.Context, stream, name string) (jetstream.Consumer, error) {
+	c, err := s.js.Consumer(ctx, stream, name)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: consumer %s/%s: %w", stream, name, err)
+	}
+	return c, nil
+}
+
+// RunIngest runs the ingest worker until ctx is cancelled.
+func (s *System) RunIngest(ctx context.Context) error {
+	opts := []ingest.Option{ingest.WithLogger(s.cfg.Logger.With().Str("worker", "ingest").Logger())}
+	if s.cfg.Responder != nil {
+		opts = append(opts, ingest.WithResponder(s.cfg.Responder))
+	}
+	in, err := ingest.New(s.js, s.engine, s.router, ingest.StaticTenants(s.cfg.Tenants...), s.dlq, opts...)
+	if err != nil {
+		return err
+	}
+	cons, err := s.consumer(ctx, streams.Ingest, "ingest")
+	if err != nil {
+		return err
+	}
+	return worker.Run(ctx, cons, in.Handle,
+		worker.WithConcurrency(s.cfg.Concurrency),
+		worker.WithMaxDeliver(10),
+		worker.WithLogger(s.cfg.Logger.With().Str("worker", "ingest").Logger()),
+		worker.WithExhausted(func(ctx context.Context, m jetstream.Msg, cause error) error {
+			return s.deadIngest(ctx, m, cause)
+		}))
+}
+
+func (s *System) deadIngest(ctx context.Context, m jetstream.Msg, cause error) error {
+	var seq uint64
+	if md, err := m.Metadata(); err == nil {
+		seq = md.Sequence.Stream
+	}
+	tenant := "unknown"
+	if t, ok := cutPrefix(m.Subject(), "mako.ingest."); ok {
+		tenant = t
+	}
+	return s.dlq.Write(ctx, deadletter.Letter{
+		Reason: deadletter.ReasonProcessing, Detail: "ingest failed repeatedly: " + cause.Error(),
+		Audit:  deadletter.Audit{Tenant: tenant},
+		Source: deadletter.Source{Stream: streams.Ingest, Subject: m.Subject(), Sequence: seq}, Payload: m.Data(),
+	})
+}
+
+func cutPrefix(s, p string) (string, bool) {
+	if len(s) > len(p) && s[:len(p)] == p {
+		return s[len(p):], true
+	}
+	return "", false
+}
+
+// RunProcessor runs the command processor until ctx is cancelled.
+func (s *System) RunProcessor(ctx context.Context) error {
+	opts := append([]processor.Option{processor.WithLogger(s.cfg.Logger.With().Str("worker", "processor").Logger())}, s.cfg.ProcessorOptions...)
+	p, err := processor.New(ctx, s.js, s.engine, s.dlq, opts...)
+	if err != nil {
+		return err
+	}
+	cons, err := s.consumer(ctx, processor.CommandsStream, "processor")
+	if err != nil {
+		return err
+	}
+	return worker.Run(ctx, cons, p.Handle,
+		worker.WithConcurrency(s.cfg.Concurrency),
+		worker.WithKey(processor.Key),
+		worker.WithDoubleAck(), // the order gate relies on acked commands being gone
+		worker.WithMaxDeliver(s.cfg.MaxDeliver),
+		worker.WithLogger(s.cfg.Logger.With().Str("worker", "processor").Logger()),
+		worker.WithExhausted(p.Exhausted))
+}
+
+// RunRelay runs the effect relay until ctx is cancelled. It never gives up
+// on a transient failure: effects of committed decisions are retried with
+// backoff until they succeed; only an undecodable commit is dead-lettered.
+func (s *System) RunRelay(ctx context.Context) error {
+	opts := append([]processor.RelayOption{processor.WithRelayLogger(s.cfg.Logger.With().Str("worker", "relay").Logger())}, s.cfg.RelayOptions...)
+	r := processor.NewRelay(s.js, s.stores.Registry, s.dlq, opts...)
+	cons, err := s.consumer(ctx, processor.EventsStream, processor.RelayConsumer)
+	if err != nil {
+		return err
+	}
+	return worker.Run(ctx, cons, r.Handle,
+		worker.WithConcurrency(s.cfg.Concurrency),
+		worker.WithKey(func(m jetstream.Msg) string { return m.Subject() }),
+		worker.WithDoubleAck(),
+		worker.WithMaxDeliver(1<<30),
+		worker.WithBackoff(100*time.Millisecond, 10*time.Second),
+		worker.WithLogger(s.cfg.Logger.With().Str("worker", "relay").Logger()),
+		worker.WithExhausted(r.Exhausted))
+}

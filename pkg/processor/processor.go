@@ -1,0 +1,196 @@
+// Package processor executes commands on processes and relays the effects of
+// committed decisions.
+//
+// Two handlers live here, both for pkg/worker:
+//
+//   - Processor consumes MAKO_COMMANDS (`mako.cmd.<tenant>.<process>`, a work
+//     queue). It resumes the process (cached state, snapshot, tail), lets the
+//     workflow decide, and commits with optimistic concurrency, retrying
+//     conflicts. Commands of one process are applied one at a time and in
+//     publication order, also across processor instances: a command is only
+//     executed when no older command of the same process is still in the
+//     work queue. A command whose id the process already committed is a
+//     no-op. A command that keeps failing is dead-lettered with its reason.
+//
+//   - Relay consumes MAKO_EVENTS with a durable consumer and performs the
+//     effects recorded as engine events of each commit, in this order:
+//     business keys to the registry, deadlines to MAKO_TIMERS, outbound
+//     messages to MAKO_OUTBOX (deterministic Nats-Msg-Id). It acknowledges a
+//     commit only after all its effects are durable, so a processor that dies
+//     between commit and effects loses nothing, and the deterministic ids make
+//     a repeated relay store each effect once.
+package processor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/commandbus"
+	"github.com/mako-engine/mako/pkg/deadletter"
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/worker"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+)
+
+// CommandsStream is the stream the processor consumes.
+const CommandsStream = "MAKO_COMMANDS"
+
+// ErrEarlierPending reports that an older command of the same process is
+// still in flight; the command is retried shortly.
+var ErrEarlierPending = errors.New("processor: an earlier command of the process is still pending")
+
+// Processor is the MAKO_COMMANDS handler. Build it with New.
+type Processor struct {
+	ec       *engine.EngineContext
+	commands jetstream.Stream
+	dlq      *deadletter.Sink
+	log      zerolog.Logger
+	attempts int
+	gateWait time.Duration
+	observe  func(id engine.ProcessIdentity, res engine.Result)
+}
+
+// Option configures a Processor.
+type Option func(*Processor)
+
+// WithLogger sets the logger.
+func WithLogger(l zerolog.Logger) Option { return func(p *Processor) { p.log = l } }
+
+// WithRetryAttempts bounds the conflict retries per delivery (default 8).
+func WithRetryAttempts(n int) Option {
+	return func(p *Processor) {
+		if n > 0 {
+			p.attempts = n
+		}
+	}
+}
+
+// WithObserver calls f after every successful execution (metrics, tests).
+func WithObserver(f func(id engine.ProcessIdentity, res engine.Result)) Option {
+	return func(p *Processor) { p.observe = f }
+}
+
+// New returns a Processor executing through ec. js must reach MAKO_COMMANDS.
+func New(ctx context.Context, js jetstream.JetStream, ec *engine.EngineContext, dlq *deadletter.Sink, opts ...Option) (*Processor, error) {
+	st, err := js.Stream(ctx, CommandsStream)
+	if err != nil {
+		return nil, fmt.Errorf("processor: stream %s: %w", CommandsStream, err)
+	}
+	p := &Processor{ec: ec, commands: st, dlq: dlq, log: zerolog.Nop(), attempts: 8, gateWait: 20 * time.Second}
+	for _, o := range opts {
+		o(p)
+	}
+	return p, nil
+}
+
+// Key orders the processor's lanes by process subject (worker.WithKey).
+func Key(m jetstream.Msg) string { return m.Subject() }
+
+// Handle implements worker.Handler.
+func (p *Processor) Handle(ctx context.Context, msg jetstream.Msg) error {
+	a, err := commandbus.Decode(msg.Subject(), msg.Headers(), msg.Data())
+	if err != nil {
+		return worker.Permanent(err)
+	}
+	md, err := msg.Metadata()
+	if err != nil {
+		return worker.Permanent(fmt.Errorf("processor: %s: metadata: %w", msg.Subject(), err))
+	}
+	if err := p.gate(ctx, msg, md.Sequence.Stream); err != nil {
+		return err
+	}
+	def, err := p.ec.Lookup(a.Identity.Workflow.Name, a.Identity.Workflow.FormatVersion)
+	if err != nil {
+		return worker.Permanent(fmt.Errorf("processor: %s: %w", a.Identity, err))
+	}
+	var res engine.Result
+	if a.CommandType == engine.EventDeadlineFired {
+		fired, err := commandbus.DecodeFired(a.Body)
+		if err != nil {
+			return worker.Permanent(err)
+		}
+		res, err = p.ec.FireDeadline(ctx, a.Identity, fired)
+		if err != nil {
+			return classify(a, err)
+		}
+	} else {
+		cmd, err := def.Codec().UnmarshalCommand(a.Body)
+		if err != nil {
+			return worker.Permanent(fmt.Errorf("processor: %s: command %s: %w", a.Identity, a.CommandID, err))
+		}
+		res, err = p.ec.ExecuteWithRetry(ctx, a.Identity, cmd, p.attempts)
+		if err != nil {
+			return classify(a, err)
+		}
+	}
+	if p.observe != nil {
+		p.observe(a.Identity, res)
+	}
+	return nil
+}
+
+// classify makes errors that no retry can mend permanent.
+func classify(a commandbus.Addressed, err error) error {
+	err = fmt.Errorf("processor: %s: command %s: %w", a.Identity, a.CommandID, err)
+	switch {
+	case errors.Is(err, engine.ErrDecode), errors.Is(err, engine.ErrUnknownWorkflow),
+		errors.Is(err, engine.ErrVersionRejected), errors.Is(err, engine.ErrInvalidArgument), errors.Is(err, engine.ErrInvalidID):
+		return worker.Permanent(err)
+	}
+	return err
+}
+
+// gate waits until msg is the oldest command of its process in the work
+// queue. Within one instance the worker's per-key lanes already keep the
+// order, so the wait is short; across instances it waits for the other
+// instance to finish, telling the server the message is in progress.
+func (p *Processor) gate(ctx context.Context, msg jetstream.Msg, seq uint64) error {
+	deadline := time.Now().Add(p.gateWait)
+	delay := 2 * time.Millisecond
+	for {
+		first, err := p.commands.GetMsg(ctx, 1, jetstream.WithGetMsgSubject(msg.Subject()))
+		if err != nil {
+			if errors.Is(err, jetstream.ErrMsgNotFound) {
+				return nil
+			}
+			return fmt.Errorf("processor: order check on %s: %w", msg.Subject(), err)
+		}
+		if first.Sequence >= seq {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return worker.Retry(time.Second, fmt.Errorf("%w: %s (oldest %d, this %d)", ErrEarlierPending, msg.Subject(), first.Sequence, seq))
+		}
+		_ = msg.InProgress()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 200*time.Millisecond)
+	}
+}
+
+// Exhausted dead-letters a command that will not be retried
+// (worker.WithExhausted).
+func (p *Processor) Exhausted(ctx context.Context, msg jetstream.Msg, cause error) error {
+	audit := deadletter.Audit{Tenant: msg.Headers().Get(commandbus.HeaderTenant), Process: msg.Headers().Get(commandbus.HeaderProcess),
+		Correlation: msg.Headers().Get(commandbus.HeaderCorrelation)}
+	if audit.Tenant == "" {
+		audit.Tenant = "unknown"
+	}
+	var seq uint64
+	if md, err := msg.Metadata(); err == nil {
+		seq = md.Sequence.Stream
+	}
+	return p.dlq.Write(ctx, deadletter.Letter{
+		Reason:  deadletter.ReasonProcessing,
+		Detail:  cause.Error(),
+		Audit:   audit,
+		Source:  deadletter.Source{Stream: CommandsStream, Subject: msg.Subject(), Sequence: seq},
+		Payload: msg.Data(),
+	})
+}

@@ -1,0 +1,150 @@
+package processor
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mako-engine/mako/pkg/deadletter"
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/engine/natsstore"
+	"github.com/mako-engine/mako/pkg/outbox"
+	"github.com/mako-engine/mako/pkg/timers"
+	"github.com/mako-engine/mako/pkg/worker"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+)
+
+// Events stream and subject prefix the relay reads.
+const (
+	EventsStream  = "MAKO_EVENTS"
+	EventsPrefix  = "mako.evt"
+	RelayConsumer = "relay"
+)
+
+// Relay performs the effects of committed decisions. Build it with NewRelay.
+type Relay struct {
+	js       jetstream.JetStream
+	registry engine.Registry
+	dlq      *deadletter.Sink
+	log      zerolog.Logger
+	observe  func(outbox.Message)
+}
+
+// RelayOption configures a Relay.
+type RelayOption func(*Relay)
+
+// WithRelayLogger sets the logger.
+func WithRelayLogger(l zerolog.Logger) RelayOption { return func(r *Relay) { r.log = l } }
+
+// WithOutboxObserver calls f after each outbound message was published.
+func WithOutboxObserver(f func(outbox.Message)) RelayOption {
+	return func(r *Relay) { r.observe = f }
+}
+
+// NewRelay returns a relay writing keys to registry and messages with js.
+func NewRelay(js jetstream.JetStream, registry engine.Registry, dlq *deadletter.Sink, opts ...RelayOption) *Relay {
+	r := &Relay{js: js, registry: registry, dlq: dlq, log: zerolog.Nop()}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+// Handle implements worker.Handler for commit messages of MAKO_EVENTS.
+func (r *Relay) Handle(ctx context.Context, msg jetstream.Msg) error {
+	md, err := msg.Metadata()
+	if err != nil {
+		return worker.Permanent(fmt.Errorf("relay: %s: metadata: %w", msg.Subject(), err))
+	}
+	envs, err := natsstore.EnvelopesFromMsg(EventsStream, EventsPrefix, msg.Subject(), md.Sequence.Stream, msg.Data())
+	if err != nil {
+		return worker.Permanent(err)
+	}
+	return r.apply(ctx, envs)
+}
+
+// apply performs the effects of one commit: keys, then deadlines, then
+// outbound messages, so that a process is findable before anything it sent
+// can be answered.
+func (r *Relay) apply(ctx context.Context, envs []engine.EventEnvelope) error {
+	if len(envs) == 0 {
+		return nil
+	}
+	id := engine.ProcessIdentity{Tenant: envs[0].Tenant, Process: envs[0].Process, Workflow: envs[0].Workflow}
+	var keys []*engine.KeyBound
+	var sched []*engine.DeadlineSet
+	var cancel []*engine.DeadlineCancelled
+	type out struct {
+		m   *engine.OutboundMessage
+		env engine.EventEnvelope
+	}
+	var outs []out
+	for _, env := range envs {
+		if !engine.IsEngineEventType(env.Type) {
+			continue
+		}
+		v, err := engine.DecodeEngineEvent(env)
+		if err != nil {
+			return worker.Permanent(fmt.Errorf("relay: %w", err))
+		}
+		switch e := v.(type) {
+		case *engine.KeyBound:
+			keys = append(keys, e)
+		case *engine.DeadlineSet:
+			sched = append(sched, e)
+		case *engine.DeadlineCancelled:
+			cancel = append(cancel, e)
+		case *engine.OutboundMessage:
+			outs = append(outs, out{e, env})
+		}
+	}
+	for _, k := range keys {
+		if err := r.registry.Correlate(ctx, id.Tenant, engine.BusinessKey{Kind: k.Kind, Value: k.Value}, id); err != nil {
+			return fmt.Errorf("relay: %s: correlate %s=%s: %w", id, k.Kind, k.Value, err)
+		}
+	}
+	for _, d := range sched {
+		if err := timers.Schedule(ctx, r.js, id, *d); err != nil {
+			return fmt.Errorf("relay: %s: %w", id, err)
+		}
+	}
+	for _, c := range cancel {
+		if err := timers.Cancel(ctx, r.js, id.Tenant, id.Process, c.ID); err != nil {
+			return fmt.Errorf("relay: %s: %w", id, err)
+		}
+	}
+	for _, o := range outs {
+		m := outbox.Message{
+			ID: o.m.MessageID, Tenant: string(id.Tenant), Sender: o.m.Sender, Recipient: o.m.Recipient,
+			MessageType: o.m.MessageType, Process: string(id.Process), InterchangeRef: o.m.InterchangeRef,
+			TraceParent: o.env.TraceParent, Payload: o.m.Payload,
+		}
+		if _, err := outbox.Publish(ctx, r.js, m); err != nil {
+			return fmt.Errorf("relay: %s: %w", id, err)
+		}
+		if r.observe != nil {
+			r.observe(m)
+		}
+	}
+	return nil
+}
+
+// Exhausted dead-letters a commit whose effects cannot be performed
+// (worker.WithExhausted). The commit itself stays in MAKO_EVENTS; an
+// operator can replay it by resetting the relay consumer.
+func (r *Relay) Exhausted(ctx context.Context, msg jetstream.Msg, cause error) error {
+	var seq uint64
+	if md, err := msg.Metadata(); err == nil {
+		seq = md.Sequence.Stream
+	}
+	tenant := msg.Headers().Get(natsstore.HeaderTenant)
+	if tenant == "" {
+		tenant = "unknown"
+	}
+	return r.dlq.Write(ctx, deadletter.Letter{
+		Reason: deadletter.ReasonProcessing,
+		Detail: "effects of a committed decision failed: " + cause.Error(),
+		Audit:  deadletter.Audit{Tenant: tenant, Process: msg.Headers().Get(natsstore.HeaderProcess), Correlation: msg.Headers().Get(natsstore.HeaderCorrelation)},
+		Source: deadletter.Source{Stream: EventsStream, Subject: msg.Subject(), Sequence: seq},
+	})
+}

@@ -1,0 +1,135 @@
+// Package testflow is a small, real workflow for tests and benchmarks of the
+// pipeline: it answers every received UTILMD transaction (PID 55001 by
+// default) with an APERAK 312 acknowledgement to its sender.
+//
+// It exercises every part of a decision — a workflow event, an outbound
+// interchange built with pkg/edifact, a business key — and is deterministic:
+// references derive from the command id (pkg/refgen), the preparation time
+// is the command's receipt time.
+package testflow
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/edifact/catalog"
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/inbound"
+	"github.com/mako-engine/mako/pkg/pipeline"
+	"github.com/mako-engine/mako/pkg/refgen"
+	"github.com/mako-engine/mako/pkg/routing"
+)
+
+// Name is the workflow name.
+const Name = "test.answer"
+
+// Received is the workflow event recorded for each answered transaction.
+type Received struct {
+	TransactionID  string
+	PID            string
+	Sender         string
+	InterchangeRef string
+	AnswerRef      string
+}
+
+// EventType implements engine.EventData.
+func (Received) EventType() string { return "test.received" }
+
+// State counts the transactions a process answered.
+type State struct {
+	Answered     int
+	Transactions []string
+}
+
+// Workflow answers every transaction with an APERAK 312.
+type Workflow struct{}
+
+// Name implements engine.Workflow.
+func (Workflow) Name() string { return Name }
+
+// Codec implements engine.Workflow.
+func (Workflow) Codec() *engine.Codec {
+	return engine.NewCodec().Event(Received{}, 1).Command(inbound.Transaction{})
+}
+
+// Initial implements engine.Workflow.
+func (Workflow) Initial() State { return State{} }
+
+// Apply implements engine.Workflow.
+func (Workflow) Apply(s State, ev engine.Event) State {
+	if r, ok := ev.Data.(Received); ok {
+		s.Answered++
+		s.Transactions = append(s.Transactions, r.TransactionID)
+	}
+	return s
+}
+
+// Handle implements engine.Workflow.
+func (Workflow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
+	tx, ok := cmd.Payload.(inbound.Transaction)
+	if !ok {
+		return engine.Decision{}, fmt.Errorf("testflow: unexpected command %T", cmd.Payload)
+	}
+	ref := refgen.Ref("T", string(cmd.ID))
+	payload, err := Ack(tx, ref, cmd.ReceivedAt)
+	if err != nil {
+		return engine.Decision{}, err
+	}
+	return engine.Decision{
+		Events: []engine.EventData{Received{TransactionID: tx.TransactionID, PID: tx.PID, Sender: tx.Sender, InterchangeRef: tx.InterchangeRef, AnswerRef: ref}},
+		Outbound: []engine.Outbound{{
+			Recipient: tx.Sender, Sender: tx.Receiver, MessageType: "APERAK", InterchangeRef: ref, Payload: payload,
+		}},
+		Correlate: []engine.BusinessKey{{Kind: engine.KeyConversation, Value: tx.Sender + ":" + tx.TransactionID}},
+	}, nil
+}
+
+// Ack builds the APERAK 312 for tx with interchange reference ref, prepared at t.
+func Ack(tx inbound.Transaction, ref string, t time.Time) ([]byte, error) {
+	_, m, err := tx.Parse()
+	if err != nil {
+		return nil, err
+	}
+	doc := ""
+	if bgm, _ := m.Find(0, "BGM", ""); bgm != nil {
+		doc = bgm.Value(1, 0)
+	}
+	sent := ""
+	if dtm, _ := m.Find(0, "DTM", "137"); dtm != nil {
+		sent = dtm.Value(0, 1)
+	}
+	v, err := fv.Parse(tx.FormatVersion)
+	if err != nil {
+		return nil, fmt.Errorf("testflow: transaction %s: %w", tx.TransactionID, err)
+	}
+	s009, ok := catalog.UNHS009(catalog.APERAK, catalog.SectorUnspecified, v)
+	if !ok {
+		return nil, fmt.Errorf("testflow: no APERAK version for %s", v)
+	}
+	b := edifact.NewInterchangeBuilder(edifact.Party{ID: tx.Receiver, Qualifier: "500"}, edifact.Party{ID: tx.Sender, Qualifier: "500"}, ref, t)
+	b.Message("1", catalog.APERAK, s009.Version, s009.Release, s009.Agency, s009.Association).
+		Segment("BGM", edifact.E("312"), edifact.E(ref)).
+		Segment("DTM", edifact.C("137", t.UTC().Format("200601021504")+"+00", "303")).
+		Segment("RFF", edifact.C("ACE", tx.InterchangeRef)).
+		Segment("DTM", edifact.C("171", sent, "303")).
+		Segment("RFF", edifact.C("AGO", doc)).
+		Segment("RFF", edifact.C("TN", tx.TransactionID)).
+		Segment("NAD", edifact.E("MS"), edifact.C(tx.Receiver, "", "293")).
+		Segment("NAD", edifact.E("MR"), edifact.C(tx.Sender, "", "293"))
+	return b.Bytes()
+}
+
+// Module returns the module that routes pids (default 55001) to the
+// workflow, defined for format version v (forward compatible).
+func Module(v fv.Version, pids ...string) pipeline.Module {
+	if len(pids) == 0 {
+		pids = []string{"55001"}
+	}
+	m := pipeline.Module{Name: "testflow", Definitions: []engine.AnyDefinition{engine.Define[State](Workflow{}, v)}}
+	for _, p := range pids {
+		m.Routes = append(m.Routes, routing.Route{PID: p, Workflow: Name, Initiating: true})
+	}
+	return m
+}

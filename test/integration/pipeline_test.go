@@ -1,0 +1,161 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/deadletter"
+	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/ingest"
+	"github.com/mako-engine/mako/pkg/outbox"
+	"github.com/mako-engine/mako/pkg/pipeline"
+	"github.com/mako-engine/mako/pkg/testflow"
+)
+
+// A 55001 flows ingest → processor → relay → outbox; the answer parses, is
+// addressed back to the sender, and the exact bytes are recorded in the
+// process's events.
+func TestEndToEndAnswer(t *testing.T) {
+	_, js := startServer(t)
+	sys := newSystem(t, js, defaultConfig())
+	startWorkers(t, sys, allWorkers...)
+
+	publishIngest(t, js, "nb", utilmd55001("MK26112000017", "VG26112000001"))
+	msgs := collect(t, js, "MAKO_OUTBOX", "mako.outbox.nb.>", 1, 10*time.Second)
+	if len(msgs) != 1 {
+		t.Fatalf("%d outbox messages, want 1", len(msgs))
+	}
+	m, err := outbox.FromNats(msgs[0].Subject(), msgs[0].Headers(), msgs[0].Data())
+	must(t, err)
+	if m.Recipient != mpLF || m.Sender != mpNB || m.MessageType != "APERAK" || m.Process == "" {
+		t.Fatalf("outbox message %+v", m)
+	}
+	ix, rep, err := edifact.Analyze(m.Payload)
+	must(t, err)
+	if !rep.Clean() {
+		t.Fatalf("answer has syntax findings: %v", rep.Findings)
+	}
+	if got := ix.UNB(); got.Sender.ID != mpNB || got.Recipient.ID != mpLF || got.ControlRef != m.InterchangeRef {
+		t.Fatalf("answer UNB %+v", got)
+	}
+	if tn, _ := ix.Messages[0].Find(0, "RFF", "TN"); tn == nil || tn.Value(0, 1) != "VG26112000001" {
+		t.Fatal("answer does not reference the transaction")
+	}
+
+	// The process's events hold the outbound message with exactly these bytes.
+	envs, err := sys.Engine().EventStore().Load(context.Background(), engine.StreamOf("nb", engine.ProcessID(m.Process)))
+	must(t, err)
+	var recorded, received bool
+	for _, env := range envs {
+		switch env.Type {
+		case engine.EventOutbound:
+			v, err := engine.DecodeEngineEvent(env)
+			must(t, err)
+			if bytes.Equal(v.(*engine.OutboundMessage).Payload, m.Payload) {
+				recorded = true
+			}
+		case testflow.Received{}.EventType():
+			received = true
+		}
+	}
+	if !recorded || !received {
+		t.Fatalf("events %d: outbound bytes recorded %v, workflow event %v", len(envs), recorded, received)
+	}
+}
+
+// A syntactically broken UTILMD gets a CONTRL with the right code, addressed
+// to the sender, a dead letter, and no command.
+func TestSyntaxErrorGetsContrlAndNoCommand(t *testing.T) {
+	_, js := startServer(t)
+	sys := newSystem(t, js, defaultConfig())
+	startWorkers(t, sys, allWorkers...)
+
+	bad := bytes.Replace(utilmd55001("MK26112000018", "VG1"), []byte("UNT+11+1'"), []byte("UNT+12+1'"), 1)
+	publishIngest(t, js, "nb", bad)
+	msgs := collect(t, js, "MAKO_OUTBOX", "mako.outbox.nb.>", 1, 10*time.Second)
+	if len(msgs) != 1 {
+		t.Fatalf("%d outbox messages, want 1 CONTRL", len(msgs))
+	}
+	m, err := outbox.FromNats(msgs[0].Subject(), msgs[0].Headers(), msgs[0].Data())
+	must(t, err)
+	if m.MessageType != "CONTRL" || m.Recipient != mpLF {
+		t.Fatalf("outbox %+v", m)
+	}
+	ix, err := edifact.Parse(m.Payload)
+	must(t, err)
+	uci, _ := ix.Messages[0].Find(0, "UCI", "")
+	ucm, _ := ix.Messages[0].Find(0, "UCM", "")
+	if uci == nil || uci.Value(0, 0) != "MK26112000018" || uci.Value(3, 0) != "4" {
+		t.Fatalf("UCI %v", uci.Canonical())
+	}
+	// Wrong UNT segment count: UCM ... +4+29+UNT (edifact.md §13).
+	if ucm == nil || ucm.Value(2, 0) != "4" || ucm.Value(3, 0) != "29" || ucm.Value(4, 0) != "UNT" {
+		t.Fatalf("UCM %v", ucm.Canonical())
+	}
+	dl := collect(t, js, "MAKO_DLQ", "mako.dlq.nb", 1, 5*time.Second)
+	if len(dl) != 1 {
+		t.Fatal("no dead letter for the rejected interchange")
+	}
+	l, err := deadletter.Decode(dl[0].Data())
+	must(t, err)
+	if l.Reason != deadletter.ReasonSyntax || l.Audit.InterchangeRef != "MK26112000018" || l.Audit.Sender != mpLF {
+		t.Fatalf("dead letter %+v", l)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := count(t, js, "MAKO_EVENTS", "mako.evt.>"); n != 0 {
+		t.Fatalf("%d events written for a rejected interchange", n)
+	}
+}
+
+// A Gas interchange gets a positive CONTRL (0083 = 7).
+func TestGasGetsPositiveContrl(t *testing.T) {
+	_, js := startServer(t)
+	sys := newSystem(t, js, defaultConfig())
+	startWorkers(t, sys, (*pipeline.System).RunIngest)
+
+	gas := bytes.Replace(utilmd55001("GS1", "VG1"), []byte("S2.2"), []byte("G1.2"), 1)
+	gas = bytes.Replace(gas, []byte("RFF+Z13:55001"), []byte("RFF+Z13:44001"), 1)
+	publishIngest(t, js, "gasnb", gas)
+	msgs := collect(t, js, "MAKO_OUTBOX", "mako.outbox.gasnb.>", 1, 10*time.Second)
+	if len(msgs) != 1 {
+		t.Fatalf("%d outbox messages, want 1 CONTRL", len(msgs))
+	}
+	ix, err := edifact.Parse(msgs[0].Data())
+	must(t, err)
+	uci, _ := ix.Messages[0].Find(0, "UCI", "")
+	if uci == nil || uci.Value(3, 0) != "7" {
+		t.Fatalf("want positive CONTRL, UCI %v", uci.Canonical())
+	}
+}
+
+// The same interchange published twice is processed once.
+func TestDuplicateInterchangeProcessedOnce(t *testing.T) {
+	_, js := startServer(t)
+	sys := newSystem(t, js, defaultConfig())
+	startWorkers(t, sys, allWorkers...)
+
+	data := utilmd55001("MK1", "VG1")
+	publishIngest(t, js, "nb", data)
+	publishIngest(t, js, "nb", data)
+	dl := collect(t, js, "MAKO_DLQ", "mako.dlq.nb", 1, 10*time.Second)
+	if len(dl) != 1 {
+		t.Fatal("duplicate not reported")
+	}
+	l, err := deadletter.Decode(dl[0].Data())
+	must(t, err)
+	if l.Reason != deadletter.ReasonDuplicate {
+		t.Fatalf("dead letter %+v", l)
+	}
+	out := collect(t, js, "MAKO_OUTBOX", "mako.outbox.nb.>", 2, 2*time.Second)
+	if len(out) != 1 {
+		t.Fatalf("%d answers, want 1", len(out))
+	}
+	if n := count(t, js, "MAKO_EVENTS", "mako.evt.>"); n != 1 {
+		t.Fatalf("%d commits, want 1", n)
+	}
+}
+
+var _ = ingest.HeaderReceivedAt
