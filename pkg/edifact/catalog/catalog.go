@@ -1,7 +1,8 @@
 // Package catalog holds the EDI@Energy domain data that pkg/edifact and its
 // sub-packages look up: UNH S009 versions per message type and format
 // version, Prüfidentifikator (PID) value lists, names, prefixes and scope,
-// BGM document codes, CONTRL DE0085 codes per level and APERAK ERC codes.
+// BGM document codes, CONTRL DE0085 codes per level, APERAK ERC codes and
+// the DTM format codes of edifact.md §4 (with ParseDTM).
 //
 // Every table cites the section of shared/reference/edifact.md it restates
 // and the primary source that section names. The package is pure data: it
