@@ -196,8 +196,9 @@ type APERAKRequest struct {
 }
 
 // Due returns the APERAK deadline for req. It returns ErrInvalidArgument for a
-// zero receipt time, an unknown Sparte, a missing message type or Initial set
-// for Strom, and ErrNoRule if no rule matches (only with a custom table).
+// zero receipt time, an unknown Sparte, a missing message type, a received
+// APERAK or CONTRL (never answered by an APERAK) or Initial set for Strom, and
+// ErrNoRule if no rule matches (only with a custom table).
 func (a *APERAKClock) Due(ctx context.Context, req APERAKRequest) (Deadline, error) {
 	if err := ctx.Err(); err != nil {
 		return Deadline{}, err
@@ -209,6 +210,8 @@ func (a *APERAKClock) Due(ctx context.Context, req APERAKRequest) (Deadline, err
 		return Deadline{}, fmt.Errorf("fristen: APERAK: Sparte %d: %w", req.Sparte, ErrInvalidArgument)
 	case strings.TrimSpace(req.MessageType) == "":
 		return Deadline{}, fmt.Errorf("fristen: APERAK: message type missing: %w", ErrInvalidArgument)
+	case strings.EqualFold(req.MessageType, "APERAK") || strings.EqualFold(req.MessageType, "CONTRL"):
+		return Deadline{}, fmt.Errorf("fristen: APERAK: no APERAK answers an %s (edifact.md §11.1, §18 item 10): %w", strings.ToUpper(req.MessageType), ErrInvalidArgument)
 	case req.Initial && req.Sparte == Strom:
 		return Deadline{}, fmt.Errorf("fristen: APERAK: Initialprozess is a Gas notion (Strom has none): %w", ErrInvalidArgument)
 	}

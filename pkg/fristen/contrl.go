@@ -101,7 +101,7 @@ func (c *ContrlClock) Due(ctx context.Context, received time.Time, s Sparte, msg
 		return Deadline{}, fmt.Errorf("fristen: CONTRL: no CONTRL answers a CONTRL (edifact.md §10.1): %w", ErrInvalidArgument)
 	}
 	for _, r := range c.rules {
-		if r.Sparte != 0 && r.Sparte != s || !matchType(r.Types, msgType) || !c.cal.receiptMatches(r.Received, received) {
+		if (r.Sparte != 0 && r.Sparte != s) || !matchType(r.Types, msgType) || !c.cal.receiptMatches(r.Received, received) {
 			continue
 		}
 		return Deadline{Due: c.cal.due(received, r.Spec), Rule: r.Name, Source: r.Source, Verified: r.Verified, Note: r.Note}, nil

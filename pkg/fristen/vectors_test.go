@@ -289,6 +289,8 @@ func TestAPERAKVectors(t *testing.T) {
 		{Received: local(t, "2025-06-03 10:00"), MessageType: "UTILMD"},
 		{Received: local(t, "2025-06-03 10:00"), Sparte: Strom},
 		{Received: local(t, "2025-06-03 10:00"), Sparte: Strom, MessageType: "UTILMD", Initial: true},
+		{Received: local(t, "2025-06-03 10:00"), Sparte: Gas, MessageType: "aperak"},
+		{Received: local(t, "2025-06-03 10:00"), Sparte: Strom, MessageType: "CONTRL"},
 	} {
 		if _, err := a.Due(ctx, req); !errors.Is(err, ErrInvalidArgument) {
 			t.Errorf("Due(%+v) err = %v, want ErrInvalidArgument", req, err)
