@@ -85,7 +85,8 @@ type AnswerTable struct {
 type AnswerOption func(*AnswerTable) error
 
 // WithPIDRule adds a rule or replaces the rule of the same PID, for example
-// with a deadline verified against GPKE Teil 2.
+// with a deadline verified against GPKE Teil 2. AnswerDue reports deadlines
+// from such rules with Verified = true: configuring one asserts it.
 func WithPIDRule(r PIDRule) AnswerOption {
 	return func(t *AnswerTable) error {
 		if !validPID(r.PID) || (r.Answer != nil && !r.Answer.valid()) {

@@ -82,7 +82,8 @@ func (c *Calendar) PreviousWerktag(t time.Time) time.Time {
 // (§3.3). The result is 00:00 Europe/Berlin.
 //
 // For Werktag dates d, AddWerktage(AddWerktage(d, n), -n) == d. For
-// start-of-day events (exclusive end) use AddPeriod.
+// start-of-day events (exclusive end) use AddPeriod. Inside the table the cost
+// is constant; beyond it, linear in |n|.
 func (c *Calendar) AddWerktage(t time.Time, n int) time.Time {
 	return c.start(c.addWT(c.localDay(t), n))
 }

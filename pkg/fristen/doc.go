@@ -6,8 +6,8 @@
 //
 // # Sources
 //
-// All facts come from the project's reference /work/shared/reference/fristen.md
-// (cited below as "fristen.md §x") and edifact.md §7.4/§11.2. Every table of
+// All facts come from the project's Fristen reference (cited as "fristen.md
+// §x") and its EDIFACT reference (edifact.md §7.4, §9.1, §10, §11.2). Every table of
 // domain data in this package names the section it was taken from. Where the
 // reference marks a point as unverified or open, the package implements the
 // documented choice, makes it configurable and says so in the doc comment.
