@@ -40,7 +40,7 @@ func newLoaded(r runner) *loaded {
 
 // fold applies one committed envelope. Engine events update the engine
 // state; workflow events are decoded (and upcast) and applied.
-func (l *loaded) fold(env EventEnvelope) (err error) {
+func (l *loaded) fold(env EventEnvelope) error {
 	if env.Sequence != l.version+1 {
 		return &DecodeError{Stream: env.Stream, Sequence: env.Sequence, Type: env.Type, SchemaVersion: env.SchemaVersion,
 			Err: fmt.Errorf("sequence gap: expected %d", l.version+1)}
@@ -68,13 +68,9 @@ func (l *loaded) fold(env EventEnvelope) (err error) {
 		if err != nil {
 			return err
 		}
-		defer func() {
-			if r := recover(); r != nil {
-				err = &DecodeError{Stream: env.Stream, Sequence: env.Sequence, Type: env.Type, SchemaVersion: env.SchemaVersion,
-					Err: fmt.Errorf("workflow %s: Apply panicked: %v", l.def.ID(), r)}
-			}
-		}()
-		l.state = l.def.apply(l.state, ev)
+		if err := l.apply(env, ev); err != nil {
+			return err
+		}
 	}
 	l.version = env.Sequence
 	if env.CommandID != "" {
@@ -85,6 +81,19 @@ func (l *loaded) fold(env EventEnvelope) (err error) {
 		r.To = env.Sequence
 		l.commands[env.CommandID] = r
 	}
+	return nil
+}
+
+// apply runs the workflow's Apply; a panic becomes a *DecodeError naming
+// the event.
+func (l *loaded) apply(env EventEnvelope, ev Event) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &DecodeError{Stream: env.Stream, Sequence: env.Sequence, Type: env.Type, SchemaVersion: env.SchemaVersion,
+				Err: fmt.Errorf("workflow %s: Apply panicked: %v", l.def.ID(), r)}
+		}
+	}()
+	l.state = l.def.apply(l.state, ev)
 	return nil
 }
 

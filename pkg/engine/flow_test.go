@@ -95,6 +95,9 @@ func (ledger) Initial() ledgerState { return ledgerState{} }
 func (ledger) Apply(s ledgerState, ev engine.Event) ledgerState {
 	switch e := ev.Data.(type) {
 	case Added:
+		if e.Note == "apply-panic" {
+			panic("apply: boom")
+		}
 		s.Total += e.Amount
 		s.Notes = append(s.Notes, e.Note)
 		s.Last = e.At
@@ -114,6 +117,10 @@ func (ledger) Handle(s ledgerState, cmd engine.Command) (engine.Decision, error)
 	}
 	switch c := cmd.Payload.(type) {
 	case Add:
+		if c.Note == "handle-panic" {
+			var m map[string]int
+			m["x"] = 1 // a workflow bug: nil map write
+		}
 		if c.Amount < 0 {
 			return engine.Decision{}, fmt.Errorf("negative amount %d", c.Amount)
 		}

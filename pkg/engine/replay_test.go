@@ -199,3 +199,23 @@ func TestSnapshotPlusTailEqualsFullReplay(t *testing.T) {
 		}
 	}
 }
+
+func TestWorkflowPanicsBecomeErrors(t *testing.T) {
+	ctx := context.Background()
+	st := newStores()
+	ec := st.engine(t)
+	p := spawn(t, ec, ledgerDef())
+	if _, err := p.Execute(ctx, Add{Amount: 1, Note: "handle-panic"}); err == nil {
+		t.Fatal("Handle panic not reported")
+	}
+	// Apply panics only after the commit: the commit is reported, the next
+	// load names the event.
+	res, err := p.Execute(ctx, Add{Amount: 1, Note: "apply-panic"})
+	if err != nil || len(res.Envelopes) != 1 {
+		t.Fatalf("commit = %+v, %v", res, err)
+	}
+	_, err = p.Execute(ctx, Add{Amount: 1})
+	assertDecodeError(t, err, p.Identity().Stream(), 1)
+	_, _, err = p.State(ctx)
+	assertDecodeError(t, err, p.Identity().Stream(), 1)
+}

@@ -145,9 +145,10 @@ type Decision struct {
 	// SetDeadlines become "mako.deadline.set" engine events; the engine
 	// assigns the ids (DeadlineIDFor).
 	SetDeadlines []DeadlineRequest
-	// CancelDeadlines names labels; every open deadline with such a label
-	// becomes a "mako.deadline.cancelled" engine event. Labels without an
-	// open deadline are ignored.
+	// CancelDeadlines names labels; every deadline with such a label that
+	// was open before this decision becomes a "mako.deadline.cancelled"
+	// engine event (so cancelling and setting one label in one decision
+	// replaces the timer). Labels without an open deadline are ignored.
 	CancelDeadlines []string
 	// Correlate binds business keys to the process ("mako.key.bound").
 	Correlate []BusinessKey
