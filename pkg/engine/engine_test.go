@@ -598,3 +598,25 @@ func mustFV(s string) (v fvVersion) {
 	}
 	return v
 }
+
+func TestStaleCacheIsReloadedOnConflict(t *testing.T) {
+	ctx := context.Background()
+	st := newStores()
+	d := ledgerDef()
+	ec1, ec2 := st.engine(t), st.engine(t)
+	p1 := spawn(t, ec1, d)
+	p2, _ := d.Resume(ec2, p1.Identity())
+	if _, err := p1.Execute(ctx, Add{Amount: 1}); err != nil { // ec1 caches version 1
+		t.Fatal(err)
+	}
+	if _, err := p2.Execute(ctx, Add{Amount: 10}); err != nil { // version 2 behind ec1's back
+		t.Fatal(err)
+	}
+	res, err := p1.Execute(ctx, Add{Amount: 100}) // plain Execute, no retry
+	if err != nil || res.Version != 3 || res.Envelopes[0].Sequence != 3 {
+		t.Fatalf("Execute on stale cache = %+v, %v", res, err)
+	}
+	if s, _, _ := p1.State(ctx); s.Total != 111 {
+		t.Fatalf("total %d, want 111", s.Total)
+	}
+}
