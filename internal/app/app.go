@@ -1,0 +1,292 @@
+// Package app holds the wiring the mako commands share: configuration from
+// flags and MAKO_* environment variables, the tenant syntax, the catalogue
+// of workflow modules, logging, the NATS connection and the embedded
+// nats-server of cmd/makod. The commands' main functions stay thin: parse,
+// wire, run a run.Group.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/edifact/catalog"
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/ingest"
+	"github.com/mako-engine/mako/pkg/pipeline"
+	"github.com/mako-engine/mako/pkg/routing"
+	"github.com/mako-engine/mako/pkg/testflow"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/oklog/run"
+	"github.com/rs/zerolog"
+)
+
+// Config is the configuration every worker command shares.
+type Config struct {
+	NatsURL     string
+	Creds       string
+	Tenants     []ingest.Tenant
+	Modules     []string
+	Replicas    int
+	Concurrency int
+	LogLevel    string
+	LogFormat   string
+	IngestKeep  time.Duration
+
+	envErrs []error
+}
+
+// Register adds the shared flags to fs. Every flag defaults to its MAKO_*
+// environment variable (NATS_URL for --nats-url), then to a built-in value.
+func (c *Config) Register(fs *flag.FlagSet) {
+	fs.StringVar(&c.NatsURL, "nats-url", env("NATS_URL", nats.DefaultURL), "NATS server URL(s), comma-separated (env NATS_URL)")
+	fs.StringVar(&c.Creds, "creds", env("MAKO_CREDS", ""), "NATS credentials file (env MAKO_CREDS)")
+	fs.Func("tenant", "a tenant: id=MPID[+MPID…][:ROLE[+ROLE…]][:strom|gas], repeatable (env MAKO_TENANTS, comma-separated; default "+DefaultTenants+")", func(s string) error {
+		t, err := ParseTenant(s)
+		if err == nil {
+			c.Tenants = append(c.Tenants, t)
+		}
+		return err
+	})
+	fs.Func("modules", "workflow modules to run, comma-separated, of: "+strings.Join(ModuleNames(), ", ")+" (env MAKO_MODULES; default all)", func(s string) error {
+		c.Modules = splitList(s)
+		return nil
+	})
+	fs.IntVar(&c.Replicas, "replicas", c.envInt("MAKO_REPLICAS", 1), "replicas of streams and buckets: 1, or 3 on a cluster (env MAKO_REPLICAS)")
+	fs.IntVar(&c.Concurrency, "concurrency", c.envInt("MAKO_CONCURRENCY", 8), "handler lanes per worker (env MAKO_CONCURRENCY)")
+	fs.StringVar(&c.LogLevel, "log-level", env("MAKO_LOG_LEVEL", "info"), "debug, info, warn or error (env MAKO_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", env("MAKO_LOG_FORMAT", "json"), "json or console (env MAKO_LOG_FORMAT)")
+	fs.DurationVar(&c.IngestKeep, "ingest-retention", c.envDuration("MAKO_INGEST_RETENTION", 0), "how long raw inbound bytes are kept for audit; 0 = the stream definition's 90 days (env MAKO_INGEST_RETENTION)")
+}
+
+// DefaultTenants is the tenant list used when none is configured: one grid
+// operator and one supplier with the MP-IDs of edifact.md §13.
+const DefaultTenants = "nb=9900000000011:NB:strom,lf=9900000000004:LF:strom"
+
+// Finish applies environment defaults that flags cannot express (lists) and
+// validates. Call it after fs.Parse.
+func (c *Config) Finish() error {
+	if err := errors.Join(c.envErrs...); err != nil {
+		return err
+	}
+	if len(c.Tenants) == 0 {
+		list := env("MAKO_TENANTS", DefaultTenants)
+		for _, s := range splitList(list) {
+			t, err := ParseTenant(s)
+			if err != nil {
+				return fmt.Errorf("MAKO_TENANTS: %w", err)
+			}
+			c.Tenants = append(c.Tenants, t)
+		}
+	}
+	if len(c.Modules) == 0 {
+		if v := env("MAKO_MODULES", ""); v != "" {
+			c.Modules = splitList(v)
+		} else {
+			c.Modules = ModuleNames()
+		}
+	}
+	for _, m := range c.Modules {
+		if !slices.Contains(ModuleNames(), m) {
+			return fmt.Errorf("unknown module %q (have %s)", m, strings.Join(ModuleNames(), ", "))
+		}
+	}
+	if c.Replicas != 1 && c.Replicas != 3 && c.Replicas != 5 {
+		return fmt.Errorf("--replicas %d: want 1, 3 or 5", c.Replicas)
+	}
+	if c.Concurrency < 1 {
+		return fmt.Errorf("--concurrency %d: want ≥ 1", c.Concurrency)
+	}
+	return nil
+}
+
+// ParseTenant reads "id=MPID[+MPID…][:ROLE[+ROLE…]][:strom|gas]".
+func ParseTenant(s string) (ingest.Tenant, error) {
+	id, rest, ok := strings.Cut(strings.TrimSpace(s), "=")
+	if !ok || id == "" {
+		return ingest.Tenant{}, fmt.Errorf("tenant %q: want id=MPID[:ROLES][:SECTOR]", s)
+	}
+	t := ingest.Tenant{ID: engine.TenantID(id)}
+	if err := t.ID.Validate(); err != nil {
+		return ingest.Tenant{}, fmt.Errorf("tenant %q: %w", s, err)
+	}
+	parts := strings.Split(rest, ":")
+	for _, mp := range strings.Split(parts[0], "+") {
+		if mp != "" {
+			t.MPIDs = append(t.MPIDs, mp)
+		}
+	}
+	if len(t.MPIDs) == 0 {
+		return ingest.Tenant{}, fmt.Errorf("tenant %q: at least one MP-ID", s)
+	}
+	if len(parts) > 1 && parts[1] != "" {
+		for _, r := range strings.Split(parts[1], "+") {
+			t.Roles = append(t.Roles, routing.Role(r))
+		}
+	}
+	if len(parts) > 2 {
+		switch strings.ToLower(parts[2]) {
+		case "strom":
+			t.Sector = catalog.Strom
+		case "gas":
+			t.Sector = catalog.Gas
+		case "":
+		default:
+			return ingest.Tenant{}, fmt.Errorf("tenant %q: sector %q: want strom or gas", s, parts[2])
+		}
+	}
+	if len(parts) > 3 {
+		return ingest.Tenant{}, fmt.Errorf("tenant %q: too many ':' parts", s)
+	}
+	return t, nil
+}
+
+// modules is the catalogue of workflow modules a deployment can run.
+func modules() map[string]func() pipeline.Module {
+	return map[string]func() pipeline.Module{
+		// testflow answers every 55001 with an APERAK 312: a smoke test of the
+		// pipeline until the process families are in place.
+		"testflow": func() pipeline.Module { return testflow.Module(fv.MustParse("FV2604")) },
+	}
+}
+
+// ModuleNames lists the available modules, sorted.
+func ModuleNames() []string {
+	var out []string
+	for k := range modules() {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// PipelineConfig turns c into a pipeline.Config.
+func (c *Config) PipelineConfig(log zerolog.Logger) pipeline.Config {
+	all := modules()
+	pc := pipeline.Config{Tenants: c.Tenants, Replicas: c.Replicas, Concurrency: c.Concurrency, Logger: log, IngestMaxAge: c.IngestKeep}
+	for _, m := range c.Modules {
+		pc.Modules = append(pc.Modules, all[m]())
+	}
+	return pc
+}
+
+// Logger returns the zerolog logger c asks for, writing to stderr.
+func (c *Config) Logger(component string) (zerolog.Logger, error) {
+	lvl, err := zerolog.ParseLevel(c.LogLevel)
+	if err != nil {
+		return zerolog.Logger{}, fmt.Errorf("--log-level: %w", err)
+	}
+	var l zerolog.Logger
+	switch c.LogFormat {
+	case "json":
+		l = zerolog.New(os.Stderr)
+	case "console":
+		l = zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr, TimeFormat: time.RFC3339})
+	default:
+		return zerolog.Logger{}, fmt.Errorf("--log-format %q: want json or console", c.LogFormat)
+	}
+	return l.Level(lvl).With().Timestamp().Str("component", component).Logger(), nil
+}
+
+// Connect opens the NATS connection with endless reconnects, so workers ride
+// out server restarts and leader changes.
+func (c *Config) Connect(name string, log zerolog.Logger, extra ...nats.Option) (*nats.Conn, jetstream.JetStream, error) {
+	opts := []nats.Option{
+		nats.Name(name),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(250 * time.Millisecond),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil { // nil: our own Close
+				log.Warn().Err(err).Msg("nats disconnected")
+			}
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) { log.Info().Str("url", nc.ConnectedUrl()).Msg("nats reconnected") }),
+	}
+	if c.Creds != "" {
+		opts = append(opts, nats.UserCredentials(c.Creds))
+	}
+	opts = append(opts, extra...)
+	nc, err := nats.Connect(c.NatsURL, opts...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("connect %s: %w", c.NatsURL, err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, err
+	}
+	return nc, js, nil
+}
+
+// Actor is one run.Group member driven by a context.
+type Actor func(ctx context.Context) error
+
+// Run runs actors in a run.Group with a signal handler: SIGINT or SIGTERM
+// cancels every actor's context; Run returns when all have returned. A
+// signal is not an error.
+func Run(ctx context.Context, actors ...Actor) error {
+	var g run.Group
+	g.Add(run.SignalHandler(ctx, os.Interrupt, syscall.SIGTERM))
+	for _, a := range actors {
+		actx, cancel := context.WithCancel(ctx)
+		g.Add(func() error { return a(actx) }, func(error) { cancel() })
+	}
+	err := g.Run()
+	var se *run.SignalError
+	if errors.As(err, &se) || errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+func env(k, def string) string {
+	if v, ok := os.LookupEnv(k); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func (c *Config) envInt(k string, def int) int {
+	s := env(k, "")
+	if s == "" {
+		return def
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q: %w", k, s, err))
+		return def
+	}
+	return v
+}
+
+func (c *Config) envDuration(k string, def time.Duration) time.Duration {
+	s := env(k, "")
+	if s == "" {
+		return def
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q: %w", k, s, err))
+		return def
+	}
+	return v
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,72 @@
+package app
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/pipeline"
+	"github.com/nats-io/nats.go"
+)
+
+// RunDaemon is the main of cmd/makod: the embedded nats-server (unless an
+// external NATS URL is given) and every worker in one process.
+func RunDaemon(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("makod", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c Config
+	c.Register(fs)
+	var emb Embedded
+	fs.StringVar(&emb.DataDir, "data", env("MAKO_DATA", "./data"), "JetStream store directory of the embedded server (env MAKO_DATA)")
+	fs.StringVar(&emb.Listen, "listen", env("MAKO_LISTEN", "127.0.0.1:4222"), "client address of the embedded server (env MAKO_LISTEN)")
+	fs.StringVar(&emb.Monitor, "monitor", env("MAKO_MONITOR", ""), "HTTP monitoring address of the embedded server, e.g. 127.0.0.1:8222 (env MAKO_MONITOR)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := c.Finish(); err != nil {
+		return err
+	}
+	log, err := c.Logger("makod")
+	if err != nil {
+		return err
+	}
+	external := os.Getenv("NATS_URL") != ""
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "nats-url" {
+			external = true
+		}
+	})
+	var extra []nats.Option
+	if !external {
+		srv, err := emb.Start()
+		if err != nil {
+			return err
+		}
+		defer func() {
+			srv.Shutdown()
+			srv.WaitForShutdown()
+		}()
+		c.NatsURL = srv.ClientURL()
+		extra = append(extra, nats.InProcessServer(srv))
+		log.Info().Str("listen", srv.ClientURL()).Str("data", emb.DataDir).Msg("embedded nats-server started")
+	}
+	nc, js, err := c.Connect("makod", log, extra...)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	sys, err := pipeline.New(ctx, js, c.PipelineConfig(log))
+	if err != nil {
+		return fmt.Errorf("makod: %w", err)
+	}
+	defer sys.Close()
+	log.Info().Strs("modules", c.Modules).Int("tenants", len(c.Tenants)).Msg("workers starting: ingest, processor, relay")
+	err = Run(ctx, sys.RunIngest, sys.RunProcessor, sys.RunRelay)
+	log.Info().Err(err).Msg("workers stopped")
+	// Acks of the last handled messages must reach the server.
+	_ = nc.FlushTimeout(2 * time.Second)
+	return err
+}

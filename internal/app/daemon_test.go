@@ -1,0 +1,138 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/edifact/catalog"
+	"github.com/mako-engine/mako/pkg/routing"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// makod with its embedded server takes a UTILMD on mako.ingest.nb from a
+// plain NATS client and answers on the outbox; a cancel stops it cleanly,
+// and a restart on the same data dir finds the processed state.
+func TestDaemonEndToEnd(t *testing.T) {
+	t.Setenv("NATS_URL", "")
+	dir := t.TempDir()
+	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- RunDaemon(ctx, []string{"--data", dir, "--listen", addr, "--log-level", "warn"}, &stderr)
+	}()
+	var nc *nats.Conn
+	var err error
+	for i := 0; i < 100; i++ {
+		if nc, err = nats.Connect("nats://" + addr); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("connect: %v; stderr: %s", err, stderr.String())
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	utilmd := strings.Join([]string{
+		"UNA:+.? '", "UNB+UNOC:3+9900000000004:500+9900000000011:500+261120:0915+MK1'",
+		"UNH+1+UTILMD:D:11A:UN:S2.2'", "BGM+E01+DOK1'", "DTM+137:202611200915?+00:303'",
+		"NAD+MS+9900000000004::293'", "NAD+MR+9900000000011::293'", "IDE+24+VG1'",
+		"DTM+92:202611232300?+00:303'", "STS+7++E03+ZW4'", "LOC+Z16+51234567895'", "RFF+Z13:55001'",
+		"UNT+11+1'", "UNZ+1+MK1'"}, "")
+	// Streams appear once makod set them up.
+	var pubErr error
+	for i := 0; i < 100; i++ {
+		if _, pubErr = js.Publish(ctx, "mako.ingest.nb", []byte(utilmd)); pubErr == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if pubErr != nil {
+		t.Fatal(pubErr)
+	}
+	cons, err := js.OrderedConsumer(ctx, "MAKO_OUTBOX", jetstream.OrderedConsumerConfig{FilterSubjects: []string{"mako.outbox.nb.9900000000004"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := cons.Next(jetstream.FetchMaxWait(15 * time.Second))
+	if err != nil {
+		t.Fatalf("no answer on the outbox: %v; stderr: %s", err, stderr.String())
+	}
+	if m.Headers().Get("Mako-Message-Type") != "APERAK" {
+		t.Fatalf("answer %v", m.Headers())
+	}
+	nc.Close()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("makod: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("makod did not stop")
+	}
+}
+
+func TestParseTenant(t *testing.T) {
+	tn, err := ParseTenant("nb=9900000000011+9900000000028:NB+MSB:strom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tn.ID != "nb" || len(tn.MPIDs) != 2 || len(tn.Roles) != 2 || tn.Roles[1] != routing.RoleMSB || tn.Sector != catalog.Strom {
+		t.Fatalf("%+v", tn)
+	}
+	for _, bad := range []string{"", "nb", "nb=", "NB!=99", "nb=99:NB:wind", "nb=99:NB:strom:x"} {
+		if _, err := ParseTenant(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestConfigEnvAndValidation(t *testing.T) {
+	t.Setenv("MAKO_REPLICAS", "two")
+	var c Config
+	c.Register(newFlagSet())
+	if err := c.Finish(); err == nil || !strings.Contains(err.Error(), "MAKO_REPLICAS") {
+		t.Fatalf("bad env accepted: %v", err)
+	}
+	t.Setenv("MAKO_REPLICAS", "3")
+	t.Setenv("MAKO_TENANTS", "a=9900000000011:NB, b=9900000000004:LF:gas")
+	var c2 Config
+	c2.Register(newFlagSet())
+	if err := c2.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	if c2.Replicas != 3 || len(c2.Tenants) != 2 || c2.Tenants[1].Sector != catalog.Gas || len(c2.Modules) == 0 {
+		t.Fatalf("%+v", c2)
+	}
+	var c3 Config
+	fs := newFlagSet()
+	c3.Register(fs)
+	if err := fs.Parse([]string{"--modules", "nosuch"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c3.Finish(); err == nil {
+		t.Fatal("unknown module accepted")
+	}
+}
+
+func newFlagSet() *flag.FlagSet { return flag.NewFlagSet("test", flag.ContinueOnError) }
