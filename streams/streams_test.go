@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -242,22 +241,21 @@ func TestLookupErrors(t *testing.T) {
 	}
 }
 
-// apiRequests counts JetStream API create/update requests seen in the account.
+// apiRequests records JetStream API create/update requests seen in the
+// account, in the order a watching connection receives them.
 type apiRequests struct {
-	mu   sync.Mutex
-	subs []string
+	ch chan *nats.Msg
 }
+
+const sentinelSubject = "test.sentinel"
 
 func watchAPI(t *testing.T, nc *nats.Conn) *apiRequests {
 	t.Helper()
-	a := &apiRequests{}
-	for _, subj := range []string{"$JS.API.STREAM.CREATE.>", "$JS.API.STREAM.UPDATE.>", "$JS.API.CONSUMER.CREATE.>", "$JS.API.CONSUMER.DURABLE.CREATE.>"} {
-		_, err := nc.Subscribe(subj, func(m *nats.Msg) {
-			a.mu.Lock()
-			a.subs = append(a.subs, m.Subject)
-			a.mu.Unlock()
-		})
-		if err != nil {
+	// One channel for all subscriptions keeps the order in which the
+	// connection received the messages.
+	a := &apiRequests{ch: make(chan *nats.Msg, 1024)}
+	for _, subj := range []string{"$JS.API.STREAM.CREATE.>", "$JS.API.STREAM.UPDATE.>", "$JS.API.CONSUMER.CREATE.>", "$JS.API.CONSUMER.DURABLE.CREATE.>", sentinelSubject} {
+		if _, err := nc.ChanSubscribe(subj, a.ch); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -267,16 +265,28 @@ func watchAPI(t *testing.T, nc *nats.Conn) *apiRequests {
 	return a
 }
 
-func (a *apiRequests) take(t *testing.T, nc *nats.Conn) []string {
+// take returns the requests seen so far. It first sends a sentinel on from,
+// the connection that made the requests: the server forwards one
+// connection's messages in order, so once the sentinel arrives every earlier
+// request from that connection has been received.
+func (a *apiRequests) take(t *testing.T, from *nats.Conn) []string {
 	t.Helper()
-	if err := nc.Flush(); err != nil {
+	if err := from.Publish(sentinelSubject, nil); err != nil {
 		t.Fatal(err)
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	out := a.subs
-	a.subs = nil
-	return out
+	var out []string
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case m := <-a.ch:
+			if m.Subject == sentinelSubject {
+				return out
+			}
+			out = append(out, m.Subject)
+		case <-timeout:
+			t.Fatal("sentinel not received")
+		}
+	}
 }
 
 func TestEnsureMatchesFilesAndIsIdempotent(t *testing.T) {
@@ -306,7 +316,7 @@ func TestEnsureMatchesFilesAndIsIdempotent(t *testing.T) {
 			t.Errorf("first Ensure: %+v", c)
 		}
 	}
-	if got := api.take(t, watch); len(got) != nStreams+nCons {
+	if got := api.take(t, nc); len(got) != nStreams+nCons {
 		t.Errorf("first Ensure sent %d create requests, want %d: %v", len(got), nStreams+nCons, got)
 	}
 
@@ -336,7 +346,7 @@ func TestEnsureMatchesFilesAndIsIdempotent(t *testing.T) {
 	if err := streams.Ensure(ctx(t), js, record); err != nil {
 		t.Fatal(err)
 	}
-	if got := api.take(t, watch); len(got) != 0 {
+	if got := api.take(t, nc); len(got) != 0 {
 		t.Errorf("second Ensure sent requests: %v", got)
 	}
 	for _, c := range changes {
@@ -358,7 +368,7 @@ func TestEnsureMatchesFilesAndIsIdempotent(t *testing.T) {
 	if _, err := js.UpdateConsumer(ctx(t), streams.Commands, pc); err != nil {
 		t.Fatal(err)
 	}
-	api.take(t, watch)
+	api.take(t, nc)
 	changes = nil
 	if err := streams.Ensure(ctx(t), js, record); err != nil {
 		t.Fatal(err)
@@ -373,7 +383,7 @@ func TestEnsureMatchesFilesAndIsIdempotent(t *testing.T) {
 	if want := []string{"MAKO_COMMANDS/processor:max_deliver", "MAKO_INGEST/:max_age"}; !slices.Equal(updated, want) {
 		t.Errorf("updates %v, want %v", updated, want)
 	}
-	if got := api.take(t, watch); len(got) != 2 {
+	if got := api.take(t, nc); len(got) != 2 {
 		t.Errorf("repair sent %v", got)
 	}
 	st, _ := js.Stream(ctx(t), streams.Ingest)
@@ -388,7 +398,6 @@ func TestEnsureMatchesFilesAndIsIdempotent(t *testing.T) {
 	if st.CachedInfo().Config.MaxAge != 7*24*time.Hour {
 		t.Errorf("override not applied: %v", st.CachedInfo().Config.MaxAge)
 	}
-	_ = nc
 }
 
 // TestKVFilesMatchCreateKeyValue proves the KV_ stream files are what
@@ -523,7 +532,9 @@ func TestGatewayConsumer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	b, err := c.FetchNoWait(10)
+	// The other tenant's message comes first in the stream; a consumer that
+	// did not filter would deliver it first.
+	b, err := c.Fetch(1, jetstream.FetchMaxWait(10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -533,5 +544,12 @@ func TestGatewayConsumer(t *testing.T) {
 	}
 	if !slices.Equal(got, []string{"mako.outbox.acme.9900000000001"}) {
 		t.Fatalf("gw-acme read %v", got)
+	}
+	info, err := c.Info(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.NumPending != 0 {
+		t.Fatalf("gw-acme has %d more pending", info.NumPending)
 	}
 }
