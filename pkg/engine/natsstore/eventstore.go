@@ -23,6 +23,12 @@ type EventStore struct {
 	cacheMu sync.Mutex
 	cache   map[engine.StreamID]anchor
 
+	// replicated is true for an R>1 stream: Direct Get may then be served
+	// by a lagging replica, so Version reads through the leader and every
+	// history read ends with a leader check for newer commits. Decided at
+	// bind time from the stream's replica count.
+	replicated bool
+
 	// loseAck, if set (tests only), turns the outcome of publish attempt n
 	// into a lost ack (nats.ErrTimeout) after the server handled it.
 	loseAck func(attempt int) bool
@@ -47,10 +53,13 @@ const bisectMin = 64
 // MAKO_EVENTS), which must exist (package streams creates it).
 func NewEventStore(ctx context.Context, js jetstream.JetStream, opts ...Option) (*EventStore, error) {
 	cfg := newConfig(opts)
-	if _, err := js.Stream(ctx, cfg.eventStream); err != nil {
+	st, err := js.Stream(ctx, cfg.eventStream)
+	if err != nil {
 		return nil, &StoreError{Op: "bind", Stream: cfg.eventStream, Err: err}
 	}
-	return newEventStore(js, cfg), nil
+	es := newEventStore(js, cfg)
+	es.replicated = st.CachedInfo().Config.Replicas > 1
+	return es, nil
 }
 
 func newEventStore(js jetstream.JetStream, cfg config) *EventStore {

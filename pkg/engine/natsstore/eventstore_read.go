@@ -9,14 +9,20 @@ import (
 )
 
 // Version returns the process's version in O(1): the last sequence in the
-// Mako-Seq header of the subject's last message, read with Direct Get (on
-// R>1 possibly a lagging replica; an append built on it then conflicts).
+// Mako-Seq header of the subject's last message, read with Direct Get on R1
+// and through the stream leader on R>1 (read-after-write).
 func (s *EventStore) Version(ctx context.Context, stream engine.StreamID) (uint64, error) {
 	if err := stream.Validate(); err != nil {
 		return 0, err
 	}
 	subject := s.Subject(stream)
-	m, err := s.rd.lastDirect(ctx, subject)
+	var m storedMsg
+	var err error
+	if s.replicated {
+		m, err = s.rd.leaderGet(ctx, msgGetRequest{LastFor: subject})
+	} else {
+		m, err = s.rd.lastDirect(ctx, subject)
+	}
 	if errors.Is(err, errNoMsg) {
 		return 0, nil
 	}
@@ -71,7 +77,7 @@ func (s *EventStore) Fold(ctx context.Context, stream engine.StreamID, after uin
 		return err
 	}
 	var last anchor
-	err = s.rd.scanSubject(ctx, s.js, subject, from, s.cfg.readBatch, s.cfg.consumerThreshold, func(m storedMsg) (bool, error) {
+	visit := func(m storedMsg) (bool, error) {
 		rec, err := decodeCommit(stream, s.cfg.eventStream, subject, m.Sequence, m.Data)
 		if err != nil {
 			return false, err
@@ -98,7 +104,16 @@ func (s *EventStore) Fold(ctx context.Context, stream engine.StreamID, after uin
 			}
 		}
 		return true, nil
+	}
+	stopped := false
+	err = s.rd.scanSubject(ctx, s.js, subject, from, s.cfg.readBatch, s.cfg.consumerThreshold, func(m storedMsg) (bool, error) {
+		cont, err := visit(m)
+		stopped = !cont || err != nil
+		return cont, err
 	})
+	if err == nil && !stopped && s.replicated {
+		err = s.leaderTail(ctx, subject, max(last.seq+1, from), visit)
+	}
 	var stop errStop
 	switch {
 	case errors.As(err, &stop):
@@ -112,6 +127,34 @@ func (s *EventStore) Fold(ctx context.Context, stream engine.StreamID, after uin
 	}
 	if last.seq != 0 {
 		s.remember(stream, last)
+	}
+	return nil
+}
+
+// leaderTail reads, through the stream leader, the commits on subject from
+// stream sequence from on that a lagging replica did not deliver: one
+// request when there are none (the usual case), one per missing commit
+// otherwise.
+func (s *EventStore) leaderTail(ctx context.Context, subject string, from uint64, visit func(storedMsg) (bool, error)) error {
+	last, err := s.rd.leaderGet(ctx, msgGetRequest{LastFor: subject})
+	if errors.Is(err, errNoMsg) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for from <= last.Sequence {
+		m, err := s.rd.leaderGet(ctx, msgGetRequest{Seq: from, NextFor: subject})
+		if errors.Is(err, errNoMsg) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if cont, err := visit(m); err != nil || !cont {
+			return err
+		}
+		from = m.Sequence + 1
 	}
 	return nil
 }

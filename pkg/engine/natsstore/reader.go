@@ -250,13 +250,14 @@ func (r *reader) consume(ctx context.Context, js jetstream.JetStream, subject st
 	if err != nil {
 		return err
 	}
-	defer func() {
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
-		defer cancel()
-		if info := cons.CachedInfo(); info != nil {
-			_ = js.DeleteConsumer(dctx, r.stream, info.Name)
-		}
-	}()
+	return r.drain(ctx, js, cons, count, fn)
+}
+
+// drain fetches from cons until count messages (updated from each
+// message's pending count) have been delivered or fn stops, then deletes
+// the consumer.
+func (r *reader) drain(ctx context.Context, js jetstream.JetStream, cons jetstream.Consumer, count uint64, fn func(storedMsg) (bool, error)) error {
+	defer r.deleteConsumer(ctx, js, cons)
 	const fetch = 1024
 	for count > 0 {
 		n := int(min(count, fetch))
@@ -285,10 +286,36 @@ func (r *reader) consume(ctx context.Context, js jetstream.JetStream, subject st
 			return err
 		}
 		if got == 0 {
-			return fmt.Errorf("ordered consumer on %s: no messages within %v", subject, wait)
+			return fmt.Errorf("ordered consumer on %s: no messages within %v", r.stream, wait)
 		}
 	}
 	return nil
+}
+
+// lastPerSubject calls fn with the last message of every subject matching
+// filter, read with an ordered consumer (DeliverLastPerSubject), which the
+// stream leader serves: read-after-write also on R>1, no 1024-subject limit.
+func (r *reader) lastPerSubject(ctx context.Context, js jetstream.JetStream, filter string, fn func(storedMsg) error) error {
+	cons, err := js.OrderedConsumer(ctx, r.stream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{filter}, DeliverPolicy: jetstream.DeliverLastPerSubjectPolicy,
+	})
+	if err != nil {
+		return err
+	}
+	info := cons.CachedInfo()
+	if info == nil || info.NumPending == 0 {
+		r.deleteConsumer(ctx, js, cons)
+		return nil
+	}
+	return r.drain(ctx, js, cons, info.NumPending, func(m storedMsg) (bool, error) { return true, fn(m) })
+}
+
+func (r *reader) deleteConsumer(ctx context.Context, js jetstream.JetStream, cons jetstream.Consumer) {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
+	defer cancel()
+	if info := cons.CachedInfo(); info != nil {
+		_ = js.DeleteConsumer(dctx, r.stream, info.Name)
+	}
 }
 
 // lastDirect returns the last message on subject via Direct Get

@@ -21,13 +21,19 @@ import (
 // Values are JSON {"tenant","process","workflow"} so `nats kv get` shows
 // them as they are. Register is a KV Create (compare-and-set); the winner of
 // a lost race is read through the stream leader, not with KV Get, which on
-// R>1 may lag. Lookup and LookupAll use Direct Get (KV Get, multi_last) and
-// may lag behind a write on R>1 for a moment; spawning is still decided by
-// Register's compare-and-set.
+// R>1 may lag. On R1 Lookup and LookupAll use Direct Get (KV Get and one
+// multi_last request); on R>1 they read through the leader (non-direct
+// MSG.GET, an ordered consumer) so that a lookup sees every completed
+// write.
 type Registry struct {
+	js     jetstream.JetStream
 	kv     jetstream.KeyValue
 	bucket string
 	rd     *reader
+	// replicated (R>1 bucket, decided at bind time): Lookup reads through
+	// the stream leader and LookupAll through an ordered consumer (served
+	// by the leader) instead of Direct Get, for read-after-write.
+	replicated bool
 }
 
 var _ engine.Registry = (*Registry)(nil)
@@ -40,7 +46,15 @@ func NewRegistry(ctx context.Context, js jetstream.JetStream, opts ...Option) (*
 	if err != nil {
 		return nil, &StoreError{Op: "bind", Stream: "KV_" + cfg.registryBucket, Err: err}
 	}
-	return &Registry{kv: kv, bucket: cfg.registryBucket, rd: newReader(js.Conn(), apiPrefix(js), "KV_"+cfg.registryBucket, cfg.timeout, 4)}, nil
+	st, err := js.Stream(ctx, "KV_"+cfg.registryBucket)
+	if err != nil {
+		return nil, &StoreError{Op: "bind", Stream: "KV_" + cfg.registryBucket, Err: err}
+	}
+	return &Registry{
+		js: js, kv: kv, bucket: cfg.registryBucket,
+		rd:         newReader(js.Conn(), apiPrefix(js), "KV_"+cfg.registryBucket, cfg.timeout, 4),
+		replicated: st.CachedInfo().Config.Replicas > 1,
+	}, nil
 }
 
 // Close releases the registry's pooled reply subscriptions.
@@ -143,6 +157,23 @@ func (r *Registry) Lookup(ctx context.Context, tenant engine.TenantID, key strin
 	if err != nil {
 		return engine.ProcessIdentity{}, false, err
 	}
+	if r.replicated {
+		m, err := r.rd.leaderGet(ctx, msgGetRequest{LastFor: "$KV." + r.bucket + "." + k})
+		if errors.Is(err, errNoMsg) {
+			return engine.ProcessIdentity{}, false, nil
+		}
+		if err != nil {
+			return engine.ProcessIdentity{}, false, r.errorf(k, 0, err)
+		}
+		if op := m.Header.Get("KV-Operation"); op == "DEL" || op == "PURGE" {
+			return engine.ProcessIdentity{}, false, nil
+		}
+		id, err := decodeIdentity(m.Data)
+		if err != nil {
+			return engine.ProcessIdentity{}, false, r.errorf(k, m.Sequence, fmt.Errorf("decode identity: %w", err))
+		}
+		return id, true, nil
+	}
 	e, err := r.kv.Get(ctx, k)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return engine.ProcessIdentity{}, false, nil
@@ -197,7 +228,7 @@ func (r *Registry) LookupAll(ctx context.Context, tenant engine.TenantID, bk eng
 	}
 	filter := "$KV." + r.bucket + "." + p + ".*"
 	out := []engine.ProcessIdentity{}
-	err = r.rd.multiLast(ctx, filter, func(m storedMsg) error {
+	collect := func(m storedMsg) error {
 		if op := m.Header.Get("KV-Operation"); op == "DEL" || op == "PURGE" {
 			return nil
 		}
@@ -207,7 +238,12 @@ func (r *Registry) LookupAll(ctx context.Context, tenant engine.TenantID, bk eng
 		}
 		out = append(out, id)
 		return nil
-	})
+	}
+	if r.replicated {
+		err = r.rd.lastPerSubject(ctx, r.js, filter, collect)
+	} else {
+		err = r.rd.multiLast(ctx, filter, collect)
+	}
 	if errors.Is(err, errTooMany) {
 		return r.lookupAllByKeys(ctx, p)
 	}
