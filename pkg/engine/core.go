@@ -29,13 +29,40 @@ type loaded struct {
 	state       any
 	version     uint64
 	commands    map[CommandID]seqRange
+	order       []CommandID // ids of commands in commit order, from head
+	head        int
+	window      int // how many command ids to remember; 0 = all
 	deadlines   map[DeadlineID]openDeadline
 	snapVersion uint64 // version of the last snapshot taken or loaded
 	broken      bool   // a committed event could not be folded: never cache
 }
 
-func newLoaded(r runner) *loaded {
-	return &loaded{def: r, state: r.initial(), commands: map[CommandID]seqRange{}, deadlines: map[DeadlineID]openDeadline{}}
+func newLoaded(r runner, window int) *loaded {
+	return &loaded{def: r, state: r.initial(), commands: map[CommandID]seqRange{}, deadlines: map[DeadlineID]openDeadline{}, window: window}
+}
+
+// remember records that command id committed the event at seq, and forgets
+// the oldest command ids beyond the window.
+func (l *loaded) remember(id CommandID, seq uint64) {
+	r, ok := l.commands[id]
+	if !ok {
+		r.From = seq
+		l.order = append(l.order, id)
+	}
+	r.To = seq
+	l.commands[id] = r
+	if l.window <= 0 {
+		return
+	}
+	for len(l.order)-l.head > l.window {
+		delete(l.commands, l.order[l.head])
+		l.order[l.head] = ""
+		l.head++
+	}
+	if l.head >= 64 && 2*l.head >= len(l.order) {
+		l.order = append([]CommandID(nil), l.order[l.head:]...)
+		l.head = 0
+	}
 }
 
 // fold applies one committed envelope. Engine events update the engine
@@ -74,12 +101,7 @@ func (l *loaded) fold(env EventEnvelope) error {
 	}
 	l.version = env.Sequence
 	if env.CommandID != "" {
-		r := l.commands[env.CommandID]
-		if r.From == 0 {
-			r.From = env.Sequence
-		}
-		r.To = env.Sequence
-		l.commands[env.CommandID] = r
+		l.remember(env.CommandID, env.Sequence)
 	}
 	return nil
 }
@@ -116,7 +138,8 @@ func (l *loaded) snapshot(s StreamID) (Snapshot, error) {
 		return Snapshot{}, err
 	}
 	body := snapshotBody{Workflow: l.def.ID(), State: st, Commands: make([]snapCommand, 0, len(l.commands))}
-	for id, r := range l.commands {
+	for _, id := range l.order[l.head:] {
+		r := l.commands[id]
 		body.Commands = append(body.Commands, snapCommand{id, r.From, r.To})
 	}
 	for _, d := range l.deadlines {
@@ -129,7 +152,7 @@ func (l *loaded) snapshot(s StreamID) (Snapshot, error) {
 	return Snapshot{Stream: s, Sequence: l.version, SchemaVersion: l.def.stateSchemaVersion(), State: b}, nil
 }
 
-func restore(r runner, snap Snapshot) (*loaded, error) {
+func restore(r runner, window int, snap Snapshot) (*loaded, error) {
 	var body snapshotBody
 	if err := unmarshalStrict(snap.State, &body); err != nil {
 		return nil, err
@@ -138,10 +161,11 @@ func restore(r runner, snap Snapshot) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := newLoaded(r)
+	l := newLoaded(r, window)
 	l.state, l.version, l.snapVersion = st, snap.Sequence, snap.Sequence
-	for _, c := range body.Commands {
-		l.commands[c.ID] = seqRange{c.From, c.To}
+	for _, c := range body.Commands { // in commit order
+		l.remember(c.ID, c.From)
+		l.remember(c.ID, c.To)
 	}
 	for _, d := range body.Deadlines {
 		d.Due = d.Due.UTC()
@@ -161,14 +185,14 @@ func (ec *EngineContext) load(ctx context.Context, r runner, s StreamID, useSnap
 		case err != nil:
 			ec.log.Warn().Err(err).Str("stream", s.String()).Msg("engine: snapshot load failed; full replay")
 		case ok && snap.SchemaVersion == r.stateSchemaVersion():
-			if l, err = restore(r, snap); err != nil {
+			if l, err = restore(r, ec.commandWindow, snap); err != nil {
 				ec.log.Warn().Err(err).Str("stream", s.String()).Uint64("seq", snap.Sequence).Msg("engine: snapshot undecodable; full replay")
 				l = nil
 			}
 		}
 	}
 	if l == nil {
-		l = newLoaded(r)
+		l = newLoaded(r, ec.commandWindow)
 	}
 	if err := ec.events.Fold(ctx, s, l.version, l.fold); err != nil {
 		return nil, err

@@ -18,6 +18,7 @@ const (
 	DefaultSnapshotInterval = 100
 	DefaultCacheSize        = 4096
 	DefaultRetryAttempts    = 10
+	DefaultCommandWindow    = 1000
 )
 
 // EngineContext runs processes: it loads their state (cache, snapshot plus
@@ -33,6 +34,7 @@ type EngineContext struct {
 	inbox         Inbox
 	snapInterval  int
 	retryAttempts int
+	commandWindow int
 	log           zerolog.Logger
 	now           func() time.Time
 
@@ -51,6 +53,7 @@ type options struct {
 	snapInterval  int
 	cacheSize     int
 	retryAttempts int
+	commandWindow int
 	log           zerolog.Logger
 	now           func() time.Time
 	defs          []AnyDefinition
@@ -105,6 +108,21 @@ func WithRetryAttempts(n int) Option {
 	}
 }
 
+// WithCommandWindow sets how many of a process's most recent command ids
+// the engine remembers for idempotency (default DefaultCommandWindow; 0 =
+// all). A command whose id is among them is a Duplicate; an id older than
+// the window is not recognised and would be decided again. The window keeps
+// the cache and snapshots of long-lived processes bounded; inbound messages
+// are additionally deduplicated by the Inbox for 96 h.
+func WithCommandWindow(n int) Option {
+	return func(o *options) {
+		if n < 0 {
+			o.err = errors.Join(o.err, fmt.Errorf("%w: command window %d < 0", ErrInvalidArgument, n))
+		}
+		o.commandWindow = n
+	}
+}
+
 // WithLogger sets the logger (default: none).
 func WithLogger(l zerolog.Logger) Option { return func(o *options) { o.log = l } }
 
@@ -126,7 +144,7 @@ func WithWorkflows(defs ...AnyDefinition) Option {
 // New builds an EngineContext. An event store is required.
 func New(opts ...Option) (*EngineContext, error) {
 	o := options{snapInterval: DefaultSnapshotInterval, cacheSize: DefaultCacheSize, retryAttempts: DefaultRetryAttempts,
-		log: zerolog.Nop(), now: time.Now}
+		commandWindow: DefaultCommandWindow, log: zerolog.Nop(), now: time.Now}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -137,7 +155,7 @@ func New(opts ...Option) (*EngineContext, error) {
 		return nil, fmt.Errorf("%w: an event store is required (WithEventStore)", ErrNotConfigured)
 	}
 	ec := &EngineContext{events: o.events, snapshots: o.snapshots, registry: o.registry, inbox: o.inbox,
-		snapInterval: o.snapInterval, retryAttempts: o.retryAttempts, log: o.log, now: o.now,
+		snapInterval: o.snapInterval, retryAttempts: o.retryAttempts, commandWindow: o.commandWindow, log: o.log, now: o.now,
 		cache: newStateCache(o.cacheSize), locks: newKeyedMutex(), workflows: map[string][]AnyDefinition{}}
 	for _, d := range o.defs {
 		if err := ec.RegisterWorkflow(d); err != nil {
@@ -268,9 +286,11 @@ type Result struct {
 }
 
 // Execute runs cmd against the process of id through the registered
-// definition that runs it (see Lookup and the version policy) and commits
+// definition that runs it (see Resolve and the version policy) and commits
 // the decision. It is the type-erased path of Process.ExecuteWithContext:
-// idempotent per command id, serialized per process inside this
+// idempotent per command id (a command whose id is among the process's
+// remembered ids, see WithCommandWindow, appends nothing and returns the
+// first commit's envelopes as a Duplicate), serialized per process inside this
 // EngineContext, optimistic against other writers. A conflict caused by a
 // stale cache entry is retried once after a reload; a conflict on freshly
 // loaded state is returned (errors.Is(err, ErrConflict)).

@@ -130,9 +130,11 @@ func btoi(b bool) int {
 }
 
 // TestSnapshotPlusTailEqualsFullReplay runs many random histories (fixed
-// seeds) with random snapshot intervals, cache sizes and engine restarts and
-// checks after every step that snapshot + tail and full replay agree on the
-// workflow state, the version, the seen command ids and the open deadlines.
+// seeds) with random snapshot intervals, cache sizes, command windows and
+// engine restarts and checks after every step that snapshot + tail and full
+// replay agree on the workflow state, the version, the remembered command
+// ids and the open deadlines, and that re-sent commands are duplicates
+// exactly when their id is inside the command window.
 func TestSnapshotPlusTailEqualsFullReplay(t *testing.T) {
 	ctx := context.Background()
 	d := ledgerDef()
@@ -140,42 +142,62 @@ func TestSnapshotPlusTailEqualsFullReplay(t *testing.T) {
 		rng := rand.New(rand.NewPCG(seed, 42))
 		st := newStores()
 		interval := 1 + rng.IntN(9)
+		window := []int{0, 2, 5, engine.DefaultCommandWindow}[rng.IntN(4)]
 		newEC := func() *engine.EngineContext {
-			return st.engine(t, engine.WithSnapshotInterval(interval), engine.WithCacheSize(rng.IntN(3)))
+			return st.engine(t, engine.WithSnapshotInterval(interval), engine.WithCacheSize(rng.IntN(3)), engine.WithCommandWindow(window))
 		}
 		ec := newEC()
 		p := spawn(t, ec, d)
 		var sent []engine.Command
+		var committed []engine.CommandID // commit order, as the engine remembers it
+		inWindow := func(id engine.CommandID) bool {
+			from := 0
+			if window > 0 {
+				from = max(0, len(committed)-window)
+			}
+			for _, c := range committed[from:] {
+				if c == id {
+					return true
+				}
+			}
+			return false
+		}
 		steps := 10 + rng.IntN(80)
 		for step := range steps {
 			at := t0.Add(time.Duration(step) * time.Minute)
+			id := fmt.Sprint(seed, "-", step)
+			var res engine.Result
 			var err error
 			switch k := rng.IntN(10); {
 			case k < 5:
-				c := cmdAt(fmt.Sprint(seed, "-", step), at, Add{Amount: rng.Int64N(100), Note: fmt.Sprint(step)})
+				c := cmdAt(id, at, Add{Amount: rng.Int64N(100), Note: fmt.Sprint(step)})
 				sent = append(sent, c)
-				_, err = p.ExecuteWithContext(ctx, c)
+				res, err = p.ExecuteWithContext(ctx, c)
 			case k == 5:
-				_, err = p.ExecuteWithContext(ctx, cmdAt(fmt.Sprint(seed, "-", step), at, Arm{Label: []string{"answer", "silent", "x"}[rng.IntN(3)], In: time.Hour}))
+				res, err = p.ExecuteWithContext(ctx, cmdAt(id, at, Arm{Label: []string{"answer", "silent", "x"}[rng.IntN(3)], In: time.Hour}))
 			case k == 6:
-				_, err = p.ExecuteWithContext(ctx, cmdAt(fmt.Sprint(seed, "-", step), at, Disarm{Label: []string{"answer", "silent", "x"}[rng.IntN(3)]}))
+				res, err = p.ExecuteWithContext(ctx, cmdAt(id, at, Disarm{Label: []string{"answer", "silent", "x"}[rng.IntN(3)]}))
 			case k == 7:
 				open, _ := p.OpenDeadlines(ctx)
 				if len(open) > 0 {
-					_, err = p.FireDeadline(ctx, engine.DeadlineFired{ID: open[rng.IntN(len(open))].ID, FiredAt: at})
+					res, err = p.FireDeadline(ctx, engine.DeadlineFired{ID: open[rng.IntN(len(open))].ID, FiredAt: at})
 				}
 			case k == 8 && len(sent) > 0:
-				res, e := p.ExecuteWithContext(ctx, sent[rng.IntN(len(sent))])
-				if e == nil && !res.Duplicate {
-					t.Fatalf("seed %d step %d: resent command not a duplicate", seed, step)
+				c := sent[rng.IntN(len(sent))]
+				want := inWindow(c.ID)
+				res, err = p.ExecuteWithContext(ctx, c)
+				if err == nil && res.Duplicate != want {
+					t.Fatalf("seed %d step %d (window %d): resent %s: duplicate %v, want %v", seed, step, window, c.ID, res.Duplicate, want)
 				}
-				err = e
 			default:
 				ec = newEC()
 				p, err = d.Resume(ec, p.Identity())
 			}
 			if err != nil {
 				t.Fatalf("seed %d step %d: %v", seed, step, err)
+			}
+			if len(res.Envelopes) > 0 && !res.Duplicate {
+				committed = append(committed, res.Envelopes[0].CommandID)
 			}
 			full, err := engine.LoadForTest(ctx, ec, d, p.Identity().Stream(), false)
 			if err != nil {
@@ -186,7 +208,10 @@ func TestSnapshotPlusTailEqualsFullReplay(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(full, snap) {
-				t.Fatalf("seed %d step %d (interval %d): snapshot+tail\n%+v\nfull replay\n%+v", seed, step, interval, snap, full)
+				t.Fatalf("seed %d step %d (interval %d, window %d): snapshot+tail\n%+v\nfull replay\n%+v", seed, step, interval, window, snap, full)
+			}
+			if window > 0 && len(full.Commands) > window {
+				t.Fatalf("seed %d: %d command ids remembered, window %d", seed, len(full.Commands), window)
 			}
 		}
 		a, va, err1 := p.State(ctx)
