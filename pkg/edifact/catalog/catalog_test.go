@@ -531,3 +531,25 @@ func TestParseDTM(t *testing.T) {
 		t.Errorf("FormatDTM303 = %s", s)
 	}
 }
+
+// FuzzParseDTM: no panic; a parsed 303 value formats back to itself when
+// its offset is +00.
+func FuzzParseDTM(f *testing.F) {
+	for _, s := range []string{"202611232300+00", "20261124", "202611", "2026", "202611232300202612312300", "30TM", ""} {
+		for _, format := range []string{"303", "102", "610", "602", "719", "Z01"} {
+			f.Add(s, format)
+		}
+	}
+	f.Fuzz(func(t *testing.T, value, format string) {
+		d, err := ParseDTM(value, format)
+		if err != nil {
+			if !errors.Is(err, ErrDTMFormat) {
+				t.Fatalf("%v", err)
+			}
+			return
+		}
+		if format == DTMFormat303 && d.OffsetHours == 0 && value[12] == '+' && FormatDTM303(d.Start) != value {
+			t.Fatalf("%q -> %v -> %q", value, d.Start, FormatDTM303(d.Start))
+		}
+	})
+}

@@ -44,7 +44,7 @@ func eicCheck(first15 string) (byte, int) {
 		}
 		sum += v * (16 - i)
 	}
-	return eicAlphabet[36-(sum-1)%37], -1
+	return eicAlphabet[36-((sum-1)%37+37)%37], -1 // mathematical mod: sum 0 gives '0'
 }
 
 // ValidateEIC checks a 16-character Energy Identification Code: characters

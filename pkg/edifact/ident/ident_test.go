@@ -207,6 +207,7 @@ func TestEIC(t *testing.T) {
 		{"10YCB-GERMANY--8", nil},
 		{"10YAT-APG------L", nil},
 		{"10YFR-RTE------C", nil},
+		{"0000000000000000", nil}, // sum 0: (0-1) mod 37 = 36 -> '0' (fuzz regression)
 		{"10YDE-RWENET---J", ErrCheckDigit},
 		{"10YDE-RWENET---", ErrLength},
 		{"10Yde-RWENET---I", ErrCharacter},
