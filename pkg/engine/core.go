@@ -128,6 +128,7 @@ type snapshotBody struct {
 }
 
 type snapCommand struct {
+	_msgpack struct{} `msgpack:",as_array"`
 	ID       CommandID
 	From, To uint64
 }
@@ -140,7 +141,7 @@ func (l *loaded) snapshot(s StreamID) (Snapshot, error) {
 	body := snapshotBody{Workflow: l.def.ID(), State: st, Commands: make([]snapCommand, 0, len(l.commands))}
 	for _, id := range l.order[l.head:] {
 		r := l.commands[id]
-		body.Commands = append(body.Commands, snapCommand{id, r.From, r.To})
+		body.Commands = append(body.Commands, snapCommand{ID: id, From: r.From, To: r.To})
 	}
 	for _, d := range l.deadlines {
 		body.Deadlines = append(body.Deadlines, d)
