@@ -129,8 +129,8 @@ type Option func(*Ingestor)
 // WithLogger sets the logger.
 func WithLogger(l zerolog.Logger) Option { return func(in *Ingestor) { in.log = l } }
 
-// WithResponder sets the APERAK builder for rejected transactions. Without
-// one, such transactions are only dead-lettered.
+// WithResponder replaces the APERAK builder for rejected transactions
+// (default APERAKResponder).
 func WithResponder(r Responder) Option { return func(in *Ingestor) { in.responder = r } }
 
 // New returns an Ingestor. The engine must have a registry and an inbox and
@@ -139,7 +139,7 @@ func New(js jetstream.JetStream, ec *engine.EngineContext, router *routing.Route
 	if ec.Registry() == nil || ec.Inbox() == nil {
 		return nil, errors.New("ingest: the engine needs a registry and an inbox")
 	}
-	in := &Ingestor{js: js, engine: ec, router: router, tenants: tenants, dlq: dlq, log: zerolog.Nop()}
+	in := &Ingestor{js: js, engine: ec, router: router, tenants: tenants, dlq: dlq, log: zerolog.Nop(), responder: APERAKResponder{}}
 	for _, o := range opts {
 		o(in)
 	}
@@ -372,7 +372,7 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 		}
 		codec := def.Codec()
 		if id.Workflow != def.ID() {
-			resumed, err := in.engine.Lookup(id.Workflow.Name, id.Workflow.FormatVersion)
+			resumed, err := in.engine.Resolve(id.Workflow)
 			if err != nil {
 				if err := in.dead(ctx, d, deadletter.ReasonVersionMismatch, err.Error(), audit); err != nil {
 					return err

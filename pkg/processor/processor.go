@@ -102,7 +102,7 @@ func (p *Processor) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err := p.gate(ctx, msg, md.Sequence.Stream); err != nil {
 		return err
 	}
-	def, err := p.ec.Lookup(a.Identity.Workflow.Name, a.Identity.Workflow.FormatVersion)
+	def, err := p.ec.Resolve(a.Identity.Workflow)
 	if err != nil {
 		return worker.Permanent(fmt.Errorf("processor: %s: %w", a.Identity, err))
 	}

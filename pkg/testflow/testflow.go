@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact"
-	"github.com/mako-engine/mako/pkg/edifact/catalog"
+	"github.com/mako-engine/mako/pkg/edifact/aperak"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/inbound"
@@ -88,37 +88,26 @@ func (Workflow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 
 // Ack builds the APERAK 312 for tx with interchange reference ref, prepared at t.
 func Ack(tx inbound.Transaction, ref string, t time.Time) ([]byte, error) {
-	_, m, err := tx.Parse()
+	ix, m, err := tx.Parse()
 	if err != nil {
 		return nil, err
-	}
-	doc := ""
-	if bgm, _ := m.Find(0, "BGM", ""); bgm != nil {
-		doc = bgm.Value(1, 0)
-	}
-	sent := ""
-	if dtm, _ := m.Find(0, "DTM", "137"); dtm != nil {
-		sent = dtm.Value(0, 1)
 	}
 	v, err := fv.Parse(tx.FormatVersion)
 	if err != nil {
 		return nil, fmt.Errorf("testflow: transaction %s: %w", tx.TransactionID, err)
 	}
-	s009, ok := catalog.UNHS009(catalog.APERAK, catalog.SectorUnspecified, v)
-	if !ok {
-		return nil, fmt.Errorf("testflow: no APERAK version for %s", v)
+	var unit *edifact.Transaction
+	for _, u := range edifact.Transactions(m) {
+		if u.ID == tx.TransactionID {
+			unit = &u
+			break
+		}
 	}
-	b := edifact.NewInterchangeBuilder(edifact.Party{ID: tx.Receiver, Qualifier: "500"}, edifact.Party{ID: tx.Sender, Qualifier: "500"}, ref, t)
-	b.Message("1", catalog.APERAK, s009.Version, s009.Release, s009.Agency, s009.Association).
-		Segment("BGM", edifact.E("312"), edifact.E(ref)).
-		Segment("DTM", edifact.C("137", t.UTC().Format("200601021504")+"+00", "303")).
-		Segment("RFF", edifact.C("ACE", tx.InterchangeRef)).
-		Segment("DTM", edifact.C("171", sent, "303")).
-		Segment("RFF", edifact.C("AGO", doc)).
-		Segment("RFF", edifact.C("TN", tx.TransactionID)).
-		Segment("NAD", edifact.E("MS"), edifact.C(tx.Receiver, "", "293")).
-		Segment("NAD", edifact.E("MR"), edifact.C(tx.Sender, "", "293"))
-	return b.Bytes()
+	r, err := aperak.ReferenceFrom(ix, m, unit)
+	if err != nil {
+		return nil, fmt.Errorf("testflow: %w", err)
+	}
+	return aperak.Build(aperak.Params{FormatVersion: v, Ref: ref, Time: t}, aperak.Message{Ref: "1", DocumentNumber: ref, Reference: r})
 }
 
 // Module returns the module that routes pids (default 55001) to the

@@ -12,6 +12,7 @@ import (
 	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/outbox"
 	"github.com/mako-engine/mako/pkg/pipeline"
+	"github.com/mako-engine/mako/pkg/routing"
 	"github.com/mako-engine/mako/pkg/testflow"
 )
 
@@ -159,3 +160,55 @@ func TestDuplicateInterchangeProcessedOnce(t *testing.T) {
 }
 
 var _ = ingest.HeaderReceivedAt
+
+// A PID that no workflow handles gets an APERAK 313 Z31 and a dead letter;
+// a follow-up whose referenced transaction is unknown gets Z33.
+func TestUnroutableAndOrphanGetAPERAK(t *testing.T) {
+	_, js := startServer(t)
+	cfg := defaultConfig()
+	cfg.Modules[0].Routes = append(cfg.Modules[0].Routes, routing.Route{PID: "55002", Workflow: testflow.Name})
+	sys := newSystem(t, js, cfg)
+	startWorkers(t, sys, allWorkers...)
+
+	abmeldung := bytes.Replace(utilmd55001("MK31", "VG31"), []byte("RFF+Z13:55001"), []byte("RFF+Z13:55004"), 1)
+	publishIngest(t, js, "nb", abmeldung)
+	orphan := bytes.Replace(utilmd55001("MK33", "VG33"), []byte("RFF+Z13:55001'"), []byte("RFF+Z13:55002'RFF+TN:VGNOSUCH'"), 1)
+	orphan = bytes.Replace(orphan, []byte("UNT+11+1"), []byte("UNT+12+1"), 1)
+	publishIngest(t, js, "nb", orphan)
+
+	msgs := collect(t, js, "MAKO_OUTBOX", "mako.outbox.nb.>", 2, 10*time.Second)
+	if len(msgs) != 2 {
+		t.Fatalf("%d outbox messages, want 2 APERAKs", len(msgs))
+	}
+	codes := map[string]string{} // interchange answered -> ERC
+	for _, msg := range msgs {
+		ix, rep, err := edifact.Analyze(msg.Data())
+		must(t, err)
+		if !rep.Clean() || ix.Messages[0].Type() != "APERAK" {
+			t.Fatalf("answer %s: %v", ix.Messages[0].Type(), rep.Findings)
+		}
+		bgm, _ := ix.Messages[0].Find(0, "BGM", "")
+		ace, _ := ix.Messages[0].Find(0, "RFF", "ACE")
+		erc, _ := ix.Messages[0].Find(0, "ERC", "")
+		if bgm.Value(0, 0) != "313" || ace == nil || erc == nil {
+			t.Fatalf("not a 313 with reference: %s", msg.Data())
+		}
+		codes[ace.Value(0, 1)] = erc.Value(0, 0)
+	}
+	if codes["MK31"] != "Z31" || codes["MK33"] != "Z33" {
+		t.Fatalf("ERC codes %v", codes)
+	}
+	dl := collect(t, js, "MAKO_DLQ", "mako.dlq.nb", 2, 5*time.Second)
+	reasons := map[deadletter.Reason]bool{}
+	for _, m := range dl {
+		l, err := deadletter.Decode(m.Data())
+		must(t, err)
+		reasons[l.Reason] = true
+	}
+	if !reasons[deadletter.ReasonUnknownPID] || !reasons[deadletter.ReasonUnknownConversation] {
+		t.Fatalf("dead letters %v", reasons)
+	}
+	if n := count(t, js, "MAKO_EVENTS", "mako.evt.>"); n != 0 {
+		t.Fatalf("%d commits for rejected transactions", n)
+	}
+}
