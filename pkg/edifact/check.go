@@ -207,9 +207,18 @@ func Check(ix *Interchange, opts ...CheckOption) *Report {
 }
 
 type checker struct {
-	ix  *Interchange
-	cfg checkConfig
-	rep *Report
+	ix   *Interchange
+	cfg  checkConfig
+	rep  *Report
+	refs map[string]bool // UNH 0062 seen
+	unb  UNB             // typed UNB, computed once
+	// per message being checked
+	h   UNH
+	txs []Transaction
+	sec Sector
+	ok  bool // sec determined from the message
+	// msgSector is the first sector determined from a message
+	msgSector Sector
 }
 
 func check(ix *Interchange, cfg checkConfig) *Report {
@@ -219,7 +228,7 @@ func check(ix *Interchange, cfg checkConfig) *Report {
 			Tag: "UNB", SegmentIndex: -1, Offset: -1, MessageIndex: -1, Text: "no interchange"})
 		return rep
 	}
-	c := &checker{ix: ix, cfg: cfg, rep: rep}
+	c := &checker{ix: ix, cfg: cfg, rep: rep, unb: ix.UNB()}
 	c.resolveFV()
 	c.interchange()
 	for i := range ix.Messages {
@@ -235,7 +244,7 @@ func (c *checker) resolveFV() {
 	case !c.cfg.received.IsZero():
 		rep.Received, rep.ReceivedSource = c.cfg.received, "option"
 	default:
-		if t, ok := c.ix.UNB().Prepared(); ok {
+		if t, ok := c.unb.Prepared(); ok {
 			rep.Received, rep.ReceivedSource = t, "UNB"
 		}
 	}
@@ -305,12 +314,15 @@ func (c *checker) interchange() {
 		c.checkUNB(unb)
 	}
 	// stray segments outside messages and a second UNB
+	next := 0 // index of the next segment not yet covered by a message
+	mi := 0
 	for i := range ix.Segments {
 		s := &ix.Segments[i]
-		if i == 0 && s.Tag == "UNB" || i == len(ix.Segments)-1 && s.Tag == "UNZ" {
-			continue
+		if mi < len(ix.Messages) && len(ix.Messages[mi].Segments) > 0 && ix.Messages[mi].Segments[0].Index == i {
+			next = i + len(ix.Messages[mi].Segments)
+			mi++
 		}
-		if c.inMessage(i) {
+		if i < next || i == 0 && s.Tag == "UNB" || i == len(ix.Segments)-1 && s.Tag == "UNZ" {
 			continue
 		}
 		c.uci("segment-outside-message", CodeTooManyConstituents, s.Tag, s, 0, 0,
@@ -335,24 +347,14 @@ func (c *checker) interchange() {
 		switch {
 		case z.ControlRef == "":
 			c.uci("unz-reference-missing", CodeMissing, "UNZ", unz, 2, 0, "UNZ 0020 is missing")
-		case unb != nil && z.ControlRef != ix.UNB().ControlRef:
+		case unb != nil && z.ControlRef != c.unb.ControlRef:
 			c.uci("unz-reference", CodeReferenceMismatch, "UNZ", unz, 2, 0, "UNZ 0020 %q differs from UNB 0020 %q",
-				z.ControlRef, ix.UNB().ControlRef)
+				z.ControlRef, c.unb.ControlRef)
 		}
 	}
 	if len(ix.Messages) == 0 {
 		c.uci("no-message", CodeEmpty, "UNB", unb, 0, 0, "the interchange holds no message")
 	}
-}
-
-func (c *checker) inMessage(i int) bool {
-	for k := range c.ix.Messages {
-		m := &c.ix.Messages[k]
-		if n := len(m.Segments); n > 0 && i >= m.Segments[0].Index && i <= m.Segments[n-1].Index {
-			return true
-		}
-	}
-	return false
 }
 
 func (c *checker) charIssueUCI(s *Segment) {
@@ -388,7 +390,7 @@ func (c *checker) checkUNB(s *Segment) {
 			}
 		}
 	}
-	u := c.ix.UNB()
+	u := c.unb
 	if u.SyntaxID != "" && u.SyntaxVersion != "" && (u.SyntaxID != "UNOC" || u.SyntaxVersion != "3") {
 		c.uci("syntax-unsupported", CodeUnsupportedSyntax, "UNB", s, 1, 0, "syntax %s:%s is not supported (UNOC:3 expected)",
 			u.SyntaxID, u.SyntaxVersion)
@@ -429,7 +431,7 @@ func (c *checker) checkUNB(s *Segment) {
 // ucm adds a message-level finding (0013 = UNH/UNT).
 func (c *checker) ucm(m *Message, rule string, code Code, s *Segment, elem, comp int, format string, args ...any) {
 	f := Finding{Rule: rule, Level: LevelMessage, Code: code, SegmentIndex: -1, Offset: -1, MessageIndex: m.Index,
-		MessageRef: m.Ref(), Element: elem, Component: comp, Text: fmt.Sprintf(format, args...)}
+		MessageRef: c.h.Ref, Element: elem, Component: comp, Text: fmt.Sprintf(format, args...)}
 	if s != nil {
 		f.Tag, f.SegmentIndex, f.Offset, f.Position = s.Tag, s.Index, s.Offset, m.Position(s)
 	}
@@ -443,7 +445,7 @@ func (c *checker) body(m *Message, rule string, code Code, s *Segment, elem, com
 		lvl = LevelSegment
 	}
 	c.add(Finding{Rule: rule, Level: lvl, Code: code, Tag: s.Tag, SegmentIndex: s.Index, Offset: s.Offset,
-		MessageIndex: m.Index, MessageRef: m.Ref(), Position: m.Position(s), Element: elem, Component: comp,
+		MessageIndex: m.Index, MessageRef: c.h.Ref, Position: m.Position(s), Element: elem, Component: comp,
 		Transaction: tx, Text: fmt.Sprintf(format, args...)})
 }
 
@@ -453,6 +455,12 @@ var unhMax = [][]int{{14}, {6, 3, 3, 2, 6}, {35}, {2, 1}}
 
 func (c *checker) message(m *Message) {
 	h := m.Header()
+	c.h = h
+	c.txs = transactions(m, h.Type)
+	c.sec, c.ok = messageSector(m, h, c.txs)
+	if c.ok && c.msgSector == catalog.SectorUnspecified {
+		c.msgSector = c.sec
+	}
 	unh := h.Segment
 	info := MessageInfo{Index: m.Index, Ref: h.Ref, ID: h.MessageID, PIDs: []PIDInfo{}}
 	defer func() { c.rep.Messages = append(c.rep.Messages, info) }()
@@ -525,15 +533,18 @@ func (c *checker) message(m *Message) {
 			c.ucm(m, "unt-reference", CodeReferenceMismatch, s, 2, 0, "UNT 0062 %q differs from UNH 0062 %q", unt.Ref, h.Ref)
 		}
 	}
-	for k := 0; k < m.Index; k++ {
-		if h.Ref != "" && c.ix.Messages[k].Ref() == h.Ref {
-			c.ucm(m, "duplicate-message", CodeDuplicate, unh, 1, 0, "message reference %q used twice in the interchange", h.Ref)
-			break
+	if h.Ref != "" {
+		if c.refs == nil {
+			c.refs = make(map[string]bool, len(c.ix.Messages))
 		}
+		if c.refs[h.Ref] {
+			c.ucm(m, "duplicate-message", CodeDuplicate, unh, 1, 0, "message reference %q used twice in the interchange", h.Ref)
+		}
+		c.refs[h.Ref] = true
 	}
 	// sector and FV version check
-	sector, ok := MessageSector(m)
-	if !ok {
+	sector := c.sec
+	if !c.ok {
 		sector = c.contextSector()
 	}
 	info.Sector = sector.String()
@@ -648,12 +659,12 @@ func (c *checker) numeric(m *Message, s *Segment, d Delimiters) {
 // the catalog value list of the format version (ref §6.3: missing or unknown
 // PID is a syntax error, UCS 13 / UCD 12).
 func (c *checker) pids(m *Message, sector Sector, v fv.Version) []PIDInfo {
-	typ := m.Type()
+	typ := c.h.Type
 	scope := catalog.PIDScope(typ)
 	if scope == catalog.ScopeNone {
 		return []PIDInfo{}
 	}
-	txs := Transactions(m)
+	txs := c.txs
 	out := []PIDInfo{}
 	if len(txs) == 0 {
 		last := &m.Segments[max(len(m.Segments)-2, 0)]
@@ -662,7 +673,7 @@ func (c *checker) pids(m *Message, sector Sector, v fv.Version) []PIDInfo {
 	}
 	msgSector := sector
 	if typ == catalog.UTILMD {
-		if s, ok := catalog.SectorFromUTILMDVersion(m.Header().Association); ok {
+		if s, ok := catalog.SectorFromUTILMDVersion(c.h.Association); ok {
 			msgSector = s
 		} else {
 			msgSector = catalog.SectorUnspecified
@@ -689,7 +700,7 @@ func (c *checker) pids(m *Message, sector Sector, v fv.Version) []PIDInfo {
 			out = append(out, info)
 			continue
 		}
-		switch catalog.CheckPID(typ, msgSector, v, t.PID) {
+		switch checkPID(typ, msgSector, v, t.PID) {
 		case catalog.PIDKnown:
 			info.Status = "known"
 		case catalog.PIDUndetermined:
@@ -741,7 +752,7 @@ func (c *checker) contextSector() Sector {
 	if c.cfg.sector != catalog.SectorUnspecified {
 		return c.cfg.sector
 	}
-	u := c.ix.UNB()
+	u := c.unb
 	if s, ok := partySector(u.Recipient.Qualifier); ok {
 		return s
 	}
@@ -753,11 +764,9 @@ func (c *checker) contextSector() Sector {
 
 // sector sets the report sector: the first message sector, else context.
 func (c *checker) sector() {
-	for i := range c.ix.Messages {
-		if s, ok := MessageSector(&c.ix.Messages[i]); ok {
-			c.rep.Sector = s
-			return
-		}
+	if c.msgSector != catalog.SectorUnspecified {
+		c.rep.Sector = c.msgSector
+		return
 	}
 	c.rep.Sector = c.contextSector()
 }

@@ -35,6 +35,7 @@ func (e Encoding) String() string {
 const (
 	fEscaped uint8 = 1 << iota // raw contains the release character
 	fHigh                      // raw contains bytes >= 0x80 in ISO 8859-1 mode
+	fHighSeen                  // tokenizer-internal: a byte >= 0x80 was seen
 )
 
 // Component is one simple data element or component of a composite. Its

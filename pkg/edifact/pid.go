@@ -32,8 +32,9 @@ type Transaction struct {
 // APERAK, CONTRL and unknown types. IFTSTA messages whose RFF+Z13 sits
 // before the first CNI (the MaBiS PIDs 21000–21005, SG4) are one
 // per-message unit.
-func Transactions(m *Message) []Transaction {
-	typ := m.Type()
+func Transactions(m *Message) []Transaction { return transactions(m, m.Type()) }
+
+func transactions(m *Message, typ string) []Transaction {
 	p, ok := catalog.PlacementOf(typ)
 	if !ok || p.Scope == catalog.ScopeNone {
 		return nil
@@ -107,12 +108,16 @@ func Transactions(m *Message) []Transaction {
 // when the sector cannot be determined.
 func MessageSector(m *Message) (Sector, bool) {
 	h := m.Header()
+	return messageSector(m, h, transactions(m, h.Type))
+}
+
+func messageSector(m *Message, h UNH, txs []Transaction) (Sector, bool) {
 	if h.Type == catalog.UTILMD {
 		if s, ok := catalog.SectorFromUTILMDVersion(h.Association); ok {
 			return s, true
 		}
 	}
-	for _, t := range Transactions(m) {
+	for _, t := range txs {
 		if len(t.PID) == 5 {
 			switch t.PID[:2] {
 			case "55":

@@ -33,7 +33,14 @@ func (ix *Interchange) appendSegment(out []byte, s *Segment) ([]byte, error) {
 	if fast {
 		return append(out, s.raw...), nil
 	}
-	out = append(out, s.Tag...)
+	if ix.Encoding == EncodingUTF8 {
+		var err error
+		if out, err = appendEscapedUTF8(out, []byte(s.Tag)); err != nil {
+			return nil, fmt.Errorf("edifact: segment %d tag: %w", s.Index, err)
+		}
+	} else {
+		out = appendEscapedLatin1(out, []byte(s.Tag))
+	}
 	for ei, e := range s.Elements {
 		out = append(out, DefaultDelimiters.Element)
 		for ci, c := range e {
@@ -59,7 +66,7 @@ func (ix *Interchange) appendSegment(out []byte, s *Segment) ([]byte, error) {
 // delimiters, release characters where needed, no terminator), decoded to a
 // Go string. APERAK FTX+Z02 quotes a faulty segment this way (ref §11.4).
 func (s *Segment) Canonical() string {
-	out := append([]byte(nil), s.Tag...)
+	out := appendEscapedLatin1(nil, []byte(s.Tag))
 	for _, e := range s.Elements {
 		out = append(out, '+')
 		for ci, c := range e {

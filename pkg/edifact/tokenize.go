@@ -176,55 +176,15 @@ func (t *Tokenizer) next() (Segment, error) {
 	}
 	cls := &t.class
 	rel := t.d.Release
-	latin := t.enc != EncodingUTF8
 	segStart := i
 	seg := Segment{Index: t.index, Offset: segStart}
-	firstElem := len(t.elems)
-	tagEnd := -1
+	comps, elems := t.comps, t.elems
+	firstElem := len(elems)
+	elemComp := len(comps) // index in comps where the current element starts
 	compStart := i
-	elemComp := len(t.comps) // index in t.comps where the current element starts
-	var flags uint8          // flags of the current component
-	var high bool
-	nComps := 0
-
-	closeComp := func(end int) error {
-		raw := data[compStart:end]
-		if len(raw) > t.lim.MaxComponentBytes {
-			return &LimitError{Limit: "MaxComponentBytes", Max: t.lim.MaxComponentBytes, Offset: compStart, SegmentIndex: t.index}
-		}
-		nComps++
-		if nComps > t.lim.MaxComponents {
-			return &LimitError{Limit: "MaxComponents", Max: t.lim.MaxComponents, Offset: compStart, SegmentIndex: t.index}
-		}
-		f := flags
-		if high {
-			if latin {
-				f |= fHigh
-				if seg.issue == nil {
-					if off, r := firstC1(raw); off >= 0 {
-						seg.issue = &charIssue{offset: compStart + off, element: len(t.elems) - firstElem + 1, comp: nComps, char: r}
-					}
-				}
-			} else if seg.issue == nil {
-				if off, r := firstNonLatin1(raw); off >= 0 {
-					seg.issue = &charIssue{offset: compStart + off, element: len(t.elems) - firstElem + 1, comp: nComps, char: r}
-				}
-			}
-		}
-		t.comps = append(t.comps, Component{raw: raw, flags: f, rel: rel})
-		flags, high = 0, false
-		return nil
-	}
-	closeElem := func() error {
-		if len(t.elems)-firstElem >= t.lim.MaxElements {
-			return &LimitError{Limit: "MaxElements", Max: t.lim.MaxElements, Offset: compStart, SegmentIndex: t.index}
-		}
-		t.elems = append(t.elems, Element(t.comps[elemComp:len(t.comps):len(t.comps)]))
-		elemComp = len(t.comps)
-		nComps = 0
-		return nil
-	}
-
+	tagEnd := -1
+	var flags, tagFlags uint8 // flags of the current component / of the tag
+	var err error
 	terminated := false
 loop:
 	for ; i < n; i++ {
@@ -237,21 +197,26 @@ loop:
 			if tagEnd < 0 {
 				continue
 			}
-			if err := closeComp(i); err != nil {
+			if comps, err = t.addComp(comps, &seg, data, compStart, i, flags, len(elems)-firstElem+1, len(comps)-elemComp+1); err != nil {
 				return Segment{}, err
 			}
+			flags = 0
 			compStart = i + 1
 		case clsElem:
 			if tagEnd < 0 {
-				tagEnd = i
-			} else {
-				if err := closeComp(i); err != nil {
-					return Segment{}, err
-				}
-				if err := closeElem(); err != nil {
-					return Segment{}, err
-				}
+				tagEnd, tagFlags, flags = i, flags, 0
+				compStart = i + 1
+				continue
 			}
+			if comps, err = t.addComp(comps, &seg, data, compStart, i, flags, len(elems)-firstElem+1, len(comps)-elemComp+1); err != nil {
+				return Segment{}, err
+			}
+			if len(elems)-firstElem >= t.lim.MaxElements {
+				return Segment{}, &LimitError{Limit: "MaxElements", Max: t.lim.MaxElements, Offset: compStart, SegmentIndex: t.index}
+			}
+			elems = append(elems, Element(comps[elemComp:len(comps):len(comps)]))
+			elemComp = len(comps)
+			flags = 0
 			compStart = i + 1
 		case clsRel:
 			if i+1 >= n {
@@ -262,17 +227,17 @@ loop:
 			i++
 			switch cls[data[i]] {
 			case clsInvalid:
-				t.noteInvalid(&seg, i, tagEnd, len(t.elems)-firstElem, nComps, rune(data[i]))
+				t.noteInvalid(&seg, i, tagEnd, len(elems)-firstElem, len(comps)-elemComp, rune(data[i]))
 			case clsHigh:
-				high = true
+				flags |= fHighSeen
 			}
 		case clsTerm:
 			terminated = true
 			break loop
 		case clsInvalid:
-			t.noteInvalid(&seg, i, tagEnd, len(t.elems)-firstElem, nComps, rune(data[i]))
+			t.noteInvalid(&seg, i, tagEnd, len(elems)-firstElem, len(comps)-elemComp, rune(data[i]))
 		case clsHigh:
-			high = true
+			flags |= fHighSeen
 		}
 	}
 	end := i
@@ -280,19 +245,28 @@ loop:
 		return Segment{}, &LimitError{Limit: "MaxSegmentBytes", Max: t.lim.MaxSegmentBytes, Offset: segStart, SegmentIndex: t.index}
 	}
 	if tagEnd < 0 {
-		tagEnd = end
+		tagEnd, tagFlags = end, flags
 	} else {
-		if err := closeComp(end); err != nil {
+		if comps, err = t.addComp(comps, &seg, data, compStart, end, flags, len(elems)-firstElem+1, len(comps)-elemComp+1); err != nil {
 			return Segment{}, err
 		}
-		if err := closeElem(); err != nil {
-			return Segment{}, err
+		if len(elems)-firstElem >= t.lim.MaxElements {
+			return Segment{}, &LimitError{Limit: "MaxElements", Max: t.lim.MaxElements, Offset: compStart, SegmentIndex: t.index}
 		}
+		elems = append(elems, Element(comps[elemComp:len(comps):len(comps)]))
 	}
-	seg.Tag = internTag(data[segStart:tagEnd])
+	t.comps, t.elems = comps, elems
+	if tagFlags == 0 {
+		seg.Tag = internTag(data[segStart:tagEnd])
+	} else {
+		if tagFlags&fHighSeen != 0 && t.enc != EncodingUTF8 {
+			tagFlags |= fHigh
+		}
+		seg.Tag = Component{raw: data[segStart:tagEnd], flags: tagFlags &^ fHighSeen, rel: rel}.String()
+	}
 	seg.raw = data[segStart:end:end]
-	if len(t.elems) > firstElem {
-		seg.Elements = t.elems[firstElem:len(t.elems):len(t.elems)]
+	if len(elems) > firstElem {
+		seg.Elements = elems[firstElem:len(elems):len(elems)]
 	}
 	if terminated {
 		t.pos = end + 1
@@ -302,6 +276,40 @@ loop:
 	}
 	t.index++
 	return seg, nil
+}
+
+// addComp appends the component data[start:end] and enforces the component
+// limits. elemPos/compPos are the 1-based CONTRL positions.
+func (t *Tokenizer) addComp(comps []Component, seg *Segment, data []byte, start, end int, flags uint8, elemPos, compPos int) ([]Component, error) {
+	if end-start > t.lim.MaxComponentBytes {
+		return comps, &LimitError{Limit: "MaxComponentBytes", Max: t.lim.MaxComponentBytes, Offset: start, SegmentIndex: t.index}
+	}
+	if compPos > t.lim.MaxComponents {
+		return comps, &LimitError{Limit: "MaxComponents", Max: t.lim.MaxComponents, Offset: start, SegmentIndex: t.index}
+	}
+	raw := data[start:end:end]
+	if flags&fHighSeen != 0 {
+		flags = t.highComponent(seg, raw, start, flags, elemPos, compPos)
+	}
+	return append(comps, Component{raw: raw, flags: flags, rel: t.d.Release}), nil
+}
+
+// highComponent resolves the flags of a component with bytes >= 0x80 and
+// records a character outside UNOC.
+func (t *Tokenizer) highComponent(seg *Segment, raw []byte, start int, flags uint8, elemPos, compPos int) uint8 {
+	flags &^= fHighSeen
+	var off int
+	var r rune
+	if t.enc != EncodingUTF8 {
+		flags |= fHigh
+		off, r = firstC1(raw)
+	} else {
+		off, r = firstNonLatin1(raw)
+	}
+	if off >= 0 && seg.issue == nil {
+		seg.issue = &charIssue{offset: start + off, element: elemPos, comp: compPos, char: r}
+	}
+	return flags
 }
 
 // noteInvalid records the first invalid character of a segment.
