@@ -33,9 +33,9 @@ func (e Encoding) String() string {
 
 // component flags
 const (
-	fEscaped uint8 = 1 << iota // raw contains the release character
-	fHigh                      // raw contains bytes >= 0x80 in ISO 8859-1 mode
-	fHighSeen                  // tokenizer-internal: a byte >= 0x80 was seen
+	fEscaped  uint8 = 1 << iota // raw contains the release character
+	fHigh                       // raw contains bytes >= 0x80 in ISO 8859-1 mode
+	fHighSeen                   // tokenizer-internal: a byte >= 0x80 was seen
 )
 
 // Component is one simple data element or component of a composite. Its
