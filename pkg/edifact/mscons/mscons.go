@@ -171,10 +171,13 @@ type Message struct {
 // RFF+Z13, NAD+MS or NAD+MR, a LOC+172 without id, a DTM value not matching
 // its format, a PIA+5 that is no OBIS code, a QTY without value.
 func View(m *edifact.Message) (*Message, error) {
-	if m == nil || m.Type() != catalog.MSCONS {
+	if m == nil || len(m.Segments) == 0 {
 		return nil, ErrNotMSCONS
 	}
 	unh := m.Header()
+	if unh.Type != catalog.MSCONS {
+		return nil, ErrNotMSCONS
+	}
 	v := &Message{Header: Header{Ref: unh.Ref, ID: unh.MessageID}}
 	h := &v.Header
 	var errs []error

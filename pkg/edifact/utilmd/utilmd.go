@@ -293,12 +293,16 @@ type Message struct {
 // number (§3), a transaction without RFF+Z13 (§6.3), a DTM whose value does
 // not fit its format (§4). Such a view is partial but usable.
 func View(m *edifact.Message) (*Message, error) {
-	if m == nil || m.Type() != catalog.UTILMD {
+	if m == nil || len(m.Segments) == 0 {
+		return nil, ErrNotUTILMD
+	}
+	unh := m.Header()
+	if unh.Type != catalog.UTILMD {
 		return nil, ErrNotUTILMD
 	}
 	v := &Message{}
 	var errs []error
-	ref := m.Ref()
+	ref := unh.Ref
 	report := func(pos int, tag, q string, err error, format string, a ...any) {
 		errs = append(errs, &Error{MessageRef: ref, Position: pos, Tag: tag, Qualifier: q, Err: err, Detail: fmt.Sprintf(format, a...)})
 	}
@@ -311,7 +315,7 @@ func View(m *edifact.Message) (*Message, error) {
 	if t, ok := m.Trailer(); ok && t.Segment != nil && headerEnd == len(m.Segments) {
 		headerEnd-- // exclude UNT
 	}
-	v.Header = buildHeader(m, headerEnd, report)
+	v.Header = buildHeader(m, unh, headerEnd, report)
 
 	seen := map[string]int{}
 	for _, tx := range txs {
@@ -333,8 +337,7 @@ func View(m *edifact.Message) (*Message, error) {
 
 type reporter func(pos int, tag, q string, err error, format string, a ...any)
 
-func buildHeader(m *edifact.Message, end int, report reporter) Header {
-	unh := m.Header()
+func buildHeader(m *edifact.Message, unh edifact.UNH, end int, report reporter) Header {
 	h := Header{Ref: unh.Ref, ID: unh.MessageID}
 	if s, ok := catalog.SectorFromUTILMDVersion(unh.Association); ok {
 		h.Sector = s
@@ -397,7 +400,7 @@ func buildTransaction(m *edifact.Message, tx edifact.Transaction, report reporte
 		Position: tx.Start + 1,
 		Segments: m.Segments[tx.Start:tx.End],
 	}
-	t.Qualifier, t.ID = tx.Opening.Value(0, 0), tx.Opening.Value(1, 0)
+	t.Qualifier, t.ID = tx.Opening.Value(0, 0), tx.ID
 	if t.ID == "" {
 		report(t.Position, "IDE", t.Qualifier, ErrMissing, "no transaction number (7402)")
 	}
