@@ -37,6 +37,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{name: "fristen", summary: "BDEW Werktage and MaKo deadlines (is-werktag, add, lwt, lfw24, aperak …)", run: runFristen},
+		{name: "edi", summary: "inspect EDI@Energy interchanges, print the CONTRL that would be sent", run: runEdi},
 	}
 }
 

@@ -50,7 +50,11 @@ func (f Finding) String() string {
 		s += fmt.Sprintf(" segment %d", f.Position)
 	}
 	if f.Tag != "" {
-		s += " " + f.Tag
+		if validTag(f.Tag) {
+			s += " " + f.Tag
+		} else {
+			s += fmt.Sprintf(" %q", f.Tag)
+		}
 	}
 	if f.Element > 0 {
 		s += fmt.Sprintf(" element %d", f.Element)
@@ -326,7 +330,7 @@ func (c *checker) interchange() {
 			continue
 		}
 		c.uci("segment-outside-message", CodeTooManyConstituents, s.Tag, s, 0, 0,
-			"segment %s at index %d is outside UNH…UNT and not UNB/UNZ", s.Tag, i)
+			"segment %q at index %d is outside UNH…UNT and not UNB/UNZ", s.Tag, i)
 	}
 	unz := ix.Trailer()
 	if unz == nil {
