@@ -103,6 +103,9 @@ func TestR3(t *testing.T) {
 	t.Run("event store conformance", func(t *testing.T) {
 		enginetest.RunEventStore(t, func(*testing.T) engine.EventStore { return st.Events })
 	})
+	t.Run("snapshot store conformance", func(t *testing.T) {
+		enginetest.RunSnapshotStore(t, func(*testing.T) engine.SnapshotStore { return st.Snapshots })
+	})
 	t.Run("registry conformance", func(t *testing.T) {
 		enginetest.RunRegistry(t, func(*testing.T) engine.Registry { return st.Registry })
 	})

@@ -267,7 +267,9 @@ func TestLeaderReadPaths(t *testing.T) {
 	e := newEnv(t)
 	e.stores.Events.replicated = true
 	e.stores.Registry.replicated = true
+	e.stores.Snapshots.replicated = true
 	enginetest.RunEventStore(t, func(*testing.T) engine.EventStore { return e.stores.Events })
+	enginetest.RunSnapshotStore(t, func(*testing.T) engine.SnapshotStore { return e.stores.Snapshots })
 	enginetest.RunRegistry(t, func(*testing.T) engine.Registry { return e.stores.Registry })
 
 	ctx := context.Background()

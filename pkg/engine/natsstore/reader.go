@@ -292,22 +292,25 @@ func (r *reader) drain(ctx context.Context, js jetstream.JetStream, cons jetstre
 	return nil
 }
 
-// lastPerSubject calls fn with the last message of every subject matching
-// filter, read with an ordered consumer (DeliverLastPerSubject), which the
-// stream leader serves: read-after-write also on R>1, no 1024-subject limit.
-func (r *reader) lastPerSubject(ctx context.Context, js jetstream.JetStream, filter string, fn func(storedMsg) error) error {
-	cons, err := js.OrderedConsumer(ctx, r.stream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{filter}, DeliverPolicy: jetstream.DeliverLastPerSubjectPolicy,
-	})
-	if err != nil {
-		return err
+// leaderScan calls fn for every message matching filter (wildcards
+// allowed), in stream order, reading one message per request through the
+// stream leader (non-direct MSG.GET with next_by_subj): read-after-write on
+// R>1, where Direct Get and consumers placed on a follower may lag. For
+// small sets only (one round trip per message).
+func (r *reader) leaderScan(ctx context.Context, filter string, fn func(storedMsg) error) error {
+	for seq := uint64(1); ; {
+		m, err := r.leaderGet(ctx, msgGetRequest{Seq: seq, NextFor: filter})
+		if errors.Is(err, errNoMsg) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(m); err != nil {
+			return err
+		}
+		seq = m.Sequence + 1
 	}
-	info := cons.CachedInfo()
-	if info == nil || info.NumPending == 0 {
-		r.deleteConsumer(ctx, js, cons)
-		return nil
-	}
-	return r.drain(ctx, js, cons, info.NumPending, func(m storedMsg) (bool, error) { return true, fn(m) })
 }
 
 func (r *reader) deleteConsumer(ctx context.Context, js jetstream.JetStream, cons jetstream.Consumer) {

@@ -23,16 +23,19 @@ import (
 // a lost race is read through the stream leader, not with KV Get, which on
 // R>1 may lag. On R1 Lookup and LookupAll use Direct Get (KV Get and one
 // multi_last request); on R>1 they read through the leader (non-direct
-// MSG.GET, an ordered consumer) so that a lookup sees every completed
-// write.
+// MSG.GET; LookupAll one request per index entry) so that a lookup sees
+// every completed write. Retire purges the index key's subject (no delete
+// marker is left, so retired entries cost nothing in later lookups); the
+// workers therefore need the stream purge permission on the bucket.
 type Registry struct {
 	js     jetstream.JetStream
+	stream jetstream.Stream
 	kv     jetstream.KeyValue
 	bucket string
 	rd     *reader
-	// replicated (R>1 bucket, decided at bind time): Lookup reads through
-	// the stream leader and LookupAll through an ordered consumer (served
-	// by the leader) instead of Direct Get, for read-after-write.
+	// replicated (R>1 bucket, decided at bind time): Lookup and LookupAll
+	// read through the stream leader instead of Direct Get, for
+	// read-after-write.
 	replicated bool
 }
 
@@ -51,7 +54,7 @@ func NewRegistry(ctx context.Context, js jetstream.JetStream, opts ...Option) (*
 		return nil, &StoreError{Op: "bind", Stream: "KV_" + cfg.registryBucket, Err: err}
 	}
 	return &Registry{
-		js: js, kv: kv, bucket: cfg.registryBucket,
+		js: js, stream: st, kv: kv, bucket: cfg.registryBucket,
 		rd:         newReader(js.Conn(), apiPrefix(js), "KV_"+cfg.registryBucket, cfg.timeout, 4),
 		replicated: st.CachedInfo().Config.Replicas > 1,
 	}, nil
@@ -227,6 +230,7 @@ func (r *Registry) LookupAll(ctx context.Context, tenant engine.TenantID, bk eng
 		return nil, err
 	}
 	filter := "$KV." + r.bucket + "." + p + ".*"
+	latest := map[string]storedMsg{} // subject -> newest message (R>1 scan)
 	out := []engine.ProcessIdentity{}
 	collect := func(m storedMsg) error {
 		if op := m.Header.Get("KV-Operation"); op == "DEL" || op == "PURGE" {
@@ -240,7 +244,19 @@ func (r *Registry) LookupAll(ctx context.Context, tenant engine.TenantID, bk eng
 		return nil
 	}
 	if r.replicated {
-		err = r.rd.lastPerSubject(ctx, r.js, filter, collect)
+		// A key rewritten during the scan shows up again at its new
+		// sequence; keep the newest message per subject.
+		err = r.rd.leaderScan(ctx, filter, func(m storedMsg) error {
+			latest[m.Subject] = m
+			return nil
+		})
+		if err == nil {
+			for _, m := range latest {
+				if err = collect(m); err != nil {
+					break
+				}
+			}
+		}
 	} else {
 		err = r.rd.multiLast(ctx, filter, collect)
 	}
@@ -281,8 +297,8 @@ func (r *Registry) lookupAllByKeys(ctx context.Context, prefix string) ([]engine
 	return out, nil
 }
 
-// Retire removes process from the business key's set (missing is no
-// error).
+// Retire removes process from the business key's set by purging the index
+// key's subject (missing is no error).
 func (r *Registry) Retire(ctx context.Context, tenant engine.TenantID, bk engine.BusinessKey, process engine.ProcessID) error {
 	p, err := indexPrefix(tenant, bk)
 	if err != nil {
@@ -292,7 +308,7 @@ func (r *Registry) Retire(ctx context.Context, tenant engine.TenantID, bk engine
 		return err
 	}
 	k := p + "." + string(process)
-	if err := r.kv.Delete(ctx, k); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+	if err := r.stream.Purge(ctx, jetstream.WithPurgeSubject("$KV."+r.bucket+"."+k)); err != nil {
 		return r.errorf(k, 0, err)
 	}
 	return nil

@@ -14,12 +14,14 @@ import (
 
 // SnapshotStore is the engine.SnapshotStore on the KV bucket mako_snapshots
 // (history 1). The key is "<tenant>.<process>"; the value is the msgpack of
-// snapshotRecord. Load uses KV Get (Direct Get): on R>1 it may return an
-// older snapshot, which is harmless because the engine replays the tail
-// after the snapshot's sequence.
+// snapshotRecord. On R1 Load uses KV Get (Direct Get); on R>1 (decided at
+// bind time) it reads through the stream leader, because Direct Get may be
+// answered by a lagging replica and Load must return the last Save.
 type SnapshotStore struct {
-	kv     jetstream.KeyValue
-	bucket string
+	kv         jetstream.KeyValue
+	bucket     string
+	rd         *reader
+	replicated bool
 }
 
 var _ engine.SnapshotStore = (*SnapshotStore)(nil)
@@ -41,7 +43,15 @@ func NewSnapshotStore(ctx context.Context, js jetstream.JetStream, opts ...Optio
 	if err != nil {
 		return nil, &StoreError{Op: "bind", Stream: "KV_" + cfg.snapshotBucket, Err: err}
 	}
-	return &SnapshotStore{kv: kv, bucket: cfg.snapshotBucket}, nil
+	st, err := js.Stream(ctx, "KV_"+cfg.snapshotBucket)
+	if err != nil {
+		return nil, &StoreError{Op: "bind", Stream: "KV_" + cfg.snapshotBucket, Err: err}
+	}
+	return &SnapshotStore{
+		kv: kv, bucket: cfg.snapshotBucket,
+		rd:         newReader(js.Conn(), apiPrefix(js), "KV_"+cfg.snapshotBucket, cfg.timeout, 1),
+		replicated: st.CachedInfo().Config.Replicas > 1,
+	}, nil
 }
 
 func (s *SnapshotStore) errorf(key string, rev uint64, err error) error {
@@ -75,22 +85,48 @@ func (s *SnapshotStore) Load(ctx context.Context, stream engine.StreamID) (engin
 		return engine.Snapshot{}, false, err
 	}
 	key := snapshotKey(string(stream.Tenant), string(stream.Process))
-	e, err := s.kv.Get(ctx, key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return engine.Snapshot{}, false, nil
-	}
+	value, rev, found, err := s.get(ctx, key)
 	if err != nil {
 		return engine.Snapshot{}, false, s.errorf(key, 0, err)
 	}
+	if !found {
+		return engine.Snapshot{}, false, nil
+	}
 	var rec snapshotRecord
-	dec := msgpack.NewDecoder(bytes.NewReader(e.Value()))
+	dec := msgpack.NewDecoder(bytes.NewReader(value))
 	dec.DisallowUnknownFields(true)
 	if err := safeDecode(dec, &rec); err != nil {
-		return engine.Snapshot{}, false, s.errorf(key, e.Revision(), &engine.DecodeError{Stream: stream, Type: "snapshot", Err: err})
+		return engine.Snapshot{}, false, s.errorf(key, rev, &engine.DecodeError{Stream: stream, Type: "snapshot", Err: err})
 	}
 	if rec.Tenant != string(stream.Tenant) || rec.Process != string(stream.Process) {
-		return engine.Snapshot{}, false, s.errorf(key, e.Revision(), &engine.DecodeError{Stream: stream, Sequence: rec.Sequence, Type: "snapshot",
+		return engine.Snapshot{}, false, s.errorf(key, rev, &engine.DecodeError{Stream: stream, Sequence: rec.Sequence, Type: "snapshot",
 			Err: fmt.Errorf("snapshot belongs to %s/%s", rec.Tenant, rec.Process)})
 	}
 	return engine.Snapshot{Stream: stream, Sequence: rec.Sequence, SchemaVersion: rec.Schema, State: rec.State}, true, nil
+}
+
+// get returns the key's current value and revision; found is false for a
+// missing or deleted key.
+func (s *SnapshotStore) get(ctx context.Context, key string) (value []byte, rev uint64, found bool, err error) {
+	if s.replicated {
+		m, err := s.rd.leaderGet(ctx, msgGetRequest{LastFor: "$KV." + s.bucket + "." + key})
+		if errors.Is(err, errNoMsg) {
+			return nil, 0, false, nil
+		}
+		if err != nil {
+			return nil, 0, false, err
+		}
+		if op := m.Header.Get("KV-Operation"); op == "DEL" || op == "PURGE" {
+			return nil, 0, false, nil
+		}
+		return m.Data, m.Sequence, true, nil
+	}
+	e, err := s.kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, 0, false, nil
+	}
+	if err != nil {
+		return nil, 0, false, err
+	}
+	return e.Value(), e.Revision(), true, nil
 }
