@@ -63,8 +63,8 @@ func RunDaemon(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("makod: %w", err)
 	}
 	defer sys.Close()
-	log.Info().Strs("modules", c.Modules).Int("tenants", len(c.Tenants)).Msg("workers starting: ingest, processor, relay")
-	err = Run(ctx, sys.RunIngest, sys.RunProcessor, sys.RunRelay)
+	log.Info().Strs("modules", c.Modules).Int("tenants", len(c.Tenants)).Msg("workers starting: ingest, processor, relay, scheduler")
+	err = Run(ctx, sys.RunIngest, sys.RunProcessor, sys.RunRelay, sys.RunScheduler)
 	log.Info().Err(err).Msg("workers stopped")
 	// Acks of the last handled messages must reach the server.
 	_ = nc.FlushTimeout(2 * time.Second)

@@ -13,6 +13,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/deadletter"
@@ -21,6 +22,8 @@ import (
 	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/processor"
 	"github.com/mako-engine/mako/pkg/routing"
+	"github.com/mako-engine/mako/pkg/scheduler"
+	"github.com/mako-engine/mako/pkg/timers"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
@@ -60,6 +63,8 @@ type Config struct {
 	ProcessorOptions []processor.Option
 	// RelayOptions are passed to processor.NewRelay.
 	RelayOptions []processor.RelayOption
+	// SchedulerOptions are passed to scheduler.New (an injected clock in tests).
+	SchedulerOptions []scheduler.Option
 	// Now is the clock of dead-letter timestamps (default time.Now).
 	Now func() time.Time
 }
@@ -239,4 +244,42 @@ func (s *System) RunRelay(ctx context.Context) error {
 		worker.WithBackoff(100*time.Millisecond, 10*time.Second),
 		worker.WithLogger(s.cfg.Logger.With().Str("worker", "relay").Logger()),
 		worker.WithExhausted(r.Exhausted))
+}
+
+// RunScheduler runs the deadline scheduler until ctx is cancelled. It
+// refuses to start when MAKO_TIMERS cannot hold message schedules.
+func (s *System) RunScheduler(ctx context.Context) error {
+	sch, err := scheduler.New(ctx, s.js, s.cfg.SchedulerOptions...)
+	if err != nil {
+		return err
+	}
+	cons, err := s.consumer(ctx, timers.Stream, scheduler.Consumer)
+	if err != nil {
+		return err
+	}
+	return worker.Run(ctx, cons, sch.Handle,
+		worker.WithConcurrency(s.cfg.Concurrency),
+		worker.WithMaxDeliver(1<<30), // a fired deadline is retried until its command is stored
+		worker.WithBackoff(100*time.Millisecond, 10*time.Second),
+		worker.WithLogger(s.cfg.Logger.With().Str("worker", "scheduler").Logger()),
+		worker.WithExhausted(func(ctx context.Context, m jetstream.Msg, cause error) error {
+			var seq uint64
+			if md, err := m.Metadata(); err == nil {
+				seq = md.Sequence.Stream
+			}
+			return s.dlq.Write(ctx, deadletter.Letter{
+				Reason: deadletter.ReasonMalformed, Detail: "fired timer cannot be handled: " + cause.Error(),
+				Audit:  deadletter.Audit{Tenant: tenantOf(m.Subject())},
+				Source: deadletter.Source{Stream: timers.Stream, Subject: m.Subject(), Sequence: seq},
+			})
+		}))
+}
+
+// tenantOf returns the tenant token of a mako.timer.fired.<tenant>.… subject.
+func tenantOf(subject string) string {
+	parts := strings.SplitN(subject, ".", 5)
+	if len(parts) >= 4 && parts[3] != "" {
+		return parts[3]
+	}
+	return "unknown"
 }

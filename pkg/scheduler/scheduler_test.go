@@ -1,0 +1,40 @@
+package scheduler_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/mako-engine/mako/internal/natstest"
+	"github.com/mako-engine/mako/pkg/scheduler"
+	"github.com/mako-engine/mako/pkg/timers"
+	"github.com/mako-engine/mako/streams"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+func TestRefusesWithoutSchedules(t *testing.T) {
+	s := natstest.Start(t)
+	_, js := s.JetStream()
+	ctx := context.Background()
+	if _, err := scheduler.New(ctx, js); err == nil {
+		t.Fatal("started without a timers stream")
+	}
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: timers.Stream, Subjects: []string{"mako.timer.>"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := scheduler.New(ctx, js); !errors.Is(err, scheduler.ErrNoSchedules) {
+		t.Fatalf("want ErrNoSchedules, got %v", err)
+	}
+}
+
+func TestStartsOnDefinedStream(t *testing.T) {
+	s := natstest.Start(t)
+	_, js := s.JetStream()
+	ctx := context.Background()
+	if err := streams.EnsureStreams(ctx, js, []string{timers.Stream}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := scheduler.New(ctx, js); err != nil {
+		t.Fatal(err)
+	}
+}
