@@ -28,7 +28,6 @@ const (
 // tenant's outbox consumer into the tenant's account.
 const tenantAPIPrefix = "JS.mako.API"
 
-
 // startSingle runs single.conf in-process with its store in a temp dir and
 // random client and monitoring ports.
 func startSingle(t *testing.T) *server.Server {
