@@ -224,9 +224,12 @@ func unmarshalStrict(b []byte, v any) (err error) {
 		}
 	}()
 	r := bytes.NewReader(b)
-	dec := msgpack.NewDecoder(r)
+	dec := msgpack.GetDecoder()
+	dec.Reset(r)
 	dec.DisallowUnknownFields(true)
-	if err := dec.Decode(v); err != nil {
+	err = dec.Decode(v)
+	msgpack.PutDecoder(dec)
+	if err != nil {
 		return err
 	}
 	if r.Len() != 0 {
