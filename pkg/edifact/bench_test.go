@@ -4,7 +4,32 @@ import (
 	"bytes"
 	"io"
 	"testing"
+	"time"
 )
+
+// cpuMeter reports process CPU time per op ("cpu-ns/op") and, with a byte
+// count, CPU throughput ("cpu-MB/s"), which stay meaningful on a busy host.
+type cpuMeter struct {
+	start time.Duration
+	bytes int
+}
+
+func startCPU(b *testing.B, n int) *cpuMeter {
+	b.SetBytes(int64(n))
+	b.ReportAllocs()
+	return &cpuMeter{start: processCPU(), bytes: n}
+}
+
+func (m *cpuMeter) stop(b *testing.B) {
+	used := processCPU() - m.start
+	if used <= 0 || b.N == 0 {
+		return
+	}
+	b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	if m.bytes > 0 {
+		b.ReportMetric(float64(m.bytes)*float64(b.N)/used.Seconds()/1e6, "cpu-MB/s")
+	}
+}
 
 // oneMB is an interchange of 55001 messages (ref §13 shape) of about 1 MB.
 func oneMB(b *testing.B) []byte {
@@ -20,19 +45,18 @@ func oneMB(b *testing.B) []byte {
 
 func BenchmarkParse1MB(b *testing.B) {
 	data := oneMB(b)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
+	m := startCPU(b, len(data))
 	for b.Loop() {
 		if _, err := Parse(data); err != nil {
 			b.Fatal(err)
 		}
 	}
+	m.stop(b)
 }
 
 func BenchmarkTokenize1MB(b *testing.B) {
 	data := oneMB(b)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
+	m := startCPU(b, len(data))
 	for b.Loop() {
 		t, err := NewTokenizer(data)
 		if err != nil {
@@ -47,23 +71,23 @@ func BenchmarkTokenize1MB(b *testing.B) {
 			t.comps, t.elems = t.comps[:0], t.elems[:0]
 		}
 	}
+	m.stop(b)
 }
 
 func BenchmarkParseCheck1MB(b *testing.B) {
 	data := oneMB(b)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
+	m := startCPU(b, len(data))
 	for b.Loop() {
 		if _, rep, err := Analyze(data); err != nil || !rep.Clean() {
 			b.Fatal(err)
 		}
 	}
+	m.stop(b)
 }
 
 func BenchmarkReader1MB(b *testing.B) {
 	data := oneMB(b)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
+	m := startCPU(b, len(data))
 	for b.Loop() {
 		r := NewReader(bytes.NewReader(data))
 		for {
@@ -74,36 +98,37 @@ func BenchmarkReader1MB(b *testing.B) {
 			}
 		}
 	}
+	m.stop(b)
 }
 
 // BenchmarkParseUTILMD55001 parses one typical UTILMD 55001 interchange
 // (ref §13, 13 segments).
 func BenchmarkParseUTILMD55001(b *testing.B) {
 	data := []byte(example55001)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
+	m := startCPU(b, len(data))
 	for b.Loop() {
 		if _, err := Parse(data); err != nil {
 			b.Fatal(err)
 		}
 	}
+	m.stop(b)
 }
 
 // BenchmarkParseCheckUTILMD55001 parses and runs every syntax check (FV
 // resolution, UNH version, PID value list) on the same interchange.
 func BenchmarkParseCheckUTILMD55001(b *testing.B) {
 	data := []byte(example55001)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
+	m := startCPU(b, len(data))
 	for b.Loop() {
 		if _, rep, err := Analyze(data); err != nil || !rep.Clean() {
 			b.Fatal(err)
 		}
 	}
+	m.stop(b)
 }
 
 func BenchmarkBuildUTILMD55001(b *testing.B) {
-	b.ReportAllocs()
+	m := startCPU(b, 0)
 	for b.Loop() {
 		ib := NewInterchangeBuilder(lfParty, nbParty, "MK26112000017", exTime)
 		add55001(ib, "1", 1)
@@ -111,6 +136,7 @@ func BenchmarkBuildUTILMD55001(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	m.stop(b)
 }
 
 func BenchmarkCONTRL55999(b *testing.B) {
@@ -118,10 +144,11 @@ func BenchmarkCONTRL55999(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
+	m := startCPU(b, 0)
 	for b.Loop() {
 		if _, due, _, err := BuildCONTRL(ix, rep, ContrlParams{Ref: "CT1", Time: contrlTime}); err != nil || !due {
 			b.Fatal(err)
 		}
 	}
+	m.stop(b)
 }

@@ -33,7 +33,7 @@ func Parse(data []byte, opts ...Option) (*Interchange, error) {
 	// parse costs a handful of allocations; capped by the limits.
 	body := data[t.pos:]
 	nSeg := min(bytes.Count(body, []byte{t.d.Segment})+1, t.lim.MaxSegments)
-	nElem := min(bytes.Count(body, []byte{t.d.Element})+nSeg, nSeg*t.lim.MaxElements)
+	nElem := min(bytes.Count(body, []byte{t.d.Element})+1, nSeg*t.lim.MaxElements)
 	nComp := min(bytes.Count(body, []byte{t.d.Component})+nElem, nElem*t.lim.MaxComponents)
 	t.elems = make([]Element, 0, nElem)
 	t.comps = make([]Component, 0, nComp)

@@ -1,7 +1,6 @@
 package edifact
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"unicode/utf8"
@@ -31,6 +30,23 @@ type Reader struct {
 	warnUTF8 bool
 	newlines bool
 	nmsg     int
+	// arenas from which returned segments take their memory; a new chunk
+	// replaces a full one, so memory stays bounded by what the caller holds
+	arena []byte
+	comps []Component
+	elems []Element
+}
+
+const arenaItems = 1024
+
+// carve copies b into the byte arena and returns the copy.
+func (r *Reader) carve(b []byte) []byte {
+	if cap(r.arena)-len(r.arena) < len(b) {
+		r.arena = make([]byte, 0, max(readChunk, len(b)))
+	}
+	n := len(r.arena)
+	r.arena = append(r.arena, b...)
+	return r.arena[n:len(r.arena):len(r.arena)]
 }
 
 const readChunk = 32 << 10
@@ -113,7 +129,7 @@ func (r *Reader) begin() error {
 	r.d, r.hasUNA = d, has
 	r.start += n
 	r.enc = r.cfg.encoding
-	r.class = classTable(d)
+	r.class = classFor(d)
 	return nil
 }
 
@@ -203,14 +219,21 @@ func (r *Reader) next() (Segment, error) {
 		return Segment{}, &LimitError{Limit: "MaxSegmentBytes", Max: r.cfg.limits.MaxSegmentBytes, Offset: r.offset + r.start, SegmentIndex: r.index}
 	}
 	stop := min(end+1, len(r.buf))
-	own := bytes.Clone(r.buf[r.start:stop])
+	own := r.carve(r.buf[r.start:stop])
 	base := r.offset + r.start
 	r.start = stop
 	if r.enc == EncodingAuto && !isASCII(own) && utf8.Valid(own) {
 		r.enc = EncodingUTF8
 		r.warnUTF8 = true
 	}
-	t := Tokenizer{data: own, d: r.d, enc: r.enc, lim: r.cfg.limits, class: r.class, index: r.index}
+	if cap(r.comps)-len(r.comps) < 64 {
+		r.comps = make([]Component, 0, arenaItems)
+	}
+	if cap(r.elems)-len(r.elems) < 32 {
+		r.elems = make([]Element, 0, arenaItems/2)
+	}
+	t := Tokenizer{data: own, d: r.d, enc: r.enc, lim: r.cfg.limits, class: r.class, index: r.index,
+		comps: r.comps[len(r.comps):len(r.comps)], elems: r.elems[len(r.elems):len(r.elems)]}
 	if t.enc == EncodingAuto {
 		t.enc = EncodingLatin1
 	}
@@ -226,6 +249,13 @@ func (r *Reader) next() (Segment, error) {
 			le.Offset += base
 		}
 		return Segment{}, err
+	}
+	// keep using the arenas unless the tokenizer had to grow past them
+	if n := len(t.comps); n <= cap(r.comps)-len(r.comps) {
+		r.comps = r.comps[:len(r.comps)+n]
+	}
+	if n := len(t.elems); n <= cap(r.elems)-len(r.elems) {
+		r.elems = r.elems[:len(r.elems)+n]
 	}
 	s.Offset += base
 	if s.issue != nil {

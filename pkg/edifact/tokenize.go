@@ -76,8 +76,19 @@ func (t *Tokenizer) init(data []byte, cfg config) error {
 	if t.enc == EncodingAuto {
 		t.enc = detectEncoding(data[t.pos:])
 	}
-	t.class = classTable(t.d)
+	t.class = classFor(t.d)
 	return nil
+}
+
+// defaultClass is the class table of DefaultDelimiters, computed once
+// (read-only afterwards).
+var defaultClass = classTable(DefaultDelimiters)
+
+func classFor(d Delimiters) [256]uint8 {
+	if d == DefaultDelimiters {
+		return defaultClass
+	}
+	return classTable(d)
 }
 
 // readUNA reads an optional UNA at the start of b and returns the delimiters,
@@ -350,24 +361,28 @@ func firstNonLatin1(b []byte) (int, rune) {
 }
 
 // knownTags interns the tags of EDI@Energy messages so that segments share
-// tag strings instead of allocating one each.
-var knownTags = func() map[string]string {
-	m := map[string]string{}
+// tag strings instead of allocating one each; keyed by the three tag bytes.
+var knownTags = func() map[uint32]string {
+	m := map[uint32]string{}
 	for _, s := range []string{
 		"UNA", "UNB", "UNG", "UNH", "UNS", "UNT", "UNE", "UNZ",
 		"UCI", "UCM", "UCS", "UCD", "BGM", "DTM", "NAD", "CTA", "COM", "IDE", "STS", "LOC", "RFF",
 		"SEQ", "CCI", "CAV", "PIA", "QTY", "MOA", "PRI", "FTX", "AGR", "ERC", "LIN", "IMD", "TAX",
 		"CUX", "PAT", "ALC", "PCD", "MEA", "QVR", "CNI", "DOC", "GIS", "INP", "EQD", "TDT", "ALI",
-		"PYT", "FII", "DOC", "CTA", "EMD", "DGS", "PCI", "GIN", "MKS", "ATT", "RCS", "TCC", "PRC",
+		"PYT", "FII", "EMD", "DGS", "PCI", "GIN", "MKS", "ATT", "RCS", "TCC", "PRC",
 	} {
-		m[s] = s
+		m[tagKey([]byte(s))] = s
 	}
 	return m
 }()
 
+func tagKey(b []byte) uint32 { return uint32(b[0])<<16 | uint32(b[1])<<8 | uint32(b[2]) }
+
 func internTag(b []byte) string {
-	if s, ok := knownTags[string(b)]; ok {
-		return s
+	if len(b) == 3 {
+		if s, ok := knownTags[tagKey(b)]; ok {
+			return s
+		}
 	}
 	return string(b)
 }
