@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
@@ -71,17 +72,28 @@ func connect(t *testing.T, s *server.Server, user, pass string) *client {
 // the default $JS.API).
 func connectPrefix(t *testing.T, s *server.Server, user, pass, apiPrefix string) *client {
 	t.Helper()
+	return newClient(t, apiPrefix, func(opts ...nats.Option) (*nats.Conn, error) {
+		nc, err := nats.Connect(s.ClientURL(), append(opts, nats.UserInfo(user, pass))...)
+		if err == nil {
+			t.Cleanup(nc.Close)
+		}
+		return nc, err
+	})
+}
+
+// newClient connects with dial, recording asynchronous errors.
+func newClient(t *testing.T, apiPrefix string, dial func(...nats.Option) (*nats.Conn, error)) *client {
+	t.Helper()
 	c := &client{errs: make(chan error, 64)}
-	nc, err := nats.Connect(s.ClientURL(), nats.UserInfo(user, pass), nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+	nc, err := dial(nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
 		select {
 		case c.errs <- err:
 		default:
 		}
 	}))
 	if err != nil {
-		t.Fatalf("connect as %s: %v", user, err)
+		t.Fatalf("connect: %v", err)
 	}
-	t.Cleanup(nc.Close)
 	c.nc = nc
 	if apiPrefix == "" {
 		c.js, err = jetstream.New(nc)
@@ -333,5 +345,64 @@ func TestClusterConfigsParse(t *testing.T) {
 		if o.SystemAccount != "SYS" || len(o.Accounts) < 4 || len(o.Users) < 4 {
 			t.Errorf("%s: system account %q, %d accounts, %d users", n, o.SystemAccount, len(o.Accounts), len(o.Users))
 		}
+	}
+}
+
+// TestClusterConfigsRun runs cluster/n1..n3.conf as a real 3-node cluster
+// (addresses and stores moved out of the way), creates the streams at R3 as
+// the workers user and checks the tenant paths across the cluster.
+func TestClusterConfigsRun(t *testing.T) {
+	c := natstest.StartClusterFromConfigs(t, "cluster/n1.conf", "cluster/n2.conf", "cluster/n3.conf")
+	c.Account = "MAKO"
+	ctx := ctxT(t, 60*time.Second)
+	dial := func(user, pass string) func(...nats.Option) (*nats.Conn, error) {
+		return func(opts ...nats.Option) (*nats.Conn, error) {
+			return c.Connect(append(opts, nats.UserInfo(user, pass))...), nil
+		}
+	}
+	workers := newClient(t, "", dial(workersUser, workersPass))
+	if err := streams.Ensure(ctx, workers.js, streams.WithReplicas(3)); err != nil {
+		t.Fatal(err)
+	}
+	if err := streams.EnsureGatewayConsumer(ctx, workers.js, "acme"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := workers.js.Stream(ctx, streams.Ingest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := st.CachedInfo().Config.Replicas; r != 3 {
+		t.Fatalf("MAKO_INGEST replicas %d", r)
+	}
+	if leader := c.StreamLeader(streams.Ingest); leader == nil {
+		t.Fatal("no stream leader")
+	}
+
+	acme := newClient(t, tenantAPIPrefix, dial(acmeUser, acmePass))
+	ack, err := acme.js.Publish(ctx, "mako.ingest.acme", []byte("UNB acme"))
+	if err != nil || ack.Stream != streams.Ingest {
+		t.Fatalf("gw-acme publish on the cluster: %+v %v", ack, err)
+	}
+	if _, err := acme.js.Publish(ctxT(t, 500*time.Millisecond), "mako.ingest.other", []byte("forged")); err == nil {
+		t.Fatal("gw-acme got an ack for mako.ingest.other")
+	}
+	acme.wantViolation(t, "mako.ingest.other")
+
+	if _, err := workers.js.Publish(ctx, "mako.outbox.acme.9900000000001", []byte("for acme")); err != nil {
+		t.Fatal(err)
+	}
+	cons, err := acme.js.Consumer(ctx, streams.Outbox, "gw-acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := cons.Next(jetstream.FetchMaxWait(10 * time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(m.Data()) != "for acme" {
+		t.Fatalf("gw-acme read %q", m.Data())
+	}
+	if err := m.DoubleAck(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

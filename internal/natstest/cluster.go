@@ -25,6 +25,10 @@ type Cluster struct {
 	// Servers are the nodes in order n1…nN. A stopped node keeps its entry
 	// (and store directory) so it can be restarted.
 	Servers []*Server
+	// Account is the account StreamLeader and ConsumerLeader look in:
+	// the default global account unless the cluster runs configured
+	// accounts (StartClusterFromConfigs); set it before calling them.
+	Account string
 
 	running []bool
 	tb      testing.TB
@@ -43,15 +47,61 @@ const (
 // StartCluster starts an n-node JetStream cluster for the duration of the
 // test and waits until it is ready: a meta leader exists, it knows all n
 // peers and every node's JetStream is current. opts apply to every node's
-// options. It fails the test if the cluster is not ready within 20 seconds.
+// options; the store directory, client port (random) and route ports are
+// then set by the cluster. Nodes are named n1…nN, the cluster "mako-test".
+// It fails the test if the cluster is not ready within 20 seconds.
 func StartCluster(tb testing.TB, n int, opts ...Option) *Cluster {
 	tb.Helper()
 	if n < 1 {
 		tb.Fatalf("natstest: cluster of %d nodes", n)
 	}
+	return startCluster(tb, n, func(i int) (*server.Options, error) {
+		o := &server.Options{
+			ServerName: fmt.Sprintf("n%d", i+1),
+			JetStream:  true,
+			Cluster:    server.ClusterOpts{Name: "mako-test"},
+		}
+		for _, opt := range opts {
+			opt(o)
+		}
+		return o, nil
+	})
+}
+
+// StartClusterFromConfigs starts one node per nats-server config file (for
+// example deploy/nats/cluster/n1.conf … n3.conf) and waits until the cluster
+// is ready, as StartCluster does. Everything the files say is kept
+// (server and cluster names, accounts, users, JetStream limits) except what
+// would collide with other tests: the store directory becomes a temp dir,
+// the client and monitoring ports become random loopback ports, and the
+// route ports and routes are replaced by free fixed loopback ports. Connect
+// needs the users' credentials as options (nats.UserInfo); set Account
+// before looking up stream leaders of a configured account.
+func StartClusterFromConfigs(tb testing.TB, files ...string) *Cluster {
+	tb.Helper()
+	if len(files) == 0 {
+		tb.Fatalf("natstest: no config files")
+	}
+	return startCluster(tb, len(files), func(i int) (*server.Options, error) {
+		o, err := server.ProcessConfigFile(files[i])
+		if err != nil {
+			return nil, fmt.Errorf("config %s: %w", files[i], err)
+		}
+		if o.HTTPPort != 0 {
+			o.HTTPHost, o.HTTPPort = "127.0.0.1", -1
+		}
+		return o, nil
+	})
+}
+
+// startCluster builds each node's options with base, overrides the
+// addresses and store directory, starts the nodes (retrying with other
+// route ports if a port was taken meanwhile) and waits for readiness.
+func startCluster(tb testing.TB, n int, base func(i int) (*server.Options, error)) *Cluster {
+	tb.Helper()
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		c, err := tryStartCluster(tb, n, opts)
+		c, err := tryStartCluster(tb, n, base)
 		if err == nil {
 			tb.Cleanup(c.Shutdown)
 			if err := c.waitReady(clusterTimeout); err != nil {
@@ -65,7 +115,7 @@ func StartCluster(tb testing.TB, n int, opts ...Option) *Cluster {
 	return nil
 }
 
-func tryStartCluster(tb testing.TB, n int, opts []Option) (*Cluster, error) {
+func tryStartCluster(tb testing.TB, n int, base func(i int) (*server.Options, error)) (*Cluster, error) {
 	ports, err := freeRoutePorts(n)
 	if err != nil {
 		return nil, err
@@ -74,26 +124,25 @@ func tryStartCluster(tb testing.TB, n int, opts []Option) (*Cluster, error) {
 	for i, p := range ports {
 		routes[i] = &url.URL{Scheme: "nats-route", Host: fmt.Sprintf("127.0.0.1:%d", p)}
 	}
-	c := &Cluster{Name: "mako-test", tb: tb, running: make([]bool, n)}
+	c := &Cluster{Account: server.DEFAULT_GLOBAL_ACCOUNT, tb: tb, running: make([]bool, n)}
 	for i := range n {
-		o := &server.Options{
-			ServerName: fmt.Sprintf("n%d", i+1),
-			JetStream:  true,
-			StoreDir:   tb.TempDir(),
-			Host:       "127.0.0.1",
-			Port:       -1,
-			NoLog:      true,
-			NoSigs:     true,
-			Cluster: server.ClusterOpts{
-				Name: c.Name,
-				Host: "127.0.0.1",
-				Port: ports[i],
-			},
-			Routes: routes,
+		o, err := base(i)
+		if err != nil {
+			return nil, err
 		}
-		for _, opt := range opts {
-			opt(o)
+		if o.ServerName == "" || o.Cluster.Name == "" {
+			return nil, fmt.Errorf("node %d: a JetStream cluster needs server_name and cluster name", i+1)
 		}
+		if c.Name == "" {
+			c.Name = o.Cluster.Name
+		}
+		o.JetStream = true
+		o.StoreDir = tb.TempDir()
+		o.Host, o.Port = "127.0.0.1", -1
+		o.DontListen = false
+		o.NoLog, o.NoSigs = true, true
+		o.Cluster.Host, o.Cluster.Port = "127.0.0.1", ports[i]
+		o.Routes = routes
 		c.Servers = append(c.Servers, &Server{StoreDir: o.StoreDir, opts: o, tb: tb})
 	}
 	for i := range c.Servers {
@@ -255,13 +304,13 @@ func (c *Cluster) Leader() *Server {
 	return c.waitFor("meta leader", c.metaLeader)
 }
 
-// StreamLeader returns the node leading stream (in the default account),
+// StreamLeader returns the node leading stream (in c.Account),
 // waiting up to 20 seconds for one to be elected.
 func (c *Cluster) StreamLeader(stream string) *Server {
 	c.tb.Helper()
 	return c.waitFor("leader of stream "+stream, func() *Server {
 		for i, s := range c.Servers {
-			if c.running[i] && s.JetStreamIsStreamLeader(server.DEFAULT_GLOBAL_ACCOUNT, stream) {
+			if c.running[i] && s.JetStreamIsStreamLeader(c.Account, stream) {
 				return s
 			}
 		}
@@ -269,13 +318,13 @@ func (c *Cluster) StreamLeader(stream string) *Server {
 	})
 }
 
-// ConsumerLeader returns the node leading the consumer on stream (default
-// account), waiting up to 20 seconds for one to be elected.
+// ConsumerLeader returns the node leading the consumer on stream (in
+// c.Account), waiting up to 20 seconds for one to be elected.
 func (c *Cluster) ConsumerLeader(stream, consumer string) *Server {
 	c.tb.Helper()
 	return c.waitFor("leader of consumer "+stream+"/"+consumer, func() *Server {
 		for i, s := range c.Servers {
-			if c.running[i] && s.JetStreamIsConsumerLeader(server.DEFAULT_GLOBAL_ACCOUNT, stream, consumer) {
+			if c.running[i] && s.JetStreamIsConsumerLeader(c.Account, stream, consumer) {
 				return s
 			}
 		}
