@@ -12,11 +12,13 @@ import (
 	"github.com/mako-engine/mako/pkg/fv"
 )
 
-// Backend is the pair of stores the benchmark workloads run against.
-// Snapshots may be nil (then replay benchmarks with snapshot are skipped).
+// Backend is the set of stores RunEngine and the benchmark workloads run
+// against. Snapshots and Registry may be nil (the parts that need them are
+// skipped).
 type Backend struct {
 	Events    engine.EventStore
 	Snapshots engine.SnapshotStore
+	Registry  engine.Registry
 }
 
 // CounterState is the state of the benchmark workflow.

@@ -41,3 +41,9 @@ func TestInboxRetention(t *testing.T) {
 		}
 	}
 }
+
+func TestEngineConformance(t *testing.T) {
+	enginetest.RunEngine(t, func(*testing.T) enginetest.Backend {
+		return enginetest.Backend{Events: memstore.NewEventStore(), Snapshots: memstore.NewSnapshotStore(), Registry: memstore.NewRegistry()}
+	})
+}
