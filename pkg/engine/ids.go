@@ -212,10 +212,10 @@ func (u UUID) String() string {
 	return string(b[:])
 }
 
-// NamespaceMako is the root namespace of every deterministic (version 5)
+// namespaceMako is the root namespace of every deterministic (version 5)
 // id the engine derives. It is a fixed random UUID; changing it would change
-// every derived id.
-var NamespaceMako = UUID{0x3b, 0x1e, 0x6c, 0x52, 0x9a, 0x0d, 0x4f, 0x7e, 0x8c, 0x41, 0x5d, 0x2a, 0x77, 0xe0, 0x13, 0xc9}
+// every derived id. Never modified.
+var namespaceMako = UUID{0x3b, 0x1e, 0x6c, 0x52, 0x9a, 0x0d, 0x4f, 0x7e, 0x8c, 0x41, 0x5d, 0x2a, 0x77, 0xe0, 0x13, 0xc9}
 
 func derive(kind string, parts ...string) UUID {
 	var b strings.Builder
@@ -226,7 +226,7 @@ func derive(kind string, parts ...string) UUID {
 		b.WriteByte(':')
 		b.WriteString(p)
 	}
-	return NewUUIDv5(NamespaceMako, b.String())
+	return NewUUIDv5(namespaceMako, b.String())
 }
 
 // CorrelationFromInterchange returns the deterministic correlation id of an
