@@ -163,3 +163,14 @@ func TestExpectedVersionAndKeys(t *testing.T) {
 		t.Fatalf("ConflictError %q", ce)
 	}
 }
+
+// TestDerivedIDsAreStable pins derived ids: stores, relays and schedulers use
+// them as idempotency keys across releases, so they must never change.
+func TestDerivedIDsAreStable(t *testing.T) {
+	if got := engine.EventIDFor("p1", "c", 0); got != "04afa603-a5e2-5487-abae-e4022962f888" {
+		t.Errorf("EventIDFor changed: %s", got)
+	}
+	if got := engine.CorrelationFromInterchange("9900000000003", "REF1"); got != "073bb198-65b6-5bbe-aaad-77016e4759b1" {
+		t.Errorf("CorrelationFromInterchange changed: %s", got)
+	}
+}
