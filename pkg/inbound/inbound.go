@@ -70,8 +70,12 @@ func (t Transaction) Parse() (*edifact.Interchange, *edifact.Message, error) {
 // CommandID returns the deterministic command id of a received transaction.
 func CommandID(tenant engine.TenantID, sender, interchangeRef, messageRef, transactionID string) engine.CommandID {
 	name := strings.Join([]string{"inbound", string(tenant), sender, interchangeRef, messageRef, transactionID}, "\x1f")
-	return engine.CommandID(engine.NewUUIDv5(engine.NamespaceMako, name).String())
+	return engine.CommandID(engine.NewUUIDv5(namespace(), name).String())
 }
+
+// namespace is the UUIDv5 namespace of inbound command ids, itself derived
+// from the nil UUID so that it is a constant of this package's contract.
+func namespace() engine.UUID { return engine.NewUUIDv5(engine.UUID{}, "mako-engine/inbound") }
 
 // SingleMessage returns a canonical interchange holding only message m of
 // ix: UNA, the original UNB, m's segments and "UNZ+1+<ref>".
