@@ -279,7 +279,11 @@ type Result struct {
 	// sequence order); for a Duplicate, those committed the first time.
 	Envelopes []EventEnvelope
 	// Duplicate is true when the command id had already been committed on
-	// the process; nothing was appended.
+	// the process; nothing was appended. A store that recognises a re-sent
+	// commit (the NATS store: same Nats-Msg-Id right after the expected
+	// version) may answer a duplicate reached through a stale cache as a
+	// success carrying the first commit's envelopes; then Duplicate is false
+	// but, likewise, nothing was appended twice.
 	Duplicate bool
 	// Version is the stream version after the command.
 	Version uint64
