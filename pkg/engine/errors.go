@@ -40,6 +40,7 @@ type ConflictError struct {
 	Actual   uint64 // the stream version found by the store
 }
 
+// Error names the stream, the expected and the actual version.
 func (e *ConflictError) Error() string {
 	return fmt.Sprintf("engine: stream %s: version conflict: expected %s, actual %d", e.Stream, e.Expected, e.Actual)
 }
@@ -58,6 +59,7 @@ type DecodeError struct {
 	Err           error
 }
 
+// Error names the stream, the sequence, the type and the cause.
 func (e *DecodeError) Error() string {
 	return fmt.Sprintf("engine: stream %s seq %d: decode %s v%d: %v", e.Stream, e.Sequence, e.Type, e.SchemaVersion, e.Err)
 }
