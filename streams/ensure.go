@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -44,6 +45,10 @@ type Change struct {
 // resets fields the file leaves out to the server's defaults. Fields the
 // server cannot change (storage, retention to or from work queue, ...) make
 // the update fail; the error is an *Error naming the stream.
+//
+// Two values are never lowered on an existing stream unless an option asks
+// for it: the replica count (only WithReplicas scales a stream down) and
+// MaxAge (only WithMaxAge shortens retention, since that deletes messages).
 func Ensure(ctx context.Context, js jetstream.JetStream, opts ...Option) error {
 	s, err := newSettings(opts)
 	if err != nil {
@@ -120,7 +125,9 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, d streamDef, s *s
 	if err != nil {
 		return &Error{Op: "info", Stream: name, Err: err}
 	}
-	diff := diffFields(d.keys, d.cfg, st.CachedInfo().Config)
+	current := st.CachedInfo().Config
+	s.keepSafer(&d.cfg, current)
+	diff := diffFields(d.keys, d.cfg, current)
 	if len(diff) == 0 {
 		s.report(Change{Stream: name, Action: Unchanged})
 		return nil
@@ -130,6 +137,29 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, d streamDef, s *s
 	}
 	s.report(Change{Stream: name, Action: Updated, Fields: diff})
 	return nil
+}
+
+// keepSafer keeps the existing stream's replica count and retention where
+// the definition would lower them and no option asks for it explicitly: a
+// worker started without the replicas flag must not scale an R3 stream down
+// to the file's R1, and one without the retention option must not cut a
+// longer retention an operator configured (which would delete messages).
+func (s *settings) keepSafer(want *jetstream.StreamConfig, current jetstream.StreamConfig) {
+	if s.replicas == 0 && current.Replicas > want.Replicas {
+		want.Replicas = current.Replicas
+	}
+	if _, explicit := s.maxAge[want.Name]; !explicit && shorterAge(want.MaxAge, current.MaxAge) {
+		want.MaxAge = current.MaxAge
+	}
+}
+
+// shorterAge reports whether max age want keeps messages for less time than
+// cur (zero is unlimited).
+func shorterAge(want, cur time.Duration) bool {
+	if want == 0 {
+		return false
+	}
+	return cur == 0 || want < cur
 }
 
 func ensureConsumer(ctx context.Context, js jetstream.JetStream, stream, name string, s *settings) error {

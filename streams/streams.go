@@ -333,7 +333,7 @@ func KeyValueConfig(bucket string, opts ...Option) (jetstream.KeyValueConfig, er
 type Option func(*settings) error
 
 type settings struct {
-	replicas int
+	replicas int // 0: not overridden
 	maxAge   map[string]time.Duration
 	onChange func(Change)
 }

@@ -398,6 +398,34 @@ func TestEnsureMatchesFilesAndIsIdempotent(t *testing.T) {
 	if st.CachedInfo().Config.MaxAge != 7*24*time.Hour {
 		t.Errorf("override not applied: %v", st.CachedInfo().Config.MaxAge)
 	}
+
+	// Retention is never shortened without the option: an operator's longer
+	// retention survives a worker started without it; a shorter one is
+	// raised to the file's value.
+	year := 365 * 24 * time.Hour
+	if err := streams.EnsureStreams(ctx(t), js, []string{streams.Ingest}, streams.WithMaxAge(streams.Ingest, year)); err != nil {
+		t.Fatal(err)
+	}
+	changes = nil
+	if err := streams.EnsureStreams(ctx(t), js, []string{streams.Ingest}, record); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = js.Stream(ctx(t), streams.Ingest)
+	if got := st.CachedInfo().Config.MaxAge; got != year || len(changes) != 1 || changes[0].Action != streams.Unchanged {
+		t.Errorf("retention shortened without the option: %v %+v", got, changes)
+	}
+	unlimited := ing
+	unlimited.MaxAge = 0
+	if _, err := js.UpdateStream(ctx(t), unlimited); err != nil {
+		t.Fatal(err)
+	}
+	if err := streams.EnsureStreams(ctx(t), js, []string{streams.Ingest}); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = js.Stream(ctx(t), streams.Ingest)
+	if got := st.CachedInfo().Config.MaxAge; got != 0 {
+		t.Errorf("unlimited retention cut to %v without the option", got)
+	}
 }
 
 // TestKVFilesMatchCreateKeyValue proves the KV_ stream files are what

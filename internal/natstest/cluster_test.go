@@ -118,6 +118,17 @@ func TestClusterStreamSurvivesLeaderLoss(t *testing.T) {
 	if len(updates) != 0 {
 		t.Fatalf("second Ensure on the cluster changed %v", updates)
 	}
+	// A worker started without the replicas option does not scale down.
+	if err := streams.Ensure(ctx, js, streams.OnChange(func(ch streams.Change) {
+		if ch.Action != streams.Unchanged {
+			updates = append(updates, ch)
+		}
+	})); err != nil {
+		t.Fatal(err)
+	}
+	if len(updates) != 0 {
+		t.Fatalf("Ensure without replicas changed %v", updates)
+	}
 
 	const half = 50
 	for i := range half {
