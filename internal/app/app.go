@@ -41,6 +41,7 @@ type Config struct {
 	LogLevel    string
 	LogFormat   string
 	IngestKeep  time.Duration
+	HTTP        string
 
 	envErrs []error
 }

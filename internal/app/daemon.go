@@ -3,12 +3,9 @@ package app
 import (
 	"context"
 	"flag"
-	"fmt"
 	"io"
 	"os"
-	"time"
 
-	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/nats-io/nats.go"
 )
 
@@ -19,6 +16,7 @@ func RunDaemon(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var c Config
 	c.Register(fs)
+	fs.StringVar(&c.HTTP, "http", env("MAKO_HTTP", httpDefaults["makod"]), "address of the read API, /metrics, /healthz, /readyz; empty disables (env MAKO_HTTP)")
 	var emb Embedded
 	fs.StringVar(&emb.DataDir, "data", env("MAKO_DATA", "./data"), "JetStream store directory of the embedded server (env MAKO_DATA)")
 	fs.StringVar(&emb.Listen, "listen", env("MAKO_LISTEN", "127.0.0.1:4222"), "client address of the embedded server (env MAKO_LISTEN)")
@@ -53,20 +51,11 @@ func RunDaemon(ctx context.Context, args []string, stderr io.Writer) error {
 		extra = append(extra, nats.InProcessServer(srv))
 		log.Info().Str("listen", srv.ClientURL()).Str("data", emb.DataDir).Msg("embedded nats-server started")
 	}
-	nc, js, err := c.Connect("makod", log, extra...)
-	if err != nil {
-		return err
-	}
-	defer nc.Close()
-	sys, err := pipeline.New(ctx, js, c.PipelineConfig(log))
-	if err != nil {
-		return fmt.Errorf("makod: %w", err)
-	}
-	defer sys.Close()
-	log.Info().Strs("modules", c.Modules).Int("tenants", len(c.Tenants)).Msg("workers starting: ingest, processor, relay, scheduler")
-	err = Run(ctx, sys.RunIngest, sys.RunProcessor, sys.RunRelay, sys.RunScheduler)
-	log.Info().Err(err).Msg("workers stopped")
-	// Acks of the last handled messages must reach the server.
-	_ = nc.FlushTimeout(2 * time.Second)
-	return err
+	return serve(ctx, "makod", &c, extra, DaemonActors)
+}
+
+// DaemonActors are the workers cmd/makod runs in one process.
+func DaemonActors(w *Wiring) []Actor {
+	s := w.System
+	return []Actor{s.RunIngest, s.RunProcessor, s.RunRelay, s.RunScheduler}
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"io"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,11 +35,12 @@ func TestDaemonEndToEnd(t *testing.T) {
 	t.Setenv("NATS_URL", "")
 	dir := t.TempDir()
 	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	httpAddr := "127.0.0.1:" + strconv.Itoa(freePort(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	var stderr bytes.Buffer
 	done := make(chan error, 1)
 	go func() {
-		done <- RunDaemon(ctx, []string{"--data", dir, "--listen", addr, "--log-level", "warn"}, &stderr)
+		done <- RunDaemon(ctx, []string{"--data", dir, "--listen", addr, "--log-level", "warn", "--http", httpAddr}, &stderr)
 	}()
 	var nc *nats.Conn
 	var err error
@@ -80,6 +83,38 @@ func TestDaemonEndToEnd(t *testing.T) {
 	if m.Headers().Get("Mako-Message-Type") != "APERAK" {
 		t.Fatalf("answer %v", m.Headers())
 	}
+	if tp := m.Headers().Get("traceparent"); len(tp) != 55 {
+		t.Fatalf("outbox message without a traceparent: %q", tp)
+	}
+	// The counters moved, and the worker is ready.
+	wants := []string{
+		`mako_inbound_messages_total{pid="55001",result="accepted",tenant="nb"} 1`,
+		`mako_commands_executed_total{result="committed",workflow="test.answer"} 1`,
+		`mako_process_initiated_total{family="test"} 1`,
+		`mako_outbox_published_total{message_type="APERAK"} 1`,
+		`mako_ingest_to_commit_seconds_count 1`,
+		`mako_consumer_pending_messages{consumer="processor",stream="MAKO_COMMANDS"} 0`,
+	}
+	// The relay counts right after publishing: poll briefly.
+	var missing []string
+	for i := 0; i < 50; i++ {
+		body := httpGet(t, "http://"+httpAddr+"/metrics", 200)
+		missing = missing[:0]
+		for _, want := range wants {
+			if !strings.Contains(body, want) {
+				missing = append(missing, want)
+			}
+		}
+		if len(missing) == 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(missing) > 0 {
+		t.Errorf("/metrics lacks %q", missing)
+	}
+	httpGet(t, "http://"+httpAddr+"/readyz", 200)
+	httpGet(t, "http://"+httpAddr+"/healthz", 200)
 	nc.Close()
 	cancel()
 	select {
@@ -136,3 +171,17 @@ func TestConfigEnvAndValidation(t *testing.T) {
 }
 
 func newFlagSet() *flag.FlagSet { return flag.NewFlagSet("test", flag.ContinueOnError) }
+
+func httpGet(t *testing.T, url string, want int) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("GET %s: %d, want %d: %s", url, resp.StatusCode, want, b)
+	}
+	return string(b)
+}

@@ -84,13 +84,20 @@ func Subject(tenant string) string { return "mako.dlq." + tenant }
 
 // Sink writes dead letters to MAKO_DLQ.
 type Sink struct {
-	js  jetstream.JetStream
-	loc *time.Location
-	now func() time.Time
+	js      jetstream.JetStream
+	loc     *time.Location
+	now     func() time.Time
+	written func(Letter)
 }
 
+// SinkOption configures a Sink.
+type SinkOption func(*Sink)
+
+// OnWrite calls f after every letter the stream acknowledged (metrics).
+func OnWrite(f func(Letter)) SinkOption { return func(s *Sink) { s.written = f } }
+
 // NewSink returns a sink publishing with js. now may be nil (time.Now).
-func NewSink(js jetstream.JetStream, now func() time.Time) (*Sink, error) {
+func NewSink(js jetstream.JetStream, now func() time.Time, opts ...SinkOption) (*Sink, error) {
 	loc, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		return nil, fmt.Errorf("deadletter: %w", err)
@@ -98,7 +105,11 @@ func NewSink(js jetstream.JetStream, now func() time.Time) (*Sink, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Sink{js: js, loc: loc, now: now}, nil
+	s := &Sink{js: js, loc: loc, now: now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
 }
 
 // Write publishes l to `mako.dlq.<tenant>` and waits for the stream's ack.
@@ -129,8 +140,12 @@ func (s *Sink) Write(ctx context.Context, l Letter) error {
 		// transaction): the id names the message and transaction too.
 		opts = append(opts, jetstream.WithMsgID(fmt.Sprintf("dlq.%s.%d.%s.%s.%s", l.Source.Stream, l.Source.Sequence, l.Reason, l.Audit.MessageRef, l.Audit.TransactionID)))
 	}
-	if _, err := s.js.PublishMsg(ctx, msg, opts...); err != nil {
+	ack, err := s.js.PublishMsg(ctx, msg, opts...)
+	if err != nil {
 		return fmt.Errorf("deadletter: publish to %s: %w", msg.Subject, err)
+	}
+	if s.written != nil && !ack.Duplicate {
+		s.written(l)
 	}
 	return nil
 }

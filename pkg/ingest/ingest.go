@@ -38,9 +38,11 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/inbound"
+	"github.com/mako-engine/mako/pkg/metrics"
 	"github.com/mako-engine/mako/pkg/outbox"
 	"github.com/mako-engine/mako/pkg/refgen"
 	"github.com/mako-engine/mako/pkg/routing"
+	"github.com/mako-engine/mako/pkg/trace"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -121,6 +123,7 @@ type Ingestor struct {
 	dlq       *deadletter.Sink
 	responder Responder
 	log       zerolog.Logger
+	metrics   *metrics.Metrics
 }
 
 // Option configures an Ingestor.
@@ -128,6 +131,9 @@ type Option func(*Ingestor)
 
 // WithLogger sets the logger.
 func WithLogger(l zerolog.Logger) Option { return func(in *Ingestor) { in.log = l } }
+
+// WithMetrics counts received transactions by tenant, PID and result.
+func WithMetrics(m *metrics.Metrics) Option { return func(in *Ingestor) { in.metrics = m } }
 
 // WithResponder replaces the APERAK builder for rejected transactions
 // (default APERAKResponder).
@@ -166,6 +172,7 @@ type delivery struct {
 	data        []byte
 	receivedAt  time.Time
 	transportID string
+	traceParent string
 	redelivered bool
 }
 
@@ -197,6 +204,9 @@ func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error
 		d.receivedAt = at
 	}
 	d.transportID = h.Get(HeaderTransportID)
+	// Continue the gateway's trace, or start one; every command of this
+	// interchange carries it, and so do the events and outbox messages.
+	d.traceParent = trace.ContinueOrStart(h.Get(trace.Header)).String()
 
 	opts := []edifact.CheckOption{edifact.WithReceived(d.receivedAt)}
 	if len(t.MPIDs) > 0 {
@@ -233,6 +243,7 @@ func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error
 			}
 			b.WriteString(f.String())
 		}
+		in.count(d, "", "syntax_error")
 		return in.dead(ctx, d, deadletter.ReasonSyntax, b.String(), audit)
 	}
 
@@ -249,6 +260,7 @@ func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error
 	}
 	if !fresh && !d.redelivered {
 		in.log.Warn().Str("tenant", tid).Str("sender", unb.Sender.ID).Str("interchange", unb.ControlRef).Msg("duplicate interchange; not processed again")
+		in.count(d, "", "duplicate")
 		return in.dead(ctx, d, deadletter.ReasonDuplicate, fmt.Sprintf("interchange %s from %s was already accepted", unb.ControlRef, unb.Sender.ID), audit)
 	}
 
@@ -318,6 +330,7 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 			if err := in.reject(ctx, d, ix, m, tx, rep.FormatVersion, "Z31", "Prüfidentifikator wird vom Empfänger nicht verarbeitet"); err != nil {
 				return err
 			}
+			in.count(d, tx.PID, "unknown_pid")
 			if err := in.dead(ctx, d, deadletter.ReasonUnknownPID, err.Error(), audit); err != nil {
 				return err
 			}
@@ -353,6 +366,7 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 				if err := in.reject(ctx, d, ix, m, tx, rep.FormatVersion, "Z33", "Referenzierter Geschäftsvorfall existiert nicht"); err != nil {
 					return err
 				}
+				in.count(d, tx.PID, "orphan")
 				if err := in.dead(ctx, d, deadletter.ReasonUnknownConversation, fmt.Sprintf("follow-up PID %s references transaction %q, which no process knows", tx.PID, ref), audit); err != nil {
 					return err
 				}
@@ -368,6 +382,7 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 			FormatVersion: rep.FormatVersion,
 			Correlation:   engine.CorrelationFromInterchange(unb.Sender.ID, unb.ControlRef),
 			Conversation:  engine.ConversationID(tx.ID),
+			TraceParent:   d.traceParent,
 			Payload:       payload,
 		}
 		codec := def.Codec()
@@ -384,6 +399,7 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 		if err := commandbus.Publish(ctx, in.js, id, codec, cmd); err != nil {
 			return err
 		}
+		in.count(d, tx.PID, "accepted")
 	}
 	return nil
 }
@@ -428,6 +444,12 @@ func (in *Ingestor) reject(ctx context.Context, d delivery, ix *edifact.Intercha
 		Payload:        payload,
 	})
 	return err
+}
+
+func (in *Ingestor) count(d delivery, pid, result string) {
+	if in.metrics != nil {
+		in.metrics.InboundMessages.WithLabelValues(string(d.tenant.ID), pid, result).Inc()
+	}
 }
 
 func (in *Ingestor) dead(ctx context.Context, d delivery, reason deadletter.Reason, detail string, audit deadletter.Audit) error {

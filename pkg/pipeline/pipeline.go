@@ -20,6 +20,7 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/ingest"
+	"github.com/mako-engine/mako/pkg/metrics"
 	"github.com/mako-engine/mako/pkg/processor"
 	"github.com/mako-engine/mako/pkg/routing"
 	"github.com/mako-engine/mako/pkg/scheduler"
@@ -67,6 +68,8 @@ type Config struct {
 	SchedulerOptions []scheduler.Option
 	// Now is the clock of dead-letter timestamps (default time.Now).
 	Now func() time.Time
+	// Metrics, when set, receives the workers' counters and histograms.
+	Metrics *metrics.Metrics
 }
 
 // System holds everything the workers share.
@@ -132,7 +135,12 @@ func New(ctx context.Context, js jetstream.JetStream, cfg Config) (*System, erro
 		stores.Close()
 		return nil, fmt.Errorf("pipeline: %w", err)
 	}
-	dlq, err := deadletter.NewSink(js, cfg.Now)
+	var sinkOpts []deadletter.SinkOption
+	if cfg.Metrics != nil {
+		m := cfg.Metrics
+		sinkOpts = append(sinkOpts, deadletter.OnWrite(func(l deadletter.Letter) { m.DeadLetters.WithLabelValues(string(l.Reason)).Inc() }))
+	}
+	dlq, err := deadletter.NewSink(js, cfg.Now, sinkOpts...)
 	if err != nil {
 		stores.Close()
 		return nil, err
@@ -165,6 +173,9 @@ func (s *System) RunIngest(ctx context.Context) error {
 	opts := []ingest.Option{ingest.WithLogger(s.cfg.Logger.With().Str("worker", "ingest").Logger())}
 	if s.cfg.Responder != nil {
 		opts = append(opts, ingest.WithResponder(s.cfg.Responder))
+	}
+	if s.cfg.Metrics != nil {
+		opts = append(opts, ingest.WithMetrics(s.cfg.Metrics))
 	}
 	in, err := ingest.New(s.js, s.engine, s.router, ingest.StaticTenants(s.cfg.Tenants...), s.dlq, opts...)
 	if err != nil {
@@ -209,6 +220,9 @@ func cutPrefix(s, p string) (string, bool) {
 // RunProcessor runs the command processor until ctx is cancelled.
 func (s *System) RunProcessor(ctx context.Context) error {
 	opts := append([]processor.Option{processor.WithLogger(s.cfg.Logger.With().Str("worker", "processor").Logger())}, s.cfg.ProcessorOptions...)
+	if s.cfg.Metrics != nil {
+		opts = append(opts, processor.WithMetrics(s.cfg.Metrics))
+	}
 	p, err := processor.New(ctx, s.js, s.engine, s.dlq, opts...)
 	if err != nil {
 		return err
@@ -231,6 +245,9 @@ func (s *System) RunProcessor(ctx context.Context) error {
 // backoff until they succeed; only an undecodable commit is dead-lettered.
 func (s *System) RunRelay(ctx context.Context) error {
 	opts := append([]processor.RelayOption{processor.WithRelayLogger(s.cfg.Logger.With().Str("worker", "relay").Logger())}, s.cfg.RelayOptions...)
+	if s.cfg.Metrics != nil {
+		opts = append(opts, processor.WithRelayMetrics(s.cfg.Metrics))
+	}
 	r := processor.NewRelay(s.js, s.stores.Registry, s.dlq, opts...)
 	cons, err := s.consumer(ctx, processor.EventsStream, processor.RelayConsumer)
 	if err != nil {

@@ -30,6 +30,7 @@ import (
 	"github.com/mako-engine/mako/pkg/commandbus"
 	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/metrics"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
@@ -51,6 +52,15 @@ type Processor struct {
 	attempts int
 	gateWait time.Duration
 	observe  func(id engine.ProcessIdentity, res engine.Result)
+	metrics  *metrics.Metrics
+}
+
+// Outcome is implemented by workflow events that end a process: their
+// ProcessOutcome names the result ("accepted", "rejected", "timeout",
+// "cancelled" …). The processor counts such events as completed processes
+// (metric mako_process_completed_total).
+type Outcome interface {
+	ProcessOutcome() string
 }
 
 // Option configures a Processor.
@@ -72,6 +82,10 @@ func WithRetryAttempts(n int) Option {
 func WithObserver(f func(id engine.ProcessIdentity, res engine.Result)) Option {
 	return func(p *Processor) { p.observe = f }
 }
+
+// WithMetrics records executed commands, started and completed processes
+// and the ingest-to-commit latency.
+func WithMetrics(m *metrics.Metrics) Option { return func(p *Processor) { p.metrics = m } }
 
 // New returns a Processor executing through ec. js must reach MAKO_COMMANDS.
 func New(ctx context.Context, js jetstream.JetStream, ec *engine.EngineContext, dlq *deadletter.Sink, opts ...Option) (*Processor, error) {
@@ -126,10 +140,44 @@ func (p *Processor) Handle(ctx context.Context, msg jetstream.Msg) error {
 			return classify(a, err)
 		}
 	}
+	p.record(def, a, md, res)
 	if p.observe != nil {
 		p.observe(a.Identity, res)
 	}
 	return nil
+}
+
+// record updates the metrics after a successful execution.
+func (p *Processor) record(def engine.AnyDefinition, a commandbus.Addressed, md *jetstream.MsgMetadata, res engine.Result) {
+	if p.metrics == nil {
+		return
+	}
+	wf := a.Identity.Workflow.Name
+	if res.Duplicate {
+		p.metrics.CommandsExecuted.WithLabelValues(wf, "duplicate").Inc()
+		return
+	}
+	p.metrics.CommandsExecuted.WithLabelValues(wf, "committed").Inc()
+	p.metrics.IngestToCommit.Observe(time.Since(md.Timestamp).Seconds())
+	family := metrics.Family(wf)
+	for _, env := range res.Envelopes {
+		if env.Sequence == 1 {
+			p.metrics.ProcessesInitiated.WithLabelValues(family).Inc()
+		}
+		if engine.IsEngineEventType(env.Type) {
+			if env.Type == engine.EventDeadlineFired {
+				if v, err := engine.DecodeEngineEvent(env); err == nil {
+					p.metrics.DeadlinesFired.WithLabelValues(v.(*engine.DeadlineFired).Label).Inc()
+				}
+			}
+			continue
+		}
+		if ev, err := def.DecodeEvent(env); err == nil {
+			if o, ok := ev.Data.(Outcome); ok {
+				p.metrics.ProcessesCompleted.WithLabelValues(family, o.ProcessOutcome()).Inc()
+			}
+		}
+	}
 }
 
 // classify makes errors that no retry can mend permanent.

@@ -7,6 +7,7 @@ import (
 	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
+	"github.com/mako-engine/mako/pkg/metrics"
 	"github.com/mako-engine/mako/pkg/outbox"
 	"github.com/mako-engine/mako/pkg/timers"
 	"github.com/mako-engine/mako/pkg/worker"
@@ -28,7 +29,11 @@ type Relay struct {
 	dlq      *deadletter.Sink
 	log      zerolog.Logger
 	observe  func(outbox.Message)
+	metrics  *metrics.Metrics
 }
+
+// WithRelayMetrics counts the outbound messages the relay publishes.
+func WithRelayMetrics(m *metrics.Metrics) RelayOption { return func(r *Relay) { r.metrics = m } }
 
 // RelayOption configures a Relay.
 type RelayOption func(*Relay)
@@ -121,6 +126,9 @@ func (r *Relay) apply(ctx context.Context, envs []engine.EventEnvelope) error {
 		}
 		if _, err := outbox.Publish(ctx, r.js, m); err != nil {
 			return fmt.Errorf("relay: %s: %w", id, err)
+		}
+		if r.metrics != nil {
+			r.metrics.OutboxPublished.WithLabelValues(m.MessageType).Inc()
 		}
 		if r.observe != nil {
 			r.observe(m)
