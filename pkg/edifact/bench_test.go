@@ -152,3 +152,53 @@ func BenchmarkCONTRL55999(b *testing.B) {
 	}
 	m.stop(b)
 }
+
+// BenchmarkParser1MB is Parse with memory reuse (NewParser): the steady
+// state of an ingest loop.
+func BenchmarkParser1MB(b *testing.B) {
+	data := oneMB(b)
+	p := NewParser()
+	if _, err := p.Parse(data); err != nil { // size the reused arrays
+		b.Fatal(err)
+	}
+	m := startCPU(b, len(data))
+	for b.Loop() {
+		if _, err := p.Parse(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	m.stop(b)
+}
+
+func BenchmarkParserUTILMD55001(b *testing.B) {
+	data := []byte(example55001)
+	p := NewParser()
+	if _, err := p.Parse(data); err != nil {
+		b.Fatal(err)
+	}
+	m := startCPU(b, len(data))
+	for b.Loop() {
+		if _, err := p.Parse(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	m.stop(b)
+}
+
+// BenchmarkParserCheckUTILMD55001 is the ingest steady state: Parser (memory
+// reuse) plus every syntax check.
+func BenchmarkParserCheckUTILMD55001(b *testing.B) {
+	data := []byte(example55001)
+	p := NewParser()
+	m := startCPU(b, len(data))
+	for b.Loop() {
+		ix, err := p.Parse(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !Check(ix).Clean() {
+			b.Fatal("findings")
+		}
+	}
+	m.stop(b)
+}

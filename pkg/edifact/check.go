@@ -260,7 +260,7 @@ func (c *checker) resolveFV() {
 		rep.Notes = append(rep.Notes, "format version not resolved: no receipt time and no valid UNB S004")
 		return
 	}
-	v, err := fv.Resolve(rep.Received)
+	v, err := resolveFV(rep.Received)
 	if err != nil {
 		rep.Notes = append(rep.Notes, "format version not resolved: "+err.Error())
 		return
@@ -554,7 +554,7 @@ func (c *checker) message(m *Message) {
 	info.Sector = sector.String()
 	v := c.rep.FormatVersion
 	if known && !v.IsZero() && !missing {
-		want, ok := catalog.UNHVersion(h.Type, sector, v)
+		want, ok := unhVersion(h.Type, sector, v)
 		if h.Type == catalog.UTILMD && sector == catalog.SectorUnspecified {
 			ok = false
 		}

@@ -20,7 +20,31 @@ import (
 //     addressed;
 //   - ErrNotEDIFACT when data holds no segment.
 func Parse(data []byte, opts ...Option) (*Interchange, error) {
-	cfg := newConfig(opts)
+	return parse(data, newConfig(opts), nil)
+}
+
+// Parser parses interchanges one after another and reuses its memory: the
+// segment, element and component arrays of the previous result are
+// recycled, so a steady stream of interchanges costs (almost) no
+// allocation. The price: each call to Parse invalidates the Interchange the
+// previous call returned. Use [Parse] when results must outlive the next
+// parse. A Parser is not safe for concurrent use; use one per goroutine.
+type Parser struct {
+	cfg   config
+	ix    Interchange
+	segs  []Segment
+	elems []Element
+	comps []Component
+	msgs  []Message
+}
+
+// NewParser returns a Parser with the given options.
+func NewParser(opts ...Option) *Parser { return &Parser{cfg: newConfig(opts)} }
+
+// Parse is [Parse] with memory reuse; see [Parser].
+func (p *Parser) Parse(data []byte) (*Interchange, error) { return parse(data, p.cfg, p) }
+
+func parse(data []byte, cfg config, reuse *Parser) (*Interchange, error) {
 	var t Tokenizer
 	if err := t.init(data, cfg); err != nil {
 		var le *LimitError
@@ -35,17 +59,22 @@ func Parse(data []byte, opts ...Option) (*Interchange, error) {
 	nSeg := min(bytes.Count(body, []byte{t.d.Segment})+1, t.lim.MaxSegments)
 	nElem := min(bytes.Count(body, []byte{t.d.Element})+1, nSeg*t.lim.MaxElements)
 	nComp := min(bytes.Count(body, []byte{t.d.Component})+nElem, nElem*t.lim.MaxComponents)
-	t.elems = make([]Element, 0, nElem)
-	t.comps = make([]Component, 0, nComp)
-
-	ix := &Interchange{
-		Delimiters: t.d,
-		HasUNA:     t.hasUNA,
-		Encoding:   t.enc,
-		Size:       len(data),
-		Source:     data,
-		Segments:   make([]Segment, 0, nSeg),
+	var ix *Interchange
+	var segs []Segment
+	if reuse != nil {
+		t.elems = grow(reuse.elems, nElem)
+		t.comps = grow(reuse.comps, nComp)
+		segs = grow(reuse.segs, nSeg)
+		ix = &reuse.ix
+		*ix = Interchange{Messages: reuse.msgs[:0]}
+	} else {
+		t.elems = make([]Element, 0, nElem)
+		t.comps = make([]Component, 0, nComp)
+		segs = make([]Segment, 0, nSeg)
+		ix = &Interchange{}
 	}
+	ix.Delimiters, ix.HasUNA, ix.Encoding, ix.Size, ix.Source = t.d, t.hasUNA, t.enc, len(data), data
+	ix.Segments = segs
 	var perr error
 	for {
 		s, err := t.next()
@@ -63,10 +92,21 @@ func Parse(data []byte, opts ...Option) (*Interchange, error) {
 		ix.Segments = append(ix.Segments, s)
 	}
 	ix.finish(&t)
+	if reuse != nil {
+		reuse.segs, reuse.elems, reuse.comps, reuse.msgs = ix.Segments, t.elems, t.comps, ix.Messages
+	}
 	if perr == nil && len(ix.Segments) == 0 {
 		return ix, ErrNotEDIFACT
 	}
 	return ix, perr
+}
+
+// grow returns s emptied, with capacity for at least n items.
+func grow[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:0]
+	}
+	return make([]T, 0, n)
 }
 
 // finish records warnings and groups the segments into messages.
@@ -87,13 +127,12 @@ func (ix *Interchange) finish(t *Tokenizer) {
 	if ix.Delimiters.Decimal != '.' {
 		ix.Warnings = append(ix.Warnings, "UNA declares a decimal comma")
 	}
-	ix.Messages = groupMessages(ix.Segments)
+	ix.Messages = groupMessages(ix.Messages[:0], ix.Segments)
 }
 
 // groupMessages splits segments into UNH … UNT messages. A message without
 // UNT ends before the next UNH, UNZ or the end of input.
-func groupMessages(segs []Segment) []Message {
-	var msgs []Message
+func groupMessages(msgs []Message, segs []Segment) []Message {
 	start := -1
 	closeAt := func(end int) { // end exclusive
 		msgs = append(msgs, Message{Segments: segs[start:end:end], Index: len(msgs)})

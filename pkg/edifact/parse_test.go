@@ -426,3 +426,24 @@ func findRule(r *Report, rule string) *Finding {
 	}
 	return nil
 }
+
+func TestParserReuse(t *testing.T) {
+	p := NewParser()
+	small := mustParse(t, example55001)
+	for i, in := range []string{example55001, string(buildMulti(t, 20)), example55999, example55001} {
+		ix, err := p.Parse([]byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh := mustParse(t, in)
+		segmentsEqual(t, fresh.Segments, ix.Segments)
+		if len(ix.Messages) != len(fresh.Messages) || !Check(ix).Clean() != !Check(fresh).Clean() {
+			t.Fatalf("input %d: messages %d vs %d", i, len(ix.Messages), len(fresh.Messages))
+		}
+	}
+	// the independent result of Parse is untouched
+	segmentsEqual(t, mustParse(t, example55001).Segments, small.Segments)
+	if _, err := p.Parse([]byte(strings.Repeat("A'", 10))); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -2,6 +2,7 @@ package edifact
 
 import (
 	"sync"
+	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/fv"
@@ -54,4 +55,64 @@ func checkPID(typ string, sector Sector, v fv.Version, pid string) catalog.PIDSt
 		return catalog.PIDKnown
 	}
 	return catalog.PIDUnknown
+}
+
+// fvStarts are the format-version key dates of pkg/fv as instants, oldest
+// first, computed once (fv.Resolve parses them on every call).
+var fvStarts = sync.OnceValue(func() []fvStart {
+	var out []fvStart
+	for _, k := range fv.KeyDates() {
+		if t, ok := fv.ValidFrom(k.Version); ok {
+			out = append(out, fvStart{k.Version, t})
+		}
+	}
+	return out
+})
+
+type fvStart struct {
+	v    fv.Version
+	from time.Time
+}
+
+// resolveFV has the semantics of fv.Resolve over the precomputed key dates.
+func resolveFV(t time.Time) (fv.Version, error) {
+	var out fv.Version
+	for _, k := range fvStarts() {
+		if t.Before(k.from) {
+			break
+		}
+		out = k.v
+	}
+	if out.IsZero() {
+		return fv.Version{}, fv.ErrBeforeFirst
+	}
+	return out, nil
+}
+
+type unhKey struct {
+	typ    string
+	sector Sector
+	v      fv.Version
+}
+
+// unhIndex holds catalog.UNHVersion for every type, sector and covered FV,
+// computed once.
+var unhIndex = sync.OnceValue(func() map[unhKey]string {
+	m := map[unhKey]string{}
+	for _, v := range catalog.UNHFormatVersions() {
+		for _, typ := range catalog.MessageTypes() {
+			for _, s := range []Sector{catalog.SectorUnspecified, catalog.Strom, catalog.Gas} {
+				if ver, ok := catalog.UNHVersion(typ, s, v); ok {
+					m[unhKey{typ, s, v}] = ver
+				}
+			}
+		}
+	}
+	return m
+})
+
+// unhVersion is catalog.UNHVersion looked up in unhIndex.
+func unhVersion(typ string, sector Sector, v fv.Version) (string, bool) {
+	ver, ok := unhIndex()[unhKey{typ, sector, v}]
+	return ver, ok
 }
