@@ -14,6 +14,7 @@ import (
 
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/streams"
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -130,6 +131,58 @@ func TestFilesOnDiskAreEmbedded(t *testing.T) {
 			t.Errorf("%s: embedded content differs from disk", n)
 		}
 	}
+}
+
+// TestFilesAreServerAPIJSON decodes every file strictly into the server's own
+// API types: each key is a field of the JetStream API (what the nats CLI and
+// the server read), not only of nats.go's mirror of it.
+func TestFilesAreServerAPIJSON(t *testing.T) {
+	strict := func(name string, b []byte, v any) {
+		t.Helper()
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for _, n := range streams.Names() {
+		b, _ := streams.File(n)
+		var sc server.StreamConfig
+		strict(n, b, &sc)
+		if sc.Name != n {
+			t.Errorf("%s: name %q", n, sc.Name)
+		}
+	}
+	consumers, err := filepath.Glob("consumers/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var embedded []string
+	for _, n := range streams.Names() {
+		for _, c := range streams.Consumers(n) {
+			embedded = append(embedded, "consumers/"+n+"-"+c+".json")
+			b, err := streams.ConsumerFile(n, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cc server.ConsumerConfig
+			strict(n+"/"+c, b, &cc)
+			if cc.Durable != c {
+				t.Errorf("%s/%s: durable %q", n, c, cc.Durable)
+			}
+		}
+	}
+	slices.Sort(consumers)
+	slices.Sort(embedded)
+	if !slices.Equal(consumers, embedded) {
+		t.Errorf("consumer files %v, embedded and matched to streams %v", consumers, embedded)
+	}
+	b, err := streams.GatewayConsumerFile("acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cc server.ConsumerConfig
+	strict("gateway template", b, &cc)
 }
 
 func TestDefinitions(t *testing.T) {

@@ -18,7 +18,9 @@ import (
 // Cluster is an in-process JetStream cluster of real nats-servers talking
 // over loopback TCP routes. Each node has its own ServerName ("n1", "n2", …)
 // and store directory in t.TempDir(); client listeners use random loopback
-// ports. All nodes are shut down by t.Cleanup.
+// ports. All nodes are shut down by t.Cleanup. Stop and restart nodes
+// through the Cluster (Stop, Restart), not Server.Restart, so the cluster
+// knows which nodes run.
 type Cluster struct {
 	// Name is the cluster name shared by all nodes.
 	Name string
