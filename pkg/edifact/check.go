@@ -555,8 +555,16 @@ func (c *checker) message(m *Message) {
 	v := c.rep.FormatVersion
 	if known && !v.IsZero() && !missing {
 		want, ok := unhVersion(h.Type, sector, v)
-		if h.Type == catalog.UTILMD && sector == catalog.SectorUnspecified {
-			ok = false
+		if h.Type == catalog.UTILMD {
+			if _, fromVersion := catalog.SectorFromUTILMDVersion(h.Association); !fromVersion {
+				// neither S… (Strom) nor G… (Gas): wrong for every FV since
+				// FV2310 (ref §7.1); name both valid versions
+				s, sok := unhVersion(h.Type, catalog.Strom, v)
+				g, gok := unhVersion(h.Type, catalog.Gas, v)
+				if sok && gok {
+					want, ok = s+" or "+g, true
+				}
+			}
 		}
 		if ok {
 			info.ExpectedVersion = want

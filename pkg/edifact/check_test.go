@@ -100,6 +100,8 @@ func TestCheckRules(t *testing.T) {
 			want{"unh-release", LevelMessage, CodeInvalidValue, "UNH", 1, 2, 0}},
 		{"UNH version not valid in the FV", repl("S2.2", "S2.1"), nil,
 			want{"unh-version", LevelMessage, CodeInvalidValue, "UNH", 1, 2, 5}},
+		{"UTILMD version of no sector", repl("S2.2", "5.2"), nil,
+			want{"unh-version", LevelMessage, CodeInvalidValue, "UNH", 1, 2, 5}},
 		{"UNH invalid character", repl("UN:S2.2'", "UN:S2.2+\x7f'"), nil,
 			want{"invalid-character", LevelMessage, CodeInvalidChar, "UNH", 1, 3, 1}},
 		{"PID unknown (ref §13 step 3)", repl("Z13:55001", "Z13:55999"), nil,

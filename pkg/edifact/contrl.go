@@ -98,8 +98,12 @@ func BuildCONTRL(ix *Interchange, rep *Report, p ContrlParams) (out []byte, due 
 		}
 	}
 	if first != nil {
-		uci = append(uci, E(strconv.Itoa(int(first.Code))), E(first.Tag))
-		if first.Element > 0 {
+		tag := first.Tag
+		if tag != "UNA" && tag != "UNB" && tag != "UNZ" {
+			tag = "" // UCI 0013 names only UNA, UNB or UNZ (ref §10.2)
+		}
+		uci = append(uci, E(strconv.Itoa(int(first.Code))), E(tag))
+		if first.Element > 0 && tag != "" {
 			uci = append(uci, C(strconv.Itoa(first.Element), positionOrEmpty(first.Component)))
 		}
 		m.Segment("UCI", uci...)

@@ -76,6 +76,11 @@ func TestCONTRLRules(t *testing.T) {
 	if !strings.Contains(string(out), "UCI+MK26112000017+9900000000004:500+9900000000011:500+4+28+UNZ+2'UNT+3+1'") {
 		t.Fatalf("UCI: %s", out)
 	}
+	// a stray body segment: UCI 16 without 0013 (only UNA/UNB/UNZ are allowed there)
+	out, _, _ = contrlFor(t, strings.Replace(example55001, "UNZ+1", "FTX+X'UNZ+1", 1), ContrlParams{})
+	if !strings.Contains(string(out), "UCI+MK26112000017+9900000000004:500+9900000000011:500+4+16'UNT+3+1'") {
+		t.Fatalf("UCI stray: %s", out)
+	}
 	// UNT count wrong: UCM with 0085/0013, no SG2 (ref §13 last sentence)
 	out, _, _ = contrlFor(t, strings.Replace(example55001, "UNT+11+1", "UNT+12+1", 1), ContrlParams{})
 	if !strings.Contains(string(out), "UCM+1+UTILMD:D:11A:UN:S2.2+4+29+UNT'UNT+4+1'") {

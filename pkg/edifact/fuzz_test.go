@@ -68,7 +68,15 @@ func FuzzParse(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s))
 	}
+	reuse := NewParser() // shared across inputs: exercises memory reuse
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if full, err := Parse(data); err == nil {
+			again, err := reuse.Parse(data)
+			if err != nil {
+				t.Fatalf("Parser: %v", err)
+			}
+			segmentsEqual(t, full.Segments, again.Segments)
+		}
 		ix, rep, err := Analyze(data)
 		if err != nil {
 			return
