@@ -1,0 +1,380 @@
+// Package deliverer hands outbound interchanges from stream MAKO_OUTBOX to
+// the market partners.
+//
+// It consumes `mako.outbox.<tenant>.<recipient>` with the durable consumer
+// `deliverer` (pkg/worker), looks up the recipient's channel in the
+// tenant's partner data (pkg/partner, KV mako_partners) and sends through the
+// channel's Transport: http (POST to a gateway), file (a gateway's
+// directory) or nats (another subject, e.g. another tenant's ingest).
+//
+// Retries: a failed send (and a missing partner or channel, which an
+// operator may still add) is retried with full-jitter exponential backoff —
+// delay uniform in [0, min(cap, base·2^attempt)), defaults 5 s and 5 min —
+// by naking the message with that delay, so the server redelivers it and no
+// handler ever sleeps. Retries stop at the end of the retry window (default
+// 72 h from the outbox message's stream timestamp; as4.md §6.3 calls the
+// 72 h a project choice): the message is dead-lettered with reason
+// outbox_exhausted and its process is told (delivery.Failed). A transport
+// that refuses the interchange itself (SendError.Permanent) is dead-lettered
+// at once. A success is reported to the process (delivery.Confirmed) when
+// the process's workflow registers that command.
+//
+// No head-of-line blocking: the worker's lanes are keyed by the outbox
+// subject (tenant and recipient), every send is bounded by the channel's
+// timeout, and after a failure the partner cools down: its other messages
+// are naked without a send until one probe may try again, so a dead partner
+// costs its lane one timeout per cool-down, not one per queued message.
+package deliverer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/deadletter"
+	"github.com/mako-engine/mako/pkg/delivery"
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/outbox"
+	"github.com/mako-engine/mako/pkg/partner"
+	"github.com/mako-engine/mako/pkg/worker"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+)
+
+// Stream and consumer the deliverer reads.
+const (
+	OutboxStream = "MAKO_OUTBOX"
+	Consumer     = "deliverer"
+)
+
+// Defaults of the retry policy and the send timeout.
+const (
+	DefaultBackoffBase = 5 * time.Second
+	DefaultBackoffCap  = 5 * time.Minute
+	DefaultWindow      = 72 * time.Hour
+	DefaultTimeout     = 30 * time.Second
+	// MaxTimeout bounds every send below the consumer's ack wait (60 s,
+	// streams/consumers/MAKO_OUTBOX-deliverer.json), so the server never
+	// redelivers a message whose send is still running.
+	MaxTimeout = 50 * time.Second
+	// DefaultLanes is the number of lanes: sends wait on the network, so
+	// more lanes than CPU-bound workers.
+	DefaultLanes = 32
+)
+
+// DeadLetters writes dead letters (*deadletter.Sink).
+type DeadLetters interface {
+	Write(ctx context.Context, l deadletter.Letter) error
+}
+
+// Deliverer is the outbox delivery worker. Build it with New.
+type Deliverer struct {
+	partners   partner.Store
+	dlq        DeadLetters
+	reporter   Reporter
+	transports map[partner.Transport]Transport
+	base, cap  time.Duration
+	window     time.Duration
+	timeout    time.Duration
+	lanes      int
+	now        func() time.Time
+	rnd        func(int64) int64
+	log        zerolog.Logger
+	cool       *cooldown
+	sent       *sentCache
+	observe    func(Event)
+}
+
+// Event is what an observer (metrics, tests) sees of every handled message.
+type Event struct {
+	Message   outbox.Message
+	Attempt   int
+	Transport partner.Transport
+	// Outcome is "delivered", "retry", "skipped" (partner cooling down),
+	// "dead" (dead-lettered) or "reported" (the process was told).
+	Outcome string
+	Receipt Receipt
+	Err     error
+	Delay   time.Duration
+}
+
+// Option configures a Deliverer.
+type Option func(*Deliverer)
+
+// WithBackoff sets base and cap of the full-jitter backoff (defaults 5 s, 5 min).
+func WithBackoff(base, limit time.Duration) Option {
+	return func(d *Deliverer) {
+		if base > 0 && limit >= base {
+			d.base, d.cap = base, limit
+		}
+	}
+}
+
+// WithWindow sets the retry window, counted from the outbox message's stream
+// timestamp (default 72 h).
+func WithWindow(w time.Duration) Option {
+	return func(d *Deliverer) {
+		if w > 0 {
+			d.window = w
+		}
+	}
+}
+
+// WithTimeout sets the send timeout for channels without one (default 30 s;
+// every timeout is capped at MaxTimeout).
+func WithTimeout(t time.Duration) Option {
+	return func(d *Deliverer) {
+		if t > 0 {
+			d.timeout = t
+		}
+	}
+}
+
+// WithLanes sets the number of worker lanes (default 32).
+func WithLanes(n int) Option {
+	return func(d *Deliverer) {
+		if n > 0 {
+			d.lanes = n
+		}
+	}
+}
+
+// WithTransport adds or replaces the transport for t.Kind().
+func WithTransport(t Transport) Option { return func(d *Deliverer) { d.transports[t.Kind()] = t } }
+
+// WithReporter sets who tells processes about outcomes (default: nobody).
+func WithReporter(r Reporter) Option { return func(d *Deliverer) { d.reporter = r } }
+
+// WithClock sets the clock (default time.Now).
+func WithClock(now func() time.Time) Option { return func(d *Deliverer) { d.now = now } }
+
+// WithRand sets the jitter source: rnd(n) in [0, n) (default math/rand/v2.Int64N).
+func WithRand(rnd func(int64) int64) Option { return func(d *Deliverer) { d.rnd = rnd } }
+
+// WithLogger sets the logger.
+func WithLogger(l zerolog.Logger) Option { return func(d *Deliverer) { d.log = l } }
+
+// WithObserver calls f for every outcome (metrics, tests). f must be fast.
+func WithObserver(f func(Event)) Option { return func(d *Deliverer) { d.observe = f } }
+
+// New returns a deliverer reading partner data from partners and
+// dead-lettering into dlq. js (may be nil) backs the nats transport; the
+// http and file transports are always present.
+func New(js jetstream.JetStream, partners partner.Store, dlq DeadLetters, opts ...Option) *Deliverer {
+	d := &Deliverer{
+		partners: partners, dlq: dlq,
+		transports: map[partner.Transport]Transport{},
+		base:       DefaultBackoffBase, cap: DefaultBackoffCap, window: DefaultWindow, timeout: DefaultTimeout,
+		lanes: DefaultLanes, now: time.Now, rnd: rand.Int64N, log: zerolog.Nop(),
+	}
+	d.transports[partner.TransportHTTP] = NewHTTPTransport()
+	d.transports[partner.TransportFile] = NewFileTransport("")
+	if js != nil {
+		d.transports[partner.TransportNATS] = NewNATSTransport(js)
+	}
+	for _, o := range opts {
+		o(d)
+	}
+	d.cool = newCooldown(d.base, d.cap)
+	d.sent = newSentCache(4096)
+	return d
+}
+
+// Run consumes cons (the `deliverer` consumer of MAKO_OUTBOX) until ctx is
+// cancelled: lanes keyed by outbox subject, no delivery limit (the retry
+// window decides), dead letters through Exhausted. opts are passed to
+// worker.Run after the deliverer's own.
+func (d *Deliverer) Run(ctx context.Context, cons jetstream.Consumer, opts ...worker.Option) error {
+	wopts := append([]worker.Option{
+		worker.WithConcurrency(d.lanes),
+		worker.WithKey(func(m jetstream.Msg) string { return m.Subject() }),
+		// The retry window ends retries, not a delivery count: the
+		// consumer's max_deliver is -1, and this bound is never reached.
+		worker.WithMaxDeliver(1 << 30),
+		// Only infrastructure failures (reporting to a process) use the
+		// worker's own backoff; sends use Retry with the jittered delay.
+		worker.WithBackoff(time.Second, 30*time.Second),
+		worker.WithLogger(d.log),
+		worker.WithExhausted(d.Exhausted),
+	}, opts...)
+	return worker.Run(ctx, cons, d.Handle, wopts...)
+}
+
+// Handle implements worker.Handler for MAKO_OUTBOX messages.
+func (d *Deliverer) Handle(ctx context.Context, msg jetstream.Msg) error {
+	md, err := msg.Metadata()
+	if err != nil {
+		return worker.Permanent(fmt.Errorf("deliverer: %s: metadata: %w", msg.Subject(), err))
+	}
+	m, err := outbox.FromNats(msg.Subject(), msg.Headers(), msg.Data())
+	if err != nil {
+		return worker.Permanent(fmt.Errorf("deliverer: seq %d: %w", md.Sequence.Stream, err))
+	}
+	attempt := int(md.NumDelivered)
+	created := md.Timestamp
+	deadline := created.Add(d.window)
+	ev := Event{Message: m, Attempt: attempt}
+
+	// Sent earlier by this instance; only the report is missing.
+	if s, ok := d.sent.get(m.ID); ok {
+		return d.confirm(ctx, m, attempt, s)
+	}
+	key := m.Tenant + "/" + m.Recipient
+	now := d.now().UTC()
+	if wait, last := d.cool.blocked(key, now); wait > 0 {
+		cause := fmt.Errorf("%w (%s, %s left): last error: %v", ErrCoolingDown, key, wait.Round(time.Millisecond), last)
+		return d.retry(ev, "skipped", now, deadline, wait+d.jitterBase(), cause)
+	}
+	ch, tr, err := d.route(ctx, m)
+	if err != nil {
+		return d.retry(ev, "retry", now, deadline, 0, err)
+	}
+	ev.Transport = ch.Transport
+	timeout := time.Duration(ch.Timeout)
+	if timeout <= 0 {
+		timeout = d.timeout
+	}
+	sctx, cancel := context.WithTimeout(ctx, min(timeout, MaxTimeout))
+	rec, err := tr.Send(sctx, Delivery{Message: m, Channel: ch, Attempt: attempt, CreatedAt: created})
+	cancel()
+	now = d.now().UTC()
+	if err != nil {
+		if IsPermanent(err) {
+			ev.Outcome, ev.Err = "dead", err
+			d.emit(ev)
+			return worker.Permanent(err)
+		}
+		d.cool.fail(key, now, err)
+		return d.retry(ev, "retry", now, deadline, 0, err)
+	}
+	d.cool.ok(key)
+	s := sentEntry{transport: string(ch.Transport), receipt: rec, at: now}
+	d.sent.put(m.ID, s)
+	ev.Outcome, ev.Receipt = "delivered", rec
+	d.emit(ev)
+	d.log.Info().Str("tenant", m.Tenant).Str("recipient", m.Recipient).Str("message_id", m.ID).
+		Str("transport", string(ch.Transport)).Str("status", rec.Status).Int("attempt", attempt).Msg("delivered")
+	return d.confirm(ctx, m, attempt, s)
+}
+
+// route finds the partner's first channel with a transport.
+func (d *Deliverer) route(ctx context.Context, m outbox.Message) (partner.Channel, Transport, error) {
+	e, err := d.partners.Get(ctx, m.Tenant, m.Recipient)
+	if err != nil {
+		if errors.Is(err, partner.ErrNotFound) || errors.Is(err, partner.ErrInvalid) {
+			return partner.Channel{}, nil, fmt.Errorf("%w: tenant %s, recipient %s", ErrNoPartner, m.Tenant, m.Recipient)
+		}
+		return partner.Channel{}, nil, fmt.Errorf("deliverer: partner %s/%s: %w", m.Tenant, m.Recipient, err)
+	}
+	var kinds []string
+	for _, ch := range e.Partner.Channels {
+		if tr, ok := d.transports[ch.Transport]; ok {
+			return ch, tr, nil
+		}
+		kinds = append(kinds, string(ch.Transport))
+	}
+	return partner.Channel{}, nil, fmt.Errorf("%w: tenant %s, recipient %s has channels %v", ErrNoTransport, m.Tenant, m.Recipient, kinds)
+}
+
+// retry naks the message with the jittered delay (at least minDelay), or
+// gives up when the window has passed. The last retry is scheduled at the
+// end of the window, so a message gets its final attempt then.
+func (d *Deliverer) retry(ev Event, outcome string, now, deadline time.Time, minDelay time.Duration, cause error) error {
+	if !now.Before(deadline) {
+		err := fmt.Errorf("%w (%s, %d attempts): %w", ErrWindowElapsed, d.window, ev.Attempt, cause)
+		ev.Outcome, ev.Err = "dead", err
+		d.emit(ev)
+		return worker.Permanent(err)
+	}
+	delay := max(Backoff(ev.Attempt-1, d.base, d.cap, d.rnd), minDelay)
+	if left := deadline.Sub(now); delay > left {
+		delay = left
+	}
+	ev.Outcome, ev.Err, ev.Delay = outcome, cause, delay
+	d.emit(ev)
+	if outcome != "skipped" {
+		d.log.Warn().Err(cause).Str("tenant", ev.Message.Tenant).Str("recipient", ev.Message.Recipient).
+			Str("message_id", ev.Message.ID).Int("attempt", ev.Attempt).Dur("retry_in", delay).Msg("delivery failed")
+	}
+	return worker.Retry(delay, cause)
+}
+
+func (d *Deliverer) jitterBase() time.Duration { return time.Duration(d.rnd(int64(d.base))) }
+
+func (d *Deliverer) emit(ev Event) {
+	if d.observe != nil {
+		d.observe(ev)
+	}
+}
+
+// confirm reports a delivered message to its process. A failing report is
+// returned as a plain error: the worker retries it with its own backoff and
+// the sent cache keeps the interchange from being sent again.
+func (d *Deliverer) confirm(ctx context.Context, m outbox.Message, attempt int, s sentEntry) error {
+	if m.Process == "" || d.reporter == nil {
+		return nil
+	}
+	cmd := engine.Command{
+		ID: delivery.ConfirmedID(m.ID), ReceivedAt: s.at, TraceParent: m.TraceParent,
+		Payload: delivery.Confirmed{
+			MessageID: m.ID, InterchangeRef: m.InterchangeRef, Recipient: m.Recipient, Transport: s.transport,
+			Status: s.receipt.Status, RemoteID: s.receipt.RemoteID, Body: s.receipt.Body, Attempts: attempt, At: s.at,
+		},
+	}
+	sent, err := d.reporter.Report(ctx, engine.TenantID(m.Tenant), engine.ProcessID(m.Process), cmd)
+	if err != nil {
+		return fmt.Errorf("deliverer: confirm %s to process %s: %w", m.ID, m.Process, err)
+	}
+	if sent {
+		d.emit(Event{Message: m, Attempt: attempt, Transport: partner.Transport(s.transport), Outcome: "reported", Receipt: s.receipt})
+	}
+	return nil
+}
+
+// Exhausted dead-letters a message that will not be retried (worker.WithExhausted)
+// with reason outbox_exhausted (malformed for a message that is not an
+// outbox message) and tells its process (delivery.Failed).
+func (d *Deliverer) Exhausted(ctx context.Context, msg jetstream.Msg, cause error) error {
+	var seq uint64
+	attempt := 0
+	if md, err := msg.Metadata(); err == nil {
+		seq, attempt = md.Sequence.Stream, int(md.NumDelivered)
+	}
+	m, merr := outbox.FromNats(msg.Subject(), msg.Headers(), msg.Data())
+	reason := deadletter.ReasonOutboxExhausted
+	if merr != nil {
+		reason = deadletter.ReasonMalformed
+	}
+	tenant := m.Tenant
+	if tenant == "" {
+		tenant = "unknown"
+	}
+	if err := d.dlq.Write(ctx, deadletter.Letter{
+		Reason: reason, Detail: cause.Error(),
+		Audit: deadletter.Audit{Tenant: tenant, MessageType: m.MessageType, Sender: m.Sender, Receiver: m.Recipient,
+			InterchangeRef: m.InterchangeRef, MessageRef: m.ID, Process: m.Process},
+		Source:  deadletter.Source{Stream: OutboxStream, Subject: msg.Subject(), Sequence: seq},
+		Payload: msg.Data(),
+	}); err != nil {
+		return err
+	}
+	if merr != nil || m.Process == "" || d.reporter == nil {
+		return nil
+	}
+	at := d.now().UTC()
+	cmd := engine.Command{
+		ID: delivery.FailedID(m.ID), ReceivedAt: at, TraceParent: m.TraceParent,
+		Payload: delivery.Failed{MessageID: m.ID, InterchangeRef: m.InterchangeRef, Recipient: m.Recipient,
+			Reason: cause.Error(), Attempts: attempt, At: at},
+	}
+	sent, err := d.reporter.Report(ctx, engine.TenantID(m.Tenant), engine.ProcessID(m.Process), cmd)
+	if err != nil {
+		return fmt.Errorf("deliverer: report failure of %s to process %s: %w", m.ID, m.Process, err)
+	}
+	if sent {
+		d.emit(Event{Message: m, Attempt: attempt, Outcome: "reported", Err: cause})
+	}
+	return nil
+}
