@@ -319,60 +319,91 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 			Sender: unb.Sender.ID, Receiver: unb.Recipient.ID, InterchangeRef: unb.ControlRef, MessageRef: m.Ref(), TransactionID: tx.ID,
 			Test: unb.IsTest(), TransportID: d.transportID, Interchange: single, MessageIndex: m.Index,
 		}
-		if tx.PID == "" {
-			if err := in.dead(ctx, d, deadletter.ReasonUnknownConversation, fmt.Sprintf("%s messages are not routed to processes yet", m.Type()), audit); err != nil {
-				return err
-			}
-			continue
-		}
-		route, err := in.router.Resolve(tx.PID, sector, d.tenant.Roles)
-		if err != nil {
-			if err := in.reject(ctx, d, ix, m, tx, rep.FormatVersion, "Z31", "Prüfidentifikator wird vom Empfänger nicht verarbeitet"); err != nil {
-				return err
-			}
-			in.count(d, tx.PID, "unknown_pid")
-			if err := in.dead(ctx, d, deadletter.ReasonUnknownPID, err.Error(), audit); err != nil {
-				return err
-			}
-			continue
-		}
-		def, err := in.engine.Lookup(route.Workflow, rep.FormatVersion)
-		if err != nil {
-			if err := in.dead(ctx, d, deadletter.ReasonVersionMismatch, err.Error(), audit); err != nil {
-				return err
-			}
-			continue
-		}
 		var id engine.ProcessIdentity
-		if route.Initiating {
-			conv := tx.ID
-			if conv == "" {
-				conv = unb.ControlRef + "/" + m.Ref()
-			}
-			id, _, err = in.engine.SpawnOrResume(ctx, d.tenant.ID, engine.ConversationKey(engine.ConversationID(conv), unb.Sender.ID), def.ID())
+		var codec *engine.Codec
+		if tx.PID == "" {
+			// APERAK and CONTRL answer something we sent: find the process
+			// by the references they carry.
+			found, how, err := in.answered(ctx, d.tenant.ID, unb.Recipient.ID, m)
 			if err != nil {
-				return fmt.Errorf("ingest: spawn %s for %s/%s: %w", route.Workflow, unb.Sender.ID, conv, err)
+				return err
 			}
-		} else {
-			ref := referencedTransaction(m, tx)
-			var found []engine.ProcessIdentity
-			if ref != "" {
-				found, err = in.engine.Registry().LookupAll(ctx, d.tenant.ID, TransactionKey(unb.Recipient.ID, ref))
-				if err != nil {
-					return fmt.Errorf("ingest: registry lookup %s: %w", ref, err)
-				}
-			}
-			if len(found) == 0 {
-				if err := in.reject(ctx, d, ix, m, tx, rep.FormatVersion, "Z33", "Referenzierter Geschäftsvorfall existiert nicht"); err != nil {
-					return err
-				}
-				in.count(d, tx.PID, "orphan")
-				if err := in.dead(ctx, d, deadletter.ReasonUnknownConversation, fmt.Sprintf("follow-up PID %s references transaction %q, which no process knows", tx.PID, ref), audit); err != nil {
+			if found == nil {
+				in.count(d, "", "orphan")
+				if err := in.dead(ctx, d, deadletter.ReasonUnknownConversation, fmt.Sprintf("%s %s answers %s, which no process knows", m.Type(), m.Ref(), how), audit); err != nil {
 					return err
 				}
 				continue
 			}
-			id = found[len(found)-1]
+			id = *found
+			def, err := in.engine.Resolve(id.Workflow)
+			if err != nil {
+				if err := in.dead(ctx, d, deadletter.ReasonVersionMismatch, err.Error(), audit); err != nil {
+					return err
+				}
+				continue
+			}
+			codec = def.Codec()
+		} else {
+			route, err := in.router.Resolve(tx.PID, sector, d.tenant.Roles)
+			if err != nil {
+				if err := in.reject(ctx, d, ix, m, tx, rep.FormatVersion, "Z31", "Prüfidentifikator wird vom Empfänger nicht verarbeitet"); err != nil {
+					return err
+				}
+				in.count(d, tx.PID, "unknown_pid")
+				if err := in.dead(ctx, d, deadletter.ReasonUnknownPID, err.Error(), audit); err != nil {
+					return err
+				}
+				continue
+			}
+			def, err := in.engine.Lookup(route.Workflow, rep.FormatVersion)
+			if err != nil {
+				if err := in.dead(ctx, d, deadletter.ReasonVersionMismatch, err.Error(), audit); err != nil {
+					return err
+				}
+				continue
+			}
+			if route.Initiating {
+				conv := tx.ID
+				if conv == "" {
+					conv = unb.ControlRef + "/" + m.Ref()
+				}
+				id, _, err = in.engine.SpawnOrResume(ctx, d.tenant.ID, engine.ConversationKey(engine.ConversationID(conv), unb.Sender.ID), def.ID())
+				if err != nil {
+					return fmt.Errorf("ingest: spawn %s for %s/%s: %w", route.Workflow, unb.Sender.ID, conv, err)
+				}
+			} else {
+				ref := referencedTransaction(m, tx)
+				var found []engine.ProcessIdentity
+				if ref != "" {
+					found, err = in.engine.Registry().LookupAll(ctx, d.tenant.ID, TransactionKey(unb.Recipient.ID, ref))
+					if err != nil {
+						return fmt.Errorf("ingest: registry lookup %s: %w", ref, err)
+					}
+				}
+				if len(found) == 0 {
+					if err := in.reject(ctx, d, ix, m, tx, rep.FormatVersion, "Z33", "Referenzierter Geschäftsvorfall existiert nicht"); err != nil {
+						return err
+					}
+					in.count(d, tx.PID, "orphan")
+					if err := in.dead(ctx, d, deadletter.ReasonUnknownConversation, fmt.Sprintf("follow-up PID %s references transaction %q, which no process knows", tx.PID, ref), audit); err != nil {
+						return err
+					}
+					continue
+				}
+				id = found[len(found)-1]
+			}
+			codec = def.Codec()
+			if id.Workflow != def.ID() {
+				resumed, err := in.engine.Resolve(id.Workflow)
+				if err != nil {
+					if err := in.dead(ctx, d, deadletter.ReasonVersionMismatch, err.Error(), audit); err != nil {
+						return err
+					}
+					continue
+				}
+				codec = resumed.Codec()
+			}
 		}
 		audit.Process = string(id.Process)
 		cmdID := inbound.CommandID(d.tenant.ID, unb.Sender.ID, unb.ControlRef, m.Ref(), tx.ID)
@@ -384,17 +415,6 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 			Conversation:  engine.ConversationID(tx.ID),
 			TraceParent:   d.traceParent,
 			Payload:       payload,
-		}
-		codec := def.Codec()
-		if id.Workflow != def.ID() {
-			resumed, err := in.engine.Resolve(id.Workflow)
-			if err != nil {
-				if err := in.dead(ctx, d, deadletter.ReasonVersionMismatch, err.Error(), audit); err != nil {
-					return err
-				}
-				continue
-			}
-			codec = resumed.Codec()
 		}
 		if err := commandbus.Publish(ctx, in.js, id, codec, cmd); err != nil {
 			return err
@@ -409,6 +429,62 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 // transaction id (IDE 7402). Workflows bind it when they send a transaction.
 func TransactionKey(originalSender, transactionID string) engine.BusinessKey {
 	return engine.BusinessKey{Kind: engine.KeyConversation, Value: originalSender + ":" + transactionID}
+}
+
+// DocumentKey is the business key under which the process that sent a
+// message is found by an APERAK answering it: the sender's MP-ID and the
+// message's document number (BGM 1004), which the APERAK quotes in RFF+AGO.
+// Workflows bind it for every message they send.
+func DocumentKey(sender, documentNumber string) engine.BusinessKey {
+	return engine.BusinessKey{Kind: engine.KeyDocument, Value: sender + ":" + documentNumber}
+}
+
+// KeyInterchange is the business-key kind of interchange references.
+const KeyInterchange engine.KeyKind = "interchange"
+
+// InterchangeKey is the business key under which the process that sent an
+// interchange is found by a CONTRL answering it: the sender's MP-ID and the
+// interchange reference (UNB 0020), which the CONTRL quotes in UCI 0020.
+// Workflows bind it for every interchange they send.
+func InterchangeKey(sender, interchangeRef string) engine.BusinessKey {
+	return engine.BusinessKey{Kind: KeyInterchange, Value: sender + ":" + interchangeRef}
+}
+
+// answered finds the process an APERAK or CONTRL answers. own is our MP-ID
+// (the answer's recipient). It returns nil and a description of the
+// references tried when no process matches.
+func (in *Ingestor) answered(ctx context.Context, tenant engine.TenantID, own string, m *edifact.Message) (*engine.ProcessIdentity, string, error) {
+	var keys []engine.BusinessKey
+	var tried []string
+	switch m.Type() {
+	case catalog.APERAK:
+		if s, _ := m.Find(0, "RFF", "AGO"); s != nil && s.Value(0, 1) != "" {
+			keys = append(keys, DocumentKey(own, s.Value(0, 1)))
+			tried = append(tried, "document "+s.Value(0, 1))
+		}
+		if s, _ := m.Find(0, "RFF", "TN"); s != nil && s.Value(0, 1) != "" {
+			keys = append(keys, TransactionKey(own, s.Value(0, 1)))
+			tried = append(tried, "transaction "+s.Value(0, 1))
+		}
+	case catalog.CONTRL:
+		if s, _ := m.Find(0, "UCI", ""); s != nil && s.Value(0, 0) != "" {
+			keys = append(keys, InterchangeKey(own, s.Value(0, 0)))
+			tried = append(tried, "interchange "+s.Value(0, 0))
+		}
+	}
+	for _, k := range keys {
+		found, err := in.engine.Registry().LookupAll(ctx, tenant, k)
+		if err != nil {
+			return nil, "", fmt.Errorf("ingest: registry lookup %s=%s: %w", k.Kind, k.Value, err)
+		}
+		if len(found) > 0 {
+			return &found[len(found)-1], "", nil
+		}
+	}
+	if len(tried) == 0 {
+		return nil, "no reference (RFF+AGO, RFF+TN or UCI)", nil
+	}
+	return nil, strings.Join(tried, ", "), nil
 }
 
 // referencedTransaction returns the transaction id a follow-up refers to:

@@ -37,6 +37,9 @@ type Module struct {
 	Name        string
 	Definitions []engine.AnyDefinition
 	Routes      []routing.Route
+	// Enrich, if set, adds master data or other facts to the commands of
+	// the module's workflows before they execute (processor.Enricher).
+	Enrich processor.Enricher
 }
 
 // Config configures a System.
@@ -222,6 +225,14 @@ func (s *System) RunProcessor(ctx context.Context) error {
 	opts := append([]processor.Option{processor.WithLogger(s.cfg.Logger.With().Str("worker", "processor").Logger())}, s.cfg.ProcessorOptions...)
 	if s.cfg.Metrics != nil {
 		opts = append(opts, processor.WithMetrics(s.cfg.Metrics))
+	}
+	for _, m := range s.cfg.Modules {
+		if m.Enrich == nil {
+			continue
+		}
+		for _, d := range m.Definitions {
+			opts = append(opts, processor.WithEnricher(d.ID().Name, m.Enrich))
+		}
 	}
 	p, err := processor.New(ctx, s.js, s.engine, s.dlq, opts...)
 	if err != nil {

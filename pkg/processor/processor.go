@@ -53,7 +53,16 @@ type Processor struct {
 	gateWait time.Duration
 	observe  func(id engine.ProcessIdentity, res engine.Result)
 	metrics  *metrics.Metrics
+	enrich   map[string]Enricher
 }
+
+// Enricher adds to a command the facts its workflow needs but the message
+// does not carry (master data such as the current supplier of a MaLo, an ERP
+// decision). It runs in the processor right before the command is executed —
+// I/O is allowed here, never in Handle — and may change only cmd.Payload. It
+// runs again on every delivery of the command; once the command is committed a
+// redelivery is a duplicate and its enrichment is ignored.
+type Enricher func(ctx context.Context, id engine.ProcessIdentity, cmd *engine.Command) error
 
 // Outcome is implemented by workflow events that end a process: their
 // ProcessOutcome names the result ("accepted", "rejected", "timeout",
@@ -81,6 +90,16 @@ func WithRetryAttempts(n int) Option {
 // WithObserver calls f after every successful execution (metrics, tests).
 func WithObserver(f func(id engine.ProcessIdentity, res engine.Result)) Option {
 	return func(p *Processor) { p.observe = f }
+}
+
+// WithEnricher runs f for the commands of the named workflow (see Enricher).
+func WithEnricher(workflow string, f Enricher) Option {
+	return func(p *Processor) {
+		if p.enrich == nil {
+			p.enrich = map[string]Enricher{}
+		}
+		p.enrich[workflow] = f
+	}
 }
 
 // WithMetrics records executed commands, started and completed processes
@@ -134,6 +153,11 @@ func (p *Processor) Handle(ctx context.Context, msg jetstream.Msg) error {
 		cmd, err := def.Codec().UnmarshalCommand(a.Body)
 		if err != nil {
 			return worker.Permanent(fmt.Errorf("processor: %s: command %s: %w", a.Identity, a.CommandID, err))
+		}
+		if f := p.enrich[a.Identity.Workflow.Name]; f != nil {
+			if err := f(ctx, a.Identity, &cmd); err != nil {
+				return fmt.Errorf("processor: %s: enrich command %s: %w", a.Identity, a.CommandID, err)
+			}
 		}
 		res, err = p.ec.ExecuteWithRetry(ctx, a.Identity, cmd, p.attempts)
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/inbound"
+	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/refgen"
 	"github.com/mako-engine/mako/pkg/routing"
@@ -37,10 +38,21 @@ type Received struct {
 // EventType implements engine.EventData.
 func (Received) EventType() string { return "test.received" }
 
+// AnswerReceived is recorded when a partner's APERAK or CONTRL answering
+// the process's own APERAK arrives; the workflow never answers it.
+type AnswerReceived struct {
+	MessageType    string
+	InterchangeRef string
+}
+
+// EventType implements engine.EventData.
+func (AnswerReceived) EventType() string { return "test.answer_received" }
+
 // State counts the transactions a process answered.
 type State struct {
 	Answered     int
 	Transactions []string
+	Answers      []string
 }
 
 // Workflow answers every transaction with an APERAK 312.
@@ -51,7 +63,7 @@ func (Workflow) Name() string { return Name }
 
 // Codec implements engine.Workflow.
 func (Workflow) Codec() *engine.Codec {
-	return engine.NewCodec().Event(Received{}, 1).Command(inbound.Transaction{})
+	return engine.NewCodec().Event(Received{}, 1).Event(AnswerReceived{}, 1).Command(inbound.Transaction{})
 }
 
 // Initial implements engine.Workflow.
@@ -59,9 +71,12 @@ func (Workflow) Initial() State { return State{} }
 
 // Apply implements engine.Workflow.
 func (Workflow) Apply(s State, ev engine.Event) State {
-	if r, ok := ev.Data.(Received); ok {
+	switch e := ev.Data.(type) {
+	case Received:
 		s.Answered++
-		s.Transactions = append(s.Transactions, r.TransactionID)
+		s.Transactions = append(s.Transactions, e.TransactionID)
+	case AnswerReceived:
+		s.Answers = append(s.Answers, e.MessageType)
 	}
 	return s
 }
@@ -71,6 +86,10 @@ func (Workflow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	tx, ok := cmd.Payload.(inbound.Transaction)
 	if !ok {
 		return engine.Decision{}, fmt.Errorf("testflow: unexpected command %T", cmd.Payload)
+	}
+	if tx.MessageType == "APERAK" || tx.MessageType == "CONTRL" {
+		// Never an APERAK on an APERAK or CONTRL (edifact.md §10.1, §11).
+		return engine.Decision{Events: []engine.EventData{AnswerReceived{MessageType: tx.MessageType, InterchangeRef: tx.InterchangeRef}}}, nil
 	}
 	ref := refgen.Ref("T", string(cmd.ID))
 	payload, err := Ack(tx, ref, cmd.ReceivedAt)
@@ -82,7 +101,12 @@ func (Workflow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 		Outbound: []engine.Outbound{{
 			Recipient: tx.Sender, Sender: tx.Receiver, MessageType: "APERAK", InterchangeRef: ref, Payload: payload,
 		}},
-		Correlate: []engine.BusinessKey{{Kind: engine.KeyConversation, Value: tx.Sender + ":" + tx.TransactionID}},
+		// The APERAK's document number and interchange reference are both
+		// ref: a CONTRL or APERAK answering it finds this process.
+		Correlate: []engine.BusinessKey{
+			{Kind: engine.KeyConversation, Value: tx.Sender + ":" + tx.TransactionID},
+			ingest.DocumentKey(tx.Receiver, ref), ingest.InterchangeKey(tx.Receiver, ref),
+		},
 	}, nil
 }
 

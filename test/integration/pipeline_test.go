@@ -212,3 +212,45 @@ func TestUnroutableAndOrphanGetAPERAK(t *testing.T) {
 		t.Fatalf("%d commits for rejected transactions", n)
 	}
 }
+
+// A CONTRL answering the process's own APERAK is routed to that process by
+// its UCI reference (and never answered).
+func TestContrlRoutedToSendingProcess(t *testing.T) {
+	_, js := startServer(t)
+	sys := newSystem(t, js, defaultConfig())
+	startWorkers(t, sys, allWorkers...)
+
+	publishIngest(t, js, "nb", utilmd55001("MK40", "VG40"))
+	out := collect(t, js, "MAKO_OUTBOX", "mako.outbox.nb.>", 1, 10*time.Second)
+	if len(out) != 1 {
+		t.Fatal("no APERAK")
+	}
+	ap, err := outbox.FromNats(out[0].Subject(), out[0].Headers(), out[0].Data())
+	must(t, err)
+	// The LF finds a syntax error in the APERAK and rejects it with a CONTRL.
+	broken := bytes.Replace(ap.Payload, []byte("UNZ+1+"), []byte("UNZ+2+"), 1)
+	ix, err := edifact.Parse(broken)
+	must(t, err)
+	contrl, due, reason, err := edifact.BuildCONTRL(ix, edifact.Check(ix), edifact.ContrlParams{Ref: "CT40", Time: time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)})
+	must(t, err)
+	if !due {
+		t.Fatalf("no CONTRL due: %s", reason)
+	}
+	publishIngest(t, js, "nb", contrl)
+
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		envs, err := sys.Engine().EventStore().Load(context.Background(), engine.StreamOf("nb", engine.ProcessID(ap.Process)))
+		must(t, err)
+		for _, env := range envs {
+			if env.Type == (testflow.AnswerReceived{}).EventType() {
+				if n := count(t, js, "MAKO_OUTBOX", "mako.outbox.nb.>"); n != 1 {
+					t.Fatalf("%d outbox messages: the CONTRL was answered", n)
+				}
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("the CONTRL did not reach the process that sent the APERAK")
+}
