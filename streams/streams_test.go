@@ -238,8 +238,8 @@ func TestDefinitions(t *testing.T) {
 		filter       string
 	}
 	for _, c := range []cons{
-		{streams.Ingest, streams.ConsumerIngest, 10, ""},
-		{streams.Commands, streams.ConsumerProcessor, 5, ""},
+		{streams.Ingest, streams.ConsumerIngest, -1, ""},
+		{streams.Commands, streams.ConsumerProcessor, -1, ""},
 		{streams.Outbox, streams.ConsumerDeliverer, -1, ""},
 		{streams.Timers, streams.ConsumerScheduler, -1, "mako.timer.fired.>"},
 		{streams.Events, streams.ConsumerRelay, -1, ""},
