@@ -113,7 +113,7 @@ func TestFilesOnDiskAreEmbedded(t *testing.T) {
 	if !slices.Equal(names, streams.Names()) {
 		t.Fatalf("disk %v, embedded %v", names, streams.Names())
 	}
-	want := []string{"KV_mako_inbox", "KV_mako_partners", "KV_mako_registry", "KV_mako_snapshots",
+	want := []string{"KV_mako_deadletters", "KV_mako_inbox", "KV_mako_partners", "KV_mako_process_keys", "KV_mako_processes", "KV_mako_registry", "KV_mako_snapshots",
 		"MAKO_COMMANDS", "MAKO_DLQ", "MAKO_EVENTS", "MAKO_INGEST", "MAKO_OUTBOX", "MAKO_TIMERS"}
 	if !slices.Equal(want, streams.Names()) {
 		t.Fatalf("streams %v, want %v", streams.Names(), want)
@@ -219,7 +219,8 @@ func TestDefinitions(t *testing.T) {
 	if !tm.AllowMsgSchedules || !tm.AllowMsgTTL {
 		t.Errorf("MAKO_TIMERS: schedules %v ttl %v", tm.AllowMsgSchedules, tm.AllowMsgTTL)
 	}
-	hist := map[string]uint8{streams.BucketSnapshots: 1, streams.BucketRegistry: 1, streams.BucketInbox: 1, streams.BucketPartners: 5}
+	hist := map[string]uint8{streams.BucketSnapshots: 1, streams.BucketRegistry: 1, streams.BucketInbox: 1, streams.BucketPartners: 5,
+		"mako_processes": 1, "mako_process_keys": 1, "mako_deadletters": 1} // read models: pkg/readmodel
 	for b, h := range hist {
 		kv, err := streams.KeyValueConfig(b)
 		if err != nil {
@@ -243,6 +244,8 @@ func TestDefinitions(t *testing.T) {
 		{streams.Outbox, streams.ConsumerDeliverer, -1, ""},
 		{streams.Timers, streams.ConsumerScheduler, -1, "mako.timer.fired.>"},
 		{streams.Events, streams.ConsumerRelay, -1, ""},
+		{streams.Events, "projector", -1, ""}, // pkg/readmodel
+		{streams.DLQ, "projector", -1, ""},
 	} {
 		cc, err := streams.ConsumerConfig(c.stream, c.name)
 		if err != nil {
@@ -358,8 +361,8 @@ func TestEnsureMatchesFilesAndIsIdempotent(t *testing.T) {
 	for _, n := range streams.Names() {
 		nCons += len(streams.Consumers(n))
 	}
-	if nCons != 5 {
-		t.Fatalf("%d consumers defined, want 5", nCons)
+	if nCons != 7 {
+		t.Fatalf("%d consumers defined, want 7", nCons)
 	}
 	if len(changes) != nStreams+nCons {
 		t.Fatalf("changes %v", changes)
@@ -490,7 +493,8 @@ func TestKVFilesMatchCreateKeyValue(t *testing.T) {
 	b := natstest.Start(t)
 	_, jsB := b.JetStream()
 
-	buckets := []string{streams.BucketSnapshots, streams.BucketRegistry, streams.BucketInbox, streams.BucketPartners}
+	buckets := []string{streams.BucketSnapshots, streams.BucketRegistry, streams.BucketInbox, streams.BucketPartners,
+		"mako_processes", "mako_process_keys", "mako_deadletters"}
 	var names []string
 	for _, bk := range buckets {
 		names = append(names, streams.KVStream(bk))
