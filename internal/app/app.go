@@ -42,6 +42,7 @@ type Config struct {
 	LogFormat   string
 	IngestKeep  time.Duration
 	HTTP        string
+	MaxDeliver  int
 
 	envErrs []error
 }
@@ -63,6 +64,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 		return nil
 	})
 	fs.IntVar(&c.Replicas, "replicas", c.envInt("MAKO_REPLICAS", 1), "replicas of streams and buckets: 1, or 3 on a cluster (env MAKO_REPLICAS)")
+	fs.IntVar(&c.MaxDeliver, "max-deliver", c.envInt("MAKO_MAX_DELIVER", 5), "deliveries of a failing command before it is dead-lettered (env MAKO_MAX_DELIVER)")
 	fs.IntVar(&c.Concurrency, "concurrency", c.envInt("MAKO_CONCURRENCY", 8), "handler lanes per worker (env MAKO_CONCURRENCY)")
 	fs.StringVar(&c.LogLevel, "log-level", env("MAKO_LOG_LEVEL", "info"), "debug, info, warn or error (env MAKO_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("MAKO_LOG_FORMAT", "json"), "json or console (env MAKO_LOG_FORMAT)")
@@ -103,6 +105,9 @@ func (c *Config) Finish() error {
 	}
 	if c.Replicas != 1 && c.Replicas != 3 && c.Replicas != 5 {
 		return fmt.Errorf("--replicas %d: want 1, 3 or 5", c.Replicas)
+	}
+	if c.MaxDeliver < 1 {
+		return fmt.Errorf("--max-deliver %d: want ≥ 1", c.MaxDeliver)
 	}
 	if c.Concurrency < 1 {
 		return fmt.Errorf("--concurrency %d: want ≥ 1", c.Concurrency)
@@ -173,7 +178,7 @@ func ModuleNames() []string {
 // PipelineConfig turns c into a pipeline.Config.
 func (c *Config) PipelineConfig(log zerolog.Logger) pipeline.Config {
 	all := modules()
-	pc := pipeline.Config{Tenants: c.Tenants, Replicas: c.Replicas, Concurrency: c.Concurrency, Logger: log, IngestMaxAge: c.IngestKeep}
+	pc := pipeline.Config{Tenants: c.Tenants, Replicas: c.Replicas, Concurrency: c.Concurrency, Logger: log, IngestMaxAge: c.IngestKeep, MaxDeliver: c.MaxDeliver}
 	for _, m := range c.Modules {
 		pc.Modules = append(pc.Modules, all[m]())
 	}
