@@ -57,5 +57,5 @@ func RunDaemon(ctx context.Context, args []string, stderr io.Writer) error {
 // DaemonActors are the workers cmd/makod runs in one process.
 func DaemonActors(w *Wiring) []Actor {
 	s := w.System
-	return []Actor{s.RunIngest, s.RunProcessor, s.RunRelay, s.RunScheduler}
+	return []Actor{s.RunIngest, s.RunProcessor, s.RunRelay, s.RunScheduler, s.RunDeliverer}
 }

@@ -91,6 +91,7 @@ type Deliverer struct {
 type Event struct {
 	Message   outbox.Message
 	Attempt   int
+	CreatedAt time.Time // the outbox message's stream timestamp
 	Transport partner.Transport
 	// Outcome is "delivered", "retry", "skipped" (partner cooling down),
 	// "dead" (dead-lettered) or "reported" (the process was told).
@@ -215,7 +216,7 @@ func (d *Deliverer) Handle(ctx context.Context, msg jetstream.Msg) error {
 	attempt := int(md.NumDelivered)
 	created := md.Timestamp
 	deadline := created.Add(d.window)
-	ev := Event{Message: m, Attempt: attempt}
+	ev := Event{Message: m, Attempt: attempt, CreatedAt: created}
 
 	// Sent earlier by this instance; only the report is missing.
 	if s, ok := d.sent.get(m.ID); ok {
@@ -377,4 +378,74 @@ func (d *Deliverer) Exhausted(ctx context.Context, msg jetstream.Msg, cause erro
 		d.emit(Event{Message: m, Attempt: attempt, Outcome: "reported", Err: cause})
 	}
 	return nil
+}
+
+// Environment variables read by EnvOptions.
+const (
+	EnvBackoffBase = "MAKO_DELIVER_BACKOFF_BASE" // Go duration, default 5s
+	EnvBackoffCap  = "MAKO_DELIVER_BACKOFF_CAP"  // Go duration, default 5m
+	EnvWindow      = "MAKO_DELIVER_WINDOW"       // Go duration, default 72h
+	EnvTimeout     = "MAKO_DELIVER_TIMEOUT"      // Go duration, default 30s (max 50s)
+	EnvLanes       = "MAKO_DELIVER_LANES"        // integer, default 32
+	EnvFilePattern = "MAKO_DELIVER_FILE_PATTERN" // default DefaultFilePattern
+)
+
+// EnvOptions reads the deliverer's settings from the environment (getenv,
+// e.g. os.Getenv); unset variables keep the defaults. It fails on a value
+// that does not parse or makes no sense, naming the variable.
+func EnvOptions(getenv func(string) string) ([]Option, error) {
+	var opts []Option
+	var errs []error
+	dur := func(k string) time.Duration {
+		v := getenv(k)
+		if v == "" {
+			return 0
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a positive Go duration", k, v))
+			return 0
+		}
+		return d
+	}
+	base, limit := dur(EnvBackoffBase), dur(EnvBackoffCap)
+	if base > 0 || limit > 0 {
+		if base == 0 {
+			base = DefaultBackoffBase
+		}
+		if limit == 0 {
+			limit = DefaultBackoffCap
+		}
+		if limit < base {
+			errs = append(errs, fmt.Errorf("%s %s is below %s %s", EnvBackoffCap, limit, EnvBackoffBase, base))
+		}
+		opts = append(opts, WithBackoff(base, limit))
+	}
+	if w := dur(EnvWindow); w > 0 {
+		opts = append(opts, WithWindow(w))
+	}
+	if t := dur(EnvTimeout); t > 0 {
+		if t > MaxTimeout {
+			errs = append(errs, fmt.Errorf("%s %s exceeds %s (the consumer's ack wait is 60 s)", EnvTimeout, t, MaxTimeout))
+		}
+		opts = append(opts, WithTimeout(t))
+	}
+	if v := getenv(EnvLanes); v != "" {
+		var n int
+		if _, err := fmt.Sscan(v, &n); err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a positive integer", EnvLanes, v))
+		} else {
+			opts = append(opts, WithLanes(n))
+		}
+	}
+	if p := getenv(EnvFilePattern); p != "" {
+		if _, err := FileName(p, Delivery{Message: outbox.Message{ID: "x", MessageType: "X", Sender: "s", Recipient: "r", InterchangeRef: "d"}}); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", EnvFilePattern, err))
+		}
+		opts = append(opts, WithTransport(NewFileTransport(p)))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return opts, nil
 }

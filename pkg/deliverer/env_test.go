@@ -1,0 +1,32 @@
+package deliverer
+
+import (
+	"testing"
+	"time"
+)
+
+func TestEnvOptions(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	opts, err := EnvOptions(env(map[string]string{EnvBackoffBase: "1s", EnvWindow: "2h", EnvTimeout: "10s", EnvLanes: "4", EnvFilePattern: "{id}.edi"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := New(nil, nil, nil, opts...)
+	if d.base != time.Second || d.cap != DefaultBackoffCap || d.window != 2*time.Hour || d.timeout != 10*time.Second || d.lanes != 4 {
+		t.Fatalf("%+v", d)
+	}
+	if d.transports["file"].(*FileTransport).pattern != "{id}.edi" {
+		t.Fatal("file pattern not applied")
+	}
+	if d := New(nil, nil, nil); d.base != DefaultBackoffBase || d.window != DefaultWindow || d.transports["nats"] != nil {
+		t.Fatalf("defaults %+v", d)
+	}
+	for _, bad := range []map[string]string{
+		{EnvBackoffBase: "soon"}, {EnvWindow: "-1h"}, {EnvBackoffBase: "10m", EnvBackoffCap: "1m"},
+		{EnvTimeout: "2m"}, {EnvLanes: "0"}, {EnvFilePattern: "{nope}"},
+	} {
+		if _, err := EnvOptions(env(bad)); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
