@@ -273,9 +273,13 @@ func (s *EventStore) publish(ctx context.Context, stream engine.StreamID, subjec
 			return s.storedCommit(stream, subject, m)
 		case err == nil:
 			s.remember(stream, anchor{version: rec.last(), seq: ack.Sequence})
-			envs, err := rec.envelopes(stream)
-			if err != nil {
-				return nil, s.errorf("append", subject, ack.Sequence, err)
+			// The envelopes Load will return: same fields, the stream's
+			// tenant and process, the record's timestamp.
+			ts := time.Unix(0, rec.Time).UTC()
+			envs := make([]engine.EventEnvelope, len(evs))
+			for i, ev := range evs {
+				envs[i] = ev.Envelope(stream, rec.First+uint64(i), ts)
+				envs[i].Tenant, envs[i].Process = stream.Tenant, stream.Process
 			}
 			return envs, nil
 		case isConflict(err):
