@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/partner"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+const partnerUsage = `usage: mako partner <subcommand> [flags]
+
+Trading-partner master data in KV bucket mako_partners (key <tenant>.<MP-ID>).
+
+subcommands:
+  set  --tenant T --mp-id ID [--name N] [--role R]… [--transport http|file|nats
+       [--url U] [--cert F --key F] [--ca F] [--timeout D] [--dir D] [--pattern P]
+       [--subject S]] [--contact "name;email;phone"]…
+       create or update a partner; flags not given keep their stored value,
+       --transport replaces the channel, --role and --contact replace the lists;
+       the write is conditional on the revision read (concurrent edits fail)
+  get  --tenant T --mp-id ID        print the record as JSON
+  list --tenant T                   print the tenant's records as a JSON array
+  rm   --tenant T --mp-id ID [--revision N]
+                                    delete a record (only at revision N if given)
+
+common flags: --nats-url (env NATS_URL), --creds (env MAKO_CREDS), --replicas (bucket
+replicas when the CLI creates it, env MAKO_REPLICAS; default 1).
+Exit status: 0 ok, 1 not found or revision conflict, 2 usage or connection error.
+`
+
+// partnerJSON is the CLI's JSON view of a stored record.
+type partnerJSON struct {
+	Tenant   string          `json:"tenant"`
+	Revision uint64          `json:"revision"`
+	Partner  partner.Partner `json:"partner"`
+}
+
+// runPartner is `mako partner`: flags and printing around pkg/partner.
+func runPartner(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, partnerUsage)
+		return 2
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, partnerUsage)
+		return 0
+	}
+	sub, rest := args[0], args[1:]
+	switch sub {
+	case "set", "get", "list", "rm":
+	default:
+		fmt.Fprintf(stderr, "mako partner: unknown subcommand %q\n", sub)
+		fmt.Fprint(stderr, partnerUsage)
+		return 2
+	}
+	fs := flag.NewFlagSet("partner "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	natsURL := fs.String("nats-url", partnerEnv("NATS_URL", nats.DefaultURL), "NATS server URL(s) (env NATS_URL)")
+	creds := fs.String("creds", os.Getenv("MAKO_CREDS"), "NATS credentials file (env MAKO_CREDS)")
+	replicas := fs.Int("replicas", 0, "replicas of the bucket if the CLI creates it (default: env MAKO_REPLICAS or the definition)")
+	tenant := fs.String("tenant", "", "tenant id (required)")
+	mpid := fs.String("mp-id", "", "the partner's 13-digit MP-ID")
+	revision := fs.Uint64("revision", 0, "rm: delete only at this revision")
+	name := fs.String("name", "", "set: display name")
+	var roles, contacts []string
+	fs.Func("role", "set: market role (LF, NB, MSB …), repeatable or comma-separated", func(s string) error {
+		for _, r := range strings.Split(s, ",") {
+			if r = strings.TrimSpace(r); r != "" {
+				roles = append(roles, r)
+			}
+		}
+		return nil
+	})
+	fs.Func("contact", `set: contact "name;email;phone", repeatable`, func(s string) error {
+		contacts = append(contacts, s)
+		return nil
+	})
+	var ch partner.Channel
+	transport := fs.String("transport", "", "set: channel transport http, file or nats")
+	fs.StringVar(&ch.URL, "url", "", "set: http gateway URL")
+	fs.StringVar(&ch.CertFile, "cert", "", "set: http client certificate (PEM)")
+	fs.StringVar(&ch.KeyFile, "key", "", "set: http client key (PEM)")
+	fs.StringVar(&ch.CAFile, "ca", "", "set: http CA bundle (PEM)")
+	timeout := fs.Duration("timeout", 0, "set: send timeout (http, nats), e.g. 30s")
+	fs.StringVar(&ch.Dir, "dir", "", "set: file gateway directory")
+	fs.StringVar(&ch.FilePattern, "pattern", "", "set: file name pattern (default: the EDI@Energy convention)")
+	fs.StringVar(&ch.Subject, "subject", "", "set: nats subject, e.g. mako.ingest.lf")
+	if err := fs.Parse(rest); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "mako partner %s: unexpected arguments %v\n", sub, fs.Args())
+		return 2
+	}
+	if err := partner.ValidateTenant(*tenant); err != nil {
+		fmt.Fprintf(stderr, "mako partner %s: --tenant: %v\n", sub, err)
+		return 2
+	}
+	if sub != "list" {
+		if err := partner.ValidateMPID(*mpid); err != nil {
+			fmt.Fprintf(stderr, "mako partner %s: --mp-id: %v\n", sub, err)
+			return 2
+		}
+	}
+	if *replicas == 0 {
+		if v := os.Getenv("MAKO_REPLICAS"); v != "" {
+			fmt.Sscan(v, replicas)
+		}
+	}
+	opts := []nats.Option{nats.Name("mako-partner"), nats.Timeout(5 * time.Second)}
+	if *creds != "" {
+		opts = append(opts, nats.UserCredentials(*creds))
+	}
+	nc, err := nats.Connect(*natsURL, opts...)
+	if err != nil {
+		fmt.Fprintf(stderr, "mako partner: connect %s: %v\n", *natsURL, err)
+		return 2
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		fmt.Fprintf(stderr, "mako partner: %v\n", err)
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	st, err := partner.OpenNATS(ctx, js, *replicas)
+	if err != nil {
+		fmt.Fprintf(stderr, "mako partner: %v\n", err)
+		return 2
+	}
+
+	switch sub {
+	case "get":
+		e, err := st.Get(ctx, *tenant, *mpid)
+		if err != nil {
+			return partnerFail(stderr, sub, err)
+		}
+		return partnerPrintJSON(stdout, stderr, partnerJSON{Tenant: e.Tenant, Revision: e.Revision, Partner: e.Partner})
+	case "list":
+		es, err := st.List(ctx, *tenant)
+		if err != nil {
+			return partnerFail(stderr, sub, err)
+		}
+		out := make([]partnerJSON, 0, len(es))
+		for _, e := range es {
+			out = append(out, partnerJSON{Tenant: e.Tenant, Revision: e.Revision, Partner: e.Partner})
+		}
+		return partnerPrintJSON(stdout, stderr, out)
+	case "rm":
+		var wopts []partner.WriteOption
+		if *revision != 0 {
+			wopts = append(wopts, partner.IfRevision(*revision))
+		}
+		if err := st.Delete(ctx, *tenant, *mpid, wopts...); err != nil {
+			return partnerFail(stderr, sub, err)
+		}
+		fmt.Fprintf(stdout, "deleted %s\n", partner.Key(*tenant, *mpid))
+		return 0
+	}
+
+	// set: read, apply the given flags, write conditionally.
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	p := partner.Partner{MPID: *mpid}
+	wopt := partner.IfAbsent()
+	if e, err := st.Get(ctx, *tenant, *mpid); err == nil {
+		p, wopt = e.Partner, partner.IfRevision(e.Revision)
+	} else if !errors.Is(err, partner.ErrNotFound) {
+		return partnerFail(stderr, sub, err)
+	}
+	if set["name"] {
+		p.Name = *name
+	}
+	if set["role"] {
+		p.Roles = roles
+	}
+	if set["contact"] {
+		p.Contacts = nil
+		for _, c := range contacts {
+			parts := strings.Split(c, ";")
+			for len(parts) < 3 {
+				parts = append(parts, "")
+			}
+			p.Contacts = append(p.Contacts, partner.Contact{Name: strings.TrimSpace(parts[0]), Email: strings.TrimSpace(parts[1]), Phone: strings.TrimSpace(parts[2])})
+		}
+	}
+	channelFlags := []string{"url", "cert", "key", "ca", "timeout", "dir", "pattern", "subject"}
+	if set["transport"] {
+		ch.Transport = partner.Transport(*transport)
+		ch.Timeout = partner.Duration(*timeout)
+		if err := ch.Validate(); err != nil {
+			fmt.Fprintf(stderr, "mako partner set: %v\n", err)
+			return 2
+		}
+		p.Channels = []partner.Channel{ch}
+	} else {
+		for _, f := range channelFlags {
+			if set[f] {
+				fmt.Fprintf(stderr, "mako partner set: --%s needs --transport (the channel is replaced as a whole)\n", f)
+				return 2
+			}
+		}
+	}
+	if _, err := st.Put(ctx, *tenant, p, wopt); err != nil {
+		if errors.Is(err, partner.ErrInvalid) {
+			fmt.Fprintf(stderr, "mako partner set: %v\n", err)
+			return 2
+		}
+		return partnerFail(stderr, sub, err)
+	}
+	e, err := st.Get(ctx, *tenant, *mpid)
+	if err != nil {
+		return partnerFail(stderr, sub, err)
+	}
+	return partnerPrintJSON(stdout, stderr, partnerJSON{Tenant: e.Tenant, Revision: e.Revision, Partner: e.Partner})
+}
+
+func partnerFail(stderr io.Writer, sub string, err error) int {
+	fmt.Fprintf(stderr, "mako partner %s: %v\n", sub, err)
+	if errors.Is(err, partner.ErrNotFound) || errors.Is(err, partner.ErrConflict) {
+		return 1
+	}
+	return 2
+}
+
+func partnerPrintJSON(stdout, stderr io.Writer, v any) int {
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintf(stderr, "mako partner: %v\n", err)
+		return 2
+	}
+	return 0
+}
+
+func partnerEnv(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
