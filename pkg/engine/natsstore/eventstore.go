@@ -21,7 +21,7 @@ type EventStore struct {
 	cfg     config
 	rd      *reader
 	cacheMu sync.Mutex
-	cache   map[engine.StreamID]anchor
+	cache   map[engine.StreamID]cacheEntry
 
 	// replicated is true for an R>1 stream: Direct Get may then be served
 	// by a lagging replica, so Version reads through the leader and every
@@ -40,6 +40,13 @@ type EventStore struct {
 type anchor struct {
 	version uint64
 	seq     uint64
+}
+
+// cacheEntry holds a process's latest known anchor and, optionally, an
+// older one (the commit a snapshot was taken at, see SnapshotStore), from
+// which a read after the snapshot can start without bisecting.
+type cacheEntry struct {
+	last, older anchor
 }
 
 var _ engine.EventStore = (*EventStore)(nil)
@@ -66,7 +73,7 @@ func newEventStore(js jetstream.JetStream, cfg config) *EventStore {
 	return &EventStore{
 		js: js, cfg: cfg,
 		rd:    newReader(js.Conn(), apiPrefix(js), cfg.eventStream, cfg.timeout, 8),
-		cache: make(map[engine.StreamID]anchor),
+		cache: make(map[engine.StreamID]cacheEntry),
 	}
 }
 
@@ -94,30 +101,91 @@ func (s *EventStore) cached(stream engine.StreamID) (anchor, bool) {
 		return anchor{}, false
 	}
 	s.cacheMu.Lock()
-	a, ok := s.cache[stream]
+	e, ok := s.cache[stream]
 	s.cacheMu.Unlock()
-	return a, ok
+	return e.last, ok && e.last.seq != 0
 }
 
-// remember records a if it is not older than the cached anchor. The cache
-// is bounded: when full, an arbitrary entry is evicted.
+// startAnchor returns a cached anchor whose version is not beyond after:
+// the latest if possible, else the older (snapshot) one.
+func (s *EventStore) startAnchor(stream engine.StreamID, after uint64) (anchor, bool) {
+	if s.cfg.cacheSize <= 0 {
+		return anchor{}, false
+	}
+	s.cacheMu.Lock()
+	e, ok := s.cache[stream]
+	s.cacheMu.Unlock()
+	switch {
+	case !ok:
+		return anchor{}, false
+	case e.last.seq != 0 && e.last.version <= after:
+		return e.last, true
+	case e.older.seq != 0 && e.older.version <= after:
+		return e.older, true
+	}
+	return anchor{}, false
+}
+
+// anchorAt returns the stream sequence of the cached commit that ends at
+// version, if the cache knows it.
+func (s *EventStore) anchorAt(stream engine.StreamID, version uint64) (uint64, bool) {
+	if s.cfg.cacheSize <= 0 || version == 0 {
+		return 0, false
+	}
+	s.cacheMu.Lock()
+	e := s.cache[stream]
+	s.cacheMu.Unlock()
+	switch {
+	case e.last.seq != 0 && e.last.version == version:
+		return e.last.seq, true
+	case e.older.seq != 0 && e.older.version == version:
+		return e.older.seq, true
+	}
+	return 0, false
+}
+
+// hint records an older anchor (from a snapshot) for reads after it.
+func (s *EventStore) hint(stream engine.StreamID, a anchor) {
+	if s.cfg.cacheSize <= 0 || a.seq == 0 {
+		return
+	}
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	e, ok := s.cache[stream]
+	if !ok {
+		s.evictLocked()
+	}
+	e.older = a
+	s.cache[stream] = e
+}
+
+// remember records a as the latest anchor if it is not older than the
+// cached one. The cache is bounded: when full, an arbitrary entry is
+// evicted.
 func (s *EventStore) remember(stream engine.StreamID, a anchor) {
 	if s.cfg.cacheSize <= 0 {
 		return
 	}
 	s.cacheMu.Lock()
 	defer s.cacheMu.Unlock()
-	if old, ok := s.cache[stream]; ok {
-		if old.seq > a.seq {
-			return
-		}
-	} else if len(s.cache) >= s.cfg.cacheSize {
+	e, ok := s.cache[stream]
+	if ok && e.last.seq > a.seq {
+		return
+	}
+	if !ok {
+		s.evictLocked()
+	}
+	e.last = a
+	s.cache[stream] = e
+}
+
+func (s *EventStore) evictLocked() {
+	if len(s.cache) >= s.cfg.cacheSize {
 		for k := range s.cache {
 			delete(s.cache, k)
 			break
 		}
 	}
-	s.cache[stream] = a
 }
 
 func (s *EventStore) forget(stream engine.StreamID) {

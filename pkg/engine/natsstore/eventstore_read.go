@@ -71,17 +71,37 @@ func (s *EventStore) Fold(ctx context.Context, stream engine.StreamID, after uin
 	if err := stream.Validate(); err != nil {
 		return err
 	}
+	err := s.fold(ctx, stream, after, true, fn)
+	if errors.Is(err, errStaleAnchor) {
+		// A cached or snapshot anchor pointed at the wrong commit (the
+		// stream was purged or rebuilt): drop it and locate the start anew.
+		s.forget(stream)
+		err = s.fold(ctx, stream, after, false, fn)
+	}
+	return err
+}
+
+// errStaleAnchor reports that the first commit read from a cached anchor
+// does not continue it.
+var errStaleAnchor = errors.New("stale anchor")
+
+func (s *EventStore) fold(ctx context.Context, stream engine.StreamID, after uint64, useCache bool, fn func(engine.EventEnvelope) error) error {
 	subject := s.Subject(stream)
-	from, wantFirst, err := s.startFor(ctx, stream, subject, after)
+	from, wantFirst, fromCache, err := s.startFor(ctx, stream, subject, after, useCache)
 	if err != nil {
 		return err
 	}
+	first := true
 	var last anchor
 	visit := func(m storedMsg) (bool, error) {
 		rec, err := decodeCommit(stream, s.cfg.eventStream, subject, m.Sequence, m.Data)
 		if err != nil {
 			return false, err
 		}
+		if first && fromCache && rec.First != wantFirst {
+			return false, errStaleAnchor
+		}
+		first = false
 		if wantFirst != 0 && rec.First != wantFirst {
 			return false, s.errorf("load", subject, m.Sequence, &engine.DecodeError{Stream: stream, Sequence: rec.First, Type: "commit", SchemaVersion: rec.Format,
 				Err: fmt.Errorf("history gap: commit starts at %d, want %d", rec.First, wantFirst)})
@@ -116,6 +136,8 @@ func (s *EventStore) Fold(ctx context.Context, stream engine.StreamID, after uin
 	}
 	var stop errStop
 	switch {
+	case errors.Is(err, errStaleAnchor):
+		return err
 	case errors.As(err, &stop):
 		return stop.err
 	case err != nil:
@@ -164,29 +186,29 @@ func (s *EventStore) leaderTail(ctx context.Context, subject string, from uint64
 // (0 = unknown). It uses the cached anchor when that is not beyond after,
 // reads from the subject's start for small after, and otherwise bisects
 // the subject by stream sequence.
-func (s *EventStore) startFor(ctx context.Context, stream engine.StreamID, subject string, after uint64) (from, wantFirst uint64, err error) {
+func (s *EventStore) startFor(ctx context.Context, stream engine.StreamID, subject string, after uint64, useCache bool) (from, wantFirst uint64, fromCache bool, err error) {
 	if after == 0 {
-		return 1, 1, nil
+		return 1, 1, false, nil
 	}
-	if a, ok := s.cached(stream); ok && a.version <= after {
-		return a.seq + 1, a.version + 1, nil
+	if a, ok := s.startAnchor(stream, after); ok && useCache {
+		return a.seq + 1, a.version + 1, true, nil
 	}
 	if after < bisectMin {
-		return 1, 1, nil
+		return 1, 1, false, nil
 	}
 	last, err := s.rd.lastDirect(ctx, subject)
 	if errors.Is(err, errNoMsg) {
-		return 1, 1, nil
+		return 1, 1, false, nil
 	}
 	if err != nil {
-		return 0, 0, s.errorf("load", subject, 0, err)
+		return 0, 0, false, s.errorf("load", subject, 0, err)
 	}
 	la, err := s.anchorOf(stream, last)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, false, err
 	}
 	if la.version <= after {
-		return la.seq + 1, la.version + 1, nil
+		return la.seq + 1, la.version + 1, false, nil
 	}
 	// Find the first commit (smallest stream sequence) whose last event is
 	// > after. cand always holds such a commit; [lo, hi) is unexplored.
@@ -198,7 +220,7 @@ func (s *EventStore) startFor(ctx context.Context, stream engine.StreamID, subje
 			got = &m
 			return false, nil
 		}); err != nil {
-			return 0, 0, s.errorf("load", subject, mid, err)
+			return 0, 0, false, s.errorf("load", subject, mid, err)
 		}
 		if got == nil || got.Sequence >= hi {
 			hi = mid
@@ -206,7 +228,7 @@ func (s *EventStore) startFor(ctx context.Context, stream engine.StreamID, subje
 		}
 		a, err := s.anchorOf(stream, *got)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, false, err
 		}
 		if a.version > after {
 			cand, hi = got.Sequence, got.Sequence
@@ -214,5 +236,5 @@ func (s *EventStore) startFor(ctx context.Context, stream engine.StreamID, subje
 			lo = got.Sequence + 1
 		}
 	}
-	return cand, 0, nil
+	return cand, 0, false, nil
 }

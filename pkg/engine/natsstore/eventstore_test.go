@@ -294,3 +294,55 @@ func TestLeaderReadPaths(t *testing.T) {
 		t.Fatalf("leader tail visited commits starting at %v, %v; want [1 3 4]", firsts, err)
 	}
 }
+
+// TestSnapshotAnchorHint: a snapshot saved through Open's stores records
+// the commit's stream sequence; a cold store that loads it reads the tail
+// from that commit, and a wrong hint is detected and falls back to
+// bisection instead of returning a wrong history.
+func TestSnapshotAnchorHint(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	st := e.stores
+	s, noise := enginetest.NewStream(), enginetest.NewStream()
+	var v uint64
+	for i := range 100 {
+		out, err := st.Events.Append(ctx, s, engine.Exact(v), enginetest.NewEvents(s, engine.CommandID(fmt.Sprint("c", i)), 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v = out[0].Sequence
+		if _, err := st.Events.Append(ctx, noise, engine.Exact(uint64(i)), enginetest.NewEvents(noise, engine.CommandID(fmt.Sprint("n", i)), 1)); err != nil {
+			t.Fatal(err)
+		}
+		if v == 90 {
+			if err := st.Snapshots.Save(ctx, engine.Snapshot{Stream: s, Sequence: 90, SchemaVersion: 1, State: []byte("s")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	_, js := e.srv.JetStream()
+	cold, err := Open(ctx, js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cold.Close()
+	snap, ok, err := cold.Snapshots.Load(ctx, s)
+	if err != nil || !ok || snap.Sequence != 90 {
+		t.Fatalf("snapshot %+v %v %v", snap, ok, err)
+	}
+	a, ok := cold.Events.startAnchor(s, 90)
+	if !ok || a.version != 90 || a.seq != 179 {
+		t.Fatalf("hint anchor %+v %v, want version 90 at stream seq 179", a, ok)
+	}
+	evs, err := cold.Events.LoadFrom(ctx, s, 90)
+	if err != nil || len(evs) != 10 || evs[0].Sequence != 91 {
+		t.Fatalf("tail after snapshot: %d events, %v", len(evs), err)
+	}
+	// A wrong hint (pointing at another commit) is detected.
+	cold.Events.forget(s)
+	cold.Events.hint(s, anchor{version: 90, seq: 101})
+	evs, err = cold.Events.LoadFrom(ctx, s, 90)
+	if err != nil || len(evs) != 10 || evs[0].Sequence != 91 {
+		t.Fatalf("tail after a wrong hint: %d events, %v", len(evs), err)
+	}
+}

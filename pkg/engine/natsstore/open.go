@@ -40,6 +40,7 @@ func Open(ctx context.Context, js jetstream.JetStream, opts ...Option) (*Stores,
 	if err != nil {
 		return nil, err
 	}
+	sn.events = ev
 	rg, err := NewRegistry(ctx, js, opts...)
 	if err != nil {
 		return nil, err
