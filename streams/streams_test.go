@@ -113,8 +113,8 @@ func TestFilesOnDiskAreEmbedded(t *testing.T) {
 	if !slices.Equal(names, streams.Names()) {
 		t.Fatalf("disk %v, embedded %v", names, streams.Names())
 	}
-	want := []string{"KV_mako_deadletters", "KV_mako_inbox", "KV_mako_partners", "KV_mako_process_keys", "KV_mako_processes", "KV_mako_registry", "KV_mako_snapshots",
-		"MAKO_COMMANDS", "MAKO_DLQ", "MAKO_EVENTS", "MAKO_INGEST", "MAKO_OUTBOX", "MAKO_TIMERS"}
+	want := []string{"KV_mako_deadletters", "KV_mako_inbox", "KV_mako_malo", "KV_mako_partners", "KV_mako_process_keys", "KV_mako_processes", "KV_mako_registry", "KV_mako_snapshots",
+		"MAKO_COMMANDS", "MAKO_DLQ", "MAKO_ERP", "MAKO_EVENTS", "MAKO_INGEST", "MAKO_OUTBOX", "MAKO_TIMERS"}
 	if !slices.Equal(want, streams.Names()) {
 		t.Fatalf("streams %v, want %v", streams.Names(), want)
 	}
@@ -361,8 +361,8 @@ func TestEnsureMatchesFilesAndIsIdempotent(t *testing.T) {
 	for _, n := range streams.Names() {
 		nCons += len(streams.Consumers(n))
 	}
-	if nCons != 7 {
-		t.Fatalf("%d consumers defined, want 7", nCons)
+	if nCons != 11 {
+		t.Fatalf("%d consumers defined, want 11", nCons)
 	}
 	if len(changes) != nStreams+nCons {
 		t.Fatalf("changes %v", changes)

@@ -19,6 +19,7 @@ import (
 	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
+	"github.com/mako-engine/mako/pkg/erp"
 	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/metrics"
 	"github.com/mako-engine/mako/pkg/processor"
@@ -40,6 +41,9 @@ type Module struct {
 	// Enrich, if set, adds master data or other facts to the commands of
 	// the module's workflows before they execute (processor.Enricher).
 	Enrich processor.Enricher
+	// ERPCommands are the ERP commands the module accepts on
+	// mako.erp.in.<tenant> (pkg/erp; RunERPReceiver).
+	ERPCommands []erp.CommandType
 }
 
 // Config configures a System.
