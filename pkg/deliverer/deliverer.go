@@ -31,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/deadletter"
@@ -85,6 +86,7 @@ type Deliverer struct {
 	cool       *cooldown
 	sent       *sentCache
 	observe    func(Event)
+	skip       map[string]bool
 }
 
 // Event is what an observer (metrics, tests) sees of every handled message.
@@ -145,6 +147,18 @@ func WithLanes(n int) Option {
 // WithTransport adds or replaces the transport for t.Kind().
 func WithTransport(t Transport) Option { return func(d *Deliverer) { d.transports[t.Kind()] = t } }
 
+// WithSkipTenants names tenants whose outbox this deliverer leaves alone:
+// their gateway reads `mako.outbox.<tenant>.>` itself with its own consumer
+// (streams.GatewayConsumerName). Their messages are acknowledged on the
+// deliverer's consumer without a send; they stay in MAKO_OUTBOX.
+func WithSkipTenants(tenants ...string) Option {
+	return func(d *Deliverer) {
+		for _, t := range tenants {
+			d.skip[t] = true
+		}
+	}
+}
+
 // WithReporter sets who tells processes about outcomes (default: nobody).
 func WithReporter(r Reporter) Option { return func(d *Deliverer) { d.reporter = r } }
 
@@ -166,8 +180,8 @@ func WithObserver(f func(Event)) Option { return func(d *Deliverer) { d.observe 
 func New(js jetstream.JetStream, partners partner.Store, dlq DeadLetters, opts ...Option) *Deliverer {
 	d := &Deliverer{
 		partners: partners, dlq: dlq,
-		transports: map[partner.Transport]Transport{},
-		base:       DefaultBackoffBase, cap: DefaultBackoffCap, window: DefaultWindow, timeout: DefaultTimeout,
+		transports: map[partner.Transport]Transport{}, skip: map[string]bool{},
+		base: DefaultBackoffBase, cap: DefaultBackoffCap, window: DefaultWindow, timeout: DefaultTimeout,
 		lanes: DefaultLanes, now: time.Now, rnd: rand.Int64N, log: zerolog.Nop(),
 	}
 	d.transports[partner.TransportHTTP] = NewHTTPTransport()
@@ -212,6 +226,10 @@ func (d *Deliverer) Handle(ctx context.Context, msg jetstream.Msg) error {
 	m, err := outbox.FromNats(msg.Subject(), msg.Headers(), msg.Data())
 	if err != nil {
 		return worker.Permanent(fmt.Errorf("deliverer: seq %d: %w", md.Sequence.Stream, err))
+	}
+	if d.skip[m.Tenant] {
+		d.log.Debug().Str("tenant", m.Tenant).Str("message_id", m.ID).Msg("tenant's gateway delivers itself; skipped")
+		return nil
 	}
 	attempt := int(md.NumDelivered)
 	created := md.Timestamp
@@ -388,6 +406,7 @@ const (
 	EnvTimeout     = "MAKO_DELIVER_TIMEOUT"      // Go duration, default 30s (max 50s)
 	EnvLanes       = "MAKO_DELIVER_LANES"        // integer, default 32
 	EnvFilePattern = "MAKO_DELIVER_FILE_PATTERN" // default DefaultFilePattern
+	EnvSkipTenants = "MAKO_DELIVER_SKIP_TENANTS" // comma-separated tenant ids (WithSkipTenants)
 )
 
 // EnvOptions reads the deliverer's settings from the environment (getenv,
@@ -443,6 +462,19 @@ func EnvOptions(getenv func(string) string) ([]Option, error) {
 			errs = append(errs, fmt.Errorf("%s: %w", EnvFilePattern, err))
 		}
 		opts = append(opts, WithTransport(NewFileTransport(p)))
+	}
+	if v := getenv(EnvSkipTenants); v != "" {
+		var ts []string
+		for _, t := range strings.Split(v, ",") {
+			if t = strings.TrimSpace(t); t == "" {
+				continue
+			}
+			if err := engine.TenantID(t).Validate(); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", EnvSkipTenants, err))
+			}
+			ts = append(ts, t)
+		}
+		opts = append(opts, WithSkipTenants(ts...))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

@@ -7,13 +7,16 @@ import (
 
 func TestEnvOptions(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	opts, err := EnvOptions(env(map[string]string{EnvBackoffBase: "1s", EnvWindow: "2h", EnvTimeout: "10s", EnvLanes: "4", EnvFilePattern: "{id}.edi"}))
+	opts, err := EnvOptions(env(map[string]string{EnvBackoffBase: "1s", EnvWindow: "2h", EnvTimeout: "10s", EnvLanes: "4", EnvFilePattern: "{id}.edi", EnvSkipTenants: "gw1, gw2"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := New(nil, nil, nil, opts...)
 	if d.base != time.Second || d.cap != DefaultBackoffCap || d.window != 2*time.Hour || d.timeout != 10*time.Second || d.lanes != 4 {
 		t.Fatalf("%+v", d)
+	}
+	if !d.skip["gw1"] || !d.skip["gw2"] || d.skip["nb"] {
+		t.Fatalf("skip tenants %v", d.skip)
 	}
 	if d.transports["file"].(*FileTransport).pattern != "{id}.edi" {
 		t.Fatal("file pattern not applied")
@@ -23,7 +26,7 @@ func TestEnvOptions(t *testing.T) {
 	}
 	for _, bad := range []map[string]string{
 		{EnvBackoffBase: "soon"}, {EnvWindow: "-1h"}, {EnvBackoffBase: "10m", EnvBackoffCap: "1m"},
-		{EnvTimeout: "2m"}, {EnvLanes: "0"}, {EnvFilePattern: "{nope}"},
+		{EnvTimeout: "2m"}, {EnvLanes: "0"}, {EnvFilePattern: "{nope}"}, {EnvSkipTenants: "nb,Bad.Tenant"},
 	} {
 		if _, err := EnvOptions(env(bad)); err == nil {
 			t.Errorf("%v accepted", bad)
