@@ -31,6 +31,14 @@ func NewInbox(ctx context.Context, js jetstream.JetStream, opts ...Option) (*Inb
 	if err != nil {
 		return nil, &StoreError{Op: "bind", Stream: "KV_" + cfg.inboxBucket, Err: err}
 	}
+	st, err := js.Stream(ctx, "KV_"+cfg.inboxBucket)
+	if err != nil {
+		return nil, &StoreError{Op: "bind", Stream: "KV_" + cfg.inboxBucket, Err: err}
+	}
+	if !st.CachedInfo().Config.AllowMsgTTL {
+		return nil, &StoreError{Op: "bind", Stream: "KV_" + cfg.inboxBucket,
+			Err: errors.New("bucket has no per-key TTL (create it with LimitMarkerTTL, as streams/KV_mako_inbox.json does)")}
+	}
 	return &Inbox{kv: kv, bucket: cfg.inboxBucket, retention: cfg.inboxRetention}, nil
 }
 

@@ -16,7 +16,9 @@ type Stores struct {
 	Inbox     *Inbox
 }
 
-// Open binds all four stores. With WithEnsure it first creates or updates
+// Open binds all four stores. The snapshot store shares the event store's
+// anchor cache (snapshots record the stream sequence of their commit, so
+// the tail after a snapshot is read without a search). With WithEnsure it first creates or updates
 // MAKO_EVENTS and the buckets mako_snapshots, mako_registry and mako_inbox
 // from the definitions of package streams (idempotent); without it they
 // must exist. Custom names (WithEventStream, WithBuckets) are not created by

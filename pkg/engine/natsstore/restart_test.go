@@ -6,6 +6,9 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/enginetest"
 )
@@ -91,5 +94,26 @@ func TestRestartKeepsEverything(t *testing.T) {
 	}
 	if ok, err := re.Inbox.Accept(ctx, enginetest.Tenant, inboxKey); ok || err != nil {
 		t.Fatalf("inbox after restart accepted the key again: %v, %v", ok, err)
+	}
+}
+
+// TestBindFailsOnMissingOrWrongStreams: without WithEnsure, Open only binds
+// and names the missing stream; an inbox bucket without per-key TTL is
+// refused at bind time instead of failing on the first Accept.
+func TestBindFailsOnMissingOrWrongStreams(t *testing.T) {
+	ctx := context.Background()
+	s := natstest.Start(t)
+	_, js := s.JetStream()
+	_, err := Open(ctx, js)
+	var se *StoreError
+	if !errors.As(err, &se) || se.Stream != DefaultEventStream || se.Op != "bind" {
+		t.Fatalf("open without streams: %v", err)
+	}
+	if _, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "plain_inbox"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewInbox(ctx, js, WithBuckets("", "", "plain_inbox"))
+	if !errors.As(err, &se) || se.Stream != "KV_plain_inbox" {
+		t.Fatalf("inbox without TTL: %v", err)
 	}
 }
