@@ -2,6 +2,7 @@ package edifact
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -33,13 +34,10 @@ func (ix *Interchange) appendSegment(out []byte, s *Segment) ([]byte, error) {
 	if fast {
 		return append(out, s.raw...), nil
 	}
-	if ix.Encoding == EncodingUTF8 {
-		var err error
-		if out, err = appendEscapedUTF8(out, []byte(s.Tag)); err != nil {
-			return nil, fmt.Errorf("edifact: segment %d tag: %w", s.Index, err)
-		}
-	} else {
-		out = appendEscapedLatin1(out, []byte(s.Tag))
+	// the tag is a decoded Go string; write it back as ISO 8859-1
+	var err error
+	if out, err = appendEscapedUTF8(out, []byte(s.Tag)); err != nil {
+		return nil, fmt.Errorf("edifact: segment %d tag: %w", s.Index, err)
 	}
 	for ei, e := range s.Elements {
 		out = append(out, DefaultDelimiters.Element)
@@ -66,33 +64,30 @@ func (ix *Interchange) appendSegment(out []byte, s *Segment) ([]byte, error) {
 // delimiters, release characters where needed, no terminator), decoded to a
 // Go string. APERAK FTX+Z02 quotes a faulty segment this way (ref §11.4).
 func (s *Segment) Canonical() string {
-	out := appendEscapedLatin1(nil, []byte(s.Tag))
+	var sb strings.Builder
+	sb.Grow(len(s.raw) + 8)
+	writeEscaped(&sb, s.Tag)
 	for _, e := range s.Elements {
-		out = append(out, '+')
+		sb.WriteByte('+')
 		for ci, c := range e {
 			if ci > 0 {
-				out = append(out, ':')
+				sb.WriteByte(':')
 			}
-			b := c.Bytes()
-			for _, ch := range b {
-				if isServiceDefault(ch) {
-					out = append(out, '?')
-				}
-				out = append(out, ch)
-			}
+			writeEscaped(&sb, c.String())
 		}
 	}
-	if len(s.Elements) > 0 && len(s.Elements[0]) > 0 && s.Elements[0][0].flags&fHigh != 0 {
-		return latin1ToString(out)
-	}
-	for _, e := range s.Elements {
-		for _, c := range e {
-			if c.flags&fHigh != 0 {
-				return latin1ToString(out)
-			}
+	return sb.String()
+}
+
+// writeEscaped writes the UTF-8 text v with the default release character
+// before every default service character.
+func writeEscaped(sb *strings.Builder, v string) {
+	for i := 0; i < len(v); i++ {
+		if isServiceDefault(v[i]) {
+			sb.WriteByte('?')
 		}
+		sb.WriteByte(v[i])
 	}
-	return string(out)
 }
 
 func isServiceDefault(c byte) bool { return c == '+' || c == ':' || c == '\'' || c == '?' }
