@@ -1,0 +1,166 @@
+package gpke
+
+import (
+	"time"
+
+	"github.com/mako-engine/mako/pkg/inbound"
+)
+
+// MasterData are the facts about one Marktlokation that a decision needs and
+// the message does not carry (docs/gpke.md "Master data"). Module.Enrich
+// fills them from a MasterDataSource; Handle never looks anything up. The
+// zero value means "nothing known": an unknown MaLo.
+type MasterData struct {
+	// MaLo is the Marktlokations-ID the facts are about.
+	MaLo string
+	// Known: the MaLo exists in the deployment's master data.
+	Known bool
+
+	// NB view.
+
+	// InGrid: the MaLo is in the NB's grid at the requested date. A known
+	// MaLo outside the grid is answered with APERAK Z16 (SuccessorNB).
+	InGrid bool
+	// SuccessorNB is the MP-ID of the NB now responsible (APERAK Z16, RFF+Z08).
+	SuccessorNB string
+	// Supplier is the MP-ID of the LF assigned on the day before the
+	// requested date (the LFA); "" if none.
+	Supplier string
+	// NotParticipating: the MaLo does not take part in the market
+	// communication at the date (E_0622 step 30, A02).
+	NotParticipating bool
+	// PendingRegistration: another Anmeldung for the MaLo is being processed
+	// and not yet answered (E_0622 step 70, A06; step 270, A45).
+	PendingRegistration bool
+	// Generating: the MaLo is an erzeugende MaLo (E_0622/E_0623 step 10).
+	Generating bool
+	// EEG: the generating MaLo is an EEG/KWKG MaLo (E_0622 step 405).
+	EEG bool
+
+	// LF view.
+
+	// Supplied: the deployment (as LF) supplies the MaLo on the day after the
+	// requested end (E_0624 step 20 / E_0607 step 110).
+	Supplied bool
+	// ContractBinding: the LF's contract with the customer continues beyond
+	// the requested end (E_0624 step 90 → A35; E_0614 step 70).
+	ContractBinding bool
+	// ConfirmedEnd: an end of supply at the requested date is already
+	// confirmed (E_0624 step 30 → A30, E_0609 step 30 → A02).
+	ConfirmedEnd bool
+	// ContractEnd is the end date of the LF's contract, zero if open-ended
+	// (E_0614 steps 40/50).
+	ContractEnd time.Time
+	// Customer is the customer's name (NAD+Z09 of 55001/55010), optional.
+	Customer string
+}
+
+// Enriched is the command Module.Enrich makes of a received transaction:
+// the transaction plus the master data of its MaLo at its receipt.
+type Enriched struct {
+	Transaction inbound.Transaction
+	MasterData  MasterData
+}
+
+// CommandType implements engine.CommandData.
+func (Enriched) CommandType() string { return "gpke.enriched" }
+
+// RegisterSupplyStart is the ERP command of the LFN: register the supply of
+// MaLo from Start with the NB (55001, or 55077 for a generating MaLo). The
+// ERP transport spawns one gpke.lfn.lieferbeginn process per RequestID.
+type RegisterSupplyStart struct {
+	// RequestID is the ERP's idempotency key.
+	RequestID string
+	MaLo      string
+	// Start is the requested Zuordnungsbeginn (00:00 German local time).
+	Start time.Time
+	// NB and LFN are the MP-IDs of the grid operator and of the deployment.
+	NB, LFN string
+	// Generating selects 55077 (erzeugende MaLo) instead of 55001.
+	Generating bool
+	// Reason is the Transaktionsgrund (STS+7): "E03" Wechsel (default) or
+	// "E01" Ein-/Auszug (AHB 55001/55002 STS 9013).
+	Reason string
+	// Customer is the customer's name (optional, NAD+Z09).
+	Customer string
+}
+
+// CommandType implements engine.CommandData.
+func (RegisterSupplyStart) CommandType() string { return "gpke.register_supply_start" }
+
+// RequestTermination is the ERP command of the LFN: terminate the customer's
+// contract with the LFA at Date (Kündigung 55016).
+type RequestTermination struct {
+	RequestID string
+	MaLo      string
+	// Date is the requested Kündigungstermin (end of supply, 00:00 of the
+	// following day German local time).
+	Date     time.Time
+	LFA, LFN string
+	Customer string
+}
+
+// CommandType implements engine.CommandData.
+func (RequestTermination) CommandType() string { return "gpke.request_termination" }
+
+// RegisterSupplyEnd is the ERP command of an LF: deregister the MaLo at the
+// NB at End (Abmeldung 55004).
+type RegisterSupplyEnd struct {
+	RequestID string
+	MaLo      string
+	// End is the requested Lieferende (00:00 of the day after the last day
+	// of supply, German local time).
+	End    time.Time
+	NB, LF string
+	// Reason is the Transaktionsgrund code for STS+7 (required; the code list
+	// of 55004 is not in the project's references, so no default is guessed).
+	Reason string
+}
+
+// CommandType implements engine.CommandData.
+func (RegisterSupplyEnd) CommandType() string { return "gpke.register_supply_end" }
+
+// RequestCancellation is the ERP command to cancel a transaction the
+// deployment sent earlier (Stornierung 55022).
+type RequestCancellation struct {
+	RequestID string
+	// Sender and Recipient are the own MP-ID and the partner's.
+	Sender, Recipient string
+	// TransactionID is the Vorgangsnummer to cancel (RFF+ACW).
+	TransactionID string
+	// Category is BGM 1001 of the cancelled message: E01, E02 or E35 (AHB
+	// 55022 note [500]).
+	Category string
+	// MaLo is optional (carried for the ERP events only).
+	MaLo string
+}
+
+// CommandType implements engine.CommandData.
+func (RequestCancellation) CommandType() string { return "gpke.request_cancellation" }
+
+// Decide is the ERP's answer to a DecisionRequested event of an LFA/LF
+// process (55010, 55016, 55007, 55022): consent or objection, optionally with
+// the EBD answer code. It must reach the process before its decision deadline;
+// afterwards the Policy's default has been applied and Decide is recorded and
+// ignored.
+type Decide struct {
+	// Object: true objects (Ablehnung), false consents (Zustimmung).
+	Object bool
+	// Code is the answer code to use (e.g. "A35"); empty = the EBD's code for
+	// the case (see Policy).
+	Code string
+	// Note is free text for the ERP events.
+	Note string
+}
+
+// CommandType implements engine.CommandData.
+func (Decide) CommandType() string { return "gpke.decide" }
+
+// Timeout is the command a fired deadline becomes (engine.DeadlineHandler).
+type Timeout struct {
+	Label string
+	Due   time.Time
+}
+
+// CommandType implements engine.CommandData.
+func (Timeout) CommandType() string { return "gpke.timeout" }

@@ -1,0 +1,350 @@
+package gpke
+
+import (
+	"time"
+)
+
+// ERP CloudEvent types (gpke-contract §7). DecisionRequested is an addition of
+// this package: the ERP hook of every Policy.
+const (
+	CEInitiated         = "de.mako.process.initiated"
+	CECompleted         = "de.mako.process.completed"
+	CEFailed            = "de.mako.process.failed"
+	CEAperakAccepted    = "de.mako.aperak.accepted"
+	CEAperakRejected    = "de.mako.aperak.rejected"
+	CEAperakTimeout     = "de.mako.aperak.timeout"
+	CEContrlReceived    = "de.mako.contrl.received"
+	CEDecisionRequested = "de.mako.decision.requested"
+)
+
+// Outcomes reported by ProcessOutcome.
+const (
+	OutcomeConfirmed      = "confirmed"       // the request was confirmed (by us or the partner)
+	OutcomeRejected       = "rejected"        // the request was rejected with an EBD answer code
+	OutcomeAperakRejected = "aperak_rejected" // a transaction was rejected by APERAK 313 (either side)
+	OutcomeContrlRejected = "contrl_rejected" // the interchange was rejected by CONTRL
+	OutcomeFailed         = "failed"          // the process could not continue (see Failed.Reason)
+)
+
+// bo4e builds the BO4E-shaped payload of an ERP event (v202501.0.0 field
+// names, gpke-contract §7).
+func bo4e(malo string, fields map[string]any) map[string]any {
+	m := map[string]any{"_typ": "Marktlokation", "_version": "v202501.0.0", "marktlokationsId": malo}
+	for k, v := range fields {
+		m[k] = v
+	}
+	return m
+}
+
+// RequestReceived records a received request transaction and the APERAK
+// answering it. It starts the process (ERP: de.mako.process.initiated).
+type RequestReceived struct {
+	Workflow       string
+	PID            string
+	TransactionID  string
+	Sender         string
+	Receiver       string
+	Document       string
+	InterchangeRef string
+	MaLo           string
+	// Date is DTM+92 (start) or DTM+93 (end) of the request.
+	Date        time.Time
+	Reason      []string
+	NewSupplier string // NAD+VY of 55010
+	Customer    string // NAD+Z09
+	CancelTx    string // RFF+ACW of 55022
+	Category    string // BGM 1001 of 55022
+	ReceivedAt  time.Time
+	FV          string
+	MasterData  *MasterData
+}
+
+// EventType implements engine.EventData.
+func (RequestReceived) EventType() string { return "gpke.request_received" }
+
+// CloudEvent implements erp.Event.
+func (e RequestReceived) CloudEvent() (string, string, any) {
+	return CEInitiated, e.MaLo, bo4e(e.MaLo, map[string]any{"workflow": e.Workflow, "pruefidentifikator": e.PID,
+		"vorgangsnummer": e.TransactionID, "absender": e.Sender, "empfaenger": e.Receiver, "datum": e.Date})
+}
+
+// Initiated records a process the ERP started (LFN/LF side) before its
+// first message is sent.
+type Initiated struct {
+	Workflow   string
+	RequestID  string
+	Own        string
+	Partner    string
+	MaLo       string
+	Date       time.Time
+	FV         string
+	At         time.Time
+	Reason     []string
+	Customer   string
+	CancelTx   string
+	Category   string
+	Generating bool
+}
+
+// EventType implements engine.EventData.
+func (Initiated) EventType() string { return "gpke.initiated" }
+
+// CloudEvent implements erp.Event.
+func (e Initiated) CloudEvent() (string, string, any) {
+	return CEInitiated, e.MaLo, bo4e(e.MaLo, map[string]any{"workflow": e.Workflow, "auftragsId": e.RequestID,
+		"marktpartner": e.Partner, "datum": e.Date})
+}
+
+// AperakSent records the APERAK the process sent for a received transaction.
+type AperakSent struct {
+	TransactionID string
+	Code          string // "312" or "313"
+	ERC           []string
+	Document      string
+	Due           time.Time
+	At            time.Time
+}
+
+// EventType implements engine.EventData.
+func (AperakSent) EventType() string { return "gpke.aperak_sent" }
+
+// Sent records a UTILMD transaction the process sent; the partner's APERAK
+// is due at AperakDue.
+type Sent struct {
+	PID            string
+	TransactionID  string
+	Document       string
+	InterchangeRef string
+	Recipient      string
+	Code           string // answer code (STS+E01) for answers
+	EBD            string
+	AperakDue      time.Time
+	At             time.Time
+}
+
+// EventType implements engine.EventData.
+func (Sent) EventType() string { return "gpke.sent" }
+
+// AperakReceived records the partner's APERAK for a transaction we sent.
+type AperakReceived struct {
+	TransactionID string
+	PID           string
+	Document      string
+	Accepted      bool
+	ERC           []string
+	MaLo          string
+}
+
+// EventType implements engine.EventData.
+func (AperakReceived) EventType() string { return "gpke.aperak_received" }
+
+// CloudEvent implements erp.Event.
+func (e AperakReceived) CloudEvent() (string, string, any) {
+	t := CEAperakAccepted
+	if !e.Accepted {
+		t = CEAperakRejected
+	}
+	return t, e.MaLo, bo4e(e.MaLo, map[string]any{"pruefidentifikator": e.PID, "vorgangsnummer": e.TransactionID,
+		"dokumentennummer": e.Document, "fehlercodes": e.ERC})
+}
+
+// AperakMissing records that the partner's APERAK for a sent transaction
+// did not arrive by its deadline: an alert (metric, ERP event).
+type AperakMissing struct {
+	TransactionID string
+	PID           string
+	Document      string
+	Recipient     string
+	Due           time.Time
+	MaLo          string
+}
+
+// EventType implements engine.EventData.
+func (AperakMissing) EventType() string { return "gpke.aperak_missing" }
+
+// AperakMissed implements the pipeline's alert interface (metric label = PID).
+func (e AperakMissing) AperakMissed() string { return e.PID }
+
+// CloudEvent implements erp.Event.
+func (e AperakMissing) CloudEvent() (string, string, any) {
+	return CEAperakTimeout, e.MaLo, bo4e(e.MaLo, map[string]any{"pruefidentifikator": e.PID, "vorgangsnummer": e.TransactionID,
+		"dokumentennummer": e.Document, "empfaenger": e.Recipient, "frist": e.Due})
+}
+
+// ContrlReceived records a CONTRL for an interchange we sent. Rejected (UCI
+// 0083 = 4) means the interchange counts as not received.
+type ContrlReceived struct {
+	InterchangeRef string
+	Rejected       bool
+	MaLo           string
+}
+
+// EventType implements engine.EventData.
+func (ContrlReceived) EventType() string { return "gpke.contrl_received" }
+
+// CloudEvent implements erp.Event.
+func (e ContrlReceived) CloudEvent() (string, string, any) {
+	return CEContrlReceived, e.MaLo, bo4e(e.MaLo, map[string]any{"datenaustauschreferenz": e.InterchangeRef, "abgelehnt": e.Rejected})
+}
+
+// AnswerReceived records a received answer (55002/55003, 55011/55012, …) to
+// a transaction we sent.
+type AnswerReceived struct {
+	PID            string
+	TransactionID  string
+	Sender         string
+	RefTransaction string
+	Code           string
+	EBD            string
+	ThirdCode      string // STS+Z35 (answer of the third party, e.g. the LFA's A35)
+	Timely         bool
+	Date           time.Time
+	At             time.Time
+}
+
+// EventType implements engine.EventData.
+func (AnswerReceived) EventType() string { return "gpke.answer_received" }
+
+// LFAWaitExpired records that the LFA did not answer the NB's Anfrage zur
+// Beendigung der Zuordnung in time (E_0623 step 30 / 420: "nein").
+type LFAWaitExpired struct {
+	TransactionID string
+	Due           time.Time
+}
+
+// EventType implements engine.EventData.
+func (LFAWaitExpired) EventType() string { return "gpke.lfa_wait_expired" }
+
+// DecisionRequested asks the ERP to decide a step the EBD leaves to the
+// deployment (see Policy). Without a Decide command by Due the default
+// verdict applies.
+type DecisionRequested struct {
+	PID           string
+	TransactionID string
+	MaLo          string
+	Date          time.Time
+	Step          string // EBD and step, e.g. "E_0624/90"
+	DefaultObject bool
+	ObjectCode    string // the EBD code of an objection at this step
+	ConsentCode   string // the EBD code of a consent at this step
+	Due           time.Time
+}
+
+// EventType implements engine.EventData.
+func (DecisionRequested) EventType() string { return "gpke.decision_requested" }
+
+// CloudEvent implements erp.Event.
+func (e DecisionRequested) CloudEvent() (string, string, any) {
+	return CEDecisionRequested, e.MaLo, bo4e(e.MaLo, map[string]any{"pruefidentifikator": e.PID, "vorgangsnummer": e.TransactionID,
+		"pruefschritt": e.Step, "datum": e.Date, "frist": e.Due, "standardWiderspruch": e.DefaultObject,
+		"codeWiderspruch": e.ObjectCode, "codeZustimmung": e.ConsentCode})
+}
+
+// Decided records the verdict of a policy step: by the ERP ("erp"), by the
+// policy's default after the ERP deadline ("default"), or by master data
+// alone ("policy").
+type Decided struct {
+	Object bool
+	Code   string
+	Source string
+	Note   string
+}
+
+// EventType implements engine.EventData.
+func (Decided) EventType() string { return "gpke.decided" }
+
+// Completed ends the business part of a process: the request was answered
+// (by us or by the partner). Later APERAKs are still recorded.
+type Completed struct {
+	Outcome string
+	PID     string // PID of the answer
+	Code    string
+	EBD     string
+	MaLo    string
+	Date    time.Time
+}
+
+// EventType implements engine.EventData.
+func (Completed) EventType() string { return "gpke.completed" }
+
+// ProcessOutcome implements processor.Outcome.
+func (e Completed) ProcessOutcome() string { return e.Outcome }
+
+// CloudEvent implements erp.Event.
+func (e Completed) CloudEvent() (string, string, any) {
+	return CECompleted, e.MaLo, bo4e(e.MaLo, map[string]any{"ergebnis": e.Outcome, "pruefidentifikator": e.PID,
+		"antwortcode": e.Code, "ebd": e.EBD, "datum": e.Date})
+}
+
+// Failed ends a process that cannot continue: its request was rejected by
+// APERAK 313 or CONTRL, or a deadline passed without an answer.
+type Failed struct {
+	Outcome string
+	Reason  string
+	MaLo    string
+}
+
+// EventType implements engine.EventData.
+func (Failed) EventType() string { return "gpke.failed" }
+
+// ProcessOutcome implements processor.Outcome.
+func (e Failed) ProcessOutcome() string { return e.Outcome }
+
+// CloudEvent implements erp.Event.
+func (e Failed) CloudEvent() (string, string, any) {
+	return CEFailed, e.MaLo, bo4e(e.MaLo, map[string]any{"ergebnis": e.Outcome, "grund": e.Reason})
+}
+
+// SupplierAssigned is the master-data change of a confirmed switch: from
+// From on, the MaLo is assigned to Supplier in NB's grid (NB side, after a
+// 55002/55078; LFN side, after receiving it).
+type SupplierAssigned struct {
+	MaLo     string
+	Supplier string
+	NB       string
+	From     time.Time
+}
+
+// EventType implements engine.EventData.
+func (SupplierAssigned) EventType() string { return "gpke.supplier_assigned" }
+
+// Assignment returns the change as a value (the adapter to pkg/malo's
+// MaLoChange is wired where pkg/malo is available; see docs/gpke.md).
+func (e SupplierAssigned) Assignment() Assignment {
+	return Assignment{MaLo: e.MaLo, Supplier: e.Supplier, NB: e.NB, From: e.From}
+}
+
+// SupplyEnded is the master-data change of a confirmed end of supply: the
+// assignment of Supplier to the MaLo ends at Until (exclusive).
+type SupplyEnded struct {
+	MaLo     string
+	Supplier string
+	NB       string
+	Until    time.Time
+}
+
+// EventType implements engine.EventData.
+func (SupplyEnded) EventType() string { return "gpke.supply_ended" }
+
+// Assignment returns the change as a value (Until set, From zero).
+func (e SupplyEnded) Assignment() Assignment {
+	return Assignment{MaLo: e.MaLo, Supplier: e.Supplier, NB: e.NB, Until: e.Until}
+}
+
+// Assignment is a change of the supplier assignment of a MaLo: from From
+// (if set) and/or until Until (exclusive, if set).
+type Assignment struct {
+	MaLo        string
+	Supplier    string
+	NB          string
+	From, Until time.Time
+}
+
+// Noted records a command that changes nothing (a late answer, a duplicate
+// decision, an APERAK for an unknown document), so that it stays visible.
+type Noted struct {
+	What string
+}
+
+// EventType implements engine.EventData.
+func (Noted) EventType() string { return "gpke.noted" }

@@ -1,0 +1,295 @@
+package gpke
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/edifact/aperak"
+	"github.com/mako-engine/mako/pkg/edifact/catalog"
+	"github.com/mako-engine/mako/pkg/edifact/ident"
+	"github.com/mako-engine/mako/pkg/edifact/utilmd"
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/fristen"
+	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/inbound"
+)
+
+// Market parties of the tests (edifact.md §13 MP-IDs, plus one more with a
+// computed GS1 check digit) and the MaLo of §13.
+var (
+	mpLFN = "9900000000004"
+	mpNB  = "9900000000011"
+	mpLFA = withCheckDigit("990000000002")
+	mpNB2 = withCheckDigit("990000000003")
+	malo  = "51234567895"
+)
+
+func withCheckDigit(first12 string) string {
+	d, err := ident.GS1CheckDigit(first12)
+	if err != nil {
+		panic(err)
+	}
+	return first12 + string(d)
+}
+
+// berlin returns an instant given in German local time.
+func berlin(y int, m time.Month, d, hh, mm int) time.Time {
+	return time.Date(y, m, d, hh, mm, 0, 0, fristen.Berlin())
+}
+
+// mparty is one market mparty running the package's workflows, one process
+// per workflow instance (pure: Handle + Apply, no store).
+type mparty struct {
+	t    *testing.T
+	name string
+	wfs  map[string]flow
+	n    int
+}
+
+func newParty(t *testing.T, name string, opts ...Option) *mparty {
+	t.Helper()
+	ws, err := Workflows(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &mparty{t: t, name: name, wfs: map[string]flow{}}
+	for _, w := range ws {
+		p.wfs[w.Name()] = w.(flow)
+	}
+	return p
+}
+
+// proc is one running process.
+type proc struct {
+	p    *mparty
+	wf   flow
+	s    State
+	last engine.Decision
+	all  []engine.EventData
+}
+
+func (p *mparty) start(workflow string) *proc {
+	w, ok := p.wfs[workflow]
+	if !ok {
+		p.t.Fatalf("no workflow %s", workflow)
+	}
+	return &proc{p: p, wf: w, s: w.Initial()}
+}
+
+// exec runs one command at receipt time at and folds the events.
+func (pr *proc) exec(at time.Time, payload engine.CommandData) engine.Decision {
+	pr.p.t.Helper()
+	d, err := pr.try(at, payload)
+	if err != nil {
+		pr.p.t.Fatalf("%s %s: %v", pr.p.name, pr.wf.name, err)
+	}
+	return d
+}
+
+func (pr *proc) try(at time.Time, payload engine.CommandData) (engine.Decision, error) {
+	pr.p.n++
+	v, _ := fv.Resolve(at)
+	cmd := engine.Command{ID: engine.CommandID(fmt.Sprintf("%s-%d", pr.p.name, pr.p.n)), Type: payload.CommandType(), ReceivedAt: at.UTC(), FormatVersion: v, Payload: payload}
+	if _, ok := payload.(Timeout); ok {
+		cmd.FormatVersion = fv.Version{}
+	}
+	d, err := pr.wf.Handle(pr.s, cmd)
+	if err != nil {
+		return d, err
+	}
+	for _, e := range d.Events {
+		pr.s = pr.wf.Apply(pr.s, engine.Event{Data: e})
+	}
+	pr.last = d
+	pr.all = append(pr.all, d.Events...)
+	checkDecision(pr.p.t, d, at)
+	return d, nil
+}
+
+// fire fires the deadline with label (which must be set in an earlier
+// decision of the process) at its due time.
+func (pr *proc) fire(label string, due time.Time) engine.Decision {
+	pr.p.t.Helper()
+	c, err := pr.wf.OnDeadline(pr.s, engine.DeadlineFired{Label: label, Due: due, FiredAt: due})
+	if err != nil {
+		pr.p.t.Fatal(err)
+	}
+	return pr.exec(due, c)
+}
+
+// checkDecision checks every outbound interchange: it parses, passes
+// edifact.Check for the FV of its receipt time, and its PIDs are known to the
+// catalog for that FV; every sent UTILMD binds its keys.
+func checkDecision(t *testing.T, d engine.Decision, at time.Time) {
+	t.Helper()
+	for _, o := range d.Outbound {
+		ix, err := edifact.Parse(o.Payload)
+		if err != nil {
+			t.Fatalf("outbound %s: %v\n%s", o.MessageType, err, o.Payload)
+		}
+		rep := edifact.Check(ix, edifact.WithReceived(at))
+		if rep.HasErrors() {
+			t.Fatalf("outbound %s fails edifact.Check: %+v\n%s", o.MessageType, rep.Findings, o.Payload)
+		}
+		for _, m := range ix.Messages {
+			for _, tx := range edifact.Transactions(&m) {
+				if !catalog.KnownPID(m.Type(), rep.FormatVersion, tx.PID) {
+					t.Fatalf("PID %s unknown for %s in %s", tx.PID, m.Type(), rep.FormatVersion)
+				}
+			}
+		}
+		if ix.UNB().ControlRef != o.InterchangeRef || ix.UNB().Recipient.ID != o.Recipient {
+			t.Fatalf("outbound header mismatch: %+v vs %s/%s", ix.UNB(), o.InterchangeRef, o.Recipient)
+		}
+	}
+}
+
+// deliver turns an outbound interchange into the inbound transaction the
+// partner's ingest would produce.
+func deliver(t *testing.T, o engine.Outbound) inbound.Transaction {
+	t.Helper()
+	ix, err := edifact.Parse(o.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &ix.Messages[0]
+	var id, pid string
+	if txs := edifact.Transactions(m); len(txs) > 0 {
+		id, pid = txs[0].ID, txs[0].PID
+	}
+	unb := ix.UNB()
+	ts, _ := time.Parse("0601021504", unb.Date+unb.Time)
+	v, err := fv.Resolve(ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inbound.Transaction{MessageType: m.Type(), Release: m.Header().Association, PID: pid, FormatVersion: v.String(),
+		Sector: "Strom", Sender: unb.Sender.ID, Receiver: unb.Recipient.ID, InterchangeRef: unb.ControlRef,
+		MessageRef: m.Ref(), TransactionID: id, Interchange: inbound.SingleMessage(ix, m)}
+}
+
+// out returns the single outbound of the decision to recipient with
+// message type typ (and PID, for UTILMD).
+func out(t *testing.T, d engine.Decision, recipient, typ, pid string) engine.Outbound {
+	t.Helper()
+	var found []engine.Outbound
+	for _, o := range d.Outbound {
+		if o.Recipient != recipient || o.MessageType != typ {
+			continue
+		}
+		if pid != "" && !bytes.Contains(o.Payload, []byte("RFF+Z13:"+pid+"'")) {
+			continue
+		}
+		found = append(found, o)
+	}
+	if len(found) != 1 {
+		var all []string
+		for _, o := range d.Outbound {
+			all = append(all, o.Recipient+"/"+o.MessageType+": "+string(o.Payload))
+		}
+		t.Fatalf("want one %s %s to %s, got %d of:\n%s", typ, pid, recipient, len(found), strings.Join(all, "\n"))
+	}
+	return found[0]
+}
+
+// view parses a UTILMD outbound and returns its transaction.
+func view(t *testing.T, o engine.Outbound) *utilmd.Transaction {
+	t.Helper()
+	ix, err := edifact.Parse(o.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := utilmd.View(&ix.Messages[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &v.Transactions[0]
+}
+
+// answerOf returns STS+E01 code and EBD of a UTILMD outbound.
+func answerOf(t *testing.T, o engine.Outbound) (string, string) {
+	t.Helper()
+	c, e, _ := answerCodes(view(t, o))
+	return c, e
+}
+
+// aperakOf returns BGM 1001 and the ERC codes of an APERAK outbound.
+func aperakOf(t *testing.T, o engine.Outbound) (string, []string) {
+	t.Helper()
+	ix, err := edifact.Parse(o.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var code string
+	var ercs []string
+	for _, s := range ix.Messages[0].Segments {
+		switch s.Tag {
+		case "BGM":
+			code = s.Value(0, 0)
+		case "ERC":
+			ercs = append(ercs, s.Value(0, 0))
+		}
+	}
+	return code, ercs
+}
+
+// rejectAperak builds the partner's APERAK 313 (code) for a UTILMD we sent.
+func rejectAperak(t *testing.T, o engine.Outbound, at time.Time, code string) inbound.Transaction {
+	t.Helper()
+	tx := deliver(t, o)
+	ix, m, err := tx.Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := edifact.Transactions(m)[0]
+	ref, err := aperak.ReferenceFrom(ix, m, &u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := fv.Resolve(at)
+	b, err := aperak.Build(aperak.Params{FormatVersion: v, Ref: "APX1", Time: at}, aperak.Message{Ref: "1", DocumentNumber: "APX1",
+		Reference: ref, Problems: []aperak.Problem{{Code: code, Content: "x"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return deliver(t, engine.Outbound{Payload: b})
+}
+
+func enriched(tx inbound.Transaction, md MasterData) Enriched {
+	md.MaLo = malo
+	return Enriched{Transaction: tx, MasterData: md}
+}
+
+// has reports whether the events contain one of type T, returning it.
+func has[T engine.EventData](evs []engine.EventData) (T, bool) {
+	for _, e := range evs {
+		if v, ok := e.(T); ok {
+			return v, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+func deadline(t *testing.T, d engine.Decision, label string) time.Time {
+	t.Helper()
+	for _, r := range d.SetDeadlines {
+		if r.Label == label {
+			return r.Due
+		}
+	}
+	t.Fatalf("no deadline %s in %+v", label, d.SetDeadlines)
+	return time.Time{}
+}
+
+func mustFV(at time.Time) fv.Version {
+	v, err := fv.Resolve(at)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

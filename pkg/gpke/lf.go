@@ -1,0 +1,354 @@
+package gpke
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/edifact/ident"
+	"github.com/mako-engine/mako/pkg/fv"
+)
+
+// verdict is the outcome of an EBD walk on the answering LF side: either a
+// fixed code, or a policy step with the codes of both answers.
+type verdict struct {
+	step        string // EBD/step, e.g. "E_0624/90"
+	fixed       bool
+	object      bool
+	code        string
+	objectCode  string
+	consentCode string
+}
+
+// lfRequest answers the requests an LF receives: 55010 (E_0624), 55007
+// (E_0609), 55016 (E_0614) and — for NB and LF — 55022 (Stornierung).
+func (f flow) lfRequest(x *dec, r *received, md *MasterData) error {
+	if md == nil && r.tx.PID != PIDStorno {
+		return errors.Join(ErrNoMasterData, errors.New(r.tx.PID+" "+r.tx.TransactionID))
+	}
+	dateQ := "93"
+	if r.tx.PID == PIDStorno {
+		dateQ = ""
+	}
+	ok, err := f.checkRequest(x, r, md, dateQ, false)
+	if err != nil || !ok {
+		return err
+	}
+	var v verdict
+	switch r.tx.PID {
+	case PIDAnfrageBeendigung:
+		v = f.e0624(x, md)
+	case PIDBeendigungNB:
+		v = f.e0609(md)
+	case PIDKuendigung:
+		v = f.e0614(x, md)
+	case PIDStorno:
+		v = verdict{step: "Stornierung", objectCode: f.cfg.storno.Reject, consentCode: f.cfg.storno.Confirm}
+	default:
+		x.emit(Noted{What: "request " + r.tx.PID + " not answered by " + f.name})
+		return nil
+	}
+	if v.fixed {
+		return f.applyDecision(x, Decided{Object: v.object, Code: v.code, Source: "ebd", Note: v.step})
+	}
+	defaultObject := f.cfg.objection(r.tx.PID, derefMD(md), x.s.Date)
+	if r.tx.PID == PIDStorno {
+		defaultObject = !f.cfg.stornoAccept
+	}
+	if f.cfg.decisionWait > 0 && f.cfg.askERP[r.tx.PID] {
+		due := x.at.Add(f.cfg.decisionWait)
+		x.emit(DecisionRequested{PID: r.tx.PID, TransactionID: r.tx.TransactionID, MaLo: x.s.MaLo, Date: x.s.Date, Step: v.step,
+			DefaultObject: defaultObject, ObjectCode: v.objectCode, ConsentCode: v.consentCode, Due: due})
+		x.d.SetDeadlines = append(x.d.SetDeadlines, deadlineAt(labelDecision, due))
+		return nil
+	}
+	code := v.consentCode
+	if defaultObject {
+		code = v.objectCode
+	}
+	return f.applyDecision(x, Decided{Object: defaultObject, Code: code, Source: "policy", Note: v.step})
+}
+
+func derefMD(md *MasterData) MasterData {
+	if md == nil {
+		return MasterData{}
+	}
+	return *md
+}
+
+func fixed(step string, object bool, code string) verdict {
+	return verdict{step: step, fixed: true, object: object, code: code}
+}
+
+// e0624 walks E_0624 "Anfrage zur Beendigung der Zuordnung prüfen" (LFA).
+func (f flow) e0624(x *dec, md *MasterData) verdict {
+	req := x.s.Request
+	// Step 5 (Anfrage bis 07:00 des nächsten WT nach dem ÜT, A43) needs the
+	// ÜT of the Anmeldung, which 55010 does not carry in the FV2504 AHB the
+	// project read; it is not checked (docs/gpke.md).
+	generating := slices.Contains(req.Reason, "ZW3") || slices.Contains(req.Reason, "ZW5") // step 10 (AHB 55010 STS+7 9013)
+	if !generating {
+		if !md.Supplied { // step 20: no assignment on the day after the end
+			if md.ConfirmedEnd {
+				return fixed("E_0624/30", true, "A30")
+			}
+			return fixed("E_0624/30", false, "A31")
+		}
+		if slices.Contains(req.Reason, "E01") { // step 40: Ein-/Auszug → steps 50/60 (customer identity, move-out)
+			return verdict{step: "E_0624/60", objectCode: "A33", consentCode: "A34"}
+		}
+		// Steps 70/80 (LFA is Grundversorger, Ersatzversorgung, A38) are not
+		// modelled; step 90: contract continues?
+		return verdict{step: "E_0624/90", objectCode: "A35", consentCode: "A36"}
+	}
+	if !md.Supplied { // step 200
+		if md.ConfirmedEnd {
+			return fixed("E_0624/210", true, "A41")
+		}
+		return fixed("E_0624/210", false, "A42")
+	}
+	return verdict{step: "E_0624/220", objectCode: "A39", consentCode: "A40"}
+}
+
+// e0609 walks E_0609 "Abmeldung prüfen" (LF, Lieferende NB → LF), consuming
+// branch: step 30 (A02) and step 130 (A10). Steps 20/25 (ruhende MaLo), 40
+// (Vorlauffrist, not given by the references) and 50–120 (Stilllegung,
+// Zuordnungsermächtigung; reason codes not in the references) are not
+// modelled. The generating branch (510ff) answers A21 at step 510 and is
+// otherwise decided by the ERP (its consent code is not in the references).
+func (f flow) e0609(md *MasterData) verdict {
+	if !md.Generating {
+		if md.ConfirmedEnd {
+			return fixed("E_0609/30", true, "A02")
+		}
+		return fixed("E_0609/130", false, "A10")
+	}
+	if md.ConfirmedEnd {
+		return fixed("E_0609/510", true, "A21")
+	}
+	return verdict{step: "E_0609/520", objectCode: "A22", consentCode: ""}
+}
+
+// e0614 walks E_0614 "Kündigung Vertrag prüfen" (LFA).
+func (f flow) e0614(x *dec, md *MasterData) verdict {
+	date := x.s.Date
+	end := md.ContractEnd
+	if !md.Generating { // step 10
+		switch {
+		case date.Before(x.cmd.ReceivedAt): // step 20
+			return fixed("E_0614/20", true, "A01")
+		case !end.IsZero() && end.Equal(date): // step 40
+			return fixed("E_0614/40", false, "A03")
+		case !end.IsZero() && end.Before(date): // step 50
+			return fixed("E_0614/50", true, "A04")
+		}
+		// Steps 60/70: fixed date and notice period → policy; step 80: a
+		// contract already ended later → A05, else A06; consent (steps
+		// 90–120, Vollmacht not modelled) → A09.
+		obj := "A06"
+		if !end.IsZero() && end.After(date) {
+			obj = "A05"
+		}
+		return verdict{step: "E_0614/70", objectCode: obj, consentCode: "A09"}
+	}
+	switch {
+	case !md.Supplied: // step 500: no contract for the object
+		return fixed("E_0614/500", true, "A18")
+	case date.Before(x.cmd.ReceivedAt): // step 505
+		return fixed("E_0614/505", true, "A10")
+	case !end.IsZero() && end.Equal(date): // step 550
+		return fixed("E_0614/550", false, "A12")
+	case !end.IsZero() && end.Before(date): // step 560
+		return fixed("E_0614/560", true, "A13")
+	}
+	obj := "A15"
+	if !end.IsZero() && end.After(date) {
+		obj = "A14" // step 590
+	}
+	return verdict{step: "E_0614/580", objectCode: obj, consentCode: "A17"} // step 630: A17
+}
+
+// applyDecision records the verdict and sends the answer of an LF request.
+func (f flow) applyDecision(x *dec, d Decided) error {
+	if d.Code == "" {
+		x.emit(d, Failed{Outcome: OutcomeFailed, Reason: "no answer code for " + d.Note + " (not in the references); the ERP must decide with a Code", MaLo: x.s.MaLo})
+		return nil
+	}
+	x.emit(d)
+	req := x.s.Request
+	uc, ok := useCaseOf(req.PID)
+	if !ok {
+		return fmt.Errorf("gpke: no use case for %s", req.PID)
+	}
+	pid, outcome := uc.Confirm, OutcomeConfirmed
+	if d.Object {
+		pid, outcome = uc.Reject, OutcomeRejected
+	}
+	m := outMsg{PID: pid, BGM: uc.BGM, From: x.s.Own, To: x.s.Partner, End: x.s.Date, Reason: req.Reason, Answer: d.Code,
+		EBD: uc.EBD, MaLo: x.s.MaLo, RefTN: req.TransactionID}
+	if req.PID == PIDStorno {
+		m.BGM, m.End, m.Reason = req.Category, time.Time{}, []string{"E05"}
+		m.EBD = f.cfg.storno.ConfirmList
+		if d.Object {
+			m.EBD = f.cfg.storno.RejectList
+		}
+	}
+	if _, err := f.send(x, m); err != nil {
+		return err
+	}
+	x.emit(Completed{Outcome: outcome, PID: pid, Code: d.Code, EBD: m.EBD, MaLo: x.s.MaLo, Date: x.s.Date})
+	if !d.Object && req.PID == PIDBeendigungNB {
+		x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.Own, NB: x.s.Partner, Until: x.s.Date})
+	}
+	return nil
+}
+
+// start records an ERP-initiated process; it reports false for a repeated
+// command on a started process.
+func (f flow) start(x *dec, wf string, i Initiated) (bool, error) {
+	if f.name != wf {
+		return false, fmt.Errorf("%w: %T for %s", ErrUnexpectedCommand, x.cmd.Payload, f.name)
+	}
+	if x.s.Started {
+		x.emit(Noted{What: "repeated ERP command " + i.RequestID})
+		return false, nil
+	}
+	if x.fv.IsZero() {
+		v, err := fv.Resolve(x.at)
+		if err != nil {
+			return false, fmt.Errorf("gpke: format version at %s: %w", x.at, err)
+		}
+		x.fv = v
+	}
+	i.Workflow, i.FV, i.At = wf, x.fv.String(), x.at
+	x.emit(i)
+	return true, nil
+}
+
+func validIDs(malo string, mpids ...string) error {
+	if malo != "" {
+		if err := ident.ValidateMaLo(malo); err != nil {
+			return fmt.Errorf("%w: MaLo %q: %v", ErrInvalidCommand, malo, err)
+		}
+	}
+	for _, id := range mpids {
+		if _, err := ident.ClassifyMPID(id); err != nil {
+			return fmt.Errorf("%w: MP-ID %q: %v", ErrInvalidCommand, id, err)
+		}
+	}
+	return nil
+}
+
+// sendRequest sends the request of a sending workflow and sets the answer
+// deadline when pkg/fristen knows it.
+func (f flow) sendRequest(x *dec, m outMsg) error {
+	if _, err := f.send(x, m); err != nil {
+		return err
+	}
+	if d, err := f.cfg.answers.AnswerDue(context.Background(), m.PID, x.at); err == nil {
+		x.d.SetDeadlines = append(x.d.SetDeadlines, deadlineAt(labelAnswer, d.Due.UTC()))
+	}
+	return nil
+}
+
+func (f flow) registerSupplyStart(x *dec, p RegisterSupplyStart) error {
+	if p.RequestID == "" || p.Start.IsZero() {
+		return fmt.Errorf("%w: RegisterSupplyStart needs RequestID and Start", ErrInvalidCommand)
+	}
+	if err := validIDs(p.MaLo, p.NB, p.LFN); err != nil {
+		return err
+	}
+	reason := p.Reason
+	if reason == "" {
+		reason = "E03"
+	}
+	kind, pid := "ZW4", PIDAnmeldung
+	if p.Generating {
+		kind, pid = "ZW3", PIDAnmeldungErz
+	}
+	ok, err := f.start(x, WorkflowLFNLieferbeginn, Initiated{RequestID: p.RequestID, Own: p.LFN, Partner: p.NB, MaLo: p.MaLo,
+		Date: p.Start.UTC(), Reason: []string{reason, kind}, Customer: p.Customer, Generating: p.Generating})
+	if err != nil || !ok {
+		return err
+	}
+	return f.sendRequest(x, outMsg{PID: pid, From: p.LFN, To: p.NB, Start: p.Start, Reason: []string{reason, kind}, MaLo: p.MaLo, Customer: p.Customer})
+}
+
+func (f flow) requestTermination(x *dec, p RequestTermination) error {
+	if p.RequestID == "" || p.Date.IsZero() {
+		return fmt.Errorf("%w: RequestTermination needs RequestID and Date", ErrInvalidCommand)
+	}
+	if err := validIDs(p.MaLo, p.LFA, p.LFN); err != nil {
+		return err
+	}
+	ok, err := f.start(x, WorkflowLFNKuendigung, Initiated{RequestID: p.RequestID, Own: p.LFN, Partner: p.LFA, MaLo: p.MaLo,
+		Date: p.Date.UTC(), Customer: p.Customer})
+	if err != nil || !ok {
+		return err
+	}
+	return f.sendRequest(x, outMsg{PID: PIDKuendigung, From: p.LFN, To: p.LFA, End: p.Date, MaLo: p.MaLo, Customer: p.Customer})
+}
+
+func (f flow) registerSupplyEnd(x *dec, p RegisterSupplyEnd) error {
+	if p.RequestID == "" || p.End.IsZero() || p.Reason == "" {
+		return fmt.Errorf("%w: RegisterSupplyEnd needs RequestID, End and Reason", ErrInvalidCommand)
+	}
+	if err := validIDs(p.MaLo, p.NB, p.LF); err != nil {
+		return err
+	}
+	ok, err := f.start(x, WorkflowLFLieferende, Initiated{RequestID: p.RequestID, Own: p.LF, Partner: p.NB, MaLo: p.MaLo,
+		Date: p.End.UTC(), Reason: []string{p.Reason}})
+	if err != nil || !ok {
+		return err
+	}
+	return f.sendRequest(x, outMsg{PID: PIDAbmeldungLF, From: p.LF, To: p.NB, End: p.End, Reason: []string{p.Reason}, MaLo: p.MaLo})
+}
+
+func (f flow) requestCancellation(x *dec, p RequestCancellation) error {
+	if p.RequestID == "" || p.TransactionID == "" || (p.Category != "E01" && p.Category != "E02" && p.Category != "E35") {
+		return fmt.Errorf("%w: RequestCancellation needs RequestID, TransactionID and Category E01/E02/E35", ErrInvalidCommand)
+	}
+	if err := validIDs(p.MaLo, p.Sender, p.Recipient); err != nil {
+		return err
+	}
+	ok, err := f.start(x, WorkflowStornoRequest, Initiated{RequestID: p.RequestID, Own: p.Sender, Partner: p.Recipient, MaLo: p.MaLo,
+		CancelTx: p.TransactionID, Category: p.Category})
+	if err != nil || !ok {
+		return err
+	}
+	return f.sendRequest(x, outMsg{PID: PIDStorno, BGM: p.Category, From: p.Sender, To: p.Recipient, Reason: []string{"E05"}, RefACW: p.TransactionID})
+}
+
+// senderAnswer handles the answer to the request of a sending workflow.
+func (f flow) senderAnswer(x *dec, o Outgoing, ar AnswerReceived) error {
+	first := len(x.s.Out) > 0 && x.s.Out[0].TransactionID == o.TransactionID
+	ar.Timely = !x.s.Done
+	x.emit(ar)
+	if !first || x.s.Init == nil {
+		return nil
+	}
+	if !ar.Timely {
+		x.emit(Noted{What: "answer " + ar.PID + " after the process ended (" + x.s.Outcome + ")"})
+		return nil
+	}
+	uc, _ := useCaseOf(o.PID)
+	confirmed := ar.PID == uc.Confirm
+	outcome := OutcomeRejected
+	if confirmed {
+		outcome = OutcomeConfirmed
+	}
+	x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelAnswer)
+	x.emit(Completed{Outcome: outcome, PID: ar.PID, Code: ar.Code, EBD: ar.EBD, MaLo: x.s.MaLo, Date: x.s.Date})
+	if !confirmed {
+		return nil
+	}
+	switch o.PID {
+	case PIDAnmeldung, PIDAnmeldungErz:
+		x.emit(SupplierAssigned{MaLo: x.s.MaLo, Supplier: x.s.Own, NB: x.s.Partner, From: x.s.Date})
+	case PIDAbmeldungLF:
+		x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.Own, NB: x.s.Partner, Until: x.s.Date})
+	}
+	return nil
+}

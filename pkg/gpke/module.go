@@ -1,0 +1,358 @@
+package gpke
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/edifact/catalog"
+	"github.com/mako-engine/mako/pkg/edifact/utilmd"
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/fristen"
+	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/inbound"
+	"github.com/mako-engine/mako/pkg/pipeline"
+	"github.com/mako-engine/mako/pkg/routing"
+)
+
+// FormatVersions are the format versions every workflow is defined for.
+var formatVersions = []string{"FV2604", "FV2610"}
+
+// MasterDataSource reads the master data of a MaLo as the tenant knows it
+// at the given instant (the receipt time of the command). It is called by
+// Module.Enrich (I/O allowed there, never in Handle). A MaLo the tenant does
+// not know is MasterData{MaLo: id} with Known = false and a nil error; an
+// error means the facts could not be read (the command is retried).
+type MasterDataSource interface {
+	MasterData(ctx context.Context, tenant engine.TenantID, malo string, at time.Time) (MasterData, error)
+}
+
+// MasterDataFunc adapts a function to MasterDataSource.
+type MasterDataFunc func(ctx context.Context, tenant engine.TenantID, malo string, at time.Time) (MasterData, error)
+
+// MasterData implements MasterDataSource.
+func (f MasterDataFunc) MasterData(ctx context.Context, tenant engine.TenantID, malo string, at time.Time) (MasterData, error) {
+	return f(ctx, tenant, malo, at)
+}
+
+// ObjectionPolicy decides the deployment's default verdict at the EBD steps
+// that ask about the LF's contract (E_0624 step 90/220, E_0614 step 70/580):
+// true objects. The default, DefaultObjection, objects iff the master data
+// say the contract is binding beyond the requested date.
+type ObjectionPolicy func(pid string, md MasterData, date time.Time) bool
+
+// DefaultObjection objects iff md.ContractBinding.
+func DefaultObjection(_ string, md MasterData, _ time.Time) bool { return md.ContractBinding }
+
+// StornoCodes are the answer codes of 55023/55024 (code lists S_0086/S_0087,
+// AHB 55022 STS 1131). UNVERIFIED: the project's references do not hold the
+// code lists; only A14 "Ablehnung Sonstiges" is named by AHB 55022 condition
+// [49]. Configure them with WithStornoCodes.
+type StornoCodes struct {
+	Confirm, ConfirmList string
+	Reject, RejectList   string
+}
+
+// config is the module's configuration (see Option).
+type config struct {
+	cal           *fristen.Calendar
+	aperak        *fristen.APERAKClock
+	answers       *fristen.AnswerTable
+	aperakGrace   time.Duration
+	lfaHour       int
+	lfaMinute     int
+	decisionWait  time.Duration
+	askERP        map[string]bool
+	objection     ObjectionPolicy
+	unknownERC    string
+	storno        StornoCodes
+	stornoAccept  bool
+	source        MasterDataSource
+	abmeldungLead func(cal *fristen.Calendar, received, end time.Time) bool
+}
+
+// Option configures Module.
+type Option func(*config) error
+
+// WithCalendar sets the Werktag calendar (default fristen.Default()).
+func WithCalendar(c *fristen.Calendar) Option {
+	return func(cfg *config) error { cfg.cal = c; return nil }
+}
+
+// WithAPERAKClock sets the APERAK deadline clock (default on the calendar).
+func WithAPERAKClock(a *fristen.APERAKClock) Option {
+	return func(cfg *config) error { cfg.aperak = a; return nil }
+}
+
+// WithAnswerTable sets the per-PID answer deadlines. When it yields a
+// deadline for a request we send (e.g. a rule for 55001 verified against GPKE
+// Teil 2), the sending workflow fails at that deadline without an answer;
+// when it yields one for 55010, that is the NB's wait for the LFA.
+func WithAnswerTable(t *fristen.AnswerTable) Option {
+	return func(cfg *config) error { cfg.answers = t; return nil }
+}
+
+// WithAPERAKGrace adds d to the partner's APERAK deadline before the
+// missing-APERAK alert fires (default 15 minutes: the deadline runs from the
+// partner's receipt, which is after our decision by the delivery time).
+func WithAPERAKGrace(d time.Duration) Option {
+	return func(cfg *config) error { cfg.aperakGrace = d; return nil }
+}
+
+// WithLFAAnswerTime sets the time of day on W (the first Werktag after the
+// ÜT, fristen.md §5.3) by which the NB expects the LFA's 55011/55012 when the
+// answer table has no rule for 55010. UNVERIFIED default 10:00 German local
+// time: the project's references do not give the LFA's answer deadline
+// (fristen.md §10 item 2).
+func WithLFAAnswerTime(hour, minute int) Option {
+	return func(cfg *config) error {
+		if hour < 0 || hour > 23 || minute < 0 || minute > 59 {
+			return fmt.Errorf("gpke: LFA answer time %02d:%02d", hour, minute)
+		}
+		cfg.lfaHour, cfg.lfaMinute = hour, minute
+		return nil
+	}
+}
+
+// WithERPDecision makes the LF workflows ask the ERP (DecisionRequested) at
+// the policy steps of the given request PIDs and wait up to wait for Decide
+// before they apply the default. Default: 55010 and 55016, 30 minutes. A wait
+// of 0 (or no PIDs) decides at once by the ObjectionPolicy.
+func WithERPDecision(wait time.Duration, pids ...string) Option {
+	return func(cfg *config) error {
+		if wait < 0 {
+			return fmt.Errorf("gpke: negative decision wait %s", wait)
+		}
+		cfg.decisionWait = wait
+		cfg.askERP = map[string]bool{}
+		for _, p := range pids {
+			cfg.askERP[p] = true
+		}
+		return nil
+	}
+}
+
+// WithObjectionPolicy sets the default verdict at the contract steps.
+func WithObjectionPolicy(p ObjectionPolicy) Option {
+	return func(cfg *config) error {
+		if p == nil {
+			return fmt.Errorf("gpke: nil objection policy")
+		}
+		cfg.objection = p
+		return nil
+	}
+}
+
+// WithUnknownMaLoERC sets the APERAK error code for a MaLo the NB does not
+// know (default Z14 "object not found", which the APERAK AHB marks for
+// Initialprozesse; Z10 "ID unknown" is marked for Folgeprozesse, edifact.md
+// §11.5). Which one the Anwendungsübersicht prescribes for 55001 is not in
+// the project's references.
+func WithUnknownMaLoERC(code string) Option {
+	return func(cfg *config) error {
+		if _, ok := catalog.LookupERC(code); !ok {
+			return fmt.Errorf("gpke: unknown ERC code %q", code)
+		}
+		cfg.unknownERC = code
+		return nil
+	}
+}
+
+// WithStornoCodes sets the answer codes of 55023/55024 (UNVERIFIED defaults
+// A01/S_0086 and A14/S_0087) and whether a Stornierung is confirmed by
+// default (true) when the ERP is not asked or does not answer.
+func WithStornoCodes(c StornoCodes, acceptByDefault bool) Option {
+	return func(cfg *config) error {
+		if c.Confirm == "" || c.Reject == "" {
+			return fmt.Errorf("gpke: storno codes need Confirm and Reject")
+		}
+		cfg.storno, cfg.stornoAccept = c, acceptByDefault
+		return nil
+	}
+}
+
+// WithMasterData sets the source Module.Enrich reads master data from.
+// Without it, Module.Enrich is nil and the pipeline must wrap inbound
+// transactions of the answering workflows itself (see Enrich).
+func WithMasterData(s MasterDataSource) Option {
+	return func(cfg *config) error { cfg.source = s; return nil }
+}
+
+// WithAbmeldungLeadTime sets the Vorlauffrist check of an Abmeldung 55004
+// (E_0607 step 50): ok reports whether end respects it for a receipt at
+// received. UNVERIFIED default: the LFW24 rule of the Anmeldung (end not
+// before W + 1 day, fristen.md §5.3); the references give no Abmeldung lead
+// time under LFW24.
+func WithAbmeldungLeadTime(ok func(cal *fristen.Calendar, received, end time.Time) bool) Option {
+	return func(cfg *config) error { cfg.abmeldungLead = ok; return nil }
+}
+
+func newConfig(opts ...Option) (*config, error) {
+	cfg := &config{
+		aperakGrace:  15 * time.Minute,
+		lfaHour:      10,
+		decisionWait: 30 * time.Minute,
+		askERP:       map[string]bool{PIDAnfrageBeendigung: true, PIDKuendigung: true},
+		objection:    DefaultObjection,
+		unknownERC:   "Z14",
+		storno:       StornoCodes{Confirm: "A01", ConfirmList: "S_0086", Reject: "A14", RejectList: "S_0087"},
+		stornoAccept: true,
+		abmeldungLead: func(cal *fristen.Calendar, received, end time.Time) bool {
+			return cal.LFW24(received).Allows(end)
+		},
+	}
+	for _, o := range opts {
+		if err := o(cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.cal == nil {
+		cfg.cal = fristen.Default()
+	}
+	if cfg.aperak == nil {
+		a, err := fristen.NewAPERAKClock(cfg.cal)
+		if err != nil {
+			return nil, fmt.Errorf("gpke: %w", err)
+		}
+		cfg.aperak = a
+	}
+	if cfg.answers == nil {
+		t, err := fristen.NewAnswerTable(cfg.cal)
+		if err != nil {
+			return nil, fmt.Errorf("gpke: %w", err)
+		}
+		cfg.answers = t
+	}
+	return cfg, nil
+}
+
+// workflowNames lists every workflow of the package.
+var workflowNames = []string{WorkflowNBLieferbeginn, WorkflowNBLieferende, WorkflowLFABeendigung, WorkflowLFAbmeldung,
+	WorkflowLFAKuendigung, WorkflowLFNLieferbeginn, WorkflowLFNKuendigung, WorkflowLFLieferende, WorkflowStornoAnswer, WorkflowStornoRequest}
+
+// Workflows returns the package's workflows configured by opts (for tests
+// and for callers that assemble definitions themselves).
+func Workflows(opts ...Option) ([]engine.Workflow[State], error) {
+	cfg, err := newConfig(opts...)
+	if err != nil {
+		return nil, err
+	}
+	var out []engine.Workflow[State]
+	for _, n := range workflowNames {
+		out = append(out, flow{name: n, cfg: cfg})
+	}
+	return out, nil
+}
+
+// Routes returns the PID routes of the package (docs/gpke.md "Routing"):
+// requests spawn the answering workflow of the receiving role, answers are
+// follow-ups found by the RFF+TN of the transaction we sent.
+func Routes() []routing.Route {
+	r := func(pid string, role routing.Role, wf string, initiating bool) routing.Route {
+		return routing.Route{PID: pid, Sector: catalog.Strom, Role: role, Workflow: wf, Initiating: initiating}
+	}
+	nb, lf := routing.RoleNB, routing.RoleLF
+	return []routing.Route{
+		// NB receives requests …
+		r(PIDAnmeldung, nb, WorkflowNBLieferbeginn, true),
+		r(PIDAnmeldungErz, nb, WorkflowNBLieferbeginn, true),
+		r(PIDAbmeldungLF, nb, WorkflowNBLieferende, true),
+		r(PIDStorno, nb, WorkflowStornoAnswer, true),
+		// … and the LFA's answers to its 55010 and 55007.
+		r(PIDAnfrageBest, nb, WorkflowNBLieferbeginn, false),
+		r(PIDAnfrageAbl, nb, WorkflowNBLieferbeginn, false),
+		r(PIDBeendigungNBBest, nb, WorkflowNBLieferbeginn, false),
+		r(PIDBeendigungNBAbl, nb, WorkflowNBLieferbeginn, false),
+		// LF (as LFA) receives requests …
+		r(PIDAnfrageBeendigung, lf, WorkflowLFABeendigung, true),
+		r(PIDBeendigungNB, lf, WorkflowLFAbmeldung, true),
+		r(PIDKuendigung, lf, WorkflowLFAKuendigung, true),
+		r(PIDStorno, lf, WorkflowStornoAnswer, true),
+		// … and (as LFN or LF) the answers to what it sent.
+		r(PIDAnmeldungBestaetig, lf, WorkflowLFNLieferbeginn, false),
+		r(PIDAnmeldungAblehnung, lf, WorkflowLFNLieferbeginn, false),
+		r(PIDAnmeldungErzBest, lf, WorkflowLFNLieferbeginn, false),
+		r(PIDAnmeldungErzAbl, lf, WorkflowLFNLieferbeginn, false),
+		r(PIDKuendigungBest, lf, WorkflowLFNKuendigung, false),
+		r(PIDKuendigungAbl, lf, WorkflowLFNKuendigung, false),
+		r(PIDAbmeldungLFBest, lf, WorkflowLFLieferende, false),
+		r(PIDAbmeldungLFAbl, lf, WorkflowLFLieferende, false),
+		r(PIDStornoBest, lf, WorkflowStornoRequest, false),
+		r(PIDStornoAbl, lf, WorkflowStornoRequest, false),
+	}
+}
+
+// needsMasterData lists the workflows whose requests carry master data.
+var needsMasterData = map[string]bool{WorkflowNBLieferbeginn: true, WorkflowNBLieferende: true, WorkflowLFABeendigung: true,
+	WorkflowLFAbmeldung: true, WorkflowLFAKuendigung: true}
+
+// Module returns the GPKE module: every workflow defined for FV2604 and
+// FV2610, the routes of Routes and, with WithMasterData, the Enrich step.
+// A configuration error is reported by the returned definitions' Err.
+func Module(opts ...Option) pipeline.Module {
+	m := pipeline.Module{Name: "gpke", Routes: Routes()}
+	cfg, err := newConfig(opts...)
+	if err != nil {
+		cfg = nil
+	}
+	for _, n := range workflowNames {
+		for _, v := range formatVersions {
+			wf := flow{name: n, cfg: cfg}
+			if cfg == nil {
+				wf = flow{name: "", cfg: nil} // invalid name: Define reports it
+			}
+			m.Definitions = append(m.Definitions, engine.Define[State](wf, fv.MustParse(v)))
+		}
+	}
+	if cfg != nil && cfg.source != nil {
+		m.Enrich = Enrich(cfg.source)
+	}
+	return m
+}
+
+// Enrich returns the processor.Enricher of the module: for the requests of
+// the answering workflows it reads the MaLo (LOC+Z16) of the transaction and
+// replaces the inbound.Transaction payload by Enriched{Transaction,
+// MasterData} (and sets cmd.Type accordingly, since inbound.Transaction has
+// no slot for it). Other commands pass unchanged.
+func Enrich(src MasterDataSource) func(ctx context.Context, id engine.ProcessIdentity, cmd *engine.Command) error {
+	return func(ctx context.Context, id engine.ProcessIdentity, cmd *engine.Command) error {
+		tx, ok := cmd.Payload.(inbound.Transaction)
+		if !ok || !needsMasterData[id.Workflow.Name] || tx.MessageType != "UTILMD" || !isRequest(tx.PID) {
+			return nil
+		}
+		malo, err := maloOf(tx)
+		if err != nil {
+			return err
+		}
+		md := MasterData{MaLo: malo}
+		if malo != "" {
+			if md, err = src.MasterData(ctx, id.Tenant, malo, cmd.ReceivedAt); err != nil {
+				return fmt.Errorf("gpke: master data of %s: %w", malo, err)
+			}
+			md.MaLo = malo
+		}
+		e := Enriched{Transaction: tx, MasterData: md}
+		cmd.Payload, cmd.Type = e, e.CommandType()
+		return nil
+	}
+}
+
+// maloOf returns LOC+Z16 of the transaction ("" if absent).
+func maloOf(tx inbound.Transaction) (string, error) {
+	_, m, err := tx.Parse()
+	if err != nil {
+		return "", err
+	}
+	v, _ := utilmd.View(m)
+	if v == nil {
+		return "", fmt.Errorf("%w: %s is not a UTILMD", ErrMessage, tx.TransactionID)
+	}
+	for i := range v.Transactions {
+		if v.Transactions[i].ID == tx.TransactionID {
+			malo, _ := v.Transactions[i].MaLo()
+			return malo, nil
+		}
+	}
+	return "", nil
+}

@@ -1,0 +1,345 @@
+package gpke
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/edifact/aperak"
+	"github.com/mako-engine/mako/pkg/edifact/ident"
+	"github.com/mako-engine/mako/pkg/fristen"
+)
+
+// requestFacts reads a request transaction, records it (RequestReceived)
+// and returns the AHB problems of the fields the decision needs (Z29 with
+// the MIG segment name, Z35 for a malformed MaLo-ID; APERAK AHB order step 1,
+// edifact.md §11.3). dateQ is the DTM qualifier of the requested date ("92"
+// start, "93" end, "" none).
+func (f flow) requestFacts(x *dec, r *received, md *MasterData, dateQ string) []aperak.Problem {
+	var problems []aperak.Problem
+	rr := RequestReceived{Workflow: f.name, PID: r.tx.PID, TransactionID: r.tx.TransactionID, Sender: r.tx.Sender,
+		Receiver: r.tx.Receiver, Document: r.doc, InterchangeRef: r.tx.InterchangeRef, ReceivedAt: x.cmd.ReceivedAt.UTC(),
+		FV: x.fv.String(), MasterData: md, Category: r.v.Header.DocumentCode}
+	if st, ok := r.t.Status("7"); ok {
+		for _, c := range st.Reasons {
+			rr.Reason = append(rr.Reason, c.Value)
+		}
+	}
+	for _, p := range r.t.Parties {
+		switch p.Qualifier {
+		case "VY":
+			rr.NewSupplier = p.ID
+		}
+	}
+	for _, s := range r.t.Segments {
+		if s.Is("NAD", "Z09") {
+			rr.Customer = s.Value(3, 0)
+		}
+	}
+	if ref, ok := r.t.Reference("ACW"); ok {
+		rr.CancelTx = ref.Value
+	}
+	if r.tx.PID == PIDStorno {
+		if rr.CancelTx == "" {
+			problems = append(problems, aperak.Problem{Code: "Z29", Location: &aperak.Location{Name: "Referenz auf zu stornierende Vorgangsnummer"}})
+		}
+	} else {
+		malo, ok := r.t.MaLo()
+		rr.MaLo = malo
+		switch {
+		case !ok || malo == "":
+			problems = append(problems, aperak.Problem{Code: "Z29", Location: &aperak.Location{Name: "Marktlokation"}})
+		case ident.ValidateMaLo(malo) != nil:
+			loc := r.t.Segments[0]
+			for i := range r.t.Segments {
+				if r.t.Segments[i].Is("LOC", "Z16") {
+					loc = r.t.Segments[i]
+				}
+			}
+			l := aperak.LocationOf("Marktlokation", &loc)
+			problems = append(problems, aperak.Problem{Code: "Z35", Content: malo, Location: &l})
+		}
+	}
+	if dateQ != "" {
+		d, ok := r.t.Date(dateQ)
+		var t time.Time
+		var err error
+		if ok {
+			t, err = d.Time()
+		}
+		if !ok || err != nil {
+			name := "Beginn zum"
+			if dateQ == "93" {
+				name = "Ende zum"
+			}
+			problems = append(problems, aperak.Problem{Code: "Z29", Location: &aperak.Location{Name: name}})
+		}
+		rr.Date = t
+	}
+	if md != nil && md.MaLo == "" {
+		md.MaLo = rr.MaLo
+	}
+	x.emit(rr)
+	return problems
+}
+
+// zuordnungNB is APERAK step 2 on the NB side (edifact.md §11.3): the MaLo
+// must be known (else the configured code, default Z14) and in the NB's grid
+// (else Z16 with the succeeding NB).
+func (f flow) zuordnungNB(md *MasterData) []aperak.Problem {
+	switch {
+	case !md.Known:
+		return []aperak.Problem{{Code: f.cfg.unknownERC, Content: md.MaLo}}
+	case !md.InGrid && md.SuccessorNB != "":
+		return []aperak.Problem{{Code: "Z16", Content: md.MaLo, SuccessorNB: md.SuccessorNB}}
+	case !md.InGrid:
+		return []aperak.Problem{{Code: f.cfg.unknownERC, Content: md.MaLo}}
+	}
+	return nil
+}
+
+// checkRequest runs the APERAK duty of a request: AHB facts, then (NB) the
+// Zuordnung; it sends the APERAK and ends the process on a 313. It reports
+// whether the request is processable.
+func (f flow) checkRequest(x *dec, r *received, md *MasterData, dateQ string, nbZuordnung bool) (bool, error) {
+	problems := f.requestFacts(x, r, md, dateQ)
+	if len(problems) == 0 && nbZuordnung {
+		problems = f.zuordnungNB(md)
+	}
+	if err := f.ack(x, r, problems); err != nil {
+		return false, err
+	}
+	if len(problems) > 0 {
+		x.emit(Failed{Outcome: OutcomeAperakRejected, Reason: "request " + r.tx.PID + " " + r.tx.TransactionID + " rejected by APERAK " + problems[0].Code, MaLo: x.s.MaLo})
+		return false, nil
+	}
+	return true, nil
+}
+
+// nbAnmeldung answers an Anmeldung 55001/55077: E_0622 (direct rejection),
+// then E_0621 (is an Anfrage to the LFA needed), then E_0623.
+func (f flow) nbAnmeldung(x *dec, r *received, md *MasterData) error {
+	if md == nil {
+		return errors.Join(ErrNoMasterData, errors.New(r.tx.PID+" "+r.tx.TransactionID))
+	}
+	ok, err := f.checkRequest(x, r, md, "92", true)
+	if err != nil || !ok {
+		return err
+	}
+	start := x.s.Date
+	lfw := f.cfg.cal.LFW24(x.cmd.ReceivedAt) // ÜT = German local receipt date (fristen.md §5.3)
+	consuming := r.tx.PID == PIDAnmeldung
+	code := ""
+	if consuming { // E_0622 step 10: verbrauchende MaLo
+		switch {
+		case !lfw.Allows(start):
+			code = "A07" // E_0622 step 15: Vorlauffrist nicht eingehalten (LFW24: ZB ≥ W + 1 day)
+		case md.NotParticipating:
+			code = "A02" // E_0622 step 30: MaLo nimmt nicht an der Marktkommunikation teil
+		case md.PendingRegistration:
+			code = "A06" // E_0622 step 70: andere Anmeldung in Bearbeitung
+		}
+		// Steps 16–28 (ruhende MaLo / Kundenanlage), 50 (Neuanlage, A04) and 60
+		// (Anforderungen des LF, A05) need facts the master data do not carry.
+	} else { // E_0622 step 220ff: erzeugende MaLo, Geschäftsvorfall 1 (step 300)
+		switch {
+		case md.PendingRegistration:
+			code = "A45" // E_0622 step 270
+		case !md.EEG && !lfw.Allows(start):
+			code = "A34" // E_0622 steps 405/406: ÜT spätestens Tag vor dem letzten WT vor ZB
+		case md.EEG && !firstOfMonth(start):
+			code = "A27" // E_0622 step 410: Lieferbeginn am 1. eines Monats 00:00
+		case md.EEG && !oneMonthBefore(x.cmd.ReceivedAt, start):
+			code = "A28" // E_0622 step 430: Vorlauffrist von einem Monat (reading: receipt date ≤ ZB − 1 month)
+		}
+	}
+	if code != "" {
+		return f.nbAnswerLFN(x, false, code, EBDLieferbeginnDirekt, "")
+	}
+	// E_0621 "Prüfen, ob Anfrage zur Beendigung der Zuordnung erforderlich"
+	// (not in the machine-readable set the project read): an Anfrage is sent
+	// iff another LF is assigned on the day before the Zuordnungsbeginn.
+	if md.Supplier == "" || md.Supplier == r.tx.Sender {
+		return f.nbDecideLieferbeginn(x)
+	}
+	reason := []string{"E03", "ZW4"}
+	if !consuming {
+		reason = []string{"E03", "ZW3"}
+	}
+	if len(x.s.Request.Reason) > 0 {
+		reason = append([]string{x.s.Request.Reason[0]}, reason[1:]...)
+	}
+	if _, err := f.send(x, outMsg{PID: PIDAnfrageBeendigung, From: r.tx.Receiver, To: md.Supplier, End: start, Reason: reason,
+		MaLo: x.s.MaLo, NewSupplier: r.tx.Sender, Customer: x.s.Request.Customer}); err != nil {
+		return err
+	}
+	x.d.SetDeadlines = append(x.d.SetDeadlines, deadlineAt(labelLFA, f.lfaDue(x, lfw)))
+	return nil
+}
+
+// lfaDue is the NB's wait for the LFA's answer: the answer table's deadline
+// for 55010 if it has one, else W at the configured time (UNVERIFIED default
+// 10:00, see WithLFAAnswerTime); never before the decision itself.
+func (f flow) lfaDue(x *dec, lfw fristen.LFW24Dates) time.Time {
+	due := lfw.FirstWerktag.Add(time.Duration(f.cfg.lfaHour)*time.Hour + time.Duration(f.cfg.lfaMinute)*time.Minute)
+	if d, err := f.cfg.answers.AnswerDue(context.Background(), PIDAnfrageBeendigung, x.at); err == nil {
+		due = d.Due
+	}
+	if due.Before(x.at) {
+		due = x.at
+	}
+	return due.UTC()
+}
+
+// nbAnswer handles the LFA's answers to the NB's 55010 and 55007.
+func (f flow) nbAnswer(x *dec, o Outgoing, ar AnswerReceived) error {
+	if o.PID != PIDAnfrageBeendigung {
+		ar.Timely = true
+		x.emit(ar)
+		if ar.PID == PIDBeendigungNBAbl {
+			x.emit(Noted{What: "LFA rejected the Beendigung der Zuordnung " + o.TransactionID + " with " + ar.Code})
+		}
+		return nil
+	}
+	late := x.s.Done || x.s.LFAExpired || x.s.LFAAnswered
+	ar.Timely = !late
+	x.emit(ar)
+	if late {
+		x.emit(Noted{What: "late answer " + ar.PID + " of the LFA to " + o.TransactionID})
+		return nil
+	}
+	x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelLFA)
+	return f.nbDecideLieferbeginn(x)
+}
+
+// nbLFAExpired: the LFA did not answer in time (E_0623 step 30 / 420 "nein").
+func (f flow) nbLFAExpired(x *dec) error {
+	if x.s.Done || x.s.LFAAnswered || x.s.LFATx == "" {
+		return nil
+	}
+	x.emit(LFAWaitExpired{TransactionID: x.s.LFATx, Due: x.at})
+	return f.nbDecideLieferbeginn(x)
+}
+
+// nbDecideLieferbeginn walks E_0623 once the LFA's answer is in (or its time
+// is up, or no Anfrage was needed).
+func (f flow) nbDecideLieferbeginn(x *dec) error {
+	consuming := x.s.Request.PID == PIDAnmeldung
+	asked := x.s.LFATx != ""
+	if asked && x.s.LFAAnswered && x.s.LFAObjected { // step 40 / 430: the LFA objected
+		already := (consuming && x.s.LFACode == "A30") || (!consuming && x.s.LFACode == "A41") // step 50 / 440
+		if !already {
+			code := "A50" // step 50: Der LFA hat widersprochen
+			if !consuming {
+				code = "A57" // step 440
+			}
+			return f.nbAnswerLFN(x, false, code, EBDLieferbeginn, x.s.LFACode)
+		}
+	}
+	code := "A51" // step 60: Zustimmung
+	if !consuming {
+		code = "A58" // step 450
+	}
+	if err := f.nbAnswerLFN(x, true, code, EBDLieferbeginn, ""); err != nil {
+		return err
+	}
+	own, lfn := x.s.Own, x.s.Partner
+	x.emit(SupplierAssigned{MaLo: x.s.MaLo, Supplier: lfn, NB: own, From: x.s.Date})
+	// E_0623 step 40 note: on consent the LFA always gets the "Beendigung der
+	// Zuordnung"; we send it too when the LFA did not answer in time (its
+	// assignment ends by Fristverstreichung, E_0607 step 100) — not when it
+	// already ended the supply itself (A30/A41).
+	if asked && !x.s.LFAObjected {
+		if _, err := f.send(x, outMsg{PID: PIDBeendigungNB, From: own, To: x.s.LFA, End: x.s.Date, Reason: []string{"Z33"}, MaLo: x.s.MaLo}); err != nil {
+			return err
+		}
+		x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.LFA, NB: own, Until: x.s.Date})
+	}
+	return nil
+}
+
+// nbAnswerLFN sends 55002/55003 (55078/55080) to the LFN and completes.
+func (f flow) nbAnswerLFN(x *dec, confirm bool, code, ebd, third string) error {
+	uc, _ := useCaseOf(x.s.Request.PID)
+	pid, outcome := uc.Reject, OutcomeRejected
+	if confirm {
+		pid, outcome = uc.Confirm, OutcomeConfirmed
+	}
+	m := outMsg{PID: pid, BGM: uc.BGM, From: x.s.Own, To: x.s.Partner, Start: x.s.Date, Reason: x.s.Request.Reason,
+		Answer: code, EBD: ebd, MaLo: x.s.MaLo, RefTN: x.s.Request.TransactionID}
+	if third != "" {
+		m.Third, m.ThirdEBD = third, EBDAnfrageBeendigung
+	}
+	if _, err := f.send(x, m); err != nil {
+		return err
+	}
+	x.emit(Completed{Outcome: outcome, PID: pid, Code: code, EBD: ebd, MaLo: x.s.MaLo, Date: x.s.Date})
+	return nil
+}
+
+// nbAbmeldung answers an Abmeldung 55004 by E_0607.
+func (f flow) nbAbmeldung(x *dec, r *received, md *MasterData) error {
+	if md == nil {
+		return errors.Join(ErrNoMasterData, errors.New(r.tx.PID+" "+r.tx.TransactionID))
+	}
+	ok, err := f.checkRequest(x, r, md, "93", true)
+	if err != nil || !ok {
+		return err
+	}
+	end := x.s.Date
+	var code string
+	var confirm bool
+	if !md.Generating { // E_0607 step 10
+		switch {
+		case !f.cfg.abmeldungLead(f.cfg.cal, x.cmd.ReceivedAt, end):
+			code = "A02" // step 50: Vorlauffrist nicht eingehalten
+		case md.ConfirmedEnd:
+			code = "A09" // steps 100/110/120: Lieferende zum Abmeldedatum bereits bestätigt
+		default:
+			code, confirm = "A11", true // step 140: Bestätigung der Abmeldung
+		}
+		// Steps 20/30 (ruhende MaLo), 60–90 (Transaktionsgründe ESV,
+		// Aufhebung einer zukünftigen Zuordnung) need reason codes the
+		// references do not list.
+	} else {
+		switch {
+		case !firstOfMonth(end):
+			code = "A21" // step 500
+		case !oneMonthBefore(x.cmd.ReceivedAt, end):
+			code = "A22" // step 520
+		case md.ConfirmedEnd:
+			code = "A26" // steps 580/590/610: bereits aus gleichem Grund bestätigt
+		default:
+			code, confirm = "A27", true // step 620
+		}
+	}
+	uc, _ := useCaseOf(PIDAbmeldungLF)
+	pid, outcome := uc.Reject, OutcomeRejected
+	if confirm {
+		pid, outcome = uc.Confirm, OutcomeConfirmed
+	}
+	if _, err := f.send(x, outMsg{PID: pid, From: x.s.Own, To: x.s.Partner, End: end, Reason: x.s.Request.Reason,
+		Answer: code, EBD: EBDAbmeldungNB, MaLo: x.s.MaLo, RefTN: x.s.Request.TransactionID}); err != nil {
+		return err
+	}
+	x.emit(Completed{Outcome: outcome, PID: pid, Code: code, EBD: EBDAbmeldungNB, MaLo: x.s.MaLo, Date: end})
+	if confirm {
+		x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.Partner, NB: x.s.Own, Until: end})
+	}
+	return nil
+}
+
+// firstOfMonth reports whether t is the 1st of a month, 00:00 German time.
+func firstOfMonth(t time.Time) bool {
+	l := t.In(fristen.Berlin())
+	return l.Day() == 1 && fristen.IsStromtagLimit(t)
+}
+
+// oneMonthBefore: the receipt date is at least one calendar month before
+// the date (reading of "Vorlauffrist von einem Monat", E_0622 step 430 /
+// E_0607 step 520; not verified against the GPKE text).
+func oneMonthBefore(received, date time.Time) bool {
+	d := date.In(fristen.Berlin())
+	limit := fristen.Date(d.Year(), d.Month()-1, d.Day())
+	return !fristen.StartOfDay(received).After(limit)
+}

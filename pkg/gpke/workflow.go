@@ -1,0 +1,478 @@
+package gpke
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/edifact/aperak"
+	"github.com/mako-engine/mako/pkg/edifact/utilmd"
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/fristen"
+	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/inbound"
+	"github.com/mako-engine/mako/pkg/ingest"
+	"github.com/mako-engine/mako/pkg/refgen"
+)
+
+// Errors of the workflows. Handle wraps them with the transaction concerned.
+var (
+	// ErrUnexpectedCommand: the workflow does not handle this command type.
+	ErrUnexpectedCommand = errors.New("gpke: unexpected command")
+	// ErrNoMasterData: a request that needs master data arrived without it
+	// (Module.Enrich is not wired for the workflow).
+	ErrNoMasterData = errors.New("gpke: request without master data (Module.Enrich not wired)")
+	// ErrInvalidCommand: an ERP command misses a required field.
+	ErrInvalidCommand = errors.New("gpke: invalid ERP command")
+	// ErrMessage: a received transaction cannot be read.
+	ErrMessage = errors.New("gpke: unreadable transaction")
+)
+
+// Deadline labels.
+const (
+	labelAperak   = "aperak:"  // + our transaction id: the partner's APERAK is due
+	labelLFA      = "lfa"      // NB: the LFA's answer to 55010 is due (E_0623 step 30)
+	labelDecision = "decision" // LF: the ERP's Decide is due (Policy)
+	labelAnswer   = "answer"   // sender: the partner's answer is due (only if pkg/fristen knows it)
+)
+
+// flow is one workflow of the package: all share State, codec and the
+// APERAK duties; Handle dispatches on the workflow name.
+type flow struct {
+	name string
+	cfg  *config
+}
+
+// Name implements engine.Workflow.
+func (f flow) Name() string { return f.name }
+
+// Initial implements engine.Workflow.
+func (f flow) Initial() State { return State{Workflow: f.name} }
+
+// Apply implements engine.Workflow.
+func (f flow) Apply(s State, ev engine.Event) State { return apply(s, ev) }
+
+// Codec implements engine.Workflow: the package's events and commands.
+func (f flow) Codec() *engine.Codec {
+	return engine.NewCodec().
+		Event(RequestReceived{}, 1).Event(Initiated{}, 1).Event(AperakSent{}, 1).Event(Sent{}, 1).
+		Event(AperakReceived{}, 1).Event(AperakMissing{}, 1).Event(ContrlReceived{}, 1).
+		Event(AnswerReceived{}, 1).Event(LFAWaitExpired{}, 1).Event(DecisionRequested{}, 1).
+		Event(Decided{}, 1).Event(Completed{}, 1).Event(Failed{}, 1).Event(SupplierAssigned{}, 1).
+		Event(SupplyEnded{}, 1).Event(Noted{}, 1).
+		Command(inbound.Transaction{}).Command(Enriched{}).Command(RegisterSupplyStart{}).
+		Command(RequestTermination{}).Command(RegisterSupplyEnd{}).Command(RequestCancellation{}).
+		Command(Decide{}).Command(Timeout{})
+}
+
+// OnDeadline implements engine.DeadlineHandler: every fired deadline becomes
+// a Timeout command.
+func (f flow) OnDeadline(_ State, fired engine.DeadlineFired) (engine.CommandData, error) {
+	return Timeout{Label: fired.Label, Due: fired.Due}, nil
+}
+
+// dec accumulates one decision; events are applied to s as they are emitted
+// so that later steps see them.
+type dec struct {
+	f   flow
+	s   State
+	d   engine.Decision
+	cmd engine.Command
+	at  time.Time
+	fv  fv.Version
+	n   int
+}
+
+func (x *dec) emit(evs ...engine.EventData) {
+	for _, e := range evs {
+		x.d.Events = append(x.d.Events, e)
+		x.s = apply(x.s, engine.Event{Data: e})
+	}
+}
+
+// ref derives the next reference of this decision from the command id
+// (pkg/refgen: deterministic, never a clock).
+func (x *dec) ref(prefix string) string {
+	x.n++
+	return refgen.Ref(prefix, string(x.cmd.ID), strconv.Itoa(x.n))
+}
+
+// Handle implements engine.Workflow.
+func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
+	x := &dec{f: f, s: s, cmd: cmd, at: cmd.ReceivedAt.UTC(), fv: cmd.FormatVersion}
+	if x.fv.IsZero() && s.FV != "" {
+		v, err := fv.Parse(s.FV)
+		if err != nil {
+			return engine.Decision{}, fmt.Errorf("gpke: state format version %q: %w", s.FV, err)
+		}
+		x.fv = v
+	}
+	var err error
+	switch p := cmd.Payload.(type) {
+	case Enriched:
+		md := p.MasterData
+		err = f.transaction(x, p.Transaction, &md)
+	case inbound.Transaction:
+		err = f.transaction(x, p, nil)
+	case RegisterSupplyStart:
+		err = f.registerSupplyStart(x, p)
+	case RequestTermination:
+		err = f.requestTermination(x, p)
+	case RegisterSupplyEnd:
+		err = f.registerSupplyEnd(x, p)
+	case RequestCancellation:
+		err = f.requestCancellation(x, p)
+	case Decide:
+		err = f.decide(x, p)
+	case Timeout:
+		if !p.Due.IsZero() {
+			x.at = p.Due.UTC() // deterministic bytes: the due time, not the firing time
+		}
+		err = f.timeout(x, p.Label)
+	default:
+		err = fmt.Errorf("%w: %T for %s", ErrUnexpectedCommand, cmd.Payload, f.name)
+	}
+	if err != nil {
+		return engine.Decision{}, err
+	}
+	return x.d, nil
+}
+
+// received is a parsed inbound transaction.
+type received struct {
+	tx  inbound.Transaction
+	ix  *edifact.Interchange
+	m   *edifact.Message
+	u   *edifact.Transaction
+	v   *utilmd.Message
+	t   *utilmd.Transaction
+	doc string
+}
+
+func parseReceived(tx inbound.Transaction) (*received, error) {
+	ix, m, err := tx.Parse()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMessage, err)
+	}
+	r := &received{tx: tx, ix: ix, m: m}
+	for _, u := range edifact.Transactions(m) {
+		if u.ID == tx.TransactionID {
+			u := u
+			r.u = &u
+			break
+		}
+	}
+	if tx.MessageType != "UTILMD" {
+		return r, nil
+	}
+	v, verr := utilmd.View(m)
+	if v == nil {
+		return nil, fmt.Errorf("%w: transaction %s of %s: %w", ErrMessage, tx.TransactionID, tx.Sender, verr)
+	}
+	r.v, r.doc = v, v.Header.DocumentNumber
+	for i := range v.Transactions {
+		if v.Transactions[i].ID == tx.TransactionID {
+			r.t = &v.Transactions[i]
+		}
+	}
+	if r.t == nil {
+		return nil, fmt.Errorf("%w: transaction %s not in message %s of %s", ErrMessage, tx.TransactionID, tx.MessageRef, tx.Sender)
+	}
+	return r, nil
+}
+
+// transaction handles a received transaction: an APERAK or CONTRL for a
+// message we sent, a request that starts the process, or an answer.
+func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData) error {
+	switch tx.MessageType {
+	case "APERAK":
+		return f.aperakIn(x, tx)
+	case "CONTRL":
+		return f.contrlIn(x, tx)
+	}
+	r, err := parseReceived(tx)
+	if err != nil {
+		return err
+	}
+	if x.fv.IsZero() {
+		v, err := fv.Parse(tx.FormatVersion)
+		if err != nil {
+			return fmt.Errorf("%w: transaction %s: format version %q", ErrMessage, tx.TransactionID, tx.FormatVersion)
+		}
+		x.fv = v
+	}
+	if isRequest(tx.PID) {
+		if x.s.Started {
+			// A second request in one process cannot come from ingest (one
+			// process per request); acknowledge it and keep it visible.
+			if err := f.ack(x, r, nil); err != nil {
+				return err
+			}
+			x.emit(Noted{What: "second request " + tx.PID + " " + tx.TransactionID + " in one process"})
+			return nil
+		}
+		return f.request(x, r, md)
+	}
+	return f.answer(x, r)
+}
+
+// ack sends the APERAK for a received transaction: 312 without problems,
+// 313 with them (edifact.md §11.1: one APERAK per transaction, Strom).
+func (f flow) ack(x *dec, r *received, problems []aperak.Problem) error {
+	ref, err := aperak.ReferenceFrom(r.ix, r.m, r.u)
+	if err != nil {
+		return fmt.Errorf("gpke: APERAK for %s/%s: %w", r.tx.Sender, r.tx.TransactionID, err)
+	}
+	id := x.ref("A")
+	out, err := aperak.Build(aperak.Params{FormatVersion: x.fv, Ref: id, Time: x.at},
+		aperak.Message{Ref: "1", DocumentNumber: id, Reference: ref, Problems: problems})
+	if err != nil {
+		return fmt.Errorf("gpke: APERAK for %s/%s: %w", r.tx.Sender, r.tx.TransactionID, err)
+	}
+	own := r.tx.Receiver
+	x.d.Outbound = append(x.d.Outbound, engine.Outbound{Recipient: r.tx.Sender, Sender: own, MessageType: "APERAK", InterchangeRef: id, Payload: out})
+	x.d.Correlate = append(x.d.Correlate, ingest.InterchangeKey(own, id))
+	code := "312"
+	var ercs []string
+	for _, p := range problems {
+		ercs = append(ercs, p.Code)
+	}
+	if len(problems) > 0 {
+		code = "313"
+	}
+	due, err := f.cfg.aperak.Due(context.Background(), fristen.APERAKRequest{Received: x.cmd.ReceivedAt, Sparte: fristen.Strom, MessageType: r.tx.MessageType})
+	if err != nil {
+		return fmt.Errorf("gpke: APERAK deadline for %s: %w", r.tx.TransactionID, err)
+	}
+	x.emit(AperakSent{TransactionID: r.tx.TransactionID, Code: code, ERC: ercs, Document: id, Due: due.Due.UTC(), At: x.at})
+	return nil
+}
+
+// send builds and sends one UTILMD transaction, binds the keys under which
+// its answers find this process (transaction, document, interchange) and
+// sets the deadline for the partner's APERAK.
+func (f flow) send(x *dec, u outMsg) (Sent, error) {
+	u.FV, u.At = x.fv, x.at
+	u.Interchange, u.Document, u.Transaction = x.ref("G"), x.ref("D"), x.ref("V")
+	if u.BGM == "" {
+		if uc, ok := useCaseOf(u.PID); ok {
+			u.BGM = uc.BGM
+		}
+	}
+	out, err := u.bytes()
+	if err != nil {
+		return Sent{}, fmt.Errorf("gpke: build %s for %s: %w", u.PID, u.To, err)
+	}
+	due, err := f.cfg.aperak.Due(context.Background(), fristen.APERAKRequest{Received: x.at, Sparte: fristen.Strom, MessageType: "UTILMD"})
+	if err != nil {
+		return Sent{}, fmt.Errorf("gpke: APERAK deadline for %s: %w", u.PID, err)
+	}
+	aperakDue := due.Due.Add(f.cfg.aperakGrace).UTC()
+	x.d.Outbound = append(x.d.Outbound, engine.Outbound{Recipient: u.To, Sender: u.From, MessageType: "UTILMD", InterchangeRef: u.Interchange, Payload: out})
+	x.d.Correlate = append(x.d.Correlate, ingest.TransactionKey(u.From, u.Transaction), ingest.DocumentKey(u.From, u.Document), ingest.InterchangeKey(u.From, u.Interchange))
+	x.d.SetDeadlines = append(x.d.SetDeadlines, engine.DeadlineRequest{Label: labelAperak + u.Transaction, Due: aperakDue})
+	s := Sent{PID: u.PID, TransactionID: u.Transaction, Document: u.Document, InterchangeRef: u.Interchange, Recipient: u.To,
+		Code: u.Answer, EBD: u.EBD, AperakDue: aperakDue, At: x.at}
+	x.emit(s)
+	return s, nil
+}
+
+// aperakIn handles the partner's APERAK for a message we sent: 312 accepts,
+// 313 rejects the transaction (it counts as not received, edifact.md §12).
+func (f flow) aperakIn(x *dec, tx inbound.Transaction) error {
+	ix, m, err := tx.Parse()
+	if err != nil {
+		return fmt.Errorf("%w: APERAK %s of %s: %w", ErrMessage, tx.InterchangeRef, tx.Sender, err)
+	}
+	_ = ix
+	var code, doc, tn string
+	var ercs []string
+	for i := range m.Segments {
+		s := &m.Segments[i]
+		switch {
+		case s.Tag == "BGM":
+			code = s.Value(0, 0)
+		case s.Is("RFF", "AGO") && doc == "":
+			doc = s.Value(0, 1)
+		case s.Is("RFF", "TN") && tn == "":
+			tn = s.Value(0, 1)
+		case s.Tag == "ERC":
+			ercs = append(ercs, s.Value(0, 0))
+		}
+	}
+	o := x.s.outByDoc(doc)
+	if o == nil && tn != "" {
+		o = x.s.out(tn)
+	}
+	if o == nil {
+		x.emit(Noted{What: "APERAK " + tx.InterchangeRef + " for unknown document " + doc})
+		return nil
+	}
+	if o.Aperak == "312" || o.Aperak == "313" {
+		x.emit(Noted{What: "second APERAK " + tx.InterchangeRef + " for " + o.TransactionID})
+		return nil
+	}
+	accepted := code == "312"
+	pending := o.Aperak == ""
+	x.emit(AperakReceived{TransactionID: o.TransactionID, PID: o.PID, Document: o.Document, Accepted: accepted, ERC: ercs, MaLo: x.s.MaLo})
+	if pending {
+		x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelAperak+o.TransactionID)
+	}
+	if !accepted {
+		return f.rejected(x, *o, OutcomeAperakRejected)
+	}
+	return nil
+}
+
+// contrlIn handles a CONTRL for an interchange we sent; UCI 0083 = 4 rejects
+// the whole interchange (edifact.md §10).
+func (f flow) contrlIn(x *dec, tx inbound.Transaction) error {
+	_, m, err := tx.Parse()
+	if err != nil {
+		return fmt.Errorf("%w: CONTRL %s of %s: %w", ErrMessage, tx.InterchangeRef, tx.Sender, err)
+	}
+	var ref, action string
+	for i := range m.Segments {
+		if s := &m.Segments[i]; s.Tag == "UCI" {
+			ref, action = s.Value(0, 0), s.Value(3, 0)
+			break
+		}
+	}
+	rejected := action == edifact.ContrlRejected
+	x.emit(ContrlReceived{InterchangeRef: ref, Rejected: rejected, MaLo: x.s.MaLo})
+	o := x.s.outByInterchange(ref)
+	if !rejected || o == nil {
+		return nil
+	}
+	x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelAperak+o.TransactionID)
+	return f.rejected(x, *o, OutcomeContrlRejected)
+}
+
+// timeout handles a fired deadline.
+func (f flow) timeout(x *dec, label string) error {
+	switch {
+	case strings.HasPrefix(label, labelAperak):
+		o := x.s.out(strings.TrimPrefix(label, labelAperak))
+		if o == nil || o.Aperak != "" {
+			return nil
+		}
+		x.emit(AperakMissing{TransactionID: o.TransactionID, PID: o.PID, Document: o.Document, Recipient: o.Recipient, Due: o.AperakDue, MaLo: x.s.MaLo})
+		return nil
+	case label == labelLFA:
+		return f.nbLFAExpired(x)
+	case label == labelDecision:
+		if !x.s.DecisionPending {
+			return nil
+		}
+		return f.applyDecision(x, Decided{Object: x.s.DefaultObject, Code: x.s.codeFor(x.s.DefaultObject), Source: "default", Note: "no ERP decision by the deadline"})
+	case label == labelAnswer:
+		if x.s.Done {
+			return nil
+		}
+		x.emit(Failed{Outcome: OutcomeFailed, Reason: "no answer by the deadline", MaLo: x.s.MaLo})
+		return nil
+	}
+	x.emit(Noted{What: "unknown deadline " + label})
+	return nil
+}
+
+// decide handles the ERP's Decide.
+func (f flow) decide(x *dec, p Decide) error {
+	if !x.s.DecisionPending {
+		x.emit(Noted{What: "ERP decision without pending request (late or duplicate)"})
+		return nil
+	}
+	code := p.Code
+	if code == "" {
+		code = x.s.codeFor(p.Object)
+	}
+	x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelDecision)
+	return f.applyDecision(x, Decided{Object: p.Object, Code: code, Source: "erp", Note: p.Note})
+}
+
+// request dispatches a received request to its workflow's decision.
+func (f flow) request(x *dec, r *received, md *MasterData) error {
+	switch f.name {
+	case WorkflowNBLieferbeginn:
+		return f.nbAnmeldung(x, r, md)
+	case WorkflowNBLieferende:
+		return f.nbAbmeldung(x, r, md)
+	case WorkflowLFABeendigung, WorkflowLFAbmeldung, WorkflowLFAKuendigung, WorkflowStornoAnswer:
+		return f.lfRequest(x, r, md)
+	}
+	// A request routed to a sending workflow: acknowledge, keep visible.
+	if err := f.ack(x, r, nil); err != nil {
+		return err
+	}
+	x.emit(Noted{What: "request " + r.tx.PID + " not handled by " + f.name})
+	return nil
+}
+
+// answer handles a received answer to a transaction we sent.
+func (f flow) answer(x *dec, r *received) error {
+	if err := f.ack(x, r, nil); err != nil {
+		return err
+	}
+	ref, _ := r.t.Reference("TN")
+	code, ebd, third := answerCodes(r.t)
+	ar := AnswerReceived{PID: r.tx.PID, TransactionID: r.tx.TransactionID, Sender: r.tx.Sender, RefTransaction: ref.Value,
+		Code: code, EBD: ebd, ThirdCode: third, At: x.at}
+	if d, ok := r.t.Date("92"); ok {
+		ar.Date, _ = d.Time()
+	} else if d, ok := r.t.Date("93"); ok {
+		ar.Date, _ = d.Time()
+	}
+	o := x.s.out(ref.Value)
+	if o == nil {
+		x.emit(Noted{What: "answer " + r.tx.PID + " " + r.tx.TransactionID + " references unknown transaction " + ref.Value})
+		return nil
+	}
+	if f.name == WorkflowNBLieferbeginn {
+		return f.nbAnswer(x, *o, ar)
+	}
+	return f.senderAnswer(x, *o, ar)
+}
+
+// answerCodes reads STS+E01 (answer code:EBD) and STS+Z35 (third party).
+func answerCodes(t *utilmd.Transaction) (code, ebd, third string) {
+	for _, s := range t.Statuses {
+		if len(s.Reasons) == 0 {
+			continue
+		}
+		switch s.Category {
+		case "E01":
+			if code == "" {
+				code, ebd = s.Reasons[0].Value, s.Reasons[0].List
+			}
+		case "Z35":
+			third = s.Reasons[0].Value
+		}
+	}
+	return code, ebd, third
+}
+
+// rejected handles a transaction of ours that the partner rejected (APERAK
+// 313 or CONTRL): it counts as not received (edifact.md §12).
+func (f flow) rejected(x *dec, o Outgoing, outcome string) error {
+	if f.name == WorkflowNBLieferbeginn && o.TransactionID == x.s.LFATx && !x.s.Done && !x.s.LFAAnswered {
+		// The Anfrage counts as not received, so the LFA cannot answer it in
+		// time: E_0623 step 30 / 420 "nein" (see docs/gpke.md).
+		x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelLFA)
+		x.emit(LFAWaitExpired{TransactionID: o.TransactionID, Due: x.at})
+		return f.nbDecideLieferbeginn(x)
+	}
+	if x.s.Init != nil && x.s.Out[0].TransactionID == o.TransactionID && !x.s.Done {
+		// Our request was rejected: the process cannot continue.
+		x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelAnswer)
+		x.emit(Failed{Outcome: outcome, Reason: o.PID + " " + o.TransactionID + " rejected by " + o.Recipient, MaLo: x.s.MaLo})
+	}
+	return nil
+}
+
+func deadlineAt(label string, due time.Time) engine.DeadlineRequest {
+	return engine.DeadlineRequest{Label: label, Due: due}
+}
