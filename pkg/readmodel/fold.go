@@ -1,0 +1,203 @@
+package readmodel
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/engine"
+)
+
+// Resolver finds the definition that decodes the workflow events of a
+// process created under a workflow id. *engine.EngineContext implements it
+// (EngineContext.Resolve).
+type Resolver interface {
+	Resolve(w engine.WorkflowID) (engine.AnyDefinition, error)
+}
+
+// Command id prefixes of the deliverer's reports (pkg/delivery: ConfirmedID
+// and FailedID are "delivery-confirmed.<message id>" and
+// "delivery-failed.<message id>"). An event committed under such a command
+// id marks the outbound message delivered or failed.
+const (
+	confirmedPrefix = "delivery-confirmed."
+	failedPrefix    = "delivery-failed."
+)
+
+// newProcess returns the empty overview of a process.
+func newProcess(s engine.StreamID) *Process {
+	p := &Process{Tenant: string(s.Tenant), ProcessID: string(s.Process)}
+	p.normalize()
+	return p
+}
+
+// folder applies commits to a Process.
+type folder struct {
+	defs Resolver
+}
+
+// applyCommit folds the envelopes of one commit (stream sequence commitSeq)
+// into p and returns the business keys the commit bound.
+func (f folder) applyCommit(p *Process, commitSeq uint64, envs []engine.EventEnvelope) []Key {
+	var bound []Key
+	var def engine.AnyDefinition
+	var defErr error
+	resolved := false
+	for _, env := range envs {
+		f.touch(p, env)
+		p.LastCommitSeq = commitSeq
+		f.report(p, env)
+		if env.IsEngineEvent() {
+			if k, ok := f.applyEngine(p, commitSeq, env); ok {
+				bound = append(bound, k)
+			}
+			continue
+		}
+		if p.StateSource != StateFromWorkflow {
+			p.State, p.StateSource = env.Type, StateFromEventType
+		}
+		if !resolved {
+			def, defErr = f.resolve(env.Workflow)
+			resolved = true
+		}
+		if defErr != nil {
+			p.addError(ProjectionError{Sequence: env.Sequence, CommitSeq: commitSeq, Type: env.Type, Error: defErr.Error()})
+			continue
+		}
+		ev, err := def.DecodeEvent(env)
+		if err != nil {
+			p.addError(ProjectionError{Sequence: env.Sequence, CommitSeq: commitSeq, Type: env.Type, Error: err.Error()})
+			continue
+		}
+		if pr, ok := ev.Data.(Projectable); ok {
+			fl := pr.ProjectionFields()
+			if fl.State != "" {
+				p.State, p.StateSource = fl.State, StateFromWorkflow
+			}
+			for _, pid := range fl.PIDs {
+				if pid != "" && !slices.Contains(p.PIDs, pid) {
+					p.PIDs = append(p.PIDs, pid)
+				}
+			}
+		}
+		if o, ok := ev.Data.(outcome); ok {
+			p.Outcome = o.ProcessOutcome()
+		}
+	}
+	return bound
+}
+
+func (f folder) resolve(w engine.WorkflowID) (engine.AnyDefinition, error) {
+	if f.defs == nil {
+		return nil, fmt.Errorf("readmodel: no workflow definitions configured for %s", w)
+	}
+	return f.defs.Resolve(w)
+}
+
+// touch updates the fields every event changes.
+func (f folder) touch(p *Process, env engine.EventEnvelope) {
+	ts := env.Timestamp.UTC()
+	if env.Sequence == 1 || p.CreatedAt.IsZero() {
+		p.CreatedAt = ts
+	}
+	p.LastEventAt = ts
+	p.LastEventType = env.Type
+	p.EventCount = env.Sequence
+	if p.Workflow == "" && !env.Workflow.IsZero() {
+		p.Workflow, p.FormatVersion = env.Workflow.Name, env.Workflow.FormatVersion.String()
+	}
+	if p.Correlation == "" {
+		p.Correlation = string(env.Correlation)
+	}
+	if p.Conversation == "" {
+		p.Conversation = string(env.Conversation)
+	}
+}
+
+// report marks an outbound message delivered or failed when env was
+// committed under the deliverer's report command id. The first report wins.
+func (f folder) report(p *Process, env engine.EventEnvelope) {
+	cmd := string(env.CommandID)
+	status, id := "", ""
+	switch {
+	case strings.HasPrefix(cmd, confirmedPrefix):
+		status, id = DeliveryDelivered, strings.TrimPrefix(cmd, confirmedPrefix)
+	case strings.HasPrefix(cmd, failedPrefix):
+		status, id = DeliveryFailed, strings.TrimPrefix(cmd, failedPrefix)
+	default:
+		return
+	}
+	for i := range p.Outbound {
+		o := &p.Outbound[i]
+		if o.MessageID == id && o.Status == DeliveryQueued {
+			ts := env.Timestamp.UTC()
+			o.Status, o.ReportedAt = status, &ts
+		}
+	}
+}
+
+// applyEngine folds one engine event; it returns a newly bound key.
+func (f folder) applyEngine(p *Process, commitSeq uint64, env engine.EventEnvelope) (Key, bool) {
+	v, err := engine.DecodeEngineEvent(env)
+	if err != nil {
+		p.addError(ProjectionError{Sequence: env.Sequence, CommitSeq: commitSeq, Type: env.Type, Error: err.Error()})
+		return Key{}, false
+	}
+	switch e := v.(type) {
+	case *engine.OutboundMessage:
+		p.Outbound = append(p.Outbound, Outbound{
+			MessageID: e.MessageID, Recipient: e.Recipient, Sender: e.Sender, MessageType: e.MessageType,
+			InterchangeRef: e.InterchangeRef, PayloadSize: len(e.Payload), Status: DeliveryQueued, QueuedAt: env.Timestamp.UTC(),
+		})
+	case *engine.DeadlineSet:
+		p.OpenDeadlines = slices.DeleteFunc(p.OpenDeadlines, func(d Deadline) bool { return d.DeadlineID == string(e.ID) })
+		p.OpenDeadlines = append(p.OpenDeadlines, Deadline{DeadlineID: string(e.ID), Label: e.Label, Due: e.Due.UTC()})
+		slices.SortFunc(p.OpenDeadlines, func(a, b Deadline) int {
+			if c := a.Due.Compare(b.Due); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.DeadlineID, b.DeadlineID)
+		})
+	case *engine.DeadlineCancelled:
+		p.OpenDeadlines = slices.DeleteFunc(p.OpenDeadlines, func(d Deadline) bool { return d.DeadlineID == string(e.ID) })
+	case *engine.DeadlineFired:
+		p.OpenDeadlines = slices.DeleteFunc(p.OpenDeadlines, func(d Deadline) bool { return d.DeadlineID == string(e.ID) })
+	case *engine.KeyBound:
+		k := Key{Kind: string(e.Kind), Value: e.Value}
+		if slices.Contains(p.Keys, k) {
+			return Key{}, false
+		}
+		p.Keys = append(p.Keys, k)
+		switch e.Kind {
+		case engine.KeyMaLo:
+			p.MaLo = append(p.MaLo, e.Value)
+		case engine.KeyMeLo:
+			p.MeLo = append(p.MeLo, e.Value)
+		}
+		return k, true
+	}
+	return Key{}, false
+}
+
+// addError records a projection error, keeping the first MaxErrors.
+func (p *Process) addError(e ProjectionError) {
+	if len(p.Errors) < MaxErrors {
+		p.Errors = append(p.Errors, e)
+	}
+}
+
+// applyBroken records a commit that could not be decoded at all (sequences
+// first..last from its Mako-Seq header).
+func (f folder) applyBroken(p *Process, commitSeq, first, last uint64, ts time.Time, cause error) {
+	p.addError(ProjectionError{Sequence: first, CommitSeq: commitSeq, Error: cause.Error()})
+	p.EventCount = last
+	p.LastCommitSeq = commitSeq
+	if !ts.IsZero() {
+		p.LastEventAt = ts.UTC()
+		if first == 1 {
+			p.CreatedAt = ts.UTC()
+		}
+	}
+}
