@@ -322,9 +322,9 @@ func (s *EventStore) publish(ctx context.Context, stream engine.StreamID, subjec
 		if err := ctx.Err(); err != nil {
 			return nil, s.errorf("append", subject, 0, err)
 		}
-		pctx, cancel := s.requestContext(ctx)
-		ack, err := s.js.PublishMsg(pctx, msg)
-		cancel()
+		// Without a deadline on ctx, the JetStream context's default
+		// timeout bounds the publish (jetstream wraps ctx itself).
+		ack, err := s.js.PublishMsg(ctx, msg)
 		if s.loseAck != nil && s.loseAck(attempt) {
 			ack, err = nil, nats.ErrTimeout
 		}
@@ -360,13 +360,6 @@ func (s *EventStore) publish(ctx context.Context, stream engine.StreamID, subjec
 		}
 	}
 	return nil, s.errorf("append", subject, 0, fmt.Errorf("no ack after %d attempts: %w", s.cfg.publishAttempts, lastErr))
-}
-
-func (s *EventStore) requestContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	if _, ok := ctx.Deadline(); ok {
-		return context.WithCancel(ctx)
-	}
-	return context.WithTimeout(ctx, s.cfg.timeout)
 }
 
 // isConflict reports a failed expected-last-subject-sequence check: 10071

@@ -83,8 +83,9 @@ func WithEventStream(stream, subjectPrefix string) Option {
 // every Exact append then reads the subject's last message first.
 func WithCacheSize(n int) Option { return func(c *config) { c.cacheSize = n } }
 
-// WithTimeout bounds each request when the caller's context has no
-// deadline (default 5 s).
+// WithTimeout bounds each read request when the caller's context has no
+// deadline (default 5 s). Publishes are bounded by the JetStream context's
+// default timeout (jetstream.WithDefaultTimeout).
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) {
 		if d > 0 {
