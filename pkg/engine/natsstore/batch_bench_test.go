@@ -10,30 +10,20 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/synadia-io/orbit.go/jetstreamext"
-
-	"github.com/mako-engine/mako/internal/natstest"
 )
 
 // commitPayloadSize is the size of one commit message in the publish-shape
 // measurements: roughly one small event with its msgpack envelope.
 const commitPayloadSize = 512
 
-// batchBenchStream creates a file-storage R1 stream that allows atomic batch
-// publishing, used only to compare commit shapes (see docs/event-store.md).
-func batchBenchStream(b *testing.B, js jetstream.JetStream) {
+// shapeEnv starts a server with the engine streams; MAKO_EVENTS allows
+// atomic batches (streams/MAKO_EVENTS.json), so all shapes run on the
+// stream the event store uses.
+func shapeEnv(b *testing.B) jetstream.JetStream {
 	b.Helper()
-	_, err := js.CreateStream(context.Background(), jetstream.StreamConfig{
-		Name:               "BENCH_SHAPE",
-		Subjects:           []string{"bench.>"},
-		Storage:            jetstream.FileStorage,
-		Retention:          jetstream.LimitsPolicy,
-		Duplicates:         2 * time.Minute,
-		AllowDirect:        true,
-		AllowAtomicPublish: true,
-	})
-	if err != nil {
-		b.Fatalf("create stream: %v", err)
-	}
+	e := newEnv(b)
+	_, js := e.srv.JetStream()
+	return js
 }
 
 // BenchmarkCommitShape measures the per-commit cost of the ways JetStream
@@ -48,12 +38,10 @@ func BenchmarkCommitShape(b *testing.B) {
 	ctx := context.Background()
 
 	b.Run("raw_sync", func(b *testing.B) {
-		s := natstest.Start(b)
-		_, js := s.JetStream()
-		batchBenchStream(b, js)
+		js := shapeEnv(b)
 		b.ResetTimer()
 		for i := 0; b.Loop(); i++ {
-			if _, err := js.Publish(ctx, "bench.raw", payload); err != nil {
+			if _, err := js.Publish(ctx, "mako.evt.bench.raw", payload); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -61,13 +49,11 @@ func BenchmarkCommitShape(b *testing.B) {
 	})
 
 	b.Run("occ_single", func(b *testing.B) {
-		s := natstest.Start(b)
-		_, js := s.JetStream()
-		batchBenchStream(b, js)
+		js := shapeEnv(b)
 		var last uint64
 		b.ResetTimer()
 		for i := 0; b.Loop(); i++ {
-			ack, err := js.Publish(ctx, "bench.occ", payload,
+			ack, err := js.Publish(ctx, "mako.evt.bench.occ", payload,
 				jetstream.WithExpectLastSequencePerSubject(last),
 				jetstream.WithMsgID("occ-"+strconv.Itoa(i)))
 			if err != nil {
@@ -82,10 +68,8 @@ func BenchmarkCommitShape(b *testing.B) {
 		for _, ackFirst := range []bool{true, false} {
 			name := fmt.Sprintf("atomic_batch_%d_ackfirst_%v", n, ackFirst)
 			b.Run(name, func(b *testing.B) {
-				s := natstest.Start(b)
-				_, js := s.JetStream()
-				batchBenchStream(b, js)
-				subj := "bench.batch"
+				js := shapeEnv(b)
+				subj := "mako.evt.bench.batch"
 				var last uint64
 				b.ResetTimer()
 				for i := 0; b.Loop(); i++ {

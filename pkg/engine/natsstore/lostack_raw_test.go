@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
-
-	"github.com/mako-engine/mako/internal/natstest"
 )
 
 // TestR1RetrySameMsgIDIsWrongLastSequence verifies nats.md §12 item 1 on R1:
@@ -18,15 +15,9 @@ import (
 // The event store's lost-ack handling depends on this order being handled.
 func TestR1RetrySameMsgIDIsWrongLastSequence(t *testing.T) {
 	ctx := context.Background()
-	s := natstest.Start(t)
-	_, js := s.JetStream()
-	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{
-		Name: "LOSTACK", Subjects: []string{"la.>"}, Storage: jetstream.FileStorage,
-		Duplicates: 2 * time.Minute,
-	}); err != nil {
-		t.Fatal(err)
-	}
-	ack, err := js.Publish(ctx, "la.p1", []byte("x"),
+	e := newEnv(t) // MAKO_EVENTS as defined in streams/
+	_, js := e.srv.JetStream()
+	ack, err := js.Publish(ctx, "mako.evt.t.p1", []byte("x"),
 		jetstream.WithMsgID("cmd-1"), jetstream.WithExpectLastSequencePerSubject(0))
 	if err != nil {
 		t.Fatal(err)
@@ -34,21 +25,21 @@ func TestR1RetrySameMsgIDIsWrongLastSequence(t *testing.T) {
 	if ack.Duplicate || ack.Sequence != 1 {
 		t.Fatalf("first ack = %+v", ack)
 	}
-	_, err = js.Publish(ctx, "la.p1", []byte("x"),
+	_, err = js.Publish(ctx, "mako.evt.t.p1", []byte("x"),
 		jetstream.WithMsgID("cmd-1"), jetstream.WithExpectLastSequencePerSubject(0))
 	var apiErr *jetstream.APIError
 	if !errors.As(err, &apiErr) || apiErr.ErrorCode != jetstream.JSErrCodeStreamWrongLastSequence {
 		t.Fatalf("retry err = %v, want APIError 10071", err)
 	}
 	// Without the OCC header the same id is a duplicate with the original sequence.
-	ack, err = js.Publish(ctx, "la.p1", []byte("x"), jetstream.WithMsgID("cmd-1"))
+	ack, err = js.Publish(ctx, "mako.evt.t.p1", []byte("x"), jetstream.WithMsgID("cmd-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !ack.Duplicate || ack.Sequence != 1 {
 		t.Fatalf("plain retry ack = %+v, want duplicate of seq 1", ack)
 	}
-	info, err := js.Stream(ctx, "LOSTACK")
+	info, err := js.Stream(ctx, DefaultEventStream)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,30 +10,21 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/synadia-io/orbit.go/jetstreamext"
-
-	"github.com/mako-engine/mako/internal/natstest"
 )
 
-// readBenchSetup writes n messages on subject "rb.target", interleaved with
+// readBenchSetup writes n messages on subject "mako.evt.rb.target", interleaved with
 // n messages on other subjects, so reads must skip foreign messages as they
 // do in MAKO_EVENTS.
 func readBenchSetup(b *testing.B, n int) jetstream.JetStream {
 	b.Helper()
-	ctx := context.Background()
-	s := natstest.Start(b)
-	_, js := s.JetStream()
-	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{
-		Name: "READBENCH", Subjects: []string{"rb.>"}, Storage: jetstream.FileStorage,
-		AllowDirect: true,
-	}); err != nil {
-		b.Fatal(err)
-	}
+	e := newEnv(b)
+	_, js := e.srv.JetStream()
 	payload := make([]byte, commitPayloadSize)
 	for i := range n {
-		if _, err := js.PublishAsync("rb.target", payload); err != nil {
+		if _, err := js.PublishAsync("mako.evt.rb.target", payload); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := js.PublishAsync("rb.other."+strconv.Itoa(i%97), payload); err != nil {
+		if _, err := js.PublishAsync("mako.evt.rb.other"+strconv.Itoa(i%97), payload); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -54,8 +45,8 @@ func BenchmarkReadSubject(b *testing.B) {
 		js := readBenchSetup(b, n)
 		b.Run(fmt.Sprintf("ordered_consumer/%d", n), func(b *testing.B) {
 			for b.Loop() {
-				cons, err := js.OrderedConsumer(ctx, "READBENCH", jetstream.OrderedConsumerConfig{
-					FilterSubjects: []string{"rb.target"},
+				cons, err := js.OrderedConsumer(ctx, DefaultEventStream, jetstream.OrderedConsumerConfig{
+					FilterSubjects: []string{"mako.evt.rb.target"},
 				})
 				if err != nil {
 					b.Fatal(err)
@@ -80,7 +71,7 @@ func BenchmarkReadSubject(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				if err := js.DeleteConsumer(ctx, "READBENCH", cons.CachedInfo().Name); err != nil {
+				if err := js.DeleteConsumer(ctx, DefaultEventStream, cons.CachedInfo().Name); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -98,8 +89,8 @@ func BenchmarkReadSubject(b *testing.B) {
 				got := 0
 				seq := uint64(1)
 				for done := false; !done; {
-					req := []byte(`{"seq":` + strconv.FormatUint(seq, 10) + `,"next_by_subj":"rb.target","batch":1024}`)
-					if err := nc.PublishRequest("$JS.API.DIRECT.GET.READBENCH", inbox, req); err != nil {
+					req := []byte(`{"seq":` + strconv.FormatUint(seq, 10) + `,"next_by_subj":"mako.evt.rb.target","batch":1024}`)
+					if err := nc.PublishRequest("$JS.API.DIRECT.GET.MAKO_EVENTS", inbox, req); err != nil {
 						b.Fatal(err)
 					}
 					for {
@@ -134,8 +125,8 @@ func BenchmarkReadSubject(b *testing.B) {
 					got := 0
 					seq := uint64(1)
 					for {
-						it, err := jetstreamext.GetBatch(ctx, js, "READBENCH", size,
-							jetstreamext.GetBatchSeq(seq), jetstreamext.GetBatchSubject("rb.target"))
+						it, err := jetstreamext.GetBatch(ctx, js, DefaultEventStream, size,
+							jetstreamext.GetBatchSeq(seq), jetstreamext.GetBatchSubject("mako.evt.rb.target"))
 						if err != nil {
 							b.Fatal(err)
 						}
