@@ -1,0 +1,157 @@
+package erp
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mako-engine/mako/pkg/deadletter"
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/engine/natsstore"
+	"github.com/mako-engine/mako/pkg/worker"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+)
+
+// Event store stream and subject prefix the Publisher reads.
+const (
+	eventsStream = "MAKO_EVENTS"
+	eventsPrefix = "mako.evt"
+)
+
+// Header names of the messages on MAKO_ERP (besides Nats-Msg-Id).
+const (
+	HeaderContentType = "Content-Type"
+	HeaderTenant      = "Mako-Tenant"
+	HeaderEventType   = "Mako-Event-Type"
+)
+
+// Publish stores ce on `mako.erp.<tenant>` with Nats-Msg-Id = ce.ID, so
+// publishing the same event again within the stream's duplicate window
+// (10 min) stores it once. It waits for the stream's ack.
+func Publish(ctx context.Context, js jetstream.JetStream, tenant engine.TenantID, ce CloudEvent) error {
+	if err := tenant.Validate(); err != nil {
+		return fmt.Errorf("erp: publish %s: %w", ce.ID, err)
+	}
+	if err := ce.Validate(); err != nil {
+		return err
+	}
+	b, err := ce.Marshal()
+	if err != nil {
+		return err
+	}
+	msg := nats.NewMsg(Subject(tenant))
+	msg.Data = b
+	msg.Header.Set(HeaderContentType, ContentType)
+	msg.Header.Set(HeaderTenant, string(tenant))
+	msg.Header.Set(HeaderEventType, ce.Type)
+	if _, err := js.PublishMsg(ctx, msg, jetstream.WithMsgID(ce.ID)); err != nil {
+		return fmt.Errorf("erp: publish %s (%s) to %s: %w", ce.ID, ce.Type, msg.Subject, err)
+	}
+	return nil
+}
+
+// Resolver returns the definition that decodes the events of processes of a
+// workflow (engine.EngineContext.Resolve).
+type Resolver interface {
+	Resolve(w engine.WorkflowID) (engine.AnyDefinition, error)
+}
+
+// Publisher turns committed workflow events into CloudEvents: the handler
+// of durable consumer "erp" on MAKO_EVENTS (run it with pkg/worker). Build
+// it with NewPublisher.
+type Publisher struct {
+	js      jetstream.JetStream
+	defs    Resolver
+	dlq     *deadletter.Sink
+	log     zerolog.Logger
+	observe func(CloudEvent)
+}
+
+// PublisherOption configures a Publisher.
+type PublisherOption func(*Publisher)
+
+// WithPublisherLogger sets the logger.
+func WithPublisherLogger(l zerolog.Logger) PublisherOption { return func(p *Publisher) { p.log = l } }
+
+// WithPublished calls f after each CloudEvent the stream acknowledged
+// (including duplicates the stream ignored).
+func WithPublished(f func(CloudEvent)) PublisherOption { return func(p *Publisher) { p.observe = f } }
+
+// NewPublisher returns a publisher decoding events with defs and writing
+// undecodable commits to dlq.
+func NewPublisher(js jetstream.JetStream, defs Resolver, dlq *deadletter.Sink, opts ...PublisherOption) *Publisher {
+	p := &Publisher{js: js, defs: defs, dlq: dlq, log: zerolog.Nop()}
+	for _, o := range opts {
+		o(p)
+	}
+	return p
+}
+
+// Handle implements worker.Handler for commit messages of MAKO_EVENTS. It
+// publishes the commit's CloudEvents in event order and returns nil once
+// all are stored; a commit that cannot be decoded is a permanent error
+// (dead letter), a publish failure is retried.
+func (p *Publisher) Handle(ctx context.Context, msg jetstream.Msg) error {
+	md, err := msg.Metadata()
+	if err != nil {
+		return worker.Permanent(fmt.Errorf("erp: %s: metadata: %w", msg.Subject(), err))
+	}
+	envs, err := natsstore.EnvelopesFromMsg(eventsStream, eventsPrefix, msg.Subject(), md.Sequence.Stream, msg.Data())
+	if err != nil {
+		return worker.Permanent(err)
+	}
+	for _, env := range envs {
+		if env.IsEngineEvent() {
+			continue
+		}
+		def, err := p.defs.Resolve(env.Workflow)
+		if err != nil {
+			return worker.Permanent(fmt.Errorf("erp: %s seq %d: %w", env.Stream, env.Sequence, err))
+		}
+		ev, err := def.DecodeEvent(env)
+		if err != nil {
+			return worker.Permanent(fmt.Errorf("erp: %w", err))
+		}
+		e, ok := ev.Data.(Event)
+		if !ok {
+			continue
+		}
+		ce, err := FromEnvelope(env, e)
+		if err != nil {
+			return worker.Permanent(err)
+		}
+		if err := Publish(ctx, p.js, env.Tenant, ce); err != nil {
+			return err
+		}
+		p.log.Debug().Str("tenant", string(env.Tenant)).Str("process", string(env.Process)).Str("type", ce.Type).Str("id", ce.ID).Msg("erp: event published")
+		if p.observe != nil {
+			p.observe(ce)
+		}
+	}
+	return nil
+}
+
+// Exhausted dead-letters a commit whose CloudEvents cannot be built
+// (worker.WithExhausted). The commit stays in MAKO_EVENTS.
+func (p *Publisher) Exhausted(ctx context.Context, msg jetstream.Msg, cause error) error {
+	return deadCommit(ctx, p.dlq, msg, "erp events of a committed decision failed: "+cause.Error())
+}
+
+// deadCommit writes a dead letter for a commit message of MAKO_EVENTS.
+func deadCommit(ctx context.Context, dlq *deadletter.Sink, msg jetstream.Msg, detail string) error {
+	var seq uint64
+	if md, err := msg.Metadata(); err == nil {
+		seq = md.Sequence.Stream
+	}
+	h := msg.Headers()
+	tenant := h.Get(natsstore.HeaderTenant)
+	if tenant == "" {
+		tenant = "unknown"
+	}
+	return dlq.Write(ctx, deadletter.Letter{
+		Reason: deadletter.ReasonProcessing, Detail: detail,
+		Audit:  deadletter.Audit{Tenant: tenant, Process: h.Get(natsstore.HeaderProcess), Correlation: h.Get(natsstore.HeaderCorrelation)},
+		Source: deadletter.Source{Stream: eventsStream, Subject: msg.Subject(), Sequence: seq},
+	})
+}

@@ -1,0 +1,147 @@
+package malo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/mako-engine/mako/pkg/deadletter"
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/engine/natsstore"
+	"github.com/mako-engine/mako/pkg/worker"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+)
+
+// Consumer is the durable consumer of the Applier on MAKO_EVENTS
+// (streams/consumers/MAKO_EVENTS-malo.json).
+const Consumer = "malo"
+
+const (
+	eventsStream = "MAKO_EVENTS"
+	eventsPrefix = "mako.evt"
+)
+
+// Resolver returns the definition that decodes the events of processes of a
+// workflow (engine.EngineContext.Resolve).
+type Resolver interface {
+	Resolve(w engine.WorkflowID) (engine.AnyDefinition, error)
+}
+
+// Applied reports one change the Applier handled.
+type Applied struct {
+	Tenant  engine.TenantID
+	EventID engine.EventID
+	Change  Change
+	// Fresh is false when the record had already applied the event.
+	Fresh bool
+}
+
+// Applier updates master data from committed workflow events: the handler
+// of durable consumer "malo" on MAKO_EVENTS (run it with pkg/worker and
+// worker.WithExhausted(a.Exhausted)). For every workflow event whose data
+// implements Changer it applies MaLoChange() to the record of the event's
+// tenant with ApplyChange, keyed by the event id, so a redelivered commit
+// changes nothing. Store failures are retried; an undecodable commit or an
+// invalid change is dead-lettered (after the valid changes of the commit
+// were applied).
+type Applier struct {
+	store   Store
+	defs    Resolver
+	dlq     *deadletter.Sink
+	log     zerolog.Logger
+	observe func(Applied)
+}
+
+// ApplierOption configures an Applier.
+type ApplierOption func(*Applier)
+
+// WithApplierLogger sets the logger.
+func WithApplierLogger(l zerolog.Logger) ApplierOption { return func(a *Applier) { a.log = l } }
+
+// WithApplied calls f after each handled change.
+func WithApplied(f func(Applied)) ApplierOption { return func(a *Applier) { a.observe = f } }
+
+// NewApplier returns an applier writing to store.
+func NewApplier(store Store, defs Resolver, dlq *deadletter.Sink, opts ...ApplierOption) *Applier {
+	a := &Applier{store: store, defs: defs, dlq: dlq, log: zerolog.Nop()}
+	for _, o := range opts {
+		o(a)
+	}
+	return a
+}
+
+// Handle implements worker.Handler for commit messages of MAKO_EVENTS.
+func (a *Applier) Handle(ctx context.Context, msg jetstream.Msg) error {
+	md, err := msg.Metadata()
+	if err != nil {
+		return worker.Permanent(fmt.Errorf("malo: %s: metadata: %w", msg.Subject(), err))
+	}
+	envs, err := natsstore.EnvelopesFromMsg(eventsStream, eventsPrefix, msg.Subject(), md.Sequence.Stream, msg.Data())
+	if err != nil {
+		return worker.Permanent(err)
+	}
+	var invalid []error
+	for _, env := range envs {
+		if env.IsEngineEvent() {
+			continue
+		}
+		def, err := a.defs.Resolve(env.Workflow)
+		if err != nil {
+			return worker.Permanent(fmt.Errorf("malo: %s seq %d: %w", env.Stream, env.Sequence, err))
+		}
+		ev, err := def.DecodeEvent(env)
+		if err != nil {
+			return worker.Permanent(fmt.Errorf("malo: %w", err))
+		}
+		ch, ok := ev.Data.(Changer)
+		if !ok {
+			continue
+		}
+		c := ch.MaLoChange()
+		if err := c.Validate(); err != nil {
+			invalid = append(invalid, fmt.Errorf("event %s (%s) of %s seq %d: %w", env.EventID, env.Type, env.Stream, env.Sequence, err))
+			continue
+		}
+		fresh, err := ApplyChange(ctx, a.store, string(env.Tenant), string(env.EventID), c)
+		if err != nil {
+			if errors.Is(err, ErrInvalid) {
+				invalid = append(invalid, err)
+				continue
+			}
+			return err
+		}
+		a.log.Debug().Str("tenant", string(env.Tenant)).Str("malo", c.MaLo).Str("kind", string(c.Kind)).Bool("fresh", fresh).Msg("malo: change applied")
+		if a.observe != nil {
+			a.observe(Applied{Tenant: env.Tenant, EventID: env.EventID, Change: c, Fresh: fresh})
+		}
+	}
+	if len(invalid) > 0 {
+		return worker.Permanent(fmt.Errorf("malo: invalid master data changes: %w", errors.Join(invalid...)))
+	}
+	return nil
+}
+
+// Exhausted dead-letters a commit whose changes cannot be applied
+// (worker.WithExhausted). The commit stays in MAKO_EVENTS.
+func (a *Applier) Exhausted(ctx context.Context, msg jetstream.Msg, cause error) error {
+	var seq uint64
+	if md, err := msg.Metadata(); err == nil {
+		seq = md.Sequence.Stream
+	}
+	h := msg.Headers()
+	tenant := h.Get(natsstore.HeaderTenant)
+	if tenant == "" {
+		if s, err := engine.StreamFromSubject(eventsPrefix, msg.Subject()); err == nil {
+			tenant = string(s.Tenant)
+		} else {
+			tenant = "unknown"
+		}
+	}
+	return a.dlq.Write(ctx, deadletter.Letter{
+		Reason: deadletter.ReasonProcessing, Detail: "master data changes of a committed decision failed: " + strings.TrimSpace(cause.Error()),
+		Audit:  deadletter.Audit{Tenant: tenant, Process: h.Get(natsstore.HeaderProcess), Correlation: h.Get(natsstore.HeaderCorrelation)},
+		Source: deadletter.Source{Stream: eventsStream, Subject: msg.Subject(), Sequence: seq},
+	})
+}

@@ -1,0 +1,62 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/worker"
+	"github.com/mako-engine/mako/streams"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// MaLoStore returns the master data store on KV bucket mako_malo (created
+// by New with the other streams).
+func (s *System) MaLoStore(ctx context.Context) (*malo.NATSStore, error) {
+	kv, err := s.js.KeyValue(ctx, malo.Bucket)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: bucket %s: %w", malo.Bucket, err)
+	}
+	return malo.NewNATSStore(kv), nil
+}
+
+// RunMaLo applies the master data changes of committed workflow events
+// (malo.Changer) until ctx is cancelled (durable consumer "malo" on
+// MAKO_EVENTS). Commits of one tenant are applied in stream order; store
+// failures are retried forever, an undecodable commit or invalid change is
+// dead-lettered.
+func (s *System) RunMaLo(ctx context.Context) error { return s.RunMaLoWith()(ctx) }
+
+// RunMaLoWith is RunMaLo with applier options (observers in tests).
+func (s *System) RunMaLoWith(opts ...malo.ApplierOption) func(context.Context) error {
+	return func(ctx context.Context) error {
+		store, err := s.MaLoStore(ctx)
+		if err != nil {
+			return err
+		}
+		log := s.cfg.Logger.With().Str("worker", "malo").Logger()
+		a := malo.NewApplier(store, s.engine, s.dlq, append([]malo.ApplierOption{malo.WithApplierLogger(log)}, opts...)...)
+		cons, err := s.consumer(ctx, streams.Events, malo.Consumer)
+		if err != nil {
+			return err
+		}
+		return worker.Run(ctx, cons, a.Handle,
+			worker.WithConcurrency(s.cfg.Concurrency),
+			worker.WithKey(tenantToken),
+			worker.WithMaxDeliver(1<<30),
+			worker.WithBackoff(100*time.Millisecond, 10*time.Second),
+			worker.WithLogger(log),
+			worker.WithExhausted(a.Exhausted))
+	}
+}
+
+// tenantToken orders commits by tenant: mako.evt.<tenant>.<process>.
+func tenantToken(m jetstream.Msg) string {
+	parts := strings.SplitN(m.Subject(), ".", 4)
+	if len(parts) >= 3 {
+		return parts[2]
+	}
+	return m.Subject()
+}
