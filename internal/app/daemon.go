@@ -57,5 +57,6 @@ func RunDaemon(ctx context.Context, args []string, stderr io.Writer) error {
 // DaemonActors are the workers cmd/makod runs in one process.
 func DaemonActors(w *Wiring) []Actor {
 	s := w.System
-	return []Actor{s.RunIngest, s.RunProcessor, s.RunRelay, s.RunScheduler, s.RunDeliverer}
+	s.ReadAPI().Mount(w.Mux)
+	return []Actor{s.RunIngest, s.RunProcessor, s.RunRelay, s.RunScheduler, s.RunDeliverer, s.RunProjector}
 }

@@ -1,0 +1,28 @@
+// Command projector builds the read models (process overviews, business-key
+// index, dead letters; pkg/readmodel) from MAKO_EVENTS and MAKO_DLQ and
+// serves the HTTP read API (pkg/api) on --http (default 127.0.0.1:8080)
+// next to /metrics, /healthz and /readyz. Any number of instances may run
+// side by side; they share the durable "projector" consumers.
+//
+//	go run ./cmd/projector --nats-url nats://127.0.0.1:4222
+//	curl 'http://127.0.0.1:8080/v1/processes?tenant=nb'
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/mako-engine/mako/internal/app"
+)
+
+func main() {
+	err := app.RunWorkerWith(context.Background(), "projector", os.Args[1:], os.Stderr, func(w *app.Wiring) []app.Actor {
+		w.System.ReadAPI().Mount(w.Mux)
+		return []app.Actor{w.System.RunProjector}
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "projector:", err)
+		os.Exit(1)
+	}
+}
