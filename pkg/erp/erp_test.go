@@ -76,7 +76,7 @@ func TestCloudEventGolden(t *testing.T) {
 	for k, v := range map[string]string{"specversion": "1.0", "source": "urn:mako:makod:tenant:nb", "type": "de.mako.process.completed",
 		"subject": "p-1", "time": "2026-11-20T09:15:30Z", "datacontenttype": "application/json", "makopid": "55001", "makoconvid": "TX-4711",
 		"makocausationid": "cmd-1",
-		"dataschema": "https://raw.githubusercontent.com/BO4E/BO4E-Schemas/v202501.0.0/src/bo4e_schemas/bo/Marktlokation.json"} {
+		"dataschema":      "https://raw.githubusercontent.com/BO4E/BO4E-Schemas/v202501.0.0/src/bo4e_schemas/bo/Marktlokation.json"} {
 		if m[k] != v {
 			t.Errorf("%s = %v, want %s", k, m[k], v)
 		}
