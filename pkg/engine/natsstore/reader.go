@@ -118,7 +118,7 @@ func (r *reader) scanSubject(ctx context.Context, js jetstream.JetStream, subjec
 			return err
 		}
 		from = next
-		if first && switchAt > 0 && pending > uint64(switchAt) && js != nil {
+		if first && switchAt > 0 && pending != pendingUnknown && pending > uint64(switchAt) && js != nil {
 			return r.consume(ctx, js, subject, from, pending, fn)
 		}
 		first = false
@@ -151,12 +151,17 @@ func (r *reader) directBatch(ctx context.Context, subject string, from uint64, b
 	return next, pending, pending == 0 || got == 0, nil
 }
 
+// pendingUnknown marks a Direct Get answer without Nats-Num-Pending: the
+// read then continues until a batch comes back empty.
+const pendingUnknown = ^uint64(0)
+
 // errTooMany is a Direct Get answered with 413 (a multi_last request
 // matching more than 1024 subjects).
 var errTooMany = errors.New("direct get: too many results")
 
 // direct sends one Direct Get request (JSON body req) and calls fn for each
-// message of the answer with its Nats-Num-Pending. It returns the final
+// message of the answer with its Nats-Num-Pending (pendingUnknown if
+// absent). It returns the final
 // status ("204" end of batch, "404" no message; "" when fn stopped early).
 func (r *reader) direct(ctx context.Context, req any, fn func(storedMsg, uint64) (bool, error)) (string, error) {
 	rs, err := r.acquire()
@@ -198,9 +203,9 @@ func (r *reader) direct(ctx context.Context, req any, fn func(storedMsg, uint64)
 		if err != nil {
 			return "", err
 		}
-		var np uint64
-		if v := m.Header.Get("Nats-Num-Pending"); v != "" {
-			np, _ = strconv.ParseUint(v, 10, 64)
+		np := pendingUnknown
+		if v, err := strconv.ParseUint(m.Header.Get("Nats-Num-Pending"), 10, 64); err == nil {
+			np = v
 		}
 		cont, err := fn(sm, np)
 		if err != nil || !cont {
