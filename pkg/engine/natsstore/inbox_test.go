@@ -2,9 +2,11 @@ package natsstore
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/enginetest"
 )
 
@@ -45,5 +47,34 @@ func TestInboxDefaultRetentionIs96Hours(t *testing.T) {
 	e := newEnv(t)
 	if got := e.stores.Inbox.Retention(); got != 96*time.Hour {
 		t.Fatalf("default retention %v, want 96h", got)
+	}
+}
+
+// TestLongestEscapedKeys: keys of maximal length made only of bytes that
+// need escaping (three times longer as KV keys) are accepted by the server.
+func TestLongestEscapedKeys(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	inboxKey := "s:" + strings.Repeat("ä", (engine.MaxInboxKeyLen-2)/2)
+	if ok, err := e.stores.Inbox.Accept(ctx, enginetest.Tenant, inboxKey); !ok || err != nil {
+		t.Fatalf("accept %d-byte key: %v, %v", len(inboxKey), ok, err)
+	}
+	if ok, err := e.stores.Inbox.Accept(ctx, enginetest.Tenant, inboxKey); ok || err != nil {
+		t.Fatalf("second accept: %v, %v", ok, err)
+	}
+	regKey := strings.Repeat("/", engine.MaxRegistryKeyLen)
+	id := enginetest.NewIdentity()
+	if _, err := e.stores.Registry.Register(ctx, enginetest.Tenant, regKey, id); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, err := e.stores.Registry.Lookup(ctx, enginetest.Tenant, regKey); err != nil || !ok || got != id {
+		t.Fatalf("lookup = %v %v %v", got, ok, err)
+	}
+	bk := engine.BusinessKey{Kind: engine.KeyDocument, Value: strings.Repeat(".", engine.MaxRegistryKeyLen)}
+	if err := e.stores.Registry.Correlate(ctx, enginetest.Tenant, bk, id); err != nil {
+		t.Fatal(err)
+	}
+	if all, err := e.stores.Registry.LookupAll(ctx, enginetest.Tenant, bk); err != nil || len(all) != 1 {
+		t.Fatalf("lookup-all = %v, %v", all, err)
 	}
 }
