@@ -69,20 +69,21 @@ func (Enriched) CommandType() string { return "gpke.enriched" }
 // MaLo from Start with the NB (55001, or 55077 for a generating MaLo). The
 // ERP transport spawns one gpke.lfn.lieferbeginn process per RequestID.
 type RegisterSupplyStart struct {
-	// RequestID is the ERP's idempotency key.
-	RequestID string
-	MaLo      string
+	// RequestID is the ERP's reference (optional; the command id if empty).
+	RequestID string `json:"request_id,omitempty"`
+	MaLo      string `json:"malo"`
 	// Start is the requested Zuordnungsbeginn (00:00 German local time).
-	Start time.Time
+	Start time.Time `json:"start"`
 	// NB and LFN are the MP-IDs of the grid operator and of the deployment.
-	NB, LFN string
+	NB  string `json:"nb"`
+	LFN string `json:"lfn"`
 	// Generating selects 55077 (erzeugende MaLo) instead of 55001.
-	Generating bool
+	Generating bool `json:"generating,omitempty"`
 	// Reason is the Transaktionsgrund (STS+7): "E03" Wechsel (default) or
 	// "E01" Ein-/Auszug (AHB 55001/55002 STS 9013).
-	Reason string
+	Reason string `json:"reason,omitempty"`
 	// Customer is the customer's name (optional, NAD+Z09).
-	Customer string
+	Customer string `json:"customer,omitempty"`
 }
 
 // CommandType implements engine.CommandData.
@@ -91,13 +92,15 @@ func (RegisterSupplyStart) CommandType() string { return "gpke.register_supply_s
 // RequestTermination is the ERP command of the LFN: terminate the customer's
 // contract with the LFA at Date (Kündigung 55016).
 type RequestTermination struct {
-	RequestID string
-	MaLo      string
+	RequestID string `json:"request_id,omitempty"`
+	MaLo      string `json:"malo"`
 	// Date is the requested Kündigungstermin (end of supply, 00:00 of the
 	// following day German local time).
-	Date     time.Time
-	LFA, LFN string
-	Customer string
+	Date time.Time `json:"date"`
+	// LFA and LFN are the MP-IDs of the old supplier and of the deployment.
+	LFA      string `json:"lfa"`
+	LFN      string `json:"lfn"`
+	Customer string `json:"customer,omitempty"`
 }
 
 // CommandType implements engine.CommandData.
@@ -106,15 +109,16 @@ func (RequestTermination) CommandType() string { return "gpke.request_terminatio
 // RegisterSupplyEnd is the ERP command of an LF: deregister the MaLo at the
 // NB at End (Abmeldung 55004).
 type RegisterSupplyEnd struct {
-	RequestID string
-	MaLo      string
+	RequestID string `json:"request_id,omitempty"`
+	MaLo      string `json:"malo"`
 	// End is the requested Lieferende (00:00 of the day after the last day
 	// of supply, German local time).
-	End    time.Time
-	NB, LF string
+	End time.Time `json:"end"`
+	NB  string    `json:"nb"`
+	LF  string    `json:"lf"`
 	// Reason is the Transaktionsgrund code for STS+7 (required; the code list
 	// of 55004 is not in the project's references, so no default is guessed).
-	Reason string
+	Reason string `json:"reason"`
 }
 
 // CommandType implements engine.CommandData.
@@ -123,16 +127,17 @@ func (RegisterSupplyEnd) CommandType() string { return "gpke.register_supply_end
 // RequestCancellation is the ERP command to cancel a transaction the
 // deployment sent earlier (Stornierung 55022).
 type RequestCancellation struct {
-	RequestID string
+	RequestID string `json:"request_id,omitempty"`
 	// Sender and Recipient are the own MP-ID and the partner's.
-	Sender, Recipient string
+	Sender    string `json:"sender"`
+	Recipient string `json:"recipient"`
 	// TransactionID is the Vorgangsnummer to cancel (RFF+ACW).
-	TransactionID string
+	TransactionID string `json:"transaction_id"`
 	// Category is BGM 1001 of the cancelled message: E01, E02 or E35 (AHB
 	// 55022 note [500]).
-	Category string
+	Category string `json:"category"`
 	// MaLo is optional (carried for the ERP events only).
-	MaLo string
+	MaLo string `json:"malo,omitempty"`
 }
 
 // CommandType implements engine.CommandData.
@@ -144,13 +149,18 @@ func (RequestCancellation) CommandType() string { return "gpke.request_cancellat
 // afterwards the Policy's default has been applied and Decide is recorded and
 // ignored.
 type Decide struct {
+	// Partner and TransactionID name the request decided on (the sender's
+	// MP-ID and IDE 7402 of the DecisionRequested event); the ERP transport
+	// routes by them (DecisionKey).
+	Partner       string `json:"partner"`
+	TransactionID string `json:"transaction_id"`
 	// Object: true objects (Ablehnung), false consents (Zustimmung).
-	Object bool
-	// Code is the answer code to use (e.g. "A35"); empty = the EBD's code for
-	// the case (see Policy).
-	Code string
+	Object bool `json:"object"`
+	// Code is the answer code to use (e.g. "A35"); empty = the EBD's code of
+	// the step for the verdict (DecisionRequested names both).
+	Code string `json:"code,omitempty"`
 	// Note is free text for the ERP events.
-	Note string
+	Note string `json:"note,omitempty"`
 }
 
 // CommandType implements engine.CommandData.

@@ -1,19 +1,24 @@
 package gpke
 
 import (
+	"fmt"
+	"strings"
 	"time"
+
+	"github.com/mako-engine/mako/pkg/erp"
+	"github.com/mako-engine/mako/pkg/malo"
 )
 
 // ERP CloudEvent types (gpke-contract §7). DecisionRequested is an addition of
 // this package: the ERP hook of every Policy.
 const (
-	CEInitiated         = "de.mako.process.initiated"
-	CECompleted         = "de.mako.process.completed"
-	CEFailed            = "de.mako.process.failed"
-	CEAperakAccepted    = "de.mako.aperak.accepted"
-	CEAperakRejected    = "de.mako.aperak.rejected"
-	CEAperakTimeout     = "de.mako.aperak.timeout"
-	CEContrlReceived    = "de.mako.contrl.received"
+	CEInitiated         = erp.TypeProcessInitiated
+	CECompleted         = erp.TypeProcessCompleted
+	CEFailed            = erp.TypeProcessFailed
+	CEAperakAccepted    = erp.TypeAperakAccepted
+	CEAperakRejected    = erp.TypeAperakRejected
+	CEAperakTimeout     = erp.TypeAperakTimeout
+	CEContrlReceived    = erp.TypeContrlReceived
 	CEDecisionRequested = "de.mako.decision.requested"
 )
 
@@ -26,14 +31,31 @@ const (
 	OutcomeFailed         = "failed"          // the process could not continue (see Failed.Reason)
 )
 
-// bo4e builds the BO4E-shaped payload of an ERP event (v202501.0.0 field
-// names, gpke-contract §7).
-func bo4e(malo string, fields map[string]any) map[string]any {
-	m := map[string]any{"_typ": "Marktlokation", "_version": "v202501.0.0", "marktlokationsId": malo}
-	for k, v := range fields {
-		m[k] = v
+// pd builds the data of an ERP event (erp.ProcessData: BO4E Marktlokation
+// and Marktteilnehmer, gpke-contract §7).
+func pd(workflow, pid, tx, malo string) erp.ProcessData {
+	d := erp.ProcessData{Workflow: workflow, PID: pid, TransactionID: tx}
+	if malo != "" {
+		m := erp.NewMarktlokation(malo)
+		m.Sparte = "STROM"
+		d.Marktlokation = &m
 	}
-	return m
+	return d
+}
+
+func date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func partner(mpid, role string) *erp.Marktteilnehmer {
+	if mpid == "" {
+		return nil
+	}
+	m := erp.NewMarktteilnehmer(mpid, role)
+	return &m
 }
 
 // RequestReceived records a received request transaction and the APERAK
@@ -64,8 +86,18 @@ func (RequestReceived) EventType() string { return "gpke.request_received" }
 
 // CloudEvent implements erp.Event.
 func (e RequestReceived) CloudEvent() (string, string, any) {
-	return CEInitiated, e.MaLo, bo4e(e.MaLo, map[string]any{"workflow": e.Workflow, "pruefidentifikator": e.PID,
-		"vorgangsnummer": e.TransactionID, "absender": e.Sender, "empfaenger": e.Receiver, "datum": e.Date})
+	d := pd(e.Workflow, e.PID, e.TransactionID, e.MaLo)
+	d.Date, d.Partner = date(e.Date), partner(e.Sender, "")
+	if e.Customer != "" {
+		k := erp.NewGeschaeftspartner(e.Customer)
+		d.Kunde = &k
+	}
+	return CEInitiated, "", d
+}
+
+// MakoPID implements erp.PIDEvent.
+func (e RequestReceived) MakoPID() string {
+	return e.PID
 }
 
 // Initiated records a process the ERP started (LFN/LF side) before its
@@ -91,8 +123,9 @@ func (Initiated) EventType() string { return "gpke.initiated" }
 
 // CloudEvent implements erp.Event.
 func (e Initiated) CloudEvent() (string, string, any) {
-	return CEInitiated, e.MaLo, bo4e(e.MaLo, map[string]any{"workflow": e.Workflow, "auftragsId": e.RequestID,
-		"marktpartner": e.Partner, "datum": e.Date})
+	d := pd(e.Workflow, "", "", e.MaLo)
+	d.Date, d.Partner, d.Reason = date(e.Date), partner(e.Partner, ""), "ERP request "+e.RequestID
+	return CEInitiated, "", d
 }
 
 // AperakSent records the APERAK the process sent for a received transaction.
@@ -144,8 +177,17 @@ func (e AperakReceived) CloudEvent() (string, string, any) {
 	if !e.Accepted {
 		t = CEAperakRejected
 	}
-	return t, e.MaLo, bo4e(e.MaLo, map[string]any{"pruefidentifikator": e.PID, "vorgangsnummer": e.TransactionID,
-		"dokumentennummer": e.Document, "fehlercodes": e.ERC})
+	d := pd("", e.PID, e.TransactionID, e.MaLo)
+	d.Outcome, d.Code = "accepted", strings.Join(e.ERC, ",")
+	if !e.Accepted {
+		d.Outcome = "rejected"
+	}
+	return t, "", d
+}
+
+// MakoPID implements erp.PIDEvent.
+func (e AperakReceived) MakoPID() string {
+	return e.PID
 }
 
 // AperakMissing records that the partner's APERAK for a sent transaction
@@ -167,8 +209,14 @@ func (e AperakMissing) AperakMissed() string { return e.PID }
 
 // CloudEvent implements erp.Event.
 func (e AperakMissing) CloudEvent() (string, string, any) {
-	return CEAperakTimeout, e.MaLo, bo4e(e.MaLo, map[string]any{"pruefidentifikator": e.PID, "vorgangsnummer": e.TransactionID,
-		"dokumentennummer": e.Document, "empfaenger": e.Recipient, "frist": e.Due})
+	d := pd("", e.PID, e.TransactionID, e.MaLo)
+	d.Outcome, d.Partner, d.Reason = "timeout", partner(e.Recipient, ""), "no APERAK by "+date(e.Due)
+	return CEAperakTimeout, "", d
+}
+
+// MakoPID implements erp.PIDEvent.
+func (e AperakMissing) MakoPID() string {
+	return e.PID
 }
 
 // ContrlReceived records a CONTRL for an interchange we sent. Rejected (UCI
@@ -184,7 +232,12 @@ func (ContrlReceived) EventType() string { return "gpke.contrl_received" }
 
 // CloudEvent implements erp.Event.
 func (e ContrlReceived) CloudEvent() (string, string, any) {
-	return CEContrlReceived, e.MaLo, bo4e(e.MaLo, map[string]any{"datenaustauschreferenz": e.InterchangeRef, "abgelehnt": e.Rejected})
+	d := pd("", "", "", e.MaLo)
+	d.Outcome, d.Reason = "accepted", "CONTRL for interchange "+e.InterchangeRef
+	if e.Rejected {
+		d.Outcome = "rejected"
+	}
+	return CEContrlReceived, "", d
 }
 
 // AnswerReceived records a received answer (55002/55003, 55011/55012, …) to
@@ -220,6 +273,7 @@ func (LFAWaitExpired) EventType() string { return "gpke.lfa_wait_expired" }
 // verdict applies.
 type DecisionRequested struct {
 	PID           string
+	Partner       string // sender of the request (Decide routes by Partner + TransactionID)
 	TransactionID string
 	MaLo          string
 	Date          time.Time
@@ -235,9 +289,19 @@ func (DecisionRequested) EventType() string { return "gpke.decision_requested" }
 
 // CloudEvent implements erp.Event.
 func (e DecisionRequested) CloudEvent() (string, string, any) {
-	return CEDecisionRequested, e.MaLo, bo4e(e.MaLo, map[string]any{"pruefidentifikator": e.PID, "vorgangsnummer": e.TransactionID,
-		"pruefschritt": e.Step, "datum": e.Date, "frist": e.Due, "standardWiderspruch": e.DefaultObject,
-		"codeWiderspruch": e.ObjectCode, "codeZustimmung": e.ConsentCode})
+	d := pd("", e.PID, e.TransactionID, e.MaLo)
+	d.Date, d.Partner = date(e.Date), partner(e.Partner, "")
+	d.Code = e.ConsentCode
+	if e.DefaultObject {
+		d.Code = e.ObjectCode
+	}
+	d.Reason = fmt.Sprintf("decide %s by %s (Decide: object → %s, consent → %s; default %s)", e.Step, date(e.Due), e.ObjectCode, e.ConsentCode, d.Code)
+	return CEDecisionRequested, "", d
+}
+
+// MakoPID implements erp.PIDEvent.
+func (e DecisionRequested) MakoPID() string {
+	return e.PID
 }
 
 // Decided records the verdict of a policy step: by the ERP ("erp"), by the
@@ -272,8 +336,14 @@ func (e Completed) ProcessOutcome() string { return e.Outcome }
 
 // CloudEvent implements erp.Event.
 func (e Completed) CloudEvent() (string, string, any) {
-	return CECompleted, e.MaLo, bo4e(e.MaLo, map[string]any{"ergebnis": e.Outcome, "pruefidentifikator": e.PID,
-		"antwortcode": e.Code, "ebd": e.EBD, "datum": e.Date})
+	d := pd("", e.PID, "", e.MaLo)
+	d.Outcome, d.Code, d.Date, d.Reason = e.Outcome, e.Code, date(e.Date), e.EBD
+	return CECompleted, "", d
+}
+
+// MakoPID implements erp.PIDEvent.
+func (e Completed) MakoPID() string {
+	return e.PID
 }
 
 // Failed ends a process that cannot continue: its request was rejected by
@@ -292,7 +362,9 @@ func (e Failed) ProcessOutcome() string { return e.Outcome }
 
 // CloudEvent implements erp.Event.
 func (e Failed) CloudEvent() (string, string, any) {
-	return CEFailed, e.MaLo, bo4e(e.MaLo, map[string]any{"ergebnis": e.Outcome, "grund": e.Reason})
+	d := pd("", "", "", e.MaLo)
+	d.Outcome, d.Reason = e.Outcome, e.Reason
+	return CEFailed, "", d
 }
 
 // SupplierAssigned is the master-data change of a confirmed switch: from
@@ -308,10 +380,9 @@ type SupplierAssigned struct {
 // EventType implements engine.EventData.
 func (SupplierAssigned) EventType() string { return "gpke.supplier_assigned" }
 
-// Assignment returns the change as a value (the adapter to pkg/malo's
-// MaLoChange is wired where pkg/malo is available; see docs/gpke.md).
-func (e SupplierAssigned) Assignment() Assignment {
-	return Assignment{MaLo: e.MaLo, Supplier: e.Supplier, NB: e.NB, From: e.From}
+// MaLoChange implements malo.Changer: the MaLo is assigned to Supplier from From.
+func (e SupplierAssigned) MaLoChange() malo.Change {
+	return malo.AssignSupplier(e.MaLo, e.Supplier, e.From)
 }
 
 // SupplyEnded is the master-data change of a confirmed end of supply: the
@@ -326,19 +397,8 @@ type SupplyEnded struct {
 // EventType implements engine.EventData.
 func (SupplyEnded) EventType() string { return "gpke.supply_ended" }
 
-// Assignment returns the change as a value (Until set, From zero).
-func (e SupplyEnded) Assignment() Assignment {
-	return Assignment{MaLo: e.MaLo, Supplier: e.Supplier, NB: e.NB, Until: e.Until}
-}
-
-// Assignment is a change of the supplier assignment of a MaLo: from From
-// (if set) and/or until Until (exclusive, if set).
-type Assignment struct {
-	MaLo        string
-	Supplier    string
-	NB          string
-	From, Until time.Time
-}
+// MaLoChange implements malo.Changer: Supplier's assignment ends at Until.
+func (e SupplyEnded) MaLoChange() malo.Change { return malo.EndSupply(e.MaLo, e.Supplier, e.Until) }
 
 // Noted records a command that changes nothing (a late answer, a duplicate
 // decision, an APERAK for an unknown document), so that it stays visible.

@@ -21,11 +21,11 @@ import (
 // Market parties of the tests (edifact.md §13 MP-IDs, plus one more with a
 // computed GS1 check digit) and the MaLo of §13.
 var (
-	mpLFN = "9900000000004"
-	mpNB  = "9900000000011"
-	mpLFA = withCheckDigit("990000000002")
-	mpNB2 = withCheckDigit("990000000003")
-	malo  = "51234567895"
+	mpLFN  = "9900000000004"
+	mpNB   = "9900000000011"
+	mpLFA  = withCheckDigit("990000000002")
+	mpNB2  = withCheckDigit("990000000003")
+	maloID = "51234567895"
 )
 
 func withCheckDigit(first12 string) string {
@@ -260,7 +260,7 @@ func rejectAperak(t *testing.T, o engine.Outbound, at time.Time, code string) in
 }
 
 func enriched(tx inbound.Transaction, md MasterData) Enriched {
-	md.MaLo = malo
+	md.MaLo = maloID
 	return Enriched{Transaction: tx, MasterData: md}
 }
 

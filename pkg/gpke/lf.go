@@ -59,9 +59,10 @@ func (f flow) lfRequest(x *dec, r *received, md *MasterData) error {
 	}
 	if f.cfg.decisionWait > 0 && f.cfg.askERP[r.tx.PID] {
 		due := x.at.Add(f.cfg.decisionWait)
-		x.emit(DecisionRequested{PID: r.tx.PID, TransactionID: r.tx.TransactionID, MaLo: x.s.MaLo, Date: x.s.Date, Step: v.step,
+		x.emit(DecisionRequested{PID: r.tx.PID, Partner: r.tx.Sender, TransactionID: r.tx.TransactionID, MaLo: x.s.MaLo, Date: x.s.Date, Step: v.step,
 			DefaultObject: defaultObject, ObjectCode: v.objectCode, ConsentCode: v.consentCode, Due: due})
 		x.d.SetDeadlines = append(x.d.SetDeadlines, deadlineAt(labelDecision, due))
+		x.d.Correlate = append(x.d.Correlate, DecisionKey(r.tx.Sender, r.tx.TransactionID))
 		return nil
 	}
 	code := v.consentCode
@@ -215,6 +216,9 @@ func (f flow) start(x *dec, wf string, i Initiated) (bool, error) {
 		x.emit(Noted{What: "repeated ERP command " + i.RequestID})
 		return false, nil
 	}
+	if i.RequestID == "" {
+		i.RequestID = string(x.cmd.ID)
+	}
 	if x.fv.IsZero() {
 		v, err := fv.Resolve(x.at)
 		if err != nil {
@@ -254,8 +258,8 @@ func (f flow) sendRequest(x *dec, m outMsg) error {
 }
 
 func (f flow) registerSupplyStart(x *dec, p RegisterSupplyStart) error {
-	if p.RequestID == "" || p.Start.IsZero() {
-		return fmt.Errorf("%w: RegisterSupplyStart needs RequestID and Start", ErrInvalidCommand)
+	if p.Start.IsZero() {
+		return fmt.Errorf("%w: RegisterSupplyStart needs Start", ErrInvalidCommand)
 	}
 	if err := validIDs(p.MaLo, p.NB, p.LFN); err != nil {
 		return err
@@ -277,8 +281,8 @@ func (f flow) registerSupplyStart(x *dec, p RegisterSupplyStart) error {
 }
 
 func (f flow) requestTermination(x *dec, p RequestTermination) error {
-	if p.RequestID == "" || p.Date.IsZero() {
-		return fmt.Errorf("%w: RequestTermination needs RequestID and Date", ErrInvalidCommand)
+	if p.Date.IsZero() {
+		return fmt.Errorf("%w: RequestTermination needs Date", ErrInvalidCommand)
 	}
 	if err := validIDs(p.MaLo, p.LFA, p.LFN); err != nil {
 		return err
@@ -292,8 +296,8 @@ func (f flow) requestTermination(x *dec, p RequestTermination) error {
 }
 
 func (f flow) registerSupplyEnd(x *dec, p RegisterSupplyEnd) error {
-	if p.RequestID == "" || p.End.IsZero() || p.Reason == "" {
-		return fmt.Errorf("%w: RegisterSupplyEnd needs RequestID, End and Reason", ErrInvalidCommand)
+	if p.End.IsZero() || p.Reason == "" {
+		return fmt.Errorf("%w: RegisterSupplyEnd needs End and Reason", ErrInvalidCommand)
 	}
 	if err := validIDs(p.MaLo, p.NB, p.LF); err != nil {
 		return err
@@ -307,8 +311,8 @@ func (f flow) registerSupplyEnd(x *dec, p RegisterSupplyEnd) error {
 }
 
 func (f flow) requestCancellation(x *dec, p RequestCancellation) error {
-	if p.RequestID == "" || p.TransactionID == "" || (p.Category != "E01" && p.Category != "E02" && p.Category != "E35") {
-		return fmt.Errorf("%w: RequestCancellation needs RequestID, TransactionID and Category E01/E02/E35", ErrInvalidCommand)
+	if p.TransactionID == "" || (p.Category != "E01" && p.Category != "E02" && p.Category != "E35") {
+		return fmt.Errorf("%w: RequestCancellation needs TransactionID and Category E01/E02/E35", ErrInvalidCommand)
 	}
 	if err := validIDs(p.MaLo, p.Sender, p.Recipient); err != nil {
 		return err

@@ -6,33 +6,46 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
-	"github.com/mako-engine/mako/pkg/edifact/utilmd"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/inbound"
 	"github.com/mako-engine/mako/pkg/pipeline"
+	"github.com/mako-engine/mako/pkg/processor"
 	"github.com/mako-engine/mako/pkg/routing"
 )
 
 // FormatVersions are the format versions every workflow is defined for.
 var formatVersions = []string{"FV2604", "FV2610"}
 
-// MasterDataSource reads the master data of a MaLo as the tenant knows it
-// at the given instant (the receipt time of the command). It is called by
-// Module.Enrich (I/O allowed there, never in Handle). A MaLo the tenant does
-// not know is MasterData{MaLo: id} with Known = false and a nil error; an
-// error means the facts could not be read (the command is retried).
+// Query names the master data a request needs: the tenant and its own
+// MP-ID (the request's recipient), the partner (its sender), the PID, the MaLo
+// and the requested date (DTM+92 start or DTM+93 end; zero if absent).
+type Query struct {
+	Tenant     engine.TenantID
+	Own        string
+	Partner    string
+	PID        string
+	MaLo       string
+	Date       time.Time
+	ReceivedAt time.Time
+}
+
+// MasterDataSource reads the master data of a MaLo as the tenant knows it.
+// It is called by Module.Enrich (I/O is allowed there, never in Handle). A
+// MaLo the tenant does not know is MasterData{MaLo: id} with Known = false
+// and a nil error; an error means the facts could not be read (the command is
+// retried). FromMaLo adapts pkg/malo.
 type MasterDataSource interface {
-	MasterData(ctx context.Context, tenant engine.TenantID, malo string, at time.Time) (MasterData, error)
+	MasterData(ctx context.Context, q Query) (MasterData, error)
 }
 
 // MasterDataFunc adapts a function to MasterDataSource.
-type MasterDataFunc func(ctx context.Context, tenant engine.TenantID, malo string, at time.Time) (MasterData, error)
+type MasterDataFunc func(ctx context.Context, q Query) (MasterData, error)
 
 // MasterData implements MasterDataSource.
-func (f MasterDataFunc) MasterData(ctx context.Context, tenant engine.TenantID, malo string, at time.Time) (MasterData, error) {
-	return f(ctx, tenant, malo, at)
+func (f MasterDataFunc) MasterData(ctx context.Context, q Query) (MasterData, error) {
+	return f(ctx, q)
 }
 
 // ObjectionPolicy decides the deployment's default verdict at the EBD steps
@@ -290,7 +303,7 @@ var needsMasterData = map[string]bool{WorkflowNBLieferbeginn: true, WorkflowNBLi
 // FV2610, the routes of Routes and, with WithMasterData, the Enrich step.
 // A configuration error is reported by the returned definitions' Err.
 func Module(opts ...Option) pipeline.Module {
-	m := pipeline.Module{Name: "gpke", Routes: Routes()}
+	m := pipeline.Module{Name: "gpke", Routes: Routes(), ERPCommands: ERPCommands()}
 	cfg, err := newConfig(opts...)
 	if err != nil {
 		cfg = nil
@@ -311,48 +324,39 @@ func Module(opts ...Option) pipeline.Module {
 }
 
 // Enrich returns the processor.Enricher of the module: for the requests of
-// the answering workflows it reads the MaLo (LOC+Z16) of the transaction and
-// replaces the inbound.Transaction payload by Enriched{Transaction,
-// MasterData} (and sets cmd.Type accordingly, since inbound.Transaction has
-// no slot for it). Other commands pass unchanged.
-func Enrich(src MasterDataSource) func(ctx context.Context, id engine.ProcessIdentity, cmd *engine.Command) error {
+// the answering workflows it reads MaLo (LOC+Z16) and date of the transaction,
+// asks src and replaces the inbound.Transaction payload by
+// Enriched{Transaction, MasterData} — setting cmd.Type accordingly, since
+// inbound.Transaction has no slot for it. Other commands pass unchanged.
+func Enrich(src MasterDataSource) processor.Enricher {
 	return func(ctx context.Context, id engine.ProcessIdentity, cmd *engine.Command) error {
 		tx, ok := cmd.Payload.(inbound.Transaction)
 		if !ok || !needsMasterData[id.Workflow.Name] || tx.MessageType != "UTILMD" || !isRequest(tx.PID) {
 			return nil
 		}
-		malo, err := maloOf(tx)
+		r, err := parseReceived(tx)
 		if err != nil {
 			return err
 		}
-		md := MasterData{MaLo: malo}
-		if malo != "" {
-			if md, err = src.MasterData(ctx, id.Tenant, malo, cmd.ReceivedAt); err != nil {
-				return fmt.Errorf("gpke: master data of %s: %w", malo, err)
+		q := Query{Tenant: id.Tenant, Own: tx.Receiver, Partner: tx.Sender, PID: tx.PID, ReceivedAt: cmd.ReceivedAt}
+		q.MaLo, _ = r.t.MaLo()
+		for _, dq := range []string{"92", "93"} {
+			if d, ok := r.t.Date(dq); ok {
+				if t, err := d.Time(); err == nil {
+					q.Date = t
+					break
+				}
 			}
-			md.MaLo = malo
+		}
+		md := MasterData{MaLo: q.MaLo}
+		if q.MaLo != "" {
+			if md, err = src.MasterData(ctx, q); err != nil {
+				return fmt.Errorf("gpke: master data of %s: %w", q.MaLo, err)
+			}
+			md.MaLo = q.MaLo
 		}
 		e := Enriched{Transaction: tx, MasterData: md}
 		cmd.Payload, cmd.Type = e, e.CommandType()
 		return nil
 	}
-}
-
-// maloOf returns LOC+Z16 of the transaction ("" if absent).
-func maloOf(tx inbound.Transaction) (string, error) {
-	_, m, err := tx.Parse()
-	if err != nil {
-		return "", err
-	}
-	v, _ := utilmd.View(m)
-	if v == nil {
-		return "", fmt.Errorf("%w: %s is not a UTILMD", ErrMessage, tx.TransactionID)
-	}
-	for i := range v.Transactions {
-		if v.Transactions[i].ID == tx.TransactionID {
-			malo, _ := v.Transactions[i].MaLo()
-			return malo, nil
-		}
-	}
-	return "", nil
 }

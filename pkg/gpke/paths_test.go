@@ -17,7 +17,7 @@ import (
 func TestAbmeldung(t *testing.T) {
 	end := berlin(2026, 11, 12, 0, 0)
 	lf := newParty(t, "lf").start(WorkflowLFLieferende)
-	d := lf.exec(t0, RegisterSupplyEnd{RequestID: "erp-4", MaLo: malo, End: end, NB: mpNB, LF: mpLFA, Reason: "E01"})
+	d := lf.exec(t0, RegisterSupplyEnd{RequestID: "erp-4", MaLo: maloID, End: end, NB: mpNB, LF: mpLFA, Reason: "E01"})
 	abm := out(t, d, mpNB, "UTILMD", PIDAbmeldungLF)
 	nb := newParty(t, "nb").start(WorkflowNBLieferende)
 	d = nb.exec(t0, enriched(deliver(t, abm), MasterData{Known: true, InGrid: true, Supplier: mpLFA}))
@@ -60,7 +60,7 @@ func TestKuendigung(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			lfn := newParty(t, "lfn").start(WorkflowLFNKuendigung)
-			d := lfn.exec(t0, RequestTermination{RequestID: "erp-5", MaLo: malo, Date: date, LFA: mpLFA, LFN: mpLFN})
+			d := lfn.exec(t0, RequestTermination{RequestID: "erp-5", MaLo: maloID, Date: date, LFA: mpLFA, LFN: mpLFN})
 			lfa := newParty(t, "lfa", WithERPDecision(0)).start(WorkflowLFAKuendigung)
 			d = lfa.exec(t0, enriched(deliver(t, out(t, d, mpLFA, "UTILMD", PIDKuendigung)), c.md))
 			ans := out(t, d, mpLFN, "UTILMD", c.pid)
@@ -79,7 +79,7 @@ func TestKuendigungERPDecisionDefault(t *testing.T) {
 	// With the ERP hook (default for 55016) the LFA waits for Decide; without
 	// it the policy's default applies at the deadline.
 	lfn := newParty(t, "lfn").start(WorkflowLFNKuendigung)
-	d := lfn.exec(t0, RequestTermination{RequestID: "erp-6", MaLo: malo, Date: berlin(2026, 12, 1, 0, 0), LFA: mpLFA, LFN: mpLFN})
+	d := lfn.exec(t0, RequestTermination{RequestID: "erp-6", MaLo: maloID, Date: berlin(2026, 12, 1, 0, 0), LFA: mpLFA, LFN: mpLFN})
 	lfa := newParty(t, "lfa").start(WorkflowLFAKuendigung)
 	d = lfa.exec(t0, enriched(deliver(t, out(t, d, mpLFA, "UTILMD", PIDKuendigung)), MasterData{Known: true, Supplied: true, ContractBinding: true}))
 	if len(d.Outbound) != 1 {
@@ -100,7 +100,7 @@ func TestKuendigungERPDecisionDefault(t *testing.T) {
 
 func TestStornierung(t *testing.T) {
 	lfn := newParty(t, "lfn").start(WorkflowStornoRequest)
-	d := lfn.exec(t0, RequestCancellation{RequestID: "erp-7", Sender: mpLFN, Recipient: mpNB, TransactionID: "VG1", Category: "E01", MaLo: malo})
+	d := lfn.exec(t0, RequestCancellation{RequestID: "erp-7", Sender: mpLFN, Recipient: mpNB, TransactionID: "VG1", Category: "E01", MaLo: maloID})
 	st := out(t, d, mpNB, "UTILMD", PIDStorno)
 	if ref, ok := view(t, st).Reference("ACW"); !ok || ref.Value != "VG1" {
 		t.Fatalf("55022 RFF+ACW %+v", ref)
@@ -127,7 +127,7 @@ func TestDeadlinesAcrossHolidays(t *testing.T) {
 	at := berlin(2026, 12, 23, 15, 0)
 	run := func(start time.Time) (*proc, engine.Decision) {
 		lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-		d := lfn.exec(at, RegisterSupplyStart{RequestID: "erp-8", MaLo: malo, Start: start, NB: mpNB, LFN: mpLFN})
+		d := lfn.exec(at, RegisterSupplyStart{RequestID: "erp-8", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
 		nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
 		return nb, nb.exec(at, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB()))
 	}
@@ -150,7 +150,7 @@ func TestDeadlinesAcrossHolidays(t *testing.T) {
 	// A UTILMD received on Saturday 26.12. is due Sunday 12:00 (APERAK AHB).
 	sat := berlin(2026, 12, 26, 9, 0)
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d = lfn.exec(sat, RegisterSupplyStart{RequestID: "erp-9", MaLo: malo, Start: berlin(2026, 12, 30, 0, 0), NB: mpNB, LFN: mpLFN})
+	d = lfn.exec(sat, RegisterSupplyStart{RequestID: "erp-9", MaLo: maloID, Start: berlin(2026, 12, 30, 0, 0), NB: mpNB, LFN: mpLFN})
 	nb = newParty(t, "nb").start(WorkflowNBLieferbeginn)
 	d = nb.exec(sat, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB()))
 	if as, ok := has[AperakSent](d.Events); !ok || !as.Due.Equal(berlin(2026, 12, 27, 12, 0).UTC()) {
@@ -162,7 +162,7 @@ func TestFV2604(t *testing.T) {
 	// Both format versions: a switch in June 2026 runs under FV2604.
 	at := berlin(2026, 6, 16, 9, 0) // Tue; W = Wed 17.6., earliest ZB Thu 18.6.
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(at, RegisterSupplyStart{RequestID: "erp-10", MaLo: malo, Start: berlin(2026, 6, 18, 0, 0), NB: mpNB, LFN: mpLFN, Generating: true})
+	d := lfn.exec(at, RegisterSupplyStart{RequestID: "erp-10", MaLo: maloID, Start: berlin(2026, 6, 18, 0, 0), NB: mpNB, LFN: mpLFN, Generating: true})
 	anm := out(t, d, mpNB, "UTILMD", PIDAnmeldungErz)
 	if tx := deliver(t, anm); tx.FormatVersion != "FV2604" {
 		t.Fatalf("FV %s", tx.FormatVersion)
@@ -176,7 +176,7 @@ func TestFV2604(t *testing.T) {
 
 func TestEnrichAndMissingMasterData(t *testing.T) {
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-11", MaLo: malo, Start: start, NB: mpNB, LFN: mpLFN})
+	d := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-11", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
 	tx := deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung))
 	// Without Enrich the NB refuses to decide (no fake answer).
 	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
@@ -184,8 +184,8 @@ func TestEnrichAndMissingMasterData(t *testing.T) {
 		t.Fatalf("want ErrNoMasterData, got %v", err)
 	}
 	var asked string
-	src := MasterDataFunc(func(_ context.Context, tenant engine.TenantID, id string, _ time.Time) (MasterData, error) {
-		asked = string(tenant) + "/" + id
+	src := MasterDataFunc(func(_ context.Context, q Query) (MasterData, error) {
+		asked = string(q.Tenant) + "/" + q.MaLo + "/" + q.Own + "/" + q.Date.Format(time.RFC3339)
 		return mdNB(), nil
 	})
 	enrich := Enrich(src)
@@ -195,7 +195,7 @@ func TestEnrichAndMissingMasterData(t *testing.T) {
 		t.Fatal(err)
 	}
 	e, ok := cmd.Payload.(Enriched)
-	if !ok || cmd.Type != e.CommandType() || e.MasterData.Supplier != mpLFA || asked != "nb/"+malo {
+	if !ok || cmd.Type != e.CommandType() || e.MasterData.Supplier != mpLFA || asked != "nb/"+maloID+"/"+mpNB+"/2026-11-11T23:00:00Z" {
 		t.Fatalf("enrich: %+v %s", cmd.Payload, asked)
 	}
 	// Answers and other workflows pass unchanged.
@@ -210,10 +210,10 @@ func TestEnrichAndMissingMasterData(t *testing.T) {
 }
 
 func TestModule(t *testing.T) {
-	m := Module(WithMasterData(MasterDataFunc(func(context.Context, engine.TenantID, string, time.Time) (MasterData, error) {
+	m := Module(WithMasterData(MasterDataFunc(func(context.Context, Query) (MasterData, error) {
 		return MasterData{}, nil
 	})))
-	if m.Enrich == nil || len(m.Definitions) != 2*len(workflowNames) {
+	if m.Enrich == nil || len(m.Definitions) != 2*len(workflowNames) || len(m.ERPCommands) != 5 {
 		t.Fatalf("module: enrich %v, %d definitions", m.Enrich != nil, len(m.Definitions))
 	}
 	for _, d := range m.Definitions {
@@ -271,7 +271,7 @@ func TestEngineRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-12", MaLo: malo, Start: start, NB: mpNB, LFN: mpLFN})
+	d := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-12", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
 	e := enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB())
 	res, err := p.ExecuteWithContext(ctx, engine.Command{ID: "cmd-1", ReceivedAt: t0, FormatVersion: fv.MustParse("FV2610"), Payload: e})
 	if err != nil {

@@ -24,7 +24,7 @@ var (
 func switchUntilAnfrage(t *testing.T, md MasterData, opts ...Option) (lfn, nb *proc, d engine.Decision) {
 	t.Helper()
 	lfn = newParty(t, "lfn", opts...).start(WorkflowLFNLieferbeginn)
-	d0 := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-1", MaLo: malo, Start: start, NB: mpNB, LFN: mpLFN, Customer: "Mustermann"})
+	d0 := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Customer: "Mustermann"})
 	anm := out(t, d0, mpNB, "UTILMD", PIDAnmeldung)
 	tx := deliver(t, anm)
 	if !slices.Contains(d0.Correlate, ingest.TransactionKey(mpLFN, tx.TransactionID)) {
@@ -141,7 +141,7 @@ func TestSwitchHappyPathWithLFA(t *testing.T) {
 func TestLeadTimeNotMet(t *testing.T) {
 	// Zuordnungsbeginn on W itself (Wed 11.11.) is one day too early.
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-2", MaLo: malo, Start: berlin(2026, 11, 11, 0, 0), NB: mpNB, LFN: mpLFN})
+	d := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-2", MaLo: maloID, Start: berlin(2026, 11, 11, 0, 0), NB: mpNB, LFN: mpLFN})
 	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
 	d = nb.exec(t0, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB()))
 	if c, _ := aperakOf(t, out(t, d, mpLFN, "APERAK", "")); c != "312" {
@@ -291,7 +291,7 @@ func TestAperakRejectedAnfrage(t *testing.T) {
 
 func TestMissingAperakRaisesAlert(t *testing.T) {
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-3", MaLo: malo, Start: start, NB: mpNB, LFN: mpLFN})
+	d := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-3", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
 	tx := lfn.s.Out[0].TransactionID
 	due := deadline(t, d, labelAperak+tx)
 	// 45 minutes (APERAK AHB, fristen.md §7.1) plus the 15-minute grace.

@@ -386,6 +386,10 @@ func (f flow) decide(x *dec, p Decide) error {
 		x.emit(Noted{What: "ERP decision without pending request (late or duplicate)"})
 		return nil
 	}
+	if req := x.s.Request; (p.TransactionID != "" && p.TransactionID != req.TransactionID) || (p.Partner != "" && p.Partner != req.Sender) {
+		x.emit(Noted{What: "ERP decision for " + p.Partner + ":" + p.TransactionID + " does not match the pending request"})
+		return nil
+	}
 	code := p.Code
 	if code == "" {
 		code = x.s.codeFor(p.Object)

@@ -1,0 +1,110 @@
+package gpke
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/erp"
+)
+
+// ERP command types (erp.Request.Type) of the module.
+const (
+	ERPRegisterSupplyStart = "gpke.lfn.register_supply_start"
+	ERPRequestTermination  = "gpke.lfn.request_termination"
+	ERPRegisterSupplyEnd   = "gpke.lf.register_supply_end"
+	ERPRequestCancellation = "gpke.request_cancellation"
+	ERPDecide              = "gpke.decide"
+)
+
+// KeyDecision is the business-key kind under which an answering process
+// waits for the ERP's Decide.
+const KeyDecision engine.KeyKind = "gpke-decision"
+
+// DecisionKey is the business key of a pending decision on the request
+// transaction tx of partner (bound with DecisionRequested).
+func DecisionKey(partner, tx string) engine.BusinessKey {
+	return engine.BusinessKey{Kind: KeyDecision, Value: partner + ":" + tx}
+}
+
+// decodeStrict decodes JSON into T, rejecting unknown fields and trailing data.
+func decodeStrict[T engine.CommandData](data json.RawMessage) (engine.CommandData, error) {
+	var v T
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("%s: %w", v.CommandType(), err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%s: trailing data", v.CommandType())
+	}
+	return v, nil
+}
+
+// ERPCommands returns the ERP commands of the module (pipeline.Module
+// .ERPCommands): the starts spawn one process per idempotency key of their
+// workflow; Decide goes to the process waiting under DecisionKey.
+func ERPCommands() []erp.CommandType {
+	return []erp.CommandType{
+		{Type: ERPRegisterSupplyStart, Workflow: WorkflowLFNLieferbeginn, Decode: func(d json.RawMessage) (engine.CommandData, error) {
+			p, err := decodeStrict[RegisterSupplyStart](d)
+			if err != nil {
+				return nil, err
+			}
+			c := p.(RegisterSupplyStart)
+			if c.Start.IsZero() {
+				return nil, fmt.Errorf("%w: start missing", ErrInvalidCommand)
+			}
+			return c, validIDs(c.MaLo, c.NB, c.LFN)
+		}},
+		{Type: ERPRequestTermination, Workflow: WorkflowLFNKuendigung, Decode: func(d json.RawMessage) (engine.CommandData, error) {
+			p, err := decodeStrict[RequestTermination](d)
+			if err != nil {
+				return nil, err
+			}
+			c := p.(RequestTermination)
+			if c.Date.IsZero() {
+				return nil, fmt.Errorf("%w: date missing", ErrInvalidCommand)
+			}
+			return c, validIDs(c.MaLo, c.LFA, c.LFN)
+		}},
+		{Type: ERPRegisterSupplyEnd, Workflow: WorkflowLFLieferende, Decode: func(d json.RawMessage) (engine.CommandData, error) {
+			p, err := decodeStrict[RegisterSupplyEnd](d)
+			if err != nil {
+				return nil, err
+			}
+			c := p.(RegisterSupplyEnd)
+			if c.End.IsZero() || c.Reason == "" {
+				return nil, fmt.Errorf("%w: end and reason required", ErrInvalidCommand)
+			}
+			return c, validIDs(c.MaLo, c.NB, c.LF)
+		}},
+		{Type: ERPRequestCancellation, Workflow: WorkflowStornoRequest, Decode: func(d json.RawMessage) (engine.CommandData, error) {
+			p, err := decodeStrict[RequestCancellation](d)
+			if err != nil {
+				return nil, err
+			}
+			c := p.(RequestCancellation)
+			if c.TransactionID == "" {
+				return nil, fmt.Errorf("%w: transaction_id missing", ErrInvalidCommand)
+			}
+			return c, validIDs(c.MaLo, c.Sender, c.Recipient)
+		}},
+		{Type: ERPDecide, Decode: func(d json.RawMessage) (engine.CommandData, error) {
+			p, err := decodeStrict[Decide](d)
+			if err != nil {
+				return nil, err
+			}
+			if c := p.(Decide); c.Partner == "" || c.TransactionID == "" {
+				return nil, fmt.Errorf("%w: partner and transaction_id required", ErrInvalidCommand)
+			}
+			return p, nil
+		}, Route: func(_ context.Context, _ erp.Request, payload engine.CommandData) (erp.Target, error) {
+			c := payload.(Decide)
+			k := DecisionKey(c.Partner, c.TransactionID)
+			return erp.Target{Existing: &k}, nil
+		}},
+	}
+}
