@@ -1,0 +1,419 @@
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/deadletter"
+	"github.com/mako-engine/mako/pkg/edifact/ident"
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/erp"
+	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/pipeline"
+	"github.com/mako-engine/mako/pkg/worker"
+	"github.com/mako-engine/mako/streams"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// The ERP test workflow: an ERP command "test.start_supply" spawns a
+// process that records the supply start. Its events reach the ERP as
+// CloudEvents (erp.Event) and the master data (malo.Changer).
+
+const (
+	erpMaLo     = "51238696781"
+	erpOldLF    = "9900000000028"
+	erpNewLF    = "9900000000004"
+	erpWorkflow = "test.erp"
+)
+
+type startSupply struct {
+	MaLo     string
+	Supplier string
+	From     time.Time
+	Master   *malo.Record
+}
+
+func (startSupply) CommandType() string                          { return "test.start_supply" }
+func (c startSupply) MaLoID() string                             { return c.MaLo }
+func (c startSupply) WithMaLo(r *malo.Record) engine.CommandData { c.Master = r; return c }
+
+type supplyInitiated struct{ MaLo string }
+
+func (supplyInitiated) EventType() string { return "test.supply_initiated" }
+func (e supplyInitiated) CloudEvent() (string, string, any) {
+	ml := erp.NewMarktlokation(e.MaLo)
+	return erp.TypeProcessInitiated, "", erp.ProcessData{Workflow: erpWorkflow, Marktlokation: &ml}
+}
+
+type supplyStarted struct {
+	MaLo, Supplier, Previous string
+	From                     time.Time
+}
+
+func (supplyStarted) EventType() string { return "test.supply_started" }
+func (e supplyStarted) CloudEvent() (string, string, any) {
+	ml := erp.NewMarktlokation(e.MaLo)
+	p := erp.NewMarktteilnehmer(e.Supplier, "LF")
+	return erp.TypeProcessCompleted, "", erp.ProcessData{Workflow: erpWorkflow, Outcome: "accepted", Reason: "previous " + e.Previous,
+		Date: e.From.Format(time.RFC3339), Marktlokation: &ml, Partner: &p}
+}
+func (e supplyStarted) MaLoChange() malo.Change {
+	return malo.AssignSupplier(e.MaLo, e.Supplier, e.From)
+}
+func (supplyStarted) MakoPID() string { return "55001" }
+
+type erpState struct{ Started int }
+
+type erpFlow struct{}
+
+func (erpFlow) Name() string { return erpWorkflow }
+func (erpFlow) Codec() *engine.Codec {
+	return engine.NewCodec().Event(supplyInitiated{}, 1).Event(supplyStarted{}, 1).Command(startSupply{})
+}
+func (erpFlow) Initial() erpState { return erpState{} }
+func (erpFlow) Apply(s erpState, ev engine.Event) erpState {
+	if _, ok := ev.Data.(supplyStarted); ok {
+		s.Started++
+	}
+	return s
+}
+func (erpFlow) Handle(s erpState, cmd engine.Command) (engine.Decision, error) {
+	c, ok := cmd.Payload.(startSupply)
+	if !ok {
+		return engine.Decision{}, fmt.Errorf("unexpected %T", cmd.Payload)
+	}
+	prev := "none"
+	if c.Master != nil {
+		if p, ok := c.Master.SupplierAt(c.From.Add(-time.Nanosecond)); ok {
+			prev = p.Supplier
+		}
+	}
+	return engine.Decision{Events: []engine.EventData{
+		supplyInitiated{MaLo: c.MaLo},
+		supplyStarted{MaLo: c.MaLo, Supplier: c.Supplier, Previous: prev, From: c.From},
+	}}, nil
+}
+
+func decodeStartSupply(data json.RawMessage) (engine.CommandData, error) {
+	var in struct {
+		MaLo     string    `json:"malo"`
+		Supplier string    `json:"supplier"`
+		From     time.Time `json:"from"`
+	}
+	if err := json.Unmarshal(data, &in); err != nil {
+		return nil, err
+	}
+	if err := ident.ValidateMaLo(in.MaLo); err != nil {
+		return nil, err
+	}
+	if err := ident.ValidateMPID(in.Supplier); err != nil {
+		return nil, err
+	}
+	if in.From.IsZero() {
+		return nil, errors.New("from is missing")
+	}
+	return startSupply{MaLo: in.MaLo, Supplier: in.Supplier, From: in.From}, nil
+}
+
+func erpConfig(store malo.Reader) pipeline.Config {
+	cfg := defaultConfig()
+	cfg.Modules = []pipeline.Module{{
+		Name:        "test-erp",
+		Definitions: []engine.AnyDefinition{engine.Define[erpState](erpFlow{}, fv.MustParse("FV2604"))},
+		Enrich:      malo.Enricher(store),
+		ERPCommands: []erp.CommandType{{Type: "test.start_supply", Workflow: erpWorkflow, Decode: decodeStartSupply}},
+	}}
+	return cfg
+}
+
+var erpWorkers = []func(*pipeline.System, context.Context) error{
+	(*pipeline.System).RunProcessor, (*pipeline.System).RunERPPublisher, (*pipeline.System).RunERPReceiver, (*pipeline.System).RunMaLo,
+}
+
+// erpSetup starts a server, opens the master data (the NB knows the old
+// supplier) and builds the system.
+func erpSetup(t *testing.T) (jetstream.JetStream, *malo.NATSStore, *pipeline.System) {
+	t.Helper()
+	_, js := startServer(t)
+	ctx := context.Background()
+	store, err := malo.OpenNATS(ctx, js, 0)
+	must(t, err)
+	rec := malo.Apply(malo.Apply(malo.Record{}, malo.SetGrid(erpMaLo, "NG-1", mpNB)), malo.AssignSupplier(erpMaLo, erpOldLF, time.Date(2024, 12, 31, 23, 0, 0, 0, time.UTC)))
+	_, err = store.Put(ctx, "nb", rec)
+	must(t, err)
+	return js, store, newSystem(t, js, erpConfig(store))
+}
+
+func erpCommand(t *testing.T, js jetstream.JetStream, tenant, body string) {
+	t.Helper()
+	msg := nats.NewMsg(erp.InSubject(engine.TenantID(tenant)))
+	msg.Data = []byte(body)
+	_, err := js.PublishMsg(context.Background(), msg)
+	must(t, err)
+}
+
+func startCommand(key string) string {
+	return `{"idempotency_key":"` + key + `","type":"test.start_supply","tenant":"nb","data":{"malo":"` + erpMaLo + `","supplier":"` + erpNewLF + `","from":"2026-11-30T23:00:00Z"}}`
+}
+
+func cloudEvents(t *testing.T, js jetstream.JetStream, tenant string, want int) []erp.CloudEvent {
+	t.Helper()
+	var out []erp.CloudEvent
+	for _, m := range collect(t, js, erp.Stream, erp.Subject(engine.TenantID(tenant)), want, 15*time.Second) {
+		if m.Headers().Get("Content-Type") != erp.ContentType {
+			t.Errorf("content type %q", m.Headers().Get("Content-Type"))
+		}
+		ce, err := erp.ParseCloudEvent(m.Data())
+		must(t, err)
+		out = append(out, ce)
+	}
+	if len(out) != want {
+		t.Fatalf("%d CloudEvents on %s, want %d: %+v", len(out), erp.Subject(engine.TenantID(tenant)), want, out)
+	}
+	return out
+}
+
+func erpWait(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// resetConsumer deletes a durable consumer and creates it again from its
+// definition: it redelivers the whole stream, as after a lost ack state.
+func resetConsumer(t *testing.T, js jetstream.JetStream, stream, name string) {
+	t.Helper()
+	ctx := context.Background()
+	must(t, js.DeleteConsumer(ctx, stream, name))
+	must(t, streams.EnsureConsumer(ctx, js, stream, name))
+}
+
+func TestERPCommandToEventsAndMasterData(t *testing.T) {
+	js, store, sys := erpSetup(t)
+	var mu sync.Mutex
+	outcomes := map[string]int{}
+	w := startWorkers(t, sys, (*pipeline.System).RunProcessor, (*pipeline.System).RunERPPublisher, (*pipeline.System).RunMaLo,
+		func(s *pipeline.System, ctx context.Context) error {
+			return s.RunERPReceiverWith(erp.WithOutcome(func(o erp.Outcome) { mu.Lock(); outcomes[o.Result]++; mu.Unlock() }))(ctx)
+		})
+
+	erpCommand(t, js, "nb", startCommand("order-1"))
+	// accepted, initiated, completed.
+	ces := cloudEvents(t, js, "nb", 3)
+	byType := map[string]erp.CloudEvent{}
+	for _, ce := range ces {
+		byType[ce.Type] = ce
+	}
+	acc, ok := byType[erp.TypeCommandAccepted]
+	if !ok {
+		t.Fatalf("no acceptance in %+v", ces)
+	}
+	var ans erp.CommandAnswer
+	must(t, json.Unmarshal(acc.Data, &ans))
+	if ans.IdempotencyKey != "order-1" || ans.Process == "" || !ans.Spawned || acc.Subject != ans.Process || acc.ID != erp.AcceptedID("nb", "order-1") {
+		t.Fatalf("acceptance %+v %+v", acc, ans)
+	}
+	done, ok := byType[erp.TypeProcessCompleted]
+	if !ok || done.Subject != ans.Process || done.Source != "urn:mako:makod:tenant:nb" || done.MakoPID != "55001" || done.MakoConvID != "order-1" ||
+		done.DataSchema != erp.BO4ESchemaURL("bo/Marktlokation") {
+		t.Fatalf("completion %+v", done)
+	}
+	var pd erp.ProcessData
+	must(t, json.Unmarshal(done.Data, &pd))
+	// The enricher gave the workflow the master data: the previous supplier.
+	if pd.Marktlokation == nil || pd.Marktlokation.MarktlokationsID != erpMaLo || pd.Partner.Rollencodenummer != erpNewLF || pd.Reason != "previous "+erpOldLF {
+		t.Fatalf("completion data %+v", pd)
+	}
+	if _, ok := byType[erp.TypeProcessInitiated]; !ok {
+		t.Fatalf("no initiation in %+v", ces)
+	}
+
+	// Master data: the MaLo is assigned to the new supplier from the start date, once.
+	var e malo.Entry
+	erpWait(t, 10*time.Second, "master data", func() bool {
+		var err error
+		e, err = store.Get(context.Background(), "nb", erpMaLo)
+		return err == nil && len(e.Record.Applied) == 1
+	})
+	from := time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC)
+	if p, ok := e.Record.SupplierAt(from); !ok || p.Supplier != erpNewLF {
+		t.Fatalf("supplier at %s: %+v", from, e.Record.Periods)
+	}
+	if p, ok := e.Record.SupplierAt(from.Add(-time.Hour)); !ok || p.Supplier != erpOldLF || p.To == nil || !p.To.Equal(from) {
+		t.Fatalf("previous period: %+v", e.Record.Periods)
+	}
+
+	// The same command again (another message, same idempotency key): ignored.
+	erpCommand(t, js, "nb", startCommand("order-1"))
+	erpWait(t, 10*time.Second, "duplicate handled", func() bool { mu.Lock(); defer mu.Unlock(); return outcomes["duplicate"] == 1 })
+
+	// A malformed command and one with invalid data: rejection events and dead letters.
+	erpCommand(t, js, "nb", `{"idempotency_key":"order-2","type":"test.start_supply"`)
+	erpCommand(t, js, "nb", `{"idempotency_key":"order-3","type":"test.start_supply","tenant":"nb","data":{"malo":"51238696780","supplier":"`+erpNewLF+`","from":"2026-11-30T23:00:00Z"}}`)
+	erpCommand(t, js, "nb", `{"idempotency_key":"order-4","type":"test.unknown","tenant":"nb","data":{}}`)
+	erpCommand(t, js, "nb", `{"idempotency_key":"order-5","type":"test.start_supply","tenant":"nb"}`)
+	ces = cloudEvents(t, js, "nb", 7)
+	codes := map[string]string{}
+	for _, ce := range ces[3:] {
+		if ce.Type != erp.TypeCommandRejected {
+			t.Fatalf("expected rejections, got %+v", ce)
+		}
+		var a erp.CommandAnswer
+		must(t, json.Unmarshal(ce.Data, &a))
+		if a.Reason == "" {
+			t.Errorf("rejection without reason: %+v", a)
+		}
+		codes[a.IdempotencyKey] = a.Code
+	}
+	// A command that is not JSON has no idempotency key to quote.
+	if codes[""] != erp.RejectMalformed || codes["order-3"] != erp.RejectInvalidData || codes["order-4"] != erp.RejectUnknownType ||
+		codes["order-5"] != erp.RejectMalformed {
+		t.Fatalf("rejection codes %v", codes)
+	}
+	dl := collect(t, js, streams.DLQ, deadletter.Subject("nb"), 4, 10*time.Second)
+	if len(dl) != 4 {
+		t.Fatalf("%d dead letters, want 4", len(dl))
+	}
+	for _, m := range dl {
+		l, err := deadletter.Decode(m.Data())
+		must(t, err)
+		if l.Reason != deadletter.ReasonMalformed || l.Source.Stream != erp.Stream || len(l.Payload) == 0 {
+			t.Errorf("dead letter %+v", l)
+		}
+	}
+	// The process ran once: one commit.
+	if n := count(t, js, streams.Events, "mako.evt.nb."+ans.Process); n != 1 {
+		t.Fatalf("%d commits on the process, want 1", n)
+	}
+	mu.Lock()
+	if outcomes["accepted"] != 1 || outcomes["rejected"] != 4 {
+		t.Errorf("outcomes %v", outcomes)
+	}
+	mu.Unlock()
+
+	// Restart the publisher and the master data consumer from the beginning
+	// of MAKO_EVENTS: nothing is published or applied twice.
+	w.stop()
+	rev := e.Revision
+	resetConsumer(t, js, streams.Events, erp.PublisherConsumer)
+	resetConsumer(t, js, streams.Events, malo.Consumer)
+	var nPub, nApp int
+	startWorkers(t, sys,
+		func(s *pipeline.System, ctx context.Context) error {
+			return s.RunERPPublisherWith(erp.WithPublished(func(erp.CloudEvent) { mu.Lock(); nPub++; mu.Unlock() }))(ctx)
+		},
+		func(s *pipeline.System, ctx context.Context) error {
+			return s.RunMaLoWith(malo.WithApplied(func(a malo.Applied) {
+				mu.Lock()
+				defer mu.Unlock()
+				nApp++
+				if a.Fresh {
+					t.Errorf("change %s applied again", a.EventID)
+				}
+			}))(ctx)
+		})
+	// The commit's two CloudEvents are published again (the stream drops
+	// them as duplicates) and its change is seen again (and skipped).
+	erpWait(t, 10*time.Second, "replay", func() bool { mu.Lock(); defer mu.Unlock(); return nPub == 2 && nApp == 1 })
+	if n := count(t, js, erp.Stream, erp.Subject("nb")); n != 7 {
+		t.Fatalf("%d CloudEvents after the replay, want 7", n)
+	}
+	got, err := store.Get(context.Background(), "nb", erpMaLo)
+	must(t, err)
+	if got.Revision != rev {
+		t.Fatalf("master data rewritten by the replay: revision %d → %d", rev, got.Revision)
+	}
+}
+
+func TestERPWebhookRetriesAndSigns(t *testing.T) {
+	js, _, sys := erpSetup(t)
+	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	key, err := erp.SecretKey(secret)
+	must(t, err)
+	var mu sync.Mutex
+	calls := 0
+	delivered := map[string]int{}
+	var bad []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if calls <= 2 { // the endpoint is down at first
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		if err := erp.Verify(key, r.Header, body, time.Now(), 5*time.Minute); err != nil {
+			bad = append(bad, err.Error())
+		}
+		ce, err := erp.ParseCloudEvent(body)
+		if err != nil || r.Header.Get("Content-Type") != erp.ContentType || r.Header.Get(erp.HeaderIdempotencyKey) != ce.ID {
+			bad = append(bad, fmt.Sprintf("request %v %v", err, r.Header))
+		}
+		delivered[ce.ID]++
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	run := append([]func(*pipeline.System, context.Context) error{}, erpWorkers...)
+	run = append(run, func(s *pipeline.System, ctx context.Context) error {
+		return s.RunERPWebhookWith(erp.WebhookConfig{URL: srv.URL, Secret: secret, Tenants: []string{"nb"}},
+			worker.WithBackoff(20*time.Millisecond, 100*time.Millisecond))(ctx)
+	})
+	startWorkers(t, sys, run...)
+	erpCommand(t, js, "nb", startCommand("order-9"))
+	ces := cloudEvents(t, js, "nb", 3)
+	erpWait(t, 15*time.Second, "webhook deliveries", func() bool { mu.Lock(); defer mu.Unlock(); return len(delivered) == 3 })
+	time.Sleep(200 * time.Millisecond) // a second delivery would arrive within the backoff
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bad) > 0 {
+		t.Fatalf("bad requests: %v", bad)
+	}
+	for _, ce := range ces {
+		if delivered[ce.ID] != 1 {
+			t.Errorf("%s (%s) delivered %d times", ce.ID, ce.Type, delivered[ce.ID])
+		}
+	}
+	if calls != 5 {
+		t.Errorf("%d calls, want 2 failures + 3 deliveries", calls)
+	}
+}
+
+func TestERPWebhookDeadLettersAfterWindow(t *testing.T) {
+	js, _, sys := erpSetup(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusInternalServerError) }))
+	t.Cleanup(srv.Close)
+	run := append([]func(*pipeline.System, context.Context) error{}, erpWorkers...)
+	run = append(run, func(s *pipeline.System, ctx context.Context) error {
+		return s.RunERPWebhookWith(erp.WebhookConfig{URL: srv.URL, Window: 300 * time.Millisecond},
+			worker.WithBackoff(20*time.Millisecond, 50*time.Millisecond))(ctx)
+	})
+	startWorkers(t, sys, run...)
+	erpCommand(t, js, "nb", startCommand("order-10"))
+	dl := collect(t, js, streams.DLQ, deadletter.Subject("nb"), 3, 15*time.Second)
+	if len(dl) != 3 {
+		t.Fatalf("%d dead letters, want 3", len(dl))
+	}
+	for _, m := range dl {
+		l, err := deadletter.Decode(m.Data())
+		must(t, err)
+		if l.Reason != deadletter.ReasonOutboxExhausted {
+			t.Errorf("dead letter %+v", l)
+		}
+	}
+}
