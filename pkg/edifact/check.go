@@ -232,6 +232,7 @@ func check(ix *Interchange, cfg checkConfig) *Report {
 			Tag: "UNB", SegmentIndex: -1, Offset: -1, MessageIndex: -1, Text: "no interchange"})
 		return rep
 	}
+	rep.Messages = make([]MessageInfo, 0, len(ix.Messages))
 	c := &checker{ix: ix, cfg: cfg, rep: rep, unb: ix.UNB()}
 	c.resolveFV()
 	c.interchange()
