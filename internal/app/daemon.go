@@ -58,5 +58,5 @@ func RunDaemon(ctx context.Context, args []string, stderr io.Writer) error {
 func DaemonActors(w *Wiring) []Actor {
 	s := w.System
 	s.ReadAPI().Mount(w.Mux)
-	return []Actor{s.RunIngest, s.RunProcessor, s.RunRelay, s.RunScheduler, s.RunDeliverer, s.RunProjector}
+	return []Actor{s.RunIngest, s.RunProcessor, s.RunRelay, s.RunScheduler, s.RunDeliverer, s.RunProjector, s.RunERPPublisher, s.RunERPReceiver, s.RunERPWebhook, s.RunMaLo}
 }
