@@ -54,7 +54,13 @@ func TestClusterR3LeaderLoss(t *testing.T) {
 			led = append(led, st)
 		}
 	}
+	for _, sc := range [][2]string{{"MAKO_INGEST", "ingest"}, {processor.CommandsStream, "processor"}, {processor.EventsStream, processor.RelayConsumer}} {
+		if leader.JetStreamIsConsumerLeader("$G", sc[0], sc[1]) {
+			led = append(led, sc[1])
+		}
+	}
 	t.Logf("stopping %s, leader of %v", leader.Name(), led)
+	stopped := time.Now()
 	c.Stop(leader)
 	p := <-done
 	if p.err != nil {
@@ -63,6 +69,7 @@ func TestClusterR3LeaderLoss(t *testing.T) {
 	txs = append(txs, p.txs...)
 
 	waitAnswered(t, js, first+second, 90*time.Second)
+	t.Logf("done %v after the node stopped", time.Since(stopped).Round(time.Millisecond))
 	if now := c.StreamLeader(processor.EventsStream); now == leader {
 		t.Fatal("MAKO_EVENTS leader did not move")
 	}

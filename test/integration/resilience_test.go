@@ -145,6 +145,7 @@ func waitAnswered(t testing.TB, js jetstream.JetStream, want int, timeout time.D
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var last string
+	lastLog := time.Now()
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		n, err := subjectCount(ctx, js, "MAKO_OUTBOX", "mako.outbox.nb.>")
@@ -158,7 +159,8 @@ func waitAnswered(t testing.TB, js jetstream.JetStream, want int, timeout time.D
 			}
 			last = fmt.Sprintf("outbox %d; %s", n, desc)
 		} else if err == nil {
-			last = fmt.Sprintf("outbox %d of %d", n, want)
+			_, desc, _ := pipelineState(ctx, js)
+			last = fmt.Sprintf("outbox %d of %d; %s", n, want, desc)
 		}
 		if err != nil {
 			last = err.Error()
@@ -166,6 +168,10 @@ func waitAnswered(t testing.TB, js jetstream.JetStream, want int, timeout time.D
 		cancel()
 		if time.Now().After(deadline) {
 			t.Fatalf("pipeline not done after %v: %s", timeout, last)
+		}
+		if time.Since(lastLog) > 5*time.Second {
+			t.Logf("waiting: %s", last)
+			lastLog = time.Now()
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
