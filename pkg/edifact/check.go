@@ -1,7 +1,6 @@
 package edifact
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -174,11 +173,8 @@ func WithParseOptions(opts ...Option) CheckOption {
 func Analyze(data []byte, opts ...CheckOption) (*Interchange, *Report, error) {
 	cfg := newCheckConfig(opts)
 	ix, err := Parse(data, cfg.parseOptions...)
-	var se *SyntaxError
-	switch {
-	case err == nil:
-	case errors.As(err, &se):
-	default:
+	se, isSyntax := err.(*SyntaxError) // Parse returns its errors unwrapped
+	if err != nil && !isSyntax {
 		return ix, nil, err
 	}
 	rep := check(ix, cfg)
@@ -194,13 +190,16 @@ func Analyze(data []byte, opts ...CheckOption) (*Interchange, *Report, error) {
 }
 
 func newCheckConfig(opts []CheckOption) checkConfig {
-	c := checkConfig{unhVersion: true}
+	if len(opts) == 0 { // the common case stays off the heap
+		return checkConfig{unhVersion: true}
+	}
+	c := &checkConfig{unhVersion: true}
 	for _, o := range opts {
 		if o != nil {
-			o(&c)
+			o(c)
 		}
 	}
-	return c
+	return *c
 }
 
 // Check runs the syntax checks of ref §1–§3, §6 and §10 on ix and returns a

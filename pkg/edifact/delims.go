@@ -32,6 +32,9 @@ func (d Delimiters) hasRelease() bool { return d.Release != ' ' && d.Release != 
 // may be a space), separators that coincide, or a decimal mark other than
 // '.' or ','.
 func (d Delimiters) Validate() error {
+	if d == DefaultDelimiters {
+		return nil
+	}
 	bad := func(what string, c byte) error {
 		return &SyntaxError{Level: LevelInterchange, Code: CodeInvalidServiceCharUNA, SegmentTag: "UNA",
 			Msg: fmt.Sprintf("UNA %s %q is not valid as a service character", what, c)}
@@ -54,7 +57,8 @@ func (d Delimiters) Validate() error {
 	if d.Decimal != '.' && d.Decimal != ',' {
 		return bad("decimal mark", d.Decimal)
 	}
-	used := []byte{d.Component, d.Element, d.Segment}
+	var buf [4]byte
+	used := append(buf[:0], d.Component, d.Element, d.Segment)
 	if d.hasRelease() {
 		used = append(used, d.Release)
 	}

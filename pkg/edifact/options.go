@@ -53,13 +53,16 @@ type config struct {
 }
 
 func newConfig(opts []Option) config {
-	c := config{limits: DefaultLimits, encoding: EncodingAuto}
+	if len(opts) == 0 { // the common case stays off the heap
+		return config{limits: DefaultLimits, encoding: EncodingAuto}
+	}
+	c := &config{limits: DefaultLimits, encoding: EncodingAuto}
 	for _, o := range opts {
 		if o != nil {
-			o(&c)
+			o(c)
 		}
 	}
-	return c
+	return *c
 }
 
 // WithLimits replaces the limits; zero fields keep their defaults.

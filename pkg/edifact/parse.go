@@ -2,7 +2,6 @@ package edifact
 
 import (
 	"bytes"
-	"errors"
 	"io"
 )
 
@@ -47,8 +46,7 @@ func (p *Parser) Parse(data []byte) (*Interchange, error) { return parse(data, p
 func parse(data []byte, cfg config, reuse *Parser) (*Interchange, error) {
 	var t Tokenizer
 	if err := t.init(data, cfg); err != nil {
-		var le *LimitError
-		if errors.As(err, &le) {
+		if _, ok := err.(*LimitError); ok { // not wrapped; a type assertion avoids a heap variable
 			return nil, err
 		}
 		return &Interchange{Source: data, Size: len(data), HasUNA: true}, err
@@ -82,8 +80,7 @@ func parse(data []byte, cfg config, reuse *Parser) (*Interchange, error) {
 			break
 		}
 		if err != nil {
-			var le *LimitError
-			if errors.As(err, &le) {
+			if _, ok := err.(*LimitError); ok {
 				return nil, err
 			}
 			perr = err
