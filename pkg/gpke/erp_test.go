@@ -136,3 +136,10 @@ func TestERPCommands(t *testing.T) {
 		t.Fatalf("%s", b)
 	}
 }
+
+func TestDocumentedMPIDs(t *testing.T) {
+	// docs/gpke.md names these MP-IDs for the market test.
+	if mpLFA != "9900000000028" || mpLFN != "9900000000004" || mpNB != "9900000000011" {
+		t.Fatalf("%s %s %s", mpLFN, mpNB, mpLFA)
+	}
+}

@@ -44,13 +44,13 @@ func berlin(y int, m time.Month, d, hh, mm int) time.Time {
 // mparty is one market mparty running the package's workflows, one process
 // per workflow instance (pure: Handle + Apply, no store).
 type mparty struct {
-	t    *testing.T
+	t    testing.TB
 	name string
 	wfs  map[string]flow
 	n    int
 }
 
-func newParty(t *testing.T, name string, opts ...Option) *mparty {
+func newParty(t testing.TB, name string, opts ...Option) *mparty {
 	t.Helper()
 	ws, err := Workflows(opts...)
 	if err != nil {
@@ -124,7 +124,7 @@ func (pr *proc) fire(label string, due time.Time) engine.Decision {
 // checkDecision checks every outbound interchange: it parses, passes
 // edifact.Check for the FV of its receipt time, and its PIDs are known to the
 // catalog for that FV; every sent UTILMD binds its keys.
-func checkDecision(t *testing.T, d engine.Decision, at time.Time) {
+func checkDecision(t testing.TB, d engine.Decision, at time.Time) {
 	t.Helper()
 	for _, o := range d.Outbound {
 		ix, err := edifact.Parse(o.Payload)
@@ -150,7 +150,7 @@ func checkDecision(t *testing.T, d engine.Decision, at time.Time) {
 
 // deliver turns an outbound interchange into the inbound transaction the
 // partner's ingest would produce.
-func deliver(t *testing.T, o engine.Outbound) inbound.Transaction {
+func deliver(t testing.TB, o engine.Outbound) inbound.Transaction {
 	t.Helper()
 	ix, err := edifact.Parse(o.Payload)
 	if err != nil {
@@ -174,7 +174,7 @@ func deliver(t *testing.T, o engine.Outbound) inbound.Transaction {
 
 // out returns the single outbound of the decision to recipient with
 // message type typ (and PID, for UTILMD).
-func out(t *testing.T, d engine.Decision, recipient, typ, pid string) engine.Outbound {
+func out(t testing.TB, d engine.Decision, recipient, typ, pid string) engine.Outbound {
 	t.Helper()
 	var found []engine.Outbound
 	for _, o := range d.Outbound {
@@ -197,7 +197,7 @@ func out(t *testing.T, d engine.Decision, recipient, typ, pid string) engine.Out
 }
 
 // view parses a UTILMD outbound and returns its transaction.
-func view(t *testing.T, o engine.Outbound) *utilmd.Transaction {
+func view(t testing.TB, o engine.Outbound) *utilmd.Transaction {
 	t.Helper()
 	ix, err := edifact.Parse(o.Payload)
 	if err != nil {
@@ -211,14 +211,14 @@ func view(t *testing.T, o engine.Outbound) *utilmd.Transaction {
 }
 
 // answerOf returns STS+E01 code and EBD of a UTILMD outbound.
-func answerOf(t *testing.T, o engine.Outbound) (string, string) {
+func answerOf(t testing.TB, o engine.Outbound) (string, string) {
 	t.Helper()
 	c, e, _ := answerCodes(view(t, o))
 	return c, e
 }
 
 // aperakOf returns BGM 1001 and the ERC codes of an APERAK outbound.
-func aperakOf(t *testing.T, o engine.Outbound) (string, []string) {
+func aperakOf(t testing.TB, o engine.Outbound) (string, []string) {
 	t.Helper()
 	ix, err := edifact.Parse(o.Payload)
 	if err != nil {
@@ -238,7 +238,7 @@ func aperakOf(t *testing.T, o engine.Outbound) (string, []string) {
 }
 
 // rejectAperak builds the partner's APERAK 313 (code) for a UTILMD we sent.
-func rejectAperak(t *testing.T, o engine.Outbound, at time.Time, code string) inbound.Transaction {
+func rejectAperak(t testing.TB, o engine.Outbound, at time.Time, code string) inbound.Transaction {
 	t.Helper()
 	tx := deliver(t, o)
 	ix, m, err := tx.Parse()
@@ -275,7 +275,7 @@ func has[T engine.EventData](evs []engine.EventData) (T, bool) {
 	return zero, false
 }
 
-func deadline(t *testing.T, d engine.Decision, label string) time.Time {
+func deadline(t testing.TB, d engine.Decision, label string) time.Time {
 	t.Helper()
 	for _, r := range d.SetDeadlines {
 		if r.Label == label {
