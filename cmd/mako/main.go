@@ -40,6 +40,9 @@ func commands() []command {
 		{name: "edi", summary: "inspect EDI@Energy interchanges, print the CONTRL that would be sent", run: runEdi},
 		{name: "partner", summary: "trading-partner master data in KV mako_partners (set, get, list, rm)", run: runPartner},
 		{name: "bench", summary: "measure the pipeline end to end (bench pipeline [--json] [--n N] [--rate R] [--nats-url URL])", run: runBench},
+		{name: "process", summary: "processes from the read API (list, show ID)", run: runProcess},
+		{name: "deadletter", summary: "dead letters from the read API (list)", run: runDeadletter},
+		{name: "projector", summary: "rebuild the read models from the event history (rebuild)", run: runProjector},
 		{name: "malo", summary: "market-location master data in KV mako_malo (set, get, list, rm)", run: runMalo},
 	}
 }
