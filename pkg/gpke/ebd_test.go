@@ -1,0 +1,111 @@
+package gpke
+
+import (
+	"testing"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/engine"
+)
+
+// anfrage builds a 55010 from the NB with the given reason codes.
+func anfrage(t *testing.T, reason ...string) Enriched {
+	t.Helper()
+	b, err := outMsg{FV: mustFV(t0), Interchange: "IC9", Document: "DOC9", Transaction: "TX9", BGM: "E02", From: mpNB, To: mpLFA,
+		At: t0, PID: PIDAnfrageBeendigung, End: start, Reason: reason, MaLo: maloID, NewSupplier: mpLFN}.bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Enriched{Transaction: deliver(t, engine.Outbound{Payload: b})}
+}
+
+func TestE0624(t *testing.T) {
+	cases := []struct {
+		name   string
+		reason []string
+		md     MasterData
+		pid    string
+		code   string
+	}{
+		{"step 30: not supplied, end confirmed", []string{"E03", "ZW4"}, MasterData{Known: true, ConfirmedEnd: true}, PIDAnfrageAbl, "A30"},
+		{"step 30: not supplied", []string{"E03", "ZW4"}, MasterData{Known: true}, PIDAnfrageBest, "A31"},
+		{"step 60: move-in, default consent", []string{"E01", "ZW4"}, MasterData{Known: true, Supplied: true}, PIDAnfrageBest, "A34"},
+		{"step 90: binding", []string{"E03", "ZW4"}, MasterData{Known: true, Supplied: true, ContractBinding: true}, PIDAnfrageAbl, "A35"},
+		{"step 90: not binding", []string{"E03", "ZW4"}, MasterData{Known: true, Supplied: true}, PIDAnfrageBest, "A36"},
+		{"step 210: generating, not supplied", []string{"E03", "ZW3"}, MasterData{Known: true}, PIDAnfrageBest, "A42"},
+		{"step 220: generating, binding", []string{"E03", "ZW3"}, MasterData{Known: true, Supplied: true, ContractBinding: true}, PIDAnfrageAbl, "A39"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			lfa := newParty(t, "lfa", WithERPDecision(0)).start(WorkflowLFABeendigung)
+			e := anfrage(t, c.reason...)
+			c.md.MaLo = maloID
+			e.MasterData = c.md
+			d := lfa.exec(t0, e)
+			if code, ebd := answerOf(t, out(t, d, mpNB, "UTILMD", c.pid)); code != c.code || ebd != EBDAnfrageBeendigung {
+				t.Fatalf("%s %s:%s", c.pid, code, ebd)
+			}
+		})
+	}
+}
+
+func TestE0622Generating(t *testing.T) {
+	at := berlin(2026, 11, 10, 10, 0)
+	cases := []struct {
+		name  string
+		start time.Time
+		md    MasterData
+		pid   string
+		code  string
+	}{
+		{"step 406: lead time", berlin(2026, 11, 11, 0, 0), MasterData{Known: true, InGrid: true, Generating: true}, PIDAnmeldungErzAbl, "A34"},
+		{"step 270: pending", berlin(2026, 11, 12, 0, 0), MasterData{Known: true, InGrid: true, Generating: true, PendingRegistration: true}, PIDAnmeldungErzAbl, "A45"},
+		{"step 410: EEG not on the 1st", berlin(2026, 12, 15, 0, 0), MasterData{Known: true, InGrid: true, Generating: true, EEG: true}, PIDAnmeldungErzAbl, "A27"},
+		{"step 430: EEG one month", berlin(2026, 12, 1, 0, 0), MasterData{Known: true, InGrid: true, Generating: true, EEG: true}, PIDAnmeldungErzAbl, "A28"},
+		{"step 450: consent", berlin(2027, 1, 1, 0, 0), MasterData{Known: true, InGrid: true, Generating: true, EEG: true}, PIDAnmeldungErzBest, "A58"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
+			d := lfn.exec(at, RegisterSupplyStart{MaLo: maloID, Start: c.start, NB: mpNB, LFN: mpLFN, Generating: true})
+			nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
+			d = nb.exec(at, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldungErz)), c.md))
+			if code, _ := answerOf(t, out(t, d, mpLFN, "UTILMD", c.pid)); code != c.code {
+				t.Fatalf("%s %s", c.pid, code)
+			}
+		})
+	}
+}
+
+func TestE0622Consuming(t *testing.T) {
+	for _, c := range []struct {
+		md   MasterData
+		code string
+	}{
+		{MasterData{Known: true, InGrid: true, NotParticipating: true}, "A02"},
+		{MasterData{Known: true, InGrid: true, PendingRegistration: true}, "A06"},
+	} {
+		lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
+		d := lfn.exec(t0, RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
+		nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
+		d = nb.exec(t0, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), c.md))
+		if code, ebd := answerOf(t, out(t, d, mpLFN, "UTILMD", PIDAnmeldungAblehnung)); code != c.code || ebd != EBDLieferbeginnDirekt {
+			t.Fatalf("55003 %s:%s want %s", code, ebd, c.code)
+		}
+	}
+}
+
+func TestFridayAcrossWeekend(t *testing.T) {
+	// Received Fri 18.12.2026 15:00: W = Mon 21.12., earliest ZB Tue 22.12.;
+	// a Zuordnungsbeginn on Saturday 19.12. is too early.
+	at := berlin(2026, 12, 18, 15, 0)
+	for _, c := range []struct {
+		start time.Time
+		pid   string
+	}{{berlin(2026, 12, 19, 0, 0), PIDAnmeldungAblehnung}, {berlin(2026, 12, 21, 0, 0), PIDAnmeldungAblehnung}, {berlin(2026, 12, 22, 0, 0), PIDAnmeldungBestaetig}} {
+		lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
+		d := lfn.exec(at, RegisterSupplyStart{MaLo: maloID, Start: c.start, NB: mpNB, LFN: mpLFN})
+		nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
+		d = nb.exec(at, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), MasterData{Known: true, InGrid: true}))
+		out(t, d, mpLFN, "UTILMD", c.pid)
+	}
+}
