@@ -102,7 +102,10 @@ func ERPCommands() []erp.CommandType {
 			}
 			return p, nil
 		}, Route: func(_ context.Context, _ erp.Request, payload engine.CommandData) (erp.Target, error) {
-			c := payload.(Decide)
+			c, ok := payload.(Decide)
+			if !ok {
+				return erp.Target{}, fmt.Errorf("%w: %T is not a Decide", ErrInvalidCommand, payload)
+			}
 			k := DecisionKey(c.Partner, c.TransactionID)
 			return erp.Target{Existing: &k}, nil
 		}},

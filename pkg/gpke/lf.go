@@ -2,7 +2,6 @@ package gpke
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -26,7 +25,7 @@ type verdict struct {
 // (E_0609), 55016 (E_0614) and — for NB and LF — 55022 (Stornierung).
 func (f flow) lfRequest(x *dec, r *received, md *MasterData) error {
 	if md == nil && r.tx.PID != PIDStorno {
-		return errors.Join(ErrNoMasterData, errors.New(r.tx.PID+" "+r.tx.TransactionID))
+		return f.txErr(r, ErrNoMasterData)
 	}
 	dateQ := "93"
 	if r.tx.PID == PIDStorno {

@@ -2,7 +2,6 @@ package gpke
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/aperak"
@@ -120,7 +119,7 @@ func (f flow) checkRequest(x *dec, r *received, md *MasterData, dateQ string, nb
 // then E_0621 (is an Anfrage to the LFA needed), then E_0623.
 func (f flow) nbAnmeldung(x *dec, r *received, md *MasterData) error {
 	if md == nil {
-		return errors.Join(ErrNoMasterData, errors.New(r.tx.PID+" "+r.tx.TransactionID))
+		return f.txErr(r, ErrNoMasterData)
 	}
 	ok, err := f.checkRequest(x, r, md, "92", true)
 	if err != nil || !ok {
@@ -280,7 +279,7 @@ func (f flow) nbAnswerLFN(x *dec, confirm bool, code, ebd, third string) error {
 // nbAbmeldung answers an Abmeldung 55004 by E_0607.
 func (f flow) nbAbmeldung(x *dec, r *received, md *MasterData) error {
 	if md == nil {
-		return errors.Join(ErrNoMasterData, errors.New(r.tx.PID+" "+r.tx.TransactionID))
+		return f.txErr(r, ErrNoMasterData)
 	}
 	ok, err := f.checkRequest(x, r, md, "93", true)
 	if err != nil || !ok {

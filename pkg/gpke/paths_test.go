@@ -180,8 +180,10 @@ func TestEnrichAndMissingMasterData(t *testing.T) {
 	tx := deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung))
 	// Without Enrich the NB refuses to decide (no fake answer).
 	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	if _, err := nb.try(t0, tx); !errors.Is(err, ErrNoMasterData) {
-		t.Fatalf("want ErrNoMasterData, got %v", err)
+	_, err := nb.try(t0, tx)
+	var te *TransactionError
+	if !errors.Is(err, ErrNoMasterData) || !errors.As(err, &te) || te.TransactionID != tx.TransactionID || te.Sender != mpLFN {
+		t.Fatalf("want ErrNoMasterData for the transaction, got %v", err)
 	}
 	var asked string
 	src := MasterDataFunc(func(_ context.Context, q Query) (MasterData, error) {

@@ -32,6 +32,28 @@ var (
 	ErrMessage = errors.New("gpke: unreadable transaction")
 )
 
+// TransactionError names the received transaction a workflow could not
+// handle; it wraps ErrMessage or ErrNoMasterData (errors.Is works).
+type TransactionError struct {
+	Workflow      string
+	PID           string
+	Sender        string
+	TransactionID string
+	Err           error
+}
+
+// Error formats the failure with the transaction.
+func (e *TransactionError) Error() string {
+	return fmt.Sprintf("%s: %s %s of %s: %v", e.Workflow, e.PID, e.TransactionID, e.Sender, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *TransactionError) Unwrap() error { return e.Err }
+
+func (f flow) txErr(r *received, err error) error {
+	return &TransactionError{Workflow: f.name, PID: r.tx.PID, Sender: r.tx.Sender, TransactionID: r.tx.TransactionID, Err: err}
+}
+
 // Deadline labels.
 const (
 	labelAperak   = "aperak:"  // + our transaction id: the partner's APERAK is due
@@ -161,7 +183,6 @@ func parseReceived(tx inbound.Transaction) (*received, error) {
 	r := &received{tx: tx, ix: ix, m: m}
 	for _, u := range edifact.Transactions(m) {
 		if u.ID == tx.TransactionID {
-			u := u
 			r.u = &u
 			break
 		}
@@ -284,11 +305,10 @@ func (f flow) send(x *dec, u outMsg) (Sent, error) {
 // aperakIn handles the partner's APERAK for a message we sent: 312 accepts,
 // 313 rejects the transaction (it counts as not received, edifact.md §12).
 func (f flow) aperakIn(x *dec, tx inbound.Transaction) error {
-	ix, m, err := tx.Parse()
+	_, m, err := tx.Parse()
 	if err != nil {
 		return fmt.Errorf("%w: APERAK %s of %s: %w", ErrMessage, tx.InterchangeRef, tx.Sender, err)
 	}
-	_ = ix
 	var code, doc, tn string
 	var ercs []string
 	for i := range m.Segments {
@@ -469,7 +489,7 @@ func (f flow) rejected(x *dec, o Outgoing, outcome string) error {
 		x.emit(LFAWaitExpired{TransactionID: o.TransactionID, Due: x.at})
 		return f.nbDecideLieferbeginn(x)
 	}
-	if x.s.Init != nil && x.s.Out[0].TransactionID == o.TransactionID && !x.s.Done {
+	if x.s.Init != nil && len(x.s.Out) > 0 && x.s.Out[0].TransactionID == o.TransactionID && !x.s.Done {
 		// Our request was rejected: the process cannot continue.
 		x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelAnswer)
 		x.emit(Failed{Outcome: outcome, Reason: o.PID + " " + o.TransactionID + " rejected by " + o.Recipient, MaLo: x.s.MaLo})
