@@ -24,7 +24,7 @@ func (s *System) MaLoStore(ctx context.Context) (*malo.NATSStore, error) {
 
 // RunMaLo applies the master data changes of committed workflow events
 // (malo.Changer) until ctx is cancelled (durable consumer "malo" on
-// MAKO_EVENTS). Commits of one tenant are applied in stream order; store
+// MAKO_EVENTS). Commits of one tenant are handled one at a time; store
 // failures are retried forever, an undecodable commit or invalid change is
 // dead-lettered.
 func (s *System) RunMaLo(ctx context.Context) error { return s.RunMaLoWith()(ctx) }
