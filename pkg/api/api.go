@@ -38,6 +38,11 @@ type ProcessDetail struct {
 	// TimelineError is set when the events could not be read; the overview
 	// is still given.
 	TimelineError string `json:"timeline_error,omitempty"`
+	// DeadLetters are the dead letters naming the process, oldest first.
+	// An outbound message the deliverer gave up (reason outbox_exhausted,
+	// message_ref = its message id) is shown with status "failed" and
+	// dead_letter_sequence even if the workflow ignored the report.
+	DeadLetters []readmodel.DeadLetter `json:"dead_letters"`
 }
 
 // Event kinds of TimelineEvent.Kind.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/api"
+	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/fv"
@@ -79,12 +80,27 @@ func fixture(t *testing.T) (*api.Client, string, string) {
 		t.Fatal(err)
 	}
 	var ids []string
+	var lastMsg string
 	for _, d := range []engine.AnyDefinition{known, ghost} {
 		id, _ := engine.NewIdentity("nb", d.ID())
-		if _, err := writer.Execute(ctx, id, engine.Command{ID: "c1", ReceivedAt: due.Add(-48 * time.Hour), Payload: open{MaLo: "51234567895", Due: due}}); err != nil {
+		res, err := writer.Execute(ctx, id, engine.Command{ID: "c1", ReceivedAt: due.Add(-48 * time.Hour), Payload: open{MaLo: "51234567895", Due: due}})
+		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, string(id.Process))
+		lastMsg = engine.MessageIDFor(id.Process, "c1", 0)
+		if res.Envelopes[1].Type != engine.EventOutbound {
+			t.Fatalf("envelopes %+v", res.Envelopes)
+		}
+	}
+	// The deliverer gave up on the ghost process's message.
+	sink, err := deadletter.NewSink(js, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sink.Write(ctx, deadletter.Letter{Reason: deadletter.ReasonOutboxExhausted, Detail: "window elapsed",
+		Audit: deadletter.Audit{Tenant: "nb", MessageRef: lastMsg, Process: ids[1]}}); err != nil {
+		t.Fatal(err)
 	}
 	p, err := readmodel.NewProjector(ctx, js, reader)
 	if err != nil {
@@ -94,10 +110,18 @@ func fixture(t *testing.T) (*api.Client, string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dlq, err := js.Consumer(ctx, "MAKO_DLQ", readmodel.Consumer)
+	if err != nil {
+		t.Fatal(err)
+	}
 	wctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { _ = worker.Run(wctx, cons, p.HandleEvent, worker.WithKey(readmodel.LaneKey)); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	done := make(chan struct{}, 2)
+	go func() {
+		_ = worker.Run(wctx, cons, p.HandleEvent, worker.WithKey(readmodel.LaneKey))
+		done <- struct{}{}
+	}()
+	go func() { _ = worker.Run(wctx, dlq, p.HandleDeadLetter); done <- struct{}{} }()
+	t.Cleanup(func() { cancel(); <-done; <-done })
 	wait, wcancel := context.WithTimeout(ctx, 10*time.Second)
 	defer wcancel()
 	if err := readmodel.WaitCaughtUp(wait, js, 20*time.Millisecond); err != nil {
@@ -164,6 +188,12 @@ func TestReadAPI(t *testing.T) {
 	if m, ok := g.Timeline[0].Data.(map[string]any); !ok || m["MaLo"] != "51234567895" { // msgpack field names
 		t.Fatalf("raw data %#v", g.Timeline[0].Data)
 	}
+	if o := g.Process.Outbound[0]; o.Status != readmodel.DeliveryFailed || o.DeadLetterSeq == 0 || len(g.DeadLetters) != 1 || g.DeadLetters[0].MessageRef != o.MessageID {
+		t.Fatalf("failed delivery not joined: %+v %+v", o, g.DeadLetters)
+	}
+	if len(d.DeadLetters) != 0 {
+		t.Fatalf("letters of another process: %+v", d.DeadLetters)
+	}
 	if len(g.Process.Errors) != 1 || g.Process.Errors[0].Type != "api.opened" {
 		t.Fatalf("projection errors %+v", g.Process.Errors)
 	}
@@ -175,7 +205,7 @@ func TestReadAPI(t *testing.T) {
 	if dl, err = c.Deadlines(ctx, "nb", due); err != nil || len(dl.Deadlines) != 0 {
 		t.Fatalf("deadlines due before %v: %+v %v", due, dl, err)
 	}
-	if ls, err := c.DeadLetters(ctx, readmodel.DeadLetterQuery{}); err != nil || ls.DeadLetters == nil || len(ls.DeadLetters) != 0 {
+	if ls, err := c.DeadLetters(ctx, readmodel.DeadLetterQuery{Reason: "syntax_error"}); err != nil || ls.DeadLetters == nil || len(ls.DeadLetters) != 0 {
 		t.Fatalf("dead letters %+v %v", ls, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/readmodel"
 	"github.com/nats-io/nats.go/jetstream"
@@ -145,7 +146,13 @@ func (s *Server) showProcess(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := ProcessDetail{Process: p, Timeline: []TimelineEvent{}}
+	letters, err := s.store.ProcessDeadLetters(ctx, p.Tenant, p.ProcessID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	markFailed(&p, letters)
+	d := ProcessDetail{Process: p, Timeline: []TimelineEvent{}, DeadLetters: letters}
 	if s.events == nil {
 		d.TimelineError = "no event store configured"
 	} else {
@@ -285,4 +292,20 @@ func rawData(te *TimelineEvent, env engine.EventEnvelope, note string) {
 		return
 	}
 	te.Data = v
+}
+
+// markFailed sets status "failed" on queued outbound messages the deliverer
+// dead-lettered (reason outbox_exhausted, message_ref = message id).
+func markFailed(p *readmodel.Process, letters []readmodel.DeadLetter) {
+	for i := range p.Outbound {
+		o := &p.Outbound[i]
+		for _, l := range letters {
+			if l.Reason == string(deadletter.ReasonOutboxExhausted) && l.MessageRef == o.MessageID {
+				o.DeadLetterSeq = l.Sequence
+				if o.Status == readmodel.DeliveryQueued {
+					o.Status = readmodel.DeliveryFailed
+				}
+			}
+		}
+	}
 }

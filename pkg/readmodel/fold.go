@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/delivery"
 	"github.com/mako-engine/mako/pkg/engine"
 )
 
@@ -16,15 +17,6 @@ import (
 type Resolver interface {
 	Resolve(w engine.WorkflowID) (engine.AnyDefinition, error)
 }
-
-// Command id prefixes of the deliverer's reports (pkg/delivery: ConfirmedID
-// and FailedID are "delivery-confirmed.<message id>" and
-// "delivery-failed.<message id>"). An event committed under such a command
-// id marks the outbound message delivered or failed.
-const (
-	confirmedPrefix = "delivery-confirmed."
-	failedPrefix    = "delivery-failed."
-)
 
 // newProcess returns the empty overview of a process.
 func newProcess(s engine.StreamID) *Process {
@@ -120,13 +112,13 @@ func (f folder) touch(p *Process, env engine.EventEnvelope) {
 // committed under the deliverer's report command id. The first report wins.
 func (f folder) report(p *Process, env engine.EventEnvelope) {
 	cmd := string(env.CommandID)
-	status, id := "", ""
-	switch {
-	case strings.HasPrefix(cmd, confirmedPrefix):
-		status, id = DeliveryDelivered, strings.TrimPrefix(cmd, confirmedPrefix)
-	case strings.HasPrefix(cmd, failedPrefix):
-		status, id = DeliveryFailed, strings.TrimPrefix(cmd, failedPrefix)
-	default:
+	var status string
+	id, ok := strings.CutPrefix(cmd, string(delivery.ConfirmedID("")))
+	if ok {
+		status = DeliveryDelivered
+	} else if id, ok = strings.CutPrefix(cmd, string(delivery.FailedID(""))); ok {
+		status = DeliveryFailed
+	} else {
 		return
 	}
 	for i := range p.Outbound {

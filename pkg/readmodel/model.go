@@ -168,6 +168,10 @@ type Outbound struct {
 	QueuedAt       time.Time `json:"queued_at"`
 	// ReportedAt is the commit time of the delivery report's event.
 	ReportedAt *time.Time `json:"reported_at,omitempty"`
+	// DeadLetterSeq is the MAKO_DLQ sequence of the deliverer's dead letter
+	// (reason outbox_exhausted) for the message. Only the read API sets it,
+	// joining the dead letters at query time (and then Status is "failed").
+	DeadLetterSeq uint64 `json:"dead_letter_sequence,omitempty"`
 }
 
 // ProjectionError records an event (or a whole commit) the projector could

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/deadletter"
+	"github.com/mako-engine/mako/pkg/delivery"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/fv"
@@ -35,10 +36,6 @@ type finish struct{}
 
 func (finish) CommandType() string { return "rm.finish" }
 
-type confirmed struct{ MessageID string }
-
-func (confirmed) CommandType() string { return "delivery.confirmed" }
-
 type started struct{ PID string }
 
 func (started) EventType() string { return "rm.started" }
@@ -59,7 +56,7 @@ func (noted) EventType() string { return "rm.noted" }
 func (flow) Name() string { return "rm.flow" }
 func (flow) Codec() *engine.Codec {
 	return engine.NewCodec().Event(started{}, 1).Event(finished{}, 1).Event(noted{}, 1).
-		Command(start{}).Command(finish{}).Command(confirmed{})
+		Command(start{}).Command(finish{}).Command(delivery.Confirmed{})
 }
 func (flow) Initial() int                    { return 0 }
 func (flow) Apply(s int, _ engine.Event) int { return s + 1 }
@@ -74,7 +71,7 @@ func (flow) Handle(s int, cmd engine.Command) (engine.Decision, error) {
 		}, nil
 	case finish:
 		return engine.Decision{Events: []engine.EventData{finished{}}, CancelDeadlines: []string{"answer"}}, nil
-	case confirmed:
+	case delivery.Confirmed:
 		return engine.Decision{Events: []engine.EventData{noted{}}}, nil
 	}
 	return engine.Decision{}, fmt.Errorf("unexpected %T", cmd.Payload)
@@ -183,7 +180,7 @@ func TestOverviewOrderAndIdempotency(t *testing.T) {
 			msgID = v.(*engine.OutboundMessage).MessageID
 		}
 	}
-	e.exec(t, id, "delivery-confirmed."+msgID, confirmed{MessageID: msgID})
+	e.exec(t, id, string(delivery.ConfirmedID(msgID)), delivery.Confirmed{MessageID: msgID, Transport: "http", Status: "202 Accepted", At: t0})
 	e.exec(t, id, "c3", finish{})
 	cs := e.commits(t, id)
 	if len(cs) != 3 {

@@ -439,3 +439,31 @@ func (s *Store) Key(ctx context.Context, tenant, kind, value string) (KeyEntry, 
 	}
 	return k, nil
 }
+
+// ProcessDeadLetters returns the dead letters naming the process (their
+// process_id), oldest first.
+func (s *Store) ProcessDeadLetters(ctx context.Context, tenant, process string) ([]DeadLetter, error) {
+	if err := checkTenant(tenant); err != nil {
+		return nil, err
+	}
+	_, _, letters, err := s.bind(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []DeadLetter{}
+	err = scan(ctx, letters, tenantFilter(tenant), func(key string, b []byte) error {
+		var d DeadLetter
+		if err := json.Unmarshal(b, &d); err != nil {
+			return fmt.Errorf("readmodel: dead letter %s: %w", key, err)
+		}
+		if d.ProcessID == process {
+			out = append(out, d)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b DeadLetter) int { return cmp.Compare(a.Sequence, b.Sequence) })
+	return out, nil
+}
