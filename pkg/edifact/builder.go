@@ -29,6 +29,7 @@ type BuildError struct {
 	Msg       string
 }
 
+// Error describes the value that could not be built and where it sits.
 func (e *BuildError) Error() string {
 	return fmt.Sprintf("edifact: build message %q segment %d %s element %d component %d: %s",
 		e.Message, e.Position, e.Segment, e.Element, e.Component, e.Msg)

@@ -76,6 +76,7 @@ type SyntaxError struct {
 	Msg          string
 }
 
+// Error describes the failure with its byte offset and CONTRL level and code.
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("edifact: syntax error at byte %d (%s %d): %s", e.Offset, e.Level, e.Code, e.Msg)
 }
@@ -92,6 +93,7 @@ type LimitError struct {
 	SegmentIndex int    // 0-based index of the segment concerned
 }
 
+// Error names the exceeded limit, its value and where it was exceeded.
 func (e *LimitError) Error() string {
 	return fmt.Sprintf("edifact: %s (%d) exceeded at byte %d, segment %d", e.Limit, e.Max, e.Offset, e.SegmentIndex)
 }

@@ -21,9 +21,9 @@ type Inspection struct {
 	Warnings       []string            `json:"warnings"`
 	Notes          []string            `json:"notes"`
 	// Clean is true when the file parsed and has no finding.
-	Clean  bool         `json:"clean"`
-	report *Report      `json:"-"`
-	ix     *Interchange `json:"-"`
+	Clean  bool `json:"clean"`
+	report *Report
+	ix     *Interchange
 }
 
 // InterchangeSummary describes the UNB/UNZ envelope.
