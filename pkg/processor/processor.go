@@ -59,9 +59,11 @@ type Processor struct {
 // Enricher adds to a command the facts its workflow needs but the message
 // does not carry (master data such as the current supplier of a MaLo, an ERP
 // decision). It runs in the processor right before the command is executed —
-// I/O is allowed here, never in Handle — and may change only cmd.Payload. It
-// runs again on every delivery of the command; once the command is committed a
-// redelivery is a duplicate and its enrichment is ignored.
+// I/O is allowed here, never in Handle — and may change only cmd.Payload and
+// cmd.Type (for example wrap the payload in a type that carries the master
+// data); identity, id and times stay. It runs again on every delivery of the
+// command; once the command is committed a redelivery is a duplicate and its
+// enrichment is ignored.
 type Enricher func(ctx context.Context, id engine.ProcessIdentity, cmd *engine.Command) error
 
 // Outcome is implemented by workflow events that end a process: their
@@ -155,8 +157,12 @@ func (p *Processor) Handle(ctx context.Context, msg jetstream.Msg) error {
 			return worker.Permanent(fmt.Errorf("processor: %s: command %s: %w", a.Identity, a.CommandID, err))
 		}
 		if f := p.enrich[a.Identity.Workflow.Name]; f != nil {
+			id, at := cmd.ID, cmd.ReceivedAt
 			if err := f(ctx, a.Identity, &cmd); err != nil {
 				return fmt.Errorf("processor: %s: enrich command %s: %w", a.Identity, a.CommandID, err)
+			}
+			if cmd.ID != id || !cmd.ReceivedAt.Equal(at) {
+				return worker.Permanent(fmt.Errorf("processor: %s: enricher changed the id or time of command %s", a.Identity, a.CommandID))
 			}
 		}
 		res, err = p.ec.ExecuteWithRetry(ctx, a.Identity, cmd, p.attempts)
