@@ -34,6 +34,10 @@ const (
 	RejectUnknownWorkflow = "unknown_workflow"
 	// RejectFailed: the command could not be handed on after repeated attempts.
 	RejectFailed = "failed"
+	// RejectDuplicate: a command with this idempotency key was already
+	// accepted (within the inbox retention of 96 h); it is not executed
+	// again. The first command's answer has the id AcceptedID.
+	RejectDuplicate = "duplicate"
 )
 
 // CommandAnswer is the data of de.mako.command.accepted and
@@ -100,7 +104,8 @@ type Engine interface {
 type Outcome struct {
 	Tenant         engine.TenantID
 	IdempotencyKey string
-	// Result is "accepted", "duplicate" or "rejected".
+	// Result is "accepted", "duplicate" (rejected with RejectDuplicate) or
+	// "rejected".
 	Result string
 	// Process is the target process (accepted).
 	Process engine.ProcessIdentity
@@ -117,7 +122,8 @@ type Outcome struct {
 // registered CommandType (a rejection is answered with
 // de.mako.command.rejected and dead-lettered, without spending the
 // idempotency key), then accepts the idempotency key in the engine inbox
-// (`erp:<key>`, 96 h; a second message with an accepted key is ignored),
+// (`erp:<key>`, 96 h; a second message with an accepted key is not executed
+// and is answered with a rejection of code "duplicate"),
 // spawns or finds the process, publishes the command (id CommandID,
 // ReceivedAt = the message's stream timestamp) and answers with
 // de.mako.command.accepted. Every step is idempotent, so a redelivery
@@ -247,9 +253,8 @@ func (r *Receiver) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return fmt.Errorf("erp: %s: inbox %s: %w", tenant, req.IdempotencyKey, err)
 	}
 	if !fresh && md.NumDelivered <= 1 {
-		r.log.Info().Str("tenant", string(tenant)).Str("idempotency_key", req.IdempotencyKey).Msg("erp: duplicate command ignored")
-		r.report(Outcome{Tenant: tenant, IdempotencyKey: req.IdempotencyKey, Result: "duplicate"})
-		return nil
+		return r.rejected(ctx, msg, md, tenant, req, reject(RejectDuplicate, "idempotency key %q was already accepted (answer %s); not executed again",
+			req.IdempotencyKey, AcceptedID(tenant, req.IdempotencyKey)))
 	}
 	spawned := false
 	if id.Process == "" { // spawn or resume under the registry key
@@ -346,6 +351,8 @@ func (r *Receiver) rejected(ctx context.Context, msg jetstream.Msg, md *jetstrea
 		reason = deadletter.ReasonVersionMismatch
 	case RejectFailed:
 		reason = deadletter.ReasonProcessing
+	case RejectDuplicate:
+		reason = deadletter.ReasonDuplicate
 	}
 	if err := r.dead(ctx, msg, md, string(tenant), reason, fmt.Sprintf("erp command %q (%s) rejected: %s: %s", req.IdempotencyKey, req.Type, rej.Code, rej.Reason)); err != nil {
 		return err
@@ -355,7 +362,11 @@ func (r *Receiver) rejected(ctx context.Context, msg jetstream.Msg, md *jetstrea
 		return err
 	}
 	r.log.Warn().Str("tenant", string(tenant)).Str("idempotency_key", req.IdempotencyKey).Str("code", rej.Code).Str("reason", rej.Reason).Msg("erp: command rejected")
-	r.report(Outcome{Tenant: tenant, IdempotencyKey: req.IdempotencyKey, Result: "rejected", Rejection: rej})
+	result := "rejected"
+	if rej.Code == RejectDuplicate {
+		result = "duplicate"
+	}
+	r.report(Outcome{Tenant: tenant, IdempotencyKey: req.IdempotencyKey, Result: result, Rejection: rej})
 	return nil
 }
 

@@ -258,16 +258,17 @@ func TestERPCommandToEventsAndMasterData(t *testing.T) {
 		t.Fatalf("previous period: %+v", e.Record.Periods)
 	}
 
-	// The same command again (another message, same idempotency key): ignored.
+	// The same command again (another message, same idempotency key): not
+	// executed, answered as a duplicate.
 	erpCommand(t, js, "nb", startCommand("order-1"))
 	erpWait(t, 10*time.Second, "duplicate handled", func() bool { mu.Lock(); defer mu.Unlock(); return outcomes["duplicate"] == 1 })
 
-	// A malformed command and one with invalid data: rejection events and dead letters.
+	// Malformed commands and invalid data: rejection events and dead letters.
 	erpCommand(t, js, "nb", `{"idempotency_key":"order-2","type":"test.start_supply"`)
 	erpCommand(t, js, "nb", `{"idempotency_key":"order-3","type":"test.start_supply","tenant":"nb","data":{"malo":"51238696780","supplier":"`+erpNewLF+`","from":"2026-11-30T23:00:00Z"}}`)
 	erpCommand(t, js, "nb", `{"idempotency_key":"order-4","type":"test.unknown","tenant":"nb","data":{}}`)
 	erpCommand(t, js, "nb", `{"idempotency_key":"order-5","type":"test.start_supply","tenant":"nb"}`)
-	ces = cloudEvents(t, js, "nb", 7)
+	ces = cloudEvents(t, js, "nb", 8)
 	codes := map[string]string{}
 	for _, ce := range ces[3:] {
 		if ce.Type != erp.TypeCommandRejected {
@@ -281,20 +282,25 @@ func TestERPCommandToEventsAndMasterData(t *testing.T) {
 		codes[a.IdempotencyKey] = a.Code
 	}
 	// A command that is not JSON has no idempotency key to quote.
-	if codes[""] != erp.RejectMalformed || codes["order-3"] != erp.RejectInvalidData || codes["order-4"] != erp.RejectUnknownType ||
-		codes["order-5"] != erp.RejectMalformed {
+	if codes["order-1"] != erp.RejectDuplicate || codes[""] != erp.RejectMalformed || codes["order-3"] != erp.RejectInvalidData ||
+		codes["order-4"] != erp.RejectUnknownType || codes["order-5"] != erp.RejectMalformed {
 		t.Fatalf("rejection codes %v", codes)
 	}
-	dl := collect(t, js, streams.DLQ, deadletter.Subject("nb"), 4, 10*time.Second)
-	if len(dl) != 4 {
-		t.Fatalf("%d dead letters, want 4", len(dl))
+	dl := collect(t, js, streams.DLQ, deadletter.Subject("nb"), 5, 10*time.Second)
+	if len(dl) != 5 {
+		t.Fatalf("%d dead letters, want 5", len(dl))
 	}
+	reasons := map[deadletter.Reason]int{}
 	for _, m := range dl {
 		l, err := deadletter.Decode(m.Data())
 		must(t, err)
-		if l.Reason != deadletter.ReasonMalformed || l.Source.Stream != erp.Stream || len(l.Payload) == 0 {
+		reasons[l.Reason]++
+		if l.Source.Stream != erp.Stream || len(l.Payload) == 0 {
 			t.Errorf("dead letter %+v", l)
 		}
+	}
+	if reasons[deadletter.ReasonMalformed] != 4 || reasons[deadletter.ReasonDuplicate] != 1 {
+		t.Errorf("dead letter reasons %v", reasons)
 	}
 	// The process ran once: one commit.
 	if n := count(t, js, streams.Events, "mako.evt.nb."+ans.Process); n != 1 {
@@ -330,8 +336,8 @@ func TestERPCommandToEventsAndMasterData(t *testing.T) {
 	// The commit's two CloudEvents are published again (the stream drops
 	// them as duplicates) and its change is seen again (and skipped).
 	erpWait(t, 10*time.Second, "replay", func() bool { mu.Lock(); defer mu.Unlock(); return nPub == 2 && nApp == 1 })
-	if n := count(t, js, erp.Stream, erp.Subject("nb")); n != 7 {
-		t.Fatalf("%d CloudEvents after the replay, want 7", n)
+	if n := count(t, js, erp.Stream, erp.Subject("nb")); n != 8 {
+		t.Fatalf("%d CloudEvents after the replay, want 8", n)
 	}
 	got, err := store.Get(context.Background(), "nb", erpMaLo)
 	must(t, err)
