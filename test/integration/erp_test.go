@@ -72,13 +72,27 @@ func (e supplyStarted) MaLoChange() malo.Change {
 }
 func (supplyStarted) MakoPID() string { return "55001" }
 
+// noteSupply is an ERP command for the running process of a MaLo.
+type noteSupply struct{ MaLo, Note string }
+
+func (noteSupply) CommandType() string { return "test.note" }
+
+type supplyNoted struct{ MaLo, Note string }
+
+func (supplyNoted) EventType() string { return "test.supply_noted" }
+func (e supplyNoted) CloudEvent() (string, string, any) {
+	ml := erp.NewMarktlokation(e.MaLo)
+	return erp.TypeMaLoIdentified, "", erp.ProcessData{Workflow: erpWorkflow, Reason: e.Note, Marktlokation: &ml}
+}
+
 type erpState struct{ Started int }
 
 type erpFlow struct{}
 
 func (erpFlow) Name() string { return erpWorkflow }
 func (erpFlow) Codec() *engine.Codec {
-	return engine.NewCodec().Event(supplyInitiated{}, 1).Event(supplyStarted{}, 1).Command(startSupply{})
+	return engine.NewCodec().Event(supplyInitiated{}, 1).Event(supplyStarted{}, 1).Event(supplyNoted{}, 1).
+		Command(startSupply{}).Command(noteSupply{})
 }
 func (erpFlow) Initial() erpState { return erpState{} }
 func (erpFlow) Apply(s erpState, ev engine.Event) erpState {
@@ -88,6 +102,9 @@ func (erpFlow) Apply(s erpState, ev engine.Event) erpState {
 	return s
 }
 func (erpFlow) Handle(s erpState, cmd engine.Command) (engine.Decision, error) {
+	if n, ok := cmd.Payload.(noteSupply); ok {
+		return engine.Decision{Events: []engine.EventData{supplyNoted(n)}}, nil
+	}
 	c, ok := cmd.Payload.(startSupply)
 	if !ok {
 		return engine.Decision{}, fmt.Errorf("unexpected %T", cmd.Payload)
@@ -101,7 +118,7 @@ func (erpFlow) Handle(s erpState, cmd engine.Command) (engine.Decision, error) {
 	return engine.Decision{Events: []engine.EventData{
 		supplyInitiated{MaLo: c.MaLo},
 		supplyStarted{MaLo: c.MaLo, Supplier: c.Supplier, Previous: prev, From: c.From},
-	}}, nil
+	}, Correlate: []engine.BusinessKey{{Kind: engine.KeyMaLo, Value: c.MaLo}}}, nil
 }
 
 func decodeStartSupply(data json.RawMessage) (engine.CommandData, error) {
@@ -125,13 +142,29 @@ func decodeStartSupply(data json.RawMessage) (engine.CommandData, error) {
 	return startSupply{MaLo: in.MaLo, Supplier: in.Supplier, From: in.From}, nil
 }
 
+func decodeNote(data json.RawMessage) (engine.CommandData, error) {
+	var in struct {
+		MaLo string `json:"malo"`
+		Note string `json:"note"`
+	}
+	if err := json.Unmarshal(data, &in); err != nil {
+		return nil, err
+	}
+	return noteSupply{MaLo: in.MaLo, Note: in.Note}, ident.ValidateMaLo(in.MaLo)
+}
+
 func erpConfig(store malo.Reader) pipeline.Config {
 	cfg := defaultConfig()
 	cfg.Modules = []pipeline.Module{{
 		Name:        "test-erp",
 		Definitions: []engine.AnyDefinition{engine.Define[erpState](erpFlow{}, fv.MustParse("FV2604"))},
 		Enrich:      malo.Enricher(store),
-		ERPCommands: []erp.CommandType{{Type: "test.start_supply", Workflow: erpWorkflow, Decode: decodeStartSupply}},
+		ERPCommands: []erp.CommandType{
+			{Type: "test.start_supply", Workflow: erpWorkflow, Decode: decodeStartSupply},
+			{Type: "test.note", Decode: decodeNote, Route: func(_ context.Context, _ erp.Request, p engine.CommandData) (erp.Target, error) {
+				return erp.Target{Existing: &engine.BusinessKey{Kind: engine.KeyMaLo, Value: p.(noteSupply).MaLo}}, nil
+			}},
+		},
 	}}
 	return cfg
 }
@@ -343,6 +376,48 @@ func TestERPCommandToEventsAndMasterData(t *testing.T) {
 	must(t, err)
 	if got.Revision != rev {
 		t.Fatalf("master data rewritten by the replay: revision %d → %d", rev, got.Revision)
+	}
+}
+
+func TestERPCommandToExistingProcess(t *testing.T) {
+	js, _, sys := erpSetup(t)
+	startWorkers(t, sys, append(erpWorkers, (*pipeline.System).RunRelay)...)
+	erpCommand(t, js, "nb", startCommand("order-20"))
+	ces := cloudEvents(t, js, "nb", 3)
+	var process string
+	for _, ce := range ces {
+		if ce.Type == erp.TypeProcessCompleted {
+			process = ce.Subject
+		}
+	}
+	// The relay binds the MaLo key; then a note finds the process by it.
+	erpWait(t, 10*time.Second, "business key", func() bool {
+		ids, err := sys.Engine().Registry().LookupAll(context.Background(), "nb", engine.BusinessKey{Kind: engine.KeyMaLo, Value: erpMaLo})
+		return err == nil && len(ids) == 1
+	})
+	erpCommand(t, js, "nb", `{"idempotency_key":"note-1","type":"test.note","tenant":"nb","data":{"malo":"`+erpMaLo+`","note":"customer called"}}`)
+	erpCommand(t, js, "nb", `{"idempotency_key":"note-2","type":"test.note","tenant":"nb","data":{"malo":"41373559241","note":"unknown"}}`)
+	ces = cloudEvents(t, js, "nb", 6)
+	seen := map[string]erp.CloudEvent{}
+	for _, ce := range ces[3:] {
+		var a erp.CommandAnswer
+		_ = json.Unmarshal(ce.Data, &a)
+		seen[ce.Type+"/"+a.IdempotencyKey] = ce
+		if ce.Type == erp.TypeMaLoIdentified {
+			seen[ce.Type] = ce
+		}
+	}
+	acc, ok := seen[erp.TypeCommandAccepted+"/note-1"]
+	if !ok || acc.Subject != process {
+		t.Fatalf("note-1 not accepted for %s: %+v", process, ces[3:])
+	}
+	if n, ok := seen[erp.TypeMaLoIdentified]; !ok || n.Subject != process {
+		t.Fatalf("note not executed by %s: %+v", process, ces[3:])
+	}
+	rej, ok := seen[erp.TypeCommandRejected+"/note-2"]
+	var a erp.CommandAnswer
+	if !ok || json.Unmarshal(rej.Data, &a) != nil || a.Code != erp.RejectNoProcess {
+		t.Fatalf("note-2: %+v", ces[3:])
 	}
 }
 
