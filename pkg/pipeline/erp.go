@@ -56,7 +56,8 @@ func (s *System) RunERPPublisherWith(opts ...erp.PublisherOption) func(context.C
 
 // RunERPReceiver executes the ERP commands of mako.erp.in.<tenant> with the
 // modules' command types until ctx is cancelled (durable consumer "erp-in"
-// on MAKO_ERP). Commands of one tenant are handled in order.
+// on MAKO_ERP). Commands of one tenant are handled one at a time, in
+// delivery order.
 func (s *System) RunERPReceiver(ctx context.Context) error { return s.RunERPReceiverWith()(ctx) }
 
 // RunERPReceiverWith is RunERPReceiver with receiver options (observers in
@@ -150,7 +151,7 @@ func (s *System) RunERPWebhookWith(cfg erp.WebhookConfig, wopts ...worker.Option
 			return err
 		}
 		opts := append([]worker.Option{
-			worker.WithConcurrency(1), // in stream order
+			worker.WithConcurrency(1), // one request at a time; a failing event is retried later
 			worker.WithMaxDeliver(1 << 30),
 			worker.WithBackoff(time.Second, 5*time.Minute),
 			worker.WithLogger(log),
