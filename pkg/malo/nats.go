@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mako-engine/mako/streams"
@@ -213,4 +214,37 @@ func isConflict(err error) bool {
 	}
 	var api *jetstream.APIError
 	return errors.As(err, &api) && api.ErrorCode == jsErrWrongLastSequence
+}
+
+// KVReader is a Reader on bucket mako_malo that binds the bucket on first
+// use, so it can be built before the bucket exists — for example when the
+// workflow modules (and their enrichers) are assembled before pipeline.New
+// has created the streams. A failed bind is retried on the next Lookup.
+type KVReader struct {
+	js    jetstream.JetStream
+	mu    sync.Mutex
+	store *NATSStore
+}
+
+// NewKVReader returns a lazily bound reader on js.
+func NewKVReader(js jetstream.JetStream) *KVReader { return &KVReader{js: js} }
+
+// Lookup implements Reader.
+func (r *KVReader) Lookup(ctx context.Context, tenant, maloID string) (*Record, error) {
+	if err := validateKey(tenant, maloID); err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	st := r.store
+	if st == nil {
+		kv, err := r.js.KeyValue(ctx, Bucket)
+		if err != nil {
+			r.mu.Unlock()
+			return nil, fmt.Errorf("malo: bucket %s: %w", Bucket, err)
+		}
+		st = NewNATSStore(kv)
+		r.store = st
+	}
+	r.mu.Unlock()
+	return st.Lookup(ctx, tenant, maloID)
 }

@@ -177,3 +177,29 @@ func runConformance(t *testing.T, newStore func(t *testing.T, now func() time.Ti
 		}
 	})
 }
+
+func TestKVReaderBindsLazily(t *testing.T) {
+	s := natstest.Start(t)
+	_, js := s.JetStream()
+	ctx := ctxT(t)
+	r := malo.NewKVReader(js)
+	if _, err := r.Lookup(ctx, "nb", maloA); err == nil {
+		t.Fatal("lookup without a bucket succeeded")
+	}
+	st, err := malo.OpenNATS(ctx, js, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec, err := r.Lookup(ctx, "nb", maloA); err != nil || rec != nil {
+		t.Fatalf("unknown MaLo: %+v %v", rec, err)
+	}
+	if _, err := st.Put(ctx, "nb", malo.Apply(malo.Record{}, malo.AssignSupplier(maloA, lfA, day("2026-01-01")))); err != nil {
+		t.Fatal(err)
+	}
+	if rec, err := r.Lookup(ctx, "nb", maloA); err != nil || rec == nil || rec.Periods[0].Supplier != lfA {
+		t.Fatalf("lookup: %+v %v", rec, err)
+	}
+	if _, err := r.Lookup(ctx, "nb", "1"); !errors.Is(err, malo.ErrInvalid) {
+		t.Fatalf("invalid id: %v", err)
+	}
+}
