@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"text/tabwriter"
+	"time"
 
 	"github.com/mako-engine/mako/pkg/bench"
 )
@@ -93,6 +94,9 @@ func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "interchanges (throughput)\t%d\n", r.N)
 	fmt.Fprintf(tw, "end to end\t%.0f msgs/s\n", r.MsgsPerS)
+	if r.CPUPerMsg > 0 {
+		fmt.Fprintf(tw, "CPU of this process per interchange\t%.3f ms\n", float64(r.CPUPerMsg)/float64(time.Millisecond))
+	}
 	fmt.Fprintf(tw, "latency at %d msgs/s (%d msgs)\tp50 %.2f ms, p99 %.2f ms, max %.2f ms\n", r.Rate, r.LatencyN, r.P50Ms, r.P99Ms, r.MaxMs)
 	fmt.Fprintf(tw, "raw JetStream async publish (%d B)\t%.0f msgs/s\n", r.PayloadSz, r.RawAsyncPerS)
 	fmt.Fprintf(tw, "ratio\t%.4f\n", r.Ratio)

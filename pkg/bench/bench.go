@@ -123,6 +123,11 @@ type Result struct {
 	// Ratio is MsgsPerS / RawAsyncPerS.
 	Ratio float64 `json:"ratio"`
 
+	// CPUPerMsg is the CPU time (user + system) this process spent per
+	// interchange of the throughput phase: workers, publisher, outbox reader
+	// and, when embedded, the server. Unlike MsgsPerS it hardly depends on
+	// other load on the machine; 0 where it cannot be measured.
+	CPUPerMsg time.Duration `json:"-"`
 	// Rate and LatencyN describe the latency phase; Max is its slowest message.
 	Rate      int           `json:"-"`
 	LatencyN  int           `json:"-"`
@@ -183,6 +188,8 @@ type Env struct {
 	phase  atomic.Pointer[phase]
 	seq    int
 	refs   int
+	// cpu is the process CPU time of the last Throughput call.
+	cpu time.Duration
 	// asyncErrs counts async publishes the server did not acknowledge.
 	asyncErrs atomic.Int64
 }
@@ -436,6 +443,7 @@ func (e *Env) Throughput(ctx context.Context, n int) (float64, error) {
 	for i := range msgs {
 		msgs[i] = e.message(p, i)
 	}
+	cpu0 := processCPU()
 	start := time.Now()
 	for _, m := range msgs {
 		if err := e.publishAsync(ctx, m); err != nil {
@@ -445,6 +453,7 @@ func (e *Env) Throughput(ctx context.Context, n int) (float64, error) {
 	if err := e.wait(ctx, p); err != nil {
 		return 0, err
 	}
+	e.cpu = processCPU() - cpu0
 	return float64(n) / slices.MaxFunc(p.recv, time.Time.Compare).Sub(start).Seconds(), nil
 }
 
@@ -540,7 +549,8 @@ func RunPipeline(ctx context.Context, cfg Config) (Result, error) {
 	r := Result{
 		N: cfg.N, MsgsPerS: tput, RawAsyncPerS: raw, Ratio: tput / raw,
 		P50Ms: ms(percentile(lat, 0.50)), P99Ms: ms(percentile(lat, 0.99)), MaxMs: ms(lat[len(lat)-1]),
-		Rate: cfg.Rate, LatencyN: cfg.LatencyN, PayloadSz: len(sample), Elapsed: time.Since(began),
+		CPUPerMsg: e.cpu / time.Duration(cfg.N),
+		Rate:      cfg.Rate, LatencyN: cfg.LatencyN, PayloadSz: len(sample), Elapsed: time.Since(began),
 	}
 	return r, nil
 }
