@@ -14,10 +14,33 @@ import (
 
 // RunProjector runs the projector until ctx is cancelled: the "projector"
 // consumers of MAKO_EVENTS (process overviews, business-key index) and
-// MAKO_DLQ (dead letters) build the read models of pkg/readmodel. It never
-// gives up on a transient failure (a missing bucket, a lost connection):
-// messages are retried with backoff, and the write path never waits for it.
+// MAKO_DLQ (dead letters) build the read models of pkg/readmodel.
+//
+// A projection failure never affects the write path, also not in a process
+// that runs every worker (cmd/makod): RunProjector does not return on a
+// failure. A message that fails is retried with backoff; when the projector
+// cannot start or its consumers cannot be read (a bucket or consumer
+// missing, the connection gone), it logs the error and starts over after a
+// pause (1 s, doubling up to 30 s). It returns nil when ctx is cancelled.
 func (s *System) RunProjector(ctx context.Context) error {
+	log := s.cfg.Logger.With().Str("worker", "projector").Logger()
+	pause := time.Second
+	for {
+		err := s.runProjectorOnce(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		log.Error().Err(err).Dur("restart_in", pause).Msg("projector stopped; the write path is not affected")
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 30*time.Second)
+	}
+}
+
+func (s *System) runProjectorOnce(ctx context.Context) error {
 	log := s.cfg.Logger.With().Str("worker", "projector").Logger()
 	p, err := readmodel.NewProjector(ctx, s.js, s.engine, readmodel.WithLogger(log))
 	if err != nil {
@@ -51,7 +74,10 @@ func (s *System) RunProjector(ctx context.Context) error {
 		cancel()
 	})
 	wg.Wait()
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return errors.New("projector: a consumer stopped")
 }
 
 // ReadAPI returns the HTTP read API over the read models, with timelines
