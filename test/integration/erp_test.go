@@ -397,7 +397,8 @@ func TestERPCommandToExistingProcess(t *testing.T) {
 	})
 	erpCommand(t, js, "nb", `{"idempotency_key":"note-1","type":"test.note","tenant":"nb","data":{"malo":"`+erpMaLo+`","note":"customer called"}}`)
 	erpCommand(t, js, "nb", `{"idempotency_key":"note-2","type":"test.note","tenant":"nb","data":{"malo":"41373559241","note":"unknown"}}`)
-	ces = cloudEvents(t, js, "nb", 6)
+	erpCommand(t, js, "nb", `{"idempotency_key":"note-3","type":"test.note","tenant":"lf","data":{"malo":"`+erpMaLo+`","note":"wrong tenant"}}`)
+	ces = cloudEvents(t, js, "nb", 7)
 	seen := map[string]erp.CloudEvent{}
 	for _, ce := range ces[3:] {
 		var a erp.CommandAnswer
@@ -418,6 +419,10 @@ func TestERPCommandToExistingProcess(t *testing.T) {
 	var a erp.CommandAnswer
 	if !ok || json.Unmarshal(rej.Data, &a) != nil || a.Code != erp.RejectNoProcess {
 		t.Fatalf("note-2: %+v", ces[3:])
+	}
+	rej, ok = seen[erp.TypeCommandRejected+"/note-3"]
+	if !ok || json.Unmarshal(rej.Data, &a) != nil || a.Code != erp.RejectTenant {
+		t.Fatalf("note-3: %+v", ces[3:])
 	}
 }
 
