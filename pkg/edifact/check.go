@@ -468,6 +468,11 @@ func (c *checker) message(m *Message) {
 	unh := h.Segment
 	info := MessageInfo{Index: m.Index, Ref: h.Ref, ID: h.MessageID, PIDs: []PIDInfo{}}
 	defer func() { c.rep.Messages = append(c.rep.Messages, info) }()
+	if unh == nil { // only for a hand-made Message; Parse and Reader start every message with UNH
+		c.add(Finding{Rule: "unh-missing", Level: LevelMessage, Code: CodeMissing, Tag: "UNH", SegmentIndex: -1, Offset: -1,
+			MessageIndex: m.Index, Text: "message does not start with UNH"})
+		return
+	}
 	if unh.issue != nil {
 		c.ucm(m, "invalid-character", CodeInvalidChar, unh, unh.issue.element, unh.issue.comp,
 			"character %q is not allowed in UNOC (ISO 8859-1)", unh.issue.char)

@@ -324,3 +324,15 @@ func TestTransactionsPerType(t *testing.T) {
 		t.Fatalf("APERAK: %+v", txs)
 	}
 }
+
+func TestCheckHandMadeInterchange(t *testing.T) {
+	ix := mustParse(t, example55001)
+	ix.Messages = append(ix.Messages, Message{Index: 1})
+	rep := Check(ix)
+	if f := findRule(rep, "unh-missing"); f == nil || f.Level != LevelMessage {
+		t.Fatalf("%s", dump(rep))
+	}
+	if rep := Check(nil); len(rep.Findings) != 1 || rep.Findings[0].Rule != "unb-missing" {
+		t.Fatalf("nil interchange: %s", dump(rep))
+	}
+}
