@@ -587,9 +587,16 @@ func withFixedPort(t testing.TB) natstest.Option {
 }
 
 // reconnecting opens a TCP connection that reconnects forever.
-func reconnecting(t testing.TB, url string) (*nats.Conn, jetstream.JetStream) {
+func reconnecting(t testing.TB, url, name string) (*nats.Conn, jetstream.JetStream) {
 	t.Helper()
-	nc, err := nats.Connect(url, nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond), nats.ReconnectJitter(0, 0))
+	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond), nats.ReconnectJitter(0, 0),
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			subj := ""
+			if sub != nil {
+				subj = sub.Subject
+			}
+			t.Logf("connection %s: %v (subscription %q)", name, err, subj)
+		}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -607,8 +614,8 @@ func TestServerRestartMidRun(t *testing.T) {
 	srv := natstest.Start(t, withFixedPort(t))
 	const n = 600
 
-	_, js := reconnecting(t, srv.ClientURL())
-	_, wjs := reconnecting(t, srv.ClientURL())
+	_, js := reconnecting(t, srv.ClientURL(), "test")
+	_, wjs := reconnecting(t, srv.ClientURL(), "workers")
 	sys := newSystem(t, wjs, defaultConfig())
 	setAckWait(t, js, testAckWait)
 	startWorkers(t, sys, allWorkers...)
