@@ -10,9 +10,10 @@
 //	/v1/processes/{id}?tenant=
 //	/v1/deadlines?due_before=RFC3339&tenant=
 //	/v1/deadletters?tenant=&reason=&limit=
+//	/v1/keys?tenant=&kind=&value=
 //
 // Errors are {"error": "...", "status": N} with 400 for a bad query, 404 for
-// an unknown process and 500 (503 when the read models are unavailable)
+// an unknown process or key and 500 (503 when the read models are unavailable)
 // otherwise.
 package api
 

@@ -198,6 +198,18 @@ func TestReadAPI(t *testing.T) {
 		t.Fatalf("projection errors %+v", g.Process.Errors)
 	}
 
+	k, err := c.Key(ctx, "nb", "malo", "51234567895")
+	if err != nil || len(k.Processes) != 2 || k.Kind != "malo" || k.Value != "51234567895" {
+		t.Fatalf("key %+v %v", k, err)
+	}
+	var ae *api.Error
+	if _, err := c.Key(ctx, "nb", "malo", "00000000000"); !errors.As(err, &ae) || ae.Status != http.StatusNotFound {
+		t.Fatalf("unknown key: %v", err)
+	}
+	if _, err := c.Key(ctx, "", "malo", "51234567895"); !errors.As(err, &ae) || ae.Status != http.StatusBadRequest {
+		t.Fatalf("key without tenant: %v", err)
+	}
+
 	dl, err := c.Deadlines(ctx, "nb", due.Add(time.Second))
 	if err != nil || len(dl.Deadlines) != 2 || dl.Deadlines[0].Label != "answer" {
 		t.Fatalf("deadlines %+v %v", dl, err)

@@ -143,3 +143,13 @@ func (c *Client) DeadLetters(ctx context.Context, dq readmodel.DeadLetterQuery) 
 	var out DeadLetterList
 	return out, c.get(ctx, "/v1/deadletters", q, &out)
 }
+
+// Key calls GET /v1/keys: the processes bound to a business key.
+func (c *Client) Key(ctx context.Context, tenant, kind, value string) (readmodel.KeyEntry, error) {
+	q := url.Values{}
+	set(q, "tenant", tenant)
+	set(q, "kind", kind)
+	set(q, "value", value)
+	var out readmodel.KeyEntry
+	return out, c.get(ctx, "/v1/keys", q, &out)
+}

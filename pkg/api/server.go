@@ -59,6 +59,7 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/processes/{id}", s.showProcess)
 	mux.HandleFunc("GET /v1/deadlines", s.listDeadlines)
 	mux.HandleFunc("GET /v1/deadletters", s.listDeadLetters)
+	mux.HandleFunc("GET /v1/keys", s.showKey)
 }
 
 // Handler returns a new mux with the routes mounted.
@@ -200,6 +201,18 @@ func (s *Server) listDeadLetters(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.reply(w, http.StatusOK, DeadLetterList{DeadLetters: ls})
+}
+
+func (s *Server) showKey(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	q := r.URL.Query()
+	k, err := s.store.Key(ctx, q.Get("tenant"), q.Get("kind"), q.Get("value"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.reply(w, http.StatusOK, k)
 }
 
 // Timeline decodes envelopes for the API: engine events into the
