@@ -14,13 +14,16 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/gpke"
 	"github.com/mako-engine/mako/pkg/ingest"
+	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/routing"
 	"github.com/mako-engine/mako/pkg/testflow"
@@ -45,6 +48,9 @@ type Config struct {
 	MaxDeliver  int
 
 	envErrs []error
+	// js is the connection Connect opened; PipelineConfig reads the gpke
+	// module's master data through it (KV mako_malo).
+	js jetstream.JetStream
 }
 
 // Register adds the shared flags to fs. Every flag defaults to its MAKO_*
@@ -59,7 +65,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 		}
 		return err
 	})
-	fs.Func("modules", "workflow modules to run, comma-separated, of: "+strings.Join(ModuleNames(), ", ")+" (env MAKO_MODULES; default all)", func(s string) error {
+	fs.Func("modules", "workflow modules to run, comma-separated, of: "+strings.Join(ModuleNames(), ", ")+" (env MAKO_MODULES; default "+DefaultModules+")", func(s string) error {
 		c.Modules = splitList(s)
 		return nil
 	})
@@ -71,9 +77,15 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.IngestKeep, "ingest-retention", c.envDuration("MAKO_INGEST_RETENTION", 0), "how long raw inbound bytes are kept for audit; 0 = the stream definition's 90 days (env MAKO_INGEST_RETENTION)")
 }
 
-// DefaultTenants is the tenant list used when none is configured: one grid
-// operator and one supplier with the MP-IDs of edifact.md §13.
-const DefaultTenants = "nb=9900000000011:NB:strom,lf=9900000000004:LF:strom"
+// DefaultTenants is the tenant list used when none is configured: the
+// three parties of a supplier switch (docs/gpke.md "A market in one test"),
+// so that `mako demo lfw24` runs against a plain `go run ./cmd/makod`: the
+// new supplier lfn (MP-ID of edifact.md §13), the grid operator nb and the
+// old supplier lfa (valid check digits).
+const DefaultTenants = "lfn=9900000000004:LF:strom,nb=9900000000011:NB:strom,lfa=9900000000028:LF:strom"
+
+// DefaultModules is the module list used when none is configured.
+const DefaultModules = "gpke"
 
 // Finish applies environment defaults that flags cannot express (lists) and
 // validates. Call it after fs.Parse.
@@ -92,11 +104,7 @@ func (c *Config) Finish() error {
 		}
 	}
 	if len(c.Modules) == 0 {
-		if v := env("MAKO_MODULES", ""); v != "" {
-			c.Modules = splitList(v)
-		} else {
-			c.Modules = ModuleNames()
-		}
+		c.Modules = splitList(env("MAKO_MODULES", DefaultModules))
 	}
 	for _, m := range c.Modules {
 		if !slices.Contains(ModuleNames(), m) {
@@ -156,28 +164,68 @@ func ParseTenant(s string) (ingest.Tenant, error) {
 	return t, nil
 }
 
-// modules is the catalogue of workflow modules a deployment can run.
-func modules() map[string]func() pipeline.Module {
+// modules is the catalogue of workflow modules a deployment can run. js,
+// when set, is the connection whose KV mako_malo holds the master data the
+// gpke module enriches requests with; without it (nil) the gpke answering
+// workflows report gpke.ErrNoMasterData.
+func modules(js jetstream.JetStream) map[string]func() pipeline.Module {
 	return map[string]func() pipeline.Module{
 		// testflow answers every 55001 with an APERAK 312: a smoke test of the
-		// pipeline until the process families are in place.
+		// pipeline (it conflicts with nothing, but shadows gpke's "no route"
+		// answers for LF tenants — run one of the two).
 		"testflow": func() pipeline.Module { return testflow.Module(fv.MustParse("FV2604")) },
+		// gpke: the LFW24 supplier switch for NB, LFN and LFA (docs/gpke.md),
+		// master data from pkg/malo (managed with `mako malo`, kept current by
+		// the master data consumer).
+		"gpke": func() pipeline.Module {
+			if js == nil {
+				return gpke.Module()
+			}
+			return gpke.Module(gpke.WithMasterData(gpke.FromMaLo(&maloOnJS{js: js})))
+		},
 	}
+}
+
+// maloOnJS reads master data from KV mako_malo, binding the bucket on first
+// use (the streams and buckets exist only after pipeline.New ran).
+type maloOnJS struct {
+	js    jetstream.JetStream
+	mu    sync.Mutex
+	store *malo.NATSStore
+}
+
+// Lookup implements malo.Reader.
+func (m *maloOnJS) Lookup(ctx context.Context, tenant, maloID string) (*malo.Record, error) {
+	m.mu.Lock()
+	s := m.store
+	m.mu.Unlock()
+	if s == nil {
+		kv, err := m.js.KeyValue(ctx, malo.Bucket)
+		if err != nil {
+			return nil, fmt.Errorf("master data: bucket %s: %w", malo.Bucket, err)
+		}
+		s = malo.NewNATSStore(kv)
+		m.mu.Lock()
+		m.store = s
+		m.mu.Unlock()
+	}
+	return s.Lookup(ctx, tenant, maloID)
 }
 
 // ModuleNames lists the available modules, sorted.
 func ModuleNames() []string {
 	var out []string
-	for k := range modules() {
+	for k := range modules(nil) {
 		out = append(out, k)
 	}
 	slices.Sort(out)
 	return out
 }
 
-// PipelineConfig turns c into a pipeline.Config.
+// PipelineConfig turns c into a pipeline.Config. Call it after Connect: the
+// gpke module reads its master data through that connection.
 func (c *Config) PipelineConfig(log zerolog.Logger) pipeline.Config {
-	all := modules()
+	all := modules(c.js)
 	pc := pipeline.Config{Tenants: c.Tenants, Replicas: c.Replicas, Concurrency: c.Concurrency, Logger: log, IngestMaxAge: c.IngestKeep, MaxDeliver: c.MaxDeliver}
 	for _, m := range c.Modules {
 		pc.Modules = append(pc.Modules, all[m]())
@@ -204,7 +252,7 @@ func (c *Config) Logger(component string) (zerolog.Logger, error) {
 }
 
 // Connect opens the NATS connection with endless reconnects, so workers ride
-// out server restarts and leader changes.
+// out server restarts and leader changes. PipelineConfig uses it afterwards.
 func (c *Config) Connect(name string, log zerolog.Logger, extra ...nats.Option) (*nats.Conn, jetstream.JetStream, error) {
 	opts := []nats.Option{
 		nats.Name(name),
@@ -230,6 +278,7 @@ func (c *Config) Connect(name string, log zerolog.Logger, extra ...nats.Option) 
 		nc.Close()
 		return nil, nil, err
 	}
+	c.js = js
 	return nc, js, nil
 }
 

@@ -40,7 +40,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 	var stderr bytes.Buffer
 	done := make(chan error, 1)
 	go func() {
-		done <- RunDaemon(ctx, []string{"--data", dir, "--listen", addr, "--log-level", "warn", "--http", httpAddr}, &stderr)
+		done <- RunDaemon(ctx, []string{"--data", dir, "--listen", addr, "--log-level", "warn", "--http", httpAddr, "--modules", "testflow"}, &stderr)
 	}()
 	var nc *nats.Conn
 	var err error

@@ -1,0 +1,113 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/fristen"
+	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/partner"
+)
+
+var berlin = fristen.Berlin()
+
+// Party is one market party of the demo market: a tenant of the deployment
+// with its MP-ID and market role.
+type Party struct {
+	// Tenant is the deployment's tenant id (e.g. "lfn").
+	Tenant string
+	// MPID is the party's market partner id.
+	MPID string
+	// Role is the BDEW market role: "LF" or "NB".
+	Role string
+	// Name is the display name in printed conversations ("LFN", "NB", "LFA").
+	Name string
+}
+
+// Market is the three parties of a supplier switch: the new supplier, the
+// grid operator and the old supplier.
+type Market struct {
+	LFN, NB, LFA Party
+}
+
+// DefaultMarket is the market of docs/gpke.md ("A market in one test") and
+// of makod's default tenants: MP-IDs with valid check digits.
+var DefaultMarket = Market{
+	LFN: Party{Tenant: "lfn", MPID: "9900000000004", Role: "LF", Name: "LFN"},
+	NB:  Party{Tenant: "nb", MPID: "9900000000011", Role: "NB", Name: "NB"},
+	LFA: Party{Tenant: "lfa", MPID: "9900000000028", Role: "LF", Name: "LFA"},
+}
+
+// DefaultMaLo is the market location the demo switches (valid check digit).
+const DefaultMaLo = "51234567895"
+
+// Parties returns LFN, NB and LFA.
+func (m Market) Parties() []Party { return []Party{m.LFN, m.NB, m.LFA} }
+
+// Names returns the display names by MP-ID.
+func (m Market) Names() Names {
+	n := Names{}
+	for _, p := range m.Parties() {
+		n[p.MPID] = p.Name
+	}
+	return n
+}
+
+// IngestSubject is the default partner channel subject: the recipient
+// tenant's mako.ingest.<tenant> on the same NATS account (one makod serving
+// all three tenants).
+func IngestSubject(tenant string) string { return "mako.ingest." + tenant }
+
+// SeedPartners gives every party a partner record for each other party with
+// a nats channel to subject(other tenant), so that the deliverer routes the
+// outbox of each tenant to the other's ingest. Existing records are kept
+// (IfAbsent): an operator's configuration wins. It reports how many records
+// it created.
+func SeedPartners(ctx context.Context, store partner.Store, m Market, subject func(tenant string) string) (created int, err error) {
+	for _, own := range m.Parties() {
+		for _, other := range m.Parties() {
+			if other.MPID == own.MPID {
+				continue
+			}
+			p := partner.Partner{MPID: other.MPID, Name: "demo " + other.Name, Roles: []string{other.Role},
+				Channels: []partner.Channel{{Transport: partner.TransportNATS, Subject: subject(other.Tenant)}}}
+			_, err := store.Put(ctx, own.Tenant, p, partner.IfAbsent())
+			switch {
+			case errors.Is(err, partner.ErrConflict):
+			case err != nil:
+				return created, fmt.Errorf("demo: partner %s in tenant %s: %w", other.MPID, own.Tenant, err)
+			default:
+				created++
+			}
+		}
+	}
+	return created, nil
+}
+
+// Supply is the master data of a MaLo before a switch: in the NB's grid,
+// supplied by the LFA since From.
+type Supply struct {
+	MaLo string
+	From time.Time
+}
+
+// SeedMaLo writes the master data of a MaLo supplied by the LFA: the NB's
+// record (grid operator NB, period LFA from s.From, open-ended) and the
+// LFA's record (its own period), and removes the LFN's record, so that a
+// switch starts from the same facts every time. It overwrites earlier
+// records of this MaLo in the three tenants.
+func SeedMaLo(ctx context.Context, store malo.Store, m Market, s Supply) error {
+	rec := malo.Record{MaLo: s.MaLo, GridOperator: m.NB.MPID, Sector: "Strom",
+		Periods: []malo.Period{{Supplier: m.LFA.MPID, From: s.From.UTC()}}}
+	for _, t := range []string{m.NB.Tenant, m.LFA.Tenant} {
+		if _, err := store.Put(ctx, t, rec); err != nil {
+			return fmt.Errorf("demo: master data of %s in tenant %s: %w", s.MaLo, t, err)
+		}
+	}
+	if err := store.Delete(ctx, m.LFN.Tenant, s.MaLo); err != nil && !errors.Is(err, malo.ErrNotFound) {
+		return fmt.Errorf("demo: master data of %s in tenant %s: %w", s.MaLo, m.LFN.Tenant, err)
+	}
+	return nil
+}
