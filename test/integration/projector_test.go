@@ -5,13 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/internal/app"
 	"github.com/mako-engine/mako/pkg/api"
 	"github.com/mako-engine/mako/pkg/commandbus"
 	"github.com/mako-engine/mako/pkg/delivery"
@@ -389,4 +392,73 @@ func TestProjectorFailureDoesNotStopProcessor(t *testing.T) {
 			t.Fatalf("pf-%02d: %+v", i, p)
 		}
 	}
+}
+
+// cmd/makod serves the read API on its --http address, answered by the
+// projector it runs.
+func TestMakodServesReadAPI(t *testing.T) {
+	t.Setenv("NATS_URL", "")
+	t.Setenv("MAKO_API", "")
+	free := func() string {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		must(t, err)
+		defer l.Close()
+		return l.Addr().String()
+	}
+	natsAddr, httpAddr := free(), free()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr safeBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- app.RunDaemon(ctx, []string{"--data", t.TempDir(), "--listen", natsAddr, "--http", httpAddr, "--log-level", "error", "--modules", "testflow"}, &stderr)
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("makod: %v", err)
+		}
+	}()
+	var nc *nats.Conn
+	eventually(t, 15*time.Second, "makod's NATS", func() (bool, string) {
+		var err error
+		nc, err = nats.Connect("nats://" + natsAddr)
+		return err == nil, fmt.Sprint(err)
+	})
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	must(t, err)
+	eventually(t, 15*time.Second, "ingest accepting", func() (bool, string) {
+		_, err := js.Publish(context.Background(), "mako.ingest.nb", utilmd55001("MKD1", "VGD1"))
+		return err == nil, fmt.Sprint(err)
+	})
+	c, err := api.NewClient("http://" + httpAddr)
+	must(t, err)
+	var list api.ProcessList
+	eventually(t, 15*time.Second, "the process in the read API", func() (bool, string) {
+		list, err = c.Processes(context.Background(), readmodel.ProcessQuery{Tenant: "nb"})
+		return err == nil && len(list.Processes) == 1 && len(list.Processes[0].Outbound) == 1, fmt.Sprintf("%+v %v; %s", list, err, stderr.String())
+	})
+	d, err := c.Process(context.Background(), "nb", list.Processes[0].ProcessID)
+	must(t, err)
+	if d.Process.Workflow != "test.answer" || len(d.Timeline) != int(d.Process.EventCount) || d.Timeline[0].Type != "test.received" || d.Timeline[0].Raw {
+		t.Fatalf("process %+v", d)
+	}
+}
+
+// safeBuffer is a bytes.Buffer safe for the daemon's concurrent log writes.
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *safeBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
