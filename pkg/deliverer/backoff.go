@@ -37,59 +37,6 @@ func ceiling(attempt int, base, limit time.Duration) time.Duration {
 	return min(c, limit)
 }
 
-// cooldown remembers per partner (tenant + recipient) that a send failed,
-// so that the partner's other messages wait without trying: one probe per
-// cool-down, never a queue of timeouts that holds up a lane. It is an
-// in-memory optimisation of one instance; correctness does not depend on it.
-type cooldown struct {
-	mu    sync.Mutex
-	base  time.Duration
-	limit time.Duration
-	m     map[string]*cool
-}
-
-type cool struct {
-	fails int
-	until time.Time
-	err   error
-}
-
-func newCooldown(base, limit time.Duration) *cooldown {
-	return &cooldown{base: base, limit: limit, m: map[string]*cool{}}
-}
-
-// blocked returns how long the partner still cools down and its last error.
-func (c *cooldown) blocked(key string, now time.Time) (time.Duration, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, ok := c.m[key]
-	if !ok || !now.Before(s.until) {
-		return 0, nil
-	}
-	return s.until.Sub(now), s.err
-}
-
-// fail records a failed send: the cool-down grows min(limit, base·2^(fails-1)).
-func (c *cooldown) fail(key string, now time.Time, err error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, ok := c.m[key]
-	if !ok {
-		s = &cool{}
-		c.m[key] = s
-	}
-	s.fails++
-	s.until = now.Add(ceiling(s.fails-1, c.base, c.limit))
-	s.err = err
-}
-
-// ok forgets the partner's failures.
-func (c *cooldown) ok(key string) {
-	c.mu.Lock()
-	delete(c.m, key)
-	c.mu.Unlock()
-}
-
 // sentCache remembers outbox messages this instance has delivered whose
 // report to the process is still pending, so a redelivery retries the
 // report without sending the interchange again. Bounded, oldest evicted.

@@ -3,6 +3,7 @@ package deliverer
 import (
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
@@ -47,38 +48,69 @@ func TestBackoffBounds(t *testing.T) {
 	}
 }
 
-func TestCooldown(t *testing.T) {
-	c := newCooldown(100*time.Millisecond, time.Second)
+func TestBreaker(t *testing.T) {
+	b := newBreaker(100*time.Millisecond, time.Second)
 	now := time.Unix(1000, 0)
-	if w, _ := c.blocked("nb/1", now); w != 0 {
-		t.Fatal("fresh partner blocked")
-	}
 	boom := errors.New("boom")
-	c.fail("nb/1", now, boom)
-	if w, err := c.blocked("nb/1", now); w != 100*time.Millisecond || err != boom {
+
+	// Healthy: admitted, concurrent sends to one partner allowed, no spreading.
+	t1, w, err := b.admit("nb/1", now)
+	if w != 0 || err != nil {
+		t.Fatal("fresh partner not admitted")
+	}
+	t2, w, _ := b.admit("nb/1", now)
+	if w != 0 {
+		t.Fatal("second send to a healthy partner not admitted")
+	}
+	b.done("nb/1", t2, now, nil)
+	if b.spread("nb/1", now.Add(b.spreadAfter-1)) {
+		t.Fatal("spread before the send hangs")
+	}
+	// A send running for spreadAfter makes the partner busy and spreads it.
+	if _, w, err := b.admit("nb/1", now.Add(b.spreadAfter)); w == 0 || !errors.Is(err, ErrBusy) {
+		t.Fatalf("hanging partner admitted: %s %v", w, err)
+	}
+	if !b.spread("nb/1", now.Add(b.spreadAfter)) || b.spread("nb/2", now.Add(b.spreadAfter)) {
+		t.Fatal("hanging partner not spread, or another one spread")
+	}
+	b.done("nb/1", t1, now, boom)
+
+	// Failing: cooling down, spread, one probe at a time after the cool-down.
+	if _, w, err := b.admit("nb/1", now); w != 100*time.Millisecond || !errors.Is(err, ErrCoolingDown) || !strings.Contains(err.Error(), "boom") {
 		t.Fatalf("after one failure: %s %v", w, err)
 	}
-	if w, _ := c.blocked("nb/2", now); w != 0 {
-		t.Fatal("other partner blocked")
+	if !b.spread("nb/1", now) {
+		t.Fatal("failing partner not spread")
 	}
-	c.fail("nb/1", now, boom)
-	c.fail("nb/1", now, boom)
-	if w, _ := c.blocked("nb/1", now); w != 400*time.Millisecond {
-		t.Fatalf("after three failures: %s", w)
+	for i, want := range []time.Duration{200 * time.Millisecond, 400 * time.Millisecond} {
+		now = now.Add(time.Second)
+		tok, w, _ := b.admit("nb/1", now)
+		if w != 0 {
+			t.Fatalf("probe %d not admitted", i)
+		}
+		if _, w, err := b.admit("nb/1", now); !errors.Is(err, ErrBusy) || w == 0 {
+			t.Fatal("a second send during the probe was admitted")
+		}
+		b.done("nb/1", tok, now, boom)
+		if _, w, _ := b.admit("nb/1", now); w != want {
+			t.Fatalf("after %d failures: %s, want %s", i+2, w, want)
+		}
 	}
 	for range 10 {
-		c.fail("nb/1", now, boom)
+		b.done("nb/1", 0, now, boom)
 	}
-	if w, _ := c.blocked("nb/1", now); w != time.Second {
+	if _, w, _ := b.admit("nb/1", now); w != time.Second {
 		t.Fatalf("cap: %s", w)
 	}
-	if w, _ := c.blocked("nb/1", now.Add(time.Second)); w != 0 {
-		t.Fatal("still blocked after the cool-down")
+	// A success forgets the partner entirely.
+	now = now.Add(2 * time.Second)
+	tok, w, _ := b.admit("nb/1", now)
+	if w != 0 {
+		t.Fatal("probe after the cap not admitted")
 	}
-	c.ok("nb/1")
-	c.fail("nb/1", now, boom)
-	if w, _ := c.blocked("nb/1", now); w != 100*time.Millisecond {
-		t.Fatalf("success did not reset: %s", w)
+	b.done("nb/1", tok, now, nil)
+	if b.spread("nb/1", now) || len(b.m) != 0 {
+		t.Fatalf("recovered partner still tracked: %v", b.m)
 	}
 }
 

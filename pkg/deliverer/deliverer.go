@@ -24,6 +24,10 @@
 // timeout, and after a failure the partner cools down: its other messages
 // are naked without a send until one probe may try again, so a dead partner
 // costs its lane one timeout per cool-down, not one per queued message.
+// While a partner fails or a send to it hangs (longer than 1 s), its
+// messages are spread over all lanes and skipped there at once, so they
+// cannot fill one lane's buffer and stall the dispatcher of all lanes; and
+// only one probe at a time goes to a failing partner (see breaker).
 package deliverer
 
 import (
@@ -31,6 +35,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 
@@ -83,7 +88,7 @@ type Deliverer struct {
 	now        func() time.Time
 	rnd        func(int64) int64
 	log        zerolog.Logger
-	cool       *cooldown
+	cool       *breaker
 	sent       *sentCache
 	observe    func(Event)
 	skip       map[string]bool
@@ -95,7 +100,7 @@ type Event struct {
 	Attempt   int
 	CreatedAt time.Time // the outbox message's stream timestamp
 	Transport partner.Transport
-	// Outcome is "delivered", "retry", "skipped" (partner cooling down),
+	// Outcome is "delivered", "retry", "skipped" (partner cooling down or busy),
 	// "dead" (dead-lettered) or "reported" (the process was told).
 	Outcome string
 	Receipt Receipt
@@ -192,7 +197,7 @@ func New(js jetstream.JetStream, partners partner.Store, dlq DeadLetters, opts .
 	for _, o := range opts {
 		o(d)
 	}
-	d.cool = newCooldown(d.base, d.cap)
+	d.cool = newBreaker(d.base, d.cap)
 	d.sent = newSentCache(4096)
 	return d
 }
@@ -204,7 +209,7 @@ func New(js jetstream.JetStream, partners partner.Store, dlq DeadLetters, opts .
 func (d *Deliverer) Run(ctx context.Context, cons jetstream.Consumer, opts ...worker.Option) error {
 	wopts := append([]worker.Option{
 		worker.WithConcurrency(d.lanes),
-		worker.WithKey(func(m jetstream.Msg) string { return m.Subject() }),
+		worker.WithKey(d.laneKey),
 		// The retry window ends retries, not a delivery count: the
 		// consumer's max_deliver is -1, and this bound is never reached.
 		worker.WithMaxDeliver(1 << 30),
@@ -216,6 +221,24 @@ func (d *Deliverer) Run(ctx context.Context, cons jetstream.Consumer, opts ...wo
 	}, opts...)
 	return worker.Run(ctx, cons, d.Handle, wopts...)
 }
+
+// laneKey keys the lanes by outbox subject (tenant and recipient), except
+// for a partner that is failing or hanging: its messages are spread over
+// all lanes, where they are skipped at once, so they never pile up in one
+// lane behind a hanging send.
+func (d *Deliverer) laneKey(m jetstream.Msg) string {
+	rest, ok := strings.CutPrefix(m.Subject(), "mako.outbox.")
+	tenant, recipient, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 || !d.cool.spread(partnerKey(tenant, recipient), d.now()) {
+		return m.Subject()
+	}
+	if md, err := m.Metadata(); err == nil {
+		return m.Subject() + "#" + strconv.FormatUint(md.Sequence.Stream, 10)
+	}
+	return m.Subject()
+}
+
+func partnerKey(tenant, recipient string) string { return tenant + "/" + recipient }
 
 // Handle implements worker.Handler for MAKO_OUTBOX messages.
 func (d *Deliverer) Handle(ctx context.Context, msg jetstream.Msg) error {
@@ -240,35 +263,34 @@ func (d *Deliverer) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if s, ok := d.sent.get(m.ID); ok {
 		return d.confirm(ctx, m, attempt, s)
 	}
-	key := m.Tenant + "/" + m.Recipient
+	key := partnerKey(m.Tenant, m.Recipient)
 	now := d.now().UTC()
-	if wait, last := d.cool.blocked(key, now); wait > 0 {
-		cause := fmt.Errorf("%w (%s, %s left): last error: %v", ErrCoolingDown, key, wait.Round(time.Millisecond), last)
-		return d.retry(ev, "skipped", now, deadline, wait+d.jitterBase(), cause)
-	}
 	ch, tr, err := d.route(ctx, m)
 	if err != nil {
 		return d.retry(ev, "retry", now, deadline, 0, err)
+	}
+	token, wait, why := d.cool.admit(key, now)
+	if wait > 0 {
+		return d.retry(ev, "skipped", now, deadline, wait+d.jitterBase(), why)
 	}
 	ev.Transport = ch.Transport
 	timeout := time.Duration(ch.Timeout)
 	if timeout <= 0 {
 		timeout = d.timeout
 	}
-	sctx, cancel := context.WithTimeout(ctx, min(timeout, MaxTimeout))
-	rec, err := tr.Send(sctx, Delivery{Message: m, Channel: ch, Attempt: attempt, CreatedAt: created})
-	cancel()
+	rec, err := d.send(ctx, tr, key, token, min(timeout, MaxTimeout), Delivery{Message: m, Channel: ch, Attempt: attempt, CreatedAt: created})
 	now = d.now().UTC()
 	if err != nil {
 		if IsPermanent(err) {
+			d.cool.done(key, token, now, nil) // the partner answered; it is not unhealthy
 			ev.Outcome, ev.Err = "dead", err
 			d.emit(ev)
 			return worker.Permanent(err)
 		}
-		d.cool.fail(key, now, err)
+		d.cool.done(key, token, now, err)
 		return d.retry(ev, "retry", now, deadline, 0, err)
 	}
-	d.cool.ok(key)
+	d.cool.done(key, token, now, nil)
 	s := sentEntry{transport: string(ch.Transport), receipt: rec, at: now}
 	d.sent.put(m.ID, s)
 	ev.Outcome, ev.Receipt = "delivered", rec
@@ -276,6 +298,20 @@ func (d *Deliverer) Handle(ctx context.Context, msg jetstream.Msg) error {
 	d.log.Info().Str("tenant", m.Tenant).Str("recipient", m.Recipient).Str("message_id", m.ID).
 		Str("transport", string(ch.Transport)).Str("status", rec.Status).Int("attempt", attempt).Msg("delivered")
 	return d.confirm(ctx, m, attempt, s)
+}
+
+// send runs one bounded Send. A panicking transport still ends the
+// partner's in-flight mark (the worker turns the panic into a dead letter).
+func (d *Deliverer) send(ctx context.Context, tr Transport, key string, token uint64, timeout time.Duration, dl Delivery) (Receipt, error) {
+	sctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			d.cool.done(key, token, d.now().UTC(), fmt.Errorf("transport panic: %v", p))
+			panic(p)
+		}
+	}()
+	return tr.Send(sctx, dl)
 }
 
 // route finds the partner's first channel with a transport.
@@ -297,7 +333,7 @@ func (d *Deliverer) route(ctx context.Context, m outbox.Message) (partner.Channe
 	return partner.Channel{}, nil, fmt.Errorf("%w: tenant %s, recipient %s has channels %v", ErrNoTransport, m.Tenant, m.Recipient, kinds)
 }
 
-// retry naks the message with the jittered delay (at least minDelay), or
+// retry naks the message with the jittered delay (or minDelay if set), or
 // gives up when the window has passed. The last retry is scheduled at the
 // end of the window, so a message gets its final attempt then.
 func (d *Deliverer) retry(ev Event, outcome string, now, deadline time.Time, minDelay time.Duration, cause error) error {
@@ -307,7 +343,12 @@ func (d *Deliverer) retry(ev Event, outcome string, now, deadline time.Time, min
 		d.emit(ev)
 		return worker.Permanent(err)
 	}
-	delay := max(Backoff(ev.Attempt-1, d.base, d.cap, d.rnd), minDelay)
+	// A skip waits exactly minDelay (the partner's own cool-down grows);
+	// a failure waits the message's jittered backoff.
+	delay := minDelay
+	if delay <= 0 {
+		delay = Backoff(ev.Attempt-1, d.base, d.cap, d.rnd)
+	}
 	if left := deadline.Sub(now); delay > left {
 		delay = left
 	}

@@ -106,4 +106,7 @@ var (
 	// ErrCoolingDown: an earlier message to the same partner failed just
 	// now; this one waits without trying.
 	ErrCoolingDown = errors.New("deliverer: partner cooling down after a failure")
+	// ErrBusy: a send to the same partner is running (in another lane);
+	// this one waits without trying.
+	ErrBusy = errors.New("deliverer: partner busy")
 )
