@@ -47,7 +47,8 @@ type Confirmed struct {
 	Body string
 	// Attempts is how many deliveries of the outbox message it took.
 	Attempts int
-	// At is when the transport accepted the message.
+	// At is when the transport accepted the message (the command's
+	// ReceivedAt too). Decoded in the local zone; compare with Equal.
 	At time.Time
 }
 
