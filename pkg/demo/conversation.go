@@ -42,6 +42,8 @@ type Message struct {
 	Type string
 	// Document is BGM 1004; DocCode is BGM 1001 (for an APERAK: 312/313).
 	Document, DocCode string
+	// Created is DTM+137 of a UTILMD: the sender's decision time.
+	Created time.Time
 	// Transaction is IDE 7402 (UTILMD) and PID its RFF+Z13.
 	Transaction, PID string
 	// Code and EBD are the answer (STS+E01 code:list); Third is STS+Z35.
@@ -97,6 +99,9 @@ func Decode(subject string, h nats.Header, data []byte, at time.Time) (Message, 
 			return m, fmt.Errorf("%w: UTILMD %s: %w", ErrDecode, m.Interchange, verr)
 		}
 		m.DocCode, m.Document = v.Header.DocumentCode, v.Header.DocumentNumber
+		if v.Header.Created.Position > 0 {
+			m.Created, _ = v.Header.Created.Time()
+		}
 		if len(v.Transactions) == 0 {
 			return m, fmt.Errorf("%w: UTILMD %s has no transaction", ErrDecode, m.Interchange)
 		}

@@ -1,0 +1,461 @@
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mako-engine/mako/internal/natstest"
+	"github.com/mako-engine/mako/pkg/demo"
+	"github.com/mako-engine/mako/pkg/edifact/catalog"
+	"github.com/mako-engine/mako/pkg/edifact/ident"
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/erp"
+	"github.com/mako-engine/mako/pkg/fristen"
+	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/gpke"
+	"github.com/mako-engine/mako/pkg/ingest"
+	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/partner"
+	"github.com/mako-engine/mako/pkg/pipeline"
+	"github.com/mako-engine/mako/pkg/readmodel"
+	"github.com/mako-engine/mako/pkg/routing"
+	"github.com/mako-engine/mako/streams"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// The market: three independent market parties on one nats-server. Each
+// party is its own NATS account with its own JetStream (streams, buckets,
+// consumers) and its own pipeline.System and workers — as three companies
+// running mako would be. The only link between them is the market: every
+// account exports its ingest subject mako.ingest.<tenant> as a service, and
+// the others import it as market.ingest.<tenant> (a local name, since the
+// importer's own MAKO_INGEST captures mako.ingest.>). The parties' partner
+// records point the deliverer's nats transport there, so every message
+// crosses the market as EDIFACT bytes with a JetStream ack from the
+// recipient's stream.
+
+// lfx is a supplier outside the market, played by the test: it sends
+// hand-built interchanges with a chosen receipt time to the NB's ingest and
+// receives the NB's answers on a gateway stream of the NB's account.
+const (
+	mpLFX      = "9900000000035"
+	lfxSubject = "gateway.lfx"
+	lfxStream  = "LFX_GATEWAY"
+)
+
+// marketParty is one market party: its account connection, its System and
+// its stores.
+type marketParty struct {
+	demo.Party
+	js      jetstream.JetStream
+	sys     *pipeline.System
+	malo    *malo.NATSStore
+	partner *partner.NATSStore
+	rm      *readmodel.Store
+}
+
+type market struct {
+	srv          *natstest.Server
+	mk           demo.Market
+	lfn, nb, lfa *marketParty
+}
+
+func (m *market) parties() []*marketParty { return []*marketParty{m.lfn, m.nb, m.lfa} }
+
+// marketConf is the server configuration of the three accounts.
+func marketConf(mk demo.Market) string {
+	var b strings.Builder
+	b.WriteString("accounts {\n")
+	for _, p := range mk.Parties() {
+		fmt.Fprintf(&b, "  %s {\n    jetstream: enabled\n    users: [{user: %q, password: %q}]\n    exports: [{service: %q}]\n    imports: [\n",
+			strings.ToUpper(p.Tenant), p.Tenant, p.Tenant, "mako.ingest."+p.Tenant)
+		for _, o := range mk.Parties() {
+			if o.Tenant != p.Tenant {
+				fmt.Fprintf(&b, "      {service: {account: %s, subject: %q}, to: %q}\n", strings.ToUpper(o.Tenant), "mako.ingest."+o.Tenant, marketSubject(o.Tenant))
+			}
+		}
+		b.WriteString("    ]\n  }\n")
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// marketSubject is the subject under which the other parties reach tenant.
+func marketSubject(tenant string) string { return "market.ingest." + tenant }
+
+// withAccounts applies the accounts of conf to the test server.
+func withAccounts(t *testing.T, conf string) natstest.Option {
+	path := filepath.Join(t.TempDir(), "market.conf")
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := server.ProcessConfigFile(path)
+	if err != nil {
+		t.Fatalf("market config: %v\n%s", err, conf)
+	}
+	return func(o *server.Options) {
+		o.Accounts, o.Users = parsed.Accounts, parsed.Users
+	}
+}
+
+// gpkeOptions are the module options of every party: real deadlines of
+// pkg/fristen; the scenarios steer time through receipt times.
+func gpkeOptions(store malo.Reader) []gpke.Option {
+	return []gpke.Option{gpke.WithMasterData(gpke.FromMaLo(store))}
+}
+
+var marketWorkers = []func(*pipeline.System, context.Context) error{
+	(*pipeline.System).RunIngest, (*pipeline.System).RunProcessor, (*pipeline.System).RunRelay,
+	(*pipeline.System).RunScheduler, (*pipeline.System).RunProjector, (*pipeline.System).RunERPPublisher,
+	(*pipeline.System).RunERPReceiver, (*pipeline.System).RunMaLo,
+}
+
+// startMarket starts the server, the three parties and their workers, and
+// the partner records of the market.
+func startMarket(t *testing.T) *market {
+	t.Helper()
+	ctx := context.Background()
+	mk := demo.DefaultMarket
+	srv := natstest.Start(t, withAccounts(t, marketConf(mk)))
+	m := &market{srv: srv, mk: mk}
+	for _, p := range mk.Parties() {
+		_, js := srv.JetStream(nats.UserInfo(p.Tenant, p.Tenant))
+		role := routing.RoleLF
+		if p.Role == "NB" {
+			role = routing.RoleNB
+		}
+		st, err := malo.OpenNATS(ctx, js, 0)
+		must(t, err)
+		cfg := pipeline.Config{
+			Tenants:     []ingest.Tenant{{ID: engine.TenantID(p.Tenant), MPIDs: []string{p.MPID}, Roles: []routing.Role{role}, Sector: catalog.Strom}},
+			Modules:     []pipeline.Module{gpke.Module(gpkeOptions(st)...)},
+			Concurrency: 4,
+		}
+		sys := newSystem(t, js, cfg)
+		pst, err := partner.OpenNATS(ctx, js, 0)
+		must(t, err)
+		mp := &marketParty{Party: p, js: js, sys: sys, malo: st, partner: pst, rm: readmodel.NewStore(js)}
+		// The deliverer with the system's defaults (nats transport included).
+		startWorkers(t, sys, append(slices.Clone(marketWorkers), func(s *pipeline.System, ctx context.Context) error {
+			return s.RunDelivererWith()(ctx)
+		})...)
+		switch p.Tenant {
+		case mk.LFN.Tenant:
+			m.lfn = mp
+		case mk.NB.Tenant:
+			m.nb = mp
+		default:
+			m.lfa = mp
+		}
+		_, err = demo.SeedPartners(ctx, pst, mk, marketSubject)
+		must(t, err)
+	}
+	// LFX, outside the market, receives the NB's answers on a gateway stream.
+	_, err := m.nb.js.CreateStream(ctx, jetstream.StreamConfig{Name: lfxStream, Subjects: []string{lfxSubject}, Storage: jetstream.MemoryStorage})
+	must(t, err)
+	_, err = m.nb.partner.Put(ctx, m.nb.Tenant, partner.Partner{MPID: mpLFX, Name: "LFX (test)", Roles: []string{"LF"},
+		Channels: []partner.Channel{{Transport: partner.TransportNATS, Subject: lfxSubject}}})
+	must(t, err)
+	return m
+}
+
+// seedSwitch gives the MaLo the master data of docs/gpke.md: in the NB's
+// grid, supplied by the LFA since 2026-01-01 (NB and LFA records).
+func (m *market) seedSwitch(t *testing.T, maloID string) {
+	t.Helper()
+	m.seed(t, maloID, m.mk.NB.MPID)
+}
+
+// seed writes the NB's and the LFA's record of the MaLo (grid operator
+// gridOp, supplied by the LFA since 2026-01-01), each in its own account.
+func (m *market) seed(t *testing.T, maloID, gridOp string) {
+	t.Helper()
+	rec := malo.Record{MaLo: maloID, GridOperator: gridOp, Sector: "Strom",
+		Periods: []malo.Period{{Supplier: m.mk.LFA.MPID, From: deDay(2026, 1, 1)}}}
+	for _, p := range []*marketParty{m.nb, m.lfa} {
+		_, err := p.malo.Put(context.Background(), p.Tenant, rec)
+		must(t, err)
+	}
+}
+
+// deDay is 00:00 German local time of a date.
+func deDay(y int, mo time.Month, d int) time.Time { return fristen.Date(y, mo, d) }
+
+// maloSeq hands out valid MaLo-IDs, one per scenario.
+var maloSeq = 0
+
+func nextMaLo(t *testing.T) string {
+	t.Helper()
+	maloSeq++
+	first := fmt.Sprintf("5%09d", 700000000+maloSeq)
+	c, err := ident.MaLoCheckDigit(first)
+	must(t, err)
+	return first + string(c)
+}
+
+// erpCommand publishes an ERP command on the party's mako.erp.in.<tenant>.
+func (p *marketParty) erpCommand(t *testing.T, key, typ string, data any) {
+	t.Helper()
+	raw, err := json.Marshal(data)
+	must(t, err)
+	b, err := json.Marshal(erp.Request{IdempotencyKey: key, Type: typ, Tenant: p.Tenant, Data: raw})
+	must(t, err)
+	_, err = p.js.Publish(context.Background(), erp.InSubject(engine.TenantID(p.Tenant)), b)
+	must(t, err)
+}
+
+// outbox reads every message on the party's outbox so far.
+func (p *marketParty) outbox(t *testing.T) []demo.Message {
+	t.Helper()
+	ctx := context.Background()
+	cons, err := p.js.OrderedConsumer(ctx, streams.Outbox, jetstream.OrderedConsumerConfig{})
+	must(t, err)
+	var out []demo.Message
+	for {
+		batch, err := cons.Fetch(256, jetstream.FetchMaxWait(100*time.Millisecond))
+		must(t, err)
+		n := 0
+		for msg := range batch.Messages() {
+			n++
+			md, err := msg.Metadata()
+			must(t, err)
+			dm, err := demo.Decode(msg.Subject(), msg.Headers(), msg.Data(), md.Timestamp)
+			if err != nil {
+				t.Errorf("outbox of %s: %v", p.Tenant, err)
+				continue
+			}
+			out = append(out, dm)
+		}
+		if n == 0 {
+			return out
+		}
+	}
+}
+
+// messages reads the outboxes of all three parties, ordered by time.
+func (m *market) messages(t *testing.T) []demo.Message {
+	t.Helper()
+	var all []demo.Message
+	for _, p := range m.parties() {
+		all = append(all, p.outbox(t)...)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].At.Before(all[j].At) })
+	return all
+}
+
+// waitConversation polls the outboxes until done holds for the MaLo's
+// conversation (20 s as a failure guard only).
+func (m *market) waitConversation(t *testing.T, maloID string, what string, done func(demo.Conversation) bool) demo.Conversation {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c := demo.Select(m.messages(t), maloID)
+		if done(c) {
+			return c
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("MaLo %s: %s did not happen; conversation so far:\n%s", maloID, what, conversationText(c, m.mk))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func conversationText(c demo.Conversation, mk demo.Market) string {
+	names := mk.Names()
+	names[mpLFX] = "LFX"
+	var b strings.Builder
+	for _, msg := range c.Messages {
+		b.WriteString("  " + msg.Line(names) + "\n")
+	}
+	return b.String()
+}
+
+// convComplete: every request answered, every UTILMD acknowledged.
+func convComplete(c demo.Conversation) bool { return len(c.Messages) > 0 && len(c.Open()) == 0 }
+
+// events reads the party's CloudEvents about the MaLo so far.
+func (p *marketParty) events(t *testing.T, maloID string) []demo.ReceivedEvent {
+	t.Helper()
+	ctx := context.Background()
+	cons, err := p.js.OrderedConsumer(ctx, erp.Stream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{erp.Subject(engine.TenantID(p.Tenant))}})
+	must(t, err)
+	var out []demo.ReceivedEvent
+	for {
+		batch, err := cons.Fetch(256, jetstream.FetchMaxWait(100*time.Millisecond))
+		must(t, err)
+		n := 0
+		for msg := range batch.Messages() {
+			n++
+			ce, err := erp.ParseCloudEvent(msg.Data())
+			if err != nil {
+				t.Errorf("CloudEvent of %s: %v", p.Tenant, err)
+				continue
+			}
+			var d erp.ProcessData
+			if len(ce.Data) > 0 {
+				_ = json.Unmarshal(ce.Data, &d)
+			}
+			if d.Marktlokation != nil && d.Marktlokation.MarktlokationsID == maloID {
+				out = append(out, demo.ReceivedEvent{Tenant: p.Tenant, Event: ce, Data: d})
+			}
+		}
+		if n == 0 {
+			return out
+		}
+	}
+}
+
+// waitEvent polls the party's CloudEvents until one of type typ (and pid,
+// if given) about the MaLo appears.
+func (p *marketParty) waitEvent(t *testing.T, maloID, typ, pid string) demo.ReceivedEvent {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		for _, ev := range p.events(t, maloID) {
+			if ev.Event.Type == typ && (pid == "" || ev.Data.PID == pid) {
+				return ev
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: no CloudEvent %s %s for MaLo %s; have %v", p.Tenant, typ, pid, maloID, eventTypes(p.events(t, maloID)))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func eventTypes(evs []demo.ReceivedEvent) []string {
+	var out []string
+	for _, ev := range evs {
+		s := strings.TrimPrefix(ev.Event.Type, "de.mako.")
+		if ev.Data.PID != "" {
+			s += " " + ev.Data.PID
+		}
+		if ev.Data.Code != "" {
+			s += " " + ev.Data.Code
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// process waits until the read model has the process with an outcome and
+// returns it with the event types of its history (event store).
+func (p *marketParty) process(t *testing.T, id string) (readmodel.Process, []string) {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		rp, err := p.rm.Process(ctx, p.Tenant, id)
+		if err == nil && rp.Outcome != "" {
+			envs, err := p.sys.Engine().EventStore().Load(ctx, engine.StreamOf(engine.TenantID(p.Tenant), engine.ProcessID(id)))
+			must(t, err)
+			var types []string
+			for _, e := range envs {
+				types = append(types, e.Type)
+			}
+			return rp, types
+		}
+		if err != nil && !errors.Is(err, readmodel.ErrNotFound) {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: process %s has no outcome in the read model (%+v, %v)", p.Tenant, id, rp, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// record waits until check holds for the party's master data of the MaLo.
+func (p *marketParty) record(t *testing.T, maloID, what string, check func(*malo.Record) bool) *malo.Record {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r, err := p.malo.Lookup(context.Background(), p.Tenant, maloID)
+		must(t, err)
+		if check(r) {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: master data of %s: %s not reached: %+v", p.Tenant, maloID, what, r)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// supplierAt returns the supplier of the record at t ("" if none).
+func supplierAt(r *malo.Record, at time.Time) string {
+	if r == nil {
+		return ""
+	}
+	p, _ := r.SupplierAt(at)
+	return p.Supplier
+}
+
+// checkMessages asserts what every message of the market must satisfy: a
+// clean edifact.Check, a PID known for the format version of its date, and
+// APERAKs that reference a transaction.
+func checkMessages(t *testing.T, c demo.Conversation) {
+	t.Helper()
+	for _, msg := range c.Messages {
+		if len(msg.Findings) > 0 {
+			t.Errorf("%s %s %s of %s: edifact.Check findings %v", msg.Type, msg.PID, msg.Interchange, msg.Tenant, msg.Findings)
+		}
+		switch msg.Type {
+		case "UTILMD":
+			v, err := fv.Resolve(msg.At)
+			must(t, err)
+			if !catalog.KnownPID("UTILMD", v, msg.PID) {
+				t.Errorf("UTILMD %s of %s: PID %s not known for %s", msg.Transaction, msg.Tenant, msg.PID, v)
+			}
+		case "APERAK":
+			if msg.RefTN == "" || msg.RefDocument == "" {
+				t.Errorf("APERAK %s of %s references no transaction/document", msg.Interchange, msg.Tenant)
+			}
+		}
+	}
+}
+
+// onePID returns the single message of a PID in the conversation.
+func onePID(t *testing.T, c demo.Conversation, pid string, mk demo.Market) demo.Message {
+	t.Helper()
+	ms := c.UTILMD(pid)
+	if len(ms) != 1 {
+		t.Fatalf("want one %s, have %d:\n%s", pid, len(ms), conversationText(c, mk))
+	}
+	return ms[0]
+}
+
+// aperakOf returns the single APERAK for a transaction and checks its code.
+func aperakOf(t *testing.T, c demo.Conversation, msg demo.Message, code string, mk demo.Market) demo.Message {
+	t.Helper()
+	as := c.AperakFor(msg.Transaction)
+	if len(as) != 1 {
+		t.Fatalf("want one APERAK for %s %s, have %d:\n%s", msg.PID, msg.Transaction, len(as), conversationText(c, mk))
+	}
+	a := as[0]
+	if a.DocCode != code || a.From != msg.To || a.To != msg.From || a.RefDocument != msg.Document {
+		t.Errorf("APERAK for %s %s: %s from %s to %s for doc %s, want %s from %s to %s for doc %s", msg.PID, msg.Transaction,
+			a.DocCode, a.From, a.To, a.RefDocument, code, msg.To, msg.From, msg.Document)
+	}
+	return a
+}
+
+// checkAnswer checks an answer UTILMD: sender, recipient, code:EBD and RFF+TN.
+func checkAnswer(t *testing.T, got demo.Message, req demo.Message, code, ebd string) {
+	t.Helper()
+	if got.From != req.To || got.To != req.From || got.RefTN != req.Transaction || got.Code != code || got.EBD != ebd {
+		t.Errorf("%s: from %s to %s answers %s with %s:%s; want from %s to %s answering %s with %s:%s", got.PID,
+			got.From, got.To, got.RefTN, got.Code, got.EBD, req.To, req.From, req.Transaction, code, ebd)
+	}
+}
