@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -189,6 +190,7 @@ func RunLFW24(ctx context.Context, cfg Config) (*Result, error) {
 		cfg.MaLo, start.In(berlin).Format("Mon 2006-01-02"), key)
 
 	var all []Message
+	var lines []timedLine
 	printed := map[string]bool{}
 	lfnDone := false
 	decided := map[string]bool{}
@@ -221,11 +223,14 @@ func RunLFW24(ctx context.Context, cfg Config) (*Result, error) {
 				all = append(all, dm)
 			}
 		}
+		// Lines (messages and ERP events) are printed in time order, held
+		// back for a moment since outbox and events are read one after the
+		// other.
 		conv := Select(all, cfg.MaLo)
 		for _, m := range conv.Messages {
 			if k := m.Tenant + "/" + m.Interchange; !printed[k] {
 				printed[k] = true
-				fmt.Fprintln(out, "  "+m.Line(names))
+				lines = append(lines, timedLine{m.At, "  " + m.Line(names)})
 			}
 		}
 		eb, err := evc.Fetch(64, jetstream.FetchMaxWait(100*time.Millisecond))
@@ -239,7 +244,7 @@ func RunLFW24(ctx context.Context, cfg Config) (*Result, error) {
 					continue
 				}
 				res.Events = append(res.Events, ev)
-				fmt.Fprintf(out, "  %s  ERP %s ← %s %s%s\n", ev.Event.Time.In(berlin).Format("15:04:05.000"), ev.Tenant, ev.Event.Type, ev.Data.Code, outcomeOf(ev.Data))
+				lines = append(lines, timedLine{ev.Event.Time, fmt.Sprintf("  %s  ERP %-3s ← %s%s", ev.Event.Time.In(berlin).Format("15:04:05.000"), ev.Tenant, ev.Event.Type, eventDetail(ev.Data))})
 				switch {
 				case ev.Tenant == mk.LFA.Tenant && ev.Event.Type == gpke.CEDecisionRequested && !decided[ev.Data.TransactionID]:
 					decided[ev.Data.TransactionID] = true
@@ -247,13 +252,25 @@ func RunLFW24(ctx context.Context, cfg Config) (*Result, error) {
 					if err := sendERP(ctx, js, mk.LFA.Tenant, key+"-decide-"+ev.Data.TransactionID, gpke.ERPDecide, d); err != nil {
 						return res, err
 					}
-					fmt.Fprintf(out, "  ERP → %s: %s consent for %s\n", mk.LFA.Name, gpke.ERPDecide, ev.Data.TransactionID)
+					at := ev.Event.Time.Add(time.Microsecond)
+					lines = append(lines, timedLine{at, fmt.Sprintf("  %s  ERP %-3s → %s consent for %s", at.In(berlin).Format("15:04:05.000"), mk.LFA.Tenant, gpke.ERPDecide, ev.Data.TransactionID)})
 				case ev.Tenant == mk.LFN.Tenant && (ev.Event.Type == erp.TypeProcessCompleted || ev.Event.Type == erp.TypeProcessFailed):
 					lfnDone = true
 				}
 			}
 		}
-		if lfnDone && len(conv.Messages) > 0 && len(conv.Open()) == 0 {
+		finished := lfnDone && len(conv.Messages) > 0 && len(conv.Open()) == 0
+		sort.SliceStable(lines, func(i, j int) bool { return lines[i].at.Before(lines[j].at) })
+		n := 0
+		for _, l := range lines {
+			if !finished && time.Since(l.at) < printLag {
+				break
+			}
+			fmt.Fprintln(out, l.text)
+			n++
+		}
+		lines = lines[n:]
+		if finished {
 			res.Conversation = conv
 			break
 		}
@@ -276,13 +293,26 @@ func RunLFW24(ctx context.Context, cfg Config) (*Result, error) {
 	return res, nil
 }
 
-func outcomeOf(d erp.ProcessData) string {
+// printLag is how long a line waits for earlier ones read later.
+const printLag = 500 * time.Millisecond
+
+// timedLine is one printed line with the time it is sorted by.
+type timedLine struct {
+	at   time.Time
+	text string
+}
+
+// eventDetail formats PID, outcome and code of an ERP event.
+func eventDetail(d erp.ProcessData) string {
 	s := ""
 	if d.PID != "" {
-		s += " pid " + d.PID
+		s += " " + d.PID
 	}
 	if d.Outcome != "" {
 		s += " " + d.Outcome
+	}
+	if d.Code != "" {
+		s += " " + d.Code
 	}
 	return s
 }
