@@ -375,6 +375,13 @@ func TestMarket(t *testing.T) {
 			if n := len(c.UTILMD("55011")) + len(c.UTILMD("55012")); n != 0 {
 				t.Errorf("the LFA answered (%d)", n)
 			}
+			// The Anfrage reached the LFA (APERAK 312): the wait ended by time.
+			m.waitConversation(t, maloID, "the LFA's APERAK for the 55010", func(c demo.Conversation) bool {
+				a := c.UTILMD("55010")
+				return len(a) == 1 && len(c.AperakFor(a[0].Transaction)) == 1
+			})
+			c = demo.Select(m.messages(t), maloID)
+			aperakOf(t, c, onePID(t, c, "55010", mk), "312", mk)
 			checkAnswer(t, onePID(t, c, "55008", mk), onePID(t, c, "55007", mk), "A10", "E_0609")
 			_, evs := m.nb.process(t, zu.Process)
 			if !slices.Contains(evs, "gpke.lfa_wait_expired") {
@@ -424,6 +431,11 @@ func TestMarket(t *testing.T) {
 	// edifact.Check and carries a PID known for its format version.
 	all := demo.Conversation{Messages: m.messages(t)}
 	checkMessages(t, all)
+	for _, msg := range all.Messages {
+		if msg.Type == "CONTRL" {
+			t.Errorf("%s rejected interchange %s with CONTRL %s", msg.Tenant, msg.RefInterchange, msg.DocCode)
+		}
+	}
 	if len(all.Messages) < 60 {
 		t.Errorf("only %d messages in the market", len(all.Messages))
 	}
