@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/metrics"
@@ -88,7 +90,12 @@ func serve(ctx context.Context, name string, c *Config, extra []nats.Option, pic
 		return nil
 	})
 	w.Health.Add("streams", func(ctx context.Context) error {
+		// The write path: every MAKO_* stream and the engine's buckets. A
+		// missing read-model bucket must not take the workers out of service.
 		for _, s := range streams.Names() {
+			if !strings.HasPrefix(s, "MAKO_") && !slices.Contains(streams.EngineStreams(), s) {
+				continue
+			}
 			if _, err := js.Stream(ctx, s); err != nil {
 				return fmt.Errorf("stream %s: %w", s, err)
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mako-engine/mako/pkg/deliverer"
 	"github.com/mako-engine/mako/pkg/partner"
+	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/mako-engine/mako/streams"
 )
 
@@ -60,6 +61,8 @@ func (s *System) RunDelivererWith(opts ...deliverer.Option) func(context.Context
 		if err != nil {
 			return err
 		}
-		return d.Run(ctx, cons)
+		// A full lane (a partner that hangs on its first send) hands the
+		// message back instead of stalling the dispatcher of all lanes.
+		return d.Run(ctx, cons, worker.WithNakWhenBusy(time.Second))
 	}
 }

@@ -82,6 +82,7 @@ type config struct {
 	pullMax     int
 	log         zerolog.Logger
 	doubleAck   bool
+	busyDelay   time.Duration
 }
 
 // Option configures Run.
@@ -129,6 +130,12 @@ func WithLogger(l zerolog.Logger) Option { return func(c *config) { c.log = l } 
 // ack returns, the server has recorded it (needed where a later step relies
 // on the message being gone, as in a work queue).
 func WithDoubleAck() Option { return func(c *config) { c.doubleAck = true } }
+
+// WithNakWhenBusy hands a message back to the server (nak with delay d)
+// when its lane is full, instead of waiting for the lane. Use it where no
+// per-key order is needed and one slow key must not stall the others (the
+// deliverer); never with WithKey where order matters.
+func WithNakWhenBusy(d time.Duration) Option { return func(c *config) { c.busyDelay = d } }
 
 // WithPullMax sets how many messages the client buffers (default 2 × lanes × 16).
 func WithPullMax(n int) Option { return func(c *config) { c.pullMax = n } }
@@ -196,6 +203,14 @@ func Run(ctx context.Context, cons jetstream.Consumer, h Handler, opts ...Option
 		} else {
 			idx = rr % len(lanes)
 			rr++
+		}
+		if c.busyDelay > 0 {
+			select {
+			case lanes[idx] <- m:
+			default:
+				_ = m.NakWithDelay(c.busyDelay)
+			}
+			continue
 		}
 		lanes[idx] <- m
 	}

@@ -204,3 +204,35 @@ func TestShutdownFinishesInFlight(t *testing.T) {
 		t.Fatal("in-flight message was not acknowledged on shutdown")
 	}
 }
+
+func TestNakWhenBusyDoesNotStall(t *testing.T) {
+	js, cons := setup(t, -1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// One slow key fills its lane; messages of other keys still get through.
+	for i := range 40 {
+		js.Publish(ctx, "t.slow", []byte(fmt.Sprint(i)))
+	}
+	js.Publish(ctx, "t.fast", []byte("fast"))
+	release := make(chan struct{})
+	fast := make(chan struct{})
+	go worker.Run(ctx, cons, func(ctx context.Context, m jetstream.Msg) error {
+		if m.Subject() == "t.fast" {
+			close(fast)
+			return nil
+		}
+		<-release
+		return nil
+	}, worker.WithConcurrency(2), worker.WithKey(func(m jetstream.Msg) string {
+		if m.Subject() == "t.fast" {
+			return "b"
+		}
+		return "a"
+	}), worker.WithNakWhenBusy(50*time.Millisecond))
+	select {
+	case <-fast:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a slow key stalled the dispatcher")
+	}
+	close(release)
+}
