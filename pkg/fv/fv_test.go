@@ -87,3 +87,12 @@ func TestTextRoundTrip(t *testing.T) {
 		t.Fatalf("got %s / %s", b, v.Long())
 	}
 }
+
+func BenchmarkResolve(b *testing.B) {
+	t := time.Date(2026, 11, 20, 9, 15, 0, 0, time.UTC)
+	for b.Loop() {
+		if _, err := Resolve(t); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -48,6 +48,20 @@ var berlin = sync.OnceValue(func() *time.Location {
 	return loc
 })
 
+// starts are the key dates as instants, computed once: Resolve is on the
+// ingest hot path.
+var starts = sync.OnceValue(func() []time.Time {
+	out := make([]time.Time, len(keyDates))
+	for i, k := range keyDates {
+		t, err := time.ParseInLocation("2006-01-02", k.ValidFrom, berlin())
+		if err != nil {
+			panic(fmt.Sprintf("fv: key date %q of %s: %v", k.ValidFrom, k.Version, err))
+		}
+		out[i] = t
+	}
+	return out
+})
+
 // KeyDates returns a copy of the format-version calendar, oldest first.
 func KeyDates() []KeyDate { return append([]KeyDate(nil), keyDates...) }
 
@@ -59,10 +73,9 @@ func Known(v Version) bool {
 
 // ValidFrom returns the instant (German local midnight) from which v applies.
 func ValidFrom(v Version) (time.Time, bool) {
-	for _, k := range keyDates {
+	for i, k := range keyDates {
 		if k.Version == v {
-			d, _ := time.ParseInLocation("2006-01-02", k.ValidFrom, berlin())
-			return d, true
+			return starts()[i], true
 		}
 	}
 	return time.Time{}, false
@@ -73,12 +86,11 @@ func ValidFrom(v Version) (time.Time, bool) {
 // date resolve to the last known version.
 func Resolve(t time.Time) (Version, error) {
 	var out Version
-	for _, k := range keyDates {
-		from, _ := time.ParseInLocation("2006-01-02", k.ValidFrom, berlin())
+	for i, from := range starts() {
 		if t.Before(from) {
 			break
 		}
-		out = k.Version
+		out = keyDates[i].Version
 	}
 	if out.IsZero() {
 		return Version{}, ErrBeforeFirst
