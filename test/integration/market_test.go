@@ -388,6 +388,12 @@ func TestMarket(t *testing.T) {
 				t.Errorf("NB process without gpke.lfa_wait_expired: %v", evs)
 			}
 			m.nb.record(t, maloID, "LFX from Tuesday", func(r *malo.Record) bool { return supplierAt(r, start) == mpLFX })
+			// LFX never acknowledges the 55002: its APERAK deadline (from the
+			// decision on Monday) passes and the NB's ERP gets the alert.
+			miss := m.nb.waitEvent(t, maloID, erp.TypeAperakTimeout, "55002")
+			if !strings.Contains(miss.Data.Reason, "2026-11-23T") || miss.Data.TransactionID != zu.Transaction {
+				t.Errorf("APERAK timeout for %s: %q", miss.Data.TransactionID, miss.Data.Reason)
+			}
 		})
 
 		// Deadlines across a holiday: receipt on Wednesday 2026-05-13 (FV2604),
@@ -436,7 +442,7 @@ func TestMarket(t *testing.T) {
 			t.Errorf("%s rejected interchange %s with CONTRL %s", msg.Tenant, msg.RefInterchange, msg.DocCode)
 		}
 	}
-	if len(all.Messages) < 60 {
+	if len(all.Messages) < 50 {
 		t.Errorf("only %d messages in the market", len(all.Messages))
 	}
 	t.Logf("%d messages exchanged in the market", len(all.Messages))
