@@ -170,6 +170,34 @@ func TestSingleTenantIsolation(t *testing.T) {
 		}
 	})
 
+	t.Run("ERP: own commands in with ack, own CloudEvents out, nothing of another tenant", func(t *testing.T) {
+		ack, err := acme.js.Publish(ctxT(t, 10*time.Second), "mako.erp.in.acme", []byte(`{"idempotency_key":"k1"}`))
+		if err != nil || ack.Stream != "MAKO_ERP" {
+			t.Fatalf("gw-acme publish to its ERP inbox: %v %+v", err, ack)
+		}
+		sub, err := acme.nc.SubscribeSync("mako.erp.acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := acme.nc.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := workers.js.Publish(ctx, "mako.erp.acme", []byte(`{"specversion":"1.0"}`)); err != nil {
+			t.Fatal(err)
+		}
+		if m, err := sub.NextMsg(5 * time.Second); err != nil || string(m.Data) != `{"specversion":"1.0"}` {
+			t.Fatalf("gw-acme did not receive its CloudEvent: %v", err)
+		}
+		if _, err := acme.js.Publish(ctxT(t, 500*time.Millisecond), "mako.erp.in.other", []byte("forged")); err == nil {
+			t.Fatal("gw-acme published another tenant's ERP command")
+		}
+		acme.wantViolation(t, "mako.erp.in.other")
+		if _, err := acme.nc.SubscribeSync("mako.erp.other"); err != nil {
+			t.Fatal(err)
+		}
+		acme.wantViolation(t, "mako.erp.other")
+	})
+
 	t.Run("cannot publish another tenant's ingest", func(t *testing.T) {
 		_, err := acme.js.Publish(ctxT(t, 500*time.Millisecond), "mako.ingest.other", []byte("forged"))
 		if err == nil {
