@@ -1,0 +1,129 @@
+package demo
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/edifact/aperak"
+	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/nats-io/nats.go"
+)
+
+const (
+	tLFN = "9900000000004"
+	tNB  = "9900000000011"
+)
+
+// buildUTILMD builds a one-transaction UTILMD Strom FV2610 interchange.
+func buildUTILMD(from, to, ref, doc, tx, pid, malo string, extra ...string) []byte {
+	segs := []string{
+		"UNA:+.? '",
+		"UNB+UNOC:3+" + from + ":500+" + to + ":500+261120:0915+" + ref + "'",
+		"UNH+1+UTILMD:D:11A:UN:S2.2'",
+		"BGM+E01+" + doc + "'",
+		"DTM+137:202611200915?+00:303'",
+		"NAD+MS+" + from + "::293'",
+		"NAD+MR+" + to + "::293'",
+		"IDE+24+" + tx + "'",
+		"DTM+92:202611232300?+00:303'",
+		"STS+7++E03+ZW4'",
+	}
+	segs = append(segs, extra...)
+	segs = append(segs, "LOC+Z16+"+malo+"'", "RFF+Z13:"+pid+"'")
+	n := len(segs) - 2 + 1 // UNH … RFF plus UNT, without UNA and UNB
+	return []byte(strings.Join(append(segs, "UNT+"+strconv.Itoa(n)+"+1'", "UNZ+1+"+ref+"'"), ""))
+}
+
+
+func outboxMsg(t *testing.T, tenant, sender, recipient, typ, ref string, data []byte, at time.Time) Message {
+	t.Helper()
+	h := nats.Header{}
+	h.Set("Mako-Message-Id", tenant+"-"+ref)
+	h.Set("Mako-Sender", sender)
+	h.Set("Mako-Message-Type", typ)
+	h.Set("Mako-Process", "p-"+ref)
+	h.Set("Mako-Interchange-Ref", ref)
+	m, err := Decode("mako.outbox."+tenant+"."+recipient, h, data, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// The conversation of a MaLo is the UTILMDs about it plus everything that
+// references them; it is open until every UTILMD has its APERAK and every
+// request its answer.
+func TestSelectAndOpen(t *testing.T) {
+	at := time.Date(2026, 11, 20, 9, 15, 0, 0, time.UTC)
+	req := outboxMsg(t, "lfn", tLFN, tNB, "UTILMD", "G1", buildUTILMD(tLFN, tNB, "G1", "D1", "V1", "55001", "51234567895"), at)
+	if req.PID != "55001" || req.Transaction != "V1" || req.MaLo != "51234567895" || !req.IsRequest() || len(req.Findings) != 0 ||
+		req.From != tLFN || req.To != tNB || req.Document != "D1" || !slices2(req.Reasons, "E03", "ZW4") {
+		t.Fatalf("55001 decoded as %+v", req)
+	}
+	other := outboxMsg(t, "lfn", tLFN, tNB, "UTILMD", "G9", buildUTILMD(tLFN, tNB, "G9", "D9", "V9", "55001", "57000000010"), at)
+
+	c := Select([]Message{req, other}, "51234567895")
+	if len(c.Messages) != 1 || len(c.Open()) != 2 {
+		t.Fatalf("conversation %v open %v", c.Sequence(), c.Open())
+	}
+
+	// The NB's APERAK 312 and its 55002 with A51:E_0623.
+	ix, err := edifact.Parse(req.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit := edifact.Transactions(&ix.Messages[0])[0]
+	ref, err := aperak.ReferenceFrom(ix, &ix.Messages[0], &unit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ab, err := aperak.Build(aperak.Params{FormatVersion: fv.MustParse("FV2610"), Ref: "A1", Time: at}, aperak.Message{Ref: "1", DocumentNumber: "A1", Reference: ref})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ack := outboxMsg(t, "nb", tNB, tLFN, "APERAK", "A1", ab, at.Add(time.Second))
+	if ack.Type != "APERAK" || ack.DocCode != "312" || ack.RefTN != "V1" || ack.RefDocument != "D1" {
+		t.Fatalf("APERAK decoded as %+v", ack)
+	}
+	ans := outboxMsg(t, "nb", tNB, tLFN, "UTILMD", "G2", buildUTILMD(tNB, tLFN, "G2", "D2", "V2", "55002", "51234567895",
+		"STS+E01++A51:E_0623'", "RFF+TN:V1'"), at.Add(2*time.Second))
+	if ans.Code != "A51" || ans.EBD != "E_0623" || ans.RefTN != "V1" || ans.IsRequest() {
+		t.Fatalf("55002 decoded as %+v", ans)
+	}
+	c = Select([]Message{req, other, ack, ans}, "51234567895")
+	if got := strings.Join(c.Sequence(), " "); got != "55001 APERAK 312 55002" {
+		t.Fatalf("sequence %q", got)
+	}
+	if open := c.Open(); len(open) != 1 || !strings.Contains(open[0], "APERAK for 55002 V2") {
+		t.Fatalf("open %v", open)
+	}
+	if len(c.AnswerTo("V1")) != 1 || len(c.AperakFor("V1")) != 1 || len(c.UTILMD("55002")) != 1 {
+		t.Fatal("lookups")
+	}
+	names := DefaultMarket.Names()
+	for _, want := range []string{"LFN → NB", "UTILMD 55001", "MaLo 51234567895 on 2026-11-24"} {
+		if l := req.Line(names); !strings.Contains(l, want) {
+			t.Errorf("line %q lacks %q", l, want)
+		}
+	}
+	if l := ans.Line(names); !strings.Contains(l, "55002 A51:E_0623") || !strings.Contains(l, "answers V1") {
+		t.Errorf("line %q", l)
+	}
+	if l := ack.Line(names); !strings.Contains(l, "APERAK 312") || !strings.Contains(l, "for tx V1 (doc D1)") {
+		t.Errorf("line %q", l)
+	}
+}
+
+func TestDecodeRejectsGarbage(t *testing.T) {
+	if _, err := Decode("mako.outbox.nb."+tLFN, nats.Header{"Mako-Message-Id": {"x"}}, []byte("not edifact"), time.Now()); err == nil {
+		t.Fatal("garbage decoded")
+	}
+	if _, err := Decode("elsewhere", nats.Header{}, nil, time.Now()); err == nil {
+		t.Fatal("foreign subject decoded")
+	}
+}
+
+func slices2(got []string, want ...string) bool { return strings.Join(got, ",") == strings.Join(want, ",") }
