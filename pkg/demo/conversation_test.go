@@ -37,7 +37,6 @@ func buildUTILMD(from, to, ref, doc, tx, pid, malo string, extra ...string) []by
 	return []byte(strings.Join(append(segs, "UNT+"+strconv.Itoa(n)+"+1'", "UNZ+1+"+ref+"'"), ""))
 }
 
-
 func outboxMsg(t *testing.T, tenant, sender, recipient, typ, ref string, data []byte, at time.Time) Message {
 	t.Helper()
 	h := nats.Header{}
@@ -126,4 +125,6 @@ func TestDecodeRejectsGarbage(t *testing.T) {
 	}
 }
 
-func slices2(got []string, want ...string) bool { return strings.Join(got, ",") == strings.Join(want, ",") }
+func slices2(got []string, want ...string) bool {
+	return strings.Join(got, ",") == strings.Join(want, ",")
+}
