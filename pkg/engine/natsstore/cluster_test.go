@@ -31,6 +31,7 @@ func TestR3(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
+	codes := map[jetstream.ErrorCode]int{}
 
 	t.Run("server: same Nats-Msg-Id and expected sequence is a duplicate ack on R3", func(t *testing.T) {
 		subj := "mako.evt.r3raw.p1"
@@ -42,6 +43,38 @@ func TestR3(t *testing.T) {
 		if err != nil || !again.Duplicate || again.Sequence != ack.Sequence {
 			t.Fatalf("retry = %+v, %v; want duplicate of %d", again, err, ack.Sequence)
 		}
+	})
+	t.Run("server: racing OCC publishes on R3 fail with 10071 or 10164, both conflicts", func(t *testing.T) {
+		for round := range 5 {
+			subj := fmt.Sprintf("mako.evt.r3race.p%d", round)
+			const n = 10
+			var wg sync.WaitGroup
+			results := make(chan error, n)
+			for i := range n {
+				wg.Go(func() {
+					_, err := js.Publish(ctx, subj, []byte("x"), jetstream.WithMsgID(fmt.Sprint(subj, i)), jetstream.WithExpectLastSequencePerSubject(0))
+					results <- err
+				})
+			}
+			wg.Wait()
+			close(results)
+			ok := 0
+			for err := range results {
+				if err == nil {
+					ok++
+					continue
+				}
+				var apiErr *jetstream.APIError
+				if !errors.As(err, &apiErr) || !isConflict(err) {
+					t.Fatalf("racing publish failed with %v, want 10071/10164", err)
+				}
+				codes[apiErr.ErrorCode]++
+			}
+			if ok != 1 {
+				t.Fatalf("%d racing publishes succeeded, want 1", ok)
+			}
+		}
+		t.Logf("conflict codes seen: %v", codes)
 	})
 	t.Run("lost ack on R3 is answered by a duplicate ack and written once", func(t *testing.T) {
 		s := enginetest.NewStream()
