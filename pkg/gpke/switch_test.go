@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/ingest"
 )
@@ -321,6 +322,41 @@ func TestDeterministic(t *testing.T) {
 	for i := range d1.Outbound {
 		if !bytes.Equal(d1.Outbound[i].Payload, d2.Outbound[i].Payload) {
 			t.Fatalf("outbound %d differs:\n%s\n%s", i, d1.Outbound[i].Payload, d2.Outbound[i].Payload)
+		}
+	}
+}
+
+// A decision taken after a format-version changeover (here: the NB's wait
+// for the LFA ends on 01.10.2026, the first day of FV2610, for a 55001
+// received under FV2604) sends in the new version, which the recipient
+// checks against its receipt date; the request's version would be a syntax
+// error there.
+func TestDecisionAfterChangeoverUsesNewFormatVersion(t *testing.T) {
+	at := berlin(2026, 9, 30, 10, 0) // Wed, FV2604; W = Thu 01.10. (FV2610)
+	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
+	d0 := lfn.exec(at, RegisterSupplyStart{RequestID: "erp-fv", MaLo: maloID, Start: berlin(2026, 10, 2, 0, 0), NB: mpNB, LFN: mpLFN})
+	tx := deliver(t, out(t, d0, mpNB, "UTILMD", PIDAnmeldung))
+	if tx.FormatVersion != "FV2604" || tx.Release != "S2.1" {
+		t.Fatalf("request in %s %s", tx.FormatVersion, tx.Release)
+	}
+	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
+	d := nb.exec(at.Add(time.Minute), enriched(tx, mdNB()))
+	due := deadline(t, d, labelLFA)
+	if mustFV(due).String() != "FV2610" {
+		t.Fatalf("test premise: the wait ends at %v, before the changeover", due)
+	}
+	d = nb.fire(labelLFA, due)
+	for _, o := range []engine.Outbound{out(t, d, mpLFN, "UTILMD", PIDAnmeldungBestaetig), out(t, d, mpLFA, "UTILMD", PIDBeendigungNB)} {
+		ans := deliver(t, o)
+		if ans.FormatVersion != "FV2610" || ans.Release != "S2.2" {
+			t.Fatalf("%s sent as %s after the changeover, want S2.2 (FV2610)", ans.PID, ans.Release)
+		}
+		ix, err := edifact.Parse(o.Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep := edifact.Check(ix, edifact.WithReceived(due)); !rep.Clean() {
+			t.Fatalf("%s fails the recipient's check: %v", ans.PID, rep.Findings)
 		}
 	}
 }

@@ -126,12 +126,22 @@ func (x *dec) ref(prefix string) string {
 // Handle implements engine.Workflow.
 func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	x := &dec{f: f, s: s, cmd: cmd, at: cmd.ReceivedAt.UTC(), fv: cmd.FormatVersion}
-	if x.fv.IsZero() && s.FV != "" {
-		v, err := fv.Parse(s.FV)
-		if err != nil {
-			return engine.Decision{}, fmt.Errorf("gpke: state format version %q: %w", s.FV, err)
+	if x.fv.IsZero() {
+		// A decision without a received message (a deadline, an ERP
+		// command) sends in the format version in force at the decision's
+		// time, not in the one of the original request: the recipient checks
+		// the message against its receipt date (edifact.md §7.3), so a
+		// decision taken after a changeover must use the new version.
+		// fv.Resolve is a pure table lookup on the command's time.
+		if v, err := fv.Resolve(x.at); err == nil {
+			x.fv = v
+		} else if s.FV != "" {
+			v, err := fv.Parse(s.FV)
+			if err != nil {
+				return engine.Decision{}, fmt.Errorf("gpke: state format version %q: %w", s.FV, err)
+			}
+			x.fv = v
 		}
-		x.fv = v
 	}
 	var err error
 	switch p := cmd.Payload.(type) {
