@@ -179,8 +179,14 @@ func (r *reader) direct(ctx context.Context, req any, fn func(storedMsg, uint64)
 	if err := r.nc.PublishRequest(r.apiPfx+"DIRECT.GET."+r.stream, reply, body); err != nil {
 		return "", err
 	}
+	if _, ok := ctx.Deadline(); !ok {
+		// One timeout for the whole answer, not one timer per message.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.timeout)
+		defer cancel()
+	}
 	for {
-		m, err := r.nextMsg(ctx, rs.sub)
+		m, err := rs.sub.NextMsgWithContext(ctx)
 		if err != nil {
 			return "", err
 		}
@@ -226,15 +232,6 @@ func (r *reader) multiLast(ctx context.Context, filter string, fn func(storedMsg
 		return true, fn(sm)
 	})
 	return err
-}
-
-func (r *reader) nextMsg(ctx context.Context, sub *nats.Subscription) (*nats.Msg, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, r.timeout)
-		defer cancel()
-	}
-	return sub.NextMsgWithContext(ctx)
 }
 
 func parseDirectMsg(m *nats.Msg) (storedMsg, error) {
