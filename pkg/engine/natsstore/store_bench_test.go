@@ -3,6 +3,7 @@ package natsstore
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -57,7 +58,7 @@ func BenchmarkAppendVsRaw(b *testing.B) {
 			b.Fatal(err)
 		}
 		t1 := time.Now()
-		if _, err := js.Publish(ctx, "mako.evt.raw.p", raw); err != nil {
+		if _, err := js.Publish(ctx, "mako.evt.raw.p"+strconv.Itoa(i), raw); err != nil {
 			b.Fatal(err)
 		}
 		appendDur += t1.Sub(t0)
