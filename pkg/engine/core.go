@@ -350,12 +350,12 @@ func (ec *EngineContext) attempt(ctx context.Context, l *loaded, id ProcessIdent
 func (ec *EngineContext) call(l *loaded, s StreamID, fn func() (CommandData, error)) (p CommandData, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("engine: process %s: workflow %s: OnDeadline panicked: %v", s, l.def.ID(), r)
+			err = &DecisionError{Stream: s, Workflow: l.def.ID(), Type: EventDeadlineFired, Err: fmt.Errorf("OnDeadline panicked: %v", r)}
 		}
 	}()
 	p, err = fn()
 	if err != nil {
-		err = fmt.Errorf("engine: process %s: workflow %s: on deadline: %w", s, l.def.ID(), err)
+		err = &DecisionError{Stream: s, Workflow: l.def.ID(), Type: EventDeadlineFired, Err: fmt.Errorf("on deadline: %w", err)}
 	}
 	return p, err
 }
@@ -364,12 +364,12 @@ func (ec *EngineContext) call(l *loaded, s StreamID, fn func() (CommandData, err
 func (ec *EngineContext) decide(l *loaded, s StreamID, cmd Command) (d Decision, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("engine: process %s: workflow %s: Handle(%s) panicked: %v", s, l.def.ID(), cmd.Type, r)
+			err = &DecisionError{Stream: s, Workflow: l.def.ID(), Command: cmd.ID, Type: cmd.Type, Err: fmt.Errorf("Handle panicked: %v", r)}
 		}
 	}()
 	d, err = l.def.handle(l.state, cmd)
 	if err != nil {
-		err = fmt.Errorf("engine: process %s: workflow %s: command %s (%s): %w", s, l.def.ID(), cmd.ID, cmd.Type, err)
+		err = &DecisionError{Stream: s, Workflow: l.def.ID(), Command: cmd.ID, Type: cmd.Type, Err: err}
 	}
 	return d, err
 }

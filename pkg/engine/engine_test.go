@@ -119,8 +119,10 @@ func TestRejectedAndEmptyDecisionsAppendNothing(t *testing.T) {
 	ctx := context.Background()
 	st := newStores()
 	p := spawn(t, st.engine(t), ledgerDef())
-	if _, err := p.Execute(ctx, Add{Amount: -1}); err == nil {
-		t.Fatal("negative amount accepted")
+	_, err := p.Execute(ctx, Add{Amount: -1})
+	var de *engine.DecisionError
+	if !errors.Is(err, engine.ErrDecision) || !errors.As(err, &de) || de.Stream != p.Identity().Stream() {
+		t.Fatalf("negative amount: err = %v, want a DecisionError naming the stream", err)
 	}
 	res, err := p.Execute(ctx, Noop{})
 	if err != nil || len(res.Envelopes) != 0 || res.Duplicate {

@@ -30,7 +30,33 @@ var (
 	// ErrNotConfigured marks the use of an optional store the EngineContext
 	// was built without.
 	ErrNotConfigured = errors.New("engine: store not configured")
+	// ErrDecision marks a command the workflow itself refused: its Handle
+	// (or DeadlineHandler) returned an error or panicked; see DecisionError.
+	// Retrying the same command on the same state gives the same answer.
+	ErrDecision = errors.New("engine: workflow refused the command")
 )
+
+// DecisionError reports that the workflow's Handle (or OnDeadline) failed
+// for a command. It names the stream, the workflow and the command, and
+// matches ErrDecision.
+type DecisionError struct {
+	Stream   StreamID
+	Workflow WorkflowID
+	Command  CommandID
+	Type     string
+	Err      error
+}
+
+// Error names the process, workflow and command and the cause.
+func (e *DecisionError) Error() string {
+	return fmt.Sprintf("engine: process %s: workflow %s: command %s (%s): %v", e.Stream, e.Workflow, e.Command, e.Type, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *DecisionError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrDecision) true.
+func (e *DecisionError) Is(target error) bool { return target == ErrDecision }
 
 // ConflictError reports that an append expected another stream version.
 // It matches ErrConflict.

@@ -18,10 +18,17 @@ const InboxRetentionHours = 96
 // Contract (checked by enginetest.RunInbox): Accept is an atomic
 // check-and-set per tenant: it returns true the first time a key is seen and
 // false for every later call, also under concurrency (exactly one of many
-// concurrent callers gets true). Keys failing ValidateInboxKey are rejected
-// with ErrInvalidKey. Retention (InboxRetentionHours) is the backend's job.
+// concurrent callers gets true). Seen reports whether a key was accepted
+// (and is still retained) without accepting it. Keys failing
+// ValidateInboxKey are rejected with ErrInvalidKey. Retention
+// (InboxRetentionHours) is the backend's job.
+//
+// Callers that must not lose a message check Seen first and Accept only
+// after the message's work is durable, so that a message whose first
+// handling failed is not mistaken for a duplicate when it is sent again.
 type Inbox interface {
 	Accept(ctx context.Context, tenant TenantID, key string) (bool, error)
+	Seen(ctx context.Context, tenant TenantID, key string) (bool, error)
 }
 
 // InboxKey builds the key "<sender>:<message ref>" and validates it.

@@ -7,7 +7,13 @@
 //     (at-least-once; handlers must be idempotent).
 //   - A handler error naks the message with a bounded exponential delay, so
 //     the server redelivers it. An error wrapped with [Retry] naks with the
-//     delay it names and does not count as a failure for dead-lettering.
+//     delay it names. An error wrapped with [Transient] (the broker or a
+//     store is unavailable) is retried with backoff until the transient
+//     window since the message was stored has passed (default 24 h), however
+//     many deliveries that takes: an outage never turns accepted work into
+//     dead letters. Other errors count towards MaxDeliver. (The server's
+//     delivery count includes naks for Retry and busy lanes, so a message that
+//     waited may reach MaxDeliver sooner.)
 //   - When a failing message has been delivered MaxDeliver times (or the
 //     handler returned a [Permanent] error), the Exhausted callback is called
 //     (for example to write a dead letter) and, only if that succeeded, the
@@ -57,6 +63,23 @@ func (e *retryError) Unwrap() error { return e.err }
 // process is still in flight elsewhere).
 func Retry(delay time.Duration, err error) error { return &retryError{delay: delay, err: err} }
 
+type transientError struct{ err error }
+
+func (e *transientError) Error() string { return "transient: " + e.err.Error() }
+func (e *transientError) Unwrap() error { return e.err }
+
+// Transient wraps err so that the message is retried with backoff until the
+// transient window has passed (WithTransientWindow), regardless of
+// MaxDeliver: the failure is in infrastructure (the broker, a store), not
+// in the message.
+func Transient(err error) error { return &transientError{err: err} }
+
+// IsTransient reports whether err was wrapped with Transient.
+func IsTransient(err error) bool {
+	var t *transientError
+	return errors.As(err, &t)
+}
+
 type permanentError struct{ err error }
 
 func (e *permanentError) Error() string { return "permanent: " + e.err.Error() }
@@ -83,6 +106,8 @@ type config struct {
 	log         zerolog.Logger
 	doubleAck   bool
 	busyDelay   time.Duration
+	transient   time.Duration
+	grace       time.Duration
 }
 
 // Option configures Run.
@@ -131,6 +156,28 @@ func WithLogger(l zerolog.Logger) Option { return func(c *config) { c.log = l } 
 // on the message being gone, as in a work queue).
 func WithDoubleAck() Option { return func(c *config) { c.doubleAck = true } }
 
+// WithTransientWindow sets how long Transient failures are retried, counted
+// from the message's stream timestamp (default 24 h).
+func WithTransientWindow(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.transient = d
+		}
+	}
+}
+
+// WithShutdownGrace sets how long handlers in flight may run on after Run's
+// context is cancelled before their own context is cancelled too (default
+// 15 s): in-flight work is finished, a hanging handler does not block the
+// shutdown forever.
+func WithShutdownGrace(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.grace = d
+		}
+	}
+}
+
 // WithNakWhenBusy hands a message back to the server (nak with delay d)
 // when its lane is full, instead of waiting for the lane. Use it where no
 // per-key order is needed and one slow key must not stall the others (the
@@ -149,6 +196,8 @@ func Run(ctx context.Context, cons jetstream.Consumer, h Handler, opts ...Option
 		backoffBase: 200 * time.Millisecond,
 		backoffCap:  30 * time.Second,
 		log:         zerolog.Nop(),
+		transient:   24 * time.Hour,
+		grace:       15 * time.Second,
 	}
 	for _, o := range opts {
 		o(&c)
@@ -163,8 +212,11 @@ func Run(ctx context.Context, cons jetstream.Consumer, h Handler, opts ...Option
 	lanes := make([]chan jetstream.Msg, c.concurrency)
 	var wg sync.WaitGroup
 	// Handlers get a context that outlives ctx so in-flight work can finish
-	// and acknowledge during shutdown.
-	hctx := context.WithoutCancel(ctx)
+	// and acknowledge during shutdown, for at most the grace period.
+	hctx, hcancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer hcancel()
+	stopGrace := context.AfterFunc(ctx, func() { time.AfterFunc(c.grace, hcancel) })
+	defer stopGrace()
 	for i := range lanes {
 		lanes[i] = make(chan jetstream.Msg, 16)
 		wg.Go(func() {
@@ -242,10 +294,20 @@ func (c *config) handle(ctx context.Context, m jetstream.Msg, h Handler) {
 		return
 	}
 	delivered := uint64(1)
+	var stored time.Time
 	if md, merr := m.Metadata(); merr == nil {
-		delivered = md.NumDelivered
+		delivered, stored = md.NumDelivered, md.Timestamp
 	}
-	if IsPermanent(err) || delivered >= uint64(c.maxDeliver) {
+	switch {
+	case IsPermanent(err):
+		c.exhaust(ctx, m, err, delivered)
+		return
+	case IsTransient(err):
+		if !stored.IsZero() && time.Since(stored) > c.transient {
+			c.exhaust(ctx, m, fmt.Errorf("still failing after the transient window of %s: %w", c.transient, err), delivered)
+			return
+		}
+	case delivered >= uint64(c.maxDeliver):
 		c.exhaust(ctx, m, err, delivered)
 		return
 	}

@@ -236,3 +236,52 @@ func TestNakWhenBusyDoesNotStall(t *testing.T) {
 	}
 	close(release)
 }
+
+func TestTransientIgnoresMaxDeliverWithinWindow(t *testing.T) {
+	js, cons := setup(t, -1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	js.Publish(ctx, "t.outage", []byte("outage"))
+	var mu sync.Mutex
+	attempts := 0
+	done := make(chan struct{})
+	dead := make(chan struct{}, 1)
+	go worker.Run(ctx, cons, func(ctx context.Context, m jetstream.Msg) error {
+		mu.Lock()
+		defer mu.Unlock()
+		attempts++
+		if attempts <= 6 { // longer than MaxDeliver
+			return worker.Transient(errors.New("store unavailable"))
+		}
+		close(done)
+		return nil
+	}, worker.WithMaxDeliver(2), worker.WithBackoff(5*time.Millisecond, 10*time.Millisecond),
+		worker.WithExhausted(func(context.Context, jetstream.Msg, error) error { dead <- struct{}{}; return nil }))
+	select {
+	case <-done:
+	case <-dead:
+		t.Fatal("a transient failure was dead-lettered after MaxDeliver")
+	case <-time.After(10 * time.Second):
+		t.Fatal("timeout")
+	}
+}
+
+func TestTransientDeadLetteredAfterWindow(t *testing.T) {
+	js, cons := setup(t, -1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	js.Publish(ctx, "t.outage", []byte("outage"))
+	dead := make(chan error, 1)
+	go worker.Run(ctx, cons, func(ctx context.Context, m jetstream.Msg) error {
+		return worker.Transient(errors.New("store unavailable"))
+	}, worker.WithTransientWindow(300*time.Millisecond), worker.WithBackoff(20*time.Millisecond, 50*time.Millisecond),
+		worker.WithExhausted(func(_ context.Context, _ jetstream.Msg, cause error) error { dead <- cause; return nil }))
+	select {
+	case err := <-dead:
+		if !strings.Contains(err.Error(), "transient window") {
+			t.Fatalf("cause %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a transient failure past its window was never dead-lettered")
+	}
+}

@@ -24,6 +24,26 @@ func RunInbox(t *testing.T, newInbox func(t *testing.T) engine.Inbox) {
 			}
 		}
 	})
+	t.Run("Seen reports accepted keys without accepting", func(t *testing.T) {
+		in, key := newInbox(t), fresh()
+		for range 2 {
+			if seen, err := in.Seen(ctx, Tenant, key); seen || err != nil {
+				t.Fatalf("Seen before Accept = %v, %v", seen, err)
+			}
+		}
+		if ok, err := in.Accept(ctx, Tenant, key); !ok || err != nil {
+			t.Fatalf("Accept after Seen = %v, %v: Seen must not accept", ok, err)
+		}
+		if seen, err := in.Seen(ctx, Tenant, key); !seen || err != nil {
+			t.Fatalf("Seen after Accept = %v, %v", seen, err)
+		}
+		if seen, err := in.Seen(ctx, OtherTenant, key); seen || err != nil {
+			t.Fatalf("Seen in another tenant = %v, %v", seen, err)
+		}
+		if _, err := in.Seen(ctx, Tenant, "no-colon"); !errors.Is(err, engine.ErrInvalidKey) {
+			t.Fatalf("Seen(invalid key) = %v, want ErrInvalidKey", err)
+		}
+	})
 	t.Run("keys are tenant-scoped", func(t *testing.T) {
 		in, key := newInbox(t), fresh()
 		for _, tenant := range []engine.TenantID{Tenant, OtherTenant} {

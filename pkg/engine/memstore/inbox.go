@@ -80,3 +80,20 @@ func (in *Inbox) Accept(ctx context.Context, tenant engine.TenantID, key string)
 	in.seen[k] = now
 	return true, nil
 }
+
+// Seen implements engine.Inbox.
+func (in *Inbox) Seen(ctx context.Context, tenant engine.TenantID, key string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if err := tenant.Validate(); err != nil {
+		return false, err
+	}
+	if err := engine.ValidateInboxKey(key); err != nil {
+		return false, err
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	at, ok := in.seen[tenantKey{tenant, key}]
+	return ok && in.now().Sub(at) < in.retention, nil
+}

@@ -67,3 +67,24 @@ func (in *Inbox) Accept(ctx context.Context, tenant engine.TenantID, key string)
 	return false, &StoreError{Op: "inbox", Stream: "KV_" + in.bucket, Subject: "$KV." + in.bucket + "." + k,
 		Err: fmt.Errorf("create with ttl %v: %w", in.retention, err)}
 }
+
+// Seen reports whether key was accepted for tenant and is still retained.
+// On a replicated bucket the read may lag a concurrent Accept (Direct Get,
+// nats.md §6.3); Accept stays the authority.
+func (in *Inbox) Seen(ctx context.Context, tenant engine.TenantID, key string) (bool, error) {
+	if err := tenant.Validate(); err != nil {
+		return false, err
+	}
+	if err := engine.ValidateInboxKey(key); err != nil {
+		return false, err
+	}
+	k := string(tenant) + "." + escapeToken(key)
+	_, err := in.kv.Get(ctx, k)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
+		return false, nil
+	}
+	return false, &StoreError{Op: "inbox", Stream: "KV_" + in.bucket, Subject: "$KV." + in.bucket + "." + k, Err: fmt.Errorf("get: %w", err)}
+}
