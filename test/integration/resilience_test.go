@@ -122,7 +122,7 @@ func pipelineState(ctx context.Context, js jetstream.JetStream) (idle bool, desc
 			return false, "", err
 		}
 		info := c.CachedInfo()
-		fmt.Fprintf(&b, "%s: pending %d, ack pending %d, redelivered %d; ", sc[1], info.NumPending, info.NumAckPending, info.NumRedelivered)
+		fmt.Fprintf(&b, "%s: pending %d, ack pending %d, redelivered %d, waiting pulls %d; ", sc[1], info.NumPending, info.NumAckPending, info.NumRedelivered, info.NumWaiting)
 		if info.NumPending != 0 || info.NumAckPending != 0 {
 			idle = false
 		}
