@@ -183,7 +183,16 @@ func (in *Ingestor) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return worker.Permanent(fmt.Errorf("ingest: %s: metadata: %w", msg.Subject(), err))
 	}
 	d := delivery{seq: md.Sequence.Stream, subject: msg.Subject(), data: msg.Data(), redelivered: md.NumDelivered > 1, receivedAt: md.Timestamp}
-	return in.handle(ctx, d, msg.Headers())
+	if err := in.handle(ctx, d, msg.Headers()); err != nil {
+		// Everything the message itself can be blamed for is answered and
+		// dead-lettered inside handle; what is left is infrastructure (a
+		// publish, the registry, the inbox): retry it, never drop it.
+		if worker.IsPermanent(err) {
+			return err
+		}
+		return worker.Transient(err)
+	}
+	return nil
 }
 
 func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error {
@@ -197,11 +206,13 @@ func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error
 	}
 	d.tenant = t
 	if v := h.Get(HeaderReceivedAt); v != "" {
-		at, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			return in.dead(ctx, d, deadletter.ReasonMalformed, fmt.Sprintf("header %s: %v", HeaderReceivedAt, err), deadletter.Audit{Tenant: tid})
+		// A bad header must not cost a valid interchange: the publish time
+		// stands in for it, and the log says so.
+		if at, err := time.Parse(time.RFC3339, v); err == nil {
+			d.receivedAt = at
+		} else {
+			in.log.Warn().Str("tenant", tid).Uint64("seq", d.seq).Str("header", v).Err(err).Msg("ingest: bad " + HeaderReceivedAt + "; using the publish time")
 		}
-		d.receivedAt = at
 	}
 	d.transportID = h.Get(HeaderTransportID)
 	// Continue the gateway's trace, or start one; every command of this
@@ -231,11 +242,12 @@ func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error
 		audit.MessageRef = ix.Messages[0].Ref()
 	}
 
-	// CONTRL: on error always; in Gas also for a clean interchange.
-	if err := in.contrl(ctx, d, ix, rep); err != nil {
-		return err
-	}
 	if rep.HasErrors() {
+		// A syntax fault rejects the whole interchange: CONTRL to the
+		// sender, a dead letter, nothing reaches a process.
+		if _, err := in.contrl(ctx, d, ix, rep); err != nil {
+			return err
+		}
 		var b strings.Builder
 		for i, f := range rep.Findings {
 			if i > 0 {
@@ -247,42 +259,62 @@ func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error
 		return in.dead(ctx, d, deadletter.ReasonSyntax, b.String(), audit)
 	}
 
-	// Inbox: accept each interchange once. A redelivery of this very ingest
-	// message finds its own key; it goes on, because everything below is
-	// idempotent (deterministic command ids, registry create-only).
+	// Inbox: each interchange is processed once. The key is only looked at
+	// here and accepted at the end, when every command is stored: an
+	// interchange whose first handling failed is not a duplicate when the
+	// partner sends it again. A redelivery of this very ingest message goes
+	// on, because everything below is idempotent (deterministic command and
+	// message ids, registry create-only).
 	key, err := engine.InboxKey(unb.Sender.ID, unb.ControlRef)
 	if err != nil {
 		return in.dead(ctx, d, deadletter.ReasonMalformed, err.Error(), audit)
 	}
-	fresh, err := in.engine.Inbox().Accept(ctx, t.ID, key)
+	seen, err := in.engine.Inbox().Seen(ctx, t.ID, key)
 	if err != nil {
 		return fmt.Errorf("ingest: inbox %s/%s: %w", t.ID, key, err)
 	}
-	if !fresh && !d.redelivered {
+	if seen && !d.redelivered {
 		in.log.Warn().Str("tenant", tid).Str("sender", unb.Sender.ID).Str("interchange", unb.ControlRef).Msg("duplicate interchange; not processed again")
 		in.count(d, "", "duplicate")
 		return in.dead(ctx, d, deadletter.ReasonDuplicate, fmt.Sprintf("interchange %s from %s was already accepted", unb.ControlRef, unb.Sender.ID), audit)
 	}
 
+	// Gas: a positive CONTRL for every clean interchange.
+	if stop, err := in.contrl(ctx, d, ix, rep); err != nil || stop {
+		return err
+	}
 	for mi := range ix.Messages {
 		m := &ix.Messages[mi]
 		if err := in.message(ctx, d, ix, m, rep); err != nil {
 			return err
 		}
 	}
+	fresh, err := in.engine.Inbox().Accept(ctx, t.ID, key)
+	if err != nil {
+		return fmt.Errorf("ingest: inbox %s/%s: %w", t.ID, key, err)
+	}
+	if !fresh && !d.redelivered {
+		// A copy handled at the same time was accepted first. Its commands
+		// carried the same ids, so the processes saw them once; report it.
+		in.count(d, "", "duplicate")
+		return in.dead(ctx, d, deadletter.ReasonDuplicate, fmt.Sprintf("interchange %s from %s arrived twice at the same time; processed once", unb.ControlRef, unb.Sender.ID), audit)
+	}
 	return nil
 }
 
-func (in *Ingestor) contrl(ctx context.Context, d delivery, ix *edifact.Interchange, rep *edifact.Report) error {
+// contrl sends the CONTRL due for ix, if any. stop is true when the CONTRL
+// cannot be built: the interchange is then dead-lettered (with the reason)
+// and must not be processed, since its sender would get no receipt.
+func (in *Ingestor) contrl(ctx context.Context, d delivery, ix *edifact.Interchange, rep *edifact.Report) (stop bool, err error) {
 	unb := ix.UNB()
 	ref := refgen.Ref("C", string(d.tenant.ID), unb.Sender.ID, unb.ControlRef, fmt.Sprint(d.seq))
 	out, due, reason, err := edifact.BuildCONTRL(ix, rep, edifact.ContrlParams{Ref: ref, Time: d.receivedAt, Sector: d.tenant.Sector})
 	if err != nil {
-		return in.dead(ctx, d, deadletter.ReasonMalformed, "CONTRL cannot be built: "+err.Error(), deadletter.Audit{Tenant: string(d.tenant.ID), Sender: unb.Sender.ID, InterchangeRef: unb.ControlRef})
+		return true, in.dead(ctx, d, deadletter.ReasonMalformed, "CONTRL cannot be built, interchange not processed: "+err.Error(), deadletter.Audit{Tenant: string(d.tenant.ID), Sender: unb.Sender.ID, Receiver: unb.Recipient.ID, InterchangeRef: unb.ControlRef})
 	}
 	if !due {
 		in.log.Debug().Str("tenant", string(d.tenant.ID)).Str("interchange", unb.ControlRef).Str("reason", reason).Msg("no CONTRL due")
-		return nil
+		return false, nil
 	}
 	sender := unb.Recipient.ID
 	_, err = outbox.Publish(ctx, in.js, outbox.Message{
@@ -294,7 +326,7 @@ func (in *Ingestor) contrl(ctx context.Context, d delivery, ix *edifact.Intercha
 		InterchangeRef: ref,
 		Payload:        out,
 	})
-	return err
+	return false, err
 }
 
 func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interchange, m *edifact.Message, rep *edifact.Report) error {
@@ -347,18 +379,18 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 		} else {
 			route, err := in.router.Resolve(tx.PID, sector, d.tenant.Roles)
 			if err != nil {
-				if err := in.reject(ctx, d, ix, m, tx, rep.FormatVersion, "Z31", "Prüfidentifikator wird vom Empfänger nicht verarbeitet"); err != nil {
-					return err
-				}
-				in.count(d, tx.PID, "unknown_pid")
-				if err := in.dead(ctx, d, deadletter.ReasonUnknownPID, err.Error(), audit); err != nil {
+				if err := in.refuse(ctx, d, ix, m, tx, rep.FormatVersion, "Z31", "Prüfidentifikator wird vom Empfänger nicht verarbeitet",
+					deadletter.ReasonUnknownPID, "unknown_pid", err.Error(), audit); err != nil {
 					return err
 				}
 				continue
 			}
 			def, err := in.engine.Lookup(route.Workflow, rep.FormatVersion)
 			if err != nil {
-				if err := in.dead(ctx, d, deadletter.ReasonVersionMismatch, err.Error(), audit); err != nil {
+				// No workflow version serves this format version: the
+				// transaction is not processed, so its sender is told.
+				if err := in.refuse(ctx, d, ix, m, tx, rep.FormatVersion, "Z31", "Formatversion wird vom Empfänger für diesen Prüfidentifikator nicht verarbeitet",
+					deadletter.ReasonVersionMismatch, "version_mismatch", err.Error(), audit); err != nil {
 					return err
 				}
 				continue
@@ -382,16 +414,13 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 					}
 				}
 				if len(found) == 0 {
-					if err := in.reject(ctx, d, ix, m, tx, rep.FormatVersion, "Z33", "Referenzierter Geschäftsvorfall existiert nicht"); err != nil {
-						return err
-					}
-					in.count(d, tx.PID, "orphan")
-					if err := in.dead(ctx, d, deadletter.ReasonUnknownConversation, fmt.Sprintf("follow-up PID %s references transaction %q, which no process knows", tx.PID, ref), audit); err != nil {
+					if err := in.refuse(ctx, d, ix, m, tx, rep.FormatVersion, "Z33", "Referenzierter Geschäftsvorfall existiert nicht",
+						deadletter.ReasonUnknownConversation, "orphan", fmt.Sprintf("follow-up PID %s references transaction %q, which no process knows", tx.PID, ref), audit); err != nil {
 						return err
 					}
 					continue
 				}
-				id = found[len(found)-1]
+				id = pick(found)
 			}
 			codec = def.Codec()
 			if id.Workflow != def.ID() {
@@ -478,13 +507,27 @@ func (in *Ingestor) answered(ctx context.Context, tenant engine.TenantID, own st
 			return nil, "", fmt.Errorf("ingest: registry lookup %s=%s: %w", k.Kind, k.Value, err)
 		}
 		if len(found) > 0 {
-			return &found[len(found)-1], "", nil
+			p := pick(found)
+			return &p, "", nil
 		}
 	}
 	if len(tried) == 0 {
 		return nil, "no reference (RFF+AGO, RFF+TN or UCI)", nil
 	}
 	return nil, strings.Join(tried, ", "), nil
+}
+
+// pick chooses deterministically among processes found under one business
+// key (normally there is exactly one): the smallest process id, so that
+// every ingest instance and every redelivery routes to the same process.
+func pick(found []engine.ProcessIdentity) engine.ProcessIdentity {
+	best := found[0]
+	for _, f := range found[1:] {
+		if f.Process < best.Process {
+			best = f
+		}
+	}
+	return best
 }
 
 // referencedTransaction returns the transaction id a follow-up refers to:
@@ -499,16 +542,37 @@ func referencedTransaction(m *edifact.Message, tx edifact.Transaction) string {
 	return ""
 }
 
-func (in *Ingestor) reject(ctx context.Context, d delivery, ix *edifact.Interchange, m *edifact.Message, tx edifact.Transaction, v fv.Version, code, text string) error {
+// refuse answers a transaction that ingest cannot hand to a process with an
+// APERAK 313 with ERC code (edifact.md §11) and records a dead letter whose
+// detail also says when the APERAK could not be built. result labels the
+// inbound metric.
+func (in *Ingestor) refuse(ctx context.Context, d delivery, ix *edifact.Interchange, m *edifact.Message, tx edifact.Transaction, v fv.Version,
+	code, text string, reason deadletter.Reason, result, detail string, audit deadletter.Audit) error {
+	note, err := in.reject(ctx, d, ix, m, tx, v, code, text)
+	if err != nil {
+		return err
+	}
+	if note != "" {
+		detail += "; APERAK 313 " + code + " not sent: " + note
+	} else {
+		detail += "; answered with APERAK 313 " + code
+	}
+	in.count(d, tx.PID, result)
+	return in.dead(ctx, d, reason, detail, audit)
+}
+
+// reject publishes the APERAK 313. note is empty when it went out and says
+// why when it could not be built (no responder, missing references).
+func (in *Ingestor) reject(ctx context.Context, d delivery, ix *edifact.Interchange, m *edifact.Message, tx edifact.Transaction, v fv.Version, code, text string) (note string, err error) {
 	if in.responder == nil {
-		return nil
+		return "no APERAK responder configured", nil
 	}
 	unb := ix.UNB()
 	ref := refgen.Ref("A", string(d.tenant.ID), unb.Sender.ID, unb.ControlRef, m.Ref(), tx.ID, code)
 	payload, ixRef, err := in.responder.Reject(Rejection{Interchange: ix, Message: m, Transaction: tx, Version: v, Code: code, Text: text, Ref: ref, At: d.receivedAt})
 	if err != nil {
 		in.log.Error().Err(err).Str("interchange", unb.ControlRef).Msg("APERAK cannot be built; dead letter only")
-		return nil
+		return err.Error(), nil
 	}
 	_, err = outbox.Publish(ctx, in.js, outbox.Message{
 		ID:             "aperak." + string(d.tenant.ID) + "." + ixRef,
@@ -519,7 +583,7 @@ func (in *Ingestor) reject(ctx context.Context, d delivery, ix *edifact.Intercha
 		InterchangeRef: ixRef,
 		Payload:        payload,
 	})
-	return err
+	return "", err
 }
 
 func (in *Ingestor) count(d delivery, pid, result string) {

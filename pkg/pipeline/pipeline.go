@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/deadletter"
+	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/erp"
@@ -35,9 +36,14 @@ import (
 // Module is a family of workflows: their definitions (one per format
 // version) and the PID routes that lead inbound transactions to them.
 type Module struct {
-	Name        string
+	// Name identifies the module in route conflicts and logs.
+	Name string
+	// Definitions are the module's workflows, one per format version they
+	// serve; every route must name one of them.
 	Definitions []engine.AnyDefinition
-	Routes      []routing.Route
+	// Routes lead inbound transactions to the workflows by PID, sector and
+	// role; a Route without Module gets the module's Name.
+	Routes []routing.Route
 	// Enrich, if set, adds master data or other facts to the commands of
 	// the module's workflows before they execute (processor.Enricher).
 	Enrich processor.Enricher
@@ -61,8 +67,13 @@ type Config struct {
 	// SnapshotInterval takes a snapshot every n events (0 = engine default).
 	SnapshotInterval int
 	// MaxDeliver bounds the deliveries of a failing command before it is
-	// dead-lettered (default 5).
+	// dead-lettered (default 5). Failures of the broker or a store are not
+	// counted: they are retried for TransientWindow.
 	MaxDeliver int
+	// TransientWindow is how long the workers retry a message that fails
+	// because NATS or a store is unavailable, counted from when the message
+	// was stored (default 24 h). Only after it is the message dead-lettered.
+	TransientWindow time.Duration
 	// Logger receives the workers' logs.
 	Logger zerolog.Logger
 	// Responder builds APERAKs for transactions ingest rejects (optional).
@@ -98,6 +109,9 @@ func New(ctx context.Context, js jetstream.JetStream, cfg Config) (*System, erro
 	}
 	if cfg.MaxDeliver <= 0 {
 		cfg.MaxDeliver = 5
+	}
+	if cfg.TransientWindow <= 0 {
+		cfg.TransientWindow = 24 * time.Hour
 	}
 	var sopts []streams.Option
 	if cfg.Replicas > 0 {
@@ -195,33 +209,37 @@ func (s *System) RunIngest(ctx context.Context) error {
 	return worker.Run(ctx, cons, in.Handle,
 		worker.WithConcurrency(s.cfg.Concurrency),
 		worker.WithMaxDeliver(10),
+		worker.WithTransientWindow(s.cfg.TransientWindow),
 		worker.WithLogger(s.cfg.Logger.With().Str("worker", "ingest").Logger()),
 		worker.WithExhausted(func(ctx context.Context, m jetstream.Msg, cause error) error {
 			return s.deadIngest(ctx, m, cause)
 		}))
 }
 
+// deadIngest records an ingest message that will not be retried, with the
+// audit context read from the interchange itself (parsing does no I/O).
 func (s *System) deadIngest(ctx context.Context, m jetstream.Msg, cause error) error {
 	var seq uint64
 	if md, err := m.Metadata(); err == nil {
 		seq = md.Sequence.Stream
 	}
-	tenant := "unknown"
-	if t, ok := cutPrefix(m.Subject(), "mako.ingest."); ok {
-		tenant = t
+	audit := deadletter.Audit{Tenant: "unknown"}
+	if t, ok := strings.CutPrefix(m.Subject(), "mako.ingest."); ok && t != "" {
+		audit.Tenant = t
+	}
+	if ix, err := edifact.Parse(m.Data()); err == nil {
+		unb := ix.UNB()
+		audit.Sender, audit.Receiver, audit.InterchangeRef = unb.Sender.ID, unb.Recipient.ID, unb.ControlRef
+		if len(ix.Messages) > 0 {
+			audit.MessageType, audit.MessageRef = ix.Messages[0].Type(), ix.Messages[0].Ref()
+			audit.Release = ix.Messages[0].Header().Association
+		}
 	}
 	return s.dlq.Write(ctx, deadletter.Letter{
 		Reason: deadletter.ReasonProcessing, Detail: "ingest failed repeatedly: " + cause.Error(),
-		Audit:  deadletter.Audit{Tenant: tenant},
+		Audit:  audit,
 		Source: deadletter.Source{Stream: streams.Ingest, Subject: m.Subject(), Sequence: seq}, Payload: m.Data(),
 	})
-}
-
-func cutPrefix(s, p string) (string, bool) {
-	if len(s) > len(p) && s[:len(p)] == p {
-		return s[len(p):], true
-	}
-	return "", false
 }
 
 // RunProcessor runs the command processor until ctx is cancelled.
@@ -250,7 +268,12 @@ func (s *System) RunProcessor(ctx context.Context) error {
 		worker.WithConcurrency(s.cfg.Concurrency),
 		worker.WithKey(processor.Key),
 		worker.WithDoubleAck(), // the order gate relies on acked commands being gone
+		// A lane stuck behind a command waiting at the order gate hands new
+		// messages back instead of stalling every other process; the gate
+		// keeps the order per process.
+		worker.WithNakWhenBusy(200*time.Millisecond),
 		worker.WithMaxDeliver(s.cfg.MaxDeliver),
+		worker.WithTransientWindow(s.cfg.TransientWindow),
 		worker.WithLogger(s.cfg.Logger.With().Str("worker", "processor").Logger()),
 		worker.WithExhausted(p.Exhausted))
 }

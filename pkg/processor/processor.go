@@ -30,8 +30,10 @@ import (
 	"github.com/mako-engine/mako/pkg/commandbus"
 	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/metrics"
 	"github.com/mako-engine/mako/pkg/worker"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 )
@@ -65,6 +67,13 @@ type Processor struct {
 // command; once the command is committed a redelivery is a duplicate and its
 // enrichment is ignored.
 type Enricher func(ctx context.Context, id engine.ProcessIdentity, cmd *engine.Command) error
+
+// AperakAlert is implemented by workflow events that record a partner's
+// APERAK missing at its deadline; AperakMissed names the label (metric
+// mako_aperak_missed_total).
+type AperakAlert interface {
+	AperakMissed() string
+}
 
 // Outcome is implemented by workflow events that end a process: their
 // ProcessOutcome names the result ("accepted", "rejected", "timeout",
@@ -159,7 +168,7 @@ func (p *Processor) Handle(ctx context.Context, msg jetstream.Msg) error {
 		if f := p.enrich[a.Identity.Workflow.Name]; f != nil {
 			id, at := cmd.ID, cmd.ReceivedAt
 			if err := f(ctx, a.Identity, &cmd); err != nil {
-				return fmt.Errorf("processor: %s: enrich command %s: %w", a.Identity, a.CommandID, err)
+				return classify(a, fmt.Errorf("enrich: %w", err))
 			}
 			if cmd.ID != id || !cmd.ReceivedAt.Equal(at) {
 				return worker.Permanent(fmt.Errorf("processor: %s: enricher changed the id or time of command %s", a.Identity, a.CommandID))
@@ -206,19 +215,46 @@ func (p *Processor) record(def engine.AnyDefinition, a commandbus.Addressed, md 
 			if o, ok := ev.Data.(Outcome); ok {
 				p.metrics.ProcessesCompleted.WithLabelValues(family, o.ProcessOutcome()).Inc()
 			}
+			if a, ok := ev.Data.(AperakAlert); ok {
+				p.metrics.AperakMissed.WithLabelValues(a.AperakMissed()).Inc()
+			}
 		}
 	}
 }
 
 // classify makes errors that no retry can mend permanent.
+// classify sorts an execution error for the worker:
+//   - the workflow refused the command (engine.ErrDecision), or the command,
+//     workflow or stored history cannot be decoded or is invalid: retrying
+//     gives the same answer, so it is dead-lettered at once (Permanent);
+//   - optimistic-concurrency conflicts left after the retries, and failures
+//     of the store or the broker (a leader election, a timeout): the command
+//     is retried until the transient window has passed (Transient);
+//   - anything else counts towards the bounded number of deliveries.
 func classify(a commandbus.Addressed, err error) error {
 	err = fmt.Errorf("processor: %s: command %s: %w", a.Identity, a.CommandID, err)
+	var storeErr *natsstore.StoreError
 	switch {
-	case errors.Is(err, engine.ErrDecode), errors.Is(err, engine.ErrUnknownWorkflow),
+	case errors.Is(err, engine.ErrDecision), errors.Is(err, engine.ErrDecode), errors.Is(err, engine.ErrUnknownWorkflow),
 		errors.Is(err, engine.ErrVersionRejected), errors.Is(err, engine.ErrInvalidArgument), errors.Is(err, engine.ErrInvalidID):
 		return worker.Permanent(err)
+	case errors.Is(err, engine.ErrConflict), errors.As(err, &storeErr), isBrokerError(err):
+		return worker.Transient(err)
 	}
 	return err
+}
+
+// isBrokerError reports failures of the connection to NATS or of the
+// server (timeouts, no responders, a closed or draining connection, a
+// JetStream API error of the server's own making such as a missing leader).
+func isBrokerError(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, nats.ErrNoResponders) ||
+		errors.Is(err, nats.ErrConnectionClosed) || errors.Is(err, nats.ErrConnectionDraining) || errors.Is(err, nats.ErrConnectionReconnecting) ||
+		errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, jetstream.ErrJetStreamNotEnabled) {
+		return true
+	}
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.Code >= 500
 }
 
 // gate waits until msg is the oldest command of its process in the work
@@ -234,7 +270,7 @@ func (p *Processor) gate(ctx context.Context, msg jetstream.Msg, seq uint64) err
 			if errors.Is(err, jetstream.ErrMsgNotFound) {
 				return nil
 			}
-			return fmt.Errorf("processor: order check on %s: %w", msg.Subject(), err)
+			return worker.Transient(fmt.Errorf("processor: order check on %s: %w", msg.Subject(), err))
 		}
 		if first.Sequence >= seq {
 			return nil

@@ -254,3 +254,42 @@ func TestContrlRoutedToSendingProcess(t *testing.T) {
 	}
 	t.Fatal("the CONTRL did not reach the process that sent the APERAK")
 }
+
+// An interchange whose first handling failed for good (here: the command
+// stream was gone for longer than the transient window) is dead-lettered
+// with its audit context — and processed normally when the partner sends it
+// again, not refused as a duplicate.
+func TestResendAfterFailedFirstHandlingIsProcessed(t *testing.T) {
+	_, js := startServer(t)
+	cfg := defaultConfig()
+	cfg.TransientWindow = 500 * time.Millisecond
+	sys := newSystem(t, js, cfg)
+	ctx := context.Background()
+	must(t, js.DeleteStream(ctx, "MAKO_COMMANDS"))
+	w := startWorkers(t, sys, (*pipeline.System).RunIngest)
+
+	data := utilmd55001("MK77", "VG77")
+	publishIngest(t, js, "nb", data)
+	dl := collect(t, js, "MAKO_DLQ", "mako.dlq.nb", 1, 15*time.Second)
+	if len(dl) != 1 {
+		t.Fatal("the failed interchange was not dead-lettered")
+	}
+	l, err := deadletter.Decode(dl[0].Data())
+	must(t, err)
+	if l.Reason != deadletter.ReasonProcessing || l.Audit.InterchangeRef != "MK77" || l.Audit.Sender != mpLF || !bytes.Equal(l.Payload, data) {
+		t.Fatalf("dead letter %+v", l)
+	}
+	w.stop()
+
+	// The stream is back; the partner sends the interchange again.
+	sys = newSystem(t, js, cfg)
+	startWorkers(t, sys, allWorkers...)
+	publishIngest(t, js, "nb", data)
+	out := collect(t, js, "MAKO_OUTBOX", "mako.outbox.nb.>", 1, 10*time.Second)
+	if len(out) != 1 || out[0].Headers().Get("Mako-Message-Type") != "APERAK" {
+		t.Fatalf("the re-sent interchange was not processed (%d outbox messages)", len(out))
+	}
+	if n := count(t, js, "MAKO_DLQ", "mako.dlq.nb"); n != 1 {
+		t.Fatalf("%d dead letters: the re-sent interchange was refused as a duplicate", n)
+	}
+}
