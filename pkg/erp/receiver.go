@@ -248,11 +248,14 @@ func (r *Receiver) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if rej != nil {
 		return r.rejected(ctx, msg, md, tenant, req, rej)
 	}
-	fresh, err := r.ec.Inbox().Accept(ctx, tenant, inboxKey(req.IdempotencyKey))
+	// The key is only looked at here and accepted once the command is
+	// stored and answered (below): a command whose first handling failed is
+	// not a duplicate when the ERP sends it again.
+	seen, err := r.ec.Inbox().Seen(ctx, tenant, inboxKey(req.IdempotencyKey))
 	if err != nil {
-		return fmt.Errorf("erp: %s: inbox %s: %w", tenant, req.IdempotencyKey, err)
+		return worker.Transient(fmt.Errorf("erp: %s: inbox %s: %w", tenant, req.IdempotencyKey, err))
 	}
-	if !fresh && md.NumDelivered <= 1 {
+	if seen && md.NumDelivered <= 1 {
 		return r.rejected(ctx, msg, md, tenant, req, reject(RejectDuplicate, "idempotency key %q was already accepted (answer %s); not executed again",
 			req.IdempotencyKey, AcceptedID(tenant, req.IdempotencyKey)))
 	}
@@ -291,6 +294,11 @@ func (r *Receiver) Handle(ctx context.Context, msg jetstream.Msg) error {
 	ans := CommandAnswer{IdempotencyKey: req.IdempotencyKey, CommandType: req.Type, Process: string(id.Process), Workflow: id.Workflow.String(), Spawned: spawned}
 	if err := r.answer(ctx, tenant, AcceptedID(tenant, req.IdempotencyKey), TypeCommandAccepted, string(id.Process), req.IdempotencyKey, receivedAt, ans); err != nil {
 		return err
+	}
+	// A concurrent copy that got here first changes nothing: the command
+	// id is derived from the key, so the process executes it once.
+	if _, err := r.ec.Inbox().Accept(ctx, tenant, inboxKey(req.IdempotencyKey)); err != nil {
+		return worker.Transient(fmt.Errorf("erp: %s: inbox %s: %w", tenant, req.IdempotencyKey, err))
 	}
 	r.log.Info().Str("tenant", string(tenant)).Str("idempotency_key", req.IdempotencyKey).Str("process", id.String()).Msg("erp: command accepted")
 	r.report(Outcome{Tenant: tenant, IdempotencyKey: req.IdempotencyKey, Result: "accepted", Process: id})

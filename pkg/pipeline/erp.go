@@ -77,10 +77,21 @@ func (s *System) RunERPReceiverWith(opts ...erp.ReceiverOption) func(context.Con
 		if err != nil {
 			return err
 		}
-		return worker.Run(ctx, cons, r.Handle,
+		// What the command itself can be blamed for is rejected inside
+		// Handle; a failure left over is infrastructure: retry it for the
+		// transient window, never turn an accepted command into a dead letter.
+		handle := func(ctx context.Context, m jetstream.Msg) error {
+			err := r.Handle(ctx, m)
+			if err != nil && !worker.IsPermanent(err) {
+				return worker.Transient(err)
+			}
+			return err
+		}
+		return worker.Run(ctx, cons, handle,
 			worker.WithConcurrency(s.cfg.Concurrency),
 			worker.WithKey(func(m jetstream.Msg) string { return m.Subject() }),
 			worker.WithMaxDeliver(10),
+			worker.WithTransientWindow(s.cfg.TransientWindow),
 			worker.WithBackoff(200*time.Millisecond, 30*time.Second),
 			worker.WithLogger(log),
 			worker.WithExhausted(r.Exhausted))
