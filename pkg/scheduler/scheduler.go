@@ -86,7 +86,10 @@ func (s *Scheduler) Handle(ctx context.Context, msg jetstream.Msg) error {
 	}
 	fired := engine.DeadlineFired{ID: f.Deadline, Label: f.Label, Due: f.Due, FiredAt: now}
 	if err := commandbus.PublishFired(ctx, s.js, f.Identity, fired); err != nil {
-		return err
+		return worker.Transient(err)
+	}
+	if err := timers.Done(ctx, s.js, f); err != nil {
+		return worker.Transient(err)
 	}
 	if s.fired != nil {
 		s.fired(f)

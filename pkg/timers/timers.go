@@ -38,9 +38,6 @@ const (
 	HeaderDue      = "Mako-Deadline-Due"
 )
 
-// FiredTTL is how long a fired message stays in the stream after firing
-// (it is consumed at once; the TTL only bounds the stream's size).
-const FiredTTL = 7 * 24 * time.Hour
 
 // ScheduleSubject returns the schedule subject of a deadline.
 func ScheduleSubject(t engine.TenantID, p engine.ProcessID, d engine.DeadlineID) string {
@@ -78,7 +75,6 @@ func Schedule(ctx context.Context, js jetstream.JetStream, id engine.ProcessIden
 	_, err := js.PublishMsg(ctx, msg,
 		jetstream.WithScheduleAt(At(d.Due)),
 		jetstream.WithScheduleTarget(FiredSubject(id.Tenant, id.Process, d.ID)),
-		jetstream.WithScheduleTTL(FiredTTL),
 	)
 	if err != nil {
 		return fmt.Errorf("timers: schedule %s of %s at %s: %w", d.ID, id, At(d.Due).Format(time.RFC3339), err)
@@ -95,6 +91,21 @@ func Cancel(ctx context.Context, js jetstream.JetStream, t engine.TenantID, p en
 	}
 	if err := st.Purge(ctx, jetstream.WithPurgeSubject(ScheduleSubject(t, p, d))); err != nil {
 		return fmt.Errorf("timers: cancel %s of %s/%s: %w", d, t, p, err)
+	}
+	return nil
+}
+
+// Done removes a fired message once its deadline was handed to the process
+// (the scheduler calls it after the fired command is stored). Fired
+// messages carry no TTL: one that nobody handled stays, however long the
+// scheduler is down.
+func Done(ctx context.Context, js jetstream.JetStream, f Fired) error {
+	st, err := js.Stream(ctx, Stream)
+	if err != nil {
+		return fmt.Errorf("timers: done %s: %w", f.Deadline, err)
+	}
+	if err := st.Purge(ctx, jetstream.WithPurgeSubject(FiredSubject(f.Identity.Tenant, f.Identity.Process, f.Deadline))); err != nil {
+		return fmt.Errorf("timers: done %s of %s: %w", f.Deadline, f.Identity, err)
 	}
 	return nil
 }

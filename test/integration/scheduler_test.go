@@ -140,6 +140,13 @@ func TestDeadlinesFireOnceAcrossRestart(t *testing.T) {
 	if firedEvents != 1 || len(labels) != 1 || labels[0] != "keep" {
 		t.Fatalf("fired events %d, timeouts %v; want exactly one fire of 'keep'", firedEvents, labels)
 	}
+	// A handled fire leaves nothing behind in the timers stream.
+	for i := 0; count(t, js, "MAKO_TIMERS", "mako.timer.>") != 0; i++ {
+		if i > 50 {
+			t.Fatalf("%d timer messages left after the fire was handled", count(t, js, "MAKO_TIMERS", "mako.timer.>"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	for d, n := range fired {
