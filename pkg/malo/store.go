@@ -5,19 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/ident"
+	"github.com/mako-engine/mako/pkg/kvrecord"
 )
 
 // Entry is a stored record with its tenant and revision.
-type Entry struct {
-	Tenant   string `json:"tenant"`
-	Record   Record `json:"record"`
-	Revision uint64 `json:"revision"`
-}
+type Entry = kvrecord.Entry[Record]
 
 // Store keeps MaLo records per tenant.
 //
@@ -52,34 +47,29 @@ type Reader interface {
 }
 
 // WriteOption is a condition on Put or Delete.
-type WriteOption func(*writeCond)
-
-type writeCond struct {
-	absent   bool
-	revision uint64
-}
+type WriteOption = kvrecord.WriteOption
 
 // IfAbsent makes Put create-only.
-func IfAbsent() WriteOption { return func(c *writeCond) { c.absent = true } }
+func IfAbsent() WriteOption { return kvrecord.IfAbsent() }
 
 // IfRevision makes the write succeed only if the record is at revision n
 // (n = 0 is the same as IfAbsent).
-func IfRevision(n uint64) WriteOption {
-	return func(c *writeCond) {
-		if n == 0 {
-			c.absent = true
-			return
-		}
-		c.revision = n
-	}
-}
+func IfRevision(n uint64) WriteOption { return kvrecord.IfRevision(n) }
 
-func conditions(opts []WriteOption) writeCond {
-	var c writeCond
-	for _, o := range opts {
-		o(&c)
-	}
-	return c
+// schema describes Record to package kvrecord.
+var schema = kvrecord.Schema[Record]{
+	Name:           "malo",
+	IDName:         "MaLo",
+	ID:             func(r Record) string { return r.MaLo },
+	ValidateTenant: ValidateTenant,
+	ValidateKey:    validateKey,
+	Validate:       Record.Validate,
+	Clone:          Record.Clone,
+	Stamp:          func(r *Record, t time.Time) { r.UpdatedAt = t },
+	Encode:         Encode,
+	Decode:         Decode,
+	NotFound:       ErrNotFound,
+	Conflict:       ErrConflict,
 }
 
 func validateKey(tenant, maloID string) error {
@@ -169,64 +159,37 @@ func ApplyChange(ctx context.Context, s Store, tenant, id string, c Change) (app
 
 // MemStore is an in-memory Store for unit tests.
 type MemStore struct {
-	mu   sync.Mutex
-	rev  uint64
-	data map[string]Entry
-	now  func() time.Time
+	mem *kvrecord.Mem[Record]
 }
 
 // NewMemStore returns an empty in-memory store. now may be nil (time.Now).
 func NewMemStore(now func() time.Time) *MemStore {
-	if now == nil {
-		now = time.Now
-	}
-	return &MemStore{data: map[string]Entry{}, now: now}
+	return &MemStore{mem: kvrecord.NewMem(schema, now)}
 }
 
 // Put implements Store.
 func (s *MemStore) Put(ctx context.Context, tenant string, r Record, opts ...WriteOption) (uint64, error) {
-	if err := ValidateTenant(tenant); err != nil {
-		return 0, err
-	}
-	if err := r.Validate(); err != nil {
-		return 0, err
-	}
-	c := conditions(opts)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := Key(tenant, r.MaLo)
-	cur, ok := s.data[k]
-	switch {
-	case c.absent && ok:
-		return 0, fmt.Errorf("%w: %s exists at revision %d", ErrConflict, k, cur.Revision)
-	case c.revision != 0 && (!ok || cur.Revision != c.revision):
-		return 0, fmt.Errorf("%w: %s: want revision %d, have %d", ErrConflict, k, c.revision, cur.Revision)
-	}
-	s.rev++
-	r = r.Clone()
-	r.UpdatedAt = s.now().UTC()
-	s.data[k] = Entry{Tenant: tenant, Record: r, Revision: s.rev}
-	return s.rev, nil
+	return s.mem.Put(ctx, tenant, r, opts...)
 }
 
 // Get implements Store.
 func (s *MemStore) Get(ctx context.Context, tenant, maloID string) (Entry, error) {
-	if err := validateKey(tenant, maloID); err != nil {
-		return Entry{}, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.data[Key(tenant, maloID)]
-	if !ok {
-		return Entry{}, fmt.Errorf("%w: %s", ErrNotFound, Key(tenant, maloID))
-	}
-	e.Record = e.Record.Clone()
-	return e, nil
+	return s.mem.Get(ctx, tenant, maloID)
 }
 
 // Lookup implements Reader.
 func (s *MemStore) Lookup(ctx context.Context, tenant, maloID string) (*Record, error) {
 	return lookup(ctx, s, tenant, maloID)
+}
+
+// List implements Store.
+func (s *MemStore) List(ctx context.Context, tenant string) ([]Entry, error) {
+	return s.mem.List(ctx, tenant)
+}
+
+// Delete implements Store.
+func (s *MemStore) Delete(ctx context.Context, tenant, maloID string, opts ...WriteOption) error {
+	return s.mem.Delete(ctx, tenant, maloID, opts...)
 }
 
 func lookup(ctx context.Context, s Store, tenant, maloID string) (*Record, error) {
@@ -238,47 +201,4 @@ func lookup(ctx context.Context, s Store, tenant, maloID string) (*Record, error
 		return nil, err
 	}
 	return &e.Record, nil
-}
-
-// List implements Store.
-func (s *MemStore) List(ctx context.Context, tenant string) ([]Entry, error) {
-	if err := ValidateTenant(tenant); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := []Entry{}
-	for _, e := range s.data {
-		if e.Tenant == tenant {
-			e.Record = e.Record.Clone()
-			out = append(out, e)
-		}
-	}
-	sortEntries(out)
-	return out, nil
-}
-
-// Delete implements Store.
-func (s *MemStore) Delete(ctx context.Context, tenant, maloID string, opts ...WriteOption) error {
-	if err := validateKey(tenant, maloID); err != nil {
-		return err
-	}
-	c := conditions(opts)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := Key(tenant, maloID)
-	cur, ok := s.data[k]
-	if !ok {
-		return fmt.Errorf("%w: %s", ErrNotFound, k)
-	}
-	if c.revision != 0 && cur.Revision != c.revision {
-		return fmt.Errorf("%w: %s: want revision %d, have %d", ErrConflict, k, c.revision, cur.Revision)
-	}
-	s.rev++
-	delete(s.data, k)
-	return nil
-}
-
-func sortEntries(es []Entry) {
-	slices.SortFunc(es, func(a, b Entry) int { return strings.Compare(a.Record.MaLo, b.Record.MaLo) })
 }

@@ -2,24 +2,20 @@ package partner
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/kvrecord"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// jsErrWrongLastSequence is the JetStream error code of a failed
-// expected-last-subject-sequence check (KV Update with a stale revision).
-const jsErrWrongLastSequence = 10071
-
 // NATSStore is the Store on KV bucket mako_partners: one JSON value per
 // partner under `<tenant>.<MP-ID>`; the KV revision is the record's
-// revision. The bucket keeps 5 revisions per key (streams/KV_mako_partners.json).
+// revision (pkg/kvrecord). The bucket keeps 5 revisions per key
+// (streams/KV_mako_partners.json).
 type NATSStore struct {
-	kv  jetstream.KeyValue
+	kv  *kvrecord.KV[Partner]
 	now func() time.Time
 }
 
@@ -31,10 +27,11 @@ func WithClock(now func() time.Time) NATSOption { return func(s *NATSStore) { s.
 
 // NewNATSStore returns a store on an open bucket.
 func NewNATSStore(kv jetstream.KeyValue, opts ...NATSOption) *NATSStore {
-	s := &NATSStore{kv: kv, now: time.Now}
+	s := &NATSStore{now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
+	s.kv = kvrecord.NewKV(kv, schema, s.now)
 	return s
 }
 
@@ -58,126 +55,23 @@ func OpenNATS(ctx context.Context, js jetstream.JetStream, replicas int, opts ..
 
 // Put implements Store.
 func (s *NATSStore) Put(ctx context.Context, tenant string, p Partner, opts ...WriteOption) (uint64, error) {
-	if err := ValidateTenant(tenant); err != nil {
-		return 0, err
-	}
-	if err := p.Validate(); err != nil {
-		return 0, err
-	}
-	p.UpdatedAt = s.now().UTC()
-	b, err := Encode(p)
-	if err != nil {
-		return 0, err
-	}
-	k := Key(tenant, p.MPID)
-	c := conditions(opts)
-	var rev uint64
-	switch {
-	case c.absent:
-		rev, err = s.kv.Create(ctx, k, b)
-	case c.revision != 0:
-		rev, err = s.kv.Update(ctx, k, b, c.revision)
-	default:
-		rev, err = s.kv.Put(ctx, k, b)
-	}
-	if err != nil {
-		if isConflict(err) {
-			return 0, fmt.Errorf("%w: %s: %v", ErrConflict, k, err)
-		}
-		return 0, fmt.Errorf("partner: put %s: %w", k, err)
-	}
-	return rev, nil
+	return s.kv.Put(ctx, tenant, p, opts...)
 }
 
 // Get implements Store.
 func (s *NATSStore) Get(ctx context.Context, tenant, mpid string) (Entry, error) {
-	if err := ValidateTenant(tenant); err != nil {
-		return Entry{}, err
-	}
-	if err := ValidateMPID(mpid); err != nil {
-		return Entry{}, err
-	}
-	k := Key(tenant, mpid)
-	e, err := s.kv.Get(ctx, k)
-	if err != nil {
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			return Entry{}, fmt.Errorf("%w: %s", ErrNotFound, k)
-		}
-		return Entry{}, fmt.Errorf("partner: get %s: %w", k, err)
-	}
-	return entryFrom(tenant, e)
-}
-
-func entryFrom(tenant string, e jetstream.KeyValueEntry) (Entry, error) {
-	p, err := Decode(e.Value())
-	if err != nil {
-		return Entry{}, fmt.Errorf("partner: %s revision %d: %w", e.Key(), e.Revision(), err)
-	}
-	if want := strings.TrimPrefix(e.Key(), tenant+"."); p.MPID != want {
-		return Entry{}, fmt.Errorf("partner: %s revision %d: record names MP-ID %q", e.Key(), e.Revision(), p.MPID)
-	}
-	return Entry{Tenant: tenant, Partner: p, Revision: e.Revision()}, nil
+	e, err := s.kv.Get(ctx, tenant, mpid)
+	return entry(e), err
 }
 
 // List implements Store. It reads the latest value of every key of the
 // tenant with one watcher.
 func (s *NATSStore) List(ctx context.Context, tenant string) ([]Entry, error) {
-	if err := ValidateTenant(tenant); err != nil {
-		return nil, err
-	}
-	w, err := s.kv.Watch(ctx, tenant+".*", jetstream.IgnoreDeletes())
-	if err != nil {
-		return nil, fmt.Errorf("partner: list %s: %w", tenant, err)
-	}
-	defer w.Stop()
-	out := []Entry{}
-	for {
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("partner: list %s: %w", tenant, ctx.Err())
-		case e, ok := <-w.Updates():
-			if !ok {
-				return nil, fmt.Errorf("partner: list %s: watcher closed", tenant)
-			}
-			if e == nil { // all current values delivered
-				sortEntries(out)
-				return out, nil
-			}
-			en, err := entryFrom(tenant, e)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, en)
-		}
-	}
+	return entries(s.kv.List(ctx, tenant))
 }
 
 // Delete implements Store. The bucket keeps the deleted revisions as
 // history (a delete marker), up to its history depth.
 func (s *NATSStore) Delete(ctx context.Context, tenant, mpid string, opts ...WriteOption) error {
-	cur, err := s.Get(ctx, tenant, mpid)
-	if err != nil {
-		return err
-	}
-	k := Key(tenant, mpid)
-	c := conditions(opts)
-	rev := cur.Revision
-	if c.revision != 0 {
-		rev = c.revision
-	}
-	if err := s.kv.Delete(ctx, k, jetstream.LastRevision(rev)); err != nil {
-		if isConflict(err) {
-			return fmt.Errorf("%w: %s: %v", ErrConflict, k, err)
-		}
-		return fmt.Errorf("partner: delete %s: %w", k, err)
-	}
-	return nil
-}
-
-func isConflict(err error) bool {
-	if errors.Is(err, jetstream.ErrKeyExists) {
-		return true
-	}
-	var api *jetstream.APIError
-	return errors.As(err, &api) && api.ErrorCode == jsErrWrongLastSequence
+	return s.kv.Delete(ctx, tenant, mpid, opts...)
 }

@@ -2,10 +2,10 @@ package partner
 
 import (
 	"context"
-	"fmt"
 	"slices"
-	"sync"
 	"time"
+
+	"github.com/mako-engine/mako/pkg/kvrecord"
 )
 
 // Store keeps partner records per tenant.
@@ -31,148 +31,81 @@ type Store interface {
 }
 
 // WriteOption is a condition on Put or Delete.
-type WriteOption func(*writeCond)
-
-type writeCond struct {
-	absent   bool
-	revision uint64
-}
+type WriteOption = kvrecord.WriteOption
 
 // IfAbsent makes Put create-only.
-func IfAbsent() WriteOption { return func(c *writeCond) { c.absent = true } }
+func IfAbsent() WriteOption { return kvrecord.IfAbsent() }
 
 // IfRevision makes the write succeed only if the record is at revision n
 // (n = 0 is the same as IfAbsent for Put).
-func IfRevision(n uint64) WriteOption {
-	return func(c *writeCond) {
-		if n == 0 {
-			c.absent = true
-			return
+func IfRevision(n uint64) WriteOption { return kvrecord.IfRevision(n) }
+
+// schema describes Partner to package kvrecord.
+var schema = kvrecord.Schema[Partner]{
+	Name:           "partner",
+	IDName:         "MP-ID",
+	ID:             func(p Partner) string { return p.MPID },
+	ValidateTenant: ValidateTenant,
+	ValidateKey: func(tenant, mpid string) error {
+		if err := ValidateTenant(tenant); err != nil {
+			return err
 		}
-		c.revision = n
-	}
+		return ValidateMPID(mpid)
+	},
+	Validate: Partner.Validate,
+	Clone:    clonePartner,
+	Stamp:    func(p *Partner, t time.Time) { p.UpdatedAt = t },
+	Encode:   Encode,
+	Decode:   Decode,
+	NotFound: ErrNotFound,
+	Conflict: ErrConflict,
 }
 
-func conditions(opts []WriteOption) writeCond {
-	var c writeCond
-	for _, o := range opts {
-		o(&c)
+// entry converts a kvrecord entry to this package's Entry.
+func entry(e kvrecord.Entry[Partner]) Entry {
+	return Entry{Tenant: e.Tenant, Partner: e.Record, Revision: e.Revision}
+}
+
+func entries(es []kvrecord.Entry[Partner], err error) ([]Entry, error) {
+	if err != nil {
+		return nil, err
 	}
-	return c
+	out := make([]Entry, len(es))
+	for i, e := range es {
+		out[i] = entry(e)
+	}
+	return out, nil
 }
 
 // MemStore is an in-memory Store for unit tests.
 type MemStore struct {
-	mu   sync.Mutex
-	rev  uint64
-	data map[string]Entry
-	now  func() time.Time
+	mem *kvrecord.Mem[Partner]
 }
 
 // NewMemStore returns an empty in-memory store. now may be nil (time.Now).
 func NewMemStore(now func() time.Time) *MemStore {
-	if now == nil {
-		now = time.Now
-	}
-	return &MemStore{data: map[string]Entry{}, now: now}
+	return &MemStore{mem: kvrecord.NewMem(schema, now)}
 }
 
 // Put implements Store.
 func (s *MemStore) Put(ctx context.Context, tenant string, p Partner, opts ...WriteOption) (uint64, error) {
-	if err := ValidateTenant(tenant); err != nil {
-		return 0, err
-	}
-	if err := p.Validate(); err != nil {
-		return 0, err
-	}
-	c := conditions(opts)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := Key(tenant, p.MPID)
-	cur, ok := s.data[k]
-	switch {
-	case c.absent && ok:
-		return 0, fmt.Errorf("%w: %s exists at revision %d", ErrConflict, k, cur.Revision)
-	case c.revision != 0 && (!ok || cur.Revision != c.revision):
-		return 0, fmt.Errorf("%w: %s: want revision %d, have %d", ErrConflict, k, c.revision, cur.Revision)
-	}
-	s.rev++
-	p.UpdatedAt = s.now().UTC()
-	p = clonePartner(p)
-	s.data[k] = Entry{Tenant: tenant, Partner: p, Revision: s.rev}
-	return s.rev, nil
+	return s.mem.Put(ctx, tenant, p, opts...)
 }
 
 // Get implements Store.
 func (s *MemStore) Get(ctx context.Context, tenant, mpid string) (Entry, error) {
-	if err := ValidateTenant(tenant); err != nil {
-		return Entry{}, err
-	}
-	if err := ValidateMPID(mpid); err != nil {
-		return Entry{}, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.data[Key(tenant, mpid)]
-	if !ok {
-		return Entry{}, fmt.Errorf("%w: %s", ErrNotFound, Key(tenant, mpid))
-	}
-	e.Partner = clonePartner(e.Partner)
-	return e, nil
+	e, err := s.mem.Get(ctx, tenant, mpid)
+	return entry(e), err
 }
 
 // List implements Store.
 func (s *MemStore) List(ctx context.Context, tenant string) ([]Entry, error) {
-	if err := ValidateTenant(tenant); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := []Entry{}
-	for _, e := range s.data {
-		if e.Tenant == tenant {
-			e.Partner = clonePartner(e.Partner)
-			out = append(out, e)
-		}
-	}
-	sortEntries(out)
-	return out, nil
+	return entries(s.mem.List(ctx, tenant))
 }
 
 // Delete implements Store.
 func (s *MemStore) Delete(ctx context.Context, tenant, mpid string, opts ...WriteOption) error {
-	if err := ValidateTenant(tenant); err != nil {
-		return err
-	}
-	if err := ValidateMPID(mpid); err != nil {
-		return err
-	}
-	c := conditions(opts)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := Key(tenant, mpid)
-	cur, ok := s.data[k]
-	if !ok {
-		return fmt.Errorf("%w: %s", ErrNotFound, k)
-	}
-	if c.revision != 0 && cur.Revision != c.revision {
-		return fmt.Errorf("%w: %s: want revision %d, have %d", ErrConflict, k, c.revision, cur.Revision)
-	}
-	s.rev++
-	delete(s.data, k)
-	return nil
-}
-
-func sortEntries(es []Entry) {
-	slices.SortFunc(es, func(a, b Entry) int {
-		switch {
-		case a.Partner.MPID < b.Partner.MPID:
-			return -1
-		case a.Partner.MPID > b.Partner.MPID:
-			return 1
-		}
-		return 0
-	})
+	return s.mem.Delete(ctx, tenant, mpid, opts...)
 }
 
 func clonePartner(p Partner) Partner {
