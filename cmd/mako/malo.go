@@ -2,18 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/malo"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 const maloUsage = `usage: mako malo <subcommand> [flags]
@@ -48,30 +43,12 @@ type maloJSON struct {
 
 // runMalo is `mako malo`: flags and printing around pkg/malo.
 func runMalo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, maloUsage)
-		return 2
+	c, code := newRecordCmd("malo", maloUsage, args, stdout, stderr)
+	if c == nil {
+		return code
 	}
-	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, maloUsage)
-		return 0
-	}
-	sub, rest := args[0], args[1:]
-	switch sub {
-	case "set", "get", "list", "rm":
-	default:
-		fmt.Fprintf(stderr, "mako malo: unknown subcommand %q\n", sub)
-		fmt.Fprint(stderr, maloUsage)
-		return 2
-	}
-	fs := flag.NewFlagSet("malo "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	natsURL := fs.String("nats-url", partnerEnv("NATS_URL", nats.DefaultURL), "NATS server URL(s) (env NATS_URL)")
-	creds := fs.String("creds", os.Getenv("MAKO_CREDS"), "NATS credentials file (env MAKO_CREDS)")
-	replicas := fs.Int("replicas", 0, "replicas of the bucket if the CLI creates it (default: env MAKO_REPLICAS or the definition)")
-	tenant := fs.String("tenant", "", "tenant id (required)")
+	sub, fs := c.sub, c.fs
 	maloID := fs.String("malo", "", "the 11-digit MaLo-ID")
-	revision := fs.Uint64("revision", 0, "rm: delete only at this revision")
 	gridArea := fs.String("grid-area", "", "set: grid area (Netzgebiet)")
 	gridOperator := fs.String("grid-operator", "", "set: the grid operator's MP-ID")
 	sector := fs.String("sector", "", "set: Strom or Gas")
@@ -80,17 +57,10 @@ func runMalo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	fs.Func("from", "set: supply start DATE of --supplier", dateFlag(&from))
 	fs.Func("to", "set: supply end DATE (exclusive) of --supplier", dateFlag(&to))
 	fs.Func("revoke", "set: cancel --supplier's assignment starting at DATE", dateFlag(&revoke))
-	if err := fs.Parse(rest); err != nil {
+	if !c.parse(stderr, malo.ValidateTenant) {
 		return 2
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "mako malo %s: unexpected arguments %v\n", sub, fs.Args())
-		return 2
-	}
-	if err := malo.ValidateTenant(*tenant); err != nil {
-		fmt.Fprintf(stderr, "mako malo %s: --tenant: %v\n", sub, err)
-		return 2
-	}
+	tenant := c.tenant
 	var changes []malo.Change
 	if sub != "list" {
 		if *maloID == "" {
@@ -109,29 +79,12 @@ func runMalo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 			}
 		}
 	}
-	if *replicas == 0 {
-		if v := os.Getenv("MAKO_REPLICAS"); v != "" {
-			fmt.Sscan(v, replicas)
-		}
-	}
-	opts := []nats.Option{nats.Name("mako-malo"), nats.Timeout(5 * time.Second)}
-	if *creds != "" {
-		opts = append(opts, nats.UserCredentials(*creds))
-	}
-	nc, err := nats.Connect(*natsURL, opts...)
-	if err != nil {
-		fmt.Fprintf(stderr, "mako malo: connect %s: %v\n", *natsURL, err)
+	ctx, js, done, ok := c.connect(ctx, stderr)
+	if !ok {
 		return 2
 	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		fmt.Fprintf(stderr, "mako malo: %v\n", err)
-		return 2
-	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	st, err := malo.OpenNATS(ctx, js, *replicas)
+	defer done()
+	st, err := malo.OpenNATS(ctx, js, *c.replicas)
 	if err != nil {
 		fmt.Fprintf(stderr, "mako malo: %v\n", err)
 		return 2
@@ -141,26 +94,26 @@ func runMalo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	case "get":
 		e, err := st.Get(ctx, *tenant, *maloID)
 		if err != nil {
-			return maloFail(stderr, sub, err)
+			return c.fail(stderr, err, malo.ErrNotFound, malo.ErrConflict)
 		}
-		return maloPrintJSON(stdout, stderr, maloJSON{Tenant: e.Tenant, Revision: e.Revision, Record: e.Record})
+		return c.printJSON(stdout, stderr, maloJSON{Tenant: e.Tenant, Revision: e.Revision, Record: e.Record})
 	case "list":
 		es, err := st.List(ctx, *tenant)
 		if err != nil {
-			return maloFail(stderr, sub, err)
+			return c.fail(stderr, err, malo.ErrNotFound, malo.ErrConflict)
 		}
 		out := make([]maloJSON, 0, len(es))
 		for _, e := range es {
 			out = append(out, maloJSON{Tenant: e.Tenant, Revision: e.Revision, Record: e.Record})
 		}
-		return maloPrintJSON(stdout, stderr, out)
+		return c.printJSON(stdout, stderr, out)
 	case "rm":
 		var wopts []malo.WriteOption
-		if *revision != 0 {
-			wopts = append(wopts, malo.IfRevision(*revision))
+		if *c.revision != 0 {
+			wopts = append(wopts, malo.IfRevision(*c.revision))
 		}
 		if err := st.Delete(ctx, *tenant, *maloID, wopts...); err != nil {
-			return maloFail(stderr, sub, err)
+			return c.fail(stderr, err, malo.ErrNotFound, malo.ErrConflict)
 		}
 		fmt.Fprintf(stdout, "deleted %s\n", malo.Key(*tenant, *maloID))
 		return 0
@@ -172,13 +125,13 @@ func runMalo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return r, true, nil
 	})
 	if err != nil {
-		return maloFail(stderr, sub, err)
+		return c.fail(stderr, err, malo.ErrNotFound, malo.ErrConflict)
 	}
 	e, err := st.Get(ctx, *tenant, *maloID)
 	if err != nil {
-		return maloFail(stderr, sub, err)
+		return c.fail(stderr, err, malo.ErrNotFound, malo.ErrConflict)
 	}
-	return maloPrintJSON(stdout, stderr, maloJSON{Tenant: e.Tenant, Revision: e.Revision, Record: e.Record})
+	return c.printJSON(stdout, stderr, maloJSON{Tenant: e.Tenant, Revision: e.Revision, Record: e.Record})
 }
 
 // maloChanges turns the set flags into validated changes.
@@ -236,23 +189,4 @@ func dateFlag(dst *time.Time) func(string) error {
 		*dst = t.UTC()
 		return nil
 	}
-}
-
-func maloFail(stderr io.Writer, sub string, err error) int {
-	fmt.Fprintf(stderr, "mako malo %s: %v\n", sub, err)
-	switch {
-	case errors.Is(err, malo.ErrNotFound), errors.Is(err, malo.ErrConflict):
-		return 1
-	}
-	return 2
-}
-
-func maloPrintJSON(stdout, stderr io.Writer, v any) int {
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		fmt.Fprintf(stderr, "mako malo: %v\n", err)
-		return 2
-	}
-	return 0
 }

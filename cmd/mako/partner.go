@@ -2,18 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/mako-engine/mako/pkg/partner"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 const partnerUsage = `usage: mako partner <subcommand> [flags]
@@ -46,30 +41,12 @@ type partnerJSON struct {
 
 // runPartner is `mako partner`: flags and printing around pkg/partner.
 func runPartner(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, partnerUsage)
-		return 2
+	c, code := newRecordCmd("partner", partnerUsage, args, stdout, stderr)
+	if c == nil {
+		return code
 	}
-	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, partnerUsage)
-		return 0
-	}
-	sub, rest := args[0], args[1:]
-	switch sub {
-	case "set", "get", "list", "rm":
-	default:
-		fmt.Fprintf(stderr, "mako partner: unknown subcommand %q\n", sub)
-		fmt.Fprint(stderr, partnerUsage)
-		return 2
-	}
-	fs := flag.NewFlagSet("partner "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	natsURL := fs.String("nats-url", partnerEnv("NATS_URL", nats.DefaultURL), "NATS server URL(s) (env NATS_URL)")
-	creds := fs.String("creds", os.Getenv("MAKO_CREDS"), "NATS credentials file (env MAKO_CREDS)")
-	replicas := fs.Int("replicas", 0, "replicas of the bucket if the CLI creates it (default: env MAKO_REPLICAS or the definition)")
-	tenant := fs.String("tenant", "", "tenant id (required)")
+	sub, fs := c.sub, c.fs
 	mpid := fs.String("mp-id", "", "the partner's 13-digit MP-ID")
-	revision := fs.Uint64("revision", 0, "rm: delete only at this revision")
 	name := fs.String("name", "", "set: display name")
 	var roles, contacts []string
 	fs.Func("role", "set: market role (LF, NB, MSB …), repeatable or comma-separated", func(s string) error {
@@ -94,46 +71,22 @@ func runPartner(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	fs.StringVar(&ch.Dir, "dir", "", "set: file gateway directory")
 	fs.StringVar(&ch.FilePattern, "pattern", "", "set: file name pattern (default: the EDI@Energy convention)")
 	fs.StringVar(&ch.Subject, "subject", "", "set: nats subject, e.g. mako.ingest.lf")
-	if err := fs.Parse(rest); err != nil {
+	if !c.parse(stderr, partner.ValidateTenant) {
 		return 2
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "mako partner %s: unexpected arguments %v\n", sub, fs.Args())
-		return 2
-	}
-	if err := partner.ValidateTenant(*tenant); err != nil {
-		fmt.Fprintf(stderr, "mako partner %s: --tenant: %v\n", sub, err)
-		return 2
-	}
+	tenant := c.tenant
 	if sub != "list" {
 		if err := partner.ValidateMPID(*mpid); err != nil {
 			fmt.Fprintf(stderr, "mako partner %s: --mp-id: %v\n", sub, err)
 			return 2
 		}
 	}
-	if *replicas == 0 {
-		if v := os.Getenv("MAKO_REPLICAS"); v != "" {
-			fmt.Sscan(v, replicas)
-		}
-	}
-	opts := []nats.Option{nats.Name("mako-partner"), nats.Timeout(5 * time.Second)}
-	if *creds != "" {
-		opts = append(opts, nats.UserCredentials(*creds))
-	}
-	nc, err := nats.Connect(*natsURL, opts...)
-	if err != nil {
-		fmt.Fprintf(stderr, "mako partner: connect %s: %v\n", *natsURL, err)
+	ctx, js, done, ok := c.connect(ctx, stderr)
+	if !ok {
 		return 2
 	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		fmt.Fprintf(stderr, "mako partner: %v\n", err)
-		return 2
-	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	st, err := partner.OpenNATS(ctx, js, *replicas)
+	defer done()
+	st, err := partner.OpenNATS(ctx, js, *c.replicas)
 	if err != nil {
 		fmt.Fprintf(stderr, "mako partner: %v\n", err)
 		return 2
@@ -143,26 +96,26 @@ func runPartner(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	case "get":
 		e, err := st.Get(ctx, *tenant, *mpid)
 		if err != nil {
-			return partnerFail(stderr, sub, err)
+			return c.fail(stderr, err, partner.ErrNotFound, partner.ErrConflict)
 		}
-		return partnerPrintJSON(stdout, stderr, partnerJSON{Tenant: e.Tenant, Revision: e.Revision, Partner: e.Partner})
+		return c.printJSON(stdout, stderr, partnerJSON{Tenant: e.Tenant, Revision: e.Revision, Partner: e.Partner})
 	case "list":
 		es, err := st.List(ctx, *tenant)
 		if err != nil {
-			return partnerFail(stderr, sub, err)
+			return c.fail(stderr, err, partner.ErrNotFound, partner.ErrConflict)
 		}
 		out := make([]partnerJSON, 0, len(es))
 		for _, e := range es {
 			out = append(out, partnerJSON{Tenant: e.Tenant, Revision: e.Revision, Partner: e.Partner})
 		}
-		return partnerPrintJSON(stdout, stderr, out)
+		return c.printJSON(stdout, stderr, out)
 	case "rm":
 		var wopts []partner.WriteOption
-		if *revision != 0 {
-			wopts = append(wopts, partner.IfRevision(*revision))
+		if *c.revision != 0 {
+			wopts = append(wopts, partner.IfRevision(*c.revision))
 		}
 		if err := st.Delete(ctx, *tenant, *mpid, wopts...); err != nil {
-			return partnerFail(stderr, sub, err)
+			return c.fail(stderr, err, partner.ErrNotFound, partner.ErrConflict)
 		}
 		fmt.Fprintf(stdout, "deleted %s\n", partner.Key(*tenant, *mpid))
 		return 0
@@ -176,7 +129,7 @@ func runPartner(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	if e, err := st.Get(ctx, *tenant, *mpid); err == nil {
 		p, wopt = e.Partner, partner.IfRevision(e.Revision)
 	} else if !errors.Is(err, partner.ErrNotFound) {
-		return partnerFail(stderr, sub, err)
+		return c.fail(stderr, err, partner.ErrNotFound, partner.ErrConflict)
 	}
 	if set["name"] {
 		p.Name = *name
@@ -216,36 +169,11 @@ func runPartner(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 			fmt.Fprintf(stderr, "mako partner set: %v\n", err)
 			return 2
 		}
-		return partnerFail(stderr, sub, err)
+		return c.fail(stderr, err, partner.ErrNotFound, partner.ErrConflict)
 	}
 	e, err := st.Get(ctx, *tenant, *mpid)
 	if err != nil {
-		return partnerFail(stderr, sub, err)
+		return c.fail(stderr, err, partner.ErrNotFound, partner.ErrConflict)
 	}
-	return partnerPrintJSON(stdout, stderr, partnerJSON{Tenant: e.Tenant, Revision: e.Revision, Partner: e.Partner})
-}
-
-func partnerFail(stderr io.Writer, sub string, err error) int {
-	fmt.Fprintf(stderr, "mako partner %s: %v\n", sub, err)
-	if errors.Is(err, partner.ErrNotFound) || errors.Is(err, partner.ErrConflict) {
-		return 1
-	}
-	return 2
-}
-
-func partnerPrintJSON(stdout, stderr io.Writer, v any) int {
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		fmt.Fprintf(stderr, "mako partner: %v\n", err)
-		return 2
-	}
-	return 0
-}
-
-func partnerEnv(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
+	return c.printJSON(stdout, stderr, partnerJSON{Tenant: e.Tenant, Revision: e.Revision, Partner: e.Partner})
 }

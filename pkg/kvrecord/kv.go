@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -163,4 +164,22 @@ func isConflict(err error) bool {
 	}
 	var api *jetstream.APIError
 	return errors.As(err, &api) && api.ErrorCode == jsErrWrongLastSequence
+}
+
+// OpenBucket creates or updates the KV bucket from its definition in
+// package streams (so a CLI works before any worker has started) and binds
+// it. replicas 0 keeps the definition's. Errors name the bucket.
+func OpenBucket(ctx context.Context, js jetstream.JetStream, bucket string, replicas int) (jetstream.KeyValue, error) {
+	var sopts []streams.Option
+	if replicas > 0 {
+		sopts = append(sopts, streams.WithReplicas(replicas))
+	}
+	if err := streams.EnsureStreams(ctx, js, []string{streams.KVStream(bucket)}, sopts...); err != nil {
+		return nil, fmt.Errorf("bucket %s: %w", bucket, err)
+	}
+	kv, err := js.KeyValue(ctx, bucket)
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: %w", bucket, err)
+	}
+	return kv, nil
 }

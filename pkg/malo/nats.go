@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/kvrecord"
-	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -50,16 +49,9 @@ func NewNATSStore(kv jetstream.KeyValue, opts ...NATSOption) *NATSStore {
 // package streams (so the CLI works before any worker has started) and
 // returns a store on it. replicas 0 keeps the definition's.
 func OpenNATS(ctx context.Context, js jetstream.JetStream, replicas int, opts ...NATSOption) (*NATSStore, error) {
-	var sopts []streams.Option
-	if replicas > 0 {
-		sopts = append(sopts, streams.WithReplicas(replicas))
-	}
-	if err := streams.EnsureStreams(ctx, js, []string{streams.KVStream(Bucket)}, sopts...); err != nil {
-		return nil, fmt.Errorf("malo: bucket %s: %w", Bucket, err)
-	}
-	kv, err := js.KeyValue(ctx, Bucket)
+	kv, err := kvrecord.OpenBucket(ctx, js, Bucket, replicas)
 	if err != nil {
-		return nil, fmt.Errorf("malo: bucket %s: %w", Bucket, err)
+		return nil, fmt.Errorf("malo: %w", err)
 	}
 	return NewNATSStore(kv, opts...), nil
 }

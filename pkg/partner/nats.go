@@ -39,16 +39,9 @@ func NewNATSStore(kv jetstream.KeyValue, opts ...NATSOption) *NATSStore {
 // package streams (so the CLI works before any worker has started) and
 // returns a store on it. replicas 0 keeps the definition's.
 func OpenNATS(ctx context.Context, js jetstream.JetStream, replicas int, opts ...NATSOption) (*NATSStore, error) {
-	var sopts []streams.Option
-	if replicas > 0 {
-		sopts = append(sopts, streams.WithReplicas(replicas))
-	}
-	if err := streams.EnsureStreams(ctx, js, []string{streams.KVStream(streams.BucketPartners)}, sopts...); err != nil {
-		return nil, fmt.Errorf("partner: bucket %s: %w", streams.BucketPartners, err)
-	}
-	kv, err := js.KeyValue(ctx, streams.BucketPartners)
+	kv, err := kvrecord.OpenBucket(ctx, js, streams.BucketPartners, replicas)
 	if err != nil {
-		return nil, fmt.Errorf("partner: bucket %s: %w", streams.BucketPartners, err)
+		return nil, fmt.Errorf("partner: %w", err)
 	}
 	return NewNATSStore(kv, opts...), nil
 }
