@@ -268,10 +268,6 @@ func (s *System) RunProcessor(ctx context.Context) error {
 		worker.WithConcurrency(s.cfg.Concurrency),
 		worker.WithKey(processor.Key),
 		worker.WithDoubleAck(), // the order gate relies on acked commands being gone
-		// A lane stuck behind a command waiting at the order gate hands new
-		// messages back instead of stalling every other process; the gate
-		// keeps the order per process.
-		worker.WithNakWhenBusy(200*time.Millisecond),
 		worker.WithMaxDeliver(s.cfg.MaxDeliver),
 		worker.WithTransientWindow(s.cfg.TransientWindow),
 		worker.WithLogger(s.cfg.Logger.With().Str("worker", "processor").Logger()),
