@@ -13,11 +13,9 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// Event store stream and subject prefix the Publisher reads.
-const (
-	eventsStream = "MAKO_EVENTS"
-	eventsPrefix = "mako.evt"
-)
+// eventsStream is the event store stream the Publisher reads (the one
+// natsstore.CommitOf decodes).
+const eventsStream = natsstore.DefaultEventStream
 
 // Header names of the messages on MAKO_ERP (besides Nats-Msg-Id).
 const (
@@ -93,11 +91,7 @@ func NewPublisher(js jetstream.JetStream, defs Resolver, dlq *deadletter.Sink, o
 // all are stored; a commit that cannot be decoded is a permanent error
 // (dead letter), a publish failure is retried.
 func (p *Publisher) Handle(ctx context.Context, msg jetstream.Msg) error {
-	md, err := msg.Metadata()
-	if err != nil {
-		return worker.Permanent(fmt.Errorf("erp: %s: metadata: %w", msg.Subject(), err))
-	}
-	envs, err := natsstore.EnvelopesFromMsg(eventsStream, eventsPrefix, msg.Subject(), md.Sequence.Stream, msg.Data())
+	envs, _, err := natsstore.CommitOf(msg)
 	if err != nil {
 		return worker.Permanent(err)
 	}

@@ -18,9 +18,11 @@ import (
 // (streams/consumers/MAKO_EVENTS-malo.json).
 const Consumer = "malo"
 
+// Event store stream and subject prefix the Applier reads (those
+// natsstore.CommitOf decodes).
 const (
-	eventsStream = "MAKO_EVENTS"
-	eventsPrefix = "mako.evt"
+	eventsStream = natsstore.DefaultEventStream
+	eventsPrefix = natsstore.DefaultSubjectPrefix
 )
 
 // Resolver returns the definition that decodes the events of processes of a
@@ -74,11 +76,7 @@ func NewApplier(store Store, defs Resolver, dlq *deadletter.Sink, opts ...Applie
 
 // Handle implements worker.Handler for commit messages of MAKO_EVENTS.
 func (a *Applier) Handle(ctx context.Context, msg jetstream.Msg) error {
-	md, err := msg.Metadata()
-	if err != nil {
-		return worker.Permanent(fmt.Errorf("malo: %s: metadata: %w", msg.Subject(), err))
-	}
-	envs, err := natsstore.EnvelopesFromMsg(eventsStream, eventsPrefix, msg.Subject(), md.Sequence.Stream, msg.Data())
+	envs, _, err := natsstore.CommitOf(msg)
 	if err != nil {
 		return worker.Permanent(err)
 	}

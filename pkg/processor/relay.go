@@ -57,11 +57,7 @@ func NewRelay(js jetstream.JetStream, registry engine.Registry, dlq *deadletter.
 
 // Handle implements worker.Handler for commit messages of MAKO_EVENTS.
 func (r *Relay) Handle(ctx context.Context, msg jetstream.Msg) error {
-	md, err := msg.Metadata()
-	if err != nil {
-		return worker.Permanent(fmt.Errorf("relay: %s: metadata: %w", msg.Subject(), err))
-	}
-	envs, err := natsstore.EnvelopesFromMsg(EventsStream, EventsPrefix, msg.Subject(), md.Sequence.Stream, msg.Data())
+	envs, _, err := natsstore.CommitOf(msg)
 	if err != nil {
 		return worker.Permanent(err)
 	}

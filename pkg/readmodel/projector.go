@@ -20,8 +20,8 @@ import (
 
 // Streams and subject prefixes the projector reads (package streams).
 const (
-	eventsStream  = "MAKO_EVENTS"
-	eventsPrefix  = "mako.evt"
+	eventsStream  = natsstore.DefaultEventStream // as natsstore.CommitOf
+	eventsPrefix  = natsstore.DefaultSubjectPrefix
 	dlqStream     = "MAKO_DLQ"
 	dlqPrefix     = "mako.dlq."
 	casAttempts   = 16
@@ -119,22 +119,28 @@ func LaneKey(m jetstream.Msg) string { return m.Subject() }
 // Mako-Seq header) and skipped; without that header it is a permanent
 // error.
 func (p *Projector) HandleEvent(ctx context.Context, msg jetstream.Msg) error {
-	md, err := msg.Metadata()
-	if err != nil {
-		return worker.Permanent(&Error{Op: "project", Subject: msg.Subject(), Err: err})
+	envs, md, decErr := natsstore.CommitOf(msg)
+	if md == nil {
+		return worker.Permanent(&Error{Op: "project", Subject: msg.Subject(), Err: decErr})
 	}
-	return p.ProjectCommit(ctx, msg.Subject(), md.Sequence.Stream, md.Timestamp, msg.Headers().Get(natsstore.HeaderSeq), msg.Data())
+	return p.project(ctx, msg.Subject(), md.Sequence.Stream, md.Timestamp, msg.Headers().Get(natsstore.HeaderSeq), envs, decErr)
 }
 
 // ProjectCommit is HandleEvent for a commit given by its subject, stream
 // sequence, stream timestamp, Mako-Seq header and payload.
 func (p *Projector) ProjectCommit(ctx context.Context, subject string, seq uint64, at time.Time, seqHeader string, data []byte) error {
+	envs, decErr := natsstore.EnvelopesFromMsg(eventsStream, eventsPrefix, subject, seq, data)
+	return p.project(ctx, subject, seq, at, seqHeader, envs, decErr)
+}
+
+// project applies a decoded commit (or records decErr, the failure to
+// decode it).
+func (p *Projector) project(ctx context.Context, subject string, seq uint64, at time.Time, seqHeader string, envs []engine.EventEnvelope, decErr error) error {
 	fail := func(err error) error { return &Error{Op: "project", Subject: subject, Sequence: seq, Err: err} }
 	stream, err := engine.StreamFromSubject(eventsPrefix, subject)
 	if err != nil {
 		return worker.Permanent(fail(err))
 	}
-	envs, decErr := natsstore.EnvelopesFromMsg(eventsStream, eventsPrefix, subject, seq, data)
 	var first, last uint64
 	if decErr == nil && len(envs) > 0 {
 		first, last = envs[0].Sequence, envs[len(envs)-1].Sequence

@@ -64,3 +64,56 @@ func TestEnvelopesFromMsgMatchesLoad(t *testing.T) {
 		t.Fatalf("junk payload: %v", err)
 	}
 }
+
+// TestCommitOf reads commits as a consumer receives them: a stored commit
+// decodes to the envelopes Load returns with the message's stream
+// sequence; a foreign payload on the stream keeps its metadata and fails
+// with a decode error.
+func TestCommitOf(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	st := e.stores.Events
+	s := enginetest.NewStream()
+	if _, err := st.Append(ctx, s, engine.NoStream(), enginetest.NewEvents(s, "c1", 2)); err != nil {
+		t.Fatal(err)
+	}
+	want, err := st.Load(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, js := e.srv.JetStream()
+	junk, err := js.Publish(ctx, st.Subject(enginetest.NewStream()), []byte("junk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cons, err := js.OrderedConsumer(ctx, DefaultEventStream, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := cons.Fetch(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []jetstream.Msg
+	for m := range batch.Messages() {
+		msgs = append(msgs, m)
+	}
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages, want 2", len(msgs))
+	}
+	envs, md, err := CommitOf(msgs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md == nil || md.Sequence.Stream != 1 || len(envs) != len(want) || envs[1].EventID != want[1].EventID {
+		t.Fatalf("commit: %+v, metadata %+v, want %d envelopes at stream seq 1", envs, md, len(want))
+	}
+	envs, md, err = CommitOf(msgs[1])
+	var se *StoreError
+	if !errors.Is(err, engine.ErrDecode) || !errors.As(err, &se) || se.Sequence != junk.Sequence || envs != nil {
+		t.Fatalf("junk payload: %v, %v", envs, err)
+	}
+	if md == nil || md.Sequence.Stream != junk.Sequence {
+		t.Fatalf("junk payload: metadata %+v, want stream seq %d", md, junk.Sequence)
+	}
+}
