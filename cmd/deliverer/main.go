@@ -14,21 +14,8 @@
 // MAKO_DELIVER_FILE_PATTERN (docs/deliverer.md).
 package main
 
-import (
-	"context"
-	"fmt"
-	"os"
-
-	"github.com/mako-engine/mako/internal/app"
-	"github.com/mako-engine/mako/pkg/pipeline"
-)
+import "github.com/mako-engine/mako/internal/app"
 
 func main() {
-	err := app.RunWorker(context.Background(), "deliverer", os.Args[1:], os.Stderr, func(s *pipeline.System) []app.Actor {
-		return []app.Actor{s.RunDeliverer}
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "deliverer:", err)
-		os.Exit(1)
-	}
+	app.Main("deliverer", func(w *app.Wiring) []app.Actor { return []app.Actor{w.System.RunDeliverer} })
 }

@@ -6,21 +6,8 @@
 //	go run ./cmd/ingest --nats-url nats://127.0.0.1:4222 --tenant nb=9900000000011:NB:strom
 package main
 
-import (
-	"context"
-	"fmt"
-	"os"
-
-	"github.com/mako-engine/mako/internal/app"
-	"github.com/mako-engine/mako/pkg/pipeline"
-)
+import "github.com/mako-engine/mako/internal/app"
 
 func main() {
-	err := app.RunWorker(context.Background(), "ingest", os.Args[1:], os.Stderr, func(s *pipeline.System) []app.Actor {
-		return []app.Actor{s.RunIngest}
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "ingest:", err)
-		os.Exit(1)
-	}
+	app.Main("ingest", func(w *app.Wiring) []app.Actor { return []app.Actor{w.System.RunIngest} })
 }

@@ -8,21 +8,8 @@
 //	go run ./cmd/processor --nats-url nats://127.0.0.1:4222
 package main
 
-import (
-	"context"
-	"fmt"
-	"os"
-
-	"github.com/mako-engine/mako/internal/app"
-	"github.com/mako-engine/mako/pkg/pipeline"
-)
+import "github.com/mako-engine/mako/internal/app"
 
 func main() {
-	err := app.RunWorker(context.Background(), "processor", os.Args[1:], os.Stderr, func(s *pipeline.System) []app.Actor {
-		return []app.Actor{s.RunProcessor, s.RunRelay}
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "processor:", err)
-		os.Exit(1)
-	}
+	app.Main("processor", func(w *app.Wiring) []app.Actor { return []app.Actor{w.System.RunProcessor, w.System.RunRelay} })
 }

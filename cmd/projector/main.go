@@ -8,21 +8,11 @@
 //	curl 'http://127.0.0.1:8080/v1/processes?tenant=nb'
 package main
 
-import (
-	"context"
-	"fmt"
-	"os"
-
-	"github.com/mako-engine/mako/internal/app"
-)
+import "github.com/mako-engine/mako/internal/app"
 
 func main() {
-	err := app.RunWorkerWith(context.Background(), "projector", os.Args[1:], os.Stderr, func(w *app.Wiring) []app.Actor {
+	app.Main("projector", func(w *app.Wiring) []app.Actor {
 		w.System.ReadAPI().Mount(w.Mux)
 		return []app.Actor{w.System.RunProjector}
 	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "projector:", err)
-		os.Exit(1)
-	}
 }

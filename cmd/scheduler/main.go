@@ -6,21 +6,8 @@
 //	go run ./cmd/scheduler --nats-url nats://127.0.0.1:4222
 package main
 
-import (
-	"context"
-	"fmt"
-	"os"
-
-	"github.com/mako-engine/mako/internal/app"
-	"github.com/mako-engine/mako/pkg/pipeline"
-)
+import "github.com/mako-engine/mako/internal/app"
 
 func main() {
-	err := app.RunWorker(context.Background(), "scheduler", os.Args[1:], os.Stderr, func(s *pipeline.System) []app.Actor {
-		return []app.Actor{s.RunScheduler}
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "scheduler:", err)
-		os.Exit(1)
-	}
+	app.Main("scheduler", func(w *app.Wiring) []app.Actor { return []app.Actor{w.System.RunScheduler} })
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -39,15 +40,20 @@ type Wiring struct {
 	Mux *http.ServeMux
 }
 
-// RunWorker is the whole main of a single-worker command (cmd/ingest,
-// cmd/processor …): parse args, connect to NATS, set up the pipeline system
-// and run the actors pick returns until SIGINT/SIGTERM or ctx ends.
-func RunWorker(ctx context.Context, name string, args []string, stderr io.Writer, pick func(*pipeline.System) []Actor) error {
-	return RunWorkerWith(ctx, name, args, stderr, func(w *Wiring) []Actor { return pick(w.System) })
+// Main is the whole main of a worker command (cmd/ingest, cmd/processor
+// …): it runs RunWorkerWith with the process's arguments until
+// SIGINT/SIGTERM, and on failure prints "<name>: <error>" to stderr and
+// exits with status 1.
+func Main(name string, pick func(*Wiring) []Actor) {
+	if err := RunWorkerWith(context.Background(), name, os.Args[1:], os.Stderr, pick); err != nil {
+		fmt.Fprintln(os.Stderr, name+":", err)
+		os.Exit(1)
+	}
 }
 
-// RunWorkerWith is RunWorker for commands that need more of the wiring
-// (metrics, the HTTP mux).
+// RunWorkerWith parses args, connects to NATS, sets up the pipeline system
+// and runs the actors pick returns (and the --http server) until
+// SIGINT/SIGTERM or ctx ends.
 func RunWorkerWith(ctx context.Context, name string, args []string, stderr io.Writer, pick func(*Wiring) []Actor) error {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
