@@ -1,0 +1,87 @@
+package gpke
+
+import "github.com/mako-engine/mako/pkg/readmodel"
+
+// State labels of the process overview (readmodel.Projectable, shown by
+// `mako process list` and the read API). A process ends with the outcome of
+// its Completed or Failed event (OutcomeConfirmed, OutcomeRejected, …) as
+// its label. Events that leave the label unchanged project an empty State:
+// APERAKs, CONTRLs, alerts, decisions and master-data changes, and answers
+// (their Completed follows in the same commit). So the label is a pure
+// function of the last labelled event, which a rebuild reproduces.
+const (
+	// StateRequestReceived: a request (55001, 55004, 55010 …) was received.
+	StateRequestReceived = "request_received"
+	// StateInitiated: the ERP started the process; its request is sent in
+	// the same commit (StateWaitingForAnswer).
+	StateInitiated = "initiated"
+	// StateWaitingForAnswer: our request is sent; the partner's answer is due.
+	StateWaitingForAnswer = "waiting_for_answer"
+	// StateWaitingForLFA: the NB sent the Anfrage zur Beendigung der
+	// Zuordnung (55010) and waits for the LFA's answer (E_0623).
+	StateWaitingForLFA = "waiting_for_lfa"
+	// StateWaitingForDecision: a policy step waits for the ERP's Decide.
+	StateWaitingForDecision = "waiting_for_decision"
+)
+
+// sentState is the label after sending pid: the requests that open a
+// sending workflow wait for an answer, the NB's 55010 for the LFA. Other
+// messages (answers, and the 55007 the NB sends the LFA after it has
+// answered the LFN) leave the label unchanged.
+func sentState(pid string) string {
+	switch pid {
+	case PIDAnfrageBeendigung:
+		return StateWaitingForLFA
+	case PIDAnmeldung, PIDAnmeldungErz, PIDAbmeldungLF, PIDKuendigung, PIDStorno:
+		return StateWaitingForAnswer
+	}
+	return ""
+}
+
+// pids lists pid unless it is empty.
+func pids(pid string) []string {
+	if pid == "" {
+		return nil
+	}
+	return []string{pid}
+}
+
+// ProjectionFields implements readmodel.Projectable.
+func (e RequestReceived) ProjectionFields() readmodel.Fields {
+	return readmodel.Fields{State: StateRequestReceived, PIDs: pids(e.PID)}
+}
+
+// ProjectionFields implements readmodel.Projectable.
+func (Initiated) ProjectionFields() readmodel.Fields {
+	return readmodel.Fields{State: StateInitiated}
+}
+
+// ProjectionFields implements readmodel.Projectable.
+func (e Sent) ProjectionFields() readmodel.Fields {
+	return readmodel.Fields{State: sentState(e.PID), PIDs: pids(e.PID)}
+}
+
+// ProjectionFields implements readmodel.Projectable (the PID of the answer;
+// the label follows from the Completed or the NB's decision after it).
+func (e AnswerReceived) ProjectionFields() readmodel.Fields {
+	return readmodel.Fields{PIDs: pids(e.PID)}
+}
+
+// ProjectionFields implements readmodel.Projectable.
+func (e DecisionRequested) ProjectionFields() readmodel.Fields {
+	return readmodel.Fields{State: StateWaitingForDecision, PIDs: pids(e.PID)}
+}
+
+// ProjectionFields implements readmodel.Projectable: the outcome is the label.
+func (e Completed) ProjectionFields() readmodel.Fields {
+	return readmodel.Fields{State: e.Outcome, PIDs: pids(e.PID)}
+}
+
+// ProjectionFields implements readmodel.Projectable: the outcome is the label.
+func (e Failed) ProjectionFields() readmodel.Fields {
+	state := e.Outcome
+	if state == "" {
+		state = OutcomeFailed
+	}
+	return readmodel.Fields{State: state}
+}
