@@ -41,9 +41,14 @@ type maloJSON struct {
 	Record   malo.Record `json:"record"`
 }
 
+// maloView is the JSON view of an entry.
+func maloView(e malo.Entry) maloJSON {
+	return maloJSON{Tenant: e.Tenant, Revision: e.Revision, Record: e.Record}
+}
+
 // runMalo is `mako malo`: flags and printing around pkg/malo.
 func runMalo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	c, code := newRecordCmd("malo", maloUsage, args, stdout, stderr)
+	c, code := newRecordCmd("malo", maloUsage, args, stdout, stderr, malo.ErrNotFound, malo.ErrConflict)
 	if c == nil {
 		return code
 	}
@@ -90,33 +95,8 @@ func runMalo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return 2
 	}
 
-	switch sub {
-	case "get":
-		e, err := st.Get(ctx, *tenant, *maloID)
-		if err != nil {
-			return c.fail(stderr, err, malo.ErrNotFound, malo.ErrConflict)
-		}
-		return c.printJSON(stdout, stderr, maloJSON{Tenant: e.Tenant, Revision: e.Revision, Record: e.Record})
-	case "list":
-		es, err := st.List(ctx, *tenant)
-		if err != nil {
-			return c.fail(stderr, err, malo.ErrNotFound, malo.ErrConflict)
-		}
-		out := make([]maloJSON, 0, len(es))
-		for _, e := range es {
-			out = append(out, maloJSON{Tenant: e.Tenant, Revision: e.Revision, Record: e.Record})
-		}
-		return c.printJSON(stdout, stderr, out)
-	case "rm":
-		var wopts []malo.WriteOption
-		if *c.revision != 0 {
-			wopts = append(wopts, malo.IfRevision(*c.revision))
-		}
-		if err := st.Delete(ctx, *tenant, *maloID, wopts...); err != nil {
-			return c.fail(stderr, err, malo.ErrNotFound, malo.ErrConflict)
-		}
-		fmt.Fprintf(stdout, "deleted %s\n", malo.Key(*tenant, *maloID))
-		return 0
+	if code, done := getListRm(ctx, c, st, *maloID, maloView, stdout, stderr); done {
+		return code
 	}
 	_, err = malo.Update(ctx, st, *tenant, *maloID, func(r malo.Record, _ bool) (malo.Record, bool, error) {
 		for _, c := range changes {
@@ -125,13 +105,13 @@ func runMalo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return r, true, nil
 	})
 	if err != nil {
-		return c.fail(stderr, err, malo.ErrNotFound, malo.ErrConflict)
+		return c.fail(stderr, err)
 	}
 	e, err := st.Get(ctx, *tenant, *maloID)
 	if err != nil {
-		return c.fail(stderr, err, malo.ErrNotFound, malo.ErrConflict)
+		return c.fail(stderr, err)
 	}
-	return c.printJSON(stdout, stderr, maloJSON{Tenant: e.Tenant, Revision: e.Revision, Record: e.Record})
+	return c.printJSON(stdout, stderr, maloView(e))
 }
 
 // maloChanges turns the set flags into validated changes.

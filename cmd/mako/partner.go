@@ -39,9 +39,14 @@ type partnerJSON struct {
 	Partner  partner.Partner `json:"partner"`
 }
 
+// partnerView is the JSON view of an entry.
+func partnerView(e partner.Entry) partnerJSON {
+	return partnerJSON{Tenant: e.Tenant, Revision: e.Revision, Partner: e.Partner}
+}
+
 // runPartner is `mako partner`: flags and printing around pkg/partner.
 func runPartner(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	c, code := newRecordCmd("partner", partnerUsage, args, stdout, stderr)
+	c, code := newRecordCmd("partner", partnerUsage, args, stdout, stderr, partner.ErrNotFound, partner.ErrConflict)
 	if c == nil {
 		return code
 	}
@@ -92,33 +97,8 @@ func runPartner(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		return 2
 	}
 
-	switch sub {
-	case "get":
-		e, err := st.Get(ctx, *tenant, *mpid)
-		if err != nil {
-			return c.fail(stderr, err, partner.ErrNotFound, partner.ErrConflict)
-		}
-		return c.printJSON(stdout, stderr, partnerJSON{Tenant: e.Tenant, Revision: e.Revision, Partner: e.Partner})
-	case "list":
-		es, err := st.List(ctx, *tenant)
-		if err != nil {
-			return c.fail(stderr, err, partner.ErrNotFound, partner.ErrConflict)
-		}
-		out := make([]partnerJSON, 0, len(es))
-		for _, e := range es {
-			out = append(out, partnerJSON{Tenant: e.Tenant, Revision: e.Revision, Partner: e.Partner})
-		}
-		return c.printJSON(stdout, stderr, out)
-	case "rm":
-		var wopts []partner.WriteOption
-		if *c.revision != 0 {
-			wopts = append(wopts, partner.IfRevision(*c.revision))
-		}
-		if err := st.Delete(ctx, *tenant, *mpid, wopts...); err != nil {
-			return c.fail(stderr, err, partner.ErrNotFound, partner.ErrConflict)
-		}
-		fmt.Fprintf(stdout, "deleted %s\n", partner.Key(*tenant, *mpid))
-		return 0
+	if code, done := getListRm(ctx, c, st, *mpid, partnerView, stdout, stderr); done {
+		return code
 	}
 
 	// set: read, apply the given flags, write conditionally.
@@ -129,7 +109,7 @@ func runPartner(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	if e, err := st.Get(ctx, *tenant, *mpid); err == nil {
 		p, wopt = e.Partner, partner.IfRevision(e.Revision)
 	} else if !errors.Is(err, partner.ErrNotFound) {
-		return c.fail(stderr, err, partner.ErrNotFound, partner.ErrConflict)
+		return c.fail(stderr, err)
 	}
 	if set["name"] {
 		p.Name = *name
@@ -169,11 +149,11 @@ func runPartner(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 			fmt.Fprintf(stderr, "mako partner set: %v\n", err)
 			return 2
 		}
-		return c.fail(stderr, err, partner.ErrNotFound, partner.ErrConflict)
+		return c.fail(stderr, err)
 	}
 	e, err := st.Get(ctx, *tenant, *mpid)
 	if err != nil {
-		return c.fail(stderr, err, partner.ErrNotFound, partner.ErrConflict)
+		return c.fail(stderr, err)
 	}
-	return c.printJSON(stdout, stderr, partnerJSON{Tenant: e.Tenant, Revision: e.Revision, Partner: e.Partner})
+	return c.printJSON(stdout, stderr, partnerView(e))
 }

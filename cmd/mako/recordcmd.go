@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/kvrecord"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -29,12 +30,15 @@ type recordCmd struct {
 	replicas *int
 	tenant   *string
 	revision *uint64
+	// soft are the store's errors of exit status 1 (not found, conflict).
+	soft []error
 }
 
 // newRecordCmd reads the sub-subcommand from args and defines the common
-// flags. If it returns nil, the command is done with exit status code
-// (usage printed, or help asked for).
-func newRecordCmd(name, usage string, args []string, stdout, stderr io.Writer) (c *recordCmd, code int) {
+// flags; soft are the store's errors that mean exit status 1 (not found,
+// revision conflict). If it returns nil, the command is done with exit
+// status code (usage printed, or help asked for).
+func newRecordCmd(name, usage string, args []string, stdout, stderr io.Writer, soft ...error) (c *recordCmd, code int) {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return nil, 2
@@ -43,7 +47,7 @@ func newRecordCmd(name, usage string, args []string, stdout, stderr io.Writer) (
 		fmt.Fprint(stdout, usage)
 		return nil, 0
 	}
-	c = &recordCmd{name: name, sub: args[0], rest: args[1:]}
+	c = &recordCmd{name: name, sub: args[0], rest: args[1:], soft: soft}
 	switch c.sub {
 	case "set", "get", "list", "rm":
 	default:
@@ -107,11 +111,11 @@ func (c *recordCmd) connect(ctx context.Context, stderr io.Writer) (_ context.Co
 	return ctx, js, func() { cancel(); nc.Close() }, true
 }
 
-// fail prints err and returns the exit status: 1 if err is one of soft
+// fail prints err and returns the exit status: 1 if err is one of c.soft
 // (not found, revision conflict), else 2.
-func (c *recordCmd) fail(stderr io.Writer, err error, soft ...error) int {
+func (c *recordCmd) fail(stderr io.Writer, err error) int {
 	fmt.Fprintf(stderr, "mako %s %s: %v\n", c.name, c.sub, err)
-	for _, s := range soft {
+	for _, s := range c.soft {
 		if errors.Is(err, s) {
 			return 1
 		}
@@ -128,6 +132,49 @@ func (c *recordCmd) printJSON(stdout, stderr io.Writer, v any) int {
 		return 2
 	}
 	return 0
+}
+
+// recordStore is what getListRm needs of a record store (malo.Store,
+// partner.Store).
+type recordStore[E any] interface {
+	Get(ctx context.Context, tenant, id string) (E, error)
+	List(ctx context.Context, tenant string) ([]E, error)
+	Delete(ctx context.Context, tenant, id string, opts ...kvrecord.WriteOption) error
+}
+
+// getListRm runs get (of record id), list and rm (of id, at --revision if
+// given) on st, printing entries as view returns them. done is false for
+// set, which the caller runs.
+func getListRm[E, J any](ctx context.Context, c *recordCmd, st recordStore[E], id string, view func(E) J, stdout, stderr io.Writer) (code int, done bool) {
+	switch c.sub {
+	case "get":
+		e, err := st.Get(ctx, *c.tenant, id)
+		if err != nil {
+			return c.fail(stderr, err), true
+		}
+		return c.printJSON(stdout, stderr, view(e)), true
+	case "list":
+		es, err := st.List(ctx, *c.tenant)
+		if err != nil {
+			return c.fail(stderr, err), true
+		}
+		out := make([]J, 0, len(es))
+		for _, e := range es {
+			out = append(out, view(e))
+		}
+		return c.printJSON(stdout, stderr, out), true
+	case "rm":
+		var wopts []kvrecord.WriteOption
+		if *c.revision != 0 {
+			wopts = append(wopts, kvrecord.IfRevision(*c.revision))
+		}
+		if err := st.Delete(ctx, *c.tenant, id, wopts...); err != nil {
+			return c.fail(stderr, err), true
+		}
+		fmt.Fprintf(stdout, "deleted %s\n", kvrecord.Key(*c.tenant, id))
+		return 0, true
+	}
+	return 0, false
 }
 
 // envOr returns the environment variable k, or def if it is empty.

@@ -8,6 +8,7 @@
 package kvrecord
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -90,6 +91,19 @@ type Entry[T any] struct {
 	Record   T      `json:"record"`
 	Revision uint64 `json:"revision"`
 }
+
+// Store is the contract KV and Mem share (stated on KV).
+type Store[T any] interface {
+	Put(ctx context.Context, tenant string, r T, opts ...WriteOption) (uint64, error)
+	Get(ctx context.Context, tenant, id string) (Entry[T], error)
+	List(ctx context.Context, tenant string) ([]Entry[T], error)
+	Delete(ctx context.Context, tenant, id string, opts ...WriteOption) error
+}
+
+var (
+	_ Store[struct{}] = (*KV[struct{}])(nil)
+	_ Store[struct{}] = (*Mem[struct{}])(nil)
+)
 
 // Key returns the key of a record: `<tenant>.<id>`.
 func Key(tenant, id string) string { return tenant + "." + id }

@@ -50,17 +50,7 @@ var schema = kvrecord.Schema[note]{
 	},
 }
 
-type store interface {
-	Put(ctx context.Context, tenant string, r note, opts ...kvrecord.WriteOption) (uint64, error)
-	Get(ctx context.Context, tenant, id string) (kvrecord.Entry[note], error)
-	List(ctx context.Context, tenant string) ([]kvrecord.Entry[note], error)
-	Delete(ctx context.Context, tenant, id string, opts ...kvrecord.WriteOption) error
-}
-
-var (
-	_ store = (*kvrecord.KV[note])(nil)
-	_ store = (*kvrecord.Mem[note])(nil)
-)
+type store = kvrecord.Store[note]
 
 func TestMem(t *testing.T) {
 	conformance(t, func(now func() time.Time) store { return kvrecord.NewMem(schema, now) })

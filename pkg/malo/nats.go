@@ -17,9 +17,11 @@ const Bucket = "mako_malo"
 
 // NATSStore is the Store on KV bucket mako_malo: one JSON value (Record)
 // per MaLo under `<tenant>.<MaLo-ID>`; the KV revision is the record's
-// revision, so Update's compare-and-set is the KV's (pkg/kvrecord).
+// revision, so Update's compare-and-set is the KV's (pkg/kvrecord). The
+// bucket keeps the deleted revisions as history (a delete marker), up to
+// its history depth.
 type NATSStore struct {
-	kv  *kvrecord.KV[Record]
+	kvStore
 	now func() time.Time
 }
 
@@ -41,7 +43,7 @@ func NewNATSStore(kv jetstream.KeyValue, opts ...NATSOption) *NATSStore {
 	for _, o := range opts {
 		o(s)
 	}
-	s.kv = kvrecord.NewKV(kv, schema, s.now)
+	s.kvStore = kvStore{kvrecord.NewKV(kv, schema, s.now)}
 	return s
 }
 
@@ -74,33 +76,6 @@ func Decode(b []byte) (Record, error) {
 		return Record{}, fmt.Errorf("malo: decode: %w", err)
 	}
 	return r, nil
-}
-
-// Put implements Store.
-func (s *NATSStore) Put(ctx context.Context, tenant string, r Record, opts ...WriteOption) (uint64, error) {
-	return s.kv.Put(ctx, tenant, r, opts...)
-}
-
-// Get implements Store.
-func (s *NATSStore) Get(ctx context.Context, tenant, maloID string) (Entry, error) {
-	return s.kv.Get(ctx, tenant, maloID)
-}
-
-// Lookup implements Reader.
-func (s *NATSStore) Lookup(ctx context.Context, tenant, maloID string) (*Record, error) {
-	return lookup(ctx, s, tenant, maloID)
-}
-
-// List implements Store. It reads the latest value of every key of the
-// tenant with one watcher.
-func (s *NATSStore) List(ctx context.Context, tenant string) ([]Entry, error) {
-	return s.kv.List(ctx, tenant)
-}
-
-// Delete implements Store. The bucket keeps the deleted revisions as
-// history (a delete marker), up to its history depth.
-func (s *NATSStore) Delete(ctx context.Context, tenant, maloID string, opts ...WriteOption) error {
-	return s.kv.Delete(ctx, tenant, maloID, opts...)
 }
 
 // KVReader is a Reader on bucket mako_malo that binds the bucket on first

@@ -159,37 +159,42 @@ func ApplyChange(ctx context.Context, s Store, tenant, id string, c Change) (app
 
 // MemStore is an in-memory Store for unit tests.
 type MemStore struct {
-	mem *kvrecord.Mem[Record]
+	kvStore
 }
 
 // NewMemStore returns an empty in-memory store. now may be nil (time.Now).
 func NewMemStore(now func() time.Time) *MemStore {
-	return &MemStore{mem: kvrecord.NewMem(schema, now)}
+	return &MemStore{kvStore{kvrecord.NewMem(schema, now)}}
+}
+
+// kvStore is the Store on a kvrecord store (NATSStore, MemStore).
+type kvStore struct {
+	kv kvrecord.Store[Record]
 }
 
 // Put implements Store.
-func (s *MemStore) Put(ctx context.Context, tenant string, r Record, opts ...WriteOption) (uint64, error) {
-	return s.mem.Put(ctx, tenant, r, opts...)
+func (s kvStore) Put(ctx context.Context, tenant string, r Record, opts ...WriteOption) (uint64, error) {
+	return s.kv.Put(ctx, tenant, r, opts...)
 }
 
 // Get implements Store.
-func (s *MemStore) Get(ctx context.Context, tenant, maloID string) (Entry, error) {
-	return s.mem.Get(ctx, tenant, maloID)
+func (s kvStore) Get(ctx context.Context, tenant, maloID string) (Entry, error) {
+	return s.kv.Get(ctx, tenant, maloID)
 }
 
 // Lookup implements Reader.
-func (s *MemStore) Lookup(ctx context.Context, tenant, maloID string) (*Record, error) {
+func (s kvStore) Lookup(ctx context.Context, tenant, maloID string) (*Record, error) {
 	return lookup(ctx, s, tenant, maloID)
 }
 
 // List implements Store.
-func (s *MemStore) List(ctx context.Context, tenant string) ([]Entry, error) {
-	return s.mem.List(ctx, tenant)
+func (s kvStore) List(ctx context.Context, tenant string) ([]Entry, error) {
+	return s.kv.List(ctx, tenant)
 }
 
 // Delete implements Store.
-func (s *MemStore) Delete(ctx context.Context, tenant, maloID string, opts ...WriteOption) error {
-	return s.mem.Delete(ctx, tenant, maloID, opts...)
+func (s kvStore) Delete(ctx context.Context, tenant, maloID string, opts ...WriteOption) error {
+	return s.kv.Delete(ctx, tenant, maloID, opts...)
 }
 
 func lookup(ctx context.Context, s Store, tenant, maloID string) (*Record, error) {

@@ -13,9 +13,9 @@ import (
 // NATSStore is the Store on KV bucket mako_partners: one JSON value per
 // partner under `<tenant>.<MP-ID>`; the KV revision is the record's
 // revision (pkg/kvrecord). The bucket keeps 5 revisions per key
-// (streams/KV_mako_partners.json).
+// (streams/KV_mako_partners.json), deleted ones as a delete marker.
 type NATSStore struct {
-	kv  *kvrecord.KV[Partner]
+	kvStore
 	now func() time.Time
 }
 
@@ -31,7 +31,7 @@ func NewNATSStore(kv jetstream.KeyValue, opts ...NATSOption) *NATSStore {
 	for _, o := range opts {
 		o(s)
 	}
-	s.kv = kvrecord.NewKV(kv, schema, s.now)
+	s.kvStore = kvStore{kvrecord.NewKV(kv, schema, s.now)}
 	return s
 }
 
@@ -44,27 +44,4 @@ func OpenNATS(ctx context.Context, js jetstream.JetStream, replicas int, opts ..
 		return nil, fmt.Errorf("partner: %w", err)
 	}
 	return NewNATSStore(kv, opts...), nil
-}
-
-// Put implements Store.
-func (s *NATSStore) Put(ctx context.Context, tenant string, p Partner, opts ...WriteOption) (uint64, error) {
-	return s.kv.Put(ctx, tenant, p, opts...)
-}
-
-// Get implements Store.
-func (s *NATSStore) Get(ctx context.Context, tenant, mpid string) (Entry, error) {
-	e, err := s.kv.Get(ctx, tenant, mpid)
-	return entry(e), err
-}
-
-// List implements Store. It reads the latest value of every key of the
-// tenant with one watcher.
-func (s *NATSStore) List(ctx context.Context, tenant string) ([]Entry, error) {
-	return entries(s.kv.List(ctx, tenant))
-}
-
-// Delete implements Store. The bucket keeps the deleted revisions as
-// history (a delete marker), up to its history depth.
-func (s *NATSStore) Delete(ctx context.Context, tenant, mpid string, opts ...WriteOption) error {
-	return s.kv.Delete(ctx, tenant, mpid, opts...)
 }

@@ -79,33 +79,38 @@ func entries(es []kvrecord.Entry[Partner], err error) ([]Entry, error) {
 
 // MemStore is an in-memory Store for unit tests.
 type MemStore struct {
-	mem *kvrecord.Mem[Partner]
+	kvStore
 }
 
 // NewMemStore returns an empty in-memory store. now may be nil (time.Now).
 func NewMemStore(now func() time.Time) *MemStore {
-	return &MemStore{mem: kvrecord.NewMem(schema, now)}
+	return &MemStore{kvStore{kvrecord.NewMem(schema, now)}}
+}
+
+// kvStore is the Store on a kvrecord store (NATSStore, MemStore).
+type kvStore struct {
+	kv kvrecord.Store[Partner]
 }
 
 // Put implements Store.
-func (s *MemStore) Put(ctx context.Context, tenant string, p Partner, opts ...WriteOption) (uint64, error) {
-	return s.mem.Put(ctx, tenant, p, opts...)
+func (s kvStore) Put(ctx context.Context, tenant string, p Partner, opts ...WriteOption) (uint64, error) {
+	return s.kv.Put(ctx, tenant, p, opts...)
 }
 
 // Get implements Store.
-func (s *MemStore) Get(ctx context.Context, tenant, mpid string) (Entry, error) {
-	e, err := s.mem.Get(ctx, tenant, mpid)
+func (s kvStore) Get(ctx context.Context, tenant, mpid string) (Entry, error) {
+	e, err := s.kv.Get(ctx, tenant, mpid)
 	return entry(e), err
 }
 
 // List implements Store.
-func (s *MemStore) List(ctx context.Context, tenant string) ([]Entry, error) {
-	return entries(s.mem.List(ctx, tenant))
+func (s kvStore) List(ctx context.Context, tenant string) ([]Entry, error) {
+	return entries(s.kv.List(ctx, tenant))
 }
 
 // Delete implements Store.
-func (s *MemStore) Delete(ctx context.Context, tenant, mpid string, opts ...WriteOption) error {
-	return s.mem.Delete(ctx, tenant, mpid, opts...)
+func (s kvStore) Delete(ctx context.Context, tenant, mpid string, opts ...WriteOption) error {
+	return s.kv.Delete(ctx, tenant, mpid, opts...)
 }
 
 func clonePartner(p Partner) Partner {
