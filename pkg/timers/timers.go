@@ -38,7 +38,6 @@ const (
 	HeaderDue      = "Mako-Deadline-Due"
 )
 
-
 // ScheduleSubject returns the schedule subject of a deadline.
 func ScheduleSubject(t engine.TenantID, p engine.ProcessID, d engine.DeadlineID) string {
 	return "mako.timer.sched." + string(t) + "." + string(p) + "." + string(d)
