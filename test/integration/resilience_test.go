@@ -14,6 +14,7 @@ import (
 
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/commandbus"
+	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
@@ -313,7 +314,14 @@ func checkExactlyOnce(t testing.TB, js jetstream.JetStream, txs []string) {
 	checkGapFree(t, js)
 
 	if n := count(t, js, "MAKO_DLQ", "mako.dlq.>"); n != 0 {
-		t.Errorf("%d dead letters", n)
+		for _, m := range readAll(t, js, "MAKO_DLQ", "mako.dlq.>") {
+			l, err := deadletter.Decode(m.Data())
+			if err != nil {
+				t.Errorf("dead letter: %v", err)
+				continue
+			}
+			t.Errorf("dead letter: %s: %s (interchange %s, source %s #%d)", l.Reason, l.Detail, l.Audit.InterchangeRef, l.Source.Stream, l.Source.Sequence)
+		}
 	}
 	st, err := js.Stream(context.Background(), processor.CommandsStream)
 	must(t, err)
