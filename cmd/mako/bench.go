@@ -46,7 +46,7 @@ func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs.IntVar(&cfg.Rate, "rate", 1000, "publish rate of the latency phase (messages/s)")
 	fs.IntVar(&cfg.LatencyN, "latency-n", 0, "interchanges in the latency phase (default 2 × rate, at least 500)")
 	fs.IntVar(&cfg.Warmup, "warmup", 200, "interchanges run before measuring (-1: none)")
-	fs.IntVar(&cfg.Concurrency, "concurrency", 8, "lanes per worker")
+	fs.IntVar(&cfg.Concurrency, "concurrency", 16, "lanes per worker")
 	fs.IntVar(&cfg.Replicas, "replicas", 0, "stream replicas on an external cluster (0: as defined)")
 	fs.StringVar(&cfg.NATSURL, "nats-url", "", "external NATS server (default: embedded)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")

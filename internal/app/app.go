@@ -71,7 +71,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	})
 	fs.IntVar(&c.Replicas, "replicas", c.envInt("MAKO_REPLICAS", 1), "replicas of streams and buckets: 1, or 3 on a cluster (env MAKO_REPLICAS)")
 	fs.IntVar(&c.MaxDeliver, "max-deliver", c.envInt("MAKO_MAX_DELIVER", 5), "deliveries of a failing command before it is dead-lettered (env MAKO_MAX_DELIVER)")
-	fs.IntVar(&c.Concurrency, "concurrency", c.envInt("MAKO_CONCURRENCY", 8), "handler lanes per worker (env MAKO_CONCURRENCY)")
+	fs.IntVar(&c.Concurrency, "concurrency", c.envInt("MAKO_CONCURRENCY", 16), "handler lanes per worker (env MAKO_CONCURRENCY)")
 	fs.StringVar(&c.LogLevel, "log-level", env("MAKO_LOG_LEVEL", "info"), "debug, info, warn or error (env MAKO_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("MAKO_LOG_FORMAT", "json"), "json or console (env MAKO_LOG_FORMAT)")
 	fs.DurationVar(&c.IngestKeep, "ingest-retention", c.envDuration("MAKO_INGEST_RETENTION", 0), "how long raw inbound bytes are kept for audit; 0 = the stream definition's 90 days (env MAKO_INGEST_RETENTION)")

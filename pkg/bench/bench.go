@@ -77,7 +77,7 @@ type Config struct {
 	Warmup int
 	// NATSURL selects an external server; empty embeds one.
 	NATSURL string
-	// Concurrency is the number of lanes per worker (default 8).
+	// Concurrency is the number of lanes per worker (default 16, as the pipeline's).
 	Concurrency int
 	// Replicas of the streams on an external cluster (0 = as defined).
 	Replicas int
@@ -101,7 +101,7 @@ func (c *Config) defaults() {
 		c.Warmup = 200
 	}
 	if c.Concurrency <= 0 {
-		c.Concurrency = 8
+		c.Concurrency = 16
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = 2 * time.Minute

@@ -381,11 +381,8 @@ func (ec *EngineContext) SpawnOrResume(ctx context.Context, tenant TenantID, key
 	if ec.registry == nil {
 		return ProcessIdentity{}, false, fmt.Errorf("%w: SpawnOrResume needs a registry", ErrNotConfigured)
 	}
-	if existing, ok, err := ec.registry.Lookup(ctx, tenant, key); err != nil {
-		return ProcessIdentity{}, false, err
-	} else if ok {
-		return existing, false, nil
-	}
+	// Create-only first: the common case (a new key) costs one request; a
+	// taken key answers with the registered identity.
 	fresh := ProcessIdentity{Tenant: tenant, Process: NewProcessID(), Workflow: w}
 	if err := fresh.Validate(); err != nil {
 		return ProcessIdentity{}, false, err

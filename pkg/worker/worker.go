@@ -205,7 +205,9 @@ func Run(ctx context.Context, cons jetstream.Consumer, h Handler, opts ...Option
 	if c.pullMax == 0 {
 		c.pullMax = c.concurrency * 32
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(c.pullMax))
+	// Short pull expiry and heartbeat: after a leader change a lost pull
+	// request is noticed in seconds, not after nats.go's default 30 s.
+	it, err := cons.Messages(jetstream.PullMaxMessages(c.pullMax), jetstream.PullExpiry(10*time.Second), jetstream.PullHeartbeat(2*time.Second))
 	if err != nil {
 		return fmt.Errorf("worker: open consumer: %w", err)
 	}
