@@ -32,7 +32,20 @@ const (
 	HeaderCommandID   = "Mako-Command-Id"
 	HeaderCorrelation = "Mako-Correlation"
 	HeaderTraceParent = "traceparent"
+	// HeaderNewProcess ("1") says the publisher has just spawned the
+	// process: the processor may decide the command without reading the
+	// stores (engine.AssumeNew), falling back to a reload on conflict.
+	HeaderNewProcess = "Mako-New-Process"
 )
+
+// PublishOption adjusts a command message.
+type PublishOption func(*nats.Msg)
+
+// NewProcess marks the command as the first one of a process the publisher
+// has just spawned (HeaderNewProcess).
+func NewProcess() PublishOption {
+	return func(m *nats.Msg) { m.Header.Set(HeaderNewProcess, "1") }
+}
 
 // ErrMalformed reports a message on a command subject that is not a command.
 var ErrMalformed = errors.New("commandbus: malformed command message")
@@ -48,7 +61,7 @@ func MsgID(t engine.TenantID, p engine.ProcessID, c engine.CommandID) string {
 }
 
 // Encode builds the NATS message for cmd addressed to the process id.
-func Encode(id engine.ProcessIdentity, codec *engine.Codec, cmd engine.Command) (*nats.Msg, error) {
+func Encode(id engine.ProcessIdentity, codec *engine.Codec, cmd engine.Command, opts ...PublishOption) (*nats.Msg, error) {
 	if err := id.Validate(); err != nil {
 		return nil, fmt.Errorf("commandbus: %w", err)
 	}
@@ -77,12 +90,15 @@ func Encode(id engine.ProcessIdentity, codec *engine.Codec, cmd engine.Command) 
 		msg.Header.Set(HeaderTraceParent, cmd.TraceParent)
 	}
 	msg.Header.Set(jetstream.MsgIDHeader, MsgID(id.Tenant, id.Process, cmd.ID))
+	for _, o := range opts {
+		o(msg)
+	}
 	return msg, nil
 }
 
 // Publish sends cmd to the process and waits for the stream's ack.
-func Publish(ctx context.Context, js jetstream.JetStream, id engine.ProcessIdentity, codec *engine.Codec, cmd engine.Command) error {
-	msg, err := Encode(id, codec, cmd)
+func Publish(ctx context.Context, js jetstream.JetStream, id engine.ProcessIdentity, codec *engine.Codec, cmd engine.Command, opts ...PublishOption) error {
+	msg, err := Encode(id, codec, cmd, opts...)
 	if err != nil {
 		return err
 	}
@@ -98,7 +114,9 @@ type Addressed struct {
 	Identity    engine.ProcessIdentity
 	CommandID   engine.CommandID
 	CommandType string
-	Body        []byte
+	// NewProcess is true when the publisher has just spawned the process.
+	NewProcess bool
+	Body       []byte
 }
 
 // Decode reads the addressing of a command message.
@@ -115,6 +133,7 @@ func Decode(subject string, h nats.Header, body []byte) (Addressed, error) {
 		Identity:    engine.ProcessIdentity{Tenant: engine.TenantID(parts[2]), Process: engine.ProcessID(parts[3]), Workflow: wf},
 		CommandID:   engine.CommandID(h.Get(HeaderCommandID)),
 		CommandType: h.Get(HeaderCommandType),
+		NewProcess:  h.Get(HeaderNewProcess) == "1",
 		Body:        body,
 	}
 	if err := a.Identity.Validate(); err != nil {

@@ -410,3 +410,27 @@ func (ec *EngineContext) Evict(s StreamID) { ec.cache.evict(s) }
 
 // CachedProcesses returns how many processes the state cache holds.
 func (ec *EngineContext) CachedProcesses() int { return ec.cache.len() }
+
+// AssumeNew tells the EngineContext that the process of id has no events
+// yet — its caller has just spawned it (SpawnOrResume returned spawned) — so
+// that, unless the process is cached already, its next command is decided
+// on the workflow's initial state without reading the stores. The belief is
+// only an optimisation: if the stream does have events, the append conflicts
+// and the engine reloads the process and decides again, as for any stale
+// cache entry. Without a state cache it does nothing.
+func (ec *EngineContext) AssumeNew(id ProcessIdentity) error {
+	if err := id.Validate(); err != nil {
+		return err
+	}
+	r, err := ec.resolve(id.Workflow)
+	if err != nil {
+		return err
+	}
+	s := id.Stream()
+	unlock := ec.locks.lock(s)
+	defer unlock()
+	if ec.cache.get(s) == nil {
+		ec.cache.put(s, newLoaded(r, ec.commandWindow))
+	}
+	return nil
+}

@@ -622,3 +622,50 @@ func TestStaleCacheIsReloadedOnConflict(t *testing.T) {
 		t.Fatalf("total %d, want 111", s.Total)
 	}
 }
+
+// AssumeNew on a process that does have events (a wrong belief) costs a
+// conflict and a reload, never a wrong decision or a duplicate event.
+func TestAssumeNewIsOnlyAnOptimisation(t *testing.T) {
+	ctx := context.Background()
+	st := newStores()
+	a := st.engine(t)
+	p := spawn(t, a, ledgerDef())
+	for i := range 3 {
+		if _, err := p.ExecuteWithContext(ctx, engine.Command{ID: engine.CommandID(fmt.Sprint("c", i)), ReceivedAt: t0, Payload: Add{Amount: 1}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := st.engine(t) // another instance: nothing cached
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(b.RegisterWorkflow(ledgerDef()))
+	must(b.AssumeNew(p.Identity()))
+	res, err := b.ExecuteWithRetry(ctx, p.Identity(), engine.Command{ID: "c3", ReceivedAt: t0, Payload: Add{Amount: 1}}, 3)
+	must(err)
+	if res.Version != 4 || res.Envelopes[0].Sequence != 4 {
+		t.Fatalf("decided on the assumed empty state: %+v", res)
+	}
+	// A command already committed stays committed once.
+	must(b.AssumeNew(p.Identity()))
+	b.Evict(p.Identity().Stream())
+	must(b.AssumeNew(p.Identity()))
+	if _, err := b.ExecuteWithRetry(ctx, p.Identity(), engine.Command{ID: "c1", ReceivedAt: t0, Payload: Add{Amount: 1}}, 3); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := st.events.Version(ctx, p.Identity().Stream()); v != 4 {
+		t.Fatalf("version %d after a repeated command, want 4", v)
+	}
+	// A truly new process is decided without a load, and correctly.
+	q, err := engine.NewIdentity("t1", p.Identity().Workflow)
+	must(err)
+	must(b.AssumeNew(q))
+	res, err = b.ExecuteWithRetry(ctx, q, engine.Command{ID: "n1", ReceivedAt: t0, Payload: Add{Amount: 5}}, 3)
+	must(err)
+	if res.Version != 1 {
+		t.Fatalf("new process: %+v", res)
+	}
+}

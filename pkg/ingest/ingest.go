@@ -353,6 +353,7 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 		}
 		var id engine.ProcessIdentity
 		var codec *engine.Codec
+		var spawned bool
 		if tx.PID == "" {
 			// APERAK and CONTRL answer something we sent: find the process
 			// by the references they carry.
@@ -400,7 +401,7 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 				if conv == "" {
 					conv = unb.ControlRef + "/" + m.Ref()
 				}
-				id, _, err = in.engine.SpawnOrResume(ctx, d.tenant.ID, engine.ConversationKey(engine.ConversationID(conv), unb.Sender.ID), def.ID())
+				id, spawned, err = in.engine.SpawnOrResume(ctx, d.tenant.ID, engine.ConversationKey(engine.ConversationID(conv), unb.Sender.ID), def.ID())
 				if err != nil {
 					return fmt.Errorf("ingest: spawn %s for %s/%s: %w", route.Workflow, unb.Sender.ID, conv, err)
 				}
@@ -445,7 +446,11 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 			TraceParent:   d.traceParent,
 			Payload:       payload,
 		}
-		if err := commandbus.Publish(ctx, in.js, id, codec, cmd); err != nil {
+		var popts []commandbus.PublishOption
+		if spawned {
+			popts = append(popts, commandbus.NewProcess())
+		}
+		if err := commandbus.Publish(ctx, in.js, id, codec, cmd, popts...); err != nil {
 			return err
 		}
 		in.count(d, tx.PID, "accepted")

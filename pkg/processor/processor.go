@@ -143,8 +143,12 @@ func (p *Processor) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err != nil {
 		return worker.Permanent(fmt.Errorf("processor: %s: metadata: %w", msg.Subject(), err))
 	}
-	if err := p.gate(ctx, msg, md.Sequence.Stream); err != nil {
-		return err
+	// The first command of a process its publisher has just spawned has no
+	// predecessor to wait for: nobody else knew the process id before.
+	if !a.NewProcess {
+		if err := p.gate(ctx, msg, md.Sequence.Stream); err != nil {
+			return err
+		}
 	}
 	def, err := p.ec.Resolve(a.Identity.Workflow)
 	if err != nil {
@@ -172,6 +176,13 @@ func (p *Processor) Handle(ctx context.Context, msg jetstream.Msg) error {
 			}
 			if cmd.ID != id || !cmd.ReceivedAt.Equal(at) {
 				return worker.Permanent(fmt.Errorf("processor: %s: enricher changed the id or time of command %s", a.Identity, a.CommandID))
+			}
+		}
+		if a.NewProcess {
+			// Just spawned: decide on the initial state without reading
+			// the stores; a wrong belief only costs a conflict and a reload.
+			if err := p.ec.AssumeNew(a.Identity); err != nil {
+				return classify(a, err)
 			}
 		}
 		res, err = p.ec.ExecuteWithRetry(ctx, a.Identity, cmd, p.attempts)
