@@ -598,7 +598,9 @@ func (in *Ingestor) count(d delivery, pid, result string) {
 }
 
 func (in *Ingestor) dead(ctx context.Context, d delivery, reason deadletter.Reason, detail string, audit deadletter.Audit) error {
-	in.log.Warn().Str("tenant", audit.Tenant).Str("reason", string(reason)).Str("detail", detail).Uint64("seq", d.seq).Msg("ingest: dead letter")
+	in.log.Warn().Str("tenant", audit.Tenant).Str("reason", string(reason)).Str("detail", detail).Uint64("seq", d.seq).
+		Str("sender", audit.Sender).Str("interchange", audit.InterchangeRef).Str("process", audit.Process).
+		Str("trace_id", trace.TraceID(d.traceParent)).Msg("ingest: dead letter")
 	return in.dlq.Write(ctx, deadletter.Letter{
 		Reason:  reason,
 		Detail:  detail,

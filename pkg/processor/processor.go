@@ -32,6 +32,7 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/metrics"
+	"github.com/mako-engine/mako/pkg/trace"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -139,6 +140,23 @@ func (p *Processor) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err != nil {
 		return worker.Permanent(err)
 	}
+	log := p.log.With().Str("tenant", string(a.Identity.Tenant)).Str("process", string(a.Identity.Process)).
+		Str("workflow", a.Identity.Workflow.String()).Str("command", string(a.CommandID)).
+		Str("correlation", msg.Headers().Get(commandbus.HeaderCorrelation)).
+		Str("trace_id", trace.TraceID(msg.Headers().Get(commandbus.HeaderTraceParent))).Logger()
+	err = p.handle(ctx, msg, a)
+	switch {
+	case err == nil:
+		log.Debug().Msg("processor: command executed")
+	case worker.IsPermanent(err):
+		log.Error().Err(err).Msg("processor: command refused; dead-lettering")
+	default:
+		log.Warn().Err(err).Msg("processor: command failed; will retry")
+	}
+	return err
+}
+
+func (p *Processor) handle(ctx context.Context, msg jetstream.Msg, a commandbus.Addressed) error {
 	md, err := msg.Metadata()
 	if err != nil {
 		return worker.Permanent(fmt.Errorf("processor: %s: metadata: %w", msg.Subject(), err))
