@@ -51,3 +51,12 @@ func TestInboxConformance(t *testing.T) {
 	e := newEnv(t)
 	enginetest.RunInbox(t, func(*testing.T) engine.Inbox { return e.stores.Inbox })
 }
+
+// The engine's end-to-end guarantees hold on the JetStream stores too (the
+// same suite memstore runs).
+func TestEngineConformance(t *testing.T) {
+	e := newEnv(t)
+	enginetest.RunEngine(t, func(*testing.T) enginetest.Backend {
+		return enginetest.Backend{Events: e.stores.Events, Snapshots: e.stores.Snapshots, Registry: e.stores.Registry}
+	})
+}
