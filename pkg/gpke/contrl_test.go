@@ -1,6 +1,7 @@
 package gpke
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
@@ -86,5 +87,27 @@ func BenchmarkNBAnmeldung(b *testing.B) {
 		if _, err := nb.Handle(nb.Initial(), cmd); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A request that cannot be read as a UTILMD (here: the message behind the
+// transaction is not one) is answered with APERAK 313 Z29 and ends the
+// process, instead of failing the command without an answer.
+func TestUnreadableRequestGetsAperak313(t *testing.T) {
+	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
+	d0 := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-bad", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
+	tx := deliver(t, out(t, d0, mpNB, "UTILMD", PIDAnmeldung))
+	tx.Interchange = bytes.Replace(tx.Interchange, []byte("UTILMD:D:11A"), []byte("MSCONS:D:04B"), 1)
+	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
+	d := nb.exec(t0.Add(time.Minute), enriched(tx, mdNB()))
+	ap := out(t, d, mpLFN, "APERAK", "")
+	if !bytes.Contains(ap.Payload, []byte("BGM+313")) || !bytes.Contains(ap.Payload, []byte("ERC+Z29")) {
+		t.Fatalf("want APERAK 313 Z29, got %s", ap.Payload)
+	}
+	if f, ok := has[Failed](d.Events); !ok || f.Outcome != OutcomeAperakRejected {
+		t.Fatalf("process not ended: %+v", d.Events)
+	}
+	if len(d.Outbound) != 1 {
+		t.Fatalf("%d outbound messages; an unreadable request must not be processed", len(d.Outbound))
 	}
 }

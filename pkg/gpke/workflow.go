@@ -202,7 +202,9 @@ func parseReceived(tx inbound.Transaction) (*received, error) {
 	}
 	v, verr := utilmd.View(m)
 	if v == nil {
-		return nil, fmt.Errorf("%w: transaction %s of %s: %w", ErrMessage, tx.TransactionID, tx.Sender, verr)
+		// r is returned with the parsed message so that the caller can
+		// still answer with an APERAK 313.
+		return r, fmt.Errorf("%w: transaction %s of %s: %w", ErrMessage, tx.TransactionID, tx.Sender, verr)
 	}
 	r.v, r.doc = v, v.Header.DocumentNumber
 	for i := range v.Transactions {
@@ -216,6 +218,28 @@ func parseReceived(tx inbound.Transaction) (*received, error) {
 	return r, nil
 }
 
+// unreadable answers a UTILMD transaction that cannot be read as the AHB
+// requires with an APERAK 313 Z29 (the AHB check comes first, edifact.md
+// §11.3) and ends the process, so that the sender learns of it; the
+// transaction is not processed. Only when not even an APERAK can be built
+// (the references are missing) does the error go back to the pipeline,
+// which dead-letters the command.
+func (f flow) unreadable(x *dec, r *received, cause error) error {
+	if r == nil || r.m == nil {
+		return cause
+	}
+	text := cause.Error()
+	if len(text) > 250 {
+		text = text[:250]
+	}
+	problem := aperak.Problem{Code: "Z29", Text: text, Location: &aperak.Location{Name: "Vorgang"}}
+	if err := f.ack(x, r, []aperak.Problem{problem}); err != nil {
+		return fmt.Errorf("%w (and no APERAK could be built: %v)", cause, err)
+	}
+	x.emit(Failed{Outcome: OutcomeAperakRejected, Reason: "transaction " + r.tx.TransactionID + " unreadable: " + text, MaLo: x.s.MaLo})
+	return nil
+}
+
 // transaction handles a received transaction: an APERAK or CONTRL for a
 // message we sent, a request that starts the process, or an answer.
 func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData) error {
@@ -227,7 +251,7 @@ func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData) error 
 	}
 	r, err := parseReceived(tx)
 	if err != nil {
-		return err
+		return f.unreadable(x, r, err)
 	}
 	if x.fv.IsZero() {
 		v, err := fv.Parse(tx.FormatVersion)
