@@ -14,6 +14,7 @@ package mscons
 import (
 	"errors"
 	"fmt"
+	"github.com/mako-engine/mako/pkg/edifact/segview"
 	"strconv"
 	"strings"
 	"time"
@@ -36,50 +37,16 @@ const (
 // Sentinel errors wrapped by *Error.
 var (
 	ErrNotMSCONS = errors.New("mscons: not an MSCONS message")
-	ErrMissing   = errors.New("missing")
-	ErrInvalid   = errors.New("invalid")
+	ErrMissing   = segview.ErrMissing
+	ErrInvalid   = segview.ErrInvalid
 )
 
-// Error is a problem found while building a view, with its position.
-type Error struct {
-	MessageRef string
-	Position   int // UNH = 1; 0 if the segment is absent
-	Tag        string
-	Qualifier  string
-	Err        error
-	Detail     string
-}
+// Error is a problem found while building a view, with its position
+// (segview.Error, View "mscons").
+type Error = segview.Error
 
-// Error formats e.g. `mscons: message 1 segment 9 PIA+5: invalid: …`.
-func (e *Error) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "mscons: message %s", e.MessageRef)
-	if e.Position > 0 {
-		fmt.Fprintf(&b, " segment %d", e.Position)
-	}
-	if e.Tag != "" {
-		b.WriteString(" " + e.Tag)
-		if e.Qualifier != "" {
-			b.WriteString("+" + e.Qualifier)
-		}
-	}
-	fmt.Fprintf(&b, ": %v", e.Err)
-	if e.Detail != "" {
-		b.WriteString(": " + e.Detail)
-	}
-	return b.String()
-}
-
-// Unwrap returns the wrapped error.
-func (e *Error) Unwrap() error { return e.Err }
-
-// Party is a NAD segment (qualifier, MP-ID, 3055 agency).
-type Party struct {
-	Qualifier string
-	ID        string
-	Agency    string
-	Position  int
-}
+// Party is a NAD segment (segview.Party: qualifier, MP-ID, 3055 agency).
+type Party = segview.Party
 
 // Date is a DTM segment (qualifier 2005, unescaped value 2380, format 2379).
 type Date struct {
@@ -182,7 +149,7 @@ func View(m *edifact.Message) (*Message, error) {
 	h := &v.Header
 	var errs []error
 	report := func(pos int, tag, q string, err error, format string, a ...any) {
-		errs = append(errs, &Error{MessageRef: unh.Ref, Position: pos, Tag: tag, Qualifier: q, Err: err, Detail: fmt.Sprintf(format, a...)})
+		errs = append(errs, &Error{View: "mscons", MessageRef: unh.Ref, Position: pos, Tag: tag, Qualifier: q, Err: err, Detail: fmt.Sprintf(format, a...)})
 	}
 	date := func(s *edifact.Segment, pos int) Date {
 		d := Date{Qualifier: s.Value(0, 0), Value: s.Value(0, 1), Format: s.Value(0, 2), Position: pos}

@@ -15,7 +15,7 @@ package utilmd
 import (
 	"errors"
 	"fmt"
-	"strings"
+	"github.com/mako-engine/mako/pkg/edifact/segview"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact"
@@ -51,57 +51,21 @@ var (
 	// ErrNotUTILMD: the message is not a UTILMD.
 	ErrNotUTILMD = errors.New("utilmd: not a UTILMD message")
 	// ErrMissing: a segment or data element the view needs is absent.
-	ErrMissing = errors.New("missing")
+	ErrMissing = segview.ErrMissing
 	// ErrInvalid: a value does not have the form the reference gives.
-	ErrInvalid = errors.New("invalid")
+	ErrInvalid = segview.ErrInvalid
 	// ErrDuplicate: an IDE number occurs twice in the message (§3).
 	ErrDuplicate = errors.New("duplicate")
 )
 
-// Error is a problem found while building a view, with its position.
-type Error struct {
-	MessageRef string // UNH 0062
-	Position   int    // segment position in the message, UNH = 1; 0 if the segment is absent
-	Tag        string // segment tag, e.g. "IDE"
-	Qualifier  string // e.g. "Z13"
-	Err        error  // ErrMissing, ErrInvalid, ErrDuplicate or a wrapped parse error
-	Detail     string
-}
+// Error is a problem found while building a view, with its position
+// (segview.Error, View "utilmd").
+type Error = segview.Error
 
-// Error formats e.g. `utilmd: message 1 segment 10 RFF+Z13: missing: no PID in transaction VG1`.
-func (e *Error) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "utilmd: message %s", e.MessageRef)
-	if e.Position > 0 {
-		fmt.Fprintf(&b, " segment %d", e.Position)
-	}
-	if e.Tag != "" {
-		b.WriteString(" " + e.Tag)
-		if e.Qualifier != "" {
-			b.WriteString("+" + e.Qualifier)
-		}
-	}
-	fmt.Fprintf(&b, ": %v", e.Err)
-	if e.Detail != "" {
-		b.WriteString(": " + e.Detail)
-	}
-	return b.String()
-}
-
-// Unwrap returns the wrapped error.
-func (e *Error) Unwrap() error { return e.Err }
-
-// Party is a NAD segment: qualifier (3035), MP-ID (C082 3039) and code list
-// agency (C082 3055: 293 BDEW, 332 DVGW, 9 GS1; §5).
-type Party struct {
-	Qualifier string
-	ID        string
-	Agency    string
-	Position  int
-}
+// Party is a NAD segment (segview.Party: qualifier, MP-ID, 3055 agency).
+type Party = segview.Party
 
 // Kind validates the MP-ID (ident.ClassifyMPID) and returns its kind.
-func (p Party) Kind() (ident.MPIDKind, error) { return ident.ClassifyMPID(p.ID) }
 
 // Date is a DTM segment: qualifier (2005), value (2380, unescaped) and
 // format (2379).
@@ -304,7 +268,7 @@ func View(m *edifact.Message) (*Message, error) {
 	var errs []error
 	ref := unh.Ref
 	report := func(pos int, tag, q string, err error, format string, a ...any) {
-		errs = append(errs, &Error{MessageRef: ref, Position: pos, Tag: tag, Qualifier: q, Err: err, Detail: fmt.Sprintf(format, a...)})
+		errs = append(errs, &Error{View: "utilmd", MessageRef: ref, Position: pos, Tag: tag, Qualifier: q, Err: err, Detail: fmt.Sprintf(format, a...)})
 	}
 
 	txs := edifact.Transactions(m)
