@@ -140,18 +140,29 @@ func (p *Processor) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err != nil {
 		return worker.Permanent(err)
 	}
-	log := p.log.With().Str("tenant", string(a.Identity.Tenant)).Str("process", string(a.Identity.Process)).
-		Str("workflow", a.Identity.Workflow.String()).Str("command", string(a.CommandID)).
-		Str("correlation", msg.Headers().Get(commandbus.HeaderCorrelation)).
-		Str("trace_id", trace.TraceID(msg.Headers().Get(commandbus.HeaderTraceParent))).Logger()
 	err = p.handle(ctx, msg, a)
+	var ev *zerolog.Event
 	switch {
 	case err == nil:
-		log.Debug().Msg("processor: command executed")
+		ev = p.log.Debug()
 	case worker.IsPermanent(err):
-		log.Error().Err(err).Msg("processor: command refused; dead-lettering")
+		ev = p.log.Error().Err(err)
 	default:
-		log.Warn().Err(err).Msg("processor: command failed; will retry")
+		ev = p.log.Warn().Err(err)
+	}
+	if ev.Enabled() { // fields are built only for lines that are written
+		ev.Str("tenant", string(a.Identity.Tenant)).Str("process", string(a.Identity.Process)).
+			Str("workflow", a.Identity.Workflow.String()).Str("command", string(a.CommandID)).
+			Str("correlation", msg.Headers().Get(commandbus.HeaderCorrelation)).
+			Str("trace_id", trace.TraceID(msg.Headers().Get(commandbus.HeaderTraceParent)))
+		switch {
+		case err == nil:
+			ev.Msg("processor: command executed")
+		case worker.IsPermanent(err):
+			ev.Msg("processor: command refused; dead-lettering")
+		default:
+			ev.Msg("processor: command failed; will retry")
+		}
 	}
 	return err
 }
