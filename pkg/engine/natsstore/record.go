@@ -110,13 +110,14 @@ func (r commitRecord) message(subject, msgID string) (*nats.Msg, error) {
 	for i, e := range r.Events {
 		types[i] = e.Type
 	}
-	h := nats.Header{
-		jetstream.MsgIDHeader: {msgID},
-		HeaderTenant:          {r.Tenant},
-		HeaderProcess:         {r.Process},
-		HeaderSeq:             {strconv.FormatUint(r.First, 10) + "-" + strconv.FormatUint(r.last(), 10)},
-		HeaderEventType:       {strings.Join(types, ",")},
-	}
+	// Sized for every header of a commit, including the expected-sequence
+	// header publish adds: no map growth on the append path.
+	h := make(nats.Header, 10)
+	h[jetstream.MsgIDHeader] = []string{msgID}
+	h[HeaderTenant] = []string{r.Tenant}
+	h[HeaderProcess] = []string{r.Process}
+	h[HeaderSeq] = []string{strconv.FormatUint(r.First, 10) + "-" + strconv.FormatUint(r.last(), 10)}
+	h[HeaderEventType] = []string{strings.Join(types, ",")}
 	first := r.Events[0]
 	setIf(h, HeaderWorkflow, first.Workflow)
 	setIf(h, HeaderCommand, first.Command)
