@@ -26,7 +26,6 @@ package ingest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -143,7 +142,7 @@ func WithResponder(r Responder) Option { return func(in *Ingestor) { in.responde
 // know every workflow the router names.
 func New(js jetstream.JetStream, ec *engine.EngineContext, router *routing.Router, tenants Tenants, dlq *deadletter.Sink, opts ...Option) (*Ingestor, error) {
 	if ec.Registry() == nil || ec.Inbox() == nil {
-		return nil, errors.New("ingest: the engine needs a registry and an inbox")
+		return nil, fmt.Errorf("%w: ingest needs the engine's registry and inbox", engine.ErrNotConfigured)
 	}
 	in := &Ingestor{js: js, engine: ec, router: router, tenants: tenants, dlq: dlq, log: zerolog.Nop(), responder: APERAKResponder{}}
 	for _, o := range opts {
@@ -158,7 +157,7 @@ func New(js jetstream.JetStream, ec *engine.EngineContext, router *routing.Route
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("ingest: PID %s routes to workflow %q, which the engine does not know", rt.PID, rt.Workflow)
+			return nil, fmt.Errorf("%w: ingest: PID %s routes to workflow %q, which the engine does not know", engine.ErrUnknownWorkflow, rt.PID, rt.Workflow)
 		}
 	}
 	return in, nil
