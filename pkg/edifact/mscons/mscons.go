@@ -17,7 +17,6 @@ import (
 	"github.com/mako-engine/mako/pkg/edifact/segview"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
@@ -48,22 +47,8 @@ type Error = segview.Error
 // Party is a NAD segment (segview.Party: qualifier, MP-ID, 3055 agency).
 type Party = segview.Party
 
-// Date is a DTM segment (qualifier 2005, unescaped value 2380, format 2379).
-type Date struct {
-	Qualifier string
-	Value     string
-	Format    string
-	Position  int
-}
-
-// Parse interprets the value per its format (catalog.ParseDTM, §4).
-func (d Date) Parse() (catalog.DTM, error) { return catalog.ParseDTM(d.Value, d.Format) }
-
-// Time returns the instant (for 719 the start) in UTC.
-func (d Date) Time() (time.Time, error) {
-	v, err := d.Parse()
-	return v.Start, err
-}
+// Date is a DTM segment (segview.Date).
+type Date = segview.Date
 
 // Header holds the message-level data.
 type Header struct {
@@ -152,7 +137,7 @@ func View(m *edifact.Message) (*Message, error) {
 		errs = append(errs, &Error{View: "mscons", MessageRef: unh.Ref, Position: pos, Tag: tag, Qualifier: q, Err: err, Detail: fmt.Sprintf(format, a...)})
 	}
 	date := func(s *edifact.Segment, pos int) Date {
-		d := Date{Qualifier: s.Value(0, 0), Value: s.Value(0, 1), Format: s.Value(0, 2), Position: pos}
+		d := segview.DateOf(s, pos)
 		if _, err := d.Parse(); err != nil {
 			report(pos, "DTM", d.Qualifier, fmt.Errorf("%w: %w", ErrInvalid, err), "")
 		}

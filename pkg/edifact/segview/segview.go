@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 )
 
@@ -64,3 +67,26 @@ type Party struct {
 
 // Kind validates the MP-ID (ident.ClassifyMPID) and returns its kind.
 func (p Party) Kind() (ident.MPIDKind, error) { return ident.ClassifyMPID(p.ID) }
+
+// Date is a DTM segment: qualifier (2005), value (2380, unescaped), format
+// (2379) and its position in the message.
+type Date struct {
+	Qualifier string
+	Value     string
+	Format    string
+	Position  int
+}
+
+// DateOf reads the DTM segment s at position pos.
+func DateOf(s *edifact.Segment, pos int) Date {
+	return Date{Qualifier: s.Value(0, 0), Value: s.Value(0, 1), Format: s.Value(0, 2), Position: pos}
+}
+
+// Parse interprets the value per its format (catalog.ParseDTM, edifact.md §4).
+func (d Date) Parse() (catalog.DTM, error) { return catalog.ParseDTM(d.Value, d.Format) }
+
+// Time returns the instant of the value (for 719 the start), in UTC.
+func (d Date) Time() (time.Time, error) {
+	v, err := d.Parse()
+	return v.Start, err
+}

@@ -65,27 +65,12 @@ type Error = segview.Error
 // Party is a NAD segment (segview.Party: qualifier, MP-ID, 3055 agency).
 type Party = segview.Party
 
-// Kind validates the MP-ID (ident.ClassifyMPID) and returns its kind.
-
-// Date is a DTM segment: qualifier (2005), value (2380, unescaped) and
-// format (2379).
+// Date is a DTM segment (segview.Date) and whether it sits inside a SEQ
+// group of the transaction (after its first SEQ) rather than at transaction
+// (SG4/SG6) level.
 type Date struct {
-	Qualifier string
-	Value     string
-	Format    string
-	Position  int
-	// Nested is true for a DTM inside a SEQ group of the transaction (after
-	// its first SEQ), false at transaction (SG4/SG6) level.
+	segview.Date
 	Nested bool
-}
-
-// Parse interprets the value per its format (catalog.ParseDTM, §4).
-func (d Date) Parse() (catalog.DTM, error) { return catalog.ParseDTM(d.Value, d.Format) }
-
-// Time returns the instant of the value (for 719 the start), in UTC.
-func (d Date) Time() (time.Time, error) {
-	v, err := d.Parse()
-	return v.Start, err
 }
 
 // Code is a coded value with its code list (e.g. STS reason "A51" with EBD "E_0623").
@@ -410,7 +395,7 @@ func buildTransaction(m *edifact.Message, tx edifact.Transaction, report reporte
 }
 
 func dateOf(s *edifact.Segment, pos int, nested bool) Date {
-	return Date{Qualifier: s.Value(0, 0), Value: s.Value(0, 1), Format: s.Value(0, 2), Position: pos, Nested: nested}
+	return Date{Date: segview.DateOf(s, pos), Nested: nested}
 }
 
 func checkDate(d Date, report reporter) {
