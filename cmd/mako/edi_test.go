@@ -8,15 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mako-engine/mako/pkg/edifact/edifacttest"
 )
 
 // ediExample is the interchange of edifact.md §13 step 1 (PID 55001).
-const ediExample = "UNA:+.? '" +
-	"UNB+UNOC:3+9900000000004:500+9900000000011:500+261120:0915+MK26112000017'" +
-	"UNH+1+UTILMD:D:11A:UN:S2.2'BGM+E01+DOK26112000001'DTM+137:202611200915?+00:303'" +
-	"NAD+MS+9900000000004::293'NAD+MR+9900000000011::293'IDE+24+VG26112000001'" +
-	"DTM+92:202611232300?+00:303'STS+7++E03+ZW4'LOC+Z16+51234567895'RFF+Z13:55001'" +
-	"UNT+11+1'UNZ+1+MK26112000017'"
+const ediExample = edifacttest.UTILMD55001
 
 // ediBadPID is §13 step 3: the same with PID 55999 and DAR MK26112000018.
 var ediBadPID = strings.NewReplacer("55001", "55999", "MK26112000017", "MK26112000018").Replace(ediExample)

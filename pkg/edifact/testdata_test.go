@@ -1,65 +1,11 @@
 package edifact
 
-// Hand-written messages after the worked example of ref §13. The MP-IDs and
-// the MaLo-ID carry valid check digits; everything else is made up.
+import "github.com/mako-engine/mako/pkg/edifact/edifacttest"
 
-// example55001 is ref §13 step 1: the LF registers a supply start (55001).
-const example55001 = "UNA:+.? '" +
-	"UNB+UNOC:3+9900000000004:500+9900000000011:500+261120:0915+MK26112000017'" +
-	"UNH+1+UTILMD:D:11A:UN:S2.2'" +
-	"BGM+E01+DOK26112000001'" +
-	"DTM+137:202611200915?+00:303'" +
-	"NAD+MS+9900000000004::293'" +
-	"NAD+MR+9900000000011::293'" +
-	"IDE+24+VG26112000001'" +
-	"DTM+92:202611232300?+00:303'" +
-	"STS+7++E03+ZW4'" +
-	"LOC+Z16+51234567895'" +
-	"RFF+Z13:55001'" +
-	"UNT+11+1'" +
-	"UNZ+1+MK26112000017'"
-
-// example55999 is ref §13 step 3: the same with an unknown PID.
-const example55999 = "UNA:+.? '" +
-	"UNB+UNOC:3+9900000000004:500+9900000000011:500+261120:0915+MK26112000018'" +
-	"UNH+1+UTILMD:D:11A:UN:S2.2'" +
-	"BGM+E01+DOK26112000001'" +
-	"DTM+137:202611200915?+00:303'" +
-	"NAD+MS+9900000000004::293'" +
-	"NAD+MR+9900000000011::293'" +
-	"IDE+24+VG26112000001'" +
-	"DTM+92:202611232300?+00:303'" +
-	"STS+7++E03+ZW4'" +
-	"LOC+Z16+51234567895'" +
-	"RFF+Z13:55999'" +
-	"UNT+11+1'" +
-	"UNZ+1+MK26112000018'"
-
-// contrl55999 is the CONTRL of ref §13 step 3.
-const contrl55999 = "UNA:+.? '" +
-	"UNB+UNOC:3+9900000000011:500+9900000000004:500+261120:0916+CT26112000007'" +
-	"UNH+1+CONTRL:D:3:UN:2.0b'" +
-	"UCI+MK26112000018+9900000000004:500+9900000000011:500+4'" +
-	"UCM+1+UTILMD:D:11A:UN:S2.2+4'" +
-	"UCS+10'" +
-	"UCD+12+1:2'" +
-	"UNT+6+1'" +
-	"UNZ+1+CT26112000007'"
-
-// aperak313 is ref §13 step 2 (APERAK, no PID; must check clean).
-const aperak313 = "UNA:+.? '" +
-	"UNB+UNOC:3+9900000000011:500+9900000000004:500+261120:0931+AP26112000042'" +
-	"UNH+1+APERAK:D:07B:UN:2.2'" +
-	"BGM+313+APK26112000042'" +
-	"DTM+137:202611200931?+00:303'" +
-	"RFF+ACE:MK26112000017'" +
-	"DTM+171:202611200915?+00:303'" +
-	"RFF+AGO:DOK26112000001'" +
-	"RFF+TN:VG26112000001'" +
-	"NAD+MS+9900000000011::293'" +
-	"NAD+MR+9900000000004::293'" +
-	"ERC+Z29'" +
-	"RFF+TN:VG26112000001'" +
-	"FTX+Z02+++Bestandteil eines Produktpakets'" +
-	"UNT+13+1'" +
-	"UNZ+1+AP26112000042'"
+// The worked example of ref §13 (package edifacttest).
+const (
+	example55001 = edifacttest.UTILMD55001
+	example55999 = edifacttest.UTILMD55999
+	contrl55999  = edifacttest.CONTRL55999
+	aperak313    = edifacttest.APERAK313
+)

@@ -7,42 +7,15 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/edifact/edifacttest"
 	"github.com/mako-engine/mako/pkg/fv"
 )
 
-// utilmd55001 is step 1 of edifact.md §13.
-const utilmd55001 = "UNA:+.? '" +
-	"UNB+UNOC:3+9900000000004:500+9900000000011:500+261120:0915+MK26112000017'" +
-	"UNH+1+UTILMD:D:11A:UN:S2.2'" +
-	"BGM+E01+DOK26112000001'" +
-	"DTM+137:202611200915?+00:303'" +
-	"NAD+MS+9900000000004::293'" +
-	"NAD+MR+9900000000011::293'" +
-	"IDE+24+VG26112000001'" +
-	"DTM+92:202611232300?+00:303'" +
-	"STS+7++E03+ZW4'" +
-	"LOC+Z16+51234567895'" +
-	"RFF+Z13:55001'" +
-	"UNT+11+1'" +
-	"UNZ+1+MK26112000017'"
-
-// aperak313 is step 2 of edifact.md §13, verbatim (line breaks removed).
-const aperak313 = "UNA:+.? '" +
-	"UNB+UNOC:3+9900000000011:500+9900000000004:500+261120:0931+AP26112000042'" +
-	"UNH+1+APERAK:D:07B:UN:2.2'" +
-	"BGM+313+APK26112000042'" +
-	"DTM+137:202611200931?+00:303'" +
-	"RFF+ACE:MK26112000017'" +
-	"DTM+171:202611200915?+00:303'" +
-	"RFF+AGO:DOK26112000001'" +
-	"RFF+TN:VG26112000001'" +
-	"NAD+MS+9900000000011::293'" +
-	"NAD+MR+9900000000004::293'" +
-	"ERC+Z29'" +
-	"RFF+TN:VG26112000001'" +
-	"FTX+Z02+++Bestandteil eines Produktpakets'" +
-	"UNT+13+1'" +
-	"UNZ+1+AP26112000042'"
+// utilmd55001 and aperak313 are steps 1 and 2 of edifact.md §13.
+const (
+	utilmd55001 = edifacttest.UTILMD55001
+	aperak313   = edifacttest.APERAK313
+)
 
 var (
 	fv2610 = fv.MustParse("FV2610")
