@@ -5,7 +5,6 @@ package integration
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -173,4 +172,3 @@ func must(t testing.TB, err error) {
 	}
 }
 
-var _ = fmt.Sprintf

@@ -9,7 +9,6 @@ import (
 	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/outbox"
 	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/routing"
@@ -159,7 +158,6 @@ func TestDuplicateInterchangeProcessedOnce(t *testing.T) {
 	}
 }
 
-var _ = ingest.HeaderReceivedAt
 
 // A PID that no workflow handles gets an APERAK 313 Z31 and a dead letter;
 // a follow-up whose referenced transaction is unknown gets Z33.
