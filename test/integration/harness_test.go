@@ -171,4 +171,3 @@ func must(t testing.TB, err error) {
 		t.Fatal(err)
 	}
 }
-

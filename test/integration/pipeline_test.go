@@ -158,7 +158,6 @@ func TestDuplicateInterchangeProcessedOnce(t *testing.T) {
 	}
 }
 
-
 // A PID that no workflow handles gets an APERAK 313 Z31 and a dead letter;
 // a follow-up whose referenced transaction is unknown gets Z33.
 func TestUnroutableAndOrphanGetAPERAK(t *testing.T) {
