@@ -9,6 +9,7 @@ import (
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/erp"
+	erpwire "github.com/mako-engine/mako/pkg/wire/erp"
 	"github.com/mako-engine/mako/streams"
 )
 
@@ -18,7 +19,7 @@ func BenchmarkFromEnvelope(b *testing.B) {
 	env := envelope()
 	b.ReportAllocs()
 	for b.Loop() {
-		ce, err := erp.FromEnvelope(env, ev)
+		ce, err := erpwire.FromEnvelope(env, ev)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -34,7 +35,7 @@ func BenchmarkPublish(b *testing.B) {
 	s := natstest.Start(b)
 	_, js := s.JetStream()
 	ctx := context.Background()
-	if err := streams.EnsureStreams(ctx, js, []string{erp.Stream}); err != nil {
+	if err := streams.EnsureStreams(ctx, js, []string{erpwire.Stream}); err != nil {
 		b.Fatal(err)
 	}
 	ev := switched{MaLo: "51238696781", Supplier: "9900000000004", From: time.Date(2026, 11, 23, 23, 0, 0, 0, time.UTC)}
@@ -44,7 +45,7 @@ func BenchmarkPublish(b *testing.B) {
 	for b.Loop() {
 		env.EventID = engine.EventID(fmt.Sprint(i))
 		i++
-		ce, err := erp.FromEnvelope(env, ev)
+		ce, err := erpwire.FromEnvelope(env, ev)
 		if err != nil {
 			b.Fatal(err)
 		}

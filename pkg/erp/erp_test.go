@@ -13,6 +13,7 @@ import (
 
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/erp"
+	erpwire "github.com/mako-engine/mako/pkg/wire/erp"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -25,12 +26,12 @@ type switched struct {
 
 func (switched) EventType() string { return "test.switched" }
 func (s switched) CloudEvent() (string, string, any) {
-	ml := erp.NewMarktlokation(s.MaLo)
+	ml := erpwire.NewMarktlokation(s.MaLo)
 	ml.Sparte = "STROM"
 	ml.Netzbetreibercodenr = "9900000000011"
-	p := erp.NewMarktteilnehmer(s.Supplier, "LF")
+	p := erpwire.NewMarktteilnehmer(s.Supplier, "LF")
 	p.Rollencodetyp = "BDEW"
-	return erp.TypeProcessCompleted, "", erp.ProcessData{Workflow: "gpke.lfw.nb", PID: "55001", Outcome: "accepted",
+	return erpwire.TypeProcessCompleted, "", erpwire.ProcessData{Workflow: "gpke.lfw.nb", PID: "55001", Outcome: "accepted",
 		Date: s.From.Format(time.RFC3339), Marktlokation: &ml, Partner: &p}
 }
 func (switched) MakoPID() string { return "55001" }
@@ -46,7 +47,7 @@ func envelope() engine.EventEnvelope {
 
 func TestCloudEventGolden(t *testing.T) {
 	ev := switched{MaLo: "51238696781", Supplier: "9900000000004", From: time.Date(2026, 11, 23, 23, 0, 0, 0, time.UTC)}
-	ce, err := erp.FromEnvelope(envelope(), ev)
+	ce, err := erpwire.FromEnvelope(envelope(), ev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,14 +87,14 @@ func TestCloudEventGolden(t *testing.T) {
 		t.Errorf("BO4E Marktlokation %v", data)
 	}
 	// Deterministic id: the same event gives the same CloudEvent id.
-	again, _ := erp.FromEnvelope(envelope(), ev)
+	again, _ := erpwire.FromEnvelope(envelope(), ev)
 	other := envelope()
 	other.EventID = "another"
-	third, _ := erp.FromEnvelope(other, ev)
+	third, _ := erpwire.FromEnvelope(other, ev)
 	if again.ID != ce.ID || third.ID == ce.ID {
 		t.Fatalf("ids %s %s %s", ce.ID, again.ID, third.ID)
 	}
-	back, err := erp.ParseCloudEvent(got)
+	back, err := erpwire.ParseCloudEvent(got)
 	if err != nil || back.ID != ce.ID || !back.Time.Equal(ce.Time) {
 		t.Fatalf("parse back: %+v %v", back, err)
 	}
@@ -104,11 +105,11 @@ type untyped struct{}
 func (untyped) CloudEvent() (string, string, any) { return "", "", nil }
 
 func TestCloudEventErrors(t *testing.T) {
-	if _, err := erp.FromEnvelope(envelope(), untyped{}); err == nil {
+	if _, err := erpwire.FromEnvelope(envelope(), untyped{}); err == nil {
 		t.Error("event without type accepted")
 	}
 	for _, s := range []string{`{}`, `{"specversion":"0.3","id":"1","source":"s","type":"t","time":"2026-01-01T00:00:00Z"}`, `{"specversion":"1.0","id":"1","source":"s","type":"t"}`, `nope`} {
-		if _, err := erp.ParseCloudEvent([]byte(s)); err == nil {
+		if _, err := erpwire.ParseCloudEvent([]byte(s)); err == nil {
 			t.Errorf("%s accepted", s)
 		}
 	}
@@ -157,20 +158,20 @@ func (cmd) CommandType() string { return "test.cmd" }
 
 func TestRegistry(t *testing.T) {
 	dec := func(json.RawMessage) (engine.CommandData, error) { return cmd{}, nil }
-	r, err := erp.NewRegistry(erp.CommandType{Type: "a", Workflow: "w", Decode: dec}, erp.CommandType{Type: "b", Workflow: "w", Decode: dec})
+	r, err := erpwire.NewRegistry(erpwire.CommandType{Type: "a", Workflow: "w", Decode: dec}, erpwire.CommandType{Type: "b", Workflow: "w", Decode: dec})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := r.Lookup("a"); !ok || strings.Join(r.Types(), ",") != "a,b" {
 		t.Fatalf("types %v", r.Types())
 	}
-	for _, bad := range [][]erp.CommandType{
+	for _, bad := range [][]erpwire.CommandType{
 		{{Type: "a", Workflow: "w", Decode: dec}, {Type: "a", Workflow: "w", Decode: dec}},
 		{{Workflow: "w", Decode: dec}},
 		{{Type: "a", Workflow: "w"}},
 		{{Type: "a", Decode: dec}},
 	} {
-		if _, err := erp.NewRegistry(bad...); !errors.Is(err, erp.ErrRegistry) {
+		if _, err := erpwire.NewRegistry(bad...); !errors.Is(err, erpwire.ErrRegistry) {
 			t.Errorf("%+v: %v", bad, err)
 		}
 	}
@@ -178,7 +179,7 @@ func TestRegistry(t *testing.T) {
 
 func TestDecodeRequest(t *testing.T) {
 	ok := `{"idempotency_key":"k1","type":"t","tenant":"lf","data":{"malo":"51238696781"}}`
-	if r, err := erp.DecodeRequest([]byte(ok)); err != nil || r.IdempotencyKey != "k1" || string(r.Data) != `{"malo":"51238696781"}` {
+	if r, err := erpwire.DecodeRequest([]byte(ok)); err != nil || r.IdempotencyKey != "k1" || string(r.Data) != `{"malo":"51238696781"}` {
 		t.Fatalf("%+v %v", r, err)
 	}
 	for _, bad := range []string{
@@ -189,7 +190,7 @@ func TestDecodeRequest(t *testing.T) {
 		`{"idempotency_key":"` + strings.Repeat("x", 201) + `","type":"t","tenant":"lf","data":{}}`,
 		ok + ` {}`,
 	} {
-		if _, err := erp.DecodeRequest([]byte(bad)); err == nil {
+		if _, err := erpwire.DecodeRequest([]byte(bad)); err == nil {
 			t.Errorf("%.60s accepted", bad)
 		}
 	}

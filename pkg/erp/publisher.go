@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	erpwire "github.com/mako-engine/mako/pkg/wire/erp"
+
 	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
@@ -27,7 +29,7 @@ const (
 // Publish stores ce on `mako.erp.<tenant>` with Nats-Msg-Id = ce.ID, so
 // publishing the same event again within the stream's duplicate window
 // (10 min) stores it once. It waits for the stream's ack.
-func Publish(ctx context.Context, js jetstream.JetStream, tenant engine.TenantID, ce CloudEvent) error {
+func Publish(ctx context.Context, js jetstream.JetStream, tenant engine.TenantID, ce erpwire.CloudEvent) error {
 	if err := tenant.Validate(); err != nil {
 		return fmt.Errorf("erp: publish %s: %w", ce.ID, err)
 	}
@@ -38,9 +40,9 @@ func Publish(ctx context.Context, js jetstream.JetStream, tenant engine.TenantID
 	if err != nil {
 		return err
 	}
-	msg := nats.NewMsg(Subject(tenant))
+	msg := nats.NewMsg(erpwire.Subject(tenant))
 	msg.Data = b
-	msg.Header.Set(HeaderContentType, ContentType)
+	msg.Header.Set(HeaderContentType, erpwire.ContentType)
 	msg.Header.Set(HeaderTenant, string(tenant))
 	msg.Header.Set(HeaderEventType, ce.Type)
 	if _, err := js.PublishMsg(ctx, msg, jetstream.WithMsgID(ce.ID)); err != nil {
@@ -63,7 +65,7 @@ type Publisher struct {
 	defs    Resolver
 	dlq     *deadletter.Sink
 	log     zerolog.Logger
-	observe func(CloudEvent)
+	observe func(erpwire.CloudEvent)
 }
 
 // PublisherOption configures a Publisher.
@@ -74,7 +76,9 @@ func WithPublisherLogger(l zerolog.Logger) PublisherOption { return func(p *Publ
 
 // WithPublished calls f after each CloudEvent the stream acknowledged
 // (including duplicates the stream ignored).
-func WithPublished(f func(CloudEvent)) PublisherOption { return func(p *Publisher) { p.observe = f } }
+func WithPublished(f func(erpwire.CloudEvent)) PublisherOption {
+	return func(p *Publisher) { p.observe = f }
+}
 
 // NewPublisher returns a publisher decoding events with defs and writing
 // undecodable commits to dlq.
@@ -107,11 +111,11 @@ func (p *Publisher) Handle(ctx context.Context, msg jetstream.Msg) error {
 		if err != nil {
 			return worker.Permanent(fmt.Errorf("erp: %w", err))
 		}
-		e, ok := ev.Data.(Event)
+		e, ok := ev.Data.(erpwire.Event)
 		if !ok {
 			continue
 		}
-		ce, err := FromEnvelope(env, e)
+		ce, err := erpwire.FromEnvelope(env, e)
 		if err != nil {
 			return worker.Permanent(err)
 		}

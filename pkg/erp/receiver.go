@@ -1,13 +1,14 @@
 package erp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	erpwire "github.com/mako-engine/mako/pkg/wire/erp"
 
 	"github.com/mako-engine/mako/pkg/commandbus"
 	"github.com/mako-engine/mako/pkg/deadletter"
@@ -70,24 +71,6 @@ func reject(code, format string, args ...any) *Rejection {
 	return &Rejection{Code: code, Reason: fmt.Sprintf(format, args...)}
 }
 
-// CommandID returns the deterministic command id of an ERP command: the
-// engine executes it once per process, whatever the number of deliveries.
-func CommandID(tenant engine.TenantID, idempotencyKey string) engine.CommandID {
-	return engine.CommandID(derive("command", string(tenant), idempotencyKey))
-}
-
-// AcceptedID returns the CloudEvent id of the acceptance of an ERP command.
-func AcceptedID(tenant engine.TenantID, idempotencyKey string) string {
-	return derive("accepted", string(tenant), idempotencyKey)
-}
-
-// RejectedID returns the CloudEvent id of the rejection of the ERP command
-// stored at seq in MAKO_ERP (a fixed resend with the same idempotency key
-// gets its own answer).
-func RejectedID(tenant engine.TenantID, idempotencyKey string, seq uint64) string {
-	return derive("rejected", string(tenant), idempotencyKey, fmt.Sprint(seq))
-}
-
 // inboxKey is the engine inbox key of an ERP command.
 func inboxKey(idempotencyKey string) string { return "erp:" + idempotencyKey }
 
@@ -131,7 +114,7 @@ type Outcome struct {
 type Receiver struct {
 	js      jetstream.JetStream
 	ec      Engine
-	reg     *Registry
+	reg     *erpwire.Registry
 	dlq     *deadletter.Sink
 	log     zerolog.Logger
 	observe func(Outcome)
@@ -148,12 +131,12 @@ func WithOutcome(f func(Outcome)) ReceiverOption { return func(r *Receiver) { r.
 
 // NewReceiver returns a receiver for the registered command types. ec must
 // have a registry and an inbox.
-func NewReceiver(js jetstream.JetStream, ec Engine, reg *Registry, dlq *deadletter.Sink, opts ...ReceiverOption) (*Receiver, error) {
+func NewReceiver(js jetstream.JetStream, ec Engine, reg *erpwire.Registry, dlq *deadletter.Sink, opts ...ReceiverOption) (*Receiver, error) {
 	if ec.Registry() == nil || ec.Inbox() == nil {
 		return nil, fmt.Errorf("erp: receiver: %w: the engine needs a registry and an inbox", engine.ErrNotConfigured)
 	}
 	if reg == nil {
-		reg, _ = NewRegistry()
+		reg, _ = erpwire.NewRegistry()
 	}
 	r := &Receiver{js: js, ec: ec, reg: reg, dlq: dlq, log: zerolog.Nop()}
 	for _, o := range opts {
@@ -162,57 +145,18 @@ func NewReceiver(js jetstream.JetStream, ec Engine, reg *Registry, dlq *deadlett
 	return r, nil
 }
 
-// tenantFromSubject returns the tenant of `mako.erp.in.<tenant>`.
-func tenantFromSubject(subject string) (engine.TenantID, error) {
-	rest, ok := strings.CutPrefix(subject, InPrefix+".")
-	if !ok || strings.Contains(rest, ".") {
-		return "", fmt.Errorf("subject %q: want %s.<tenant>", subject, InPrefix)
-	}
-	t := engine.TenantID(rest)
-	return t, t.Validate()
-}
-
-// DecodeRequest parses an ERP command strictly (unknown fields rejected)
-// and checks the envelope fields.
-func DecodeRequest(b []byte) (Request, error) {
-	var req Request
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return Request{}, fmt.Errorf("not a JSON command: %v", err)
-	}
-	if dec.More() {
-		return req, errors.New("trailing data after the JSON command")
-	}
-	switch {
-	case req.IdempotencyKey == "":
-		return req, errors.New("idempotency_key is missing")
-	case len(req.IdempotencyKey) > MaxIdempotencyKeyLen:
-		return req, fmt.Errorf("idempotency_key of %d bytes exceeds %d", len(req.IdempotencyKey), MaxIdempotencyKeyLen)
-	case strings.IndexByte(req.IdempotencyKey, 0) >= 0:
-		return req, errors.New("idempotency_key contains NUL")
-	case req.Type == "":
-		return req, errors.New("type is missing")
-	case req.Tenant == "":
-		return req, errors.New("tenant is missing")
-	case len(bytes.TrimSpace(req.Data)) == 0 || string(bytes.TrimSpace(req.Data)) == "null":
-		return req, errors.New("data is missing")
-	}
-	return req, nil
-}
-
 // Handle implements worker.Handler for messages on mako.erp.in.<tenant>.
 func (r *Receiver) Handle(ctx context.Context, msg jetstream.Msg) error {
 	md, err := msg.Metadata()
 	if err != nil {
 		return worker.Permanent(fmt.Errorf("erp: %s: metadata: %w", msg.Subject(), err))
 	}
-	tenant, err := tenantFromSubject(msg.Subject())
+	tenant, err := erpwire.TenantFromSubject(msg.Subject())
 	if err != nil {
 		// No tenant to answer to: a dead letter only.
 		return r.dead(ctx, msg, md, "unknown", deadletter.ReasonMalformed, "erp command on a malformed subject: "+err.Error())
 	}
-	req, err := DecodeRequest(msg.Data())
+	req, err := erpwire.DecodeRequest(msg.Data())
 	if err != nil {
 		return r.rejected(ctx, msg, md, tenant, req, reject(RejectMalformed, "%v", err))
 	}
@@ -231,7 +175,7 @@ func (r *Receiver) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return r.rejected(ctx, msg, md, tenant, req, reject(RejectInvalidData, "%s: no command", req.Type))
 	}
 	receivedAt := md.Timestamp.UTC()
-	target := Target{Workflow: ct.Workflow}
+	target := erpwire.Target{Workflow: ct.Workflow}
 	if ct.Route != nil {
 		if target, err = ct.Route(ctx, req, payload); err != nil {
 			var rej *Rejection
@@ -257,13 +201,13 @@ func (r *Receiver) Handle(ctx context.Context, msg jetstream.Msg) error {
 	}
 	if seen && md.NumDelivered <= 1 {
 		return r.rejected(ctx, msg, md, tenant, req, reject(RejectDuplicate, "idempotency key %q was already accepted (answer %s); not executed again",
-			req.IdempotencyKey, AcceptedID(tenant, req.IdempotencyKey)))
+			req.IdempotencyKey, erpwire.AcceptedID(tenant, req.IdempotencyKey)))
 	}
 	spawned := false
 	if id.Process == "" { // spawn or resume under the registry key
 		key := target.Key
 		if key == "" {
-			key = DefaultKey(req.IdempotencyKey)
+			key = erpwire.DefaultKey(req.IdempotencyKey)
 		}
 		id, spawned, err = r.ec.SpawnOrResume(ctx, tenant, key, id.Workflow)
 		if err != nil {
@@ -276,10 +220,10 @@ func (r *Receiver) Handle(ctx context.Context, msg jetstream.Msg) error {
 		}
 	}
 	cmd := engine.Command{
-		ID:            CommandID(tenant, req.IdempotencyKey),
+		ID:            erpwire.CommandID(tenant, req.IdempotencyKey),
 		ReceivedAt:    receivedAt,
 		FormatVersion: id.Workflow.FormatVersion,
-		Correlation:   engine.CorrelationID(derive("correlation", string(tenant), req.IdempotencyKey)),
+		Correlation:   erpwire.CorrelationID(tenant, req.IdempotencyKey),
 		Conversation:  engine.ConversationID(req.IdempotencyKey),
 		TraceParent:   msg.Headers().Get(commandbus.HeaderTraceParent),
 		Payload:       payload,
@@ -292,7 +236,7 @@ func (r *Receiver) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return err
 	}
 	ans := CommandAnswer{IdempotencyKey: req.IdempotencyKey, CommandType: req.Type, Process: string(id.Process), Workflow: id.Workflow.String(), Spawned: spawned}
-	if err := r.answer(ctx, tenant, AcceptedID(tenant, req.IdempotencyKey), TypeCommandAccepted, string(id.Process), req.IdempotencyKey, receivedAt, ans); err != nil {
+	if err := r.answer(ctx, tenant, erpwire.AcceptedID(tenant, req.IdempotencyKey), erpwire.TypeCommandAccepted, string(id.Process), req.IdempotencyKey, receivedAt, ans); err != nil {
 		return err
 	}
 	// A concurrent copy that got here first changes nothing: the command
@@ -307,7 +251,7 @@ func (r *Receiver) Handle(ctx context.Context, msg jetstream.Msg) error {
 
 // resolveTarget picks the workflow definition and, for an Existing target,
 // the process. For a spawn target the returned identity has no process yet.
-func (r *Receiver) resolveTarget(ctx context.Context, tenant engine.TenantID, req Request, t Target, at time.Time) (engine.ProcessIdentity, *engine.Codec, *Rejection, error) {
+func (r *Receiver) resolveTarget(ctx context.Context, tenant engine.TenantID, req erpwire.Request, t erpwire.Target, at time.Time) (engine.ProcessIdentity, *engine.Codec, *Rejection, error) {
 	if t.Existing != nil {
 		if err := t.Existing.Validate(); err != nil {
 			return engine.ProcessIdentity{}, nil, reject(RejectInvalidData, "%s: %v", req.Type, err), nil
@@ -350,7 +294,7 @@ func (r *Receiver) resolveTarget(ctx context.Context, tenant engine.TenantID, re
 
 // rejected answers a command with de.mako.command.rejected and writes a
 // dead letter with its bytes; the message is then acknowledged.
-func (r *Receiver) rejected(ctx context.Context, msg jetstream.Msg, md *jetstream.MsgMetadata, tenant engine.TenantID, req Request, rej *Rejection) error {
+func (r *Receiver) rejected(ctx context.Context, msg jetstream.Msg, md *jetstream.MsgMetadata, tenant engine.TenantID, req erpwire.Request, rej *Rejection) error {
 	reason := deadletter.ReasonMalformed
 	switch rej.Code {
 	case RejectNoProcess:
@@ -366,7 +310,7 @@ func (r *Receiver) rejected(ctx context.Context, msg jetstream.Msg, md *jetstrea
 		return err
 	}
 	ans := CommandAnswer{IdempotencyKey: req.IdempotencyKey, CommandType: req.Type, Code: rej.Code, Reason: rej.Reason}
-	if err := r.answer(ctx, tenant, RejectedID(tenant, req.IdempotencyKey, md.Sequence.Stream), TypeCommandRejected, req.IdempotencyKey, req.IdempotencyKey, md.Timestamp.UTC(), ans); err != nil {
+	if err := r.answer(ctx, tenant, erpwire.RejectedID(tenant, req.IdempotencyKey, md.Sequence.Stream), erpwire.TypeCommandRejected, req.IdempotencyKey, req.IdempotencyKey, md.Timestamp.UTC(), ans); err != nil {
 		return err
 	}
 	r.log.Warn().Str("tenant", string(tenant)).Str("idempotency_key", req.IdempotencyKey).Str("code", rej.Code).Str("reason", rej.Reason).Msg("erp: command rejected")
@@ -383,7 +327,7 @@ func (r *Receiver) answer(ctx context.Context, tenant engine.TenantID, id, typ, 
 	if err != nil {
 		return worker.Permanent(fmt.Errorf("erp: encode answer: %w", err))
 	}
-	ce := CloudEvent{SpecVersion: SpecVersion, ID: id, Source: Source(tenant), Type: typ, Subject: subject, Time: at,
+	ce := erpwire.CloudEvent{SpecVersion: erpwire.SpecVersion, ID: id, Source: erpwire.Source(tenant), Type: typ, Subject: subject, Time: at,
 		DataContentType: "application/json", MakoConvID: conv, Data: data}
 	return Publish(ctx, r.js, tenant, ce)
 }
@@ -391,7 +335,7 @@ func (r *Receiver) answer(ctx context.Context, tenant engine.TenantID, id, typ, 
 func (r *Receiver) dead(ctx context.Context, msg jetstream.Msg, md *jetstream.MsgMetadata, tenant string, reason deadletter.Reason, detail string) error {
 	return r.dlq.Write(ctx, deadletter.Letter{
 		Reason: reason, Detail: detail, Audit: deadletter.Audit{Tenant: tenant},
-		Source:  deadletter.Source{Stream: Stream, Subject: msg.Subject(), Sequence: md.Sequence.Stream},
+		Source:  deadletter.Source{Stream: erpwire.Stream, Subject: msg.Subject(), Sequence: md.Sequence.Stream},
 		Payload: msg.Data(),
 	})
 }
@@ -410,10 +354,10 @@ func (r *Receiver) Exhausted(ctx context.Context, msg jetstream.Msg, cause error
 	if err != nil {
 		return err
 	}
-	tenant, terr := tenantFromSubject(msg.Subject())
+	tenant, terr := erpwire.TenantFromSubject(msg.Subject())
 	if terr != nil {
 		return r.dead(ctx, msg, md, "unknown", deadletter.ReasonProcessing, "erp command failed: "+cause.Error())
 	}
-	req, _ := DecodeRequest(msg.Data())
+	req, _ := erpwire.DecodeRequest(msg.Data())
 	return r.rejected(ctx, msg, md, tenant, req, reject(RejectFailed, "%v", cause))
 }

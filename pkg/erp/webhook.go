@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	erpwire "github.com/mako-engine/mako/pkg/wire/erp"
+
 	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/worker"
@@ -170,14 +172,14 @@ func (w *Webhook) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err != nil {
 		return worker.Permanent(fmt.Errorf("erp: webhook: %s: metadata: %w", msg.Subject(), err))
 	}
-	tenant, ok := strings.CutPrefix(msg.Subject(), SubjectPrefix+".")
+	tenant, ok := strings.CutPrefix(msg.Subject(), erpwire.SubjectPrefix+".")
 	if !ok || strings.Contains(tenant, ".") {
 		return nil // not an outbound event (the consumer filters mako.erp.*)
 	}
 	if w.tenants != nil && !w.tenants[tenant] {
 		return nil
 	}
-	ce, err := ParseCloudEvent(msg.Data())
+	ce, err := erpwire.ParseCloudEvent(msg.Data())
 	if err != nil {
 		return worker.Permanent(err)
 	}
@@ -191,7 +193,7 @@ func (w *Webhook) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err != nil {
 		return worker.Permanent(fmt.Errorf("erp: webhook: %w", err))
 	}
-	req.Header.Set("Content-Type", ContentType)
+	req.Header.Set("Content-Type", erpwire.ContentType)
 	req.Header.Set(HeaderIdempotencyKey, ce.ID)
 	req.Header.Set(HeaderWebhookID, ce.ID)
 	req.Header.Set(HeaderWebhookTimestamp, strconv.FormatInt(now.Unix(), 10))
@@ -218,7 +220,7 @@ func (w *Webhook) Exhausted(ctx context.Context, msg jetstream.Msg, cause error)
 	if md, err := msg.Metadata(); err == nil {
 		seq = md.Sequence.Stream
 	}
-	tenant, _ := strings.CutPrefix(msg.Subject(), SubjectPrefix+".")
+	tenant, _ := strings.CutPrefix(msg.Subject(), erpwire.SubjectPrefix+".")
 	if engine.TenantID(tenant).Validate() != nil {
 		tenant = "unknown"
 	}
@@ -229,7 +231,7 @@ func (w *Webhook) Exhausted(ctx context.Context, msg jetstream.Msg, cause error)
 	return w.dlq.Write(ctx, deadletter.Letter{
 		Reason: reason, Detail: "erp webhook to " + w.cfg.URL + ": " + cause.Error(),
 		Audit:   deadletter.Audit{Tenant: tenant},
-		Source:  deadletter.Source{Stream: Stream, Subject: msg.Subject(), Sequence: seq},
+		Source:  deadletter.Source{Stream: erpwire.Stream, Subject: msg.Subject(), Sequence: seq},
 		Payload: msg.Data(),
 	})
 }

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/erp"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/processor"
+	"github.com/mako-engine/mako/pkg/wire/erp"
 )
 
 // The contracts of gpke-contract §7, checked at compile time.

@@ -7,7 +7,7 @@ import (
 	"fmt"
 
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/erp"
+	"github.com/mako-engine/mako/pkg/wire/erp"
 )
 
 // ERP command types (erp.Request.Type) of the module.

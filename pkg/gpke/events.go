@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/erp"
 	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/wire/erp"
 )
 
 // ERP CloudEvent types (gpke-contract §7). DecisionRequested is an addition of

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/erp"
+	erpwire "github.com/mako-engine/mako/pkg/wire/erp"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
@@ -16,12 +17,12 @@ import (
 // ERPRegistry returns the registry of the ERP command types of the
 // configured modules (Module.ERPCommands). Two modules registering one
 // type is an error.
-func (s *System) ERPRegistry() (*erp.Registry, error) {
-	var types []erp.CommandType
+func (s *System) ERPRegistry() (*erpwire.Registry, error) {
+	var types []erpwire.CommandType
 	for _, m := range s.cfg.Modules {
 		types = append(types, m.ERPCommands...)
 	}
-	r, err := erp.NewRegistry(types...)
+	r, err := erpwire.NewRegistry(types...)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: %w", err)
 	}
@@ -40,7 +41,7 @@ func (s *System) RunERPPublisherWith(opts ...erp.PublisherOption) func(context.C
 	return func(ctx context.Context) error {
 		log := s.cfg.Logger.With().Str("worker", "erp").Logger()
 		p := erp.NewPublisher(s.js, s.engine, s.dlq, append([]erp.PublisherOption{erp.WithPublisherLogger(log)}, opts...)...)
-		cons, err := s.consumer(ctx, streams.Events, erp.PublisherConsumer)
+		cons, err := s.consumer(ctx, streams.Events, erpwire.PublisherConsumer)
 		if err != nil {
 			return err
 		}
@@ -73,7 +74,7 @@ func (s *System) RunERPReceiverWith(opts ...erp.ReceiverOption) func(context.Con
 		if err != nil {
 			return err
 		}
-		cons, err := s.consumer(ctx, erp.Stream, erp.ReceiverConsumer)
+		cons, err := s.consumer(ctx, erpwire.Stream, erpwire.ReceiverConsumer)
 		if err != nil {
 			return err
 		}
@@ -157,7 +158,7 @@ func (s *System) RunERPWebhookWith(cfg erp.WebhookConfig, wopts ...worker.Option
 		if err != nil {
 			return err
 		}
-		cons, err := s.consumer(ctx, erp.Stream, erp.WebhookConsumer)
+		cons, err := s.consumer(ctx, erpwire.Stream, erpwire.WebhookConsumer)
 		if err != nil {
 			return err
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/pipeline"
+	erpwire "github.com/mako-engine/mako/pkg/wire/erp"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go"
@@ -27,7 +28,7 @@ import (
 
 // The ERP test workflow: an ERP command "test.start_supply" spawns a
 // process that records the supply start. Its events reach the ERP as
-// CloudEvents (erp.Event) and the master data (malo.Changer).
+// CloudEvents (erpwire.Event) and the master data (malo.Changer).
 
 const (
 	erpMaLo     = "51238696781"
@@ -51,8 +52,8 @@ type supplyInitiated struct{ MaLo string }
 
 func (supplyInitiated) EventType() string { return "test.supply_initiated" }
 func (e supplyInitiated) CloudEvent() (string, string, any) {
-	ml := erp.NewMarktlokation(e.MaLo)
-	return erp.TypeProcessInitiated, "", erp.ProcessData{Workflow: erpWorkflow, Marktlokation: &ml}
+	ml := erpwire.NewMarktlokation(e.MaLo)
+	return erpwire.TypeProcessInitiated, "", erpwire.ProcessData{Workflow: erpWorkflow, Marktlokation: &ml}
 }
 
 type supplyStarted struct {
@@ -62,9 +63,9 @@ type supplyStarted struct {
 
 func (supplyStarted) EventType() string { return "test.supply_started" }
 func (e supplyStarted) CloudEvent() (string, string, any) {
-	ml := erp.NewMarktlokation(e.MaLo)
-	p := erp.NewMarktteilnehmer(e.Supplier, "LF")
-	return erp.TypeProcessCompleted, "", erp.ProcessData{Workflow: erpWorkflow, Outcome: "accepted", Reason: "previous " + e.Previous,
+	ml := erpwire.NewMarktlokation(e.MaLo)
+	p := erpwire.NewMarktteilnehmer(e.Supplier, "LF")
+	return erpwire.TypeProcessCompleted, "", erpwire.ProcessData{Workflow: erpWorkflow, Outcome: "accepted", Reason: "previous " + e.Previous,
 		Date: e.From.Format(time.RFC3339), Marktlokation: &ml, Partner: &p}
 }
 func (e supplyStarted) MaLoChange() malo.Change {
@@ -81,8 +82,8 @@ type supplyNoted struct{ MaLo, Note string }
 
 func (supplyNoted) EventType() string { return "test.supply_noted" }
 func (e supplyNoted) CloudEvent() (string, string, any) {
-	ml := erp.NewMarktlokation(e.MaLo)
-	return erp.TypeMaLoIdentified, "", erp.ProcessData{Workflow: erpWorkflow, Reason: e.Note, Marktlokation: &ml}
+	ml := erpwire.NewMarktlokation(e.MaLo)
+	return erpwire.TypeMaLoIdentified, "", erpwire.ProcessData{Workflow: erpWorkflow, Reason: e.Note, Marktlokation: &ml}
 }
 
 type erpState struct{ Started int }
@@ -159,10 +160,10 @@ func erpConfig(store malo.Reader) pipeline.Config {
 		Name:        "test-erp",
 		Definitions: []engine.AnyDefinition{engine.Define[erpState](erpFlow{}, fv.MustParse("FV2604"))},
 		Enrich:      malo.Enricher(store),
-		ERPCommands: []erp.CommandType{
+		ERPCommands: []erpwire.CommandType{
 			{Type: "test.start_supply", Workflow: erpWorkflow, Decode: decodeStartSupply},
-			{Type: "test.note", Decode: decodeNote, Route: func(_ context.Context, _ erp.Request, p engine.CommandData) (erp.Target, error) {
-				return erp.Target{Existing: &engine.BusinessKey{Kind: engine.KeyMaLo, Value: p.(noteSupply).MaLo}}, nil
+			{Type: "test.note", Decode: decodeNote, Route: func(_ context.Context, _ erpwire.Request, p engine.CommandData) (erpwire.Target, error) {
+				return erpwire.Target{Existing: &engine.BusinessKey{Kind: engine.KeyMaLo, Value: p.(noteSupply).MaLo}}, nil
 			}},
 		},
 	}}
@@ -189,7 +190,7 @@ func erpSetup(t *testing.T) (jetstream.JetStream, *malo.NATSStore, *pipeline.Sys
 
 func erpCommand(t *testing.T, js jetstream.JetStream, tenant, body string) {
 	t.Helper()
-	msg := nats.NewMsg(erp.InSubject(engine.TenantID(tenant)))
+	msg := nats.NewMsg(erpwire.InSubject(engine.TenantID(tenant)))
 	msg.Data = []byte(body)
 	_, err := js.PublishMsg(context.Background(), msg)
 	must(t, err)
@@ -199,19 +200,19 @@ func startCommand(key string) string {
 	return `{"idempotency_key":"` + key + `","type":"test.start_supply","tenant":"nb","data":{"malo":"` + erpMaLo + `","supplier":"` + erpNewLF + `","from":"2026-11-30T23:00:00Z"}}`
 }
 
-func cloudEvents(t *testing.T, js jetstream.JetStream, tenant string, want int) []erp.CloudEvent {
+func cloudEvents(t *testing.T, js jetstream.JetStream, tenant string, want int) []erpwire.CloudEvent {
 	t.Helper()
-	var out []erp.CloudEvent
-	for _, m := range collect(t, js, erp.Stream, erp.Subject(engine.TenantID(tenant)), want, 15*time.Second) {
-		if m.Headers().Get("Content-Type") != erp.ContentType {
+	var out []erpwire.CloudEvent
+	for _, m := range collect(t, js, erpwire.Stream, erpwire.Subject(engine.TenantID(tenant)), want, 15*time.Second) {
+		if m.Headers().Get("Content-Type") != erpwire.ContentType {
 			t.Errorf("content type %q", m.Headers().Get("Content-Type"))
 		}
-		ce, err := erp.ParseCloudEvent(m.Data())
+		ce, err := erpwire.ParseCloudEvent(m.Data())
 		must(t, err)
 		out = append(out, ce)
 	}
 	if len(out) != want {
-		t.Fatalf("%d CloudEvents on %s, want %d: %+v", len(out), erp.Subject(engine.TenantID(tenant)), want, out)
+		t.Fatalf("%d CloudEvents on %s, want %d: %+v", len(out), erpwire.Subject(engine.TenantID(tenant)), want, out)
 	}
 	return out
 }
@@ -248,31 +249,31 @@ func TestERPCommandToEventsAndMasterData(t *testing.T) {
 	erpCommand(t, js, "nb", startCommand("order-1"))
 	// accepted, initiated, completed.
 	ces := cloudEvents(t, js, "nb", 3)
-	byType := map[string]erp.CloudEvent{}
+	byType := map[string]erpwire.CloudEvent{}
 	for _, ce := range ces {
 		byType[ce.Type] = ce
 	}
-	acc, ok := byType[erp.TypeCommandAccepted]
+	acc, ok := byType[erpwire.TypeCommandAccepted]
 	if !ok {
 		t.Fatalf("no acceptance in %+v", ces)
 	}
 	var ans erp.CommandAnswer
 	must(t, json.Unmarshal(acc.Data, &ans))
-	if ans.IdempotencyKey != "order-1" || ans.Process == "" || !ans.Spawned || acc.Subject != ans.Process || acc.ID != erp.AcceptedID("nb", "order-1") {
+	if ans.IdempotencyKey != "order-1" || ans.Process == "" || !ans.Spawned || acc.Subject != ans.Process || acc.ID != erpwire.AcceptedID("nb", "order-1") {
 		t.Fatalf("acceptance %+v %+v", acc, ans)
 	}
-	done, ok := byType[erp.TypeProcessCompleted]
+	done, ok := byType[erpwire.TypeProcessCompleted]
 	if !ok || done.Subject != ans.Process || done.Source != "urn:mako:makod:tenant:nb" || done.MakoPID != "55001" || done.MakoConvID != "order-1" ||
-		done.DataSchema != erp.BO4ESchemaURL("bo/Marktlokation") {
+		done.DataSchema != erpwire.BO4ESchemaURL("bo/Marktlokation") {
 		t.Fatalf("completion %+v", done)
 	}
-	var pd erp.ProcessData
+	var pd erpwire.ProcessData
 	must(t, json.Unmarshal(done.Data, &pd))
 	// The enricher gave the workflow the master data: the previous supplier.
 	if pd.Marktlokation == nil || pd.Marktlokation.MarktlokationsID != erpMaLo || pd.Partner.Rollencodenummer != erpNewLF || pd.Reason != "previous "+erpOldLF {
 		t.Fatalf("completion data %+v", pd)
 	}
-	if _, ok := byType[erp.TypeProcessInitiated]; !ok {
+	if _, ok := byType[erpwire.TypeProcessInitiated]; !ok {
 		t.Fatalf("no initiation in %+v", ces)
 	}
 
@@ -304,7 +305,7 @@ func TestERPCommandToEventsAndMasterData(t *testing.T) {
 	ces = cloudEvents(t, js, "nb", 8)
 	codes := map[string]string{}
 	for _, ce := range ces[3:] {
-		if ce.Type != erp.TypeCommandRejected {
+		if ce.Type != erpwire.TypeCommandRejected {
 			t.Fatalf("expected rejections, got %+v", ce)
 		}
 		var a erp.CommandAnswer
@@ -328,7 +329,7 @@ func TestERPCommandToEventsAndMasterData(t *testing.T) {
 		l, err := deadletter.Decode(m.Data())
 		must(t, err)
 		reasons[l.Reason]++
-		if l.Source.Stream != erp.Stream || len(l.Payload) == 0 {
+		if l.Source.Stream != erpwire.Stream || len(l.Payload) == 0 {
 			t.Errorf("dead letter %+v", l)
 		}
 	}
@@ -349,12 +350,12 @@ func TestERPCommandToEventsAndMasterData(t *testing.T) {
 	// of MAKO_EVENTS: nothing is published or applied twice.
 	w.stop()
 	rev := e.Revision
-	resetConsumer(t, js, streams.Events, erp.PublisherConsumer)
+	resetConsumer(t, js, streams.Events, erpwire.PublisherConsumer)
 	resetConsumer(t, js, streams.Events, malo.Consumer)
 	var nPub, nApp int
 	startWorkers(t, sys,
 		func(s *pipeline.System, ctx context.Context) error {
-			return s.RunERPPublisherWith(erp.WithPublished(func(erp.CloudEvent) { mu.Lock(); nPub++; mu.Unlock() }))(ctx)
+			return s.RunERPPublisherWith(erp.WithPublished(func(erpwire.CloudEvent) { mu.Lock(); nPub++; mu.Unlock() }))(ctx)
 		},
 		func(s *pipeline.System, ctx context.Context) error {
 			return s.RunMaLoWith(malo.WithApplied(func(a malo.Applied) {
@@ -369,7 +370,7 @@ func TestERPCommandToEventsAndMasterData(t *testing.T) {
 	// The commit's two CloudEvents are published again (the stream drops
 	// them as duplicates) and its change is seen again (and skipped).
 	erpWait(t, 10*time.Second, "replay", func() bool { mu.Lock(); defer mu.Unlock(); return nPub == 2 && nApp == 1 })
-	if n := count(t, js, erp.Stream, erp.Subject("nb")); n != 8 {
+	if n := count(t, js, erpwire.Stream, erpwire.Subject("nb")); n != 8 {
 		t.Fatalf("%d CloudEvents after the replay, want 8", n)
 	}
 	got, err := store.Get(context.Background(), "nb", erpMaLo)
@@ -386,7 +387,7 @@ func TestERPCommandToExistingProcess(t *testing.T) {
 	ces := cloudEvents(t, js, "nb", 3)
 	var process string
 	for _, ce := range ces {
-		if ce.Type == erp.TypeProcessCompleted {
+		if ce.Type == erpwire.TypeProcessCompleted {
 			process = ce.Subject
 		}
 	}
@@ -399,28 +400,28 @@ func TestERPCommandToExistingProcess(t *testing.T) {
 	erpCommand(t, js, "nb", `{"idempotency_key":"note-2","type":"test.note","tenant":"nb","data":{"malo":"41373559241","note":"unknown"}}`)
 	erpCommand(t, js, "nb", `{"idempotency_key":"note-3","type":"test.note","tenant":"lf","data":{"malo":"`+erpMaLo+`","note":"wrong tenant"}}`)
 	ces = cloudEvents(t, js, "nb", 7)
-	seen := map[string]erp.CloudEvent{}
+	seen := map[string]erpwire.CloudEvent{}
 	for _, ce := range ces[3:] {
 		var a erp.CommandAnswer
 		_ = json.Unmarshal(ce.Data, &a)
 		seen[ce.Type+"/"+a.IdempotencyKey] = ce
-		if ce.Type == erp.TypeMaLoIdentified {
+		if ce.Type == erpwire.TypeMaLoIdentified {
 			seen[ce.Type] = ce
 		}
 	}
-	acc, ok := seen[erp.TypeCommandAccepted+"/note-1"]
+	acc, ok := seen[erpwire.TypeCommandAccepted+"/note-1"]
 	if !ok || acc.Subject != process {
 		t.Fatalf("note-1 not accepted for %s: %+v", process, ces[3:])
 	}
-	if n, ok := seen[erp.TypeMaLoIdentified]; !ok || n.Subject != process {
+	if n, ok := seen[erpwire.TypeMaLoIdentified]; !ok || n.Subject != process {
 		t.Fatalf("note not executed by %s: %+v", process, ces[3:])
 	}
-	rej, ok := seen[erp.TypeCommandRejected+"/note-2"]
+	rej, ok := seen[erpwire.TypeCommandRejected+"/note-2"]
 	var a erp.CommandAnswer
 	if !ok || json.Unmarshal(rej.Data, &a) != nil || a.Code != erp.RejectNoProcess {
 		t.Fatalf("note-2: %+v", ces[3:])
 	}
-	rej, ok = seen[erp.TypeCommandRejected+"/note-3"]
+	rej, ok = seen[erpwire.TypeCommandRejected+"/note-3"]
 	if !ok || json.Unmarshal(rej.Data, &a) != nil || a.Code != erp.RejectTenant {
 		t.Fatalf("note-3: %+v", ces[3:])
 	}
@@ -447,8 +448,8 @@ func TestERPWebhookRetriesAndSigns(t *testing.T) {
 		if err := erp.Verify(key, r.Header, body, time.Now(), 5*time.Minute); err != nil {
 			bad = append(bad, err.Error())
 		}
-		ce, err := erp.ParseCloudEvent(body)
-		if err != nil || r.Header.Get("Content-Type") != erp.ContentType || r.Header.Get(erp.HeaderIdempotencyKey) != ce.ID {
+		ce, err := erpwire.ParseCloudEvent(body)
+		if err != nil || r.Header.Get("Content-Type") != erpwire.ContentType || r.Header.Get(erp.HeaderIdempotencyKey) != ce.ID {
 			bad = append(bad, fmt.Sprintf("request %v %v", err, r.Header))
 		}
 		delivered[ce.ID]++

@@ -10,12 +10,12 @@ import (
 	"github.com/mako-engine/mako/pkg/demo"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
-	"github.com/mako-engine/mako/pkg/erp"
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/gpke"
 	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/wire/erp"
 	"github.com/nats-io/nats.go"
 )
 

@@ -1,15 +1,15 @@
-// Package erp is the contract between mako-engine and the ERP systems of
+// Package erp is the wire contract between mako-engine and the ERP systems of
 // its tenants (docs/erp.md).
 //
 // Out: every committed workflow event whose data implements Event becomes a
 // CloudEvents 1.0 JSON message (structured mode) on `mako.erp.<tenant>` in
 // stream MAKO_ERP, exactly once (Nats-Msg-Id = the CloudEvent id, derived
-// from the event id). Publisher is that consumer of MAKO_EVENTS; Webhook
+// from the event id). pkg/erp.Publisher is that consumer of MAKO_EVENTS; its Webhook
 // optionally forwards the stream to an HTTP endpoint with Standard-Webhooks
 // signatures.
 //
 // In: the ERP publishes commands as JSON (Request) on
-// `mako.erp.in.<tenant>`. Receiver decodes them with the CommandTypes the
+// `mako.erp.in.<tenant>`. pkg/erp.Receiver decodes them with the CommandTypes the
 // workflow modules register, spawns or finds the process, publishes the
 // command to it (pkg/commandbus) and answers with a CloudEvent
 // de.mako.command.accepted or de.mako.command.rejected (with the reason) on
@@ -18,11 +18,13 @@
 package erp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
@@ -196,4 +198,43 @@ func (r *Registry) Types() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TenantFromSubject returns the tenant of `mako.erp.in.<tenant>`.
+func TenantFromSubject(subject string) (engine.TenantID, error) {
+	rest, ok := strings.CutPrefix(subject, InPrefix+".")
+	if !ok || strings.Contains(rest, ".") {
+		return "", fmt.Errorf("subject %q: want %s.<tenant>", subject, InPrefix)
+	}
+	t := engine.TenantID(rest)
+	return t, t.Validate()
+}
+
+// DecodeRequest parses an ERP command strictly (unknown fields rejected)
+// and checks the envelope fields.
+func DecodeRequest(b []byte) (Request, error) {
+	var req Request
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return Request{}, fmt.Errorf("not a JSON command: %v", err)
+	}
+	if dec.More() {
+		return req, errors.New("trailing data after the JSON command")
+	}
+	switch {
+	case req.IdempotencyKey == "":
+		return req, errors.New("idempotency_key is missing")
+	case len(req.IdempotencyKey) > MaxIdempotencyKeyLen:
+		return req, fmt.Errorf("idempotency_key of %d bytes exceeds %d", len(req.IdempotencyKey), MaxIdempotencyKeyLen)
+	case strings.IndexByte(req.IdempotencyKey, 0) >= 0:
+		return req, errors.New("idempotency_key contains NUL")
+	case req.Type == "":
+		return req, errors.New("type is missing")
+	case req.Tenant == "":
+		return req, errors.New("tenant is missing")
+	case len(bytes.TrimSpace(req.Data)) == 0 || string(bytes.TrimSpace(req.Data)) == "null":
+		return req, errors.New("data is missing")
+	}
+	return req, nil
 }

@@ -118,3 +118,27 @@ func FromEnvelope(env engine.EventEnvelope, ev Event) (CloudEvent, error) {
 	}
 	return ce, nil
 }
+
+// CommandID returns the deterministic command id of an ERP command: the
+// engine executes it once per process, whatever the number of deliveries.
+func CommandID(tenant engine.TenantID, idempotencyKey string) engine.CommandID {
+	return engine.CommandID(derive("command", string(tenant), idempotencyKey))
+}
+
+// AcceptedID returns the CloudEvent id of the acceptance of an ERP command.
+func AcceptedID(tenant engine.TenantID, idempotencyKey string) string {
+	return derive("accepted", string(tenant), idempotencyKey)
+}
+
+// RejectedID returns the CloudEvent id of the rejection of the ERP command
+// stored at seq in MAKO_ERP (a fixed resend with the same idempotency key
+// gets its own answer).
+func RejectedID(tenant engine.TenantID, idempotencyKey string, seq uint64) string {
+	return derive("rejected", string(tenant), idempotencyKey, fmt.Sprint(seq))
+}
+
+// CorrelationID returns the deterministic correlation id of the process
+// work an ERP command starts.
+func CorrelationID(tenant engine.TenantID, idempotencyKey string) engine.CorrelationID {
+	return engine.CorrelationID(derive("correlation", string(tenant), idempotencyKey))
+}
