@@ -9,6 +9,7 @@ import (
 
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/malo/malonats"
 )
 
 const maloUsage = `usage: mako malo <subcommand> [flags]
@@ -89,7 +90,7 @@ func runMalo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return 2
 	}
 	defer done()
-	st, err := malo.OpenNATS(ctx, js, *c.replicas)
+	st, err := malonats.OpenNATS(ctx, js, *c.replicas)
 	if err != nil {
 		fmt.Fprintf(stderr, "mako malo: %v\n", err)
 		return 2

@@ -16,6 +16,7 @@ import (
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/ingest"
+	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/readmodel"
 	"github.com/mako-engine/mako/pkg/routing"
@@ -32,7 +33,7 @@ func readAPIFixture(t *testing.T) (apiURL, natsURL, process string) {
 	ctx := context.Background()
 	sys, err := pipeline.New(ctx, js, pipeline.Config{
 		Tenants:     []ingest.Tenant{{ID: "nb", MPIDs: []string{"9900000000011"}, Roles: []routing.Role{routing.RoleNB}, Sector: catalog.Strom}},
-		Modules:     []pipeline.Module{testflow.Module(fv.MustParse("FV2604"))},
+		Modules:     []module.Module{testflow.Module(fv.MustParse("FV2604"))},
 		Concurrency: 2,
 	})
 	if err != nil {

@@ -24,6 +24,8 @@ import (
 	"github.com/mako-engine/mako/pkg/gpke"
 	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/malo/malonats"
+	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/routing"
 	"github.com/mako-engine/mako/pkg/testflow"
@@ -168,16 +170,16 @@ func ParseTenant(s string) (ingest.Tenant, error) {
 // when set, is the connection whose KV mako_malo holds the master data the
 // gpke module enriches requests with; without it (nil) the gpke answering
 // workflows report gpke.ErrNoMasterData.
-func modules(js jetstream.JetStream) map[string]func() pipeline.Module {
-	return map[string]func() pipeline.Module{
+func modules(js jetstream.JetStream) map[string]func() module.Module {
+	return map[string]func() module.Module{
 		// testflow answers every 55001 with an APERAK 312: a smoke test of the
 		// pipeline (it conflicts with nothing, but shadows gpke's "no route"
 		// answers for LF tenants — run one of the two).
-		"testflow": func() pipeline.Module { return testflow.Module(fv.MustParse("FV2604")) },
+		"testflow": func() module.Module { return testflow.Module(fv.MustParse("FV2604")) },
 		// gpke: the LFW24 supplier switch for NB, LFN and LFA (docs/gpke.md),
 		// master data from pkg/malo (managed with `mako malo`, kept current by
 		// the master data consumer).
-		"gpke": func() pipeline.Module {
+		"gpke": func() module.Module {
 			if js == nil {
 				return gpke.Module()
 			}
@@ -191,7 +193,7 @@ func modules(js jetstream.JetStream) map[string]func() pipeline.Module {
 type maloOnJS struct {
 	js    jetstream.JetStream
 	mu    sync.Mutex
-	store *malo.NATSStore
+	store *malonats.NATSStore
 }
 
 // Lookup implements malo.Reader.
@@ -200,11 +202,11 @@ func (m *maloOnJS) Lookup(ctx context.Context, tenant, maloID string) (*malo.Rec
 	s := m.store
 	m.mu.Unlock()
 	if s == nil {
-		kv, err := m.js.KeyValue(ctx, malo.Bucket)
+		kv, err := m.js.KeyValue(ctx, malonats.Bucket)
 		if err != nil {
-			return nil, fmt.Errorf("master data: bucket %s: %w", malo.Bucket, err)
+			return nil, fmt.Errorf("master data: bucket %s: %w", malonats.Bucket, err)
 		}
-		s = malo.NewNATSStore(kv)
+		s = malonats.NewNATSStore(kv)
 		m.mu.Lock()
 		m.store = s
 		m.mu.Unlock()

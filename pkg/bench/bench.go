@@ -40,6 +40,7 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/ingest"
+	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/routing"
 	"github.com/mako-engine/mako/pkg/testflow"
@@ -164,7 +165,7 @@ func PipelineConfig(concurrency, replicas int, log zerolog.Logger) pipeline.Conf
 	return pipeline.Config{
 		Tenants: []ingest.Tenant{{ID: engine.TenantID(Tenant), MPIDs: []string{ReceiverMPID},
 			Roles: []routing.Role{routing.RoleNB}, Sector: catalog.Strom}},
-		Modules:     []pipeline.Module{testflow.Module(fv.MustParse("FV2604"))},
+		Modules:     []module.Module{testflow.Module(fv.MustParse("FV2604"))},
 		Concurrency: concurrency,
 		Replicas:    replicas,
 		Logger:      log,

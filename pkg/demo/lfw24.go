@@ -16,6 +16,7 @@ import (
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/gpke"
 	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/malo/malonats"
 	"github.com/mako-engine/mako/pkg/partner"
 	"github.com/mako-engine/mako/pkg/readmodel"
 	"github.com/mako-engine/mako/pkg/wire/erp"
@@ -147,11 +148,11 @@ func RunLFW24(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	mkv, err := js.KeyValue(ctx, malo.Bucket)
+	mkv, err := js.KeyValue(ctx, malonats.Bucket)
 	if err != nil {
-		return nil, fmt.Errorf("%w: bucket %s: %v", ErrUnreachable, malo.Bucket, err)
+		return nil, fmt.Errorf("%w: bucket %s: %v", ErrUnreachable, malonats.Bucket, err)
 	}
-	store := malo.NewNATSStore(mkv)
+	store := malonats.NewNATSStore(mkv)
 	supplyFrom := time.Date(2026, time.January, 1, 0, 0, 0, 0, berlin)
 	if err := SeedMaLo(ctx, store, mk, Supply{MaLo: cfg.MaLo, From: supplyFrom}); err != nil {
 		return nil, err
@@ -339,7 +340,7 @@ func periods(r *malo.Record, names Names) string {
 // readBack polls the read API for the processes of the conversation until
 // each has an outcome, and the master data until the NB's record shows the
 // LFN from the Zuordnungsbeginn.
-func readBack(ctx context.Context, client *api.Client, store *malo.NATSStore, cfg Config, res *Result) error {
+func readBack(ctx context.Context, client *api.Client, store *malonats.NATSStore, cfg Config, res *Result) error {
 	type pid struct{ tenant, id string }
 	var ids []pid
 	seen := map[pid]bool{}

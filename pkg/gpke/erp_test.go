@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/malo"
-	"github.com/mako-engine/mako/pkg/processor"
+	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/wire/erp"
 )
 
@@ -25,8 +25,8 @@ var (
 	_ erp.PIDEvent                       = Completed{}
 	_ malo.Changer                       = SupplierAssigned{}
 	_ malo.Changer                       = SupplyEnded{}
-	_ processor.Outcome                  = Completed{}
-	_ processor.Outcome                  = Failed{}
+	_ module.Outcome                     = Completed{}
+	_ module.Outcome                     = Failed{}
 	_ interface{ AperakMissed() string } = AperakMissing{}
 )
 

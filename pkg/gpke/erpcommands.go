@@ -43,7 +43,7 @@ func decodeStrict[T engine.CommandData](data json.RawMessage) (engine.CommandDat
 	return v, nil
 }
 
-// ERPCommands returns the ERP commands of the module (pipeline.Module
+// ERPCommands returns the ERP commands of the module (module.Module
 // .ERPCommands): the starts spawn one process per idempotency key of their
 // workflow; Decide goes to the process waiting under DecisionKey.
 func ERPCommands() []erp.CommandType {

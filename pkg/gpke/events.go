@@ -331,7 +331,7 @@ type Completed struct {
 // EventType implements engine.EventData.
 func (Completed) EventType() string { return "gpke.completed" }
 
-// ProcessOutcome implements processor.Outcome.
+// ProcessOutcome implements module.Outcome.
 func (e Completed) ProcessOutcome() string { return e.Outcome }
 
 // CloudEvent implements erp.Event.
@@ -357,7 +357,7 @@ type Failed struct {
 // EventType implements engine.EventData.
 func (Failed) EventType() string { return "gpke.failed" }
 
-// ProcessOutcome implements processor.Outcome.
+// ProcessOutcome implements module.Outcome.
 func (e Failed) ProcessOutcome() string { return e.Outcome }
 
 // CloudEvent implements erp.Event.

@@ -10,8 +10,7 @@ import (
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/inbound"
-	"github.com/mako-engine/mako/pkg/pipeline"
-	"github.com/mako-engine/mako/pkg/processor"
+	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/routing"
 )
 
@@ -302,8 +301,8 @@ var needsMasterData = map[string]bool{WorkflowNBLieferbeginn: true, WorkflowNBLi
 // Module returns the GPKE module: every workflow defined for FV2604 and
 // FV2610, the routes of Routes and, with WithMasterData, the Enrich step.
 // A configuration error is reported by the returned definitions' Err.
-func Module(opts ...Option) pipeline.Module {
-	m := pipeline.Module{Name: "gpke", Routes: Routes(), ERPCommands: ERPCommands()}
+func Module(opts ...Option) module.Module {
+	m := module.Module{Name: "gpke", Routes: Routes(), ERPCommands: ERPCommands()}
 	cfg, err := newConfig(opts...)
 	if err != nil {
 		cfg = nil
@@ -323,12 +322,12 @@ func Module(opts ...Option) pipeline.Module {
 	return m
 }
 
-// Enrich returns the processor.Enricher of the module: for the requests of
+// Enrich returns the module.Enricher of the module: for the requests of
 // the answering workflows it reads MaLo (LOC+Z16) and date of the transaction,
 // asks src and replaces the inbound.Transaction payload by
 // Enriched{Transaction, MasterData} — setting cmd.Type accordingly, since
 // inbound.Transaction has no slot for it. Other commands pass unchanged.
-func Enrich(src MasterDataSource) processor.Enricher {
+func Enrich(src MasterDataSource) module.Enricher {
 	return func(ctx context.Context, id engine.ProcessIdentity, cmd *engine.Command) error {
 		tx, ok := cmd.Payload.(inbound.Transaction)
 		if !ok || !needsMasterData[id.Workflow.Name] || tx.MessageType != "UTILMD" || !isRequest(tx.PID) {

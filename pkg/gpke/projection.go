@@ -1,8 +1,8 @@
 package gpke
 
-import "github.com/mako-engine/mako/pkg/readmodel"
+import "github.com/mako-engine/mako/pkg/module"
 
-// State labels of the process overview (readmodel.Projectable, shown by
+// State labels of the process overview (module.Projectable, shown by
 // `mako process list` and the read API). A process ends with the outcome of
 // its Completed or Failed event (OutcomeConfirmed, OutcomeRejected, …) as
 // its label. Events that leave the label unchanged project an empty State:
@@ -46,42 +46,42 @@ func pids(pid string) []string {
 	return []string{pid}
 }
 
-// ProjectionFields implements readmodel.Projectable.
-func (e RequestReceived) ProjectionFields() readmodel.Fields {
-	return readmodel.Fields{State: StateRequestReceived, PIDs: pids(e.PID)}
+// ProjectionFields implements module.Projectable.
+func (e RequestReceived) ProjectionFields() module.Fields {
+	return module.Fields{State: StateRequestReceived, PIDs: pids(e.PID)}
 }
 
-// ProjectionFields implements readmodel.Projectable.
-func (Initiated) ProjectionFields() readmodel.Fields {
-	return readmodel.Fields{State: StateInitiated}
+// ProjectionFields implements module.Projectable.
+func (Initiated) ProjectionFields() module.Fields {
+	return module.Fields{State: StateInitiated}
 }
 
-// ProjectionFields implements readmodel.Projectable.
-func (e Sent) ProjectionFields() readmodel.Fields {
-	return readmodel.Fields{State: sentState(e.PID), PIDs: pids(e.PID)}
+// ProjectionFields implements module.Projectable.
+func (e Sent) ProjectionFields() module.Fields {
+	return module.Fields{State: sentState(e.PID), PIDs: pids(e.PID)}
 }
 
-// ProjectionFields implements readmodel.Projectable (the PID of the answer;
+// ProjectionFields implements module.Projectable (the PID of the answer;
 // the label follows from the Completed or the NB's decision after it).
-func (e AnswerReceived) ProjectionFields() readmodel.Fields {
-	return readmodel.Fields{PIDs: pids(e.PID)}
+func (e AnswerReceived) ProjectionFields() module.Fields {
+	return module.Fields{PIDs: pids(e.PID)}
 }
 
-// ProjectionFields implements readmodel.Projectable.
-func (e DecisionRequested) ProjectionFields() readmodel.Fields {
-	return readmodel.Fields{State: StateWaitingForDecision, PIDs: pids(e.PID)}
+// ProjectionFields implements module.Projectable.
+func (e DecisionRequested) ProjectionFields() module.Fields {
+	return module.Fields{State: StateWaitingForDecision, PIDs: pids(e.PID)}
 }
 
-// ProjectionFields implements readmodel.Projectable: the outcome is the label.
-func (e Completed) ProjectionFields() readmodel.Fields {
-	return readmodel.Fields{State: e.Outcome, PIDs: pids(e.PID)}
+// ProjectionFields implements module.Projectable: the outcome is the label.
+func (e Completed) ProjectionFields() module.Fields {
+	return module.Fields{State: e.Outcome, PIDs: pids(e.PID)}
 }
 
-// ProjectionFields implements readmodel.Projectable: the outcome is the label.
-func (e Failed) ProjectionFields() readmodel.Fields {
+// ProjectionFields implements module.Projectable: the outcome is the label.
+func (e Failed) ProjectionFields() module.Fields {
 	state := e.Outcome
 	if state == "" {
 		state = OutcomeFailed
 	}
-	return readmodel.Fields{State: state}
+	return module.Fields{State: state}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/readmodel"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
@@ -132,7 +133,7 @@ func TestProcessOverviewStates(t *testing.T) {
 // process or leave the label alone.
 func TestProjectionFieldsLabels(t *testing.T) {
 	for _, c := range []struct {
-		ev   readmodel.Projectable
+		ev   module.Projectable
 		want string
 	}{
 		{Completed{Outcome: OutcomeRejected, PID: PIDAnmeldungAblehnung}, OutcomeRejected},

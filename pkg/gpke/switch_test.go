@@ -8,7 +8,7 @@ import (
 
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/ingest"
+	"github.com/mako-engine/mako/pkg/inbound"
 )
 
 // mdNB is the NB's master data of the MaLo with LFA assigned.
@@ -28,7 +28,7 @@ func switchUntilAnfrage(t *testing.T, md MasterData, opts ...Option) (lfn, nb *p
 	d0 := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Customer: "Mustermann"})
 	anm := out(t, d0, mpNB, "UTILMD", PIDAnmeldung)
 	tx := deliver(t, anm)
-	if !slices.Contains(d0.Correlate, ingest.TransactionKey(mpLFN, tx.TransactionID)) {
+	if !slices.Contains(d0.Correlate, inbound.TransactionKey(mpLFN, tx.TransactionID)) {
 		t.Fatalf("55001 sent without its TransactionKey: %v", d0.Correlate)
 	}
 	nb = newParty(t, "nb", opts...).start(WorkflowNBLieferbeginn)

@@ -15,7 +15,6 @@ import (
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/inbound"
-	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/refgen"
 )
 
@@ -290,7 +289,7 @@ func (f flow) ack(x *dec, r *received, problems []aperak.Problem) error {
 	}
 	own := r.tx.Receiver
 	x.d.Outbound = append(x.d.Outbound, engine.Outbound{Recipient: r.tx.Sender, Sender: own, MessageType: "APERAK", InterchangeRef: id, Payload: out})
-	x.d.Correlate = append(x.d.Correlate, ingest.InterchangeKey(own, id))
+	x.d.Correlate = append(x.d.Correlate, inbound.InterchangeKey(own, id))
 	code := "312"
 	var ercs []string
 	for _, p := range problems {
@@ -328,7 +327,7 @@ func (f flow) send(x *dec, u outMsg) (Sent, error) {
 	}
 	aperakDue := due.Due.Add(f.cfg.aperakGrace).UTC()
 	x.d.Outbound = append(x.d.Outbound, engine.Outbound{Recipient: u.To, Sender: u.From, MessageType: "UTILMD", InterchangeRef: u.Interchange, Payload: out})
-	x.d.Correlate = append(x.d.Correlate, ingest.TransactionKey(u.From, u.Transaction), ingest.DocumentKey(u.From, u.Document), ingest.InterchangeKey(u.From, u.Interchange))
+	x.d.Correlate = append(x.d.Correlate, inbound.TransactionKey(u.From, u.Transaction), inbound.DocumentKey(u.From, u.Document), inbound.InterchangeKey(u.From, u.Interchange))
 	x.d.SetDeadlines = append(x.d.SetDeadlines, engine.DeadlineRequest{Label: labelAperak + u.Transaction, Due: aperakDue})
 	s := Sent{PID: u.PID, TransactionID: u.Transaction, Document: u.Document, InterchangeRef: u.Interchange, Recipient: u.To,
 		Code: u.Answer, EBD: u.EBD, AperakDue: aperakDue, At: x.at}

@@ -408,7 +408,7 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 				ref := referencedTransaction(m, tx)
 				var found []engine.ProcessIdentity
 				if ref != "" {
-					found, err = in.engine.Registry().LookupAll(ctx, d.tenant.ID, TransactionKey(unb.Recipient.ID, ref))
+					found, err = in.engine.Registry().LookupAll(ctx, d.tenant.ID, inbound.TransactionKey(unb.Recipient.ID, ref))
 					if err != nil {
 						return fmt.Errorf("ingest: registry lookup %s: %w", ref, err)
 					}
@@ -457,32 +457,6 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 	return nil
 }
 
-// TransactionKey is the business key under which a process is found by a
-// follow-up message: the MP-ID that sent the original transaction and its
-// transaction id (IDE 7402). Workflows bind it when they send a transaction.
-func TransactionKey(originalSender, transactionID string) engine.BusinessKey {
-	return engine.BusinessKey{Kind: engine.KeyConversation, Value: originalSender + ":" + transactionID}
-}
-
-// DocumentKey is the business key under which the process that sent a
-// message is found by an APERAK answering it: the sender's MP-ID and the
-// message's document number (BGM 1004), which the APERAK quotes in RFF+AGO.
-// Workflows bind it for every message they send.
-func DocumentKey(sender, documentNumber string) engine.BusinessKey {
-	return engine.BusinessKey{Kind: engine.KeyDocument, Value: sender + ":" + documentNumber}
-}
-
-// KeyInterchange is the business-key kind of interchange references.
-const KeyInterchange engine.KeyKind = "interchange"
-
-// InterchangeKey is the business key under which the process that sent an
-// interchange is found by a CONTRL answering it: the sender's MP-ID and the
-// interchange reference (UNB 0020), which the CONTRL quotes in UCI 0020.
-// Workflows bind it for every interchange they send.
-func InterchangeKey(sender, interchangeRef string) engine.BusinessKey {
-	return engine.BusinessKey{Kind: KeyInterchange, Value: sender + ":" + interchangeRef}
-}
-
 // answered finds the process an APERAK or CONTRL answers. own is our MP-ID
 // (the answer's recipient). It returns nil and a description of the
 // references tried when no process matches.
@@ -492,16 +466,16 @@ func (in *Ingestor) answered(ctx context.Context, tenant engine.TenantID, own st
 	switch m.Type() {
 	case catalog.APERAK:
 		if s, _ := m.Find(0, "RFF", "AGO"); s != nil && s.Value(0, 1) != "" {
-			keys = append(keys, DocumentKey(own, s.Value(0, 1)))
+			keys = append(keys, inbound.DocumentKey(own, s.Value(0, 1)))
 			tried = append(tried, "document "+s.Value(0, 1))
 		}
 		if s, _ := m.Find(0, "RFF", "TN"); s != nil && s.Value(0, 1) != "" {
-			keys = append(keys, TransactionKey(own, s.Value(0, 1)))
+			keys = append(keys, inbound.TransactionKey(own, s.Value(0, 1)))
 			tried = append(tried, "transaction "+s.Value(0, 1))
 		}
 	case catalog.CONTRL:
 		if s, _ := m.Find(0, "UCI", ""); s != nil && s.Value(0, 0) != "" {
-			keys = append(keys, InterchangeKey(own, s.Value(0, 0)))
+			keys = append(keys, inbound.InterchangeKey(own, s.Value(0, 0)))
 			tried = append(tried, "interchange "+s.Value(0, 0))
 		}
 	}

@@ -51,37 +51,42 @@ type Schema[T any] struct {
 	NotFound, Conflict error
 }
 
-func (s Schema[T]) notFound() error {
+// NotFoundErr returns the error of a missing record (NotFound, else ErrNotFound).
+func (s Schema[T]) NotFoundErr() error {
 	if s.NotFound != nil {
 		return s.NotFound
 	}
 	return ErrNotFound
 }
 
-func (s Schema[T]) conflict() error {
+// ConflictErr returns the error of a failed write condition (Conflict, else
+// ErrConflict).
+func (s Schema[T]) ConflictErr() error {
 	if s.Conflict != nil {
 		return s.Conflict
 	}
 	return ErrConflict
 }
 
-func (s Schema[T]) clone(r T) T {
+// CloneRecord returns a deep copy of r (Clone; r itself without it).
+func (s Schema[T]) CloneRecord(r T) T {
 	if s.Clone == nil {
 		return r
 	}
 	return s.Clone(r)
 }
 
-// stamped returns a copy of r with its write time set to now (UTC).
-func (s Schema[T]) stamped(r T, now time.Time) T {
-	r = s.clone(r)
+// Stamped returns a copy of r with its write time set to now (UTC).
+func (s Schema[T]) Stamped(r T, now time.Time) T {
+	r = s.CloneRecord(r)
 	if s.Stamp != nil {
 		s.Stamp(&r, now.UTC())
 	}
 	return r
 }
 
-func (s Schema[T]) sort(es []Entry[T]) {
+// SortEntries sorts es by record id.
+func (s Schema[T]) SortEntries(es []Entry[T]) {
 	slices.SortFunc(es, func(a, b Entry[T]) int { return strings.Compare(s.ID(a.Record), s.ID(b.Record)) })
 }
 
@@ -101,7 +106,6 @@ type Store[T any] interface {
 }
 
 var (
-	_ Store[struct{}] = (*KV[struct{}])(nil)
 	_ Store[struct{}] = (*Mem[struct{}])(nil)
 )
 
@@ -143,7 +147,8 @@ func Conditions(opts []WriteOption) Cond {
 	return c
 }
 
-func clock(now func() time.Time) func() time.Time {
+// Clock returns now, or time.Now when now is nil.
+func Clock(now func() time.Time) func() time.Time {
 	if now == nil {
 		return time.Now
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/kvrecord"
+	"github.com/mako-engine/mako/pkg/kvrecord/natskv"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -64,7 +65,7 @@ func TestKV(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return kvrecord.NewKV(kv, schema, now)
+		return natskv.NewKV(kv, schema, now)
 	})
 }
 

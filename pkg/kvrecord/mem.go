@@ -19,7 +19,7 @@ type Mem[T any] struct {
 
 // NewMem returns an empty in-memory store. now may be nil (time.Now).
 func NewMem[T any](schema Schema[T], now func() time.Time) *Mem[T] {
-	return &Mem[T]{schema: schema, now: clock(now), data: map[string]Entry[T]{}}
+	return &Mem[T]{schema: schema, now: Clock(now), data: map[string]Entry[T]{}}
 }
 
 // Put writes r under the condition of opts and returns its new revision.
@@ -37,12 +37,12 @@ func (s *Mem[T]) Put(_ context.Context, tenant string, r T, opts ...WriteOption)
 	cur, ok := s.data[k]
 	switch {
 	case c.Absent && ok:
-		return 0, fmt.Errorf("%w: %s exists at revision %d", s.schema.conflict(), k, cur.Revision)
+		return 0, fmt.Errorf("%w: %s exists at revision %d", s.schema.ConflictErr(), k, cur.Revision)
 	case c.Revision != 0 && (!ok || cur.Revision != c.Revision):
-		return 0, fmt.Errorf("%w: %s: want revision %d, have %d", s.schema.conflict(), k, c.Revision, cur.Revision)
+		return 0, fmt.Errorf("%w: %s: want revision %d, have %d", s.schema.ConflictErr(), k, c.Revision, cur.Revision)
 	}
 	s.rev++
-	s.data[k] = Entry[T]{Tenant: tenant, Record: s.schema.stamped(r, s.now()), Revision: s.rev}
+	s.data[k] = Entry[T]{Tenant: tenant, Record: s.schema.Stamped(r, s.now()), Revision: s.rev}
 	return s.rev, nil
 }
 
@@ -55,9 +55,9 @@ func (s *Mem[T]) Get(_ context.Context, tenant, id string) (Entry[T], error) {
 	defer s.mu.Unlock()
 	e, ok := s.data[Key(tenant, id)]
 	if !ok {
-		return Entry[T]{}, fmt.Errorf("%w: %s", s.schema.notFound(), Key(tenant, id))
+		return Entry[T]{}, fmt.Errorf("%w: %s", s.schema.NotFoundErr(), Key(tenant, id))
 	}
-	e.Record = s.schema.clone(e.Record)
+	e.Record = s.schema.CloneRecord(e.Record)
 	return e, nil
 }
 
@@ -71,11 +71,11 @@ func (s *Mem[T]) List(_ context.Context, tenant string) ([]Entry[T], error) {
 	out := []Entry[T]{}
 	for _, e := range s.data {
 		if e.Tenant == tenant {
-			e.Record = s.schema.clone(e.Record)
+			e.Record = s.schema.CloneRecord(e.Record)
 			out = append(out, e)
 		}
 	}
-	s.schema.sort(out)
+	s.schema.SortEntries(out)
 	return out, nil
 }
 
@@ -91,10 +91,10 @@ func (s *Mem[T]) Delete(_ context.Context, tenant, id string, opts ...WriteOptio
 	k := Key(tenant, id)
 	cur, ok := s.data[k]
 	if !ok {
-		return fmt.Errorf("%w: %s", s.schema.notFound(), k)
+		return fmt.Errorf("%w: %s", s.schema.NotFoundErr(), k)
 	}
 	if c.Revision != 0 && cur.Revision != c.Revision {
-		return fmt.Errorf("%w: %s: want revision %d, have %d", s.schema.conflict(), k, c.Revision, cur.Revision)
+		return fmt.Errorf("%w: %s: want revision %d, have %d", s.schema.ConflictErr(), k, c.Revision, cur.Revision)
 	}
 	s.rev++
 	delete(s.data, k)

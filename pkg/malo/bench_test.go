@@ -8,6 +8,7 @@ import (
 
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/malo/malonats"
 )
 
 // BenchmarkApply applies a supplier switch to a record with a year of history.
@@ -33,7 +34,7 @@ func BenchmarkApplyChangeNATS(b *testing.B) {
 	s := natstest.Start(b)
 	_, js := s.JetStream()
 	ctx := context.Background()
-	st, err := malo.OpenNATS(ctx, js, 0)
+	st, err := malonats.OpenNATS(ctx, js, 0)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/processor"
+	"github.com/mako-engine/mako/pkg/module"
 )
 
 // Enrichable is implemented by command payloads that want the master data
@@ -19,13 +19,13 @@ type Enrichable interface {
 	WithMaLo(rec *Record) engine.CommandData
 }
 
-// Enricher returns a processor.Enricher that fills every Enrichable
+// Enricher returns a module.Enricher that fills every Enrichable
 // payload with the tenant's current record of its MaLo from r. Payloads
 // that are not Enrichable are left alone. An invalid MaLo-ID is not an
 // enrichment failure: the payload gets nil, and the workflow rejects the
 // request as its rules say. Read failures are returned (the processor
 // retries the command).
-func Enricher(r Reader) processor.Enricher {
+func Enricher(r Reader) module.Enricher {
 	return func(ctx context.Context, id engine.ProcessIdentity, cmd *engine.Command) error {
 		p, ok := cmd.Payload.(Enrichable)
 		if !ok {
@@ -35,7 +35,7 @@ func Enricher(r Reader) processor.Enricher {
 		if mid == "" {
 			return nil
 		}
-		if validateKey(string(id.Tenant), mid) != nil {
+		if ValidateKey(string(id.Tenant), mid) != nil {
 			cmd.Payload = p.WithMaLo(nil)
 			return nil
 		}

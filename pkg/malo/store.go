@@ -2,9 +2,11 @@ package malo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/ident"
@@ -62,7 +64,7 @@ var schema = kvrecord.Schema[Record]{
 	IDName:         "MaLo",
 	ID:             func(r Record) string { return r.MaLo },
 	ValidateTenant: ValidateTenant,
-	ValidateKey:    validateKey,
+	ValidateKey:    ValidateKey,
 	Validate:       Record.Validate,
 	Clone:          Record.Clone,
 	Stamp:          func(r *Record, t time.Time) { r.UpdatedAt = t },
@@ -72,7 +74,9 @@ var schema = kvrecord.Schema[Record]{
 	Conflict:       ErrConflict,
 }
 
-func validateKey(tenant, maloID string) error {
+// ValidateKey checks a tenant id and a MaLo-ID (check digit) as keys of the
+// store (ErrInvalid).
+func ValidateKey(tenant, maloID string) error {
 	if err := ValidateTenant(tenant); err != nil {
 		return err
 	}
@@ -90,7 +94,7 @@ func validateKey(tenant, maloID string) error {
 // entry holds the record as written (UpdatedAt is the store's; re-read it
 // with Get if needed).
 func Update(ctx context.Context, s Store, tenant, maloID string, f func(r Record, exists bool) (out Record, write bool, err error)) (Entry, error) {
-	if err := validateKey(tenant, maloID); err != nil {
+	if err := ValidateKey(tenant, maloID); err != nil {
 		return Entry{}, err
 	}
 	var lastErr error
@@ -159,43 +163,50 @@ func ApplyChange(ctx context.Context, s Store, tenant, id string, c Change) (app
 
 // MemStore is an in-memory Store for unit tests.
 type MemStore struct {
-	kvStore
+	KVStore
 }
 
 // NewMemStore returns an empty in-memory store. now may be nil (time.Now).
 func NewMemStore(now func() time.Time) *MemStore {
-	return &MemStore{kvStore{kvrecord.NewMem(schema, now)}}
+	return &MemStore{NewKVStore(kvrecord.NewMem(Schema(), now))}
 }
 
-// kvStore is the Store on a kvrecord store (NATSStore, MemStore).
-type kvStore struct {
+// KVStore is the Store on a kvrecord store (malonats.NATSStore, MemStore).
+type KVStore struct {
 	kv kvrecord.Store[Record]
 }
 
 // Put implements Store.
-func (s kvStore) Put(ctx context.Context, tenant string, r Record, opts ...WriteOption) (uint64, error) {
+func (s KVStore) Put(ctx context.Context, tenant string, r Record, opts ...WriteOption) (uint64, error) {
 	return s.kv.Put(ctx, tenant, r, opts...)
 }
 
 // Get implements Store.
-func (s kvStore) Get(ctx context.Context, tenant, maloID string) (Entry, error) {
+func (s KVStore) Get(ctx context.Context, tenant, maloID string) (Entry, error) {
 	return s.kv.Get(ctx, tenant, maloID)
 }
 
 // Lookup implements Reader.
-func (s kvStore) Lookup(ctx context.Context, tenant, maloID string) (*Record, error) {
+func (s KVStore) Lookup(ctx context.Context, tenant, maloID string) (*Record, error) {
 	return lookup(ctx, s, tenant, maloID)
 }
 
 // List implements Store.
-func (s kvStore) List(ctx context.Context, tenant string) ([]Entry, error) {
+func (s KVStore) List(ctx context.Context, tenant string) ([]Entry, error) {
 	return s.kv.List(ctx, tenant)
 }
 
 // Delete implements Store.
-func (s kvStore) Delete(ctx context.Context, tenant, maloID string, opts ...WriteOption) error {
+func (s KVStore) Delete(ctx context.Context, tenant, maloID string, opts ...WriteOption) error {
 	return s.kv.Delete(ctx, tenant, maloID, opts...)
 }
+
+// NewKVStore returns the Store on kv, a kvrecord store built with Schema.
+func NewKVStore(kv kvrecord.Store[Record]) KVStore { return KVStore{kv: kv} }
+
+// Schema returns the kvrecord schema of the records (ids, validation,
+// encoding, errors).
+func Schema() kvrecord.Schema[Record] { return schema }
 
 func lookup(ctx context.Context, s Store, tenant, maloID string) (*Record, error) {
 	e, err := s.Get(ctx, tenant, maloID)
@@ -206,4 +217,24 @@ func lookup(ctx context.Context, s Store, tenant, maloID string) (*Record, error
 		return nil, err
 	}
 	return &e.Record, nil
+}
+
+// Encode returns the JSON of a record as stored.
+func Encode(r Record) ([]byte, error) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("malo: encode %s: %w", r.MaLo, err)
+	}
+	return b, nil
+}
+
+// Decode parses a stored record, rejecting unknown fields.
+func Decode(b []byte) (Record, error) {
+	var r Record
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return Record{}, fmt.Errorf("malo: decode: %w", err)
+	}
+	return r, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/malo/malonats"
 )
 
 func ctxT(t *testing.T) context.Context {
@@ -25,7 +26,7 @@ func TestNATSStoreConformance(t *testing.T) {
 	runConformance(t, func(t *testing.T, now func() time.Time) malo.Store {
 		s := natstest.Start(t)
 		_, js := s.JetStream()
-		st, err := malo.OpenNATS(ctxT(t), js, 0, malo.WithClock(now))
+		st, err := malonats.OpenNATS(ctxT(t), js, 0, malonats.WithClock(now))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,11 +183,11 @@ func TestKVReaderBindsLazily(t *testing.T) {
 	s := natstest.Start(t)
 	_, js := s.JetStream()
 	ctx := ctxT(t)
-	r := malo.NewKVReader(js)
+	r := malonats.NewKVReader(js)
 	if _, err := r.Lookup(ctx, "nb", maloA); err == nil {
 		t.Fatal("lookup without a bucket succeeded")
 	}
-	st, err := malo.OpenNATS(ctx, js, 0)
+	st, err := malonats.OpenNATS(ctx, js, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/kvrecord"
+	"github.com/mako-engine/mako/pkg/kvrecord/natskv"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -31,7 +31,7 @@ func NewNATSStore(kv jetstream.KeyValue, opts ...NATSOption) *NATSStore {
 	for _, o := range opts {
 		o(s)
 	}
-	s.kvStore = kvStore{kvrecord.NewKV(kv, schema, s.now)}
+	s.kvStore = kvStore{natskv.NewKV(kv, schema, s.now)}
 	return s
 }
 
@@ -39,7 +39,7 @@ func NewNATSStore(kv jetstream.KeyValue, opts ...NATSOption) *NATSStore {
 // package streams (so the CLI works before any worker has started) and
 // returns a store on it. replicas 0 keeps the definition's.
 func OpenNATS(ctx context.Context, js jetstream.JetStream, replicas int, opts ...NATSOption) (*NATSStore, error) {
-	kv, err := kvrecord.OpenBucket(ctx, js, streams.BucketPartners, replicas)
+	kv, err := natskv.OpenBucket(ctx, js, streams.BucketPartners, replicas)
 	if err != nil {
 		return nil, fmt.Errorf("partner: %w", err)
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/malo/malonats"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
@@ -14,12 +14,12 @@ import (
 
 // MaLoStore returns the master data store on KV bucket mako_malo (created
 // by New with the other streams).
-func (s *System) MaLoStore(ctx context.Context) (*malo.NATSStore, error) {
-	kv, err := s.js.KeyValue(ctx, malo.Bucket)
+func (s *System) MaLoStore(ctx context.Context) (*malonats.NATSStore, error) {
+	kv, err := s.js.KeyValue(ctx, malonats.Bucket)
 	if err != nil {
-		return nil, fmt.Errorf("pipeline: bucket %s: %w", malo.Bucket, err)
+		return nil, fmt.Errorf("pipeline: bucket %s: %w", malonats.Bucket, err)
 	}
-	return malo.NewNATSStore(kv), nil
+	return malonats.NewNATSStore(kv), nil
 }
 
 // RunMaLo applies the master data changes of committed workflow events
@@ -30,15 +30,15 @@ func (s *System) MaLoStore(ctx context.Context) (*malo.NATSStore, error) {
 func (s *System) RunMaLo(ctx context.Context) error { return s.RunMaLoWith()(ctx) }
 
 // RunMaLoWith is RunMaLo with applier options (observers in tests).
-func (s *System) RunMaLoWith(opts ...malo.ApplierOption) func(context.Context) error {
+func (s *System) RunMaLoWith(opts ...malonats.ApplierOption) func(context.Context) error {
 	return func(ctx context.Context) error {
 		store, err := s.MaLoStore(ctx)
 		if err != nil {
 			return err
 		}
 		log := s.cfg.Logger.With().Str("worker", "malo").Logger()
-		a := malo.NewApplier(store, s.engine, s.dlq, append([]malo.ApplierOption{malo.WithApplierLogger(log)}, opts...)...)
-		cons, err := s.consumer(ctx, streams.Events, malo.Consumer)
+		a := malonats.NewApplier(store, s.engine, s.dlq, append([]malonats.ApplierOption{malonats.WithApplierLogger(log)}, opts...)...)
+		cons, err := s.consumer(ctx, streams.Events, malonats.Consumer)
 		if err != nil {
 			return err
 		}

@@ -22,42 +22,23 @@ import (
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/metrics"
+	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/processor"
 	"github.com/mako-engine/mako/pkg/routing"
 	"github.com/mako-engine/mako/pkg/scheduler"
 	"github.com/mako-engine/mako/pkg/timers"
-	"github.com/mako-engine/mako/pkg/wire/erp"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 )
 
-// Module is a family of workflows: their definitions (one per format
-// version) and the PID routes that lead inbound transactions to them.
-type Module struct {
-	// Name identifies the module in route conflicts and logs.
-	Name string
-	// Definitions are the module's workflows, one per format version they
-	// serve; every route must name one of them.
-	Definitions []engine.AnyDefinition
-	// Routes lead inbound transactions to the workflows by PID, sector and
-	// role; a Route without Module gets the module's Name.
-	Routes []routing.Route
-	// Enrich, if set, adds master data or other facts to the commands of
-	// the module's workflows before they execute (processor.Enricher).
-	Enrich processor.Enricher
-	// ERPCommands are the ERP commands the module accepts on
-	// mako.erp.in.<tenant> (pkg/erp; RunERPReceiver).
-	ERPCommands []erp.CommandType
-}
-
 // Config configures a System.
 type Config struct {
 	// Tenants are the market parties this deployment acts for.
 	Tenants []ingest.Tenant
 	// Modules are the workflow modules to run.
-	Modules []Module
+	Modules []module.Module
 	// Replicas of streams and buckets (1 single node, 3 in a cluster); 0 = as defined.
 	Replicas int
 	// IngestMaxAge overrides how long raw inbound bytes are kept (0 = as defined, 90 days).

@@ -32,6 +32,7 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/metrics"
+	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/trace"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/nats-io/nats.go"
@@ -56,32 +57,7 @@ type Processor struct {
 	gateWait time.Duration
 	observe  func(id engine.ProcessIdentity, res engine.Result)
 	metrics  *metrics.Metrics
-	enrich   map[string]Enricher
-}
-
-// Enricher adds to a command the facts its workflow needs but the message
-// does not carry (master data such as the current supplier of a MaLo, an ERP
-// decision). It runs in the processor right before the command is executed —
-// I/O is allowed here, never in Handle — and may change only cmd.Payload and
-// cmd.Type (for example wrap the payload in a type that carries the master
-// data); identity, id and times stay. It runs again on every delivery of the
-// command; once the command is committed a redelivery is a duplicate and its
-// enrichment is ignored.
-type Enricher func(ctx context.Context, id engine.ProcessIdentity, cmd *engine.Command) error
-
-// AperakAlert is implemented by workflow events that record a partner's
-// APERAK missing at its deadline; AperakMissed names the label (metric
-// mako_aperak_missed_total).
-type AperakAlert interface {
-	AperakMissed() string
-}
-
-// Outcome is implemented by workflow events that end a process: their
-// ProcessOutcome names the result ("accepted", "rejected", "timeout",
-// "cancelled" …). The processor counts such events as completed processes
-// (metric mako_process_completed_total).
-type Outcome interface {
-	ProcessOutcome() string
+	enrich   map[string]module.Enricher
 }
 
 // Option configures a Processor.
@@ -104,11 +80,11 @@ func WithObserver(f func(id engine.ProcessIdentity, res engine.Result)) Option {
 	return func(p *Processor) { p.observe = f }
 }
 
-// WithEnricher runs f for the commands of the named workflow (see Enricher).
-func WithEnricher(workflow string, f Enricher) Option {
+// WithEnricher runs f for the commands of the named workflow (see module.Enricher).
+func WithEnricher(workflow string, f module.Enricher) Option {
 	return func(p *Processor) {
 		if p.enrich == nil {
-			p.enrich = map[string]Enricher{}
+			p.enrich = map[string]module.Enricher{}
 		}
 		p.enrich[workflow] = f
 	}
@@ -252,10 +228,10 @@ func (p *Processor) record(def engine.AnyDefinition, a commandbus.Addressed, md 
 			continue
 		}
 		if ev, err := def.DecodeEvent(env); err == nil {
-			if o, ok := ev.Data.(Outcome); ok {
+			if o, ok := ev.Data.(module.Outcome); ok {
 				p.metrics.ProcessesCompleted.WithLabelValues(family, o.ProcessOutcome()).Inc()
 			}
-			if a, ok := ev.Data.(AperakAlert); ok {
+			if a, ok := ev.Data.(module.AperakAlert); ok {
 				p.metrics.AperakMissed.WithLabelValues(a.AperakMissed()).Inc()
 			}
 		}

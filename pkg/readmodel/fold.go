@@ -9,6 +9,7 @@ import (
 
 	"github.com/mako-engine/mako/pkg/delivery"
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/module"
 )
 
 // Resolver finds the definition that decodes the workflow events of a
@@ -63,7 +64,7 @@ func (f folder) applyCommit(p *Process, commitSeq uint64, envs []engine.EventEnv
 			p.addError(ProjectionError{Sequence: env.Sequence, CommitSeq: commitSeq, Type: env.Type, Error: err.Error()})
 			continue
 		}
-		if pr, ok := ev.Data.(Projectable); ok {
+		if pr, ok := ev.Data.(module.Projectable); ok {
 			fl := pr.ProjectionFields()
 			if fl.State != "" {
 				p.State, p.StateSource = fl.State, StateFromWorkflow
@@ -74,7 +75,7 @@ func (f folder) applyCommit(p *Process, commitSeq uint64, envs []engine.EventEnv
 				}
 			}
 		}
-		if o, ok := ev.Data.(outcome); ok {
+		if o, ok := ev.Data.(module.Outcome); ok {
 			p.Outcome = o.ProcessOutcome()
 		}
 	}

@@ -23,7 +23,7 @@
 // and resets the consumers, and the replay yields byte-identical values.
 //
 // Workflows contribute to the overview through optional interfaces on their
-// event data: Projectable (state label, PIDs) and processor.Outcome
+// event data: module.Projectable (state label, PIDs) and module.Outcome
 // (ProcessOutcome, the result of a finished process).
 package readmodel
 
@@ -48,34 +48,9 @@ const (
 // Buckets lists the read-model buckets (what Rebuild purges).
 func Buckets() []string { return []string{BucketProcesses, BucketKeys, BucketDeadLetters} }
 
-// Fields is what a workflow event tells the process overview beyond its
-// type: the new state label and the Prüfidentifikatoren it carries.
-type Fields struct {
-	// State is the process's state label after this event ("waiting for
-	// answer", "accepted" …); empty leaves the label unchanged.
-	State string
-	// PIDs are the Prüfidentifikatoren of the messages behind the event.
-	PIDs []string
-}
-
-// Projectable is implemented by workflow event data that contributes to
-// the process overview. ProjectionFields must be a pure function of the
-// event (the projector calls it on every replay; a rebuild must give the
-// same result).
-type Projectable interface {
-	ProjectionFields() Fields
-}
-
-// outcome is processor.Outcome (the same method set): workflow events that
-// end a process name its result. It is restated here so that the read model
-// does not depend on the processor package.
-type outcome interface {
-	ProcessOutcome() string
-}
-
 // State sources of Process.StateSource.
 const (
-	// StateFromWorkflow: the label came from Projectable.ProjectionFields.
+	// StateFromWorkflow: the label came from module.Projectable.ProjectionFields.
 	StateFromWorkflow = "workflow"
 	// StateFromEventType: no event gave a label so far; the label is the
 	// type of the last workflow event.
@@ -106,7 +81,7 @@ type Process struct {
 	// StateSource says where State came from: "workflow" or "event_type".
 	StateSource string `json:"state_source"`
 	// Outcome is the result named by the last event implementing
-	// processor.Outcome; empty while the process runs.
+	// module.Outcome; empty while the process runs.
 	Outcome string `json:"outcome,omitempty"`
 	// MaLo and MeLo are the values of business keys of kinds malo and melo,
 	// in binding order.

@@ -15,6 +15,7 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/readmodel"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/mako-engine/mako/streams"
@@ -39,15 +40,15 @@ func (finish) CommandType() string { return "rm.finish" }
 type started struct{ PID string }
 
 func (started) EventType() string { return "rm.started" }
-func (e started) ProjectionFields() readmodel.Fields {
-	return readmodel.Fields{State: "waiting", PIDs: []string{e.PID}}
+func (e started) ProjectionFields() module.Fields {
+	return module.Fields{State: "waiting", PIDs: []string{e.PID}}
 }
 
 type finished struct{}
 
-func (finished) EventType() string                  { return "rm.finished" }
-func (finished) ProcessOutcome() string             { return "accepted" }
-func (finished) ProjectionFields() readmodel.Fields { return readmodel.Fields{State: "done"} }
+func (finished) EventType() string               { return "rm.finished" }
+func (finished) ProcessOutcome() string          { return "accepted" }
+func (finished) ProjectionFields() module.Fields { return module.Fields{State: "done"} }
 
 type noted struct{}
 

@@ -17,8 +17,7 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/inbound"
-	"github.com/mako-engine/mako/pkg/ingest"
-	"github.com/mako-engine/mako/pkg/pipeline"
+	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/refgen"
 	"github.com/mako-engine/mako/pkg/routing"
 )
@@ -105,7 +104,7 @@ func (Workflow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 		// ref: a CONTRL or APERAK answering it finds this process.
 		Correlate: []engine.BusinessKey{
 			{Kind: engine.KeyConversation, Value: tx.Sender + ":" + tx.TransactionID},
-			ingest.DocumentKey(tx.Receiver, ref), ingest.InterchangeKey(tx.Receiver, ref),
+			inbound.DocumentKey(tx.Receiver, ref), inbound.InterchangeKey(tx.Receiver, ref),
 		},
 	}, nil
 }
@@ -136,11 +135,11 @@ func Ack(tx inbound.Transaction, ref string, t time.Time) ([]byte, error) {
 
 // Module returns the module that routes pids (default 55001) to the
 // workflow, defined for format version v (forward compatible).
-func Module(v fv.Version, pids ...string) pipeline.Module {
+func Module(v fv.Version, pids ...string) module.Module {
 	if len(pids) == 0 {
 		pids = []string{"55001"}
 	}
-	m := pipeline.Module{Name: "testflow", Definitions: []engine.AnyDefinition{engine.Define[State](Workflow{}, v)}}
+	m := module.Module{Name: "testflow", Definitions: []engine.AnyDefinition{engine.Define[State](Workflow{}, v)}}
 	for _, p := range pids {
 		m.Routes = append(m.Routes, routing.Route{PID: p, Workflow: Name, Initiating: true})
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/ingest"
+	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/outbox"
 	"github.com/mako-engine/mako/pkg/partner"
 	"github.com/mako-engine/mako/pkg/pipeline"
@@ -71,7 +72,7 @@ func (f confirmFlow) Handle(s testflow.State, cmd engine.Command) (engine.Decisi
 func confirmConfig() pipeline.Config {
 	return pipeline.Config{
 		Tenants: []ingest.Tenant{nbTenant},
-		Modules: []pipeline.Module{{Name: "confirm",
+		Modules: []module.Module{{Name: "confirm",
 			Definitions: []engine.AnyDefinition{engine.Define[testflow.State](confirmFlow{}, fv.MustParse("FV2604"))},
 			Routes:      []routing.Route{{PID: "55001", Workflow: "test.confirm", Initiating: true}}}},
 		Concurrency: 4,

@@ -18,6 +18,8 @@ import (
 	"github.com/mako-engine/mako/pkg/erp"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/malo/malonats"
+	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/pipeline"
 	erpwire "github.com/mako-engine/mako/pkg/wire/erp"
 	"github.com/mako-engine/mako/pkg/worker"
@@ -156,7 +158,7 @@ func decodeNote(data json.RawMessage) (engine.CommandData, error) {
 
 func erpConfig(store malo.Reader) pipeline.Config {
 	cfg := defaultConfig()
-	cfg.Modules = []pipeline.Module{{
+	cfg.Modules = []module.Module{{
 		Name:        "test-erp",
 		Definitions: []engine.AnyDefinition{engine.Define[erpState](erpFlow{}, fv.MustParse("FV2604"))},
 		Enrich:      malo.Enricher(store),
@@ -176,11 +178,11 @@ var erpWorkers = []func(*pipeline.System, context.Context) error{
 
 // erpSetup starts a server, opens the master data (the NB knows the old
 // supplier) and builds the system.
-func erpSetup(t *testing.T) (jetstream.JetStream, *malo.NATSStore, *pipeline.System) {
+func erpSetup(t *testing.T) (jetstream.JetStream, *malonats.NATSStore, *pipeline.System) {
 	t.Helper()
 	_, js := startServer(t)
 	ctx := context.Background()
-	store, err := malo.OpenNATS(ctx, js, 0)
+	store, err := malonats.OpenNATS(ctx, js, 0)
 	must(t, err)
 	rec := malo.Apply(malo.Apply(malo.Record{}, malo.SetGrid(erpMaLo, "NG-1", mpNB)), malo.AssignSupplier(erpMaLo, erpOldLF, time.Date(2024, 12, 31, 23, 0, 0, 0, time.UTC)))
 	_, err = store.Put(ctx, "nb", rec)
@@ -351,14 +353,14 @@ func TestERPCommandToEventsAndMasterData(t *testing.T) {
 	w.stop()
 	rev := e.Revision
 	resetConsumer(t, js, streams.Events, erpwire.PublisherConsumer)
-	resetConsumer(t, js, streams.Events, malo.Consumer)
+	resetConsumer(t, js, streams.Events, malonats.Consumer)
 	var nPub, nApp int
 	startWorkers(t, sys,
 		func(s *pipeline.System, ctx context.Context) error {
 			return s.RunERPPublisherWith(erp.WithPublished(func(erpwire.CloudEvent) { mu.Lock(); nPub++; mu.Unlock() }))(ctx)
 		},
 		func(s *pipeline.System, ctx context.Context) error {
-			return s.RunMaLoWith(malo.WithApplied(func(a malo.Applied) {
+			return s.RunMaLoWith(malonats.WithApplied(func(a malonats.Applied) {
 				mu.Lock()
 				defer mu.Unlock()
 				nApp++

@@ -14,6 +14,7 @@ import (
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/ingest"
+	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/routing"
 	"github.com/mako-engine/mako/pkg/testflow"
@@ -36,7 +37,7 @@ var gasTenant = ingest.Tenant{ID: "gasnb", MPIDs: []string{mpNB}, Roles: []routi
 func defaultConfig() pipeline.Config {
 	return pipeline.Config{
 		Tenants:     []ingest.Tenant{nbTenant, gasTenant},
-		Modules:     []pipeline.Module{testflow.Module(fv.MustParse("FV2604"))},
+		Modules:     []module.Module{testflow.Module(fv.MustParse("FV2604"))},
 		Concurrency: 4,
 	}
 }

@@ -23,6 +23,8 @@ import (
 	"github.com/mako-engine/mako/pkg/gpke"
 	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/malo/malonats"
+	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/partner"
 	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/readmodel"
@@ -60,7 +62,7 @@ type marketParty struct {
 	demo.Party
 	js      jetstream.JetStream
 	sys     *pipeline.System
-	malo    *malo.NATSStore
+	malo    *malonats.NATSStore
 	partner *partner.NATSStore
 	rm      *readmodel.Store
 }
@@ -135,11 +137,11 @@ func startMarket(t *testing.T) *market {
 		if p.Role == "NB" {
 			role = routing.RoleNB
 		}
-		st, err := malo.OpenNATS(ctx, js, 0)
+		st, err := malonats.OpenNATS(ctx, js, 0)
 		must(t, err)
 		cfg := pipeline.Config{
 			Tenants:     []ingest.Tenant{{ID: engine.TenantID(p.Tenant), MPIDs: []string{p.MPID}, Roles: []routing.Role{role}, Sector: catalog.Strom}},
-			Modules:     []pipeline.Module{gpke.Module(gpkeOptions(st)...)},
+			Modules:     []module.Module{gpke.Module(gpkeOptions(st)...)},
 			Concurrency: 4,
 		}
 		sys := newSystem(t, js, cfg)

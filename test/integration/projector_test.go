@@ -20,6 +20,7 @@ import (
 	"github.com/mako-engine/mako/pkg/delivery"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/readmodel"
 	"github.com/mako-engine/mako/streams"
@@ -28,7 +29,7 @@ import (
 )
 
 // projflow exercises every part of the process overview: a state label and
-// PIDs (readmodel.Projectable), an outcome (processor.Outcome), deadlines
+// PIDs (module.Projectable), an outcome (module.Outcome), deadlines
 // set and cancelled, MaLo/MeLo/document keys, an outbound message and its
 // delivery report.
 type projflow struct{}
@@ -47,16 +48,16 @@ func (pfClose) CommandType() string { return "pf.close" }
 type pfOpened struct{ PID, MaLo string }
 
 func (pfOpened) EventType() string { return "pf.opened" }
-func (e pfOpened) ProjectionFields() readmodel.Fields {
-	return readmodel.Fields{State: "waiting_for_answer", PIDs: []string{e.PID}}
+func (e pfOpened) ProjectionFields() module.Fields {
+	return module.Fields{State: "waiting_for_answer", PIDs: []string{e.PID}}
 }
 
 type pfClosed struct{ Result string }
 
 func (pfClosed) EventType() string        { return "pf.closed" }
 func (e pfClosed) ProcessOutcome() string { return e.Result }
-func (e pfClosed) ProjectionFields() readmodel.Fields {
-	return readmodel.Fields{State: "closed", PIDs: []string{"55003"}}
+func (e pfClosed) ProjectionFields() module.Fields {
+	return module.Fields{State: "closed", PIDs: []string{"55003"}}
 }
 
 type pfDelivered struct{ MessageID, Status string }
@@ -92,7 +93,7 @@ var pfDef = engine.Define[int](projflow{}, fv.MustParse("FV2604"))
 
 func projectionConfig() pipeline.Config {
 	cfg := defaultConfig()
-	cfg.Modules = append(cfg.Modules, pipeline.Module{Name: "projection", Definitions: []engine.AnyDefinition{pfDef}})
+	cfg.Modules = append(cfg.Modules, module.Module{Name: "projection", Definitions: []engine.AnyDefinition{pfDef}})
 	return cfg
 }
 

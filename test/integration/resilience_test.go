@@ -19,6 +19,7 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/processor"
 	"github.com/mako-engine/mako/pkg/testflow"
@@ -470,8 +471,8 @@ func (seqWorkflow) Handle(_ seqState, cmd engine.Command) (engine.Decision, erro
 
 var seqDef = engine.Define[seqState](seqWorkflow{}, fv.MustParse("FV2604"))
 
-func seqModule() pipeline.Module {
-	return pipeline.Module{Name: "seq", Definitions: []engine.AnyDefinition{seqDef}}
+func seqModule() module.Module {
+	return module.Module{Name: "seq", Definitions: []engine.AnyDefinition{seqDef}}
 }
 
 // Two processor instances on their own connections consume the same

@@ -9,6 +9,7 @@ import (
 	"github.com/mako-engine/mako/pkg/commandbus"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/scheduler"
 	"github.com/mako-engine/mako/pkg/timers"
@@ -78,7 +79,7 @@ func TestDeadlinesFireOnceAcrossRestart(t *testing.T) {
 	srv, js := startServer(t)
 	def := engine.Define[timerState](timerflow{}, fv.MustParse("FV2604"))
 	cfg := defaultConfig()
-	cfg.Modules = append(cfg.Modules, pipeline.Module{Name: "timer", Definitions: []engine.AnyDefinition{def}})
+	cfg.Modules = append(cfg.Modules, module.Module{Name: "timer", Definitions: []engine.AnyDefinition{def}})
 	var mu sync.Mutex
 	fired := map[engine.DeadlineID]int{}
 	cfg.SchedulerOptions = []scheduler.Option{scheduler.WithFiredHook(func(f timers.Fired) {

@@ -131,7 +131,7 @@ type Target struct {
 }
 
 // CommandType is one ERP command a workflow module accepts. Modules list
-// them in pipeline.Module.ERPCommands.
+// them in module.Module.ERPCommands.
 type CommandType struct {
 	// Type is the Request.Type, e.g. "gpke.lfn.register_supply_start".
 	Type string

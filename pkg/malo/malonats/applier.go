@@ -1,10 +1,12 @@
-package malo
+package malonats
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/mako-engine/mako/pkg/malo"
 
 	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/engine"
@@ -35,7 +37,7 @@ type Resolver interface {
 type Applied struct {
 	Tenant  engine.TenantID
 	EventID engine.EventID
-	Change  Change
+	Change  malo.Change
 	// Fresh is false when the record had already applied the event.
 	Fresh bool
 }
@@ -49,7 +51,7 @@ type Applied struct {
 // invalid change is dead-lettered (after the valid changes of the commit
 // were applied).
 type Applier struct {
-	store   Store
+	store   malo.Store
 	defs    Resolver
 	dlq     *deadletter.Sink
 	log     zerolog.Logger
@@ -66,7 +68,7 @@ func WithApplierLogger(l zerolog.Logger) ApplierOption { return func(a *Applier)
 func WithApplied(f func(Applied)) ApplierOption { return func(a *Applier) { a.observe = f } }
 
 // NewApplier returns an applier writing to store.
-func NewApplier(store Store, defs Resolver, dlq *deadletter.Sink, opts ...ApplierOption) *Applier {
+func NewApplier(store malo.Store, defs Resolver, dlq *deadletter.Sink, opts ...ApplierOption) *Applier {
 	a := &Applier{store: store, defs: defs, dlq: dlq, log: zerolog.Nop()}
 	for _, o := range opts {
 		o(a)
@@ -93,7 +95,7 @@ func (a *Applier) Handle(ctx context.Context, msg jetstream.Msg) error {
 		if err != nil {
 			return worker.Permanent(fmt.Errorf("malo: %w", err))
 		}
-		ch, ok := ev.Data.(Changer)
+		ch, ok := ev.Data.(malo.Changer)
 		if !ok {
 			continue
 		}
@@ -102,9 +104,9 @@ func (a *Applier) Handle(ctx context.Context, msg jetstream.Msg) error {
 			invalid = append(invalid, fmt.Errorf("event %s (%s) of %s seq %d: %w", env.EventID, env.Type, env.Stream, env.Sequence, err))
 			continue
 		}
-		fresh, err := ApplyChange(ctx, a.store, string(env.Tenant), string(env.EventID), c)
+		fresh, err := malo.ApplyChange(ctx, a.store, string(env.Tenant), string(env.EventID), c)
 		if err != nil {
-			if errors.Is(err, ErrInvalid) {
+			if errors.Is(err, malo.ErrInvalid) {
 				invalid = append(invalid, err)
 				continue
 			}

@@ -1,4 +1,4 @@
-package kvrecord
+package natskv
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/mako-engine/mako/pkg/kvrecord"
 
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
@@ -34,31 +36,31 @@ const jsErrWrongLastSequence = 10071
 //   - Safe for concurrent use.
 type KV[T any] struct {
 	kv     jetstream.KeyValue
-	schema Schema[T]
+	schema kvrecord.Schema[T]
 	now    func() time.Time
 }
 
 // NewKV returns a store of schema's records on an open bucket. now is the
 // clock of Stamp (nil: time.Now).
-func NewKV[T any](kv jetstream.KeyValue, schema Schema[T], now func() time.Time) *KV[T] {
-	return &KV[T]{kv: kv, schema: schema, now: clock(now)}
+func NewKV[T any](kv jetstream.KeyValue, schema kvrecord.Schema[T], now func() time.Time) *KV[T] {
+	return &KV[T]{kv: kv, schema: schema, now: kvrecord.Clock(now)}
 }
 
 // Put writes r under the condition of opts and returns its new revision.
-func (s *KV[T]) Put(ctx context.Context, tenant string, r T, opts ...WriteOption) (uint64, error) {
+func (s *KV[T]) Put(ctx context.Context, tenant string, r T, opts ...kvrecord.WriteOption) (uint64, error) {
 	if err := s.schema.ValidateTenant(tenant); err != nil {
 		return 0, err
 	}
 	if err := s.schema.Validate(r); err != nil {
 		return 0, err
 	}
-	r = s.schema.stamped(r, s.now())
+	r = s.schema.Stamped(r, s.now())
 	b, err := s.schema.Encode(r)
 	if err != nil {
 		return 0, err
 	}
-	k := Key(tenant, s.schema.ID(r))
-	c := Conditions(opts)
+	k := kvrecord.Key(tenant, s.schema.ID(r))
+	c := kvrecord.Conditions(opts)
 	var rev uint64
 	switch {
 	case c.Absent:
@@ -70,7 +72,7 @@ func (s *KV[T]) Put(ctx context.Context, tenant string, r T, opts ...WriteOption
 	}
 	if err != nil {
 		if isConflict(err) {
-			return 0, fmt.Errorf("%w: %s: %v", s.schema.conflict(), k, err)
+			return 0, fmt.Errorf("%w: %s: %v", s.schema.ConflictErr(), k, err)
 		}
 		return 0, fmt.Errorf("%s: put %s: %w", s.schema.Name, k, err)
 	}
@@ -78,34 +80,34 @@ func (s *KV[T]) Put(ctx context.Context, tenant string, r T, opts ...WriteOption
 }
 
 // Get reads the tenant's record id.
-func (s *KV[T]) Get(ctx context.Context, tenant, id string) (Entry[T], error) {
+func (s *KV[T]) Get(ctx context.Context, tenant, id string) (kvrecord.Entry[T], error) {
 	if err := s.schema.ValidateKey(tenant, id); err != nil {
-		return Entry[T]{}, err
+		return kvrecord.Entry[T]{}, err
 	}
-	k := Key(tenant, id)
+	k := kvrecord.Key(tenant, id)
 	e, err := s.kv.Get(ctx, k)
 	if err != nil {
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			return Entry[T]{}, fmt.Errorf("%w: %s", s.schema.notFound(), k)
+			return kvrecord.Entry[T]{}, fmt.Errorf("%w: %s", s.schema.NotFoundErr(), k)
 		}
-		return Entry[T]{}, fmt.Errorf("%s: get %s: %w", s.schema.Name, k, err)
+		return kvrecord.Entry[T]{}, fmt.Errorf("%s: get %s: %w", s.schema.Name, k, err)
 	}
 	return s.entryFrom(tenant, e)
 }
 
-func (s *KV[T]) entryFrom(tenant string, e jetstream.KeyValueEntry) (Entry[T], error) {
+func (s *KV[T]) entryFrom(tenant string, e jetstream.KeyValueEntry) (kvrecord.Entry[T], error) {
 	r, err := s.schema.Decode(e.Value())
 	if err != nil {
-		return Entry[T]{}, fmt.Errorf("%s: %s revision %d: %w", s.schema.Name, e.Key(), e.Revision(), err)
+		return kvrecord.Entry[T]{}, fmt.Errorf("%s: %s revision %d: %w", s.schema.Name, e.Key(), e.Revision(), err)
 	}
 	if id, want := s.schema.ID(r), strings.TrimPrefix(e.Key(), tenant+"."); id != want {
-		return Entry[T]{}, fmt.Errorf("%s: %s revision %d: record names %s %q", s.schema.Name, e.Key(), e.Revision(), s.schema.IDName, id)
+		return kvrecord.Entry[T]{}, fmt.Errorf("%s: %s revision %d: record names %s %q", s.schema.Name, e.Key(), e.Revision(), s.schema.IDName, id)
 	}
-	return Entry[T]{Tenant: tenant, Record: r, Revision: e.Revision()}, nil
+	return kvrecord.Entry[T]{Tenant: tenant, Record: r, Revision: e.Revision()}, nil
 }
 
 // List reads the latest value of every key of the tenant with one watcher.
-func (s *KV[T]) List(ctx context.Context, tenant string) ([]Entry[T], error) {
+func (s *KV[T]) List(ctx context.Context, tenant string) ([]kvrecord.Entry[T], error) {
 	if err := s.schema.ValidateTenant(tenant); err != nil {
 		return nil, err
 	}
@@ -114,7 +116,7 @@ func (s *KV[T]) List(ctx context.Context, tenant string) ([]Entry[T], error) {
 		return nil, fmt.Errorf("%s: list %s: %w", s.schema.Name, tenant, err)
 	}
 	defer func() { _ = w.Stop() }()
-	out := []Entry[T]{}
+	out := []kvrecord.Entry[T]{}
 	for {
 		select {
 		case <-ctx.Done():
@@ -124,7 +126,7 @@ func (s *KV[T]) List(ctx context.Context, tenant string) ([]Entry[T], error) {
 				return nil, fmt.Errorf("%s: list %s: watcher closed", s.schema.Name, tenant)
 			}
 			if e == nil { // all current values delivered
-				s.schema.sort(out)
+				s.schema.SortEntries(out)
 				return out, nil
 			}
 			en, err := s.entryFrom(tenant, e)
@@ -138,19 +140,19 @@ func (s *KV[T]) List(ctx context.Context, tenant string) ([]Entry[T], error) {
 
 // Delete removes the tenant's record id (at the current revision, or at the
 // one IfRevision names).
-func (s *KV[T]) Delete(ctx context.Context, tenant, id string, opts ...WriteOption) error {
+func (s *KV[T]) Delete(ctx context.Context, tenant, id string, opts ...kvrecord.WriteOption) error {
 	cur, err := s.Get(ctx, tenant, id)
 	if err != nil {
 		return err
 	}
-	k := Key(tenant, id)
+	k := kvrecord.Key(tenant, id)
 	rev := cur.Revision
-	if c := Conditions(opts); c.Revision != 0 {
+	if c := kvrecord.Conditions(opts); c.Revision != 0 {
 		rev = c.Revision
 	}
 	if err := s.kv.Delete(ctx, k, jetstream.LastRevision(rev)); err != nil {
 		if isConflict(err) {
-			return fmt.Errorf("%w: %s: %v", s.schema.conflict(), k, err)
+			return fmt.Errorf("%w: %s: %v", s.schema.ConflictErr(), k, err)
 		}
 		return fmt.Errorf("%s: delete %s: %w", s.schema.Name, k, err)
 	}
@@ -183,3 +185,5 @@ func OpenBucket(ctx context.Context, js jetstream.JetStream, bucket string, repl
 	}
 	return kv, nil
 }
+
+var _ kvrecord.Store[struct{}] = (*KV[struct{}])(nil)

@@ -1,14 +1,14 @@
-package malo
+package malonats
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/kvrecord"
+	"github.com/mako-engine/mako/pkg/malo"
+
+	"github.com/mako-engine/mako/pkg/kvrecord/natskv"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -21,7 +21,7 @@ const Bucket = "mako_malo"
 // bucket keeps the deleted revisions as history (a delete marker), up to
 // its history depth.
 type NATSStore struct {
-	kvStore
+	malo.KVStore
 	now func() time.Time
 }
 
@@ -43,7 +43,7 @@ func NewNATSStore(kv jetstream.KeyValue, opts ...NATSOption) *NATSStore {
 	for _, o := range opts {
 		o(s)
 	}
-	s.kvStore = kvStore{kvrecord.NewKV(kv, schema, s.now)}
+	s.KVStore = malo.NewKVStore(natskv.NewKV(kv, malo.Schema(), s.now))
 	return s
 }
 
@@ -51,31 +51,11 @@ func NewNATSStore(kv jetstream.KeyValue, opts ...NATSOption) *NATSStore {
 // package streams (so the CLI works before any worker has started) and
 // returns a store on it. replicas 0 keeps the definition's.
 func OpenNATS(ctx context.Context, js jetstream.JetStream, replicas int, opts ...NATSOption) (*NATSStore, error) {
-	kv, err := kvrecord.OpenBucket(ctx, js, Bucket, replicas)
+	kv, err := natskv.OpenBucket(ctx, js, Bucket, replicas)
 	if err != nil {
 		return nil, fmt.Errorf("malo: %w", err)
 	}
 	return NewNATSStore(kv, opts...), nil
-}
-
-// Encode returns the JSON of a record as stored.
-func Encode(r Record) ([]byte, error) {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return nil, fmt.Errorf("malo: encode %s: %w", r.MaLo, err)
-	}
-	return b, nil
-}
-
-// Decode parses a stored record, rejecting unknown fields.
-func Decode(b []byte) (Record, error) {
-	var r Record
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
-		return Record{}, fmt.Errorf("malo: decode: %w", err)
-	}
-	return r, nil
 }
 
 // KVReader is a Reader on bucket mako_malo that binds the bucket on first
@@ -92,8 +72,8 @@ type KVReader struct {
 func NewKVReader(js jetstream.JetStream) *KVReader { return &KVReader{js: js} }
 
 // Lookup implements Reader.
-func (r *KVReader) Lookup(ctx context.Context, tenant, maloID string) (*Record, error) {
-	if err := validateKey(tenant, maloID); err != nil {
+func (r *KVReader) Lookup(ctx context.Context, tenant, maloID string) (*malo.Record, error) {
+	if err := malo.ValidateKey(tenant, maloID); err != nil {
 		return nil, err
 	}
 	r.mu.Lock()

@@ -1,0 +1,33 @@
+package inbound
+
+import "github.com/mako-engine/mako/pkg/engine"
+
+// Business keys of the inbound contract: under them ingest finds the process
+// a follow-up message, an APERAK or a CONTRL belongs to, and workflows bind
+// them for what they send.
+
+// TransactionKey is the business key under which a process is found by a
+// follow-up message: the MP-ID that sent the original transaction and its
+// transaction id (IDE 7402). Workflows bind it when they send a transaction.
+func TransactionKey(originalSender, transactionID string) engine.BusinessKey {
+	return engine.BusinessKey{Kind: engine.KeyConversation, Value: originalSender + ":" + transactionID}
+}
+
+// DocumentKey is the business key under which the process that sent a
+// message is found by an APERAK answering it: the sender's MP-ID and the
+// message's document number (BGM 1004), which the APERAK quotes in RFF+AGO.
+// Workflows bind it for every message they send.
+func DocumentKey(sender, documentNumber string) engine.BusinessKey {
+	return engine.BusinessKey{Kind: engine.KeyDocument, Value: sender + ":" + documentNumber}
+}
+
+// KeyInterchange is the business-key kind of interchange references.
+const KeyInterchange engine.KeyKind = "interchange"
+
+// InterchangeKey is the business key under which the process that sent an
+// interchange is found by a CONTRL answering it: the sender's MP-ID and the
+// interchange reference (UNB 0020), which the CONTRL quotes in UCI 0020.
+// Workflows bind it for every interchange they send.
+func InterchangeKey(sender, interchangeRef string) engine.BusinessKey {
+	return engine.BusinessKey{Kind: KeyInterchange, Value: sender + ":" + interchangeRef}
+}
