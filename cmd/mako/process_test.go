@@ -12,7 +12,6 @@ import (
 
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/api"
-	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/ingest"
@@ -21,6 +20,7 @@ import (
 	"github.com/mako-engine/mako/pkg/readmodel"
 	"github.com/mako-engine/mako/pkg/routing"
 	"github.com/mako-engine/mako/pkg/testflow"
+	"github.com/mako-engine/mako/pkg/wire/deadletter"
 )
 
 // readAPIFixture runs ingest, processor, relay and projector on an embedded

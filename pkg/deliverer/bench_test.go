@@ -11,8 +11,8 @@ import (
 
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/deliverer"
-	"github.com/mako-engine/mako/pkg/outbox"
 	"github.com/mako-engine/mako/pkg/partner"
+	"github.com/mako-engine/mako/pkg/wire/outbox"
 	"github.com/mako-engine/mako/streams"
 )
 

@@ -14,12 +14,12 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/mako-engine/mako/pkg/outbox"
 	"github.com/mako-engine/mako/pkg/partner"
+	"github.com/mako-engine/mako/pkg/wire/outbox"
 )
 
 // HTTP request headers of the http transport. The outbox headers keep their
-// names (pkg/outbox); the idempotency key follows the IETF HTTPAPI
+// names (pkg/wire/outbox); the idempotency key follows the IETF HTTPAPI
 // "Idempotency-Key" header draft.
 const (
 	HeaderIdempotencyKey = "Idempotency-Key"

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/mako-engine/mako/pkg/outbox"
 	"github.com/mako-engine/mako/pkg/partner"
+	"github.com/mako-engine/mako/pkg/wire/outbox"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/mako-engine/mako/pkg/commandbus"
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/wire/command"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -25,7 +25,7 @@ type Reporter interface {
 }
 
 // ProcessReporter publishes reports as commands on MAKO_COMMANDS
-// (pkg/commandbus). The outbox message names the process but not its
+// (pkg/wire/command). The outbox message names the process but not its
 // workflow, so the reporter reads the workflow id from the process's first
 // event (the engine's event store) and keeps it in a bounded cache; it
 // sends the command only if that workflow's codec registers its type.
@@ -67,7 +67,7 @@ func (r *ProcessReporter) Report(ctx context.Context, tenant engine.TenantID, pr
 		return false, err
 	}
 	id := engine.ProcessIdentity{Tenant: tenant, Process: process, Workflow: wf}
-	if err := commandbus.Publish(ctx, r.js, id, codec, cmd); err != nil {
+	if err := command.Publish(ctx, r.js, id, codec, cmd); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/outbox"
 	"github.com/mako-engine/mako/pkg/partner"
+	"github.com/mako-engine/mako/pkg/wire/outbox"
 )
 
 // Delivery is one attempt to hand an outbox message to a partner.

@@ -19,7 +19,7 @@ import (
 
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/utilmd"
-	"github.com/mako-engine/mako/pkg/outbox"
+	"github.com/mako-engine/mako/pkg/wire/outbox"
 	"github.com/nats-io/nats.go"
 )
 

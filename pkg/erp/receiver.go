@@ -10,10 +10,10 @@ import (
 
 	erpwire "github.com/mako-engine/mako/pkg/wire/erp"
 
-	"github.com/mako-engine/mako/pkg/commandbus"
-	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/wire/command"
+	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
@@ -225,10 +225,10 @@ func (r *Receiver) Handle(ctx context.Context, msg jetstream.Msg) error {
 		FormatVersion: id.Workflow.FormatVersion,
 		Correlation:   erpwire.CorrelationID(tenant, req.IdempotencyKey),
 		Conversation:  engine.ConversationID(req.IdempotencyKey),
-		TraceParent:   msg.Headers().Get(commandbus.HeaderTraceParent),
+		TraceParent:   msg.Headers().Get(command.HeaderTraceParent),
 		Payload:       payload,
 	}
-	if err := commandbus.Publish(ctx, r.js, id, codec, cmd); err != nil {
+	if err := command.Publish(ctx, r.js, id, codec, cmd); err != nil {
 		if errors.Is(err, engine.ErrInvalidArgument) {
 			// The payload type is not in the workflow's codec: a registration defect.
 			return r.rejected(ctx, msg, md, tenant, req, reject(RejectInvalidData, "%s: %v", req.Type, err))

@@ -16,8 +16,8 @@ import (
 
 	erpwire "github.com/mako-engine/mako/pkg/wire/erp"
 
-	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"

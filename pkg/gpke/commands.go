@@ -3,7 +3,7 @@ package gpke
 import (
 	"time"
 
-	"github.com/mako-engine/mako/pkg/inbound"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
 // MasterData are the facts about one Marktlokation that a decision needs and

@@ -15,7 +15,7 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
-	"github.com/mako-engine/mako/pkg/inbound"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
 // Market parties of the tests (edifact.md §13 MP-IDs, plus one more with a

@@ -8,7 +8,7 @@ import (
 
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/inbound"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
 // mdNB is the NB's master data of the MaLo with LFA assigned.

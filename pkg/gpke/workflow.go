@@ -14,8 +14,8 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
-	"github.com/mako-engine/mako/pkg/inbound"
 	"github.com/mako-engine/mako/pkg/refgen"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
 // Errors of the workflows. Handle wraps them with the transaction concerned.

@@ -17,7 +17,7 @@
 //     APERAK 313 Z31, an orphan follow-up an APERAK 313 Z33 — both also as
 //     dead letters. Nothing is dropped silently.
 //  4. publishes one command per transaction with a deterministic id
-//     (pkg/inbound), so a redelivered ingest message never creates a second
+//     (pkg/wire/inbound), so a redelivered ingest message never creates a second
 //     command.
 //
 // The Ingestor is a worker.Handler: the message is acknowledged only after
@@ -30,18 +30,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/commandbus"
-	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
-	"github.com/mako-engine/mako/pkg/inbound"
 	"github.com/mako-engine/mako/pkg/metrics"
-	"github.com/mako-engine/mako/pkg/outbox"
 	"github.com/mako-engine/mako/pkg/refgen"
 	"github.com/mako-engine/mako/pkg/routing"
 	"github.com/mako-engine/mako/pkg/trace"
+	"github.com/mako-engine/mako/pkg/wire/command"
+	"github.com/mako-engine/mako/pkg/wire/deadletter"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+	"github.com/mako-engine/mako/pkg/wire/outbox"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -445,11 +445,11 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 			TraceParent:   d.traceParent,
 			Payload:       payload,
 		}
-		var popts []commandbus.PublishOption
+		var popts []command.PublishOption
 		if spawned {
-			popts = append(popts, commandbus.NewProcess())
+			popts = append(popts, command.NewProcess())
 		}
-		if err := commandbus.Publish(ctx, in.js, id, codec, cmd, popts...); err != nil {
+		if err := command.Publish(ctx, in.js, id, codec, cmd, popts...); err != nil {
 			return err
 		}
 		in.count(d, tx.PID, "accepted")

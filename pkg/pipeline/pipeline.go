@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
@@ -26,7 +25,8 @@ import (
 	"github.com/mako-engine/mako/pkg/processor"
 	"github.com/mako-engine/mako/pkg/routing"
 	"github.com/mako-engine/mako/pkg/scheduler"
-	"github.com/mako-engine/mako/pkg/timers"
+	"github.com/mako-engine/mako/pkg/wire/deadletter"
+	"github.com/mako-engine/mako/pkg/wire/timer"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
@@ -287,7 +287,7 @@ func (s *System) RunScheduler(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cons, err := s.consumer(ctx, timers.Stream, scheduler.Consumer)
+	cons, err := s.consumer(ctx, timer.Stream, scheduler.Consumer)
 	if err != nil {
 		return err
 	}
@@ -304,7 +304,7 @@ func (s *System) RunScheduler(ctx context.Context) error {
 			return s.dlq.Write(ctx, deadletter.Letter{
 				Reason: deadletter.ReasonMalformed, Detail: "fired timer cannot be handled: " + cause.Error(),
 				Audit:  deadletter.Audit{Tenant: tenantOf(m.Subject())},
-				Source: deadletter.Source{Stream: timers.Stream, Subject: m.Subject(), Sequence: seq},
+				Source: deadletter.Source{Stream: timer.Stream, Subject: m.Subject(), Sequence: seq},
 			})
 		}))
 }

@@ -6,16 +6,16 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/mako-engine/mako/pkg/commandbus"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
+	"github.com/mako-engine/mako/pkg/wire/command"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
 func TestClassify(t *testing.T) {
-	a := commandbus.Addressed{CommandID: "c1"}
+	a := command.Addressed{CommandID: "c1"}
 	for _, tc := range []struct {
 		name string
 		err  error

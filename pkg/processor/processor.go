@@ -27,13 +27,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/commandbus"
-	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/metrics"
 	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/trace"
+	"github.com/mako-engine/mako/pkg/wire/command"
+	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -112,7 +112,7 @@ func Key(m jetstream.Msg) string { return m.Subject() }
 
 // Handle implements worker.Handler.
 func (p *Processor) Handle(ctx context.Context, msg jetstream.Msg) error {
-	a, err := commandbus.Decode(msg.Subject(), msg.Headers(), msg.Data())
+	a, err := command.Decode(msg.Subject(), msg.Headers(), msg.Data())
 	if err != nil {
 		return worker.Permanent(err)
 	}
@@ -129,8 +129,8 @@ func (p *Processor) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if ev.Enabled() { // fields are built only for lines that are written
 		ev.Str("tenant", string(a.Identity.Tenant)).Str("process", string(a.Identity.Process)).
 			Str("workflow", a.Identity.Workflow.String()).Str("command", string(a.CommandID)).
-			Str("correlation", msg.Headers().Get(commandbus.HeaderCorrelation)).
-			Str("trace_id", trace.TraceID(msg.Headers().Get(commandbus.HeaderTraceParent)))
+			Str("correlation", msg.Headers().Get(command.HeaderCorrelation)).
+			Str("trace_id", trace.TraceID(msg.Headers().Get(command.HeaderTraceParent)))
 		switch {
 		case err == nil:
 			ev.Msg("processor: command executed")
@@ -143,7 +143,7 @@ func (p *Processor) Handle(ctx context.Context, msg jetstream.Msg) error {
 	return err
 }
 
-func (p *Processor) handle(ctx context.Context, msg jetstream.Msg, a commandbus.Addressed) error {
+func (p *Processor) handle(ctx context.Context, msg jetstream.Msg, a command.Addressed) error {
 	md, err := msg.Metadata()
 	if err != nil {
 		return worker.Permanent(fmt.Errorf("processor: %s: metadata: %w", msg.Subject(), err))
@@ -161,7 +161,7 @@ func (p *Processor) handle(ctx context.Context, msg jetstream.Msg, a commandbus.
 	}
 	var res engine.Result
 	if a.CommandType == engine.EventDeadlineFired {
-		fired, err := commandbus.DecodeFired(a.Body)
+		fired, err := command.DecodeFired(a.Body)
 		if err != nil {
 			return worker.Permanent(err)
 		}
@@ -203,7 +203,7 @@ func (p *Processor) handle(ctx context.Context, msg jetstream.Msg, a commandbus.
 }
 
 // record updates the metrics after a successful execution.
-func (p *Processor) record(def engine.AnyDefinition, a commandbus.Addressed, md *jetstream.MsgMetadata, res engine.Result) {
+func (p *Processor) record(def engine.AnyDefinition, a command.Addressed, md *jetstream.MsgMetadata, res engine.Result) {
 	if p.metrics == nil {
 		return
 	}
@@ -247,7 +247,7 @@ func (p *Processor) record(def engine.AnyDefinition, a commandbus.Addressed, md 
 //     of the store or the broker (a leader election, a timeout): the command
 //     is retried until the transient window has passed (Transient);
 //   - anything else counts towards the bounded number of deliveries.
-func classify(a commandbus.Addressed, err error) error {
+func classify(a command.Addressed, err error) error {
 	err = fmt.Errorf("processor: %s: command %s: %w", a.Identity, a.CommandID, err)
 	var storeErr *natsstore.StoreError
 	switch {
@@ -307,8 +307,8 @@ func (p *Processor) gate(ctx context.Context, msg jetstream.Msg, seq uint64) err
 // Exhausted dead-letters a command that will not be retried
 // (worker.WithExhausted).
 func (p *Processor) Exhausted(ctx context.Context, msg jetstream.Msg, cause error) error {
-	audit := deadletter.Audit{Tenant: msg.Headers().Get(commandbus.HeaderTenant), Process: msg.Headers().Get(commandbus.HeaderProcess),
-		Correlation: msg.Headers().Get(commandbus.HeaderCorrelation)}
+	audit := deadletter.Audit{Tenant: msg.Headers().Get(command.HeaderTenant), Process: msg.Headers().Get(command.HeaderProcess),
+		Correlation: msg.Headers().Get(command.HeaderCorrelation)}
 	if audit.Tenant == "" {
 		audit.Tenant = "unknown"
 	}

@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/metrics"
-	"github.com/mako-engine/mako/pkg/outbox"
-	"github.com/mako-engine/mako/pkg/timers"
+	"github.com/mako-engine/mako/pkg/wire/deadletter"
+	"github.com/mako-engine/mako/pkg/wire/outbox"
+	"github.com/mako-engine/mako/pkg/wire/timer"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
@@ -105,12 +105,12 @@ func (r *Relay) apply(ctx context.Context, envs []engine.EventEnvelope) error {
 		}
 	}
 	for _, d := range sched {
-		if err := timers.Schedule(ctx, r.js, id, *d); err != nil {
+		if err := timer.Schedule(ctx, r.js, id, *d); err != nil {
 			return fmt.Errorf("relay: %s: %w", id, err)
 		}
 	}
 	for _, c := range cancel {
-		if err := timers.Cancel(ctx, r.js, id.Tenant, id.Process, c.ID); err != nil {
+		if err := timer.Cancel(ctx, r.js, id.Tenant, id.Process, c.ID); err != nil {
 			return fmt.Errorf("relay: %s: %w", id, err)
 		}
 	}

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/delivery"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/module"
+	"github.com/mako-engine/mako/pkg/wire/delivery"
 )
 
 // Resolver finds the definition that decodes the workflow events of a

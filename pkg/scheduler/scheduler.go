@@ -1,11 +1,11 @@
 // Package scheduler turns fired deadlines into commands for their processes.
 //
 // Deadlines set by committed decisions become JetStream message schedules
-// on MAKO_TIMERS (written by the effect relay, see pkg/timers). The server
+// on MAKO_TIMERS (written by the effect relay, see pkg/wire/timer). The server
 // keeps them across restarts and fires a schedule whose time passed while it
 // was down right after start. The Scheduler consumes the fired messages
 // (`mako.timer.fired.<tenant>.<process>.<deadline>`) and publishes a
-// "deadline fired" command to the process (pkg/commandbus), whose id is
+// "deadline fired" command to the process (pkg/wire/command), whose id is
 // derived from the deadline: firing twice is one command, and the engine
 // ignores a fire of a deadline that was cancelled or already fired.
 //
@@ -20,9 +20,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/commandbus"
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/timers"
+	"github.com/mako-engine/mako/pkg/wire/command"
+	"github.com/mako-engine/mako/pkg/wire/timer"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -38,7 +38,7 @@ type Scheduler struct {
 	js  jetstream.JetStream
 	now func() time.Time
 	// fired is called after a fired command was published (metrics, tests).
-	fired func(timers.Fired)
+	fired func(timer.Fired)
 }
 
 // Option configures a Scheduler.
@@ -49,23 +49,23 @@ type Option func(*Scheduler)
 func WithClock(now func() time.Time) Option { return func(s *Scheduler) { s.now = now } }
 
 // WithFiredHook calls f for every deadline that was turned into a command.
-func WithFiredHook(f func(timers.Fired)) Option { return func(s *Scheduler) { s.fired = f } }
+func WithFiredHook(f func(timer.Fired)) Option { return func(s *Scheduler) { s.fired = f } }
 
 // New checks that MAKO_TIMERS can hold schedules and returns a Scheduler.
 // It refuses (ErrNoSchedules) when the stream does not allow message
 // schedules — for example on a server older than 2.12 — rather than accept
 // deadlines it would silently never fire.
 func New(ctx context.Context, js jetstream.JetStream, opts ...Option) (*Scheduler, error) {
-	st, err := js.Stream(ctx, timers.Stream)
+	st, err := js.Stream(ctx, timer.Stream)
 	if err != nil {
-		return nil, fmt.Errorf("scheduler: stream %s: %w", timers.Stream, err)
+		return nil, fmt.Errorf("scheduler: stream %s: %w", timer.Stream, err)
 	}
 	info, err := st.Info(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("scheduler: stream %s: %w", timers.Stream, err)
+		return nil, fmt.Errorf("scheduler: stream %s: %w", timer.Stream, err)
 	}
 	if !info.Config.AllowMsgSchedules {
-		return nil, fmt.Errorf("%w: stream %s has allow_msg_schedules off (needs nats-server ≥ 2.12); refusing to start rather than drop deadlines", ErrNoSchedules, timers.Stream)
+		return nil, fmt.Errorf("%w: stream %s has allow_msg_schedules off (needs nats-server ≥ 2.12); refusing to start rather than drop deadlines", ErrNoSchedules, timer.Stream)
 	}
 	s := &Scheduler{js: js, now: time.Now}
 	for _, o := range opts {
@@ -76,7 +76,7 @@ func New(ctx context.Context, js jetstream.JetStream, opts ...Option) (*Schedule
 
 // Handle implements worker.Handler for fired timer messages.
 func (s *Scheduler) Handle(ctx context.Context, msg jetstream.Msg) error {
-	f, err := timers.DecodeFired(msg.Subject(), msg.Headers())
+	f, err := timer.DecodeFired(msg.Subject(), msg.Headers())
 	if err != nil {
 		return worker.Permanent(err)
 	}
@@ -85,10 +85,10 @@ func (s *Scheduler) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return worker.Retry(wait, fmt.Errorf("scheduler: deadline %s fired %s before its due time", f.Deadline, wait))
 	}
 	fired := engine.DeadlineFired{ID: f.Deadline, Label: f.Label, Due: f.Due, FiredAt: now}
-	if err := commandbus.PublishFired(ctx, s.js, f.Identity, fired); err != nil {
+	if err := command.PublishFired(ctx, s.js, f.Identity, fired); err != nil {
 		return worker.Transient(err)
 	}
-	if err := timers.Done(ctx, s.js, f); err != nil {
+	if err := timer.Done(ctx, s.js, f); err != nil {
 		return worker.Transient(err)
 	}
 	if s.fired != nil {

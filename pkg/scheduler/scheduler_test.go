@@ -7,7 +7,7 @@ import (
 
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/scheduler"
-	"github.com/mako-engine/mako/pkg/timers"
+	"github.com/mako-engine/mako/pkg/wire/timer"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -19,7 +19,7 @@ func TestRefusesWithoutSchedules(t *testing.T) {
 	if _, err := scheduler.New(ctx, js); err == nil {
 		t.Fatal("started without a timers stream")
 	}
-	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: timers.Stream, Subjects: []string{"mako.timer.>"}}); err != nil {
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: timer.Stream, Subjects: []string{"mako.timer.>"}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := scheduler.New(ctx, js); !errors.Is(err, scheduler.ErrNoSchedules) {
@@ -31,7 +31,7 @@ func TestStartsOnDefinedStream(t *testing.T) {
 	s := natstest.Start(t)
 	_, js := s.JetStream()
 	ctx := context.Background()
-	if err := streams.EnsureStreams(ctx, js, []string{timers.Stream}); err != nil {
+	if err := streams.EnsureStreams(ctx, js, []string{timer.Stream}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := scheduler.New(ctx, js); err != nil {

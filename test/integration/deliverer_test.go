@@ -14,18 +14,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/deliverer"
-	"github.com/mako-engine/mako/pkg/delivery"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/module"
-	"github.com/mako-engine/mako/pkg/outbox"
 	"github.com/mako-engine/mako/pkg/partner"
 	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/routing"
 	"github.com/mako-engine/mako/pkg/testflow"
+	"github.com/mako-engine/mako/pkg/wire/deadletter"
+	"github.com/mako-engine/mako/pkg/wire/delivery"
+	"github.com/mako-engine/mako/pkg/wire/outbox"
 	"github.com/nats-io/nats.go/jetstream"
 )
 

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/erp"
@@ -21,6 +20,7 @@ import (
 	"github.com/mako-engine/mako/pkg/malo/malonats"
 	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/pipeline"
+	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	erpwire "github.com/mako-engine/mako/pkg/wire/erp"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/mako-engine/mako/streams"

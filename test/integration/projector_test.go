@@ -16,13 +16,13 @@ import (
 
 	"github.com/mako-engine/mako/internal/app"
 	"github.com/mako-engine/mako/pkg/api"
-	"github.com/mako-engine/mako/pkg/commandbus"
-	"github.com/mako-engine/mako/pkg/delivery"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/readmodel"
+	"github.com/mako-engine/mako/pkg/wire/command"
+	"github.com/mako-engine/mako/pkg/wire/delivery"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -128,14 +128,14 @@ func startProjflow(t *testing.T, js jetstream.JetStream, n int) []engine.Process
 	for i := range n {
 		id := engine.ProcessIdentity{Tenant: "nb", Process: engine.ProcessID(fmt.Sprintf("pf-%02d", i)), Workflow: pfDef.ID()}
 		at := time.Date(2026, 11, 20, 9, i, 0, 0, time.UTC)
-		must(t, commandbus.Publish(ctx, js, id, pfDef.Codec(), engine.Command{ID: "open", ReceivedAt: at,
+		must(t, command.Publish(ctx, js, id, pfDef.Codec(), engine.Command{ID: "open", ReceivedAt: at,
 			Payload: pfOpen{MaLo: fmt.Sprint("5123456789", i%2), MeLo: fmt.Sprint("DE0001", i), PID: "55001", Document: fmt.Sprint("DOC", i), Due: pfDue.Add(time.Duration(i) * time.Hour)}}))
 		if i%2 == 0 {
-			must(t, commandbus.Publish(ctx, js, id, pfDef.Codec(), engine.Command{ID: "close", ReceivedAt: at.Add(time.Minute), Payload: pfClose{Result: "accepted"}}))
+			must(t, command.Publish(ctx, js, id, pfDef.Codec(), engine.Command{ID: "close", ReceivedAt: at.Add(time.Minute), Payload: pfClose{Result: "accepted"}}))
 		}
 		if i == 1 {
 			msgID := engine.MessageIDFor(id.Process, "open", 0)
-			must(t, commandbus.Publish(ctx, js, id, pfDef.Codec(), engine.Command{ID: delivery.ConfirmedID(msgID), ReceivedAt: at.Add(2 * time.Minute),
+			must(t, command.Publish(ctx, js, id, pfDef.Codec(), engine.Command{ID: delivery.ConfirmedID(msgID), ReceivedAt: at.Add(2 * time.Minute),
 				Payload: delivery.Confirmed{MessageID: msgID, Recipient: mpLF, Transport: "http", Status: "202 Accepted", Attempts: 1, At: at.Add(2 * time.Minute)}}))
 		}
 		ids = append(ids, id)

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/internal/natstest"
-	"github.com/mako-engine/mako/pkg/commandbus"
-	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
@@ -23,6 +21,8 @@ import (
 	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/processor"
 	"github.com/mako-engine/mako/pkg/testflow"
+	"github.com/mako-engine/mako/pkg/wire/command"
+	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -514,7 +514,7 @@ func TestTwoProcessorsKeepOrderPerProcess(t *testing.T) {
 	for n := 1; n <= steps; n++ {
 		for p, id := range ids {
 			cmd := engine.Command{ID: engine.CommandID(fmt.Sprintf("p%d-step-%04d", p, n)), ReceivedAt: at, Payload: Step{N: n}}
-			msg, err := commandbus.Encode(id, seqDef.Codec(), cmd)
+			msg, err := command.Encode(id, seqDef.Codec(), cmd)
 			must(t, err)
 			if _, err := js.PublishMsgAsync(msg); err != nil {
 				t.Fatal(err)

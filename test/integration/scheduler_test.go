@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/commandbus"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/scheduler"
-	"github.com/mako-engine/mako/pkg/timers"
+	"github.com/mako-engine/mako/pkg/wire/command"
+	"github.com/mako-engine/mako/pkg/wire/timer"
 )
 
 // timerflow arms and disarms deadlines and records when one fires.
@@ -82,7 +82,7 @@ func TestDeadlinesFireOnceAcrossRestart(t *testing.T) {
 	cfg.Modules = append(cfg.Modules, module.Module{Name: "timer", Definitions: []engine.AnyDefinition{def}})
 	var mu sync.Mutex
 	fired := map[engine.DeadlineID]int{}
-	cfg.SchedulerOptions = []scheduler.Option{scheduler.WithFiredHook(func(f timers.Fired) {
+	cfg.SchedulerOptions = []scheduler.Option{scheduler.WithFiredHook(func(f timer.Fired) {
 		mu.Lock()
 		fired[f.Deadline]++
 		mu.Unlock()
@@ -93,8 +93,8 @@ func TestDeadlinesFireOnceAcrossRestart(t *testing.T) {
 	ctx := context.Background()
 	id := engine.ProcessIdentity{Tenant: "nb", Process: engine.NewProcessID(), Workflow: def.ID()}
 	now := time.Now()
-	must(t, commandbus.Publish(ctx, js, id, def.Codec(), engine.Command{ID: "arm", ReceivedAt: now, Payload: arm{Labels: []string{"keep", "drop"}, After: 2 * time.Second}}))
-	must(t, commandbus.Publish(ctx, js, id, def.Codec(), engine.Command{ID: "disarm", ReceivedAt: now, Payload: disarm{Label: "drop"}}))
+	must(t, command.Publish(ctx, js, id, def.Codec(), engine.Command{ID: "arm", ReceivedAt: now, Payload: arm{Labels: []string{"keep", "drop"}, After: 2 * time.Second}}))
+	must(t, command.Publish(ctx, js, id, def.Codec(), engine.Command{ID: "disarm", ReceivedAt: now, Payload: disarm{Label: "drop"}}))
 
 	// Wait until both schedules were written and one was purged, then
 	// restart the server underneath the running workers.

@@ -11,7 +11,7 @@
 // In: the ERP publishes commands as JSON (Request) on
 // `mako.erp.in.<tenant>`. pkg/erp.Receiver decodes them with the CommandTypes the
 // workflow modules register, spawns or finds the process, publishes the
-// command to it (pkg/commandbus) and answers with a CloudEvent
+// command to it (pkg/wire/command) and answers with a CloudEvent
 // de.mako.command.accepted or de.mako.command.rejected (with the reason) on
 // `mako.erp.<tenant>`. A command is executed at most once per idempotency
 // key.

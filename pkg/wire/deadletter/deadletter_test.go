@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/internal/natstest"
-	"github.com/mako-engine/mako/pkg/deadletter"
+	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	"github.com/nats-io/nats.go/jetstream"
 )
 

@@ -1,4 +1,4 @@
-package commandbus_test
+package command_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/internal/natstest"
-	"github.com/mako-engine/mako/pkg/commandbus"
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/wire/command"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -32,7 +32,7 @@ func TestPublishDecodeAndDedup(t *testing.T) {
 	id := engine.ProcessIdentity{Tenant: "acme", Process: engine.NewProcessID(), Workflow: wf}
 	cmd := engine.Command{ID: "c-1", ReceivedAt: time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC), Correlation: "corr", Payload: ping{N: 7}}
 	for range 2 {
-		if err := commandbus.Publish(ctx, js, id, codec, cmd); err != nil {
+		if err := command.Publish(ctx, js, id, codec, cmd); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -45,7 +45,7 @@ func TestPublishDecodeAndDedup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := commandbus.Decode(raw.Subject, raw.Header, raw.Data)
+	a, err := command.Decode(raw.Subject, raw.Header, raw.Data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,13 +63,13 @@ func TestPublishDecodeAndDedup(t *testing.T) {
 
 func TestDecodeRejectsMalformed(t *testing.T) {
 	h := nats.Header{}
-	h.Set(commandbus.HeaderWorkflow, "test.ping@FV2604")
+	h.Set(command.HeaderWorkflow, "test.ping@FV2604")
 	for _, subj := range []string{"mako.cmd.acme", "mako.evt.acme.p", "mako.cmd.ACME!.p"} {
-		if _, err := commandbus.Decode(subj, h, nil); !errors.Is(err, commandbus.ErrMalformed) {
+		if _, err := command.Decode(subj, h, nil); !errors.Is(err, command.ErrMalformed) {
 			t.Errorf("%s: %v", subj, err)
 		}
 	}
-	if _, err := commandbus.Decode("mako.cmd.acme.p1", nats.Header{}, nil); !errors.Is(err, commandbus.ErrMalformed) {
+	if _, err := command.Decode("mako.cmd.acme.p1", nats.Header{}, nil); !errors.Is(err, command.ErrMalformed) {
 		t.Errorf("missing workflow header accepted: %v", err)
 	}
 }
@@ -78,25 +78,25 @@ func TestFiredRoundTrip(t *testing.T) {
 	wf, _ := engine.NewWorkflowID("test.ping", "FV2604")
 	id := engine.ProcessIdentity{Tenant: "acme", Process: engine.NewProcessID(), Workflow: wf}
 	f := engine.DeadlineFired{ID: "d1", Label: "aperak", Due: time.Date(2026, 5, 4, 10, 45, 0, 0, time.UTC), FiredAt: time.Date(2026, 5, 4, 10, 45, 1, 0, time.UTC)}
-	msg, err := commandbus.EncodeFired(id, f)
+	msg, err := command.EncodeFired(id, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := commandbus.Decode(msg.Subject, msg.Header, msg.Data)
+	a, err := command.Decode(msg.Subject, msg.Header, msg.Data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a.CommandType != engine.EventDeadlineFired || a.CommandID != engine.FireCommandID("d1") {
 		t.Fatalf("addressed %+v", a)
 	}
-	got, err := commandbus.DecodeFired(a.Body)
+	got, err := command.DecodeFired(a.Body)
 	if err != nil || got.ID != "d1" || !got.FiredAt.Equal(f.FiredAt) || !got.Due.Equal(f.Due) {
 		t.Fatalf("fired %+v, %v", got, err)
 	}
-	if _, err := commandbus.DecodeFired([]byte{0xc1}); !errors.Is(err, commandbus.ErrMalformed) {
+	if _, err := command.DecodeFired([]byte{0xc1}); !errors.Is(err, command.ErrMalformed) {
 		t.Fatalf("garbage accepted: %v", err)
 	}
-	if _, err := commandbus.EncodeFired(id, engine.DeadlineFired{ID: "d1"}); err == nil {
+	if _, err := command.EncodeFired(id, engine.DeadlineFired{ID: "d1"}); err == nil {
 		t.Fatal("fired without time accepted")
 	}
 }

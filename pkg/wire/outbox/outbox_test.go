@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/mako-engine/mako/internal/natstest"
-	"github.com/mako-engine/mako/pkg/outbox"
+	"github.com/mako-engine/mako/pkg/wire/outbox"
 	"github.com/nats-io/nats.go/jetstream"
 )
 

@@ -1,4 +1,4 @@
-// Package commandbus is the wire contract of stream MAKO_COMMANDS: commands
+// Package command is the wire contract of stream MAKO_COMMANDS: commands
 // to processes on `mako.cmd.<tenant>.<process>`.
 //
 // The body is the command as the workflow's codec marshals it
@@ -10,7 +10,7 @@
 // command twice (a redelivered ingest message, a retried scheduler fire)
 // stores it once within the duplicate window, and the engine itself ignores
 // a command id it has already committed.
-package commandbus
+package command
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-// Package timers is the wire contract of stream MAKO_TIMERS: one JetStream
+// Package timer is the wire contract of stream MAKO_TIMERS: one JetStream
 // message schedule per process deadline.
 //
 // A deadline set by a committed decision becomes a schedule message on
@@ -11,7 +11,7 @@
 // subjects and turns each into a "deadline fired" command; the engine
 // ignores a fire for a deadline that was cancelled or already fired, so a
 // stale or repeated fire changes nothing.
-package timers
+package timer
 
 import (
 	"context"

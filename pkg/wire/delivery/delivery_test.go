@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/delivery"
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/wire/delivery"
 )
 
 // The reports travel as engine commands: a workflow codec that registers

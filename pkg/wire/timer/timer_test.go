@@ -1,4 +1,4 @@
-package timers_test
+package timer_test
 
 import (
 	"context"
@@ -7,17 +7,17 @@ import (
 
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/timers"
+	"github.com/mako-engine/mako/pkg/wire/timer"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
 func TestAtRoundsUp(t *testing.T) {
 	base := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	if got := timers.At(base); !got.Equal(base) {
+	if got := timer.At(base); !got.Equal(base) {
 		t.Fatalf("whole second moved: %v", got)
 	}
-	if got := timers.At(base.Add(time.Millisecond)); !got.Equal(base.Add(time.Second)) {
+	if got := timer.At(base.Add(time.Millisecond)); !got.Equal(base.Add(time.Second)) {
 		t.Fatalf("not rounded up: %v", got)
 	}
 }
@@ -26,7 +26,7 @@ func TestScheduleFiresOnceAndCancelNever(t *testing.T) {
 	s := natstest.Start(t)
 	_, js := s.JetStream()
 	ctx := context.Background()
-	if err := streams.EnsureStreams(ctx, js, []string{timers.Stream}); err != nil {
+	if err := streams.EnsureStreams(ctx, js, []string{timer.Stream}); err != nil {
 		t.Fatal(err)
 	}
 	wf, _ := engine.NewWorkflowID("test.timer", "FV2604")
@@ -35,21 +35,21 @@ func TestScheduleFiresOnceAndCancelNever(t *testing.T) {
 	keep := engine.DeadlineSet{ID: "d-keep", Label: "aperak", Due: due}
 	drop := engine.DeadlineSet{ID: "d-drop", Label: "answer", Due: due}
 	for _, d := range []engine.DeadlineSet{keep, drop} {
-		if err := timers.Schedule(ctx, js, id, d); err != nil {
+		if err := timer.Schedule(ctx, js, id, d); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := timers.Cancel(ctx, js, id.Tenant, id.Process, drop.ID); err != nil {
+	if err := timer.Cancel(ctx, js, id.Tenant, id.Process, drop.ID); err != nil {
 		t.Fatal(err)
 	}
 	// The server restarts in between: schedules are durable.
 	s.Restart()
 	_, js = s.JetStream()
-	cons, err := js.OrderedConsumer(ctx, timers.Stream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{"mako.timer.fired.>"}})
+	cons, err := js.OrderedConsumer(ctx, timer.Stream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{"mako.timer.fired.>"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fired []timers.Fired
+	var fired []timer.Fired
 	deadline := time.Now().Add(6 * time.Second)
 	for time.Now().Before(deadline) {
 		// Both deadlines share a due time: once the kept one fired and a
@@ -62,7 +62,7 @@ func TestScheduleFiresOnceAndCancelNever(t *testing.T) {
 			t.Fatal(err)
 		}
 		for m := range batch.Messages() {
-			f, err := timers.DecodeFired(m.Subject(), m.Headers())
+			f, err := timer.DecodeFired(m.Subject(), m.Headers())
 			if err != nil {
 				t.Fatal(err)
 			}
