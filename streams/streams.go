@@ -30,42 +30,57 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/wire/command"
+	"github.com/mako-engine/mako/pkg/wire/deadletter"
+	"github.com/mako-engine/mako/pkg/wire/erp"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+	"github.com/mako-engine/mako/pkg/wire/outbox"
+	"github.com/mako-engine/mako/pkg/wire/timer"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// Stream names.
+// Stream names. Each stream's wire contract (subjects, headers, payload)
+// is one package: pkg/wire/inbound, command, outbox, deadletter, timer and
+// erp; the event store's is pkg/engine/natsstore. The names here are those
+// packages' (checked against the definition files by TestWireContracts).
 const (
 	// Events is the event store: one subject per process, mako.evt.<tenant>.<process>.
 	Events = "MAKO_EVENTS"
 	// Ingest holds raw inbound interchanges on mako.ingest.<tenant>.
-	Ingest = "MAKO_INGEST"
+	Ingest = inbound.Stream
 	// Commands is the work queue of process commands on mako.cmd.<tenant>.<process>.
-	Commands = "MAKO_COMMANDS"
+	Commands = command.Stream
 	// Outbox holds final outbound interchanges on mako.outbox.<tenant>.<recipient MP-ID>.
-	Outbox = "MAKO_OUTBOX"
+	Outbox = outbox.Stream
 	// DLQ holds dead letters on mako.dlq.<tenant>.
-	DLQ = "MAKO_DLQ"
+	DLQ = deadletter.Stream
 	// Timers holds deadline schedules (mako.timer.sched.<tenant>.<process>.<deadline>)
 	// and their fired targets (mako.timer.fired.<tenant>.<process>.<deadline>).
-	Timers = "MAKO_TIMERS"
+	Timers = timer.Stream
+	// ERP holds CloudEvents for the ERP (mako.erp.<tenant>) and its commands
+	// (mako.erp.in.<tenant>).
+	ERP = erp.Stream
 )
 
 // Subject prefixes (the public contract; tokens follow as documented on the
 // stream constants).
 const (
 	SubjectEvents      = "mako.evt"
-	SubjectIngest      = "mako.ingest"
-	SubjectCommands    = "mako.cmd"
-	SubjectOutbox      = "mako.outbox"
-	SubjectDLQ         = "mako.dlq"
-	SubjectTimerSched  = "mako.timer.sched"
-	SubjectTimerFired  = "mako.timer.fired"
+	SubjectIngest      = inbound.SubjectPrefix
+	SubjectCommands    = command.SubjectPrefix
+	SubjectOutbox      = outbox.SubjectPrefix
+	SubjectDLQ         = deadletter.SubjectPrefix
+	SubjectTimerSched  = timer.SchedulePrefix
+	SubjectTimerFired  = timer.FiredPrefix
+	SubjectERP         = erp.SubjectPrefix
+	SubjectERPIn       = erp.InPrefix
 	SubjectTimersAll   = "mako.timer.>"
-	SubjectEventsAll   = "mako.evt.>"
-	SubjectIngestAll   = "mako.ingest.>"
-	SubjectCommandsAll = "mako.cmd.>"
-	SubjectOutboxAll   = "mako.outbox.>"
-	SubjectDLQAll      = "mako.dlq.>"
+	SubjectEventsAll   = SubjectEvents + ".>"
+	SubjectIngestAll   = SubjectIngest + ".>"
+	SubjectCommandsAll = SubjectCommands + ".>"
+	SubjectOutboxAll   = SubjectOutbox + ".>"
+	SubjectDLQAll      = SubjectDLQ + ".>"
+	SubjectERPAll      = SubjectERP + ".>"
 )
 
 // KV bucket names. Each bucket is stored as the stream KVStream(bucket).

@@ -22,7 +22,7 @@ import (
 type Server struct {
 	store   *readmodel.Store
 	events  engine.EventStore
-	defs    readmodel.Resolver
+	defs    engine.Resolver
 	log     zerolog.Logger
 	timeout time.Duration
 }
@@ -45,7 +45,7 @@ func WithTimeout(d time.Duration) Option {
 // NewServer returns a server answering from store; events (may be nil: no
 // timelines) gives the timeline of a process, decoded with defs (usually
 // the *engine.EngineContext; nil shows workflow events raw).
-func NewServer(store *readmodel.Store, events engine.EventStore, defs readmodel.Resolver, opts ...Option) *Server {
+func NewServer(store *readmodel.Store, events engine.EventStore, defs engine.Resolver, opts ...Option) *Server {
 	s := &Server{store: store, events: events, defs: defs, log: zerolog.Nop(), timeout: 30 * time.Second}
 	for _, o := range opts {
 		o(s)
@@ -218,7 +218,7 @@ func (s *Server) showKey(w http.ResponseWriter, r *http.Request) {
 // Timeline decodes envelopes for the API: engine events into the
 // documented shapes, workflow events with the definition defs resolves for
 // their workflow id, anything else generically with a note.
-func Timeline(envs []engine.EventEnvelope, defs readmodel.Resolver) []TimelineEvent {
+func Timeline(envs []engine.EventEnvelope, defs engine.Resolver) []TimelineEvent {
 	out := make([]TimelineEvent, 0, len(envs))
 	for _, env := range envs {
 		te := TimelineEvent{

@@ -36,6 +36,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/wire/outbox"
+
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
@@ -244,8 +248,8 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 		jetstream.WithPublishAsyncErrHandler(func(jetstream.JetStream, *nats.Msg, error) { e.asyncErrs.Add(1) })); err != nil {
 		return nil, err
 	}
-	cons, err := e.pubJS.OrderedConsumer(ctx, "MAKO_OUTBOX", jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{"mako.outbox." + Tenant + ".>"},
+	cons, err := e.pubJS.OrderedConsumer(ctx, outbox.Stream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{outbox.SubjectPrefix + "." + Tenant + ".>"},
 		DeliverPolicy:  jetstream.DeliverNewPolicy,
 	})
 	if err != nil {
@@ -395,9 +399,9 @@ func (e *Env) message(p *phase, i int) *nats.Msg {
 	// UNB 0020 is an..14: the run id and a counter over the run.
 	e.refs++
 	ref := fmt.Sprintf("%s%08d", e.run, e.refs)
-	msg := nats.NewMsg(ingest.Subject(engine.TenantID(Tenant)))
+	msg := nats.NewMsg(inbound.Subject(engine.TenantID(Tenant)))
 	msg.Data = Interchange(ref, p.tx(i))
-	msg.Header.Set(ingest.HeaderReceivedAt, receivedAt)
+	msg.Header.Set(inbound.HeaderReceivedAt, receivedAt)
 	return msg
 }
 

@@ -55,7 +55,7 @@ func BenchmarkDeliverHTTP(b *testing.B) {
 	case <-time.After(time.Minute):
 		b.Fatal("publish timed out")
 	}
-	cons, err := js.Consumer(ctx, deliverer.OutboxStream, deliverer.Consumer)
+	cons, err := js.Consumer(ctx, outbox.Stream, deliverer.Consumer)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -49,11 +49,8 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// Stream and consumer the deliverer reads.
-const (
-	OutboxStream = "MAKO_OUTBOX"
-	Consumer     = "deliverer"
-)
+// Consumer is the deliverer's durable consumer on MAKO_OUTBOX (outbox.Stream).
+const Consumer = "deliverer"
 
 // Defaults of the retry policy and the send timeout.
 const (
@@ -227,9 +224,8 @@ func (d *Deliverer) Run(ctx context.Context, cons jetstream.Consumer, opts ...wo
 // all lanes, where they are skipped at once, so they never pile up in one
 // lane behind a hanging send.
 func (d *Deliverer) laneKey(m jetstream.Msg) string {
-	rest, ok := strings.CutPrefix(m.Subject(), "mako.outbox.")
-	tenant, recipient, ok2 := strings.Cut(rest, ".")
-	if !ok || !ok2 || !d.cool.spread(partnerKey(tenant, recipient), d.now()) {
+	tenant, recipient, err := outbox.ParseSubject(m.Subject())
+	if err != nil || !d.cool.spread(partnerKey(tenant, recipient), d.now()) {
 		return m.Subject()
 	}
 	if md, err := m.Metadata(); err == nil {
@@ -373,7 +369,8 @@ func (d *Deliverer) emit(ev Event) {
 // returned as a plain error: the worker retries it with its own backoff and
 // the sent cache keeps the interchange from being sent again.
 func (d *Deliverer) confirm(ctx context.Context, m outbox.Message, attempt int, s sentEntry) error {
-	if m.Process == "" || d.reporter == nil {
+	pid, ok := processOf(m)
+	if !ok || d.reporter == nil {
 		return nil
 	}
 	cmd := engine.Command{
@@ -383,7 +380,7 @@ func (d *Deliverer) confirm(ctx context.Context, m outbox.Message, attempt int, 
 			Status: s.receipt.Status, RemoteID: s.receipt.RemoteID, Body: s.receipt.Body, Attempts: attempt, At: s.at,
 		},
 	}
-	sent, err := d.reporter.Report(ctx, engine.TenantID(m.Tenant), engine.ProcessID(m.Process), cmd)
+	sent, err := d.reporter.Report(ctx, pid, cmd)
 	if err != nil {
 		return fmt.Errorf("deliverer: confirm %s to process %s: %w", m.ID, m.Process, err)
 	}
@@ -415,12 +412,13 @@ func (d *Deliverer) Exhausted(ctx context.Context, msg jetstream.Msg, cause erro
 		Reason: reason, Detail: cause.Error(),
 		Audit: deadletter.Audit{Tenant: tenant, MessageType: m.MessageType, Sender: m.Sender, Receiver: m.Recipient,
 			InterchangeRef: m.InterchangeRef, MessageRef: m.ID, Process: m.Process},
-		Source:  deadletter.Source{Stream: OutboxStream, Subject: msg.Subject(), Sequence: seq},
+		Source:  deadletter.Source{Stream: outbox.Stream, Subject: msg.Subject(), Sequence: seq},
 		Payload: msg.Data(),
 	}); err != nil {
 		return err
 	}
-	if merr != nil || m.Process == "" || d.reporter == nil {
+	pid, ok := processOf(m)
+	if merr != nil || !ok || d.reporter == nil {
 		return nil
 	}
 	at := d.now().UTC()
@@ -429,7 +427,7 @@ func (d *Deliverer) Exhausted(ctx context.Context, msg jetstream.Msg, cause erro
 		Payload: delivery.Failed{MessageID: m.ID, InterchangeRef: m.InterchangeRef, Recipient: m.Recipient,
 			Reason: cause.Error(), Attempts: attempt, At: at},
 	}
-	sent, err := d.reporter.Report(ctx, engine.TenantID(m.Tenant), engine.ProcessID(m.Process), cmd)
+	sent, err := d.reporter.Report(ctx, pid, cmd)
 	if err != nil {
 		return fmt.Errorf("deliverer: report failure of %s to process %s: %w", m.ID, m.Process, err)
 	}

@@ -89,7 +89,7 @@ func TestFailingPartnerGetsOneProbeAtATime(t *testing.T) {
 	}
 	dlq := &letters{}
 	d := deliverer.New(js, st, dlq, deliverer.WithLanes(4), deliverer.WithBackoff(50*time.Millisecond, 200*time.Millisecond), deliverer.WithWindow(2*time.Second))
-	cons, err := js.Consumer(ctx, deliverer.OutboxStream, deliverer.Consumer)
+	cons, err := js.Consumer(ctx, outbox.Stream, deliverer.Consumer)
 	if err != nil {
 		t.Fatal(err)
 	}

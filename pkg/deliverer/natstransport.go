@@ -5,15 +5,13 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+
 	"github.com/mako-engine/mako/pkg/partner"
 	"github.com/mako-engine/mako/pkg/wire/outbox"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
-
-// HeaderTransportID is set on republished messages: the transport's message
-// id, which ingest records (pkg/ingest.HeaderTransportID).
-const HeaderTransportID = "Mako-Transport-Id"
 
 // NATSTransport republishes the interchange to the channel's subject on the
 // deliverer's own connection and waits for the JetStream ack — a gateway
@@ -39,7 +37,7 @@ func (t *NATSTransport) Send(ctx context.Context, d Delivery) (Receipt, error) {
 	msg := nats.NewMsg(d.Channel.Subject)
 	msg.Data = m.Payload
 	msg.Header.Set(jetstream.MsgIDHeader, m.ID)
-	msg.Header.Set(HeaderTransportID, m.ID)
+	msg.Header.Set(inbound.HeaderTransportID, m.ID)
 	for k, v := range map[string]string{
 		outbox.HeaderMessageType: m.MessageType, outbox.HeaderSender: m.Sender, outbox.HeaderRecipient: m.Recipient,
 		outbox.HeaderInterchangeRef: m.InterchangeRef, outbox.HeaderTraceParent: m.TraceParent,

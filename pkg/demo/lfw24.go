@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/wire/outbox"
+
 	"github.com/mako-engine/mako/pkg/api"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
@@ -166,7 +168,7 @@ func RunLFW24(ctx context.Context, cfg Config) (*Result, error) {
 	// would skip what arrived in between).
 	since := time.Now().Add(-time.Second)
 	obx, err := js.OrderedConsumer(ctx, streams.Outbox, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &since,
-		FilterSubjects: []string{"mako.outbox." + mk.LFN.Tenant + ".>", "mako.outbox." + mk.NB.Tenant + ".>", "mako.outbox." + mk.LFA.Tenant + ".>"}})
+		FilterSubjects: []string{outbox.SubjectPrefix + "." + mk.LFN.Tenant + ".>", outbox.SubjectPrefix + "." + mk.NB.Tenant + ".>", outbox.SubjectPrefix + "." + mk.LFA.Tenant + ".>"}})
 	if err != nil {
 		return nil, fmt.Errorf("demo: watch the outbox: %w", err)
 	}

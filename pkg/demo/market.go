@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/partner"
@@ -58,7 +61,7 @@ func (m Market) Names() Names {
 // IngestSubject is the default partner channel subject: the recipient
 // tenant's mako.ingest.<tenant> on the same NATS account (one makod serving
 // all three tenants).
-func IngestSubject(tenant string) string { return "mako.ingest." + tenant }
+func IngestSubject(tenant string) string { return inbound.Subject(engine.TenantID(tenant)) }
 
 // SeedPartners gives every party a partner record for each other party with
 // a nats channel to subject(other tenant), so that the deliverer routes the

@@ -241,6 +241,13 @@ func (ec *EngineContext) Lookup(name string, v fv.Version) (AnyDefinition, error
 	return nil, fmt.Errorf("%w: no definition of %q serves %s", ErrUnknownWorkflow, name, v)
 }
 
+// Resolver returns the definition that decodes the events and commands of
+// processes of a workflow (implemented by EngineContext; the workers that
+// decode committed events take it).
+type Resolver interface {
+	Resolve(w WorkflowID) (AnyDefinition, error)
+}
+
 // Resolve returns the registered definition that runs an existing process
 // created under w (see resolve), e.g. to decode a command addressed to that
 // process with its Codec. It fails with ErrUnknownWorkflow.

@@ -19,13 +19,6 @@ import (
 // natsstore.CommitOf decodes).
 const eventsStream = natsstore.DefaultEventStream
 
-// Header names of the messages on MAKO_ERP (besides Nats-Msg-Id).
-const (
-	HeaderContentType = "Content-Type"
-	HeaderTenant      = "Mako-Tenant"
-	HeaderEventType   = "Mako-Event-Type"
-)
-
 // Publish stores ce on `mako.erp.<tenant>` with Nats-Msg-Id = ce.ID, so
 // publishing the same event again within the stream's duplicate window
 // (10 min) stores it once. It waits for the stream's ack.
@@ -42,19 +35,13 @@ func Publish(ctx context.Context, js jetstream.JetStream, tenant engine.TenantID
 	}
 	msg := nats.NewMsg(erpwire.Subject(tenant))
 	msg.Data = b
-	msg.Header.Set(HeaderContentType, erpwire.ContentType)
-	msg.Header.Set(HeaderTenant, string(tenant))
-	msg.Header.Set(HeaderEventType, ce.Type)
+	msg.Header.Set(erpwire.HeaderContentType, erpwire.ContentType)
+	msg.Header.Set(erpwire.HeaderTenant, string(tenant))
+	msg.Header.Set(erpwire.HeaderEventType, ce.Type)
 	if _, err := js.PublishMsg(ctx, msg, jetstream.WithMsgID(ce.ID)); err != nil {
 		return fmt.Errorf("erp: publish %s (%s) to %s: %w", ce.ID, ce.Type, msg.Subject, err)
 	}
 	return nil
-}
-
-// Resolver returns the definition that decodes the events of processes of a
-// workflow (engine.EngineContext.Resolve).
-type Resolver interface {
-	Resolve(w engine.WorkflowID) (engine.AnyDefinition, error)
 }
 
 // Publisher turns committed workflow events into CloudEvents: the handler
@@ -62,7 +49,7 @@ type Resolver interface {
 // it with NewPublisher.
 type Publisher struct {
 	js      jetstream.JetStream
-	defs    Resolver
+	defs    engine.Resolver
 	dlq     *deadletter.Sink
 	log     zerolog.Logger
 	observe func(erpwire.CloudEvent)
@@ -82,7 +69,7 @@ func WithPublished(f func(erpwire.CloudEvent)) PublisherOption {
 
 // NewPublisher returns a publisher decoding events with defs and writing
 // undecodable commits to dlq.
-func NewPublisher(js jetstream.JetStream, defs Resolver, dlq *deadletter.Sink, opts ...PublisherOption) *Publisher {
+func NewPublisher(js jetstream.JetStream, defs engine.Resolver, dlq *deadletter.Sink, opts ...PublisherOption) *Publisher {
 	p := &Publisher{js: js, defs: defs, dlq: dlq, log: zerolog.Nop()}
 	for _, o := range opts {
 		o(p)

@@ -48,17 +48,6 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// Header names a publisher may set on `mako.ingest.<tenant>`.
-const (
-	// HeaderReceivedAt is the receipt time (RFC 3339); default: the publish time.
-	HeaderReceivedAt = "Mako-Received-At"
-	// HeaderTransportID is the transport's message id (e.g. the AS4 MessageId).
-	HeaderTransportID = "Mako-Transport-Id"
-)
-
-// Subject returns the ingest subject of a tenant, `mako.ingest.<tenant>`.
-func Subject(t engine.TenantID) string { return "mako.ingest." + string(t) }
-
 // Tenant is a market party this deployment acts for.
 type Tenant struct {
 	// ID is the tenant's subject token.
@@ -195,25 +184,25 @@ func (in *Ingestor) Handle(ctx context.Context, msg jetstream.Msg) error {
 }
 
 func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error {
-	tid, ok := strings.CutPrefix(d.subject, "mako.ingest.")
-	if !ok || tid == "" || strings.Contains(tid, ".") {
-		return in.dead(ctx, d, deadletter.ReasonMalformed, "subject is not mako.ingest.<tenant>", deadletter.Audit{Tenant: "unknown"})
+	tid, err := inbound.TenantFromSubject(d.subject)
+	if err != nil {
+		return in.dead(ctx, d, deadletter.ReasonMalformed, "subject is not mako.ingest.<tenant>", deadletter.Audit{Tenant: deadletter.UnknownTenant})
 	}
 	t, ok := in.tenants(engine.TenantID(tid))
 	if !ok {
 		return in.dead(ctx, d, deadletter.ReasonMalformed, fmt.Sprintf("unknown tenant %q", tid), deadletter.Audit{Tenant: tid})
 	}
 	d.tenant = t
-	if v := h.Get(HeaderReceivedAt); v != "" {
+	if v := h.Get(inbound.HeaderReceivedAt); v != "" {
 		// A bad header must not cost a valid interchange: the publish time
 		// stands in for it, and the log says so.
 		if at, err := time.Parse(time.RFC3339, v); err == nil {
 			d.receivedAt = at
 		} else {
-			in.log.Warn().Str("tenant", tid).Uint64("seq", d.seq).Str("header", v).Err(err).Msg("ingest: bad " + HeaderReceivedAt + "; using the publish time")
+			in.log.Warn().Str("tenant", tid).Uint64("seq", d.seq).Str("header", v).Err(err).Msg("ingest: bad " + inbound.HeaderReceivedAt + "; using the publish time")
 		}
 	}
-	d.transportID = h.Get(HeaderTransportID)
+	d.transportID = h.Get(inbound.HeaderTransportID)
 	// Continue the gateway's trace, or start one; every command of this
 	// interchange carries it, and so do the events and outbox messages.
 	d.traceParent = trace.ContinueOrStart(h.Get(trace.Header)).String()
@@ -578,7 +567,7 @@ func (in *Ingestor) dead(ctx context.Context, d delivery, reason deadletter.Reas
 		Reason:  reason,
 		Detail:  detail,
 		Audit:   audit,
-		Source:  deadletter.Source{Stream: "MAKO_INGEST", Subject: d.subject, Sequence: d.seq},
+		Source:  deadletter.Source{Stream: inbound.Stream, Subject: d.subject, Sequence: d.seq},
 		Payload: d.data,
 	})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mako-engine/mako/pkg/deliverer"
 	"github.com/mako-engine/mako/pkg/partner"
+	"github.com/mako-engine/mako/pkg/wire/outbox"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/mako-engine/mako/streams"
 )
@@ -57,7 +58,7 @@ func (s *System) RunDelivererWith(opts ...deliverer.Option) func(context.Context
 			}))
 		}
 		d := deliverer.New(s.js, partner.NewNATSStore(kv), s.dlq, append(base, opts...)...)
-		cons, err := s.consumer(ctx, deliverer.OutboxStream, deliverer.Consumer)
+		cons, err := s.consumer(ctx, outbox.Stream, deliverer.Consumer)
 		if err != nil {
 			return err
 		}

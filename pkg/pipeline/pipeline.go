@@ -25,6 +25,7 @@ import (
 	"github.com/mako-engine/mako/pkg/processor"
 	"github.com/mako-engine/mako/pkg/routing"
 	"github.com/mako-engine/mako/pkg/scheduler"
+	"github.com/mako-engine/mako/pkg/wire/command"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	"github.com/mako-engine/mako/pkg/wire/timer"
 	"github.com/mako-engine/mako/pkg/worker"
@@ -242,7 +243,7 @@ func (s *System) RunProcessor(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cons, err := s.consumer(ctx, processor.CommandsStream, "processor")
+	cons, err := s.consumer(ctx, command.Stream, "processor")
 	if err != nil {
 		return err
 	}
@@ -265,7 +266,7 @@ func (s *System) RunRelay(ctx context.Context) error {
 		opts = append(opts, processor.WithRelayMetrics(s.cfg.Metrics))
 	}
 	r := processor.NewRelay(s.js, s.stores.Registry, s.dlq, opts...)
-	cons, err := s.consumer(ctx, processor.EventsStream, processor.RelayConsumer)
+	cons, err := s.consumer(ctx, natsstore.DefaultEventStream, processor.RelayConsumer)
 	if err != nil {
 		return err
 	}

@@ -40,9 +40,6 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// CommandsStream is the stream the processor consumes.
-const CommandsStream = "MAKO_COMMANDS"
-
 // ErrEarlierPending reports that an older command of the same process is
 // still in flight; the command is retried shortly.
 var ErrEarlierPending = errors.New("processor: an earlier command of the process is still pending")
@@ -96,9 +93,9 @@ func WithMetrics(m *metrics.Metrics) Option { return func(p *Processor) { p.metr
 
 // New returns a Processor executing through ec. js must reach MAKO_COMMANDS.
 func New(ctx context.Context, js jetstream.JetStream, ec *engine.EngineContext, dlq *deadletter.Sink, opts ...Option) (*Processor, error) {
-	st, err := js.Stream(ctx, CommandsStream)
+	st, err := js.Stream(ctx, command.Stream)
 	if err != nil {
-		return nil, fmt.Errorf("processor: stream %s: %w", CommandsStream, err)
+		return nil, fmt.Errorf("processor: stream %s: %w", command.Stream, err)
 	}
 	p := &Processor{ec: ec, commands: st, dlq: dlq, log: zerolog.Nop(), attempts: 8, gateWait: 20 * time.Second}
 	for _, o := range opts {
@@ -320,7 +317,7 @@ func (p *Processor) Exhausted(ctx context.Context, msg jetstream.Msg, cause erro
 		Reason:  deadletter.ReasonProcessing,
 		Detail:  cause.Error(),
 		Audit:   audit,
-		Source:  deadletter.Source{Stream: CommandsStream, Subject: msg.Subject(), Sequence: seq},
+		Source:  deadletter.Source{Stream: command.Stream, Subject: msg.Subject(), Sequence: seq},
 		Payload: msg.Data(),
 	})
 }

@@ -15,12 +15,9 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// Events stream and subject prefix the relay reads.
-const (
-	EventsStream  = "MAKO_EVENTS"
-	EventsPrefix  = "mako.evt"
-	RelayConsumer = "relay"
-)
+// RelayConsumer is the relay's durable consumer on MAKO_EVENTS
+// (natsstore.DefaultEventStream).
+const RelayConsumer = "relay"
 
 // Relay performs the effects of committed decisions. Build it with NewRelay.
 type Relay struct {
@@ -117,7 +114,7 @@ func (r *Relay) apply(ctx context.Context, envs []engine.EventEnvelope) error {
 	for _, o := range outs {
 		m := outbox.Message{
 			ID: o.m.MessageID, Tenant: string(id.Tenant), Sender: o.m.Sender, Recipient: o.m.Recipient,
-			MessageType: o.m.MessageType, Process: string(id.Process), InterchangeRef: o.m.InterchangeRef,
+			MessageType: o.m.MessageType, Process: string(id.Process), Workflow: id.Workflow.String(), InterchangeRef: o.m.InterchangeRef,
 			TraceParent: o.env.TraceParent, Payload: o.m.Payload,
 		}
 		if _, err := outbox.Publish(ctx, r.js, m); err != nil {
@@ -149,6 +146,6 @@ func (r *Relay) Exhausted(ctx context.Context, msg jetstream.Msg, cause error) e
 		Reason: deadletter.ReasonProcessing,
 		Detail: "effects of a committed decision failed: " + cause.Error(),
 		Audit:  deadletter.Audit{Tenant: tenant, Process: msg.Headers().Get(natsstore.HeaderProcess), Correlation: msg.Headers().Get(natsstore.HeaderCorrelation)},
-		Source: deadletter.Source{Stream: EventsStream, Subject: msg.Subject(), Sequence: seq},
+		Source: deadletter.Source{Stream: natsstore.DefaultEventStream, Subject: msg.Subject(), Sequence: seq},
 	})
 }

@@ -12,13 +12,6 @@ import (
 	"github.com/mako-engine/mako/pkg/wire/delivery"
 )
 
-// Resolver finds the definition that decodes the workflow events of a
-// process created under a workflow id. *engine.EngineContext implements it
-// (EngineContext.Resolve).
-type Resolver interface {
-	Resolve(w engine.WorkflowID) (engine.AnyDefinition, error)
-}
-
 // newProcess returns the empty overview of a process.
 func newProcess(s engine.StreamID) *Process {
 	p := &Process{Tenant: string(s.Tenant), ProcessID: string(s.Process)}
@@ -28,7 +21,7 @@ func newProcess(s engine.StreamID) *Process {
 
 // folder applies commits to a Process.
 type folder struct {
-	defs Resolver
+	defs engine.Resolver
 }
 
 // applyCommit folds the envelopes of one commit (stream sequence commitSeq)

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/engine"
@@ -22,8 +20,6 @@ import (
 const (
 	eventsStream  = natsstore.DefaultEventStream // as natsstore.CommitOf
 	eventsPrefix  = natsstore.DefaultSubjectPrefix
-	dlqStream     = "MAKO_DLQ"
-	dlqPrefix     = "mako.dlq."
 	casAttempts   = 16
 	defaultGapLag = 250 * time.Millisecond
 )
@@ -85,7 +81,7 @@ func WithGapWait(d time.Duration) ProjectorOption {
 // creates them) and returns a projector decoding workflow events with defs
 // (usually the *engine.EngineContext; nil projects engine events only and
 // records workflow events as undecodable).
-func NewProjector(ctx context.Context, js jetstream.JetStream, defs Resolver, opts ...ProjectorOption) (*Projector, error) {
+func NewProjector(ctx context.Context, js jetstream.JetStream, defs engine.Resolver, opts ...ProjectorOption) (*Projector, error) {
 	p := &Projector{js: js, fold: folder{defs: defs}, log: zerolog.Nop(), gapWait: defaultGapLag}
 	for _, o := range opts {
 		o(p)
@@ -146,7 +142,7 @@ func (p *Projector) project(ctx context.Context, subject string, seq uint64, at 
 		first, last = envs[0].Sequence, envs[len(envs)-1].Sequence
 	} else {
 		var ok bool
-		if first, last, ok = parseSeqRange(seqHeader); !ok {
+		if first, last, ok = natsstore.ParseSeqHeader(seqHeader); !ok {
 			if decErr == nil {
 				decErr = errors.New("empty commit")
 			}
@@ -191,20 +187,6 @@ func (p *Projector) project(ctx context.Context, subject string, seq uint64, at 
 		}
 	}
 	return fail(errors.New("too many concurrent updates"))
-}
-
-// parseSeqRange reads a Mako-Seq header "<first>-<last>".
-func parseSeqRange(v string) (first, last uint64, ok bool) {
-	a, b, found := strings.Cut(v, "-")
-	if !found {
-		return 0, 0, false
-	}
-	f, err1 := strconv.ParseUint(a, 10, 64)
-	l, err2 := strconv.ParseUint(b, 10, 64)
-	if err1 != nil || err2 != nil || f == 0 || l < f {
-		return 0, 0, false
-	}
-	return f, l, true
 }
 
 // load reads a process overview; nil and revision 0 if there is none.
@@ -290,8 +272,8 @@ func (p *Projector) HandleDeadLetter(ctx context.Context, msg jetstream.Msg) err
 // ProjectDeadLetter is HandleDeadLetter for a letter given by subject,
 // MAKO_DLQ sequence and payload.
 func (p *Projector) ProjectDeadLetter(ctx context.Context, subject string, seq uint64, data []byte) error {
-	tenant, ok := strings.CutPrefix(subject, dlqPrefix)
-	if !ok || tenant == "" || strings.Contains(tenant, ".") {
+	tenant, err := deadletter.TenantFromSubject(subject)
+	if err != nil {
 		return worker.Permanent(&Error{Op: "deadletter", Subject: subject, Sequence: seq, Err: errors.New("not a mako.dlq.<tenant> subject")})
 	}
 	d := DeadLetter{Tenant: tenant, Sequence: seq, PayloadSize: len(data)}

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
 // consumers are the projector's durable consumers: stream → name.
-var consumers = [][2]string{{eventsStream, Consumer}, {dlqStream, Consumer}}
+var consumers = [][2]string{{eventsStream, Consumer}, {deadletter.Stream, Consumer}}
 
 // Reset discards the read models and rewinds the projector: it purges the
 // read-model buckets and then resets the "projector" consumers of

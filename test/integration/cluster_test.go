@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/internal/natstest"
+	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/processor"
+	"github.com/mako-engine/mako/pkg/wire/command"
 )
 
 // The pipeline on an in-process 3-node JetStream cluster with every stream
@@ -47,14 +49,14 @@ func TestClusterR3LeaderLoss(t *testing.T) {
 		done <- published{txs, err}
 	}()
 	waitOutbox(t, js, first+second/4, 60*time.Second)
-	leader := c.StreamLeader(processor.EventsStream)
+	leader := c.StreamLeader(natsstore.DefaultEventStream)
 	var led []string
-	for _, st := range []string{"MAKO_INGEST", processor.CommandsStream, processor.EventsStream, "MAKO_OUTBOX"} {
+	for _, st := range []string{"MAKO_INGEST", command.Stream, natsstore.DefaultEventStream, "MAKO_OUTBOX"} {
 		if leader.JetStreamIsStreamLeader("$G", st) {
 			led = append(led, st)
 		}
 	}
-	for _, sc := range [][2]string{{"MAKO_INGEST", "ingest"}, {processor.CommandsStream, "processor"}, {processor.EventsStream, processor.RelayConsumer}} {
+	for _, sc := range [][2]string{{"MAKO_INGEST", "ingest"}, {command.Stream, "processor"}, {natsstore.DefaultEventStream, processor.RelayConsumer}} {
 		if leader.JetStreamIsConsumerLeader("$G", sc[0], sc[1]) {
 			led = append(led, sc[1])
 		}
@@ -70,7 +72,7 @@ func TestClusterR3LeaderLoss(t *testing.T) {
 
 	waitAnswered(t, js, first+second, 90*time.Second)
 	t.Logf("done %v after the node stopped", time.Since(stopped).Round(time.Millisecond))
-	if now := c.StreamLeader(processor.EventsStream); now == leader {
+	if now := c.StreamLeader(natsstore.DefaultEventStream); now == leader {
 		t.Fatal("MAKO_EVENTS leader did not move")
 	}
 	checkExactlyOnce(t, js, txs)

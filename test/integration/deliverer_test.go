@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+
 	"github.com/mako-engine/mako/pkg/deliverer"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
@@ -371,7 +373,7 @@ func TestFileAndNATSTransportsAreByteIdentical(t *testing.T) {
 	if len(in) != 1 {
 		t.Fatal("nothing republished to mako.ingest.other")
 	}
-	if !bytes.Equal(in[0].Data(), natsMsg.Payload) || in[0].Headers().Get("Nats-Msg-Id") != "nats-1" || in[0].Headers().Get(ingest.HeaderTransportID) != "nats-1" {
+	if !bytes.Equal(in[0].Data(), natsMsg.Payload) || in[0].Headers().Get("Nats-Msg-Id") != "nats-1" || in[0].Headers().Get(inbound.HeaderTransportID) != "nats-1" {
 		t.Fatalf("republished message %v differs", in[0].Headers())
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/fv"
@@ -112,7 +114,7 @@ func publishIngest(t testing.TB, js jetstream.JetStream, tenant string, data []b
 	t.Helper()
 	msg := nats.NewMsg("mako.ingest." + tenant)
 	msg.Data = data
-	msg.Header.Set(ingest.HeaderReceivedAt, receivedAt)
+	msg.Header.Set(inbound.HeaderReceivedAt, receivedAt)
 	if _, err := js.PublishMsg(context.Background(), msg); err != nil {
 		t.Fatal(err)
 	}

@@ -7,13 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+
 	"github.com/mako-engine/mako/pkg/demo"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/gpke"
-	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/wire/erp"
 	"github.com/nats-io/nats.go"
@@ -481,7 +482,7 @@ func (m *market) lfxAnmeldung(t *testing.T, maloID, received string, start time.
 	}, "")
 	msg := nats.NewMsg("mako.ingest." + m.mk.NB.Tenant)
 	msg.Data = []byte(data)
-	msg.Header.Set(ingest.HeaderReceivedAt, received)
+	msg.Header.Set(inbound.HeaderReceivedAt, received)
 	_, err = m.nb.js.PublishMsg(context.Background(), msg)
 	must(t, err)
 	return tx

@@ -48,7 +48,7 @@ const testAckWait = 5 * time.Second
 func setAckWait(t testing.TB, js jetstream.JetStream, d time.Duration) {
 	t.Helper()
 	ctx := context.Background()
-	for _, sc := range [][2]string{{"MAKO_INGEST", "ingest"}, {processor.CommandsStream, "processor"}, {processor.EventsStream, processor.RelayConsumer}} {
+	for _, sc := range [][2]string{{"MAKO_INGEST", "ingest"}, {command.Stream, "processor"}, {natsstore.DefaultEventStream, processor.RelayConsumer}} {
 		c, err := js.Consumer(ctx, sc[0], sc[1])
 		if err != nil {
 			t.Fatal(err)
@@ -118,7 +118,7 @@ func publishRetry(js jetstream.JetStream, msg *nats.Msg) error {
 func pipelineState(ctx context.Context, js jetstream.JetStream) (idle bool, desc string, err error) {
 	idle = true
 	var b strings.Builder
-	for _, sc := range [][2]string{{"MAKO_INGEST", "ingest"}, {processor.CommandsStream, "processor"}, {processor.EventsStream, processor.RelayConsumer}} {
+	for _, sc := range [][2]string{{"MAKO_INGEST", "ingest"}, {command.Stream, "processor"}, {natsstore.DefaultEventStream, processor.RelayConsumer}} {
 		c, err := js.Consumer(ctx, sc[0], sc[1])
 		if err != nil {
 			return false, "", err
@@ -129,7 +129,7 @@ func pipelineState(ctx context.Context, js jetstream.JetStream) (idle bool, desc
 			idle = false
 		}
 	}
-	st, err := js.Stream(ctx, processor.CommandsStream)
+	st, err := js.Stream(ctx, command.Stream)
 	if err != nil {
 		return false, "", err
 	}
@@ -278,12 +278,12 @@ func checkExactlyOnce(t testing.TB, js jetstream.JetStream, txs []string) {
 
 	recorded := map[string]int{}
 	perProcess := map[string]int{}
-	for _, m := range readAll(t, js, processor.EventsStream, "mako.evt.>") {
+	for _, m := range readAll(t, js, natsstore.DefaultEventStream, "mako.evt.>") {
 		md, err := m.Metadata()
 		if err != nil {
 			t.Fatal(err)
 		}
-		envs, err := natsstore.EnvelopesFromMsg(processor.EventsStream, processor.EventsPrefix, m.Subject(), md.Sequence.Stream, m.Data())
+		envs, err := natsstore.EnvelopesFromMsg(natsstore.DefaultEventStream, natsstore.DefaultSubjectPrefix, m.Subject(), md.Sequence.Stream, m.Data())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -324,7 +324,7 @@ func checkExactlyOnce(t testing.TB, js jetstream.JetStream, txs []string) {
 			t.Errorf("dead letter: %s: %s (interchange %s, source %s #%d)", l.Reason, l.Detail, l.Audit.InterchangeRef, l.Source.Stream, l.Source.Sequence)
 		}
 	}
-	st, err := js.Stream(context.Background(), processor.CommandsStream)
+	st, err := js.Stream(context.Background(), command.Stream)
 	must(t, err)
 	if q := st.CachedInfo().State.Msgs; q != 0 {
 		t.Errorf("%d commands left in the work queue", q)
@@ -336,10 +336,10 @@ func checkExactlyOnce(t testing.TB, js jetstream.JetStream, txs []string) {
 func checkGapFree(t testing.TB, js jetstream.JetStream) {
 	t.Helper()
 	next := map[string]uint64{}
-	for _, m := range readAll(t, js, processor.EventsStream, "mako.evt.>") {
+	for _, m := range readAll(t, js, natsstore.DefaultEventStream, "mako.evt.>") {
 		md, err := m.Metadata()
 		must(t, err)
-		envs, err := natsstore.EnvelopesFromMsg(processor.EventsStream, processor.EventsPrefix, m.Subject(), md.Sequence.Stream, m.Data())
+		envs, err := natsstore.EnvelopesFromMsg(natsstore.DefaultEventStream, natsstore.DefaultSubjectPrefix, m.Subject(), md.Sequence.Stream, m.Data())
 		must(t, err)
 		for _, env := range envs {
 			if env.Sequence != next[m.Subject()]+1 {
@@ -504,7 +504,7 @@ func TestTwoProcessorsKeepOrderPerProcess(t *testing.T) {
 	}
 	// Both instances must have their pull requests parked before the
 	// commands arrive, so the server hands messages to both.
-	waitWaiting(t, js, processor.CommandsStream, "processor", 2)
+	waitWaiting(t, js, command.Stream, "processor", 2)
 
 	ids := make([]engine.ProcessIdentity, procs)
 	for p := range ids {

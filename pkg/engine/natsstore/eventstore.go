@@ -297,7 +297,7 @@ func (s *EventStore) leaderLast(ctx context.Context, stream engine.StreamID, sub
 // anchorOf derives the anchor from a commit message: the Mako-Seq header,
 // or the decoded payload if the header is missing or malformed.
 func (s *EventStore) anchorOf(stream engine.StreamID, m storedMsg) (anchor, error) {
-	if _, last, ok := parseSeqHeader(m.Header.Get(HeaderSeq)); ok {
+	if _, last, ok := ParseSeqHeader(m.Header.Get(HeaderSeq)); ok {
 		return anchor{version: last, seq: m.Sequence}, nil
 	}
 	rec, err := decodeCommit(stream, s.cfg.eventStream, m.Subject, m.Sequence, m.Data)

@@ -2,14 +2,16 @@ package natsstore
 
 import (
 	"time"
+
+	"github.com/mako-engine/mako/streams"
 )
 
 // Defaults of the options.
 const (
 	// DefaultEventStream is the JetStream stream of the event store.
-	DefaultEventStream = "MAKO_EVENTS"
+	DefaultEventStream = streams.Events
 	// DefaultSubjectPrefix is the subject prefix of process streams.
-	DefaultSubjectPrefix = "mako.evt"
+	DefaultSubjectPrefix = streams.SubjectEvents
 	// DefaultCacheSize bounds the OCC anchor cache (entries, ≈ 100 B each).
 	DefaultCacheSize = 100_000
 	// DefaultTimeout bounds one request when the context has no deadline.

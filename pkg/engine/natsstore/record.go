@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/wire"
+
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/vmihailenco/msgpack/v5"
@@ -27,11 +29,11 @@ const recordFormat = 1
 // each append: measured in BenchmarkAppendHotVsRaw).
 const (
 	// HeaderTenant is the tenant id.
-	HeaderTenant = "Mako-Tenant"
+	HeaderTenant = wire.HeaderTenant
 	// HeaderProcess is the process id.
-	HeaderProcess = "Mako-Process"
+	HeaderProcess = wire.HeaderProcess
 	// HeaderWorkflow is the workflow id ("name@FV2604") of the first event.
-	HeaderWorkflow = "Mako-Workflow"
+	HeaderWorkflow = wire.HeaderWorkflow
 	// HeaderEventType lists the event types of the commit, comma-joined in
 	// append order.
 	HeaderEventType = "Mako-Event-Type"
@@ -41,7 +43,7 @@ const (
 	// HeaderCommand is the command id of the first event.
 	HeaderCommand = "Mako-Command"
 	// HeaderCorrelation is the correlation id of the first event.
-	HeaderCorrelation = "Mako-Correlation"
+	HeaderCorrelation = wire.HeaderCorrelation
 	// HeaderCausation is the causation id of the first event, if any.
 	HeaderCausation = "Mako-Causation"
 )
@@ -211,8 +213,10 @@ func (e eventRecord) envelope(stream engine.StreamID, seq uint64, ts time.Time) 
 	}, nil
 }
 
-// parseSeqHeader parses HeaderSeq "<first>-<last>".
-func parseSeqHeader(v string) (first, last uint64, ok bool) {
+// ParseSeqHeader parses HeaderSeq "<first>-<last>": the per-process
+// sequences of the events a commit message holds; ok is false unless
+// 0 < first <= last.
+func ParseSeqHeader(v string) (first, last uint64, ok bool) {
 	a, b, found := strings.Cut(v, "-")
 	if !found {
 		return 0, 0, false

@@ -27,12 +27,6 @@ const (
 	eventsPrefix = natsstore.DefaultSubjectPrefix
 )
 
-// Resolver returns the definition that decodes the events of processes of a
-// workflow (engine.EngineContext.Resolve).
-type Resolver interface {
-	Resolve(w engine.WorkflowID) (engine.AnyDefinition, error)
-}
-
 // Applied reports one change the Applier handled.
 type Applied struct {
 	Tenant  engine.TenantID
@@ -52,7 +46,7 @@ type Applied struct {
 // were applied).
 type Applier struct {
 	store   malo.Store
-	defs    Resolver
+	defs    engine.Resolver
 	dlq     *deadletter.Sink
 	log     zerolog.Logger
 	observe func(Applied)
@@ -68,7 +62,7 @@ func WithApplierLogger(l zerolog.Logger) ApplierOption { return func(a *Applier)
 func WithApplied(f func(Applied)) ApplierOption { return func(a *Applier) { a.observe = f } }
 
 // NewApplier returns an applier writing to store.
-func NewApplier(store malo.Store, defs Resolver, dlq *deadletter.Sink, opts ...ApplierOption) *Applier {
+func NewApplier(store malo.Store, defs engine.Resolver, dlq *deadletter.Sink, opts ...ApplierOption) *Applier {
 	a := &Applier{store: store, defs: defs, dlq: dlq, log: zerolog.Nop()}
 	for _, o := range opts {
 		o(a)

@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mako-engine/mako/pkg/wire"
 	"strings"
 
 	"github.com/mako-engine/mako/pkg/engine"
@@ -23,15 +24,23 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
+// Stream and subject prefix of commands (streams/MAKO_COMMANDS.json).
+const (
+	// Stream is the work queue of process commands.
+	Stream = "MAKO_COMMANDS"
+	// SubjectPrefix + ".<tenant>.<process>" is the subject of a command.
+	SubjectPrefix = "mako.cmd"
+)
+
 // Header names of command messages.
 const (
-	HeaderTenant      = "Mako-Tenant"
-	HeaderProcess     = "Mako-Process"
-	HeaderWorkflow    = "Mako-Workflow"
+	HeaderTenant      = wire.HeaderTenant
+	HeaderProcess     = wire.HeaderProcess
+	HeaderWorkflow    = wire.HeaderWorkflow
 	HeaderCommandType = "Mako-Command-Type"
 	HeaderCommandID   = "Mako-Command-Id"
-	HeaderCorrelation = "Mako-Correlation"
-	HeaderTraceParent = "traceparent"
+	HeaderCorrelation = wire.HeaderCorrelation
+	HeaderTraceParent = wire.HeaderTraceParent
 	// HeaderNewProcess ("1") says the publisher has just spawned the
 	// process: the processor may decide the command without reading the
 	// stores (engine.AssumeNew), falling back to a reload on conflict.
@@ -52,7 +61,18 @@ var ErrMalformed = errors.New("commandbus: malformed command message")
 
 // Subject returns `mako.cmd.<tenant>.<process>`.
 func Subject(t engine.TenantID, p engine.ProcessID) string {
-	return "mako.cmd." + string(t) + "." + string(p)
+	return SubjectPrefix + "." + string(t) + "." + string(p)
+}
+
+// TenantFromSubject returns the tenant of a subject of this stream
+// (the first token after SubjectPrefix), validated as a tenant id.
+func TenantFromSubject(subject string) (engine.TenantID, error) {
+	tok, err := wire.TenantToken(SubjectPrefix, subject)
+	if err != nil {
+		return "", err
+	}
+	t := engine.TenantID(tok)
+	return t, t.Validate()
 }
 
 // MsgID returns the deterministic Nats-Msg-Id of a command.
@@ -122,7 +142,7 @@ type Addressed struct {
 // Decode reads the addressing of a command message.
 func Decode(subject string, h nats.Header, body []byte) (Addressed, error) {
 	parts := strings.Split(subject, ".")
-	if len(parts) != 4 || parts[0] != "mako" || parts[1] != "cmd" {
+	if len(parts) != 4 || parts[0]+"."+parts[1] != SubjectPrefix {
 		return Addressed{}, fmt.Errorf("%w: subject %q", ErrMalformed, subject)
 	}
 	wf, err := engine.ParseWorkflowID(h.Get(HeaderWorkflow))

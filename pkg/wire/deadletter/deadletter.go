@@ -12,8 +12,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 	_ "time/tzdata" // Europe/Berlin on hosts without a zoneinfo database
+
+	"github.com/mako-engine/mako/pkg/wire"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -79,8 +82,37 @@ type Letter struct {
 	Payload []byte `json:"payload,omitempty"`
 }
 
+// Stream, subject prefix and headers of dead letters (streams/MAKO_DLQ.json).
+const (
+	// Stream holds the dead letters.
+	Stream = "MAKO_DLQ"
+	// SubjectPrefix + ".<tenant>" is the subject of a tenant's dead letters.
+	SubjectPrefix = "mako.dlq"
+	// HeaderReason is the letter's Reason.
+	HeaderReason = "Mako-Dlq-Reason"
+	// HeaderTenant is the letter's tenant.
+	HeaderTenant = wire.HeaderTenant
+	// HeaderProcess is the letter's process, if any.
+	HeaderProcess = wire.HeaderProcess
+)
+
+// UnknownTenant is the tenant of a letter about a message whose tenant
+// cannot be told (a malformed subject, no tenant header): its letter goes to
+// `mako.dlq.unknown`.
+const UnknownTenant = "unknown"
+
 // Subject returns the dead-letter subject of a tenant.
-func Subject(tenant string) string { return "mako.dlq." + tenant }
+func Subject(tenant string) string { return SubjectPrefix + "." + tenant }
+
+// TenantFromSubject returns the tenant token of `mako.dlq.<tenant>`
+// (UnknownTenant included); it fails unless the subject is exactly that.
+func TenantFromSubject(subject string) (string, error) {
+	tenant, ok := strings.CutPrefix(subject, SubjectPrefix+".")
+	if !ok || tenant == "" || strings.Contains(tenant, ".") {
+		return "", fmt.Errorf("subject %q is not %s.<tenant>", subject, SubjectPrefix)
+	}
+	return tenant, nil
+}
 
 // Sink writes dead letters to MAKO_DLQ.
 type Sink struct {
@@ -129,10 +161,10 @@ func (s *Sink) Write(ctx context.Context, l Letter) error {
 	}
 	msg := nats.NewMsg(Subject(l.Audit.Tenant))
 	msg.Data = b
-	msg.Header.Set("Mako-Dlq-Reason", string(l.Reason))
-	msg.Header.Set("Mako-Tenant", l.Audit.Tenant)
+	msg.Header.Set(HeaderReason, string(l.Reason))
+	msg.Header.Set(HeaderTenant, l.Audit.Tenant)
 	if l.Audit.Process != "" {
-		msg.Header.Set("Mako-Process", l.Audit.Process)
+		msg.Header.Set(HeaderProcess, l.Audit.Process)
 	}
 	opts := []jetstream.PublishOpt{}
 	if l.Source.Stream != "" && l.Source.Sequence != 0 {

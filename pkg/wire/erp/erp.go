@@ -26,6 +26,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mako-engine/mako/pkg/wire"
+
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
 )
@@ -48,6 +50,13 @@ const (
 	// WebhookConsumer is the durable consumer on MAKO_ERP (mako.erp.*) of
 	// the webhook forwarder.
 	WebhookConsumer = "webhook"
+)
+
+// Header names of the messages on MAKO_ERP (besides Nats-Msg-Id).
+const (
+	HeaderContentType = "Content-Type"
+	HeaderTenant      = wire.HeaderTenant
+	HeaderEventType   = "Mako-Event-Type"
 )
 
 // Subject returns `mako.erp.<tenant>`, where the tenant's CloudEvents go.
@@ -200,9 +209,14 @@ func (r *Registry) Types() []string {
 	return out
 }
 
-// TenantFromSubject returns the tenant of `mako.erp.in.<tenant>`.
+// TenantFromSubject returns the tenant of `mako.erp.in.<tenant>` (a
+// command) or `mako.erp.<tenant>` (an outbound CloudEvent), validated as a
+// tenant id.
 func TenantFromSubject(subject string) (engine.TenantID, error) {
 	rest, ok := strings.CutPrefix(subject, InPrefix+".")
+	if !ok {
+		rest, ok = strings.CutPrefix(subject, SubjectPrefix+".")
+	}
 	if !ok || strings.Contains(rest, ".") {
 		return "", fmt.Errorf("subject %q: want %s.<tenant>", subject, InPrefix)
 	}

@@ -15,33 +15,50 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mako-engine/mako/pkg/wire"
 	"strings"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
+// Stream and subject prefix of outbound interchanges (streams/MAKO_OUTBOX.json).
+const (
+	// Stream holds the final outbound interchanges.
+	Stream = "MAKO_OUTBOX"
+	// SubjectPrefix + ".<tenant>.<recipient MP-ID>" is the subject of an
+	// outbound interchange.
+	SubjectPrefix = "mako.outbox"
+)
+
 // Header names of outbox messages.
 const (
-	HeaderMessageType    = "Mako-Message-Type"
-	HeaderSender         = "Mako-Sender"
-	HeaderRecipient      = "Mako-Recipient"
-	HeaderTenant         = "Mako-Tenant"
-	HeaderProcess        = "Mako-Process"
+	HeaderMessageType = "Mako-Message-Type"
+	HeaderSender      = "Mako-Sender"
+	HeaderRecipient   = "Mako-Recipient"
+	HeaderTenant      = wire.HeaderTenant
+	HeaderProcess     = wire.HeaderProcess
+	// HeaderWorkflow is the workflow id of the process that sent the
+	// message (empty with no process), so the deliverer can report back to
+	// the process without reading the event store.
+	HeaderWorkflow       = wire.HeaderWorkflow
 	HeaderInterchangeRef = "Mako-Interchange-Ref"
 	HeaderMessageID      = "Mako-Message-Id"
-	HeaderTraceParent    = "traceparent"
+	HeaderTraceParent    = wire.HeaderTraceParent
 )
 
 // Message is one outbound interchange.
 type Message struct {
 	// ID is the deterministic message id (also Nats-Msg-Id). Required.
-	ID             string
-	Tenant         string
-	Sender         string
-	Recipient      string
-	MessageType    string
-	Process        string
+	ID          string
+	Tenant      string
+	Sender      string
+	Recipient   string
+	MessageType string
+	Process     string
+	// Workflow is the workflow id of Process ("name@FV2604"), empty with no
+	// process.
+	Workflow       string
 	InterchangeRef string
 	TraceParent    string
 	// Payload is the final EDIFACT interchange, sent as is.
@@ -53,7 +70,17 @@ var ErrInvalid = errors.New("outbox: invalid message")
 
 // Subject returns `mako.outbox.<tenant>.<recipient>`.
 func Subject(tenant, recipient string) string {
-	return "mako.outbox." + tenant + "." + recipient
+	return SubjectPrefix + "." + tenant + "." + recipient
+}
+
+// ParseSubject returns tenant and recipient of `mako.outbox.<tenant>.<recipient>`.
+func ParseSubject(subject string) (tenant, recipient string, err error) {
+	rest, ok := strings.CutPrefix(subject, SubjectPrefix+".")
+	tenant, recipient, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 || !validToken(tenant) || !validToken(recipient) {
+		return "", "", fmt.Errorf("%w: subject %q is not %s.<tenant>.<recipient>", ErrInvalid, subject, SubjectPrefix)
+	}
+	return tenant, recipient, nil
 }
 
 func validToken(s string) bool {
@@ -91,6 +118,7 @@ func (m Message) NatsMsg() *nats.Msg {
 	set(HeaderRecipient, m.Recipient)
 	set(HeaderTenant, m.Tenant)
 	set(HeaderProcess, m.Process)
+	set(HeaderWorkflow, m.Workflow)
 	set(HeaderInterchangeRef, m.InterchangeRef)
 	set(HeaderMessageID, m.ID)
 	set(HeaderTraceParent, m.TraceParent)
@@ -124,6 +152,7 @@ func FromNats(subject string, h nats.Header, data []byte) (Message, error) {
 		Sender:         h.Get(HeaderSender),
 		MessageType:    h.Get(HeaderMessageType),
 		Process:        h.Get(HeaderProcess),
+		Workflow:       h.Get(HeaderWorkflow),
 		InterchangeRef: h.Get(HeaderInterchangeRef),
 		TraceParent:    h.Get(HeaderTraceParent),
 		Payload:        data,

@@ -16,6 +16,7 @@ package timer
 import (
 	"context"
 	"fmt"
+	"github.com/mako-engine/mako/pkg/wire"
 	"strings"
 	"time"
 
@@ -24,15 +25,24 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// Stream is the timers stream.
-const Stream = "MAKO_TIMERS"
+// Stream and subject prefixes of deadlines (streams/MAKO_TIMERS.json).
+const (
+	// Stream is the timers stream.
+	Stream = "MAKO_TIMERS"
+	// SchedulePrefix + ".<tenant>.<process>.<deadline>" is the subject of a
+	// deadline's schedule.
+	SchedulePrefix = "mako.timer.sched"
+	// FiredPrefix + ".<tenant>.<process>.<deadline>" is the subject a
+	// schedule fires to.
+	FiredPrefix = "mako.timer.fired"
+)
 
 // Header names on schedule and fired messages (the server copies headers
 // of the schedule onto the fired message).
 const (
-	HeaderTenant   = "Mako-Tenant"
-	HeaderProcess  = "Mako-Process"
-	HeaderWorkflow = "Mako-Workflow"
+	HeaderTenant   = wire.HeaderTenant
+	HeaderProcess  = wire.HeaderProcess
+	HeaderWorkflow = wire.HeaderWorkflow
 	HeaderDeadline = "Mako-Deadline"
 	HeaderLabel    = "Mako-Deadline-Label"
 	HeaderDue      = "Mako-Deadline-Due"
@@ -40,12 +50,26 @@ const (
 
 // ScheduleSubject returns the schedule subject of a deadline.
 func ScheduleSubject(t engine.TenantID, p engine.ProcessID, d engine.DeadlineID) string {
-	return "mako.timer.sched." + string(t) + "." + string(p) + "." + string(d)
+	return SchedulePrefix + "." + string(t) + "." + string(p) + "." + string(d)
 }
 
 // FiredSubject returns the subject a deadline's schedule fires to.
 func FiredSubject(t engine.TenantID, p engine.ProcessID, d engine.DeadlineID) string {
-	return "mako.timer.fired." + string(t) + "." + string(p) + "." + string(d)
+	return FiredPrefix + "." + string(t) + "." + string(p) + "." + string(d)
+}
+
+// TenantFromSubject returns the tenant of a schedule or fired subject,
+// validated as a tenant id.
+func TenantFromSubject(subject string) (engine.TenantID, error) {
+	tok, err := wire.TenantToken(SchedulePrefix, subject)
+	if err != nil {
+		tok, err = wire.TenantToken(FiredPrefix, subject)
+	}
+	if err != nil {
+		return "", err
+	}
+	t := engine.TenantID(tok)
+	return t, t.Validate()
 }
 
 // At returns the schedule instant for due: rounded up to the next whole
@@ -120,7 +144,7 @@ type Fired struct {
 // DecodeFired reads a message from a fired subject.
 func DecodeFired(subject string, h nats.Header) (Fired, error) {
 	parts := strings.Split(subject, ".")
-	if len(parts) != 6 || parts[0] != "mako" || parts[1] != "timer" || parts[2] != "fired" {
+	if len(parts) != 6 || strings.Join(parts[:3], ".") != FiredPrefix {
 		return Fired{}, fmt.Errorf("timers: %q is not mako.timer.fired.<tenant>.<process>.<deadline>", subject)
 	}
 	wf, err := engine.ParseWorkflowID(h.Get(HeaderWorkflow))
