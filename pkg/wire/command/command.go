@@ -16,10 +16,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/mako-engine/mako/pkg/wire"
 	"strings"
 
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/wire"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )

@@ -15,9 +15,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/mako-engine/mako/pkg/wire"
 	"strings"
 
+	"github.com/mako-engine/mako/pkg/wire"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )

@@ -16,11 +16,11 @@ package timer
 import (
 	"context"
 	"fmt"
-	"github.com/mako-engine/mako/pkg/wire"
 	"strings"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/wire"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
