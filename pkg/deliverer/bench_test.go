@@ -59,7 +59,10 @@ func BenchmarkDeliverHTTP(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	d := deliverer.New(js, st, nil)
+	d, err := deliverer.New(js, st, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	b.ResetTimer()

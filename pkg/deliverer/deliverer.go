@@ -68,9 +68,7 @@ const (
 )
 
 // DeadLetters writes dead letters (*deadletter.Sink).
-type DeadLetters interface {
-	Write(ctx context.Context, l deadletter.Letter) error
-}
+type DeadLetters = worker.LetterWriter
 
 // Deliverer is the outbox delivery worker. Build it with New.
 type Deliverer struct {
@@ -105,81 +103,126 @@ type Event struct {
 	Delay   time.Duration
 }
 
-// Option configures a Deliverer.
-type Option func(*Deliverer)
+// Option configures a Deliverer. An option with a value it cannot take
+// returns an error wrapping ErrInvalidOption, and New fails with it.
+type Option func(*Deliverer) error
 
-// WithBackoff sets base and cap of the full-jitter backoff (defaults 5 s, 5 min).
+// ErrInvalidOption reports an option value the deliverer cannot take.
+var ErrInvalidOption = errors.New("deliverer: invalid option")
+
+func invalidOption(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidOption}, args...)...)
+}
+
+// WithBackoff sets base and cap of the full-jitter backoff (defaults 5 s,
+// 5 min; 0 < base <= limit).
 func WithBackoff(base, limit time.Duration) Option {
-	return func(d *Deliverer) {
-		if base > 0 && limit >= base {
-			d.base, d.cap = base, limit
+	return func(d *Deliverer) error {
+		if base <= 0 || limit < base {
+			return invalidOption("backoff %s..%s, want 0 < base <= limit", base, limit)
 		}
+		d.base, d.cap = base, limit
+		return nil
 	}
 }
 
 // WithWindow sets the retry window, counted from the outbox message's stream
-// timestamp (default 72 h).
+// timestamp (default 72 h; w > 0).
 func WithWindow(w time.Duration) Option {
-	return func(d *Deliverer) {
-		if w > 0 {
-			d.window = w
+	return func(d *Deliverer) error {
+		if w <= 0 {
+			return invalidOption("window %s, want > 0", w)
 		}
+		d.window = w
+		return nil
 	}
 }
 
 // WithTimeout sets the send timeout for channels without one (default 30 s;
-// every timeout is capped at MaxTimeout).
+// every timeout is capped at MaxTimeout; t > 0).
 func WithTimeout(t time.Duration) Option {
-	return func(d *Deliverer) {
-		if t > 0 {
-			d.timeout = t
+	return func(d *Deliverer) error {
+		if t <= 0 {
+			return invalidOption("timeout %s, want > 0", t)
 		}
+		d.timeout = t
+		return nil
 	}
 }
 
-// WithLanes sets the number of worker lanes (default 32).
+// WithLanes sets the number of worker lanes (default 32; n > 0).
 func WithLanes(n int) Option {
-	return func(d *Deliverer) {
-		if n > 0 {
-			d.lanes = n
+	return func(d *Deliverer) error {
+		if n <= 0 {
+			return invalidOption("lanes %d, want > 0", n)
 		}
+		d.lanes = n
+		return nil
 	}
 }
 
 // WithTransport adds or replaces the transport for t.Kind().
-func WithTransport(t Transport) Option { return func(d *Deliverer) { d.transports[t.Kind()] = t } }
+func WithTransport(t Transport) Option {
+	return func(d *Deliverer) error {
+		if t == nil {
+			return invalidOption("nil transport")
+		}
+		d.transports[t.Kind()] = t
+		return nil
+	}
+}
 
 // WithSkipTenants names tenants whose outbox this deliverer leaves alone:
 // their gateway reads `mako.outbox.<tenant>.>` itself with its own consumer
 // (streams.GatewayConsumerName). Their messages are acknowledged on the
 // deliverer's consumer without a send; they stay in MAKO_OUTBOX.
 func WithSkipTenants(tenants ...string) Option {
-	return func(d *Deliverer) {
+	return func(d *Deliverer) error {
 		for _, t := range tenants {
 			d.skip[t] = true
 		}
+		return nil
 	}
 }
 
 // WithReporter sets who tells processes about outcomes (default: nobody).
-func WithReporter(r Reporter) Option { return func(d *Deliverer) { d.reporter = r } }
+func WithReporter(r Reporter) Option { return func(d *Deliverer) error { d.reporter = r; return nil } }
 
 // WithClock sets the clock (default time.Now).
-func WithClock(now func() time.Time) Option { return func(d *Deliverer) { d.now = now } }
+func WithClock(now func() time.Time) Option {
+	return func(d *Deliverer) error {
+		if now == nil {
+			return invalidOption("nil clock")
+		}
+		d.now = now
+		return nil
+	}
+}
 
 // WithRand sets the jitter source: rnd(n) in [0, n) (default math/rand/v2.Int64N).
-func WithRand(rnd func(int64) int64) Option { return func(d *Deliverer) { d.rnd = rnd } }
+func WithRand(rnd func(int64) int64) Option {
+	return func(d *Deliverer) error {
+		if rnd == nil {
+			return invalidOption("nil jitter source")
+		}
+		d.rnd = rnd
+		return nil
+	}
+}
 
 // WithLogger sets the logger.
-func WithLogger(l zerolog.Logger) Option { return func(d *Deliverer) { d.log = l } }
+func WithLogger(l zerolog.Logger) Option { return func(d *Deliverer) error { d.log = l; return nil } }
 
 // WithObserver calls f for every outcome (metrics, tests). f must be fast.
-func WithObserver(f func(Event)) Option { return func(d *Deliverer) { d.observe = f } }
+func WithObserver(f func(Event)) Option {
+	return func(d *Deliverer) error { d.observe = f; return nil }
+}
 
 // New returns a deliverer reading partner data from partners and
 // dead-lettering into dlq. js (may be nil) backs the nats transport; the
-// http and file transports are always present.
-func New(js jetstream.JetStream, partners partner.Store, dlq DeadLetters, opts ...Option) *Deliverer {
+// http and file transports are always present. It fails on an invalid
+// option (ErrInvalidOption).
+func New(js jetstream.JetStream, partners partner.Store, dlq DeadLetters, opts ...Option) (*Deliverer, error) {
 	d := &Deliverer{
 		partners: partners, dlq: dlq,
 		transports: map[partner.Transport]Transport{}, skip: map[string]bool{},
@@ -192,11 +235,13 @@ func New(js jetstream.JetStream, partners partner.Store, dlq DeadLetters, opts .
 		d.transports[partner.TransportNATS] = NewNATSTransport(js)
 	}
 	for _, o := range opts {
-		o(d)
+		if err := o(d); err != nil {
+			return nil, err
+		}
 	}
 	d.cool = newBreaker(d.base, d.cap)
 	d.sent = newSentCache(4096)
-	return d
+	return d, nil
 }
 
 // Run consumes cons (the `deliverer` consumer of MAKO_OUTBOX) until ctx is
@@ -277,7 +322,7 @@ func (d *Deliverer) Handle(ctx context.Context, msg jetstream.Msg) error {
 	rec, err := d.send(ctx, tr, key, token, min(timeout, MaxTimeout), Delivery{Message: m, Channel: ch, Attempt: attempt, CreatedAt: created})
 	now = d.now().UTC()
 	if err != nil {
-		if IsPermanent(err) {
+		if worker.IsPermanent(err) {
 			d.cool.done(key, token, now, nil) // the partner answered; it is not unhealthy
 			ev.Outcome, ev.Err = "dead", err
 			d.emit(ev)
@@ -394,27 +439,24 @@ func (d *Deliverer) confirm(ctx context.Context, m outbox.Message, attempt int, 
 // with reason outbox_exhausted (malformed for a message that is not an
 // outbox message) and tells its process (delivery.Failed).
 func (d *Deliverer) Exhausted(ctx context.Context, msg jetstream.Msg, cause error) error {
-	var seq uint64
 	attempt := 0
 	if md, err := msg.Metadata(); err == nil {
-		seq, attempt = md.Sequence.Stream, int(md.NumDelivered)
+		attempt = int(md.NumDelivered)
 	}
 	m, merr := outbox.FromNats(msg.Subject(), msg.Headers(), msg.Data())
-	reason := deadletter.ReasonOutboxExhausted
-	if merr != nil {
-		reason = deadletter.ReasonMalformed
-	}
-	tenant := m.Tenant
-	if tenant == "" {
-		tenant = "unknown"
-	}
-	if err := d.dlq.Write(ctx, deadletter.Letter{
-		Reason: reason, Detail: cause.Error(),
-		Audit: deadletter.Audit{Tenant: tenant, MessageType: m.MessageType, Sender: m.Sender, Receiver: m.Recipient,
-			InterchangeRef: m.InterchangeRef, MessageRef: m.ID, Process: m.Process},
-		Source:  deadletter.Source{Stream: outbox.Stream, Subject: msg.Subject(), Sequence: seq},
-		Payload: msg.Data(),
-	}); err != nil {
+	err := worker.DeadLetter(d.dlq, outbox.Stream, func(msg jetstream.Msg, cause error) deadletter.Letter {
+		reason := deadletter.ReasonOutboxExhausted
+		if merr != nil {
+			reason = deadletter.ReasonMalformed
+		}
+		return deadletter.Letter{
+			Reason: reason, Detail: cause.Error(),
+			Audit: deadletter.Audit{Tenant: m.Tenant, MessageType: m.MessageType, Sender: m.Sender, Receiver: m.Recipient,
+				InterchangeRef: m.InterchangeRef, MessageRef: m.ID, Process: m.Process},
+			Payload: msg.Data(),
+		}
+	})(ctx, msg, cause)
+	if err != nil {
 		return err
 	}
 	pid, ok := processOf(m)

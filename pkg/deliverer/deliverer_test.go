@@ -88,7 +88,10 @@ func TestFailingPartnerGetsOneProbeAtATime(t *testing.T) {
 		publish(t, ctx, js, outbox.Message{ID: fmt.Sprintf("live-%d", i), Tenant: "nb", Sender: mpLF, Recipient: mpNB, MessageType: "APERAK", Payload: aperak})
 	}
 	dlq := &letters{}
-	d := deliverer.New(js, st, dlq, deliverer.WithLanes(4), deliverer.WithBackoff(50*time.Millisecond, 200*time.Millisecond), deliverer.WithWindow(2*time.Second))
+	d, err := deliverer.New(js, st, dlq, deliverer.WithLanes(4), deliverer.WithBackoff(50*time.Millisecond, 200*time.Millisecond), deliverer.WithWindow(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
 	cons, err := js.Consumer(ctx, outbox.Stream, deliverer.Consumer)
 	if err != nil {
 		t.Fatal(err)

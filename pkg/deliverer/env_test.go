@@ -1,6 +1,7 @@
 package deliverer
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -11,7 +12,7 @@ func TestEnvOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := New(nil, nil, nil, opts...)
+	d := mustNew(t, opts...)
 	if d.base != time.Second || d.cap != DefaultBackoffCap || d.window != 2*time.Hour || d.timeout != 10*time.Second || d.lanes != 4 {
 		t.Fatalf("%+v", d)
 	}
@@ -21,7 +22,7 @@ func TestEnvOptions(t *testing.T) {
 	if d.transports["file"].(*FileTransport).pattern != "{id}.edi" {
 		t.Fatal("file pattern not applied")
 	}
-	if d := New(nil, nil, nil); d.base != DefaultBackoffBase || d.window != DefaultWindow || d.transports["nats"] != nil {
+	if d := mustNew(t); d.base != DefaultBackoffBase || d.window != DefaultWindow || d.transports["nats"] != nil {
 		t.Fatalf("defaults %+v", d)
 	}
 	for _, bad := range []map[string]string{
@@ -30,6 +31,33 @@ func TestEnvOptions(t *testing.T) {
 	} {
 		if _, err := EnvOptions(env(bad)); err == nil {
 			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+// mustNew is New without js, partners and dead letters, failing t on an
+// option error.
+func mustNew(t testing.TB, opts ...Option) *Deliverer {
+	t.Helper()
+	d, err := New(nil, nil, nil, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestInvalidOptions(t *testing.T) {
+	for name, o := range map[string]Option{
+		"backoff":   WithBackoff(time.Minute, time.Second),
+		"window":    WithWindow(0),
+		"timeout":   WithTimeout(-time.Second),
+		"lanes":     WithLanes(0),
+		"transport": WithTransport(nil),
+		"clock":     WithClock(nil),
+		"rand":      WithRand(nil),
+	} {
+		if _, err := New(nil, nil, nil, o); !errors.Is(err, ErrInvalidOption) {
+			t.Errorf("%s: %v, want ErrInvalidOption", name, err)
 		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 // window's end, and a permanent error once the window has passed.
 func TestRetryWithinWindow(t *testing.T) {
 	var got []Event
-	d := New(nil, nil, nil, WithBackoff(time.Second, 8*time.Second), WithWindow(time.Minute),
+	d := mustNew(t, WithBackoff(time.Second, 8*time.Second), WithWindow(time.Minute),
 		WithRand(func(n int64) int64 { return n - 1 }), WithObserver(func(ev Event) { got = append(got, ev) }))
 	created := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	deadline := created.Add(time.Minute)

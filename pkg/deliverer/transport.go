@@ -86,12 +86,10 @@ func (e *SendError) Error() string {
 
 func (e *SendError) Unwrap() error { return e.Err }
 
-// IsPermanent reports whether err (or an error it wraps) is a permanent
-// SendError.
-func IsPermanent(err error) bool {
-	var se *SendError
-	return errors.As(err, &se) && se.Permanent
-}
+// PermanentFailure reports whether retrying cannot help (the Permanent
+// field), so worker.IsPermanent and worker.Classify see a refused send as
+// permanent.
+func (e *SendError) PermanentFailure() bool { return e.Permanent }
 
 // Errors of the deliverer (wrapped with the message and partner concerned).
 var (

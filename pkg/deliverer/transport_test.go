@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/worker"
+
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/deliverer"
 	"github.com/mako-engine/mako/pkg/partner"
@@ -106,12 +108,12 @@ func TestFileTransportAtomicAndIdempotent(t *testing.T) {
 	}
 	// Same name, other bytes: a permanent conflict.
 	d.Message.Payload = append(bytes.Clone(aperak), '\n')
-	if _, err := tr.Send(context.Background(), d); !deliverer.IsPermanent(err) {
+	if _, err := tr.Send(context.Background(), d); !worker.IsPermanent(err) {
 		t.Fatalf("conflict not permanent: %v", err)
 	}
 	// A missing directory is retried (an operator can create it).
 	d.Channel.Dir = filepath.Join(dir, "missing")
-	if _, err := tr.Send(context.Background(), d); err == nil || deliverer.IsPermanent(err) {
+	if _, err := tr.Send(context.Background(), d); err == nil || worker.IsPermanent(err) {
 		t.Fatalf("missing dir: %v", err)
 	}
 }
@@ -162,7 +164,7 @@ func TestHTTPTransportTimeout(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	_, err := deliverer.NewHTTPTransport().Send(ctx, delivery(partner.Channel{Transport: partner.TransportHTTP, URL: srv.URL}))
-	if err == nil || deliverer.IsPermanent(err) || !errors.Is(err, context.DeadlineExceeded) {
+	if err == nil || worker.IsPermanent(err) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("timeout: %v", err)
 	}
 }
@@ -200,7 +202,7 @@ func TestHTTPTransportClientCertificate(t *testing.T) {
 	}
 	// Without the client certificate the handshake fails: retryable.
 	ch.CertFile, ch.KeyFile = "", ""
-	if _, err := tr.Send(context.Background(), delivery(ch)); err == nil || deliverer.IsPermanent(err) {
+	if _, err := tr.Send(context.Background(), delivery(ch)); err == nil || worker.IsPermanent(err) {
 		t.Fatalf("no client cert: %v", err)
 	}
 }
@@ -212,7 +214,7 @@ func TestNATSTransportWaitsForAck(t *testing.T) {
 	tr := deliverer.NewNATSTransport(js)
 	d := delivery(partner.Channel{Transport: partner.TransportNATS, Subject: "gw.in.lf"})
 	// No stream on the subject yet: retryable.
-	if _, err := tr.Send(ctx, d); err == nil || deliverer.IsPermanent(err) {
+	if _, err := tr.Send(ctx, d); err == nil || worker.IsPermanent(err) {
 		t.Fatalf("no stream: %v", err)
 	}
 	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "GW", Subjects: []string{"gw.in.>"}}); err != nil {

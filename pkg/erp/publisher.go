@@ -4,20 +4,17 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/mako-engine/mako/pkg/commits"
+
 	erpwire "github.com/mako-engine/mako/pkg/wire/erp"
 
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 )
-
-// eventsStream is the event store stream the Publisher reads (the one
-// natsstore.CommitOf decodes).
-const eventsStream = natsstore.DefaultEventStream
 
 // Publish stores ce on `mako.erp.<tenant>` with Nats-Msg-Id = ce.ID, so
 // publishing the same event again within the stream's duplicate window
@@ -82,37 +79,29 @@ func NewPublisher(js jetstream.JetStream, defs engine.Resolver, dlq *deadletter.
 // all are stored; a commit that cannot be decoded is a permanent error
 // (dead letter), a publish failure is retried.
 func (p *Publisher) Handle(ctx context.Context, msg jetstream.Msg) error {
-	envs, _, err := natsstore.CommitOf(msg)
+	return commits.Handler(func(ctx context.Context, envs []engine.EventEnvelope) error {
+		return commits.WorkflowEvents("erp", p.defs, envs, func(env engine.EventEnvelope, ev engine.Event) error {
+			return p.publish(ctx, env, ev)
+		})
+	})(ctx, msg)
+}
+
+// publish publishes the CloudEvent of one workflow event, if it has one.
+func (p *Publisher) publish(ctx context.Context, env engine.EventEnvelope, ev engine.Event) error {
+	e, ok := ev.Data.(erpwire.Event)
+	if !ok {
+		return nil
+	}
+	ce, err := erpwire.FromEnvelope(env, e)
 	if err != nil {
 		return worker.Permanent(err)
 	}
-	for _, env := range envs {
-		if env.IsEngineEvent() {
-			continue
-		}
-		def, err := p.defs.Resolve(env.Workflow)
-		if err != nil {
-			return worker.Permanent(fmt.Errorf("erp: %s seq %d: %w", env.Stream, env.Sequence, err))
-		}
-		ev, err := def.DecodeEvent(env)
-		if err != nil {
-			return worker.Permanent(fmt.Errorf("erp: %w", err))
-		}
-		e, ok := ev.Data.(erpwire.Event)
-		if !ok {
-			continue
-		}
-		ce, err := erpwire.FromEnvelope(env, e)
-		if err != nil {
-			return worker.Permanent(err)
-		}
-		if err := Publish(ctx, p.js, env.Tenant, ce); err != nil {
-			return err
-		}
-		p.log.Debug().Str("tenant", string(env.Tenant)).Str("process", string(env.Process)).Str("type", ce.Type).Str("id", ce.ID).Msg("erp: event published")
-		if p.observe != nil {
-			p.observe(ce)
-		}
+	if err := Publish(ctx, p.js, env.Tenant, ce); err != nil {
+		return err
+	}
+	p.log.Debug().Str("tenant", string(env.Tenant)).Str("process", string(env.Process)).Str("type", ce.Type).Str("id", ce.ID).Msg("erp: event published")
+	if p.observe != nil {
+		p.observe(ce)
 	}
 	return nil
 }
@@ -120,23 +109,5 @@ func (p *Publisher) Handle(ctx context.Context, msg jetstream.Msg) error {
 // Exhausted dead-letters a commit whose CloudEvents cannot be built
 // (worker.WithExhausted). The commit stays in MAKO_EVENTS.
 func (p *Publisher) Exhausted(ctx context.Context, msg jetstream.Msg, cause error) error {
-	return deadCommit(ctx, p.dlq, msg, "erp events of a committed decision failed: "+cause.Error())
-}
-
-// deadCommit writes a dead letter for a commit message of MAKO_EVENTS.
-func deadCommit(ctx context.Context, dlq *deadletter.Sink, msg jetstream.Msg, detail string) error {
-	var seq uint64
-	if md, err := msg.Metadata(); err == nil {
-		seq = md.Sequence.Stream
-	}
-	h := msg.Headers()
-	tenant := h.Get(natsstore.HeaderTenant)
-	if tenant == "" {
-		tenant = "unknown"
-	}
-	return dlq.Write(ctx, deadletter.Letter{
-		Reason: deadletter.ReasonProcessing, Detail: detail,
-		Audit:  deadletter.Audit{Tenant: tenant, Process: h.Get(natsstore.HeaderProcess), Correlation: h.Get(natsstore.HeaderCorrelation)},
-		Source: deadletter.Source{Stream: eventsStream, Subject: msg.Subject(), Sequence: seq},
-	})
+	return commits.DeadLetter(p.dlq, "erp events of a committed decision failed")(ctx, msg, cause)
 }

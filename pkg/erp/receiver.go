@@ -154,7 +154,7 @@ func (r *Receiver) Handle(ctx context.Context, msg jetstream.Msg) error {
 	tenant, err := erpwire.TenantFromSubject(msg.Subject())
 	if err != nil {
 		// No tenant to answer to: a dead letter only.
-		return r.dead(ctx, msg, md, "unknown", deadletter.ReasonMalformed, "erp command on a malformed subject: "+err.Error())
+		return r.dead(ctx, msg, "", deadletter.ReasonMalformed, "erp command on a malformed subject: "+err.Error())
 	}
 	req, err := erpwire.DecodeRequest(msg.Data())
 	if err != nil {
@@ -306,7 +306,7 @@ func (r *Receiver) rejected(ctx context.Context, msg jetstream.Msg, md *jetstrea
 	case RejectDuplicate:
 		reason = deadletter.ReasonDuplicate
 	}
-	if err := r.dead(ctx, msg, md, string(tenant), reason, fmt.Sprintf("erp command %q (%s) rejected: %s: %s", req.IdempotencyKey, req.Type, rej.Code, rej.Reason)); err != nil {
+	if err := r.dead(ctx, msg, string(tenant), reason, fmt.Sprintf("erp command %q (%s) rejected: %s: %s", req.IdempotencyKey, req.Type, rej.Code, rej.Reason)); err != nil {
 		return err
 	}
 	ans := CommandAnswer{IdempotencyKey: req.IdempotencyKey, CommandType: req.Type, Code: rej.Code, Reason: rej.Reason}
@@ -332,12 +332,10 @@ func (r *Receiver) answer(ctx context.Context, tenant engine.TenantID, id, typ, 
 	return Publish(ctx, r.js, tenant, ce)
 }
 
-func (r *Receiver) dead(ctx context.Context, msg jetstream.Msg, md *jetstream.MsgMetadata, tenant string, reason deadletter.Reason, detail string) error {
-	return r.dlq.Write(ctx, deadletter.Letter{
-		Reason: reason, Detail: detail, Audit: deadletter.Audit{Tenant: tenant},
-		Source:  deadletter.Source{Stream: erpwire.Stream, Subject: msg.Subject(), Sequence: md.Sequence.Stream},
-		Payload: msg.Data(),
-	})
+func (r *Receiver) dead(ctx context.Context, msg jetstream.Msg, tenant string, reason deadletter.Reason, detail string) error {
+	return worker.DeadLetter(r.dlq, erpwire.Stream, func(msg jetstream.Msg, _ error) deadletter.Letter {
+		return deadletter.Letter{Reason: reason, Detail: detail, Audit: deadletter.Audit{Tenant: tenant}, Payload: msg.Data()}
+	})(ctx, msg, nil)
 }
 
 func (r *Receiver) report(o Outcome) {
@@ -356,7 +354,7 @@ func (r *Receiver) Exhausted(ctx context.Context, msg jetstream.Msg, cause error
 	}
 	tenant, terr := erpwire.TenantFromSubject(msg.Subject())
 	if terr != nil {
-		return r.dead(ctx, msg, md, "unknown", deadletter.ReasonProcessing, "erp command failed: "+cause.Error())
+		return r.dead(ctx, msg, "", deadletter.ReasonProcessing, "erp command failed: "+cause.Error())
 	}
 	req, _ := erpwire.DecodeRequest(msg.Data())
 	return r.rejected(ctx, msg, md, tenant, req, reject(RejectFailed, "%v", cause))

@@ -216,22 +216,15 @@ func (w *Webhook) Handle(ctx context.Context, msg jetstream.Msg) error {
 // Exhausted dead-letters an event that was not delivered within the window
 // (or is not a CloudEvent), with reason outbox_exhausted (worker.WithExhausted).
 func (w *Webhook) Exhausted(ctx context.Context, msg jetstream.Msg, cause error) error {
-	var seq uint64
-	if md, err := msg.Metadata(); err == nil {
-		seq = md.Sequence.Stream
-	}
-	tenant, _ := strings.CutPrefix(msg.Subject(), erpwire.SubjectPrefix+".")
-	if engine.TenantID(tenant).Validate() != nil {
-		tenant = "unknown"
-	}
-	reason := deadletter.ReasonOutboxExhausted
-	if !errors.Is(cause, ErrWindow) && worker.IsPermanent(cause) {
-		reason = deadletter.ReasonMalformed
-	}
-	return w.dlq.Write(ctx, deadletter.Letter{
-		Reason: reason, Detail: "erp webhook to " + w.cfg.URL + ": " + cause.Error(),
-		Audit:   deadletter.Audit{Tenant: tenant},
-		Source:  deadletter.Source{Stream: erpwire.Stream, Subject: msg.Subject(), Sequence: seq},
-		Payload: msg.Data(),
-	})
+	return worker.DeadLetter(w.dlq, erpwire.Stream, func(msg jetstream.Msg, cause error) deadletter.Letter {
+		tenant, _ := erpwire.TenantFromSubject(msg.Subject()) // "" (unknown) if malformed
+		reason := deadletter.ReasonOutboxExhausted
+		if !errors.Is(cause, ErrWindow) && worker.IsPermanent(cause) {
+			reason = deadletter.ReasonMalformed
+		}
+		return deadletter.Letter{
+			Reason: reason, Detail: "erp webhook to " + w.cfg.URL + ": " + cause.Error(),
+			Audit: deadletter.Audit{Tenant: string(tenant)}, Payload: msg.Data(),
+		}
+	})(ctx, msg, cause)
 }

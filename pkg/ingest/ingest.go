@@ -171,16 +171,10 @@ func (in *Ingestor) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return worker.Permanent(fmt.Errorf("ingest: %s: metadata: %w", msg.Subject(), err))
 	}
 	d := delivery{seq: md.Sequence.Stream, subject: msg.Subject(), data: msg.Data(), redelivered: md.NumDelivered > 1, receivedAt: md.Timestamp}
-	if err := in.handle(ctx, d, msg.Headers()); err != nil {
-		// Everything the message itself can be blamed for is answered and
-		// dead-lettered inside handle; what is left is infrastructure (a
-		// publish, the registry, the inbox): retry it, never drop it.
-		if worker.IsPermanent(err) {
-			return err
-		}
-		return worker.Transient(err)
-	}
-	return nil
+	// Everything the message itself can be blamed for is answered and
+	// dead-lettered inside handle; what is left is infrastructure (a
+	// publish, the registry, the inbox): retry it, never drop it.
+	return worker.Blamed(in.handle(ctx, d, msg.Headers()))
 }
 
 func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error {
@@ -570,4 +564,24 @@ func (in *Ingestor) dead(ctx context.Context, d delivery, reason deadletter.Reas
 		Source:  deadletter.Source{Stream: inbound.Stream, Subject: d.subject, Sequence: d.seq},
 		Payload: d.data,
 	})
+}
+
+// ExhaustedLetter describes the dead letter of an ingest message that will
+// not be retried (worker.DeadLetter), with the audit context read from the
+// interchange itself (parsing does no I/O).
+func ExhaustedLetter(m jetstream.Msg, cause error) deadletter.Letter {
+	var audit deadletter.Audit
+	audit.Tenant, _ = inbound.TenantFromSubject(m.Subject()) // "" (unknown) if malformed
+	if ix, err := edifact.Parse(m.Data()); err == nil {
+		unb := ix.UNB()
+		audit.Sender, audit.Receiver, audit.InterchangeRef = unb.Sender.ID, unb.Recipient.ID, unb.ControlRef
+		if len(ix.Messages) > 0 {
+			audit.MessageType, audit.MessageRef = ix.Messages[0].Type(), ix.Messages[0].Ref()
+			audit.Release = ix.Messages[0].Header().Association
+		}
+	}
+	return deadletter.Letter{
+		Reason: deadletter.ReasonProcessing, Detail: "ingest failed repeatedly: " + cause.Error(),
+		Audit: audit, Payload: m.Data(),
+	}
 }

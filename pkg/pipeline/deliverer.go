@@ -57,7 +57,10 @@ func (s *System) RunDelivererWith(opts ...deliverer.Option) func(context.Context
 				}
 			}))
 		}
-		d := deliverer.New(s.js, partner.NewNATSStore(kv), s.dlq, append(base, opts...)...)
+		d, err := deliverer.New(s.js, partner.NewNATSStore(kv), s.dlq, append(base, opts...)...)
+		if err != nil {
+			return err
+		}
 		cons, err := s.consumer(ctx, outbox.Stream, deliverer.Consumer)
 		if err != nil {
 			return err

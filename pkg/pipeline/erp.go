@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/commits"
+
 	"github.com/mako-engine/mako/pkg/erp"
 	erpwire "github.com/mako-engine/mako/pkg/wire/erp"
 	"github.com/mako-engine/mako/pkg/worker"
@@ -45,13 +47,7 @@ func (s *System) RunERPPublisherWith(opts ...erp.PublisherOption) func(context.C
 		if err != nil {
 			return err
 		}
-		return worker.Run(ctx, cons, p.Handle,
-			worker.WithConcurrency(s.cfg.Concurrency),
-			worker.WithKey(func(m jetstream.Msg) string { return m.Subject() }),
-			worker.WithMaxDeliver(1<<30),
-			worker.WithBackoff(100*time.Millisecond, 10*time.Second),
-			worker.WithLogger(log),
-			worker.WithExhausted(p.Exhausted))
+		return worker.Run(ctx, cons, p.Handle, commits.Options(s.cfg.Concurrency, commits.BySubject, log, p.Exhausted)...)
 	}
 }
 
@@ -81,14 +77,8 @@ func (s *System) RunERPReceiverWith(opts ...erp.ReceiverOption) func(context.Con
 		// What the command itself can be blamed for is rejected inside
 		// Handle; a failure left over is infrastructure: retry it for the
 		// transient window, never turn an accepted command into a dead letter.
-		handle := func(ctx context.Context, m jetstream.Msg) error {
-			err := r.Handle(ctx, m)
-			if err != nil && !worker.IsPermanent(err) {
-				return worker.Transient(err)
-			}
-			return err
-		}
-		return worker.Run(ctx, cons, handle,
+		return worker.Run(ctx, cons, r.Handle,
+			worker.WithMiddleware(worker.BlamedInside),
 			worker.WithConcurrency(s.cfg.Concurrency),
 			worker.WithKey(func(m jetstream.Msg) string { return m.Subject() }),
 			worker.WithMaxDeliver(10),

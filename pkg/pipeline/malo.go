@@ -3,13 +3,12 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"strings"
-	"time"
+
+	"github.com/mako-engine/mako/pkg/commits"
 
 	"github.com/mako-engine/mako/pkg/malo/malonats"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/mako-engine/mako/streams"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // MaLoStore returns the master data store on KV bucket mako_malo (created
@@ -42,21 +41,6 @@ func (s *System) RunMaLoWith(opts ...malonats.ApplierOption) func(context.Contex
 		if err != nil {
 			return err
 		}
-		return worker.Run(ctx, cons, a.Handle,
-			worker.WithConcurrency(s.cfg.Concurrency),
-			worker.WithKey(tenantToken),
-			worker.WithMaxDeliver(1<<30),
-			worker.WithBackoff(100*time.Millisecond, 10*time.Second),
-			worker.WithLogger(log),
-			worker.WithExhausted(a.Exhausted))
+		return worker.Run(ctx, cons, a.Handle, commits.Options(s.cfg.Concurrency, commits.ByTenant, log, a.Exhausted)...)
 	}
-}
-
-// tenantToken orders commits by tenant: mako.evt.<tenant>.<process>.
-func tenantToken(m jetstream.Msg) string {
-	parts := strings.SplitN(m.Subject(), ".", 4)
-	if len(parts) >= 3 {
-		return parts[2]
-	}
-	return m.Subject()
 }

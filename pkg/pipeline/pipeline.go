@@ -13,10 +13,10 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/commits"
+
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/ingest"
@@ -27,6 +27,7 @@ import (
 	"github.com/mako-engine/mako/pkg/scheduler"
 	"github.com/mako-engine/mako/pkg/wire/command"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
 	"github.com/mako-engine/mako/pkg/wire/timer"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/mako-engine/mako/streams"
@@ -194,35 +195,7 @@ func (s *System) RunIngest(ctx context.Context) error {
 		worker.WithMaxDeliver(10),
 		worker.WithTransientWindow(s.cfg.TransientWindow),
 		worker.WithLogger(s.cfg.Logger.With().Str("worker", "ingest").Logger()),
-		worker.WithExhausted(func(ctx context.Context, m jetstream.Msg, cause error) error {
-			return s.deadIngest(ctx, m, cause)
-		}))
-}
-
-// deadIngest records an ingest message that will not be retried, with the
-// audit context read from the interchange itself (parsing does no I/O).
-func (s *System) deadIngest(ctx context.Context, m jetstream.Msg, cause error) error {
-	var seq uint64
-	if md, err := m.Metadata(); err == nil {
-		seq = md.Sequence.Stream
-	}
-	audit := deadletter.Audit{Tenant: "unknown"}
-	if t, ok := strings.CutPrefix(m.Subject(), "mako.ingest."); ok && t != "" {
-		audit.Tenant = t
-	}
-	if ix, err := edifact.Parse(m.Data()); err == nil {
-		unb := ix.UNB()
-		audit.Sender, audit.Receiver, audit.InterchangeRef = unb.Sender.ID, unb.Recipient.ID, unb.ControlRef
-		if len(ix.Messages) > 0 {
-			audit.MessageType, audit.MessageRef = ix.Messages[0].Type(), ix.Messages[0].Ref()
-			audit.Release = ix.Messages[0].Header().Association
-		}
-	}
-	return s.dlq.Write(ctx, deadletter.Letter{
-		Reason: deadletter.ReasonProcessing, Detail: "ingest failed repeatedly: " + cause.Error(),
-		Audit:  audit,
-		Source: deadletter.Source{Stream: streams.Ingest, Subject: m.Subject(), Sequence: seq}, Payload: m.Data(),
-	})
+		worker.WithExhausted(worker.DeadLetter(s.dlq, inbound.Stream, ingest.ExhaustedLetter)))
 }
 
 // RunProcessor runs the command processor until ctx is cancelled.
@@ -270,15 +243,10 @@ func (s *System) RunRelay(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// A plain ack: a lost one only redelivers a commit whose effects are
+	// idempotent (deterministic message ids, create-only keys).
 	return worker.Run(ctx, cons, r.Handle,
-		worker.WithConcurrency(s.cfg.Concurrency),
-		worker.WithKey(func(m jetstream.Msg) string { return m.Subject() }),
-		// A plain ack: a lost one only redelivers a commit whose effects are
-		// idempotent (deterministic message ids, create-only keys).
-		worker.WithMaxDeliver(1<<30),
-		worker.WithBackoff(100*time.Millisecond, 10*time.Second),
-		worker.WithLogger(s.cfg.Logger.With().Str("worker", "relay").Logger()),
-		worker.WithExhausted(r.Exhausted))
+		commits.Options(s.cfg.Concurrency, commits.BySubject, s.cfg.Logger.With().Str("worker", "relay").Logger(), r.Exhausted)...)
 }
 
 // RunScheduler runs the deadline scheduler until ctx is cancelled. It
@@ -297,24 +265,9 @@ func (s *System) RunScheduler(ctx context.Context) error {
 		worker.WithMaxDeliver(1<<30), // a fired deadline is retried until its command is stored
 		worker.WithBackoff(100*time.Millisecond, 10*time.Second),
 		worker.WithLogger(s.cfg.Logger.With().Str("worker", "scheduler").Logger()),
-		worker.WithExhausted(func(ctx context.Context, m jetstream.Msg, cause error) error {
-			var seq uint64
-			if md, err := m.Metadata(); err == nil {
-				seq = md.Sequence.Stream
-			}
-			return s.dlq.Write(ctx, deadletter.Letter{
-				Reason: deadletter.ReasonMalformed, Detail: "fired timer cannot be handled: " + cause.Error(),
-				Audit:  deadletter.Audit{Tenant: tenantOf(m.Subject())},
-				Source: deadletter.Source{Stream: timer.Stream, Subject: m.Subject(), Sequence: seq},
-			})
-		}))
-}
-
-// tenantOf returns the tenant token of a mako.timer.fired.<tenant>.… subject.
-func tenantOf(subject string) string {
-	parts := strings.SplitN(subject, ".", 5)
-	if len(parts) >= 4 && parts[3] != "" {
-		return parts[3]
-	}
-	return "unknown"
+		worker.WithExhausted(worker.DeadLetter(s.dlq, timer.Stream, func(m jetstream.Msg, cause error) deadletter.Letter {
+			tenant, _ := timer.TenantFromSubject(m.Subject()) // "" (unknown) if malformed
+			return deadletter.Letter{Reason: deadletter.ReasonMalformed, Detail: "fired timer cannot be handled: " + cause.Error(),
+				Audit: deadletter.Audit{Tenant: string(tenant)}}
+		})))
 }

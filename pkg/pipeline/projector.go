@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/commits"
+
 	"github.com/mako-engine/mako/pkg/api"
 	"github.com/mako-engine/mako/pkg/readmodel"
 	"github.com/mako-engine/mako/pkg/worker"
@@ -54,23 +56,20 @@ func (s *System) runProjectorOnce(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	common := []worker.Option{
-		worker.WithConcurrency(s.cfg.Concurrency),
-		worker.WithMaxDeliver(1 << 30),
-		worker.WithBackoff(100*time.Millisecond, 10*time.Second),
-		worker.WithLogger(log),
-		worker.WithExhausted(p.Exhausted),
-	}
+	// Both consumers retry like every commit consumer; dead letters need no
+	// per-process order.
+	evOpts := commits.Options(s.cfg.Concurrency, readmodel.LaneKey, log, p.Exhausted)
+	dlqOpts := commits.Options(s.cfg.Concurrency, nil, log, p.Exhausted)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	wg.Go(func() {
-		errs[0] = worker.Run(ctx, events, p.HandleEvent, append(common, worker.WithKey(readmodel.LaneKey))...)
+		errs[0] = worker.Run(ctx, events, p.HandleEvent, evOpts...)
 		cancel()
 	})
 	wg.Go(func() {
-		errs[1] = worker.Run(ctx, dlq, p.HandleDeadLetter, common...)
+		errs[1] = worker.Run(ctx, dlq, p.HandleDeadLetter, dlqOpts...)
 		cancel()
 	})
 	wg.Wait()

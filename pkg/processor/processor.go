@@ -28,14 +28,12 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/metrics"
 	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/trace"
 	"github.com/mako-engine/mako/pkg/wire/command"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	"github.com/mako-engine/mako/pkg/worker"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 )
@@ -58,38 +56,50 @@ type Processor struct {
 }
 
 // Option configures a Processor.
-type Option func(*Processor)
+type Option func(*Processor) error
+
+// ErrInvalidOption reports an option value the processor cannot take.
+var ErrInvalidOption = errors.New("processor: invalid option")
 
 // WithLogger sets the logger.
-func WithLogger(l zerolog.Logger) Option { return func(p *Processor) { p.log = l } }
+func WithLogger(l zerolog.Logger) Option { return func(p *Processor) error { p.log = l; return nil } }
 
-// WithRetryAttempts bounds the conflict retries per delivery (default 8).
+// WithRetryAttempts bounds the conflict retries per delivery (default 8;
+// n > 0).
 func WithRetryAttempts(n int) Option {
-	return func(p *Processor) {
-		if n > 0 {
-			p.attempts = n
+	return func(p *Processor) error {
+		if n <= 0 {
+			return fmt.Errorf("%w: retry attempts %d, want > 0", ErrInvalidOption, n)
 		}
+		p.attempts = n
+		return nil
 	}
 }
 
 // WithObserver calls f after every successful execution (metrics, tests).
 func WithObserver(f func(id engine.ProcessIdentity, res engine.Result)) Option {
-	return func(p *Processor) { p.observe = f }
+	return func(p *Processor) error { p.observe = f; return nil }
 }
 
 // WithEnricher runs f for the commands of the named workflow (see module.Enricher).
 func WithEnricher(workflow string, f module.Enricher) Option {
-	return func(p *Processor) {
+	return func(p *Processor) error {
+		if f == nil {
+			return fmt.Errorf("%w: nil enricher for %s", ErrInvalidOption, workflow)
+		}
 		if p.enrich == nil {
 			p.enrich = map[string]module.Enricher{}
 		}
 		p.enrich[workflow] = f
+		return nil
 	}
 }
 
 // WithMetrics records executed commands, started and completed processes
 // and the ingest-to-commit latency.
-func WithMetrics(m *metrics.Metrics) Option { return func(p *Processor) { p.metrics = m } }
+func WithMetrics(m *metrics.Metrics) Option {
+	return func(p *Processor) error { p.metrics = m; return nil }
+}
 
 // New returns a Processor executing through ec. js must reach MAKO_COMMANDS.
 func New(ctx context.Context, js jetstream.JetStream, ec *engine.EngineContext, dlq *deadletter.Sink, opts ...Option) (*Processor, error) {
@@ -99,7 +109,9 @@ func New(ctx context.Context, js jetstream.JetStream, ec *engine.EngineContext, 
 	}
 	p := &Processor{ec: ec, commands: st, dlq: dlq, log: zerolog.Nop(), attempts: 8, gateWait: 20 * time.Second}
 	for _, o := range opts {
-		o(p)
+		if err := o(p); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }
@@ -235,39 +247,11 @@ func (p *Processor) record(def engine.AnyDefinition, a command.Addressed, md *je
 	}
 }
 
-// classify makes errors that no retry can mend permanent.
-// classify sorts an execution error for the worker:
-//   - the workflow refused the command (engine.ErrDecision), or the command,
-//     workflow or stored history cannot be decoded or is invalid: retrying
-//     gives the same answer, so it is dead-lettered at once (Permanent);
-//   - optimistic-concurrency conflicts left after the retries, and failures
-//     of the store or the broker (a leader election, a timeout): the command
-//     is retried until the transient window has passed (Transient);
-//   - anything else counts towards the bounded number of deliveries.
+// classify names the command an execution error concerns and sorts it for
+// the worker (worker.Classify: refused, undecodable or invalid → permanent;
+// conflicts, store and broker failures → transient; else counted).
 func classify(a command.Addressed, err error) error {
-	err = fmt.Errorf("processor: %s: command %s: %w", a.Identity, a.CommandID, err)
-	var storeErr *natsstore.StoreError
-	switch {
-	case errors.Is(err, engine.ErrDecision), errors.Is(err, engine.ErrDecode), errors.Is(err, engine.ErrUnknownWorkflow),
-		errors.Is(err, engine.ErrVersionRejected), errors.Is(err, engine.ErrInvalidArgument), errors.Is(err, engine.ErrInvalidID):
-		return worker.Permanent(err)
-	case errors.Is(err, engine.ErrConflict), errors.As(err, &storeErr), isBrokerError(err):
-		return worker.Transient(err)
-	}
-	return err
-}
-
-// isBrokerError reports failures of the connection to NATS or of the
-// server (timeouts, no responders, a closed or draining connection, a
-// JetStream API error of the server's own making such as a missing leader).
-func isBrokerError(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, nats.ErrNoResponders) ||
-		errors.Is(err, nats.ErrConnectionClosed) || errors.Is(err, nats.ErrConnectionDraining) || errors.Is(err, nats.ErrConnectionReconnecting) ||
-		errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, jetstream.ErrJetStreamNotEnabled) {
-		return true
-	}
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.Code >= 500
+	return worker.Classify(fmt.Errorf("processor: %s: command %s: %w", a.Identity, a.CommandID, err))
 }
 
 // gate waits until msg is the oldest command of its process in the work
@@ -304,20 +288,17 @@ func (p *Processor) gate(ctx context.Context, msg jetstream.Msg, seq uint64) err
 // Exhausted dead-letters a command that will not be retried
 // (worker.WithExhausted).
 func (p *Processor) Exhausted(ctx context.Context, msg jetstream.Msg, cause error) error {
-	audit := deadletter.Audit{Tenant: msg.Headers().Get(command.HeaderTenant), Process: msg.Headers().Get(command.HeaderProcess),
-		Correlation: msg.Headers().Get(command.HeaderCorrelation)}
-	if audit.Tenant == "" {
-		audit.Tenant = "unknown"
-	}
-	var seq uint64
-	if md, err := msg.Metadata(); err == nil {
-		seq = md.Sequence.Stream
-	}
-	return p.dlq.Write(ctx, deadletter.Letter{
+	return worker.DeadLetter(p.dlq, command.Stream, commandLetter)(ctx, msg, cause)
+}
+
+// commandLetter describes the dead letter of a command: the cause, the
+// addressing headers and the encoded command.
+func commandLetter(msg jetstream.Msg, cause error) deadletter.Letter {
+	h := msg.Headers()
+	return deadletter.Letter{
 		Reason:  deadletter.ReasonProcessing,
 		Detail:  cause.Error(),
-		Audit:   audit,
-		Source:  deadletter.Source{Stream: command.Stream, Subject: msg.Subject(), Sequence: seq},
+		Audit:   deadletter.Audit{Tenant: h.Get(command.HeaderTenant), Process: h.Get(command.HeaderProcess), Correlation: h.Get(command.HeaderCorrelation)},
 		Payload: msg.Data(),
-	})
+	}
 }

@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/mako-engine/mako/pkg/commits"
+
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/metrics"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	"github.com/mako-engine/mako/pkg/wire/outbox"
@@ -52,13 +53,10 @@ func NewRelay(js jetstream.JetStream, registry engine.Registry, dlq *deadletter.
 	return r
 }
 
-// Handle implements worker.Handler for commit messages of MAKO_EVENTS.
+// Handle implements worker.Handler for commit messages of MAKO_EVENTS
+// (commits.Handler over apply).
 func (r *Relay) Handle(ctx context.Context, msg jetstream.Msg) error {
-	envs, _, err := natsstore.CommitOf(msg)
-	if err != nil {
-		return worker.Permanent(err)
-	}
-	return r.apply(ctx, envs)
+	return commits.Handler(r.apply)(ctx, msg)
 }
 
 // apply performs the effects of one commit: keys, then deadlines, then
@@ -134,18 +132,5 @@ func (r *Relay) apply(ctx context.Context, envs []engine.EventEnvelope) error {
 // (worker.WithExhausted). The commit itself stays in MAKO_EVENTS; an
 // operator can replay it by resetting the relay consumer.
 func (r *Relay) Exhausted(ctx context.Context, msg jetstream.Msg, cause error) error {
-	var seq uint64
-	if md, err := msg.Metadata(); err == nil {
-		seq = md.Sequence.Stream
-	}
-	tenant := msg.Headers().Get(natsstore.HeaderTenant)
-	if tenant == "" {
-		tenant = "unknown"
-	}
-	return r.dlq.Write(ctx, deadletter.Letter{
-		Reason: deadletter.ReasonProcessing,
-		Detail: "effects of a committed decision failed: " + cause.Error(),
-		Audit:  deadletter.Audit{Tenant: tenant, Process: msg.Headers().Get(natsstore.HeaderProcess), Correlation: msg.Headers().Get(natsstore.HeaderCorrelation)},
-		Source: deadletter.Source{Stream: natsstore.DefaultEventStream, Subject: msg.Subject(), Sequence: seq},
-	})
+	return commits.DeadLetter(r.dlq, "effects of a committed decision failed")(ctx, msg, cause)
 }

@@ -89,10 +89,15 @@ func (e *permanentError) Unwrap() error { return e.err }
 // once instead of being retried.
 func Permanent(err error) error { return &permanentError{err: err} }
 
-// IsPermanent reports whether err was wrapped with Permanent.
+// IsPermanent reports whether err was wrapped with Permanent or wraps an
+// error whose PermanentFailure method returns true (see Classify).
 func IsPermanent(err error) bool {
 	var p *permanentError
-	return errors.As(err, &p)
+	if errors.As(err, &p) {
+		return true
+	}
+	var pf permanentFailure
+	return errors.As(err, &pf) && pf.PermanentFailure()
 }
 
 type config struct {
@@ -108,73 +113,99 @@ type config struct {
 	busyDelay   time.Duration
 	transient   time.Duration
 	grace       time.Duration
+	middleware  []Middleware
 }
 
-// Option configures Run.
-type Option func(*config)
+// Option configures Run. An option with a value it cannot take returns an
+// error wrapping ErrInvalidOption, and Run fails with it before consuming.
+type Option func(*config) error
+
+// ErrInvalidOption reports an option value Run cannot take.
+var ErrInvalidOption = errors.New("worker: invalid option")
+
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidOption}, args...)...)
+}
 
 // WithConcurrency sets the number of lanes handling messages in parallel
-// (default 4).
+// (default 4; n > 0).
 func WithConcurrency(n int) Option {
-	return func(c *config) {
-		if n > 0 {
-			c.concurrency = n
+	return func(c *config) error {
+		if n <= 0 {
+			return invalid("concurrency %d, want > 0", n)
 		}
+		c.concurrency = n
+		return nil
 	}
 }
 
 // WithKey orders messages by key: equal keys are handled sequentially, in
 // delivery order.
-func WithKey(f KeyFunc) Option { return func(c *config) { c.key = f } }
+func WithKey(f KeyFunc) Option { return func(c *config) error { c.key = f; return nil } }
 
 // WithMaxDeliver sets after how many deliveries a failing message is handed
-// to the Exhausted callback (default 5). It should not exceed the consumer's
-// MaxDeliver, or the server gives up first.
+// to the Exhausted callback (default 5; n > 0). It should not exceed the
+// consumer's MaxDeliver, or the server gives up first.
 func WithMaxDeliver(n int) Option {
-	return func(c *config) {
-		if n > 0 {
-			c.maxDeliver = n
+	return func(c *config) error {
+		if n <= 0 {
+			return invalid("max deliver %d, want > 0", n)
 		}
+		c.maxDeliver = n
+		return nil
 	}
 }
 
 // WithExhausted sets the callback for messages that will not be retried.
-// Without it, such messages are logged and terminated.
-func WithExhausted(f ExhaustedFunc) Option { return func(c *config) { c.exhausted = f } }
+// Without it, such messages are logged and terminated. See DeadLetter for
+// the callback every mako worker uses.
+func WithExhausted(f ExhaustedFunc) Option {
+	return func(c *config) error { c.exhausted = f; return nil }
+}
 
 // WithBackoff sets the nak delay after a failure: base·2^(deliveries-1),
-// capped (defaults 200 ms and 30 s).
+// capped (defaults 200 ms and 30 s; 0 < base <= limit).
 func WithBackoff(base, limit time.Duration) Option {
-	return func(c *config) { c.backoffBase, c.backoffCap = base, limit }
+	return func(c *config) error {
+		if base <= 0 || limit < base {
+			return invalid("backoff %s..%s, want 0 < base <= limit", base, limit)
+		}
+		c.backoffBase, c.backoffCap = base, limit
+		return nil
+	}
 }
 
 // WithLogger sets the logger.
-func WithLogger(l zerolog.Logger) Option { return func(c *config) { c.log = l } }
+func WithLogger(l zerolog.Logger) Option { return func(c *config) error { c.log = l; return nil } }
 
 // WithDoubleAck makes every acknowledgement synchronous: when the handler's
 // ack returns, the server has recorded it (needed where a later step relies
 // on the message being gone, as in a work queue).
-func WithDoubleAck() Option { return func(c *config) { c.doubleAck = true } }
+func WithDoubleAck() Option { return func(c *config) error { c.doubleAck = true; return nil } }
 
 // WithTransientWindow sets how long Transient failures are retried, counted
-// from the message's stream timestamp (default 24 h).
+// from the message's stream timestamp (default 24 h; d > 0).
 func WithTransientWindow(d time.Duration) Option {
-	return func(c *config) {
-		if d > 0 {
-			c.transient = d
+	return func(c *config) error {
+		if d <= 0 {
+			return invalid("transient window %s, want > 0", d)
 		}
+		c.transient = d
+		return nil
 	}
 }
 
 // WithShutdownGrace sets how long handlers in flight may run on after Run's
 // context is cancelled before their own context is cancelled too (default
-// 15 s): in-flight work is finished, a hanging handler does not block the
-// shutdown forever.
+// 15 s; d > 0): in-flight work is finished, a hanging handler does not block
+// the shutdown forever.
 func WithShutdownGrace(d time.Duration) Option {
-	return func(c *config) {
-		if d > 0 {
-			c.grace = d
+	return func(c *config) error {
+		if d <= 0 {
+			return invalid("shutdown grace %s, want > 0", d)
 		}
+		c.grace = d
+		return nil
 	}
 }
 
@@ -182,10 +213,43 @@ func WithShutdownGrace(d time.Duration) Option {
 // when its lane is full, instead of waiting for the lane. Use it where no
 // per-key order is needed and one slow key must not stall the others (the
 // deliverer); never with WithKey where order matters.
-func WithNakWhenBusy(d time.Duration) Option { return func(c *config) { c.busyDelay = d } }
+func WithNakWhenBusy(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return invalid("nak-when-busy delay %s, want > 0", d)
+		}
+		c.busyDelay = d
+		return nil
+	}
+}
 
-// WithPullMax sets how many messages the client buffers (default 2 × lanes × 16).
-func WithPullMax(n int) Option { return func(c *config) { c.pullMax = n } }
+// WithPullMax sets how many messages the client buffers (default 2 × lanes × 16; n > 0).
+func WithPullMax(n int) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return invalid("pull max %d, want > 0", n)
+		}
+		c.pullMax = n
+		return nil
+	}
+}
+
+// Middleware wraps a Handler with behaviour of its own (logging, metrics,
+// tracing …) and returns the wrapped handler.
+type Middleware func(Handler) Handler
+
+// WithMiddleware wraps the handler with mw; the first one is the outermost.
+func WithMiddleware(mw ...Middleware) Option {
+	return func(c *config) error {
+		for _, m := range mw {
+			if m == nil {
+				return invalid("nil middleware")
+			}
+		}
+		c.middleware = append(c.middleware, mw...)
+		return nil
+	}
+}
 
 // Run consumes cons until ctx is cancelled. It returns nil on cancellation
 // and an error if the consumer cannot be read.
@@ -200,7 +264,12 @@ func Run(ctx context.Context, cons jetstream.Consumer, h Handler, opts ...Option
 		grace:       15 * time.Second,
 	}
 	for _, o := range opts {
-		o(&c)
+		if err := o(&c); err != nil {
+			return err
+		}
+	}
+	for i := len(c.middleware) - 1; i >= 0; i-- {
+		h = c.middleware[i](h)
 	}
 	if c.pullMax == 0 {
 		c.pullMax = c.concurrency * 32

@@ -263,3 +263,7 @@ func (e *StoreError) Error() string {
 
 // Unwrap returns the cause.
 func (e *StoreError) Unwrap() error { return e.Err }
+
+// TransientFailure reports that a store operation failed in the
+// infrastructure, so a retry may succeed (worker.Classify).
+func (e *StoreError) TransientFailure() bool { return true }

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/mako-engine/mako/pkg/commits"
 
 	"github.com/mako-engine/mako/pkg/malo"
 
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/nats-io/nats.go/jetstream"
@@ -19,13 +19,6 @@ import (
 // Consumer is the durable consumer of the Applier on MAKO_EVENTS
 // (streams/consumers/MAKO_EVENTS-malo.json).
 const Consumer = "malo"
-
-// Event store stream and subject prefix the Applier reads (those
-// natsstore.CommitOf decodes).
-const (
-	eventsStream = natsstore.DefaultEventStream
-	eventsPrefix = natsstore.DefaultSubjectPrefix
-)
 
 // Applied reports one change the Applier handled.
 type Applied struct {
@@ -72,37 +65,27 @@ func NewApplier(store malo.Store, defs engine.Resolver, dlq *deadletter.Sink, op
 
 // Handle implements worker.Handler for commit messages of MAKO_EVENTS.
 func (a *Applier) Handle(ctx context.Context, msg jetstream.Msg) error {
-	envs, _, err := natsstore.CommitOf(msg)
-	if err != nil {
-		return worker.Permanent(err)
-	}
+	return commits.Handler(a.apply)(ctx, msg)
+}
+
+// apply applies the master data changes of one commit's workflow events.
+func (a *Applier) apply(ctx context.Context, envs []engine.EventEnvelope) error {
 	var invalid []error
-	for _, env := range envs {
-		if env.IsEngineEvent() {
-			continue
-		}
-		def, err := a.defs.Resolve(env.Workflow)
-		if err != nil {
-			return worker.Permanent(fmt.Errorf("malo: %s seq %d: %w", env.Stream, env.Sequence, err))
-		}
-		ev, err := def.DecodeEvent(env)
-		if err != nil {
-			return worker.Permanent(fmt.Errorf("malo: %w", err))
-		}
+	err := commits.WorkflowEvents("malo", a.defs, envs, func(env engine.EventEnvelope, ev engine.Event) error {
 		ch, ok := ev.Data.(malo.Changer)
 		if !ok {
-			continue
+			return nil
 		}
 		c := ch.MaLoChange()
 		if err := c.Validate(); err != nil {
 			invalid = append(invalid, fmt.Errorf("event %s (%s) of %s seq %d: %w", env.EventID, env.Type, env.Stream, env.Sequence, err))
-			continue
+			return nil
 		}
 		fresh, err := malo.ApplyChange(ctx, a.store, string(env.Tenant), string(env.EventID), c)
 		if err != nil {
 			if errors.Is(err, malo.ErrInvalid) {
 				invalid = append(invalid, err)
-				continue
+				return nil
 			}
 			return err
 		}
@@ -110,6 +93,10 @@ func (a *Applier) Handle(ctx context.Context, msg jetstream.Msg) error {
 		if a.observe != nil {
 			a.observe(Applied{Tenant: env.Tenant, EventID: env.EventID, Change: c, Fresh: fresh})
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if len(invalid) > 0 {
 		return worker.Permanent(fmt.Errorf("malo: invalid master data changes: %w", errors.Join(invalid...)))
@@ -120,22 +107,5 @@ func (a *Applier) Handle(ctx context.Context, msg jetstream.Msg) error {
 // Exhausted dead-letters a commit whose changes cannot be applied
 // (worker.WithExhausted). The commit stays in MAKO_EVENTS.
 func (a *Applier) Exhausted(ctx context.Context, msg jetstream.Msg, cause error) error {
-	var seq uint64
-	if md, err := msg.Metadata(); err == nil {
-		seq = md.Sequence.Stream
-	}
-	h := msg.Headers()
-	tenant := h.Get(natsstore.HeaderTenant)
-	if tenant == "" {
-		if s, err := engine.StreamFromSubject(eventsPrefix, msg.Subject()); err == nil {
-			tenant = string(s.Tenant)
-		} else {
-			tenant = "unknown"
-		}
-	}
-	return a.dlq.Write(ctx, deadletter.Letter{
-		Reason: deadletter.ReasonProcessing, Detail: "master data changes of a committed decision failed: " + strings.TrimSpace(cause.Error()),
-		Audit:  deadletter.Audit{Tenant: tenant, Process: h.Get(natsstore.HeaderProcess), Correlation: h.Get(natsstore.HeaderCorrelation)},
-		Source: deadletter.Source{Stream: eventsStream, Subject: msg.Subject(), Sequence: seq},
-	})
+	return commits.DeadLetter(a.dlq, "master data changes of a committed decision failed")(ctx, msg, cause)
 }

@@ -1,4 +1,4 @@
-package processor
+package worker_test
 
 import (
 	"context"
@@ -6,16 +6,15 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/mako-engine/mako/pkg/deliverer"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
-	"github.com/mako-engine/mako/pkg/wire/command"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
 func TestClassify(t *testing.T) {
-	a := command.Addressed{CommandID: "c1"}
 	for _, tc := range []struct {
 		name string
 		err  error
@@ -31,9 +30,13 @@ func TestClassify(t *testing.T) {
 		{"no responders", nats.ErrNoResponders, "transient"},
 		{"deadline", context.DeadlineExceeded, "transient"},
 		{"server error", &jetstream.APIError{Code: 503, ErrorCode: 10008}, "transient"},
+		{"partner refused", &deliverer.SendError{Transport: "http", Permanent: true, Err: errors.New("HTTP 400")}, "permanent"},
+		{"partner down", &deliverer.SendError{Transport: "http", Err: errors.New("HTTP 503")}, "counted"},
+		{"marked permanent", worker.Permanent(errors.New("x")), "permanent"},
+		{"marked transient", worker.Transient(errors.New("x")), "transient"},
 		{"unexplained", errors.New("something odd"), "counted"},
 	} {
-		got := classify(a, tc.err)
+		got := worker.Classify(fmt.Errorf("cmd c1: %w", tc.err))
 		kind := "counted"
 		switch {
 		case worker.IsPermanent(got):
@@ -47,5 +50,23 @@ func TestClassify(t *testing.T) {
 		if !errors.Is(got, tc.err) {
 			t.Errorf("%s: the cause is not wrapped: %v", tc.name, got)
 		}
+	}
+}
+
+func TestBlamed(t *testing.T) {
+	if worker.Blamed(nil) != nil {
+		t.Fatal("nil became an error")
+	}
+	perm := worker.Permanent(errors.New("refused"))
+	if got := worker.Blamed(perm); !worker.IsPermanent(got) || worker.IsTransient(got) {
+		t.Fatalf("permanent: %v", got)
+	}
+	cause := errors.New("publish failed")
+	if got := worker.Blamed(cause); !worker.IsTransient(got) || !errors.Is(got, cause) {
+		t.Fatalf("left over: %v", got)
+	}
+	h := worker.BlamedInside(func(context.Context, jetstream.Msg) error { return cause })
+	if got := h(context.Background(), nil); !worker.IsTransient(got) {
+		t.Fatalf("middleware: %v", got)
 	}
 }
