@@ -220,7 +220,7 @@ func TestDefinitions(t *testing.T) {
 		t.Errorf("MAKO_TIMERS: schedules %v ttl %v", tm.AllowMsgSchedules, tm.AllowMsgTTL)
 	}
 	hist := map[string]uint8{streams.BucketSnapshots: 1, streams.BucketRegistry: 1, streams.BucketInbox: 1, streams.BucketPartners: 5,
-		"mako_processes": 1, "mako_process_keys": 1, "mako_deadletters": 1} // read models: pkg/readmodel
+		"mako_processes": 1, "mako_process_keys": 1, "mako_deadletters": 1} // read models: pkg/workers/readmodel
 	for b, h := range hist {
 		kv, err := streams.KeyValueConfig(b)
 		if err != nil {
@@ -244,7 +244,7 @@ func TestDefinitions(t *testing.T) {
 		{streams.Outbox, streams.ConsumerDeliverer, -1, ""},
 		{streams.Timers, streams.ConsumerScheduler, -1, "mako.timer.fired.>"},
 		{streams.Events, streams.ConsumerRelay, -1, ""},
-		{streams.Events, "projector", -1, ""}, // pkg/readmodel
+		{streams.Events, "projector", -1, ""}, // pkg/workers/readmodel
 		{streams.DLQ, "projector", -1, ""},
 	} {
 		cc, err := streams.ConsumerConfig(c.stream, c.name)

@@ -11,7 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/bench"
+	"github.com/mako-engine/mako/internal/bench"
 )
 
 const benchUsage = `usage: mako bench pipeline [flags]
@@ -27,7 +27,7 @@ Without --nats-url the server is embedded (file store in a temp dir).
 flags:
 `
 
-// runBench is `mako bench`: a thin wrapper around pkg/bench.
+// runBench is `mako bench`: a thin wrapper around internal/bench.
 func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "pipeline" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {

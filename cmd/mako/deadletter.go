@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/mako-engine/mako/pkg/api"
-	"github.com/mako-engine/mako/pkg/readmodel"
+	"github.com/mako-engine/mako/pkg/workers/readmodel"
 )
 
 const deadletterUsage = `usage: mako deadletter list [--tenant T] [--reason R] [--limit N] [--json] [--api URL]

@@ -9,8 +9,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/mako-engine/mako/internal/demo"
 	"github.com/mako-engine/mako/pkg/api"
-	"github.com/mako-engine/mako/pkg/demo"
 	"github.com/nats-io/nats.go"
 )
 
@@ -34,7 +34,7 @@ Exit status: 0 the switch completed, 1 it did not complete in time,
 2 usage error or makod not reachable.
 `
 
-// runDemo is `mako demo`: flags and wiring around pkg/demo.
+// runDemo is `mako demo`: flags and wiring around internal/demo.
 func runDemo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, demoUsage)

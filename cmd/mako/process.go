@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/api"
-	"github.com/mako-engine/mako/pkg/readmodel"
+	"github.com/mako-engine/mako/pkg/workers/readmodel"
 )
 
 const processUsage = `usage: mako process <subcommand> [flags]

@@ -10,17 +10,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/internal/app"
 	"github.com/mako-engine/mako/internal/natstest"
+	"github.com/mako-engine/mako/internal/testflow"
 	"github.com/mako-engine/mako/pkg/api"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/fv"
-	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/module"
-	"github.com/mako-engine/mako/pkg/pipeline"
-	"github.com/mako-engine/mako/pkg/readmodel"
 	"github.com/mako-engine/mako/pkg/routing"
-	"github.com/mako-engine/mako/pkg/testflow"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
+	"github.com/mako-engine/mako/pkg/workers/ingest"
+	"github.com/mako-engine/mako/pkg/workers/readmodel"
 )
 
 // readAPIFixture runs ingest, processor, relay and projector on an embedded
@@ -31,7 +31,7 @@ func readAPIFixture(t *testing.T) (apiURL, natsURL, process string) {
 	s := natstest.Start(t, natstest.WithListen())
 	_, js := s.JetStream()
 	ctx := context.Background()
-	sys, err := pipeline.New(ctx, js, pipeline.Config{
+	sys, err := app.NewSystem(ctx, js, app.SystemConfig{
 		Tenants:     []ingest.Tenant{{ID: "nb", MPIDs: []string{"9900000000011"}, Roles: []routing.Role{routing.RoleNB}, Sector: catalog.Strom}},
 		Modules:     []module.Module{testflow.Module(fv.MustParse("FV2604"))},
 		Concurrency: 2,

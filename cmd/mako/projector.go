@@ -10,8 +10,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/internal/app"
-	"github.com/mako-engine/mako/pkg/pipeline"
-	"github.com/mako-engine/mako/pkg/readmodel"
+	"github.com/mako-engine/mako/pkg/workers/readmodel"
 	"github.com/rs/zerolog"
 )
 
@@ -81,7 +80,7 @@ func projectorRebuild(ctx context.Context, c *app.Config, timeout time.Duration,
 	defer nc.Close()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	sys, err := pipeline.New(ctx, js, c.PipelineConfig(log))
+	sys, err := app.NewSystem(ctx, js, c.PipelineConfig(log))
 	if err != nil {
 		return err
 	}

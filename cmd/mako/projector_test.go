@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mako-engine/mako/pkg/readmodel"
+	"github.com/mako-engine/mako/pkg/workers/readmodel"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )

@@ -1,5 +1,5 @@
 // Command projector builds the read models (process overviews, business-key
-// index, dead letters; pkg/readmodel) from MAKO_EVENTS and MAKO_DLQ and
+// index, dead letters; pkg/workers/readmodel) from MAKO_EVENTS and MAKO_DLQ and
 // serves the HTTP read API (pkg/api) on --http (default 127.0.0.1:8080)
 // next to /metrics, /healthz and /readyz. Any number of instances may run
 // side by side; they share the durable "projector" consumers.

@@ -18,17 +18,16 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mako-engine/mako/internal/testflow"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/gpke"
-	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/malo/malonats"
 	"github.com/mako-engine/mako/pkg/module"
-	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/routing"
-	"github.com/mako-engine/mako/pkg/testflow"
+	"github.com/mako-engine/mako/pkg/workers/ingest"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/oklog/run"
@@ -189,7 +188,7 @@ func modules(js jetstream.JetStream) map[string]func() module.Module {
 }
 
 // maloOnJS reads master data from KV mako_malo, binding the bucket on first
-// use (the streams and buckets exist only after pipeline.New ran).
+// use (the streams and buckets exist only after New ran).
 type maloOnJS struct {
 	js    jetstream.JetStream
 	mu    sync.Mutex
@@ -224,11 +223,11 @@ func ModuleNames() []string {
 	return out
 }
 
-// PipelineConfig turns c into a pipeline.Config. Call it after Connect: the
+// PipelineConfig turns c into a SystemConfig. Call it after Connect: the
 // gpke module reads its master data through that connection.
-func (c *Config) PipelineConfig(log zerolog.Logger) pipeline.Config {
+func (c *Config) PipelineConfig(log zerolog.Logger) SystemConfig {
 	all := modules(c.js)
-	pc := pipeline.Config{Tenants: c.Tenants, Replicas: c.Replicas, Concurrency: c.Concurrency, Logger: log, IngestMaxAge: c.IngestKeep, MaxDeliver: c.MaxDeliver}
+	pc := SystemConfig{Tenants: c.Tenants, Replicas: c.Replicas, Concurrency: c.Concurrency, Logger: log, IngestMaxAge: c.IngestKeep, MaxDeliver: c.MaxDeliver}
 	for _, m := range c.Modules {
 		pc.Modules = append(pc.Modules, all[m]())
 	}

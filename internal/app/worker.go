@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/metrics"
-	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -32,7 +31,7 @@ type Wiring struct {
 	Config  *Config
 	Conn    *nats.Conn
 	JS      jetstream.JetStream
-	System  *pipeline.System
+	System  *System
 	Metrics *metrics.Metrics
 	Health  *metrics.Health
 	// Mux is served on --http; /metrics, /healthz and /readyz are mounted.
@@ -83,7 +82,7 @@ func serve(ctx context.Context, name string, c *Config, extra []nats.Option, pic
 	m := metrics.New()
 	pc := c.PipelineConfig(log)
 	pc.Metrics = m
-	sys, err := pipeline.New(ctx, js, pc)
+	sys, err := NewSystem(ctx, js, pc)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}

@@ -1,7 +1,7 @@
 // Package api is the HTTP read API of mako-engine and a small Go client for
 // it.
 //
-// The Server answers from the read models (pkg/readmodel) and, for a
+// The Server answers from the read models (pkg/workers/readmodel) and, for a
 // process's timeline, from the event store, decoding workflow events with
 // the registered definitions. Routes (all GET, JSON, snake_case field
 // names, documented in docs/projections.md):
@@ -20,7 +20,7 @@ package api
 import (
 	"time"
 
-	"github.com/mako-engine/mako/pkg/readmodel"
+	"github.com/mako-engine/mako/pkg/workers/readmodel"
 )
 
 // ProcessList is the answer of GET /v1/processes.

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/readmodel"
+	"github.com/mako-engine/mako/pkg/workers/readmodel"
 )
 
 // DefaultURL is the read API of a local cmd/makod or cmd/projector.

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/readmodel"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
+	"github.com/mako-engine/mako/pkg/workers/readmodel"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 	"github.com/vmihailenco/msgpack/v5"

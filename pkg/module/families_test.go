@@ -86,7 +86,7 @@ func TestFamiliesArePure(t *testing.T) {
 		t.Fatal(err)
 	}
 	fams := families(t, root)
-	for _, want := range []string{filepath.Join("pkg", "gpke"), filepath.Join("pkg", "testflow")} {
+	for _, want := range []string{filepath.Join("pkg", "gpke"), filepath.Join("internal", "testflow")} {
 		found := false
 		for _, f := range fams {
 			found = found || f == want

@@ -33,7 +33,7 @@ type Module struct {
 	// the module's workflows before they execute (see Enricher).
 	Enrich Enricher
 	// ERPCommands are the ERP commands the module accepts on
-	// mako.erp.in.<tenant> (pkg/wire/erp; the ERP receiver of pkg/erp).
+	// mako.erp.in.<tenant> (pkg/wire/erp; the ERP receiver of pkg/workers/erp).
 	ERPCommands []erp.CommandType
 }
 

@@ -4,9 +4,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/workers/relay"
+
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
-	"github.com/mako-engine/mako/pkg/processor"
 	"github.com/mako-engine/mako/pkg/wire/command"
 )
 
@@ -56,7 +57,7 @@ func TestClusterR3LeaderLoss(t *testing.T) {
 			led = append(led, st)
 		}
 	}
-	for _, sc := range [][2]string{{"MAKO_INGEST", "ingest"}, {command.Stream, "processor"}, {natsstore.DefaultEventStream, processor.RelayConsumer}} {
+	for _, sc := range [][2]string{{"MAKO_INGEST", "ingest"}, {command.Stream, "processor"}, {natsstore.DefaultEventStream, relay.Consumer}} {
 		if leader.JetStreamIsConsumerLeader("$G", sc[0], sc[1]) {
 			led = append(led, sc[1])
 		}

@@ -16,18 +16,18 @@ import (
 
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 
-	"github.com/mako-engine/mako/pkg/deliverer"
+	"github.com/mako-engine/mako/internal/app"
+	"github.com/mako-engine/mako/internal/testflow"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
-	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/partner"
-	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/routing"
-	"github.com/mako-engine/mako/pkg/testflow"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	"github.com/mako-engine/mako/pkg/wire/delivery"
 	"github.com/mako-engine/mako/pkg/wire/outbox"
+	"github.com/mako-engine/mako/pkg/workers/deliverer"
+	"github.com/mako-engine/mako/pkg/workers/ingest"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -71,8 +71,8 @@ func (f confirmFlow) Handle(s testflow.State, cmd engine.Command) (engine.Decisi
 	return f.Workflow.Handle(s, cmd)
 }
 
-func confirmConfig() pipeline.Config {
-	return pipeline.Config{
+func confirmConfig() app.SystemConfig {
+	return app.SystemConfig{
 		Tenants: []ingest.Tenant{nbTenant},
 		Modules: []module.Module{{Name: "confirm",
 			Definitions: []engine.AnyDefinition{engine.Define[testflow.State](confirmFlow{}, fv.MustParse("FV2604"))},
@@ -82,9 +82,9 @@ func confirmConfig() pipeline.Config {
 }
 
 // fastDeliverer runs the deliverer with a backoff and window shortened for tests.
-func fastDeliverer(window time.Duration, extra ...deliverer.Option) func(*pipeline.System, context.Context) error {
+func fastDeliverer(window time.Duration, extra ...deliverer.Option) func(*app.System, context.Context) error {
 	opts := append([]deliverer.Option{deliverer.WithBackoff(20*time.Millisecond, 150*time.Millisecond), deliverer.WithWindow(window)}, extra...)
-	return func(s *pipeline.System, ctx context.Context) error { return s.RunDelivererWith(opts...)(ctx) }
+	return func(s *app.System, ctx context.Context) error { return s.RunDelivererWith(opts...)(ctx) }
 }
 
 // gateway is an HTTP gateway that answers 500 to the first failFirst
@@ -187,7 +187,7 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() boo
 }
 
 // processEvents returns the events of type typ of a process, decoded.
-func processEvents(t *testing.T, sys *pipeline.System, process, typ string) []engine.EventData {
+func processEvents(t *testing.T, sys *app.System, process, typ string) []engine.EventData {
 	t.Helper()
 	envs, err := sys.Engine().EventStore().Load(context.Background(), engine.StreamOf("nb", engine.ProcessID(process)))
 	must(t, err)

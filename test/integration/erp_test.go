@@ -12,17 +12,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/internal/app"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/erp"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/malo/malonats"
 	"github.com/mako-engine/mako/pkg/module"
-	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	erpwire "github.com/mako-engine/mako/pkg/wire/erp"
 	"github.com/mako-engine/mako/pkg/worker"
+	"github.com/mako-engine/mako/pkg/workers/erp"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -156,7 +156,7 @@ func decodeNote(data json.RawMessage) (engine.CommandData, error) {
 	return noteSupply{MaLo: in.MaLo, Note: in.Note}, ident.ValidateMaLo(in.MaLo)
 }
 
-func erpConfig(store malo.Reader) pipeline.Config {
+func erpConfig(store malo.Reader) app.SystemConfig {
 	cfg := defaultConfig()
 	cfg.Modules = []module.Module{{
 		Name:        "test-erp",
@@ -172,13 +172,13 @@ func erpConfig(store malo.Reader) pipeline.Config {
 	return cfg
 }
 
-var erpWorkers = []func(*pipeline.System, context.Context) error{
-	(*pipeline.System).RunProcessor, (*pipeline.System).RunERPPublisher, (*pipeline.System).RunERPReceiver, (*pipeline.System).RunMaLo,
+var erpWorkers = []func(*app.System, context.Context) error{
+	(*app.System).RunProcessor, (*app.System).RunERPPublisher, (*app.System).RunERPReceiver, (*app.System).RunMaLo,
 }
 
 // erpSetup starts a server, opens the master data (the NB knows the old
 // supplier) and builds the system.
-func erpSetup(t *testing.T) (jetstream.JetStream, *malonats.NATSStore, *pipeline.System) {
+func erpSetup(t *testing.T) (jetstream.JetStream, *malonats.NATSStore, *app.System) {
 	t.Helper()
 	_, js := startServer(t)
 	ctx := context.Background()
@@ -243,8 +243,8 @@ func TestERPCommandToEventsAndMasterData(t *testing.T) {
 	js, store, sys := erpSetup(t)
 	var mu sync.Mutex
 	outcomes := map[string]int{}
-	w := startWorkers(t, sys, (*pipeline.System).RunProcessor, (*pipeline.System).RunERPPublisher, (*pipeline.System).RunMaLo,
-		func(s *pipeline.System, ctx context.Context) error {
+	w := startWorkers(t, sys, (*app.System).RunProcessor, (*app.System).RunERPPublisher, (*app.System).RunMaLo,
+		func(s *app.System, ctx context.Context) error {
 			return s.RunERPReceiverWith(erp.WithOutcome(func(o erp.Outcome) { mu.Lock(); outcomes[o.Result]++; mu.Unlock() }))(ctx)
 		})
 
@@ -356,10 +356,10 @@ func TestERPCommandToEventsAndMasterData(t *testing.T) {
 	resetConsumer(t, js, streams.Events, malonats.Consumer)
 	var nPub, nApp int
 	startWorkers(t, sys,
-		func(s *pipeline.System, ctx context.Context) error {
+		func(s *app.System, ctx context.Context) error {
 			return s.RunERPPublisherWith(erp.WithPublished(func(erpwire.CloudEvent) { mu.Lock(); nPub++; mu.Unlock() }))(ctx)
 		},
-		func(s *pipeline.System, ctx context.Context) error {
+		func(s *app.System, ctx context.Context) error {
 			return s.RunMaLoWith(malonats.WithApplied(func(a malonats.Applied) {
 				mu.Lock()
 				defer mu.Unlock()
@@ -384,7 +384,7 @@ func TestERPCommandToEventsAndMasterData(t *testing.T) {
 
 func TestERPCommandToExistingProcess(t *testing.T) {
 	js, _, sys := erpSetup(t)
-	startWorkers(t, sys, append(erpWorkers, (*pipeline.System).RunRelay)...)
+	startWorkers(t, sys, append(erpWorkers, (*app.System).RunRelay)...)
 	erpCommand(t, js, "nb", startCommand("order-20"))
 	ces := cloudEvents(t, js, "nb", 3)
 	var process string
@@ -458,8 +458,8 @@ func TestERPWebhookRetriesAndSigns(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	t.Cleanup(srv.Close)
-	run := append([]func(*pipeline.System, context.Context) error{}, erpWorkers...)
-	run = append(run, func(s *pipeline.System, ctx context.Context) error {
+	run := append([]func(*app.System, context.Context) error{}, erpWorkers...)
+	run = append(run, func(s *app.System, ctx context.Context) error {
 		return s.RunERPWebhookWith(erp.WebhookConfig{URL: srv.URL, Secret: secret, Tenants: []string{"nb"}},
 			worker.WithBackoff(20*time.Millisecond, 100*time.Millisecond))(ctx)
 	})
@@ -487,8 +487,8 @@ func TestERPWebhookDeadLettersAfterWindow(t *testing.T) {
 	js, _, sys := erpSetup(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusInternalServerError) }))
 	t.Cleanup(srv.Close)
-	run := append([]func(*pipeline.System, context.Context) error{}, erpWorkers...)
-	run = append(run, func(s *pipeline.System, ctx context.Context) error {
+	run := append([]func(*app.System, context.Context) error{}, erpWorkers...)
+	run = append(run, func(s *app.System, ctx context.Context) error {
 		return s.RunERPWebhookWith(erp.WebhookConfig{URL: srv.URL, Window: 300 * time.Millisecond},
 			worker.WithBackoff(20*time.Millisecond, 50*time.Millisecond))(ctx)
 	})

@@ -12,14 +12,14 @@ import (
 
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 
+	"github.com/mako-engine/mako/internal/app"
 	"github.com/mako-engine/mako/internal/natstest"
+	"github.com/mako-engine/mako/internal/testflow"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/fv"
-	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/module"
-	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/routing"
-	"github.com/mako-engine/mako/pkg/testflow"
+	"github.com/mako-engine/mako/pkg/workers/ingest"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -36,8 +36,8 @@ var nbTenant = ingest.Tenant{ID: "nb", MPIDs: []string{mpNB}, Roles: []routing.R
 // gasTenant receives Gas interchanges.
 var gasTenant = ingest.Tenant{ID: "gasnb", MPIDs: []string{mpNB}, Roles: []routing.Role{routing.RoleNB}, Sector: catalog.Gas}
 
-func defaultConfig() pipeline.Config {
-	return pipeline.Config{
+func defaultConfig() app.SystemConfig {
+	return app.SystemConfig{
 		Tenants:     []ingest.Tenant{nbTenant, gasTenant},
 		Modules:     []module.Module{testflow.Module(fv.MustParse("FV2604"))},
 		Concurrency: 4,
@@ -51,7 +51,7 @@ type workers struct {
 	errs   chan error
 }
 
-func startWorkers(t *testing.T, sys *pipeline.System, run ...func(*pipeline.System, context.Context) error) *workers {
+func startWorkers(t *testing.T, sys *app.System, run ...func(*app.System, context.Context) error) *workers {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &workers{cancel: cancel, errs: make(chan error, len(run))}
@@ -72,13 +72,13 @@ func (w *workers) stop() {
 }
 
 // allWorkers are the pipeline part 1 workers.
-var allWorkers = []func(*pipeline.System, context.Context) error{
-	(*pipeline.System).RunIngest, (*pipeline.System).RunProcessor, (*pipeline.System).RunRelay,
+var allWorkers = []func(*app.System, context.Context) error{
+	(*app.System).RunIngest, (*app.System).RunProcessor, (*app.System).RunRelay,
 }
 
-func newSystem(t *testing.T, js jetstream.JetStream, cfg pipeline.Config) *pipeline.System {
+func newSystem(t *testing.T, js jetstream.JetStream, cfg app.SystemConfig) *app.System {
 	t.Helper()
-	sys, err := pipeline.New(context.Background(), js, cfg)
+	sys, err := app.NewSystem(context.Background(), js, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,23 +13,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/internal/app"
+	"github.com/mako-engine/mako/internal/demo"
 	"github.com/mako-engine/mako/internal/natstest"
-	"github.com/mako-engine/mako/pkg/demo"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/gpke"
-	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/malo/malonats"
 	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/partner"
-	"github.com/mako-engine/mako/pkg/pipeline"
-	"github.com/mako-engine/mako/pkg/readmodel"
 	"github.com/mako-engine/mako/pkg/routing"
 	"github.com/mako-engine/mako/pkg/wire/erp"
+	"github.com/mako-engine/mako/pkg/workers/ingest"
+	"github.com/mako-engine/mako/pkg/workers/readmodel"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
@@ -38,7 +38,7 @@ import (
 
 // The market: three independent market parties on one nats-server. Each
 // party is its own NATS account with its own JetStream (streams, buckets,
-// consumers) and its own pipeline.System and workers — as three companies
+// consumers) and its own app.System and workers — as three companies
 // running mako would be. The only link between them is the market: every
 // account exports its ingest subject mako.ingest.<tenant> as a service, and
 // the others import it as market.ingest.<tenant> (a local name, since the
@@ -61,7 +61,7 @@ const (
 type marketParty struct {
 	demo.Party
 	js      jetstream.JetStream
-	sys     *pipeline.System
+	sys     *app.System
 	malo    *malonats.NATSStore
 	partner *partner.NATSStore
 	rm      *readmodel.Store
@@ -117,10 +117,10 @@ func gpkeOptions(store malo.Reader) []gpke.Option {
 	return []gpke.Option{gpke.WithMasterData(gpke.FromMaLo(store))}
 }
 
-var marketWorkers = []func(*pipeline.System, context.Context) error{
-	(*pipeline.System).RunIngest, (*pipeline.System).RunProcessor, (*pipeline.System).RunRelay,
-	(*pipeline.System).RunScheduler, (*pipeline.System).RunProjector, (*pipeline.System).RunERPPublisher,
-	(*pipeline.System).RunERPReceiver, (*pipeline.System).RunMaLo,
+var marketWorkers = []func(*app.System, context.Context) error{
+	(*app.System).RunIngest, (*app.System).RunProcessor, (*app.System).RunRelay,
+	(*app.System).RunScheduler, (*app.System).RunProjector, (*app.System).RunERPPublisher,
+	(*app.System).RunERPReceiver, (*app.System).RunMaLo,
 }
 
 // startMarket starts the server, the three parties and their workers, and
@@ -139,7 +139,7 @@ func startMarket(t *testing.T) *market {
 		}
 		st, err := malonats.OpenNATS(ctx, js, 0)
 		must(t, err)
-		cfg := pipeline.Config{
+		cfg := app.SystemConfig{
 			Tenants:     []ingest.Tenant{{ID: engine.TenantID(p.Tenant), MPIDs: []string{p.MPID}, Roles: []routing.Role{role}, Sector: catalog.Strom}},
 			Modules:     []module.Module{gpke.Module(gpkeOptions(st)...)},
 			Concurrency: 4,
@@ -149,7 +149,7 @@ func startMarket(t *testing.T) *market {
 		must(t, err)
 		mp := &marketParty{Party: p, js: js, sys: sys, malo: st, partner: pst, rm: readmodel.NewStore(js)}
 		// The deliverer with the system's defaults (nats transport included).
-		startWorkers(t, sys, append(slices.Clone(marketWorkers), func(s *pipeline.System, ctx context.Context) error {
+		startWorkers(t, sys, append(slices.Clone(marketWorkers), func(s *app.System, ctx context.Context) error {
 			return s.RunDelivererWith()(ctx)
 		})...)
 		switch p.Tenant {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 
-	"github.com/mako-engine/mako/pkg/demo"
+	"github.com/mako-engine/mako/internal/demo"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/fristen"

@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/internal/app"
+	"github.com/mako-engine/mako/internal/testflow"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/routing"
-	"github.com/mako-engine/mako/pkg/testflow"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	"github.com/mako-engine/mako/pkg/wire/outbox"
 )
@@ -114,7 +114,7 @@ func TestSyntaxErrorGetsContrlAndNoCommand(t *testing.T) {
 func TestGasGetsPositiveContrl(t *testing.T) {
 	_, js := startServer(t)
 	sys := newSystem(t, js, defaultConfig())
-	startWorkers(t, sys, (*pipeline.System).RunIngest)
+	startWorkers(t, sys, (*app.System).RunIngest)
 
 	gas := bytes.Replace(utilmd55001("GS1", "VG1"), []byte("S2.2"), []byte("G1.2"), 1)
 	gas = bytes.Replace(gas, []byte("RFF+Z13:55001"), []byte("RFF+Z13:44001"), 1)
@@ -263,7 +263,7 @@ func TestResendAfterFailedFirstHandlingIsProcessed(t *testing.T) {
 	sys := newSystem(t, js, cfg)
 	ctx := context.Background()
 	must(t, js.DeleteStream(ctx, "MAKO_COMMANDS"))
-	w := startWorkers(t, sys, (*pipeline.System).RunIngest)
+	w := startWorkers(t, sys, (*app.System).RunIngest)
 
 	data := utilmd55001("MK77", "VG77")
 	publishIngest(t, js, "nb", data)

@@ -19,10 +19,9 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/module"
-	"github.com/mako-engine/mako/pkg/pipeline"
-	"github.com/mako-engine/mako/pkg/readmodel"
 	"github.com/mako-engine/mako/pkg/wire/command"
 	"github.com/mako-engine/mako/pkg/wire/delivery"
+	"github.com/mako-engine/mako/pkg/workers/readmodel"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -91,14 +90,14 @@ func (projflow) Handle(_ int, cmd engine.Command) (engine.Decision, error) {
 
 var pfDef = engine.Define[int](projflow{}, fv.MustParse("FV2604"))
 
-func projectionConfig() pipeline.Config {
+func projectionConfig() app.SystemConfig {
 	cfg := defaultConfig()
 	cfg.Modules = append(cfg.Modules, module.Module{Name: "projection", Definitions: []engine.AnyDefinition{pfDef}})
 	return cfg
 }
 
-var projectorWorkers = []func(*pipeline.System, context.Context) error{
-	(*pipeline.System).RunIngest, (*pipeline.System).RunProcessor, (*pipeline.System).RunRelay, (*pipeline.System).RunProjector,
+var projectorWorkers = []func(*app.System, context.Context) error{
+	(*app.System).RunIngest, (*app.System).RunProcessor, (*app.System).RunRelay, (*app.System).RunProjector,
 }
 
 func eventually(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {

@@ -12,17 +12,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/workers/relay"
+
+	"github.com/mako-engine/mako/internal/app"
 	"github.com/mako-engine/mako/internal/natstest"
+	"github.com/mako-engine/mako/internal/testflow"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/module"
-	"github.com/mako-engine/mako/pkg/pipeline"
-	"github.com/mako-engine/mako/pkg/processor"
-	"github.com/mako-engine/mako/pkg/testflow"
 	"github.com/mako-engine/mako/pkg/wire/command"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
+	"github.com/mako-engine/mako/pkg/workers/processor"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -43,12 +45,12 @@ import (
 const testAckWait = 5 * time.Second
 
 // setAckWait changes the AckWait of the pipeline's durable consumers.
-// pipeline.New restores the definition from streams/, so call it after the
+// app.New restores the definition from streams/, so call it after the
 // last New.
 func setAckWait(t testing.TB, js jetstream.JetStream, d time.Duration) {
 	t.Helper()
 	ctx := context.Background()
-	for _, sc := range [][2]string{{"MAKO_INGEST", "ingest"}, {command.Stream, "processor"}, {natsstore.DefaultEventStream, processor.RelayConsumer}} {
+	for _, sc := range [][2]string{{"MAKO_INGEST", "ingest"}, {command.Stream, "processor"}, {natsstore.DefaultEventStream, relay.Consumer}} {
 		c, err := js.Consumer(ctx, sc[0], sc[1])
 		if err != nil {
 			t.Fatal(err)
@@ -118,7 +120,7 @@ func publishRetry(js jetstream.JetStream, msg *nats.Msg) error {
 func pipelineState(ctx context.Context, js jetstream.JetStream) (idle bool, desc string, err error) {
 	idle = true
 	var b strings.Builder
-	for _, sc := range [][2]string{{"MAKO_INGEST", "ingest"}, {command.Stream, "processor"}, {natsstore.DefaultEventStream, processor.RelayConsumer}} {
+	for _, sc := range [][2]string{{"MAKO_INGEST", "ingest"}, {command.Stream, "processor"}, {natsstore.DefaultEventStream, relay.Consumer}} {
 		c, err := js.Consumer(ctx, sc[0], sc[1])
 		if err != nil {
 			return false, "", err
@@ -361,7 +363,7 @@ func head(s []string) []string {
 // and workers.
 type instance struct {
 	nc  *nats.Conn
-	sys *pipeline.System
+	sys *app.System
 	w   *workers
 }
 
@@ -397,11 +399,11 @@ func TestProcessorCancelAndCrashEffectsExactlyOnce(t *testing.T) {
 	}
 	setAckWait(t, js, testAckWait)
 
-	startWorkers(t, front, (*pipeline.System).RunIngest, (*pipeline.System).RunRelay)
+	startWorkers(t, front, (*app.System).RunIngest, (*app.System).RunRelay)
 	txs := publishInterchanges(t, js, "CR", 0, n)
 
 	// A: graceful cancellation.
-	inst[0].w = startWorkers(t, inst[0].sys, (*pipeline.System).RunProcessor)
+	inst[0].w = startWorkers(t, inst[0].sys, (*app.System).RunProcessor)
 	select {
 	case <-cancelA:
 	case <-time.After(60 * time.Second):
@@ -410,7 +412,7 @@ func TestProcessorCancelAndCrashEffectsExactlyOnce(t *testing.T) {
 	inst[0].w.stop()
 
 	// B: crash between commit and acknowledgement.
-	inst[1].w = startWorkers(t, inst[1].sys, (*pipeline.System).RunProcessor)
+	inst[1].w = startWorkers(t, inst[1].sys, (*app.System).RunProcessor)
 	deadline := time.Now().Add(60 * time.Second)
 	for !inst[1].nc.IsClosed() {
 		if time.Now().After(deadline) {
@@ -421,7 +423,7 @@ func TestProcessorCancelAndCrashEffectsExactlyOnce(t *testing.T) {
 	inst[1].w.stop()
 
 	// C: a fresh processor on a new connection finishes the work.
-	inst[2].w = startWorkers(t, inst[2].sys, (*pipeline.System).RunProcessor)
+	inst[2].w = startWorkers(t, inst[2].sys, (*app.System).RunProcessor)
 	waitAnswered(t, js, n, 60*time.Second)
 
 	t.Logf("commits observed: A %d, B %d, C %d", commits[0].Load(), commits[1].Load(), commits[2].Load())
@@ -486,7 +488,7 @@ func TestTwoProcessorsKeepOrderPerProcess(t *testing.T) {
 	cfg := defaultConfig()
 	cfg.Modules = append(cfg.Modules, seqModule())
 	var executed [2]atomic.Int64
-	var sys [2]*pipeline.System
+	var sys [2]*app.System
 	for i := range sys {
 		_, jsi := srv.JetStream()
 		c := cfg
@@ -498,9 +500,9 @@ func TestTwoProcessorsKeepOrderPerProcess(t *testing.T) {
 		sys[i] = newSystem(t, jsi, c)
 	}
 	front := newSystem(t, js, cfg)
-	startWorkers(t, front, (*pipeline.System).RunIngest, (*pipeline.System).RunRelay)
+	startWorkers(t, front, (*app.System).RunIngest, (*app.System).RunRelay)
 	for _, s := range sys {
-		startWorkers(t, s, (*pipeline.System).RunProcessor)
+		startWorkers(t, s, (*app.System).RunProcessor)
 	}
 	// Both instances must have their pull requests parked before the
 	// commands arrive, so the server hands messages to both.

@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/internal/app"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/module"
-	"github.com/mako-engine/mako/pkg/pipeline"
-	"github.com/mako-engine/mako/pkg/scheduler"
 	"github.com/mako-engine/mako/pkg/wire/command"
 	"github.com/mako-engine/mako/pkg/wire/timer"
+	"github.com/mako-engine/mako/pkg/workers/scheduler"
 )
 
 // timerflow arms and disarms deadlines and records when one fires.
@@ -88,7 +88,7 @@ func TestDeadlinesFireOnceAcrossRestart(t *testing.T) {
 		mu.Unlock()
 	})}
 	sys := newSystem(t, js, cfg)
-	w := startWorkers(t, sys, (*pipeline.System).RunProcessor, (*pipeline.System).RunRelay, (*pipeline.System).RunScheduler)
+	w := startWorkers(t, sys, (*app.System).RunProcessor, (*app.System).RunRelay, (*app.System).RunScheduler)
 
 	ctx := context.Background()
 	id := engine.ProcessIdentity{Tenant: "nb", Process: engine.NewProcessID(), Workflow: def.ID()}
@@ -107,7 +107,7 @@ func TestDeadlinesFireOnceAcrossRestart(t *testing.T) {
 	srv.Restart()
 	_, js = srv.JetStream()
 	sys2 := newSystem(t, js, cfg)
-	startWorkers(t, sys2, (*pipeline.System).RunProcessor, (*pipeline.System).RunRelay, (*pipeline.System).RunScheduler)
+	startWorkers(t, sys2, (*app.System).RunProcessor, (*app.System).RunRelay, (*app.System).RunScheduler)
 
 	// Poll until the kept deadline fired, then give the cancelled one (same
 	// due time) another second to show that it does not.

@@ -4,12 +4,12 @@
 // Out: every committed workflow event whose data implements Event becomes a
 // CloudEvents 1.0 JSON message (structured mode) on `mako.erp.<tenant>` in
 // stream MAKO_ERP, exactly once (Nats-Msg-Id = the CloudEvent id, derived
-// from the event id). pkg/erp.Publisher is that consumer of MAKO_EVENTS; its Webhook
+// from the event id). pkg/workers/erp.Publisher is that consumer of MAKO_EVENTS; its Webhook
 // optionally forwards the stream to an HTTP endpoint with Standard-Webhooks
 // signatures.
 //
 // In: the ERP publishes commands as JSON (Request) on
-// `mako.erp.in.<tenant>`. pkg/erp.Receiver decodes them with the CommandTypes the
+// `mako.erp.in.<tenant>`. pkg/workers/erp.Receiver decodes them with the CommandTypes the
 // workflow modules register, spawns or finds the process, publishes the
 // command to it (pkg/wire/command) and answers with a CloudEvent
 // de.mako.command.accepted or de.mako.command.rejected (with the reason) on

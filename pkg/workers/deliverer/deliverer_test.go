@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/internal/natstest"
-	"github.com/mako-engine/mako/pkg/deliverer"
 	"github.com/mako-engine/mako/pkg/partner"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	"github.com/mako-engine/mako/pkg/wire/outbox"
+	"github.com/mako-engine/mako/pkg/workers/deliverer"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
 )

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/erp"
 	erpwire "github.com/mako-engine/mako/pkg/wire/erp"
+	"github.com/mako-engine/mako/pkg/workers/erp"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

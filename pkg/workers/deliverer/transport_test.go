@@ -25,9 +25,9 @@ import (
 	"github.com/mako-engine/mako/pkg/worker"
 
 	"github.com/mako-engine/mako/internal/natstest"
-	"github.com/mako-engine/mako/pkg/deliverer"
 	"github.com/mako-engine/mako/pkg/partner"
 	"github.com/mako-engine/mako/pkg/wire/outbox"
+	"github.com/mako-engine/mako/pkg/workers/deliverer"
 	"github.com/nats-io/nats.go/jetstream"
 )
 

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/internal/natstest"
-	"github.com/mako-engine/mako/pkg/deliverer"
 	"github.com/mako-engine/mako/pkg/partner"
 	"github.com/mako-engine/mako/pkg/wire/outbox"
+	"github.com/mako-engine/mako/pkg/workers/deliverer"
 	"github.com/mako-engine/mako/streams"
 )
 

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/mako-engine/mako/internal/natstest"
-	"github.com/mako-engine/mako/pkg/scheduler"
 	"github.com/mako-engine/mako/pkg/wire/timer"
+	"github.com/mako-engine/mako/pkg/workers/scheduler"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
 )

@@ -40,14 +40,14 @@ import (
 
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 
+	"github.com/mako-engine/mako/internal/app"
+	"github.com/mako-engine/mako/internal/testflow"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
-	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/module"
-	"github.com/mako-engine/mako/pkg/pipeline"
 	"github.com/mako-engine/mako/pkg/routing"
-	"github.com/mako-engine/mako/pkg/testflow"
+	"github.com/mako-engine/mako/pkg/workers/ingest"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -165,8 +165,8 @@ func Interchange(ref, tx string) []byte {
 
 // PipelineConfig is the pipeline configuration the benchmark runs: the
 // tenant Tenant (grid operator ReceiverMPID, Strom) and the test workflow.
-func PipelineConfig(concurrency, replicas int, log zerolog.Logger) pipeline.Config {
-	return pipeline.Config{
+func PipelineConfig(concurrency, replicas int, log zerolog.Logger) app.SystemConfig {
+	return app.SystemConfig{
 		Tenants: []ingest.Tenant{{ID: engine.TenantID(Tenant), MPIDs: []string{ReceiverMPID},
 			Roles: []routing.Role{routing.RoleNB}, Sector: catalog.Strom}},
 		Modules:     []module.Module{testflow.Module(fv.MustParse("FV2604"))},
@@ -185,7 +185,7 @@ type Env struct {
 	dir    string
 	conns  []*nats.Conn
 	pubJS  jetstream.JetStream
-	sys    *pipeline.System
+	sys    *app.System
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	errs   chan error
@@ -236,7 +236,7 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	if err != nil {
 		return nil, err
 	}
-	e.sys, err = pipeline.New(ctx, wjs, PipelineConfig(cfg.Concurrency, cfg.Replicas, cfg.Logger))
+	e.sys, err = app.NewSystem(ctx, wjs, PipelineConfig(cfg.Concurrency, cfg.Replicas, cfg.Logger))
 	if err != nil {
 		return nil, err
 	}
@@ -260,8 +260,8 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	}
 	wctx, cancel := context.WithCancel(context.Background())
 	e.cancel = cancel
-	for _, run := range []func(*pipeline.System, context.Context) error{
-		(*pipeline.System).RunIngest, (*pipeline.System).RunProcessor, (*pipeline.System).RunRelay,
+	for _, run := range []func(*app.System, context.Context) error{
+		(*app.System).RunIngest, (*app.System).RunProcessor, (*app.System).RunRelay,
 	} {
 		e.wg.Go(func() {
 			if err := run(e.sys, wctx); err != nil {

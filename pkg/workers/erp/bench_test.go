@@ -8,8 +8,8 @@ import (
 
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/erp"
 	erpwire "github.com/mako-engine/mako/pkg/wire/erp"
+	"github.com/mako-engine/mako/pkg/workers/erp"
 	"github.com/mako-engine/mako/streams"
 )
 

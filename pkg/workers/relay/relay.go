@@ -1,11 +1,18 @@
-package processor
+// Package relay is the effect relay: the consumer of MAKO_EVENTS that
+// performs the effects recorded in each committed decision — business keys
+// into the registry, deadlines onto MAKO_TIMERS (pkg/wire/timer) and final
+// outbound interchanges onto MAKO_OUTBOX (pkg/wire/outbox) — in that order,
+// so a process is findable before anything it sent can be answered. Every
+// effect is idempotent (create-only keys, deterministic message ids), so a
+// redelivered commit changes nothing.
+package relay
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/mako-engine/mako/pkg/commits"
-
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/metrics"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
@@ -16,11 +23,11 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// RelayConsumer is the relay's durable consumer on MAKO_EVENTS
+// Consumer is the relay's durable consumer on MAKO_EVENTS
 // (natsstore.DefaultEventStream).
-const RelayConsumer = "relay"
+const Consumer = "relay"
 
-// Relay performs the effects of committed decisions. Build it with NewRelay.
+// Relay performs the effects of committed decisions. Build it with New.
 type Relay struct {
 	js       jetstream.JetStream
 	registry engine.Registry
@@ -30,27 +37,42 @@ type Relay struct {
 	metrics  *metrics.Metrics
 }
 
-// WithRelayMetrics counts the outbound messages the relay publishes.
-func WithRelayMetrics(m *metrics.Metrics) RelayOption { return func(r *Relay) { r.metrics = m } }
+// Option configures a Relay. An option with a value it cannot take returns
+// an error wrapping ErrInvalidOption, and New fails with it.
+type Option func(*Relay) error
 
-// RelayOption configures a Relay.
-type RelayOption func(*Relay)
+// ErrInvalidOption reports an option value the relay cannot take.
+var ErrInvalidOption = errors.New("relay: invalid option")
 
-// WithRelayLogger sets the logger.
-func WithRelayLogger(l zerolog.Logger) RelayOption { return func(r *Relay) { r.log = l } }
-
-// WithOutboxObserver calls f after each outbound message was published.
-func WithOutboxObserver(f func(outbox.Message)) RelayOption {
-	return func(r *Relay) { r.observe = f }
+// WithMetrics counts the outbound messages the relay publishes.
+func WithMetrics(m *metrics.Metrics) Option {
+	return func(r *Relay) error { r.metrics = m; return nil }
 }
 
-// NewRelay returns a relay writing keys to registry and messages with js.
-func NewRelay(js jetstream.JetStream, registry engine.Registry, dlq *deadletter.Sink, opts ...RelayOption) *Relay {
+// WithLogger sets the logger.
+func WithLogger(l zerolog.Logger) Option { return func(r *Relay) error { r.log = l; return nil } }
+
+// WithOutboxObserver calls f after each outbound message was published.
+func WithOutboxObserver(f func(outbox.Message)) Option {
+	return func(r *Relay) error {
+		if f == nil {
+			return fmt.Errorf("%w: nil outbox observer", ErrInvalidOption)
+		}
+		r.observe = f
+		return nil
+	}
+}
+
+// New returns a relay writing keys to registry, messages with js and dead
+// letters to dlq.
+func New(js jetstream.JetStream, registry engine.Registry, dlq *deadletter.Sink, opts ...Option) (*Relay, error) {
 	r := &Relay{js: js, registry: registry, dlq: dlq, log: zerolog.Nop()}
 	for _, o := range opts {
-		o(r)
+		if err := o(r); err != nil {
+			return nil, err
+		}
 	}
-	return r
+	return r, nil
 }
 
 // Handle implements worker.Handler for commit messages of MAKO_EVENTS

@@ -1,4 +1,4 @@
-package pipeline
+package app
 
 import (
 	"context"
@@ -9,9 +9,9 @@ import (
 
 	"github.com/mako-engine/mako/pkg/commits"
 
-	"github.com/mako-engine/mako/pkg/erp"
 	erpwire "github.com/mako-engine/mako/pkg/wire/erp"
 	"github.com/mako-engine/mako/pkg/worker"
+	"github.com/mako-engine/mako/pkg/workers/erp"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
 )

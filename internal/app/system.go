@@ -1,4 +1,4 @@
-// Package pipeline assembles the workers of mako-engine from their parts:
+// A System assembles the workers of mako-engine from their parts:
 // streams (package streams), the engine on its JetStream stores, the PID
 // router built from the workflow modules, and the handlers of packages
 // ingest and processor, each run by pkg/worker on its durable consumer.
@@ -8,35 +8,38 @@
 // runs them all in one process. Any number of instances of each may run side
 // by side against one NATS deployment; they coordinate only through
 // JetStream (durable consumers, optimistic concurrency, deduplication).
-package pipeline
+
+package app
 
 import (
 	"context"
 	"fmt"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/workers/relay"
+
 	"github.com/mako-engine/mako/pkg/commits"
 
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
-	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/metrics"
 	"github.com/mako-engine/mako/pkg/module"
-	"github.com/mako-engine/mako/pkg/processor"
 	"github.com/mako-engine/mako/pkg/routing"
-	"github.com/mako-engine/mako/pkg/scheduler"
 	"github.com/mako-engine/mako/pkg/wire/command"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 	"github.com/mako-engine/mako/pkg/wire/timer"
 	"github.com/mako-engine/mako/pkg/worker"
+	"github.com/mako-engine/mako/pkg/workers/ingest"
+	"github.com/mako-engine/mako/pkg/workers/processor"
+	"github.com/mako-engine/mako/pkg/workers/scheduler"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 )
 
-// Config configures a System.
-type Config struct {
+// SystemConfig configures a System.
+type SystemConfig struct {
 	// Tenants are the market parties this deployment acts for.
 	Tenants []ingest.Tenant
 	// Modules are the workflow modules to run.
@@ -64,8 +67,8 @@ type Config struct {
 	Responder ingest.Responder
 	// ProcessorOptions are passed to processor.New (observers in tests).
 	ProcessorOptions []processor.Option
-	// RelayOptions are passed to processor.NewRelay.
-	RelayOptions []processor.RelayOption
+	// RelayOptions are passed to relay.New.
+	RelayOptions []relay.Option
 	// SchedulerOptions are passed to scheduler.New (an injected clock in tests).
 	SchedulerOptions []scheduler.Option
 	// Now is the clock of dead-letter timestamps (default time.Now).
@@ -76,7 +79,7 @@ type Config struct {
 
 // System holds everything the workers share.
 type System struct {
-	cfg    Config
+	cfg    SystemConfig
 	js     jetstream.JetStream
 	stores *natsstore.Stores
 	engine *engine.EngineContext
@@ -84,10 +87,10 @@ type System struct {
 	dlq    *deadletter.Sink
 }
 
-// New creates or updates the streams, buckets and consumers from package
+// NewSystem creates or updates the streams, buckets and consumers from package
 // streams, opens the engine stores and builds the engine and router. It fails
 // on conflicting routes or routes to unknown workflows.
-func New(ctx context.Context, js jetstream.JetStream, cfg Config) (*System, error) {
+func NewSystem(ctx context.Context, js jetstream.JetStream, cfg SystemConfig) (*System, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 16
 	}
@@ -234,12 +237,15 @@ func (s *System) RunProcessor(ctx context.Context) error {
 // on a transient failure: effects of committed decisions are retried with
 // backoff until they succeed; only an undecodable commit is dead-lettered.
 func (s *System) RunRelay(ctx context.Context) error {
-	opts := append([]processor.RelayOption{processor.WithRelayLogger(s.cfg.Logger.With().Str("worker", "relay").Logger())}, s.cfg.RelayOptions...)
+	opts := append([]relay.Option{relay.WithLogger(s.cfg.Logger.With().Str("worker", "relay").Logger())}, s.cfg.RelayOptions...)
 	if s.cfg.Metrics != nil {
-		opts = append(opts, processor.WithRelayMetrics(s.cfg.Metrics))
+		opts = append(opts, relay.WithMetrics(s.cfg.Metrics))
 	}
-	r := processor.NewRelay(s.js, s.stores.Registry, s.dlq, opts...)
-	cons, err := s.consumer(ctx, natsstore.DefaultEventStream, processor.RelayConsumer)
+	r, err := relay.New(s.js, s.stores.Registry, s.dlq, opts...)
+	if err != nil {
+		return err
+	}
+	cons, err := s.consumer(ctx, natsstore.DefaultEventStream, relay.Consumer)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package pipeline
+package app
 
 import (
 	"context"
@@ -9,14 +9,14 @@ import (
 	"github.com/mako-engine/mako/pkg/commits"
 
 	"github.com/mako-engine/mako/pkg/api"
-	"github.com/mako-engine/mako/pkg/readmodel"
 	"github.com/mako-engine/mako/pkg/worker"
+	"github.com/mako-engine/mako/pkg/workers/readmodel"
 	"github.com/mako-engine/mako/streams"
 )
 
 // RunProjector runs the projector until ctx is cancelled: the "projector"
 // consumers of MAKO_EVENTS (process overviews, business-key index) and
-// MAKO_DLQ (dead letters) build the read models of pkg/readmodel.
+// MAKO_DLQ (dead letters) build the read models of pkg/workers/readmodel.
 //
 // A projection failure never affects the write path, also not in a process
 // that runs every worker (cmd/makod): RunProjector does not return on a

@@ -1,4 +1,4 @@
-package pipeline
+package app
 
 import (
 	"context"
@@ -6,10 +6,10 @@ import (
 	"os"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/deliverer"
 	"github.com/mako-engine/mako/pkg/partner"
 	"github.com/mako-engine/mako/pkg/wire/outbox"
 	"github.com/mako-engine/mako/pkg/worker"
+	"github.com/mako-engine/mako/pkg/workers/deliverer"
 	"github.com/mako-engine/mako/streams"
 )
 
