@@ -82,7 +82,7 @@ type System struct {
 	cfg    SystemConfig
 	js     jetstream.JetStream
 	stores *natsstore.Stores
-	engine *engine.EngineContext
+	engine *engine.Engine
 	router *routing.Router
 	dlq    *deadletter.Sink
 }
@@ -160,7 +160,7 @@ func NewSystem(ctx context.Context, js jetstream.JetStream, cfg SystemConfig) (*
 func (s *System) Close() { s.stores.Close() }
 
 // Engine returns the engine (for reads and tests).
-func (s *System) Engine() *engine.EngineContext { return s.engine }
+func (s *System) Engine() *engine.Engine { return s.engine }
 
 // Router returns the PID router.
 func (s *System) Router() *routing.Router { return s.router }

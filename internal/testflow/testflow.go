@@ -103,7 +103,7 @@ func (Workflow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 		// The APERAK's document number and interchange reference are both
 		// ref: a CONTRL or APERAK answering it finds this process.
 		Correlate: []engine.BusinessKey{
-			{Kind: engine.KeyConversation, Value: tx.Sender + ":" + tx.TransactionID},
+			{Kind: inbound.KeyConversation, Value: tx.Sender + ":" + tx.TransactionID},
 			inbound.DocumentKey(tx.Receiver, ref), inbound.InterchangeKey(tx.Receiver, ref),
 		},
 	}, nil

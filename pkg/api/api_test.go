@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/api"
 	"github.com/mako-engine/mako/pkg/engine"
@@ -48,7 +50,7 @@ func (wf) Handle(_ int, cmd engine.Command) (engine.Decision, error) {
 		Events:       []engine.EventData{opened{MaLo: c.MaLo}},
 		Outbound:     []engine.Outbound{{Recipient: "9900000000004", MessageType: "UTILMD", InterchangeRef: "REF1", Payload: []byte("UNA:+.? '")}},
 		SetDeadlines: []engine.DeadlineRequest{{Label: "answer", Due: c.Due}},
-		Correlate:    []engine.BusinessKey{{Kind: engine.KeyMaLo, Value: c.MaLo}},
+		Correlate:    []engine.BusinessKey{{Kind: inbound.KeyMaLo, Value: c.MaLo}},
 	}, nil
 }
 

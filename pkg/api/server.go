@@ -44,7 +44,7 @@ func WithTimeout(d time.Duration) Option {
 
 // NewServer returns a server answering from store; events (may be nil: no
 // timelines) gives the timeline of a process, decoded with defs (usually
-// the *engine.EngineContext; nil shows workflow events raw).
+// the *engine.Engine; nil shows workflow events raw).
 func NewServer(store *readmodel.Store, events engine.EventStore, defs engine.Resolver, opts ...Option) *Server {
 	s := &Server{store: store, events: events, defs: defs, log: zerolog.Nop(), timeout: 30 * time.Second}
 	for _, o := range opts {

@@ -74,7 +74,7 @@ func (c *stateCache) len() int {
 	return c.order.Len()
 }
 
-// keyedMutex serializes work per stream inside one EngineContext.
+// keyedMutex serializes work per stream inside one Engine.
 type keyedMutex struct {
 	mu    sync.Mutex
 	locks map[StreamID]*keyedLock

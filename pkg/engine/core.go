@@ -178,7 +178,7 @@ func restore(r runner, window int, snap Snapshot) (*loaded, error) {
 // load rebuilds a process from the stores: from its snapshot (if useSnapshot,
 // a store is configured and the state schema version matches) plus the tail,
 // else by full replay.
-func (ec *EngineContext) load(ctx context.Context, r runner, s StreamID, useSnapshot bool) (*loaded, error) {
+func (ec *Engine) load(ctx context.Context, r runner, s StreamID, useSnapshot bool) (*loaded, error) {
 	var l *loaded
 	if useSnapshot && ec.snapshots != nil {
 		snap, ok, err := ec.snapshots.Load(ctx, s)
@@ -203,7 +203,7 @@ func (ec *EngineContext) load(ctx context.Context, r runner, s StreamID, useSnap
 
 // execute runs one attempt of cmd (or of a fired deadline) against the
 // process, on cached state unless reload is set.
-func (ec *EngineContext) execute(ctx context.Context, r runner, id ProcessIdentity, cmd Command, fired *DeadlineFired, reload bool) (Result, error) {
+func (ec *Engine) execute(ctx context.Context, r runner, id ProcessIdentity, cmd Command, fired *DeadlineFired, reload bool) (Result, error) {
 	if err := id.Validate(); err != nil {
 		return Result{}, err
 	}
@@ -280,7 +280,7 @@ func checkCommand(cmd *Command) error {
 var errStop = errors.New("stop")
 
 // attempt decides and commits once. committed reports whether l advanced.
-func (ec *EngineContext) attempt(ctx context.Context, l *loaded, id ProcessIdentity, cmd Command, fired *DeadlineFired) (res Result, committed bool, err error) {
+func (ec *Engine) attempt(ctx context.Context, l *loaded, id ProcessIdentity, cmd Command, fired *DeadlineFired) (res Result, committed bool, err error) {
 	s := id.Stream()
 	if rg, ok := l.commands[cmd.ID]; ok {
 		envs := make([]EventEnvelope, 0, rg.To-rg.From+1)
@@ -347,7 +347,7 @@ func (ec *EngineContext) attempt(ctx context.Context, l *loaded, id ProcessIdent
 	return Result{Envelopes: envs, Version: l.version}, true, nil
 }
 
-func (ec *EngineContext) call(l *loaded, s StreamID, fn func() (CommandData, error)) (p CommandData, err error) {
+func (ec *Engine) call(l *loaded, s StreamID, fn func() (CommandData, error)) (p CommandData, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &DecisionError{Stream: s, Workflow: l.def.ID(), Type: EventDeadlineFired, Err: fmt.Errorf("OnDeadline panicked: %v", r)}
@@ -361,7 +361,7 @@ func (ec *EngineContext) call(l *loaded, s StreamID, fn func() (CommandData, err
 }
 
 // decide calls Handle; a panic becomes an error.
-func (ec *EngineContext) decide(l *loaded, s StreamID, cmd Command) (d Decision, err error) {
+func (ec *Engine) decide(l *loaded, s StreamID, cmd Command) (d Decision, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &DecisionError{Stream: s, Workflow: l.def.ID(), Command: cmd.ID, Type: cmd.Type, Err: fmt.Errorf("Handle panicked: %v", r)}
@@ -463,7 +463,7 @@ func buildEvents(l *loaded, id ProcessIdentity, cmd Command, d Decision, fired *
 
 // maybeSnapshot saves a snapshot when the interval has passed. Failures are
 // logged and never fail the command.
-func (ec *EngineContext) maybeSnapshot(ctx context.Context, l *loaded, s StreamID) {
+func (ec *Engine) maybeSnapshot(ctx context.Context, l *loaded, s StreamID) {
 	if ec.snapshots == nil || ec.snapInterval <= 0 || l.version-l.snapVersion < uint64(ec.snapInterval) {
 		return
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // AnyDefinition is a workflow definition with its state type erased: what
-// the EngineContext's workflow registry holds and what the pipeline's
+// the Engine's workflow registry holds and what the pipeline's
 // processor dispatches to by name and format version. It is implemented only
 // by *Definition[S].
 type AnyDefinition interface {
@@ -41,7 +41,7 @@ type runner interface {
 }
 
 // Definition binds a Workflow[S] to the format version it serves. Build it
-// with Define; register it with WithWorkflows or EngineContext.RegisterWorkflow
+// with Define; register it with WithWorkflows or Engine.RegisterWorkflow
 // for the type-erased path, and use Spawn/Resume for typed handles.
 type Definition[S any] struct {
 	id     WorkflowID

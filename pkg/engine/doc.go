@@ -12,7 +12,7 @@
 //
 // The package holds the contracts (EventStore, SnapshotStore, Registry,
 // Inbox), the core types (ids, versions, envelopes, commands, decisions) and
-// the runtime (EngineContext, Process). In-memory backends live in
+// the runtime (Engine, Process). In-memory backends live in
 // engine/memstore, JetStream backends in engine/natsstore, and the exported
 // conformance suites every backend must pass in engine/enginetest.
 // docs/engine.md describes the model.

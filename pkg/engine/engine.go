@@ -13,7 +13,7 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// Defaults of the EngineContext options.
+// Defaults of the Engine options.
 const (
 	DefaultSnapshotInterval = 100
 	DefaultCacheSize        = 4096
@@ -21,13 +21,13 @@ const (
 	DefaultCommandWindow    = 1000
 )
 
-// EngineContext runs processes: it loads their state (cache, snapshot plus
+// Engine runs processes: it loads their state (cache, snapshot plus
 // tail, or full replay), executes commands against their workflows, commits
 // decisions with optimistic concurrency, and holds the optional stores and
 // the workflow registry. It is safe for concurrent use. Several
-// EngineContexts (in one or many processes) may share one store; optimistic
+// Engines (in one or many processes) may share one store; optimistic
 // concurrency decides between them.
-type EngineContext struct {
+type Engine struct {
 	events        EventStore
 	snapshots     SnapshotStore
 	registry      Registry
@@ -141,8 +141,8 @@ func WithWorkflows(defs ...AnyDefinition) Option {
 	return func(o *options) { o.defs = append(o.defs, defs...) }
 }
 
-// New builds an EngineContext. An event store is required.
-func New(opts ...Option) (*EngineContext, error) {
+// New builds an Engine. An event store is required.
+func New(opts ...Option) (*Engine, error) {
 	o := options{snapInterval: DefaultSnapshotInterval, cacheSize: DefaultCacheSize, retryAttempts: DefaultRetryAttempts,
 		commandWindow: DefaultCommandWindow, log: zerolog.Nop(), now: time.Now}
 	for _, opt := range opts {
@@ -154,7 +154,7 @@ func New(opts ...Option) (*EngineContext, error) {
 	if o.events == nil {
 		return nil, fmt.Errorf("%w: an event store is required (WithEventStore)", ErrNotConfigured)
 	}
-	ec := &EngineContext{events: o.events, snapshots: o.snapshots, registry: o.registry, inbox: o.inbox,
+	ec := &Engine{events: o.events, snapshots: o.snapshots, registry: o.registry, inbox: o.inbox,
 		snapInterval: o.snapInterval, retryAttempts: o.retryAttempts, commandWindow: o.commandWindow, log: o.log, now: o.now,
 		cache: newStateCache(o.cacheSize), locks: newKeyedMutex(), workflows: map[string][]AnyDefinition{}}
 	for _, d := range o.defs {
@@ -166,20 +166,20 @@ func New(opts ...Option) (*EngineContext, error) {
 }
 
 // EventStore returns the event store.
-func (ec *EngineContext) EventStore() EventStore { return ec.events }
+func (ec *Engine) EventStore() EventStore { return ec.events }
 
 // SnapshotStore returns the snapshot store, nil if none.
-func (ec *EngineContext) SnapshotStore() SnapshotStore { return ec.snapshots }
+func (ec *Engine) SnapshotStore() SnapshotStore { return ec.snapshots }
 
 // Registry returns the process registry, nil if none.
-func (ec *EngineContext) Registry() Registry { return ec.registry }
+func (ec *Engine) Registry() Registry { return ec.registry }
 
 // Inbox returns the inbox, nil if none.
-func (ec *EngineContext) Inbox() Inbox { return ec.inbox }
+func (ec *Engine) Inbox() Inbox { return ec.inbox }
 
 // RegisterWorkflow adds a definition to the workflow registry. A definition
 // with Err, or a second one with the same WorkflowID, is rejected.
-func (ec *EngineContext) RegisterWorkflow(d AnyDefinition) error {
+func (ec *Engine) RegisterWorkflow(d AnyDefinition) error {
 	if d == nil {
 		return fmt.Errorf("%w: nil definition", ErrInvalidArgument)
 	}
@@ -202,7 +202,7 @@ func (ec *EngineContext) RegisterWorkflow(d AnyDefinition) error {
 }
 
 // Workflows returns the registered workflow ids, by name and format version.
-func (ec *EngineContext) Workflows() []WorkflowID {
+func (ec *Engine) Workflows() []WorkflowID {
 	ec.wfMu.RLock()
 	defer ec.wfMu.RUnlock()
 	var ids []WorkflowID
@@ -227,7 +227,7 @@ func (ec *EngineContext) Workflows() []WorkflowID {
 // at format version v: the definition registered for exactly v, else the
 // newest one older than v whose version policy accepts v. It fails with
 // ErrUnknownWorkflow.
-func (ec *EngineContext) Lookup(name string, v fv.Version) (AnyDefinition, error) {
+func (ec *Engine) Lookup(name string, v fv.Version) (AnyDefinition, error) {
 	ec.wfMu.RLock()
 	defer ec.wfMu.RUnlock()
 	defs := ec.workflows[name]
@@ -242,7 +242,7 @@ func (ec *EngineContext) Lookup(name string, v fv.Version) (AnyDefinition, error
 }
 
 // Resolver returns the definition that decodes the events and commands of
-// processes of a workflow (implemented by EngineContext; the workers that
+// processes of a workflow (implemented by Engine; the workers that
 // decode committed events take it).
 type Resolver interface {
 	Resolve(w WorkflowID) (AnyDefinition, error)
@@ -251,7 +251,7 @@ type Resolver interface {
 // Resolve returns the registered definition that runs an existing process
 // created under w (see resolve), e.g. to decode a command addressed to that
 // process with its Codec. It fails with ErrUnknownWorkflow.
-func (ec *EngineContext) Resolve(w WorkflowID) (AnyDefinition, error) {
+func (ec *Engine) Resolve(w WorkflowID) (AnyDefinition, error) {
 	r, err := ec.resolve(w)
 	if err != nil {
 		return nil, err
@@ -262,7 +262,7 @@ func (ec *EngineContext) Resolve(w WorkflowID) (AnyDefinition, error) {
 // resolve returns the definition that runs an existing process created
 // under w: the definition registered for exactly w, else the newest newer
 // one whose version policy accepts running a process created under w.
-func (ec *EngineContext) resolve(w WorkflowID) (runner, error) {
+func (ec *Engine) resolve(w WorkflowID) (runner, error) {
 	ec.wfMu.RLock()
 	defer ec.wfMu.RUnlock()
 	defs := ec.workflows[w.Name]
@@ -296,33 +296,44 @@ type Result struct {
 	Version uint64
 }
 
-// Execute runs cmd against the process of id through the registered
-// definition that runs it (see Resolve and the version policy) and commits
-// the decision. It is the type-erased path of Process.ExecuteWithContext:
-// idempotent per command id (a command whose id is among the process's
-// remembered ids, see WithCommandWindow, appends nothing and returns the
-// first commit's envelopes as a Duplicate), serialized per process inside this
-// EngineContext, optimistic against other writers. A conflict caused by a
-// stale cache entry is retried once after a reload; a conflict on freshly
-// loaded state is returned (errors.Is(err, ErrConflict)).
-func (ec *EngineContext) Execute(ctx context.Context, id ProcessIdentity, cmd Command) (Result, error) {
-	r, err := ec.resolve(id.Workflow)
-	if err != nil {
-		return Result{}, err
-	}
-	return ec.execute(ctx, r, id, cmd, nil, false)
+// ExecOption adjusts one Execute call.
+type ExecOption func(*execConfig)
+
+type execConfig struct {
+	retry    bool
+	attempts int
 }
 
-// ExecuteWithRetry is Execute that retries conflicts (only conflicts) up to
-// attempts times in total, reloading the process from the stores before
-// every retry and sleeping a jittered delay uniform in
-// [0, min(10ms*attempt, 80ms)). attempts < 1 is ErrInvalidArgument.
-func (ec *EngineContext) ExecuteWithRetry(ctx context.Context, id ProcessIdentity, cmd Command, attempts int) (Result, error) {
+// Retry makes Execute retry conflicts (only conflicts) up to attempts times
+// in total, reloading the process from the stores before every retry and
+// sleeping a jittered delay uniform in [0, min(10ms*attempt, 80ms)).
+// attempts < 1 is ErrInvalidArgument.
+func Retry(attempts int) ExecOption {
+	return func(c *execConfig) { c.retry, c.attempts = true, attempts }
+}
+
+// Execute runs cmd against the process of id through the registered
+// definition that runs it (see Resolve and the version policy) and commits
+// the decision. It is idempotent per command id (a command whose id is
+// among the process's remembered ids, see WithCommandWindow, appends nothing
+// and returns the first commit's envelopes as a Duplicate), serialized per
+// process inside this Engine, optimistic against other writers. A conflict
+// caused by a stale cache entry is retried once after a reload; a conflict
+// on freshly loaded state is returned (errors.Is(err, ErrConflict)) unless
+// Retry asks for more attempts.
+func (ec *Engine) Execute(ctx context.Context, id ProcessIdentity, cmd Command, opts ...ExecOption) (Result, error) {
+	var c execConfig
+	for _, o := range opts {
+		o(&c)
+	}
 	r, err := ec.resolve(id.Workflow)
 	if err != nil {
 		return Result{}, err
 	}
-	return ec.executeWithRetry(ctx, r, id, cmd, nil, attempts)
+	if c.retry {
+		return ec.executeWithRetry(ctx, r, id, cmd, nil, c.attempts)
+	}
+	return ec.execute(ctx, r, id, cmd, nil, false)
 }
 
 // FireDeadline reports a due deadline of the process: if the deadline is
@@ -333,7 +344,7 @@ func (ec *EngineContext) ExecuteWithRetry(ctx context.Context, id ProcessIdentit
 // deadline commits nothing. Conflicts are retried (WithRetryAttempts).
 // fired.ID and fired.FiredAt are required; Label and Due are taken from the
 // deadline as set.
-func (ec *EngineContext) FireDeadline(ctx context.Context, id ProcessIdentity, fired DeadlineFired) (Result, error) {
+func (ec *Engine) FireDeadline(ctx context.Context, id ProcessIdentity, fired DeadlineFired) (Result, error) {
 	r, err := ec.resolve(id.Workflow)
 	if err != nil {
 		return Result{}, err
@@ -341,7 +352,7 @@ func (ec *EngineContext) FireDeadline(ctx context.Context, id ProcessIdentity, f
 	return ec.fireDeadline(ctx, r, id, fired)
 }
 
-func (ec *EngineContext) fireDeadline(ctx context.Context, r runner, id ProcessIdentity, fired DeadlineFired) (Result, error) {
+func (ec *Engine) fireDeadline(ctx context.Context, r runner, id ProcessIdentity, fired DeadlineFired) (Result, error) {
 	if fired.ID == "" || fired.FiredAt.IsZero() {
 		return Result{}, fmt.Errorf("%w: fired deadline needs ID and FiredAt", ErrInvalidArgument)
 	}
@@ -349,7 +360,7 @@ func (ec *EngineContext) fireDeadline(ctx context.Context, r runner, id ProcessI
 	return ec.executeWithRetry(ctx, r, id, cmd, &fired, ec.retryAttempts)
 }
 
-func (ec *EngineContext) executeWithRetry(ctx context.Context, r runner, id ProcessIdentity, cmd Command, fired *DeadlineFired, attempts int) (Result, error) {
+func (ec *Engine) executeWithRetry(ctx context.Context, r runner, id ProcessIdentity, cmd Command, fired *DeadlineFired, attempts int) (Result, error) {
 	if attempts < 1 {
 		return Result{}, fmt.Errorf("%w: retry attempts %d < 1", ErrInvalidArgument, attempts)
 	}
@@ -384,7 +395,7 @@ func sleepJitter(ctx context.Context, attempt int) error {
 // calls for one key exactly one creates (spawned = true); all others get
 // the winner's identity. It needs a Registry. Nothing is appended: the
 // process stream begins with its first command.
-func (ec *EngineContext) SpawnOrResume(ctx context.Context, tenant TenantID, key string, w WorkflowID) (id ProcessIdentity, spawned bool, err error) {
+func (ec *Engine) SpawnOrResume(ctx context.Context, tenant TenantID, key string, w WorkflowID) (id ProcessIdentity, spawned bool, err error) {
 	if ec.registry == nil {
 		return ProcessIdentity{}, false, fmt.Errorf("%w: SpawnOrResume needs a registry", ErrNotConfigured)
 	}
@@ -411,21 +422,21 @@ func NewIdentity(tenant TenantID, w WorkflowID) (ProcessIdentity, error) {
 	return id, id.Validate()
 }
 
-// Evict drops a process from this EngineContext's state cache (operators,
+// Evict drops a process from this Engine's state cache (operators,
 // tests); the next command reloads it from the stores.
-func (ec *EngineContext) Evict(s StreamID) { ec.cache.evict(s) }
+func (ec *Engine) Evict(s StreamID) { ec.cache.evict(s) }
 
 // CachedProcesses returns how many processes the state cache holds.
-func (ec *EngineContext) CachedProcesses() int { return ec.cache.len() }
+func (ec *Engine) CachedProcesses() int { return ec.cache.len() }
 
-// AssumeNew tells the EngineContext that the process of id has no events
+// AssumeNew tells the Engine that the process of id has no events
 // yet — its caller has just spawned it (SpawnOrResume returned spawned) — so
 // that, unless the process is cached already, its next command is decided
 // on the workflow's initial state without reading the stores. The belief is
 // only an optimisation: if the stream does have events, the append conflicts
 // and the engine reloads the process and decides again, as for any stale
 // cache entry. Without a state cache it does nothing.
-func (ec *EngineContext) AssumeNew(id ProcessIdentity) error {
+func (ec *Engine) AssumeNew(id ProcessIdentity) error {
 	if err := id.Validate(); err != nil {
 		return err
 	}

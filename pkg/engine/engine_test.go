@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/memstore"
 )
@@ -23,7 +25,7 @@ func newStores() stores {
 	return stores{memstore.NewEventStore(), memstore.NewSnapshotStore(), memstore.NewRegistry()}
 }
 
-func (s stores) engine(t testing.TB, opts ...engine.Option) *engine.EngineContext {
+func (s stores) engine(t testing.TB, opts ...engine.Option) *engine.Engine {
 	t.Helper()
 	base := []engine.Option{engine.WithEventStore(s.events), engine.WithSnapshotStore(s.snapshots), engine.WithRegistry(s.registry)}
 	ec, err := engine.New(append(base, opts...)...)
@@ -35,7 +37,7 @@ func (s stores) engine(t testing.TB, opts ...engine.Option) *engine.EngineContex
 
 func ledgerDef() *engine.Definition[ledgerState] { return engine.Define[ledgerState](ledger{}, fv2604) }
 
-func spawn(t testing.TB, ec *engine.EngineContext, d *engine.Definition[ledgerState]) *engine.Process[ledgerState] {
+func spawn(t testing.TB, ec *engine.Engine, d *engine.Definition[ledgerState]) *engine.Process[ledgerState] {
 	t.Helper()
 	p, err := d.Spawn(ec, tenant)
 	if err != nil {
@@ -95,7 +97,7 @@ func TestExecuteCommitsWorkflowAndEngineEventsTogether(t *testing.T) {
 		t.Fatalf("outbound %+v", m)
 	}
 	kb, _ := engine.DecodeEngineEvent(res.Envelopes[3])
-	if k := kb.(*engine.KeyBound); k.Kind != engine.KeyMaLo || k.Value != "51238696781" {
+	if k := kb.(*engine.KeyBound); k.Kind != inbound.KeyMaLo || k.Value != "51238696781" {
 		t.Fatalf("key %+v", k)
 	}
 	s, v, err := p.State(ctx)
@@ -184,7 +186,7 @@ func TestConcurrentExecuteWithRetryTwoEngines(t *testing.T) {
 	ctx := context.Background()
 	st := newStores()
 	d := ledgerDef()
-	ecs := []*engine.EngineContext{st.engine(t, engine.WithSnapshotInterval(7)), st.engine(t, engine.WithSnapshotInterval(7))}
+	ecs := []*engine.Engine{st.engine(t, engine.WithSnapshotInterval(7)), st.engine(t, engine.WithSnapshotInterval(7))}
 	id := spawn(t, ecs[0], d).Identity()
 	const n = 50
 	var wg sync.WaitGroup
@@ -331,7 +333,7 @@ func TestErasedExecuteAndWorkflowRegistry(t *testing.T) {
 	if err != nil || cmd.Payload != (Add{Amount: 3, Note: "wire"}) || cmd.ID != "e2" || !cmd.ReceivedAt.Equal(t0) {
 		t.Fatalf("UnmarshalCommand = %+v, %v", cmd, err)
 	}
-	if _, err := ec.ExecuteWithRetry(ctx, id, cmd, 3); err != nil {
+	if _, err := ec.Execute(ctx, id, cmd, engine.Retry(3)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := d.Codec().DecodeCommand("Nope", nil); !errors.Is(err, engine.ErrDecode) {
@@ -445,7 +447,7 @@ func TestSpawnRaceOnOneKeyMakesOneProcess(t *testing.T) {
 	}
 }
 
-func (s stores) engineNoRegistry(t *testing.T) *engine.EngineContext {
+func (s stores) engineNoRegistry(t *testing.T) *engine.Engine {
 	ec, err := engine.New(engine.WithEventStore(s.events))
 	if err != nil {
 		t.Fatal(err)
@@ -644,7 +646,7 @@ func TestAssumeNewIsOnlyAnOptimisation(t *testing.T) {
 	}
 	must(b.RegisterWorkflow(ledgerDef()))
 	must(b.AssumeNew(p.Identity()))
-	res, err := b.ExecuteWithRetry(ctx, p.Identity(), engine.Command{ID: "c3", ReceivedAt: t0, Payload: Add{Amount: 1}}, 3)
+	res, err := b.Execute(ctx, p.Identity(), engine.Command{ID: "c3", ReceivedAt: t0, Payload: Add{Amount: 1}}, engine.Retry(3))
 	must(err)
 	if res.Version != 4 || res.Envelopes[0].Sequence != 4 {
 		t.Fatalf("decided on the assumed empty state: %+v", res)
@@ -653,7 +655,7 @@ func TestAssumeNewIsOnlyAnOptimisation(t *testing.T) {
 	must(b.AssumeNew(p.Identity()))
 	b.Evict(p.Identity().Stream())
 	must(b.AssumeNew(p.Identity()))
-	if _, err := b.ExecuteWithRetry(ctx, p.Identity(), engine.Command{ID: "c1", ReceivedAt: t0, Payload: Add{Amount: 1}}, 3); err != nil {
+	if _, err := b.Execute(ctx, p.Identity(), engine.Command{ID: "c1", ReceivedAt: t0, Payload: Add{Amount: 1}}, engine.Retry(3)); err != nil {
 		t.Fatal(err)
 	}
 	if v, _ := st.events.Version(ctx, p.Identity().Stream()); v != 4 {
@@ -663,7 +665,7 @@ func TestAssumeNewIsOnlyAnOptimisation(t *testing.T) {
 	q, err := engine.NewIdentity("t1", p.Identity().Workflow)
 	must(err)
 	must(b.AssumeNew(q))
-	res, err = b.ExecuteWithRetry(ctx, q, engine.Command{ID: "n1", ReceivedAt: t0, Payload: Add{Amount: 5}}, 3)
+	res, err = b.Execute(ctx, q, engine.Command{ID: "n1", ReceivedAt: t0, Payload: Add{Amount: 5}}, engine.Retry(3))
 	must(err)
 	if res.Version != 1 {
 		t.Fatalf("new process: %+v", res)

@@ -27,7 +27,7 @@ var (
 	// ErrVersionRejected marks a format version the workflow's version
 	// policy does not accept.
 	ErrVersionRejected = errors.New("engine: format version rejected by policy")
-	// ErrNotConfigured marks the use of an optional store the EngineContext
+	// ErrNotConfigured marks the use of an optional store the Engine
 	// was built without.
 	ErrNotConfigured = errors.New("engine: store not configured")
 	// ErrDecision marks a command the workflow itself refused: its Handle

@@ -11,7 +11,7 @@ type LoadedView struct {
 }
 
 // LoadForTest loads a process with or without its snapshot.
-func LoadForTest(ctx context.Context, ec *EngineContext, d AnyDefinition, s StreamID, useSnapshot bool) (LoadedView, error) {
+func LoadForTest(ctx context.Context, ec *Engine, d AnyDefinition, s StreamID, useSnapshot bool) (LoadedView, error) {
 	l, err := ec.load(ctx, d.runner(), s, useSnapshot)
 	if err != nil {
 		return LoadedView{}, err

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
 )
@@ -130,7 +132,7 @@ func (ledger) Handle(s ledgerState, cmd engine.Command) (engine.Decision, error)
 			Events:          []engine.EventData{Closed{Reason: c.Reason}},
 			Outbound:        []engine.Outbound{{Recipient: c.Recipient, MessageType: "APERAK", InterchangeRef: "REF1", Payload: []byte("UNA:+.? '"), Headers: map[string]string{"k": "v"}}},
 			CancelDeadlines: []string{"answer"},
-			Correlate:       []engine.BusinessKey{{Kind: engine.KeyMaLo, Value: c.MaLo}},
+			Correlate:       []engine.BusinessKey{{Kind: inbound.KeyMaLo, Value: c.MaLo}},
 		}, nil
 	case Arm:
 		return engine.Decision{SetDeadlines: []engine.DeadlineRequest{{Label: c.Label, Due: cmd.ReceivedAt.Add(c.In)}}}, nil

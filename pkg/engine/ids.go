@@ -44,7 +44,7 @@ func (p ProcessID) Validate() error {
 type EventID string
 
 // CommandID identifies one command. Executing a command whose id is already
-// committed on the process is a no-op (see EngineContext.Execute).
+// committed on the process is a no-op (see Engine.Execute).
 type CommandID string
 
 // NewCommandID returns a random (version 4) UUID command id.

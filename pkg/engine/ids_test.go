@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/vmihailenco/msgpack/v5"
 )
@@ -150,11 +152,11 @@ func TestExpectedVersionAndKeys(t *testing.T) {
 		engine.NoStream().Matches(1) || !engine.Exact(2).Matches(2) {
 		t.Fatal("ExpectedVersion semantics")
 	}
-	if k, err := engine.InboxKey("9900000000003", "MSG:1"); err != nil || k != "9900000000003:MSG:1" {
+	if k, err := inbound.InboxKey("9900000000003", "MSG:1"); err != nil || k != "9900000000003:MSG:1" {
 		t.Fatalf("InboxKey = %q, %v", k, err)
 	}
 	for _, parts := range [][2]string{{"", "r"}, {"s", ""}, {"a:b", "r"}} {
-		if _, err := engine.InboxKey(parts[0], parts[1]); !errors.Is(err, engine.ErrInvalidKey) {
+		if _, err := inbound.InboxKey(parts[0], parts[1]); !errors.Is(err, engine.ErrInvalidKey) {
 			t.Errorf("InboxKey(%q,%q) err = %v", parts[0], parts[1], err)
 		}
 	}

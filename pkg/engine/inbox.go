@@ -31,15 +31,6 @@ type Inbox interface {
 	Seen(ctx context.Context, tenant TenantID, key string) (bool, error)
 }
 
-// InboxKey builds the key "<sender>:<message ref>" and validates it.
-func InboxKey(sender, messageRef string) (string, error) {
-	k := sender + ":" + messageRef
-	if sender == "" || messageRef == "" || strings.IndexByte(sender, ':') >= 0 {
-		return "", fmt.Errorf("%w: inbox key %q: want <sender>:<message ref>, both non-empty", ErrInvalidKey, k)
-	}
-	return k, ValidateInboxKey(k)
-}
-
 // ValidateInboxKey requires "<sender>:<message ref>" (split at the first
 // colon) with both parts non-empty, no NUL, and at most MaxInboxKeyLen bytes.
 func ValidateInboxKey(key string) error {

@@ -7,9 +7,9 @@ import (
 
 // Process is a typed handle on one process instance running a Definition.
 // Handles are cheap; any number may exist for one process, in one or many
-// EngineContexts.
+// Engines.
 type Process[S any] struct {
-	ec  *EngineContext
+	ec  *Engine
 	def *Definition[S]
 	id  ProcessIdentity
 }
@@ -17,7 +17,7 @@ type Process[S any] struct {
 // Spawn returns a handle on a new process of d in the tenant. Nothing is
 // stored until its first command; use SpawnOrResume to make the process
 // findable by a key atomically.
-func (d *Definition[S]) Spawn(ec *EngineContext, tenant TenantID) (*Process[S], error) {
+func (d *Definition[S]) Spawn(ec *Engine, tenant TenantID) (*Process[S], error) {
 	if d.err != nil {
 		return nil, d.err
 	}
@@ -32,7 +32,7 @@ func (d *Definition[S]) Spawn(ec *EngineContext, tenant TenantID) (*Process[S], 
 // name must be d's, and d must be allowed to run it: same format version, or
 // d's version policy accepts d's format version for a process created under
 // id's (ErrVersionRejected otherwise).
-func (d *Definition[S]) Resume(ec *EngineContext, id ProcessIdentity) (*Process[S], error) {
+func (d *Definition[S]) Resume(ec *Engine, id ProcessIdentity) (*Process[S], error) {
 	if d.err != nil {
 		return nil, d.err
 	}
@@ -50,8 +50,8 @@ func (d *Definition[S]) Resume(ec *EngineContext, id ProcessIdentity) (*Process[
 
 // SpawnOrResume resumes the process registered under the 1:1 key, or
 // spawns one of d and registers it (create-only; see
-// EngineContext.SpawnOrResume). spawned reports which.
-func (d *Definition[S]) SpawnOrResume(ctx context.Context, ec *EngineContext, tenant TenantID, key string) (p *Process[S], spawned bool, err error) {
+// Engine.SpawnOrResume). spawned reports which.
+func (d *Definition[S]) SpawnOrResume(ctx context.Context, ec *Engine, tenant TenantID, key string) (p *Process[S], spawned bool, err error) {
 	if d.err != nil {
 		return nil, false, d.err
 	}
@@ -67,7 +67,7 @@ func (d *Definition[S]) SpawnOrResume(ctx context.Context, ec *EngineContext, te
 func (p *Process[S]) Identity() ProcessIdentity { return p.id }
 
 // Execute runs a command with a fresh random id, ReceivedAt from the
-// EngineContext's clock and a fresh correlation id. Use ExecuteWithContext
+// Engine's clock and a fresh correlation id. Use ExecuteWithContext
 // for commands from messages (their ids make them idempotent).
 func (p *Process[S]) Execute(ctx context.Context, payload CommandData) (Result, error) {
 	cmd := CommandContext{Correlation: NewCorrelationID()}.Command(NewCommandID(), p.ec.now().UTC(), payload)
@@ -75,18 +75,18 @@ func (p *Process[S]) Execute(ctx context.Context, payload CommandData) (Result, 
 }
 
 // ExecuteWithContext runs cmd, fully specified by the caller, and commits
-// the decision: see EngineContext.Execute for idempotency and concurrency.
+// the decision: see Engine.Execute for idempotency and concurrency.
 func (p *Process[S]) ExecuteWithContext(ctx context.Context, cmd Command) (Result, error) {
 	return p.ec.execute(ctx, p.def, p.id, cmd, nil, false)
 }
 
 // ExecuteWithRetry runs cmd, retrying conflicts only: see
-// EngineContext.ExecuteWithRetry.
+// Engine.ExecuteWithRetry.
 func (p *Process[S]) ExecuteWithRetry(ctx context.Context, cmd Command, attempts int) (Result, error) {
 	return p.ec.executeWithRetry(ctx, p.def, p.id, cmd, nil, attempts)
 }
 
-// FireDeadline reports a due deadline: see EngineContext.FireDeadline.
+// FireDeadline reports a due deadline: see Engine.FireDeadline.
 func (p *Process[S]) FireDeadline(ctx context.Context, fired DeadlineFired) (Result, error) {
 	return p.ec.fireDeadline(ctx, p.def, p.id, fired)
 }

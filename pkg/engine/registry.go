@@ -59,17 +59,10 @@ func ValidateRegistryKey(key string) error {
 	return nil
 }
 
-// KeyKind is the kind of a business key.
+// KeyKind is the kind of a business key (the MaKo kinds — MaLo, document,
+// conversation, interchange … — are defined by the inbound contract,
+// pkg/wire/inbound).
 type KeyKind string
-
-// Business key kinds used by the MaKo workflows.
-const (
-	KeyMaLo         KeyKind = "malo"         // Marktlokations-ID
-	KeyMeLo         KeyKind = "melo"         // Messlokations-ID
-	KeyConversation KeyKind = "conversation" // Vorgangsnummer / conversation
-	KeyDocument     KeyKind = "document"     // Belegnummer / document number
-	KeyDevice       KeyKind = "device"       // Gerätenummer
-)
 
 // BusinessKey is a 1:n correlation key: several processes may carry the
 // same MaLo over time.

@@ -143,7 +143,7 @@ func TestSnapshotPlusTailEqualsFullReplay(t *testing.T) {
 		st := newStores()
 		interval := 1 + rng.IntN(9)
 		window := []int{0, 2, 5, engine.DefaultCommandWindow}[rng.IntN(4)]
-		newEC := func() *engine.EngineContext {
+		newEC := func() *engine.Engine {
 			return st.engine(t, engine.WithSnapshotInterval(interval), engine.WithCacheSize(rng.IntN(3)), engine.WithCommandWindow(window))
 		}
 		ec := newEC()

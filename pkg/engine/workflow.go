@@ -177,7 +177,7 @@ type DeadlineRequest struct {
 	Due   time.Time // required
 }
 
-// DeadlineFired reports a due deadline to EngineContext.FireDeadline; it is
+// DeadlineFired reports a due deadline to Engine.FireDeadline; it is
 // also the payload of the "mako.deadline.fired" engine event.
 type DeadlineFired struct {
 	ID      DeadlineID

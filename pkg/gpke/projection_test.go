@@ -22,7 +22,7 @@ import (
 // projects them into the process overviews.
 type readModel struct {
 	js    jetstream.JetStream
-	ec    *engine.EngineContext
+	ec    *engine.Engine
 	proj  *readmodel.Projector
 	store *readmodel.Store
 }

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+
 	"github.com/mako-engine/mako/internal/app"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/engine"
@@ -121,7 +123,7 @@ func (erpFlow) Handle(s erpState, cmd engine.Command) (engine.Decision, error) {
 	return engine.Decision{Events: []engine.EventData{
 		supplyInitiated{MaLo: c.MaLo},
 		supplyStarted{MaLo: c.MaLo, Supplier: c.Supplier, Previous: prev, From: c.From},
-	}, Correlate: []engine.BusinessKey{{Kind: engine.KeyMaLo, Value: c.MaLo}}}, nil
+	}, Correlate: []engine.BusinessKey{{Kind: inbound.KeyMaLo, Value: c.MaLo}}}, nil
 }
 
 func decodeStartSupply(data json.RawMessage) (engine.CommandData, error) {
@@ -165,7 +167,7 @@ func erpConfig(store malo.Reader) app.SystemConfig {
 		ERPCommands: []erpwire.CommandType{
 			{Type: "test.start_supply", Workflow: erpWorkflow, Decode: decodeStartSupply},
 			{Type: "test.note", Decode: decodeNote, Route: func(_ context.Context, _ erpwire.Request, p engine.CommandData) (erpwire.Target, error) {
-				return erpwire.Target{Existing: &engine.BusinessKey{Kind: engine.KeyMaLo, Value: p.(noteSupply).MaLo}}, nil
+				return erpwire.Target{Existing: &engine.BusinessKey{Kind: inbound.KeyMaLo, Value: p.(noteSupply).MaLo}}, nil
 			}},
 		},
 	}}
@@ -395,7 +397,7 @@ func TestERPCommandToExistingProcess(t *testing.T) {
 	}
 	// The relay binds the MaLo key; then a note finds the process by it.
 	erpWait(t, 10*time.Second, "business key", func() bool {
-		ids, err := sys.Engine().Registry().LookupAll(context.Background(), "nb", engine.BusinessKey{Kind: engine.KeyMaLo, Value: erpMaLo})
+		ids, err := sys.Engine().Registry().LookupAll(context.Background(), "nb", engine.BusinessKey{Kind: inbound.KeyMaLo, Value: erpMaLo})
 		return err == nil && len(ids) == 1
 	})
 	erpCommand(t, js, "nb", `{"idempotency_key":"note-1","type":"test.note","tenant":"nb","data":{"malo":"`+erpMaLo+`","note":"customer called"}}`)

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+
 	"github.com/mako-engine/mako/internal/app"
 	"github.com/mako-engine/mako/pkg/api"
 	"github.com/mako-engine/mako/pkg/engine"
@@ -77,8 +79,8 @@ func (projflow) Handle(_ int, cmd engine.Command) (engine.Decision, error) {
 			Events:       []engine.EventData{pfOpened{PID: c.PID, MaLo: c.MaLo}},
 			Outbound:     []engine.Outbound{{Recipient: mpLF, Sender: mpNB, MessageType: "UTILMD", InterchangeRef: "PF" + c.Document, Payload: []byte("UNA:+.? '")}},
 			SetDeadlines: []engine.DeadlineRequest{{Label: "answer", Due: c.Due}, {Label: "escalate", Due: c.Due.Add(24 * time.Hour)}},
-			Correlate: []engine.BusinessKey{{Kind: engine.KeyMaLo, Value: c.MaLo}, {Kind: engine.KeyMeLo, Value: c.MeLo},
-				{Kind: engine.KeyDocument, Value: mpLF + ":" + c.Document}},
+			Correlate: []engine.BusinessKey{{Kind: inbound.KeyMaLo, Value: c.MaLo}, {Kind: inbound.KeyMeLo, Value: c.MeLo},
+				{Kind: inbound.KeyDocument, Value: mpLF + ":" + c.Document}},
 		}, nil
 	case pfClose:
 		return engine.Decision{Events: []engine.EventData{pfClosed{Result: c.Result}}, CancelDeadlines: []string{"answer"}}, nil

@@ -12,11 +12,11 @@ import (
 )
 
 // RunEngine checks the runtime's guarantees end to end on a backend: the
-// EngineContext over the given stores (Registry optional). Backends run it
+// Engine over the given stores (Registry optional). Backends run it
 // in addition to the store suites.
 func RunEngine(t *testing.T, newBackend func(t *testing.T) Backend) {
 	ctx := context.Background()
-	newEC := func(t *testing.T, be Backend, opts ...engine.Option) *engine.EngineContext {
+	newEC := func(t *testing.T, be Backend, opts ...engine.Option) *engine.Engine {
 		t.Helper()
 		base := []engine.Option{engine.WithEventStore(be.Events)}
 		if be.Snapshots != nil {
@@ -38,7 +38,7 @@ func RunEngine(t *testing.T, newBackend func(t *testing.T) Backend) {
 
 	t.Run("50 concurrent commands with retry through two engines: none lost, none duplicated, gap-free", func(t *testing.T) {
 		be := newBackend(t)
-		ecs := []*engine.EngineContext{newEC(t, be, engine.WithSnapshotInterval(5)), newEC(t, be, engine.WithSnapshotInterval(5))}
+		ecs := []*engine.Engine{newEC(t, be, engine.WithSnapshotInterval(5)), newEC(t, be, engine.WithSnapshotInterval(5))}
 		p0, err := def.Spawn(ecs[0], Tenant)
 		if err != nil {
 			t.Fatal(err)

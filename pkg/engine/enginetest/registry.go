@@ -125,7 +125,7 @@ func RunRegistry(t *testing.T, newRegistry func(t *testing.T) engine.Registry) {
 		if err := r.Correlate(ctx, Tenant, engine.BusinessKey{Kind: "MaLo!", Value: "1"}, NewIdentity()); !errors.Is(err, engine.ErrInvalidKey) {
 			t.Errorf("invalid kind: err = %v, want ErrInvalidKey", err)
 		}
-		if err := r.Correlate(ctx, Tenant, engine.BusinessKey{Kind: engine.KeyMaLo}, NewIdentity()); !errors.Is(err, engine.ErrInvalidKey) {
+		if err := r.Correlate(ctx, Tenant, engine.BusinessKey{Kind: kindMaLo}, NewIdentity()); !errors.Is(err, engine.ErrInvalidKey) {
 			t.Errorf("empty value: err = %v, want ErrInvalidKey", err)
 		}
 	})
@@ -176,7 +176,7 @@ func RunRegistry(t *testing.T, newRegistry func(t *testing.T) engine.Registry) {
 	})
 	t.Run("correlate binds many processes to one business key; lookup-all finds them", func(t *testing.T) {
 		r := newRegistry(t)
-		key := engine.BusinessKey{Kind: engine.KeyMaLo, Value: fmt.Sprint("5", engine.NewUUIDv4().String()[:10])}
+		key := engine.BusinessKey{Kind: kindMaLo, Value: fmt.Sprint("5", engine.NewUUIDv4().String()[:10])}
 		var ids []engine.ProcessIdentity
 		for range 5 {
 			id := NewIdentity()
@@ -193,7 +193,7 @@ func RunRegistry(t *testing.T, newRegistry func(t *testing.T) engine.Registry) {
 			t.Fatal(err)
 		}
 		assertSameIdentities(t, got, ids)
-		other, err := r.LookupAll(ctx, Tenant, engine.BusinessKey{Kind: engine.KeyMeLo, Value: key.Value})
+		other, err := r.LookupAll(ctx, Tenant, engine.BusinessKey{Kind: kindMeLo, Value: key.Value})
 		if err != nil || len(other) != 0 {
 			t.Fatalf("another kind with the same value: %v, %v", other, err)
 		}
@@ -204,7 +204,7 @@ func RunRegistry(t *testing.T, newRegistry func(t *testing.T) engine.Registry) {
 	})
 	t.Run("retire removes one process from a business key", func(t *testing.T) {
 		r := newRegistry(t)
-		key := engine.BusinessKey{Kind: engine.KeyDocument, Value: "Beleg 2026/11 " + engine.NewUUIDv4().String()}
+		key := engine.BusinessKey{Kind: kindDocument, Value: "Beleg 2026/11 " + engine.NewUUIDv4().String()}
 		a, b := NewIdentity(), NewIdentity()
 		for _, id := range []engine.ProcessIdentity{a, b} {
 			if err := r.Correlate(ctx, Tenant, key, id); err != nil {
@@ -228,14 +228,14 @@ func RunRegistry(t *testing.T, newRegistry func(t *testing.T) engine.Registry) {
 	})
 	t.Run("lookup-all of an unknown business key is empty without error", func(t *testing.T) {
 		r := newRegistry(t)
-		got, err := r.LookupAll(ctx, Tenant, engine.BusinessKey{Kind: engine.KeyMaLo, Value: engine.NewUUIDv4().String()})
+		got, err := r.LookupAll(ctx, Tenant, engine.BusinessKey{Kind: kindMaLo, Value: engine.NewUUIDv4().String()})
 		if err != nil || len(got) != 0 {
 			t.Fatalf("LookupAll = %v, %v", got, err)
 		}
 	})
 	t.Run("concurrent correlates of one business key are all kept", func(t *testing.T) {
 		r := newRegistry(t)
-		key := engine.BusinessKey{Kind: engine.KeyMeLo, Value: "DE" + strings.ReplaceAll(engine.NewUUIDv4().String(), "-", "")[:31]}
+		key := engine.BusinessKey{Kind: kindMeLo, Value: "DE" + strings.ReplaceAll(engine.NewUUIDv4().String(), "-", "")[:31]}
 		const n = 20
 		ids := make([]engine.ProcessIdentity, n)
 		var wg sync.WaitGroup
@@ -278,3 +278,12 @@ func assertSameIdentities(t *testing.T, got, want []engine.ProcessIdentity) {
 		t.Fatalf("identities\n got %v\nwant %v", g, w)
 	}
 }
+
+// Key kinds of the conformance suite (any kinds do; these read like the
+// MaKo ones of pkg/wire/inbound).
+const (
+	kindDocument     engine.KeyKind = "document"
+	kindMaLo         engine.KeyKind = "malo"
+	kindConversation engine.KeyKind = "conversation"
+	kindMeLo         engine.KeyKind = "melo"
+)

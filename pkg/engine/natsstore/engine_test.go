@@ -29,7 +29,7 @@ func secondStores(t testing.TB, e *env) *Stores {
 }
 
 // TestEngineConcurrentExecuteWithRetry runs 50 goroutines executing one
-// command each against ONE process through two EngineContexts on two
+// command each against ONE process through two Engines on two
 // connections (two store instances with their own caches), with retry on
 // conflict: no command is lost, none is committed twice, the sequence is
 // gap-free, and the folded state (also from a snapshot) is complete.
@@ -38,7 +38,7 @@ func TestEngineConcurrentExecuteWithRetry(t *testing.T) {
 	e := newEnv(t)
 	other := secondStores(t, e)
 	def := enginetest.CounterDefinition()
-	var ecs []*engine.EngineContext
+	var ecs []*engine.Engine
 	for _, st := range []*Stores{e.stores, other} {
 		ec, err := engine.New(engine.WithEventStore(st.Events), engine.WithSnapshotStore(st.Snapshots), engine.WithSnapshotInterval(7))
 		if err != nil {
@@ -141,7 +141,7 @@ func lastMsgSize(b *testing.B, js jetstream.JetStream) int {
 }
 
 // BenchmarkExecuteHotVsRaw: per iteration one Execute of a one-event command
-// on a hot process (state cached in the EngineContext, OCC anchor cached in
+// on a hot process (state cached in the Engine, OCC anchor cached in
 // the store) and one raw JetStream sync publish of a message of the same
 // size. Reported: execs/s, raw/s, ratio = execs/raw.
 func BenchmarkExecuteHotVsRaw(b *testing.B) {

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/enginetest"
 )
@@ -70,7 +72,7 @@ func TestLongestEscapedKeys(t *testing.T) {
 	if got, ok, err := e.stores.Registry.Lookup(ctx, enginetest.Tenant, regKey); err != nil || !ok || got != id {
 		t.Fatalf("lookup = %v %v %v", got, ok, err)
 	}
-	bk := engine.BusinessKey{Kind: engine.KeyDocument, Value: strings.Repeat(".", engine.MaxRegistryKeyLen)}
+	bk := engine.BusinessKey{Kind: inbound.KeyDocument, Value: strings.Repeat(".", engine.MaxRegistryKeyLen)}
 	if err := e.stores.Registry.Correlate(ctx, enginetest.Tenant, bk, id); err != nil {
 		t.Fatal(err)
 	}

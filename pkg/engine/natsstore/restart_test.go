@@ -6,6 +6,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/mako-engine/mako/internal/natstest"
@@ -42,7 +44,7 @@ func TestRestartKeepsEverything(t *testing.T) {
 	if _, err := st.Registry.Register(ctx, enginetest.Tenant, key, id); err != nil {
 		t.Fatal(err)
 	}
-	malo := engine.BusinessKey{Kind: engine.KeyMaLo, Value: "51238696781"}
+	malo := engine.BusinessKey{Kind: inbound.KeyMaLo, Value: "51238696781"}
 	if err := st.Registry.Correlate(ctx, enginetest.Tenant, malo, id); err != nil {
 		t.Fatal(err)
 	}

@@ -124,13 +124,13 @@ const MaxIdempotencyKeyLen = 200
 // Target names the process an ERP command goes to.
 type Target struct {
 	// Workflow is the workflow name. The definition serving FormatVersion
-	// is picked with EngineContext.Lookup.
+	// is picked with Engine.Lookup.
 	Workflow string
 	// FormatVersion of the command; zero = the version in force at the
 	// command's receipt (fv.Resolve).
 	FormatVersion fv.Version
 	// Key is the 1:1 registry key under which the process is spawned or
-	// resumed (EngineContext.SpawnOrResume). Empty = DefaultKey(idempotency
+	// resumed (Engine.SpawnOrResume). Empty = DefaultKey(idempotency
 	// key): a new process per command.
 	Key string
 	// Existing, when set, sends the command to the newest live process

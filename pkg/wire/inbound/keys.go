@@ -1,6 +1,20 @@
 package inbound
 
-import "github.com/mako-engine/mako/pkg/engine"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mako-engine/mako/pkg/engine"
+)
+
+// Business key kinds used by the MaKo workflows.
+const (
+	KeyMaLo         engine.KeyKind = "malo"         // Marktlokations-ID
+	KeyMeLo         engine.KeyKind = "melo"         // Messlokations-ID
+	KeyConversation engine.KeyKind = "conversation" // Vorgangsnummer / conversation
+	KeyDocument     engine.KeyKind = "document"     // Belegnummer / document number
+	KeyDevice       engine.KeyKind = "device"       // Gerätenummer
+)
 
 // Business keys of the inbound contract: under them ingest finds the process
 // a follow-up message, an APERAK or a CONTRL belongs to, and workflows bind
@@ -10,7 +24,7 @@ import "github.com/mako-engine/mako/pkg/engine"
 // follow-up message: the MP-ID that sent the original transaction and its
 // transaction id (IDE 7402). Workflows bind it when they send a transaction.
 func TransactionKey(originalSender, transactionID string) engine.BusinessKey {
-	return engine.BusinessKey{Kind: engine.KeyConversation, Value: originalSender + ":" + transactionID}
+	return engine.BusinessKey{Kind: KeyConversation, Value: originalSender + ":" + transactionID}
 }
 
 // DocumentKey is the business key under which the process that sent a
@@ -18,7 +32,7 @@ func TransactionKey(originalSender, transactionID string) engine.BusinessKey {
 // message's document number (BGM 1004), which the APERAK quotes in RFF+AGO.
 // Workflows bind it for every message they send.
 func DocumentKey(sender, documentNumber string) engine.BusinessKey {
-	return engine.BusinessKey{Kind: engine.KeyDocument, Value: sender + ":" + documentNumber}
+	return engine.BusinessKey{Kind: KeyDocument, Value: sender + ":" + documentNumber}
 }
 
 // KeyInterchange is the business-key kind of interchange references.
@@ -30,4 +44,15 @@ const KeyInterchange engine.KeyKind = "interchange"
 // Workflows bind it for every interchange they send.
 func InterchangeKey(sender, interchangeRef string) engine.BusinessKey {
 	return engine.BusinessKey{Kind: KeyInterchange, Value: sender + ":" + interchangeRef}
+}
+
+// InboxKey builds the engine inbox key of an inbound interchange,
+// "<sender>:<interchange ref>", and validates it (engine.ValidateInboxKey):
+// a re-sent interchange (same sender and reference) is accepted once.
+func InboxKey(sender, messageRef string) (string, error) {
+	k := sender + ":" + messageRef
+	if sender == "" || messageRef == "" || strings.IndexByte(sender, ':') >= 0 {
+		return "", fmt.Errorf("%w: inbox key %q: want <sender>:<message ref>, both non-empty", engine.ErrInvalidKey, k)
+	}
+	return k, engine.ValidateInboxKey(k)
 }

@@ -74,7 +74,7 @@ func reject(code, format string, args ...any) *Rejection {
 // inboxKey is the engine inbox key of an ERP command.
 func inboxKey(idempotencyKey string) string { return "erp:" + idempotencyKey }
 
-// Engine is what the Receiver needs of the engine (engine.EngineContext).
+// Engine is what the Receiver needs of the engine (engine.Engine).
 type Engine interface {
 	Lookup(name string, v fv.Version) (engine.AnyDefinition, error)
 	Resolve(w engine.WorkflowID) (engine.AnyDefinition, error)

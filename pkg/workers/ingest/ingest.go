@@ -105,7 +105,7 @@ type Rejection struct {
 // Ingestor is the ingest worker's handler. Build it with New.
 type Ingestor struct {
 	js        jetstream.JetStream
-	engine    *engine.EngineContext
+	engine    *engine.Engine
 	router    *routing.Router
 	tenants   Tenants
 	dlq       *deadletter.Sink
@@ -129,7 +129,7 @@ func WithResponder(r Responder) Option { return func(in *Ingestor) { in.responde
 
 // New returns an Ingestor. The engine must have a registry and an inbox and
 // know every workflow the router names.
-func New(js jetstream.JetStream, ec *engine.EngineContext, router *routing.Router, tenants Tenants, dlq *deadletter.Sink, opts ...Option) (*Ingestor, error) {
+func New(js jetstream.JetStream, ec *engine.Engine, router *routing.Router, tenants Tenants, dlq *deadletter.Sink, opts ...Option) (*Ingestor, error) {
 	if ec.Registry() == nil || ec.Inbox() == nil {
 		return nil, fmt.Errorf("%w: ingest needs the engine's registry and inbox", engine.ErrNotConfigured)
 	}
@@ -247,7 +247,7 @@ func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error
 	// partner sends it again. A redelivery of this very ingest message goes
 	// on, because everything below is idempotent (deterministic command and
 	// message ids, registry create-only).
-	key, err := engine.InboxKey(unb.Sender.ID, unb.ControlRef)
+	key, err := inbound.InboxKey(unb.Sender.ID, unb.ControlRef)
 	if err != nil {
 		return in.dead(ctx, d, deadletter.ReasonMalformed, err.Error(), audit)
 	}

@@ -44,7 +44,7 @@ var ErrEarlierPending = errors.New("processor: an earlier command of the process
 
 // Processor is the MAKO_COMMANDS handler. Build it with New.
 type Processor struct {
-	ec       *engine.EngineContext
+	ec       *engine.Engine
 	commands jetstream.Stream
 	dlq      *deadletter.Sink
 	log      zerolog.Logger
@@ -102,7 +102,7 @@ func WithMetrics(m *metrics.Metrics) Option {
 }
 
 // New returns a Processor executing through ec. js must reach MAKO_COMMANDS.
-func New(ctx context.Context, js jetstream.JetStream, ec *engine.EngineContext, dlq *deadletter.Sink, opts ...Option) (*Processor, error) {
+func New(ctx context.Context, js jetstream.JetStream, ec *engine.Engine, dlq *deadletter.Sink, opts ...Option) (*Processor, error) {
 	st, err := js.Stream(ctx, command.Stream)
 	if err != nil {
 		return nil, fmt.Errorf("processor: stream %s: %w", command.Stream, err)
@@ -199,7 +199,7 @@ func (p *Processor) handle(ctx context.Context, msg jetstream.Msg, a command.Add
 				return classify(a, err)
 			}
 		}
-		res, err = p.ec.ExecuteWithRetry(ctx, a.Identity, cmd, p.attempts)
+		res, err = p.ec.Execute(ctx, a.Identity, cmd, engine.Retry(p.attempts))
 		if err != nil {
 			return classify(a, err)
 		}

@@ -18,7 +18,7 @@ import (
 
 // benchHistory commits procs processes of flow (start, finish: 2 commits,
 // 10 events each) on an embedded server and returns the commit messages.
-func benchHistory(b *testing.B, procs int) (jetstream.JetStream, *engine.EngineContext, []*jetstream.RawStreamMsg) {
+func benchHistory(b *testing.B, procs int) (jetstream.JetStream, *engine.Engine, []*jetstream.RawStreamMsg) {
 	b.Helper()
 	s := natstest.Start(b)
 	_, js := s.JetStream()

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/wire/delivery"
@@ -157,9 +159,9 @@ func (f folder) applyEngine(p *Process, commitSeq uint64, env engine.EventEnvelo
 		}
 		p.Keys = append(p.Keys, k)
 		switch e.Kind {
-		case engine.KeyMaLo:
+		case inbound.KeyMaLo:
 			p.MaLo = append(p.MaLo, e.Value)
-		case engine.KeyMeLo:
+		case inbound.KeyMeLo:
 			p.MeLo = append(p.MeLo, e.Value)
 		}
 		return k, true

@@ -79,7 +79,7 @@ func WithGapWait(d time.Duration) ProjectorOption {
 
 // NewProjector binds the read-model buckets (they must exist: streams.Ensure
 // creates them) and returns a projector decoding workflow events with defs
-// (usually the *engine.EngineContext; nil projects engine events only and
+// (usually the *engine.Engine; nil projects engine events only and
 // records workflow events as undecodable).
 func NewProjector(ctx context.Context, js jetstream.JetStream, defs engine.Resolver, opts ...ProjectorOption) (*Projector, error) {
 	p := &Projector{js: js, fold: folder{defs: defs}, log: zerolog.Nop(), gapWait: defaultGapLag}

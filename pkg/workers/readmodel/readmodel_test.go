@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
@@ -68,7 +70,7 @@ func (flow) Handle(s int, cmd engine.Command) (engine.Decision, error) {
 			Events:       []engine.EventData{started{PID: c.PID}},
 			Outbound:     []engine.Outbound{{Recipient: "9900000000004", MessageType: "APERAK", Payload: []byte("UNA")}},
 			SetDeadlines: []engine.DeadlineRequest{{Label: "answer", Due: c.Due}, {Label: "remind", Due: c.Due.Add(-time.Hour)}},
-			Correlate:    []engine.BusinessKey{{Kind: engine.KeyMaLo, Value: c.MaLo}, {Kind: engine.KeyConversation, Value: "9900000000004:TX/1"}},
+			Correlate:    []engine.BusinessKey{{Kind: inbound.KeyMaLo, Value: c.MaLo}, {Kind: inbound.KeyConversation, Value: "9900000000004:TX/1"}},
 		}, nil
 	case finish:
 		return engine.Decision{Events: []engine.EventData{finished{}}, CancelDeadlines: []string{"answer"}}, nil
@@ -80,7 +82,7 @@ func (flow) Handle(s int, cmd engine.Command) (engine.Decision, error) {
 
 type env struct {
 	js  jetstream.JetStream
-	ec  *engine.EngineContext
+	ec  *engine.Engine
 	def *engine.Definition[int]
 }
 

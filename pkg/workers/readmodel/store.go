@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -279,7 +281,7 @@ func (s *Store) Processes(ctx context.Context, q ProcessQuery) (ProcessPage, err
 	if q.MaLo != "" {
 		// The index names the candidates; read only those.
 		var entries []KeyEntry
-		if err := scan(ctx, keys, tenantPart(q.Tenant)+"."+string(engine.KeyMaLo)+"."+EncodeKeyValue(q.MaLo), func(key string, b []byte) error {
+		if err := scan(ctx, keys, tenantPart(q.Tenant)+"."+string(inbound.KeyMaLo)+"."+EncodeKeyValue(q.MaLo), func(key string, b []byte) error {
 			var e KeyEntry
 			if err := json.Unmarshal(b, &e); err != nil {
 				return fmt.Errorf("readmodel: index %s: %w", key, err)
