@@ -311,6 +311,8 @@ func (in *Ingestor) contrl(ctx context.Context, d delivery, ix *edifact.Intercha
 	return false, err
 }
 
+// message executes the plan of one message (plan): per transaction it
+// refuses, spawns, or finds the process and publishes the command to it.
 func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interchange, m *edifact.Message, rep *edifact.Report) error {
 	unb := ix.UNB()
 	unh := m.Header()
@@ -319,33 +321,34 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 		sector = rep.Sector
 	}
 	single := inbound.SingleMessage(ix, m)
-	txs := edifact.Transactions(m)
-	if len(txs) == 0 {
-		// APERAK, CONTRL and other PID-less messages: one unit, correlated
-		// by the references they carry (a later workflow issue routes them).
-		txs = []edifact.Transaction{{Start: 0, End: len(m.Segments)}}
-	}
-	for _, tx := range txs {
+	steps := plan(planInput{Own: unb.Recipient.ID, Sender: unb.Sender.ID, InterchangeRef: unb.ControlRef, Message: m,
+		Sector: sector, Version: rep.FormatVersion, Roles: d.tenant.Roles}, in.router.Resolve, in.engine.Lookup)
+	for _, st := range steps {
+		tx := st.Tx
 		audit := deadletter.Audit{Tenant: string(d.tenant.ID), MessageType: m.Type(), Release: unh.Association, PID: tx.PID,
 			Sender: unb.Sender.ID, Receiver: unb.Recipient.ID, InterchangeRef: unb.ControlRef, MessageRef: m.Ref(), TransactionID: tx.ID}
-		payload := inbound.Transaction{
-			MessageType: m.Type(), Release: unh.Association, PID: tx.PID, FormatVersion: rep.FormatVersion.String(), Sector: sector.String(),
-			Sender: unb.Sender.ID, Receiver: unb.Recipient.ID, InterchangeRef: unb.ControlRef, MessageRef: m.Ref(), TransactionID: tx.ID,
-			Test: unb.IsTest(), TransportID: d.transportID, Interchange: single, MessageIndex: m.Index,
+		refuse := func(r *Refusal) error {
+			return in.refuse(ctx, d, ix, m, tx, rep.FormatVersion, r.Code, r.Text, r.Reason, r.Result, r.Detail, audit)
 		}
 		var id engine.ProcessIdentity
 		var codec *engine.Codec
 		var spawned bool
-		if tx.PID == "" {
+		switch st.Action {
+		case Refuse:
+			if err := refuse(st.Refusal); err != nil {
+				return err
+			}
+			continue
+		case Answer:
 			// APERAK and CONTRL answer something we sent: find the process
 			// by the references they carry.
-			found, how, err := in.answered(ctx, d.tenant.ID, unb.Recipient.ID, m)
+			found, err := in.find(ctx, d.tenant.ID, st.Keys)
 			if err != nil {
 				return err
 			}
 			if found == nil {
 				in.count(d, "", "orphan")
-				if err := in.dead(ctx, d, deadletter.ReasonUnknownConversation, fmt.Sprintf("%s %s answers %s, which no process knows", m.Type(), m.Ref(), how), audit); err != nil {
+				if err := in.dead(ctx, d, deadletter.ReasonUnknownConversation, fmt.Sprintf("%s %s answers %s, which no process knows", m.Type(), m.Ref(), st.Tried), audit); err != nil {
 					return err
 				}
 				continue
@@ -359,46 +362,25 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 				continue
 			}
 			codec = def.Codec()
-		} else {
-			route, err := in.router.Resolve(tx.PID, sector, d.tenant.Roles)
-			if err != nil {
-				if err := in.refuse(ctx, d, ix, m, tx, rep.FormatVersion, "Z31", "Prüfidentifikator wird vom Empfänger nicht verarbeitet",
-					deadletter.ReasonUnknownPID, "unknown_pid", err.Error(), audit); err != nil {
-					return err
-				}
-				continue
-			}
-			def, err := in.engine.Lookup(route.Workflow, rep.FormatVersion)
-			if err != nil {
-				// No workflow version serves this format version: the
-				// transaction is not processed, so its sender is told.
-				if err := in.refuse(ctx, d, ix, m, tx, rep.FormatVersion, "Z31", "Formatversion wird vom Empfänger für diesen Prüfidentifikator nicht verarbeitet",
-					deadletter.ReasonVersionMismatch, "version_mismatch", err.Error(), audit); err != nil {
-					return err
-				}
-				continue
-			}
-			if route.Initiating {
-				conv := tx.ID
-				if conv == "" {
-					conv = unb.ControlRef + "/" + m.Ref()
-				}
-				id, spawned, err = in.engine.SpawnOrResume(ctx, d.tenant.ID, engine.ConversationKey(engine.ConversationID(conv), unb.Sender.ID), def.ID())
+		case Spawn, FollowUp:
+			def := st.Definition
+			if st.Action == Spawn {
+				var err error
+				id, spawned, err = in.engine.SpawnOrResume(ctx, d.tenant.ID, st.ConversationKey, def.ID())
 				if err != nil {
-					return fmt.Errorf("ingest: spawn %s for %s/%s: %w", route.Workflow, unb.Sender.ID, conv, err)
+					return fmt.Errorf("ingest: spawn %s for %s/%s: %w", def.ID().Name, unb.Sender.ID, st.Conversation, err)
 				}
 			} else {
-				ref := referencedTransaction(m, tx)
 				var found []engine.ProcessIdentity
-				if ref != "" {
-					found, err = in.engine.Registry().LookupAll(ctx, d.tenant.ID, inbound.TransactionKey(unb.Recipient.ID, ref))
+				for _, k := range st.Keys {
+					f, err := in.engine.Registry().LookupAll(ctx, d.tenant.ID, k)
 					if err != nil {
-						return fmt.Errorf("ingest: registry lookup %s: %w", ref, err)
+						return fmt.Errorf("ingest: registry lookup %s: %w", st.Reference, err)
 					}
+					found = append(found, f...)
 				}
 				if len(found) == 0 {
-					if err := in.refuse(ctx, d, ix, m, tx, rep.FormatVersion, "Z33", "Referenzierter Geschäftsvorfall existiert nicht",
-						deadletter.ReasonUnknownConversation, "orphan", fmt.Sprintf("follow-up PID %s references transaction %q, which no process knows", tx.PID, ref), audit); err != nil {
+					if err := refuse(st.Orphan); err != nil {
 						return err
 					}
 					continue
@@ -416,6 +398,11 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 				}
 				codec = resumed.Codec()
 			}
+		}
+		payload := inbound.Transaction{
+			MessageType: m.Type(), Release: unh.Association, PID: tx.PID, FormatVersion: rep.FormatVersion.String(), Sector: sector.String(),
+			Sender: unb.Sender.ID, Receiver: unb.Recipient.ID, InterchangeRef: unb.ControlRef, MessageRef: m.Ref(), TransactionID: tx.ID,
+			Test: unb.IsTest(), TransportID: d.transportID, Interchange: single, MessageIndex: m.Index,
 		}
 		audit.Process = string(id.Process)
 		cmdID := inbound.CommandID(d.tenant.ID, unb.Sender.ID, unb.ControlRef, m.Ref(), tx.ID)
@@ -440,42 +427,20 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 	return nil
 }
 
-// answered finds the process an APERAK or CONTRL answers. own is our MP-ID
-// (the answer's recipient). It returns nil and a description of the
-// references tried when no process matches.
-func (in *Ingestor) answered(ctx context.Context, tenant engine.TenantID, own string, m *edifact.Message) (*engine.ProcessIdentity, string, error) {
-	var keys []engine.BusinessKey
-	var tried []string
-	switch m.Type() {
-	case catalog.APERAK:
-		if s, _ := m.Find(0, "RFF", "AGO"); s != nil && s.Value(0, 1) != "" {
-			keys = append(keys, inbound.DocumentKey(own, s.Value(0, 1)))
-			tried = append(tried, "document "+s.Value(0, 1))
-		}
-		if s, _ := m.Find(0, "RFF", "TN"); s != nil && s.Value(0, 1) != "" {
-			keys = append(keys, inbound.TransactionKey(own, s.Value(0, 1)))
-			tried = append(tried, "transaction "+s.Value(0, 1))
-		}
-	case catalog.CONTRL:
-		if s, _ := m.Find(0, "UCI", ""); s != nil && s.Value(0, 0) != "" {
-			keys = append(keys, inbound.InterchangeKey(own, s.Value(0, 0)))
-			tried = append(tried, "interchange "+s.Value(0, 0))
-		}
-	}
+// find returns the process registered under the first of keys that has one
+// (pick among several), or nil.
+func (in *Ingestor) find(ctx context.Context, tenant engine.TenantID, keys []engine.BusinessKey) (*engine.ProcessIdentity, error) {
 	for _, k := range keys {
 		found, err := in.engine.Registry().LookupAll(ctx, tenant, k)
 		if err != nil {
-			return nil, "", fmt.Errorf("ingest: registry lookup %s=%s: %w", k.Kind, k.Value, err)
+			return nil, fmt.Errorf("ingest: registry lookup %s=%s: %w", k.Kind, k.Value, err)
 		}
 		if len(found) > 0 {
 			p := pick(found)
-			return &p, "", nil
+			return &p, nil
 		}
 	}
-	if len(tried) == 0 {
-		return nil, "no reference (RFF+AGO, RFF+TN or UCI)", nil
-	}
-	return nil, strings.Join(tried, ", "), nil
+	return nil, nil
 }
 
 // pick chooses deterministically among processes found under one business
