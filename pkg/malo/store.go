@@ -171,19 +171,11 @@ func NewMemStore(now func() time.Time) *MemStore {
 	return &MemStore{NewKVStore(kvrecord.NewMem(Schema(), now))}
 }
 
-// KVStore is the Store on a kvrecord store (malonats.NATSStore, MemStore).
+// KVStore is the Store on a kvrecord store (malonats.NATSStore, MemStore):
+// Put, Get, List and Delete are the kvrecord store's (its Entry and
+// WriteOption are this package's); Lookup is added.
 type KVStore struct {
-	kv kvrecord.Store[Record]
-}
-
-// Put implements Store.
-func (s KVStore) Put(ctx context.Context, tenant string, r Record, opts ...WriteOption) (uint64, error) {
-	return s.kv.Put(ctx, tenant, r, opts...)
-}
-
-// Get implements Store.
-func (s KVStore) Get(ctx context.Context, tenant, maloID string) (Entry, error) {
-	return s.kv.Get(ctx, tenant, maloID)
+	kvrecord.Store[Record]
 }
 
 // Lookup implements Reader.
@@ -191,18 +183,8 @@ func (s KVStore) Lookup(ctx context.Context, tenant, maloID string) (*Record, er
 	return lookup(ctx, s, tenant, maloID)
 }
 
-// List implements Store.
-func (s KVStore) List(ctx context.Context, tenant string) ([]Entry, error) {
-	return s.kv.List(ctx, tenant)
-}
-
-// Delete implements Store.
-func (s KVStore) Delete(ctx context.Context, tenant, maloID string, opts ...WriteOption) error {
-	return s.kv.Delete(ctx, tenant, maloID, opts...)
-}
-
 // NewKVStore returns the Store on kv, a kvrecord store built with Schema.
-func NewKVStore(kv kvrecord.Store[Record]) KVStore { return KVStore{kv: kv} }
+func NewKVStore(kv kvrecord.Store[Record]) KVStore { return KVStore{kv} }
 
 // Schema returns the kvrecord schema of the records (ids, validation,
 // encoding, errors).
