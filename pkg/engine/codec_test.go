@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/mako-engine/mako/pkg/engine/enginetest"
+
 	"github.com/mako-engine/mako/pkg/engine"
 )
 
@@ -34,7 +36,7 @@ func TestCodecRegistrationErrors(t *testing.T) {
 	if _, err := engine.New(engine.WithEventStore(newStores().events), engine.WithWorkflows(bad)); err == nil {
 		t.Fatal("engine accepted a bad definition")
 	}
-	if _, err := bad.Spawn(newStores().engine(t), tenant); err == nil {
+	if _, err := enginetest.Spawn(bad, newStores().engine(t), tenant); err == nil {
 		t.Fatal("Spawn of a bad definition")
 	}
 	if err := engine.Define[ledgerState](ledger{name: "bad name"}, fv2604).Err(); !errors.Is(err, engine.ErrInvalidID) {

@@ -302,6 +302,7 @@ type ExecOption func(*execConfig)
 type execConfig struct {
 	retry    bool
 	attempts int
+	def      runner
 }
 
 // Retry makes Execute retry conflicts (only conflicts) up to attempts times
@@ -310,6 +311,14 @@ type execConfig struct {
 // attempts < 1 is ErrInvalidArgument.
 func Retry(attempts int) ExecOption {
 	return func(c *execConfig) { c.retry, c.attempts = true, attempts }
+}
+
+// Using makes Execute and FireDeadline run the process with d instead of
+// the registered definition that runs it (typed handles, see
+// enginetest.Process; d need not be registered). d must be allowed to run
+// the process (see Resolve's version policy); the caller checks that.
+func Using(d AnyDefinition) ExecOption {
+	return func(c *execConfig) { c.def = d.runner() }
 }
 
 // Execute runs cmd against the process of id through the registered
@@ -322,11 +331,7 @@ func Retry(attempts int) ExecOption {
 // on freshly loaded state is returned (errors.Is(err, ErrConflict)) unless
 // Retry asks for more attempts.
 func (ec *Engine) Execute(ctx context.Context, id ProcessIdentity, cmd Command, opts ...ExecOption) (Result, error) {
-	var c execConfig
-	for _, o := range opts {
-		o(&c)
-	}
-	r, err := ec.resolve(id.Workflow)
+	c, r, err := ec.execOptions(id, opts)
 	if err != nil {
 		return Result{}, err
 	}
@@ -336,6 +341,40 @@ func (ec *Engine) Execute(ctx context.Context, id ProcessIdentity, cmd Command, 
 	return ec.execute(ctx, r, id, cmd, nil, false)
 }
 
+// execOptions applies opts and picks the definition that runs id.
+func (ec *Engine) execOptions(id ProcessIdentity, opts []ExecOption) (execConfig, runner, error) {
+	var c execConfig
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.def != nil {
+		return c, c.def, nil
+	}
+	r, err := ec.resolve(id.Workflow)
+	return c, r, err
+}
+
+// State loads the process id with d — replaying the whole stream, or from
+// the latest snapshot plus the events after it when useSnapshot is set —
+// and returns its state (of d's state type), the stream version and its
+// open deadlines (set and neither cancelled nor fired), sorted. It takes no
+// lock and bypasses the cache.
+func (ec *Engine) State(ctx context.Context, d AnyDefinition, id ProcessIdentity, useSnapshot bool) (state any, version uint64, open []DeadlineSet, err error) {
+	l, err := ec.load(ctx, d.runner(), id.Stream(), useSnapshot)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	open = make([]DeadlineSet, 0, len(l.deadlines))
+	for _, dl := range l.deadlines {
+		open = append(open, dl.DeadlineSet)
+	}
+	sortDeadlines(open)
+	return l.state, l.version, open, nil
+}
+
+// Now returns the engine's clock reading (WithClock; default time.Now).
+func (ec *Engine) Now() time.Time { return ec.now() }
+
 // FireDeadline reports a due deadline of the process: if the deadline is
 // still open, it commits a "mako.deadline.fired" engine event together with
 // the decision on the command the workflow's DeadlineHandler maps it to (if
@@ -344,10 +383,13 @@ func (ec *Engine) Execute(ctx context.Context, id ProcessIdentity, cmd Command, 
 // deadline commits nothing. Conflicts are retried (WithRetryAttempts).
 // fired.ID and fired.FiredAt are required; Label and Due are taken from the
 // deadline as set.
-func (ec *Engine) FireDeadline(ctx context.Context, id ProcessIdentity, fired DeadlineFired) (Result, error) {
-	r, err := ec.resolve(id.Workflow)
+func (ec *Engine) FireDeadline(ctx context.Context, id ProcessIdentity, fired DeadlineFired, opts ...ExecOption) (Result, error) {
+	c, r, err := ec.execOptions(id, opts)
 	if err != nil {
 		return Result{}, err
+	}
+	if c.retry {
+		return Result{}, fmt.Errorf("%w: FireDeadline retries conflicts itself (WithRetryAttempts)", ErrInvalidArgument)
 	}
 	return ec.fireDeadline(ctx, r, id, fired)
 }

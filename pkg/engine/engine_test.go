@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/engine/enginetest"
+
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 
 	"github.com/mako-engine/mako/pkg/engine"
@@ -37,9 +39,9 @@ func (s stores) engine(t testing.TB, opts ...engine.Option) *engine.Engine {
 
 func ledgerDef() *engine.Definition[ledgerState] { return engine.Define[ledgerState](ledger{}, fv2604) }
 
-func spawn(t testing.TB, ec *engine.Engine, d *engine.Definition[ledgerState]) *engine.Process[ledgerState] {
+func spawn(t testing.TB, ec *engine.Engine, d *engine.Definition[ledgerState]) *enginetest.Process[ledgerState] {
 	t.Helper()
-	p, err := d.Spawn(ec, tenant)
+	p, err := enginetest.Spawn(d, ec, tenant)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +153,7 @@ func TestSameCommandIDAppendsOnce(t *testing.T) {
 	ec1, ec2 := st.engine(t), st.engine(t)
 	d := ledgerDef()
 	p1 := spawn(t, ec1, d)
-	p2, err := d.Resume(ec2, p1.Identity())
+	p2, err := enginetest.Resume(d, ec2, p1.Identity())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +195,7 @@ func TestConcurrentExecuteWithRetryTwoEngines(t *testing.T) {
 	errs := make(chan error, n)
 	for i := range n {
 		wg.Go(func() {
-			p, err := d.Resume(ecs[i%2], id)
+			p, err := enginetest.Resume(d, ecs[i%2], id)
 			if err != nil {
 				errs <- err
 				return
@@ -225,7 +227,7 @@ func TestConcurrentExecuteWithRetryTwoEngines(t *testing.T) {
 		}
 		seen[e.CommandID] = true
 	}
-	p, _ := d.Resume(ecs[1], id)
+	p, _ := enginetest.Resume(d, ecs[1], id)
 	s, _, err := p.State(ctx)
 	if err != nil || s.Total != n*(n+1)/2 || len(s.Notes) != n {
 		t.Fatalf("state total %d notes %d err %v", s.Total, len(s.Notes), err)
@@ -339,7 +341,7 @@ func TestErasedExecuteAndWorkflowRegistry(t *testing.T) {
 	if _, err := d.Codec().DecodeCommand("Nope", nil); !errors.Is(err, engine.ErrDecode) {
 		t.Fatalf("unknown command type: %v", err)
 	}
-	p, _ := cur.Resume(ec, id)
+	p, _ := enginetest.Resume(cur, ec, id)
 	if s, _, _ := p.State(ctx); s.Total != 5 {
 		t.Fatalf("total %d", s.Total)
 	}
@@ -364,11 +366,11 @@ func TestVersionPolicy(t *testing.T) {
 	ec := st.engine(t)
 	forward := engine.Define[ledgerState](ledger{}, fv2604)
 	created2510 := engine.ProcessIdentity{Tenant: tenant, Process: engine.NewProcessID(), Workflow: engine.WorkflowID{Name: "test.ledger", FormatVersion: fv2510}}
-	if _, err := forward.Resume(ec, created2510); err != nil {
+	if _, err := enginetest.Resume(forward, ec, created2510); err != nil {
 		t.Fatalf("forward-compatible FV2604 definition must run an FV2510 process: %v", err)
 	}
 	pinned := engine.Define[ledgerState](ledger{policy: engine.Pinned()}, fv2604)
-	if _, err := pinned.Resume(ec, created2510); !errors.Is(err, engine.ErrVersionRejected) {
+	if _, err := enginetest.Resume(pinned, ec, created2510); !errors.Is(err, engine.ErrVersionRejected) {
 		t.Fatalf("pinned: err = %v", err)
 	}
 	p := spawn(t, ec, forward) // created under FV2604
@@ -385,7 +387,7 @@ func TestVersionPolicy(t *testing.T) {
 		{engine.Define[ledgerState](ledger{policy: engine.Explicit(fv2604, fv2610)}, fv2604), "FV2610", true},
 		{engine.Define[ledgerState](ledger{policy: engine.Explicit(fv2510)}, fv2604), "FV2610", false},
 	} {
-		q, err := tc.def.Resume(ec, p.Identity())
+		q, err := enginetest.Resume(tc.def, ec, p.Identity())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -414,7 +416,7 @@ func TestSpawnRaceOnOneKeyMakesOneProcess(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			ec := st.engine(t) // one instance per contender
-			p, spawned, err := d.SpawnOrResume(ctx, ec, tenant, key)
+			p, spawned, err := enginetest.SpawnOrResume(ctx, d, ec, tenant, key)
 			if err == nil {
 				_, err = p.ExecuteWithRetry(ctx, cmdAt(fmt.Sprint("first-", i), t0, Add{Amount: 1}), 100)
 				res[i] = out{p.Identity(), spawned, err}
@@ -571,7 +573,7 @@ func TestSnapshotOfOtherStateSchemaIsIgnored(t *testing.T) {
 	snap.State = []byte{0xc1}
 	_ = st.snapshots.Save(ctx, snap)
 	d2 := engine.Define[ledgerState](ledgerV2{}, fv2604)
-	q, _ := d2.Resume(st.engine(t), p.Identity())
+	q, _ := enginetest.Resume(d2, st.engine(t), p.Identity())
 	if s, v, err := q.StateWithSnapshot(ctx); err != nil || s.Total != 4 || v != 4 {
 		t.Fatalf("v2 StateWithSnapshot = %+v, %d, %v", s, v, err)
 	}
@@ -609,7 +611,7 @@ func TestStaleCacheIsReloadedOnConflict(t *testing.T) {
 	d := ledgerDef()
 	ec1, ec2 := st.engine(t), st.engine(t)
 	p1 := spawn(t, ec1, d)
-	p2, _ := d.Resume(ec2, p1.Identity())
+	p2, _ := enginetest.Resume(d, ec2, p1.Identity())
 	if _, err := p1.Execute(ctx, Add{Amount: 1}); err != nil { // ec1 caches version 1
 		t.Fatal(err)
 	}

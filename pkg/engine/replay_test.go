@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/engine/enginetest"
+
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/vmihailenco/msgpack/v5"
 )
@@ -56,7 +58,7 @@ func TestUpcastV1EventReadAsV2(t *testing.T) {
 
 	// Without an upcaster, a v1 event is a decode error at its sequence.
 	plain := engine.Define[ledgerState](ledgerPlain{}, fv2604)
-	q, _ := plain.Resume(ec, id)
+	q, _ := enginetest.Resume(plain, ec, id)
 	_, _, err = q.State(ctx)
 	assertDecodeError(t, err, id.Stream(), 1)
 
@@ -191,7 +193,7 @@ func TestSnapshotPlusTailEqualsFullReplay(t *testing.T) {
 				}
 			default:
 				ec = newEC()
-				p, err = d.Resume(ec, p.Identity())
+				p, err = enginetest.Resume(d, ec, p.Identity())
 			}
 			if err != nil {
 				t.Fatalf("seed %d step %d: %v", seed, step, err)

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/engine/enginetest"
+
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/memstore"
@@ -268,7 +270,7 @@ func TestEngineRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	p, err := def.Spawn(ec, "nb")
+	p, err := enginetest.Spawn(def, ec, "nb")
 	if err != nil {
 		t.Fatal(err)
 	}

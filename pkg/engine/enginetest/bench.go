@@ -109,7 +109,7 @@ func NewHotProcess(tb testing.TB, be Backend) func(ctx context.Context, i int) e
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p, err := CounterDefinition().Spawn(ec, Tenant)
+	p, err := Spawn(CounterDefinition(), ec, Tenant)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func BenchReplay(b *testing.B, newBackend func(testing.TB) Backend, n int, withS
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := CounterDefinition().Spawn(ec, Tenant)
+	p, err := Spawn(CounterDefinition(), ec, Tenant)
 	if err != nil {
 		b.Fatal(err)
 	}

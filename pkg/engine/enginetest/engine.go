@@ -39,7 +39,7 @@ func RunEngine(t *testing.T, newBackend func(t *testing.T) Backend) {
 	t.Run("50 concurrent commands with retry through two engines: none lost, none duplicated, gap-free", func(t *testing.T) {
 		be := newBackend(t)
 		ecs := []*engine.Engine{newEC(t, be, engine.WithSnapshotInterval(5)), newEC(t, be, engine.WithSnapshotInterval(5))}
-		p0, err := def.Spawn(ecs[0], Tenant)
+		p0, err := Spawn(def, ecs[0], Tenant)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +49,7 @@ func RunEngine(t *testing.T, newBackend func(t *testing.T) Backend) {
 		errs := make(chan error, n)
 		for i := range n {
 			wg.Go(func() {
-				p, err := def.Resume(ecs[i%2], id)
+				p, err := Resume(def, ecs[i%2], id)
 				if err == nil {
 					_, err = p.ExecuteWithRetry(ctx, count(fmt.Sprint(id.Process, "-", i), int64(i+1)), 500)
 				}
@@ -87,14 +87,14 @@ func RunEngine(t *testing.T, newBackend func(t *testing.T) Backend) {
 	t.Run("the same command id executed twice (also via another engine) appends once", func(t *testing.T) {
 		be := newBackend(t)
 		ec1, ec2 := newEC(t, be), newEC(t, be)
-		p1, _ := def.Spawn(ec1, Tenant)
-		p2, _ := def.Resume(ec2, p1.Identity())
+		p1, _ := Spawn(def, ec1, Tenant)
+		p2, _ := Resume(def, ec2, p1.Identity())
 		cmd := count(string(p1.Identity().Process)+"-once", 1)
 		first, err := p1.ExecuteWithContext(ctx, cmd)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, p := range []*engine.Process[CounterState]{p1, p2} {
+		for _, p := range []*Process[CounterState]{p1, p2} {
 			again, err := p.ExecuteWithContext(ctx, cmd)
 			if err != nil || !again.Duplicate || len(again.Envelopes) != 1 || again.Envelopes[0].EventID != first.Envelopes[0].EventID {
 				t.Fatalf("second execute = %+v, %v", again, err)
@@ -130,7 +130,7 @@ func RunEngine(t *testing.T, newBackend func(t *testing.T) Backend) {
 		for seed := uint64(1); seed <= 5; seed++ {
 			rng := rand.New(rand.NewPCG(seed, 7))
 			ec := newEC(t, be, engine.WithSnapshotInterval(1+rng.IntN(6)), engine.WithCacheSize(rng.IntN(2)))
-			p, _ := def.Spawn(ec, Tenant)
+			p, _ := Spawn(def, ec, Tenant)
 			for i := range 5 + rng.IntN(30) {
 				var c engine.CommandData = Count{Delta: rng.Int64N(50)}
 				if rng.IntN(4) == 0 {
@@ -156,7 +156,7 @@ func RunEngine(t *testing.T, newBackend func(t *testing.T) Backend) {
 			typ     string
 			payload []byte
 		}{{"Counted", []byte{0xc1, 0x00}}, {"NoSuchEvent", []byte{0x80}}} {
-			p, _ := def.Spawn(ec, Tenant)
+			p, _ := Spawn(def, ec, Tenant)
 			id := p.Identity()
 			if _, err := p.ExecuteWithContext(ctx, count(string(id.Process)+"-1", 1)); err != nil {
 				t.Fatal(err)
@@ -191,7 +191,7 @@ func RunEngine(t *testing.T, newBackend func(t *testing.T) Backend) {
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				p, sp, err := def.SpawnOrResume(ctx, newEC(t, be), Tenant, key)
+				p, sp, err := SpawnOrResume(ctx, def, newEC(t, be), Tenant, key)
 				if err == nil {
 					ids[i], spawned[i] = p.Identity(), sp
 				}

@@ -46,7 +46,7 @@ func TestEngineConcurrentExecuteWithRetry(t *testing.T) {
 		}
 		ecs = append(ecs, ec)
 	}
-	p0, err := def.Spawn(ecs[0], enginetest.Tenant)
+	p0, err := enginetest.Spawn(def, ecs[0], enginetest.Tenant)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestEngineConcurrentExecuteWithRetry(t *testing.T) {
 	errs := make(chan error, n)
 	for i := range n {
 		wg.Go(func() {
-			p, err := def.Resume(ecs[i%2], id)
+			p, err := enginetest.Resume(def, ecs[i%2], id)
 			if err != nil {
 				errs <- err
 				return
@@ -94,7 +94,7 @@ func TestEngineConcurrentExecuteWithRetry(t *testing.T) {
 	if workflowEvents != n {
 		t.Fatalf("%d workflow events, want %d", workflowEvents, n)
 	}
-	p, _ := def.Resume(ecs[1], id)
+	p, _ := enginetest.Resume(def, ecs[1], id)
 	s, v, err := p.State(ctx)
 	if err != nil || s.N != n || s.Sum != n*(n+1)/2 || v != uint64(len(evs)) {
 		t.Fatalf("state %+v at %d, %v; want N=%d Sum=%d", s, v, err, n, n*(n+1)/2)
@@ -105,7 +105,7 @@ func TestEngineConcurrentExecuteWithRetry(t *testing.T) {
 	}
 	// The same command id executed again (through the other engine) is a
 	// no-op: nothing is appended.
-	q, _ := def.Resume(ecs[0], id)
+	q, _ := enginetest.Resume(def, ecs[0], id)
 	res, err := q.ExecuteWithRetry(ctx, engine.Command{ID: "cmd-7", ReceivedAt: benchAt, Payload: enginetest.Count{Delta: 1000}}, 5)
 	if err != nil || !res.Duplicate {
 		t.Fatalf("repeated command: %+v, %v", res, err)
