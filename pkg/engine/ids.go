@@ -217,6 +217,13 @@ func (u UUID) String() string {
 // every derived id. Never modified.
 var namespaceMako = UUID{0x3b, 0x1e, 0x6c, 0x52, 0x9a, 0x0d, 0x4f, 0x7e, 0x8c, 0x41, 0x5d, 0x2a, 0x77, 0xe0, 0x13, 0xc9}
 
+// Derive returns the deterministic (version 5) id of kind and parts in the
+// engine's namespace: the same kind and parts always give the same id, and
+// parts are length-prefixed, so ("a:b","c") and ("a","b:c") differ. Layers
+// above the engine derive their own ids with it (for example the
+// correlation id of an inbound interchange, pkg/wire/inbound).
+func Derive(kind string, parts ...string) UUID { return derive(kind, parts...) }
+
 func derive(kind string, parts ...string) UUID {
 	var b strings.Builder
 	b.WriteString(kind)
@@ -227,15 +234,6 @@ func derive(kind string, parts ...string) UUID {
 		b.WriteString(p)
 	}
 	return NewUUIDv5(namespaceMako, b.String())
-}
-
-// CorrelationFromInterchange returns the deterministic correlation id of an
-// inbound EDIFACT interchange: a version 5 UUID of the sender's MP-ID and the
-// UNB interchange reference (DE0020). Interchange references are unique only
-// per sender, so the sender is part of the name. The same interchange
-// received twice yields the same correlation id.
-func CorrelationFromInterchange(sender, interchangeRef string) CorrelationID {
-	return CorrelationID(derive("correlation", sender, interchangeRef).String())
 }
 
 // EventIDFor returns the deterministic id of the index-th event (0-based,

@@ -52,17 +52,17 @@ func TestDerivedIDsAreDeterministicAndDistinct(t *testing.T) {
 	for _, s := range []string{
 		string(engine.EventIDFor(p, "c", 0)), string(engine.EventIDFor(p, "c", 1)), string(engine.EventIDFor(p, "c1", 0)),
 		string(engine.EventIDFor("p2", "c", 0)), string(engine.DeadlineIDFor(p, "c", 0)), engine.MessageIDFor(p, "c", 0),
-		string(engine.FireCommandID("d")), string(engine.CorrelationFromInterchange("9900000000003", "REF1")),
-		string(engine.CorrelationFromInterchange("9900000000004", "REF1")),
+		string(engine.FireCommandID("d")), string(inbound.CorrelationFromInterchange("9900000000003", "REF1")),
+		string(inbound.CorrelationFromInterchange("9900000000004", "REF1")),
 		// Length prefixes keep ("a:b","c") and ("a","b:c") apart.
-		string(engine.CorrelationFromInterchange("a:b", "c")), string(engine.CorrelationFromInterchange("a", "b:c")),
+		string(inbound.CorrelationFromInterchange("a:b", "c")), string(inbound.CorrelationFromInterchange("a", "b:c")),
 	} {
 		if ids[s] {
 			t.Fatalf("derived id %s repeated", s)
 		}
 		ids[s] = true
 	}
-	if engine.CorrelationFromInterchange("9900000000003", "REF1") != engine.CorrelationFromInterchange("9900000000003", "REF1") {
+	if inbound.CorrelationFromInterchange("9900000000003", "REF1") != inbound.CorrelationFromInterchange("9900000000003", "REF1") {
 		t.Fatal("correlation not deterministic")
 	}
 }
@@ -172,7 +172,7 @@ func TestDerivedIDsAreStable(t *testing.T) {
 	if got := engine.EventIDFor("p1", "c", 0); got != "04afa603-a5e2-5487-abae-e4022962f888" {
 		t.Errorf("EventIDFor changed: %s", got)
 	}
-	if got := engine.CorrelationFromInterchange("9900000000003", "REF1"); got != "073bb198-65b6-5bbe-aaad-77016e4759b1" {
+	if got := inbound.CorrelationFromInterchange("9900000000003", "REF1"); got != "073bb198-65b6-5bbe-aaad-77016e4759b1" {
 		t.Errorf("CorrelationFromInterchange changed: %s", got)
 	}
 }

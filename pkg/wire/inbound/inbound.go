@@ -100,3 +100,12 @@ func escape(s string) string {
 	r := strings.NewReplacer("?", "??", "+", "?+", ":", "?:", "'", "?'")
 	return r.Replace(s)
 }
+
+// CorrelationFromInterchange returns the deterministic correlation id of an
+// inbound EDIFACT interchange: a version 5 UUID of the sender's MP-ID and the
+// UNB interchange reference (DE0020) (engine.Derive). Interchange references
+// are unique only per sender, so the sender is part of the name. The same
+// interchange received twice yields the same correlation id.
+func CorrelationFromInterchange(sender, interchangeRef string) engine.CorrelationID {
+	return engine.CorrelationID(engine.Derive("correlation", sender, interchangeRef).String())
+}

@@ -410,7 +410,7 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 			ID:            cmdID,
 			ReceivedAt:    d.receivedAt,
 			FormatVersion: rep.FormatVersion,
-			Correlation:   engine.CorrelationFromInterchange(unb.Sender.ID, unb.ControlRef),
+			Correlation:   inbound.CorrelationFromInterchange(unb.Sender.ID, unb.ControlRef),
 			Conversation:  engine.ConversationID(tx.ID),
 			TraceParent:   d.traceParent,
 			Payload:       payload,
