@@ -42,7 +42,10 @@ func (s *System) RunERPPublisher(ctx context.Context) error { return s.RunERPPub
 func (s *System) RunERPPublisherWith(opts ...erp.PublisherOption) func(context.Context) error {
 	return func(ctx context.Context) error {
 		log := s.cfg.Logger.With().Str("worker", "erp").Logger()
-		p := erp.NewPublisher(s.js, s.engine, s.dlq, append([]erp.PublisherOption{erp.WithPublisherLogger(log)}, opts...)...)
+		p, err := erp.NewPublisher(s.js, s.engine, s.dlq, append([]erp.PublisherOption{erp.WithPublisherLogger(log)}, opts...)...)
+		if err != nil {
+			return err
+		}
 		cons, err := s.consumer(ctx, streams.Events, erpwire.PublisherConsumer)
 		if err != nil {
 			return err

@@ -36,7 +36,10 @@ func (s *System) RunMaLoWith(opts ...malonats.ApplierOption) func(context.Contex
 			return err
 		}
 		log := s.cfg.Logger.With().Str("worker", "malo").Logger()
-		a := malonats.NewApplier(store, s.engine, s.dlq, append([]malonats.ApplierOption{malonats.WithApplierLogger(log)}, opts...)...)
+		a, err := malonats.NewApplier(store, s.engine, s.dlq, append([]malonats.ApplierOption{malonats.WithApplierLogger(log)}, opts...)...)
+		if err != nil {
+			return err
+		}
 		cons, err := s.consumer(ctx, streams.Events, malonats.Consumer)
 		if err != nil {
 			return err

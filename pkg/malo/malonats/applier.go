@@ -46,21 +46,27 @@ type Applier struct {
 }
 
 // ApplierOption configures an Applier.
-type ApplierOption func(*Applier)
+type ApplierOption func(*Applier) error
 
 // WithApplierLogger sets the logger.
-func WithApplierLogger(l zerolog.Logger) ApplierOption { return func(a *Applier) { a.log = l } }
+func WithApplierLogger(l zerolog.Logger) ApplierOption {
+	return func(a *Applier) error { a.log = l; return nil }
+}
 
 // WithApplied calls f after each handled change.
-func WithApplied(f func(Applied)) ApplierOption { return func(a *Applier) { a.observe = f } }
+func WithApplied(f func(Applied)) ApplierOption {
+	return func(a *Applier) error { a.observe = f; return nil }
+}
 
 // NewApplier returns an applier writing to store.
-func NewApplier(store malo.Store, defs engine.Resolver, dlq *deadletter.Sink, opts ...ApplierOption) *Applier {
+func NewApplier(store malo.Store, defs engine.Resolver, dlq *deadletter.Sink, opts ...ApplierOption) (*Applier, error) {
 	a := &Applier{store: store, defs: defs, dlq: dlq, log: zerolog.Nop()}
 	for _, o := range opts {
-		o(a)
+		if err := o(a); err != nil {
+			return nil, err
+		}
 	}
-	return a
+	return a, nil
 }
 
 // Handle implements worker.Handler for commit messages of MAKO_EVENTS.

@@ -53,25 +53,29 @@ type Publisher struct {
 }
 
 // PublisherOption configures a Publisher.
-type PublisherOption func(*Publisher)
+type PublisherOption func(*Publisher) error
 
 // WithPublisherLogger sets the logger.
-func WithPublisherLogger(l zerolog.Logger) PublisherOption { return func(p *Publisher) { p.log = l } }
+func WithPublisherLogger(l zerolog.Logger) PublisherOption {
+	return func(p *Publisher) error { p.log = l; return nil }
+}
 
 // WithPublished calls f after each CloudEvent the stream acknowledged
 // (including duplicates the stream ignored).
 func WithPublished(f func(erpwire.CloudEvent)) PublisherOption {
-	return func(p *Publisher) { p.observe = f }
+	return func(p *Publisher) error { p.observe = f; return nil }
 }
 
 // NewPublisher returns a publisher decoding events with defs and writing
 // undecodable commits to dlq.
-func NewPublisher(js jetstream.JetStream, defs engine.Resolver, dlq *deadletter.Sink, opts ...PublisherOption) *Publisher {
+func NewPublisher(js jetstream.JetStream, defs engine.Resolver, dlq *deadletter.Sink, opts ...PublisherOption) (*Publisher, error) {
 	p := &Publisher{js: js, defs: defs, dlq: dlq, log: zerolog.Nop()}
 	for _, o := range opts {
-		o(p)
+		if err := o(p); err != nil {
+			return nil, err
+		}
 	}
-	return p
+	return p, nil
 }
 
 // Handle implements worker.Handler for commit messages of MAKO_EVENTS. It

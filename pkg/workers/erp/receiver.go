@@ -121,13 +121,17 @@ type Receiver struct {
 }
 
 // ReceiverOption configures a Receiver.
-type ReceiverOption func(*Receiver)
+type ReceiverOption func(*Receiver) error
 
 // WithReceiverLogger sets the logger.
-func WithReceiverLogger(l zerolog.Logger) ReceiverOption { return func(r *Receiver) { r.log = l } }
+func WithReceiverLogger(l zerolog.Logger) ReceiverOption {
+	return func(r *Receiver) error { r.log = l; return nil }
+}
 
 // WithOutcome calls f after each handled message.
-func WithOutcome(f func(Outcome)) ReceiverOption { return func(r *Receiver) { r.observe = f } }
+func WithOutcome(f func(Outcome)) ReceiverOption {
+	return func(r *Receiver) error { r.observe = f; return nil }
+}
 
 // NewReceiver returns a receiver for the registered command types. ec must
 // have a registry and an inbox.
@@ -140,7 +144,9 @@ func NewReceiver(js jetstream.JetStream, ec Engine, reg *erpwire.Registry, dlq *
 	}
 	r := &Receiver{js: js, ec: ec, reg: reg, dlq: dlq, log: zerolog.Nop()}
 	for _, o := range opts {
-		o(r)
+		if err := o(r); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }

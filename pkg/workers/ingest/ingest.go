@@ -115,17 +115,21 @@ type Ingestor struct {
 }
 
 // Option configures an Ingestor.
-type Option func(*Ingestor)
+type Option func(*Ingestor) error
 
 // WithLogger sets the logger.
-func WithLogger(l zerolog.Logger) Option { return func(in *Ingestor) { in.log = l } }
+func WithLogger(l zerolog.Logger) Option { return func(in *Ingestor) error { in.log = l; return nil } }
 
 // WithMetrics counts received transactions by tenant, PID and result.
-func WithMetrics(m *metrics.Metrics) Option { return func(in *Ingestor) { in.metrics = m } }
+func WithMetrics(m *metrics.Metrics) Option {
+	return func(in *Ingestor) error { in.metrics = m; return nil }
+}
 
 // WithResponder replaces the APERAK builder for rejected transactions
 // (default APERAKResponder).
-func WithResponder(r Responder) Option { return func(in *Ingestor) { in.responder = r } }
+func WithResponder(r Responder) Option {
+	return func(in *Ingestor) error { in.responder = r; return nil }
+}
 
 // New returns an Ingestor. The engine must have a registry and an inbox and
 // know every workflow the router names.
@@ -135,7 +139,9 @@ func New(js jetstream.JetStream, ec *engine.Engine, router *routing.Router, tena
 	}
 	in := &Ingestor{js: js, engine: ec, router: router, tenants: tenants, dlq: dlq, log: zerolog.Nop(), responder: APERAKResponder{}}
 	for _, o := range opts {
-		o(in)
+		if err := o(in); err != nil {
+			return nil, err
+		}
 	}
 	for _, rt := range router.Routes() {
 		found := false

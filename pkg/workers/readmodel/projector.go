@@ -62,18 +62,22 @@ type Projector struct {
 }
 
 // ProjectorOption configures a Projector.
-type ProjectorOption func(*Projector)
+type ProjectorOption func(*Projector) error
 
 // WithLogger sets the logger.
-func WithLogger(l zerolog.Logger) ProjectorOption { return func(p *Projector) { p.log = l } }
+func WithLogger(l zerolog.Logger) ProjectorOption {
+	return func(p *Projector) error { p.log = l; return nil }
+}
 
 // WithGapWait sets how long a commit that arrived before its predecessor
-// waits before it is redelivered (default 250 ms).
+// waits before it is redelivered (default 250 ms; d > 0).
 func WithGapWait(d time.Duration) ProjectorOption {
-	return func(p *Projector) {
-		if d > 0 {
-			p.gapWait = d
+	return func(p *Projector) error {
+		if d <= 0 {
+			return fmt.Errorf("readmodel: invalid option: gap wait %s, want > 0", d)
 		}
+		p.gapWait = d
+		return nil
 	}
 }
 
@@ -84,7 +88,9 @@ func WithGapWait(d time.Duration) ProjectorOption {
 func NewProjector(ctx context.Context, js jetstream.JetStream, defs engine.Resolver, opts ...ProjectorOption) (*Projector, error) {
 	p := &Projector{js: js, fold: folder{defs: defs}, log: zerolog.Nop(), gapWait: defaultGapLag}
 	for _, o := range opts {
-		o(p)
+		if err := o(p); err != nil {
+			return nil, err
+		}
 	}
 	var err error
 	if p.procs, err = js.KeyValue(ctx, BucketProcesses); err != nil {

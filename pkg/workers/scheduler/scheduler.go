@@ -42,14 +42,24 @@ type Scheduler struct {
 }
 
 // Option configures a Scheduler.
-type Option func(*Scheduler)
+type Option func(*Scheduler) error
 
 // WithClock sets the scheduler's clock (tests inject one; workflows never
 // read a clock — the fire time reaches them in the command).
-func WithClock(now func() time.Time) Option { return func(s *Scheduler) { s.now = now } }
+func WithClock(now func() time.Time) Option {
+	return func(s *Scheduler) error {
+		if now == nil {
+			return errors.New("scheduler: invalid option: nil clock")
+		}
+		s.now = now
+		return nil
+	}
+}
 
 // WithFiredHook calls f for every deadline that was turned into a command.
-func WithFiredHook(f func(timer.Fired)) Option { return func(s *Scheduler) { s.fired = f } }
+func WithFiredHook(f func(timer.Fired)) Option {
+	return func(s *Scheduler) error { s.fired = f; return nil }
+}
 
 // New checks that MAKO_TIMERS can hold schedules and returns a Scheduler.
 // It refuses (ErrNoSchedules) when the stream does not allow message
@@ -69,7 +79,9 @@ func New(ctx context.Context, js jetstream.JetStream, opts ...Option) (*Schedule
 	}
 	s := &Scheduler{js: js, now: time.Now}
 	for _, o := range opts {
-		o(s)
+		if err := o(s); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
