@@ -89,7 +89,8 @@ type System struct {
 
 // NewSystem creates or updates the streams, buckets and consumers from package
 // streams, opens the engine stores and builds the engine and router. It fails
-// on conflicting routes or routes to unknown workflows.
+// on conflicting routes; a route to a workflow no module defines is refused
+// when the ingest worker starts (RunIngest).
 func NewSystem(ctx context.Context, js jetstream.JetStream, cfg SystemConfig) (*System, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 16
