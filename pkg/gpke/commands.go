@@ -60,6 +60,11 @@ type MasterData struct {
 type Enriched struct {
 	Transaction inbound.Transaction
 	MasterData  MasterData
+
+	// parsed is Enrich's parse of Transaction, handed on to Handle so that
+	// the processor parses the bytes once per execution. It is not encoded:
+	// a decoded Enriched has none, and Handle parses itself.
+	parsed *received
 }
 
 // CommandType implements engine.CommandData.

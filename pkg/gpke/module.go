@@ -354,7 +354,7 @@ func Enrich(src MasterDataSource) module.Enricher {
 			}
 			md.MaLo = q.MaLo
 		}
-		e := Enriched{Transaction: tx, MasterData: md}
+		e := Enriched{Transaction: tx, MasterData: md, parsed: r}
 		cmd.Payload, cmd.Type = e, e.CommandType()
 		return nil
 	}

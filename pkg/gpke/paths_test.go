@@ -3,6 +3,7 @@ package gpke
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -201,6 +202,17 @@ func TestEnrichAndMissingMasterData(t *testing.T) {
 	e, ok := cmd.Payload.(Enriched)
 	if !ok || cmd.Type != e.CommandType() || e.MasterData.Supplier != mpLFA || asked != "nb/"+maloID+"/"+mpNB+"/2026-11-11T23:00:00Z" {
 		t.Fatalf("enrich: %+v %s", cmd.Payload, asked)
+	}
+	// The transaction is parsed once: Enrich hands its parse to Handle. A
+	// decoded Enriched (no parse) decides the same.
+	if e.parsed == nil || e.parsed.tx.TransactionID != tx.TransactionID {
+		t.Fatalf("enrich did not hand on its parse: %+v", e.parsed)
+	}
+	decoded := Enriched{Transaction: e.Transaction, MasterData: e.MasterData}
+	d1, err1 := newParty(t, "nb").start(WorkflowNBLieferbeginn).try(t0, e)
+	d2, err2 := newParty(t, "nb").start(WorkflowNBLieferbeginn).try(t0, decoded)
+	if err1 != nil || err2 != nil || !reflect.DeepEqual(d1, d2) {
+		t.Fatalf("parsed and decoded Enriched decide differently:\n%v %v\n%v %v", d1, err1, d2, err2)
 	}
 	// Answers and other workflows pass unchanged.
 	cmd2 := engine.Command{ID: "c2", Type: tx.CommandType(), ReceivedAt: t0, Payload: tx}

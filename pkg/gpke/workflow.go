@@ -146,9 +146,9 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	switch p := cmd.Payload.(type) {
 	case Enriched:
 		md := p.MasterData
-		err = f.transaction(x, p.Transaction, &md)
+		err = f.transaction(x, p.Transaction, &md, p.parsed)
 	case inbound.Transaction:
-		err = f.transaction(x, p, nil)
+		err = f.transaction(x, p, nil, nil)
 	case RegisterSupplyStart:
 		err = f.registerSupplyStart(x, p)
 	case RequestTermination:
@@ -240,17 +240,21 @@ func (f flow) unreadable(x *dec, r *received, cause error) error {
 }
 
 // transaction handles a received transaction: an APERAK or CONTRL for a
-// message we sent, a request that starts the process, or an answer.
-func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData) error {
+// message we sent, a request that starts the process, or an answer. parsed,
+// if set, is tx already parsed (by Enrich); else tx is parsed here.
+func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData, parsed *received) error {
 	switch tx.MessageType {
 	case "APERAK":
 		return f.aperakIn(x, tx)
 	case "CONTRL":
 		return f.contrlIn(x, tx)
 	}
-	r, err := parseReceived(tx)
-	if err != nil {
-		return f.unreadable(x, r, err)
+	r := parsed
+	if r == nil {
+		var err error
+		if r, err = parseReceived(tx); err != nil {
+			return f.unreadable(x, r, err)
+		}
 	}
 	if x.fv.IsZero() {
 		v, err := fv.Parse(tx.FormatVersion)
