@@ -467,3 +467,29 @@ func (s *Store) ProcessDeadLetters(ctx context.Context, tenant, process string) 
 	slices.SortFunc(out, func(a, b DeadLetter) int { return cmp.Compare(a.Sequence, b.Sequence) })
 	return out, nil
 }
+
+// DeadLetter returns the letter with MAKO_DLQ sequence seq of tenant.
+func (s *Store) DeadLetter(ctx context.Context, tenant string, seq uint64) (DeadLetter, error) {
+	if tenant == "" {
+		return DeadLetter{}, fmt.Errorf("%w: tenant required", ErrInvalidQuery)
+	}
+	if err := checkTenant(tenant); err != nil {
+		return DeadLetter{}, err
+	}
+	_, _, letters, err := s.bind(ctx)
+	if err != nil {
+		return DeadLetter{}, err
+	}
+	e, err := letters.Get(ctx, DeadLetterKey(tenant, seq))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return DeadLetter{}, fmt.Errorf("%w: dead letter %s/%d", ErrNotFound, tenant, seq)
+	}
+	if err != nil {
+		return DeadLetter{}, err
+	}
+	var d DeadLetter
+	if err := json.Unmarshal(e.Value(), &d); err != nil {
+		return DeadLetter{}, fmt.Errorf("readmodel: dead letter %s: %w", e.Key(), err)
+	}
+	return d, nil
+}
