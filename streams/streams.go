@@ -48,6 +48,9 @@ const (
 	// Timers holds deadline schedules (mako.timer.sched.<tenant>.<process>.<deadline>)
 	// and their fired targets (mako.timer.fired.<tenant>.<process>.<deadline>).
 	Timers = "MAKO_TIMERS"
+	// Audit holds audit records of operator changes (pkg/audit) on
+	// mako.audit.<tenant>.<kind>.<id>; kept forever.
+	Audit = "MAKO_AUDIT"
 )
 
 // Subject prefixes (the public contract; tokens follow as documented on the

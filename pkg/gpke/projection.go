@@ -38,43 +38,43 @@ func sentState(pid string) string {
 	return ""
 }
 
-// pids lists pid unless it is empty.
-func pids(pid string) []string {
-	if pid == "" {
+// one lists v (a PID, a MaLo-ID) unless it is empty.
+func one(v string) []string {
+	if v == "" {
 		return nil
 	}
-	return []string{pid}
+	return []string{v}
 }
 
 // ProjectionFields implements readmodel.Projectable.
 func (e RequestReceived) ProjectionFields() readmodel.Fields {
-	return readmodel.Fields{State: StateRequestReceived, PIDs: pids(e.PID)}
+	return readmodel.Fields{State: StateRequestReceived, PIDs: one(e.PID), MaLo: one(e.MaLo)}
 }
 
 // ProjectionFields implements readmodel.Projectable.
-func (Initiated) ProjectionFields() readmodel.Fields {
-	return readmodel.Fields{State: StateInitiated}
+func (e Initiated) ProjectionFields() readmodel.Fields {
+	return readmodel.Fields{State: StateInitiated, MaLo: one(e.MaLo)}
 }
 
 // ProjectionFields implements readmodel.Projectable.
 func (e Sent) ProjectionFields() readmodel.Fields {
-	return readmodel.Fields{State: sentState(e.PID), PIDs: pids(e.PID)}
+	return readmodel.Fields{State: sentState(e.PID), PIDs: one(e.PID)}
 }
 
 // ProjectionFields implements readmodel.Projectable (the PID of the answer;
 // the label follows from the Completed or the NB's decision after it).
 func (e AnswerReceived) ProjectionFields() readmodel.Fields {
-	return readmodel.Fields{PIDs: pids(e.PID)}
+	return readmodel.Fields{PIDs: one(e.PID)}
 }
 
 // ProjectionFields implements readmodel.Projectable.
 func (e DecisionRequested) ProjectionFields() readmodel.Fields {
-	return readmodel.Fields{State: StateWaitingForDecision, PIDs: pids(e.PID)}
+	return readmodel.Fields{State: StateWaitingForDecision, PIDs: one(e.PID), MaLo: one(e.MaLo)}
 }
 
 // ProjectionFields implements readmodel.Projectable: the outcome is the label.
 func (e Completed) ProjectionFields() readmodel.Fields {
-	return readmodel.Fields{State: e.Outcome, PIDs: pids(e.PID)}
+	return readmodel.Fields{State: e.Outcome, PIDs: one(e.PID)}
 }
 
 // ProjectionFields implements readmodel.Projectable: the outcome is the label.

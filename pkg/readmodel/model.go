@@ -56,6 +56,9 @@ type Fields struct {
 	State string
 	// PIDs are the Prüfidentifikatoren of the messages behind the event.
 	PIDs []string
+	// MaLo are the market locations the event concerns (Process.MaLo and
+	// the malo entries of the business-key index, as if bound as keys).
+	MaLo []string
 }
 
 // Projectable is implemented by workflow event data that contributes to
@@ -109,7 +112,7 @@ type Process struct {
 	// processor.Outcome; empty while the process runs.
 	Outcome string `json:"outcome,omitempty"`
 	// MaLo and MeLo are the values of business keys of kinds malo and melo,
-	// in binding order.
+	// and the MaLo of workflow events (Fields.MaLo), in binding order.
 	MaLo []string `json:"malo"`
 	MeLo []string `json:"melo"`
 	// Keys are all business keys bound to the process, in binding order.

@@ -325,7 +325,9 @@ func (p *Projector) ProjectDeadLetter(ctx context.Context, subject string, seq u
 // before its letter is projected waits (worker.Retry); an undecodable one
 // is a permanent error (logged and skipped).
 func (p *Projector) projectAction(ctx context.Context, tenant, subject string, seq uint64, data []byte) error {
-	fail := func(err error) error { return &Error{Op: "deadletter action", Subject: subject, Sequence: seq, Err: err} }
+	fail := func(err error) error {
+		return &Error{Op: "deadletter action", Subject: subject, Sequence: seq, Err: err}
+	}
 	a, err := deadletter.DecodeAction(data)
 	if err != nil {
 		return worker.Permanent(fail(err))

@@ -493,3 +493,43 @@ func (s *Store) DeadLetter(ctx context.Context, tenant string, seq uint64) (Dead
 	}
 	return d, nil
 }
+
+// EachProcess calls fn with every process overview of tenant ("" = every
+// tenant), in one ordered pass over the bucket (for dashboards that
+// aggregate; listings use Processes).
+func (s *Store) EachProcess(ctx context.Context, tenant string, fn func(Process) error) error {
+	if err := checkTenant(tenant); err != nil {
+		return err
+	}
+	procs, _, _, err := s.bind(ctx)
+	if err != nil {
+		return err
+	}
+	return scan(ctx, procs, tenantFilter(tenant), func(key string, b []byte) error {
+		var p Process
+		if err := json.Unmarshal(b, &p); err != nil {
+			return fmt.Errorf("readmodel: overview %s: %w", key, err)
+		}
+		p.normalize()
+		return fn(p)
+	})
+}
+
+// EachDeadLetter calls fn with every dead letter of tenant ("" = every
+// tenant), in key (= MAKO_DLQ sequence) order per tenant.
+func (s *Store) EachDeadLetter(ctx context.Context, tenant string, fn func(DeadLetter) error) error {
+	if err := checkTenant(tenant); err != nil {
+		return err
+	}
+	_, _, letters, err := s.bind(ctx)
+	if err != nil {
+		return err
+	}
+	return scan(ctx, letters, tenantFilter(tenant), func(key string, b []byte) error {
+		var d DeadLetter
+		if err := json.Unmarshal(b, &d); err != nil {
+			return fmt.Errorf("readmodel: dead letter %s: %w", key, err)
+		}
+		return fn(d)
+	})
+}
