@@ -49,10 +49,10 @@ type env struct {
 	// nbProcess is the NB's process of the switch (its timeline holds all
 	// twelve messages).
 	nbProcess, lfnProcess string
-	stderr               *syncBuffer
-	cancel               context.CancelFunc
-	done                 chan error
-	dir                  string
+	stderr                *syncBuffer
+	cancel                context.CancelFunc
+	done                  chan error
+	dir                   string
 }
 
 type syncBuffer struct {
