@@ -91,6 +91,13 @@ func TestPages(t *testing.T) {
 	mustContain(t, "Stammdaten-Detail", body, "9900000000028 2026-01-01", "9900000000004 ")
 	c.must("/stammdaten/nb/neu", 200)
 	c.must("/static/htmx.min.js", 200)
+
+	// The demo's customer (NAD+Z09, the ERP's Kunde) is on the pages of an
+	// authorised user, never in the logs.
+	mustContain(t, "Vorgang des LFN", c.must("/vorgaenge/"+e.lfnProcess+"?mandant=lfn", 200), "Erika Mustermann")
+	if strings.Contains(e.stderr.String(), "Mustermann") {
+		t.Errorf("customer name in makod's log")
+	}
 }
 
 // Without a session the console sends to the login page, the API and

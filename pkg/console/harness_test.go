@@ -141,7 +141,7 @@ func start() (*env, error) {
 	e := &env{base: "http://" + httpAddr, natsURL: "nats://" + natsAddr, stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1), dir: dir}
 	go func() {
 		e.done <- app.RunDaemon(ctx, []string{"--data", filepath.Join(dir, "data"), "--listen", natsAddr, "--http", httpAddr,
-			"--users", usersFile, "--log-level", "warn"}, e.stderr)
+			"--users", usersFile, "--log-level", "debug"}, e.stderr)
 	}()
 	deadline := time.Now().Add(60 * time.Second)
 	for {

@@ -50,7 +50,8 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(r.PostFormValue("next"))
 	p, ok := s.auth.CheckPassword(r.PostFormValue("benutzer"), r.PostFormValue("passwort"))
 	if !ok {
-		s.log.Warn().Str("user", r.PostFormValue("benutzer")).Msg("console: failed login")
+		// The attempted name is not logged: it may be a mistyped password.
+		s.log.Warn().Str("remote", r.RemoteAddr).Msg("console: failed login")
 		http.Redirect(w, r, "/login?fehler=1&next="+urlQueryEscape(next), http.StatusSeeOther)
 		return
 	}
