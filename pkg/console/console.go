@@ -217,6 +217,13 @@ func (s *Server) protect(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+		if s.auth == nil && !loopbackHost(r.Host) {
+			// Without login the console answers only requests addressed to
+			// the host itself: a web page that rebinds its DNS name to
+			// 127.0.0.1 must not reach it.
+			http.Error(w, "Host nicht erlaubt (ohne Anmeldung nur 127.0.0.1/localhost)", http.StatusForbidden)
+			return
+		}
 		if public(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
@@ -427,6 +434,20 @@ var (
 	errNotVisible = errors.New("console: not visible to the user")
 	errBadInput   = errors.New("console: bad input")
 )
+
+// loopbackHost reports whether a Host header names the local host.
+func loopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
 
 // RequireAuth reports an error when addr (an HTTP listen address) is not a
 // loopback address and no authentication is configured: the console and

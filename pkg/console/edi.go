@@ -107,11 +107,10 @@ func explain(s *edifact.Segment, msgType string) []string {
 			out = append(out, "Fehlercode "+q+" = "+e.Text)
 		}
 	case "UCI", "UCM":
-		code := s.Value(2, 0) // UCI 0083 action, then 0085 error code
+		// The syntax error code 0085: UCI element 5, UCM element 4.
+		code := s.Value(3, 0)
 		if s.Tag == "UCI" {
 			code = s.Value(4, 0)
-		} else {
-			code = s.Value(3, 0)
 		}
 		if t, ok := catalog.ContrlCodeText(code); ok {
 			out = append(out, "CONTRL-Code "+code+" = "+t)

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"fmt"
 	"html/template"
 	"net/url"
 	"strconv"
@@ -142,11 +141,4 @@ func werktageText(n int, due, now time.Time) string {
 		return "noch 1 Werktag"
 	}
 	return "noch " + strconv.Itoa(n) + " Werktage"
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

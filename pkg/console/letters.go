@@ -24,20 +24,7 @@ type letterFilter struct {
 }
 
 func (f letterFilter) link(page int) string {
-	v := []string{}
-	add := func(k, val string) {
-		if val != "" {
-			v = append(v, k+"="+urlQueryEscape(val))
-		}
-	}
-	add("mandant", f.Tenant)
-	add("grund", f.Reason)
-	add("status", f.Status)
-	add("bearbeiter", f.Assignee)
-	if page > 1 {
-		v = append(v, "seite="+strconv.Itoa(page))
-	}
-	return "/klaerfaelle?" + strings.Join(v, "&")
+	return pageLink("/klaerfaelle", page, "mandant", f.Tenant, "grund", f.Reason, "status", f.Status, "bearbeiter", f.Assignee)
 }
 
 type letterListData struct {

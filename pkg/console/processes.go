@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -33,22 +34,22 @@ type searchQuery struct {
 }
 
 func (q searchQuery) link(page int) string {
-	v := []string{}
-	add := func(k, val string) {
-		if val != "" {
-			v = append(v, k+"="+urlQueryEscape(val))
+	return pageLink("/vorgaenge", page, "q", q.Q, "mandant", q.Tenant, "status", q.State, "familie", q.Family, "von", q.From, "bis", q.To)
+}
+
+// pageLink returns path with the non-empty parameters of pairs (name,
+// value, …) and the page number.
+func pageLink(path string, page int, pairs ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			v.Set(pairs[i], pairs[i+1])
 		}
 	}
-	add("q", q.Q)
-	add("mandant", q.Tenant)
-	add("status", q.State)
-	add("familie", q.Family)
-	add("von", q.From)
-	add("bis", q.To)
 	if page > 1 {
-		v = append(v, "seite="+strconv.Itoa(page))
+		v.Set("seite", strconv.Itoa(page))
 	}
-	return "/vorgaenge?" + strings.Join(v, "&")
+	return path + "?" + v.Encode()
 }
 
 type processRow struct {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/audit"
+	"github.com/mako-engine/mako/pkg/kvrecord"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/partner"
 	"github.com/mako-engine/mako/streams"
@@ -174,26 +175,9 @@ func (s *Server) partnerSave(w http.ResponseWriter, r *http.Request) {
 	if formErr == nil {
 		formErr = p.Validate()
 	}
-	if formErr == nil && f.Reason == "" {
-		formErr = errors.New("bitte einen Grund für die Änderung angeben")
-	}
-	var opt partner.WriteOption
-	if f.New {
-		opt = partner.IfAbsent()
-	} else {
-		var rev uint64
-		if _, err := fmt.Sscan(f.Revision, &rev); err != nil {
-			formErr = errors.New("Revision fehlt")
-		}
-		opt = partner.IfRevision(rev)
-	}
-	var rev uint64
-	if formErr == nil {
-		rev, formErr = st.Put(ctx, tenant, p, opt)
-		if errors.Is(formErr, partner.ErrConflict) {
-			formErr = errors.New("der Datensatz wurde inzwischen geändert oder existiert bereits; bitte neu laden")
-		}
-	}
+	rev, formErr := saveRecord(f.New, f.Revision, f.Reason, formErr, partner.ErrConflict, func(opt kvrecord.WriteOption) (uint64, error) {
+		return st.Put(ctx, tenant, p, opt)
+	})
 	if formErr != nil {
 		d := partnerDetailData{Form: f, Entry: before, Error: formErr.Error()}
 		s.render(w, r, http.StatusUnprocessableEntity, "partner", "Partner "+mpid, "partners", d)
@@ -210,6 +194,32 @@ func (s *Server) partnerSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/partner/"+tenant+"/"+p.MPID+"?ok=gespeichert", http.StatusSeeOther)
+}
+
+// saveRecord writes a record edited in a form unless formErr (a validation
+// failure) is set or no reason is given: create-only for a new record,
+// else only at the revision the form was loaded with (a stale form is
+// refused with a message instead of the store's conflict).
+func saveRecord(isNew bool, revision, reason string, formErr, conflict error, put func(kvrecord.WriteOption) (uint64, error)) (uint64, error) {
+	if formErr != nil {
+		return 0, formErr
+	}
+	if reason == "" {
+		return 0, errors.New("bitte einen Grund für die Änderung angeben")
+	}
+	opt := kvrecord.IfAbsent()
+	if !isNew {
+		var rev uint64
+		if _, err := fmt.Sscan(revision, &rev); err != nil {
+			return 0, errors.New("Revision fehlt")
+		}
+		opt = kvrecord.IfRevision(rev)
+	}
+	rev, err := put(opt)
+	if errors.Is(err, conflict) {
+		return 0, errors.New("der Datensatz wurde inzwischen geändert oder existiert bereits; bitte neu laden")
+	}
+	return rev, err
 }
 
 // audit stamps and writes an audit record.
@@ -378,26 +388,9 @@ func (s *Server) maloSave(w http.ResponseWriter, r *http.Request) {
 	if formErr == nil {
 		formErr = rec.Validate()
 	}
-	if formErr == nil && f.Reason == "" {
-		formErr = errors.New("bitte einen Grund für die Änderung angeben")
-	}
-	var opt malo.WriteOption
-	if f.New {
-		opt = malo.IfAbsent()
-	} else {
-		var rv uint64
-		if _, err := fmt.Sscan(f.Revision, &rv); err != nil {
-			formErr = errors.New("Revision fehlt")
-		}
-		opt = malo.IfRevision(rv)
-	}
-	var rev uint64
-	if formErr == nil {
-		rev, formErr = st.Put(ctx, tenant, rec, opt)
-		if errors.Is(formErr, malo.ErrConflict) {
-			formErr = errors.New("der Datensatz wurde inzwischen geändert oder existiert bereits; bitte neu laden")
-		}
-	}
+	rev, formErr := saveRecord(f.New, f.Revision, f.Reason, formErr, malo.ErrConflict, func(opt kvrecord.WriteOption) (uint64, error) {
+		return st.Put(ctx, tenant, rec, opt)
+	})
 	if formErr != nil {
 		d := maloDetailData{Form: f, Entry: before, Error: formErr.Error()}
 		s.render(w, r, http.StatusUnprocessableEntity, "malo", "Stammdaten "+id, "malos", d)
