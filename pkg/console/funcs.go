@@ -75,9 +75,14 @@ func pidName(pid string) string {
 	return pid
 }
 
+// stateNames are the German labels of the outcome words (processor.Outcome)
+// and of the gpke state labels (pkg/gpke projection.go); other workflows'
+// labels are shown as they name them.
 var stateNames = map[string]string{
 	"accepted": "angenommen", "rejected": "abgelehnt", "timeout": "Frist abgelaufen", "completed": "abgeschlossen",
-	"failed": "gescheitert",
+	"failed": "gescheitert", "confirmed": "bestätigt", "aperak_rejected": "per APERAK abgelehnt",
+	"contrl_rejected": "per CONTRL abgelehnt", "request_received": "Anfrage eingegangen", "initiated": "angestoßen (ERP)",
+	"waiting_for_answer": "wartet auf Antwort", "waiting_for_lfa": "wartet auf den LFA", "waiting_for_decision": "wartet auf Entscheidung (ERP)",
 }
 
 // stateName translates outcome words; workflow state labels are shown as
