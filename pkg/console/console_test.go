@@ -61,6 +61,10 @@ func TestPages(t *testing.T) {
 	mustContain(t, "Vorgang", body, "6 empfangen, 6 gesendet", "Nachricht empfangen: UTILMD von 9900000000004 (55001",
 		"Nachricht gesendet: UTILMD an 9900000000028 (55010", "55011", "55002", "55007", "55008", "Frist gesetzt", "fällig ",
 		"Prüfidentifikator 55001", "NAD MS = Absender", "syntaktisch einwandfrei", "ERP: de.mako.", "Rohdaten herunterladen")
+	waitFor(t, func() bool {
+		b := c.must("/vorgaenge/"+e.nbProcess+"?mandant=nb", 200)
+		return strings.Count(b, "Zustellung: zugestellt") == 6 && !strings.Contains(b, "Zustellung: in Zustellung")
+	}, "the delivery of the NB's six messages")
 	if n := strings.Count(body, `class="entry in"`) + strings.Count(body, `class="entry out"`); n != 12 {
 		t.Errorf("timeline has %d messages, want 12", n)
 	}

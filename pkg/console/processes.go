@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/api"
+	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/readmodel"
@@ -319,6 +320,12 @@ func (s *Server) processDetail(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		d.TimelineError = err.Error()
 	}
+	letters, err := s.store.ProcessDeadLetters(ctx, p.Tenant, p.ProcessID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	delivery := s.deliveryStates(ctx, p, letters)
 	tokens := map[string]bool{}
 	for _, k := range p.Keys {
 		if k.Kind == string(engine.KeyMaLo) || k.Kind == string(engine.KeyMeLo) {
@@ -347,10 +354,8 @@ func (s *Server) processDetail(w http.ResponseWriter, r *http.Request) {
 			if v.InterchangeRef != "" {
 				tokens[v.InterchangeRef] = true
 			}
-			for _, o := range p.Outbound {
-				if o.MessageID == v.MessageID {
-					e.Lines = append(e.Lines, "Zustellung: "+deliveryName(o.Status))
-				}
+			if st, ok := delivery[v.MessageID]; ok {
+				e.Lines = append(e.Lines, "Zustellung: "+st)
 			}
 		case api.DeadlineData:
 			e.Kind = "deadline"
@@ -393,11 +398,6 @@ func (s *Server) processDetail(w http.ResponseWriter, r *http.Request) {
 	}
 	d.In = len(in)
 	d.Entries = append(d.Entries, in...)
-	letters, err := s.store.ProcessDeadLetters(ctx, p.Tenant, p.ProcessID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	d.Letters = letters
 	for _, l := range letters {
 		at, _ := time.Parse(time.RFC3339, l.At)
@@ -424,6 +424,57 @@ func short8(s string) string {
 		return s[:8]
 	}
 	return s
+}
+
+// deliveryStates tells the delivery of each outbound message of p: the
+// workflow's report if it recorded one (readmodel status delivered or
+// failed); else "gescheitert" when the deliverer dead-lettered it;
+// "zugestellt" when the deliverer acknowledged its MAKO_OUTBOX message
+// (found by Nats-Msg-Id on the tenant's outbox subjects while the process
+// lived); otherwise "in Zustellung".
+func (s *Server) deliveryStates(ctx context.Context, p readmodel.Process, letters []readmodel.DeadLetter) map[string]string {
+	out := map[string]string{}
+	open := map[string]bool{}
+	for _, o := range p.Outbound {
+		switch o.Status {
+		case readmodel.DeliveryDelivered, readmodel.DeliveryFailed:
+			out[o.MessageID] = deliveryName(o.Status)
+		default:
+			out[o.MessageID] = deliveryName(readmodel.DeliveryQueued)
+			open[o.MessageID] = true
+		}
+	}
+	for _, l := range letters {
+		if l.Reason == string(deadletter.ReasonOutboxExhausted) && open[l.MessageRef] {
+			out[l.MessageRef] = "gescheitert (Klärfall " + strconv.FormatUint(l.Sequence, 10) + ")"
+			delete(open, l.MessageRef)
+		}
+	}
+	if len(open) == 0 {
+		return out
+	}
+	c, err := s.js.Consumer(ctx, streams.Outbox, consumerOf(streams.Outbox))
+	if err != nil {
+		return out
+	}
+	info, err := c.Info(ctx)
+	if err != nil {
+		return out
+	}
+	floor := info.AckFloor.Stream
+	end := p.LastEventAt.Add(time.Minute)
+	_ = eachStreamMsg(ctx, s.js, streams.Outbox, []string{streams.SubjectOutbox + "." + p.Tenant + ".>"}, p.CreatedAt.Add(-time.Second), true,
+		func(m jetstream.Msg, md *jetstream.MsgMetadata) bool {
+			if md.Timestamp.After(end) {
+				return false
+			}
+			if id := m.Headers().Get(jetstream.MsgIDHeader); open[id] && md.Sequence.Stream <= floor {
+				out[id] = deliveryName(readmodel.DeliveryDelivered)
+				delete(open, id)
+			}
+			return len(open) > 0
+		})
+	return out
 }
 
 // outboundPayload returns the bytes of the mako.outbound event seq.
