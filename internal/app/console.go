@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"time"
 
@@ -73,20 +72,11 @@ func (a *AuthConfig) build(ctx context.Context, addr string) (*console.Auth, err
 		}
 		opts = append(opts, console.WithSessionKey(key))
 	}
-	if isLoopback(addr) {
+	if console.IsLoopback(addr) {
 		// Plain HTTP on the host itself: browsers drop Secure cookies there.
 		opts = append(opts, console.WithInsecureCookies())
 	}
 	return console.NewAuth(opts...)
-}
-
-func isLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	ip := net.ParseIP(host)
-	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 // protect wraps the listener's handler with the authentication, if any.

@@ -102,7 +102,7 @@ func BenchmarkPages(b *testing.B) {
 		b.Run(p.name, func(b *testing.B) {
 			for b.Loop() {
 				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p.path, nil))
+				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080"+p.path, nil))
 				if rec.Code != 200 {
 					b.Fatalf("%s: %d %s", p.path, rec.Code, rec.Body.String())
 				}

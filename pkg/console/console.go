@@ -217,7 +217,7 @@ func (s *Server) protect(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
-		if s.auth == nil && !loopbackHost(r.Host) {
+		if s.auth == nil && !IsLoopback(r.Host) {
 			// Without login the console answers only requests addressed to
 			// the host itself: a web page that rebinds its DNS name to
 			// 127.0.0.1 must not reach it.
@@ -435,8 +435,9 @@ var (
 	errBadInput   = errors.New("console: bad input")
 )
 
-// loopbackHost reports whether a Host header names the local host.
-func loopbackHost(hostport string) bool {
+// IsLoopback reports whether hostport (a listen address or a Host header,
+// port optional) names the local host: localhost or a loopback IP.
+func IsLoopback(hostport string) bool {
 	host := hostport
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
@@ -453,17 +454,7 @@ func loopbackHost(hostport string) bool {
 // loopback address and no authentication is configured: the console and
 // the read API must never be reachable beyond the host without a login.
 func RequireAuth(addr string, authConfigured bool) error {
-	if addr == "" || authConfigured {
-		return nil
-	}
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("%w: --http %q: %v", ErrAuthConfig, addr, err)
-	}
-	if host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+	if addr == "" || authConfigured || IsLoopback(addr) {
 		return nil
 	}
 	return fmt.Errorf("%w: --http %s is not a loopback address: configure authentication (--users FILE or --oidc-issuer …) or bind to 127.0.0.1", ErrAuthConfig, addr)

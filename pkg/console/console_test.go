@@ -46,7 +46,7 @@ func TestPages(t *testing.T) {
 	body = c.must("/vorgaenge?q=9900000000028&mandant=nb", 200)
 	mustContain(t, "Suche nach MP-ID", body, "gesucht als MP-ID", e.nbProcess[:8])
 	today := time.Now().Format("2006-01-02")
-	body = c.must("/vorgaenge?mandant=lfn&von="+today+"&bis="+today+"&status=confirmed", 200)
+	body = c.must("/vorgaenge?q="+malo+"&mandant=lfn&von="+today+"&bis="+today+"&status=confirmed", 200)
 	mustContain(t, "Filter", body, "1 Vorgänge", e.lfnProcess[:8])
 	body = c.must("/vorgaenge?von=1999-01-01&bis=1999-01-02", 200)
 	mustContain(t, "leerer Zeitraum", body, "0 Vorgänge")

@@ -426,12 +426,14 @@ func short8(s string) string {
 	return s
 }
 
-// deliveryStates tells the delivery of each outbound message of p: the
-// workflow's report if it recorded one (readmodel status delivered or
-// failed); else "gescheitert" when the deliverer dead-lettered it;
-// "zugestellt" when the deliverer acknowledged its MAKO_OUTBOX message
-// (found by Nats-Msg-Id on the tenant's outbox subjects while the process
-// lived); otherwise "in Zustellung".
+// deliveryStates tells the delivery of each outbound message of p. The
+// workflow's report wins if it recorded one (readmodel status delivered or
+// failed). Otherwise the copies of the message in MAKO_OUTBOX decide, the
+// latest last: the original (found by its message id on the tenant's outbox
+// subjects while the process lived) and every re-driven copy (the targets
+// of the re-drive actions on its dead letters). A copy the deliverer
+// dead-lettered is "gescheitert", one below the deliverer's ack floor
+// "zugestellt", any other "in Zustellung".
 func (s *Server) deliveryStates(ctx context.Context, p readmodel.Process, letters []readmodel.DeadLetter) map[string]string {
 	out := map[string]string{}
 	open := map[string]bool{}
@@ -444,36 +446,65 @@ func (s *Server) deliveryStates(ctx context.Context, p readmodel.Process, letter
 			open[o.MessageID] = true
 		}
 	}
-	for _, l := range letters {
-		if l.Reason == string(deadletter.ReasonOutboxExhausted) && open[l.MessageRef] {
-			out[l.MessageRef] = "gescheitert (Klärfall " + strconv.FormatUint(l.Sequence, 10) + ")"
-			delete(open, l.MessageRef)
-		}
-	}
 	if len(open) == 0 {
 		return out
 	}
-	c, err := s.js.Consumer(ctx, streams.Outbox, consumerOf(streams.Outbox))
-	if err != nil {
-		return out
+	type copyOf struct {
+		id  string
+		seq uint64
 	}
-	info, err := c.Info(ctx)
-	if err != nil {
-		return out
+	var copies []copyOf
+	failed := map[uint64]uint64{} // outbox sequence → letter
+	for _, l := range letters {
+		if l.Reason != string(deadletter.ReasonOutboxExhausted) || !open[l.MessageRef] {
+			continue
+		}
+		failed[l.SourceSequence] = l.Sequence
+		copies = append(copies, copyOf{l.MessageRef, l.SourceSequence})
+		for _, a := range l.Actions {
+			f := strings.Fields(a.Target)
+			if a.Kind != string(deadletter.ActionRedrive) || len(f) < 2 || f[0] != streams.Outbox {
+				continue
+			}
+			if seq, err := strconv.ParseUint(f[1], 10, 64); err == nil {
+				copies = append(copies, copyOf{l.MessageRef, seq})
+			}
+		}
 	}
-	floor := info.AckFloor.Stream
+	var floor uint64
+	if c, err := s.js.Consumer(ctx, streams.Outbox, consumerOf(streams.Outbox)); err == nil {
+		if info, err := c.Info(ctx); err == nil {
+			floor = info.AckFloor.Stream
+		}
+	}
 	end := p.LastEventAt.Add(time.Minute)
+	found := map[string]bool{}
 	_ = eachStreamMsg(ctx, s.js, streams.Outbox, []string{streams.SubjectOutbox + "." + p.Tenant + ".>"}, p.CreatedAt.Add(-time.Second), true,
 		func(m jetstream.Msg, md *jetstream.MsgMetadata) bool {
 			if md.Timestamp.After(end) {
 				return false
 			}
-			if id := m.Headers().Get(jetstream.MsgIDHeader); open[id] && md.Sequence.Stream <= floor {
-				out[id] = deliveryName(readmodel.DeliveryDelivered)
-				delete(open, id)
+			if id := m.Headers().Get(jetstream.MsgIDHeader); open[id] && !found[id] {
+				found[id] = true
+				copies = append(copies, copyOf{id, md.Sequence.Stream})
 			}
-			return len(open) > 0
+			return len(found) < len(open)
 		})
+	slices.SortFunc(copies, func(a, b copyOf) int { return cmp.Compare(a.seq, b.seq) })
+	hadFailure := map[string]bool{}
+	for _, c := range copies {
+		switch letter, ok := failed[c.seq]; {
+		case ok:
+			out[c.id] = "gescheitert (Klärfall " + strconv.FormatUint(letter, 10) + ")"
+			hadFailure[c.id] = true
+		case floor > 0 && c.seq <= floor && hadFailure[c.id]:
+			out[c.id] = deliveryName(readmodel.DeliveryDelivered) + " nach erneutem Einstellen"
+		case floor > 0 && c.seq <= floor:
+			out[c.id] = deliveryName(readmodel.DeliveryDelivered)
+		default:
+			out[c.id] = deliveryName(readmodel.DeliveryQueued)
+		}
+	}
 	return out
 }
 
