@@ -139,6 +139,10 @@ func TestBrowser(t *testing.T) {
 	letter := e.waitLetter(t, "nb", func(l readmodel.DeadLetter) bool {
 		return l.Reason == string(deadletter.ReasonOutboxExhausted) && l.Receiver == "9900000000004" && l.State() == readmodel.LetterOpen
 	}, 30*time.Second)
+	do("overview with the disturbed partner", chromedp.Navigate(e.base+"/"), chromedp.WaitVisible(`#partnerlage`))
+	if s := text("#partnerlage"); !strings.Contains(s, "gestört") {
+		t.Errorf("the failing partner is not shown as disturbed: %s", s)
+	}
 	do("letters", chromedp.Navigate(e.base+"/klaerfaelle?grund=outbox_exhausted"), chromedp.WaitVisible(`#klaerfaelle`))
 	if s := text("#klaerfaelle"); !strings.Contains(s, "Zustellung gescheitert") {
 		t.Errorf("Klärfälle: %s", s)

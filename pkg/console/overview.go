@@ -42,7 +42,19 @@ type partnerRow struct {
 	Sent int
 	// Failed counts open Klärfälle "Zustellung gescheitert".
 	Failed int
+	// Backlog counts the messages to the partner the deliverer has not
+	// finished (above its ack floor); Oldest is the oldest one's time.
+	Backlog int
+	Oldest  time.Time
+	// Disturbed: a delivery Klärfall is open, or a message has waited
+	// longer than disturbedAfter (the deliverer is retrying it).
+	Disturbed bool
 }
+
+// disturbedAfter is how long a message may wait for delivery before the
+// partner is shown as disturbed (the deliverer's circuit breaker state is
+// in its process; this is what the stream shows of it).
+const disturbedAfter = time.Minute
 
 // lagRow is a durable consumer's backlog.
 type lagRow struct {
@@ -195,18 +207,20 @@ func (s *Server) buildOverview(ctx context.Context, r *http.Request) (*overviewD
 	for i := range d.ByReason {
 		d.ByReason[i].Label = reasonName(d.ByReason[i].Label)
 	}
+	backlog, oldest := s.outboxBacklog(ctx, r)
 	keys := map[[2]string]bool{}
-	for k := range sent {
-		keys[k] = true
-	}
-	for k := range failed {
-		keys[k] = true
+	for _, m := range []map[[2]string]int{sent, failed, backlog} {
+		for k := range m {
+			keys[k] = true
+		}
 	}
 	for k := range keys {
-		d.Partners = append(d.Partners, partnerRow{Tenant: k[0], MPID: k[1], Sent: sent[k], Failed: failed[k]})
+		row := partnerRow{Tenant: k[0], MPID: k[1], Sent: sent[k], Failed: failed[k], Backlog: backlog[k], Oldest: oldest[k]}
+		row.Disturbed = row.Failed > 0 || (row.Backlog > 0 && now.Sub(row.Oldest) > disturbedAfter)
+		d.Partners = append(d.Partners, row)
 	}
 	slices.SortFunc(d.Partners, func(a, b partnerRow) int {
-		return cmp.Or(cmp.Compare(b.Failed, a.Failed), cmp.Compare(a.Tenant, b.Tenant), cmp.Compare(a.MPID, b.MPID))
+		return cmp.Or(cmp.Compare(b.Failed+b.Backlog, a.Failed+a.Backlog), cmp.Compare(a.Tenant, b.Tenant), cmp.Compare(a.MPID, b.MPID))
 	})
 	d.Lag = s.consumerLag(ctx)
 	return d, nil
@@ -238,7 +252,7 @@ func (s *Server) countInbound(ctx context.Context, r *http.Request, since time.T
 	if len(filters) == 0 {
 		return nil
 	}
-	return eachStreamMsg(ctx, s.js, streams.Ingest, filters, since, true, func(m jetstream.Msg, md *jetstream.MsgMetadata) bool {
+	return eachStreamMsg(ctx, s.js, streams.Ingest, filters, from{time: since}, true, func(m jetstream.Msg, md *jetstream.MsgMetadata) bool {
 		if h := int(md.Timestamp.Sub(since) / time.Hour); h >= 0 && h < len(hours) {
 			hours[h].In++
 		}
@@ -246,15 +260,25 @@ func (s *Server) countInbound(ctx context.Context, r *http.Request, since time.T
 	})
 }
 
-// eachStreamMsg reads the messages of stream matching filters stored since
-// since (an ordered consumer; headersOnly skips the payloads) until the
-// stream's end or fn returns false.
-func eachStreamMsg(ctx context.Context, js jetstream.JetStream, stream string, filters []string, since time.Time, headersOnly bool,
+// from is where eachStreamMsg starts: a time or a stream sequence.
+type from struct {
+	time time.Time
+	seq  uint64
+}
+
+// eachStreamMsg reads the messages of stream matching filters from start
+// (an ordered consumer; headersOnly skips the payloads) until the stream's
+// end or fn returns false.
+func eachStreamMsg(ctx context.Context, js jetstream.JetStream, stream string, filters []string, start from, headersOnly bool,
 	fn func(jetstream.Msg, *jetstream.MsgMetadata) bool) error {
 	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: filters, HeadersOnly: headersOnly}
-	if !since.IsZero() {
+	switch {
+	case start.seq > 0:
+		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+		cfg.OptStartSeq = start.seq
+	case !start.time.IsZero():
 		cfg.DeliverPolicy = jetstream.DeliverByStartTimePolicy
-		cfg.OptStartTime = &since
+		cfg.OptStartTime = &start.time
 	}
 	cons, err := js.OrderedConsumer(ctx, stream, cfg)
 	if err != nil {
@@ -290,6 +314,44 @@ func eachStreamMsg(ctx context.Context, js jetstream.JetStream, stream string, f
 		}
 	}
 	return nil
+}
+
+// outboxBacklog counts, per tenant and recipient, the MAKO_OUTBOX messages
+// above the deliverer's ack floor (headers only) and the time of the
+// oldest.
+func (s *Server) outboxBacklog(ctx context.Context, r *http.Request) (map[[2]string]int, map[[2]string]time.Time) {
+	count, oldest := map[[2]string]int{}, map[[2]string]time.Time{}
+	c, err := s.js.Consumer(ctx, streams.Outbox, consumerOf(streams.Outbox))
+	if err != nil {
+		return count, oldest
+	}
+	info, err := c.Info(ctx)
+	if err != nil || info.NumPending+uint64(info.NumAckPending) == 0 {
+		return count, oldest
+	}
+	var filters []string
+	if allTenantsVisible(r) {
+		filters = []string{streams.SubjectOutboxAll}
+	} else {
+		for _, t := range s.visible(r) {
+			filters = append(filters, streams.SubjectOutbox+"."+t+".>")
+		}
+	}
+	if len(filters) == 0 {
+		return count, oldest
+	}
+	_ = eachStreamMsg(ctx, s.js, streams.Outbox, filters, from{seq: info.AckFloor.Stream + 1}, true, func(m jetstream.Msg, md *jetstream.MsgMetadata) bool {
+		parts := strings.Split(m.Subject(), ".") // mako.outbox.<tenant>.<recipient>
+		if len(parts) == 4 {
+			k := [2]string{parts[2], parts[3]}
+			count[k]++
+			if oldest[k].IsZero() {
+				oldest[k] = md.Timestamp
+			}
+		}
+		return true
+	})
+	return count, oldest
 }
 
 // consumerLag reads the backlog of every durable consumer of the

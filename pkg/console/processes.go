@@ -479,7 +479,7 @@ func (s *Server) deliveryStates(ctx context.Context, p readmodel.Process, letter
 	}
 	end := p.LastEventAt.Add(time.Minute)
 	found := map[string]bool{}
-	_ = eachStreamMsg(ctx, s.js, streams.Outbox, []string{streams.SubjectOutbox + "." + p.Tenant + ".>"}, p.CreatedAt.Add(-time.Second), true,
+	_ = eachStreamMsg(ctx, s.js, streams.Outbox, []string{streams.SubjectOutbox + "." + p.Tenant + ".>"}, from{time: p.CreatedAt.Add(-time.Second)}, true,
 		func(m jetstream.Msg, md *jetstream.MsgMetadata) bool {
 			if md.Timestamp.After(end) {
 				return false
@@ -578,7 +578,7 @@ func (s *Server) inbound(ctx context.Context, p readmodel.Process, tokens map[st
 	}
 	var out []entry
 	end := p.LastEventAt.Add(time.Second)
-	err := eachStreamMsg(ctx, s.js, streams.Ingest, []string{streams.SubjectIngest + "." + p.Tenant}, p.CreatedAt.Add(-inboundSlack), false,
+	err := eachStreamMsg(ctx, s.js, streams.Ingest, []string{streams.SubjectIngest + "." + p.Tenant}, from{time: p.CreatedAt.Add(-inboundSlack)}, false,
 		func(m jetstream.Msg, md *jetstream.MsgMetadata) bool {
 			if md.Timestamp.After(end) {
 				return false
