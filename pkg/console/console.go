@@ -175,20 +175,20 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /auth/oidc", s.oidcStart)
 	mux.HandleFunc("GET /auth/oidc/callback", s.oidcCallback)
 
-	mux.HandleFunc("GET /{$}", s.overview)
-	mux.HandleFunc("GET /vorgaenge", s.processList)
-	mux.HandleFunc("GET /vorgaenge/{id}", s.processDetail)
-	mux.HandleFunc("GET /vorgaenge/{id}/rohdaten", s.processRaw)
-	mux.HandleFunc("GET /klaerfaelle", s.letterList)
-	mux.HandleFunc("GET /klaerfaelle/{tenant}/{seq}", s.letterDetail)
-	mux.HandleFunc("GET /klaerfaelle/{tenant}/{seq}/rohdaten", s.letterRaw)
-	mux.HandleFunc("POST /klaerfaelle/{tenant}/{seq}/{action}", s.letterAction)
-	mux.HandleFunc("GET /partner", s.partnerList)
-	mux.HandleFunc("GET /partner/{tenant}/{mpid}", s.partnerDetail)
-	mux.HandleFunc("POST /partner/{tenant}/{mpid}", s.partnerSave)
-	mux.HandleFunc("GET /stammdaten", s.maloList)
-	mux.HandleFunc("GET /stammdaten/{tenant}/{malo}", s.maloDetail)
-	mux.HandleFunc("POST /stammdaten/{tenant}/{malo}", s.maloSave)
+	mux.HandleFunc("GET /{$}", s.page(s.overview))
+	mux.HandleFunc("GET /vorgaenge", s.page(s.processList))
+	mux.HandleFunc("GET /vorgaenge/{id}", s.page(s.processDetail))
+	mux.HandleFunc("GET /vorgaenge/{id}/rohdaten", s.page(s.processRaw))
+	mux.HandleFunc("GET /klaerfaelle", s.page(s.letterList))
+	mux.HandleFunc("GET /klaerfaelle/{tenant}/{seq}", s.page(s.letterDetail))
+	mux.HandleFunc("GET /klaerfaelle/{tenant}/{seq}/rohdaten", s.page(s.letterRaw))
+	mux.HandleFunc("POST /klaerfaelle/{tenant}/{seq}/{action}", s.page(s.letterAction))
+	mux.HandleFunc("GET /partner", s.page(s.partnerList))
+	mux.HandleFunc("GET /partner/{tenant}/{mpid}", s.page(s.partnerDetail))
+	mux.HandleFunc("POST /partner/{tenant}/{mpid}", s.page(s.partnerSave))
+	mux.HandleFunc("GET /stammdaten", s.page(s.maloList))
+	mux.HandleFunc("GET /stammdaten/{tenant}/{malo}", s.page(s.maloDetail))
+	mux.HandleFunc("POST /stammdaten/{tenant}/{malo}", s.page(s.maloSave))
 	if s.api != nil {
 		mux.Handle("/v1/", s.scopeAPI(s.api))
 	}
@@ -361,9 +361,16 @@ func writeJSONError(w http.ResponseWriter, status int, msg string) {
 	fmt.Fprintf(w, "{\"error\":%q,\"status\":%d}\n", msg, status)
 }
 
-// ctx bounds the work of one request.
-func (s *Server) ctx(r *http.Request) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(r.Context(), s.timeout)
+// page adapts a page handler: it gets the request's context bounded by the
+// server's timeout, and an error it returns is answered by fail.
+func (s *Server) page(h func(ctx context.Context, w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+		defer cancel()
+		if err := h(ctx, w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	}
 }
 
 // page is what every template gets.

@@ -36,7 +36,7 @@ type letterListData struct {
 	First, Last int
 }
 
-func (s *Server) letterList(w http.ResponseWriter, r *http.Request) {
+func (s *Server) letterList(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	v := r.URL.Query()
 	f := letterFilter{Tenant: v.Get("mandant"), Reason: v.Get("grund"), Status: v.Get("status"), Assignee: v.Get("bearbeiter")}
 	if !v.Has("status") {
@@ -45,11 +45,8 @@ func (s *Server) letterList(w http.ResponseWriter, r *http.Request) {
 	f.Page, _ = strconv.Atoi(v.Get("seite"))
 	f.Page = max(f.Page, 1)
 	if f.Tenant != "" && !allowed(r, f.Tenant) {
-		s.fail(w, r, fmt.Errorf("%w: tenant %s", errNotVisible, f.Tenant))
-		return
+		return fmt.Errorf("%w: tenant %s", errNotVisible, f.Tenant)
 	}
-	ctx, cancel := s.ctx(r)
-	defer cancel()
 	var rows []readmodel.DeadLetter
 	reasons := map[string]bool{}
 	keep := func(l readmodel.DeadLetter) error {
@@ -71,8 +68,7 @@ func (s *Server) letterList(w http.ResponseWriter, r *http.Request) {
 		err = s.eachVisible(r, func(t string) error { return s.store.EachDeadLetter(ctx, t, keep) })
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	slices.SortFunc(rows, func(a, b readmodel.DeadLetter) int { return cmp.Compare(b.Sequence, a.Sequence) })
 	d := letterListData{Filter: f, Total: len(rows)}
@@ -93,6 +89,7 @@ func (s *Server) letterList(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.Sort(d.Reasons)
 	s.render(w, r, http.StatusOK, "letters", "Klärfälle", "letters", d)
+	return nil
 }
 
 // lookupLetter returns the letter the path names if the principal may see
@@ -143,13 +140,10 @@ type letterDetailData struct {
 	Why      string
 }
 
-func (s *Server) letterDetail(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := s.ctx(r)
-	defer cancel()
+func (s *Server) letterDetail(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	l, err := s.lookupLetter(ctx, r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	d := letterDetailData{L: l}
 	if orig, err := s.original(ctx, l); err != nil {
@@ -177,6 +171,7 @@ func (s *Server) letterDetail(w http.ResponseWriter, r *http.Request) {
 	}
 	d.CanRetry, d.Why = redrivable(l)
 	s.render(w, r, http.StatusOK, "letter", fmt.Sprintf("Klärfall %d", l.Sequence), "letters", d)
+	return nil
 }
 
 func actionTitle(a readmodel.LetterAction) string {
@@ -268,31 +263,25 @@ func (s *Server) redriveOutcome(ctx context.Context, l readmodel.DeadLetter, a r
 	return "wartet auf Verarbeitung (" + stream + " " + f[1] + ")"
 }
 
-func (s *Server) letterRaw(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := s.ctx(r)
-	defer cancel()
+func (s *Server) letterRaw(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	l, err := s.lookupLetter(ctx, r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	orig, err := s.original(ctx, l)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	writeRaw(w, fmt.Sprintf("klaerfall-%s-%d.edi", l.Tenant, l.Sequence), orig.Payload)
+	return nil
 }
 
 // letterAction performs re-drive, discard or assign and records it as a
 // deadletter.Action on mako.dlq.<tenant>.action.
-func (s *Server) letterAction(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := s.ctx(r)
-	defer cancel()
+func (s *Server) letterAction(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	l, err := s.lookupLetter(ctx, r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	p, _ := PrincipalFrom(r.Context())
 	a := deadletter.Action{Letter: l.Sequence, Actor: p.Name, At: s.now().In(s.loc).Format("2006-01-02T15:04:05Z07:00"),
@@ -303,8 +292,7 @@ func (s *Server) letterAction(w http.ResponseWriter, r *http.Request) {
 		a.Kind = deadletter.ActionRedrive
 		ok, why := redrivable(l)
 		if !ok {
-			s.fail(w, r, fmt.Errorf("%w: Klärfall %d kann nicht erneut eingestellt werden: %s", errBadInput, l.Sequence, why))
-			return
+			return fmt.Errorf("%w: Klärfall %d kann nicht erneut eingestellt werden: %s", errBadInput, l.Sequence, why)
 		}
 		n := 0
 		for _, x := range l.Actions {
@@ -314,33 +302,29 @@ func (s *Server) letterAction(w http.ResponseWriter, r *http.Request) {
 		}
 		target, err := s.redrive(ctx, l, n)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		a.Target = target
 	case "verwerfen":
 		a.Kind = deadletter.ActionDiscard
 		if a.Reason == "" {
-			s.fail(w, r, fmt.Errorf("%w: Verwerfen braucht einen Grund", errBadInput))
-			return
+			return fmt.Errorf("%w: Verwerfen braucht einen Grund", errBadInput)
 		}
 	case "zuweisen":
 		a.Kind = deadletter.ActionAssign
 		a.Assignee = strings.TrimSpace(r.PostFormValue("bearbeiter"))
 		if len(a.Assignee) > 100 {
-			s.fail(w, r, fmt.Errorf("%w: Bearbeiter zu lang", errBadInput))
-			return
+			return fmt.Errorf("%w: Bearbeiter zu lang", errBadInput)
 		}
 	default:
-		s.fail(w, r, fmt.Errorf("%w: Aktion %q", readmodel.ErrNotFound, r.PathValue("action")))
-		return
+		return fmt.Errorf("%w: Aktion %q", readmodel.ErrNotFound, r.PathValue("action"))
 	}
 	if err := s.recordAction(ctx, l.Tenant, a); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.log.Info().Str("tenant", l.Tenant).Uint64("letter", l.Sequence).Str("action", string(a.Kind)).Str("user", p.Name).Msg("console: Klärfall action")
 	http.Redirect(w, r, back+"?ok="+urlQueryEscape(string(a.Kind)), http.StatusSeeOther)
+	return nil
 }
 
 // recordAction publishes an action; its message id makes a repeated

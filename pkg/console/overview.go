@@ -82,20 +82,18 @@ type overviewData struct {
 // maxDeadlineRows bounds the deadline lists of the overview.
 const maxDeadlineRows = 50
 
-func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
+func (s *Server) overview(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	start := time.Now()
-	ctx, cancel := s.ctx(r)
-	defer cancel()
 	d, err := s.buildOverview(ctx, r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	d.GeneratedIn = time.Since(start).Round(time.Millisecond)
 	if r.URL.Query().Get("teil") == "1" {
 		d.Fragment = true
 	}
 	s.render(w, r, http.StatusOK, "overview", "Überblick", "overview", d)
+	return nil
 }
 
 // eachVisible runs fn for the visible tenants' part of a listing: one pass

@@ -76,7 +76,7 @@ var (
 	reUUID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
 
-func (s *Server) processList(w http.ResponseWriter, r *http.Request) {
+func (s *Server) processList(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	start := time.Now()
 	v := r.URL.Query()
 	q := searchQuery{Q: strings.TrimSpace(v.Get("q")), Tenant: v.Get("mandant"), State: v.Get("status"), Family: v.Get("familie"),
@@ -84,26 +84,21 @@ func (s *Server) processList(w http.ResponseWriter, r *http.Request) {
 	q.Page, _ = strconv.Atoi(v.Get("seite"))
 	q.Page = max(q.Page, 1)
 	if q.Tenant != "" && !allowed(r, q.Tenant) {
-		s.fail(w, r, fmt.Errorf("%w: tenant %s", errNotVisible, q.Tenant))
-		return
+		return fmt.Errorf("%w: tenant %s", errNotVisible, q.Tenant)
 	}
 	var from, to time.Time
 	var err error
 	if q.From != "" {
 		if from, err = time.ParseInLocation("2006-01-02", q.From, s.loc); err != nil {
-			s.fail(w, r, fmt.Errorf("%w: von %q: Datum JJJJ-MM-TT", errBadInput, q.From))
-			return
+			return fmt.Errorf("%w: von %q: Datum JJJJ-MM-TT", errBadInput, q.From)
 		}
 	}
 	if q.To != "" {
 		if to, err = time.ParseInLocation("2006-01-02", q.To, s.loc); err != nil {
-			s.fail(w, r, fmt.Errorf("%w: bis %q: Datum JJJJ-MM-TT", errBadInput, q.To))
-			return
+			return fmt.Errorf("%w: bis %q: Datum JJJJ-MM-TT", errBadInput, q.To)
 		}
 		to = to.AddDate(0, 0, 1)
 	}
-	ctx, cancel := s.ctx(r)
-	defer cancel()
 	match := func(p readmodel.Process) bool { return true }
 	switch {
 	case q.Q == "":
@@ -170,12 +165,11 @@ func (s *Server) processList(w http.ResponseWriter, r *http.Request) {
 		err = s.eachVisible(r, scope)
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if q.Kind == "Vorgangs-ID" && len(found) == 1 {
 		http.Redirect(w, r, "/vorgaenge/"+found[0].ProcessID+"?mandant="+found[0].Tenant, http.StatusSeeOther)
-		return
+		return nil
 	}
 	slices.SortFunc(found, func(a, b readmodel.Process) int {
 		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(a.Tenant, b.Tenant), cmp.Compare(a.ProcessID, b.ProcessID))
@@ -211,6 +205,7 @@ func (s *Server) processList(w http.ResponseWriter, r *http.Request) {
 	slices.Sort(d.Families)
 	d.SearchDuration = time.Since(start).Round(time.Millisecond)
 	s.render(w, r, http.StatusOK, "processes", "Vorgänge", "processes", d)
+	return nil
 }
 
 // involves reports whether the market partner mpid takes part in p: the
@@ -302,13 +297,10 @@ type cloudEventer interface {
 	CloudEvent() (string, string, any)
 }
 
-func (s *Server) processDetail(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := s.ctx(r)
-	defer cancel()
+func (s *Server) processDetail(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	p, err := s.lookupProcess(ctx, r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	d := processDetailData{P: p}
 	now := s.now()
@@ -322,8 +314,7 @@ func (s *Server) processDetail(w http.ResponseWriter, r *http.Request) {
 	}
 	letters, err := s.store.ProcessDeadLetters(ctx, p.Tenant, p.ProcessID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	delivery := s.deliveryStates(ctx, p, letters)
 	tokens := map[string]bool{}
@@ -417,6 +408,7 @@ func (s *Server) processDetail(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.SortStableFunc(d.Entries, func(a, b entry) int { return a.At.Compare(b.At) })
 	s.render(w, r, http.StatusOK, "process", "Vorgang "+short8(p.ProcessID), "processes", d)
+	return nil
 }
 
 func short8(s string) string {
@@ -631,53 +623,45 @@ func refersTo(ix *edifact.Interchange, tokens map[string]bool) bool {
 // message (ereignis = its event sequence) or an inbound interchange
 // (eingang = its MAKO_INGEST sequence, which must be on the process
 // tenant's subject).
-func (s *Server) processRaw(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := s.ctx(r)
-	defer cancel()
+func (s *Server) processRaw(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	p, err := s.lookupProcess(ctx, r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	var data []byte
 	var name string
 	if v := r.URL.Query().Get("ereignis"); v != "" {
 		seq, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
-			s.fail(w, r, fmt.Errorf("%w: ereignis %q", errBadInput, v))
-			return
+			return fmt.Errorf("%w: ereignis %q", errBadInput, v)
 		}
 		envs, err := s.events.Load(ctx, engine.StreamOf(engine.TenantID(p.Tenant), engine.ProcessID(p.ProcessID)))
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		data = outboundPayload(envs, seq)
 		name = fmt.Sprintf("%s-%d.edi", short8(p.ProcessID), seq)
 	} else if v := r.URL.Query().Get("eingang"); v != "" {
 		seq, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
-			s.fail(w, r, fmt.Errorf("%w: eingang %q", errBadInput, v))
-			return
+			return fmt.Errorf("%w: eingang %q", errBadInput, v)
 		}
 		st, err := s.js.Stream(ctx, streams.Ingest)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		m, err := st.GetMsg(ctx, seq)
 		if err != nil || m.Subject != streams.SubjectIngest+"."+p.Tenant {
-			s.fail(w, r, fmt.Errorf("%w: inbound %d", errNotVisible, seq))
-			return
+			return fmt.Errorf("%w: inbound %d", errNotVisible, seq)
 		}
 		data = m.Data
 		name = fmt.Sprintf("eingang-%d.edi", seq)
 	}
 	if data == nil {
-		s.fail(w, r, fmt.Errorf("%w: message", readmodel.ErrNotFound))
-		return
+		return fmt.Errorf("%w: message", readmodel.ErrNotFound)
 	}
 	writeRaw(w, name, data)
+	return nil
 }
 
 func writeRaw(w http.ResponseWriter, name string, data []byte) {

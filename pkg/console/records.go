@@ -45,24 +45,21 @@ type partnerListData struct {
 	Rows []partner.Entry
 }
 
-func (s *Server) partnerList(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := s.ctx(r)
-	defer cancel()
+func (s *Server) partnerList(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	st, err := s.partnerStore(ctx)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	var d partnerListData
 	for _, t := range s.visible(r) {
 		es, err := st.List(ctx, t)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		d.Rows = append(d.Rows, es...)
 	}
 	s.render(w, r, http.StatusOK, "partners", "Partner", "partners", d)
+	return nil
 }
 
 // partnerForm is the editable part of a partner record: name, roles and
@@ -94,44 +91,36 @@ func formOf(e partner.Entry) partnerForm {
 	return f
 }
 
-func (s *Server) partnerDetail(w http.ResponseWriter, r *http.Request) {
+func (s *Server) partnerDetail(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	tenant, mpid := r.PathValue("tenant"), r.PathValue("mpid")
 	if !allowed(r, tenant) {
-		s.fail(w, r, fmt.Errorf("%w: tenant %s", errNotVisible, tenant))
-		return
+		return fmt.Errorf("%w: tenant %s", errNotVisible, tenant)
 	}
-	ctx, cancel := s.ctx(r)
-	defer cancel()
 	st, err := s.partnerStore(ctx)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	d := partnerDetailData{Form: partnerForm{Tenant: tenant, New: true, Transport: "nats"}}
 	if mpid != "neu" {
 		e, err := st.Get(ctx, tenant, mpid)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		d.Entry, d.Form = &e, formOf(e)
 		d.History, _ = audit.History(ctx, s.js, tenant, audit.KindPartner, mpid, 20)
 	}
 	s.render(w, r, http.StatusOK, "partner", "Partner "+mpid, "partners", d)
+	return nil
 }
 
-func (s *Server) partnerSave(w http.ResponseWriter, r *http.Request) {
+func (s *Server) partnerSave(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	tenant, mpid := r.PathValue("tenant"), r.PathValue("mpid")
 	if !allowed(r, tenant) {
-		s.fail(w, r, fmt.Errorf("%w: tenant %s", errNotVisible, tenant))
-		return
+		return fmt.Errorf("%w: tenant %s", errNotVisible, tenant)
 	}
-	ctx, cancel := s.ctx(r)
-	defer cancel()
 	st, err := s.partnerStore(ctx)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	f := partnerForm{Tenant: tenant, MPID: strings.TrimSpace(r.PostFormValue("mp_id")), Name: strings.TrimSpace(r.PostFormValue("name")),
 		Roles: r.PostFormValue("rollen"), Transport: strings.TrimSpace(r.PostFormValue("transport")), URL: strings.TrimSpace(r.PostFormValue("url")),
@@ -146,8 +135,7 @@ func (s *Server) partnerSave(w http.ResponseWriter, r *http.Request) {
 	if !f.New {
 		e, err := st.Get(ctx, tenant, mpid)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		before, p = &e, e.Partner
 	}
@@ -181,7 +169,7 @@ func (s *Server) partnerSave(w http.ResponseWriter, r *http.Request) {
 	if formErr != nil {
 		d := partnerDetailData{Form: f, Entry: before, Error: formErr.Error()}
 		s.render(w, r, http.StatusUnprocessableEntity, "partner", "Partner "+mpid, "partners", d)
-		return
+		return nil
 	}
 	rec := audit.Record{Tenant: tenant, Kind: audit.KindPartner, ID: p.MPID, Action: "create", Reason: f.Reason, Revision: rev}
 	if before != nil {
@@ -190,10 +178,10 @@ func (s *Server) partnerSave(w http.ResponseWriter, r *http.Request) {
 	}
 	rec.After, _ = partner.Encode(p)
 	if err := s.audit(ctx, r, rec); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	http.Redirect(w, r, "/partner/"+tenant+"/"+p.MPID+"?ok=gespeichert", http.StatusSeeOther)
+	return nil
 }
 
 // saveRecord writes a record edited in a form unless formErr (a validation
@@ -239,20 +227,16 @@ type maloListData struct {
 	Query string
 }
 
-func (s *Server) maloList(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := s.ctx(r)
-	defer cancel()
+func (s *Server) maloList(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	st, err := s.maloStore(ctx)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	d := maloListData{Query: strings.TrimSpace(r.URL.Query().Get("q"))}
 	for _, t := range s.visible(r) {
 		es, err := st.List(ctx, t)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		for _, e := range es {
 			if d.Query == "" || strings.Contains(e.Record.MaLo, d.Query) {
@@ -264,6 +248,7 @@ func (s *Server) maloList(w http.ResponseWriter, r *http.Request) {
 		d.Rows = d.Rows[:500]
 	}
 	s.render(w, r, http.StatusOK, "malos", "Stammdaten", "malos", d)
+	return nil
 }
 
 // maloForm is the editable master data of a MaLo; Periods has one supply
@@ -297,30 +282,26 @@ func (s *Server) maloFormOf(e malo.Entry) maloForm {
 	return f
 }
 
-func (s *Server) maloDetail(w http.ResponseWriter, r *http.Request) {
+func (s *Server) maloDetail(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	tenant, id := r.PathValue("tenant"), r.PathValue("malo")
 	if !allowed(r, tenant) {
-		s.fail(w, r, fmt.Errorf("%w: tenant %s", errNotVisible, tenant))
-		return
+		return fmt.Errorf("%w: tenant %s", errNotVisible, tenant)
 	}
-	ctx, cancel := s.ctx(r)
-	defer cancel()
 	st, err := s.maloStore(ctx)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	d := maloDetailData{Form: maloForm{Tenant: tenant, New: true, Sector: "Strom"}}
 	if id != "neu" {
 		e, err := st.Get(ctx, tenant, id)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		d.Entry, d.Form = &e, s.maloFormOf(e)
 		d.History, _ = audit.History(ctx, s.js, tenant, audit.KindMaLo, id, 20)
 	}
 	s.render(w, r, http.StatusOK, "malo", "Stammdaten "+id, "malos", d)
+	return nil
 }
 
 // parsePeriods reads the period lines of maloForm.
@@ -353,18 +334,14 @@ func (s *Server) parsePeriods(text string) ([]malo.Period, error) {
 	return out, nil
 }
 
-func (s *Server) maloSave(w http.ResponseWriter, r *http.Request) {
+func (s *Server) maloSave(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	tenant, id := r.PathValue("tenant"), r.PathValue("malo")
 	if !allowed(r, tenant) {
-		s.fail(w, r, fmt.Errorf("%w: tenant %s", errNotVisible, tenant))
-		return
+		return fmt.Errorf("%w: tenant %s", errNotVisible, tenant)
 	}
-	ctx, cancel := s.ctx(r)
-	defer cancel()
 	st, err := s.maloStore(ctx)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	f := maloForm{Tenant: tenant, MaLo: strings.TrimSpace(r.PostFormValue("malo")), GridArea: strings.TrimSpace(r.PostFormValue("netzgebiet")),
 		GridOperator: strings.TrimSpace(r.PostFormValue("netzbetreiber")), Sector: r.PostFormValue("sparte"),
@@ -377,8 +354,7 @@ func (s *Server) maloSave(w http.ResponseWriter, r *http.Request) {
 	if !f.New {
 		e, err := st.Get(ctx, tenant, id)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		before, rec = &e, e.Record.Clone()
 	}
@@ -394,7 +370,7 @@ func (s *Server) maloSave(w http.ResponseWriter, r *http.Request) {
 	if formErr != nil {
 		d := maloDetailData{Form: f, Entry: before, Error: formErr.Error()}
 		s.render(w, r, http.StatusUnprocessableEntity, "malo", "Stammdaten "+id, "malos", d)
-		return
+		return nil
 	}
 	ar := audit.Record{Tenant: tenant, Kind: audit.KindMaLo, ID: rec.MaLo, Action: "create", Reason: f.Reason, Revision: rev}
 	if before != nil {
@@ -403,8 +379,8 @@ func (s *Server) maloSave(w http.ResponseWriter, r *http.Request) {
 	}
 	ar.After, _ = json.Marshal(rec)
 	if err := s.audit(ctx, r, ar); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	http.Redirect(w, r, "/stammdaten/"+tenant+"/"+rec.MaLo+"?ok=gespeichert", http.StatusSeeOther)
+	return nil
 }
