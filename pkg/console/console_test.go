@@ -39,7 +39,7 @@ func TestPages(t *testing.T) {
 	mustContain(t, "Überblick (Aktualisierung)", body, `id="overview"`)
 
 	body = c.must("/vorgaenge?q="+malo, 200)
-	mustContain(t, "Suche nach MaLo", body, "4 Vorgänge", "gesucht als MaLo", "gpke.nb.lieferbeginn", "gpke.lfn.lieferbeginn",
+	mustContain(t, "Suche nach MaLo", body, "4 Vorgänge", "· 1–4", "gesucht als MaLo", "gpke.nb.lieferbeginn", "gpke.lfn.lieferbeginn",
 		"gpke.lfa.beendigung", malo, `title="55001 `, "/vorgaenge/"+e.nbProcess+"?mandant=nb")
 	body = c.must("/vorgaenge?q=55007", 200)
 	mustContain(t, "Suche nach PID", body, "gesucht als PID", e.nbProcess[:8])

@@ -28,12 +28,11 @@ func (f letterFilter) link(page int) string {
 }
 
 type letterListData struct {
-	Filter      letterFilter
-	Rows        []readmodel.DeadLetter
-	Total       int
-	Reasons     []string
-	Prev, Next  string
-	First, Last int
+	Filter  letterFilter
+	Rows    []readmodel.DeadLetter
+	Total   int
+	Reasons []string
+	pager
 }
 
 func (s *Server) letterList(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
@@ -71,23 +70,9 @@ func (s *Server) letterList(ctx context.Context, w http.ResponseWriter, r *http.
 		return err
 	}
 	slices.SortFunc(rows, func(a, b readmodel.DeadLetter) int { return cmp.Compare(b.Sequence, a.Sequence) })
-	d := letterListData{Filter: f, Total: len(rows)}
-	lo := (f.Page - 1) * pageSize
-	hi := min(lo+pageSize, len(rows))
-	if lo < len(rows) {
-		d.Rows = rows[lo:hi]
-		d.First, d.Last = lo+1, hi
-	}
-	if f.Page > 1 {
-		d.Prev = f.link(f.Page - 1)
-	}
-	if hi < len(rows) {
-		d.Next = f.link(f.Page + 1)
-	}
-	for k := range reasons {
-		d.Reasons = append(d.Reasons, k)
-	}
-	slices.Sort(d.Reasons)
+	d := letterListData{Filter: f, Total: len(rows), Reasons: sortedKeys(reasons)}
+	lo, hi, pg := paginate(len(rows), f.Page, f.link)
+	d.Rows, d.pager = rows[lo:hi], pg
 	s.render(w, r, http.StatusOK, "letters", "Klärfälle", "letters", d)
 	return nil
 }

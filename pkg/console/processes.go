@@ -62,11 +62,44 @@ type processListData struct {
 	Query          searchQuery
 	Rows           []processRow
 	Total          int
-	Prev, Next     string
 	States         []string
 	Families       []string
-	First, Last    int
 	SearchDuration time.Duration
+	pager
+}
+
+// pager places one page in a listing: rows First..Last (1-based) of the
+// total, and the links to the neighbouring pages.
+type pager struct {
+	First, Last int
+	Prev, Next  string
+}
+
+// paginate returns the slice bounds [lo, hi) of page (1-based) in total
+// rows and its pager; link builds a page's URL.
+func paginate(total, page int, link func(int) string) (lo, hi int, pg pager) {
+	lo = min((page-1)*pageSize, total)
+	hi = min(lo+pageSize, total)
+	if lo < hi {
+		pg.First, pg.Last = lo+1, hi
+	}
+	if page > 1 {
+		pg.Prev = link(page - 1)
+	}
+	if hi < total {
+		pg.Next = link(page + 1)
+	}
+	return lo, hi, pg
+}
+
+// sortedKeys returns the keys of m, sorted.
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 var (
@@ -174,35 +207,18 @@ func (s *Server) processList(ctx context.Context, w http.ResponseWriter, r *http
 	slices.SortFunc(found, func(a, b readmodel.Process) int {
 		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(a.Tenant, b.Tenant), cmp.Compare(a.ProcessID, b.ProcessID))
 	})
-	d := processListData{Query: q, Total: len(found)}
-	lo := (q.Page - 1) * pageSize
-	hi := min(lo+pageSize, len(found))
+	d := processListData{Query: q, Total: len(found), States: sortedKeys(states), Families: sortedKeys(families)}
+	lo, hi, pg := paginate(len(found), q.Page, q.link)
+	d.pager = pg
 	now := s.now()
-	if lo < len(found) {
-		for _, p := range found[lo:hi] {
-			row := processRow{Process: p}
-			if len(p.OpenDeadlines) > 0 {
-				dl := p.OpenDeadlines[0]
-				row.Deadline = fmtTime(dl.Due, "02.01. 15:04") + " (" + werktageText(s.cal.WerktageBetween(now, dl.Due), dl.Due, now) + ")"
-			}
-			d.Rows = append(d.Rows, row)
+	for _, p := range found[lo:hi] {
+		row := processRow{Process: p}
+		if len(p.OpenDeadlines) > 0 {
+			dl := p.OpenDeadlines[0]
+			row.Deadline = fmtTime(dl.Due, "02.01. 15:04") + " (" + werktageText(s.cal.WerktageBetween(now, dl.Due), dl.Due, now) + ")"
 		}
-		d.First, d.Last = lo+1, hi
+		d.Rows = append(d.Rows, row)
 	}
-	if q.Page > 1 {
-		d.Prev = q.link(q.Page - 1)
-	}
-	if hi < len(found) {
-		d.Next = q.link(q.Page + 1)
-	}
-	for k := range states {
-		d.States = append(d.States, k)
-	}
-	for k := range families {
-		d.Families = append(d.Families, k)
-	}
-	slices.Sort(d.States)
-	slices.Sort(d.Families)
 	d.SearchDuration = time.Since(start).Round(time.Millisecond)
 	s.render(w, r, http.StatusOK, "processes", "Vorgänge", "processes", d)
 	return nil
