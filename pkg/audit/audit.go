@@ -27,6 +27,10 @@ const (
 	KindMaLo = "malo"
 )
 
+// ActionUnreadable marks a message on an audit subject that is not a
+// Record (History returns it with the decoding error as Reason).
+const ActionUnreadable = "unreadable"
+
 // Record is one audited change.
 type Record struct {
 	Tenant string `json:"tenant"`
@@ -67,7 +71,8 @@ func Write(ctx context.Context, js jetstream.JetStream, r Record) error {
 }
 
 // History returns the records of one object, oldest first (at most limit,
-// the newest ones).
+// the newest ones); a message that is not a Record is returned with Action
+// ActionUnreadable.
 func History(ctx context.Context, js jetstream.JetStream, tenant, kind, id string, limit int) ([]Record, error) {
 	subj := Subject(tenant, kind, id)
 	cons, err := js.OrderedConsumer(ctx, Stream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subj}})
@@ -90,7 +95,8 @@ func History(ctx context.Context, js jetstream.JetStream, tenant, kind, id strin
 			got++
 			var r Record
 			if err := json.Unmarshal(m.Data(), &r); err != nil {
-				continue // not a record; the stream is written by Write only
+				// Not written by Write: shown, not hidden.
+				r = Record{Tenant: tenant, Kind: kind, ID: id, Action: ActionUnreadable, Reason: err.Error()}
 			}
 			out = append(out, r)
 		}
