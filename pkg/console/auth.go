@@ -49,8 +49,8 @@ type User struct {
 //	name:bcrypt-hash:tenant[,tenant…]
 //
 // ("*" as the tenant list grants every tenant); empty lines and lines
-// starting with # are ignored. Create a hash with `htpasswd -nbB name
-// password` (the part after the colon) or HashPassword.
+// starting with # are ignored. `mako console user NAME TENANTS` prints a
+// line; `htpasswd -nbB name password` gives a hash (after the colon).
 func LoadUsers(path string) ([]User, error) {
 	f, err := os.Open(path)
 	if err != nil {
