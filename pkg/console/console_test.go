@@ -60,7 +60,7 @@ func TestPages(t *testing.T) {
 	body = c.must("/vorgaenge/"+e.nbProcess+"?mandant=nb", 200)
 	mustContain(t, "Vorgang", body, "6 empfangen, 6 gesendet", "Nachricht empfangen: UTILMD von 9900000000004 (55001",
 		"Nachricht gesendet: UTILMD an 9900000000028 (55010", "55011", "55002", "55007", "55008", "Frist gesetzt", "fällig ",
-		"Prüfidentifikator 55001", "NAD MS = Absender", "syntaktisch einwandfrei", "ERP: de.mako.", "Rohdaten herunterladen")
+		"Prüfidentifikator 55001", "NAD MS = Dokumenten-/Nachrichtenaussteller bzw. -absender", "syntaktisch einwandfrei", "ERP: de.mako.", "Rohdaten herunterladen")
 	waitFor(t, func() bool {
 		b := c.must("/vorgaenge/"+e.nbProcess+"?mandant=nb", 200)
 		return strings.Count(b, "Zustellung: zugestellt") == 6 && !strings.Contains(b, "Zustellung: in Zustellung")
