@@ -45,6 +45,7 @@ func commands() []command {
 		{name: "projector", summary: "rebuild the read models from the event history (rebuild)", run: runProjector},
 		{name: "malo", summary: "market-location master data in KV mako_malo (set, get, list, rm)", run: runMalo},
 		{name: "demo", summary: "play a GPKE supplier switch (lfw24) through a running makod and print the conversation", run: runDemo},
+		{name: "console", summary: "users-file line of an operator-console user (user NAME TENANTS < password)", run: runConsole},
 	}
 }
 

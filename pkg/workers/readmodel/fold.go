@@ -69,6 +69,14 @@ func (f folder) applyCommit(p *Process, commitSeq uint64, envs []engine.EventEnv
 					p.PIDs = append(p.PIDs, pid)
 				}
 			}
+			for _, m := range fl.MaLo {
+				// Indexed like a bound malo key, so that the MaLo search
+				// finds the process; Keys keeps the engine's bindings only.
+				if m != "" && !slices.Contains(p.MaLo, m) {
+					p.MaLo = append(p.MaLo, m)
+					bound = append(bound, Key{Kind: string(inbound.KeyMaLo), Value: m})
+				}
+			}
 		}
 		if o, ok := ev.Data.(module.Outcome); ok {
 			p.Outcome = o.ProcessOutcome()
