@@ -168,7 +168,10 @@ func (f folder) applyEngine(p *Process, commitSeq uint64, env engine.EventEnvelo
 		p.Keys = append(p.Keys, k)
 		switch e.Kind {
 		case inbound.KeyMaLo:
-			p.MaLo = append(p.MaLo, e.Value)
+			// A MaLo may already be there from an event's Fields.MaLo.
+			if !slices.Contains(p.MaLo, e.Value) {
+				p.MaLo = append(p.MaLo, e.Value)
+			}
 		case inbound.KeyMeLo:
 			p.MeLo = append(p.MeLo, e.Value)
 		}

@@ -39,11 +39,13 @@ type finish struct{}
 
 func (finish) CommandType() string { return "rm.finish" }
 
-type started struct{ PID string }
+// started names the MaLo in its fields as well as binding it as a key (as
+// gpke does once it binds the MaLo): the overview lists it once.
+type started struct{ PID, MaLo string }
 
 func (started) EventType() string { return "rm.started" }
 func (e started) ProjectionFields() module.Fields {
-	return module.Fields{State: "waiting", PIDs: []string{e.PID}}
+	return module.Fields{State: "waiting", PIDs: []string{e.PID}, MaLo: []string{e.MaLo}}
 }
 
 type finished struct{}
@@ -67,7 +69,7 @@ func (flow) Handle(s int, cmd engine.Command) (engine.Decision, error) {
 	switch c := cmd.Payload.(type) {
 	case start:
 		return engine.Decision{
-			Events:       []engine.EventData{started{PID: c.PID}},
+			Events:       []engine.EventData{started{PID: c.PID, MaLo: c.MaLo}},
 			Outbound:     []engine.Outbound{{Recipient: "9900000000004", MessageType: "APERAK", Payload: []byte("UNA")}},
 			SetDeadlines: []engine.DeadlineRequest{{Label: "answer", Due: c.Due}, {Label: "remind", Due: c.Due.Add(-time.Hour)}},
 			Correlate:    []engine.BusinessKey{{Kind: inbound.KeyMaLo, Value: c.MaLo}, {Kind: inbound.KeyConversation, Value: "9900000000004:TX/1"}},
