@@ -168,21 +168,14 @@ func (s *Server) partnerSave(ctx context.Context, w http.ResponseWriter, r *http
 	rev, formErr := saveRecord(f.New, f.Revision, f.Reason, formErr, partner.ErrConflict, func(opt kvrecord.WriteOption) (uint64, error) {
 		return st.Put(ctx, tenant, p, opt)
 	})
-	if formErr != nil {
-		d := partnerDetailData{Form: f, Entry: before, Error: formErr.Error()}
-		s.render(w, r, http.StatusUnprocessableEntity, "partner", "Partner "+mpid, "partners", d)
-		return nil
-	}
 	var was []byte
 	if before != nil {
 		was, _ = partner.Encode(before.Partner)
 	}
 	now, _ := partner.Encode(p)
-	if err := s.auditSave(ctx, r, auditwire.Record{Tenant: tenant, Kind: auditwire.KindPartner, ID: p.MPID, Reason: f.Reason, Revision: rev}, was, now); err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/partner/"+tenant+"/"+p.MPID+"?ok=gespeichert", http.StatusSeeOther)
-	return nil
+	return s.finishSave(ctx, w, r, formErr, func(msg string) {
+		s.render(w, r, http.StatusUnprocessableEntity, "partner", "Partner "+mpid, "partners", partnerDetailData{Form: f, Entry: before, Error: msg})
+	}, auditwire.Record{Tenant: tenant, Kind: auditwire.KindPartner, ID: p.MPID, Reason: f.Reason, Revision: rev}, was, now, "/partner/"+tenant+"/"+p.MPID)
 }
 
 // saveRecord writes a record edited in a form unless formErr (a validation
@@ -211,15 +204,25 @@ func saveRecord(isNew bool, revision, reason string, formErr, conflict error, pu
 	return rev, err
 }
 
-// auditSave writes the audit record of a record saved from a form: an
+// finishSave ends a form save (saveRecord): after formErr the form is shown
+// again with the message (rerender); else the change is audited — an
 // update from before (the stored JSON value) to after, or a create when
-// before is nil.
-func (s *Server) auditSave(ctx context.Context, r *http.Request, rec auditwire.Record, before, after []byte) error {
+// before is nil — and the browser is sent to location.
+func (s *Server) finishSave(ctx context.Context, w http.ResponseWriter, r *http.Request, formErr error, rerender func(msg string),
+	rec auditwire.Record, before, after []byte, location string) error {
+	if formErr != nil {
+		rerender(formErr.Error())
+		return nil
+	}
 	rec.Action, rec.Before, rec.After = "create", nil, after
 	if before != nil {
 		rec.Action, rec.Before = "update", before
 	}
-	return s.audit(ctx, r, rec)
+	if err := s.audit(ctx, r, rec); err != nil {
+		return err
+	}
+	http.Redirect(w, r, location+"?ok=gespeichert", http.StatusSeeOther)
+	return nil
 }
 
 // audit stamps and writes an audit record.
@@ -379,19 +382,12 @@ func (s *Server) maloSave(ctx context.Context, w http.ResponseWriter, r *http.Re
 	rev, formErr := saveRecord(f.New, f.Revision, f.Reason, formErr, malo.ErrConflict, func(opt kvrecord.WriteOption) (uint64, error) {
 		return st.Put(ctx, tenant, rec, opt)
 	})
-	if formErr != nil {
-		d := maloDetailData{Form: f, Entry: before, Error: formErr.Error()}
-		s.render(w, r, http.StatusUnprocessableEntity, "malo", "Stammdaten "+id, "malos", d)
-		return nil
-	}
 	var was []byte
 	if before != nil {
 		was, _ = json.Marshal(before.Record)
 	}
 	now, _ := json.Marshal(rec)
-	if err := s.auditSave(ctx, r, auditwire.Record{Tenant: tenant, Kind: auditwire.KindMaLo, ID: rec.MaLo, Reason: f.Reason, Revision: rev}, was, now); err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/stammdaten/"+tenant+"/"+rec.MaLo+"?ok=gespeichert", http.StatusSeeOther)
-	return nil
+	return s.finishSave(ctx, w, r, formErr, func(msg string) {
+		s.render(w, r, http.StatusUnprocessableEntity, "malo", "Stammdaten "+id, "malos", maloDetailData{Form: f, Entry: before, Error: msg})
+	}, auditwire.Record{Tenant: tenant, Kind: auditwire.KindMaLo, ID: rec.MaLo, Reason: f.Reason, Revision: rev}, was, now, "/stammdaten/"+tenant+"/"+rec.MaLo)
 }
