@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
@@ -315,26 +316,56 @@ func (s *Server) letterAction(ctx context.Context, w http.ResponseWriter, r *htt
 	default:
 		return fmt.Errorf("%w: Aktion %q", readmodel.ErrNotFound, r.PathValue("action"))
 	}
-	if err := s.recordAction(ctx, l.Tenant, a, len(l.Actions)); err != nil {
+	seq, err := s.recordAction(ctx, l.Tenant, a, len(l.Actions))
+	if err != nil {
 		return err
 	}
+	s.awaitAction(ctx, l.Tenant, l.Sequence, seq)
 	s.log.Info().Str("tenant", l.Tenant).Uint64("letter", l.Sequence).Str("action", string(a.Kind)).Str("user", p.Name).Msg("console: Klärfall action")
 	http.Redirect(w, r, back+"?ok="+urlQueryEscape(string(a.Kind)), http.StatusSeeOther)
 	return nil
 }
 
-// recordAction publishes an action (deadletter.ActionMsg); its message id
-// makes a repeated submit of the same form (same letter, action and prior
-// actions) count once.
-func (s *Server) recordAction(ctx context.Context, tenant string, a deadletter.Action, prior int) error {
+// recordAction publishes an action (deadletter.ActionMsg) and returns its
+// MAKO_DLQ sequence; its message id makes a repeated submit of the same
+// form (same letter, action and prior actions) count once.
+func (s *Server) recordAction(ctx context.Context, tenant string, a deadletter.Action, prior int) (uint64, error) {
 	msg, err := deadletter.ActionMsg(tenant, a, prior)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errBadInput, err)
+		return 0, fmt.Errorf("%w: %v", errBadInput, err)
 	}
-	if _, err := s.js.PublishMsg(ctx, msg); err != nil {
-		return fmt.Errorf("console: record %s of letter %s/%d: %w", a.Kind, tenant, a.Letter, err)
+	ack, err := s.js.PublishMsg(ctx, msg)
+	if err != nil {
+		return 0, fmt.Errorf("console: record %s of letter %s/%d: %w", a.Kind, tenant, a.Letter, err)
 	}
-	return nil
+	return ack.Sequence, nil
+}
+
+// actionWait bounds how long an action waits for the projector.
+const actionWait = 5 * time.Second
+
+// awaitAction waits (at most actionWait) until the projector has folded
+// the action at MAKO_DLQ sequence seq into its letter, so that the page the
+// operator is sent to next shows it (read your own write). The action is
+// stored either way: after the wait the page shows it once the projector
+// catches up.
+func (s *Server) awaitAction(ctx context.Context, tenant string, letter, seq uint64) {
+	ctx, cancel := context.WithTimeout(ctx, actionWait)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if l, err := s.store.DeadLetter(ctx, tenant, letter); err == nil &&
+			slices.ContainsFunc(l.Actions, func(a readmodel.LetterAction) bool { return a.Sequence == seq }) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			s.log.Warn().Str("tenant", tenant).Uint64("letter", letter).Uint64("action", seq).Msg("console: Klärfall action not projected yet")
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // redrive publishes the letter's original message again to its source
