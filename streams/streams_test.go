@@ -638,3 +638,18 @@ func TestGatewayConsumer(t *testing.T) {
 		t.Fatalf("gw-acme has %d more pending", info.NumPending)
 	}
 }
+
+// TestIngestSizeLimit: MAKO_INGEST accepts interchanges of MaxInterchange
+// with headers, and MaxPayload leaves room for them to travel on as commands.
+func TestIngestSizeLimit(t *testing.T) {
+	cfg, err := streams.Config(streams.Ingest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MaxMsgSize != streams.MaxInterchange+streams.IngestHeaderAllowance {
+		t.Fatalf("MAKO_INGEST max_msg_size %d, want %d", cfg.MaxMsgSize, streams.MaxInterchange+streams.IngestHeaderAllowance)
+	}
+	if streams.MaxPayload < 2*streams.MaxInterchange {
+		t.Fatalf("MaxPayload %d leaves no room for a command carrying %d bytes", streams.MaxPayload, streams.MaxInterchange)
+	}
+}
