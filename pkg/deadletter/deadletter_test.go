@@ -93,7 +93,7 @@ func TestWriteBoundsPayloadAndDetail(t *testing.T) {
 			big := bytes.Repeat([]byte("x"), 6<<20)
 			l := deadletter.Letter{
 				Reason: deadletter.ReasonMalformed, Detail: strings.Repeat("finding; ", 10_000),
-				Audit:  deadletter.Audit{Tenant: "acme"}, Source: deadletter.Source{Stream: "MAKO_INGEST", Subject: "mako.ingest.acme", Sequence: 3},
+				Audit: deadletter.Audit{Tenant: "acme"}, Source: deadletter.Source{Stream: "MAKO_INGEST", Subject: "mako.ingest.acme", Sequence: 3},
 				Payload: big,
 			}
 			if err := sink.Write(ctx, l); err != nil {
