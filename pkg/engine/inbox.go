@@ -31,6 +31,23 @@ type Inbox interface {
 	Seen(ctx context.Context, tenant TenantID, key string) (bool, error)
 }
 
+// OriginInbox is an Inbox that also records where an accepted key came
+// from, so that a caller can tell a redelivery of the very message it
+// accepted from a second message with the same key — without relying on a
+// delivery count, which a server crash may reset. Ingest records the
+// MAKO_INGEST stream sequence: the same sequence is a redelivery, another
+// sequence with the same key is the partner's resend.
+//
+// Contract (checked by enginetest.RunOriginInbox): AcceptOrigin is Accept
+// that records origin with a new key; for a key accepted before it returns
+// false and the origin recorded then ("" for a key accepted by Accept).
+// Origin reports whether a key was accepted and its recorded origin.
+type OriginInbox interface {
+	Inbox
+	AcceptOrigin(ctx context.Context, tenant TenantID, key, origin string) (accepted bool, recorded string, err error)
+	Origin(ctx context.Context, tenant TenantID, key string) (seen bool, origin string, err error)
+}
+
 // InboxKey builds the key "<sender>:<message ref>" and validates it.
 func InboxKey(sender, messageRef string) (string, error) {
 	k := sender + ":" + messageRef

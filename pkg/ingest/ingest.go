@@ -9,7 +9,10 @@
 //     error, Gas always), a dead letter records it, and nothing reaches a
 //     process. A clean Gas interchange gets a positive CONTRL.
 //  2. accepts the interchange once in the inbox (`<sender>:<interchange
-//     ref>`); a duplicate is dead-lettered as such and not processed again.
+//     ref>`, recording the MAKO_INGEST sequence that carried it); another
+//     message with the same key is a duplicate, dead-lettered as such and
+//     not processed again, while the same message redelivered (after a
+//     crash, whatever its delivery count says) is handled again idempotently.
 //  3. routes every transaction by its PID (pkg/routing) and the registry:
 //     an initiating PID spawns (or resumes, on a retry) the process keyed by
 //     the sender's transaction id; a follow-up PID finds its process through
@@ -27,6 +30,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -268,11 +272,11 @@ func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error
 	if err != nil {
 		return in.dead(ctx, d, deadletter.ReasonMalformed, err.Error(), audit)
 	}
-	seen, err := in.engine.Inbox().Seen(ctx, t.ID, key)
+	seen, origin, err := in.inboxOrigin(ctx, t.ID, key)
 	if err != nil {
 		return fmt.Errorf("ingest: inbox %s/%s: %w", t.ID, key, err)
 	}
-	if seen && !d.redelivered {
+	if seen && !in.sameDelivery(d, origin) {
 		in.log.Warn().Str("tenant", tid).Str("sender", unb.Sender.ID).Str("interchange", unb.ControlRef).Msg("duplicate interchange; not processed again")
 		in.count(d, "", "duplicate")
 		return in.dead(ctx, d, deadletter.ReasonDuplicate, fmt.Sprintf("interchange %s from %s was already accepted", unb.ControlRef, unb.Sender.ID), audit)
@@ -288,17 +292,52 @@ func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error
 			return err
 		}
 	}
-	fresh, err := in.engine.Inbox().Accept(ctx, t.ID, key)
+	fresh, origin, err := in.inboxAccept(ctx, t.ID, key, d)
 	if err != nil {
 		return fmt.Errorf("ingest: inbox %s/%s: %w", t.ID, key, err)
 	}
-	if !fresh && !d.redelivered {
+	if !fresh && !in.sameDelivery(d, origin) {
 		// A copy handled at the same time was accepted first. Its commands
 		// carried the same ids, so the processes saw them once; report it.
 		in.count(d, "", "duplicate")
 		return in.dead(ctx, d, deadletter.ReasonDuplicate, fmt.Sprintf("interchange %s from %s arrived twice at the same time; processed once", unb.ControlRef, unb.Sender.ID), audit)
 	}
 	return nil
+}
+
+// originOf is what the inbox records with an accepted interchange: the
+// MAKO_INGEST stream sequence of the message that carried it.
+func originOf(d delivery) string { return "ingest:" + strconv.FormatUint(d.seq, 10) }
+
+// sameDelivery reports whether an inbox entry with recorded origin was made
+// by this very ingest message (a redelivery after a crash or a lost ack),
+// as opposed to another message with the same key (the partner's resend).
+// The stream sequence survives a server crash; the delivery count does not
+// (counts not yet flushed are lost), so it only decides for entries that
+// recorded no origin (older entries, an inbox without origins).
+func (in *Ingestor) sameDelivery(d delivery, recorded string) bool {
+	if recorded != "" {
+		return recorded == originOf(d)
+	}
+	return d.redelivered
+}
+
+// inboxOrigin reads whether key was accepted, and from which message.
+func (in *Ingestor) inboxOrigin(ctx context.Context, tenant engine.TenantID, key string) (bool, string, error) {
+	if oi, ok := in.engine.Inbox().(engine.OriginInbox); ok {
+		return oi.Origin(ctx, tenant, key)
+	}
+	seen, err := in.engine.Inbox().Seen(ctx, tenant, key)
+	return seen, "", err
+}
+
+// inboxAccept accepts key, recording this message as its origin.
+func (in *Ingestor) inboxAccept(ctx context.Context, tenant engine.TenantID, key string, d delivery) (bool, string, error) {
+	if oi, ok := in.engine.Inbox().(engine.OriginInbox); ok {
+		return oi.AcceptOrigin(ctx, tenant, key, originOf(d))
+	}
+	fresh, err := in.engine.Inbox().Accept(ctx, tenant, key)
+	return fresh, "", err
 }
 
 // contrl sends the CONTRL due for ix, if any. stop is true when the CONTRL
