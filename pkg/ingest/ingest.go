@@ -30,6 +30,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,7 @@ import (
 	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
+	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/inbound"
@@ -346,7 +348,8 @@ func (in *Ingestor) inboxAccept(ctx context.Context, tenant engine.TenantID, key
 func (in *Ingestor) contrl(ctx context.Context, d delivery, ix *edifact.Interchange, rep *edifact.Report) (stop bool, err error) {
 	unb := ix.UNB()
 	ref := refgen.Ref("C", string(d.tenant.ID), unb.Sender.ID, unb.ControlRef, fmt.Sprint(d.seq))
-	out, due, reason, err := edifact.BuildCONTRL(ix, rep, edifact.ContrlParams{Ref: ref, Time: d.receivedAt, Sector: d.tenant.Sector})
+	own := ownParty(d.tenant, unb.Recipient)
+	out, due, reason, err := edifact.BuildCONTRL(ix, rep, edifact.ContrlParams{Ref: ref, Time: d.receivedAt, Sector: d.tenant.Sector, Sender: own})
 	if err != nil {
 		return true, in.dead(ctx, d, deadletter.ReasonMalformed, "CONTRL cannot be built, interchange not processed: "+err.Error(), deadletter.Audit{Tenant: string(d.tenant.ID), Sender: unb.Sender.ID, Receiver: unb.Recipient.ID, InterchangeRef: unb.ControlRef})
 	}
@@ -354,7 +357,7 @@ func (in *Ingestor) contrl(ctx context.Context, d delivery, ix *edifact.Intercha
 		in.log.Debug().Str("tenant", string(d.tenant.ID)).Str("interchange", unb.ControlRef).Str("reason", reason).Msg("no CONTRL due")
 		return false, nil
 	}
-	sender := unb.Recipient.ID
+	sender := own.ID
 	_, err = outbox.Publish(ctx, in.js, outbox.Message{
 		ID:             "contrl." + string(d.tenant.ID) + "." + ref,
 		Tenant:         string(d.tenant.ID),
@@ -365,6 +368,22 @@ func (in *Ingestor) contrl(ctx context.Context, d delivery, ix *edifact.Intercha
 		Payload:        out,
 	})
 	return false, err
+}
+
+// ownParty is the party the tenant answers an interchange in: the
+// interchange's recipient when that is one of the tenant's MP-IDs (or the
+// tenant lists none), otherwise — a misaddressed interchange — the tenant's
+// first MP-ID, never the foreign recipient's name.
+func ownParty(t Tenant, recipient edifact.Party) edifact.Party {
+	if len(t.MPIDs) == 0 || slices.Contains(t.MPIDs, recipient.ID) {
+		return recipient
+	}
+	id := t.MPIDs[0]
+	q := ""
+	if k, err := ident.ClassifyMPID(id); err == nil {
+		q = k.CodeList()
+	}
+	return edifact.Party{ID: id, Qualifier: q}
 }
 
 func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interchange, m *edifact.Message, rep *edifact.Report) error {

@@ -2,10 +2,12 @@ package integration
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/deadletter"
+	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/engine"
 )
 
@@ -51,5 +53,34 @@ func TestInboxTellsRedeliveryFromResendAfterCrash(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	if n := count(t, js, "MAKO_OUTBOX", "mako.outbox.nb.>"); n != 1 {
 		t.Fatalf("%d answers, want 1", n)
+	}
+}
+
+// TestMisaddressedInterchangeCONTRLInTenantsName: an interchange addressed
+// to an MP-ID that is not the tenant's is rejected with a CONTRL sent in
+// the tenant's own name (UNB sender and Mako-Sender), not in the name of
+// the foreign recipient it was addressed to.
+func TestMisaddressedInterchangeCONTRLInTenantsName(t *testing.T) {
+	_, js := startServer(t)
+	sys := newSystem(t, js, defaultConfig())
+	startWorkers(t, sys, allWorkers...)
+	const foreign = "9900000000028" // valid check digit, not nb's
+	data := []byte(strings.ReplaceAll(string(utilmd55001("MISADDR1", "VGMIS1")), "+"+mpNB+":500+", "+"+foreign+":500+"))
+	publishIngest(t, js, "nb", data)
+	out := collect(t, js, "MAKO_OUTBOX", "mako.outbox.nb.>", 1, 15*time.Second)
+	if len(out) != 1 {
+		t.Fatalf("%d answers, want the CONTRL", len(out))
+	}
+	m := out[0]
+	if m.Headers().Get("Mako-Message-Type") != "CONTRL" || m.Headers().Get("Mako-Sender") != mpNB || m.Headers().Get("Mako-Recipient") != mpLF {
+		t.Fatalf("answer headers %v", m.Headers())
+	}
+	ix, err := edifact.Parse(m.Data())
+	must(t, err)
+	if unb := ix.UNB(); unb.Sender.ID != mpNB || unb.Sender.Qualifier != "500" || unb.Recipient.ID != mpLF {
+		t.Fatalf("CONTRL UNB from %v to %v, want from %s to %s", unb.Sender, unb.Recipient, mpNB, mpLF)
+	}
+	if !strings.Contains(string(m.Data()), foreign) {
+		t.Fatalf("CONTRL does not quote the misaddressed recipient in UCI: %s", m.Data())
 	}
 }
