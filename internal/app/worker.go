@@ -61,6 +61,9 @@ func RunWorkerWith(ctx context.Context, name string, args []string, stderr io.Wr
 	c.Register(fs)
 	fs.StringVar(&c.HTTP, "http", env("MAKO_HTTP", httpDefaults[name]), "address of /metrics, /healthz, /readyz (and the read API where served); empty disables (env MAKO_HTTP)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // -h: the help is printed, nothing failed
+		}
 		return err
 	}
 	if err := c.Finish(); err != nil {
