@@ -24,7 +24,7 @@ import (
 // that one of each can run on a host without flags.
 var httpDefaults = map[string]string{
 	"ingest": "127.0.0.1:9101", "processor": "127.0.0.1:9102", "scheduler": "127.0.0.1:9103",
-	"deliverer": "127.0.0.1:9104", "projector": "127.0.0.1:8080", "makod": "127.0.0.1:8080",
+	"deliverer": "127.0.0.1:9104", "projector": "127.0.0.1:8080", "makod": "127.0.0.1:8080", "erp": "127.0.0.1:9105",
 }
 
 // Wiring is what a command's actors are built from.

@@ -1,0 +1,71 @@
+package app
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mako-engine/mako/internal/natstest"
+	"github.com/mako-engine/mako/streams"
+)
+
+// In a split deployment — every command of SplitCommands once, nothing
+// else — each durable consumer defined in streams/consumers has a reader
+// (a pending pull request), so none grows without bound.
+func TestSplitDeploymentReadsEveryConsumer(t *testing.T) {
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) }))
+	defer hook.Close()
+	t.Setenv("NATS_URL", "")
+	t.Setenv("MAKO_ERP_WEBHOOK_URL", hook.URL)
+	t.Setenv("MAKO_ERP_WEBHOOK_SECRET", "test-secret-of-32-bytes-or-more!!")
+	s := natstest.Start(t, natstest.WithListen())
+	_, js := s.JetStream()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := streams.Ensure(ctx, js); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(SplitCommands))
+	for name, pick := range SplitCommands {
+		wg.Go(func() {
+			args := []string{"--nats-url", s.ClientURL(), "--http", "", "--log-level", "error", "--modules", "testflow", "--concurrency", "1"}
+			if err := RunWorkerWith(ctx, name, args, io.Discard, pick); err != nil {
+				errs <- err
+			}
+		})
+	}
+	defer wg.Wait()
+	defer cancel()
+	for _, st := range streams.Names() {
+		for _, name := range streams.Consumers(st) {
+			deadline := time.Now().Add(20 * time.Second)
+			for {
+				select {
+				case err := <-errs:
+					t.Fatalf("a worker command stopped: %v", err)
+				default:
+				}
+				c, err := js.Consumer(ctx, st, name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				info, err := c.Info(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if info.NumWaiting > 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("consumer %s on %s has no reader in a split deployment", name, st)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
+	}
+}
