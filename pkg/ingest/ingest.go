@@ -29,6 +29,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -38,6 +39,7 @@ import (
 	"github.com/mako-engine/mako/pkg/commandbus"
 	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/edifact/aperak"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/engine"
@@ -633,8 +635,17 @@ func (in *Ingestor) reject(ctx context.Context, d delivery, ix *edifact.Intercha
 	ref := refgen.Ref("A", string(d.tenant.ID), unb.Sender.ID, unb.ControlRef, m.Ref(), tx.ID, code)
 	payload, ixRef, err := in.responder.Reject(Rejection{Interchange: ix, Message: m, Transaction: tx, Version: v, Code: code, Text: text, Ref: ref, At: d.receivedAt})
 	if err != nil {
-		in.log.Error().Err(err).Str("interchange", unb.ControlRef).Msg("APERAK cannot be built; dead letter only")
-		return err.Error(), nil
+		// The sender must still hear of it: the fallback APERAK, and an
+		// operator alert (mako_failure_answer_total).
+		fb, pr, _, ferr := aperak.Fallback(ix, m, &tx, v, ref, d.receivedAt, aperak.Problem{Code: code, Text: text})
+		if ferr != nil {
+			in.alert("none")
+			in.log.Error().Err(errors.Join(err, ferr)).Str("interchange", unb.ControlRef).Msg("APERAK cannot be built, not even the fallback; dead letter only")
+			return err.Error() + "; fallback: " + ferr.Error(), nil
+		}
+		in.alert(pr.Code)
+		in.log.Error().Err(err).Str("interchange", unb.ControlRef).Msg("APERAK cannot be built; fallback APERAK sent")
+		payload, ixRef = fb, ref
 	}
 	_, err = outbox.Publish(ctx, in.js, outbox.Message{
 		ID:             "aperak." + string(d.tenant.ID) + "." + ixRef,
@@ -646,6 +657,13 @@ func (in *Ingestor) reject(ctx context.Context, d delivery, ix *edifact.Intercha
 		Payload:        payload,
 	})
 	return "", err
+}
+
+// alert counts a fallback answer (code "none": not even that).
+func (in *Ingestor) alert(code string) {
+	if in.metrics != nil {
+		in.metrics.FailureAnswers.WithLabelValues("ingest", code).Inc()
+	}
 }
 
 func (in *Ingestor) count(d delivery, pid, result string) {

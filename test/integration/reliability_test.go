@@ -9,6 +9,9 @@ import (
 	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/metrics"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // TestInboxTellsRedeliveryFromResendAfterCrash: after a crash the inbox may
@@ -82,5 +85,78 @@ func TestMisaddressedInterchangeCONTRLInTenantsName(t *testing.T) {
 	}
 	if !strings.Contains(string(m.Data()), foreign) {
 		t.Fatalf("CONTRL does not quote the misaddressed recipient in UCI: %s", m.Data())
+	}
+}
+
+// TestMalformedValueIsAnsweredAndAlerted: a 55001 whose DTM+137 value is
+// malformed passes the syntax check, and the workflow fails building its
+// APERAK. The sender still gets an APERAK 313 (Z35, naming the segment),
+// the dead letter carries the full audit context, and the operator alert
+// counts it.
+func TestMalformedValueIsAnsweredAndAlerted(t *testing.T) {
+	_, js := startServer(t)
+	cfg := defaultConfig()
+	m := metrics.New()
+	cfg.Metrics = m
+	sys := newSystem(t, js, cfg)
+	startWorkers(t, sys, allWorkers...)
+	data := strings.Replace(string(utilmd55001("BADDTM1", "VGBADDTM1")), "DTM+137:202611200915?+00:303", "DTM+137:20261120X915?+00:303", 1)
+	publishIngest(t, js, "nb", []byte(data))
+	out := collect(t, js, "MAKO_OUTBOX", "mako.outbox.nb.>", 1, 15*time.Second)
+	if len(out) != 1 {
+		t.Fatalf("%d answers, want the APERAK", len(out))
+	}
+	got := string(out[0].Data())
+	for _, want := range []string{"BGM+313+", "ERC+Z35'", "RFF+TN:VGBADDTM1'", "RFF+ACE:BADDTM1'", "UNB+UNOC:3+" + mpNB + ":500+" + mpLF + ":500+"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("answer lacks %q:\n%s", want, got)
+		}
+	}
+	dl := collect(t, js, "MAKO_DLQ", "mako.dlq.nb", 1, 15*time.Second)
+	if len(dl) != 1 {
+		t.Fatalf("%d dead letters, want 1", len(dl))
+	}
+	l, err := deadletter.Decode(dl[0].Data())
+	must(t, err)
+	a := l.Audit
+	if l.Reason != deadletter.ReasonProcessing || a.MessageType != "UTILMD" || a.PID != "55001" || a.Sender != mpLF || a.Receiver != mpNB ||
+		a.InterchangeRef != "BADDTM1" || a.TransactionID != "VGBADDTM1" || a.Process == "" || !strings.Contains(l.Detail, "answered with APERAK 313 Z35") {
+		t.Fatalf("dead letter %s %q audit %+v", l.Reason, l.Detail, a)
+	}
+	if v := counterValue(t, m.FailureAnswers.WithLabelValues("processor", "Z35")); v != 1 {
+		t.Fatalf("mako_failure_answer_total{stage=processor,code=Z35} = %v, want 1", v)
+	}
+}
+
+func counterValue(t *testing.T, c prometheus.Counter) float64 {
+	t.Helper()
+	var d dto.Metric
+	must(t, c.Write(&d))
+	return d.GetCounter().GetValue()
+}
+
+// TestUnknownPIDWithMalformedValueStillGetsZ31: ingest's own APERAK 313
+// Z31 (no workflow for the PID) reaches the sender although the message's
+// DTM+137 cannot be read; the reference date comes from UNB S004.
+func TestUnknownPIDWithMalformedValueStillGetsZ31(t *testing.T) {
+	_, js := startServer(t)
+	sys := newSystem(t, js, defaultConfig())
+	startWorkers(t, sys, allWorkers...)
+	data := string(utilmd55001("BADPID1", "VGBADPID1"))
+	data = strings.Replace(data, "DTM+137:202611200915?+00:303", "DTM+137:20261120X915?+00:303", 1)
+	data = strings.Replace(data, "RFF+Z13:55001'", "RFF+Z13:55002'", 1)
+	publishIngest(t, js, "nb", []byte(data))
+	out := collect(t, js, "MAKO_OUTBOX", "mako.outbox.nb.>", 1, 15*time.Second)
+	if len(out) != 1 || !strings.Contains(string(out[0].Data()), "ERC+Z31'") || !strings.Contains(string(out[0].Data()), "DTM+171:202611200915?+00:303'") {
+		t.Fatalf("%d answers, want the APERAK 313 Z31 dated by UNB S004: %q", len(out), out)
+	}
+	dl := collect(t, js, "MAKO_DLQ", "mako.dlq.nb", 1, 15*time.Second)
+	if len(dl) != 1 {
+		t.Fatalf("%d dead letters, want 1", len(dl))
+	}
+	l, err := deadletter.Decode(dl[0].Data())
+	must(t, err)
+	if l.Reason != deadletter.ReasonUnknownPID || !strings.Contains(l.Detail, "answered with APERAK 313 Z31") {
+		t.Fatalf("dead letter %s %q", l.Reason, l.Detail)
 	}
 }
