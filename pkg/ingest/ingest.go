@@ -15,7 +15,9 @@
 //     crash, whatever its delivery count says) is handled again idempotently.
 //  3. routes every transaction by its PID (pkg/routing) and the registry:
 //     an initiating PID spawns (or resumes, on a retry) the process keyed by
-//     the sender's transaction id; a follow-up PID finds its process through
+//     the sender, its transaction id and the interchange and message that
+//     carried it (a new interchange reusing a transaction id starts a new
+//     process); a follow-up PID finds its process through
 //     the reference it carries (RFF+TN). A PID no workflow handles gets an
 //     APERAK 313 Z31, an orphan follow-up an APERAK 313 Z33 — both also as
 //     dead letters. Nothing is dropped silently.
@@ -456,8 +458,15 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 				continue
 			}
 			if route.Initiating {
-				conv := tx.ID
-				if conv == "" {
+				// One process per received request: the key names the
+				// transaction where it arrived (interchange and message),
+				// so a redelivery or a resend of this interchange resumes
+				// its process, while a new interchange reusing the
+				// transaction id — a request re-sent after a rejection, a
+				// new one under an old id — starts a process of its own
+				// instead of reaching one that has ended.
+				conv := tx.ID + "@" + unb.ControlRef + "/" + m.Ref()
+				if tx.ID == "" {
 					conv = unb.ControlRef + "/" + m.Ref()
 				}
 				id, spawned, err = in.engine.SpawnOrResume(ctx, d.tenant.ID, engine.ConversationKey(engine.ConversationID(conv), unb.Sender.ID), def.ID())

@@ -9,7 +9,12 @@ import (
 	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/gpke"
+	"github.com/mako-engine/mako/pkg/ingest"
+	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/metrics"
+	"github.com/mako-engine/mako/pkg/pipeline"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 )
@@ -159,4 +164,49 @@ func TestUnknownPIDWithMalformedValueStillGetsZ31(t *testing.T) {
 	if l.Reason != deadletter.ReasonUnknownPID || !strings.Contains(l.Detail, "answered with APERAK 313 Z31") {
 		t.Fatalf("dead letter %s %q", l.Reason, l.Detail)
 	}
+}
+
+// TestReusedTransactionIDStartsNewProcess: a request rejected by the NB's
+// GPKE workflow (55001 for an unknown MaLo → APERAK 313 Z14) and sent again
+// under a new interchange reference with the same transaction id is a new
+// request: it starts a new process and is answered on its merits (313 Z14
+// again) — not acknowledged with a 312 by the ended process and dropped.
+func TestReusedTransactionIDStartsNewProcess(t *testing.T) {
+	_, js := startServer(t)
+	st, err := malo.OpenNATS(context.Background(), js, 0)
+	must(t, err)
+	sys := newSystem(t, js, pipeline.Config{
+		Tenants:     []ingest.Tenant{nbTenant},
+		Modules:     []pipeline.Module{gpke.Module(gpkeOptions(st)...)},
+		Concurrency: 4,
+	})
+	startWorkers(t, sys, allWorkers...)
+	for i, ref := range []string{"REUSE1", "REUSE2"} {
+		publishIngest(t, js, "nb", utilmd55001(ref, "VGREUSE"))
+		out := collect(t, js, "MAKO_OUTBOX", "mako.outbox.nb."+mpLF, i+1, 15*time.Second)
+		if len(out) != i+1 {
+			t.Fatalf("interchange %s: %d answers in total, want %d", ref, len(out), i+1)
+		}
+		got := string(out[i].Data())
+		if !strings.Contains(got, "BGM+313+") || !strings.Contains(got, "ERC+Z14'") || !strings.Contains(got, "RFF+ACE:"+ref+"'") {
+			t.Fatalf("answer to %s, want APERAK 313 Z14:\n%s", ref, got)
+		}
+	}
+	if n := len(subjects(t, js, "MAKO_EVENTS", "mako.evt.nb.>")); n != 2 {
+		t.Fatalf("%d processes, want one per request", n)
+	}
+}
+
+// subjects lists the subjects with messages on filter in stream.
+func subjects(t *testing.T, js jetstream.JetStream, stream, filter string) []string {
+	t.Helper()
+	s, err := js.Stream(context.Background(), stream)
+	must(t, err)
+	info, err := s.Info(context.Background(), jetstream.WithSubjectFilter(filter))
+	must(t, err)
+	var out []string
+	for subj := range info.State.Subjects {
+		out = append(out, subj)
+	}
+	return out
 }
