@@ -171,6 +171,12 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	if err != nil {
 		return engine.Decision{}, err
 	}
+	if s.MaLo == "" && x.s.MaLo != "" {
+		// The process learnt its MaLo in this decision: bind it once, so
+		// that the process is found by it (`mako process list --malo`,
+		// docs/projections.md).
+		x.d.Correlate = append(x.d.Correlate, engine.BusinessKey{Kind: engine.KeyMaLo, Value: x.s.MaLo})
+	}
 	return x.d, nil
 }
 
