@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/delivery"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/aperak"
 	"github.com/mako-engine/mako/pkg/edifact/utilmd"
@@ -85,10 +86,10 @@ func (f flow) Codec() *engine.Codec {
 		Event(AperakReceived{}, 1).Event(AperakMissing{}, 1).Event(ContrlReceived{}, 1).
 		Event(AnswerReceived{}, 1).Event(LFAWaitExpired{}, 1).Event(DecisionRequested{}, 1).
 		Event(Decided{}, 1).Event(Completed{}, 1).Event(Failed{}, 1).Event(SupplierAssigned{}, 1).
-		Event(SupplyEnded{}, 1).Event(Noted{}, 1).
+		Event(SupplyEnded{}, 1).Event(Noted{}, 1).Event(Delivered{}, 1).Event(Undelivered{}, 1).
 		Command(inbound.Transaction{}).Command(Enriched{}).Command(RegisterSupplyStart{}).
 		Command(RequestTermination{}).Command(RegisterSupplyEnd{}).Command(RequestCancellation{}).
-		Command(Decide{}).Command(Timeout{})
+		Command(Decide{}).Command(Timeout{}).Command(delivery.Confirmed{}).Command(delivery.Failed{})
 }
 
 // OnDeadline implements engine.DeadlineHandler: every fired deadline becomes
@@ -160,6 +161,12 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 		err = f.requestCancellation(x, p)
 	case Decide:
 		err = f.decide(x, p)
+	case delivery.Confirmed:
+		// The deliverer's reports are recorded so that the read model
+		// shows each outbound message's delivery; they change nothing else.
+		x.emit(Delivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Transport: p.Transport, At: p.At.UTC()})
+	case delivery.Failed:
+		x.emit(Undelivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Reason: p.Reason, At: p.At.UTC()})
 	case Timeout:
 		if !p.Due.IsZero() {
 			x.at = p.Due.UTC() // deterministic bytes: the due time, not the firing time

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +14,9 @@ import (
 	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/metrics"
+	"github.com/mako-engine/mako/pkg/partner"
 	"github.com/mako-engine/mako/pkg/pipeline"
+	"github.com/mako-engine/mako/pkg/readmodel"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -209,4 +212,42 @@ func subjects(t *testing.T, js jetstream.JetStream, stream, filter string) []str
 		out = append(out, subj)
 	}
 	return out
+}
+
+// TestReadModelMarksGPKEAnswersDelivered: the APERAK a GPKE process sends
+// is delivered (nats transport to the partner's gateway), the deliverer's
+// report is recorded by the process, and the read model shows the message
+// delivered — not queued forever. The process is found by its MaLo.
+func TestReadModelMarksGPKEAnswersDelivered(t *testing.T) {
+	_, js := startServer(t)
+	ctx := context.Background()
+	st, err := malo.OpenNATS(ctx, js, 0)
+	must(t, err)
+	sys := newSystem(t, js, pipeline.Config{
+		Tenants:     []ingest.Tenant{nbTenant},
+		Modules:     []pipeline.Module{gpke.Module(gpkeOptions(st)...)},
+		Concurrency: 4,
+	})
+	_, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: "GW_LF", Subjects: []string{"gw.lf"}, Storage: jetstream.MemoryStorage})
+	must(t, err)
+	putPartner(t, partners(t, js), mpLF, partner.Channel{Transport: partner.TransportNATS, Subject: "gw.lf"})
+	startWorkers(t, sys, append(slices.Clone(allWorkers), (*pipeline.System).RunProjector, func(s *pipeline.System, ctx context.Context) error {
+		return s.RunDelivererWith()(ctx)
+	})...)
+	publishIngest(t, js, "nb", utilmd55001("DELIV1", "VGDELIV1"))
+	rm := readmodel.NewStore(js)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		page, err := rm.Processes(ctx, readmodel.ProcessQuery{Tenant: "nb", MaLo: "51234567895"})
+		if err == nil && len(page.Processes) == 1 && len(page.Processes[0].Outbound) == 1 && page.Processes[0].Outbound[0].Status == readmodel.DeliveryDelivered {
+			if !slices.Equal(page.Processes[0].MaLo, []string{"51234567895"}) {
+				t.Fatalf("process MaLo %v", page.Processes[0].MaLo)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("read model: %+v, %v; want one process for the MaLo with its APERAK delivered", page, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
