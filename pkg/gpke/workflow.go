@@ -296,7 +296,18 @@ func (f flow) ack(x *dec, r *received, problems []aperak.Problem) error {
 		return fmt.Errorf("gpke: APERAK for %s/%s: %w", r.tx.Sender, r.tx.TransactionID, err)
 	}
 	id := x.ref("A")
-	out, err := aperak.Build(aperak.Params{FormatVersion: x.fv, Ref: id, Time: x.at},
+	// Dated with its creation time (the processor's clock, never before the
+	// receipt); deadlines are computed from the receipt time.
+	// Its format version is the one in force at that time (the recipient
+	// checks it against its own date, edifact.md §7.3).
+	created, v := x.at, x.fv
+	if _, ok := x.cmd.Payload.(Timeout); !ok {
+		created = x.cmd.Prepared().UTC()
+		if rv, err := fv.Resolve(created); err == nil {
+			v = rv
+		}
+	}
+	out, err := aperak.Build(aperak.Params{FormatVersion: v, Ref: id, Time: created},
 		aperak.Message{Ref: "1", DocumentNumber: id, Reference: ref, Problems: problems})
 	if err != nil {
 		return fmt.Errorf("gpke: APERAK for %s/%s: %w", r.tx.Sender, r.tx.TransactionID, err)

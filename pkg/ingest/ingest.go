@@ -119,7 +119,7 @@ type Rejection struct {
 	Text string
 	// Ref is the deterministic interchange reference to use.
 	Ref string
-	// At is the preparation time.
+	// At is the preparation time (the answer's creation time).
 	At time.Time
 }
 
@@ -133,6 +133,7 @@ type Ingestor struct {
 	responder Responder
 	log       zerolog.Logger
 	metrics   *metrics.Metrics
+	now       func() time.Time
 }
 
 // Option configures an Ingestor.
@@ -154,7 +155,7 @@ func New(js jetstream.JetStream, ec *engine.EngineContext, router *routing.Route
 	if ec.Registry() == nil || ec.Inbox() == nil {
 		return nil, fmt.Errorf("%w: ingest needs the engine's registry and inbox", engine.ErrNotConfigured)
 	}
-	in := &Ingestor{js: js, engine: ec, router: router, tenants: tenants, dlq: dlq, log: zerolog.Nop(), responder: APERAKResponder{}}
+	in := &Ingestor{js: js, engine: ec, router: router, tenants: tenants, dlq: dlq, log: zerolog.Nop(), responder: APERAKResponder{}, now: time.Now}
 	for _, o := range opts {
 		o(in)
 	}
@@ -353,7 +354,7 @@ func (in *Ingestor) contrl(ctx context.Context, d delivery, ix *edifact.Intercha
 	unb := ix.UNB()
 	ref := refgen.Ref("C", string(d.tenant.ID), unb.Sender.ID, unb.ControlRef, fmt.Sprint(d.seq))
 	own := ownParty(d.tenant, unb.Recipient)
-	out, due, reason, err := edifact.BuildCONTRL(ix, rep, edifact.ContrlParams{Ref: ref, Time: d.receivedAt, Sector: d.tenant.Sector, Sender: own})
+	out, due, reason, err := edifact.BuildCONTRL(ix, rep, edifact.ContrlParams{Ref: ref, Time: in.created(d), Sector: d.tenant.Sector, Sender: own})
 	if err != nil {
 		return true, in.dead(ctx, d, deadletter.ReasonMalformed, "CONTRL cannot be built, interchange not processed: "+err.Error(), deadletter.Audit{Tenant: string(d.tenant.ID), Sender: unb.Sender.ID, Receiver: unb.Recipient.ID, InterchangeRef: unb.ControlRef})
 	}
@@ -642,11 +643,15 @@ func (in *Ingestor) reject(ctx context.Context, d delivery, ix *edifact.Intercha
 	}
 	unb := ix.UNB()
 	ref := refgen.Ref("A", string(d.tenant.ID), unb.Sender.ID, unb.ControlRef, m.Ref(), tx.ID, code)
-	payload, ixRef, err := in.responder.Reject(Rejection{Interchange: ix, Message: m, Transaction: tx, Version: v, Code: code, Text: text, Ref: ref, At: d.receivedAt})
+	at := in.created(d)
+	if rv, err := fv.Resolve(at); err == nil {
+		v = rv // the format version in force when the answer is made
+	}
+	payload, ixRef, err := in.responder.Reject(Rejection{Interchange: ix, Message: m, Transaction: tx, Version: v, Code: code, Text: text, Ref: ref, At: at})
 	if err != nil {
 		// The sender must still hear of it: the fallback APERAK, and an
 		// operator alert (mako_failure_answer_total).
-		fb, pr, _, ferr := aperak.Fallback(ix, m, &tx, v, ref, d.receivedAt, aperak.Problem{Code: code, Text: text})
+		fb, pr, _, ferr := aperak.Fallback(ix, m, &tx, v, ref, at, aperak.Problem{Code: code, Text: text})
 		if ferr != nil {
 			in.alert("none")
 			in.log.Error().Err(errors.Join(err, ferr)).Str("interchange", unb.ControlRef).Msg("APERAK cannot be built, not even the fallback; dead letter only")
@@ -666,6 +671,15 @@ func (in *Ingestor) reject(ctx context.Context, d delivery, ix *edifact.Intercha
 		Payload:        payload,
 	})
 	return "", err
+}
+
+// created is the time an answer of ingest is dated with: now, never
+// before the receipt time.
+func (in *Ingestor) created(d delivery) time.Time {
+	if now := in.now(); now.After(d.receivedAt) {
+		return now
+	}
+	return d.receivedAt
 }
 
 // alert counts a fallback answer (code "none": not even that).

@@ -216,6 +216,8 @@ func (p *Processor) handle(ctx context.Context, msg jetstream.Msg, a commandbus.
 				return worker.Permanent(fmt.Errorf("processor: %s: enricher changed the id or time of command %s", a.Identity, a.CommandID))
 			}
 		}
+		// Answers are dated with their creation time, not the receipt time.
+		cmd.PreparedAt = p.now()
 		if a.NewProcess {
 			// Just spawned: decide on the initial state without reading
 			// the stores; a wrong belief only costs a conflict and a reload.
@@ -410,9 +412,12 @@ func (p *Processor) answerFailure(ctx context.Context, a commandbus.Addressed, t
 		alert("none")
 		return "no APERAK sent: " + err.Error(), nil
 	}
-	v, err := fv.Parse(tx.FormatVersion)
+	at := p.now()
+	v, err := fv.Resolve(at) // the format version in force when the answer is made
 	if err != nil {
-		v = a.Identity.Workflow.FormatVersion
+		if v, err = fv.Parse(tx.FormatVersion); err != nil {
+			v = a.Identity.Workflow.FormatVersion
+		}
 	}
 	var unit *edifact.Transaction
 	for _, u := range edifact.Transactions(m) {
@@ -422,7 +427,7 @@ func (p *Processor) answerFailure(ctx context.Context, a commandbus.Addressed, t
 		}
 	}
 	ref := refgen.Ref("F", string(a.CommandID))
-	out, pr, _, err := aperak.Fallback(ix, m, unit, v, ref, p.now(), aperak.Problem{Code: FailureCode})
+	out, pr, _, err := aperak.Fallback(ix, m, unit, v, ref, at, aperak.Problem{Code: FailureCode})
 	if err != nil {
 		alert("none")
 		return "no APERAK sent, not even the fallback: " + err.Error(), nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mako-engine/mako/pkg/deadletter"
 	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/gpke"
 	"github.com/mako-engine/mako/pkg/ingest"
@@ -90,6 +91,11 @@ func TestMisaddressedInterchangeCONTRLInTenantsName(t *testing.T) {
 	must(t, err)
 	if unb := ix.UNB(); unb.Sender.ID != mpNB || unb.Sender.Qualifier != "500" || unb.Recipient.ID != mpLF {
 		t.Fatalf("CONTRL UNB from %v to %v, want from %s to %s", unb.Sender, unb.Recipient, mpNB, mpLF)
+	}
+	// Dated with its creation time, not the receipt time of 2026-11-20
+	// (unless the clock is behind it).
+	if at, ok := ix.UNB().Prepared(); !ok || at.Sub(creationTime(t, time.Now())) > time.Minute || creationTime(t, time.Now()).Sub(at) > 10*time.Minute {
+		t.Fatalf("CONTRL prepared at %s, want now", at)
 	}
 	if !strings.Contains(string(m.Data()), foreign) {
 		t.Fatalf("CONTRL does not quote the misaddressed recipient in UCI: %s", m.Data())
@@ -250,4 +256,42 @@ func TestReadModelMarksGPKEAnswersDelivered(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// TestAnswerDatedWithCreationTime: an answer is dated (UNB S004, DTM+137)
+// with the time it was made, not with the receipt time of the message it
+// answers (here a receipt time weeks in the past).
+func TestAnswerDatedWithCreationTime(t *testing.T) {
+	_, js := startServer(t)
+	sys := newSystem(t, js, defaultConfig())
+	startWorkers(t, sys, allWorkers...)
+	before := creationTime(t, time.Now()).Truncate(time.Minute)
+	publishIngest(t, js, "nb", utilmd55001("DATED1", "VGDATED1")) // received 2026-11-20 10:15 CET
+	out := collect(t, js, "MAKO_OUTBOX", "mako.outbox.nb.>", 1, 15*time.Second)
+	if len(out) != 1 {
+		t.Fatalf("%d answers, want 1", len(out))
+	}
+	after := creationTime(t, time.Now())
+	ix, err := edifact.Parse(out[0].Data())
+	must(t, err)
+	prepared, ok := ix.UNB().Prepared()
+	if !ok || prepared.Before(before) || prepared.After(after) {
+		t.Fatalf("answer prepared at %s (UNB S004), want between %s and %s", prepared, before, after)
+	}
+	dtm := catalog.FormatDTM303(prepared)
+	if !strings.Contains(string(out[0].Data()), "DTM+137:"+strings.ReplaceAll(dtm, "+", "?+")+":303'") {
+		t.Fatalf("answer's DTM+137 is not its creation time %s:\n%s", dtm, out[0].Data())
+	}
+}
+
+// creationTime is what an answer made at now is dated with: now, never
+// before the receipt time of the test interchanges (receivedAt).
+func creationTime(t *testing.T, now time.Time) time.Time {
+	t.Helper()
+	rec, err := time.Parse(time.RFC3339, receivedAt)
+	must(t, err)
+	if now.After(rec) {
+		return now.UTC()
+	}
+	return rec.UTC()
 }
