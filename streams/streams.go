@@ -208,6 +208,14 @@ func Consumers(stream string) []string {
 	return names
 }
 
+// OnDemand reports whether the durable consumer name on stream is created
+// by its worker when that worker runs (EnsureConsumer), not by Ensure: the
+// webhook forwarder's consumer, whose worker reads only when a webhook is
+// configured. No durable consumer exists without a reader; since the file
+// says deliver_policy "all", a forwarder configured later still forwards
+// every event MAKO_ERP retains.
+func OnDemand(stream, name string) bool { return stream == "MAKO_ERP" && name == "webhook" }
+
 // File returns the raw JSON of the stream's definition file.
 func File(stream string) ([]byte, error) {
 	b, err := files.ReadFile(stream + ".json")

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/streams"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // In a split deployment — every command of SplitCommands once, nothing
@@ -67,5 +69,40 @@ func TestSplitDeploymentReadsEveryConsumer(t *testing.T) {
 				time.Sleep(100 * time.Millisecond)
 			}
 		}
+	}
+}
+
+// Without a webhook URL the forwarder does not run, and its consumer does
+// not exist: nothing waits unread (streams.OnDemand).
+func TestNoWebhookConsumerWithoutWebhook(t *testing.T) {
+	t.Setenv("NATS_URL", "")
+	t.Setenv("MAKO_ERP_WEBHOOK_URL", "")
+	s := natstest.Start(t, natstest.WithListen())
+	_, js := s.JetStream()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- RunWorkerWith(ctx, "erp", []string{"--nats-url", s.ClientURL(), "--http", "", "--log-level", "error", "--modules", "testflow"}, io.Discard, ERPActors)
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if c, err := js.Consumer(ctx, streams.Events, "erp"); err == nil {
+			if info, err := c.Info(ctx); err == nil && info.NumWaiting > 0 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the erp worker does not read its consumer")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if _, err := js.Consumer(ctx, "MAKO_ERP", "webhook"); !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		t.Fatalf("webhook consumer without a webhook: %v, want not found", err)
 	}
 }
