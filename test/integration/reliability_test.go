@@ -295,3 +295,39 @@ func creationTime(t *testing.T, now time.Time) time.Time {
 	}
 	return rec.UTC()
 }
+
+// TestGPKEMalformedValueIsAnswered is issue 12's case on the NB's GPKE
+// workflow: `DTM+137:20261120X915?+00:303` in a 55001 passes the syntax
+// check, the workflow cannot build its APERAK, and the sender still gets an
+// APERAK 313 (Z35 naming the segment), with a dead letter carrying the
+// audit context.
+func TestGPKEMalformedValueIsAnswered(t *testing.T) {
+	_, js := startServer(t)
+	st, err := malo.OpenNATS(context.Background(), js, 0)
+	must(t, err)
+	sys := newSystem(t, js, pipeline.Config{
+		Tenants:     []ingest.Tenant{nbTenant},
+		Modules:     []pipeline.Module{gpke.Module(gpkeOptions(st)...)},
+		Concurrency: 4,
+	})
+	startWorkers(t, sys, allWorkers...)
+	data := strings.Replace(string(utilmd55001("GPBAD1", "VGGPBAD1")), "DTM+137:202611200915?+00:303", "DTM+137:20261120X915?+00:303", 1)
+	publishIngest(t, js, "nb", []byte(data))
+	out := collect(t, js, "MAKO_OUTBOX", "mako.outbox.nb."+mpLF, 1, 15*time.Second)
+	if len(out) != 1 || !strings.Contains(string(out[0].Data()), "BGM+313+") || !strings.Contains(string(out[0].Data()), "RFF+TN:VGGPBAD1'") {
+		t.Fatalf("%d answers, want an APERAK 313 for VGGPBAD1: %q", len(out), out)
+	}
+	dl := collect(t, js, "MAKO_DLQ", "mako.dlq.nb", 1, 15*time.Second)
+	if len(dl) != 1 {
+		t.Fatalf("%d dead letters, want 1", len(dl))
+	}
+	l, err := deadletter.Decode(dl[0].Data())
+	must(t, err)
+	if a := l.Audit; a.MessageType != "UTILMD" || a.PID != "55001" || a.Sender != mpLF || a.InterchangeRef != "GPBAD1" || !strings.Contains(l.Detail, "answered with APERAK 313") {
+		t.Fatalf("dead letter %s %q audit %+v", l.Reason, l.Detail, l.Audit)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := count(t, js, "MAKO_OUTBOX", "mako.outbox.nb.>"); n != 1 {
+		t.Fatalf("%d answers, want exactly 1", n)
+	}
+}
