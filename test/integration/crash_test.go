@@ -92,27 +92,7 @@ func TestCrashSIGKILLAnswersEveryInterchangeOnce(t *testing.T) {
 	if os.Getenv(EnvCrashLong) != "" {
 		n, kills = 2000, 10
 	}
-	dir := t.TempDir()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	must(t, err)
-	listen := l.Addr().String()
-	l.Close()
-	p := &makodProc{bin: buildMakod(t, dir), data: filepath.Join(dir, "data"), listen: listen, log: filepath.Join(dir, "makod.log")}
-	p.start(t)
-	defer func() {
-		p.stop()
-		if t.Failed() {
-			if b, err := os.ReadFile(p.log); err == nil {
-				t.Logf("makod log (tail):\n%s", tail(b, 4000))
-			}
-		}
-	}()
-
-	nc, err := nats.Connect("nats://"+listen, nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond), nats.RetryOnFailedConnect(true))
-	must(t, err)
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	must(t, err)
+	p, js := startMakodProc(t)
 
 	// The gateway: every interchange is published until the stream
 	// acknowledged it; its message id makes a retry after a lost ack a no-op.
@@ -159,10 +139,57 @@ func TestCrashSIGKILLAnswersEveryInterchangeOnce(t *testing.T) {
 	}
 	wg.Wait()
 
-	// Collect the answers on a fresh connection to the last instance.
-	answers := map[string]int{}
-	deadline := time.Now().Add(90 * time.Second)
-	var outbox, letters uint64
+	answers, outbox, letters := waitAnswers(js, n, 90*time.Second)
+	lost, duplicated := 0, 0
+	for i := range n {
+		switch c := answers["CRASHTX"+strconv.Itoa(i)]; {
+		case c == 0:
+			lost++
+		case c > 1:
+			duplicated++
+		}
+	}
+	t.Logf("crash test: %d interchanges in, %d kill -9s, %d answered, %d lost, %d duplicated, %d outbox messages, %d dead letters",
+		n, kills, len(answers), lost, duplicated, outbox, letters)
+	if lost != 0 || duplicated != 0 || outbox != uint64(n) || letters != 0 {
+		t.Fatalf("want every interchange answered exactly once and no dead letter")
+	}
+}
+
+// startMakodProc builds makod, starts it on a fresh data directory and a
+// free port, and connects to it as a gateway would (reconnecting across
+// restarts). The process is stopped at the end of the test; its log is
+// printed when the test failed.
+func startMakodProc(t *testing.T) (*makodProc, jetstream.JetStream) {
+	t.Helper()
+	dir := t.TempDir()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	listen := l.Addr().String()
+	l.Close()
+	p := &makodProc{bin: buildMakod(t, dir), data: filepath.Join(dir, "data"), listen: listen, log: filepath.Join(dir, "makod.log")}
+	p.start(t)
+	t.Cleanup(func() {
+		p.stop()
+		if t.Failed() {
+			if b, err := os.ReadFile(p.log); err == nil {
+				t.Logf("makod log (tail):\n%s", tail(b, 4000))
+			}
+		}
+	})
+	nc, err := nats.Connect("nats://"+listen, nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond), nats.RetryOnFailedConnect(true))
+	must(t, err)
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	must(t, err)
+	return p, js
+}
+
+// waitAnswers reads the answers on mako.outbox.nb.> until n interchanges
+// (CRASHTX<i>) are answered or the timeout passed: the answers per
+// transaction, the outbox messages and the dead letters.
+func waitAnswers(js jetstream.JetStream, n int, timeout time.Duration) (answers map[string]int, outbox, letters uint64) {
+	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		answers = map[string]int{}
 		outbox, letters = 0, 0
@@ -199,19 +226,65 @@ func TestCrashSIGKILLAnswersEveryInterchangeOnce(t *testing.T) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-	lost, duplicated := 0, 0
+	return answers, outbox, letters
+}
+
+// TestGracefulStopUnderLoadLeavesNothingPending stops makod with SIGTERM
+// while it works through a backlog and starts it again: the stop exits 0,
+// and every interchange is answered once within half the consumers'
+// AckWait of 60 s after the restart — nothing was left unacknowledged for
+// the server to redeliver only when AckWait expires.
+func TestGracefulStopUnderLoadLeavesNothingPending(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and stops makod; not with -short")
+	}
+	const n = 400
+	p, js := startMakodProc(t)
+	deadline := time.Now().Add(30 * time.Second)
+	for { // makod is up when its streams are
+		if _, err := js.Stream(context.Background(), "MAKO_INGEST"); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("makod did not start")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	for i := range n {
-		switch c := answers["CRASHTX"+strconv.Itoa(i)]; {
-		case c == 0:
-			lost++
-		case c > 1:
-			duplicated++
+		msg := nats.NewMsg("mako.ingest.nb")
+		msg.Data = utilmd55001(fmt.Sprintf("CRASH%d", i), fmt.Sprintf("CRASHTX%d", i))
+		msg.Header.Set(ingest.HeaderReceivedAt, receivedAt)
+		if _, err := js.PublishMsgAsync(msg); err != nil {
+			t.Fatal(err)
 		}
 	}
-	t.Logf("crash test: %d interchanges in, %d kill -9s, %d answered, %d lost, %d duplicated, %d outbox messages, %d dead letters",
-		n, kills, len(answers), lost, duplicated, outbox, letters)
-	if lost != 0 || duplicated != 0 || outbox != uint64(n) || letters != 0 {
-		t.Fatalf("want every interchange answered exactly once and no dead letter")
+	select {
+	case <-js.PublishAsyncComplete():
+	case <-time.After(30 * time.Second):
+		t.Fatal("publishing did not complete")
+	}
+	// Stop while the backlog is being worked on.
+	deadline = time.Now().Add(30 * time.Second)
+	for count(t, js, "MAKO_OUTBOX", "mako.outbox.nb.>") < n/8 {
+		if time.Now().After(deadline) {
+			t.Fatal("makod does not answer")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	p.stop()
+	if !p.cmd.ProcessState.Success() {
+		t.Fatalf("makod after SIGTERM: %v", p.cmd.ProcessState)
+	}
+	p.start(t)
+	answers, outbox, letters := waitAnswers(js, n, 30*time.Second)
+	dup := 0
+	for _, c := range answers {
+		if c > 1 {
+			dup++
+		}
+	}
+	if len(answers) != n || dup != 0 || outbox != n || letters != 0 {
+		t.Fatalf("after a graceful stop and restart: %d of %d answered within 30 s, %d duplicated, %d outbox messages, %d dead letters", len(answers), n, dup, outbox, letters)
 	}
 }
 
