@@ -48,6 +48,51 @@ type OriginInbox interface {
 	Origin(ctx context.Context, tenant TenantID, key string) (seen bool, origin string, err error)
 }
 
+// AcceptedElsewhere reports whether key was accepted for tenant by another
+// message than origin (the one being handled, e.g. "ingest:<stream
+// sequence>"). A key accepted by origin itself means a redelivery of that
+// message (after a crash or a lost ack), which is handled again
+// idempotently. Where no origin was recorded (an Inbox that is no
+// OriginInbox, an entry of an older version) redelivered — the delivery
+// count's verdict, which a server crash may lose — decides.
+func AcceptedElsewhere(ctx context.Context, in Inbox, tenant TenantID, key, origin string, redelivered bool) (bool, error) {
+	seen, recorded := false, ""
+	var err error
+	if oi, ok := in.(OriginInbox); ok {
+		seen, recorded, err = oi.Origin(ctx, tenant, key)
+	} else {
+		seen, err = in.Seen(ctx, tenant, key)
+	}
+	if err != nil || !seen {
+		return false, err
+	}
+	return elsewhereOf(recorded, origin, redelivered), nil
+}
+
+// AcceptFrom accepts key for tenant, recording origin where in records
+// origins. elsewhere is true when another message than origin had accepted
+// it (see AcceptedElsewhere).
+func AcceptFrom(ctx context.Context, in Inbox, tenant TenantID, key, origin string, redelivered bool) (elsewhere bool, err error) {
+	fresh, recorded := false, ""
+	if oi, ok := in.(OriginInbox); ok {
+		fresh, recorded, err = oi.AcceptOrigin(ctx, tenant, key, origin)
+	} else {
+		fresh, err = in.Accept(ctx, tenant, key)
+	}
+	if err != nil || fresh {
+		return false, err
+	}
+	return elsewhereOf(recorded, origin, redelivered), nil
+}
+
+// elsewhereOf decides for an accepted key with recorded origin.
+func elsewhereOf(recorded, origin string, redelivered bool) bool {
+	if recorded != "" {
+		return recorded != origin
+	}
+	return !redelivered
+}
+
 // InboxKey builds the key "<sender>:<message ref>" and validates it.
 func InboxKey(sender, messageRef string) (string, error) {
 	k := sender + ":" + messageRef

@@ -279,11 +279,11 @@ func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error
 	if err != nil {
 		return in.dead(ctx, d, deadletter.ReasonMalformed, err.Error(), audit)
 	}
-	seen, origin, err := in.inboxOrigin(ctx, t.ID, key)
+	dup, err := engine.AcceptedElsewhere(ctx, in.engine.Inbox(), t.ID, key, originOf(d), d.redelivered)
 	if err != nil {
 		return fmt.Errorf("ingest: inbox %s/%s: %w", t.ID, key, err)
 	}
-	if seen && !in.sameDelivery(d, origin) {
+	if dup {
 		in.log.Warn().Str("tenant", tid).Str("sender", unb.Sender.ID).Str("interchange", unb.ControlRef).Msg("duplicate interchange; not processed again")
 		in.count(d, "", "duplicate")
 		return in.dead(ctx, d, deadletter.ReasonDuplicate, fmt.Sprintf("interchange %s from %s was already accepted", unb.ControlRef, unb.Sender.ID), audit)
@@ -299,11 +299,11 @@ func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error
 			return err
 		}
 	}
-	fresh, origin, err := in.inboxAccept(ctx, t.ID, key, d)
+	dup, err = engine.AcceptFrom(ctx, in.engine.Inbox(), t.ID, key, originOf(d), d.redelivered)
 	if err != nil {
 		return fmt.Errorf("ingest: inbox %s/%s: %w", t.ID, key, err)
 	}
-	if !fresh && !in.sameDelivery(d, origin) {
+	if dup {
 		// A copy handled at the same time was accepted first. Its commands
 		// carried the same ids, so the processes saw them once; report it.
 		in.count(d, "", "duplicate")
@@ -313,39 +313,10 @@ func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error
 }
 
 // originOf is what the inbox records with an accepted interchange: the
-// MAKO_INGEST stream sequence of the message that carried it.
+// MAKO_INGEST stream sequence of the message that carried it. The same
+// sequence is a redelivery of this message; the sequence survives a server
+// crash, its delivery count does not (engine.AcceptedElsewhere).
 func originOf(d delivery) string { return "ingest:" + strconv.FormatUint(d.seq, 10) }
-
-// sameDelivery reports whether an inbox entry with recorded origin was made
-// by this very ingest message (a redelivery after a crash or a lost ack),
-// as opposed to another message with the same key (the partner's resend).
-// The stream sequence survives a server crash; the delivery count does not
-// (counts not yet flushed are lost), so it only decides for entries that
-// recorded no origin (older entries, an inbox without origins).
-func (in *Ingestor) sameDelivery(d delivery, recorded string) bool {
-	if recorded != "" {
-		return recorded == originOf(d)
-	}
-	return d.redelivered
-}
-
-// inboxOrigin reads whether key was accepted, and from which message.
-func (in *Ingestor) inboxOrigin(ctx context.Context, tenant engine.TenantID, key string) (bool, string, error) {
-	if oi, ok := in.engine.Inbox().(engine.OriginInbox); ok {
-		return oi.Origin(ctx, tenant, key)
-	}
-	seen, err := in.engine.Inbox().Seen(ctx, tenant, key)
-	return seen, "", err
-}
-
-// inboxAccept accepts key, recording this message as its origin.
-func (in *Ingestor) inboxAccept(ctx context.Context, tenant engine.TenantID, key string, d delivery) (bool, string, error) {
-	if oi, ok := in.engine.Inbox().(engine.OriginInbox); ok {
-		return oi.AcceptOrigin(ctx, tenant, key, originOf(d))
-	}
-	fresh, err := in.engine.Inbox().Accept(ctx, tenant, key)
-	return fresh, "", err
-}
 
 // contrl sends the CONTRL due for ix, if any. stop is true when the CONTRL
 // cannot be built: the interchange is then dead-lettered (with the reason)
