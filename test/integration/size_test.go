@@ -19,14 +19,14 @@ import (
 )
 
 // padded55001 is the worked example's 55001 grown to about size bytes by
-// free-text segments (FTX+ACB, 500 characters each) inside the transaction:
-// well-formed EDIFACT that passes the syntax check.
-func padded55001(ref, tx string, size int) []byte {
+// free-text segments (FTX+ACB with text characters each) inside the
+// transaction: well-formed EDIFACT that passes the syntax check.
+func padded55001(ref, tx string, size, text int) []byte {
 	base := string(utilmd55001(ref, tx))
 	i := strings.Index(base, "UNT+")
 	var b strings.Builder
 	b.WriteString(base[:i])
-	line := "FTX+ACB+++" + strings.Repeat("A", 500) + "'"
+	line := "FTX+ACB+++" + strings.Repeat("A", text) + "'"
 	n := 0
 	for b.Len()+len(line)+64 < size {
 		b.WriteString(line)
@@ -37,7 +37,7 @@ func padded55001(ref, tx string, size int) []byte {
 }
 
 // TestLargeInterchangesAnsweredOnce publishes 0.9 MiB and 6 MiB interchanges,
-// well-formed and garbage, through a server configured like makod's
+// well-formed and garbage, and a well-formed one of 8 MiB, through a server configured like makod's
 // (max_payload streams.MaxPayload): each gets exactly one answer or one dead
 // letter, its ingest message is acknowledged without a redelivery loop, and
 // the dead letters hold a bounded excerpt and a reference to the original. An
@@ -61,18 +61,20 @@ func TestLargeInterchangesAnsweredOnce(t *testing.T) {
 		data   []byte
 		answer bool // an APERAK from the workflow, else a dead letter
 	}{
-		{"valid 0.9 MiB", padded55001("BIG1", "TXBIG1", small), true},
-		{"valid 6 MiB", padded55001("BIG2", "TXBIG2", large), true},
+		{"valid 0.9 MiB", padded55001("BIG1", "TXBIG1", small, 500), true},
+		{"valid 6 MiB", padded55001("BIG2", "TXBIG2", large, 500), true},
+		// The largest the ingest path takes, in 150,000 short segments.
+		{"valid 8 MiB", padded55001("BIG3", "TXBIG3", streams.MaxInterchange, 45), true},
 		{"garbage 0.9 MiB", garbage(small), false},
 		{"garbage 6 MiB", garbage(large), false},
 	}
 	for _, in := range inputs {
 		publishIngest(t, js, "nb", in.data)
 	}
-	answers := collect(t, js, streams.Outbox, "mako.outbox.nb.>", 2, 60*time.Second)
+	answers := collect(t, js, streams.Outbox, "mako.outbox.nb.>", 3, 60*time.Second)
 	letters := collect(t, js, streams.DLQ, "mako.dlq.nb", 2, 30*time.Second)
-	if len(answers) != 2 || len(letters) != 2 {
-		t.Fatalf("%d answers and %d dead letters, want 2 and 2", len(answers), len(letters))
+	if len(answers) != 3 || len(letters) != 2 {
+		t.Fatalf("%d answers and %d dead letters, want 3 and 2", len(answers), len(letters))
 	}
 	for _, m := range answers {
 		if typ := m.Headers().Get("Mako-Message-Type"); typ != "APERAK" {
@@ -111,8 +113,8 @@ func TestLargeInterchangesAnsweredOnce(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(time.Second)
-	if n, d := count(t, js, streams.Outbox, "mako.outbox.nb.>"), count(t, js, streams.DLQ, "mako.dlq.nb"); n != 2 || d != 2 {
-		t.Fatalf("afterwards %d answers and %d dead letters, want 2 and 2", n, d)
+	if n, d := count(t, js, streams.Outbox, "mako.outbox.nb.>"), count(t, js, streams.DLQ, "mako.dlq.nb"); n != 3 || d != 2 {
+		t.Fatalf("afterwards %d answers and %d dead letters, want 3 and 2", n, d)
 	}
 
 	// Above the limit: refused at publish, with the server's reason; nothing stored.
