@@ -32,8 +32,10 @@ func ERPActors(w *Wiring) []Actor {
 	return []Actor{s.RunERPPublisher, s.RunERPReceiver, s.RunERPWebhook, s.RunMaLo}
 }
 
-// SplitCommands are the worker commands of a split deployment by name.
-var SplitCommands = map[string]func(*Wiring) []Actor{
-	"ingest": IngestActors, "processor": ProcessorActors, "scheduler": SchedulerActors,
-	"deliverer": DelivererActors, "projector": ProjectorActors, "erp": ERPActors,
+// SplitCommands returns the worker commands of a split deployment by name.
+func SplitCommands() map[string]func(*Wiring) []Actor {
+	return map[string]func(*Wiring) []Actor{
+		"ingest": IngestActors, "processor": ProcessorActors, "scheduler": SchedulerActors,
+		"deliverer": DelivererActors, "projector": ProjectorActors, "erp": ERPActors,
+	}
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// In a split deployment — every command of SplitCommands once, nothing
+// In a split deployment — every command of SplitCommands() once, nothing
 // else — each durable consumer defined in streams/consumers has a reader
 // (a pending pull request), so none grows without bound.
 func TestSplitDeploymentReadsEveryConsumer(t *testing.T) {
@@ -32,8 +32,8 @@ func TestSplitDeploymentReadsEveryConsumer(t *testing.T) {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
-	errs := make(chan error, len(SplitCommands))
-	for name, pick := range SplitCommands {
+	errs := make(chan error, len(SplitCommands()))
+	for name, pick := range SplitCommands() {
 		wg.Go(func() {
 			args := []string{"--nats-url", s.ClientURL(), "--http", "", "--log-level", "error", "--modules", "testflow", "--concurrency", "1"}
 			if err := RunWorkerWith(ctx, name, args, io.Discard, pick); err != nil {
