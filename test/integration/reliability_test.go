@@ -183,14 +183,7 @@ func TestUnknownPIDWithMalformedValueStillGetsZ31(t *testing.T) {
 // request: it starts a new process and is answered on its merits (313 Z14
 // again) — not acknowledged with a 312 by the ended process and dropped.
 func TestReusedTransactionIDStartsNewProcess(t *testing.T) {
-	_, js := startServer(t)
-	st, err := malonats.OpenNATS(context.Background(), js, 0)
-	must(t, err)
-	sys := newSystem(t, js, app.SystemConfig{
-		Tenants:     []ingest.Tenant{nbTenant},
-		Modules:     []module.Module{gpke.Module(gpkeOptions(st)...)},
-		Concurrency: 4,
-	})
+	js, sys := gpkeNBSystem(t)
 	startWorkers(t, sys, allWorkers...)
 	for i, ref := range []string{"REUSE1", "REUSE2"} {
 		publishIngest(t, js, "nb", utilmd55001(ref, "VGREUSE"))
@@ -227,16 +220,9 @@ func subjects(t *testing.T, js jetstream.JetStream, stream, filter string) []str
 // report is recorded by the process, and the read model shows the message
 // delivered — not queued forever. The process is found by its MaLo.
 func TestReadModelMarksGPKEAnswersDelivered(t *testing.T) {
-	_, js := startServer(t)
+	js, sys := gpkeNBSystem(t)
 	ctx := context.Background()
-	st, err := malonats.OpenNATS(ctx, js, 0)
-	must(t, err)
-	sys := newSystem(t, js, app.SystemConfig{
-		Tenants:     []ingest.Tenant{nbTenant},
-		Modules:     []module.Module{gpke.Module(gpkeOptions(st)...)},
-		Concurrency: 4,
-	})
-	_, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: "GW_LF", Subjects: []string{"gw.lf"}, Storage: jetstream.MemoryStorage})
+	_, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "GW_LF", Subjects: []string{"gw.lf"}, Storage: jetstream.MemoryStorage})
 	must(t, err)
 	putPartner(t, partners(t, js), mpLF, partner.Channel{Transport: partner.TransportNATS, Subject: "gw.lf"})
 	startWorkers(t, sys, append(slices.Clone(allWorkers), (*app.System).RunProjector, func(s *app.System, ctx context.Context) error {
@@ -304,14 +290,7 @@ func creationTime(t *testing.T, now time.Time) time.Time {
 // APERAK 313 (Z35 naming the segment), with a dead letter carrying the
 // audit context.
 func TestGPKEMalformedValueIsAnswered(t *testing.T) {
-	_, js := startServer(t)
-	st, err := malonats.OpenNATS(context.Background(), js, 0)
-	must(t, err)
-	sys := newSystem(t, js, app.SystemConfig{
-		Tenants:     []ingest.Tenant{nbTenant},
-		Modules:     []module.Module{gpke.Module(gpkeOptions(st)...)},
-		Concurrency: 4,
-	})
+	js, sys := gpkeNBSystem(t)
 	startWorkers(t, sys, allWorkers...)
 	data := strings.Replace(string(utilmd55001("GPBAD1", "VGGPBAD1")), "DTM+137:202611200915?+00:303", "DTM+137:20261120X915?+00:303", 1)
 	publishIngest(t, js, "nb", []byte(data))
@@ -332,4 +311,18 @@ func TestGPKEMalformedValueIsAnswered(t *testing.T) {
 	if n := count(t, js, "MAKO_OUTBOX", "mako.outbox.nb.>"); n != 1 {
 		t.Fatalf("%d answers, want exactly 1", n)
 	}
+}
+
+// gpkeNBSystem is a system on a fresh server acting for the NB with the
+// GPKE module on its master data in the server's KV.
+func gpkeNBSystem(t *testing.T) (jetstream.JetStream, *app.System) {
+	t.Helper()
+	_, js := startServer(t)
+	st, err := malonats.OpenNATS(context.Background(), js, 0)
+	must(t, err)
+	return js, newSystem(t, js, app.SystemConfig{
+		Tenants:     []ingest.Tenant{nbTenant},
+		Modules:     []module.Module{gpke.Module(gpkeOptions(st)...)},
+		Concurrency: 4,
+	})
 }
