@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/wire/inbound"
+	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -242,8 +243,15 @@ func TestGracefulStopUnderLoadLeavesNothingPending(t *testing.T) {
 	const n = 400
 	p, js := startMakodProc(t)
 	deadline := time.Now().Add(30 * time.Second)
-	for { // makod is up when its streams are
-		if _, err := js.Stream(context.Background(), "MAKO_INGEST"); err == nil {
+	for { // makod is up when all its streams are (Ensure creates them one by one)
+		up := true
+		for _, name := range streams.Names() {
+			if _, err := js.Stream(context.Background(), name); err != nil {
+				up = false
+				break
+			}
+		}
+		if up {
 			break
 		}
 		if time.Now().After(deadline) {
