@@ -12,7 +12,5 @@ package main
 import "github.com/mako-engine/mako/internal/app"
 
 func main() {
-	app.Main("projector", func(w *app.Wiring) []app.Actor {
-		return append(app.MountConsole(w), w.System.RunProjector)
-	})
+	app.Main("projector", app.ProjectorActors)
 }

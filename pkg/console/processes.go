@@ -437,7 +437,8 @@ func short8(s string) string {
 
 // deliveryStates tells the delivery of each outbound message of p. The
 // workflow's report wins if it recorded one (readmodel status delivered or
-// failed). Otherwise the copies of the message in MAKO_OUTBOX decide, the
+// failed; delivered after an outbox dead letter of the message means a
+// re-driven copy got through). Otherwise the copies of the message in MAKO_OUTBOX decide, the
 // latest last: the original (found by its message id on the tenant's outbox
 // subjects while the process lived) and every re-driven copy (the targets
 // of the re-drive actions on its dead letters). A copy the deliverer
@@ -446,9 +447,20 @@ func short8(s string) string {
 func (s *Server) deliveryStates(ctx context.Context, p readmodel.Process, letters []readmodel.DeadLetter) map[string]string {
 	out := map[string]string{}
 	open := map[string]bool{}
+	exhausted := map[string]uint64{} // message id → its (last) outbox dead letter
+	for _, l := range letters {
+		if l.Reason == string(deadletter.ReasonOutboxExhausted) {
+			exhausted[l.MessageRef] = l.Sequence
+		}
+	}
 	for _, o := range p.Outbound {
-		switch o.Status {
-		case readmodel.DeliveryDelivered, readmodel.DeliveryFailed:
+		letter, failedOnce := exhausted[o.MessageID]
+		switch {
+		case o.Status == readmodel.DeliveryDelivered && failedOnce:
+			out[o.MessageID] = deliveryName(readmodel.DeliveryDelivered) + " nach erneutem Einstellen"
+		case o.Status == readmodel.DeliveryFailed && failedOnce:
+			out[o.MessageID] = "gescheitert (Klärfall " + strconv.FormatUint(letter, 10) + ")"
+		case o.Status == readmodel.DeliveryDelivered, o.Status == readmodel.DeliveryFailed:
 			out[o.MessageID] = deliveryName(o.Status)
 		default:
 			out[o.MessageID] = deliveryName(readmodel.DeliveryQueued)

@@ -113,7 +113,10 @@ func (f folder) touch(p *Process, env engine.EventEnvelope) {
 }
 
 // report marks an outbound message delivered or failed when env was
-// committed under the deliverer's report command id. The first report wins.
+// committed under the deliverer's report command id. A repeated report
+// changes nothing; a confirmation after a failure report (a copy re-driven
+// from the dead-letter queue got through) makes the message delivered; a
+// failure never overrides a confirmation.
 func (f folder) report(p *Process, env engine.EventEnvelope) {
 	cmd := string(env.CommandID)
 	var status string
@@ -127,7 +130,7 @@ func (f folder) report(p *Process, env engine.EventEnvelope) {
 	}
 	for i := range p.Outbound {
 		o := &p.Outbound[i]
-		if o.MessageID == id && o.Status == DeliveryQueued {
+		if o.MessageID == id && (o.Status == DeliveryQueued || (o.Status == DeliveryFailed && status == DeliveryDelivered)) {
 			ts := env.Timestamp.UTC()
 			o.Status, o.ReportedAt = status, &ts
 		}

@@ -62,10 +62,12 @@ const (
 	// DeliveryQueued: the decision committed the message (mako.outbound).
 	DeliveryQueued = "queued"
 	// DeliveryDelivered: the process committed an event caused by the
-	// deliverer's confirmation (command id delivery.ConfirmedID).
+	// deliverer's confirmation (command id delivery.ConfirmedID), also
+	// after a failure report (a re-driven copy got through).
 	DeliveryDelivered = "delivered"
 	// DeliveryFailed: the process committed an event caused by the
-	// deliverer's failure report (command id delivery.FailedID).
+	// deliverer's failure report (command id delivery.FailedID) and none
+	// caused by a confirmation.
 	DeliveryFailed = "failed"
 )
 
