@@ -166,6 +166,12 @@ type Decide struct {
 	Code string `json:"code,omitempty"`
 	// Note is free text for the ERP events.
 	Note string `json:"note,omitempty"`
+	// End is the LFA's own end date for the answer to a 55010 (E_0624 step
+	// 60, A34: "Der LFA beendet die Belieferung und teilt sein
+	// Lieferendedatum in der Antwort mit"): 00:00 German local time, sent in
+	// DTM+93 of the 55011 instead of the requested date. Optional; ignored
+	// (and noted) for other requests.
+	End time.Time `json:"end,omitempty"`
 }
 
 // CommandType implements engine.CommandData.

@@ -40,7 +40,7 @@ func (f flow) lfRequest(x *dec, r *received, md *MasterData) error {
 	case PIDAnfrageBeendigung:
 		v = f.e0624(x, md)
 	case PIDBeendigungNB:
-		v = f.e0609(md)
+		v = f.e0609(x, md)
 	case PIDKuendigung:
 		v = f.e0614(x, md)
 	case PIDStorno:
@@ -113,15 +113,20 @@ func (f flow) e0624(x *dec, md *MasterData) verdict {
 }
 
 // e0609 walks E_0609 "Abmeldung prüfen" (LF, Lieferende NB → LF), consuming
-// branch: step 30 (A02) and step 130 (A10). Steps 20/25 (ruhende MaLo), 40
-// (Vorlauffrist, not given by the references) and 50–120 (Stilllegung,
-// Zuordnungsermächtigung; reason codes not in the references) are not
-// modelled. The generating branch (510ff) answers A21 at step 510 and is
-// otherwise decided by the ERP (its consent code is not in the references).
-func (f flow) e0609(md *MasterData) verdict {
+// branch: step 30 (A02), step 40 (Vorlauffrist, A03: the rule of
+// WithBeendigungLeadTime; none by default, since the references give no
+// lead time for a 55007) and step 130 (A10). Steps 20/25 (ruhende MaLo) and
+// 50–120 (Stilllegung, Zuordnungsermächtigung; reason codes not in the
+// references) are not modelled. The generating branch (510ff) answers A21
+// at step 510 and is otherwise decided by the ERP (its consent code is not
+// in the references).
+func (f flow) e0609(x *dec, md *MasterData) verdict {
 	if !md.Generating {
-		if md.ConfirmedEnd {
+		switch {
+		case md.ConfirmedEnd:
 			return fixed("E_0609/30", true, "A02")
+		case f.cfg.beendigungLead != nil && !f.cfg.beendigungLead(f.cfg.cal, x.cmd.ReceivedAt, x.s.Date):
+			return fixed("E_0609/40", true, "A03")
 		}
 		return fixed("E_0609/130", false, "A10")
 	}
@@ -188,6 +193,9 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 	}
 	m := outMsg{PID: pid, BGM: uc.BGM, From: x.s.Own, To: x.s.Partner, End: x.s.Date, Reason: req.Reason, Answer: d.Code,
 		EBD: uc.EBD, MaLo: x.s.MaLo, RefTN: req.TransactionID}
+	if !d.End.IsZero() {
+		m.End = d.End // E_0624 step 60 (A34): the LFA's own end date
+	}
 	if req.PID == PIDStorno {
 		m.BGM, m.End, m.Reason = req.Category, time.Time{}, []string{"E05"}
 		m.EBD = f.cfg.storno.ConfirmList
@@ -198,7 +206,7 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 	if _, err := f.send(x, m); err != nil {
 		return err
 	}
-	x.emit(Completed{Outcome: outcome, PID: pid, Code: d.Code, EBD: m.EBD, MaLo: x.s.MaLo, Date: x.s.Date})
+	x.emit(Completed{Outcome: outcome, PID: pid, Code: d.Code, EBD: m.EBD, MaLo: x.s.MaLo, Date: m.End})
 	if !d.Object && req.PID == PIDBeendigungNB {
 		x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.Own, NB: x.s.Partner, Until: x.s.Date})
 	}

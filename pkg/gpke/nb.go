@@ -7,6 +7,7 @@ import (
 	"github.com/mako-engine/mako/pkg/edifact/aperak"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/fristen"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
 // requestFacts reads a request transaction, records it (RequestReceived)
@@ -79,6 +80,9 @@ func (f flow) requestFacts(x *dec, r *received, md *MasterData, dateQ string) []
 		md.MaLo = rr.MaLo
 	}
 	x.emit(rr)
+	// A Stornierung of this request (55022 with RFF+ACW = its transaction)
+	// finds the process under the key of the transaction's sender (ingest).
+	x.d.Correlate = append(x.d.Correlate, inbound.TransactionKey(r.tx.Sender, r.tx.TransactionID))
 	return problems
 }
 
@@ -125,6 +129,9 @@ func (f flow) nbAnmeldung(x *dec, r *received, md *MasterData) error {
 	if err != nil || !ok {
 		return err
 	}
+	// The MaLo's processes (KeyMaLo): with KeyAnswered they tell Enrich of a
+	// later Anmeldung that this one is pending (E_0622 step 70).
+	x.d.Correlate = append(x.d.Correlate, MaLoKey(x.s.MaLo))
 	start := x.s.Date
 	lfw := f.cfg.cal.LFW24(x.cmd.ReceivedAt) // ÜT = German local receipt date (fristen.md §5.3)
 	consuming := r.tx.PID == PIDAnmeldung

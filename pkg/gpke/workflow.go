@@ -10,6 +10,7 @@ import (
 
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/aperak"
+	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/edifact/utilmd"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
@@ -84,7 +85,7 @@ func (f flow) Codec() *engine.Codec {
 		Event(AperakReceived{}, 1).Event(AperakMissing{}, 1).Event(ContrlReceived{}, 1).
 		Event(AnswerReceived{}, 1).Event(LFAWaitExpired{}, 1).Event(DecisionRequested{}, 1).
 		Event(Decided{}, 1).Event(Completed{}, 1).Event(Failed{}, 1).Event(SupplierAssigned{}, 1).
-		Event(SupplyEnded{}, 1).Event(Noted{}, 1).
+		Event(SupplyEnded{}, 1).Event(Noted{}, 1).Event(StornoReceived{}, 1).
 		Command(inbound.Transaction{}).Command(Enriched{}).Command(RegisterSupplyStart{}).
 		Command(RequestTermination{}).Command(RegisterSupplyEnd{}).Command(RequestCancellation{}).
 		Command(Decide{}).Command(Timeout{})
@@ -169,6 +170,11 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	}
 	if err != nil {
 		return engine.Decision{}, err
+	}
+	if f.name == WorkflowNBLieferbeginn && !s.Done && x.s.Done && ident.ValidateMaLo(x.s.MaLo) == nil {
+		// The Anmeldung is answered (or cancelled): it no longer counts as
+		// pending for E_0622 step 70 (see KeyAnswered).
+		x.d.Correlate = append(x.d.Correlate, AnsweredKey(x.s.MaLo))
 	}
 	return x.d, nil
 }
@@ -264,6 +270,9 @@ func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData, parsed
 		x.fv = v
 	}
 	if isRequest(tx.PID) {
+		if tx.PID == PIDStorno && x.s.Started && x.s.Request != nil && f.name != WorkflowStornoAnswer {
+			return f.stornoIn(x, r)
+		}
 		if x.s.Started {
 			// A second request in one process cannot come from ingest (one
 			// process per request); acknowledge it and keep it visible.
@@ -452,7 +461,18 @@ func (f flow) decide(x *dec, p Decide) error {
 		code = x.s.codeFor(p.Object)
 	}
 	x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelDecision)
-	return f.applyDecision(x, Decided{Object: p.Object, Code: code, Source: "erp", Note: p.Note})
+	d := Decided{Object: p.Object, Code: code, Source: "erp", Note: p.Note}
+	if !p.End.IsZero() {
+		if x.s.Request.PID != PIDAnfrageBeendigung || p.Object {
+			x.emit(Noted{What: "ERP end date " + p.End.UTC().Format(time.RFC3339) + " ignored: only a consent to a 55010 carries the LFA's own end date"})
+		} else {
+			if !fristen.IsStromtagLimit(p.End) {
+				return fmt.Errorf("%w: Decide end %s is not 00:00 German local time", ErrInvalidCommand, p.End.UTC().Format(time.RFC3339))
+			}
+			d.End = p.End.UTC()
+		}
+	}
+	return f.applyDecision(x, d)
 }
 
 // request dispatches a received request to its workflow's decision.
