@@ -92,9 +92,16 @@ func (f flow) Codec() *engine.Codec {
 }
 
 // OnDeadline implements engine.DeadlineHandler: every fired deadline becomes
-// a Timeout command.
+// a Timeout command. Its time is the due time (a retried decision gives the
+// same bytes) — or, for a deadline an operator fired before it was due
+// (scheduler.Force, `mako deadline fire`), the recorded fire time, so that
+// nothing is sent dated in the future.
 func (f flow) OnDeadline(_ State, fired engine.DeadlineFired) (engine.CommandData, error) {
-	return Timeout{Label: fired.Label, Due: fired.Due}, nil
+	at := fired.Due
+	if !fired.FiredAt.IsZero() && fired.FiredAt.Before(at) {
+		at = fired.FiredAt
+	}
+	return Timeout{Label: fired.Label, Due: at}, nil
 }
 
 // dec accumulates one decision; events are applied to s as they are emitted

@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"errors"
+	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
+	"github.com/mako-engine/mako/pkg/workers/scheduler"
 
 	"github.com/mako-engine/mako/internal/demo"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
@@ -489,6 +492,56 @@ func TestMarket(t *testing.T) {
 				t.Errorf("55002 %s", zu.Code)
 			}
 			m.nb.record(t, maloID, "LFX from Tuesday", func(r *malo.Record) bool { return supplierAt(r, start) == mpLFX })
+		})
+
+		// The LFA stays silent and the NB's operator does not wait for W
+		// 10:00: `mako deadline fire` (scheduler.Force) fires the NB's "lfa"
+		// deadline now, through the command stream; the NB decides at the
+		// fire time (E_0623 step 30 "nein" → 55002 A51 + 55007), and the
+		// process's history records who fired it and why.
+		t.Run("operator fires the LFA deadline", func(t *testing.T) {
+			maloID := nextMaLo(t)
+			t.Parallel()
+			m.seedSwitch(t, maloID)
+			m.lfn.erpCommand(t, "force-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID})
+			c := m.waitConversation(t, maloID, "the Anfrage", func(c demo.Conversation) bool { return len(c.UTILMD("55010")) == 1 })
+			anf := onePID(t, c, "55010", mk)
+			ctx := context.Background()
+			if _, err := scheduler.Force(ctx, m.nb.js, m.nb.sys.Engine().EventStore(), scheduler.ForceRequest{Tenant: engine.TenantID(mk.NB.Tenant),
+				Process: engine.ProcessID(anf.Process), Label: "decision", By: "ops", Reason: "wrong label", At: time.Now()}); !errors.Is(err, scheduler.ErrNoOpenDeadline) {
+				t.Errorf("force of a deadline the NB does not have: %v", err)
+			}
+			at := time.Now()
+			fired, err := scheduler.Force(ctx, m.nb.js, m.nb.sys.Engine().EventStore(), scheduler.ForceRequest{Tenant: engine.TenantID(mk.NB.Tenant),
+				Process: engine.ProcessID(anf.Process), Label: "lfa", By: "alice", Reason: "Klärfall: LFA silent", At: at})
+			must(t, err)
+			if !fired.Due.After(at) {
+				t.Errorf("the lfa deadline was due already (%s); the scenario needs one in the future", fired.Due)
+			}
+			c = m.waitConversation(t, maloID, "the switch without the LFA", func(c demo.Conversation) bool {
+				return len(c.UTILMD("55002")) == 1 && len(c.UTILMD("55008")) == 1
+			})
+			checkMessages(t, c)
+			zu := onePID(t, c, "55002", mk)
+			checkAnswer(t, zu, onePID(t, c, "55001", mk), "A51", "E_0623")
+			if zu.Created.After(at.Add(time.Minute)) {
+				t.Errorf("55002 dated %s, want the fire time %s, not the due time %s", zu.Created, at, fired.Due)
+			}
+			envs, err := m.nb.sys.Engine().EventStore().Load(ctx, engine.StreamOf(engine.TenantID(mk.NB.Tenant), engine.ProcessID(anf.Process)))
+			must(t, err)
+			audited := false
+			for _, env := range envs {
+				if env.Type == engine.EventDeadlineFired {
+					v, err := engine.DecodeEngineEvent(env)
+					must(t, err)
+					f := v.(*engine.DeadlineFired)
+					audited = f.Label == "lfa" && f.By == "alice" && f.Reason == "Klärfall: LFA silent"
+				}
+			}
+			if !audited {
+				t.Error("the NB's history does not record who fired the deadline and why")
+			}
 		})
 
 		// Answer pairs no NB workflow takes (gpke.AdjacentPIDs): LFX's 55608
