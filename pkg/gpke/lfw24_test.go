@@ -183,3 +183,29 @@ func TestEnrichPendingAnmeldung(t *testing.T) {
 		t.Fatal("the process itself counted as pending")
 	}
 }
+
+// A 55007 for a MaLo the LF does not supply: APERAK 313 Z18 by default, the
+// E_0609 answer (A10) with WithUnsuppliedBeendigung(false).
+func TestBeendigungForUnsuppliedMaLo(t *testing.T) {
+	_, nb, d := switchUntilAnfrage(t, mdNB())
+	d = nb.fire(labelLFA, deadline(t, d, labelLFA))
+	bee := deliver(t, out(t, d, mpLFA, "UTILMD", PIDBeendigungNB))
+	notOurs := MasterData{Known: true, Supplier: mpLFN}
+	lf := newParty(t, "lf").start(WorkflowLFAbmeldung)
+	d = lf.exec(t0.Add(time.Hour), enriched(bee, notOurs))
+	if code, ercs := aperakOf(t, out(t, d, mpNB, "APERAK", "")); code != "313" || !slices.Equal(ercs, []string{"Z18"}) {
+		t.Fatalf("APERAK %s %v, want 313 Z18", code, ercs)
+	}
+	if len(d.Outbound) != 1 {
+		t.Fatalf("%d messages, want the APERAK only", len(d.Outbound))
+	}
+	lf = newParty(t, "lf2", WithUnsuppliedBeendigung(false)).start(WorkflowLFAbmeldung)
+	d = lf.exec(t0.Add(time.Hour), enriched(bee, notOurs))
+	if c, _ := answerOf(t, out(t, d, mpNB, "UTILMD", PIDBeendigungNBBest)); c != "A10" {
+		t.Fatalf("55008 %s", c)
+	}
+	// Supplied, or the supplier the day before: no Zuordnung problem.
+	lf = newParty(t, "lf3").start(WorkflowLFAbmeldung)
+	d = lf.exec(t0.Add(time.Hour), enriched(bee, MasterData{Known: true, Supplier: mpLFA}))
+	out(t, d, mpNB, "UTILMD", PIDBeendigungNBBest)
+}

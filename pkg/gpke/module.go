@@ -85,6 +85,7 @@ type config struct {
 	stornoAccept   bool
 	source         MasterDataSource
 	index          ProcessIndex
+	beendigungZ18  bool
 	beendigungLead func(cal *fristen.Calendar, received, end time.Time) bool
 	abmeldungLead  func(cal *fristen.Calendar, received, end time.Time) bool
 }
@@ -218,16 +219,27 @@ func WithBeendigungLeadTime(ok func(cal *fristen.Calendar, received, end time.Ti
 	return func(cfg *config) error { cfg.beendigungLead = ok; return nil }
 }
 
+// WithUnsuppliedBeendigung decides how an LF answers a 55007 for a MaLo it
+// does not supply: true (default) APERAK 313 Z18 ("recipient not assigned
+// to the object at that time", APERAK AHB Zuordnung check, edifact.md §11.3,
+// §11.5), false the E_0609 answer (55008 A10). UNVERIFIED choice: whether
+// 55007 has a Zuordnung check is in the Anwendungsübersicht, which the
+// references do not hold.
+func WithUnsuppliedBeendigung(aperakZ18 bool) Option {
+	return func(cfg *config) error { cfg.beendigungZ18 = aperakZ18; return nil }
+}
+
 func newConfig(opts ...Option) (*config, error) {
 	cfg := &config{
-		aperakGrace:  15 * time.Minute,
-		lfaHour:      10,
-		decisionWait: 30 * time.Minute,
-		askERP:       map[string]bool{PIDAnfrageBeendigung: true, PIDKuendigung: true},
-		objection:    DefaultObjection,
-		unknownERC:   "Z14",
-		storno:       StornoCodes{Confirm: "A01", ConfirmList: "S_0086", Reject: "A14", RejectList: "S_0087", Late: "A14"},
-		stornoAccept: true,
+		aperakGrace:   15 * time.Minute,
+		lfaHour:       10,
+		decisionWait:  30 * time.Minute,
+		askERP:        map[string]bool{PIDAnfrageBeendigung: true, PIDKuendigung: true},
+		objection:     DefaultObjection,
+		unknownERC:    "Z14",
+		beendigungZ18: true,
+		storno:        StornoCodes{Confirm: "A01", ConfirmList: "S_0086", Reject: "A14", RejectList: "S_0087", Late: "A14"},
+		stornoAccept:  true,
 		abmeldungLead: func(cal *fristen.Calendar, received, end time.Time) bool {
 			return cal.LFW24(received).Allows(end)
 		},

@@ -101,6 +101,21 @@ func (f flow) zuordnungNB(md *MasterData) []aperak.Problem {
 	return nil
 }
 
+// zuordnungLF is APERAK step 2 on the LF side for a Beendigung der
+// Zuordnung 55007 (edifact.md §11.3): an LF that is not assigned to the MaLo
+// (no own supply at the end date, none ending there, not the supplier the
+// day before) answers APERAK 313 Z18 "recipient not assigned to the object
+// at that time" instead of an E_0609 answer — E_0609 has no step for it.
+// CHOICE (the Anwendungsübersicht that says whether 55007 has a Zuordnung
+// check is not in the references): WithUnsuppliedBeendigung(false) answers
+// by E_0609 instead (step 130, A10).
+func (f flow) zuordnungLF(md *MasterData, own string) []aperak.Problem {
+	if !f.cfg.beendigungZ18 || md == nil || md.Supplied || md.ConfirmedEnd || md.Supplier == own {
+		return nil
+	}
+	return []aperak.Problem{{Code: "Z18", Content: md.MaLo}}
+}
+
 // checkRequest runs the APERAK duty of a request: AHB facts, then (NB) the
 // Zuordnung; it sends the APERAK and ends the process on a 313. It reports
 // whether the request is processable.
@@ -108,6 +123,9 @@ func (f flow) checkRequest(x *dec, r *received, md *MasterData, dateQ string, nb
 	problems := f.requestFacts(x, r, md, dateQ)
 	if len(problems) == 0 && nbZuordnung {
 		problems = f.zuordnungNB(md)
+	}
+	if len(problems) == 0 && r.tx.PID == PIDBeendigungNB {
+		problems = f.zuordnungLF(md, r.tx.Receiver)
 	}
 	if err := f.ack(x, r, problems); err != nil {
 		return false, err

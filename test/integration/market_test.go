@@ -544,6 +544,32 @@ func TestMarket(t *testing.T) {
 			}
 		})
 
+		// The NB's records name the LFA, the LFA's own have no such MaLo:
+		// the LFA answers the 55010 with A31 (E_0624 step 30) and the
+		// NB's 55007 with APERAK 313 Z18 (gpke.WithUnsuppliedBeendigung).
+		t.Run("55007 to an LF that does not supply", func(t *testing.T) {
+			maloID := nextMaLo(t)
+			t.Parallel()
+			_, err := m.nb.malo.Put(context.Background(), mk.NB.Tenant, malo.Record{MaLo: maloID, GridOperator: mk.NB.MPID, Sector: "Strom",
+				Periods: []malo.Period{{Supplier: mk.LFA.MPID, From: deDay(2026, 1, 1)}}})
+			must(t, err)
+			m.lfn.erpCommand(t, "z18-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID})
+			c := m.waitConversation(t, maloID, "the LFA's APERAK for the 55007", func(c demo.Conversation) bool {
+				b := c.UTILMD("55007")
+				return len(b) == 1 && len(c.AperakFor(b[0].Transaction)) == 1
+			})
+			checkMessages(t, c)
+			checkAnswer(t, onePID(t, c, "55011", mk), onePID(t, c, "55010", mk), "A31", "E_0624")
+			a := aperakOf(t, c, onePID(t, c, "55007", mk), "313", mk)
+			if !slices.Equal(a.ERC, []string{"Z18"}) {
+				t.Errorf("APERAK ERC %v, want Z18", a.ERC)
+			}
+			if n := len(c.UTILMD("55008")) + len(c.UTILMD("55009")); n != 0 {
+				t.Errorf("%d answers to the 55007 besides the APERAK", n)
+			}
+		})
+
 		// Answer pairs no NB workflow takes (gpke.AdjacentPIDs): LFX's 55608
 		// (answer to an Ankündigung the NB never sent) and 55600 (Neuanlage,
 		// not modelled) are refused with APERAK 313 Z31.
