@@ -89,6 +89,11 @@ type RegisterSupplyStart struct {
 	Reason string `json:"reason,omitempty"`
 	// Customer is the customer's name (optional, NAD+Z09).
 	Customer string `json:"customer,omitempty"`
+
+	// pending is set by Enrich (WithSecondAnmeldung(true)) when another
+	// Anmeldung of the tenant for the MaLo is unanswered; not part of the
+	// ERP contract and not encoded.
+	pending bool
 }
 
 // CommandType implements engine.CommandData.

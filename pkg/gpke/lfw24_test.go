@@ -158,7 +158,7 @@ func TestEnrichPendingAnmeldung(t *testing.T) {
 	run := func() MasterData {
 		t.Helper()
 		cmd := engine.Command{ID: "c2", ReceivedAt: t0.Add(time.Minute), Payload: second}
-		if err := enrich(src, ix)(context.Background(), self, &cmd); err != nil {
+		if err := enrich(src, ix, false)(context.Background(), self, &cmd); err != nil {
 			t.Fatal(err)
 		}
 		return cmd.Payload.(Enriched).MasterData
@@ -208,4 +208,38 @@ func TestBeendigungForUnsuppliedMaLo(t *testing.T) {
 	lf = newParty(t, "lf3").start(WorkflowLFAbmeldung)
 	d = lf.exec(t0.Add(time.Hour), enriched(bee, MasterData{Known: true, Supplier: mpLFA}))
 	out(t, d, mpNB, "UTILMD", PIDBeendigungNBBest)
+}
+
+// WithSecondAnmeldung(true): the LFN does not send a second 55001 for a MaLo
+// whose first Anmeldung is unanswered; by default it does.
+func TestSecondAnmeldungOnTheLFSide(t *testing.T) {
+	wf := engine.WorkflowID{Name: WorkflowLFNLieferbeginn, FormatVersion: mustFV(t0)}
+	first := engine.ProcessIdentity{Tenant: "lfn", Process: "p-1", Workflow: wf}
+	second := engine.ProcessIdentity{Tenant: "lfn", Process: "p-2", Workflow: wf}
+	ix := ProcessIndexFunc(func(_ context.Context, _ engine.TenantID, k engine.BusinessKey) ([]engine.ProcessIdentity, error) {
+		if k == MaLoKey(maloID) {
+			return []engine.ProcessIdentity{first}, nil
+		}
+		return nil, nil
+	})
+	src := MasterDataFunc(func(context.Context, Query) (MasterData, error) { return MasterData{}, nil })
+	req := RegisterSupplyStart{RequestID: "erp-2", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}
+	for _, suppress := range []bool{false, true} {
+		cmd := engine.Command{ID: "c2", ReceivedAt: t0, Payload: req}
+		if err := enrich(src, ix, suppress)(context.Background(), second, &cmd); err != nil {
+			t.Fatal(err)
+		}
+		lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
+		d := lfn.exec(t0, cmd.Payload)
+		if suppress {
+			if f, ok := has[Failed](d.Events); !ok || len(d.Outbound) != 0 || !slices.Contains(d.Correlate, AnsweredKey(maloID)) {
+				t.Fatalf("suppressed: %+v, %d outbound, keys %v (%v)", d.Events, len(d.Outbound), d.Correlate, f)
+			}
+			continue
+		}
+		out(t, d, mpNB, "UTILMD", PIDAnmeldung)
+		if !slices.Contains(d.Correlate, MaLoKey(maloID)) {
+			t.Fatalf("LFN Anmeldung not bound under the MaLo: %v", d.Correlate)
+		}
+	}
 }

@@ -86,6 +86,7 @@ type config struct {
 	source         MasterDataSource
 	index          ProcessIndex
 	beendigungZ18  bool
+	suppressSecond bool
 	beendigungLead func(cal *fristen.Calendar, received, end time.Time) bool
 	abmeldungLead  func(cal *fristen.Calendar, received, end time.Time) bool
 }
@@ -352,7 +353,7 @@ func Module(opts ...Option) module.Module {
 		}
 	}
 	if cfg != nil && cfg.source != nil {
-		m.Enrich = enrich(cfg.source, cfg.index)
+		m.Enrich = enrich(cfg.source, cfg.index, cfg.suppressSecond)
 	}
 	return m
 }
@@ -362,12 +363,22 @@ func Module(opts ...Option) module.Module {
 // asks src and replaces the inbound.Transaction payload by
 // Enriched{Transaction, MasterData} — setting cmd.Type accordingly, since
 // inbound.Transaction has no slot for it. Other commands pass unchanged.
-func Enrich(src MasterDataSource) module.Enricher { return enrich(src, nil) }
+func Enrich(src MasterDataSource) module.Enricher { return enrich(src, nil, false) }
 
-// enrich is Enrich with the pending-Anmeldung lookup of WithProcessIndex
-// (ix may be nil).
-func enrich(src MasterDataSource, ix ProcessIndex) module.Enricher {
+// enrich is Enrich with the pending-Anmeldung lookups of WithProcessIndex
+// (ix may be nil): for the NB's Anmeldung (E_0622 step 70) and, with
+// suppressSecond, for the LFN's RegisterSupplyStart (WithSecondAnmeldung).
+func enrich(src MasterDataSource, ix ProcessIndex, suppressSecond bool) module.Enricher {
 	return func(ctx context.Context, id engine.ProcessIdentity, cmd *engine.Command) error {
+		if p, ok := cmd.Payload.(RegisterSupplyStart); ok && suppressSecond && ix != nil && id.Workflow.Name == WorkflowLFNLieferbeginn && p.MaLo != "" {
+			pending, err := pendingIn(ctx, ix, id, WorkflowLFNLieferbeginn, p.MaLo)
+			if err != nil {
+				return fmt.Errorf("gpke: pending Anmeldungen of %s: %w", p.MaLo, err)
+			}
+			p.pending = pending
+			cmd.Payload = p
+			return nil
+		}
 		tx, ok := cmd.Payload.(inbound.Transaction)
 		if !ok || !needsMasterData[id.Workflow.Name] || tx.MessageType != "UTILMD" || !isRequest(tx.PID) {
 			return nil

@@ -8,6 +8,18 @@ import (
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
+// WithSecondAnmeldung decides whether the LFN side suppresses an ERP
+// RegisterSupplyStart for a MaLo while another Anmeldung of the tenant for
+// it is unanswered (needs WithProcessIndex and WithMasterData, which wires
+// Enrich). Default false: the second 55001 is sent and the NB decides by
+// E_0622 step 70 (A06) — CHOICE: the BDEW documents in the references put
+// the check on the NB only, and two ERP commands are two intents of the
+// ERP. true: the process fails at once ("another Anmeldung pending"),
+// without a 55001.
+func WithSecondAnmeldung(suppress bool) Option {
+	return func(cfg *config) error { cfg.suppressSecond = suppress; return nil }
+}
+
 // KeyAnswered is the business-key kind under which the NB's Anmeldung
 // processes of a MaLo (value: the MaLo-ID) are recorded once the Anmeldung
 // is answered (55002/55003, an APERAK 313, or a confirmed Stornierung).
@@ -64,6 +76,12 @@ func WithProcessIndex(ix ProcessIndex) Option {
 // enrichments run at the same instant can both see none (the registry is
 // read, not locked); the second one then is processed as if alone.
 func pendingAnmeldung(ctx context.Context, ix ProcessIndex, id engine.ProcessIdentity, malo string) (bool, error) {
+	return pendingIn(ctx, ix, id, WorkflowNBLieferbeginn, malo)
+}
+
+// pendingIn reports whether a process of workflow wf other than id is bound
+// under the MaLo and not under AnsweredKey.
+func pendingIn(ctx context.Context, ix ProcessIndex, id engine.ProcessIdentity, wf, malo string) (bool, error) {
 	all, err := ix.LookupAll(ctx, id.Tenant, MaLoKey(malo))
 	if err != nil {
 		return false, err
@@ -77,7 +95,7 @@ func pendingAnmeldung(ctx context.Context, ix ProcessIndex, id engine.ProcessIde
 		done[a.Process] = true
 	}
 	for _, p := range all {
-		if p.Workflow.Name == WorkflowNBLieferbeginn && p.Process != id.Process && !done[p.Process] {
+		if p.Workflow.Name == wf && p.Process != id.Process && !done[p.Process] {
 			return true, nil
 		}
 	}

@@ -178,7 +178,7 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	if err != nil {
 		return engine.Decision{}, err
 	}
-	if f.name == WorkflowNBLieferbeginn && !s.Done && x.s.Done && ident.ValidateMaLo(x.s.MaLo) == nil {
+	if (f.name == WorkflowNBLieferbeginn || f.name == WorkflowLFNLieferbeginn) && !s.Done && x.s.Done && ident.ValidateMaLo(x.s.MaLo) == nil {
 		// The Anmeldung is answered (or cancelled): it no longer counts as
 		// pending for E_0622 step 70 (see KeyAnswered).
 		x.d.Correlate = append(x.d.Correlate, AnsweredKey(x.s.MaLo))
