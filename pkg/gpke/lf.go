@@ -130,8 +130,11 @@ func (f flow) e0609(x *dec, md *MasterData) verdict {
 		}
 		return fixed("E_0609/130", false, "A10")
 	}
-	if md.ConfirmedEnd {
+	switch {
+	case md.ConfirmedEnd:
 		return fixed("E_0609/510", true, "A21")
+	case f.cfg.beendigungLead != nil && !f.cfg.beendigungLead(f.cfg.cal, x.cmd.ReceivedAt, x.s.Date):
+		return fixed("E_0609/520", true, "A22") // Vorlauffrist (WithBeendigungLeadTime)
 	}
 	return verdict{step: "E_0609/520", objectCode: "A22", consentCode: ""}
 }
