@@ -291,8 +291,6 @@ func (f flow) registerSupplyStart(x *dec, p RegisterSupplyStart) error {
 		x.emit(Failed{Outcome: OutcomeFailed, Reason: "another Anmeldung of MaLo " + p.MaLo + " is pending; not sent (WithSecondAnmeldung)", MaLo: p.MaLo})
 		return nil
 	}
-	// The tenant's Anmeldungen of the MaLo (WithSecondAnmeldung).
-	x.d.Correlate = append(x.d.Correlate, MaLoKey(p.MaLo))
 	return f.sendRequest(x, outMsg{PID: pid, From: p.LFN, To: p.NB, Start: p.Start, Reason: []string{reason, kind}, MaLo: p.MaLo, Customer: p.Customer})
 }
 

@@ -147,9 +147,6 @@ func (f flow) nbAnmeldung(x *dec, r *received, md *MasterData) error {
 	if err != nil || !ok {
 		return err
 	}
-	// The MaLo's processes (KeyMaLo): with KeyAnswered they tell Enrich of a
-	// later Anmeldung that this one is pending (E_0622 step 70).
-	x.d.Correlate = append(x.d.Correlate, MaLoKey(x.s.MaLo))
 	start := x.s.Date
 	lfw := f.cfg.cal.LFW24(x.cmd.ReceivedAt) // ÜT = German local receipt date (fristen.md §5.3)
 	consuming := r.tx.PID == PIDAnmeldung

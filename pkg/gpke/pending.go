@@ -20,11 +20,11 @@ func WithSecondAnmeldung(suppress bool) Option {
 	return func(cfg *config) error { cfg.suppressSecond = suppress; return nil }
 }
 
-// KeyAnswered is the business-key kind under which the NB's Anmeldung
-// processes of a MaLo (value: the MaLo-ID) are recorded once the Anmeldung
-// is answered (55002/55003, an APERAK 313, or a confirmed Stornierung).
-// With inbound.KeyMaLo — bound by the NB's process when it accepts an
-// Anmeldung — it tells Enrich which Anmeldungen of a MaLo are "in Arbeit
+// KeyAnswered is the business-key kind under which the Anmeldung processes
+// of a MaLo (NB: gpke.nb.lieferbeginn, LFN: gpke.lfn.lieferbeginn; value:
+// the MaLo-ID) are recorded once the Anmeldung is answered (55002/55003, an
+// APERAK 313, or a confirmed Stornierung). With inbound.KeyMaLo — bound by
+// every process in the decision that learns its MaLo — it tells Enrich which Anmeldungen of a MaLo are "in Arbeit
 // und noch nicht beantwortet" (E_0622 step 70): bound under the MaLo, not
 // under KeyAnswered. Registry sets only grow, so the set difference, not a
 // removal, marks the end.
