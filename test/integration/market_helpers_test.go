@@ -116,12 +116,16 @@ func withAccounts(t *testing.T, conf string) natstest.Option {
 // Anmeldungen (E_0622 step 70) come from the party's registry. The
 // Vorlauffrist of a 55007 (E_0609 step 40, no default: unverified) is set
 // to a maximum of one year, so that a Zuordnungsbeginn two years ahead
-// reaches step 40's A03 through the pipeline.
+// reaches step 40's A03 through the pipeline. ix may be nil (no step 70).
 func gpkeOptions(store malo.Reader, ix gpke.ProcessIndex) []gpke.Option {
-	return []gpke.Option{gpke.WithMasterData(gpke.FromMaLo(store)), gpke.WithProcessIndex(ix),
+	opts := []gpke.Option{gpke.WithMasterData(gpke.FromMaLo(store)),
 		gpke.WithBeendigungLeadTime(func(_ *fristen.Calendar, received, end time.Time) bool {
 			return !end.After(received.AddDate(1, 0, 0))
 		})}
+	if ix != nil {
+		opts = append(opts, gpke.WithProcessIndex(ix))
+	}
+	return opts
 }
 
 var marketWorkers = []func(*app.System, context.Context) error{
