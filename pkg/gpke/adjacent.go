@@ -63,7 +63,7 @@ func AdjacentPIDs() []Adjacent {
 		route(PIDAnfrageBeendigung, lf, "8.8 Anfrage zur Beendigung der Zuordnung: gpke.lfa.beendigung (E_0624)"),
 		route(PIDBeendigungNB, lf, "8.10 Beendigung der Zuordnung: gpke.lf.abmeldung (E_0609)"),
 		route(PIDKuendigung, lf, "8.1 Kündigung: gpke.lfa.kuendigung (E_0614)"),
-		route(PIDStorno, lf, "Stornierung: gpke.storno (codes S_0086/S_0087)"),
+		route(PIDStorno, lf, "Stornierung: follow-up of the cancelled request's process (RFF+ACW; codes S_0086/S_0087)"),
 		route(PIDAnmeldungBestaetig, lf, "answer to the LFN's 55001 (follow-up)"),
 		route(PIDAnmeldungAblehnung, lf, "answer to the LFN's 55001 (follow-up)"),
 		route(PIDAnmeldungErzBest, lf, "answer to the LFN's 55077 (follow-up)"),

@@ -243,3 +243,28 @@ func TestSecondAnmeldungOnTheLFSide(t *testing.T) {
 		}
 	}
 }
+
+// On the LF side too a Stornierung reaches the process of the cancelled
+// request: the LFA waiting for its ERP's decision on a 55010 answers 55023,
+// its decision deadline is cancelled and a later Decide sends nothing.
+func TestStornoOfAPendingAnfrageAtTheLFA(t *testing.T) {
+	_, _, d := switchUntilAnfrage(t, mdNB())
+	anfrage := deliver(t, out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung))
+	lfa := newParty(t, "lfa").start(WorkflowLFABeendigung)
+	d = lfa.exec(t0.Add(2*time.Minute), enriched(anfrage, MasterData{Known: true, Supplied: true}))
+	if !slices.Contains(d.Correlate, inbound.TransactionKey(mpNB, anfrage.TransactionID)) {
+		t.Fatalf("the LFA's process is not findable by the Anfrage: %v", d.Correlate)
+	}
+	// The NB cancels its Anfrage (built like any 55022 of a sender).
+	nbs := newParty(t, "nbs").start(WorkflowStornoRequest)
+	ds := nbs.exec(t0.Add(3*time.Minute), RequestCancellation{RequestID: "erp-s", Sender: mpNB, Recipient: mpLFA, TransactionID: anfrage.TransactionID, Category: "E02"})
+	d = lfa.exec(t0.Add(4*time.Minute), deliver(t, out(t, ds, mpLFA, "UTILMD", PIDStorno)))
+	out(t, d, mpNB, "UTILMD", PIDStornoBest)
+	if !slices.Contains(d.CancelDeadlines, labelDecision) || lfa.s.Outcome != OutcomeCancelled {
+		t.Fatalf("cancelled %v, outcome %s", d.CancelDeadlines, lfa.s.Outcome)
+	}
+	d = lfa.exec(t0.Add(5*time.Minute), Decide{Object: false})
+	if len(d.Outbound) != 0 {
+		t.Fatalf("a Decide after the Stornierung sent %d messages", len(d.Outbound))
+	}
+}

@@ -315,7 +315,7 @@ func Routes() []routing.Route {
 		r(PIDAnfrageBeendigung, lf, WorkflowLFABeendigung, true),
 		r(PIDBeendigungNB, lf, WorkflowLFAbmeldung, true),
 		r(PIDKuendigung, lf, WorkflowLFAKuendigung, true),
-		r(PIDStorno, lf, WorkflowStornoAnswer, true),
+		r(PIDStorno, lf, WorkflowStornoAnswer, false), // follow-up of the cancelled request's process, as at the NB
 		// … and (as LFN or LF) the answers to what it sent.
 		r(PIDAnmeldungBestaetig, lf, WorkflowLFNLieferbeginn, false),
 		r(PIDAnmeldungAblehnung, lf, WorkflowLFNLieferbeginn, false),

@@ -462,7 +462,7 @@ func (f flow) timeout(x *dec, label string) error {
 	case label == labelLFA:
 		return f.nbLFAExpired(x)
 	case label == labelDecision:
-		if !x.s.DecisionPending {
+		if !x.s.DecisionPending || x.s.Done {
 			return nil
 		}
 		return f.applyDecision(x, Decided{Object: x.s.DefaultObject, Code: x.s.codeFor(x.s.DefaultObject), Source: "default", Note: "no ERP decision by the deadline"})
@@ -479,8 +479,8 @@ func (f flow) timeout(x *dec, label string) error {
 
 // decide handles the ERP's Decide.
 func (f flow) decide(x *dec, p Decide) error {
-	if !x.s.DecisionPending {
-		x.emit(Noted{What: "ERP decision without pending request (late or duplicate)"})
+	if !x.s.DecisionPending || x.s.Done {
+		x.emit(Noted{What: "ERP decision without pending request (late, duplicate, or the request was cancelled)"})
 		return nil
 	}
 	if req := x.s.Request; (p.TransactionID != "" && p.TransactionID != req.TransactionID) || (p.Partner != "" && p.Partner != req.Sender) {
