@@ -72,9 +72,11 @@ func WithProcessIndex(ix ProcessIndex) Option {
 }
 
 // pendingAnmeldung reports whether another unanswered Anmeldung of the MaLo
-// is being processed by the tenant (E_0622 step 70). Two Anmeldungen whose
-// enrichments run at the same instant can both see none (the registry is
-// read, not locked); the second one then is processed as if alone.
+// is being processed by the tenant (E_0622 step 70). The registry is read,
+// not locked, and the relay applies bound keys after the commit: two
+// Anmeldungen whose enrichments run within that window (milliseconds) can
+// both see none, and one arriving right after the other's answer can still
+// see it pending.
 func pendingAnmeldung(ctx context.Context, ix ProcessIndex, id engine.ProcessIdentity, malo string) (bool, error) {
 	return pendingIn(ctx, ix, id, WorkflowNBLieferbeginn, malo)
 }
