@@ -76,10 +76,13 @@ type RequestReceived struct {
 	NewSupplier string // NAD+VY of 55010
 	Customer    string // NAD+Z09
 	CancelTx    string // RFF+ACW of 55022
-	Category    string // BGM 1001 of 55022
-	ReceivedAt  time.Time
-	FV          string
-	MasterData  *MasterData
+	// Transfer is DTM+154 of 55010: the ÜT of the LFN's Anmeldung (zero if
+	// absent); E_0624 step 5 checks the Anfrage's arrival against it.
+	Transfer   time.Time
+	Category   string // BGM 1001 of 55022
+	ReceivedAt time.Time
+	FV         string
+	MasterData *MasterData
 }
 
 // EventType implements engine.EventData.

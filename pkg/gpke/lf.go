@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/ident"
+	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
 )
 
@@ -85,9 +86,17 @@ func fixed(step string, object bool, code string) verdict {
 // e0624 walks E_0624 "Anfrage zur Beendigung der Zuordnung prüfen" (LFA).
 func (f flow) e0624(x *dec, md *MasterData) verdict {
 	req := x.s.Request
-	// Step 5 (Anfrage bis 07:00 des nächsten WT nach dem ÜT, A43) needs the
-	// ÜT of the Anmeldung, which 55010 does not carry in the FV2504 AHB the
-	// project read; it is not checked (docs/gpke.md).
+	// Step 5: the Anfrage must arrive by 07:00 German time of the first
+	// Werktag after the ÜT of the Lieferanmeldung (fristen.md §5.2/§5.3),
+	// else A43. The ÜT is DTM+154 of the 55010 (AHB FV2610: Muss); a 55010
+	// without it (FV2604 as built here) is not checked.
+	if !req.Transfer.IsZero() {
+		w := f.cfg.cal.LFW24(req.Transfer).FirstWerktag.In(fristen.Berlin())
+		due := fristen.Date(w.Year(), w.Month(), w.Day()).Add(7 * time.Hour) // a Werktag has no DST switch
+		if x.cmd.ReceivedAt.After(due) {
+			return fixed("E_0624/5", true, "A43")
+		}
+	}
 	generating := slices.Contains(req.Reason, "ZW3") || slices.Contains(req.Reason, "ZW5") // step 10 (AHB 55010 STS+7 9013)
 	if !generating {
 		if !md.Supplied { // step 20: no assignment on the day after the end

@@ -2,10 +2,14 @@ package gpke
 
 import (
 	"context"
+	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
@@ -266,5 +270,50 @@ func TestStornoOfAPendingAnfrageAtTheLFA(t *testing.T) {
 	d = lfa.exec(t0.Add(5*time.Minute), Decide{Object: false})
 	if len(d.Outbound) != 0 {
 		t.Fatalf("a Decide after the Stornierung sent %d messages", len(d.Outbound))
+	}
+}
+
+// E_0624 step 5: a 55010 that carries the ÜT of the Anmeldung (DTM+154)
+// and arrives after 07:00 of the first Werktag after it is answered A43.
+func TestE0624Step5(t *testing.T) {
+	_, _, d := switchUntilAnfrage(t, mdNB())
+	anfrage := deliver(t, out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung))
+	// The 55010 as the FV2610 AHB wants it: with DTM+154 = ÜT (t0's day).
+	withUT := anfrage
+	seg := "DTM+154:" + strings.ReplaceAll(catalog.FormatDTM303(t0), "+", "?+") + ":303'"
+	raw := string(anfrage.Interchange)
+	i := strings.Index(raw, "DTM+93:")
+	j := i + strings.Index(raw[i:], "'") + 1
+	raw = raw[:j] + seg + raw[j:]
+	unt := regexp.MustCompile(`UNT\+(\d+)\+`)
+	raw = unt.ReplaceAllStringFunc(raw, func(m string) string {
+		n, _ := strconv.Atoi(unt.FindStringSubmatch(m)[1])
+		return "UNT+" + strconv.Itoa(n+1) + "+"
+	})
+	withUT.Interchange = []byte(raw)
+	w7 := berlin(2026, 11, 11, 7, 0) // ÜT Tue 10.11. → W Wed 11.11. 07:00
+	for _, tc := range []struct {
+		name string
+		tx   inbound.Transaction
+		at   time.Time
+		want string // "" = no fixed answer (the ERP is asked)
+	}{
+		{"in time", withUT, w7, ""},
+		{"late", withUT, w7.Add(time.Minute), "A43"},
+		{"no ÜT: not checked", anfrage, w7.Add(time.Hour), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lfa := newParty(t, "lfa").start(WorkflowLFABeendigung)
+			d := lfa.exec(tc.at, enriched(tc.tx, MasterData{Known: true, Supplied: true}))
+			if tc.want == "" {
+				if _, ok := has[DecisionRequested](d.Events); !ok {
+					t.Fatalf("events %+v", d.Events)
+				}
+				return
+			}
+			if c, e := answerOf(t, out(t, d, mpNB, "UTILMD", PIDAnfrageAbl)); c != tc.want || e != EBDAnfrageBeendigung {
+				t.Fatalf("55012 %s:%s", c, e)
+			}
+		})
 	}
 }

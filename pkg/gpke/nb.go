@@ -39,6 +39,9 @@ func (f flow) requestFacts(x *dec, r *received, md *MasterData, dateQ string) []
 	if ref, ok := r.t.Reference("ACW"); ok {
 		rr.CancelTx = ref.Value
 	}
+	if d, ok := r.t.Date("154"); ok && r.tx.PID == PIDAnfrageBeendigung {
+		rr.Transfer, _ = d.Time() // unreadable: step 5 is not checked
+	}
 	if r.tx.PID == PIDStorno {
 		if rr.CancelTx == "" {
 			problems = append(problems, aperak.Problem{Code: "Z29", Location: &aperak.Location{Name: "Referenz auf zu stornierende Vorgangsnummer"}})
