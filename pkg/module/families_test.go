@@ -113,3 +113,45 @@ func TestFamiliesArePure(t *testing.T) {
 		}
 	}
 }
+
+// moduleImports are the only repository packages pkg/module may import:
+// the contract points inward (wire packages and workers depend on module,
+// never the other way). pkg/fv is allowed because the engine's own API
+// names format versions by fv.Version (ERPTarget.FormatVersion) and fv
+// imports only the standard library.
+var moduleImports = map[string]bool{
+	"github.com/mako-engine/mako/pkg/engine":  true,
+	"github.com/mako-engine/mako/pkg/routing": true,
+	"github.com/mako-engine/mako/pkg/fv":      true,
+}
+
+// TestModuleImportsOnlyEngineAndRouting fails if pkg/module (its non-test
+// files) imports anything but the standard library, pkg/engine,
+// pkg/routing and pkg/fv.
+func TestModuleImportsOnlyEngineAndRouting(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go tool not on PATH")
+	}
+	cmd := exec.Command(goTool, "list", "-f", `{{join .Imports "\n"}}`, ".")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.String())
+	}
+	imports := strings.Fields(string(out))
+	if len(imports) == 0 {
+		t.Fatal("go list reported no imports of pkg/module")
+	}
+	for _, imp := range imports {
+		first, _, _ := strings.Cut(imp, "/")
+		stdlib := !strings.Contains(first, ".")
+		if !stdlib && !moduleImports[imp] {
+			t.Errorf("pkg/module imports %s; only the standard library, pkg/engine, pkg/routing and pkg/fv are allowed", imp)
+		}
+	}
+}

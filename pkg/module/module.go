@@ -4,9 +4,12 @@
 // command executes, the ERP commands it accepts, and the hooks its events
 // implement for outcomes, alerts and the process overview.
 //
-// The package depends only on the engine, the PID router and the ERP wire
-// contract, so a family that imports it pulls in no NATS client, no HTTP
-// and no metrics (checked by TestFamiliesArePure). The workers (package
+// The package depends only on the engine and the PID router (plus the
+// standard library and pkg/fv, the format-version type the engine's own
+// API uses), so a family that imports it pulls in no NATS client, no HTTP
+// and no metrics (checked by TestFamiliesArePure), and contracts point
+// inward: the wire packages (pkg/wire/erp) depend on module, never the
+// other way (checked by TestModuleImportsOnlyEngineAndRouting). The workers (package
 // processor, readmodel, erp) and the assembly (internal/app) consume it.
 package module
 
@@ -15,7 +18,6 @@ import (
 
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/routing"
-	"github.com/mako-engine/mako/pkg/wire/erp"
 )
 
 // Module is a family of workflows: their definitions (one per format
@@ -33,8 +35,9 @@ type Module struct {
 	// the module's workflows before they execute (see Enricher).
 	Enrich Enricher
 	// ERPCommands are the ERP commands the module accepts on
-	// mako.erp.in.<tenant> (pkg/wire/erp; the ERP receiver of pkg/workers/erp).
-	ERPCommands []erp.CommandType
+	// mako.erp.in.<tenant> (the wire contract is pkg/wire/erp, the receiver
+	// is in pkg/workers/erp).
+	ERPCommands []ERPCommand
 }
 
 // Enricher adds to a command the facts its workflow needs but the message

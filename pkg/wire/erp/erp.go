@@ -19,7 +19,6 @@ package erp
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,7 +28,7 @@ import (
 	"github.com/mako-engine/mako/pkg/wire"
 
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/module"
 )
 
 // Stream, subjects and consumers of the ERP contract (streams/MAKO_ERP.json,
@@ -110,50 +109,19 @@ type Schema interface {
 //
 // IdempotencyKey (1..200 bytes, no NUL) makes the command execute once;
 // Tenant must equal the subject's tenant; Type names a registered
-// CommandType; Data is decoded by it.
-type Request struct {
-	IdempotencyKey string          `json:"idempotency_key"`
-	Type           string          `json:"type"`
-	Tenant         string          `json:"tenant"`
-	Data           json.RawMessage `json:"data"`
-}
+// CommandType; Data is decoded by it. The type is defined by the module
+// contract (module.ERPRequest), so a process family needs no wire import.
+type Request = module.ERPRequest
 
 // MaxIdempotencyKeyLen is the longest idempotency key in bytes.
 const MaxIdempotencyKeyLen = 200
 
-// Target names the process an ERP command goes to.
-type Target struct {
-	// Workflow is the workflow name. The definition serving FormatVersion
-	// is picked with Engine.Lookup.
-	Workflow string
-	// FormatVersion of the command; zero = the version in force at the
-	// command's receipt (fv.Resolve).
-	FormatVersion fv.Version
-	// Key is the 1:1 registry key under which the process is spawned or
-	// resumed (Engine.SpawnOrResume). Empty = DefaultKey(idempotency
-	// key): a new process per command.
-	Key string
-	// Existing, when set, sends the command to the newest live process
-	// correlated with this business key instead of spawning one; if there
-	// is none, the command is rejected.
-	Existing *engine.BusinessKey
-}
+// Target names the process an ERP command goes to (module.ERPTarget).
+type Target = module.ERPTarget
 
 // CommandType is one ERP command a workflow module accepts. Modules list
-// them in module.Module.ERPCommands.
-type CommandType struct {
-	// Type is the Request.Type, e.g. "gpke.lfn.register_supply_start".
-	Type string
-	// Workflow is the workflow that executes the command when Route is nil.
-	Workflow string
-	// Decode decodes and validates Request.Data into the workflow's command
-	// payload (a type registered in the workflow's codec). An error rejects
-	// the command; its text is the rejection reason the ERP sees.
-	Decode func(data json.RawMessage) (engine.CommandData, error)
-	// Route, if set, names the target process. nil = a new process of
-	// Workflow per idempotency key. An error rejects the command.
-	Route func(ctx context.Context, req Request, payload engine.CommandData) (Target, error)
-}
+// them in module.Module.ERPCommands (module.ERPCommand).
+type CommandType = module.ERPCommand
 
 // DefaultKey is the registry key of the process an ERP command spawns when
 // its Target has no Key: one process per idempotency key.
