@@ -15,10 +15,10 @@ import (
 
 // Defaults of the Engine options.
 const (
-	DefaultSnapshotInterval = 100
-	DefaultCacheSize        = 4096
-	DefaultRetryAttempts    = 10
-	DefaultCommandWindow    = 1000
+	defaultSnapshotInterval = 100
+	defaultCacheSize        = 4096
+	defaultRetryAttempts    = 10
+	defaultCommandWindow    = 1000
 )
 
 // Engine runs processes: it loads their state (cache, snapshot plus
@@ -76,7 +76,7 @@ func WithRegistry(r Registry) Option { return func(o *options) { o.registry = r 
 func WithInbox(in Inbox) Option { return func(o *options) { o.inbox = in } }
 
 // WithSnapshotInterval takes a snapshot whenever at least n events were
-// committed since the last one (default DefaultSnapshotInterval; 0 = never).
+// committed since the last one (default 100; 0 = never).
 func WithSnapshotInterval(n int) Option {
 	return func(o *options) {
 		if n < 0 {
@@ -87,7 +87,7 @@ func WithSnapshotInterval(n int) Option {
 }
 
 // WithCacheSize sets how many processes the state cache keeps (default
-// DefaultCacheSize; 0 disables the cache).
+// 4096; 0 disables the cache).
 func WithCacheSize(n int) Option {
 	return func(o *options) {
 		if n < 0 {
@@ -98,7 +98,7 @@ func WithCacheSize(n int) Option {
 }
 
 // WithRetryAttempts sets the conflict retries of the operations that retry
-// on their own (FireDeadline); default DefaultRetryAttempts.
+// on their own (FireDeadline); default 10.
 func WithRetryAttempts(n int) Option {
 	return func(o *options) {
 		if n < 1 {
@@ -109,7 +109,7 @@ func WithRetryAttempts(n int) Option {
 }
 
 // WithCommandWindow sets how many of a process's most recent command ids
-// the engine remembers for idempotency (default DefaultCommandWindow; 0 =
+// the engine remembers for idempotency (default 1000; 0 =
 // all). A command whose id is among them is a Duplicate; an id older than
 // the window is not recognised and would be decided again. The window keeps
 // the cache and snapshots of long-lived processes bounded; inbound messages
@@ -143,8 +143,8 @@ func WithWorkflows(defs ...AnyDefinition) Option {
 
 // New builds an Engine. An event store is required.
 func New(opts ...Option) (*Engine, error) {
-	o := options{snapInterval: DefaultSnapshotInterval, cacheSize: DefaultCacheSize, retryAttempts: DefaultRetryAttempts,
-		commandWindow: DefaultCommandWindow, log: zerolog.Nop(), now: time.Now}
+	o := options{snapInterval: defaultSnapshotInterval, cacheSize: defaultCacheSize, retryAttempts: defaultRetryAttempts,
+		commandWindow: defaultCommandWindow, log: zerolog.Nop(), now: time.Now}
 	for _, opt := range opts {
 		opt(&o)
 	}

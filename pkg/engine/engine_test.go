@@ -404,7 +404,7 @@ func TestSpawnRaceOnOneKeyMakesOneProcess(t *testing.T) {
 	ctx := context.Background()
 	st := newStores()
 	d := ledgerDef()
-	key := engine.ConversationKey("conv-77", "9900000000003")
+	key := engine.CorrelationKey("corr-77")
 	const n = 20
 	type out struct {
 		id      engine.ProcessIdentity

@@ -2,6 +2,10 @@ package engine
 
 import "context"
 
+// DefaultCommandWindow is the default of WithCommandWindow, for the
+// external tests.
+const DefaultCommandWindow = defaultCommandWindow
+
 // LoadedView exposes a loaded process to the external tests.
 type LoadedView struct {
 	State     any

@@ -9,10 +9,6 @@ import (
 // MaxInboxKeyLen is the longest inbox key in bytes.
 const MaxInboxKeyLen = 509
 
-// InboxRetentionHours is how long a backend must remember an accepted key:
-// the 72 h AS4 retry window plus 24 h (seed.md, inbox).
-const InboxRetentionHours = 96
-
 // Inbox deduplicates inbound messages (AS4 retries, ERP commands).
 //
 // Contract (checked by enginetest.RunInbox): Accept is an atomic
@@ -21,7 +17,8 @@ const InboxRetentionHours = 96
 // concurrent callers gets true). Seen reports whether a key was accepted
 // (and is still retained) without accepting it. Keys failing
 // ValidateInboxKey are rejected with ErrInvalidKey. Retention
-// (InboxRetentionHours) is the backend's job.
+// is the backend's job (how long is the caller's requirement: for MaKo,
+// inbound.InboxRetention in pkg/wire/inbound).
 //
 // Callers that must not lose a message check Seen first and Accept only
 // after the message's work is durable, so that a message whose first

@@ -38,12 +38,6 @@ type Registry interface {
 	Retire(ctx context.Context, tenant TenantID, key BusinessKey, process ProcessID) error
 }
 
-// ConversationKey is the 1:1 registry key of a conversation with a sender
-// (MP-ID).
-func ConversationKey(conv ConversationID, sender string) string {
-	return "conv:" + string(conv) + ":" + sender
-}
-
 // CorrelationKey is the 1:1 registry key of a correlation id.
 func CorrelationKey(c CorrelationID) string { return "corr:" + string(c) }
 

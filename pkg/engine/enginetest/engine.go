@@ -183,7 +183,7 @@ func RunEngine(t *testing.T, newBackend func(t *testing.T) Backend) {
 		if be.Registry == nil {
 			t.Skip("no registry")
 		}
-		key := engine.ConversationKey(engine.NewConversationID(), "9900000000003")
+		key := engine.CorrelationKey(engine.NewCorrelationID())
 		const n = 20
 		ids := make([]engine.ProcessIdentity, n)
 		spawned := make([]bool, n)

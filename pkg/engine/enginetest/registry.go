@@ -22,7 +22,7 @@ func RunRegistry(t *testing.T, newRegistry func(t *testing.T) engine.Registry) {
 	ctx := context.Background()
 	t.Run("register then lookup", func(t *testing.T) {
 		r, id := newRegistry(t), NewIdentity()
-		key := engine.ConversationKey(engine.NewConversationID(), "9900000000003")
+		key := engine.CorrelationKey(engine.NewCorrelationID())
 		got, err := r.Register(ctx, Tenant, key, id)
 		if err != nil || got != id {
 			t.Fatalf("Register = %v, %v", got, err)
@@ -131,7 +131,7 @@ func RunRegistry(t *testing.T, newRegistry func(t *testing.T) engine.Registry) {
 	})
 	t.Run("20 concurrent registers of one key have exactly one winner", func(t *testing.T) {
 		r := newRegistry(t)
-		key := engine.ConversationKey(engine.NewConversationID(), "9900000000003")
+		key := engine.CorrelationKey(engine.NewCorrelationID())
 		const n = 20
 		type res struct {
 			mine, got engine.ProcessIdentity

@@ -8,8 +8,13 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 )
 
+// DefaultInboxRetention is how long an Inbox remembers an accepted key
+// unless WithRetention says otherwise: the 72 h AS4 retry window plus 24 h
+// (seed.md, inbox; inbound.InboxRetention of pkg/wire/inbound).
+const DefaultInboxRetention = 96 * time.Hour
+
 // Inbox is an in-memory engine.Inbox. An accepted key is remembered for the
-// retention period (default engine.InboxRetentionHours) and then accepted
+// retention period (default DefaultInboxRetention) and then accepted
 // again; expired keys are purged lazily.
 type Inbox struct {
 	mu        sync.Mutex
@@ -50,7 +55,7 @@ func WithClock(now func() time.Time) InboxOption {
 
 // NewInbox returns an empty inbox.
 func NewInbox(opts ...InboxOption) *Inbox {
-	in := &Inbox{seen: map[tenantKey]inboxEntry{}, retention: engine.InboxRetentionHours * time.Hour, now: time.Now}
+	in := &Inbox{seen: map[tenantKey]inboxEntry{}, retention: DefaultInboxRetention, now: time.Now}
 	for _, o := range opts {
 		o(in)
 	}

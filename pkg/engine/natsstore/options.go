@@ -26,7 +26,7 @@ const (
 	// was lost (timeout) before giving up.
 	DefaultPublishAttempts = 3
 	// DefaultInboxRetention is the inbox key TTL: the 72 h AS4 retry window
-	// plus 24 h (seed.md, inbox; engine.InboxRetentionHours).
+	// plus 24 h (seed.md, inbox; inbound.InboxRetention of pkg/wire/inbound).
 	DefaultInboxRetention = 96 * time.Hour
 )
 

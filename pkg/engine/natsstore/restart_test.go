@@ -40,7 +40,7 @@ func TestRestartKeepsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := enginetest.NewIdentity()
-	key := engine.ConversationKey("conv-1", "9900000000003")
+	key := engine.CorrelationKey("corr-1")
 	if _, err := st.Registry.Register(ctx, enginetest.Tenant, key, id); err != nil {
 		t.Fatal(err)
 	}

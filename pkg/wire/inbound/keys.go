@@ -3,6 +3,7 @@ package inbound
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/mako-engine/mako/pkg/engine"
 )
@@ -15,6 +16,18 @@ const (
 	KeyDocument     engine.KeyKind = "document"     // Belegnummer / document number
 	KeyDevice       engine.KeyKind = "device"       // Gerätenummer
 )
+
+// InboxRetention is how long an inbox must remember an accepted message
+// key: the 72 h AS4 retry window plus 24 h (seed.md, inbox). The engine's
+// inbox backends default to it (natsstore.DefaultInboxRetention,
+// memstore.DefaultInboxRetention; TestInboxRetentionDefaults).
+const InboxRetention = 96 * time.Hour
+
+// ConversationKey is the 1:1 registry key of a conversation
+// (engine.ConversationID) with a sender (MP-ID).
+func ConversationKey(conv engine.ConversationID, sender string) string {
+	return "conv:" + string(conv) + ":" + sender
+}
 
 // Business keys of the inbound contract: under them ingest finds the process
 // a follow-up message, an APERAK or a CONTRL belongs to, and workflows bind

@@ -151,7 +151,7 @@ func plan(in planInput, resolve func(pid string, s catalog.Sector, roles []routi
 				conv = in.InterchangeRef + "/" + m.Ref()
 			}
 			steps = append(steps, Step{Action: Spawn, Tx: tx, Definition: def, Conversation: conv,
-				ConversationKey: engine.ConversationKey(engine.ConversationID(conv), in.Sender)})
+				ConversationKey: inbound.ConversationKey(engine.ConversationID(conv), in.Sender)})
 			continue
 		}
 		ref := referencedTransaction(m, tx)

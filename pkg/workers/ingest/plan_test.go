@@ -77,7 +77,7 @@ func TestPlan(t *testing.T) {
 		orphanOK bool
 	}{
 		{name: "initiating PID spawns under the conversation key", segs: utilmd("55001", "TX1", ""), version: v, action: Spawn,
-			convKey: engine.ConversationKey("TX1@IX1/1", planSender)},
+			convKey: inbound.ConversationKey("TX1@IX1/1", planSender)},
 		{name: "unrouted PID is refused Z31", segs: utilmd("55555", "TX2", ""), version: v, action: Refuse,
 			refusal: deadletter.ReasonUnknownPID, code: "Z31"},
 		{name: "format version without workflow is refused Z31", segs: utilmd("55001", "TX3", ""), version: fv.MustParse("FV2610"), action: Refuse,
