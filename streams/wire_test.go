@@ -44,27 +44,27 @@ func TestWireContracts(t *testing.T) {
 		stream   string
 		prefixes []string
 		subjects []string
-		tenant   func(string) (string, error)
+		tenant   func(string) (engine.TenantID, error)
 	}{
 		{inbound.Stream, []string{inbound.SubjectPrefix}, []string{inbound.Subject(tn)}, inbound.TenantFromSubject},
 		{command.Stream, []string{command.SubjectPrefix}, []string{command.Subject(tn, p)},
-			func(s string) (string, error) { t, err := command.TenantFromSubject(s); return string(t), err }},
+			command.TenantFromSubject},
 		{natsstore.DefaultEventStream, []string{natsstore.DefaultSubjectPrefix}, []string{engine.StreamOf(tn, p).Subject(natsstore.DefaultSubjectPrefix)}, nil},
 		{outbox.Stream, []string{outbox.SubjectPrefix}, []string{outbox.Subject(string(tn), "9900000000004")},
-			func(s string) (string, error) { t, _, err := outbox.ParseSubject(s); return t, err }},
+			func(s string) (engine.TenantID, error) { t, _, err := outbox.ParseSubject(s); return engine.TenantID(t), err }},
 		{deadletter.Stream, []string{deadletter.SubjectPrefix}, []string{deadletter.Subject(string(tn)), deadletter.ActionSubject(string(tn))},
-			func(s string) (string, error) {
+			func(s string) (engine.TenantID, error) {
 				if t, ok := deadletter.IsActionSubject(s); ok {
-					return t, nil
+					return engine.TenantID(t), nil
 				}
 				return deadletter.TenantFromSubject(s)
 			}},
 		{timer.Stream, []string{timer.SchedulePrefix, timer.FiredPrefix}, []string{timer.ScheduleSubject(tn, p, "aperak"), timer.FiredSubject(tn, p, "aperak")},
-			func(s string) (string, error) { t, err := timer.TenantFromSubject(s); return string(t), err }},
+			timer.TenantFromSubject},
 		{erp.Stream, []string{erp.SubjectPrefix, erp.InPrefix}, []string{erp.Subject(tn), erp.InSubject(tn)},
-			func(s string) (string, error) { t, err := erp.TenantFromSubject(s); return string(t), err }},
+			erp.TenantFromSubject},
 		{audit.Stream, []string{audit.SubjectPrefix}, []string{audit.Subject(string(tn), audit.KindPartner, "9900000000004"), audit.Subject(string(tn), audit.KindMaLo, "51238696781")},
-			func(s string) (string, error) { t, _, _, err := audit.ParseSubject(s); return t, err }},
+			func(s string) (engine.TenantID, error) { t, _, _, err := audit.ParseSubject(s); return engine.TenantID(t), err }},
 	}
 	owned := map[string]bool{}
 	for _, c := range contracts {
@@ -91,7 +91,7 @@ func TestWireContracts(t *testing.T) {
 				}
 			}
 			if c.tenant != nil {
-				if got, err := c.tenant(subj); err != nil || got != string(tn) {
+				if got, err := c.tenant(subj); err != nil || got != tn {
 					t.Errorf("%s: tenant of %q = %q, %v; want %q", c.stream, subj, got, err, tn)
 				}
 			}

@@ -19,6 +19,7 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/Berlin on hosts without a zoneinfo database
 
+	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/wire"
 
 	"github.com/nats-io/nats.go"
@@ -138,13 +139,14 @@ const UnknownTenant = "unknown"
 func Subject(tenant string) string { return SubjectPrefix + "." + tenant }
 
 // TenantFromSubject returns the tenant token of `mako.dlq.<tenant>`
-// (UnknownTenant included); it fails unless the subject is exactly that.
-func TenantFromSubject(subject string) (string, error) {
+// (UnknownTenant included, so the token is not validated as a tenant id);
+// it fails unless the subject is exactly that.
+func TenantFromSubject(subject string) (engine.TenantID, error) {
 	tenant, ok := strings.CutPrefix(subject, SubjectPrefix+".")
 	if !ok || tenant == "" || strings.Contains(tenant, ".") {
 		return "", fmt.Errorf("subject %q is not %s.<tenant>", subject, SubjectPrefix)
 	}
-	return tenant, nil
+	return engine.TenantID(tenant), nil
 }
 
 // Sink writes dead letters to MAKO_DLQ.

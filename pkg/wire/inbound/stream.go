@@ -32,12 +32,12 @@ func Subject(t engine.TenantID) string { return SubjectPrefix + "." + string(t) 
 
 // TenantFromSubject returns the tenant token of `mako.ingest.<tenant>`; it
 // fails unless the subject is exactly that (one non-empty token). The
-// token is not validated as a tenant id: ingest looks it up among its
-// tenants.
-func TenantFromSubject(subject string) (string, error) {
+// token is not validated as a tenant id (TenantID.Validate): ingest looks
+// it up among its tenants, and an unknown one is dead-lettered under it.
+func TenantFromSubject(subject string) (engine.TenantID, error) {
 	tid, ok := strings.CutPrefix(subject, SubjectPrefix+".")
 	if !ok || tid == "" || strings.Contains(tid, ".") {
 		return "", fmt.Errorf("subject %q is not %s.<tenant>", subject, SubjectPrefix)
 	}
-	return tid, nil
+	return engine.TenantID(tid), nil
 }

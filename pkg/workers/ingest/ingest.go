@@ -195,11 +195,12 @@ func (in *Ingestor) Handle(ctx context.Context, msg jetstream.Msg) error {
 }
 
 func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error {
-	tid, err := inbound.TenantFromSubject(d.subject)
+	tenantID, err := inbound.TenantFromSubject(d.subject)
 	if err != nil {
 		return in.dead(ctx, d, deadletter.ReasonMalformed, "subject is not mako.ingest.<tenant>", deadletter.Audit{Tenant: deadletter.UnknownTenant})
 	}
-	t, ok := in.tenants(engine.TenantID(tid))
+	tid := string(tenantID)
+	t, ok := in.tenants(tenantID)
 	if !ok {
 		return in.dead(ctx, d, deadletter.ReasonMalformed, fmt.Sprintf("unknown tenant %q", tid), deadletter.Audit{Tenant: tid})
 	}
@@ -617,7 +618,8 @@ func (in *Ingestor) dead(ctx context.Context, d delivery, reason deadletter.Reas
 // interchange itself (parsing does no I/O).
 func ExhaustedLetter(m jetstream.Msg, cause error) deadletter.Letter {
 	var audit deadletter.Audit
-	audit.Tenant, _ = inbound.TenantFromSubject(m.Subject()) // "" (unknown) if malformed
+	tid, _ := inbound.TenantFromSubject(m.Subject()) // "" (unknown) if malformed
+	audit.Tenant = string(tid)
 	if ix, err := edifact.Parse(m.Data()); err == nil {
 		unb := ix.UNB()
 		audit.Sender, audit.Receiver, audit.InterchangeRef = unb.Sender.ID, unb.Recipient.ID, unb.ControlRef

@@ -282,10 +282,11 @@ func (p *Projector) ProjectDeadLetter(ctx context.Context, subject string, seq u
 	if tenant, ok := deadletter.IsActionSubject(subject); ok {
 		return p.projectAction(ctx, tenant, subject, seq, data)
 	}
-	tenant, err := deadletter.TenantFromSubject(subject)
+	tid, err := deadletter.TenantFromSubject(subject)
 	if err != nil {
 		return worker.Permanent(&Error{Op: "deadletter", Subject: subject, Sequence: seq, Err: errors.New("not a mako.dlq.<tenant> subject")})
 	}
+	tenant := string(tid)
 	d := DeadLetter{Tenant: tenant, Sequence: seq, PayloadSize: len(data)}
 	if l, err := deadletter.Decode(data); err != nil {
 		d.Reason, d.Detail = "undecodable", err.Error()
