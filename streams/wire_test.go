@@ -51,7 +51,10 @@ func TestWireContracts(t *testing.T) {
 			command.TenantFromSubject},
 		{natsstore.DefaultEventStream, []string{natsstore.DefaultSubjectPrefix}, []string{engine.StreamOf(tn, p).Subject(natsstore.DefaultSubjectPrefix)}, nil},
 		{outbox.Stream, []string{outbox.SubjectPrefix}, []string{outbox.Subject(string(tn), "9900000000004")},
-			func(s string) (engine.TenantID, error) { t, _, err := outbox.ParseSubject(s); return engine.TenantID(t), err }},
+			func(s string) (engine.TenantID, error) {
+				t, _, err := outbox.ParseSubject(s)
+				return engine.TenantID(t), err
+			}},
 		{deadletter.Stream, []string{deadletter.SubjectPrefix}, []string{deadletter.Subject(string(tn)), deadletter.ActionSubject(string(tn))},
 			func(s string) (engine.TenantID, error) {
 				if t, ok := deadletter.IsActionSubject(s); ok {
@@ -64,7 +67,10 @@ func TestWireContracts(t *testing.T) {
 		{erp.Stream, []string{erp.SubjectPrefix, erp.InPrefix}, []string{erp.Subject(tn), erp.InSubject(tn)},
 			erp.TenantFromSubject},
 		{audit.Stream, []string{audit.SubjectPrefix}, []string{audit.Subject(string(tn), audit.KindPartner, "9900000000004"), audit.Subject(string(tn), audit.KindMaLo, "51238696781")},
-			func(s string) (engine.TenantID, error) { t, _, _, err := audit.ParseSubject(s); return engine.TenantID(t), err }},
+			func(s string) (engine.TenantID, error) {
+				t, _, _, err := audit.ParseSubject(s)
+				return engine.TenantID(t), err
+			}},
 	}
 	owned := map[string]bool{}
 	for _, c := range contracts {
