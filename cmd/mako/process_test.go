@@ -81,7 +81,11 @@ func readAPIFixture(t *testing.T) (apiURL, natsURL, process string) {
 		}
 		time.Sleep(30 * time.Millisecond)
 	}
-	srv := httptest.NewServer(sys.ReadAPI().Handler())
+	readAPI, err := sys.ReadAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(readAPI.Handler())
 	t.Cleanup(srv.Close)
 	return srv.URL, s.ClientURL(), process
 }

@@ -98,7 +98,11 @@ func MountConsole(w *Wiring) []Actor {
 		tenants = append(tenants, console.Tenant{ID: string(t.ID), MPIDs: t.MPIDs})
 	}
 	ec := w.System.Engine()
-	opts := []console.Option{console.WithAPI(w.System.ReadAPI().Handler()), console.WithTenants(tenants...), console.WithLogger(log)}
+	readAPI, err := w.System.ReadAPI()
+	if err != nil {
+		return []Actor{func(context.Context) error { return err }}
+	}
+	opts := []console.Option{console.WithAPI(readAPI.Handler()), console.WithTenants(tenants...), console.WithLogger(log)}
 	if w.Auth != nil {
 		opts = append(opts, console.WithAuth(w.Auth))
 	}

@@ -82,7 +82,7 @@ func (s *System) runProjectorOnce(ctx context.Context) error {
 // ReadAPI returns the HTTP read API over the read models, with timelines
 // from the engine's event store decoded by the registered workflows. Mount
 // it on a mux (api.Server.Mount); it serves whatever the projectors built.
-func (s *System) ReadAPI() *api.Server {
+func (s *System) ReadAPI() (*api.Server, error) {
 	return api.NewServer(readmodel.NewStore(s.js), s.engine.EventStore(), s.engine,
 		api.WithLogger(s.cfg.Logger.With().Str("worker", "api").Logger()))
 }

@@ -129,7 +129,11 @@ func fixture(t *testing.T) (*api.Client, string, string) {
 	if err := readmodel.WaitCaughtUp(wait, js, 20*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.NewServer(readmodel.NewStore(js), st.Events, reader).Handler())
+	apiSrv, err := api.NewServer(readmodel.NewStore(js), st.Events, reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(apiSrv.Handler())
 	t.Cleanup(srv.Close)
 	c, err := api.NewClient(srv.URL)
 	if err != nil {
@@ -259,7 +263,11 @@ func TestRawHTTPErrors(t *testing.T) {
 	if err := streams.Ensure(context.Background(), js); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.NewServer(readmodel.NewStore(js), nil, nil).Handler())
+	apiSrv, err := api.NewServer(readmodel.NewStore(js), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(apiSrv.Handler())
 	defer srv.Close()
 	for path, want := range map[string]int{
 		"/v1/processes?limit=x":         400,
@@ -284,5 +292,30 @@ func TestRawHTTPErrors(t *testing.T) {
 	}
 	if _, err := api.NewClient("ftp://x"); err == nil {
 		t.Error("ftp base URL accepted")
+	}
+}
+
+// TestInvalidOptionsAreRefused: an invalid server or client option is an
+// error of the constructor, not silently ignored.
+func TestInvalidOptionsAreRefused(t *testing.T) {
+	for _, d := range []time.Duration{0, -time.Second} {
+		if s, err := api.NewServer(nil, nil, nil, api.WithTimeout(d)); err == nil || s != nil {
+			t.Errorf("WithTimeout(%v): server %v, err %v; want an error", d, s, err)
+		}
+	}
+	if _, err := api.NewServer(nil, nil, nil, api.WithTimeout(time.Second)); err != nil {
+		t.Errorf("WithTimeout(1s): %v", err)
+	}
+	for name, o := range map[string]api.ClientOption{
+		"nil http client":   api.WithHTTPClient(nil),
+		"empty token":       api.WithBearerToken(""),
+		"token with a CRLF": api.WithBearerToken("t\r\nX-Evil: 1"),
+	} {
+		if c, err := api.NewClient(api.DefaultURL, o); err == nil || c != nil {
+			t.Errorf("%s: client %v, err %v; want an error", name, c, err)
+		}
+	}
+	if _, err := api.NewClient(api.DefaultURL, api.WithBearerToken("tok"), api.WithHTTPClient(http.DefaultClient)); err != nil {
+		t.Errorf("valid options: %v", err)
 	}
 }

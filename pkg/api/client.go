@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -42,15 +43,35 @@ type Client struct {
 	token string
 }
 
-// ClientOption configures a Client.
-type ClientOption func(*Client)
+// ClientOption configures a Client. An option that is invalid returns an
+// error, which NewClient returns.
+type ClientOption func(*Client) error
 
-// WithHTTPClient sets the HTTP client (default: 30 s timeout).
-func WithHTTPClient(h *http.Client) ClientOption { return func(c *Client) { c.http = h } }
+// WithHTTPClient sets the HTTP client (default: 30 s timeout); h must not
+// be nil.
+func WithHTTPClient(h *http.Client) ClientOption {
+	return func(c *Client) error {
+		if h == nil {
+			return errors.New("api: nil HTTP client")
+		}
+		c.http = h
+		return nil
+	}
+}
 
 // WithBearerToken sends "Authorization: Bearer <token>" with every request
-// (a read API that requires authentication: docs/console.md).
-func WithBearerToken(token string) ClientOption { return func(c *Client) { c.token = token } }
+// (a read API that requires authentication: docs/console.md). The token
+// must be non-empty and free of control characters (it goes into a
+// header line).
+func WithBearerToken(token string) ClientOption {
+	return func(c *Client) error {
+		if token == "" || strings.ContainsFunc(token, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return errors.New("api: bearer token empty or with control characters")
+		}
+		c.token = token
+		return nil
+	}
+}
 
 // NewClient returns a client for the API at base (e.g. DefaultURL).
 func NewClient(base string, opts ...ClientOption) (*Client, error) {
@@ -60,7 +81,9 @@ func NewClient(base string, opts ...ClientOption) (*Client, error) {
 	}
 	c := &Client{base: u, http: &http.Client{Timeout: 30 * time.Second}}
 	for _, o := range opts {
-		o(c)
+		if err := o(c); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }

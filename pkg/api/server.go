@@ -27,30 +27,37 @@ type Server struct {
 	timeout time.Duration
 }
 
-// Option configures a Server.
-type Option func(*Server)
+// Option configures a Server. An option that is invalid returns an error,
+// which NewServer returns.
+type Option func(*Server) error
 
 // WithLogger sets the logger (server errors are logged).
-func WithLogger(l zerolog.Logger) Option { return func(s *Server) { s.log = l } }
+func WithLogger(l zerolog.Logger) Option { return func(s *Server) error { s.log = l; return nil } }
 
-// WithTimeout bounds the work of one request (default 30 s).
+// WithTimeout bounds the work of one request (default 30 s); d must be
+// positive.
 func WithTimeout(d time.Duration) Option {
-	return func(s *Server) {
-		if d > 0 {
-			s.timeout = d
+	return func(s *Server) error {
+		if d <= 0 {
+			return fmt.Errorf("api: request timeout %v: must be positive", d)
 		}
+		s.timeout = d
+		return nil
 	}
 }
 
 // NewServer returns a server answering from store; events (may be nil: no
 // timelines) gives the timeline of a process, decoded with defs (usually
-// the *engine.Engine; nil shows workflow events raw).
-func NewServer(store *readmodel.Store, events engine.EventStore, defs engine.Resolver, opts ...Option) *Server {
+// the *engine.Engine; nil shows workflow events raw). It fails if an
+// option is invalid.
+func NewServer(store *readmodel.Store, events engine.EventStore, defs engine.Resolver, opts ...Option) (*Server, error) {
 	s := &Server{store: store, events: events, defs: defs, log: zerolog.Nop(), timeout: 30 * time.Second}
 	for _, o := range opts {
-		o(s)
+		if err := o(s); err != nil {
+			return nil, err
+		}
 	}
-	return s
+	return s, nil
 }
 
 // Mount registers the routes on mux.

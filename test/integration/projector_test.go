@@ -201,7 +201,11 @@ func TestProjectionsReadAPIAndRebuild(t *testing.T) {
 		return done == n+1 && len(letters) >= 1, fmt.Sprintf("%d of %d processes, %d letters", done, n+1, len(letters))
 	})
 
-	srv := httptest.NewServer(sys.ReadAPI().Handler())
+	readAPI, err := sys.ReadAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(readAPI.Handler())
 	defer srv.Close()
 
 	// One overview in full.
