@@ -59,7 +59,10 @@ const bisectMin = 64
 // NewEventStore binds an EventStore to the event stream (default
 // MAKO_EVENTS), which must exist (package streams creates it).
 func NewEventStore(ctx context.Context, js jetstream.JetStream, opts ...Option) (*EventStore, error) {
-	cfg := newConfig(opts)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
 	st, err := js.Stream(ctx, cfg.eventStream)
 	if err != nil {
 		return nil, &StoreError{Op: "bind", Stream: cfg.eventStream, Err: err}

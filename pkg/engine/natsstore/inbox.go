@@ -27,7 +27,10 @@ var _ engine.OriginInbox = (*Inbox)(nil)
 // NewInbox binds to the inbox bucket (default mako_inbox), which must
 // exist with LimitMarkerTTL (per-key TTL).
 func NewInbox(ctx context.Context, js jetstream.JetStream, opts ...Option) (*Inbox, error) {
-	cfg := newConfig(opts)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
 	kv, err := js.KeyValue(ctx, cfg.inboxBucket)
 	if err != nil {
 		return nil, &StoreError{Op: "bind", Stream: "KV_" + cfg.inboxBucket, Err: err}

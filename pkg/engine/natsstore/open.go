@@ -24,7 +24,10 @@ type Stores struct {
 // must exist. Custom names (WithEventStream, WithBuckets) are not created by
 // WithEnsure.
 func Open(ctx context.Context, js jetstream.JetStream, opts ...Option) (*Stores, error) {
-	cfg := newConfig(opts)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.ensure {
 		var sopts []streams.Option
 		if cfg.replicas > 0 {

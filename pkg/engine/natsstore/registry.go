@@ -44,7 +44,10 @@ var _ engine.Registry = (*Registry)(nil)
 // NewRegistry binds to the registry bucket (default mako_registry), which
 // must exist.
 func NewRegistry(ctx context.Context, js jetstream.JetStream, opts ...Option) (*Registry, error) {
-	cfg := newConfig(opts)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
 	kv, err := js.KeyValue(ctx, cfg.registryBucket)
 	if err != nil {
 		return nil, &StoreError{Op: "bind", Stream: "KV_" + cfg.registryBucket, Err: err}

@@ -47,7 +47,10 @@ type snapshotRecord struct {
 // NewSnapshotStore binds to the snapshot bucket (default mako_snapshots),
 // which must exist.
 func NewSnapshotStore(ctx context.Context, js jetstream.JetStream, opts ...Option) (*SnapshotStore, error) {
-	cfg := newConfig(opts)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
 	kv, err := js.KeyValue(ctx, cfg.snapshotBucket)
 	if err != nil {
 		return nil, &StoreError{Op: "bind", Stream: "KV_" + cfg.snapshotBucket, Err: err}
