@@ -17,7 +17,10 @@ type plainInbox struct{ engine.Inbox }
 func TestAcceptedElsewhere(t *testing.T) {
 	ctx := context.Background()
 	const key = "9900000000004:MK1"
-	in := memstore.NewInbox()
+	in, err := memstore.NewInbox()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if dup, err := engine.AcceptedElsewhere(ctx, in, "t", key, "ingest:1", false); dup || err != nil {
 		t.Fatalf("unseen key: %v, %v", dup, err)
 	}
@@ -43,7 +46,11 @@ func TestAcceptedElsewhere(t *testing.T) {
 			t.Errorf("AcceptFrom(%s, redelivered %v) = %v, %v; want %v", tc.origin, tc.redelivered, dup, err, tc.want)
 		}
 	}
-	plain := plainInbox{memstore.NewInbox()}
+	inner, err := memstore.NewInbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := plainInbox{inner}
 	if dup, err := engine.AcceptFrom(ctx, plain, "t", key, "ingest:1", false); dup || err != nil {
 		t.Fatalf("first accept without origins: %v, %v", dup, err)
 	}

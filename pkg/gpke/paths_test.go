@@ -276,8 +276,12 @@ func TestEngineRoundTrip(t *testing.T) {
 		}
 	}
 	def := engine.Define[State](nbw, fv.MustParse("FV2610"))
+	inbox, err := memstore.NewInbox()
+	if err != nil {
+		t.Fatal(err)
+	}
 	ec, err := engine.New(engine.WithEventStore(memstore.NewEventStore()), engine.WithSnapshotStore(memstore.NewSnapshotStore()),
-		engine.WithRegistry(memstore.NewRegistry()), engine.WithInbox(memstore.NewInbox()), engine.WithWorkflows(def))
+		engine.WithRegistry(memstore.NewRegistry()), engine.WithInbox(inbox), engine.WithWorkflows(def))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -32,34 +33,42 @@ type inboxEntry struct {
 	origin string
 }
 
-// InboxOption configures an Inbox.
-type InboxOption func(*Inbox)
+// InboxOption configures an Inbox. An invalid option returns an error
+// (wrapping engine.ErrInvalidArgument), which NewInbox returns.
+type InboxOption func(*Inbox) error
 
 // WithRetention sets how long an accepted key is remembered (> 0).
 func WithRetention(d time.Duration) InboxOption {
-	return func(in *Inbox) {
-		if d > 0 {
-			in.retention = d
+	return func(in *Inbox) error {
+		if d <= 0 {
+			return fmt.Errorf("memstore: inbox retention %v: must be positive: %w", d, engine.ErrInvalidArgument)
 		}
+		in.retention = d
+		return nil
 	}
 }
 
-// WithClock sets the inbox clock (for retention tests).
+// WithClock sets the inbox clock (for retention tests); now must not be
+// nil.
 func WithClock(now func() time.Time) InboxOption {
-	return func(in *Inbox) {
-		if now != nil {
-			in.now = now
+	return func(in *Inbox) error {
+		if now == nil {
+			return fmt.Errorf("memstore: nil inbox clock: %w", engine.ErrInvalidArgument)
 		}
+		in.now = now
+		return nil
 	}
 }
 
-// NewInbox returns an empty inbox.
-func NewInbox(opts ...InboxOption) *Inbox {
+// NewInbox returns an empty inbox; it fails if an option is invalid.
+func NewInbox(opts ...InboxOption) (*Inbox, error) {
 	in := &Inbox{seen: map[tenantKey]inboxEntry{}, retention: DefaultInboxRetention, now: time.Now}
 	for _, o := range opts {
-		o(in)
+		if err := o(in); err != nil {
+			return nil, err
+		}
 	}
-	return in
+	return in, nil
 }
 
 // Accept implements engine.Inbox.

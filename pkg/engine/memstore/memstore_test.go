@@ -2,6 +2,7 @@ package memstore_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -23,13 +24,40 @@ func TestRegistryConformance(t *testing.T) {
 }
 
 func TestInboxConformance(t *testing.T) {
-	enginetest.RunInbox(t, func(*testing.T) engine.Inbox { return memstore.NewInbox() })
-	enginetest.RunOriginInbox(t, func(*testing.T) engine.OriginInbox { return memstore.NewInbox() })
+	enginetest.RunInbox(t, func(t *testing.T) engine.Inbox { return newInbox(t) })
+	enginetest.RunOriginInbox(t, func(t *testing.T) engine.OriginInbox { return newInbox(t) })
+}
+
+// newInbox returns a memstore inbox with opts or fails t.
+func newInbox(t *testing.T, opts ...memstore.InboxOption) *memstore.Inbox {
+	t.Helper()
+	in, err := memstore.NewInbox(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+// TestInvalidInboxOptionsAreRefused: NewInbox returns the error of an
+// invalid option instead of ignoring it.
+func TestInvalidInboxOptionsAreRefused(t *testing.T) {
+	for name, o := range map[string]memstore.InboxOption{
+		"zero retention":     memstore.WithRetention(0),
+		"negative retention": memstore.WithRetention(-time.Hour),
+		"nil clock":          memstore.WithClock(nil),
+	} {
+		if in, err := memstore.NewInbox(o); !errors.Is(err, engine.ErrInvalidArgument) || in != nil {
+			t.Errorf("%s: inbox %v, err %v; want ErrInvalidArgument", name, in, err)
+		}
+	}
+	if _, err := memstore.NewInbox(memstore.WithRetention(time.Hour), memstore.WithClock(time.Now)); err != nil {
+		t.Errorf("valid options: %v", err)
+	}
 }
 
 func TestInboxRetention(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	in := memstore.NewInbox(memstore.WithClock(func() time.Time { return now }))
+	in := newInbox(t, memstore.WithClock(func() time.Time { return now }))
 	ctx := context.Background()
 	for _, step := range []struct {
 		advance time.Duration
