@@ -210,7 +210,9 @@ func (m *maloOnJS) Lookup(ctx context.Context, tenant, maloID string) (*malo.Rec
 		if err != nil {
 			return nil, fmt.Errorf("master data: bucket %s: %w", malonats.Bucket, err)
 		}
-		s = malonats.NewNATSStore(kv)
+		if s, err = malonats.NewNATSStore(kv); err != nil {
+			return nil, err
+		}
 		m.mu.Lock()
 		m.store = s
 		m.mu.Unlock()

@@ -57,7 +57,11 @@ func (s *System) RunDelivererWith(opts ...deliverer.Option) func(context.Context
 				}
 			}))
 		}
-		d, err := deliverer.New(s.js, partner.NewNATSStore(kv), s.dlq, append(base, opts...)...)
+		partners, err := partner.NewNATSStore(kv)
+		if err != nil {
+			return err
+		}
+		d, err := deliverer.New(s.js, partners, s.dlq, append(base, opts...)...)
 		if err != nil {
 			return err
 		}

@@ -18,7 +18,7 @@ func (s *System) MaLoStore(ctx context.Context) (*malonats.NATSStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: bucket %s: %w", malonats.Bucket, err)
 	}
-	return malonats.NewNATSStore(kv), nil
+	return malonats.NewNATSStore(kv)
 }
 
 // RunMaLo applies the master data changes of committed workflow events

@@ -149,7 +149,11 @@ func RunLFW24(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: bucket %s: %v", ErrUnreachable, streams.BucketPartners, err)
 	}
-	created, err := SeedPartners(ctx, partner.NewNATSStore(pkv), mk, IngestSubject)
+	partners, err := partner.NewNATSStore(pkv)
+	if err != nil {
+		return nil, err
+	}
+	created, err := SeedPartners(ctx, partners, mk, IngestSubject)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +161,10 @@ func RunLFW24(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: bucket %s: %v", ErrUnreachable, malonats.Bucket, err)
 	}
-	store := malonats.NewNATSStore(mkv)
+	store, err := malonats.NewNATSStore(mkv)
+	if err != nil {
+		return nil, err
+	}
 	supplyFrom := time.Date(2026, time.January, 1, 0, 0, 0, 0, berlin)
 	if err := SeedMaLo(ctx, store, mk, Supply{MaLo: cfg.MaLo, From: supplyFrom}); err != nil {
 		return nil, err

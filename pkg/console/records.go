@@ -28,7 +28,11 @@ func (s *Server) partnerStore(ctx context.Context) (partner.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("console: bucket %s: %w", streams.BucketPartners, err)
 	}
-	return partner.NewNATSStore(kv), nil
+	st, err := partner.NewNATSStore(kv)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // maloStore returns the master-data store (the NATS bucket, bound on use).
@@ -40,7 +44,11 @@ func (s *Server) maloStore(ctx context.Context) (malo.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("console: bucket %s: %w", malonats.Bucket, err)
 	}
-	return malonats.NewNATSStore(kv), nil
+	st, err := malonats.NewNATSStore(kv)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 type partnerListData struct {

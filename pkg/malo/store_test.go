@@ -204,3 +204,13 @@ func TestKVReaderBindsLazily(t *testing.T) {
 		t.Fatalf("invalid id: %v", err)
 	}
 }
+
+// TestInvalidNATSOptionIsRefused: OpenNATS returns the error of an invalid
+// option instead of ignoring it.
+func TestInvalidNATSOptionIsRefused(t *testing.T) {
+	s := natstest.Start(t)
+	_, js := s.JetStream()
+	if st, err := malonats.OpenNATS(ctxT(t), js, 0, malonats.WithClock(nil)); err == nil || st != nil {
+		t.Errorf("WithClock(nil): store %v, err %v; want an error", st, err)
+	}
+}

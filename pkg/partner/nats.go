@@ -2,6 +2,7 @@ package partner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -19,20 +20,33 @@ type NATSStore struct {
 	now func() time.Time
 }
 
-// NATSOption configures a NATSStore.
-type NATSOption func(*NATSStore)
+// NATSOption configures a NATSStore. An invalid option returns an error,
+// which NewNATSStore (and OpenNATS) returns.
+type NATSOption func(*NATSStore) error
 
-// WithClock sets the clock of UpdatedAt (default time.Now).
-func WithClock(now func() time.Time) NATSOption { return func(s *NATSStore) { s.now = now } }
+// WithClock sets the clock of UpdatedAt (default time.Now); now must not
+// be nil.
+func WithClock(now func() time.Time) NATSOption {
+	return func(s *NATSStore) error {
+		if now == nil {
+			return errors.New("partner: nil clock")
+		}
+		s.now = now
+		return nil
+	}
+}
 
-// NewNATSStore returns a store on an open bucket.
-func NewNATSStore(kv jetstream.KeyValue, opts ...NATSOption) *NATSStore {
+// NewNATSStore returns a store on an open bucket; it fails if an option is
+// invalid.
+func NewNATSStore(kv jetstream.KeyValue, opts ...NATSOption) (*NATSStore, error) {
 	s := &NATSStore{now: time.Now}
 	for _, o := range opts {
-		o(s)
+		if err := o(s); err != nil {
+			return nil, err
+		}
 	}
 	s.kvStore = kvStore{natskv.NewKV(kv, schema, s.now)}
-	return s
+	return s, nil
 }
 
 // OpenNATS creates or updates bucket mako_partners from its definition in
@@ -43,5 +57,5 @@ func OpenNATS(ctx context.Context, js jetstream.JetStream, replicas int, opts ..
 	if err != nil {
 		return nil, fmt.Errorf("partner: %w", err)
 	}
-	return NewNATSStore(kv, opts...), nil
+	return NewNATSStore(kv, opts...)
 }

@@ -206,3 +206,13 @@ func TestValidateChannels(t *testing.T) {
 		}
 	}
 }
+
+// TestInvalidNATSOptionIsRefused: OpenNATS returns the error of an invalid
+// option instead of ignoring it.
+func TestInvalidNATSOptionIsRefused(t *testing.T) {
+	s := natstest.Start(t)
+	_, js := s.JetStream()
+	if st, err := partner.OpenNATS(context.Background(), js, 0, partner.WithClock(nil)); err == nil || st != nil {
+		t.Errorf("WithClock(nil): store %v, err %v; want an error", st, err)
+	}
+}

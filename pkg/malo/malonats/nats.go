@@ -2,6 +2,7 @@ package malonats
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -25,26 +26,33 @@ type NATSStore struct {
 	now func() time.Time
 }
 
-// NATSOption configures a NATSStore.
-type NATSOption func(*NATSStore)
+// NATSOption configures a NATSStore. An invalid option returns an error,
+// which NewNATSStore (and OpenNATS) returns.
+type NATSOption func(*NATSStore) error
 
-// WithClock sets the clock of UpdatedAt (default time.Now).
+// WithClock sets the clock of UpdatedAt (default time.Now); now must not
+// be nil.
 func WithClock(now func() time.Time) NATSOption {
-	return func(s *NATSStore) {
-		if now != nil {
-			s.now = now
+	return func(s *NATSStore) error {
+		if now == nil {
+			return errors.New("malo: nil clock")
 		}
+		s.now = now
+		return nil
 	}
 }
 
-// NewNATSStore returns a store on an open bucket.
-func NewNATSStore(kv jetstream.KeyValue, opts ...NATSOption) *NATSStore {
+// NewNATSStore returns a store on an open bucket; it fails if an option is
+// invalid.
+func NewNATSStore(kv jetstream.KeyValue, opts ...NATSOption) (*NATSStore, error) {
 	s := &NATSStore{now: time.Now}
 	for _, o := range opts {
-		o(s)
+		if err := o(s); err != nil {
+			return nil, err
+		}
 	}
 	s.KVStore = malo.NewKVStore(natskv.NewKV(kv, malo.Schema(), s.now))
-	return s
+	return s, nil
 }
 
 // OpenNATS creates or updates bucket mako_malo from its definition in
@@ -55,7 +63,7 @@ func OpenNATS(ctx context.Context, js jetstream.JetStream, replicas int, opts ..
 	if err != nil {
 		return nil, fmt.Errorf("malo: %w", err)
 	}
-	return NewNATSStore(kv, opts...), nil
+	return NewNATSStore(kv, opts...)
 }
 
 // KVReader is a Reader on bucket mako_malo that binds the bucket on first
@@ -84,7 +92,10 @@ func (r *KVReader) Lookup(ctx context.Context, tenant, maloID string) (*malo.Rec
 			r.mu.Unlock()
 			return nil, fmt.Errorf("malo: bucket %s: %w", Bucket, err)
 		}
-		st = NewNATSStore(kv)
+		if st, err = NewNATSStore(kv); err != nil {
+			r.mu.Unlock()
+			return nil, err
+		}
 		r.store = st
 	}
 	r.mu.Unlock()
