@@ -157,13 +157,24 @@ type Sink struct {
 	written func(Letter)
 }
 
-// SinkOption configures a Sink.
-type SinkOption func(*Sink)
+// SinkOption configures a Sink. An invalid option returns an error, which
+// NewSink returns.
+type SinkOption func(*Sink) error
 
-// OnWrite calls f after every letter the stream acknowledged (metrics).
-func OnWrite(f func(Letter)) SinkOption { return func(s *Sink) { s.written = f } }
+// OnWrite calls f after every letter the stream acknowledged (metrics); f
+// must not be nil.
+func OnWrite(f func(Letter)) SinkOption {
+	return func(s *Sink) error {
+		if f == nil {
+			return errors.New("deadletter: OnWrite with a nil function")
+		}
+		s.written = f
+		return nil
+	}
+}
 
-// NewSink returns a sink publishing with js. now may be nil (time.Now).
+// NewSink returns a sink publishing with js. now may be nil (time.Now). It
+// fails if an option is invalid.
 func NewSink(js jetstream.JetStream, now func() time.Time, opts ...SinkOption) (*Sink, error) {
 	loc, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
@@ -174,7 +185,9 @@ func NewSink(js jetstream.JetStream, now func() time.Time, opts ...SinkOption) (
 	}
 	s := &Sink{js: js, loc: loc, now: now}
 	for _, o := range opts {
-		o(s)
+		if err := o(s); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }

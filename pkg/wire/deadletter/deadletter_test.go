@@ -116,3 +116,16 @@ func TestWriteBoundsPayloadAndDetail(t *testing.T) {
 		})
 	}
 }
+
+// TestInvalidSinkOptionIsRefused: NewSink returns the error of an invalid
+// option instead of ignoring it.
+func TestInvalidSinkOptionIsRefused(t *testing.T) {
+	s := natstest.Start(t)
+	_, js := s.JetStream()
+	if sink, err := deadletter.NewSink(js, nil, deadletter.OnWrite(nil)); err == nil || sink != nil {
+		t.Errorf("OnWrite(nil): sink %v, err %v; want an error", sink, err)
+	}
+	if _, err := deadletter.NewSink(js, nil, deadletter.OnWrite(func(deadletter.Letter) {})); err != nil {
+		t.Errorf("OnWrite(f): %v", err)
+	}
+}
