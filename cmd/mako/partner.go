@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/mako-engine/mako/pkg/kvrecord"
 	"github.com/mako-engine/mako/pkg/partner"
 )
 
@@ -105,9 +106,9 @@ func runPartner(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	p := partner.Partner{MPID: *mpid}
-	wopt := partner.IfAbsent()
+	wopt := kvrecord.IfAbsent()
 	if e, err := st.Get(ctx, *tenant, *mpid); err == nil {
-		p, wopt = e.Partner, partner.IfRevision(e.Revision)
+		p, wopt = e.Partner, kvrecord.IfRevision(e.Revision)
 	} else if !errors.Is(err, partner.ErrNotFound) {
 		return c.fail(stderr, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/kvrecord"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 
 	"github.com/mako-engine/mako/pkg/fristen"
@@ -76,7 +77,7 @@ func SeedPartners(ctx context.Context, store partner.Store, m Market, subject fu
 			}
 			p := partner.Partner{MPID: other.MPID, Name: "demo " + other.Name, Roles: []string{other.Role},
 				Channels: []partner.Channel{{Transport: partner.TransportNATS, Subject: subject(other.Tenant)}}}
-			_, err := store.Put(ctx, own.Tenant, p, partner.IfAbsent())
+			_, err := store.Put(ctx, own.Tenant, p, kvrecord.IfAbsent())
 			switch {
 			case errors.Is(err, partner.ErrConflict):
 			case err != nil:

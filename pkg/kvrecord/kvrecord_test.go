@@ -65,7 +65,11 @@ func TestKV(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return natskv.NewKV(kv, schema, now)
+		st, err := natskv.NewKV(kv, schema, natskv.WithClock(kvrecord.Clock(now)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
 	})
 }
 

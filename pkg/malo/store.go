@@ -21,24 +21,24 @@ type Entry = kvrecord.Entry[Record]
 // Contract (checked by the conformance test for every implementation):
 //   - Put validates tenant and record (ErrInvalid), sets UpdatedAt from the
 //     store's clock and returns the new revision. Without options it
-//     upserts; with IfAbsent it fails with ErrConflict if the record exists;
-//     with IfRevision(n) it fails with ErrConflict unless the record exists
+//     upserts; with kvrecord.IfAbsent it fails with ErrConflict if the record exists;
+//     with kvrecord.IfRevision(n) it fails with ErrConflict unless the record exists
 //     at revision n. Revisions grow with every write.
 //   - Get returns the record and its revision, or ErrNotFound.
 //   - Lookup is Get for readers that treat an unknown MaLo as a fact, not an
 //     error: it returns (nil, nil) when no record exists.
 //   - List returns the tenant's records sorted by MaLo-ID (empty, no error,
 //     for a tenant without records). Records of other tenants never show.
-//   - Delete removes a record; with IfRevision(n) only at that revision
+//   - Delete removes a record; with kvrecord.IfRevision(n) only at that revision
 //     (else ErrConflict); deleting a missing record is ErrNotFound.
 //   - Invalid tenants and MaLo-IDs are ErrInvalid. All methods are safe for
 //     concurrent use.
 type Store interface {
 	Reader
-	Put(ctx context.Context, tenant string, r Record, opts ...WriteOption) (uint64, error)
+	Put(ctx context.Context, tenant string, r Record, opts ...kvrecord.WriteOption) (uint64, error)
 	Get(ctx context.Context, tenant, maloID string) (Entry, error)
 	List(ctx context.Context, tenant string) ([]Entry, error)
-	Delete(ctx context.Context, tenant, maloID string, opts ...WriteOption) error
+	Delete(ctx context.Context, tenant, maloID string, opts ...kvrecord.WriteOption) error
 }
 
 // Reader reads master data (what an Enricher needs).
@@ -47,16 +47,6 @@ type Reader interface {
 	// when none exists. An invalid MaLo-ID is ErrInvalid.
 	Lookup(ctx context.Context, tenant, maloID string) (*Record, error)
 }
-
-// WriteOption is a condition on Put or Delete.
-type WriteOption = kvrecord.WriteOption
-
-// IfAbsent makes Put create-only.
-func IfAbsent() WriteOption { return kvrecord.IfAbsent() }
-
-// IfRevision makes the write succeed only if the record is at revision n
-// (n = 0 is the same as IfAbsent).
-func IfRevision(n uint64) WriteOption { return kvrecord.IfRevision(n) }
 
 // schema describes Record to package kvrecord.
 var schema = kvrecord.Schema[Record]{
@@ -117,7 +107,7 @@ func Update(ctx context.Context, s Store, tenant, maloID string, f func(r Record
 		if out.MaLo != maloID {
 			return Entry{}, fmt.Errorf("%w: update of %s returned record %q", ErrInvalid, maloID, out.MaLo)
 		}
-		rev, err := s.Put(ctx, tenant, out, IfRevision(cur.Revision))
+		rev, err := s.Put(ctx, tenant, out, kvrecord.IfRevision(cur.Revision))
 		if err == nil {
 			return Entry{Tenant: tenant, Record: out, Revision: rev}, nil
 		}
@@ -172,8 +162,9 @@ func NewMemStore(now func() time.Time) *MemStore {
 }
 
 // KVStore is the Store on a kvrecord store (malonats.NATSStore, MemStore):
-// Put, Get, List and Delete are the kvrecord store's (its Entry and
-// WriteOption are this package's); Lookup is added.
+// Put, Get, List and Delete are the kvrecord store's (write conditions
+// kvrecord.IfAbsent and kvrecord.IfRevision, shared with pkg/partner);
+// Lookup is added.
 type KVStore struct {
 	kvrecord.Store[Record]
 }

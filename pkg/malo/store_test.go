@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/internal/natstest"
+	"github.com/mako-engine/mako/pkg/kvrecord"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/malo/malonats"
 )
@@ -92,24 +93,24 @@ func runConformance(t *testing.T, newStore func(t *testing.T, now func() time.Ti
 	t.Run("conditions", func(t *testing.T) {
 		ctx := ctxT(t)
 		s := newStore(t, clock)
-		r1, err := s.Put(ctx, "nb", rec(maloA), malo.IfAbsent())
+		r1, err := s.Put(ctx, "nb", rec(maloA), kvrecord.IfAbsent())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Put(ctx, "nb", rec(maloA), malo.IfAbsent()); !errors.Is(err, malo.ErrConflict) {
+		if _, err := s.Put(ctx, "nb", rec(maloA), kvrecord.IfAbsent()); !errors.Is(err, malo.ErrConflict) {
 			t.Fatalf("IfAbsent on existing: %v", err)
 		}
-		r2, err := s.Put(ctx, "nb", rec(maloA), malo.IfRevision(r1))
+		r2, err := s.Put(ctx, "nb", rec(maloA), kvrecord.IfRevision(r1))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Put(ctx, "nb", rec(maloA), malo.IfRevision(r1)); !errors.Is(err, malo.ErrConflict) {
+		if _, err := s.Put(ctx, "nb", rec(maloA), kvrecord.IfRevision(r1)); !errors.Is(err, malo.ErrConflict) {
 			t.Fatalf("stale revision: %v", err)
 		}
-		if err := s.Delete(ctx, "nb", maloA, malo.IfRevision(r1)); !errors.Is(err, malo.ErrConflict) {
+		if err := s.Delete(ctx, "nb", maloA, kvrecord.IfRevision(r1)); !errors.Is(err, malo.ErrConflict) {
 			t.Fatalf("delete stale: %v", err)
 		}
-		if err := s.Delete(ctx, "nb", maloA, malo.IfRevision(r2)); err != nil {
+		if err := s.Delete(ctx, "nb", maloA, kvrecord.IfRevision(r2)); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -2,7 +2,6 @@ package partner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -17,36 +16,24 @@ import (
 // (streams/KV_mako_partners.json), deleted ones as a delete marker.
 type NATSStore struct {
 	kvStore
-	now func() time.Time
 }
 
-// NATSOption configures a NATSStore. An invalid option returns an error,
-// which NewNATSStore (and OpenNATS) returns.
-type NATSOption func(*NATSStore) error
+// NATSOption configures a NATSStore (pkg/kvrecord/natskv). An invalid
+// option returns an error, which NewNATSStore (and OpenNATS) returns.
+type NATSOption = natskv.Option
 
 // WithClock sets the clock of UpdatedAt (default time.Now); now must not
 // be nil.
-func WithClock(now func() time.Time) NATSOption {
-	return func(s *NATSStore) error {
-		if now == nil {
-			return errors.New("partner: nil clock")
-		}
-		s.now = now
-		return nil
-	}
-}
+func WithClock(now func() time.Time) NATSOption { return natskv.WithClock(now) }
 
 // NewNATSStore returns a store on an open bucket; it fails if an option is
 // invalid.
 func NewNATSStore(kv jetstream.KeyValue, opts ...NATSOption) (*NATSStore, error) {
-	s := &NATSStore{now: time.Now}
-	for _, o := range opts {
-		if err := o(s); err != nil {
-			return nil, err
-		}
+	st, err := natskv.NewKV(kv, schema, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("partner: %w", err)
 	}
-	s.kvStore = kvStore{natskv.NewKV(kv, schema, s.now)}
-	return s, nil
+	return &NATSStore{kvStore{st}}, nil
 }
 
 // OpenNATS creates or updates bucket mako_partners from its definition in

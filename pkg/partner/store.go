@@ -13,32 +13,22 @@ import (
 // Contract (checked by the conformance test for every implementation):
 //   - Put validates tenant and record (ErrInvalid), sets UpdatedAt from the
 //     store's clock and returns the new revision. Without options it
-//     upserts; with IfAbsent it fails with ErrConflict if the record exists;
-//     with IfRevision(n) it fails with ErrConflict unless the record exists
+//     upserts; with kvrecord.IfAbsent it fails with ErrConflict if the record exists;
+//     with kvrecord.IfRevision(n) it fails with ErrConflict unless the record exists
 //     at revision n. Revisions grow with every write.
 //   - Get returns the record and its revision, or ErrNotFound (also after
 //     Delete).
 //   - List returns the tenant's records sorted by MP-ID (empty, no error,
 //     for a tenant without partners). Records of other tenants never show.
-//   - Delete removes a record; with IfRevision(n) only at that revision
+//   - Delete removes a record; with kvrecord.IfRevision(n) only at that revision
 //     (else ErrConflict); deleting a missing record is ErrNotFound.
 //   - All methods are safe for concurrent use.
 type Store interface {
-	Put(ctx context.Context, tenant string, p Partner, opts ...WriteOption) (uint64, error)
+	Put(ctx context.Context, tenant string, p Partner, opts ...kvrecord.WriteOption) (uint64, error)
 	Get(ctx context.Context, tenant, mpid string) (Entry, error)
 	List(ctx context.Context, tenant string) ([]Entry, error)
-	Delete(ctx context.Context, tenant, mpid string, opts ...WriteOption) error
+	Delete(ctx context.Context, tenant, mpid string, opts ...kvrecord.WriteOption) error
 }
-
-// WriteOption is a condition on Put or Delete.
-type WriteOption = kvrecord.WriteOption
-
-// IfAbsent makes Put create-only.
-func IfAbsent() WriteOption { return kvrecord.IfAbsent() }
-
-// IfRevision makes the write succeed only if the record is at revision n
-// (n = 0 is the same as IfAbsent for Put).
-func IfRevision(n uint64) WriteOption { return kvrecord.IfRevision(n) }
 
 // schema describes Partner to package kvrecord.
 var schema = kvrecord.Schema[Partner]{
@@ -93,7 +83,7 @@ type kvStore struct {
 }
 
 // Put implements Store.
-func (s kvStore) Put(ctx context.Context, tenant string, p Partner, opts ...WriteOption) (uint64, error) {
+func (s kvStore) Put(ctx context.Context, tenant string, p Partner, opts ...kvrecord.WriteOption) (uint64, error) {
 	return s.kv.Put(ctx, tenant, p, opts...)
 }
 
@@ -109,7 +99,7 @@ func (s kvStore) List(ctx context.Context, tenant string) ([]Entry, error) {
 }
 
 // Delete implements Store.
-func (s kvStore) Delete(ctx context.Context, tenant, mpid string, opts ...WriteOption) error {
+func (s kvStore) Delete(ctx context.Context, tenant, mpid string, opts ...kvrecord.WriteOption) error {
 	return s.kv.Delete(ctx, tenant, mpid, opts...)
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/internal/natstest"
+	"github.com/mako-engine/mako/pkg/kvrecord"
 	"github.com/mako-engine/mako/pkg/partner"
 )
 
@@ -40,11 +41,11 @@ func conformance(t *testing.T, s partner.Store) {
 		t.Fatalf("list empty: %v %v", l, err)
 	}
 
-	r1, err := s.Put(ctx, "nb", httpPartner(mpLF), partner.IfAbsent())
+	r1, err := s.Put(ctx, "nb", httpPartner(mpLF), kvrecord.IfAbsent())
 	if err != nil || r1 == 0 {
 		t.Fatalf("create: %d %v", r1, err)
 	}
-	if _, err := s.Put(ctx, "nb", httpPartner(mpLF), partner.IfAbsent()); !errors.Is(err, partner.ErrConflict) {
+	if _, err := s.Put(ctx, "nb", httpPartner(mpLF), kvrecord.IfAbsent()); !errors.Is(err, partner.ErrConflict) {
 		t.Fatalf("second create: %v", err)
 	}
 	e, err := s.Get(ctx, "nb", mpLF)
@@ -58,14 +59,14 @@ func conformance(t *testing.T, s partner.Store) {
 
 	p := e.Partner
 	p.Name = "Stadtwerke Neu"
-	r2, err := s.Put(ctx, "nb", p, partner.IfRevision(e.Revision))
+	r2, err := s.Put(ctx, "nb", p, kvrecord.IfRevision(e.Revision))
 	if err != nil || r2 <= r1 {
 		t.Fatalf("update at revision: %d %v", r2, err)
 	}
-	if _, err := s.Put(ctx, "nb", p, partner.IfRevision(e.Revision)); !errors.Is(err, partner.ErrConflict) {
+	if _, err := s.Put(ctx, "nb", p, kvrecord.IfRevision(e.Revision)); !errors.Is(err, partner.ErrConflict) {
 		t.Fatalf("stale update: %v", err)
 	}
-	if _, err := s.Put(ctx, "nb", httpPartner(mpMSB), partner.IfRevision(7)); !errors.Is(err, partner.ErrConflict) {
+	if _, err := s.Put(ctx, "nb", httpPartner(mpMSB), kvrecord.IfRevision(7)); !errors.Is(err, partner.ErrConflict) {
 		t.Fatalf("update of missing record: %v", err)
 	}
 	r3, err := s.Put(ctx, "nb", p) // unconditional upsert
@@ -89,7 +90,7 @@ func conformance(t *testing.T, s partner.Store) {
 	}
 
 	// Delete: conditional, then missing.
-	if err := s.Delete(ctx, "nb", mpNB, partner.IfRevision(1<<40)); !errors.Is(err, partner.ErrConflict) {
+	if err := s.Delete(ctx, "nb", mpNB, kvrecord.IfRevision(1<<40)); !errors.Is(err, partner.ErrConflict) {
 		t.Fatalf("stale delete: %v", err)
 	}
 	if err := s.Delete(ctx, "nb", mpNB); err != nil {
@@ -105,7 +106,7 @@ func conformance(t *testing.T, s partner.Store) {
 		t.Fatalf("list after delete: %+v", l)
 	}
 	// A deleted record can be created again.
-	if _, err := s.Put(ctx, "nb", httpPartner(mpNB), partner.IfAbsent()); err != nil {
+	if _, err := s.Put(ctx, "nb", httpPartner(mpNB), kvrecord.IfAbsent()); err != nil {
 		t.Fatalf("re-create after delete: %v", err)
 	}
 
@@ -130,7 +131,7 @@ func conformance(t *testing.T, s partner.Store) {
 		wg.Go(func() {
 			q := cur.Partner
 			q.Name = "racer"
-			if _, err := s.Put(ctx, "nb", q, partner.IfRevision(cur.Revision)); err == nil {
+			if _, err := s.Put(ctx, "nb", q, kvrecord.IfRevision(cur.Revision)); err == nil {
 				mu.Lock()
 				wins++
 				mu.Unlock()

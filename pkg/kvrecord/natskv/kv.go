@@ -40,10 +40,36 @@ type KV[T any] struct {
 	now    func() time.Time
 }
 
-// NewKV returns a store of schema's records on an open bucket. now is the
-// clock of Stamp (nil: time.Now).
-func NewKV[T any](kv jetstream.KeyValue, schema kvrecord.Schema[T], now func() time.Time) *KV[T] {
-	return &KV[T]{kv: kv, schema: schema, now: kvrecord.Clock(now)}
+// Option configures a KV store (and the NATS stores built on it: partner,
+// malonats). An invalid option returns an error, which NewKV returns.
+type Option func(*options) error
+
+type options struct {
+	now func() time.Time
+}
+
+// WithClock sets the clock of Stamp (default time.Now); now must not be
+// nil.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) error {
+		if now == nil {
+			return errors.New("nil clock")
+		}
+		o.now = now
+		return nil
+	}
+}
+
+// NewKV returns a store of schema's records on an open bucket; it fails,
+// naming the schema, if an option is invalid.
+func NewKV[T any](kv jetstream.KeyValue, schema kvrecord.Schema[T], opts ...Option) (*KV[T], error) {
+	o := options{now: time.Now}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, fmt.Errorf("%s store: %w", schema.Name, err)
+		}
+	}
+	return &KV[T]{kv: kv, schema: schema, now: o.now}, nil
 }
 
 // Put writes r under the condition of opts and returns its new revision.

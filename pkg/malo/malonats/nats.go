@@ -2,7 +2,6 @@ package malonats
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -23,36 +22,24 @@ const Bucket = "mako_malo"
 // its history depth.
 type NATSStore struct {
 	malo.KVStore
-	now func() time.Time
 }
 
-// NATSOption configures a NATSStore. An invalid option returns an error,
-// which NewNATSStore (and OpenNATS) returns.
-type NATSOption func(*NATSStore) error
+// NATSOption configures a NATSStore (pkg/kvrecord/natskv). An invalid
+// option returns an error, which NewNATSStore (and OpenNATS) returns.
+type NATSOption = natskv.Option
 
 // WithClock sets the clock of UpdatedAt (default time.Now); now must not
 // be nil.
-func WithClock(now func() time.Time) NATSOption {
-	return func(s *NATSStore) error {
-		if now == nil {
-			return errors.New("malo: nil clock")
-		}
-		s.now = now
-		return nil
-	}
-}
+func WithClock(now func() time.Time) NATSOption { return natskv.WithClock(now) }
 
 // NewNATSStore returns a store on an open bucket; it fails if an option is
 // invalid.
 func NewNATSStore(kv jetstream.KeyValue, opts ...NATSOption) (*NATSStore, error) {
-	s := &NATSStore{now: time.Now}
-	for _, o := range opts {
-		if err := o(s); err != nil {
-			return nil, err
-		}
+	st, err := natskv.NewKV(kv, malo.Schema(), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("malo: %w", err)
 	}
-	s.KVStore = malo.NewKVStore(natskv.NewKV(kv, malo.Schema(), s.now))
-	return s, nil
+	return &NATSStore{malo.NewKVStore(st)}, nil
 }
 
 // OpenNATS creates or updates bucket mako_malo from its definition in
