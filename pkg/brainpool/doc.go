@@ -1,0 +1,52 @@
+// Package brainpool implements the brainpool r1 elliptic curves of RFC 5639
+// (brainpoolP256r1, brainpoolP384r1, brainpoolP512r1) with ECDSA (SEC1 §4.1,
+// nonces per RFC 6979, optionally hedged), ECDH (SEC1 §3.3.1, RFC 7027) and
+// the usual key and signature encodings: SEC1 points (uncompressed and
+// compressed), PKIX SubjectPublicKeyInfo, SEC1 ECPrivateKey and PKCS#8 DER
+// with the RFC 5639 named-curve OIDs, and ECDSA signatures as ASN.1 DER or
+// IEEE P1363 r||s. It knows nothing of any protocol that uses it.
+//
+// The API follows crypto/ecdsa and crypto/ecdh: *PrivateKey implements
+// crypto.Signer with DER signatures; SignP1363/VerifyP1363 handle r||s.
+//
+// # Arithmetic
+//
+// Field elements and scalars are fixed-size arrays of 64-bit limbs in
+// Montgomery form, multiplied with math/bits (CIOS Montgomery
+// multiplication); math/big is used only to build the public curve constants
+// and in tests. Points use homogeneous projective coordinates and the complete
+// addition and doubling formulas for arbitrary a of Renes, Costello and
+// Batina (ePrint 2015/1060), which have no exceptional cases on these
+// prime-order curves. Field and scalar inversion is Fermat exponentiation
+// with the public exponent m-2.
+//
+// # Constant-time contract
+//
+// Constant-time means: the sequence of instructions, branches and memory
+// addresses does not depend on the secret, only on the curve.
+//
+//   - NewPrivateKey, GenerateKey: constant-time in the scalar d (d*G by a
+//     fixed-base comb with a full-table constant-time lookup). Whether d is in
+//     [1, n-1] is revealed (as an error).
+//   - (*PrivateKey).ECDH: constant-time in d and in the peer point (fixed
+//     4-bit window, constant-time table lookup, complete formulas). Whether the
+//     peer point is valid is checked at parse time on public data.
+//   - (*PrivateKey).Sign, SignASN1, SignP1363: constant-time in d and in the
+//     nonce k (k*G, k^-1 by Fermat, s = k^-1(e + r*d) mod n in Montgomery
+//     form). The RFC 6979 generator uses crypto/hmac; its only data-dependent
+//     branches are the retries when a candidate k is out of range or r or s is
+//     zero (probability about 2^-256 each), which reveal nothing useful.
+//   - (*PrivateKey).Equal compares scalars with crypto/subtle.
+//   - Verification (VerifyASN1, VerifyP1363), key and signature parsing and
+//     marshalling (NewPublicKey, ParsePKIXPublicKey, MarshalPKIXPublicKey,
+//     the private-key parsers' structure checks) handle public data and are not
+//     constant-time. The private-key parsers pass the scalar to NewPrivateKey.
+//
+// Secrets held in memory (PrivateKey.d, intermediate values on the stack)
+// are not zeroed after use; Go gives no guarantee that zeroing would reach
+// every copy.
+//
+// The property is supported, not proven, by a dudect-style statistical test
+// of the scalar multiplication (TestScalarMultTiming), skipped unless
+// BRAINPOOL_DUDECT=1 is set.
+package brainpool
