@@ -5,6 +5,8 @@ import (
 	"math/bits"
 )
 
+//go:generate go run gen_field.go
+
 // maxLimbs is the number of 64-bit words of the largest modulus (brainpoolP512r1).
 const maxLimbs = 8
 
@@ -28,12 +30,12 @@ type modulus struct {
 	mm2   limbs  // m-2, the Fermat inversion exponent (public)
 }
 
-// newModulus derives the Montgomery constants of an odd modulus whose bit
-// length is a multiple of 64 (true for the brainpool primes and orders).
+// newModulus derives the Montgomery constants of an odd modulus of exactly
+// 256, 384 or 512 bits (true for the brainpool primes and orders).
 // The modulus is public; math/big is used only here, on public data.
 func newModulus(hex string) *modulus {
 	m, ok := new(big.Int).SetString(hex, 16)
-	if !ok || m.Bit(0) == 0 || m.BitLen()%64 != 0 || m.BitLen() > 64*maxLimbs {
+	if !ok || m.Bit(0) == 0 || (m.BitLen() != 256 && m.BitLen() != 384 && m.BitLen() != 512) {
 		panic("brainpool: bad modulus " + hex)
 	}
 	md := &modulus{n: m.BitLen() / 64, size: m.BitLen() / 8}
@@ -77,29 +79,25 @@ func (md *modulus) sel(z, a, b *limbs, c uint64) {
 
 // add sets z = x + y mod m for x, y < m.
 func (md *modulus) add(z, x, y *limbs) {
-	var s, d limbs
-	var c, b uint64
-	for i := 0; i < md.n; i++ {
-		s[i], c = bits.Add64(x[i], y[i], c)
+	switch md.n {
+	case 4:
+		modAdd4(z, x, y, &md.m)
+	case 6:
+		modAdd6(z, x, y, &md.m)
+	default:
+		modAdd8(z, x, y, &md.m)
 	}
-	for i := 0; i < md.n; i++ {
-		d[i], b = bits.Sub64(s[i], md.m[i], b)
-	}
-	// s + c*2^(64n) - m underflows exactly when b > c.
-	_, b = bits.Sub64(c, 0, b)
-	md.sel(z, &s, &d, b)
 }
 
 // sub sets z = x - y mod m for x, y < m.
 func (md *modulus) sub(z, x, y *limbs) {
-	var d limbs
-	var b, c uint64
-	for i := 0; i < md.n; i++ {
-		d[i], b = bits.Sub64(x[i], y[i], b)
-	}
-	mk := mask(b)
-	for i := 0; i < md.n; i++ {
-		z[i], c = bits.Add64(d[i], md.m[i]&mk, c)
+	switch md.n {
+	case 4:
+		modSub4(z, x, y, &md.m)
+	case 6:
+		modSub6(z, x, y, &md.m)
+	default:
+		modSub8(z, x, y, &md.m)
 	}
 }
 
@@ -109,49 +107,20 @@ func (md *modulus) neg(z, x *limbs) {
 	md.sub(z, &zero, x)
 }
 
-// mul sets z = x * y * R^-1 mod m (Montgomery product, CIOS) for x, y < m.
+// mul sets z = x * y * R^-1 mod m (Montgomery product) for x, y < m. The
+// coarsely integrated operand scanning (CIOS) method of Koç, Acar and
+// Kaliski, "Analyzing and comparing Montgomery multiplication algorithms"
+// (IEEE Micro 1996), unrolled per limb count by gen_field.go; the final
+// conditional subtraction is a masked select.
 func (md *modulus) mul(z, x, y *limbs) {
-	n := md.n
-	var t [maxLimbs + 2]uint64
-	for i := 0; i < n; i++ {
-		// t += x * y[i]
-		var c, cc uint64
-		yi := y[i]
-		for j := 0; j < n; j++ {
-			hi, lo := bits.Mul64(x[j], yi)
-			lo, cc = bits.Add64(lo, t[j], 0)
-			hi += cc
-			lo, cc = bits.Add64(lo, c, 0)
-			hi += cc
-			t[j], c = lo, hi
-		}
-		t[n], cc = bits.Add64(t[n], c, 0)
-		t[n+1] = cc
-		// t = (t + u*m) / 2^64 with u chosen so the low word vanishes
-		u := t[0] * md.m0inv
-		hi, lo := bits.Mul64(u, md.m[0])
-		_, cc = bits.Add64(lo, t[0], 0)
-		c = hi + cc
-		for j := 1; j < n; j++ {
-			hi, lo = bits.Mul64(u, md.m[j])
-			lo, cc = bits.Add64(lo, t[j], 0)
-			hi += cc
-			lo, cc = bits.Add64(lo, c, 0)
-			hi += cc
-			t[j-1], c = lo, hi
-		}
-		t[n-1], cc = bits.Add64(t[n], c, 0)
-		t[n] = t[n+1] + cc
+	switch md.n {
+	case 4:
+		montMul4(z, x, y, &md.m, md.m0inv)
+	case 6:
+		montMul6(z, x, y, &md.m, md.m0inv)
+	default:
+		montMul8(z, x, y, &md.m, md.m0inv)
 	}
-	// t < 2m: subtract m once if t >= m
-	var d, tt limbs
-	var b uint64
-	for i := 0; i < n; i++ {
-		d[i], b = bits.Sub64(t[i], md.m[i], b)
-		tt[i] = t[i]
-	}
-	_, b = bits.Sub64(t[n], 0, b)
-	md.sel(z, &tt, &d, b)
 }
 
 // sqr sets z = x^2 * R^-1 mod m.
