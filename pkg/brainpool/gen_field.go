@@ -22,7 +22,11 @@ func main() {
 	p("")
 	p(`import "math/bits"`)
 	for _, n := range []int{4, 6, 8} {
-		genMul(p, n)
+		if n == 8 {
+			genMulInterleaved(p, n)
+		} else {
+			genMul(p, n)
+		}
 		genAdd(p, n)
 		genSub(p, n)
 	}
@@ -38,39 +42,50 @@ func main() {
 
 func genMul(p func(string, ...any), n int) {
 	p("")
-	p("// montMul%d is modulus.mul (CIOS Montgomery product) for %d limbs.", n, n)
+	p("// montMul%d is modulus.mul (CIOS Montgomery product) for %d limbs. Each", n, n)
+	p("// row adds the low halves of the partial products in one carry chain and")
+	p("// the high halves in a second one, so the carries stay in ADC chains.")
 	p("func montMul%d(z, x, y, m *limbs, m0inv uint64) {", n)
-	p("var hi, lo, c, cc, u, yi uint64")
+	p("var c, u, yi uint64")
 	for j := 0; j < n+2; j++ {
 		p("var t%d uint64", j)
 	}
+	for j := 0; j < n; j++ {
+		p("var h%d, l%d uint64", j, j)
+	}
 	for i := 0; i < n; i++ {
+		p("// row %d: t += x*y[%d]", i, i)
 		p("yi = y[%d]", i)
-		p("c = 0")
 		for j := 0; j < n; j++ {
-			p("hi, lo = bits.Mul64(x[%d], yi)", j)
-			p("lo, cc = bits.Add64(lo, t%d, 0)", j)
-			p("hi += cc")
-			p("lo, cc = bits.Add64(lo, c, 0)")
-			p("hi += cc")
-			p("t%d, c = lo, hi", j)
+			p("h%d, l%d = bits.Mul64(x[%d], yi)", j, j, j)
 		}
-		p("t%d, cc = bits.Add64(t%d, c, 0)", n, n)
-		p("t%d = cc", n+1)
-		p("u = t0 * m0inv")
-		p("hi, lo = bits.Mul64(u, m[0])")
-		p("_, cc = bits.Add64(lo, t0, 0)")
-		p("c = hi + cc")
+		p("t0, c = bits.Add64(t0, l0, 0)")
 		for j := 1; j < n; j++ {
-			p("hi, lo = bits.Mul64(u, m[%d])", j)
-			p("lo, cc = bits.Add64(lo, t%d, 0)", j)
-			p("hi += cc")
-			p("lo, cc = bits.Add64(lo, c, 0)")
-			p("hi += cc")
-			p("t%d, c = lo, hi", j-1)
+			p("t%d, c = bits.Add64(t%d, l%d, c)", j, j, j)
 		}
-		p("t%d, cc = bits.Add64(t%d, c, 0)", n-1, n)
-		p("t%d = t%d + cc", n, n+1)
+		p("t%d, c = bits.Add64(t%d, 0, c)", n, n)
+		p("t%d = c", n+1)
+		p("t1, c = bits.Add64(t1, h0, 0)")
+		for j := 2; j <= n; j++ {
+			p("t%d, c = bits.Add64(t%d, h%d, c)", j, j, j-1)
+		}
+		p("t%d += c", n+1)
+		p("// t = (t + u*m) / 2^64")
+		p("u = t0 * m0inv")
+		for j := 0; j < n; j++ {
+			p("h%d, l%d = bits.Mul64(u, m[%d])", j, j, j)
+		}
+		p("_, c = bits.Add64(t0, l0, 0)")
+		for j := 1; j < n; j++ {
+			p("t%d, c = bits.Add64(t%d, l%d, c)", j, j, j)
+		}
+		p("t%d, c = bits.Add64(t%d, 0, c)", n, n)
+		p("t%d += c", n+1)
+		p("t0, c = bits.Add64(t1, h0, 0)")
+		for j := 2; j <= n; j++ {
+			p("t%d, c = bits.Add64(t%d, h%d, c)", j-1, j, j-1)
+		}
+		p("t%d = t%d + c", n, n+1)
 	}
 	p("var b uint64")
 	for j := 0; j < n; j++ {
@@ -116,5 +131,52 @@ func genSub(p func(string, ...any), n int) {
 		p("z[%d], c = bits.Add64(d%d, m[%d]&mk, c)", j, j, j)
 	}
 	p("_ = c")
+	p("}")
+}
+func genMulInterleaved(p func(string, ...any), n int) {
+	p("")
+	p("// montMul%d is modulus.mul (CIOS Montgomery product) for %d limbs, with each partial product accumulated as soon as it is formed (fewer live registers than the two-chain form for 8 limbs).", n, n)
+	p("func montMul%d(z, x, y, m *limbs, m0inv uint64) {", n)
+	p("var hi, lo, c, cc, u, yi uint64")
+	for j := 0; j < n+2; j++ {
+		p("var t%d uint64", j)
+	}
+	for i := 0; i < n; i++ {
+		p("yi = y[%d]", i)
+		p("c = 0")
+		for j := 0; j < n; j++ {
+			p("hi, lo = bits.Mul64(x[%d], yi)", j)
+			p("lo, cc = bits.Add64(lo, t%d, 0)", j)
+			p("hi += cc")
+			p("lo, cc = bits.Add64(lo, c, 0)")
+			p("hi += cc")
+			p("t%d, c = lo, hi", j)
+		}
+		p("t%d, cc = bits.Add64(t%d, c, 0)", n, n)
+		p("t%d = cc", n+1)
+		p("u = t0 * m0inv")
+		p("hi, lo = bits.Mul64(u, m[0])")
+		p("_, cc = bits.Add64(lo, t0, 0)")
+		p("c = hi + cc")
+		for j := 1; j < n; j++ {
+			p("hi, lo = bits.Mul64(u, m[%d])", j)
+			p("lo, cc = bits.Add64(lo, t%d, 0)", j)
+			p("hi += cc")
+			p("lo, cc = bits.Add64(lo, c, 0)")
+			p("hi += cc")
+			p("t%d, c = lo, hi", j-1)
+		}
+		p("t%d, cc = bits.Add64(t%d, c, 0)", n-1, n)
+		p("t%d = t%d + cc", n, n+1)
+	}
+	p("var b uint64")
+	for j := 0; j < n; j++ {
+		p("d%d, b := bits.Sub64(t%d, m[%d], b)", j, j, j)
+	}
+	p("_, b = bits.Sub64(t%d, 0, b)", n)
+	p("mk := -b")
+	for j := 0; j < n; j++ {
+		p("z[%d] = (t%d & mk) | (d%d &^ mk)", j, j, j)
+	}
 	p("}")
 }
