@@ -136,14 +136,24 @@ func (md *modulus) fromMont(z, x *limbs) {
 	md.mul(z, x, &one)
 }
 
-// exp sets z = x^e (Montgomery form in and out). The exponent e is public:
-// the sequence of operations depends on e only, never on x.
+// exp sets z = x^e (Montgomery form in and out) with a fixed 4-bit window.
+// The exponent e is public: the sequence of operations and the table
+// entries used depend on e only, never on x.
 func (md *modulus) exp(z, x, e *limbs) {
+	var tab [16]limbs
+	tab[0] = md.one
+	tab[1] = *x
+	for i := 2; i < 16; i++ {
+		md.mul(&tab[i], &tab[i-1], x)
+	}
 	r := md.one
-	for i := 64*md.n - 1; i >= 0; i-- {
+	for i := 16*md.n - 1; i >= 0; i-- {
 		md.sqr(&r, &r)
-		if (e[i/64]>>(uint(i)%64))&1 == 1 {
-			md.mul(&r, &r, x)
+		md.sqr(&r, &r)
+		md.sqr(&r, &r)
+		md.sqr(&r, &r)
+		if w := (e[i/16] >> (4 * (uint(i) % 16))) & 0xf; w != 0 {
+			md.mul(&r, &r, &tab[w])
 		}
 	}
 	*z = r
