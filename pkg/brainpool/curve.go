@@ -5,6 +5,7 @@ import (
 	_ "crypto/sha256" // the default RFC 6979 hashes of the curves
 	_ "crypto/sha512"
 	"encoding/asn1"
+	"math/big"
 	"sync"
 )
 
@@ -18,10 +19,17 @@ type Curve struct {
 	hash    crypto.Hash // RFC 6979 HMAC hash when the caller names none
 	p       *modulus    // field prime
 	n       *modulus    // group order
-	a, b3   limbs       // a and 3b, Montgomery form mod p
-	b       limbs       // b, Montgomery form mod p
-	g       point       // generator, Montgomery form, Z = 1
+	a, b    limbs       // a and b of the r1 curve, Montgomery form mod p
 	sqrtExp limbs       // (p+1)/4: p ≡ 3 (mod 4) for all three curves
+
+	// Point arithmetic runs on the isomorphic curve with a = -3 (the "t1"
+	// twist of RFC 5639 §2.3: (x, y) -> (x*Z^2, y*Z^3), b' = b*Z^6, with
+	// Z^4 = -3/a), whose complete formulas are cheaper. Encodings, curve
+	// checks and results are always on the r1 curve.
+	bt           limbs // b' of the isomorphic curve
+	z2, z3       limbs // Z^2, Z^3: r1 -> internal
+	z2inv, z3inv limbs // Z^-2, Z^-3: internal -> r1
+	g            point // the generator, internal coordinates, Z = 1
 
 	baseOnce  sync.Once
 	baseTable []pointTable // fixed-base comb tables, built on first use
@@ -151,10 +159,33 @@ func newCurve(cp *curveParams) *Curve {
 	}
 	c.a = mont(cp.a)
 	c.b = mont(cp.b)
-	c.p.add(&c.b3, &c.b, &c.b)
-	c.p.add(&c.b3, &c.b3, &c.b)
-	c.g = point{x: mont(cp.x), y: mont(cp.y), z: c.p.one}
 	pp := mustBig(cp.p)
+	// Z with Z^4 = -3/a: of the two square roots of -3/a exactly one is a
+	// square (p ≡ 3 mod 4), and Z is a square root of that one.
+	u := new(big.Int).ModInverse(mustBig(cp.a), pp)
+	u.Mul(u, big.NewInt(-3)).Mod(u, pp)
+	s := new(big.Int).ModSqrt(u, pp)
+	if s == nil {
+		panic("brainpool: -3/a is not a square")
+	}
+	z := new(big.Int).ModSqrt(s, pp)
+	if z == nil {
+		s.Sub(pp, s)
+		z = new(big.Int).ModSqrt(s, pp)
+	}
+	if z == nil {
+		panic("brainpool: -3/a has no fourth root")
+	}
+	z2 := new(big.Int).Mul(z, z)
+	z3 := new(big.Int).Mul(z2, z)
+	z6 := new(big.Int).Mul(z3, z3)
+	modp := func(x *big.Int) string { return new(big.Int).Mod(x, pp).Text(16) }
+	inv := func(x *big.Int) string { return new(big.Int).ModInverse(new(big.Int).Mod(x, pp), pp).Text(16) }
+	c.z2, c.z3 = mont(modp(z2)), mont(modp(z3))
+	c.z2inv, c.z3inv = mont(inv(z2)), mont(inv(z3))
+	c.bt = mont(modp(z6.Mul(z6, mustBig(cp.b))))
+	gx, gy := mont(cp.x), mont(cp.y)
+	c.g = c.fromAffine(&gx, &gy)
 	if pp.Bit(0) != 1 || pp.Bit(1) != 1 {
 		panic("brainpool: p is not 3 mod 4")
 	}

@@ -14,11 +14,13 @@
 // Field elements and scalars are fixed-size arrays of 64-bit limbs in
 // Montgomery form, multiplied with math/bits (CIOS Montgomery
 // multiplication); math/big is used only to build the public curve constants
-// and in tests. Points use homogeneous projective coordinates and the complete
-// addition and doubling formulas for arbitrary a of Renes, Costello and
-// Batina (ePrint 2015/1060), which have no exceptional cases on these
-// prime-order curves. Field and scalar inversion is Fermat exponentiation
-// with the public exponent m-2.
+// and in tests. Points are mapped to the isomorphic curve with a = -3 (the
+// "t1" curve of RFC 5639, (x, y) -> (x*Z^2, y*Z^3)) and kept in homogeneous
+// projective coordinates; addition and doubling use the complete formulas
+// for a = -3 of Renes, Costello and Batina (ePrint 2015/1060, Algorithms 4
+// and 6), which have no exceptional cases on these prime-order curves.
+// Points are decoded, validated and returned on the r1 curve only. Field and
+// scalar inversion is Fermat exponentiation with the public exponent m-2.
 //
 // # Constant-time contract
 //

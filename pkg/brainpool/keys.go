@@ -28,7 +28,7 @@ var errInvalidPoint = ErrInvalidPoint
 // It is immutable.
 type PublicKey struct {
 	curve *Curve
-	q     point // affine, Z = 1, Montgomery form
+	q     point // internal coordinates, Z = 1
 	raw   []byte
 }
 
@@ -45,11 +45,11 @@ type PrivateKey struct {
 // below p and that the point is on the curve; the identity cannot be encoded
 // and is refused.
 func NewPublicKey(c *Curve, sec1 []byte) (*PublicKey, error) {
-	q, err := c.decodePoint(sec1)
+	x, y, err := c.decodePoint(sec1)
 	if err != nil {
 		return nil, err
 	}
-	return &PublicKey{curve: c, q: q, raw: c.encodePoint(&q.x, &q.y, false)}, nil
+	return &PublicKey{curve: c, q: c.fromAffine(&x, &y), raw: c.encodePoint(&x, &y, false)}, nil
 }
 
 // Curve returns the key's curve.
@@ -60,7 +60,11 @@ func (k *PublicKey) Bytes() []byte { return append([]byte(nil), k.raw...) }
 
 // BytesCompressed returns the compressed SEC1 encoding 0x02/0x03||X.
 func (k *PublicKey) BytesCompressed() []byte {
-	return k.curve.encodePoint(&k.q.x, &k.q.y, true)
+	size := k.curve.ByteSize()
+	out := make([]byte, 1+size)
+	out[0] = 2 | k.raw[2*size]&1
+	copy(out[1:], k.raw[1:1+size])
+	return out
 }
 
 // Equal reports whether x is a *PublicKey on the same curve with the same
@@ -88,7 +92,7 @@ func NewPrivateKey(c *Curve, d []byte) (*PrivateKey, error) {
 	if ok != 1 {
 		return nil, ErrInvalidPrivateKey // unreachable for d in [1, n-1]
 	}
-	pub := PublicKey{curve: c, q: point{x: ax, y: ay, z: c.p.one}}
+	pub := PublicKey{curve: c, q: c.fromAffine(&ax, &ay)}
 	pub.raw = c.encodePoint(&ax, &ay, false)
 	return &PrivateKey{pub: pub, d: append([]byte(nil), d...)}, nil
 }

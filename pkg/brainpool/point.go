@@ -14,9 +14,10 @@ func mustBig(hex string) *big.Int {
 	return x
 }
 
-// point is a curve point in homogeneous projective coordinates (X:Y:Z),
-// each coordinate in Montgomery form mod p; it stands for the affine point
-// (X/Z, Y/Z). The identity is (0:1:0).
+// point is a point in homogeneous projective coordinates (X:Y:Z) on the
+// a = -3 curve isomorphic to the r1 curve (see Curve), each coordinate in
+// Montgomery form mod p; it stands for the affine point (X/Z, Y/Z) there.
+// The identity is (0:1:0).
 type point struct {
 	x, y, z limbs
 }
@@ -29,94 +30,101 @@ func (c *Curve) setIdentity(q *point) {
 	*q = point{y: c.p.one}
 }
 
-// add sets r = p1 + p2 with the complete addition formulas for short
-// Weierstrass curves with arbitrary a of Renes, Costello and Batina,
-// "Complete addition formulas for prime order elliptic curves" (EUROCRYPT
-// 2016, ePrint 2015/1060), Algorithm 1. The formulas have no exceptional
-// cases on prime-order curves (identity, doubling, P + (-P) included), so the
-// sequence of field operations never depends on the points.
+// add sets r = p1 + p2 (internal coordinates) with the complete addition
+// formulas for a = -3 of Renes, Costello and Batina, "Complete addition
+// formulas for prime order elliptic curves" (EUROCRYPT 2016, ePrint
+// 2015/1060), Algorithm 4. They have no exceptional cases on prime-order
+// curves (identity, doubling, P + (-P) included), so the sequence of field
+// operations never depends on the points.
 func (c *Curve) add(r, p1, p2 *point) {
 	f := c.p
-	var t0, t1, t2, t3, t4, t5, x3, y3, z3 limbs
-	f.mul(&t0, &p1.x, &p2.x) // 1
-	f.mul(&t1, &p1.y, &p2.y) // 2
-	f.mul(&t2, &p1.z, &p2.z) // 3
-	f.add(&t3, &p1.x, &p1.y) // 4
-	f.add(&t4, &p2.x, &p2.y) // 5
-	f.mul(&t3, &t3, &t4)     // 6
-	f.add(&t4, &t0, &t1)     // 7
-	f.sub(&t3, &t3, &t4)     // 8
-	f.add(&t4, &p1.x, &p1.z) // 9
-	f.add(&t5, &p2.x, &p2.z) // 10
-	f.mul(&t4, &t4, &t5)     // 11
-	f.add(&t5, &t0, &t2)     // 12
-	f.sub(&t4, &t4, &t5)     // 13
-	f.add(&t5, &p1.y, &p1.z) // 14
-	f.add(&x3, &p2.y, &p2.z) // 15
-	f.mul(&t5, &t5, &x3)     // 16
-	f.add(&x3, &t1, &t2)     // 17
-	f.sub(&t5, &t5, &x3)     // 18
-	f.mul(&z3, &c.a, &t4)    // 19
-	f.mul(&x3, &c.b3, &t2)   // 20
-	f.add(&z3, &x3, &z3)     // 21
-	f.sub(&x3, &t1, &z3)     // 22
-	f.add(&z3, &t1, &z3)     // 23
-	f.mul(&y3, &x3, &z3)     // 24
-	f.add(&t1, &t0, &t0)     // 25
-	f.add(&t1, &t1, &t0)     // 26
-	f.mul(&t2, &c.a, &t2)    // 27
-	f.mul(&t4, &c.b3, &t4)   // 28
-	f.add(&t1, &t1, &t2)     // 29
-	f.sub(&t2, &t0, &t2)     // 30
-	f.mul(&t2, &c.a, &t2)    // 31
-	f.add(&t4, &t4, &t2)     // 32
-	f.mul(&t0, &t1, &t4)     // 33
-	f.add(&y3, &y3, &t0)     // 34
-	f.mul(&t0, &t5, &t4)     // 35
-	f.mul(&x3, &t3, &x3)     // 36
-	f.sub(&x3, &x3, &t0)     // 37
-	f.mul(&t0, &t3, &t1)     // 38
-	f.mul(&z3, &t5, &z3)     // 39
-	f.add(&z3, &z3, &t0)     // 40
+	var t0, t1, t2, t3, t4, x3, y3, z3 limbs
+	f.mul(&t0, &p1.x, &p2.x) // t0 := X1 * X2
+	f.mul(&t1, &p1.y, &p2.y) // t1 := Y1 * Y2
+	f.mul(&t2, &p1.z, &p2.z) // t2 := Z1 * Z2
+	f.add(&t3, &p1.x, &p1.y) // t3 := X1 + Y1
+	f.add(&t4, &p2.x, &p2.y) // t4 := X2 + Y2
+	f.mul(&t3, &t3, &t4)     // t3 := t3 * t4
+	f.add(&t4, &t0, &t1)     // t4 := t0 + t1
+	f.sub(&t3, &t3, &t4)     // t3 := t3 - t4
+	f.add(&t4, &p1.y, &p1.z) // t4 := Y1 + Z1
+	f.add(&x3, &p2.y, &p2.z) // X3 := Y2 + Z2
+	f.mul(&t4, &t4, &x3)     // t4 := t4 * X3
+	f.add(&x3, &t1, &t2)     // X3 := t1 + t2
+	f.sub(&t4, &t4, &x3)     // t4 := t4 - X3
+	f.add(&x3, &p1.x, &p1.z) // X3 := X1 + Z1
+	f.add(&y3, &p2.x, &p2.z) // Y3 := X2 + Z2
+	f.mul(&x3, &x3, &y3)     // X3 := X3 * Y3
+	f.add(&y3, &t0, &t2)     // Y3 := t0 + t2
+	f.sub(&y3, &x3, &y3)     // Y3 := X3 - Y3
+	f.mul(&z3, &c.bt, &t2)   // Z3 := b * t2
+	f.sub(&x3, &y3, &z3)     // X3 := Y3 - Z3
+	f.add(&z3, &x3, &x3)     // Z3 := X3 + X3
+	f.add(&x3, &x3, &z3)     // X3 := X3 + Z3
+	f.sub(&z3, &t1, &x3)     // Z3 := t1 - X3
+	f.add(&x3, &t1, &x3)     // X3 := t1 + X3
+	f.mul(&y3, &c.bt, &y3)   // Y3 := b * Y3
+	f.add(&t1, &t2, &t2)     // t1 := t2 + t2
+	f.add(&t2, &t1, &t2)     // t2 := t1 + t2
+	f.sub(&y3, &y3, &t2)     // Y3 := Y3 - t2
+	f.sub(&y3, &y3, &t0)     // Y3 := Y3 - t0
+	f.add(&t1, &y3, &y3)     // t1 := Y3 + Y3
+	f.add(&y3, &t1, &y3)     // Y3 := t1 + Y3
+	f.add(&t1, &t0, &t0)     // t1 := t0 + t0
+	f.add(&t0, &t1, &t0)     // t0 := t1 + t0
+	f.sub(&t0, &t0, &t2)     // t0 := t0 - t2
+	f.mul(&t1, &t4, &y3)     // t1 := t4 * Y3
+	f.mul(&t2, &t0, &y3)     // t2 := t0 * Y3
+	f.mul(&y3, &x3, &z3)     // Y3 := X3 * Z3
+	f.add(&y3, &y3, &t2)     // Y3 := Y3 + t2
+	f.mul(&x3, &t3, &x3)     // X3 := t3 * X3
+	f.sub(&x3, &x3, &t1)     // X3 := X3 - t1
+	f.mul(&z3, &t4, &z3)     // Z3 := t4 * Z3
+	f.mul(&t1, &t3, &t0)     // t1 := t3 * t0
+	f.add(&z3, &z3, &t1)     // Z3 := Z3 + t1
 	r.x, r.y, r.z = x3, y3, z3
 }
 
-// double sets r = 2*p1 with the exception-free doubling formulas for
-// arbitrary a of Renes, Costello and Batina (ePrint 2015/1060), Algorithm 3.
+// double sets r = 2*p1 (internal coordinates) with the exception-free
+// doubling formulas for a = -3 of Renes, Costello and Batina (ePrint
+// 2015/1060), Algorithm 6.
 func (c *Curve) double(r, p1 *point) {
 	f := c.p
 	var t0, t1, t2, t3, x3, y3, z3 limbs
-	f.sqr(&t0, &p1.x)        // 1
-	f.sqr(&t1, &p1.y)        // 2
-	f.sqr(&t2, &p1.z)        // 3
-	f.mul(&t3, &p1.x, &p1.y) // 4
-	f.add(&t3, &t3, &t3)     // 5
-	f.mul(&z3, &p1.x, &p1.z) // 6
-	f.add(&z3, &z3, &z3)     // 7
-	f.mul(&x3, &c.a, &z3)    // 8
-	f.mul(&y3, &c.b3, &t2)   // 9
-	f.add(&y3, &x3, &y3)     // 10
-	f.sub(&x3, &t1, &y3)     // 11
-	f.add(&y3, &t1, &y3)     // 12
-	f.mul(&y3, &x3, &y3)     // 13
-	f.mul(&x3, &t3, &x3)     // 14
-	f.mul(&z3, &c.b3, &z3)   // 15
-	f.mul(&t2, &c.a, &t2)    // 16
-	f.sub(&t3, &t0, &t2)     // 17
-	f.mul(&t3, &c.a, &t3)    // 18
-	f.add(&t3, &t3, &z3)     // 19
-	f.add(&z3, &t0, &t0)     // 20
-	f.add(&t0, &z3, &t0)     // 21
-	f.add(&t0, &t0, &t2)     // 22
-	f.mul(&t0, &t0, &t3)     // 23
-	f.add(&y3, &y3, &t0)     // 24
-	f.mul(&t2, &p1.y, &p1.z) // 25
-	f.add(&t2, &t2, &t2)     // 26
-	f.mul(&t0, &t2, &t3)     // 27
-	f.sub(&x3, &x3, &t0)     // 28
-	f.mul(&z3, &t2, &t1)     // 29
-	f.add(&z3, &z3, &z3)     // 30
-	f.add(&z3, &z3, &z3)     // 31
+	f.sqr(&t0, &p1.x)        // t0 := X ^ 2
+	f.sqr(&t1, &p1.y)        // t1 := Y ^ 2
+	f.sqr(&t2, &p1.z)        // t2 := Z ^ 2
+	f.mul(&t3, &p1.x, &p1.y) // t3 := X * Y
+	f.add(&t3, &t3, &t3)     // t3 := t3 + t3
+	f.mul(&z3, &p1.x, &p1.z) // Z3 := X * Z
+	f.add(&z3, &z3, &z3)     // Z3 := Z3 + Z3
+	f.mul(&y3, &c.bt, &t2)   // Y3 := b * t2
+	f.sub(&y3, &y3, &z3)     // Y3 := Y3 - Z3
+	f.add(&x3, &y3, &y3)     // X3 := Y3 + Y3
+	f.add(&y3, &x3, &y3)     // Y3 := X3 + Y3
+	f.sub(&x3, &t1, &y3)     // X3 := t1 - Y3
+	f.add(&y3, &t1, &y3)     // Y3 := t1 + Y3
+	f.mul(&y3, &x3, &y3)     // Y3 := X3 * Y3
+	f.mul(&x3, &x3, &t3)     // X3 := X3 * t3
+	f.add(&t3, &t2, &t2)     // t3 := t2 + t2
+	f.add(&t2, &t2, &t3)     // t2 := t2 + t3
+	f.mul(&z3, &c.bt, &z3)   // Z3 := b * Z3
+	f.sub(&z3, &z3, &t2)     // Z3 := Z3 - t2
+	f.sub(&z3, &z3, &t0)     // Z3 := Z3 - t0
+	f.add(&t3, &z3, &z3)     // t3 := Z3 + Z3
+	f.add(&z3, &z3, &t3)     // Z3 := Z3 + t3
+	f.add(&t3, &t0, &t0)     // t3 := t0 + t0
+	f.add(&t0, &t3, &t0)     // t0 := t3 + t0
+	f.sub(&t0, &t0, &t2)     // t0 := t0 - t2
+	f.mul(&t0, &t0, &z3)     // t0 := t0 * Z3
+	f.add(&y3, &y3, &t0)     // Y3 := Y3 + t0
+	f.mul(&t0, &p1.y, &p1.z) // t0 := Y * Z
+	f.add(&t0, &t0, &t0)     // t0 := t0 + t0
+	f.mul(&z3, &t0, &z3)     // Z3 := t0 * Z3
+	f.sub(&x3, &x3, &z3)     // X3 := X3 - Z3
+	f.mul(&z3, &t0, &t1)     // Z3 := t0 * t1
+	f.add(&z3, &z3, &z3)     // Z3 := Z3 + Z3
+	f.add(&z3, &z3, &z3)     // Z3 := Z3 + Z3
 	r.x, r.y, r.z = x3, y3, z3
 }
 
@@ -230,23 +238,34 @@ func (c *Curve) normalize(p1 *point) {
 	p1.z = c.p.one
 }
 
-// affine returns the affine coordinates of p1 (Montgomery form) and 1, or
-// 0 if p1 is the identity. Constant-time in p1.
+// fromAffine maps the affine r1 point (x, y) (Montgomery form) to internal
+// coordinates (x*Z^2 : y*Z^3 : 1).
+func (c *Curve) fromAffine(x, y *limbs) point {
+	var q point
+	c.p.mul(&q.x, x, &c.z2)
+	c.p.mul(&q.y, y, &c.z3)
+	q.z = c.p.one
+	return q
+}
+
+// affine returns the affine r1 coordinates of p1 (Montgomery form) and 1,
+// or 0 if p1 is the identity. Constant-time in p1.
 func (c *Curve) affine(p1 *point) (x, y limbs, ok uint64) {
-	var zinv limbs
+	var zinv, t limbs
 	c.p.inv(&zinv, &p1.z)
-	c.p.mul(&x, &p1.x, &zinv)
-	c.p.mul(&y, &p1.y, &zinv)
+	c.p.mul(&t, &zinv, &c.z2inv)
+	c.p.mul(&x, &p1.x, &t)
+	c.p.mul(&t, &zinv, &c.z3inv)
+	c.p.mul(&y, &p1.y, &t)
 	return x, y, 1 ^ c.p.isZero(&p1.z)
 }
 
 // onCurve returns 1 if the affine point (x, y) (Montgomery form) satisfies
 // y^2 = x^3 + a*x + b.
 func (c *Curve) onCurve(x, y *limbs) uint64 {
-	var rhs, t, lhs limbs
+	var rhs, lhs limbs
 	c.rhs(&rhs, x)
 	c.p.sqr(&lhs, y)
-	_ = t
 	return c.p.equal(&lhs, &rhs)
 }
 
@@ -261,29 +280,29 @@ func (c *Curve) rhs(z, x *limbs) {
 }
 
 // decodePoint parses a SEC1 encoding (uncompressed 04||X||Y or compressed
-// 02/03||X) of a point on the curve; it rejects the identity, coordinates
-// not below p and points not on the curve. Public data: not constant-time.
-func (c *Curve) decodePoint(b []byte) (point, error) {
+// 02/03||X) of a point on the r1 curve and returns its affine coordinates
+// (Montgomery form); it rejects the identity, coordinates not below p and
+// points not on the curve. Public data: not constant-time.
+func (c *Curve) decodePoint(b []byte) (x, y limbs, err error) {
 	size := c.p.size
-	var x, y limbs
 	switch {
 	case len(b) == 1+2*size && b[0] == 4:
 		if c.p.setBytes(&x, b[1:1+size]) != 1 || c.p.setBytes(&y, b[1+size:]) != 1 {
-			return point{}, errInvalidPoint
+			return x, y, errInvalidPoint
 		}
 		if c.onCurve(&x, &y) != 1 {
-			return point{}, errInvalidPoint
+			return x, y, errInvalidPoint
 		}
 	case len(b) == 1+size && (b[0] == 2 || b[0] == 3):
 		if c.p.setBytes(&x, b[1:]) != 1 {
-			return point{}, errInvalidPoint
+			return x, y, errInvalidPoint
 		}
 		var rhs, y2 limbs
 		c.rhs(&rhs, &x)
 		c.p.exp(&y, &rhs, &c.sqrtExp)
 		c.p.sqr(&y2, &y)
 		if c.p.equal(&y2, &rhs) != 1 {
-			return point{}, errInvalidPoint
+			return x, y, errInvalidPoint
 		}
 		var plain limbs
 		c.p.fromMont(&plain, &y)
@@ -291,12 +310,12 @@ func (c *Curve) decodePoint(b []byte) (point, error) {
 			c.p.neg(&y, &y)
 		}
 	default:
-		return point{}, errInvalidPoint
+		return x, y, errInvalidPoint
 	}
-	return point{x: x, y: y, z: c.p.one}, nil
+	return x, y, nil
 }
 
-// encodePoint returns the SEC1 encoding of the affine point (x, y).
+// encodePoint returns the SEC1 encoding of the affine r1 point (x, y).
 func (c *Curve) encodePoint(x, y *limbs, compressed bool) []byte {
 	size := c.p.size
 	if compressed {

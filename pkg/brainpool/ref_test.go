@@ -94,13 +94,12 @@ func fromRef(t *testing.T, c *Curve, p refPoint) point {
 		c.setIdentity(&q)
 		return q
 	}
-	var q point
-	if c.p.setBytes(&q.x, p.x.FillBytes(make([]byte, c.p.size))) != 1 ||
-		c.p.setBytes(&q.y, p.y.FillBytes(make([]byte, c.p.size))) != 1 {
+	var x, y limbs
+	if c.p.setBytes(&x, p.x.FillBytes(make([]byte, c.p.size))) != 1 ||
+		c.p.setBytes(&y, p.y.FillBytes(make([]byte, c.p.size))) != 1 {
 		t.Fatal("reference point out of range")
 	}
-	q.z = c.p.one
-	return q
+	return c.fromAffine(&x, &y)
 }
 
 func samePoint(a, b refPoint) bool {
@@ -281,7 +280,8 @@ func TestPointArithmeticAgainstBig(t *testing.T) {
 					t.Fatal("scalarMult wrong")
 				}
 				// SEC1 compressed and uncompressed round trips
-				pub, err := NewPublicKey(c, c.encodePoint(&a.x, &a.y, false))
+				enc := append([]byte{4}, p1.x.FillBytes(make([]byte, c.ByteSize()))...)
+				pub, err := NewPublicKey(c, append(enc, p1.y.FillBytes(make([]byte, c.ByteSize()))...))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -291,5 +291,32 @@ func TestPointArithmeticAgainstBig(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTwistIsomorphism checks the internal a = -3 curve against RFC 5639:
+// its b must be the published b of the corresponding "t1" curve
+// (§3.4, §3.6, §3.7), and the mapped generator must lie on it.
+func TestTwistIsomorphism(t *testing.T) {
+	for c, bt := range map[*Curve]string{
+		P256r1(): "662C61C430D84EA4FE66A7733D0B76B7BF93EBC4AF2F49256AE58101FEE92B04",
+		P384r1(): "7F519EADA7BDA81BD826DBA647910F8C4B9346ED8CCDC64E4B1ABD11756DCE1D2074AA263B88805CED70355A33B471EE",
+		P512r1(): "7CBBBCF9441CFAB76E1890E46884EAE321F70C0BCB4981527897504BEC3E36A62BCDFA2304976540F6450085F2DAE145C22553B465763689180EA2571867423E",
+	} {
+		if got := new(big.Int).SetBytes(c.p.bytes(&c.bt)); got.Cmp(mustBig(bt)) != 0 {
+			t.Errorf("%s: b' = %X, RFC 5639 t1 b = %s", c.Name(), got, bt)
+		}
+		// y^2 = x^3 - 3x + b' for the internal generator (Z = 1)
+		var lhs, rhs, t3 limbs
+		c.p.sqr(&lhs, &c.g.y)
+		c.p.sqr(&rhs, &c.g.x)
+		c.p.mul(&rhs, &rhs, &c.g.x)
+		c.p.add(&t3, &c.g.x, &c.g.x)
+		c.p.add(&t3, &t3, &c.g.x)
+		c.p.sub(&rhs, &rhs, &t3)
+		c.p.add(&rhs, &rhs, &c.bt)
+		if c.p.equal(&lhs, &rhs) != 1 {
+			t.Errorf("%s: mapped generator is not on the a = -3 curve", c.Name())
+		}
 	}
 }
