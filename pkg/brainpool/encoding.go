@@ -9,7 +9,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
-// OIDPublicKeyEC is id-ecPublicKey (RFC 5480 §2.1.1), the algorithm of every
+// oidPublicKeyEC is id-ecPublicKey (RFC 5480 §2.1.1), the algorithm of every
 // elliptic-curve SubjectPublicKeyInfo and PKCS#8 key.
 var oidPublicKeyEC = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
 
@@ -67,7 +67,7 @@ func ParsePKIXPublicKey(der []byte) (*PublicKey, error) {
 // otherwise absent parameters yield a nil curve.
 func readAlgorithm(s *cryptobyte.String, required bool) (*Curve, error) {
 	var algo cryptobyte.String
-	var alg, named asn1.ObjectIdentifier
+	var alg asn1.ObjectIdentifier
 	if !s.ReadASN1(&algo, cbasn1.SEQUENCE) || !algo.ReadASN1ObjectIdentifier(&alg) {
 		return nil, fmt.Errorf("%w: AlgorithmIdentifier", ErrMalformedKey)
 	}
@@ -77,10 +77,18 @@ func readAlgorithm(s *cryptobyte.String, required bool) (*Curve, error) {
 	if algo.Empty() && !required {
 		return nil, nil
 	}
-	if !algo.PeekASN1Tag(cbasn1.OBJECT_IDENTIFIER) {
+	return readNamedCurve(&algo)
+}
+
+// readNamedCurve reads ECParameters that must be a namedCurve OID of a
+// supported curve and nothing else (RFC 5480 §2.1.1: implicitCurve and
+// specifiedCurve are refused).
+func readNamedCurve(s *cryptobyte.String) (*Curve, error) {
+	var named asn1.ObjectIdentifier
+	if !s.PeekASN1Tag(cbasn1.OBJECT_IDENTIFIER) {
 		return nil, fmt.Errorf("%w: parameters are not a namedCurve", ErrUnsupportedCurve)
 	}
-	if !algo.ReadASN1ObjectIdentifier(&named) || !algo.Empty() {
+	if !s.ReadASN1ObjectIdentifier(&named) || !s.Empty() {
 		return nil, fmt.Errorf("%w: namedCurve", ErrMalformedKey)
 	}
 	c := CurveByOID(named)
@@ -140,16 +148,9 @@ func parseECPrivateKey(der []byte, c *Curve) (*PrivateKey, error) {
 		return nil, fmt.Errorf("%w: ECPrivateKey fields", ErrMalformedKey)
 	}
 	if hasParams {
-		var named asn1.ObjectIdentifier
-		if !params.PeekASN1Tag(cbasn1.OBJECT_IDENTIFIER) {
-			return nil, fmt.Errorf("%w: parameters are not a namedCurve", ErrUnsupportedCurve)
-		}
-		if !params.ReadASN1ObjectIdentifier(&named) || !params.Empty() {
-			return nil, fmt.Errorf("%w: namedCurve", ErrMalformedKey)
-		}
-		pc := CurveByOID(named)
-		if pc == nil {
-			return nil, fmt.Errorf("%w: %v", ErrUnsupportedCurve, named)
+		pc, err := readNamedCurve(&params)
+		if err != nil {
+			return nil, err
 		}
 		if c != nil && c != pc {
 			return nil, fmt.Errorf("%w: PKCS#8 names %s, ECPrivateKey %s", ErrCurveMismatch, c.name, pc.name)

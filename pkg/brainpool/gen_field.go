@@ -87,16 +87,7 @@ func genMul(p func(string, ...any), n int) {
 		}
 		p("t%d = t%d + c", n, n+1)
 	}
-	p("var b uint64")
-	for j := 0; j < n; j++ {
-		p("d%d, b := bits.Sub64(t%d, m[%d], b)", j, j, j)
-	}
-	p("_, b = bits.Sub64(t%d, 0, b)", n)
-	p("mk := -b")
-	for j := 0; j < n; j++ {
-		p("z[%d] = (t%d & mk) | (d%d &^ mk)", j, j, j)
-	}
-	p("}")
+	genFinalSub(p, n)
 }
 
 func genAdd(p func(string, ...any), n int) {
@@ -169,6 +160,12 @@ func genMulInterleaved(p func(string, ...any), n int) {
 		p("t%d, cc = bits.Add64(t%d, c, 0)", n-1, n)
 		p("t%d = t%d + cc", n, n+1)
 	}
+	genFinalSub(p, n)
+}
+
+// genFinalSub emits the end of a Montgomery product: t (n+1 words, t < 2m)
+// minus m if that does not underflow, selected with a mask, into z.
+func genFinalSub(p func(string, ...any), n int) {
 	p("var b uint64")
 	for j := 0; j < n; j++ {
 		p("d%d, b := bits.Sub64(t%d, m[%d], b)", j, j, j)
