@@ -11,8 +11,8 @@ import (
 
 // Curve is one of the brainpool "r1" curves of RFC 5639: a short Weierstrass
 // curve y^2 = x^3 + a*x + b over GF(p) with a prime-order group (cofactor 1).
-// Values are immutable and obtained from P256r1, P384r1, P512r1 or CurveByOID;
-// compare them by pointer.
+// Values are immutable and obtained from P256r1, P384r1, P512r1, CurveByOID
+// or CurveByName; compare them by pointer.
 type Curve struct {
 	name    string
 	oid     asn1.ObjectIdentifier
@@ -141,7 +141,8 @@ func (c *Curve) BitSize() int { return 8 * c.p.size }
 func (c *Curve) ByteSize() int { return c.p.size }
 
 // Hash returns the hash the curve is conventionally paired with (SHA-256,
-// SHA-384, SHA-512); it is the RFC 6979 HMAC hash when a signer names none.
+// SHA-384, SHA-512). It is the RFC 6979 HMAC hash when the signer names no
+// hash and the digest length is not that of SHA-256, SHA-384 or SHA-512.
 func (c *Curve) Hash() crypto.Hash { return c.hash }
 
 func newCurve(cp *curveParams) *Curve {

@@ -5,6 +5,8 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/sha512"
+	"io"
 	"testing"
 )
 
@@ -88,5 +90,30 @@ func TestSignDeterministic(t *testing.T) {
 			}
 		}
 		var _ crypto.Signer = priv
+	}
+}
+
+type failingReader struct{}
+
+func (failingReader) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
+
+func TestSignErrors(t *testing.T) {
+	priv, _ := GenerateKey(P256r1(), rand.Reader)
+	d := sha256.Sum256([]byte("x"))
+	if _, err := priv.Sign(rand.Reader, d[:20], crypto.SHA256); err == nil {
+		t.Error("digest shorter than the named hash accepted")
+	}
+	if _, err := priv.Sign(failingReader{}, d[:], crypto.SHA256); err == nil {
+		t.Error("failing random source ignored")
+	}
+	if _, err := GenerateKey(P256r1(), failingReader{}); err == nil {
+		t.Error("GenerateKey ignored a failing random source")
+	}
+	// a digest longer than the order is truncated (SEC1 §4.1.3): a SHA-512
+	// digest on brainpoolP256r1 verifies, and so does its 32-byte prefix
+	long := sha512.Sum512([]byte("x"))
+	sig, err := SignP1363(nil, priv, long[:])
+	if err != nil || !VerifyP1363(priv.PublicKey(), long[:], sig) || !VerifyP1363(priv.PublicKey(), long[:32], sig) {
+		t.Errorf("truncated digest: %v", err)
 	}
 }
