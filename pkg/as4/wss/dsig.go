@@ -217,7 +217,7 @@ func buildSignature(parent *etree.Element, id string, refs []referenceSpec, siIn
 	}
 	sv.SetText(base64.StdEncoding.EncodeToString(raw))
 	for i := range out {
-		out[i].Element = out[i].Element.Copy()
+		out[i].Element = x.DetachedCopy(out[i].Element)
 	}
 	return out, nil
 }
@@ -320,7 +320,7 @@ func VerifySignature(doc *etree.Document, sig *etree.Element, pub crypto.PublicK
 		if subtle.ConstantTimeCompare(got, want) != 1 {
 			return nil, fmt.Errorf("%w: reference %q", ErrDigest, uri)
 		}
-		out = append(out, Reference{URI: uri, Element: ref.Copy(), Target: target, Digest: got})
+		out = append(out, Reference{URI: uri, Element: x.DetachedCopy(ref), Target: target, Digest: got})
 	}
 	return out, nil
 }

@@ -143,3 +143,56 @@ func IndexIDs(root *etree.Element) *IDIndex {
 	walk(root)
 	return ix
 }
+
+// DetachedCopy returns a deep copy of el that can stand on its own: every namespace prefix the
+// subtree uses but does not declare is declared on the copy's root with the value in scope at el
+// (the default namespace included). Used to move ds:Reference elements into receipts.
+func DetachedCopy(el *etree.Element) *etree.Element {
+	cp := el.Copy()
+	used := map[string]bool{}
+	var walk func(e *etree.Element)
+	walk = func(e *etree.Element) {
+		used[e.Space] = true
+		for _, a := range e.Attr {
+			if a.Space != "" && a.Space != "xmlns" && a.Space != "xml" {
+				used[a.Space] = true
+			}
+		}
+		for _, c := range e.ChildElements() {
+			walk(c)
+		}
+	}
+	walk(cp)
+	for p := range used {
+		declared := false
+		for _, a := range cp.Attr {
+			if (p == "" && a.Space == "" && a.Key == "xmlns") || (p != "" && a.Space == "xmlns" && a.Key == p) {
+				declared = true
+			}
+		}
+		if declared {
+			continue
+		}
+		if uri, ok := inScope(el, p); ok {
+			if p == "" {
+				if uri != "" {
+					cp.CreateAttr("xmlns", uri)
+				}
+			} else {
+				cp.CreateAttr("xmlns:"+p, uri)
+			}
+		}
+	}
+	return cp
+}
+
+func inScope(el *etree.Element, prefix string) (string, bool) {
+	for e := el; e != nil; e = e.Parent() {
+		for _, a := range e.Attr {
+			if (prefix == "" && a.Space == "" && a.Key == "xmlns") || (prefix != "" && a.Space == "xmlns" && a.Key == prefix) {
+				return a.Value, true
+			}
+		}
+	}
+	return "", false
+}
