@@ -71,12 +71,7 @@ func ParsePrefixList(list string) []string { return strings.Fields(list) }
 
 // Canonicalize returns the exclusive canonical form of the subtree rooted at el.
 func Canonicalize(el *etree.Element, opts ...Option) ([]byte, error) {
-	var c config
-	for _, o := range opts {
-		o(&c)
-	}
-	var buf bytes.Buffer
-	w := writer{cfg: c, buf: &buf}
+	w, buf := newWriter(opts)
 	if err := w.element(el, nil); err != nil {
 		return nil, err
 	}
@@ -87,12 +82,7 @@ func Canonicalize(el *etree.Element, opts ...Option) ([]byte, error) {
 // comments (with WithComments) and processing instructions outside it, each separated from the
 // root by a line feed as C14N 1.0 §2.1 prescribes. The XML declaration and DTD are dropped.
 func Document(doc *etree.Document, opts ...Option) ([]byte, error) {
-	var c config
-	for _, o := range opts {
-		o(&c)
-	}
-	var buf bytes.Buffer
-	w := writer{cfg: c, buf: &buf}
+	w, buf := newWriter(opts)
 	seenRoot := false
 	for _, tok := range doc.Child {
 		switch t := tok.(type) {
@@ -102,7 +92,7 @@ func Document(doc *etree.Document, opts ...Option) ([]byte, error) {
 			}
 			seenRoot = true
 		case *etree.Comment:
-			if c.comments {
+			if w.cfg.comments {
 				if seenRoot {
 					buf.WriteByte('\n')
 				}
@@ -125,6 +115,15 @@ func Document(doc *etree.Document, opts ...Option) ([]byte, error) {
 		}
 	}
 	return buf.Bytes(), nil
+}
+
+func newWriter(opts []Option) (*writer, *bytes.Buffer) {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	buf := &bytes.Buffer{}
+	return &writer{cfg: c, buf: buf}, buf
 }
 
 // rendered maps each prefix ("" for the default namespace) to the namespace URI an output

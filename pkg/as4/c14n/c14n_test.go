@@ -12,21 +12,9 @@ import (
 	"testing"
 
 	"github.com/beevik/etree"
-)
 
-// sharedDir returns ../shared/<rel> relative to the repository root, skipping the test when
-// shared/ is absent (failing under CI=true).
-func sharedDir(t *testing.T, rel string) string {
-	t.Helper()
-	p := filepath.Join("..", "..", "..", "..", "shared", rel)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("shared test data missing: %v", err)
-		}
-		t.Skipf("shared test data missing: %v", err)
-	}
-	return p
-}
+	"github.com/mako-engine/mako/pkg/as4/internal/astest"
+)
 
 func parse(t *testing.T, b []byte) *etree.Document {
 	t.Helper()
@@ -83,13 +71,13 @@ func TestMalformed(t *testing.T) {
 // TestPhase4ReceiptDigests recomputes the DigestValues phase4 put into the signed receipt
 // TestReceipt12.xml: the eb:Messaging header with PrefixList "S12" and the empty Body.
 func TestPhase4ReceiptDigests(t *testing.T) {
-	checkSignedInfoDigests(t, filepath.Join(sharedDir(t, "testdata/as4-phase4"), "TestReceipt12.xml"), 2)
+	checkSignedInfoDigests(t, filepath.Join(astest.SharedPath(t, "testdata/as4-phase4"), "TestReceipt12.xml"), 2)
 }
 
 // TestPhase4WrongAlgorithmDigests does the same for the signed UserMessage WrongSigningAlgorithm.xml
 // (its signature algorithm is the wrong one for the profile, its digests are still exc-c14n).
 func TestPhase4WrongAlgorithmDigests(t *testing.T) {
-	checkSignedInfoDigests(t, filepath.Join(sharedDir(t, "testdata/as4-phase4"), "WrongSigningAlgorithm.xml"), 1)
+	checkSignedInfoDigests(t, filepath.Join(astest.SharedPath(t, "testdata/as4-phase4"), "WrongSigningAlgorithm.xml"), 1)
 }
 
 func checkSignedInfoDigests(t *testing.T, path string, minRefs int) {
@@ -151,15 +139,10 @@ func checkSignedInfoDigests(t *testing.T, path string, minRefs int) {
 // TestAgainstXmllint canonicalizes whole documents (with comments) and compares with
 // libxml2's `xmllint --exc-c14n`, an independent implementation.
 func TestAgainstXmllint(t *testing.T) {
-	if _, err := exec.LookPath("xmllint"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("xmllint not installed (libxml2-utils)")
-		}
-		t.Skip("xmllint not installed (libxml2-utils)")
-	}
-	dir := sharedDir(t, "testdata/as4-phase4")
+	astest.RequireTool(t, "xmllint")
+	dir := astest.SharedPath(t, "testdata/as4-phase4")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.xml"))
-	files = append(files, filepath.Join(sharedDir(t, "testdata/xmlenc11-ecdh-es"), "cipherText__EC-P256__aes128-gcm__kw-aes128__ECDH-ES__ConcatKDF.tmpl"))
+	files = append(files, filepath.Join(astest.SharedPath(t, "testdata/xmlenc11-ecdh-es"), "cipherText__EC-P256__aes128-gcm__kw-aes128__ECDH-ES__ConcatKDF.tmpl"))
 	if len(files) < 5 {
 		t.Fatalf("only %d sample files", len(files))
 	}
@@ -185,10 +168,7 @@ func TestAgainstXmllint(t *testing.T) {
 }
 
 func BenchmarkCanonicalizeReceipt(b *testing.B) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "shared", "testdata", "as4-phase4", "TestReceipt12.xml"))
-	if err != nil {
-		b.Skip(err)
-	}
+	raw := astest.SharedFile(b, "testdata/as4-phase4/TestReceipt12.xml")
 	doc := etree.NewDocument()
 	if err := doc.ReadFromBytes(raw); err != nil {
 		b.Fatal(err)

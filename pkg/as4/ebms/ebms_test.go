@@ -5,14 +5,13 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/beevik/etree"
 
+	"github.com/mako-engine/mako/pkg/as4/internal/astest"
 	x "github.com/mako-engine/mako/pkg/as4/internal/xmlutil"
 	"github.com/mako-engine/mako/pkg/as4/smpki"
 	"github.com/mako-engine/mako/pkg/as4/smpki/smpkitest"
@@ -21,18 +20,6 @@ import (
 )
 
 var now = time.Date(2026, 3, 2, 9, 15, 0, 0, time.UTC)
-
-func sharedFile(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "shared", "testdata", "as4-phase4", name))
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	return b
-}
 
 func parse(t testing.TB, b []byte) *etree.Document {
 	t.Helper()
@@ -137,7 +124,7 @@ func TestValidateRefuses(t *testing.T) {
 
 // TestPhase4Samples: the phase4 sample messages parse, in the shapes this package produces.
 func TestPhase4Samples(t *testing.T) {
-	um, err := ParseUserMessage(parse(t, sharedFile(t, "UserMessage12.xml")))
+	um, err := ParseUserMessage(parse(t, astest.SharedFile(t, "testdata/as4-phase4/UserMessage12.xml")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +136,7 @@ func TestPhase4Samples(t *testing.T) {
 		t.Fatalf("UserMessage12 (not BDEW) validated: %v", err)
 	}
 
-	errSig, err := ParseSignalMessage(parse(t, sharedFile(t, "ErrorMessage.xml")))
+	errSig, err := ParseSignalMessage(parse(t, astest.SharedFile(t, "testdata/as4-phase4/ErrorMessage.xml")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +144,7 @@ func TestPhase4Samples(t *testing.T) {
 		t.Fatalf("ErrorMessage: %+v", errSig.Errors)
 	}
 
-	rc, err := ParseSignalMessage(parse(t, sharedFile(t, "TestReceipt12.xml")))
+	rc, err := ParseSignalMessage(parse(t, astest.SharedFile(t, "testdata/as4-phase4/TestReceipt12.xml")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +163,7 @@ func TestPhase4Samples(t *testing.T) {
 		t.Fatalf("digest mismatch: %v", err)
 	}
 
-	raw := sharedFile(t, "WrongCompression.mime")
+	raw := astest.SharedFile(t, "testdata/as4-phase4/WrongCompression.mime")
 	hdrEnd := bytes.Index(raw, []byte("\n\n"))
 	ct := ""
 	for _, l := range strings.Split(strings.ReplaceAll(string(raw[:hdrEnd]), "\n\t", " "), "\n") {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/as4/internal/astest"
 	"github.com/mako-engine/mako/pkg/as4/smpki"
 	"github.com/mako-engine/mako/pkg/as4/smpki/smpkitest"
 	"github.com/mako-engine/mako/pkg/brainpool"
@@ -23,24 +24,11 @@ import (
 
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func sharedFile(t *testing.T, rel string) []byte {
-	t.Helper()
-	p := filepath.Join("..", "..", "..", "..", "shared", rel)
-	b, err := os.ReadFile(p)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("shared test data missing: %v", err)
-		}
-		t.Skipf("shared test data missing: %v", err)
-	}
-	return b
-}
-
 // TestNonEMTMAKSample parses phase4's brainpool sample certificate (made by another
 // implementation), checks its fields, verifies its self-signature with pkg/brainpool and refuses
 // it as a market-partner certificate because its CN lacks EMT.MAK.
 func TestNonEMTMAKSample(t *testing.T) {
-	certs, err := smpki.ParsePEM(sharedFile(t, "testdata/as4-phase4/nonemtmako.cert"))
+	certs, err := smpki.ParsePEM(astest.SharedFile(t, "testdata/as4-phase4/nonemtmako.cert"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -217,6 +217,16 @@ func securityHeader(e *envelope, create bool) (*etree.Element, error) {
 	return sec, nil
 }
 
+// existingSecurity locates the envelope and its wsse:Security header, which must exist.
+func existingSecurity(doc *etree.Document) (*envelope, *etree.Element, error) {
+	e, err := findEnvelope(doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	sec, err := securityHeader(e, false)
+	return e, sec, err
+}
+
 // MarshalPKIPath encodes a PkiPath: the certificates in the order given (trust-anchor side
 // first, end entity last).
 func MarshalPKIPath(certs []*smpki.Certificate) ([]byte, error) {
@@ -384,11 +394,7 @@ type Verified struct {
 // one ds:Signature, a BinarySecurityToken referenced from its KeyInfo, the certificate accepted
 // by the CertificateCheck, the BDEW algorithms, every digest, and no attachment left unsigned.
 func (v *Verifier) Verify(doc *etree.Document, atts []Attachment) (*Verified, error) {
-	e, err := findEnvelope(doc)
-	if err != nil {
-		return nil, err
-	}
-	sec, err := securityHeader(e, false)
+	e, sec, err := existingSecurity(doc)
 	if err != nil {
 		return nil, err
 	}
@@ -537,11 +543,7 @@ type DecryptionKey struct {
 // parts but not covered by an EncryptedData is a policy failure (the profile encrypts every
 // attachment). Errors wrap xmlenc.ErrDecrypt, xmlenc.ErrUnsupported or ErrPolicy.
 func DecryptAttachments(doc *etree.Document, keys []DecryptionKey, parts map[string][]byte) (map[string][]byte, error) {
-	e, err := findEnvelope(doc)
-	if err != nil {
-		return nil, err
-	}
-	sec, err := securityHeader(e, false)
+	_, sec, err := existingSecurity(doc)
 	if err != nil {
 		return nil, err
 	}

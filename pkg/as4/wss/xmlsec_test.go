@@ -12,21 +12,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mako-engine/mako/pkg/as4/internal/astest"
 	"github.com/mako-engine/mako/pkg/as4/smpki"
 	"github.com/mako-engine/mako/pkg/as4/smpki/smpkitest"
 	"github.com/mako-engine/mako/pkg/brainpool"
 )
-
-// requireTool skips without the tool, except under CI=true (where .ci/run installs it).
-func requireTool(t *testing.T, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not installed", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-}
 
 func opensslHasBrainpool() bool {
 	out, err := exec.Command("openssl", "ecparam", "-list_curves").Output()
@@ -94,7 +84,7 @@ func xmlsec(t *testing.T, args ...string) ([]byte, error) {
 // TestXmlsecVerifiesOurSignatures: envelopes signed here verify with `xmlsec1 --verify`
 // (libxmlsec1 on OpenSSL), and a modified one does not.
 func TestXmlsecVerifiesOurSignatures(t *testing.T) {
-	requireTool(t, "xmlsec1")
+	astest.RequireTool(t, "xmlsec1")
 	f := newFixture(t)
 	for _, k := range interopKeys(t, f) {
 		t.Run(k.name, func(t *testing.T) {
@@ -128,7 +118,7 @@ func TestXmlsecVerifiesOurSignatures(t *testing.T) {
 // TestWeVerifyXmlsecSignatures: xmlsec1 signs a WS-Security template (our envelope with empty
 // DigestValue/SignatureValue), and the full BDEW verifier here accepts the result.
 func TestWeVerifyXmlsecSignatures(t *testing.T) {
-	requireTool(t, "xmlsec1")
+	astest.RequireTool(t, "xmlsec1")
 	f := newFixture(t)
 	for _, k := range interopKeys(t, f) {
 		t.Run(k.name, func(t *testing.T) {

@@ -14,22 +14,11 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/mako-engine/mako/pkg/as4/c14n"
+	"github.com/mako-engine/mako/pkg/as4/internal/astest"
 	"github.com/mako-engine/mako/pkg/as4/concatkdf"
 	x "github.com/mako-engine/mako/pkg/as4/internal/xmlutil"
 	"github.com/mako-engine/mako/pkg/brainpool"
 )
-
-func sharedPath(t *testing.T, rel string) string {
-	t.Helper()
-	p := filepath.Join("..", "..", "..", "..", "shared", rel)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("shared test data missing: %v", err)
-		}
-		t.Skipf("shared test data missing: %v", err)
-	}
-	return p
-}
 
 func unhex(s string) []byte {
 	b, err := hex.DecodeString(s)
@@ -86,7 +75,7 @@ func TestGCMRoundTripFreshIV(t *testing.T) {
 // TestW3CInteropECDHES decrypts the W3C XML Encryption 1.1 interop case (xmlsec's copy):
 // ECDH-ES on P-256, ConcatKDF(SHA-256) with a non-empty PartyUInfo, kw-aes128, aes128-gcm.
 func TestW3CInteropECDHES(t *testing.T) {
-	dir := sharedPath(t, "testdata/xmlenc11-ecdh-es")
+	dir := astest.SharedPath(t, "testdata/xmlenc11-ecdh-es")
 	keyDER, err := os.ReadFile(filepath.Join(dir, "EC-P256_SHA256WithECDSA.der"))
 	if err != nil {
 		t.Fatal(err)
@@ -225,7 +214,7 @@ func TestBrainpoolRoundTrip(t *testing.T) {
 }
 
 func TestNISTRoundTrip(t *testing.T) {
-	priv, err := x509.ParseECPrivateKey(mustRead(t, sharedPath(t, "testdata/xmlenc11-ecdh-es/EC-P256_SHA256WithECDSA.der")))
+	priv, err := x509.ParseECPrivateKey(mustRead(t, astest.SharedPath(t, "testdata/xmlenc11-ecdh-es/EC-P256_SHA256WithECDSA.der")))
 	if err != nil {
 		t.Fatal(err)
 	}
