@@ -14,8 +14,8 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/mako-engine/mako/pkg/as4/c14n"
-	"github.com/mako-engine/mako/pkg/as4/internal/astest"
 	"github.com/mako-engine/mako/pkg/as4/concatkdf"
+	"github.com/mako-engine/mako/pkg/as4/internal/astest"
 	x "github.com/mako-engine/mako/pkg/as4/internal/xmlutil"
 	"github.com/mako-engine/mako/pkg/brainpool"
 )
