@@ -481,3 +481,9 @@ func (c *Certificate) SKI() []byte {
 func (c *Certificate) CheckSignatureFrom(parent *Certificate) error {
 	return CheckSignature(parent.PublicKey, c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature)
 }
+
+// ExpiresWithin reports whether c's validity ends within d after now (or has ended): the
+// certificate-lifecycle alarm (RzÜ §5.3 wants successors 10 working days before expiry).
+func (c *Certificate) ExpiresWithin(now time.Time, d time.Duration) bool {
+	return !c.NotAfter.After(now.Add(d))
+}

@@ -353,3 +353,14 @@ func BenchmarkVerifyChainBrainpool(b *testing.B) {
 		}
 	}
 }
+
+func TestExpiresWithin(t *testing.T) {
+	p := newPKI(t)
+	c, _ := p.Issue("9900000000004", "a.EMT.MAK", x509.KeyUsageDigitalSignature, t0, t0.AddDate(0, 0, 20))
+	if c.Cert.ExpiresWithin(t0, 14*24*time.Hour) {
+		t.Fatal("20 days left reported within 14 days")
+	}
+	if !c.Cert.ExpiresWithin(t0.AddDate(0, 0, 7), 14*24*time.Hour) || !c.Cert.ExpiresWithin(t0.AddDate(0, 0, 30), 0) {
+		t.Fatal("expiry not reported")
+	}
+}

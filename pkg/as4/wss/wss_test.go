@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -490,3 +491,35 @@ func BenchmarkVerifyBrainpool(b *testing.B) {
 var _ crypto.Signer = (*brainpool.PrivateKey)(nil)
 
 var base64Std = base64.StdEncoding
+
+// hsmSigner stands for a key in an HSM: only Public and Sign, no access to the scalar.
+type hsmSigner struct {
+	inner crypto.Signer
+	calls int
+}
+
+func (h *hsmSigner) Public() crypto.PublicKey { return h.inner.Public() }
+func (h *hsmSigner) Sign(r io.Reader, digest []byte, o crypto.SignerOpts) ([]byte, error) {
+	h.calls++
+	return h.inner.Sign(r, digest, o)
+}
+
+// TestSignerSeam: signing goes through any crypto.Signer (the PKCS#11 seam).
+func TestSignerSeam(t *testing.T) {
+	f := newFixture(t)
+	h := &hsmSigner{inner: f.sig.Key}
+	sg, err := NewSigner(h, []*smpki.Certificate{f.sig.Cert, f.pki.SubCA.Cert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := parseDoc(t, userMessage)
+	if _, err := sg.Sign(doc, payload); err != nil {
+		t.Fatal(err)
+	}
+	if h.calls != 1 {
+		t.Fatalf("%d Sign calls", h.calls)
+	}
+	if _, err := f.verify.Verify(parseDoc(t, serialize(t, doc)), payload); err != nil {
+		t.Fatal(err)
+	}
+}
