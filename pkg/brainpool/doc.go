@@ -35,9 +35,13 @@
 //     peer point is valid is checked at parse time on public data.
 //   - (*PrivateKey).Sign, SignASN1, SignP1363: constant-time in d and in the
 //     nonce k (k*G, k^-1 by Fermat, s = k^-1(e + r*d) mod n in Montgomery
-//     form). The RFC 6979 generator uses crypto/hmac; its only data-dependent
-//     branches are the retries when a candidate k is out of range or r or s is
-//     zero (probability about 2^-256 each), which reveal nothing useful.
+//     form). The RFC 6979 generator (crypto/hmac) draws candidates until one
+//     is below n; with the brainpool orders about a third of the candidates
+//     (45% on brainpoolP384r1) are rejected, so the time of a signature shows
+//     how many were drawn. The rejected candidates are independent of the
+//     accepted nonce and are PRF outputs keyed by d, so this reveals nothing
+//     about d or k (the same holds for GenerateKey's rejection sampling). A
+//     retry because r or s is zero has probability about 2^-256.
 //   - (*PrivateKey).Equal compares scalars with crypto/subtle.
 //   - Verification (VerifyASN1, VerifyP1363), key and signature parsing and
 //     marshalling (NewPublicKey, ParsePKIXPublicKey, MarshalPKIXPublicKey,

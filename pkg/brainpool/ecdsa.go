@@ -231,10 +231,11 @@ func (k *PublicKey) verify(digest, rb, sb []byte) bool {
 // rfc6979 is the HMAC_DRBG nonce generator of RFC 6979 §3.2 for an order
 // whose bit length is 8*size (qlen = rlen*8, so bits2int needs no shift).
 type rfc6979 struct {
-	md   *modulus
-	newH func() hash.Hash
-	k, v []byte
-	more bool
+	md    *modulus
+	newH  func() hash.Hash
+	k, v  []byte
+	more  bool
+	tries int // candidates drawn so far (for the timing test)
 }
 
 // newRFC6979 seeds the generator with int2octets(x), bits2octets(h1) and
@@ -267,6 +268,11 @@ func (g *rfc6979) mac(data ...[]byte) []byte {
 }
 
 // next returns the next candidate k in [1, n-1] (RFC 6979 §3.2 step h).
+// Candidates at or above n are drawn again: for the brainpool orders
+// (n/2^qlen is about 0.66, 0.55, 0.67) that happens to a third or more of
+// the candidates, so the running time reveals how many HMAC_DRBG outputs were
+// rejected. Those outputs are independent of the accepted k and, being PRF
+// outputs under a key derived from d, reveal nothing about d.
 func (g *rfc6979) next() []byte {
 	for {
 		if g.more {
@@ -280,6 +286,7 @@ func (g *rfc6979) next() []byte {
 			t = append(t, g.v...)
 		}
 		t = t[:g.md.size]
+		g.tries++
 		var kk limbs
 		g.md.fromBytes(&kk, t)
 		if g.md.less(&kk)&(1^g.md.isZero(&kk)) == 1 {
