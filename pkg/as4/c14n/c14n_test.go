@@ -14,13 +14,13 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/mako-engine/mako/pkg/as4/internal/astest"
+	x "github.com/mako-engine/mako/pkg/as4/internal/xmlutil"
 )
 
 func parse(t *testing.T, b []byte) *etree.Document {
 	t.Helper()
-	doc := etree.NewDocument()
-	doc.ReadSettings.PreserveDuplicateAttrs = true
-	if err := doc.ReadFromBytes(b); err != nil {
+	doc, err := x.Parse(b)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return doc
@@ -143,6 +143,13 @@ func TestAgainstXmllint(t *testing.T) {
 	dir := astest.SharedPath(t, "testdata/as4-phase4")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.xml"))
 	files = append(files, filepath.Join(astest.SharedPath(t, "testdata/xmlenc11-ecdh-es"), "cipherText__EC-P256__aes128-gcm__kw-aes128__ECDH-ES__ConcatKDF.tmpl"))
+	// Attribute values with literal line breaks and tabs (normalized to spaces) next to character
+	// references (kept), CDATA, comments and a processing instruction.
+	own := filepath.Join(t.TempDir(), "attributes.xml")
+	if err := os.WriteFile(own, []byte("<?xml version=\"1.0\"?>\n<!-- c1 -->\n<r xmlns:p=\"urn:p\" a=\"x\r\ny\tz\" b='q&#10;r&#9;s' p:c=\"1 > 0\">\n<![CDATA[ a=\"\n\" <x> ]]><?pi some\n data?><e\n  f=\"&quot;\n\"\n/>text\r\nmore</r>\n<!-- c2 -->"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, own)
 	if len(files) < 5 {
 		t.Fatalf("only %d sample files", len(files))
 	}

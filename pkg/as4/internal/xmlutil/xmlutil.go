@@ -102,13 +102,81 @@ func Parse(b []byte) (*etree.Document, error) {
 	}
 	doc := etree.NewDocument()
 	doc.ReadSettings.PreserveDuplicateAttrs = true
-	if err := doc.ReadFromBytes(b); err != nil {
+	if err := doc.ReadFromBytes(NormalizeAttributeWhitespace(b)); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnsafeXML, err)
 	}
 	if doc.Root() == nil {
 		return nil, fmt.Errorf("%w: no root element", ErrUnsafeXML)
 	}
 	return doc, nil
+}
+
+// NormalizeAttributeWhitespace applies the attribute-value normalization of XML 1.0 §3.3.3 to
+// literal white space, which encoding/xml (and so etree) does not do: inside the quoted
+// attribute values of start tags, a CR LF pair, CR, LF and TAB each become one space. Character
+// references (&#10; etc.) are left alone and keep their character, as the specification wants.
+// Text, comments, CDATA sections and processing instructions are not touched. Without this, a
+// canonical form would differ from other implementations' for attribute values spanning lines.
+func NormalizeAttributeWhitespace(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	skipTo := func(i int, end string) int {
+		j := bytes.Index(b[i:], []byte(end))
+		if j < 0 {
+			return len(b)
+		}
+		return i + j + len(end)
+	}
+	for i := 0; i < len(b); {
+		if b[i] != '<' {
+			out = append(out, b[i])
+			i++
+			continue
+		}
+		rest := b[i:]
+		var j int
+		switch {
+		case bytes.HasPrefix(rest, []byte("<!--")):
+			j = skipTo(i+4, "-->")
+		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+			j = skipTo(i+9, "]]>")
+		case bytes.HasPrefix(rest, []byte("<?")):
+			j = skipTo(i+2, "?>")
+		case bytes.HasPrefix(rest, []byte("<!")):
+			j = skipTo(i+2, ">")
+		default:
+			// A start or end tag: copy up to the closing '>' outside quotes, normalizing inside.
+			var quote byte
+			k := i
+			for ; k < len(b); k++ {
+				c := b[k]
+				if quote != 0 {
+					switch {
+					case c == quote:
+						quote = 0
+					case c == '\r' && k+1 < len(b) && b[k+1] == '\n':
+						out = append(out, ' ')
+						k++
+						continue
+					case c == '\r' || c == '\n' || c == '\t':
+						out = append(out, ' ')
+						continue
+					}
+				} else if c == '"' || c == '\'' {
+					quote = c
+				} else if c == '>' {
+					out = append(out, c)
+					k++
+					break
+				}
+				out = append(out, c)
+			}
+			i = k
+			continue
+		}
+		out = append(out, b[i:j]...)
+		i = j
+	}
+	return out
 }
 
 // IDIndex maps the values of the ID-typed attributes WS-Security and XMLDSig use (wsu:Id, and
