@@ -1,8 +1,9 @@
 // Package ebms builds and parses the ebMS3 messages of the BDEW AS4 profile: the UserMessage
 // with the BDEW values (as4.md §3.2; Profil §2.3), the signed non-repudiation receipt (NRR,
 // Profil §2.2.5) and ebMS errors with the profile's codes (as4.md §6.2), plus the SwA MIME
-// packaging and gzip compression (Profil §2.2.3). Security (signing, encryption) is package wss;
-// transport (HTTP, retries, dedup) is not here.
+// packaging and gzip compression (Profil §2.2.3). Seal, Receiver.Open, SealReceipt and
+// ReadResponse tie these to package wss (signing, encryption) for one message and its
+// synchronous answer; transport (HTTP, retries, MessageId dedup) is the MSH's, not here.
 package ebms
 
 import (
