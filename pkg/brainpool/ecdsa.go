@@ -1,6 +1,7 @@
 package brainpool
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/hmac"
 	"errors"
@@ -233,7 +234,8 @@ func (k *PublicKey) verify(digest, rb, sb []byte) bool {
 type rfc6979 struct {
 	md    *modulus
 	newH  func() hash.Hash
-	k, v  []byte
+	mac   hash.Hash // HMAC keyed with the current K
+	v     []byte
 	more  bool
 	tries int // candidates drawn so far (for the timing test)
 }
@@ -242,29 +244,26 @@ type rfc6979 struct {
 // optional additional data (RFC 6979 §3.2 steps a–g, §3.6).
 func newRFC6979(md *modulus, newH func() hash.Hash, x, h1oct, extra []byte) *rfc6979 {
 	hlen := newH().Size()
-	g := &rfc6979{md: md, newH: newH, k: make([]byte, hlen), v: make([]byte, hlen)}
-	for i := range g.v {
-		g.v[i] = 1
-	}
+	g := &rfc6979{md: md, newH: newH, v: bytes.Repeat([]byte{1}, hlen)}
+	g.setKey(make([]byte, hlen)) // K = 0x00 00 ... 00
 	for _, sep := range []byte{0, 1} {
-		m := hmac.New(newH, g.k)
-		m.Write(g.v)
-		m.Write([]byte{sep})
-		m.Write(x)
-		m.Write(h1oct)
-		m.Write(extra)
-		g.k = m.Sum(g.k[:0])
-		g.v = g.mac(g.v)
+		g.setKey(g.hmac(nil, g.v, []byte{sep}, x, h1oct, extra)) // K = HMAC_K(V || sep || x || h1 || k')
+		g.v = g.hmac(g.v, g.v)                                   // V = HMAC_K(V)
 	}
 	return g
 }
 
-func (g *rfc6979) mac(data ...[]byte) []byte {
-	m := hmac.New(g.newH, g.k)
+// setKey makes k the HMAC key K.
+func (g *rfc6979) setKey(k []byte) { g.mac = hmac.New(g.newH, k) }
+
+// hmac returns HMAC_K(data...) in dst's storage (dst may be among the data:
+// it is overwritten only after all data has been absorbed).
+func (g *rfc6979) hmac(dst []byte, data ...[]byte) []byte {
+	g.mac.Reset()
 	for _, d := range data {
-		m.Write(d)
+		g.mac.Write(d)
 	}
-	return m.Sum(nil)
+	return g.mac.Sum(dst[:0])
 }
 
 // next returns the next candidate k in [1, n-1] (RFC 6979 §3.2 step h).
@@ -276,13 +275,13 @@ func (g *rfc6979) mac(data ...[]byte) []byte {
 func (g *rfc6979) next() []byte {
 	for {
 		if g.more {
-			g.k = g.mac(g.v, []byte{0})
-			g.v = g.mac(g.v)
+			g.setKey(g.hmac(nil, g.v, []byte{0})) // K = HMAC_K(V || 0x00)
+			g.v = g.hmac(g.v, g.v)                // V = HMAC_K(V)
 		}
 		g.more = true
 		t := make([]byte, 0, g.md.size+len(g.v))
 		for len(t) < g.md.size {
-			g.v = g.mac(g.v)
+			g.v = g.hmac(g.v, g.v)
 			t = append(t, g.v...)
 		}
 		t = t[:g.md.size]
