@@ -424,8 +424,10 @@ func (v *Verifier) Verify(doc *etree.Document, atts []Attachment) (*Verified, er
 			bodySigned = true
 		case r.Target == nil:
 			cids[strings.TrimPrefix(r.URI, "cid:")] = true
+		case within(r.Target, sec):
+			// WSS4J-based peers may also sign the token or a wsu:Timestamp: harmless.
 		default:
-			return nil, fmt.Errorf("%w: reference %q points outside eb:Messaging and Body", ErrPolicy, r.URI)
+			return nil, fmt.Errorf("%w: reference %q points outside eb:Messaging, Body and the Security header", ErrPolicy, r.URI)
 		}
 	}
 	if !msgSigned {
@@ -440,6 +442,16 @@ func (v *Verifier) Verify(doc *etree.Document, atts []Attachment) (*Verified, er
 		}
 	}
 	return &Verified{Certificate: leaf, Path: path, References: refs}, nil
+}
+
+// within reports whether el is anc or one of its descendants.
+func within(el, anc *etree.Element) bool {
+	for e := el; e != nil; e = e.Parent() {
+		if e == anc {
+			return true
+		}
+	}
+	return false
 }
 
 func (v *Verifier) token(sec, sig *etree.Element) (*smpki.Certificate, []*smpki.Certificate, error) {

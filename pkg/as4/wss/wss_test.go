@@ -523,3 +523,42 @@ func TestSignerSeam(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestReferenceScope: a reference to the token (as WSS4J may add) is accepted; one to an
+// element outside eb:Messaging, Body and the Security header is refused.
+func TestReferenceScope(t *testing.T) {
+	f := newFixture(t)
+	build := func(extra func(e *envelope, sec *etree.Element) referenceSpec) *etree.Document {
+		doc := parseDoc(t, userMessage)
+		e, _ := findEnvelope(doc)
+		sec, _ := securityHeader(e, true)
+		der, _ := MarshalPKIPath([]*smpki.Certificate{f.pki.SubCA.Cert, f.sig.Cert})
+		bst := sec.CreateElement("wsse:BinarySecurityToken")
+		bst.CreateAttr("ValueType", ValueTypePKIPath)
+		bst.CreateAttr("wsu:Id", "tok")
+		bst.SetText(base64Std.EncodeToString(der))
+		ki := etree.NewElement("ds:KeyInfo")
+		ref := ki.CreateElement("wsse:SecurityTokenReference").CreateElement("wsse:Reference")
+		ref.CreateAttr("URI", "#tok")
+		specs := []referenceSpec{{uri: "#" + f.signer.ensureID(e.messaging, "m-"), target: e.messaging}, {uri: "cid:payload-1@mako", data: payload[0].Data}, extra(e, sec)}
+		if _, err := buildSignature(sec, "s", specs, nil, f.sig.Key, rand.Reader, ki); err != nil {
+			t.Fatal(err)
+		}
+		return parseDoc(t, serialize(t, doc))
+	}
+	tokenSigned := build(func(e *envelope, sec *etree.Element) referenceSpec {
+		return referenceSpec{uri: "#tok", target: sec.SelectElement("wsse:BinarySecurityToken")}
+	})
+	if _, err := f.verify.Verify(tokenSigned, payload); err != nil {
+		t.Fatalf("token reference: %v", err)
+	}
+	outside := build(func(e *envelope, sec *etree.Element) referenceSpec {
+		el := e.header.CreateElement("x:Other")
+		el.CreateAttr("xmlns:x", "urn:x")
+		el.CreateAttr("Id", "other")
+		return referenceSpec{uri: "#other", target: el}
+	})
+	if _, err := f.verify.Verify(outside, payload); !errors.Is(err, ErrPolicy) {
+		t.Fatalf("reference outside: %v", err)
+	}
+}
