@@ -6,7 +6,9 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/sha512"
+	"fmt"
 	"io"
+	"sync"
 	"testing"
 )
 
@@ -115,5 +117,40 @@ func TestSignErrors(t *testing.T) {
 	sig, err := SignP1363(nil, priv, long[:])
 	if err != nil || !VerifyP1363(priv.PublicKey(), long[:], sig) || !VerifyP1363(priv.PublicKey(), long[:32], sig) {
 		t.Errorf("truncated digest: %v", err)
+	}
+}
+
+// TestConcurrentUse signs, verifies and agrees keys from several goroutines
+// at once, including the first use of a curve's lazily built tables (run
+// with -race to check the sharing).
+func TestConcurrentUse(t *testing.T) {
+	var wg sync.WaitGroup
+	errs := make(chan error, 24)
+	for i := 0; i < 8; i++ {
+		for _, c := range allCurves() {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				priv, err := GenerateKey(c, rand.Reader)
+				if err != nil {
+					errs <- err
+					return
+				}
+				d := sha256.Sum256([]byte{byte(i)})
+				sig, err := SignP1363(nil, priv, d[:])
+				if err != nil || !VerifyP1363(priv.PublicKey(), d[:], sig) {
+					errs <- fmt.Errorf("%s: sign/verify: %v", c.Name(), err)
+					return
+				}
+				if _, err := priv.ECDH(priv.PublicKey()); err != nil {
+					errs <- err
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
