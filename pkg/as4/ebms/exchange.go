@@ -92,10 +92,13 @@ type CheckSigner func(fromPartyID string, leaf *smpki.Certificate, path []*smpki
 // SignerPolicy is the profile's CheckSigner: the chain verifies to roots at now() (the token's
 // certificates serve as intermediates), the certificate permits digitalSignature, is not revoked
 // per crls (nil: no revocation check), is an EMT.MAK certificate and its OU equals the party.
+// Verified certificate signatures are cached (validity, key usage and revocation are checked
+// every time).
 func SignerPolicy(roots []*smpki.Certificate, crls *smpki.CRLStore, now func() time.Time) CheckSigner {
+	cache := smpki.NewSignatureCache(4096)
 	return func(from string, leaf *smpki.Certificate, path []*smpki.Certificate) error {
 		if _, err := smpki.Verify(leaf, smpki.VerifyOptions{Roots: roots, Intermediates: path, CurrentTime: now(),
-			KeyUsage: x509.KeyUsageDigitalSignature, Revocation: crls}); err != nil {
+			KeyUsage: x509.KeyUsageDigitalSignature, Revocation: crls, Cache: cache}); err != nil {
 			return err
 		}
 		return smpki.CheckMarketPartner(leaf, from)

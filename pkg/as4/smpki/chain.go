@@ -2,9 +2,11 @@ package smpki
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -39,6 +41,9 @@ type VerifyOptions struct {
 	// extension (x509.KeyUsageDigitalSignature for signature certificates,
 	// x509.KeyUsageKeyAgreement for encryption certificates).
 	KeyUsage x509.KeyUsage
+	// Cache, when set, remembers certificate signatures already verified (chains of partner
+	// certificates repeat in every message); only successful checks are cached.
+	Cache *SignatureCache
 	// Revocation, when set, is consulted for every non-root certificate of the chain; a revoked
 	// certificate or a distrusted (long-stale) CRL fails the verification. Stale-but-tolerated
 	// CRLs are reported in the returned Result.
@@ -163,7 +168,7 @@ func buildChain(chain []*Certificate, opts VerifyOptions) ([]*Certificate, error
 			lastErr = err
 			continue
 		}
-		if err := cur.CheckSignatureFrom(root); err != nil {
+		if err := opts.Cache.check(cur, root); err != nil {
 			lastErr = fmt.Errorf("%w: %s by root %s", err, describe(cur), describe(root))
 			continue
 		}
@@ -184,7 +189,7 @@ func buildChain(chain []*Certificate, opts VerifyOptions) ([]*Certificate, error
 			lastErr = err
 			continue
 		}
-		if err := cur.CheckSignatureFrom(im); err != nil {
+		if err := opts.Cache.check(cur, im); err != nil {
 			lastErr = fmt.Errorf("%w: %s by %s", err, describe(cur), describe(im))
 			continue
 		}
@@ -207,4 +212,44 @@ func contains(chain []*Certificate, c *Certificate) bool {
 		}
 	}
 	return false
+}
+
+// SignatureCache remembers verified (certificate, issuer) signature pairs. The zero value is not
+// usable; create it with NewSignatureCache. It is safe for concurrent use; a nil cache verifies
+// every time.
+type SignatureCache struct {
+	mu  sync.RWMutex
+	ok  map[[64]byte]bool
+	max int
+}
+
+// NewSignatureCache returns a cache holding at most max pairs (it is emptied when full).
+func NewSignatureCache(max int) *SignatureCache {
+	return &SignatureCache{ok: map[[64]byte]bool{}, max: max}
+}
+
+func (sc *SignatureCache) check(child, parent *Certificate) error {
+	if sc == nil {
+		return child.CheckSignatureFrom(parent)
+	}
+	var k [64]byte
+	a, b := sha256.Sum256(child.Raw), sha256.Sum256(parent.Raw)
+	copy(k[:32], a[:])
+	copy(k[32:], b[:])
+	sc.mu.RLock()
+	hit := sc.ok[k]
+	sc.mu.RUnlock()
+	if hit {
+		return nil
+	}
+	if err := child.CheckSignatureFrom(parent); err != nil {
+		return err
+	}
+	sc.mu.Lock()
+	if len(sc.ok) >= sc.max {
+		clear(sc.ok)
+	}
+	sc.ok[k] = true
+	sc.mu.Unlock()
+	return nil
 }

@@ -364,3 +364,44 @@ func TestExpiresWithin(t *testing.T) {
 		t.Fatal("expiry not reported")
 	}
 }
+
+func TestSignatureCache(t *testing.T) {
+	p := newPKI(t)
+	leaf, _ := p.Issue("9900000000004", "a.EMT.MAK", x509.KeyUsageDigitalSignature, t0.AddDate(0, -1, 0), t0.AddDate(1, 0, 0))
+	cache := smpki.NewSignatureCache(10)
+	opts := smpki.VerifyOptions{Roots: []*smpki.Certificate{p.Root.Cert}, Intermediates: []*smpki.Certificate{p.SubCA.Cert}, CurrentTime: t0, Cache: cache}
+	for i := 0; i < 2; i++ {
+		if _, err := smpki.Verify(leaf.Cert, opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A certificate with the same names but a broken signature is not covered by the cache.
+	bad := bytes.Clone(leaf.Cert.Raw)
+	bad[len(bad)-5] ^= 1
+	bc, err := smpki.Parse(bad)
+	if err != nil {
+		t.Skip("flip hit the DER structure")
+	}
+	if _, err := smpki.Verify(bc, opts); !errors.Is(err, smpki.ErrSignature) {
+		t.Fatalf("cached verification accepted a bad signature: %v", err)
+	}
+	// Expiry is still checked on cached pairs.
+	opts.CurrentTime = t0.AddDate(2, 0, 0)
+	if _, err := smpki.Verify(leaf.Cert, opts); !errors.Is(err, smpki.ErrExpired) {
+		t.Fatalf("expired with cache: %v", err)
+	}
+}
+
+func BenchmarkVerifyChainBrainpoolCached(b *testing.B) {
+	p, err := smpkitest.NewPKI(t0.AddDate(-1, 0, 0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	leaf, _ := p.Issue("9900000000004", "lfn.EMT.MAK", x509.KeyUsageDigitalSignature, t0.AddDate(0, -1, 0), t0.AddDate(1, 0, 0))
+	opts := smpki.VerifyOptions{Roots: []*smpki.Certificate{p.Root.Cert}, Intermediates: []*smpki.Certificate{p.SubCA.Cert}, CurrentTime: t0, Cache: smpki.NewSignatureCache(100)}
+	for b.Loop() {
+		if _, err := smpki.Verify(leaf.Cert, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
