@@ -38,12 +38,16 @@
 //     a fresh IV per part; EncryptedKey and EncryptedData go first in wsse:Security (before the
 //     signature: sign, then encrypt). EncryptedData has Type SwA Attachment-Content-Only and a
 //     cid: CipherReference with the Attachment-Ciphertext-Transform (as4.md §5's open points).
-//  7. Recipient reference: ds:X509Data/ds:X509SKI in RecipientKeyInfo (as4.md §5, the asx-rs
-//     shape); xmlenc.Options.RecipientInSTR writes a wsse KeyIdentifier of SKI type instead. Both
-//     are read. The SKI is the certificate's extension, or RFC 5280 method 1 when absent.
-//  8. ConcatKDF: AlgorithmID, PartyUInfo, PartyVInfo empty (as4.md §5), written as "" by default
-//     or "00" with xmlenc.Options.EmptyBitStringAsZero; both read as empty. Bit strings are read
-//     as XMLEnc 1.1 defines them (leading padding-count octet), proven by the W3C interop case.
+//  7. Recipient reference: the profile's "x509SKI" option (Profil §2.3.4.3) is written as WSS4J
+//     writes it for ECDH-ES (the library under phase4's BDEW sender): RecipientKeyInfo holds a
+//     wsse:SecurityTokenReference with a KeyIdentifier of X509SubjectKeyIdentifier type.
+//     xmlenc.Options.RecipientX509Data writes ds:X509Data/ds:X509SKI instead (the shape as4.md §5
+//     took from asx-rs). Both are read. The SKI is the certificate's extension, or RFC 5280
+//     method 1 when absent.
+//  8. ConcatKDF: AlgorithmID, PartyUInfo, PartyVInfo empty (as4.md §5), written as "" (Apache
+//     Santuario skips "" but refuses "00" as too short); xmlenc.Options.EmptyBitStringAsZero
+//     writes "00". Both read as empty; bit strings are read as XMLEnc 1.1 defines them (leading
+//     padding-count octet), proven by the W3C interop case.
 //  9. EMT.MAK: the subject CN must end in the labels "EMT.MAK" (SM-PKI naming "<name>.EMT.MAK");
 //     stricter than phase4's substring test. MP-ID: exactly one subject OU, equal to the PartyId.
 //  10. CRLs: a CRL past nextUpdate is used with an alarm (smpki.RevocationCheck.Stale) for 3 days

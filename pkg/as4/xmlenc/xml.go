@@ -249,13 +249,16 @@ type Options struct {
 	// PartyVInfo empty (the zero value).
 	KDF concatkdf.Params
 	// EmptyBitStringAsZero writes empty ConcatKDF attributes as "00" (a bit string with zero
-	// padding bits and no content) instead of "". Both parse to the empty string; which one BDEW
-	// peers expect is not fixed by the profile (as4.md §5, §16), so it is configurable. Default "".
+	// padding bits and no content) instead of "". Both parse to the empty string here, but
+	// Apache Santuario (under WSS4J and phase4) refuses "00" as too short and skips "", so the
+	// default "" is what Java peers read; the option exists for peers that insist on "00".
 	EmptyBitStringAsZero bool
-	// RecipientInSTR names the recipient certificate with a wsse:SecurityTokenReference/
-	// KeyIdentifier of SKI type instead of ds:X509Data/ds:X509SKI (the default, the shape as4.md
-	// §5 documents). Both carry the X509SKI the profile demands (Profil §2.3.4.3).
-	RecipientInSTR bool
+	// RecipientX509Data names the recipient certificate with ds:X509Data/ds:X509SKI (the shape
+	// as4.md §5 documents after asx-rs) instead of the default wsse:SecurityTokenReference with a
+	// KeyIdentifier of X509SubjectKeyIdentifier type, which is what WSS4J (phase4's BDEW sender)
+	// puts into RecipientKeyInfo for the profile's "x509SKI" option (Profil §2.3.4.3). Both carry
+	// the SKI and both are read.
+	RecipientX509Data bool
 	// Rand is the randomness source (crypto/rand when nil).
 	Rand io.Reader
 }
@@ -305,15 +308,15 @@ func BuildEncryptedKey(id string, ak *AgreedKey, recipientSKI []byte, dataRefs [
 	eckv.CreateElement("dsig11:NamedCurve").CreateAttr("URI", "urn:oid:"+ak.CurveOID.String())
 	eckv.CreateElement("dsig11:PublicKey").SetText(base64.StdEncoding.EncodeToString(ak.Ephemeral))
 	rki := am.CreateElement("xenc:RecipientKeyInfo")
-	if o.RecipientInSTR {
+	if o.RecipientX509Data {
+		rki.CreateElement("ds:X509Data").CreateElement("ds:X509SKI").SetText(base64.StdEncoding.EncodeToString(recipientSKI))
+	} else {
 		str := rki.CreateElement("wsse:SecurityTokenReference")
 		str.CreateAttr("xmlns:wsse", x.NSWSSE)
 		kid := str.CreateElement("wsse:KeyIdentifier")
 		kid.CreateAttr("EncodingType", "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary")
 		kid.CreateAttr("ValueType", ValueTypeSKI)
 		kid.SetText(base64.StdEncoding.EncodeToString(recipientSKI))
-	} else {
-		rki.CreateElement("ds:X509Data").CreateElement("ds:X509SKI").SetText(base64.StdEncoding.EncodeToString(recipientSKI))
 	}
 	ek.CreateElement("xenc:CipherData").CreateElement("xenc:CipherValue").SetText(base64.StdEncoding.EncodeToString(ak.WrappedKey))
 	if len(dataRefs) > 0 {

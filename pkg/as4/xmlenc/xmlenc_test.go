@@ -177,8 +177,13 @@ func roundTrip(t *testing.T, recipientPub any, kak KeyAgreementKey, o *Options) 
 			t.Fatalf("part %d: %v", i, err)
 		}
 	}
-	if o != nil && o.EmptyBitStringAsZero != strings.Contains(s, `AlgorithmID="00"`) {
-		t.Fatalf("EmptyBitStringAsZero not honoured:\n%s", s)
+	o2 := o
+	if o2 == nil {
+		o2 = &Options{}
+	}
+	if o2.EmptyBitStringAsZero != strings.Contains(s, `AlgorithmID="00"`) || o2.RecipientX509Data != strings.Contains(s, "X509SKI") ||
+		o2.RecipientX509Data == strings.Contains(s, "X509SubjectKeyIdentifier") {
+		t.Fatalf("options %+v not honoured:\n%s", o2, s)
 	}
 }
 
@@ -189,7 +194,7 @@ func TestBrainpoolRoundTrip(t *testing.T) {
 	}
 	kak, _ := NewKeyAgreementKey(priv)
 	roundTrip(t, priv.PublicKey(), kak, nil)
-	roundTrip(t, priv.PublicKey(), kak, &Options{EmptyBitStringAsZero: true, RecipientInSTR: true})
+	roundTrip(t, priv.PublicKey(), kak, &Options{EmptyBitStringAsZero: true, RecipientX509Data: true})
 
 	// Another recipient key cannot unwrap; the KEK check fails closed.
 	other, _ := brainpool.GenerateKey(brainpool.P256r1(), rand.Reader)
