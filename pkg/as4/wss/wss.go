@@ -595,7 +595,9 @@ func DecryptAttachments(doc *etree.Document, keys []DecryptionKey, parts map[str
 		if err != nil {
 			return nil, err
 		}
-		if !refs["#"+ed.ID] || ed.KeyReference != "#"+ek.ID {
+		// With a single EncryptedKey the binding is unambiguous; what is stated must still agree
+		// (a ReferenceList that omits the part, or a key reference to something else, is refused).
+		if (len(refs) > 0 && !refs["#"+ed.ID]) || (ed.KeyReference != "" && ed.KeyReference != "#"+ek.ID) {
 			return nil, fmt.Errorf("%w: EncryptedData %q not bound to the EncryptedKey", ErrPolicy, ed.ID)
 		}
 		cid, ok := strings.CutPrefix(ed.CipherReference, "cid:")
