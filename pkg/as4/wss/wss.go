@@ -217,6 +217,14 @@ func securityHeader(e *envelope, create bool) (*etree.Element, error) {
 	return sec, nil
 }
 
+// preserveOnWrite makes doc's serialization keep every character the signature covers: CR in
+// text and TAB/LF/CR in attribute values are written as character references, which a parser
+// (unlike literal ones) does not normalize away. Sign and EncryptAttachments set it.
+func preserveOnWrite(doc *etree.Document) {
+	doc.WriteSettings.CanonicalText = true
+	doc.WriteSettings.CanonicalAttrVal = true
+}
+
 // existingSecurity locates the envelope and its wsse:Security header, which must exist.
 func existingSecurity(doc *etree.Document) (*envelope, *etree.Element, error) {
 	e, err := findEnvelope(doc)
@@ -293,6 +301,7 @@ func (s *Signer) Sign(doc *etree.Document, atts []Attachment) ([]Reference, erro
 	if err != nil {
 		return nil, err
 	}
+	preserveOnWrite(doc)
 	sec, err := securityHeader(e, true)
 	if err != nil {
 		return nil, err
@@ -518,6 +527,7 @@ func EncryptAttachments(doc *etree.Document, recipient *smpki.Certificate, atts 
 	if err != nil {
 		return nil, err
 	}
+	preserveOnWrite(doc)
 	prefix := "enc-" + hex.EncodeToString(randomBytes(o, 8)) + "-"
 	enc, err := xmlenc.EncryptAttachments(recipient.PublicKey, recipient.SKI(), atts, prefix, o)
 	if err != nil {

@@ -562,3 +562,19 @@ func TestReferenceScope(t *testing.T) {
 		t.Fatalf("reference outside: %v", err)
 	}
 }
+
+// TestWhitespaceSurvivesTheWire: CR in text and TAB/LF in attribute values are covered by the
+// signature and must reach the verifier unchanged (a parser normalizes literal ones).
+func TestWhitespaceSurvivesTheWire(t *testing.T) {
+	f := newFixture(t)
+	msg := strings.Replace(userMessage, `<eb:Property name="BDEWDocumentType">UTILMD</eb:Property>`,
+		`<eb:Property name="BDEWDocumentType">UT&#13;ILMD</eb:Property><eb:Property name="a&#9;b&#10;c">x&#13;&#10;y</eb:Property>`, 1)
+	doc := parseDoc(t, msg)
+	if _, err := f.signer.Sign(doc, payload); err != nil {
+		t.Fatal(err)
+	}
+	wire := serialize(t, doc)
+	if _, err := f.verify.Verify(parseDoc(t, wire), payload); err != nil {
+		t.Fatalf("%v\n%s", err, wire)
+	}
+}
