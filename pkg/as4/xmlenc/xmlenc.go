@@ -127,7 +127,10 @@ func nistOID(c ecdh.Curve) asn1.ObjectIdentifier {
 
 type brainpoolKey struct{ k *brainpool.PrivateKey }
 
+// CurveOID implements KeyAgreementKey.
 func (b brainpoolKey) CurveOID() asn1.ObjectIdentifier { return b.k.Curve().OID() }
+
+// ECDH implements KeyAgreementKey (pkg/brainpool validates the point and is constant-time).
 func (b brainpoolKey) ECDH(peer []byte) ([]byte, error) {
 	pub, err := brainpool.NewPublicKey(b.k.Curve(), peer)
 	if err != nil {
@@ -138,7 +141,10 @@ func (b brainpoolKey) ECDH(peer []byte) ([]byte, error) {
 
 type nistKey struct{ k *ecdh.PrivateKey }
 
+// CurveOID implements KeyAgreementKey.
 func (n nistKey) CurveOID() asn1.ObjectIdentifier { return nistOID(n.k.Curve()) }
+
+// ECDH implements KeyAgreementKey with crypto/ecdh.
 func (n nistKey) ECDH(peer []byte) ([]byte, error) {
 	pub, err := n.k.Curve().NewPublicKey(peer)
 	if err != nil {
