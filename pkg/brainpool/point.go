@@ -204,9 +204,6 @@ func (c *Curve) baseTables() []pointTable {
 			for j := 2; j < 16; j++ {
 				c.add(&tabs[i][j], &tabs[i][j-1], &base)
 			}
-			for j := 1; j < 16; j++ {
-				c.normalize(&tabs[i][j])
-			}
 			c.double(&base, &tabs[i][8])
 		}
 		c.baseTable = tabs
@@ -226,16 +223,6 @@ func (c *Curve) scalarBaseMult(r *point, k []byte) {
 		c.add(&q, &q, &s)
 	}
 	*r = q
-}
-
-// normalize rescales a non-identity point to Z = 1 (not constant-time in
-// whether p is the identity; used on public points only).
-func (c *Curve) normalize(p1 *point) {
-	var zinv limbs
-	c.p.inv(&zinv, &p1.z)
-	c.p.mul(&p1.x, &p1.x, &zinv)
-	c.p.mul(&p1.y, &p1.y, &zinv)
-	p1.z = c.p.one
 }
 
 // fromAffine maps the affine r1 point (x, y) (Montgomery form) to internal
