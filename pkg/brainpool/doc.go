@@ -20,7 +20,9 @@
 // for a = -3 of Renes, Costello and Batina (ePrint 2015/1060, Algorithms 4
 // and 6), which have no exceptional cases on these prime-order curves.
 // Points are decoded, validated and returned on the r1 curve only. Field and
-// scalar inversion is Fermat exponentiation with the public exponent m-2.
+// scalar inversion is Fermat exponentiation (fixed 4-bit window) with the
+// public exponent m-2. The Montgomery product, addition and subtraction are
+// unrolled per limb count by gen_field.go (go generate).
 //
 // # Constant-time contract
 //
@@ -52,7 +54,12 @@
 // are not zeroed after use; Go gives no guarantee that zeroing would reach
 // every copy.
 //
-// The property is supported, not proven, by a dudect-style statistical test
-// of the scalar multiplication (TestScalarMultTiming), skipped unless
+// The contract rests on branch-free code (selections by masks, full-table
+// scans) and on math/bits compiling to the processor's multiply and
+// add-with-carry instructions, which take data-independent time on amd64
+// and arm64; the amd64 disassembly of the field and table-lookup functions
+// has no conditional jumps other than loop bounds and bounds checks. It is
+// supported, not proven, by a dudect-style statistical test of the two scalar
+// multiplications and of signing (TestScalarMultTiming), skipped unless
 // BRAINPOOL_DUDECT=1 is set.
 package brainpool
