@@ -1,0 +1,60 @@
+// Package mshtest provides AS4 test parties for tests of the MSH: identities issued by a test
+// SM-PKI (smpkitest) and the partner records that let two parties exchange AS4 messages.
+package mshtest
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/as4/msh"
+	"github.com/mako-engine/mako/pkg/as4/smpki"
+	"github.com/mako-engine/mako/pkg/as4/smpki/smpkitest"
+	"github.com/mako-engine/mako/pkg/as4/xmlenc"
+	"github.com/mako-engine/mako/pkg/partner"
+)
+
+// Party is a market partner with its AS4 key material.
+type Party struct {
+	MPID     string
+	Sig, Enc smpkitest.Identity
+	Identity *msh.Identity
+}
+
+// NewParty issues brainpoolP256r1 signature and encryption certificates "<name>.EMT.MAK" for
+// mpID from pki, valid from notBefore to notAfter.
+func NewParty(pki *smpkitest.PKI, mpID, name string, notBefore, notAfter time.Time) (*Party, error) {
+	sig, err := pki.Issue(mpID, name+".EMT.MAK", x509.KeyUsageDigitalSignature, notBefore, notAfter)
+	if err != nil {
+		return nil, err
+	}
+	enc, err := pki.Issue(mpID, name+".EMT.MAK", x509.KeyUsageKeyAgreement, notBefore, notAfter)
+	if err != nil {
+		return nil, err
+	}
+	kak, err := xmlenc.NewKeyAgreementKey(enc.Key)
+	if err != nil {
+		return nil, err
+	}
+	id, err := msh.NewIdentity(mpID, sig.Key, []*smpki.Certificate{sig.Cert, pki.SubCA.Cert}, []msh.EncryptionKey{{Key: kak, Cert: enc.Cert}})
+	if err != nil {
+		return nil, err
+	}
+	return &Party{MPID: mpID, Sig: sig, Enc: enc, Identity: id}, nil
+}
+
+// PEM encodes a certificate.
+func PEM(c *smpki.Certificate) string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}))
+}
+
+// Channel returns the as4 channel by which others reach p at url, with the relationship state.
+func (p *Party) Channel(url, relationship string) partner.Channel {
+	return partner.Channel{Transport: partner.TransportAS4, URL: url, Timeout: partner.Duration(20 * time.Second),
+		AS4: &partner.AS4{EncryptionCerts: []string{PEM(p.Enc.Cert)}, Relationship: relationship}}
+}
+
+// Trust returns the trust configuration of pki at now.
+func Trust(pki *smpkitest.PKI, now func() time.Time) *msh.Trust {
+	return &msh.Trust{Roots: []*smpki.Certificate{pki.Root.Cert}, Intermediates: []*smpki.Certificate{pki.SubCA.Cert}, Now: now}
+}
