@@ -5,12 +5,16 @@ package mshtest
 import (
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/as4/msh"
 	"github.com/mako-engine/mako/pkg/as4/smpki"
 	"github.com/mako-engine/mako/pkg/as4/smpki/smpkitest"
 	"github.com/mako-engine/mako/pkg/as4/xmlenc"
+	"github.com/mako-engine/mako/pkg/brainpool"
 	"github.com/mako-engine/mako/pkg/partner"
 )
 
@@ -57,4 +61,40 @@ func (p *Party) Channel(url, relationship string) partner.Channel {
 // Trust returns the trust configuration of pki at now.
 func Trust(pki *smpkitest.PKI, now func() time.Time) *msh.Trust {
 	return &msh.Trust{Roots: []*smpki.Certificate{pki.Root.Cert}, Intermediates: []*smpki.Certificate{pki.SubCA.Cert}, Now: now}
+}
+
+// WriteIdentityDir writes p's keys and certificates into dir as msh.LoadIdentityDir reads them
+// (the signature certificate followed by the Sub-CA of pki; keys as PKCS#8 PEM).
+func WriteIdentityDir(dir string, p *Party, pki *smpkitest.PKI) error {
+	key := func(k any) ([]byte, error) {
+		bk, ok := k.(*brainpool.PrivateKey)
+		if !ok {
+			return nil, fmt.Errorf("mshtest: key %T is not brainpool", k)
+		}
+		der, err := brainpool.MarshalPKCS8PrivateKey(bk)
+		if err != nil {
+			return nil, err
+		}
+		return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+	}
+	sk, err := key(p.Sig.Key)
+	if err != nil {
+		return err
+	}
+	ek, err := key(p.Enc.Key)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	for name, data := range map[string][]byte{
+		msh.FileSigningCert: []byte(PEM(p.Sig.Cert) + PEM(pki.SubCA.Cert)), msh.FileSigningKey: sk,
+		msh.FileEncryptionCert: []byte(PEM(p.Enc.Cert)), msh.FileEncryptionKey: ek,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
 }
