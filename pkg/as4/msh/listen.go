@@ -110,7 +110,7 @@ func FromHeader(name string, trust *Trust, proxies []netip.Prefix) PeerCertifica
 		if v == "" {
 			return nil, nil
 		}
-		pemText, err := url.QueryUnescape(v)
+		pemText, err := url.PathUnescape(v)
 		if err != nil {
 			return nil, fmt.Errorf("header %s: %w", name, err)
 		}
