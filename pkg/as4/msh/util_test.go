@@ -1,6 +1,12 @@
 package msh_test
 
-import "github.com/beevik/etree"
+import (
+	"time"
+
+	"github.com/beevik/etree"
+
+	"github.com/mako-engine/mako/pkg/as4/smpki/smpkitest"
+)
 
 func parseDoc(b []byte) (*etree.Document, error) {
 	d := etree.NewDocument()
@@ -9,3 +15,5 @@ func parseDoc(b []byte) (*etree.Document, error) {
 	}
 	return d, nil
 }
+
+func newPKI(now time.Time) (*smpkitest.PKI, error) { return smpkitest.NewPKI(now.AddDate(-1, 0, 0)) }
