@@ -271,3 +271,72 @@ func post(t *testing.T, url string, s *ebms.Sealed) *ebms.SignalMessage {
 	must(t, err)
 	return sig
 }
+
+// The receipt status of an AS4 delivery reaches the sending process: a positive receipt as
+// delivery.Confirmed (status "positive"), an ebMS error that refuses the message (EBMS:0010:
+// the receiver has not confirmed the relationship) as a dead letter and delivery.Failed naming
+// the negative status. The LF's endpoint runs on a second nats-server.
+func TestAS4ReceiptStatusReachesProcess(t *testing.T) {
+	_, js := startServer(t)
+	sys := newSystem(t, js, confirmConfig())
+	now := time.Now()
+	pki, err := smpkitest.NewPKI(now.AddDate(-1, 0, 0))
+	must(t, err)
+	trust := mshtest.Trust(pki, time.Now)
+	nbParty, err := mshtest.NewParty(pki, mpNB, "nb", now.AddDate(0, -1, 0), now.AddDate(1, 0, 0))
+	must(t, err)
+	lfParty, err := mshtest.NewParty(pki, mpLF, "lf", now.AddDate(0, -1, 0), now.AddDate(1, 0, 0))
+	must(t, err)
+
+	// The LF's deployment: its own server, streams and endpoint.
+	_, lfJS := startServer(t)
+	must(t, streams.Ensure(context.Background(), lfJS))
+	lfPartners := partners(t, lfJS)
+	setNB := func(rel string) {
+		_, err := lfPartners.Put(context.Background(), "lf", partner.Partner{MPID: mpNB, Channels: []partner.Channel{nbParty.Channel("https://nb.example.test/as4", rel)}})
+		must(t, err)
+	}
+	setNB(partner.RelationshipConfirmed)
+	lfIDs, err := msh.NewIdentities(lfParty.Identity)
+	must(t, err)
+	ep, err := msh.NewEndpoint(context.Background(), lfJS, lfIDs, trust, lfPartners, []ingest.Tenant{{ID: "lf", MPIDs: []string{mpLF}}})
+	must(t, err)
+	mux := http.NewServeMux()
+	mux.Handle(msh.DefaultPath, ep)
+	lfSrv := httptest.NewServer(mux)
+	t.Cleanup(lfSrv.Close)
+
+	// The NB sends its APERAKs over AS4.
+	putPartner(t, partners(t, js), mpLF, lfParty.Channel(lfSrv.URL+msh.DefaultPath, partner.RelationshipConfirmed))
+	nbIDs, err := msh.NewIdentities(nbParty.Identity)
+	must(t, err)
+	startWorkers(t, sys, append(allWorkers, fastDeliverer(time.Minute, deliverer.WithTransport(msh.NewTransport(nbIDs, trust))))...)
+
+	publishIngest(t, js, "nb", utilmd55001("MKAS4STATUS1", "VGAS41"))
+	m := outboxMessages(t, js, "mako.outbox.nb."+mpLF, 1)[0]
+	var evs []engine.EventData
+	waitUntil(t, 15*time.Second, "the positive receipt in the process", func() bool {
+		evs = processEvents(t, sys, m.Process, "test.delivered")
+		return len(evs) > 0
+	})
+	if d := evs[0].(delivered); d.Status != msh.StatusPositive || d.MessageID != m.ID {
+		t.Fatalf("delivered %+v", d)
+	}
+	if n := count(t, lfJS, streams.Ingest, "mako.ingest.lf"); n != 1 {
+		t.Fatalf("LF's MAKO_INGEST: %d", n)
+	}
+
+	setNB(partner.RelationshipRequested)
+	publishIngest(t, js, "nb", utilmd55001("MKAS4STATUS2", "VGAS42"))
+	m2 := outboxMessages(t, js, "mako.outbox.nb."+mpLF, 2)[1]
+	waitUntil(t, 15*time.Second, "the negative receipt in the process", func() bool {
+		evs = processEvents(t, sys, m2.Process, "test.undelivered")
+		return len(evs) > 0
+	})
+	if u := evs[0].(undelivered); !strings.Contains(u.Reason, "receipt status negative "+ebms.CodeProcessingModeMismatch) {
+		t.Fatalf("undelivered %+v", u)
+	}
+	if n := count(t, lfJS, streams.Ingest, "mako.ingest.lf"); n != 1 {
+		t.Fatalf("LF's MAKO_INGEST after the refusal: %d", n)
+	}
+}

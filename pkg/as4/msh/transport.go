@@ -112,6 +112,9 @@ func Retryable(code string) bool { return retryable[code] }
 func (t *Transport) Send(ctx context.Context, d deliverer.Delivery) (deliverer.Receipt, error) {
 	m := d.Message
 	fail := func(permanent bool, status string, err error) (deliverer.Receipt, error) {
+		if status == StatusMissing || status == StatusPending {
+			err = fmt.Errorf("as4: receipt status %s: %w", status, err)
+		}
 		return deliverer.Receipt{}, &deliverer.SendError{Transport: partner.TransportAS4, Recipient: m.Recipient, Permanent: permanent,
 			Receipt: deliverer.Receipt{Status: status, RemoteID: MessageIDFor(m.ID, m.Sender)}, Err: err}
 	}
@@ -173,7 +176,8 @@ func (t *Transport) Send(ctx context.Context, d deliverer.Delivery) (deliverer.R
 	}
 	sig, e := ebms.ReadResponse(sealed, m.Recipient, ct, bytes.NewReader(body), t.trust.SignerPolicy(), t.maxResponse)
 	if e != nil {
-		return fail(!Retryable(e.Code), StatusNegative+" "+e.Code, fmt.Errorf("as4: %s: %w", msgID, e))
+		status := StatusNegative + " " + e.Code
+		return fail(!Retryable(e.Code), status, fmt.Errorf("as4: %s: receipt status %s: %w", msgID, status, e))
 	}
 	return deliverer.Receipt{Status: StatusPositive, RemoteID: msgID,
 		Body: excerpt([]byte(fmt.Sprintf("receipt %s for %s at %s, %d references", sig.MessageID, sig.RefToMessageID, sig.Timestamp.UTC().Format(time.RFC3339), len(sig.Receipt.References))))}, nil
