@@ -49,7 +49,7 @@ type fixture struct {
 	channel   partner.Channel
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	s := natstest.Start(t)
@@ -83,7 +83,7 @@ func newFixture(t *testing.T) *fixture {
 }
 
 // setRelationship writes the NB's record of the LF.
-func (f *fixture) setRelationship(t *testing.T, rel string) {
+func (f *fixture) setRelationship(t testing.TB, rel string) {
 	t.Helper()
 	if _, err := f.partners.Put(context.Background(), "nb", partner.Partner{MPID: mpLF, Name: "LFN",
 		Channels: []partner.Channel{f.lf.Channel("https://lf.example.test/as4", rel)}}); err != nil {
@@ -103,7 +103,7 @@ func (f *fixture) delivery(id string, payload []byte) deliverer.Delivery {
 		InterchangeRef: "MK26112000017", Payload: payload}, Channel: f.channel, Attempt: 1, CreatedAt: time.Now().Add(-time.Minute)}
 }
 
-func (f *fixture) ingested(t *testing.T) uint64 {
+func (f *fixture) ingested(t testing.TB) uint64 {
 	t.Helper()
 	st, err := f.js.Stream(context.Background(), streams.Ingest)
 	if err != nil {
