@@ -10,9 +10,11 @@
 //   - xmlenc:    XML Encryption 1.1 (AES-128-GCM, ECDH-ES + ConcatKDF + kw-aes128).
 //   - wss:       WS-Security 1.1.1 signing, verification, attachment encryption and decryption.
 //   - ebms:      ebMS3 UserMessage with the BDEW values, NRR receipts, ebMS errors, SwA MIME, gzip.
+//   - msh:       the MSH: the inbound HTTP endpoint (publish to ingest, receipt, MessageId dedup),
+//     the deliverer's as4 transport (receipt states, retries), identities, trust, the
+//     certificate/CRL monitor and the listen modes (docs/as4.md lists its choices).
 //
-// The brainpool curve arithmetic lives in pkg/brainpool and knows nothing of AS4. Transport
-// (the MSH: HTTP endpoint, deliverer, dedup, retries) is not in these packages.
+// The brainpool curve arithmetic lives in pkg/brainpool and knows nothing of AS4.
 //
 // # Choices where the profile is ambiguous or silent
 //

@@ -114,8 +114,8 @@ type Channel struct {
 // certificate and its successor during a rollover (validity comes from the
 // certificates), and the state of the AS4 relationship.
 type AS4 struct {
-	// PartyType is the PartyId type to address the partner with (default
-	// the BDEW code type, urn:oasis:names:tc:ebcore:partyid-type:unregistered:BDEW).
+	// PartyType is the PartyId type to address the partner with (default:
+	// by the MP-ID's prefix, pkg/as4/msh.PartyTypeFor).
 	PartyType string `json:"party_type,omitempty"`
 	// EncryptionCerts are PEM certificates of the partner's encryption key;
 	// the sender uses the valid one issued last (RzÜ §5.3: a successor may be

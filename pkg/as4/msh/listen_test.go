@@ -22,6 +22,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/mako-engine/mako/pkg/as4/ebms"
 	"github.com/mako-engine/mako/pkg/as4/msh"
 	"github.com/mako-engine/mako/pkg/as4/msh/mshtest"
 	"github.com/mako-engine/mako/pkg/ingest"
@@ -135,5 +136,13 @@ func TestPlainTLS(t *testing.T) {
 	}
 	if n := f.ingested(t); n != 1 {
 		t.Fatalf("MAKO_INGEST: %d", n)
+	}
+}
+
+func TestPartyTypeFor(t *testing.T) {
+	for mp, want := range map[string]string{"9900000000004": ebms.PartyTypeBDEW, "9870000000001": ebms.PartyTypeDVGW, "4012345000009": ebms.PartyTypeGLN} {
+		if got := msh.PartyTypeFor(mp); got != want {
+			t.Errorf("%s: %s, want %s", mp, got, want)
+		}
 	}
 }

@@ -105,6 +105,21 @@ var retryable = map[string]bool{
 	ebms.CodeMissingReceipt: true, ebms.CodeInvalidReceipt: true,
 }
 
+// PartyTypeFor returns the PartyId type of an MP-ID by its issuer prefix: 99… BDEW code,
+// 98… DVGW code, anything else a GLN (iso6523:0088). The prefixes follow the code-number
+// conventions of the BDEW and DVGW Codenummerndatenbanken; unverified against a BDEW text, so a
+// partner's channel may override the type (partner.AS4.PartyType). All four types are accepted
+// inbound (as4.md §10.1).
+func PartyTypeFor(mpID string) string {
+	switch {
+	case strings.HasPrefix(mpID, "99"):
+		return ebms.PartyTypeBDEW
+	case strings.HasPrefix(mpID, "98"):
+		return ebms.PartyTypeDVGW
+	}
+	return ebms.PartyTypeGLN
+}
+
 // Retryable reports whether a message refused with the ebMS error code may be sent again.
 func Retryable(code string) bool { return retryable[code] }
 
@@ -140,13 +155,13 @@ func (t *Transport) Send(ctx context.Context, d deliverer.Delivery) (deliverer.R
 	msgID := MessageIDFor(m.ID, m.Sender)
 	partyType := ch.AS4.PartyType
 	if partyType == "" {
-		partyType = ebms.PartyTypeBDEW
+		partyType = PartyTypeFor(m.Recipient)
 	}
 	ts := d.CreatedAt
 	if ts.IsZero() {
 		ts = t.trust.now()
 	}
-	um := ebms.NewBDEWUserMessage(msgID, ts.UTC(), ebms.Party{ID: m.Sender, Type: partyType}, ebms.Party{ID: m.Recipient, Type: partyType}, ebms.ServiceMP,
+	um := ebms.NewBDEWUserMessage(msgID, ts.UTC(), ebms.Party{ID: m.Sender, Type: PartyTypeFor(m.Sender)}, ebms.Party{ID: m.Recipient, Type: partyType}, ebms.ServiceMP,
 		ebms.EDIFACTPart(ContentIDFor(msgID), m.MessageType, m.InterchangeRef, ts.In(germany), ""))
 	sealed, err := ebms.Seal(um, []ebms.Payload{{ContentID: ContentIDFor(msgID), Data: m.Payload}}, id.Signer, encCert, t.encOpts)
 	if err != nil {
