@@ -107,18 +107,9 @@ func startAS4Market(t *testing.T) *as4Market {
 // inbound reads a deployment's counter mako_as4_inbound_messages_total{result}.
 func (d *as4Deployment) inbound(t *testing.T, result string) float64 {
 	t.Helper()
-	mfs, err := d.reg.Gather()
+	n, err := mshtest.Inbound(d.reg, result)
 	must(t, err)
-	for _, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if mf.GetName() == "mako_as4_inbound_messages_total" && l.GetValue() == result {
-					return m.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	return 0
+	return n
 }
 
 // TestAS4Market: the LFW24 supplier switch (55001 … 55008 with every APERAK) between three

@@ -20,12 +20,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"github.com/mako-engine/mako/pkg/as4/ebms"
 	"github.com/mako-engine/mako/pkg/as4/msh"
 	"github.com/mako-engine/mako/pkg/as4/msh/mshtest"
-	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/partner"
 )
 
@@ -112,14 +109,7 @@ func TestPlainTLS(t *testing.T) {
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, ca, caKey)
 
 	sc := msh.ServerConfig{Addr: "127.0.0.1:0", TLSCert: filepath.Join(dir, "server.pem"), TLSKey: filepath.Join(dir, "server.key"), ClientCAs: filepath.Join(dir, "ca.pem")}
-	src, required := sc.PeerSource(f.trust)
-	ep := must(msh.NewEndpoint(context.Background(), f.js, must(msh.NewIdentities(f.nb.Identity)), f.trust, f.partners,
-		[]ingest.Tenant{{ID: "nb", MPIDs: []string{mpNB}}}, msh.WithPeerCertificate(src, required)))
-	ln := must(sc.Listen())
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- sc.Serve(ctx, ln, ep, zerolog.Nop()) }()
-	t.Cleanup(func() { cancel(); <-served })
+	ln := f.serve(t, sc, f.trust)
 
 	d := f.delivery("tls-1", edi)
 	d.Channel = f.nb.Channel("https://"+ln.Addr().String()+msh.DefaultPath, partner.RelationshipConfirmed)

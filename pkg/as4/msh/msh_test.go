@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
 
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/as4/ebms"
@@ -96,6 +98,21 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// serve runs the NB's endpoint with sc's listen mode and peer source over trust until the
+// test ends.
+func (f *fixture) serve(t *testing.T, sc msh.ServerConfig, trust *msh.Trust) net.Listener {
+	t.Helper()
+	src, required := sc.PeerSource(trust)
+	ep := must(msh.NewEndpoint(context.Background(), f.js, must(msh.NewIdentities(f.nb.Identity)), trust, f.partners,
+		[]ingest.Tenant{{ID: "nb", MPIDs: []string{mpNB}}}, msh.WithPeerCertificate(src, required)))
+	ln := must(sc.Listen())
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- sc.Serve(ctx, ln, ep, zerolog.Nop()) }()
+	t.Cleanup(func() { cancel(); <-served })
+	return ln
 }
 
 func (f *fixture) delivery(id string, payload []byte) deliverer.Delivery {
@@ -192,34 +209,12 @@ func TestSendReceiptDedup(t *testing.T) {
 	if n := f.ingested(t); n != 1 {
 		t.Fatalf("reused MessageId published: %d messages", n)
 	}
-	if got := counter(t, f.reg, "receipt"); got != 1 {
+	if got := must(mshtest.Inbound(f.reg, "receipt")); got != 1 {
 		t.Errorf("receipt counter %v", got)
 	}
-	if got := counter(t, f.reg, "duplicate"); got != 1 {
+	if got := must(mshtest.Inbound(f.reg, "duplicate")); got != 1 {
 		t.Errorf("duplicate counter %v", got)
 	}
-}
-
-// counter reads mako_as4_inbound_messages_total{result}.
-func counter(t *testing.T, reg *prometheus.Registry, result string) float64 {
-	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != "mako_as4_inbound_messages_total" {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "result" && l.GetValue() == result {
-					return m.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	return 0
 }
 
 // TestSendOutcomes: receipt states and retry classes of failures.

@@ -14,13 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"github.com/mako-engine/mako/pkg/as4/ebms"
 	"github.com/mako-engine/mako/pkg/as4/internal/astest"
 	"github.com/mako-engine/mako/pkg/as4/msh"
 	"github.com/mako-engine/mako/pkg/as4/smpki"
-	"github.com/mako-engine/mako/pkg/ingest"
 	"github.com/mako-engine/mako/pkg/partner"
 )
 
@@ -161,14 +158,7 @@ func TestBehindNginx(t *testing.T) {
 	caCerts := must(msh.ParseCertificates(string(tlsCA)))
 	trust := &msh.Trust{Roots: append(append([]*smpki.Certificate{}, f.trust.Roots...), caCerts...), Intermediates: f.trust.Intermediates}
 	sc := msh.ServerConfig{Addr: freeAddr(t), TerminatorHeader: "X-SSL-Client-Cert"}
-	src, required := sc.PeerSource(trust)
-	ep := must(msh.NewEndpoint(context.Background(), f.js, must(msh.NewIdentities(f.nb.Identity)), trust, f.partners,
-		[]ingest.Tenant{{ID: "nb", MPIDs: []string{mpNB}}}, msh.WithPeerCertificate(src, required)))
-	ln := must(sc.Listen())
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- sc.Serve(ctx, ln, ep, zerolog.Nop()) }()
-	t.Cleanup(func() { cancel(); <-served })
+	f.serve(t, sc, trust)
 
 	ingress, egress := freeAddr(t), freeAddr(t)
 	_, ingressPort, _ := net.SplitHostPort(ingress)

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/mako-engine/mako/pkg/as4/msh"
 	"github.com/mako-engine/mako/pkg/as4/smpki"
 	"github.com/mako-engine/mako/pkg/as4/smpki/smpkitest"
@@ -97,4 +99,26 @@ func WriteIdentityDir(dir string, p *Party, pki *smpkitest.PKI) error {
 		}
 	}
 	return nil
+}
+
+// Inbound reads the endpoint counter mako_as4_inbound_messages_total{result} from reg (0 when
+// absent).
+func Inbound(reg prometheus.Gatherer, result string) (float64, error) {
+	mfs, err := reg.Gather()
+	if err != nil {
+		return 0, err
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "mako_as4_inbound_messages_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "result" && l.GetValue() == result {
+					return m.GetCounter().GetValue(), nil
+				}
+			}
+		}
+	}
+	return 0, nil
 }
