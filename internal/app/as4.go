@@ -191,7 +191,8 @@ func (w *Wiring) AS4Actors() []Actor {
 		if err != nil {
 			return err
 		}
-		opts := []msh.EndpointOption{msh.WithDedupWindow(a.DedupWindow), msh.WithEndpointLogger(log), msh.WithRegisterer(w.Metrics.Registry)}
+		opts := []msh.EndpointOption{msh.WithDedupWindow(a.DedupWindow), msh.WithEndpointLogger(log), msh.WithRegisterer(w.Metrics.Registry),
+			msh.WithPathSwitchConfirm(msh.NewTransport(parts.ids, parts.trust, msh.WithPathSwitch(pst)))}
 		if src, required := sc.PeerSource(parts.trust); src != nil {
 			opts = append(opts, msh.WithPeerCertificate(src, required))
 		}
@@ -228,7 +229,11 @@ func (w *Wiring) RunDeliverer(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("deliverer: as4: %w", err)
 		}
-		opts = append(opts, deliverer.WithTransport(msh.NewTransport(parts.ids, parts.trust)))
+		pst, err := partners(ctx, w)
+		if err != nil {
+			return fmt.Errorf("deliverer: %w", err)
+		}
+		opts = append(opts, deliverer.WithTransport(msh.NewTransport(parts.ids, parts.trust, msh.WithPathSwitch(pst))))
 	}
 	return w.System.RunDelivererWith(opts...)(ctx)
 }

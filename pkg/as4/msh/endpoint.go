@@ -77,6 +77,7 @@ type Endpoint struct {
 	verifyOpts []wss.VerifierOption
 	log        zerolog.Logger
 	counter    *prometheus.CounterVec
+	switcher   *Transport
 	newID      func() string
 }
 
@@ -119,6 +120,14 @@ func WithoutRelationshipCheck() EndpointOption { return func(e *Endpoint) { e.re
 // WithVerifierOptions passes options to the signature verifier (e.g. wss.WithRequireBodySignature).
 func WithVerifierOptions(o ...wss.VerifierOption) EndpointOption {
 	return func(e *Endpoint) { e.verifyOpts = append(e.verifyOpts, o...) }
+}
+
+// WithPathSwitchConfirm answers a partner's requestSwitch (after its receipt) with a
+// confirmSwitch sent by tr (Profil §2.3.7 step 2) and, on its positive receipt, confirms the
+// relationship; and a confirmSwitch for our request confirms it at once. Without it path-switch
+// messages are only receipted and the relationship is the operator's (partner data).
+func WithPathSwitchConfirm(tr *Transport) EndpointOption {
+	return func(e *Endpoint) { e.switcher = tr }
 }
 
 // WithEndpointLogger sets the logger.
@@ -212,15 +221,20 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		peer = c
 	}
 	body := http.MaxBytesReader(w, r.Body, e.maxBody)
-	status, sealed := e.handle(r.Context(), r.Header.Get("Content-Type"), body, peer)
+	var after func()
+	status, sealed := e.handle(r.Context(), r.Header.Get("Content-Type"), body, peer, &after)
 	w.Header().Set("Content-Type", sealed.ContentType)
 	w.Header().Set("MIME-Version", "1.0")
 	w.WriteHeader(status)
 	_, _ = w.Write(sealed.Body)
+	if after != nil {
+		go after()
+	}
 }
 
-// handle processes one message and returns the HTTP status and the signal to answer with.
-func (e *Endpoint) handle(ctx context.Context, contentType string, body interface{ Read([]byte) (int, error) }, peer *smpki.Certificate) (int, *ebms.Sealed) {
+// handle processes one message and returns the HTTP status and the signal to answer with;
+// *after is set to work that follows the answer (a path-switch confirmation).
+func (e *Endpoint) handle(ctx context.Context, contentType string, body interface{ Read([]byte) (int, error) }, peer *smpki.Certificate, after *func()) (int, *ebms.Sealed) {
 	rcv := &ebms.Receiver{Keys: e.ids.DecryptionKeys(), CheckSigner: e.trust.SignerPolicy(), VerifierOptions: e.verifyOpts,
 		MaxPart: e.maxBody, MaxPayload: e.maxPayload}
 	o, ee := rcv.Open(contentType, body)
@@ -262,6 +276,7 @@ func (e *Endpoint) handle(ctx context.Context, contentType string, body interfac
 		result = "test"
 	case m.IsPathSwitch():
 		result = "pathswitch"
+		e.pathSwitch(ctx, tenant, m, after)
 	default:
 		for i, p := range o.Payloads {
 			msg := nats.NewMsg(ingest.Subject(tenant))
@@ -400,4 +415,42 @@ func messageDigest(o *ebms.Opened) []byte {
 		h.Write(p.Data)
 	}
 	return h.Sum(nil)
+}
+
+// pathSwitch handles a received path-switch message (WithPathSwitchConfirm).
+func (e *Endpoint) pathSwitch(ctx context.Context, tenant engine.TenantID, m *ebms.UserMessage, after *func()) {
+	if e.switcher == nil {
+		return
+	}
+	log := e.log.With().Str("tenant", string(tenant)).Str("partner", m.From.ID).Str("message_id", m.MessageID).Logger()
+	switch m.Action {
+	case ebms.ActionConfirmSwitch:
+		if err := setRelationship(ctx, e.partners, string(tenant), m.From.ID, partner.RelationshipConfirmed, partner.RelationshipRequested); err != nil {
+			log.Error().Err(err).Msg("path switch: confirmation not recorded")
+			return
+		}
+		log.Info().Msg("path switch confirmed by the partner")
+	case ebms.ActionRequestSwitch:
+		own := m.To.ID
+		*after = func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			delay := time.Second
+			for attempt := 1; ; attempt++ {
+				err := e.switcher.ConfirmPathSwitch(ctx, string(tenant), own, m.From.ID)
+				if err == nil {
+					log.Info().Msg("path switch confirmed to the partner")
+					return
+				}
+				log.Warn().Err(err).Int("attempt", attempt).Msg("path switch: confirmSwitch failed")
+				select {
+				case <-ctx.Done():
+					log.Error().Msg("path switch: giving up; the partner requests again")
+					return
+				case <-time.After(delay):
+				}
+				delay = min(2*delay, time.Minute)
+			}
+		}
+	}
 }

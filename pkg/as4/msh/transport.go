@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/as4/ebms"
+	"github.com/mako-engine/mako/pkg/as4/smpki"
 	"github.com/mako-engine/mako/pkg/as4/xmlenc"
 	"github.com/mako-engine/mako/pkg/deliverer"
 	"github.com/mako-engine/mako/pkg/partner"
@@ -61,6 +62,7 @@ type Transport struct {
 	maxResponse int64
 	encOpts     *xmlenc.Options
 	requireRel  bool
+	switches    partner.Store
 }
 
 // TransportOption configures a Transport.
@@ -76,6 +78,14 @@ func WithHTTPClients(f func(partner.Channel) (*http.Client, error)) TransportOpt
 // reference shape, doc.go choice 7).
 func WithEncryptionOptions(o *xmlenc.Options) TransportOption {
 	return func(t *Transport) { t.encOpts = o }
+}
+
+// WithPathSwitch lets the transport start the path switch (Profil §2.3.7) itself: a business
+// message to a partner with no relationship yet sends a requestSwitch first and records the
+// relationship as requested in partners (the partner's confirmSwitch, received by the endpoint
+// with WithPathSwitchConfirm, confirms it; the business message is retried until then).
+func WithPathSwitch(partners partner.Store) TransportOption {
+	return func(t *Transport) { t.switches = partners }
 }
 
 // WithoutRelationshipGate lets business messages go to partners whose path switch is not
@@ -126,78 +136,98 @@ func Retryable(code string) bool { return retryable[code] }
 // Send implements deliverer.Transport.
 func (t *Transport) Send(ctx context.Context, d deliverer.Delivery) (deliverer.Receipt, error) {
 	m := d.Message
+	msgID := MessageIDFor(m.ID, m.Sender)
 	fail := func(permanent bool, status string, err error) (deliverer.Receipt, error) {
-		if status == StatusMissing || status == StatusPending {
-			err = fmt.Errorf("as4: receipt status %s: %w", status, err)
-		}
 		return deliverer.Receipt{}, &deliverer.SendError{Transport: partner.TransportAS4, Recipient: m.Recipient, Permanent: permanent,
-			Receipt: deliverer.Receipt{Status: status, RemoteID: MessageIDFor(m.ID, m.Sender)}, Err: err}
+			Receipt: deliverer.Receipt{Status: status, RemoteID: msgID}, Err: err}
 	}
 	ch := d.Channel
 	if ch.AS4 == nil {
 		return fail(false, "", fmt.Errorf("%w: partner %s: channel without as4 settings", ErrConfig, m.Recipient))
 	}
 	if t.requireRel && ch.AS4.Relationship != partner.RelationshipConfirmed {
-		return fail(false, "", fmt.Errorf("%w: partner %s: AS4 relationship %q, not confirmed by a path switch", ErrConfig, m.Recipient, ch.AS4.Relationship))
-	}
-	id, ok := t.ids.ByMPID(m.Sender)
-	if !ok {
-		return fail(false, "", fmt.Errorf("%w %s", ErrNoIdentity, m.Sender))
-	}
-	encCert, err := t.trust.EncryptionCertificate(m.Recipient, ch.AS4.EncryptionCerts)
-	if err != nil {
+		err := fmt.Errorf("%w: partner %s: AS4 relationship %q, not confirmed by a path switch", ErrConfig, m.Recipient, ch.AS4.Relationship)
+		if t.switches != nil {
+			err = fmt.Errorf("%w; %s", err, t.maybeRequest(ctx, m.Tenant, m.Sender, m.Recipient))
+		}
 		return fail(false, "", err)
-	}
-	client, err := t.clients(ch)
-	if err != nil {
-		return fail(false, "", err)
-	}
-	msgID := MessageIDFor(m.ID, m.Sender)
-	partyType := ch.AS4.PartyType
-	if partyType == "" {
-		partyType = PartyTypeFor(m.Recipient)
 	}
 	ts := d.CreatedAt
 	if ts.IsZero() {
 		ts = t.trust.now()
 	}
-	um := ebms.NewBDEWUserMessage(msgID, ts.UTC(), ebms.Party{ID: m.Sender, Type: PartyTypeFor(m.Sender)}, ebms.Party{ID: m.Recipient, Type: partyType}, ebms.ServiceMP,
+	um := ebms.NewBDEWUserMessage(msgID, ts.UTC(), ebms.Party{}, ebms.Party{}, ebms.ServiceMP,
 		ebms.EDIFACTPart(ContentIDFor(msgID), m.MessageType, m.InterchangeRef, ts.In(germany), ""))
-	sealed, err := ebms.Seal(um, []ebms.Payload{{ContentID: ContentIDFor(msgID), Data: m.Payload}}, id.Signer, encCert, t.encOpts)
+	sig, status, permanent, err := t.exchange(ctx, m.Sender, m.Recipient, ch, um, []ebms.Payload{{ContentID: ContentIDFor(msgID), Data: m.Payload}})
 	if err != nil {
-		return fail(false, "", fmt.Errorf("as4: seal %s: %w", msgID, err))
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ch.URL, bytes.NewReader(sealed.Body))
-	if err != nil {
-		return fail(false, "", fmt.Errorf("as4: request: %w", err))
-	}
-	req.Header.Set("Content-Type", sealed.ContentType)
-	req.Header.Set("MIME-Version", "1.0")
-	resp, err := client.Do(req)
-	if err != nil {
-		return fail(false, StatusMissing, ebmsErr(ebms.CodeMissingReceipt, msgID, fmt.Sprintf("POST %s: %v", ch.URL, err), err))
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxResponse+1))
-	if err != nil {
-		return fail(false, StatusMissing, ebmsErr(ebms.CodeMissingReceipt, msgID, fmt.Sprintf("POST %s: reading the answer: %v", ch.URL, err), err))
-	}
-	ct := resp.Header.Get("Content-Type")
-	if mt, _, _ := mime.ParseMediaType(ct); mt != "multipart/related" && mt != "application/soap+xml" {
-		if resp.StatusCode >= 200 && resp.StatusCode <= 299 && len(bytes.TrimSpace(body)) == 0 {
-			return fail(false, StatusPending, ebmsErr(ebms.CodeMissingReceipt, msgID, fmt.Sprintf("POST %s: %s without a receipt", ch.URL, resp.Status), nil))
-		}
-		return fail(false, StatusMissing, ebmsErr(ebms.CodeMissingReceipt, msgID, fmt.Sprintf("POST %s: %s, no ebMS answer (%s)", ch.URL, resp.Status, excerpt(body)), nil))
-	}
-	sig, e := ebms.ReadResponse(sealed, m.Recipient, ct, bytes.NewReader(body), t.trust.SignerPolicy(), t.maxResponse)
-	if e != nil {
-		status := StatusNegative + " " + e.Code
-		return fail(!Retryable(e.Code), status, fmt.Errorf("as4: %s: receipt status %s: %w", msgID, status, e))
+		return fail(permanent, status, err)
 	}
 	return deliverer.Receipt{Status: StatusPositive, RemoteID: msgID,
 		Body: excerpt([]byte(fmt.Sprintf("receipt %s for %s at %s, %d references", sig.MessageID, sig.RefToMessageID, sig.Timestamp.UTC().Format(time.RFC3339), len(sig.Receipt.References))))}, nil
 }
 
+// exchange sends um (parties filled in here) from the own MP-ID from to the partner to over
+// ch: seal (sign; encrypt the payloads for the partner's encryption certificate), POST, read
+// the answer. It returns the verified receipt, or the receipt status, whether a retry is futile,
+// and the error.
+func (t *Transport) exchange(ctx context.Context, from, to string, ch partner.Channel, um *ebms.UserMessage, payloads []ebms.Payload) (*ebms.SignalMessage, string, bool, error) {
+	id, ok := t.ids.ByMPID(from)
+	if !ok {
+		return nil, "", false, fmt.Errorf("%w %s", ErrNoIdentity, from)
+	}
+	var encCert *smpki.Certificate
+	if len(payloads) > 0 {
+		var err error
+		if encCert, err = t.trust.EncryptionCertificate(to, ch.AS4.EncryptionCerts); err != nil {
+			return nil, "", false, err
+		}
+	}
+	client, err := t.clients(ch)
+	if err != nil {
+		return nil, "", false, err
+	}
+	partyType := ch.AS4.PartyType
+	if partyType == "" {
+		partyType = PartyTypeFor(to)
+	}
+	um.From, um.To = ebms.Party{ID: from, Type: PartyTypeFor(from)}, ebms.Party{ID: to, Type: partyType}
+	msgID := um.MessageID
+	sealed, err := ebms.Seal(um, payloads, id.Signer, encCert, t.encOpts)
+	if err != nil {
+		return nil, "", false, fmt.Errorf("as4: seal %s: %w", msgID, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ch.URL, bytes.NewReader(sealed.Body))
+	if err != nil {
+		return nil, "", false, fmt.Errorf("as4: request: %w", err)
+	}
+	req.Header.Set("Content-Type", sealed.ContentType)
+	req.Header.Set("MIME-Version", "1.0")
+	missing := func(status string, e *ebms.Error) (*ebms.SignalMessage, string, bool, error) {
+		return nil, status, false, fmt.Errorf("as4: receipt status %s: %w", status, e)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return missing(StatusMissing, ebmsErr(ebms.CodeMissingReceipt, msgID, fmt.Sprintf("POST %s: %v", ch.URL, err), err))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxResponse+1))
+	if err != nil {
+		return missing(StatusMissing, ebmsErr(ebms.CodeMissingReceipt, msgID, fmt.Sprintf("POST %s: reading the answer: %v", ch.URL, err), err))
+	}
+	ct := resp.Header.Get("Content-Type")
+	if mt, _, _ := mime.ParseMediaType(ct); mt != "multipart/related" && mt != "application/soap+xml" {
+		if resp.StatusCode >= 200 && resp.StatusCode <= 299 && len(bytes.TrimSpace(body)) == 0 {
+			return missing(StatusPending, ebmsErr(ebms.CodeMissingReceipt, msgID, fmt.Sprintf("POST %s: %s without a receipt", ch.URL, resp.Status), nil))
+		}
+		return missing(StatusMissing, ebmsErr(ebms.CodeMissingReceipt, msgID, fmt.Sprintf("POST %s: %s, no ebMS answer (%s)", ch.URL, resp.Status, excerpt(body)), nil))
+	}
+	sig, e := ebms.ReadResponse(sealed, to, ct, bytes.NewReader(body), t.trust.SignerPolicy(), t.maxResponse)
+	if e != nil {
+		status := StatusNegative + " " + e.Code
+		return nil, status, !Retryable(e.Code), fmt.Errorf("as4: %s: receipt status %s: %w", msgID, status, e)
+	}
+	return sig, StatusPositive, false, nil
+}
 func ebmsErr(code, ref, detail string, cause error) *ebms.Error {
 	e := ebms.NewError(code, ref, detail)
 	e.Cause = cause

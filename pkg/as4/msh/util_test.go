@@ -6,6 +6,7 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/mako-engine/mako/pkg/as4/smpki/smpkitest"
+	"github.com/mako-engine/mako/pkg/engine"
 )
 
 func parseDoc(b []byte) (*etree.Document, error) {
@@ -17,3 +18,5 @@ func parseDoc(b []byte) (*etree.Document, error) {
 }
 
 func newPKI(now time.Time) (*smpkitest.PKI, error) { return smpkitest.NewPKI(now.AddDate(-1, 0, 0)) }
+
+func ingestTenant(s string) engine.TenantID { return engine.TenantID(s) }
