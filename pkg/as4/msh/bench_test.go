@@ -3,6 +3,7 @@ package msh_test
 import (
 	"context"
 	"strconv"
+	"sync/atomic"
 	"testing"
 )
 
@@ -21,5 +22,24 @@ func BenchmarkEndToEnd(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// BenchmarkEndToEndParallel is BenchmarkEndToEnd with concurrent senders (the deliverer runs
+// many lanes), GOMAXPROCS goroutines × 4.
+func BenchmarkEndToEndParallel(b *testing.B) {
+	f := newFixture(b)
+	ctx := context.Background()
+	var n atomic.Int64
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := f.transport.Send(ctx, f.delivery("pbench-"+strconv.FormatInt(n.Add(1), 10), edi)); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }

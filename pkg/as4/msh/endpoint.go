@@ -78,6 +78,7 @@ type Endpoint struct {
 	log        zerolog.Logger
 	counter    *prometheus.CounterVec
 	switcher   *Transport
+	check      ebms.CheckSigner
 	newID      func() string
 }
 
@@ -173,6 +174,7 @@ func NewEndpoint(ctx context.Context, js jetstream.JetStream, ids *Identities, t
 	for _, o := range opts {
 		o(e)
 	}
+	e.check = trust.SignerPolicy() // one signature cache for all requests
 	if len(e.tenants) == 0 {
 		return nil, fmt.Errorf("%w: no tenant MP-ID has an AS4 identity", ErrConfig)
 	}
@@ -235,7 +237,7 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // handle processes one message and returns the HTTP status and the signal to answer with;
 // *after is set to work that follows the answer (a path-switch confirmation).
 func (e *Endpoint) handle(ctx context.Context, contentType string, body interface{ Read([]byte) (int, error) }, peer *smpki.Certificate, after *func()) (int, *ebms.Sealed) {
-	rcv := &ebms.Receiver{Keys: e.ids.DecryptionKeys(), CheckSigner: e.trust.SignerPolicy(), VerifierOptions: e.verifyOpts,
+	rcv := &ebms.Receiver{Keys: e.ids.DecryptionKeys(), CheckSigner: e.check, VerifierOptions: e.verifyOpts,
 		MaxPart: e.maxBody, MaxPayload: e.maxPayload}
 	o, ee := rcv.Open(contentType, body)
 	if ee != nil {

@@ -63,6 +63,7 @@ type Transport struct {
 	encOpts     *xmlenc.Options
 	requireRel  bool
 	switches    partner.Store
+	check       ebms.CheckSigner
 }
 
 // TransportOption configures a Transport.
@@ -99,6 +100,7 @@ func NewTransport(ids *Identities, trust *Trust, opts ...TransportOption) *Trans
 	for _, o := range opts {
 		o(t)
 	}
+	t.check = trust.SignerPolicy() // one signature cache for all receipts
 	return t
 }
 
@@ -221,7 +223,7 @@ func (t *Transport) exchange(ctx context.Context, from, to string, ch partner.Ch
 		}
 		return missing(StatusMissing, ebmsErr(ebms.CodeMissingReceipt, msgID, fmt.Sprintf("POST %s: %s, no ebMS answer (%s)", ch.URL, resp.Status, excerpt(body)), nil))
 	}
-	sig, e := ebms.ReadResponse(sealed, to, ct, bytes.NewReader(body), t.trust.SignerPolicy(), t.maxResponse)
+	sig, e := ebms.ReadResponse(sealed, to, ct, bytes.NewReader(body), t.check, t.maxResponse)
 	if e != nil {
 		status := StatusNegative + " " + e.Code
 		return nil, status, !Retryable(e.Code), fmt.Errorf("as4: %s: receipt status %s: %w", msgID, status, e)
