@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -236,7 +237,7 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // handle processes one message and returns the HTTP status and the signal to answer with;
 // *after is set to work that follows the answer (a path-switch confirmation).
-func (e *Endpoint) handle(ctx context.Context, contentType string, body interface{ Read([]byte) (int, error) }, peer *smpki.Certificate, after *func()) (int, *ebms.Sealed) {
+func (e *Endpoint) handle(ctx context.Context, contentType string, body io.Reader, peer *smpki.Certificate, after *func()) (int, *ebms.Sealed) {
 	rcv := &ebms.Receiver{Keys: e.ids.DecryptionKeys(), CheckSigner: e.check, VerifierOptions: e.verifyOpts,
 		MaxPart: e.maxBody, MaxPayload: e.maxPayload}
 	o, ee := rcv.Open(contentType, body)

@@ -1,6 +1,7 @@
 package msh
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/x509"
@@ -60,6 +61,9 @@ func NewIdentity(mpID string, sigKey crypto.Signer, sigChain []*smpki.Certificat
 	for _, k := range enc {
 		if err := smpki.CheckMPID(k.Cert, mpID); err != nil {
 			return nil, fmt.Errorf("%w: %s: encryption certificate: %v", ErrConfig, mpID, err)
+		}
+		if bytes.Equal(k.Cert.RawSubjectPublicKeyInfo, sigChain[0].RawSubjectPublicKeyInfo) {
+			return nil, fmt.Errorf("%w: %s: signature and encryption keys must differ (Profil §2.3.4.4)", ErrConfig, mpID)
 		}
 		id.Keys = append(id.Keys, wss.DecryptionKey{SKI: k.Cert.SKI(), Key: k.Key})
 		id.Certificates = append(id.Certificates, k.Cert)

@@ -23,6 +23,7 @@ import (
 	"github.com/mako-engine/mako/pkg/as4/ebms"
 	"github.com/mako-engine/mako/pkg/as4/msh"
 	"github.com/mako-engine/mako/pkg/as4/msh/mshtest"
+	"github.com/mako-engine/mako/pkg/as4/smpki"
 	"github.com/mako-engine/mako/pkg/partner"
 )
 
@@ -134,5 +135,29 @@ func TestPartyTypeFor(t *testing.T) {
 		if got := msh.PartyTypeFor(mp); got != want {
 			t.Errorf("%s: %s, want %s", mp, got, want)
 		}
+	}
+}
+
+// An identity whose signature and encryption certificates share a key is refused (Profil
+// §2.3.4.4: three different key pairs).
+func TestIdentityKeysDiffer(t *testing.T) {
+	now := time.Now()
+	pki := must(newPKI(now))
+	p := must(mshtest.NewParty(pki, mpLF, "lfn", now.AddDate(0, -1, 0), now.AddDate(1, 0, 0)))
+	sameKey := must(pki.IssueFor(p.Sig.Key, mpLF, "lfn.EMT.MAK", x509.KeyUsageKeyAgreement, now.AddDate(0, -1, 0), now.AddDate(1, 0, 0)))
+	kak := p.Identity.Keys[0].Key
+	if _, err := msh.NewIdentity(mpLF, p.Sig.Key, []*smpki.Certificate{p.Sig.Cert}, []msh.EncryptionKey{{Key: kak, Cert: sameKey.Cert}}); !errors.Is(err, msh.ErrConfig) {
+		t.Fatalf("same key: %v", err)
+	}
+	if _, err := msh.NewIdentity(mpNB, p.Sig.Key, []*smpki.Certificate{p.Sig.Cert}, []msh.EncryptionKey{{Key: kak, Cert: p.Enc.Cert}}); !errors.Is(err, msh.ErrConfig) {
+		t.Fatalf("another MP-ID: %v", err)
+	}
+	dir := t.TempDir()
+	if err := mshtest.WriteIdentityDir(dir, p, pki); err != nil {
+		t.Fatal(err)
+	}
+	id, err := msh.LoadIdentityDir(dir, mpLF)
+	if err != nil || len(id.Keys) != 1 || len(id.Certificates) != 2 {
+		t.Fatalf("load: %+v %v", id, err)
 	}
 }
