@@ -126,3 +126,18 @@ func setRelationship(ctx context.Context, store partner.Store, tenant, mpID, sta
 	}
 	return fmt.Errorf("%w: partner %s of %s: concurrent edits", ErrPathSwitch, mpID, tenant)
 }
+
+// SendTest sends a test-service message (Profil §2.3.6; RzÜ §7.1) from the own MP-ID own to the
+// tenant's partner mpID, carrying payload signed and encrypted like a business message (FAQ),
+// and returns the verified receipt. The receiver never hands it to a business application.
+func (t *Transport) SendTest(ctx context.Context, tenant, own, mpID string, payload []byte) (*ebms.SignalMessage, error) {
+	ch, _, err := t.as4Channel(ctx, tenant, mpID)
+	if err != nil {
+		return nil, err
+	}
+	id := newUUID() + "@" + own + ".mako"
+	um := ebms.NewBDEWUserMessage(id, t.trust.now().UTC(), ebms.Party{}, ebms.Party{}, ebms.ServiceTest,
+		ebms.EDIFACTPart(ContentIDFor(id), "TEST", id, t.trust.now().In(germany), ""))
+	sig, _, _, err := t.exchange(ctx, own, mpID, ch, um, []ebms.Payload{{ContentID: ContentIDFor(id), Data: payload}})
+	return sig, err
+}

@@ -18,7 +18,8 @@ import (
 // TestPathSwitch: the LF's first business message to the NB finds no relationship; the LF's
 // transport sends requestSwitch (step 1), the NB's endpoint answers it with a confirmSwitch
 // (step 2), both record the relationship as confirmed (step 3), and the retried business
-// message is delivered. Nothing but the business message reaches MAKO_INGEST.
+// message is delivered; then a test-service message. Nothing but the business message reaches
+// MAKO_INGEST.
 func TestPathSwitch(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -68,6 +69,11 @@ func TestPathSwitch(t *testing.T) {
 	}
 	if rec, err := send(); err != nil || rec.Status != msh.StatusPositive {
 		t.Fatalf("after the path switch: %+v %v", rec, err)
+	}
+	// A test-service message: signed, encrypted, receipted, never published.
+	sig, err := lfTr.SendTest(ctx, "lf", mpLF, mpNB, edi)
+	if err != nil || sig.Receipt == nil {
+		t.Fatalf("test service: %v", err)
 	}
 	if n := f.ingested(t); n != 1 {
 		t.Fatalf("MAKO_INGEST: %d", n)
