@@ -47,6 +47,8 @@ type Config struct {
 	IngestKeep  time.Duration
 	HTTP        string
 	MaxDeliver  int
+	// AS4 configures the native AS4 MSH (registered by the commands that run it).
+	AS4 AS4Config
 
 	envErrs []error
 	// js is the connection Connect opened; PipelineConfig reads the gpke

@@ -21,6 +21,7 @@ func RunDaemon(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&emb.DataDir, "data", env("MAKO_DATA", "./data"), "JetStream store directory of the embedded server (env MAKO_DATA)")
 	fs.StringVar(&emb.Listen, "listen", env("MAKO_LISTEN", "127.0.0.1:4222"), "client address of the embedded server (env MAKO_LISTEN)")
 	fs.StringVar(&emb.Monitor, "monitor", env("MAKO_MONITOR", ""), "HTTP monitoring address of the embedded server, e.g. 127.0.0.1:8222 (env MAKO_MONITOR)")
+	c.AS4.Register(fs, &c, "")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -58,5 +59,5 @@ func RunDaemon(ctx context.Context, args []string, stderr io.Writer) error {
 func DaemonActors(w *Wiring) []Actor {
 	s := w.System
 	s.ReadAPI().Mount(w.Mux)
-	return []Actor{s.RunIngest, s.RunProcessor, s.RunRelay, s.RunScheduler, s.RunDeliverer, s.RunProjector, s.RunERPPublisher, s.RunERPReceiver, s.RunERPWebhook, s.RunMaLo}
+	return append([]Actor{s.RunIngest, s.RunProcessor, s.RunRelay, s.RunScheduler, w.RunDeliverer, s.RunProjector, s.RunERPPublisher, s.RunERPReceiver, s.RunERPWebhook, s.RunMaLo}, w.AS4Actors()...)
 }
