@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/mako-engine/mako/pkg/as4/ebms"
@@ -61,16 +60,7 @@ func TestDaemonAS4(t *testing.T) {
 		done <- RunDaemon(ctx, []string{"--data", filepath.Join(dir, "data"), "--listen", addr, "--log-level", "warn", "--http", "", "--modules", "testflow",
 			"--as4-listen", as4Addr, "--as4-keys", keys, "--as4-roots", roots}, &stderr)
 	}()
-	var nc *nats.Conn
-	for i := 0; i < 100; i++ {
-		if nc, err = nats.Connect("nats://" + addr); err == nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatalf("connect: %v; stderr: %s", err, stderr.String())
-	}
+	nc := connectDaemon(t, addr, &stderr)
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
 	var pst *partner.NATSStore

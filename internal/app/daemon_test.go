@@ -42,17 +42,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 	go func() {
 		done <- RunDaemon(ctx, []string{"--data", dir, "--listen", addr, "--log-level", "warn", "--http", httpAddr, "--modules", "testflow"}, &stderr)
 	}()
-	var nc *nats.Conn
-	var err error
-	for i := 0; i < 100; i++ {
-		if nc, err = nats.Connect("nats://" + addr); err == nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatalf("connect: %v; stderr: %s", err, stderr.String())
-	}
+	nc := connectDaemon(t, addr, &stderr)
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
 	utilmd := strings.Join([]string{
@@ -184,4 +174,20 @@ func httpGet(t *testing.T, url string, want int) string {
 		t.Fatalf("GET %s: %d, want %d: %s", url, resp.StatusCode, want, b)
 	}
 	return string(b)
+}
+
+// connectDaemon connects to the embedded server of a makod starting at addr, retrying for up to
+// ten seconds; it fails the test with makod's stderr when no connection comes up.
+func connectDaemon(t *testing.T, addr string, stderr *bytes.Buffer) *nats.Conn {
+	t.Helper()
+	var err error
+	for i := 0; i < 100; i++ {
+		var nc *nats.Conn
+		if nc, err = nats.Connect("nats://" + addr); err == nil {
+			return nc
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("connect: %v; stderr: %s", err, stderr.String())
+	return nil
 }

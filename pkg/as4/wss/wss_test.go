@@ -191,28 +191,16 @@ func TestVerifyRefuses(t *testing.T) {
 			append(append([]Attachment{}, payload...), Attachment{ContentID: "extra@evil", Data: []byte("x")}), ErrPolicy},
 		{"attachment missing", func() *etree.Document { return parseDoc(t, s) }, nil, ErrReference},
 		{"modified SignatureValue", func() *etree.Document {
-			doc := parseDoc(t, s)
-			sv := doc.FindElement("//SignatureValue")
-			raw, _ := decodeB64(sv.Text())
-			raw[5] ^= 1
-			sv.SetText(base64Std.EncodeToString(raw))
-			return doc
+			return rewriteB64(t, s, "//SignatureValue", func(raw []byte) []byte { raw[5] ^= 1; return raw })
 		}, payload, ErrSignature},
 		{"modified DigestValue", func() *etree.Document {
-			doc := parseDoc(t, s)
-			dv := doc.FindElement("//DigestValue")
-			raw, _ := decodeB64(dv.Text())
-			raw[0] ^= 1
-			dv.SetText(base64Std.EncodeToString(raw))
-			return doc
+			return rewriteB64(t, s, "//DigestValue", func(raw []byte) []byte { raw[0] ^= 1; return raw })
 		}, payload, ErrSignature},
 		{"DER SignatureValue", func() *etree.Document {
-			doc := parseDoc(t, s)
-			sv := doc.FindElement("//SignatureValue")
-			raw, _ := decodeB64(sv.Text())
-			der, _ := brainpool.SignatureP1363ToASN1(brainpool.P256r1(), raw)
-			sv.SetText(base64Std.EncodeToString(der))
-			return doc
+			return rewriteB64(t, s, "//SignatureValue", func(raw []byte) []byte {
+				der, _ := brainpool.SignatureP1363ToASN1(brainpool.P256r1(), raw)
+				return der
+			})
 		}, payload, ErrSignature},
 		{"wrong signature algorithm", func() *etree.Document {
 			return parseDoc(t, strings.Replace(s, AlgECDSASHA256, "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", 1))
@@ -577,4 +565,18 @@ func TestWhitespaceSurvivesTheWire(t *testing.T) {
 	if _, err := f.verify.Verify(parseDoc(t, wire), payload); err != nil {
 		t.Fatalf("%v\n%s", err, wire)
 	}
+}
+
+// rewriteB64 parses the envelope s and replaces the base64 text of the first element at path
+// with f of its decoded bytes.
+func rewriteB64(t *testing.T, s, path string, f func([]byte) []byte) *etree.Document {
+	t.Helper()
+	doc := parseDoc(t, s)
+	el := doc.FindElement(path)
+	raw, err := decodeB64(el.Text())
+	if err != nil {
+		t.Fatal(err)
+	}
+	el.SetText(base64Std.EncodeToString(f(raw)))
+	return doc
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/beevik/etree"
 	"github.com/mako-engine/mako/pkg/as4/internal/astest"
 	"github.com/mako-engine/mako/pkg/as4/smpki"
 	"github.com/mako-engine/mako/pkg/as4/smpki/smpkitest"
@@ -45,6 +46,20 @@ func interopKeys(t *testing.T, f *fixture) []interopKey {
 		t.Log("OpenSSL without brainpool curves: brainpool interop not run")
 	}
 	return keys
+}
+
+// signed returns the test UserMessage signed here with the key (and its PkiPath up to the Sub-CA).
+func (k interopKey) signed(t *testing.T, f *fixture) *etree.Document {
+	t.Helper()
+	sg, err := NewSigner(k.id.Key, []*smpki.Certificate{k.id.Cert, f.pki.SubCA.Cert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := parseDoc(t, userMessage)
+	if _, err := sg.Sign(doc, nil); err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }
 
 func writePEM(t *testing.T, dir, name, typ string, der []byte) string {
@@ -89,14 +104,7 @@ func TestXmlsecVerifiesOurSignatures(t *testing.T) {
 	for _, k := range interopKeys(t, f) {
 		t.Run(k.name, func(t *testing.T) {
 			dir := t.TempDir()
-			sg, err := NewSigner(k.id.Key, []*smpki.Certificate{k.id.Cert, f.pki.SubCA.Cert})
-			if err != nil {
-				t.Fatal(err)
-			}
-			doc := parseDoc(t, userMessage)
-			if _, err := sg.Sign(doc, nil); err != nil {
-				t.Fatal(err)
-			}
+			doc := k.signed(t, f)
 			signedXML := serialize(t, doc)
 			spki, _ := smpkitest.MarshalPublicKey(k.id.Key.Public())
 			pub := writePEM(t, dir, "pub.pem", "PUBLIC KEY", spki)
@@ -123,14 +131,7 @@ func TestWeVerifyXmlsecSignatures(t *testing.T) {
 	for _, k := range interopKeys(t, f) {
 		t.Run(k.name, func(t *testing.T) {
 			dir := t.TempDir()
-			sg, err := NewSigner(k.id.Key, []*smpki.Certificate{k.id.Cert, f.pki.SubCA.Cert})
-			if err != nil {
-				t.Fatal(err)
-			}
-			doc := parseDoc(t, userMessage)
-			if _, err := sg.Sign(doc, nil); err != nil {
-				t.Fatal(err)
-			}
+			doc := k.signed(t, f)
 			ours := doc.FindElement("//SignatureValue").Text()
 			for _, dv := range doc.FindElements("//DigestValue") {
 				dv.SetText("")
