@@ -79,3 +79,30 @@ func TestPathSwitch(t *testing.T) {
 		t.Fatalf("MAKO_INGEST: %d", n)
 	}
 }
+
+// TestPathSwitchRequestFails: a requestSwitch the partner never answers leaves no relationship
+// behind (the next delivery requests again), and an existing confirmation is kept.
+func TestPathSwitchRequestFails(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	lfTr := msh.NewTransport(must(msh.NewIdentities(f.lf.Identity)), f.trust, msh.WithPathSwitch(f.partners))
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL + msh.DefaultPath
+	srv.Close() // nothing listens there any more
+	for _, tc := range []struct{ before, after string }{
+		{"", ""},
+		{partner.RelationshipRequested, ""},
+		{partner.RelationshipConfirmed, partner.RelationshipConfirmed},
+	} {
+		if _, err := f.partners.Put(ctx, "lf", partner.Partner{MPID: mpNB, Channels: []partner.Channel{f.nb.Channel(url, tc.before)}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := lfTr.RequestPathSwitch(ctx, "lf", mpLF, mpNB); !errors.Is(err, msh.ErrPathSwitch) {
+			t.Fatalf("relationship %q: request to a closed endpoint: %v", tc.before, err)
+		}
+		e := must(f.partners.Get(ctx, "lf", mpNB))
+		if got := e.Partner.Channels[0].AS4.Relationship; got != tc.after {
+			t.Errorf("relationship %q after a failed request: %q, want %q", tc.before, got, tc.after)
+		}
+	}
+}
