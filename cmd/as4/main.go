@@ -14,5 +14,5 @@ package main
 import "github.com/mako-engine/mako/internal/app"
 
 func main() {
-	app.Main("as4", func(w *app.Wiring) []app.Actor { return w.AS4Actors() })
+	app.Main("as4", (*app.Wiring).AS4Actors)
 }

@@ -18,5 +18,5 @@ package main
 import "github.com/mako-engine/mako/internal/app"
 
 func main() {
-	app.Main("deliverer", func(w *app.Wiring) []app.Actor { return []app.Actor{w.RunDeliverer} })
+	app.Main("deliverer", app.DelivererActors)
 }

@@ -9,11 +9,14 @@ import (
 // addressed back to the sender of the rejected transaction.
 type APERAKResponder struct{}
 
-// Reject implements Responder.
+// Reject implements Responder. A reference the message does not carry
+// cleanly (a malformed DTM+137, a missing NAD) is completed from the
+// interchange header (aperak.BestEffortReference), so the sender still gets
+// the APERAK.
 func (APERAKResponder) Reject(r Rejection) ([]byte, string, error) {
 	tx := r.Transaction
-	ref, err := aperak.ReferenceFrom(r.Interchange, r.Message, &tx)
-	if err != nil {
+	ref, err := aperak.BestEffortReference(r.Interchange, r.Message, &tx, r.At)
+	if ref.Interchange == "" {
 		return nil, "", err
 	}
 	out, err := aperak.Build(aperak.Params{FormatVersion: r.Version, Ref: r.Ref, Time: r.At}, aperak.Message{
