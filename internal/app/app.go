@@ -21,6 +21,7 @@ import (
 	"github.com/mako-engine/mako/internal/testflow"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/gpke"
 	"github.com/mako-engine/mako/pkg/malo"
@@ -184,7 +185,8 @@ func modules(js jetstream.JetStream) map[string]func() module.Module {
 			if js == nil {
 				return gpke.Module()
 			}
-			return gpke.Module(gpke.WithMasterData(gpke.FromMaLo(&maloOnJS{js: js})))
+			reg := &registryOnJS{js: js}
+			return gpke.Module(gpke.WithMasterData(gpke.FromMaLo(&maloOnJS{js: js})), gpke.WithProcessIndex(gpke.ProcessIndexFunc(reg.LookupAll)))
 		},
 	}
 }
@@ -213,6 +215,30 @@ func (m *maloOnJS) Lookup(ctx context.Context, tenant, maloID string) (*malo.Rec
 		m.mu.Unlock()
 	}
 	return s.Lookup(ctx, tenant, maloID)
+}
+
+// registryOnJS reads the engine's business-key sets (natsstore registry)
+// for the gpke enricher (E_0622 step 70), binding the bucket on first use.
+type registryOnJS struct {
+	js  jetstream.JetStream
+	mu  sync.Mutex
+	reg *natsstore.Registry
+}
+
+// LookupAll implements gpke.ProcessIndex.
+func (r *registryOnJS) LookupAll(ctx context.Context, tenant engine.TenantID, key engine.BusinessKey) ([]engine.ProcessIdentity, error) {
+	r.mu.Lock()
+	reg := r.reg
+	if reg == nil {
+		var err error
+		if reg, err = natsstore.NewRegistry(ctx, r.js); err != nil {
+			r.mu.Unlock()
+			return nil, fmt.Errorf("registry: %w", err)
+		}
+		r.reg = reg
+	}
+	r.mu.Unlock()
+	return reg.LookupAll(ctx, tenant, key)
 }
 
 // ModuleNames lists the available modules, sorted.

@@ -89,6 +89,11 @@ type RegisterSupplyStart struct {
 	Reason string `json:"reason,omitempty"`
 	// Customer is the customer's name (optional, NAD+Z09).
 	Customer string `json:"customer,omitempty"`
+
+	// pending is set by Enrich (WithSecondAnmeldung(true)) when another
+	// Anmeldung of the tenant for the MaLo is unanswered; not part of the
+	// ERP contract and not encoded.
+	pending bool
 }
 
 // CommandType implements engine.CommandData.
@@ -166,6 +171,12 @@ type Decide struct {
 	Code string `json:"code,omitempty"`
 	// Note is free text for the ERP events.
 	Note string `json:"note,omitempty"`
+	// End is the LFA's own end date for the answer to a 55010 (E_0624 step
+	// 60, A34: "Der LFA beendet die Belieferung und teilt sein
+	// Lieferendedatum in der Antwort mit"): 00:00 German local time, sent in
+	// DTM+93 of the 55011 instead of the requested date. Optional; ignored
+	// (and noted) for other requests.
+	End time.Time `json:"end,omitempty"`
 }
 
 // CommandType implements engine.CommandData.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/ident"
+	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
 )
 
@@ -40,7 +41,7 @@ func (f flow) lfRequest(x *dec, r *received, md *MasterData) error {
 	case PIDAnfrageBeendigung:
 		v = f.e0624(x, md)
 	case PIDBeendigungNB:
-		v = f.e0609(md)
+		v = f.e0609(x, md)
 	case PIDKuendigung:
 		v = f.e0614(x, md)
 	case PIDStorno:
@@ -85,9 +86,17 @@ func fixed(step string, object bool, code string) verdict {
 // e0624 walks E_0624 "Anfrage zur Beendigung der Zuordnung prüfen" (LFA).
 func (f flow) e0624(x *dec, md *MasterData) verdict {
 	req := x.s.Request
-	// Step 5 (Anfrage bis 07:00 des nächsten WT nach dem ÜT, A43) needs the
-	// ÜT of the Anmeldung, which 55010 does not carry in the FV2504 AHB the
-	// project read; it is not checked (docs/gpke.md).
+	// Step 5: the Anfrage must arrive by 07:00 German time of the first
+	// Werktag after the ÜT of the Lieferanmeldung (fristen.md §5.2/§5.3),
+	// else A43. The ÜT is DTM+154 of the 55010 (AHB FV2610: Muss); a 55010
+	// without it (FV2604 as built here) is not checked.
+	if !req.Transfer.IsZero() {
+		w := f.cfg.cal.LFW24(req.Transfer).FirstWerktag.In(fristen.Berlin())
+		due := fristen.Date(w.Year(), w.Month(), w.Day()).Add(7 * time.Hour) // a Werktag has no DST switch
+		if x.cmd.ReceivedAt.After(due) {
+			return fixed("E_0624/5", true, "A43")
+		}
+	}
 	generating := slices.Contains(req.Reason, "ZW3") || slices.Contains(req.Reason, "ZW5") // step 10 (AHB 55010 STS+7 9013)
 	if !generating {
 		if !md.Supplied { // step 20: no assignment on the day after the end
@@ -113,20 +122,28 @@ func (f flow) e0624(x *dec, md *MasterData) verdict {
 }
 
 // e0609 walks E_0609 "Abmeldung prüfen" (LF, Lieferende NB → LF), consuming
-// branch: step 30 (A02) and step 130 (A10). Steps 20/25 (ruhende MaLo), 40
-// (Vorlauffrist, not given by the references) and 50–120 (Stilllegung,
-// Zuordnungsermächtigung; reason codes not in the references) are not
-// modelled. The generating branch (510ff) answers A21 at step 510 and is
-// otherwise decided by the ERP (its consent code is not in the references).
-func (f flow) e0609(md *MasterData) verdict {
+// branch: step 30 (A02), step 40 (Vorlauffrist, A03: the rule of
+// WithBeendigungLeadTime; none by default, since the references give no
+// lead time for a 55007) and step 130 (A10). Steps 20/25 (ruhende MaLo) and
+// 50–120 (Stilllegung, Zuordnungsermächtigung; reason codes not in the
+// references) are not modelled. The generating branch (510ff) answers A21
+// at step 510 and is otherwise decided by the ERP (its consent code is not
+// in the references).
+func (f flow) e0609(x *dec, md *MasterData) verdict {
 	if !md.Generating {
-		if md.ConfirmedEnd {
+		switch {
+		case md.ConfirmedEnd:
 			return fixed("E_0609/30", true, "A02")
+		case f.cfg.beendigungLead != nil && !f.cfg.beendigungLead(f.cfg.cal, x.cmd.ReceivedAt, x.s.Date):
+			return fixed("E_0609/40", true, "A03")
 		}
 		return fixed("E_0609/130", false, "A10")
 	}
-	if md.ConfirmedEnd {
+	switch {
+	case md.ConfirmedEnd:
 		return fixed("E_0609/510", true, "A21")
+	case f.cfg.beendigungLead != nil && !f.cfg.beendigungLead(f.cfg.cal, x.cmd.ReceivedAt, x.s.Date):
+		return fixed("E_0609/520", true, "A22") // Vorlauffrist (WithBeendigungLeadTime)
 	}
 	return verdict{step: "E_0609/520", objectCode: "A22", consentCode: ""}
 }
@@ -188,6 +205,9 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 	}
 	m := outMsg{PID: pid, BGM: uc.BGM, From: x.s.Own, To: x.s.Partner, End: x.s.Date, Reason: req.Reason, Answer: d.Code,
 		EBD: uc.EBD, MaLo: x.s.MaLo, RefTN: req.TransactionID}
+	if !d.End.IsZero() {
+		m.End = d.End // E_0624 step 60 (A34): the LFA's own end date
+	}
 	if req.PID == PIDStorno {
 		m.BGM, m.End, m.Reason = req.Category, time.Time{}, []string{"E05"}
 		m.EBD = f.cfg.storno.ConfirmList
@@ -198,7 +218,7 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 	if _, err := f.send(x, m); err != nil {
 		return err
 	}
-	x.emit(Completed{Outcome: outcome, PID: pid, Code: d.Code, EBD: m.EBD, MaLo: x.s.MaLo, Date: x.s.Date})
+	x.emit(Completed{Outcome: outcome, PID: pid, Code: d.Code, EBD: m.EBD, MaLo: x.s.MaLo, Date: m.End})
 	if !d.Object && req.PID == PIDBeendigungNB {
 		x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.Own, NB: x.s.Partner, Until: x.s.Date})
 	}
@@ -275,6 +295,10 @@ func (f flow) registerSupplyStart(x *dec, p RegisterSupplyStart) error {
 		Date: p.Start.UTC(), Reason: []string{reason, kind}, Customer: p.Customer, Generating: p.Generating})
 	if err != nil || !ok {
 		return err
+	}
+	if p.pending { // WithSecondAnmeldung(true)
+		x.emit(Failed{Outcome: OutcomeFailed, Reason: "another Anmeldung of MaLo " + p.MaLo + " is pending; not sent (WithSecondAnmeldung)", MaLo: p.MaLo})
+		return nil
 	}
 	return f.sendRequest(x, outMsg{PID: pid, From: p.LFN, To: p.NB, Start: p.Start, Reason: []string{reason, kind}, MaLo: p.MaLo, Customer: p.Customer})
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/mako-engine/mako/pkg/edifact/aperak"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/fristen"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
 // requestFacts reads a request transaction, records it (RequestReceived)
@@ -37,6 +38,9 @@ func (f flow) requestFacts(x *dec, r *received, md *MasterData, dateQ string) []
 	}
 	if ref, ok := r.t.Reference("ACW"); ok {
 		rr.CancelTx = ref.Value
+	}
+	if d, ok := r.t.Date("154"); ok && r.tx.PID == PIDAnfrageBeendigung {
+		rr.Transfer, _ = d.Time() // unreadable: step 5 is not checked
 	}
 	if r.tx.PID == PIDStorno {
 		if rr.CancelTx == "" {
@@ -79,6 +83,9 @@ func (f flow) requestFacts(x *dec, r *received, md *MasterData, dateQ string) []
 		md.MaLo = rr.MaLo
 	}
 	x.emit(rr)
+	// A Stornierung of this request (55022 with RFF+ACW = its transaction)
+	// finds the process under the key of the transaction's sender (ingest).
+	x.d.Correlate = append(x.d.Correlate, inbound.TransactionKey(r.tx.Sender, r.tx.TransactionID))
 	return problems
 }
 
@@ -97,6 +104,21 @@ func (f flow) zuordnungNB(md *MasterData) []aperak.Problem {
 	return nil
 }
 
+// zuordnungLF is APERAK step 2 on the LF side for a Beendigung der
+// Zuordnung 55007 (edifact.md §11.3): an LF that is not assigned to the MaLo
+// (no own supply at the end date, none ending there, not the supplier the
+// day before) answers APERAK 313 Z18 "recipient not assigned to the object
+// at that time" instead of an E_0609 answer — E_0609 has no step for it.
+// CHOICE (the Anwendungsübersicht that says whether 55007 has a Zuordnung
+// check is not in the references): WithUnsuppliedBeendigung(false) answers
+// by E_0609 instead (step 130, A10).
+func (f flow) zuordnungLF(md *MasterData, own string) []aperak.Problem {
+	if !f.cfg.beendigungZ18 || md == nil || md.Supplied || md.ConfirmedEnd || md.Supplier == own {
+		return nil
+	}
+	return []aperak.Problem{{Code: "Z18", Content: md.MaLo}}
+}
+
 // checkRequest runs the APERAK duty of a request: AHB facts, then (NB) the
 // Zuordnung; it sends the APERAK and ends the process on a 313. It reports
 // whether the request is processable.
@@ -104,6 +126,9 @@ func (f flow) checkRequest(x *dec, r *received, md *MasterData, dateQ string, nb
 	problems := f.requestFacts(x, r, md, dateQ)
 	if len(problems) == 0 && nbZuordnung {
 		problems = f.zuordnungNB(md)
+	}
+	if len(problems) == 0 && r.tx.PID == PIDBeendigungNB {
+		problems = f.zuordnungLF(md, r.tx.Receiver)
 	}
 	if err := f.ack(x, r, problems); err != nil {
 		return false, err
