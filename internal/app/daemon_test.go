@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"io"
 	"net"
@@ -62,7 +63,17 @@ func TestDaemonEndToEnd(t *testing.T) {
 	if pubErr != nil {
 		t.Fatal(pubErr)
 	}
-	cons, err := js.OrderedConsumer(ctx, "MAKO_OUTBOX", jetstream.OrderedConsumerConfig{FilterSubjects: []string{"mako.outbox.nb.9900000000004"}})
+	// makod creates its streams one after the other: MAKO_INGEST may take publishes before
+	// MAKO_OUTBOX exists.
+	var cons jetstream.Consumer
+	var err error
+	for i := 0; i < 100; i++ {
+		cons, err = js.OrderedConsumer(ctx, "MAKO_OUTBOX", jetstream.OrderedConsumerConfig{FilterSubjects: []string{"mako.outbox.nb.9900000000004"}})
+		if !errors.Is(err, jetstream.ErrStreamNotFound) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
