@@ -46,6 +46,7 @@ func commands() []command {
 		{name: "malo", summary: "market-location master data in KV mako_malo (set, get, list, rm)", run: runMalo},
 		{name: "deadline", summary: "fire an open deadline of a process now, audited (fire --tenant T --by WHO --reason WHY PROCESS LABEL)", run: runDeadline},
 		{name: "demo", summary: "play a GPKE supplier switch (lfw24) through a running makod and print the conversation", run: runDemo},
+		{name: "console", summary: "users-file line of an operator-console user (user NAME TENANTS < password)", run: runConsole},
 	}
 }
 

@@ -50,6 +50,8 @@ type Config struct {
 	MaxDeliver  int
 	// AS4 configures the native AS4 MSH (registered by the commands that run it).
 	AS4 AS4Config
+	// Auth protects the HTTP listener (console, read API, /metrics).
+	Auth AuthConfig
 
 	envErrs []error
 	// js is the connection Connect opened; PipelineConfig reads the gpke
@@ -78,6 +80,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.IntVar(&c.Concurrency, "concurrency", c.envInt("MAKO_CONCURRENCY", 16), "handler lanes per worker (env MAKO_CONCURRENCY)")
 	fs.StringVar(&c.LogLevel, "log-level", env("MAKO_LOG_LEVEL", "info"), "debug, info, warn or error (env MAKO_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("MAKO_LOG_FORMAT", "json"), "json or console (env MAKO_LOG_FORMAT)")
+	c.Auth.Register(fs)
 	fs.DurationVar(&c.IngestKeep, "ingest-retention", c.envDuration("MAKO_INGEST_RETENTION", 0), "how long raw inbound bytes are kept for audit; 0 = the stream definition's 90 days (env MAKO_INGEST_RETENTION)")
 }
 

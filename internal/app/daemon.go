@@ -62,6 +62,5 @@ func RunDaemon(ctx context.Context, args []string, stderr io.Writer) error {
 // DaemonActors are the workers cmd/makod runs in one process.
 func DaemonActors(w *Wiring) []Actor {
 	s := w.System
-	s.ReadAPI().Mount(w.Mux)
-	return append([]Actor{s.RunIngest, s.RunProcessor, s.RunRelay, s.RunScheduler, w.RunDeliverer, s.RunProjector, s.RunERPPublisher, s.RunERPReceiver, s.RunERPWebhook, s.RunMaLo}, w.AS4Actors()...)
+	return append(append(MountConsole(w), s.RunIngest, s.RunProcessor, s.RunRelay, s.RunScheduler, w.RunDeliverer, s.RunProjector, s.RunERPPublisher, s.RunERPReceiver, s.RunERPWebhook, s.RunMaLo), w.AS4Actors()...)
 }
