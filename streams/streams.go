@@ -118,6 +118,10 @@ const (
 	BucketInbox = "mako_inbox"
 	// BucketPartners holds market partner data (history 5).
 	BucketPartners = "mako_partners"
+	// BucketAS4Receipts holds the receipt of every accepted inbound AS4
+	// message by tenant and MessageId, with per-key TTL (history 1,
+	// LimitMarkerTTL set): the MSH's duplicate detection (pkg/as4/msh).
+	BucketAS4Receipts = "mako_as4_receipts"
 )
 
 // Durable consumer names.

@@ -113,7 +113,7 @@ func TestFilesOnDiskAreEmbedded(t *testing.T) {
 	if !slices.Equal(names, streams.Names()) {
 		t.Fatalf("disk %v, embedded %v", names, streams.Names())
 	}
-	want := []string{"KV_mako_deadletters", "KV_mako_inbox", "KV_mako_malo", "KV_mako_partners", "KV_mako_process_keys", "KV_mako_processes", "KV_mako_registry", "KV_mako_snapshots",
+	want := []string{"KV_mako_as4_receipts", "KV_mako_deadletters", "KV_mako_inbox", "KV_mako_malo", "KV_mako_partners", "KV_mako_process_keys", "KV_mako_processes", "KV_mako_registry", "KV_mako_snapshots",
 		"MAKO_AUDIT", "MAKO_COMMANDS", "MAKO_DLQ", "MAKO_ERP", "MAKO_EVENTS", "MAKO_INGEST", "MAKO_OUTBOX", "MAKO_TIMERS"}
 	if !slices.Equal(want, streams.Names()) {
 		t.Fatalf("streams %v, want %v", streams.Names(), want)
@@ -219,7 +219,7 @@ func TestDefinitions(t *testing.T) {
 	if !tm.AllowMsgSchedules || !tm.AllowMsgTTL {
 		t.Errorf("MAKO_TIMERS: schedules %v ttl %v", tm.AllowMsgSchedules, tm.AllowMsgTTL)
 	}
-	hist := map[string]uint8{streams.BucketSnapshots: 1, streams.BucketRegistry: 1, streams.BucketInbox: 1, streams.BucketPartners: 5,
+	hist := map[string]uint8{streams.BucketSnapshots: 1, streams.BucketRegistry: 1, streams.BucketInbox: 1, streams.BucketPartners: 5, streams.BucketAS4Receipts: 1,
 		"mako_processes": 1, "mako_process_keys": 1, "mako_deadletters": 1} // read models: pkg/workers/readmodel
 	for b, h := range hist {
 		kv, err := streams.KeyValueConfig(b)
@@ -229,7 +229,7 @@ func TestDefinitions(t *testing.T) {
 		if kv.History != h {
 			t.Errorf("%s: history %d, want %d", b, kv.History, h)
 		}
-		if (b == streams.BucketInbox) != (kv.LimitMarkerTTL > 0) {
+		if (b == streams.BucketInbox || b == streams.BucketAS4Receipts) != (kv.LimitMarkerTTL > 0) {
 			t.Errorf("%s: limit marker TTL %v", b, kv.LimitMarkerTTL)
 		}
 	}
@@ -503,7 +503,7 @@ func TestKVFilesMatchCreateKeyValue(t *testing.T) {
 	b := natstest.Start(t)
 	_, jsB := b.JetStream()
 
-	buckets := []string{streams.BucketSnapshots, streams.BucketRegistry, streams.BucketInbox, streams.BucketPartners,
+	buckets := []string{streams.BucketSnapshots, streams.BucketRegistry, streams.BucketInbox, streams.BucketPartners, streams.BucketAS4Receipts,
 		"mako_processes", "mako_process_keys", "mako_deadletters"}
 	var names []string
 	for _, bk := range buckets {

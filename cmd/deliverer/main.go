@@ -11,7 +11,8 @@
 // Besides the shared flags it reads MAKO_DELIVER_BACKOFF_BASE (5s),
 // MAKO_DELIVER_BACKOFF_CAP (5m), MAKO_DELIVER_WINDOW (72h),
 // MAKO_DELIVER_TIMEOUT (30s), MAKO_DELIVER_LANES (32) and
-// MAKO_DELIVER_FILE_PATTERN (docs/deliverer.md).
+// MAKO_DELIVER_FILE_PATTERN (docs/deliverer.md); with --as4-keys (and
+// --as4-roots) it sends over AS4 to partners with an as4 channel (docs/as4.md).
 package main
 
 import "github.com/mako-engine/mako/internal/app"

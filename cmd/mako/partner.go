@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/mako-engine/mako/pkg/kvrecord"
@@ -17,9 +18,10 @@ const partnerUsage = `usage: mako partner <subcommand> [flags]
 Trading-partner master data in KV bucket mako_partners (key <tenant>.<MP-ID>).
 
 subcommands:
-  set  --tenant T --mp-id ID [--name N] [--role R]… [--transport http|file|nats
+  set  --tenant T --mp-id ID [--name N] [--role R]… [--transport http|file|nats|as4
        [--url U] [--cert F --key F] [--ca F] [--timeout D] [--dir D] [--pattern P]
-       [--subject S]] [--contact "name;email;phone"]…
+       [--subject S] [--enc-cert F]… [--sig-cert F]… [--relationship requested|confirmed]
+       [--party-type T]] [--contact "name;email;phone"]…
        create or update a partner; flags not given keep their stored value,
        --transport replaces the channel, --role and --contact replace the lists;
        the write is conditional on the revision read (concurrent edits fail)
@@ -68,8 +70,8 @@ func runPartner(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		return nil
 	})
 	var ch partner.Channel
-	transport := fs.String("transport", "", "set: channel transport http, file or nats")
-	fs.StringVar(&ch.URL, "url", "", "set: http gateway URL")
+	transport := fs.String("transport", "", "set: channel transport http, file, nats or as4")
+	fs.StringVar(&ch.URL, "url", "", "set: http gateway URL, as4 endpoint URL")
 	fs.StringVar(&ch.CertFile, "cert", "", "set: http client certificate (PEM)")
 	fs.StringVar(&ch.KeyFile, "key", "", "set: http client key (PEM)")
 	fs.StringVar(&ch.CAFile, "ca", "", "set: http CA bundle (PEM)")
@@ -77,6 +79,11 @@ func runPartner(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	fs.StringVar(&ch.Dir, "dir", "", "set: file gateway directory")
 	fs.StringVar(&ch.FilePattern, "pattern", "", "set: file name pattern (default: the EDI@Energy convention)")
 	fs.StringVar(&ch.Subject, "subject", "", "set: nats subject, e.g. mako.ingest.lf")
+	var as4 partner.AS4
+	fs.Func("enc-cert", "set: as4 encryption certificate of the partner (PEM file), repeatable (current and successor)", pemFlag(&as4.EncryptionCerts))
+	fs.Func("sig-cert", "set: as4 signature certificate to pin (PEM file), repeatable; default: any valid EMT.MAK certificate with the MP-ID", pemFlag(&as4.SigningCerts))
+	fs.StringVar(&as4.Relationship, "relationship", "", "set: as4 relationship state: requested or confirmed (path switch done)")
+	fs.StringVar(&as4.PartyType, "party-type", "", "set: as4 PartyId type (default the BDEW code type)")
 	if !c.parse(stderr, partner.ValidateTenant) {
 		return 2
 	}
@@ -128,10 +135,13 @@ func runPartner(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 			p.Contacts = append(p.Contacts, partner.Contact{Name: strings.TrimSpace(parts[0]), Email: strings.TrimSpace(parts[1]), Phone: strings.TrimSpace(parts[2])})
 		}
 	}
-	channelFlags := []string{"url", "cert", "key", "ca", "timeout", "dir", "pattern", "subject"}
+	channelFlags := []string{"url", "cert", "key", "ca", "timeout", "dir", "pattern", "subject", "enc-cert", "sig-cert", "relationship", "party-type"}
 	if set["transport"] {
 		ch.Transport = partner.Transport(*transport)
 		ch.Timeout = partner.Duration(*timeout)
+		if ch.Transport == partner.TransportAS4 {
+			ch.AS4 = &as4
+		}
 		if err := ch.Validate(); err != nil {
 			fmt.Fprintf(stderr, "mako partner set: %v\n", err)
 			return 2
@@ -157,4 +167,19 @@ func runPartner(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		return c.fail(stderr, err)
 	}
 	return c.printJSON(stdout, stderr, partnerView(e))
+}
+
+// pemFlag appends the contents of a PEM file to list.
+func pemFlag(list *[]string) func(string) error {
+	return func(path string) error {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(string(b), "-----BEGIN CERTIFICATE-----") {
+			return fmt.Errorf("%s: no PEM certificate", path)
+		}
+		*list = append(*list, string(b))
+		return nil
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +53,26 @@ func TestPartnerCLI(t *testing.T) {
 	_ = json.Unmarshal([]byte(out), &upd)
 	if upd.Partner.Name != "Stadtwerke LF GmbH" || len(upd.Partner.Channels) != 1 || upd.Revision <= got.Revision {
 		t.Fatalf("update: %+v", upd)
+	}
+
+	// An AS4 channel: endpoint, the partner's encryption certificate (PEM file), relationship.
+	certFile := filepath.Join(t.TempDir(), "enc.pem")
+	if err := os.WriteFile(certFile, []byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = partnerCLI(t, url, "set", "--tenant", "nb", "--mp-id", "9900000000011", "--transport", "as4", "--url", "https://as4.nb.example.test/as4",
+		"--enc-cert", certFile, "--relationship", "confirmed")
+	var as4 partnerJSON
+	_ = json.Unmarshal([]byte(out), &as4)
+	if code != 0 || len(as4.Partner.Channels) != 1 || as4.Partner.Channels[0].AS4 == nil || as4.Partner.Channels[0].AS4.Relationship != "confirmed" ||
+		len(as4.Partner.Channels[0].AS4.EncryptionCerts) != 1 {
+		t.Fatalf("set as4: %d %s %s", code, out, errs)
+	}
+	if code, _, _ := partnerCLI(t, url, "set", "--tenant", "nb", "--mp-id", "9900000000011", "--transport", "as4", "--url", "https://as4.nb.example.test/as4"); code != 2 {
+		t.Fatalf("as4 without encryption certificate: exit %d", code)
+	}
+	if code, _, _ := partnerCLI(t, url, "rm", "--tenant", "nb", "--mp-id", "9900000000011"); code != 0 {
+		t.Fatalf("rm as4 partner: %d", code)
 	}
 
 	// Another partner with a file channel, then list (sorted by MP-ID).

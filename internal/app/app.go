@@ -48,6 +48,8 @@ type Config struct {
 	IngestKeep  time.Duration
 	HTTP        string
 	MaxDeliver  int
+	// AS4 configures the native AS4 MSH (registered by the commands that run it).
+	AS4 AS4Config
 	// Auth protects the HTTP listener (console, read API, /metrics).
 	Auth AuthConfig
 

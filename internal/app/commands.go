@@ -16,8 +16,9 @@ func ProcessorActors(w *Wiring) []Actor {
 // SchedulerActors: the deadline scheduler (cmd/scheduler).
 func SchedulerActors(w *Wiring) []Actor { return []Actor{w.System.RunScheduler} }
 
-// DelivererActors: the outbox deliverer (cmd/deliverer).
-func DelivererActors(w *Wiring) []Actor { return []Actor{w.System.RunDeliverer} }
+// DelivererActors: the outbox deliverer (cmd/deliverer), with the AS4
+// transport when --as4-keys is set (Wiring.RunDeliverer).
+func DelivererActors(w *Wiring) []Actor { return []Actor{w.RunDeliverer} }
 
 // ProjectorActors: the projector, serving the operator console and the
 // read API on --http behind the authentication and tenant scoping

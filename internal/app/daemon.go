@@ -27,6 +27,7 @@ func RunDaemon(ctx context.Context, args []string, stderr io.Writer) error {
 		f.DefValue = c.NatsURL
 		f.Usage = "external NATS server URL(s), comma-separated; default: none, run the embedded server (env NATS_URL)"
 	}
+	c.AS4.Register(fs, &c, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil // -h: the help is printed, nothing failed
@@ -61,5 +62,5 @@ func RunDaemon(ctx context.Context, args []string, stderr io.Writer) error {
 // DaemonActors are the workers cmd/makod runs in one process.
 func DaemonActors(w *Wiring) []Actor {
 	s := w.System
-	return append(MountConsole(w), s.RunIngest, s.RunProcessor, s.RunRelay, s.RunScheduler, s.RunDeliverer, s.RunProjector, s.RunERPPublisher, s.RunERPReceiver, s.RunERPWebhook, s.RunMaLo)
+	return append(append(MountConsole(w), s.RunIngest, s.RunProcessor, s.RunRelay, s.RunScheduler, w.RunDeliverer, s.RunProjector, s.RunERPPublisher, s.RunERPReceiver, s.RunERPWebhook, s.RunMaLo), w.AS4Actors()...)
 }

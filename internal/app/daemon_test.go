@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"io"
 	"net"
@@ -42,17 +43,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 	go func() {
 		done <- RunDaemon(ctx, []string{"--data", dir, "--listen", addr, "--log-level", "warn", "--http", httpAddr, "--modules", "testflow"}, &stderr)
 	}()
-	var nc *nats.Conn
-	var err error
-	for i := 0; i < 100; i++ {
-		if nc, err = nats.Connect("nats://" + addr); err == nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatalf("connect: %v; stderr: %s", err, stderr.String())
-	}
+	nc := connectDaemon(t, addr, &stderr)
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
 	utilmd := strings.Join([]string{
@@ -72,7 +63,17 @@ func TestDaemonEndToEnd(t *testing.T) {
 	if pubErr != nil {
 		t.Fatal(pubErr)
 	}
-	cons, err := js.OrderedConsumer(ctx, "MAKO_OUTBOX", jetstream.OrderedConsumerConfig{FilterSubjects: []string{"mako.outbox.nb.9900000000004"}})
+	// makod creates its streams one after the other: MAKO_INGEST may take publishes before
+	// MAKO_OUTBOX exists.
+	var cons jetstream.Consumer
+	var err error
+	for i := 0; i < 100; i++ {
+		cons, err = js.OrderedConsumer(ctx, "MAKO_OUTBOX", jetstream.OrderedConsumerConfig{FilterSubjects: []string{"mako.outbox.nb.9900000000004"}})
+		if !errors.Is(err, jetstream.ErrStreamNotFound) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,6 +185,22 @@ func httpGet(t *testing.T, url string, want int) string {
 		t.Fatalf("GET %s: %d, want %d: %s", url, resp.StatusCode, want, b)
 	}
 	return string(b)
+}
+
+// connectDaemon connects to the embedded server of a makod starting at addr, retrying for up to
+// ten seconds; it fails the test with makod's stderr when no connection comes up.
+func connectDaemon(t *testing.T, addr string, stderr *bytes.Buffer) *nats.Conn {
+	t.Helper()
+	var err error
+	for i := 0; i < 100; i++ {
+		var nc *nats.Conn
+		if nc, err = nats.Connect("nats://" + addr); err == nil {
+			return nc
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("connect: %v; stderr: %s", err, stderr.String())
+	return nil
 }
 
 // makod -h (and a worker command's -h) prints the help and succeeds; makod's

@@ -25,9 +25,9 @@ import (
 // Transport names how a channel reaches the partner.
 type Transport string
 
-// Transports the deliverer implements. Other kinds (for example "as4" or
-// "email", as PARTIN will provide) may be stored; the deliverer skips
-// channels whose transport it does not know.
+// Transports the deliverer implements. Other kinds (for example "email",
+// as PARTIN will provide) may be stored; the deliverer skips channels whose
+// transport it does not know.
 const (
 	// TransportHTTP POSTs the raw interchange to a gateway URL.
 	TransportHTTP Transport = "http"
@@ -35,6 +35,9 @@ const (
 	TransportFile Transport = "file"
 	// TransportNATS republishes the interchange to a NATS subject (JetStream ack).
 	TransportNATS Transport = "nats"
+	// TransportAS4 sends the interchange as a BDEW AS4 message to URL
+	// (pkg/as4/msh); Channel.AS4 holds the partner's AS4 data.
+	TransportAS4 Transport = "as4"
 )
 
 // Errors returned (wrapped) by this package.
@@ -100,7 +103,39 @@ type Channel struct {
 	// Subject is the NATS subject to publish to (nats), e.g.
 	// "mako.ingest.lf" to hand the interchange to another tenant.
 	Subject string `json:"subject,omitempty"`
+	// AS4 is the partner's AS4 data (as4): certificates and relationship
+	// state; URL is the partner's AS4 endpoint. Checked in depth by
+	// pkg/as4/msh, which parses the certificates.
+	AS4 *AS4 `json:"as4,omitempty"`
 }
+
+// AS4 is the AS4 data of a partner (as4.md §8, §9, §15): the certificates
+// agreed with the partner (RzÜ §2) as PEM, each list holding the current
+// certificate and its successor during a rollover (validity comes from the
+// certificates), and the state of the AS4 relationship.
+type AS4 struct {
+	// PartyType is the PartyId type to address the partner with (default:
+	// by the MP-ID's prefix, pkg/as4/msh.PartyTypeFor).
+	PartyType string `json:"party_type,omitempty"`
+	// EncryptionCerts are PEM certificates of the partner's encryption key;
+	// the sender uses the valid one issued last (RzÜ §5.3: a successor may be
+	// used at once).
+	EncryptionCerts []string `json:"encryption_certs,omitempty"`
+	// SigningCerts, when set, pin the partner's signature certificates: an
+	// inbound message signed with another (valid SM-PKI) certificate is
+	// refused. Empty: any valid EMT.MAK certificate with the partner's MP-ID.
+	SigningCerts []string `json:"signing_certs,omitempty"`
+	// Relationship is the path-switch state (Profil §2.3.7): "confirmed"
+	// (business messages flow both ways), "requested" or "" (none yet: only
+	// test and path-switch messages).
+	Relationship string `json:"relationship,omitempty"`
+}
+
+// AS4 relationship states.
+const (
+	RelationshipRequested = "requested"
+	RelationshipConfirmed = "confirmed"
+)
 
 // Contact is a person or desk at the partner.
 type Contact struct {
@@ -194,6 +229,17 @@ func (c Channel) Validate() error {
 	case TransportNATS:
 		if !validSubject(c.Subject) {
 			return fmt.Errorf("nats: subject %q: want tokens without wildcards or spaces", c.Subject)
+		}
+	case TransportAS4:
+		u, err := url.Parse(c.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("as4: url %q: want https://host/…", c.URL)
+		}
+		if c.AS4 == nil || len(c.AS4.EncryptionCerts) == 0 {
+			return errors.New("as4: no encryption certificate")
+		}
+		if r := c.AS4.Relationship; r != "" && r != RelationshipRequested && r != RelationshipConfirmed {
+			return fmt.Errorf("as4: relationship %q: want requested or confirmed", r)
 		}
 	}
 	return nil

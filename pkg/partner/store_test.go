@@ -184,7 +184,8 @@ func TestValidateChannels(t *testing.T) {
 		{Transport: "http", URL: "https://gw.test", CertFile: "c.pem", KeyFile: "k.pem", CAFile: "ca.pem"},
 		{Transport: "file", Dir: "/var/spool/as4/out"},
 		{Transport: "nats", Subject: "mako.ingest.lf"},
-		{Transport: "as4"}, // a transport the deliverer does not implement may be stored
+		{Transport: "email"}, // a transport the deliverer does not implement may be stored
+		{Transport: "as4", URL: "https://as4.nb.test/as4", AS4: &partner.AS4{EncryptionCerts: []string{"PEM"}, Relationship: "confirmed"}},
 	}
 	for _, c := range good {
 		if err := c.Validate(); err != nil {
@@ -199,6 +200,9 @@ func TestValidateChannels(t *testing.T) {
 		{Transport: "file"},
 		{Transport: "nats", Subject: "mako.ingest.*"},
 		{Transport: "nats", Subject: "a..b"},
+		{Transport: "as4", URL: "https://as4.nb.test/as4"},
+		{Transport: "as4", AS4: &partner.AS4{EncryptionCerts: []string{"PEM"}}},
+		{Transport: "as4", URL: "https://as4.nb.test/as4", AS4: &partner.AS4{EncryptionCerts: []string{"PEM"}, Relationship: "maybe"}},
 		{Transport: "nats", Subject: "x", Timeout: -1},
 	}
 	for _, c := range bad {

@@ -28,6 +28,7 @@ import (
 	"github.com/mako-engine/mako/pkg/partner"
 	"github.com/mako-engine/mako/pkg/routing"
 	"github.com/mako-engine/mako/pkg/wire/erp"
+	"github.com/mako-engine/mako/pkg/workers/deliverer"
 	"github.com/mako-engine/mako/pkg/workers/ingest"
 	"github.com/mako-engine/mako/pkg/workers/readmodel"
 	"github.com/mako-engine/mako/streams"
@@ -136,7 +137,20 @@ var marketWorkers = []func(*app.System, context.Context) error{
 
 // startMarket starts the server, the three parties and their workers, and
 // the partner records of the market.
-func startMarket(t *testing.T) *market {
+func startMarket(t *testing.T) *market { return startMarketWith(t, marketHooks{}) }
+
+// marketHooks change how startMarketWith links the parties (the AS4 market
+// of as4_test.go): deliverer options per party and the partner records.
+type marketHooks struct {
+	// deliverer returns extra options of a party's deliverer.
+	deliverer func(p demo.Party) []deliverer.Option
+	// partners writes a party's partner records (default: nats channels to
+	// the others' market subjects).
+	partners func(t *testing.T, p *marketParty)
+}
+
+// startMarketWith is startMarket with hooks.
+func startMarketWith(t *testing.T, h marketHooks) *market {
 	t.Helper()
 	ctx := context.Background()
 	mk := demo.DefaultMarket
@@ -166,8 +180,12 @@ func startMarket(t *testing.T) *market {
 		must(t, err)
 		mp := &marketParty{Party: p, js: js, sys: sys, malo: st, partner: pst, rm: readmodel.NewStore(js)}
 		// The deliverer with the system's defaults (nats transport included).
+		var dopts []deliverer.Option
+		if h.deliverer != nil {
+			dopts = h.deliverer(p)
+		}
 		startWorkers(t, sys, append(slices.Clone(marketWorkers), func(s *app.System, ctx context.Context) error {
-			return s.RunDelivererWith()(ctx)
+			return s.RunDelivererWith(dopts...)(ctx)
 		})...)
 		switch p.Tenant {
 		case mk.LFN.Tenant:
@@ -176,6 +194,10 @@ func startMarket(t *testing.T) *market {
 			m.nb = mp
 		default:
 			m.lfa = mp
+		}
+		if h.partners != nil {
+			h.partners(t, mp)
+			continue
 		}
 		_, err = demo.SeedPartners(ctx, pst, mk, marketSubject)
 		must(t, err)

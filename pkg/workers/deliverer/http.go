@@ -66,7 +66,7 @@ func (t *HTTPTransport) Send(ctx context.Context, d Delivery) (Receipt, error) {
 	fail := func(permanent bool, r Receipt, err error) (Receipt, error) {
 		return Receipt{}, &SendError{Transport: partner.TransportHTTP, Recipient: m.Recipient, Permanent: permanent, Receipt: r, Err: err}
 	}
-	client, err := t.client(d.Channel)
+	client, err := t.Client(d.Channel)
 	if err != nil {
 		return fail(false, Receipt{}, err)
 	}
@@ -109,8 +109,9 @@ func setIf(h http.Header, k, v string) {
 	}
 }
 
-// client returns the cached client for the channel's TLS settings.
-func (t *HTTPTransport) client(c partner.Channel) (*http.Client, error) {
+// Client returns the cached client for the channel's TLS settings (CertFile,
+// KeyFile, CAFile); other transports over HTTP (as4) share it.
+func (t *HTTPTransport) Client(c partner.Channel) (*http.Client, error) {
 	key := c.CertFile + "|" + c.KeyFile + "|" + c.CAFile
 	for _, f := range []string{c.CertFile, c.KeyFile, c.CAFile} {
 		if f == "" {
