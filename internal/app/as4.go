@@ -214,7 +214,11 @@ func partners(ctx context.Context, w *Wiring) (partner.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("as4: bucket %s: %w", streams.BucketPartners, err)
 	}
-	return partner.NewNATSStore(kv), nil
+	st, err := partner.NewNATSStore(kv)
+	if err != nil {
+		return nil, fmt.Errorf("as4: partner store: %w", err)
+	}
+	return st, nil
 }
 
 // RunDeliverer runs the system's deliverer with the MAKO_DELIVER_* settings and, when

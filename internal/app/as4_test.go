@@ -66,7 +66,9 @@ func TestDaemonAS4(t *testing.T) {
 	var pst *partner.NATSStore
 	for i := 0; i < 100; i++ {
 		if kv, err := js.KeyValue(ctx, streams.BucketPartners); err == nil {
-			pst = partner.NewNATSStore(kv)
+			if pst, err = partner.NewNATSStore(kv); err != nil {
+				t.Fatal(err)
+			}
 			break
 		}
 		time.Sleep(100 * time.Millisecond)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/as4/ebms"
+	"github.com/mako-engine/mako/pkg/kvrecord"
 	"github.com/mako-engine/mako/pkg/partner"
 )
 
@@ -129,7 +130,7 @@ func setRelationship(ctx context.Context, store partner.Store, tenant, mpID, sta
 		if !changed {
 			return nil
 		}
-		if _, err := store.Put(ctx, tenant, p, partner.IfRevision(e.Revision)); err == nil || !errors.Is(err, partner.ErrConflict) {
+		if _, err := store.Put(ctx, tenant, p, kvrecord.IfRevision(e.Revision)); err == nil || !errors.Is(err, partner.ErrConflict) {
 			return err
 		}
 	}
