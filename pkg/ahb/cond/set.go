@@ -1,0 +1,159 @@
+package cond
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/mako-engine/mako/pkg/fv"
+)
+
+// Predicate decides one condition for the line described by the Scope. It
+// returns Unknown when the message or the Scope lacks what the condition
+// needs; it never guesses.
+type Predicate func(sc *Scope) Tri
+
+// def registers one predicate: the condition, a short quote of its AHB text
+// (checked against the source data by TestCitations), the function and the
+// format versions it holds for (zero: open end).
+type def struct {
+	ref   Ref
+	quote string
+	fn    Predicate
+	from  fv.Version // first FV (inclusive); zero: all earlier
+	until fv.Version // last FV (inclusive); zero: all later
+}
+
+func (d def) holds(v fv.Version) bool {
+	if !d.from.IsZero() && v.Before(d.from) {
+		return false
+	}
+	return d.until.IsZero() || !v.After(d.until)
+}
+
+// Set is the set of condition predicates of one AHB (message type, for
+// UTILMD also Strom or Gas) and format version. A nil *Set has no
+// predicates. A Set is immutable and safe for concurrent use.
+type Set struct {
+	name   string
+	v      fv.Version
+	preds  map[Ref]Predicate
+	quotes map[Ref]string
+	// gas is set on the combined "UTILMD" set: Scopes with a Gas PID (44xxx)
+	// are evaluated with it, all others with this set's own predicates
+	// (Strom).
+	gas *Set
+}
+
+// AHB names accepted by PredicatesFor besides the plain message types.
+const (
+	UTILMDStrom = "UTILMD Strom"
+	UTILMDGas   = "UTILMD Gas"
+)
+
+// PredicatesFor returns the predicates for a message type ("UTILMD",
+// "MSCONS", …, case-sensitive as in UNH 0065) and format version. UTILMD has
+// two AHBs with different condition numbers: "UTILMD Strom" and "UTILMD Gas"
+// select one; plain "UTILMD" returns a set that picks Gas for Scopes whose
+// PID starts with 44 and Strom otherwise. A message type without registered
+// predicates gets an empty Set (every requirement condition Unknown).
+func PredicatesFor(msgType string, v fv.Version) *Set {
+	if msgType == "UTILMD" {
+		s := build(UTILMDStrom, v)
+		s.name = "UTILMD"
+		s.gas = build(UTILMDGas, v)
+		return s
+	}
+	return build(msgType, v)
+}
+
+func build(name string, v fv.Version) *Set {
+	s := &Set{name: name, v: v, preds: map[Ref]Predicate{}, quotes: map[Ref]string{}}
+	for _, d := range registry(name) {
+		if !d.holds(v) {
+			continue
+		}
+		if _, dup := s.preds[d.ref]; dup {
+			panic("cond: duplicate predicate " + d.ref.String() + " in " + name)
+		}
+		s.preds[d.ref] = d.fn
+		s.quotes[d.ref] = d.quote
+	}
+	return s
+}
+
+// Name returns the AHB name the set was built for.
+func (s *Set) Name() string {
+	if s == nil {
+		return ""
+	}
+	return s.name
+}
+
+// FV returns the format version the set was built for.
+func (s *Set) FV() fv.Version {
+	if s == nil {
+		return fv.Version{}
+	}
+	return s.v
+}
+
+func (s *Set) pick(sc *Scope) *Set {
+	if s != nil && s.gas != nil && sc != nil && strings.HasPrefix(sc.PID, "44") {
+		return s.gas
+	}
+	return s
+}
+
+// Eval decides one condition: Unknown when the set has no predicate for it.
+func (s *Set) Eval(r Ref, sc *Scope) Tri {
+	s = s.pick(sc)
+	if s == nil || sc == nil {
+		return Unknown
+	}
+	fn := s.preds[r]
+	if fn == nil {
+		return Unknown
+	}
+	return fn(sc)
+}
+
+// Has reports whether the set has a predicate for r (for the combined UTILMD
+// set: in the Strom or the Gas AHB).
+func (s *Set) Has(r Ref) bool {
+	if s == nil {
+		return false
+	}
+	if _, ok := s.preds[r]; ok {
+		return true
+	}
+	return s.gas.Has(r)
+}
+
+// Quote returns the short quote of the AHB condition text the predicate for
+// r cites, "" if none.
+func (s *Set) Quote(r Ref) string {
+	if s == nil {
+		return ""
+	}
+	return s.quotes[r]
+}
+
+// Implemented returns the conditions with a predicate, sorted by kind and
+// number (for the combined UTILMD set: those of the Strom AHB; build "UTILMD
+// Gas" for the Gas ones).
+func (s *Set) Implemented() []Ref {
+	if s == nil {
+		return nil
+	}
+	out := make([]Ref, 0, len(s.preds))
+	for r := range s.preds {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b Ref) int {
+		if a.Kind != b.Kind {
+			return int(a.Kind) - int(b.Kind)
+		}
+		return int(a.N) - int(b.N)
+	})
+	return out
+}
