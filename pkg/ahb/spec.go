@@ -1,0 +1,429 @@
+package ahb
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/mako-engine/mako/pkg/ahb/cond"
+	"github.com/mako-engine/mako/pkg/ahb/model"
+	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/fv"
+)
+
+//go:embed data/FV*/*.json
+var dataFS embed.FS
+
+// ErrNoData reports that the embedded data has no AHB for the requested
+// format version and message type.
+var ErrNoData = errors.New("ahb: no AHB data")
+
+// Versions returns the format versions the embedded data covers, oldest first.
+func Versions() []fv.Version {
+	entries, _ := fs.ReadDir(dataFS, "data")
+	var out []fv.Version
+	for _, e := range entries {
+		if v, err := fv.Parse(e.Name()); err == nil && e.IsDir() {
+			out = append(out, v)
+		}
+	}
+	slices.SortFunc(out, fv.Version.Compare)
+	return out
+}
+
+// Key names one data file: a format version, a message type and, for UTILMD,
+// the sector ("Strom" or "Gas").
+type Key struct {
+	FV     fv.Version
+	Type   string
+	Sector string
+}
+
+func (k Key) file() string {
+	name := k.Type
+	if k.Sector != "" {
+		name += "-" + k.Sector
+	}
+	return path.Join("data", k.FV.String(), name+".json")
+}
+
+// Keys returns the data files of one format version.
+func Keys(v fv.Version) []Key {
+	entries, _ := fs.ReadDir(dataFS, path.Join("data", v.String()))
+	var out []Key
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok {
+			continue
+		}
+		typ, sector, _ := strings.Cut(name, "-")
+		out = append(out, Key{FV: v, Type: typ, Sector: sector})
+	}
+	return out
+}
+
+// Spec is the compiled AHB and MIG model of one Key. It is immutable and safe
+// for concurrent use.
+type Spec struct {
+	// File is the decoded data file.
+	File *model.File
+	// Key names the data file.
+	Key Key
+	// Set holds the condition predicates for the message type and FV.
+	Set *cond.Set
+
+	root     *groupSpec
+	groups   map[string]*groupSpec
+	known    map[string]bool // every segment tag of the MIG model
+	layouts  map[string]*model.Layout
+	pids     map[string]*pidSpec
+	badExprs []string
+}
+
+// groupSpec is one node of the MIG tree; the root node has id "".
+type groupSpec struct {
+	id       string
+	parent   *groupSpec
+	trigger  string
+	rank     map[string]int // item → MIG order index
+	ordered  bool
+	children []*groupSpec
+	own      map[string]bool
+	quals    map[string]*qualSet // segment tag → qualifiers the AHB lines of this group use
+}
+
+// qualSet is the union of the qualifiers of the AHB lines of one segment tag
+// in one group, over all PIDs; it steers which group a segment belongs to
+// when the MIG tree alone is ambiguous (e.g. MSCONS SG2 and SG5 both open
+// with NAD).
+type qualSet struct {
+	any     bool // some line of the tag has no qualifier
+	entries []qualEntry
+}
+
+type qualEntry struct {
+	pos, sub int
+	codes    map[string]bool
+}
+
+// score returns 2 when the segment carries one of the qualifiers (or the set
+// has a line without qualifier), 1 otherwise (the tag fits, the qualifier
+// does not or is unknown).
+func (q *qualSet) score(seg *edifact.Segment) int {
+	if q == nil {
+		return 1
+	}
+	if q.any {
+		return 2
+	}
+	for _, e := range q.entries {
+		if e.codes[seg.Element(e.pos).Component(e.sub).String()] {
+			return 2
+		}
+	}
+	return 1
+}
+
+func (g *groupSpec) addQual(l *lineSpec) {
+	q := g.quals[l.line.Seg]
+	if q == nil {
+		q = &qualSet{}
+		g.quals[l.line.Seg] = q
+	}
+	if l.qual < 0 {
+		q.any = true
+		return
+	}
+	e := l.elems[l.qual].e
+	for i := range q.entries {
+		if q.entries[i].pos == e.Pos && q.entries[i].sub == e.Sub {
+			for _, c := range e.Codes {
+				q.entries[i].codes[c[0]] = true
+			}
+			return
+		}
+	}
+	qe := qualEntry{pos: e.Pos, sub: e.Sub, codes: map[string]bool{}}
+	for _, c := range e.Codes {
+		qe.codes[c[0]] = true
+	}
+	q.entries = append(q.entries, qe)
+}
+
+// pidSpec is the AHB column of one PID as a tree of blocks.
+type pidSpec struct {
+	id, name string
+	root     *blockSpec
+}
+
+// blockSpec is one group instance of the AHB column (a trigger line and the
+// lines and child blocks up to the next instance).
+type blockSpec struct {
+	group    *groupSpec
+	parent   *blockSpec
+	expr     *cond.Expr // group expression; nil at root or when unparsable
+	exprText string
+	lines    []*lineSpec
+	children []*blockSpec
+	misplace bool // the source puts this block under a group the MIG tree does not (row defect)
+	path     string
+}
+
+// lineSpec is one AHB line.
+type lineSpec struct {
+	line  *model.Line
+	expr  *cond.Expr
+	qual  int // index into elems of the qualifying data element, -1 if none
+	elems []elemSpec
+	id    string // stable line id, e.g. "SG4/SG8/SEQ+Z01"
+}
+
+type elemSpec struct {
+	e      *model.LineElement
+	expr   *cond.Expr
+	format string // MIG format
+}
+
+var specCache sync.Map // Key → *specEntry; memo of immutable embedded data
+
+type specEntry struct {
+	once sync.Once
+	spec *Spec
+	err  error
+}
+
+// Load returns the compiled model of k, decoding and compiling the embedded
+// data on first use (the result is memoised; it is immutable).
+func Load(k Key) (*Spec, error) {
+	e, _ := specCache.LoadOrStore(k, &specEntry{})
+	ent := e.(*specEntry)
+	ent.once.Do(func() { ent.spec, ent.err = compile(k) })
+	return ent.spec, ent.err
+}
+
+// compile decodes and compiles one data file without caching.
+func compile(k Key) (*Spec, error) {
+	b, err := dataFS.ReadFile(k.file())
+	if err != nil {
+		return nil, fmt.Errorf("%w for %s %s %s", ErrNoData, k.FV, k.Type, k.Sector)
+	}
+	f, err := model.Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("ahb: %s: %w", k.file(), err)
+	}
+	return build(k, f)
+}
+
+func build(k Key, f *model.File) (*Spec, error) {
+	name := k.Type
+	if k.Type == "UTILMD" && k.Sector != "" {
+		name = "UTILMD " + k.Sector
+	}
+	s := &Spec{File: f, Key: k, Set: cond.PredicatesFor(name, k.FV), groups: map[string]*groupSpec{}, known: map[string]bool{}, layouts: map[string]*model.Layout{}, pids: map[string]*pidSpec{}}
+	s.root = &groupSpec{rank: rankOf(f.MIG.Root), ordered: f.MIG.RootOrdered, own: map[string]bool{}, quals: map[string]*qualSet{}}
+	for i := range f.MIG.Groups {
+		g := &f.MIG.Groups[i]
+		s.groups[g.ID] = &groupSpec{id: g.ID, trigger: g.Trigger, rank: rankOf(g.Items), ordered: g.Ordered, own: map[string]bool{}, quals: map[string]*qualSet{}}
+	}
+	for i := range f.MIG.Groups {
+		g := &f.MIG.Groups[i]
+		gs := s.groups[g.ID]
+		gs.parent = s.root
+		if p, ok := s.groups[g.Parent]; ok {
+			gs.parent = p
+		}
+		gs.parent.children = append(gs.parent.children, gs)
+		for _, it := range g.Items {
+			if _, isGroup := s.groups[it]; !isGroup && it != g.Trigger {
+				gs.own[it] = true
+				s.known[it] = true
+			}
+		}
+		s.known[g.Trigger] = true
+	}
+	for _, it := range f.MIG.Root {
+		if _, isGroup := s.groups[it]; !isGroup {
+			s.root.own[it] = true
+			s.known[it] = true
+		}
+	}
+	for i := range f.MIG.Segments {
+		s.layouts[f.MIG.Segments[i].Tag] = &f.MIG.Segments[i]
+	}
+	for i := range f.PIDs {
+		p := &f.PIDs[i]
+		s.pids[p.ID] = s.buildPID(p)
+		var walk func(b *blockSpec)
+		walk = func(b *blockSpec) {
+			if !b.misplace {
+				for _, l := range b.lines {
+					b.group.addQual(l)
+				}
+			}
+			for _, c := range b.children {
+				walk(c)
+			}
+		}
+		walk(s.pids[p.ID].root)
+	}
+	return s, nil
+}
+
+func rankOf(items []string) map[string]int {
+	m := make(map[string]int, len(items))
+	for i, it := range items {
+		if _, ok := m[it]; !ok {
+			m[it] = i
+		}
+	}
+	return m
+}
+
+func (s *Spec) parse(expr string) *cond.Expr {
+	if strings.TrimSpace(expr) == "" {
+		return nil
+	}
+	e, err := cond.Parse(expr)
+	if err != nil {
+		s.badExprs = append(s.badExprs, expr)
+		return nil
+	}
+	return e
+}
+
+func (s *Spec) buildPID(p *model.PID) *pidSpec {
+	ps := &pidSpec{id: p.ID, name: p.Name, root: &blockSpec{group: s.root}}
+	stack := []*blockSpec{ps.root}
+	popTo := func(g *groupSpec) bool {
+		for i := len(stack) - 1; i >= 0; i-- {
+			if stack[i].group == g {
+				stack = stack[:i+1]
+				return true
+			}
+		}
+		return false
+	}
+	for i := range p.Lines {
+		l := &p.Lines[i]
+		ls := s.buildLine(l)
+		if l.Group == "" {
+			popTo(s.root)
+			ls.id = ls.key()
+			ps.root.lines = append(ps.root.lines, ls)
+			continue
+		}
+		g, ok := s.groups[l.Group]
+		if !ok {
+			continue // group unknown to the MIG tree: the converter keeps every AHB group, so this does not happen
+		}
+		if l.GroupExpr == "" && popTo(g) {
+			b := stack[len(stack)-1]
+			ls.id = b.path + "/" + ls.key()
+			b.lines = append(b.lines, ls)
+			continue
+		}
+		b := &blockSpec{group: g, exprText: l.GroupExpr, expr: s.parse(l.GroupExpr)}
+		if !popTo(g.parent) {
+			b.misplace = true
+			popTo(s.root)
+			for i := len(stack) - 1; i > 0; i-- { // innermost open ancestor of g
+				if isAncestor(stack[i].group, g) {
+					stack = stack[:i+1]
+					break
+				}
+			}
+		}
+		parent := stack[len(stack)-1]
+		b.parent = parent
+		b.path = strings.TrimPrefix(parent.path+"/", "/") + g.id
+		ls.id = b.path + "/" + ls.key()
+		b.lines = append(b.lines, ls)
+		parent.children = append(parent.children, b)
+		stack = append(stack, b)
+	}
+	return ps
+}
+
+func isAncestor(a, g *groupSpec) bool {
+	for p := g.parent; p != nil; p = p.parent {
+		if p == a {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Spec) buildLine(l *model.Line) *lineSpec {
+	ls := &lineSpec{line: l, expr: s.parse(l.Expr), qual: -1}
+	lay := s.layouts[l.Seg]
+	for i := range l.Elements {
+		e := &l.Elements[i]
+		es := elemSpec{e: e, expr: s.parse(e.Expr)}
+		if lay != nil && e.Pos >= 0 {
+			for _, le := range lay.Elements {
+				if le.Pos == e.Pos && le.Sub == e.Sub {
+					es.format = le.Format
+				}
+			}
+		}
+		if ls.qual < 0 && len(e.Codes) > 0 && e.Pos >= 0 {
+			ls.qual = i
+		}
+		ls.elems = append(ls.elems, es)
+	}
+	return ls
+}
+
+// key renders the line as "TAG+QUAL" (or "TAG" without a qualifier).
+func (ls *lineSpec) key() string {
+	if ls.qual < 0 {
+		return ls.line.Seg
+	}
+	var codes []string
+	for _, c := range ls.elems[ls.qual].e.Codes {
+		codes = append(codes, c[0])
+	}
+	return ls.line.Seg + "+" + strings.Join(codes, "|")
+}
+
+// qualifies reports whether the segment's qualifying data element holds one
+// of the line's codes (true for a line without qualifier).
+func (ls *lineSpec) qualifies(v string) bool {
+	if ls.qual < 0 {
+		return true
+	}
+	for _, c := range ls.elems[ls.qual].e.Codes {
+		if c[0] == v {
+			return true
+		}
+	}
+	return false
+}
+
+// PIDs returns the PIDs of the spec in ascending order.
+func (s *Spec) PIDs() []string {
+	out := make([]string, 0, len(s.File.PIDs))
+	for _, p := range s.File.PIDs {
+		out = append(out, p.ID)
+	}
+	return out
+}
+
+// PID returns the AHB column of a PID.
+func (s *Spec) PID(id string) (*model.PID, bool) {
+	for i := range s.File.PIDs {
+		if s.File.PIDs[i].ID == id {
+			return &s.File.PIDs[i], true
+		}
+	}
+	return nil, false
+}
+
+// UnparsedExpressions returns the AHB expressions of the data that
+// pkg/ahb/cond cannot parse (their lines are never evaluated).
+func (s *Spec) UnparsedExpressions() []string { return slices.Clone(s.badExprs) }

@@ -1,0 +1,816 @@
+package ahb
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/ahb/cond"
+	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/edifact/catalog"
+	"github.com/mako-engine/mako/pkg/fv"
+)
+
+// Option configures Validate.
+type Option func(*config)
+
+type config struct {
+	fv       fv.Version
+	pid      string
+	received time.Time
+	sector   string
+	noEval   bool
+	order    bool
+}
+
+// WithMIGOrder also reports segments out of MIG order (CONTRL UCS 15). The
+// order is derived from the order of the AHB lines (the MIG documents
+// themselves are not machine-readable here), so it is off by default: a
+// wrong derivation must not reject a message.
+func WithMIGOrder() Option { return func(c *config) { c.order = true } }
+
+// WithFV applies the AHB of format version v instead of resolving it.
+func WithFV(v fv.Version) Option { return func(c *config) { c.fv = v } }
+
+// WithPID applies the AHB column of pid to every transaction instead of the
+// PID the transaction carries (RFF+Z13; BGM 1001 for APERAK).
+func WithPID(pid string) Option { return func(c *config) { c.pid = pid } }
+
+// WithReceived resolves the format version from the receipt time t (the rule
+// of edifact.md §7.3: the receipt time, not a sender-controlled date). Without
+// it and without WithFV, the message's DTM+137 is used.
+func WithReceived(t time.Time) Option { return func(c *config) { c.received = t } }
+
+// WithSector selects the UTILMD AHB ("Strom" or "Gas") instead of deriving it
+// from UNH 0057 or the PID prefix.
+func WithSector(s string) Option { return func(c *config) { c.sector = s } }
+
+// WithoutNotEvaluated drops the list of not evaluated lines from the report
+// (they are still never counted as findings); saves allocations on hot paths.
+func WithoutNotEvaluated() Option { return func(c *config) { c.noEval = true } }
+
+// ErrUnknownPID reports a PID the AHB data of the FV and type does not have.
+var ErrUnknownPID = errors.New("ahb: PID not in the AHB")
+
+// ErrNoPID reports a transaction without a PID (and no WithPID option).
+var ErrNoPID = errors.New("ahb: transaction carries no PID")
+
+// Error wraps a validation failure with the message concerned.
+type Error struct {
+	// Type and Ref are UNH 0065 and 0062 of the message.
+	Type, Ref string
+	// FV is the format version, if it was resolved.
+	FV  string
+	Err error
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	return fmt.Sprintf("ahb: validate %s message %q (%s): %v", e.Type, e.Ref, e.FV, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Validate checks one message against the MIG tree and the AHB column of the
+// PID of each of its transactions (UTILMD/UTILTS: per SG4; the other types:
+// per message). The format version is WithFV, else resolved from
+// WithReceived, else from DTM+137 (pkg/fv key dates). Conditions are
+// evaluated with pkg/ahb/cond; an undecidable condition yields a
+// NotEvaluated entry, never a finding. The error is an *Error wrapping
+// ErrNoData, ErrUnknownPID, ErrNoPID or an FV resolution error.
+func Validate(msg *edifact.Message, opts ...Option) (*Report, error) {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	typ := msg.Type()
+	fail := func(v fv.Version, err error) (*Report, error) {
+		s := ""
+		if !v.IsZero() {
+			s = v.String()
+		}
+		return nil, &Error{Type: typ, Ref: msg.Ref(), FV: s, Err: err}
+	}
+	v := c.fv
+	if v.IsZero() {
+		t := c.received
+		if t.IsZero() {
+			if s, _ := msg.Find(0, "DTM", "137"); s != nil {
+				d, err := catalog.ParseDTM(s.Value(0, 1), s.Value(0, 2))
+				if err != nil {
+					return fail(v, fmt.Errorf("DTM+137 unreadable, format version not resolvable: %w", err))
+				}
+				t = d.Start
+			}
+		}
+		if t.IsZero() {
+			return fail(v, errors.New("no DTM+137 and no receipt time: format version not resolvable"))
+		}
+		var err error
+		if v, err = fv.Resolve(t); err != nil {
+			return fail(v, err)
+		}
+	}
+	txs := edifact.Transactions(msg)
+	sector := c.sector
+	if typ == catalog.UTILMD && sector == "" {
+		sector = utilmdSector(msg, txs, c.pid)
+	}
+	spec, err := Load(Key{FV: v, Type: typ, Sector: sector})
+	if err != nil {
+		return fail(v, err)
+	}
+	r := &run{spec: spec, msg: msg, cfg: &c}
+	rep, err := r.validate(txs)
+	if err != nil {
+		return fail(v, err)
+	}
+	return rep, nil
+}
+
+func utilmdSector(msg *edifact.Message, txs []edifact.Transaction, pid string) string {
+	if v := msg.Header().Version; v != "" {
+		switch v[0] {
+		case 'S', 's':
+			return "Strom"
+		case 'G', 'g':
+			return "Gas"
+		}
+	}
+	if pid == "" && len(txs) > 0 {
+		pid = txs[0].PID
+	}
+	if strings.HasPrefix(pid, "44") {
+		return "Gas"
+	}
+	return "Strom"
+}
+
+// inst is one group instance of the message (the root instance is the message).
+type inst struct {
+	g          *groupSpec
+	parent     *inst
+	start, end int   // segment range [start, end) in msg.Segments
+	segs       []int // own segments (trigger first for a group)
+	children   []*inst
+	cursor     int
+	pid        *pidSpec
+	tx         string
+}
+
+type run struct {
+	spec  *Spec
+	msg   *edifact.Message
+	cfg   *config
+	rep   *Report
+	buf   []Finding // scratch for candidate evaluation
+	spans []cond.Span
+	insts []inst
+	// substitute maps a group instance whose trigger qualifier fits no AHB
+	// variant to the required variant it stands for (see orphan)
+	substitute map[*inst]*blockSpec
+}
+
+// substituteLine returns the index of a line of b with the segment's tag
+// that no segment matched and that the AHB requires here, or -1: a segment
+// whose qualifier fits no line then stands for the missing required line, and
+// its qualifier is reported as a code error (Z39) instead of a missing
+// segment plus content the AHB does not foresee.
+func (r *run) substituteLine(x *inst, b *blockSpec, seg *edifact.Segment, used []bool) int {
+	for j, l := range b.lines {
+		if j == 0 || l.line.Seg != seg.Tag || l.expr == nil || (j < len(used) && used[j]) || r.present(x, l) {
+			continue
+		}
+		sc := r.scope(x, -1, "")
+		if res := l.expr.Eval(r.spec.Set, &sc); res.Required == cond.True {
+			return j
+		}
+	}
+	return -1
+}
+
+// orphan returns a child instance of x of group g whose trigger qualifier
+// fits no child block of b, and that stands for no other block yet.
+func (r *run) orphan(x *inst, b *blockSpec, g *groupSpec) *inst {
+	for _, c := range x.children {
+		if c.g != g || r.substitute[c] != nil {
+			continue
+		}
+		trig := &r.msg.Segments[c.start]
+		fits := false
+		for _, cb := range b.children {
+			if cb.group == g && r.qualifies(cb.lines[0], trig) {
+				fits = true
+				break
+			}
+		}
+		if !fits {
+			return c
+		}
+	}
+	return nil
+}
+
+func (r *run) validate(txs []edifact.Transaction) (*Report, error) {
+	s := r.spec
+	r.rep = &Report{FV: s.Key.FV.String(), Type: s.Key.Type, Sector: s.Key.Sector, Version: s.File.Version}
+	root := r.segment()
+	// PIDs: per transaction, or one per message
+	pidOf := func(id string) (*pidSpec, error) {
+		if r.cfg.pid != "" {
+			id = r.cfg.pid
+		}
+		if id == "" {
+			return nil, ErrNoPID
+		}
+		p, ok := s.pids[id]
+		if !ok {
+			return nil, fmt.Errorf("%w: %s (%s %s %s)", ErrUnknownPID, id, s.Key.FV, s.Key.Type, s.Key.Sector)
+		}
+		return p, nil
+	}
+	switch s.Key.Type {
+	case "APERAK":
+		p, err := pidOf(r.msg.Segments[min(1, len(r.msg.Segments)-1)].Value(0, 0))
+		if err != nil {
+			return nil, err
+		}
+		root.pid = p
+	case "CONTRL":
+		id := ""
+		if u, _ := r.msg.Find(0, "UCI", ""); u != nil {
+			id = u.Value(3, 0)
+			if id == "4" {
+				id = "4-UCI"
+				if m, _ := r.msg.Find(0, "UCM", ""); m != nil {
+					id = "4-UCM"
+				}
+			}
+		}
+		p, err := pidOf(id)
+		if err != nil {
+			return nil, err
+		}
+		root.pid = p
+	default:
+		if len(txs) == 0 {
+			p, err := pidOf("")
+			if err != nil {
+				return nil, err
+			}
+			root.pid = p
+			break
+		}
+		for i, tx := range txs {
+			p, err := pidOf(tx.PID)
+			if err != nil {
+				return nil, err
+			}
+			if i == 0 {
+				root.pid = p
+			}
+			if tx.Opening == nil {
+				continue
+			}
+			for _, c := range root.children {
+				if c.start == tx.Start {
+					c.pid, c.tx = p, tx.ID
+				}
+			}
+		}
+	}
+	for _, c := range root.children {
+		if c.pid != nil {
+			r.rep.PIDs = append(r.rep.PIDs, c.pid.id)
+		}
+	}
+	if len(r.rep.PIDs) == 0 {
+		r.rep.PIDs = append(r.rep.PIDs, root.pid.id)
+	}
+	r.check(root, []*blockSpec{root.pid.root}, root.pid)
+	return r.rep, nil
+}
+
+// segment splits the message into group instances along the MIG tree and
+// reports MIG structure findings.
+func (r *run) segment() *inst {
+	n := len(r.msg.Segments)
+	r.insts = make([]inst, 1, 1+n)
+	root := &r.insts[0]
+	*root = inst{g: r.spec.root, end: n, cursor: -1}
+	cur := root
+	for i := range r.msg.Segments {
+		seg := &r.msg.Segments[i]
+		tag := seg.Tag
+		// candidate places, innermost first: an own segment of an open
+		// instance or the trigger of a child group; a place whose AHB lines
+		// carry the segment's qualifier wins over one that only fits the tag
+		var bestX *inst
+		var bestC *groupSpec
+		bestScore := 0
+		for x := cur; x != nil && bestScore < 2; x = x.parent {
+			if x.g.own[tag] {
+				if sc := x.g.quals[tag].score(seg); sc > bestScore {
+					bestX, bestC, bestScore = x, nil, sc
+				}
+			}
+			for _, c := range x.g.children {
+				if c.trigger != tag {
+					continue
+				}
+				if sc := c.quals[tag].score(seg); sc > bestScore {
+					bestX, bestC, bestScore = x, c, sc
+					if sc == 2 {
+						break
+					}
+				}
+			}
+		}
+		placed := bestX != nil
+		if x := bestX; x != nil {
+			item := tag
+			if bestC != nil {
+				item = bestC.id
+			}
+			if rk := x.g.rank[item]; x.g.ordered && rk < x.cursor {
+				if r.cfg.order {
+					r.migOrder(x, i)
+				}
+			} else {
+				x.cursor = rk
+			}
+			r.close(cur, x, i)
+			if bestC == nil {
+				x.segs = append(x.segs, i)
+				cur = x
+			} else {
+				r.insts = append(r.insts, inst{g: bestC, parent: x, start: i, end: n, segs: []int{i}})
+				ni := &r.insts[len(r.insts)-1]
+				x.children = append(x.children, ni)
+				cur = ni
+			}
+		}
+		if !placed {
+			f := Finding{Kind: KindMIGStructure, Segment: i, Tag: tag, Group: groupPath(cur), Level: edifact.LevelSegment, Code: edifact.CodeNotSupportedHere,
+				Text: fmt.Sprintf("segment %s is not allowed at this place of the %s %s MIG tree", tag, r.spec.Key.Type, r.spec.File.Version)}
+			if !r.spec.known[tag] {
+				f.Kind, f.Level, f.Code = KindNotForeseen, 0, 0
+				f.Text = fmt.Sprintf("segment %s is used by no AHB line of %s %s", tag, r.spec.Key.Type, r.spec.Key.FV)
+			}
+			r.add(f, "")
+		}
+	}
+	r.close(cur, root, n)
+	return root
+}
+
+// close ends the instances from cur up to (excluding) x at segment i.
+func (r *run) close(cur, x *inst, i int) {
+	for y := cur; y != nil && y != x; y = y.parent {
+		y.end = i
+	}
+}
+
+func (r *run) migOrder(x *inst, i int) {
+	tag := r.msg.Segments[i].Tag
+	r.add(Finding{Kind: KindMIGStructure, Segment: i, Tag: tag, Group: groupPath(x), Level: edifact.LevelSegment, Code: edifact.CodeNotSupportedHere,
+		Text: fmt.Sprintf("segment %s is out of MIG order in %s", tag, groupName(x))}, "")
+}
+
+func groupName(x *inst) string {
+	if x.g.id == "" {
+		return "the message"
+	}
+	return x.g.id
+}
+
+// groupPath returns the group path of an instance, e.g. "SG4/SG8".
+func groupPath(x *inst) string {
+	if x == nil || x.g.id == "" {
+		return ""
+	}
+	if p := groupPath(x.parent); p != "" {
+		return p + "/" + x.g.id
+	}
+	return x.g.id
+}
+
+// add appends a finding, filling rule and position.
+func (r *run) add(f Finding, pid string) {
+	r.rep.Findings = append(r.rep.Findings, r.fill(f, pid))
+}
+
+func (r *run) fill(f Finding, pid string) Finding {
+	f.PID = pid
+	if f.Rule == "" {
+		f.Rule = f.Kind.String() + "@" + pid + ":" + strings.TrimPrefix(f.Group+"/"+f.Tag, "/")
+	} else {
+		f.Rule = f.Kind.String() + "@" + pid + ":" + f.Rule
+	}
+	if f.Segment >= 0 && f.Segment < len(r.msg.Segments) {
+		f.Position = f.Segment + 1
+	}
+	if f.APERAK == "" {
+		f.APERAK = f.Kind.APERAK()
+	}
+	return f
+}
+
+// scope builds the cond.Scope of an instance.
+func (r *run) scope(x *inst, seg int, value string) cond.Scope {
+	r.spans = r.spans[:0]
+	var chain [16]*inst
+	n := 0
+	for y := x; y != nil && y.g.id != "" && n < len(chain); y = y.parent {
+		chain[n] = y
+		n++
+	}
+	for i := n - 1; i >= 0; i-- {
+		r.spans = append(r.spans, cond.Span{Group: chain[i].g.id, Start: chain[i].start, End: chain[i].end})
+	}
+	pid := ""
+	if p := pidOfInst(x); p != nil {
+		pid = p.id
+	}
+	return cond.Scope{Msg: r.msg, PID: pid, FV: r.spec.Key.FV, Groups: r.spans, Segment: seg, Value: value}
+}
+
+func pidOfInst(x *inst) *pidSpec {
+	for y := x; y != nil; y = y.parent {
+		if y.pid != nil {
+			return y.pid
+		}
+	}
+	return nil
+}
+
+func txOfInst(x *inst) string {
+	for y := x; y != nil; y = y.parent {
+		if y.tx != "" {
+			return y.tx
+		}
+	}
+	return ""
+}
+
+// check validates instance x against its candidate AHB blocks (several when
+// the AHB has more than one variant of the group with the same qualifier):
+// the candidate with the fewest findings is taken, so that a finding is only
+// reported when every variant has it.
+func (r *run) check(x *inst, cands []*blockSpec, pid *pidSpec) {
+	if x.pid != nil {
+		pid = x.pid
+	}
+	var best []Finding
+	var bestEval []NotEvaluated
+	for i, b := range cands {
+		mark, markEval := len(r.rep.Findings), len(r.rep.NotEvaluated)
+		r.local(x, b, pid)
+		got := r.rep.Findings[mark:]
+		if i == 0 || len(got) < len(best) {
+			best = append(best[:0], got...)
+			bestEval = append(bestEval[:0], r.rep.NotEvaluated[markEval:]...)
+		}
+		r.rep.Findings = r.rep.Findings[:mark]
+		r.rep.NotEvaluated = r.rep.NotEvaluated[:markEval]
+		if len(best) == 0 {
+			break
+		}
+	}
+	r.rep.Findings = append(r.rep.Findings, best...)
+	r.rep.NotEvaluated = append(r.rep.NotEvaluated, bestEval...)
+	// children
+	for _, c := range x.children {
+		var cc []*blockSpec
+		var sameGroup bool
+		blocksOf := cands
+		if c.pid != nil && c.pid != pid {
+			blocksOf = []*blockSpec{c.pid.root}
+		}
+		trig := &r.msg.Segments[c.start]
+		for _, b := range blocksOf {
+			for _, cb := range b.children {
+				if cb.group != c.g {
+					continue
+				}
+				sameGroup = true
+				if r.qualifies(cb.lines[0], trig) {
+					cc = append(cc, cb)
+				}
+			}
+		}
+		cpid := pid
+		if c.pid != nil {
+			cpid = c.pid
+		}
+		if len(cc) == 0 {
+			if sb := r.substitute[c]; sb != nil {
+				r.check(c, []*blockSpec{sb}, cpid)
+				continue
+			}
+			if !r.misplaced(blocksOf, c.g) {
+				text := fmt.Sprintf("group %s is not foreseen by the AHB of PID %s here", c.g.id, cpid.id)
+				if sameGroup {
+					text = fmt.Sprintf("group %s opened by %s is not foreseen by the AHB of PID %s here (no variant with this qualifier)", c.g.id, segKey(trig), cpid.id)
+				}
+				r.add(Finding{Kind: KindNotForeseen, Segment: c.start, Group: groupPath(c), Tag: trig.Tag, Qualifier: trig.Value(0, 0), Transaction: txOfInst(c), Text: text}, cpid.id)
+			}
+			continue
+		}
+		r.check(c, cc, cpid)
+	}
+}
+
+// misplaced reports whether one of the blocks has a child block of group g
+// that the source placed elsewhere (row defect): then nothing is reported.
+func (r *run) misplaced(blocks []*blockSpec, g *groupSpec) bool {
+	for _, b := range blocks {
+		for _, cb := range b.children {
+			if cb.misplace {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func segKey(s *edifact.Segment) string {
+	if q := s.Value(0, 0); q != "" {
+		return s.Tag + "+" + q
+	}
+	return s.Tag
+}
+
+// qualifies reports whether segment s matches line l (tag and qualifier).
+func (r *run) qualifies(l *lineSpec, s *edifact.Segment) bool {
+	if l.line.Seg != s.Tag {
+		return false
+	}
+	if l.qual < 0 {
+		return true
+	}
+	e := l.elems[l.qual].e
+	c := s.Element(e.Pos).Component(e.Sub)
+	for _, code := range e.Codes {
+		if c.Equal(code[0]) {
+			return true
+		}
+	}
+	return false
+}
+
+// local checks the own segments, data elements and child-group presence of
+// instance x against block b.
+func (r *run) local(x *inst, b *blockSpec, pid *pidSpec) {
+	tx := txOfInst(x)
+	grp := groupPath(x)
+	var used [64]bool // lines of b matched by a segment (b has at most a few dozen lines)
+	for _, si := range x.segs {
+		seg := &r.msg.Segments[si]
+		li := -1
+		for j, l := range b.lines {
+			if r.qualifies(l, seg) && (j >= len(used) || !used[j]) {
+				li = j
+				break
+			}
+		}
+		if li < 0 { // a repetition of a line already matched
+			for j, l := range b.lines {
+				if r.qualifies(l, seg) {
+					li = j
+					break
+				}
+			}
+		}
+		if li < 0 {
+			li = r.substituteLine(x, b, seg, used[:])
+		}
+		if li < 0 {
+			if b.group.trigger == seg.Tag && si == x.start {
+				continue
+			}
+			if x.parent == nil && (seg.Tag == "UNH" || seg.Tag == "UNT") {
+				continue // the service segments frame every message; most AHB tables omit UNT
+			}
+			r.add(Finding{Kind: KindNotForeseen, Segment: si, Group: grp, Tag: seg.Tag, Qualifier: seg.Value(0, 0), Transaction: tx,
+				Text: fmt.Sprintf("segment %s is not foreseen by the AHB of PID %s here", segKey(seg), pid.id)}, pid.id)
+			continue
+		}
+		if li < len(used) {
+			used[li] = true
+		}
+		l := b.lines[li]
+		if l.expr != nil {
+			sc := r.scope(x, si, "")
+			res := l.expr.Eval(r.spec.Set, &sc)
+			if res.Allowed == cond.False {
+				r.addLine(Finding{Kind: KindNotAllowed, Segment: si, Group: grp, Tag: seg.Tag, Qualifier: seg.Value(0, 0), Transaction: tx, Expr: l.line.Expr,
+					Text: fmt.Sprintf("segment %s must not be used: its AHB condition %q is not met", segKey(seg), l.line.Expr)}, pid.id, l)
+			}
+		}
+		r.elements(x, si, l, pid, grp, tx)
+	}
+	// missing lines
+	for j, l := range b.lines {
+		if j == 0 || (j < len(used) && used[j]) || l.expr == nil {
+			continue
+		}
+		if j >= len(used) && r.present(x, l) {
+			continue
+		}
+		sc := r.scope(x, -1, "")
+		res := l.expr.Eval(r.spec.Set, &sc)
+		switch {
+		case res.Required == cond.True:
+			r.addLine(Finding{Kind: KindMissingSegment, Segment: x.start, Group: grp, Tag: l.line.Seg, Qualifier: qualText(l), Transaction: tx, Expr: l.line.Expr,
+				Text: fmt.Sprintf("segment %s (%s) is missing; the AHB of PID %s requires it (%s)", l.key(), l.line.Section, pid.id, l.line.Expr)}, pid.id, l)
+		case res.Required == cond.Unknown && mayRequire(l.expr):
+			r.notEvaluated(l.id, x.start, "", l.line.Expr, &res, pid)
+		}
+	}
+	// missing child groups
+	for _, cb := range b.children {
+		if cb.misplace || cb.expr == nil {
+			continue
+		}
+		found := false
+		for _, c := range x.children {
+			if c.g == cb.group && r.qualifies(cb.lines[0], &r.msg.Segments[c.start]) {
+				found = true
+				break
+			}
+		}
+		if found {
+			continue
+		}
+		sc := r.scope(x, -1, "")
+		res := cb.expr.Eval(r.spec.Set, &sc)
+		if res.Required == cond.True {
+			if c := r.orphan(x, b, cb.group); c != nil {
+				// an instance of the group whose qualifier fits no variant:
+				// it stands for the required one, its qualifier is a code error
+				if r.substitute == nil {
+					r.substitute = map[*inst]*blockSpec{}
+				}
+				r.substitute[c] = cb
+				continue
+			}
+		}
+		l := cb.lines[0]
+		switch {
+		case res.Required == cond.True:
+			r.addLine(Finding{Kind: KindMissingGroup, Segment: x.start, Group: strings.TrimPrefix(grp+"/"+cb.group.id, "/"), Tag: l.line.Seg, Qualifier: qualText(l), Transaction: tx, Expr: cb.exprText,
+				Text: fmt.Sprintf("group %s %s (%s) is missing; the AHB of PID %s requires it (%s)", cb.group.id, l.key(), l.line.Section, pid.id, cb.exprText)}, pid.id, l)
+		case res.Required == cond.Unknown && mayRequire(cb.expr):
+			r.notEvaluated(l.id, x.start, "", cb.exprText, &res, pid)
+		}
+	}
+}
+
+func (r *run) present(x *inst, l *lineSpec) bool {
+	for _, si := range x.segs {
+		if r.qualifies(l, &r.msg.Segments[si]) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *run) addLine(f Finding, pid string, l *lineSpec) {
+	f.Rule = l.id
+	if f.DataElement != "" {
+		f.Rule += "/" + f.DataElement
+	}
+	r.add(f, pid)
+}
+
+func qualText(l *lineSpec) string {
+	k := l.key()
+	_, q, _ := strings.Cut(k, "+")
+	return q
+}
+
+// mayRequire reports whether some pair of the expression has a status that
+// makes the line required (Muss, X, U).
+func mayRequire(e *cond.Expr) bool {
+	for _, s := range e.Statuses() {
+		if s.Required() {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *run) notEvaluated(rule string, seg int, de, expr string, res *cond.Result, pid *pidSpec) {
+	if r.cfg.noEval {
+		return
+	}
+	ne := NotEvaluated{Rule: pid.id + ":" + rule, Segment: seg, DataElement: de, Expr: expr}
+	for _, ref := range res.NotEvaluated() {
+		ne.Conditions = append(ne.Conditions, ref.String())
+	}
+	r.rep.NotEvaluated = append(r.rep.NotEvaluated, ne)
+}
+
+// elements checks the data elements of segment si against line l.
+func (r *run) elements(x *inst, si int, l *lineSpec, pid *pidSpec, grp, tx string) {
+	seg := &r.msg.Segments[si]
+	for k := range l.elems {
+		es := &l.elems[k]
+		e := es.e
+		if e.Pos < 0 {
+			continue
+		}
+		c := seg.Element(e.Pos).Component(e.Sub)
+		base := Finding{Segment: si, Group: grp, Tag: seg.Tag, Qualifier: seg.Value(0, 0), Transaction: tx, DataElement: e.ID, Element: e.Pos + 1, Component: e.Sub + 1, Expr: e.Expr}
+		if c.IsEmpty() {
+			if es.expr == nil {
+				continue
+			}
+			sc := r.scope(x, si, "")
+			res := es.expr.Eval(r.spec.Set, &sc)
+			switch {
+			case res.Required == cond.True:
+				f := base
+				f.Kind = KindMissingElement
+				f.Text = fmt.Sprintf("data element %s (%s) of %s is missing; the AHB of PID %s requires it (%s)", e.ID, e.Name, segKey(seg), pid.id, e.Expr)
+				r.addLine(f, pid.id, l)
+			case res.Required == cond.Unknown && mayRequire(es.expr):
+				r.notEvaluated(l.id+"/"+e.ID, si, e.ID, e.Expr, &res, pid)
+			}
+			continue
+		}
+		if len(e.Codes) > 0 {
+			ok := false
+			for _, code := range e.Codes {
+				if c.Equal(code[0]) {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				f := base
+				f.Kind, f.Value = KindCode, c.String()
+				f.Text = fmt.Sprintf("code %q in data element %s of %s is not in the AHB list of PID %s (%s)", f.Value, e.ID, segKey(seg), pid.id, codeList(e.Codes))
+				r.addLine(f, pid.id, l)
+				continue
+			}
+		}
+		if es.format != "" {
+			if code, why := checkFormat(c.Bytes(), es.format); code != 0 {
+				f := base
+				f.Kind, f.Value, f.Level, f.Code = KindMIGFormat, c.String(), edifact.LevelElement, code
+				f.Expr = es.format
+				f.Text = fmt.Sprintf("data element %s of %s violates the MIG format %s: %s", e.ID, segKey(seg), es.format, why)
+				r.addLine(f, pid.id, l)
+				continue
+			}
+		}
+		if seg.Tag == "DTM" && e.ID == "2380" {
+			if _, err := catalog.ParseDTM(c.String(), seg.Value(e.Pos, 2)); err != nil && errors.Is(err, catalog.ErrDTMFormat) {
+				f := base
+				f.Kind, f.Value = KindFormat, c.String()
+				f.Text = fmt.Sprintf("date %q does not match DTM format %s", f.Value, seg.Value(e.Pos, 2))
+				r.addLine(f, pid.id, l)
+				continue
+			}
+		}
+		if es.expr != nil && es.hasFormat() {
+			sc := r.scope(x, si, c.String())
+			res := es.expr.Eval(r.spec.Set, &sc)
+			switch res.Format {
+			case cond.False:
+				f := base
+				f.Kind, f.Value = KindFormat, c.String()
+				f.Text = fmt.Sprintf("value %q of data element %s violates the format condition of %q", f.Value, e.ID, e.Expr)
+				r.addLine(f, pid.id, l)
+			case cond.Unknown:
+				if res.Allowed != cond.False {
+					r.notEvaluated(l.id+"/"+e.ID, si, e.ID, e.Expr, &res, pid)
+				}
+			}
+		}
+	}
+}
+
+func (es *elemSpec) hasFormat() bool {
+	for _, ref := range es.expr.Refs() {
+		if cond.KindOf(ref) == cond.KindFormat {
+			return true
+		}
+	}
+	return false
+}
+
+func codeList(codes [][2]string) string {
+	var b strings.Builder
+	for i, c := range codes {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c[0])
+	}
+	return b.String()
+}
