@@ -17,9 +17,10 @@ type Result struct {
 	// Allowed: the line may be present (some pair applies). False means the
 	// line must not be used.
 	Allowed Tri
-	// Format: the Scope's Value satisfies the format conditions of the pair
-	// that applies (True when it has none). Unknown when the status is not
-	// determined, the Value is empty, or a format condition has no predicate.
+	// Format: the Scope's Value satisfies the format conditions and value
+	// rules (KindFormat, KindValue) of the pair that applies (True when it
+	// has none). Unknown when the status is not determined, the Value is
+	// empty, or such a condition has no predicate or lacks context.
 	Format Tri
 
 	n         uint8
@@ -139,10 +140,10 @@ func (e *Expr) eval(i int32, set *Set, sc *Scope, res *Result) (r, v val) {
 		rb, vb := e.eval(n.b, set, sc, res)
 		return combine(n.op, ra, rb), combine(n.op, va, vb)
 	}
-	switch KindOf(n.ref) {
+	switch set.Kind(n.ref, sc) {
 	case KindHint, KindRepeat, KindPackage:
 		return vN, vN
-	case KindFormat:
+	case KindFormat, KindValue:
 		if sc == nil || sc.Value == "" {
 			return vN, vU
 		}

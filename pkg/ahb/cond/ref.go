@@ -58,14 +58,21 @@ type Kind uint8
 const (
 	// KindUnknown: a number outside every range of the Allgemeine Festlegungen.
 	KindUnknown Kind = iota
-	// KindRequirement: a prerequisite ("Voraussetzung", [1]–[499] and the
-	// time conditions [UBn]); decides whether the status applies.
+	// KindRequirement: a prerequisite ("Voraussetzung", [1]–[499]); decides
+	// whether the status applies.
 	KindRequirement
 	// KindHint: informational ("Hinweis", [500]–[899]); never part of the
 	// prerequisite (neutral in ∧ ∨ ⊻).
 	KindHint
-	// KindFormat: a format condition ([900]–[999]) on the data element value.
+	// KindFormat: a format condition ([900]–[999]) on the data element
+	// value; also the time conditions [UBn] (in UTILMD: the time of day a
+	// date must carry).
 	KindFormat
+	// KindValue: a rule on the value of the line ("Es sind nur … erlaubt",
+	// "Wert muss identisch mit … sein"): checked like a format condition,
+	// neutral for the status. Only registered classifications yield it
+	// (numbers in [1]–[499] default to KindRequirement).
+	KindValue
 	// KindRepeat: a repeatability condition ([2000]–[2499]): a cardinality
 	// the validator checks; neutral for the status.
 	KindRepeat
@@ -83,6 +90,8 @@ func (k Kind) String() string {
 		return "hint"
 	case KindFormat:
 		return "format"
+	case KindValue:
+		return "value"
 	case KindRepeat:
 		return "repeat"
 	case KindPackage:
@@ -102,7 +111,7 @@ func KindOf(r Ref) Kind {
 	case RefPackage:
 		return KindPackage
 	case RefTime:
-		return KindRequirement
+		return KindFormat
 	case RefCondition:
 		switch n := r.N; {
 		case n >= 1 && n <= 499:

@@ -16,11 +16,16 @@ type Predicate func(sc *Scope) Tri
 // (checked against the source data by TestCitations), the function and the
 // format versions it holds for (zero: open end).
 type def struct {
-	ref   Ref
-	quote string
-	fn    Predicate
-	from  fv.Version // first FV (inclusive); zero: all earlier
-	until fv.Version // last FV (inclusive); zero: all later
+	ref      Ref
+	kind     Kind
+	quote    string
+	fn       Predicate  // nil: classified but not implemented
+	external bool       // depends on information outside the message
+	from     fv.Version // first FV (inclusive); zero: all earlier
+	until    fv.Version // last FV (inclusive); zero: all later
+	// unverified marks a predicate whose definition is not in the shared
+	// AHB data (see its doc); WithoutUnverified drops it.
+	unverified bool
 }
 
 func (d def) holds(v fv.Version) bool {
@@ -34,10 +39,12 @@ func (d def) holds(v fv.Version) bool {
 // UTILMD also Strom or Gas) and format version. A nil *Set has no
 // predicates. A Set is immutable and safe for concurrent use.
 type Set struct {
-	name   string
-	v      fv.Version
-	preds  map[Ref]Predicate
-	quotes map[Ref]string
+	name     string
+	v        fv.Version
+	preds    map[Ref]Predicate
+	quotes   map[Ref]string
+	kinds    map[Ref]Kind
+	external map[Ref]bool
 	// gas is set on the combined "UTILMD" set: Scopes with a Gas PID (44xxx)
 	// are evaluated with it, all others with this set's own predicates
 	// (Strom).
@@ -56,29 +63,72 @@ const (
 // select one; plain "UTILMD" returns a set that picks Gas for Scopes whose
 // PID starts with 44 and Strom otherwise. A message type without registered
 // predicates gets an empty Set (every requirement condition Unknown).
-func PredicatesFor(msgType string, v fv.Version) *Set {
+func PredicatesFor(msgType string, v fv.Version, opts ...Option) *Set {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
 	if msgType == "UTILMD" {
-		s := build(UTILMDStrom, v)
+		s := build(UTILMDStrom, v, o)
 		s.name = "UTILMD"
-		s.gas = build(UTILMDGas, v)
+		s.gas = build(UTILMDGas, v, o)
 		return s
 	}
-	return build(msgType, v)
+	return build(msgType, v, o)
 }
 
-func build(name string, v fv.Version) *Set {
-	s := &Set{name: name, v: v, preds: map[Ref]Predicate{}, quotes: map[Ref]string{}}
+// Option configures PredicatesFor.
+type Option func(*options)
+
+type options struct{ noUnverified bool }
+
+// WithoutUnverified leaves out the predicates whose definition is not in
+// the shared AHB data but taken from another source (the time conditions
+// [UB1]/[UB2] of UTILMD, see predicates_utilmd.go); they then evaluate to
+// Unknown.
+func WithoutUnverified() Option { return func(o *options) { o.noUnverified = true } }
+
+func build(name string, v fv.Version, o options) *Set {
+	s := &Set{name: name, v: v, preds: map[Ref]Predicate{}, quotes: map[Ref]string{},
+		kinds: map[Ref]Kind{}, external: map[Ref]bool{}}
 	for _, d := range registry(name) {
 		if !d.holds(v) {
 			continue
 		}
-		if _, dup := s.preds[d.ref]; dup {
+		if _, dup := s.kinds[d.ref]; dup {
 			panic("cond: duplicate predicate " + d.ref.String() + " in " + name)
 		}
-		s.preds[d.ref] = d.fn
+		s.kinds[d.ref] = d.kind
 		s.quotes[d.ref] = d.quote
+		if d.external {
+			s.external[d.ref] = true
+		}
+		if d.fn != nil && !(d.unverified && o.noUnverified) {
+			s.preds[d.ref] = d.fn
+		}
 	}
 	return s
+}
+
+// Kind classifies r in this set's AHB: the registered classification (from
+// the condition text) where there is one, else KindOf by number range.
+func (s *Set) Kind(r Ref, sc *Scope) Kind {
+	s = s.pick(sc)
+	if s != nil {
+		if k, ok := s.kinds[r]; ok {
+			return k
+		}
+	}
+	return KindOf(r)
+}
+
+// External reports whether r is classified as depending on information
+// outside the message (it has no predicate by design and stays Unknown).
+func (s *Set) External(r Ref) bool {
+	if s == nil {
+		return false
+	}
+	return s.external[r] || s.gas.External(r)
 }
 
 // Name returns the AHB name the set was built for.
@@ -149,11 +199,6 @@ func (s *Set) Implemented() []Ref {
 	for r := range s.preds {
 		out = append(out, r)
 	}
-	slices.SortFunc(out, func(a, b Ref) int {
-		if a.Kind != b.Kind {
-			return int(a.Kind) - int(b.Kind)
-		}
-		return int(a.N) - int(b.N)
-	})
+	slices.SortFunc(out, compareRefs)
 	return out
 }
