@@ -103,20 +103,9 @@ func TestCoverage(t *testing.T) {
 			}
 		}
 		t.Logf("%s %s %s: not implemented %s", src.FV, src.Name, label, refList(c.Missing))
-		if len(unclassified) > len(allowedUnclassified[src.Name]) {
+		if len(unclassified) > 0 {
 			t.Errorf("%s %s %s: used conditions neither implemented nor classified: %s", src.FV, src.Name, label, refList(unclassified))
-		}
-		for _, r := range unclassified {
-			if !allowedUnclassified[src.Name][r.N] {
-				t.Errorf("%s %s %s: %s is neither implemented nor classified", src.FV, src.Name, label, r)
-			}
 		}
 	}
 	t.Log("coverage table:\n" + strings.Join(table, "\n"))
 }
-
-// allowedUnclassified lists the LFW24 / GeLi Gas core conditions that are
-// decidable in principle but need data this package does not have (the
-// product configuration code list of UTILMD chapter 6, the OBIS code list,
-// related devices across SG8 groups). They evaluate to Unknown.
-var allowedUnclassified = map[string]map[uint16]bool{}

@@ -251,6 +251,95 @@ func phone(sc *Scope) Tri {
 	return True
 }
 
+// identLogic matches IMD++Z36+code (Identifikationslogik).
+func identLogic(code string) func(*edifact.Segment) bool {
+	return func(s *edifact.Segment) bool {
+		return s.Tag == "IMD" && s.Element(1).Component(0).Equal("Z36") && s.Element(2).Component(0).Equal(code)
+	}
+}
+
+// sg8Instances calls f with each SG8 instance of the transaction: its SEQ
+// and the segments up to the next SEQ or the first SG12 NAD.
+func (sc *Scope) sg8Instances(f func(seq *edifact.Segment, body []edifact.Segment)) bool {
+	sp, ok := sc.within("SG4")
+	if !ok {
+		return false
+	}
+	segs := sc.segs(sp)
+	for i := 0; i < len(segs); i++ {
+		if segs[i].Tag != "SEQ" {
+			continue
+		}
+		j := i + 1
+		for j < len(segs) && segs[j].Tag != "SEQ" && segs[j].Tag != "NAD" {
+			j++
+		}
+		f(&segs[i], segs[i:j])
+		i = j - 1
+	}
+	return true
+}
+
+// sharedDevice: [123] "Wenn noch mindestens eine weitere SG8 SEQ+Z20 …
+// mit dem SG8 RFF+MG / Z11 … auf die gleiche Identifikation/Nummer des
+// Gerätes referenziert" — for the line's SG8 (a SEQ+Z20).
+func sharedDevice(sc *Scope) Tri {
+	own, ok := sc.within("SG8")
+	if !ok {
+		return Unknown
+	}
+	device := ""
+	for _, s := range sc.segs(own) {
+		if s.Is("RFF", "MG") || s.Is("RFF", "Z11") {
+			device = s.Value(0, 1)
+			break
+		}
+	}
+	if device == "" {
+		return False
+	}
+	ownSeq := sc.groupFirst("SG8")
+	found := false
+	if !sc.sg8Instances(func(seq *edifact.Segment, body []edifact.Segment) {
+		if seq == ownSeq || !seq.Is("SEQ", "Z20") {
+			return
+		}
+		for _, s := range body {
+			if (s.Is("RFF", "MG") || s.Is("RFF", "Z11")) && s.Element(0).Component(1).Equal(device) {
+				found = true
+			}
+		}
+	}) {
+		return Unknown
+	}
+	return TriOf(found)
+}
+
+// noConverterForMeter: [442] "Wenn in keinem SG8 SEQ+Z09 Mengenumwerterdaten
+// das RFF+MG … der in diesem RFF DE1154 genannte Gerätenummer des Zählers
+// vorhanden ist" — for the line's RFF segment.
+func noConverterForMeter(sc *Scope) Tri {
+	s := sc.segment()
+	if s == nil || s.Tag != "RFF" {
+		return Unknown
+	}
+	device := s.Value(0, 1)
+	found := false
+	if !sc.sg8Instances(func(seq *edifact.Segment, body []edifact.Segment) {
+		if !seq.Is("SEQ", "Z09") {
+			return
+		}
+		for _, r := range body {
+			if r.Is("RFF", "MG") && r.Element(0).Component(1).Equal(device) {
+				found = true
+			}
+		}
+	}) {
+		return Unknown
+	}
+	return TriOf(!found)
+}
+
 // dtmCode: "Wenn im selben Segment im DE2379 der Code … vorhanden ist".
 func dtmCode(code string) Predicate { return sameSegment(segAt("DTM", "", 0, 2, code)) }
 
@@ -270,6 +359,11 @@ func utilmdStrom() []def {
 			only(req(24, "Wenn in dieser SG4 das STS+E01++A25/A99 (Status der Antwort) vorhanden", has("SG4", answer("A25", "A99"))), fv.Version{}, fv2604),
 			req(27, "Wenn das DE2380 von SG4 DTM+Z01 (Kündigungsfrist des Vertrags) an vierter Stelle ein T oder R enthält", noticeChar("TR")),
 			req(35, "Wenn das DE2380 von SG4 DTM+Z01 (Kündigungsfrist des Vertrags) an vierter Stelle T (Termin) enthält", noticeChar("T")),
+			// [33] [36] [39]: need the configuration code list of UTILMD
+			// AHB chapter 6 (not in the shared data): classified only.
+			req(33, "Wenn in einer SG8 SEQ+Z79 im PIA+5", nil),
+			req(36, "Wenn in derselben SG8 SEQ+Z79 im PIA+5 (Erforderliches Produkt) DE7140 ein Produkt-Code genannt ist", nil),
+			req(39, "DE7140 ein Produkt-Code genannt ist, der in der Codeliste der Konfigurationen", nil),
 			valueRule(38, "Es sind nur die Code der Produkteigenschaft zu dem in derselben SG8 SEQ+Z79", nil),
 			valueRule(40, "Es ist nur der Wertebereich erlaubt", nil),
 			valueRule(41, "Es ist eine Produktpaket-ID aus dem DE1050 von einem SG8 SEQ+Z79 (Bestandteil eines Produktpakets) zu nennen", packageIDNamed),
@@ -289,7 +383,7 @@ func utilmdStrom() []def {
 			req(97, "Wenn in einem SG10 CAV+ZH9 DE7110", has("SG4", segAt("CAV", "ZH9", 0, 3, "9991000002420"))),
 			only(req(106, "Wenn in dieser SG8 SEQ+Z01 SG10 CCI+++ZA6 (Prognosegrundlage der Marktlokation: Prognose auf Basis von Profilen) CAV+E02 (SLP/SEP) vorhanden",
 				inSubgroup("SG8", seg("SEQ", "Z01"), "CCI", segAt("CCI", "", 2, 0, "ZA6"), seg("CAV", "E02"))), fv2610, fv.Version{}),
-			only(external(120, "Wenn von NB Abtretungserklärung benötigt wird"), fv2610, fv.Version{}),
+			external(120, "Wenn von NB Abtretungserklärung benötigt wird"),
 			req(165, "Wenn bekannt", presentIsTrue),
 			req(166, "Wenn vorhanden", presentIsTrue),
 			only(external(181, "Wenn der Versender"), fv2610, fv.Version{}),
@@ -378,6 +472,7 @@ func utilmdGas() []def {
 				inSubgroup("SG8", seg("SEQ", "Z01"), "CCI", segAt("CCI", "", 2, 0, "ZA6"), nil)),
 			external(108, "Wenn Kundenwertverfahren (z. B. TU München)"),
 			external(127, "Hat der Lieferant auf Grund seines Vertrags Kenntnis, dass der Kunde keine hohe KA hat"),
+			req(123, "Wenn noch mindestens eine weitere SG8 SEQ+Z20 (OBIS-Daten der Zähleinrichtung / Mengenumwerter) mit dem SG8 RFF+MG / Z11", sharedDevice),
 			req(128, "Wenn SG10 CAV+TAS/ TKS/ SAS/ KAS vorhanden", has("SG4", segAt("CAV", "", 0, 0, "TAS", "TKS", "SAS", "KAS"))),
 			external(129, "Hat der Lieferant auf Grund seines Vertrags Kenntnis über die Höhe der Sonder-KA"),
 			req(130, "Wenn an Messlokation vorhanden", presentIsTrue),
@@ -397,10 +492,18 @@ func utilmdGas() []def {
 			req(268, "Wenn der Code im DE3207 in der \"EDI@Energy Codeliste der europäischen Ländercodes\" in der Spalte \"PLZ vorhanden\" ein \"X\" aufgeführt ist", countryWithPostcode),
 			valueRule(315, "anzugeben welche an der Marktlokation erforderlich sind", nil),
 			valueRule(324, "anzugeben welche an der Zähleinrichtung genutzt werden", nil),
+			// [274]: the OBIS list of the text is cut off in the data.
+			req(274, "Wenn in derselben SG8 SEQ+Z20 (OBIS-Daten der Zähleinrichtung / Mengenumwerter) das PIA+5+7-b?:3.0.0", nil),
+			// [333] writes "IMD+Z36+Z13" where [328] and the AHB line (IMD,
+			// DE7081 Z36, DE7009 Z12/Z13) have IMD++Z36+…: read as the latter.
+			req(328, "Wenn IMD++Z36+Z12 (Identifikationslogik: Marktlokations-ID) vorhanden", has("SG4", identLogic("Z12"))),
+			req(333, "Wenn IMD+Z36+Z13 (Identifikationslogik: Alle Identifikationsdaten) vorhanden", has("SG4", identLogic("Z13"))),
 			req(361, "Wenn STS+E01++A03/ A04 nicht vorhanden", hasNot("SG4", answer("A03", "A04"))),
 			req(362, "Wenn STS+E01++A03/ A17 nicht vorhanden", hasNot("SG4", answer("A03", "A17"))),
 			req(367, "Wenn SG4 STS+E01++A04 vorhanden", has("SG4", answer("A04"))),
 			valueRule(368, "Es sind alle Codes aus der Codeliste G_0009 erlaubt", nil),
+			req(442, "Wenn in keinem SG8+SEQ+Z09 Mengenumwerterdaten das RFF+MG (Referenz auf die Gerätenummer) der in diesem RFF DE1154 genannte Gerätenummer des Zählers vorhanden ist", noConverterForMeter),
+			format(952, "Format: Gerätenummer nach DIN 43863-5", nil), // layout not in the shared data
 			externalValue(494, "Das hier genannte Datum muss der Zeitpunkt sein, zu dem das Dokument erstellt wurde, oder ein Zeitpunkt, der davor liegt"),
 			unverified(format(0, "", dayBoundary(true))).ub(2),
 		},
