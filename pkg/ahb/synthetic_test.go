@@ -1,9 +1,9 @@
 package ahb
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -24,68 +24,165 @@ func syntheticDir(t testing.TB) string {
 	return dir
 }
 
-func TestSyntheticDump(t *testing.T) {
-	if os.Getenv("AHB_DUMP") == "" {
-		t.Skip()
-	}
+// TestSyntheticCorpus is the evidence of issue item 5a: every FV2604 file
+// of the synthetic corpus is validated against the MIG tree and the AHB.
+// The corpus was generated from the MIG/AHB by edifact_mapper with
+// placeholder values; it is not AHB-complete: its generator emits one
+// instance per segment tag at message level, puts the contact group under the
+// last NAD and omits some mandatory groups (MSCONS SG10 QTY, …). The test
+// therefore asserts:
+//   - no MIG structure finding: every segment is placed in the MIG tree;
+//   - every presence finding (missing group/segment/element) is explained by
+//     the file itself: no segment with the line's tag and qualifier exists in
+//     the file, or every such segment is reported as not foreseen where the
+//     generator put it. A missing-finding for content that the file has at
+//     a foreseen place would be a false positive of the validator;
+//   - all other rejecting findings are value kinds (codes, formats, check
+//     digits: the placeholders);
+//   - a validation error only for the documented data gaps.
+//
+// The FV2510 half of the corpus has no AHB data (the source covers FV2604
+// and FV2610 only) and is not validated.
+func TestSyntheticCorpus(t *testing.T) {
 	dir := syntheticDir(t)
 	files, _ := filepath.Glob(filepath.Join(dir, "fv2604", "*", "*.edi"))
-	kinds := map[string]int{}
-	rules := map[string]int{}
+	if len(files) < 400 {
+		t.Fatalf("corpus has %d files, want the ~490 of FV2604", len(files))
+	}
+	v := fv.MustParse("FV2604")
+	kinds := map[Kind]int{}
+	omitted, dataGaps := 0, 0
 	for _, fn := range files {
-		b, _ := os.ReadFile(fn)
+		b, err := os.ReadFile(fn)
+		if err != nil {
+			t.Fatal(err)
+		}
 		ix, err := edifact.Parse(b)
 		if err != nil {
-			t.Errorf("%s: %v", fn, err)
+			t.Errorf("%s: parse: %v", fn, err)
 			continue
 		}
 		for i := range ix.Messages {
-			rep, err := Validate(&ix.Messages[i], WithFV(fv.MustParse("FV2604")))
+			m := &ix.Messages[i]
+			rep, err := Validate(m, WithFV(v))
 			if err != nil {
-				kinds["error"]++
-				t.Logf("%s: %v", fn, err)
+				if explainedError(m, err) {
+					dataGaps++
+					t.Logf("%s: data gap: %v", filepath.Base(fn), err)
+					continue
+				}
+				t.Errorf("%s: %v", fn, err)
 				continue
 			}
 			for _, f := range rep.Findings {
-				kinds[f.Kind.String()]++
-				if !f.Kind.IsValue() {
-					rules[strings.SplitN(f.Rule, "@", 2)[0]+" "+filepath.Base(filepath.Dir(fn))+" "+f.Tag+"+"+f.Qualifier+" "+f.Text]++
+				kinds[f.Kind]++
+				switch f.Kind {
+				case KindMIGStructure:
+					t.Errorf("%s: MIG structure: %s (%s)", fn, f.Text, f.Rule)
+				case KindMissingGroup, KindMissingSegment:
+					if !omittedByCorpus(m, rep, f) {
+						t.Errorf("%s: presence finding for content the file has at a foreseen place: %s (%s)", fn, f.Text, f.Rule)
+					}
+					omitted++
+				case KindMissingElement:
+					if !m.Segments[f.Segment].Element(f.Element - 1).Component(f.Component - 1).IsEmpty() {
+						t.Errorf("%s: missing element that the segment has: %s", fn, f.Text)
+					}
+					omitted++
+				case KindNotForeseen, KindNotAllowed:
+					if f.Rejects() {
+						t.Errorf("%s: not-foreseen finding rejects: %+v", fn, f)
+					}
+				default:
+					if !f.Kind.IsValue() {
+						t.Errorf("%s: unexpected finding kind %s: %s", fn, f.Kind, f.Text)
+					}
 				}
 			}
 		}
 	}
-	t.Logf("kinds: %v", kinds)
-	var ks []string
-	for k := range rules {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	for _, k := range ks {
-		t.Logf("%4d %s", rules[k], k)
-	}
+	t.Logf("%d files; findings by kind: %v; presence findings explained by corpus omissions: %d; data gaps: %d", len(files), kinds, omitted, dataGaps)
 }
 
-func TestDumpOne(t *testing.T) {
-	fn := os.Getenv("AHB_FILE")
-	if fn == "" {
-		t.Skip()
+// explainedError reports the documented data gaps: a PID the FV2604 source
+// data lacks (44096, 44097, 44172 are not in its UTILMD Gas tables) and the
+// corpus files with a second IDE (IDE+Z01) that opens a transaction without
+// RFF+Z13.
+func explainedError(m *edifact.Message, err error) bool {
+	if errors.Is(err, ErrUnknownPID) {
+		return true
 	}
-	b, _ := os.ReadFile(fn)
-	ix, err := edifact.Parse(b)
-	if err != nil {
-		t.Fatal(err)
+	if errors.Is(err, ErrNoPID) {
+		n := 0
+		for _, s := range m.Segments {
+			if s.Tag == "IDE" {
+				n++
+			}
+		}
+		return n > 1
 	}
-	v := fv.MustParse(os.Getenv("AHB_FV"))
-	for i := range ix.Messages {
-		rep, err := Validate(&ix.Messages[i], WithFV(v))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range rep.Findings {
-			t.Logf("%s seg=%d %s %s", f.Rule, f.Segment, f.Kind, f.Text)
-		}
-		for _, n := range rep.NotEvaluated {
-			t.Logf("NE %s %s %v", n.Rule, n.Expr, n.Conditions)
-		}
-	}
+	return false
 }
+
+// omittedByCorpus reports whether a missing group/segment finding is
+// explained by the file: the group instance where the line is missing (the
+// finding's Segment opens it) holds no segment with the line's tag and one
+// of its qualifiers. The corpus generator attaches every child instance to
+// the last instance of its parent group, so the others lack them.
+func omittedByCorpus(m *edifact.Message, rep *Report, f Finding) bool {
+	spec, err := Load(Key{FV: fv.MustParse(rep.FV), Type: rep.Type, Sector: rep.Sector})
+	if err != nil {
+		return false
+	}
+	r := &run{spec: spec, msg: m, cfg: &config{}, rep: &Report{}}
+	root := r.segment()
+	parent := f.Group
+	if f.Kind == KindMissingGroup {
+		parent = parent[:max(0, strings.LastIndex(parent, "/"))]
+	}
+	var in *inst
+	var find func(x *inst)
+	find = func(x *inst) {
+		if x.start == f.Segment && groupPath(x) == parent {
+			in = x
+		}
+		for _, c := range x.children {
+			find(c)
+		}
+	}
+	find(root)
+	if in == nil {
+		return false
+	}
+	quals := strings.Split(f.Qualifier, "|")
+	own := in.segs // a missing segment: the instance's own segments
+	if f.Kind == KindMissingGroup {
+		own = nil // a missing group: the triggers of the instance's child groups
+		for _, c := range in.children {
+			own = append(own, c.start)
+		}
+	}
+	for _, i := range own {
+		if s := &m.Segments[i]; s.Tag == f.Tag && segmentHasAny(s, quals) {
+			return false
+		}
+	}
+	return true
+}
+
+func segmentHasAny(s *edifact.Segment, quals []string) bool {
+	if len(quals) == 1 && quals[0] == "" {
+		return true
+	}
+	for _, e := range s.Elements {
+		for _, c := range e {
+			for _, q := range quals {
+				if c.Equal(q) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
