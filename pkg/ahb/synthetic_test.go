@@ -185,4 +185,3 @@ func segmentHasAny(s *edifact.Segment, quals []string) bool {
 	}
 	return false
 }
-
