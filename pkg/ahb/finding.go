@@ -53,6 +53,17 @@ func (k Kind) String() string {
 // MarshalText encodes the kind by name.
 func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
+// UnmarshalText decodes a kind name written by MarshalText.
+func (k *Kind) UnmarshalText(b []byte) error {
+	for i, n := range kindNames {
+		if i > 0 && n == string(b) {
+			*k = Kind(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("ahb: unknown finding kind %q", b)
+}
+
 // IsValue reports whether the kind is about a data element's value (code,
 // format condition, MIG format) rather than presence or structure.
 func (k Kind) IsValue() bool { return k == KindCode || k == KindFormat || k == KindMIGFormat }

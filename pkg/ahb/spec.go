@@ -181,6 +181,7 @@ type lineSpec struct {
 	qual  int // index into elems of the qualifying data element, -1 if none
 	elems []elemSpec
 	id    string // stable line id, e.g. "SG4/SG8/SEQ+Z01"
+	seq   int    // index of the line in the PID's AHB column
 }
 
 type elemSpec struct {
@@ -311,6 +312,7 @@ func (s *Spec) buildPID(p *model.PID) *pidSpec {
 	for i := range p.Lines {
 		l := &p.Lines[i]
 		ls := s.buildLine(l)
+		ls.seq = i
 		if l.Group == "" {
 			popTo(s.root)
 			ls.id = ls.key()
