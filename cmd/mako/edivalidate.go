@@ -66,6 +66,9 @@ func ediValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		if err == nil {
 			ix, err = edifact.Parse(data)
 		}
+		if err == nil && len(ix.Messages) == 0 {
+			err = errors.New("no UNH … UNT message")
+		}
 		if err != nil {
 			res.Error = err.Error()
 			code = 2
