@@ -41,6 +41,9 @@ func (c Coverage) Implemented() int {
 // Gas.
 func (s *Set) Coverage(used []Ref) Coverage {
 	var c Coverage
+	if s == nil {
+		s = &Set{}
+	}
 	seen := map[Ref]bool{}
 	for _, r := range used {
 		if seen[r] {
@@ -66,12 +69,13 @@ func (s *Set) Coverage(used []Ref) Coverage {
 			kc = &c.Requirement
 		}
 		kc.Used++
-		if s != nil && s.preds[r] != nil {
+		e := s.entry(r)
+		if e != nil && e.fn != nil {
 			kc.Implemented++
 		} else {
 			c.Missing = append(c.Missing, r)
 		}
-		if s != nil && s.external[r] {
+		if e != nil && e.external {
 			c.External++
 		}
 	}

@@ -98,7 +98,7 @@ func TestCoverage(t *testing.T) {
 		table = append(table, covLine("↳ "+label+" "+src.FV.String(), c))
 		var unclassified []Ref
 		for _, r := range c.Missing {
-			if _, ok := set.kinds[r]; !ok {
+			if set.entry(r) == nil {
 				unclassified = append(unclassified, r)
 			}
 		}

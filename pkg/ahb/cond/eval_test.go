@@ -6,16 +6,21 @@ import (
 
 // testSet builds a Set whose requirement conditions have fixed values.
 func testSet(vals map[uint16]Tri) *Set {
-	s := &Set{name: "test", preds: map[Ref]Predicate{}, quotes: map[Ref]string{}}
+	s := &Set{name: "test", conds: make([]entry, 1000)}
 	for n, v := range vals {
-		s.preds[Ref{Kind: RefCondition, N: n}] = func(*Scope) Tri { return v }
+		s.set(n, func(*Scope) Tri { return v })
 	}
 	return s
 }
 
+// set registers fn for condition n with the kind of its number range.
+func (s *Set) set(n uint16, fn Predicate) {
+	s.conds[n] = entry{registered: true, kind: KindOf(Ref{Kind: RefCondition, N: n}), fn: fn}
+}
+
 func TestEval(t *testing.T) {
 	set := testSet(map[uint16]Tri{1: True, 2: False, 3: Unknown, 4: True})
-	set.preds[Ref{Kind: RefCondition, N: 931}] = func(sc *Scope) Tri { return TriOf(sc.Value == "ok") }
+	set.set(931, func(sc *Scope) Tri { return TriOf(sc.Value == "ok") })
 	sc := &Scope{Segment: -1}
 	type want struct {
 		st                   Status

@@ -2,6 +2,7 @@ package cond
 
 import (
 	"strings"
+	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
@@ -140,27 +141,56 @@ func idCheck(validate func(string) error) Predicate {
 	return func(sc *Scope) Tri { return TriOf(validate(sc.Value) == nil) }
 }
 
-// dtmFormat returns the DE2379 format code of the line's DTM segment, "" if
-// the line is not a DTM segment.
-func (sc *Scope) dtmFormat() string {
+// notDTM303 reports whether the line is a DTM segment whose DE2379 format
+// code is present and not 303.
+func (sc *Scope) notDTM303() bool {
 	s := sc.segment()
 	if s == nil || s.Tag != "DTM" {
-		return ""
+		return false
 	}
-	return s.Value(0, 2)
+	c := s.Element(0).Component(2)
+	return !c.IsEmpty() && !c.Equal(catalog.DTMFormat303)
+}
+
+// parse303 reads a DE2380 value of format 303 (CCYYMMDDHHMMZZZ) whose ZZZ
+// is "+00" without allocating; ok is false for anything else (an invalid
+// date included). It is the hot-path twin of catalog.ParseDTM, which the
+// tests check it against.
+func parse303(v string) (time.Time, bool) {
+	if len(v) != 15 || v[12:] != "+00" {
+		return time.Time{}, false
+	}
+	var n [6]int
+	widths := [6]int{4, 2, 2, 2, 2}
+	p := 0
+	for k := 0; k < 5; k++ {
+		for j := 0; j < widths[k]; j++ {
+			c := v[p]
+			if c < '0' || c > '9' {
+				return time.Time{}, false
+			}
+			n[k] = n[k]*10 + int(c-'0')
+			p++
+		}
+	}
+	if n[1] < 1 || n[1] > 12 || n[2] < 1 || n[3] > 23 || n[4] > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], 0, 0, time.UTC)
+	if t.Day() != n[2] {
+		return time.Time{}, false // e.g. 31 April
+	}
+	return t, true
 }
 
 // zzzUTC: "[931] Format: ZZZ = +00" on a DTM value of format 303
 // (CCYYMMDDHHMMZZZ). Unknown for other formats (they carry no ZZZ).
 func zzzUTC(sc *Scope) Tri {
-	if f := sc.dtmFormat(); f != "" && f != catalog.DTMFormat303 {
+	if sc.notDTM303() {
 		return Unknown
 	}
-	d, err := catalog.ParseDTM(sc.Value, catalog.DTMFormat303)
-	if err != nil {
-		return False
-	}
-	return TriOf(d.OffsetHours == 0 && strings.HasSuffix(sc.Value, "+00"))
+	_, ok := parse303(sc.Value)
+	return TriOf(ok)
 }
 
 // dayBoundary is the UTILMD time condition: a 303 date/time in UTC that is
@@ -174,17 +204,20 @@ func zzzUTC(sc *Scope) Tri {
 // PredicatesFor(…, WithoutUnverified()) leaves it out.
 func dayBoundary(gas bool) Predicate {
 	return func(sc *Scope) Tri {
-		if f := sc.dtmFormat(); f != "" && f != catalog.DTMFormat303 {
+		if sc.notDTM303() {
 			return Unknown
 		}
-		d, err := catalog.ParseDTM(sc.Value, catalog.DTMFormat303)
-		if err != nil || d.OffsetHours != 0 {
+		t, ok := parse303(sc.Value)
+		if !ok {
 			return False
 		}
+		// Quick reject: a German day boundary is 22:00/23:00 UTC (Strom) or
+		// 04:00/05:00 UTC (Gas).
+		h, m := t.Hour(), t.Minute()
 		if gas {
-			return TriOf(fristen.IsGastagLimit(d.Start))
+			return TriOf(m == 0 && (h == 4 || h == 5) && fristen.IsGastagLimit(t))
 		}
-		return TriOf(fristen.IsStromtagLimit(d.Start))
+		return TriOf(m == 0 && (h == 22 || h == 23) && fristen.IsStromtagLimit(t))
 	}
 }
 

@@ -39,16 +39,42 @@ func (d def) holds(v fv.Version) bool {
 // UTILMD also Strom or Gas) and format version. A nil *Set has no
 // predicates. A Set is immutable and safe for concurrent use.
 type Set struct {
-	name     string
-	v        fv.Version
-	preds    map[Ref]Predicate
-	quotes   map[Ref]string
-	kinds    map[Ref]Kind
-	external map[Ref]bool
+	name string
+	v    fv.Version
+	// conds and times hold the registrations indexed by condition number
+	// (RefCondition, RefTime): a slice index instead of a map lookup keeps
+	// Eval cheap on the validator's hot path.
+	conds, times []entry
 	// gas is set on the combined "UTILMD" set: Scopes with a Gas PID (44xxx)
 	// are evaluated with it, all others with this set's own predicates
 	// (Strom).
 	gas *Set
+}
+
+// entry is one registration of a Set.
+type entry struct {
+	registered bool
+	kind       Kind
+	external   bool
+	quote      string
+	fn         Predicate
+}
+
+// entry returns the registration of r, nil if there is none.
+func (s *Set) entry(r Ref) *entry {
+	var tab []entry
+	switch r.Kind {
+	case RefCondition:
+		tab = s.conds
+	case RefTime:
+		tab = s.times
+	default:
+		return nil
+	}
+	if int(r.N) >= len(tab) || !tab[r.N].registered {
+		return nil
+	}
+	return &tab[r.N]
 }
 
 // AHB names accepted by PredicatesFor besides the plain message types.
@@ -89,22 +115,25 @@ type options struct{ noUnverified bool }
 func WithoutUnverified() Option { return func(o *options) { o.noUnverified = true } }
 
 func build(name string, v fv.Version, o options) *Set {
-	s := &Set{name: name, v: v, preds: map[Ref]Predicate{}, quotes: map[Ref]string{},
-		kinds: map[Ref]Kind{}, external: map[Ref]bool{}}
+	s := &Set{name: name, v: v}
 	for _, d := range registry(name) {
 		if !d.holds(v) {
 			continue
 		}
-		if _, dup := s.kinds[d.ref]; dup {
+		tab := &s.conds
+		if d.ref.Kind == RefTime {
+			tab = &s.times
+		}
+		if n := int(d.ref.N) + 1; n > len(*tab) {
+			*tab = append(*tab, make([]entry, n-len(*tab))...)
+		}
+		e := &(*tab)[d.ref.N]
+		if e.registered {
 			panic("cond: duplicate predicate " + d.ref.String() + " in " + name)
 		}
-		s.kinds[d.ref] = d.kind
-		s.quotes[d.ref] = d.quote
-		if d.external {
-			s.external[d.ref] = true
-		}
+		*e = entry{registered: true, kind: d.kind, external: d.external, quote: d.quote}
 		if d.fn != nil && !(d.unverified && o.noUnverified) {
-			s.preds[d.ref] = d.fn
+			e.fn = d.fn
 		}
 	}
 	return s
@@ -115,8 +144,8 @@ func build(name string, v fv.Version, o options) *Set {
 func (s *Set) Kind(r Ref, sc *Scope) Kind {
 	s = s.pick(sc)
 	if s != nil {
-		if k, ok := s.kinds[r]; ok {
-			return k
+		if e := s.entry(r); e != nil {
+			return e.kind
 		}
 	}
 	return KindOf(r)
@@ -128,7 +157,10 @@ func (s *Set) External(r Ref) bool {
 	if s == nil {
 		return false
 	}
-	return s.external[r] || s.gas.External(r)
+	if e := s.entry(r); e != nil && e.external {
+		return true
+	}
+	return s.gas.External(r)
 }
 
 // Name returns the AHB name the set was built for.
@@ -160,11 +192,11 @@ func (s *Set) Eval(r Ref, sc *Scope) Tri {
 	if s == nil || sc == nil {
 		return Unknown
 	}
-	fn := s.preds[r]
-	if fn == nil {
+	e := s.entry(r)
+	if e == nil || e.fn == nil {
 		return Unknown
 	}
-	return fn(sc)
+	return e.fn(sc)
 }
 
 // Has reports whether the set has a predicate for r (for the combined UTILMD
@@ -173,19 +205,22 @@ func (s *Set) Has(r Ref) bool {
 	if s == nil {
 		return false
 	}
-	if _, ok := s.preds[r]; ok {
+	if e := s.entry(r); e != nil && e.fn != nil {
 		return true
 	}
 	return s.gas.Has(r)
 }
 
-// Quote returns the short quote of the AHB condition text the predicate for
-// r cites, "" if none.
+// Quote returns the short quote of the AHB condition text the registration
+// of r cites, "" if none.
 func (s *Set) Quote(r Ref) string {
 	if s == nil {
 		return ""
 	}
-	return s.quotes[r]
+	if e := s.entry(r); e != nil {
+		return e.quote
+	}
+	return ""
 }
 
 // Implemented returns the conditions with a predicate, sorted by kind and
@@ -195,9 +230,16 @@ func (s *Set) Implemented() []Ref {
 	if s == nil {
 		return nil
 	}
-	out := make([]Ref, 0, len(s.preds))
-	for r := range s.preds {
-		out = append(out, r)
+	var out []Ref
+	for n, e := range s.conds {
+		if e.fn != nil {
+			out = append(out, Ref{Kind: RefCondition, N: uint16(n)})
+		}
+	}
+	for n, e := range s.times {
+		if e.fn != nil {
+			out = append(out, Ref{Kind: RefTime, N: uint16(n)})
+		}
 	}
 	slices.SortFunc(out, compareRefs)
 	return out
