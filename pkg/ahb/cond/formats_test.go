@@ -1,4 +1,5 @@
 package cond
+
 import (
 	"testing"
 
