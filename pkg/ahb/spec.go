@@ -373,8 +373,8 @@ func (s *Spec) buildLine(l *model.Line) *lineSpec {
 				}
 			}
 		}
-		if ls.qual < 0 && len(e.Codes) > 0 && e.Pos >= 0 {
-			ls.qual = i
+		if i == 0 && len(e.Codes) > 0 && e.Pos >= 0 {
+			ls.qual = 0 // the first data element the line lists qualifies it (DTM+92, CCI+++Z15)
 		}
 		ls.elems = append(ls.elems, es)
 	}

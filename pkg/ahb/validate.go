@@ -105,12 +105,20 @@ func Validate(msg *edifact.Message, opts ...Option) (*Report, error) {
 				t = d.Start
 			}
 		}
-		if t.IsZero() {
+		switch {
+		case t.IsZero() && typ == "CONTRL":
+			// CONTRL carries no DTM; its MIG 2.0b / AHB 1.0 is the same in
+			// every FV the data holds (edifact.md §7.2), so the newest serves
+			if vs := Versions(); len(vs) > 0 {
+				v = vs[len(vs)-1]
+			}
+		case t.IsZero():
 			return fail(v, errors.New("no DTM+137 and no receipt time: format version not resolvable"))
-		}
-		var err error
-		if v, err = fv.Resolve(t); err != nil {
-			return fail(v, err)
+		default:
+			var err error
+			if v, err = fv.Resolve(t); err != nil {
+				return fail(v, err)
+			}
 		}
 	}
 	txs := edifact.Transactions(msg)

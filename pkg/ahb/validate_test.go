@@ -1,0 +1,175 @@
+package ahb
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/edifact/edifacttest"
+	"github.com/mako-engine/mako/pkg/fv"
+)
+
+// utilmd55001 is a realistic, AHB-complete UTILMD 55001 (FV2610, S2.2),
+// written by hand from the AHB (testdata/fv2610/utilmd-55001.edi).
+func utilmd55001(t testing.TB) string {
+	t.Helper()
+	b, err := os.ReadFile("testdata/fv2610/utilmd-55001.edi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func validateString(t testing.TB, s string, opts ...Option) *Report {
+	t.Helper()
+	ix, err := edifact.Parse([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Validate(&ix.Messages[0], opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func findRule(rep *Report, kind Kind, ruleSuffix string) *Finding {
+	for i := range rep.Findings {
+		f := &rep.Findings[i]
+		if f.Kind == kind && strings.HasSuffix(f.Rule, ruleSuffix) {
+			return f
+		}
+	}
+	return nil
+}
+
+func logReport(t *testing.T, rep *Report) {
+	t.Helper()
+	for _, f := range rep.Findings {
+		t.Logf("  %s #%d %s", f.Rule, f.Position, f.Text)
+	}
+}
+
+func TestValidateRealistic55001Clean(t *testing.T) {
+	rep := validateString(t, utilmd55001(t))
+	if rep.FV != "FV2610" || rep.Version != "S2.2" || len(rep.PIDs) != 1 || rep.PIDs[0] != "55001" {
+		t.Fatalf("report header %+v", rep)
+	}
+	if !rep.Clean() {
+		logReport(t, rep)
+		t.Fatalf("%d findings on a conformant 55001", len(rep.Findings))
+	}
+}
+
+// TestValidateIssueFindings: each finding of the issue that concerns the
+// AHB structure is caught on a message that has it.
+func TestValidateIssueFindings(t *testing.T) {
+	ok := utilmd55001(t)
+	cases := []struct {
+		name    string
+		msg     string
+		opts    []Option
+		kind    Kind
+		rule    string
+		aperak  string
+		segment string // tag of Message.Segments[Finding.Segment]
+	}{
+		{"55001 without SG8 SEQ+Z79", strings.NewReplacer("SEQ+Z79+1'\n", "", "PIA+5+9991000002082:Z11'\n", "", "CCI+Z66'\n", "", "CAV+ZV4:::11XDE-BKV-0001'\n", "").Replace(ok),
+			nil, KindMissingGroup, "missing-group@55001:SG4/SG8/SEQ+Z79", "Z29", "IDE"},
+		{"55001 without SEQ+Z01", strings.NewReplacer("SEQ+Z01'\n", "", "CCI+++Z15'\n", "").Replace(ok),
+			nil, KindMissingGroup, "missing-group@55001:SG4/SG8/SEQ+Z01", "Z29", "IDE"},
+		{"55001 without NAD+Z04", strings.Replace(ok, "NAD+Z04+++Mustermann:Erika::::Z01+Musterstrasse::1+Musterstadt++12345+DE'\n", "", 1),
+			nil, KindMissingGroup, "missing-group@55001:SG4/SG12/NAD+Z04", "Z29", "IDE"},
+		{"55001 without DTM+92", strings.Replace(ok, "DTM+92:202611232300?+00:303'\n", "", 1),
+			nil, KindMissingSegment, "missing-segment@55001:SG4/DTM+92", "Z29", "IDE"},
+		{"55001 with a malformed DTM value", strings.Replace(ok, "DTM+92:202611232300?+00:303", "DTM+92:20261120X915?+00:303", 1),
+			nil, KindFormat, "format@55001:SG4/DTM+92/2380", "Z35", "DTM"},
+		{"55001 with Ergänzung ZW3", strings.Replace(ok, "STS+7++E03+ZW4", "STS+7++E03+ZW3", 1),
+			nil, KindCode, "code@55001:SG4/STS+7/9013", "Z39", "STS"},
+		{"55002 with Ergänzung ZW4", ok, []Option{WithPID("55002")}, KindCode, "code@55002:SG4/STS+7/9013", "Z39", "STS"},
+		{"55010 without DTM+154", ok, []Option{WithPID("55010")}, KindMissingSegment, "missing-segment@55010:SG4/DTM+154", "Z29", "IDE"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rep := validateString(t, c.msg, c.opts...)
+			f := findRule(rep, c.kind, c.rule)
+			if f == nil {
+				logReport(t, rep)
+				t.Fatalf("no %s finding %s", c.kind, c.rule)
+			}
+			if f.APERAK != c.aperak || !f.Rejects() {
+				t.Errorf("APERAK code %q (rejects %v), want %s", f.APERAK, f.Rejects(), c.aperak)
+			}
+			if f.Segment < 0 || f.Position != f.Segment+1 {
+				t.Errorf("position %d / segment %d", f.Position, f.Segment)
+			}
+			ix, _ := edifact.Parse([]byte(c.msg))
+			if got := ix.Messages[0].Segments[f.Segment].Tag; got != c.segment {
+				t.Errorf("finding points at %s, want %s", got, c.segment)
+			}
+			if f.Transaction != "VG26112000001" || f.Expr == "" || f.Text == "" {
+				t.Errorf("finding lacks transaction/expr/text: %+v", f)
+			}
+		})
+	}
+}
+
+// TestValidateNotForeseen: content the PID's AHB column does not foresee is
+// reported, but is no rejection reason (APERAK AHB §2.1: ignored).
+func TestValidateNotForeseen(t *testing.T) {
+	ok := utilmd55001(t)
+	msg := strings.Replace(ok, "RFF+Z13:55001'\n", "RFF+Z13:55001'\nRFF+Z99:X'\n", 1)
+	rep := validateString(t, msg)
+	f := findRule(rep, KindNotForeseen, "SG4/SG6/RFF")
+	if f == nil {
+		logReport(t, rep)
+		t.Fatal("RFF+Z99 not reported")
+	}
+	if f.Rejects() || len(rep.Rejecting()) != 0 {
+		t.Errorf("not-foreseen content rejects: %+v", rep.Rejecting())
+	}
+}
+
+func TestValidateServiceMessages(t *testing.T) {
+	for name, s := range map[string]string{"APERAK 313": edifacttest.APERAK313, "CONTRL": edifacttest.CONTRL55999} {
+		rep := validateString(t, s)
+		if !rep.Clean() {
+			logReport(t, rep)
+			t.Errorf("%s of edifact.md §13: %d findings", name, len(rep.Findings))
+		}
+	}
+	// an APERAK 313 without ERC misses its mandatory SG4
+	noERC := strings.Replace(edifacttest.APERAK313, "ERC+Z29'", "", 1)
+	if f := findRule(validateString(t, noERC), KindMissingGroup, "SG4/ERC+Z10|Z14|Z15|Z16|Z17|Z18|Z19|Z20|Z21|Z24|Z25|Z26|Z27|Z29|Z30|Z31|Z33|Z34|Z35|Z37|Z38|Z39|Z40|Z41|Z42|Z43|Z44"); f == nil {
+		t.Error("APERAK 313 without ERC: no missing-group finding")
+	}
+}
+
+func TestValidateErrors(t *testing.T) {
+	ok := utilmd55001(t)
+	ix, _ := edifact.Parse([]byte(strings.Replace(ok, "RFF+Z13:55001", "RFF+Z13:55999", 1)))
+	if _, err := Validate(&ix.Messages[0]); !errors.Is(err, ErrUnknownPID) {
+		t.Errorf("unknown PID: %v", err)
+	}
+	var ve *Error
+	if _, err := Validate(&ix.Messages[0], WithFV(fv.MustParse("FV2404"))); !errors.As(err, &ve) || !errors.Is(err, ErrNoData) {
+		t.Errorf("FV without data: %v", err)
+	}
+}
+
+// TestNotEvaluatedNeverFinding: a line whose condition has no predicate is
+// listed as not evaluated and produces no finding, whatever the message.
+func TestNotEvaluatedNeverFinding(t *testing.T) {
+	rep := validateString(t, utilmd55001(t))
+	var found bool
+	for _, n := range rep.NotEvaluated {
+		if strings.HasSuffix(n.Rule, "SG4/SG8/SG10/CAV+ZH9") && len(n.Conditions) > 0 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("CAV+ZH9 (Muss [36], no predicate) not listed as not evaluated: %+v", rep.NotEvaluated)
+	}
+}
