@@ -30,9 +30,10 @@ func TestCitations(t *testing.T) {
 			}
 			found := false
 			for _, txt := range texts[key] {
-				if strings.Contains(txt, collapse(d.quote)) {
-					found = true
-					break
+				for _, q := range append([]string{d.quote}, d.alts...) {
+					if strings.Contains(txt, collapse(q)) {
+						found = true
+					}
 				}
 			}
 			if !found {

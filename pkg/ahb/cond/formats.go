@@ -1,6 +1,7 @@
 package cond
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,10 +14,9 @@ import (
 // them (TestCitations checks each registration against the AHB's own text);
 // formatDefs returns the ones an AHB lists, by number.
 
-// decimal splits an EDIFACT decimal value ("-12.345", decimal mark '.' per
-// the Allgemeine Festlegungen; ',' accepted as the UN/EDIFACT alternative)
-// into sign, integer digits and fraction digits; ok is false for anything
-// else.
+// decimal splits an EDIFACT decimal value ("-12.345"; the decimal mark is
+// always '.' per the Allgemeine Festlegungen) into sign, integer digits and
+// fraction digits; ok is false for anything else.
 func decimal(v string) (neg bool, intPart, frac string, ok bool) {
 	if v == "" {
 		return false, "", "", false
@@ -24,115 +24,122 @@ func decimal(v string) (neg bool, intPart, frac string, ok bool) {
 	if v[0] == '-' {
 		neg, v = true, v[1:]
 	}
-	i := strings.IndexAny(v, ".,")
-	intPart, frac = v, ""
-	if i >= 0 {
+	intPart = v
+	if i := strings.IndexByte(v, '.'); i >= 0 {
 		intPart, frac = v[:i], v[i+1:]
 		if frac == "" {
 			return false, "", "", false
 		}
 	}
-	if intPart == "" && frac == "" {
+	if intPart == "" {
 		return false, "", "", false
 	}
-	for _, s := range []string{intPart, frac} {
-		for j := 0; j < len(s); j++ {
-			if s[j] < '0' || s[j] > '9' {
-				return false, "", "", false
-			}
-		}
+	if !allDigits(intPart) || !allDigits(frac) {
+		return false, "", "", false
 	}
 	return neg, intPart, frac, true
 }
 
-// isZero reports whether all digits are '0' (or there are none).
-func isZero(s string) bool { return strings.Trim(s, "0") == "" }
-
-// maxFraction: "Format: max. n Nachkommastellen".
-func maxFraction(n int) Predicate {
-	return func(sc *Scope) Tri {
-		_, _, f, ok := decimal(sc.Value)
-		return triOK(len(f) <= n, ok)
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
 	}
+	return true
 }
 
-// cmpValue compares the decimal value with the integer limit: -1, 0, +1.
-func cmpValue(v string, limit int) (int, bool) {
-	neg, ip, fr, ok := decimal(v)
-	if !ok {
+// number parses a decimal value; ok is false for anything that is not one.
+func number(v string) (float64, bool) {
+	if _, _, _, ok := decimal(v); !ok {
 		return 0, false
 	}
-	ip = strings.TrimLeft(ip, "0")
-	zero := ip == "" && isZero(fr)
-	if zero {
-		neg = false
-	}
-	if limit < 0 {
-		return 0, false // limits in the AHB texts are ≥ 0
-	}
-	if neg {
-		return -1, true
-	}
-	ls := strings.TrimLeft(itoa(limit), "0")
-	switch {
-	case len(ip) != len(ls):
-		if len(ip) < len(ls) {
-			return -1, true
-		}
-		return 1, true
-	case ip != ls:
-		if ip < ls {
-			return -1, true
-		}
-		return 1, true
-	case !isZero(fr):
-		return 1, true
-	}
-	return 0, true
+	f, err := strconv.ParseFloat(v, 64)
+	return f, err == nil
 }
 
-func itoa(n int) string {
-	if n == 0 {
-		return ""
+// numeric returns a predicate: the value is a decimal number satisfying
+// test (a non-number violates the format: False).
+func numeric(test func(f float64, intDigits, fracDigits int) bool) Predicate {
+	return func(sc *Scope) Tri {
+		_, ip, fr, ok := decimal(sc.Value)
+		if !ok {
+			return False
+		}
+		f, ok := number(sc.Value)
+		if !ok {
+			return False
+		}
+		return TriOf(test(f, len(strings.TrimLeft(ip, "0")), len(fr)))
 	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
+}
+
+// maxFraction: "Format: max. n Nachkommastellen" (0: "keine Nachkommastelle").
+func maxFraction(n int) Predicate {
+	return numeric(func(_ float64, _, fr int) bool { return fr <= n })
+}
+
+// maxInteger: "Format: max. n Vorkommastellen".
+func maxInteger(n int) Predicate {
+	return numeric(func(_ float64, ip, _ int) bool { return ip <= n })
 }
 
 // compare: "Format: Möglicher Wert: <op> limit".
-func compare(op string, limit int) Predicate {
-	return func(sc *Scope) Tri {
-		c, ok := cmpValue(sc.Value, limit)
-		if !ok {
-			return False // not a number: the format is violated
-		}
+func compare(op string, limit float64) Predicate {
+	return numeric(func(f float64, _, _ int) bool {
 		switch op {
 		case ">":
-			return TriOf(c > 0)
+			return f > limit
 		case ">=":
-			return TriOf(c >= 0)
+			return f >= limit
 		case "<":
-			return TriOf(c < 0)
+			return f < limit
 		case "<=":
-			return TriOf(c <= 0)
+			return f <= limit
+		case "==":
+			return f == limit
+		case "!=":
+			return f != limit
 		}
-		return Unknown
+		return false
+	})
+}
+
+// integerRange: "Format: Mögliche Werte: lo bis hi" (hi < 0: "n"), whole
+// numbers only.
+func integerRange(lo, hi float64) Predicate {
+	return numeric(func(f float64, _, fr int) bool { return fr == 0 && f >= lo && (hi < 0 || f <= hi) })
+}
+
+// length: "Format: genau n Stellen" (exact) / "max. n Stellen".
+func length(n int, exact bool) Predicate {
+	return func(sc *Scope) Tri {
+		l := len([]rune(sc.Value))
+		if exact {
+			return TriOf(l == n)
+		}
+		return TriOf(l <= n)
 	}
 }
 
-// isNumber wraps a fraction check so that a non-number is a violation.
-func numberWith(p Predicate) Predicate {
+// digitGroups: "Format: n1-n2-n1-n3" — groups of exactly that many digits
+// separated by '-'.
+func digitGroups(widths ...int) Predicate {
 	return func(sc *Scope) Tri {
-		if _, _, _, ok := decimal(sc.Value); !ok {
-			return False
+		v := sc.Value
+		for k, w := range widths {
+			if len(v) < w || !allDigits(v[:w]) {
+				return False
+			}
+			v = v[w:]
+			if k < len(widths)-1 {
+				if v == "" || v[0] != '-' {
+					return False
+				}
+				v = v[1:]
+			}
 		}
-		return p(sc)
+		return TriOf(v == "")
 	}
 }
 
@@ -221,37 +228,68 @@ func dayBoundary(gas bool) Predicate {
 	}
 }
 
-// formatDef is one format condition with the text every AHB gives it.
+// formatDef is one format condition with the text(s) the AHBs give it
+// (variants of the same rule, e.g. "> 0" and ">0").
 type formatDef struct {
-	n     uint16
-	quote string
-	fn    Predicate
+	n      uint16
+	quotes []string
+	fn     Predicate
 }
 
-// allFormats lists the format conditions implemented, with the quote of
-// their text ("Format: …" in every AHB of ../shared/ahb-data).
+func fd(n uint16, fn Predicate, quotes ...string) formatDef { return formatDef{n, quotes, fn} }
+
+// allFormats lists the format conditions implemented, with the quotes of
+// their text in the AHBs of ../shared/ahb-data (numbers mean the same rule
+// in every AHB that lists them; TestCitations checks each AHB's text).
 func allFormats() []formatDef {
 	return []formatDef{
-		{902, "Format: Möglicher Wert: ≥ 0", compare(">=", 0)},
-		{907, "Format: max. 4 Nachkommastellen", numberWith(maxFraction(4))},
-		{912, "Format: max. 6 Nachkommastellen", numberWith(maxFraction(6))},
-		{914, "Format: Möglicher Wert: > 0", compare(">", 0)},
-		{930, "Format: max. 2 Nachkommastellen", numberWith(maxFraction(2))},
-		{931, "Format: ZZZ = +00", zzzUTC},
-		{937, "Format: keine Nachkommastelle", numberWith(maxFraction(0))},
-		{938, "Format: Möglicher Wert: <= 10", compare("<=", 10)},
-		{950, "Format: Marktlokations-ID", idCheck(ident.ValidateMaLo)},
-		{951, "Format: Zählpunktbezeichnung", idCheck(ident.ValidateMeLo)},
-		{953, "Format: Marktlokations-ID oder Zählpunktbezeichnung", idCheck(func(s string) error {
+		fd(902, compare(">=", 0), "Format: Möglicher Wert: ≥ 0", "Format: Wert darf nur positiv oder 0 sein"),
+		fd(903, compare("==", 1), "Format: Möglicher Wert: 1"),
+		fd(904, length(16, true), "Format: genau 16 Stellen"),
+		fd(905, length(3, false), "Format: max. 3 Stellen"),
+		fd(906, maxFraction(3), "Format: max. 3 Nachkommastellen"),
+		fd(907, maxFraction(4), "Format: max. 4 Nachkommastellen"),
+		fd(908, integerRange(1, -1), "Format: Mögliche Werte: 1 bis n"),
+		fd(909, integerRange(0, -1), "Format: Mögliche Werte: 0 bis n"),
+		fd(910, numeric(func(float64, int, int) bool { return true }), "Format: Möglicher Wert: < 0 oder ≥ 0"),
+		fd(912, maxFraction(6), "Format: max. 6 Nachkommastellen", "Format: Wert kann mit maximal 6 Nachkommastellen angegeben werden"),
+		fd(913, integerRange(1, 99999), "Format: Mögliche Werte: 1 bis 99999"),
+		fd(914, compare(">", 0), "Format: Möglicher Wert: > 0", "Format: Möglicher Wert: >0"),
+		fd(915, compare("!=", 1), "Format: Möglicher Wert: ≠ 1"),
+		fd(917, maxInteger(4), "Format: max. 4 Vorkommastellen"),
+		fd(922, idCheck(ident.ValidateTechnischeRessource), "Format: TR-ID"),
+		fd(925, maxFraction(5), "Format: max. 5 Nachkommastellen"),
+		fd(926, compare("==", 0), "Format: Möglicher Wert: 0"),
+		fd(927, compare("==", -1), "Format: Möglicher Wert: -1"),
+		fd(929, compare("==", 1000), "Format: Möglicher Wert: 1000"),
+		fd(930, maxFraction(2), "Format: max. 2 Nachkommastellen"),
+		fd(931, zzzUTC, "Format: ZZZ = +00"),
+		fd(937, maxFraction(0), "Format: keine Nachkommastelle"),
+		fd(938, compare("<=", 10), "Format: Möglicher Wert: <= 10"),
+		fd(939, email, "Format: Die Zeichenkette muss die Zeichen @ und . enthalten"),
+		fd(940, phone, "Format: Die Zeichenkette muss mit dem Zeichen + beginnen und danach dürfen nur noch Ziffern folgen"),
+		fd(942, digitGroups(1, 2, 1, 3), "Format: n1-n2-n1-n3"),
+		fd(943, digitGroups(1, 2, 1), "Format: n1-n2-n1"),
+		fd(946, maxFraction(11), "Format: max. 11 Nachkommastellen"),
+		fd(948, digitGroups(1, 2, 1, 8, 2), "Format: n1-n2-n1-n8-n2"),
+		fd(949, digitGroups(1, 2, 1, 8, 2, 1), "Format: n1-n2-n1-n8-n2-n1"),
+		fd(950, idCheck(ident.ValidateMaLo), "Format: Marktlokations-ID"),
+		fd(951, idCheck(ident.ValidateMeLo), "Format: Zählpunktbezeichnung"),
+		fd(953, idCheck(func(s string) error {
 			if ident.ValidateMaLo(s) == nil {
 				return nil
 			}
 			return ident.ValidateMeLo(s)
-		})},
-		{955, "Format: Möglicher Wert: < 100", compare("<", 100)},
-		{960, "Format: Netzlokations-ID", idCheck(ident.ValidateNeLo)},
-		{961, "Format: SR-ID", idCheck(ident.ValidateSteuerbareRessource)},
-		{922, "Format: TR-ID", idCheck(ident.ValidateTechnischeRessource)},
+		}), "Format: Marktlokations-ID oder Zählpunktbezeichnung"),
+		fd(955, compare("<", 100), "Format: Möglicher Wert: < 100", "Format: Möglicher Wert: <100"),
+		fd(957, digitGroups(1, 2, 1, 8), "Format: n1-n2-n1-n8"),
+		fd(959, digitGroups(13, 2), "Format: n13-n2"),
+		fd(960, idCheck(ident.ValidateNeLo), "Format: Netzlokations-ID"),
+		fd(961, idCheck(ident.ValidateSteuerbareRessource), "Format: SR-ID"),
+		fd(962, maxInteger(6), "Format: max. 6 Vorkommastellen"),
+		fd(963, compare("<=", 100), "Format: Möglicher Wert: ≤ 100"),
+		fd(968, compare("<=", 0), "Format: Möglicher Wert: ≤ 0"),
+		fd(969, compare("<=", 1), "Format: Möglicher Wer: ≤ 1"),
 	}
 }
 
@@ -262,7 +300,9 @@ func formatDefs(ns ...uint16) []def {
 	for _, n := range ns {
 		for _, f := range all {
 			if f.n == n {
-				out = append(out, format(f.n, f.quote, f.fn))
+				d := format(f.n, f.quotes[0], f.fn)
+				d.alts = f.quotes[1:]
+				out = append(out, d)
 			}
 		}
 	}

@@ -159,6 +159,9 @@ const (
 func checkAllTested(t *testing.T, set *Set, seen map[Ref][3]bool, exempt map[Ref]int) {
 	t.Helper()
 	for _, ref := range set.Implemented() {
+		if ref.Kind == RefCondition && set.Kind(ref, nil) == KindFormat {
+			continue // TestFormats covers every format condition
+		}
 		s := seen[ref]
 		if !s[1] {
 			t.Errorf("%s %s %s: needs a true case", set.Name(), set.FV(), ref)

@@ -425,10 +425,9 @@ func utilmdStrom() []def {
 			only(req(313, "Wenn DTM+137 (Nachrichtendatum) im DE2380 ≥ 202603312200?+00", messageDateFrom("202603312200+00")), fv.Version{}, fv2604),
 			only(req(321, "Wenn im DE3155 in demselben COM der Code EM vorhanden ist", comChannel("EM")), fv.Version{}, fv2604),
 			only(req(322, "Wenn im DE3155 in demselben COM der Code TE / FX / AJ / AL vorhanden ist", comChannel("TE", "FX", "AJ", "AL")), fv.Version{}, fv2604),
-			only(format(939, "Format: Die Zeichenkette muss die Zeichen @ und . enthalten", email), fv.Version{}, fv2604),
-			only(format(940, "Format: Die Zeichenkette muss mit dem Zeichen + beginnen und danach dürfen nur noch Ziffern folgen", phone), fv.Version{}, fv2604),
 		},
-		formatDefs(902, 914, 922, 930, 931, 937, 950, 951, 955, 960, 961),
+		formatDefs(902, 910, 914, 922, 926, 930, 931, 937, 938, 942, 943, 946, 948, 950, 951, 955, 957, 960, 961),
+		onlyAll(formatDefs(939, 940), fv.Version{}, fv2604),
 	)
 }
 
@@ -509,6 +508,14 @@ func utilmdGas() []def {
 		},
 		formatDefs(902, 907, 912, 930, 931, 937, 938, 950, 951, 953),
 	)
+}
+
+// onlyAll applies only to every registration of ds.
+func onlyAll(ds []def, from, until fv.Version) []def {
+	for i := range ds {
+		ds[i] = only(ds[i], from, until)
+	}
+	return ds
 }
 
 // ub turns a format registration into the time condition [UBn].

@@ -2,21 +2,11 @@ package cond
 
 import (
 	"testing"
-
-	"github.com/mako-engine/mako/pkg/edifact/ident"
 )
 
 const hdr = "BGM+E01+D1'DTM+137:202610010800?+00:303'NAD+MS+9900000000001::293'NAD+MR+9900000000002::293'"
 
 func ide(segs string) string { return hdr + "IDE+24+V1'" + segs }
-
-func validMaLo(t *testing.T) string {
-	d, err := ident.MaLoCheckDigit("5123869678")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return "5123869678" + string(d)
-}
 
 // trio returns a true, a false and a no-context case for a transaction
 // level condition.
@@ -53,25 +43,6 @@ func sharedUTILMDCases(t *testing.T) []predCase {
 	for _, n := range []uint16{165, 166} {
 		add(predCase{ref: r(n), body: ide("DTM+92:202611010000?+00:303'"), at: "DTM", want: True},
 			predCase{ref: r(n), body: ide("DTM+92:202611010000?+00:303'"), at: "DTM", absent: true, want: Unknown})
-	}
-	return cs
-}
-
-func formatCases(t *testing.T, ns ...uint16) []predCase {
-	vals := map[uint16][2]string{
-		902: {"0", "-1"}, 907: {"1.1234", "1.12345"}, 912: {"1.123456", "1.1234567"},
-		914: {"1", "0"}, 930: {"12.34", "12.345"}, 937: {"12", "12.5"}, 938: {"10", "10.5"},
-		950: {validMaLo(t), "51238696780"}, 951: {"DE0001234567890123456789012345678", "DE000123"},
-		953: {"DE0001234567890123456789012345678", "1234"}, 955: {"99.99", "100"},
-		960: {"E1234567890", "X1234567890"}, 961: {"C1234567890", "E1234567890"}, 922: {"D1234567890", "C12345"},
-		931: {"202610010800+00", "202610010800+01"},
-	}
-	var cs []predCase
-	for _, n := range ns {
-		v := vals[n]
-		cs = append(cs,
-			predCase{ref: r(n), body: ide("RFF+Z13:55001'"), at: "RFF", value: v[0], want: True},
-			predCase{ref: r(n), body: ide("RFF+Z13:55001'"), at: "RFF", value: v[1], want: False})
 	}
 	return cs
 }
@@ -132,14 +103,11 @@ func TestUTILMDStromPredicates(t *testing.T) {
 		predCase{ref: ub, body: ide("DTM+92:x:303'"), at: "DTM", value: "202612010000+00", want: False},
 		predCase{ref: ub, body: ide("DTM+92:x:303'"), at: "DTM", value: "202612312300+00", want: True},
 		predCase{ref: ub, body: ide("DTM+92:x:102'"), at: "DTM+92", value: "20261001", want: Unknown})
-	add(formatCases(t, 902, 914, 922, 930, 931, 937, 950, 951, 955, 960, 961)...)
 	add(predCase{ref: r(931), body: ide("DTM+92:x:102'"), at: "DTM+92", value: "20261001", want: Unknown})
 	seen := runCases(t, UTILMDStrom, fv2610, cs)
 	checkAllTested(t, PredicatesFor(UTILMDStrom, fv2610), seen, map[Ref]int{
 		r(46): neverFalse, r(165): neverFalse, r(166): neverFalse, r(268): neverFalse,
-		r(87): neverUnknown, r(902): neverUnknown, r(914): neverUnknown, r(922): neverUnknown, r(930): neverUnknown,
-		r(937): neverUnknown, r(950): neverUnknown, r(951): neverUnknown, r(955): neverUnknown, r(960): neverUnknown,
-		r(961): neverUnknown,
+		r(87): neverUnknown,
 	})
 }
 
@@ -221,13 +189,10 @@ func TestUTILMDGasPredicates(t *testing.T) {
 		predCase{ref: ub, body: ide("DTM+92:x:303'"), at: "DTM+92", value: "202612010500+00", want: True},
 		predCase{ref: ub, body: ide("DTM+92:x:303'"), at: "DTM+92", value: "202612010400+00", want: False},
 		predCase{ref: ub, body: ide("DTM+92:x:102'"), at: "DTM+92", value: "20261001", want: Unknown})
-	add(formatCases(t, 902, 907, 912, 930, 931, 937, 938, 950, 951, 953)...)
 	add(predCase{ref: r(931), body: ide("DTM+92:x:102'"), at: "DTM+92", value: "20261001", want: Unknown})
 	seen := runCases(t, UTILMDGas, fv2610, cs)
 	checkAllTested(t, PredicatesFor(UTILMDGas, fv2610), seen, map[Ref]int{
 		r(130): neverFalse, r(165): neverFalse, r(166): neverFalse, r(268): neverFalse,
-		r(902): neverUnknown, r(907): neverUnknown, r(912): neverUnknown, r(930): neverUnknown,
-		r(937): neverUnknown, r(938): neverUnknown, r(950): neverUnknown, r(951): neverUnknown, r(953): neverUnknown,
 	})
 }
 

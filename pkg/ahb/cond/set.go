@@ -19,6 +19,7 @@ type def struct {
 	ref      Ref
 	kind     Kind
 	quote    string
+	alts     []string   // variants of the quote in other AHBs (format conditions)
 	fn       Predicate  // nil: classified but not implemented
 	external bool       // depends on information outside the message
 	from     fv.Version // first FV (inclusive); zero: all earlier
