@@ -159,3 +159,15 @@ func (e *Expr) eval(i int32, set *Set, sc *Scope, res *Result) (r, v val) {
 	}
 	return valOf(t), valOf(t)
 }
+
+// ChecksValue reports whether the expression holds a format condition or a
+// value rule (by set's classification) — the lines whose Eval needs the
+// data element value in Scope.Value to decide Result.Format.
+func (e *Expr) ChecksValue(set *Set) bool {
+	for _, r := range e.refs {
+		if k := set.Kind(r, nil); k == KindFormat || k == KindValue {
+			return true
+		}
+	}
+	return false
+}

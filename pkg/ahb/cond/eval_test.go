@@ -97,3 +97,14 @@ func TestNotEvaluatedTruncated(t *testing.T) {
 		t.Fatalf("got %d truncated=%v", len(r.NotEvaluated()), r.Truncated())
 	}
 }
+
+func TestChecksValue(t *testing.T) {
+	set := PredicatesFor(UTILMDStrom, fv2610)
+	for in, want := range map[string]bool{
+		"X [931] [494]": true, "X [UB1]": true, "Muss [41]": true, "Muss [480] ∧ [2061]": false, "X": false,
+	} {
+		if got := MustParse(in).ChecksValue(set); got != want {
+			t.Errorf("%q: %v", in, got)
+		}
+	}
+}
