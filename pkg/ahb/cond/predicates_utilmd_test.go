@@ -80,7 +80,8 @@ func TestUTILMDStromPredicates(t *testing.T) {
 	add(trio(97, "SEQ+Z79+1'CCI+Z66'CAV+ZH9:::9991000002420'", "SEQ+Z79+1'CCI+Z66'CAV+ZH9:::9991000002933'", "SEQ")...)
 	add(predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZA6'CAV+E02'"), at: "CAV", want: True},
 		predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZA6'CAV+E01'"), at: "CAV", want: False},
-		predCase{ref: r(106), body: ide("SEQ+Z98'CCI+++ZA6'CAV+E02'"), at: "CAV", want: Unknown})
+		predCase{ref: r(106), body: ide("SEQ+Z98'CCI+++ZA6'CAV+E02'"), at: "CAV", want: False},
+		predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZA6'CAV+E02'"), at: "CAV", nogroups: true, want: Unknown})
 	add(trio(192, "STS+7++E03+ZAP'", "STS+7++E03+ZW3'", "STS")...)
 	add(trio(279, "STS+7++E03+ZW4'", "STS+7++E03+ZW3'", "STS")...)
 	add(trio(205, "LOC+Z19+C1234567890'", "LOC+Z18+E1234567890'", "LOC")...)
@@ -162,7 +163,8 @@ func TestUTILMDGasPredicates(t *testing.T) {
 	add(trio(84, "STS+E01++Z35'", "STS+E01++Z01'", "STS")...)
 	add(predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZA6'"), at: "CCI", want: True},
 		predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZC0'"), at: "CCI", want: False},
-		predCase{ref: r(106), body: ide("SEQ+Z35'CCI+++ZA6'"), at: "CCI", want: Unknown})
+		predCase{ref: r(106), body: ide("SEQ+Z35'CCI+++ZA6'"), at: "CCI", want: False},
+		predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZA6'"), at: "CCI", nogroups: true, want: Unknown})
 	add(predCase{ref: r(123), body: ide("SEQ+Z20'RFF+MG:123'SEQ+Z20'RFF+MG:123'"), at: "SEQ", want: True},
 		predCase{ref: r(123), body: ide("SEQ+Z20'RFF+MG:123'SEQ+Z20'RFF+MG:456'"), at: "SEQ", want: False},
 		predCase{ref: r(123), body: ide("SEQ+Z20'RFF+MG:123'"), at: "SEQ", nogroups: true, want: Unknown})
@@ -175,7 +177,8 @@ func TestUTILMDGasPredicates(t *testing.T) {
 	add(trio(216, "SEQ+Z01'CCI+++Z88'CAV+Z74:::Z08'", "SEQ+Z01'CCI+++Z88'CAV+Z74:::Z09'", "IDE")...)
 	add(predCase{ref: r(257), body: ide("SEQ+Z02'PIA+5+7-0?:33.86.0:SRW'"), at: "PIA", want: True},
 		predCase{ref: r(257), body: ide("SEQ+Z02'PIA+5+7-0?:33.87.0:SRW'"), at: "PIA", want: False},
-		predCase{ref: r(257), body: ide("SEQ+Z01'PIA+5+7-0?:33.86.0:SRW'"), at: "PIA", want: Unknown})
+		predCase{ref: r(257), body: ide("SEQ+Z01'PIA+5+7-0?:33.86.0:SRW'"), at: "PIA", want: False},
+		predCase{ref: r(257), body: ide("SEQ+Z02'PIA+5+7-0?:33.86.0:SRW'"), at: "PIA", nogroups: true, want: Unknown})
 	add(trio(328, "IMD++Z36+Z12'", "IMD++Z36+Z13'", "IDE")...)
 	add(trio(333, "IMD++Z36+Z13'", "IMD++Z36+Z12'", "IDE")...)
 	add(trio(361, "STS+E01++A05'", "STS+E01++A04'", "STS")...)

@@ -147,8 +147,9 @@ func sts(qual string, el int, codes ...string) func(*edifact.Segment) bool {
 // with a segment tagged head (e.g. the SG10 instances, each opened by CCI,
 // inside an SG8): true when some subgroup's opening segment satisfies open
 // and one of its segments (opening included) satisfies m; m nil = the
-// opening alone. Only subgroups inside an instance of g whose opening
-// segment satisfies gOpen (nil = any) count.
+// opening alone. When gOpen is not nil, the instance of g must open with a
+// segment satisfying it ("in dieser SG8 SEQ+Z01 …"); another instance does
+// not hold what the condition names (False).
 func inSubgroup(g string, gOpen func(*edifact.Segment) bool, head string, open, m func(*edifact.Segment) bool) Predicate {
 	return func(sc *Scope) Tri {
 		sp, ok := sc.within(g)
@@ -157,7 +158,7 @@ func inSubgroup(g string, gOpen func(*edifact.Segment) bool, head string, open, 
 		}
 		segs := sc.segs(sp)
 		if gOpen != nil && (len(segs) == 0 || !gOpen(&segs[0])) {
-			return Unknown
+			return False
 		}
 		for i := range segs {
 			if segs[i].Tag != head || !open(&segs[i]) {
