@@ -119,6 +119,7 @@ func fileName(typ, sector string) string {
 }
 
 func write(path string, f *model.File) error {
+	fillQualifiers(f)
 	var buf bytes.Buffer
 	if err := model.Encode(&buf, f); err != nil {
 		return err

@@ -417,3 +417,79 @@ func order(seqs [][]string) (items []string, ordered bool) {
 	}
 	return items, true
 }
+
+// fillQualifiers records per group (and at message level) the qualifiers
+// the AHB lines use, over all PIDs, walking the lines along the final tree.
+func fillQualifiers(f *model.File) {
+	parent := map[string]string{}
+	for _, g := range f.MIG.Groups {
+		parent[g.ID] = g.Parent
+	}
+	type key struct{ group, tag string }
+	type acc struct {
+		pos, sub int
+		any      bool
+		codes    []string
+	}
+	quals := map[key][]*acc{}
+	var order []key
+	add := func(group string, l *model.Line) {
+		k := key{group, l.Seg}
+		if _, ok := quals[k]; !ok {
+			order = append(order, k)
+			quals[k] = nil
+		}
+		if len(l.Elements) == 0 || len(l.Elements[0].Codes) == 0 || l.Elements[0].Pos < 0 {
+			quals[k] = append(quals[k], &acc{any: true})
+			return
+		}
+		e := l.Elements[0]
+		var a *acc
+		for _, x := range quals[k] {
+			if !x.any && x.pos == e.Pos && x.sub == e.Sub {
+				a = x
+			}
+		}
+		if a == nil {
+			a = &acc{pos: e.Pos, sub: e.Sub}
+			quals[k] = append(quals[k], a)
+		}
+		for _, c := range e.Codes {
+			if !slices.Contains(a.codes, c[0]) {
+				a.codes = append(a.codes, c[0])
+			}
+		}
+	}
+	for _, p := range f.PIDs {
+		for i := range p.Lines {
+			add(p.Lines[i].Group, &p.Lines[i])
+		}
+	}
+	build := func(group string) []model.Qualifier {
+		var out []model.Qualifier
+		for _, k := range order {
+			if k.group != group {
+				continue
+			}
+			seenAny := false
+			for _, a := range quals[k] {
+				if a.any {
+					if !seenAny {
+						out = append(out, model.Qualifier{Tag: k.tag, Pos: -1, Sub: -1})
+					}
+					seenAny = true
+					continue
+				}
+				codes := slices.Clone(a.codes)
+				slices.Sort(codes)
+				out = append(out, model.Qualifier{Tag: k.tag, Pos: a.pos, Sub: a.sub, Codes: codes})
+			}
+		}
+		slices.SortStableFunc(out, func(a, b model.Qualifier) int { return strings.Compare(a.Tag, b.Tag) })
+		return out
+	}
+	f.MIG.RootQualifiers = build("")
+	for i := range f.MIG.Groups {
+		f.MIG.Groups[i].Qualifiers = build(f.MIG.Groups[i].ID)
+	}
+}

@@ -23,8 +23,8 @@ type LineInfo struct {
 
 // Lines returns the AHB lines of a PID in document order.
 func (s *Spec) Lines(pid string) ([]LineInfo, bool) {
-	p, ok := s.pids[pid]
-	if !ok {
+	p, err := s.pid(pid)
+	if err != nil {
 		return nil, false
 	}
 	type item struct {
@@ -64,7 +64,7 @@ func Find(v fv.Version, pid string) (*Spec, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, ok := s.pids[pid]; ok {
+		if s.Has(pid) {
 			return s, nil
 		}
 	}
@@ -149,10 +149,10 @@ func Diff(a, b fv.Version, pid string) ([]Change, error) {
 			c := Change{Type: k.Type, Sector: k.Sector, PID: p}
 			switch {
 			case !pb[p]:
-				c.Kind, c.Old = Removed, sa.pids[p].name
+				c.Kind, c.Old = Removed, sa.raws[sa.pidIdx[p]].Name
 				out = append(out, c)
 			case !pa[p]:
-				c.Kind, c.New = Added, sb.pids[p].name
+				c.Kind, c.New = Added, sb.raws[sb.pidIdx[p]].Name
 				out = append(out, c)
 			default:
 				out = append(out, diffPID(sa, sb, p)...)

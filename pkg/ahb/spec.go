@@ -77,12 +77,22 @@ type Spec struct {
 	// Set holds the condition predicates for the message type and FV.
 	Set *cond.Set
 
-	root     *groupSpec
-	groups   map[string]*groupSpec
-	known    map[string]bool // every segment tag of the MIG model
-	layouts  map[string]*model.Layout
-	pids     map[string]*pidSpec
-	badExprs []string
+	root    *groupSpec
+	groups  map[string]*groupSpec
+	known   map[string]bool // every segment tag of the MIG model
+	layouts map[string]*model.Layout
+	raws    []model.RawPID
+	pidIdx  map[string]int
+	lazy    []lazyPID // per raw PID, compiled on first use
+}
+
+// lazyPID is one PID compiled on first use (loading an FV decodes only the
+// MIG and indexes the PIDs).
+type lazyPID struct {
+	once  sync.Once
+	model *model.PID
+	spec  *pidSpec
+	err   error
 }
 
 // groupSpec is one node of the MIG tree; the root node has id "".
@@ -129,36 +139,48 @@ func (q *qualSet) score(seg *edifact.Segment) int {
 	return 1
 }
 
-func (g *groupSpec) addQual(l *lineSpec) {
-	q := g.quals[l.line.Seg]
-	if q == nil {
-		q = &qualSet{}
-		g.quals[l.line.Seg] = q
-	}
-	if l.qual < 0 {
-		q.any = true
-		return
-	}
-	e := l.elems[l.qual].e
-	for i := range q.entries {
-		if q.entries[i].pos == e.Pos && q.entries[i].sub == e.Sub {
-			for _, c := range e.Codes {
-				q.entries[i].codes[c[0]] = true
-			}
-			return
+func qualSets(qs []model.Qualifier) map[string]*qualSet {
+	m := map[string]*qualSet{}
+	for _, q := range qs {
+		set := m[q.Tag]
+		if set == nil {
+			set = &qualSet{}
+			m[q.Tag] = set
 		}
+		if len(q.Codes) == 0 {
+			set.any = true
+			continue
+		}
+		e := qualEntry{pos: q.Pos, sub: q.Sub, codes: make(map[string]bool, len(q.Codes))}
+		for _, c := range q.Codes {
+			e.codes[c] = true
+		}
+		set.entries = append(set.entries, e)
 	}
-	qe := qualEntry{pos: e.Pos, sub: e.Sub, codes: map[string]bool{}}
-	for _, c := range e.Codes {
-		qe.codes[c[0]] = true
+	return m
+}
+
+// pid returns the compiled AHB column of a PID, compiling it on first use.
+func (s *Spec) pid(id string) (*pidSpec, error) {
+	i, ok := s.pidIdx[id]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s (%s %s %s)", ErrUnknownPID, id, s.Key.FV, s.Key.Type, s.Key.Sector)
 	}
-	q.entries = append(q.entries, qe)
+	l := &s.lazy[i]
+	l.once.Do(func() {
+		l.model, l.err = model.DecodePID(s.raws[i])
+		if l.err == nil {
+			l.spec = s.buildPID(l.model)
+		}
+	})
+	return l.spec, l.err
 }
 
 // pidSpec is the AHB column of one PID as a tree of blocks.
 type pidSpec struct {
 	id, name string
 	root     *blockSpec
+	badExprs []string // expressions pkg/ahb/cond cannot parse
 }
 
 // blockSpec is one group instance of the AHB column (a trigger line and the
@@ -213,23 +235,23 @@ func compile(k Key) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w for %s %s %s", ErrNoData, k.FV, k.Type, k.Sector)
 	}
-	f, err := model.Decode(b)
+	f, raws, err := model.DecodeIndexed(b)
 	if err != nil {
 		return nil, fmt.Errorf("ahb: %s: %w", k.file(), err)
 	}
-	return build(k, f)
+	return build(k, f, raws)
 }
 
-func build(k Key, f *model.File) (*Spec, error) {
+func build(k Key, f *model.File, raws []model.RawPID) (*Spec, error) {
 	name := k.Type
 	if k.Type == "UTILMD" && k.Sector != "" {
 		name = "UTILMD " + k.Sector
 	}
-	s := &Spec{File: f, Key: k, Set: cond.PredicatesFor(name, k.FV), groups: map[string]*groupSpec{}, known: map[string]bool{}, layouts: map[string]*model.Layout{}, pids: map[string]*pidSpec{}}
-	s.root = &groupSpec{rank: rankOf(f.MIG.Root), ordered: f.MIG.RootOrdered, own: map[string]bool{}, quals: map[string]*qualSet{}}
+	s := &Spec{File: f, Key: k, Set: cond.PredicatesFor(name, k.FV), groups: map[string]*groupSpec{}, known: map[string]bool{}, layouts: map[string]*model.Layout{}, raws: raws, pidIdx: make(map[string]int, len(raws)), lazy: make([]lazyPID, len(raws))}
+	s.root = &groupSpec{rank: rankOf(f.MIG.Root), ordered: f.MIG.RootOrdered, own: map[string]bool{}, quals: qualSets(f.MIG.RootQualifiers)}
 	for i := range f.MIG.Groups {
 		g := &f.MIG.Groups[i]
-		s.groups[g.ID] = &groupSpec{id: g.ID, trigger: g.Trigger, rank: rankOf(g.Items), ordered: g.Ordered, own: map[string]bool{}, quals: map[string]*qualSet{}}
+		s.groups[g.ID] = &groupSpec{id: g.ID, trigger: g.Trigger, rank: rankOf(g.Items), ordered: g.Ordered, own: map[string]bool{}, quals: qualSets(g.Qualifiers)}
 	}
 	for i := range f.MIG.Groups {
 		g := &f.MIG.Groups[i]
@@ -256,21 +278,8 @@ func build(k Key, f *model.File) (*Spec, error) {
 	for i := range f.MIG.Segments {
 		s.layouts[f.MIG.Segments[i].Tag] = &f.MIG.Segments[i]
 	}
-	for i := range f.PIDs {
-		p := &f.PIDs[i]
-		s.pids[p.ID] = s.buildPID(p)
-		var walk func(b *blockSpec)
-		walk = func(b *blockSpec) {
-			if !b.misplace {
-				for _, l := range b.lines {
-					b.group.addQual(l)
-				}
-			}
-			for _, c := range b.children {
-				walk(c)
-			}
-		}
-		walk(s.pids[p.ID].root)
+	for i, r := range raws {
+		s.pidIdx[r.ID] = i
 	}
 	return s, nil
 }
@@ -285,13 +294,13 @@ func rankOf(items []string) map[string]int {
 	return m
 }
 
-func (s *Spec) parse(expr string) *cond.Expr {
+func (ps *pidSpec) parse(expr string) *cond.Expr {
 	if strings.TrimSpace(expr) == "" {
 		return nil
 	}
 	e, err := cond.Parse(expr)
 	if err != nil {
-		s.badExprs = append(s.badExprs, expr)
+		ps.badExprs = append(ps.badExprs, expr)
 		return nil
 	}
 	return e
@@ -311,7 +320,7 @@ func (s *Spec) buildPID(p *model.PID) *pidSpec {
 	}
 	for i := range p.Lines {
 		l := &p.Lines[i]
-		ls := s.buildLine(l)
+		ls := s.buildLine(ps, l)
 		ls.seq = i
 		if l.Group == "" {
 			popTo(s.root)
@@ -329,7 +338,7 @@ func (s *Spec) buildPID(p *model.PID) *pidSpec {
 			b.lines = append(b.lines, ls)
 			continue
 		}
-		b := &blockSpec{group: g, exprText: l.GroupExpr, expr: s.parse(l.GroupExpr)}
+		b := &blockSpec{group: g, exprText: l.GroupExpr, expr: ps.parse(l.GroupExpr)}
 		if !popTo(g.parent) {
 			b.misplace = true
 			popTo(s.root)
@@ -360,12 +369,12 @@ func isAncestor(a, g *groupSpec) bool {
 	return false
 }
 
-func (s *Spec) buildLine(l *model.Line) *lineSpec {
-	ls := &lineSpec{line: l, expr: s.parse(l.Expr), qual: -1}
+func (s *Spec) buildLine(ps *pidSpec, l *model.Line) *lineSpec {
+	ls := &lineSpec{line: l, expr: ps.parse(l.Expr), qual: -1}
 	lay := s.layouts[l.Seg]
 	for i := range l.Elements {
 		e := &l.Elements[i]
-		es := elemSpec{e: e, expr: s.parse(e.Expr)}
+		es := elemSpec{e: e, expr: ps.parse(e.Expr)}
 		if lay != nil && e.Pos >= 0 {
 			for _, le := range lay.Elements {
 				if le.Pos == e.Pos && le.Sub == e.Sub {
@@ -409,23 +418,36 @@ func (ls *lineSpec) qualifies(v string) bool {
 
 // PIDs returns the PIDs of the spec in ascending order.
 func (s *Spec) PIDs() []string {
-	out := make([]string, 0, len(s.File.PIDs))
-	for _, p := range s.File.PIDs {
-		out = append(out, p.ID)
+	out := make([]string, 0, len(s.raws))
+	for _, r := range s.raws {
+		out = append(out, r.ID)
 	}
 	return out
 }
 
-// PID returns the AHB column of a PID.
+// Has reports whether the spec holds the PID.
+func (s *Spec) Has(pid string) bool {
+	_, ok := s.pidIdx[pid]
+	return ok
+}
+
+// PID returns the AHB column of a PID (decoded on first use).
 func (s *Spec) PID(id string) (*model.PID, bool) {
-	for i := range s.File.PIDs {
-		if s.File.PIDs[i].ID == id {
-			return &s.File.PIDs[i], true
-		}
+	if _, err := s.pid(id); err != nil {
+		return nil, false
 	}
-	return nil, false
+	return s.lazy[s.pidIdx[id]].model, true
 }
 
 // UnparsedExpressions returns the AHB expressions of the data that
-// pkg/ahb/cond cannot parse (their lines are never evaluated).
-func (s *Spec) UnparsedExpressions() []string { return slices.Clone(s.badExprs) }
+// pkg/ahb/cond cannot parse (their lines are never evaluated). It compiles
+// every PID.
+func (s *Spec) UnparsedExpressions() []string {
+	var out []string
+	for _, r := range s.raws {
+		if p, err := s.pid(r.ID); err == nil {
+			out = append(out, p.badExprs...)
+		}
+	}
+	return out
+}

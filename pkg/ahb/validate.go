@@ -233,11 +233,7 @@ func (r *run) validate(txs []edifact.Transaction) (*Report, error) {
 		if id == "" {
 			return nil, ErrNoPID
 		}
-		p, ok := s.pids[id]
-		if !ok {
-			return nil, fmt.Errorf("%w: %s (%s %s %s)", ErrUnknownPID, id, s.Key.FV, s.Key.Type, s.Key.Sector)
-		}
-		return p, nil
+		return s.pid(id)
 	}
 	switch s.Key.Type {
 	case "APERAK":

@@ -59,6 +59,8 @@ type MIG struct {
 	// RootOrdered reports whether Root's order is known (derived without
 	// conflict); when false, order is not checked at this level.
 	RootOrdered bool `json:"root_ordered"`
+	// RootQualifiers are the Qualifiers of the message-level lines.
+	RootQualifiers []Qualifier `json:"root_quals,omitempty"`
 	// Groups are the segment groups in ascending number.
 	Groups []Group `json:"groups"`
 	// Segments are the segment layouts by tag, in ascending tag order.
@@ -80,6 +82,21 @@ type Group struct {
 	Ordered bool `json:"ordered"`
 	// Origin says where the group's place in the tree comes from.
 	Origin string `json:"origin,omitempty"`
+	// Qualifiers are the qualifiers the AHB lines of this group use, per
+	// segment tag, over all PIDs of the file; they steer which group a
+	// segment belongs to where the tree alone is ambiguous (MSCONS SG2 and
+	// SG5 both open with NAD).
+	Qualifiers []Qualifier `json:"quals,omitempty"`
+}
+
+// Qualifier is the union of the qualifying codes of the AHB lines with one
+// segment tag in one group: the codes of the line's first data element at
+// Pos/Sub. A Qualifier without Codes means some line of the tag has none.
+type Qualifier struct {
+	Tag   string   `json:"tag"`
+	Pos   int      `json:"pos"`
+	Sub   int      `json:"sub"`
+	Codes []string `json:"codes,omitempty"`
 }
 
 // Layout is the data-element layout of one segment tag (UN D.11A segment
@@ -206,7 +223,11 @@ func Encode(w io.Writer, f *File) error {
 		}
 		p("\n]")
 	}
-	p("\n"+`,"mig":{"root":`, enc(f.MIG.Root), `,"root_ordered":`, enc(f.MIG.RootOrdered), "\n"+`,"groups":[`+"\n")
+	p("\n"+`,"mig":{"root":`, enc(f.MIG.Root), `,"root_ordered":`, enc(f.MIG.RootOrdered))
+	if len(f.MIG.RootQualifiers) > 0 {
+		p(`,"root_quals":`, enc(f.MIG.RootQualifiers))
+	}
+	p("\n" + `,"groups":[` + "\n")
 	for i, g := range f.MIG.Groups {
 		if i > 0 {
 			p(",\n")
@@ -269,4 +290,90 @@ func compareConditionNumbers(a, b string) int {
 		return 1
 	}
 	return strings.Compare(a, b)
+}
+
+// RawPID is the undecoded AHB column of one PID inside a File written by
+// Encode: its id and name, and the JSON of the whole PID for DecodePID.
+type RawPID struct {
+	ID, Name string
+	JSON     []byte
+}
+
+// DecodeIndexed decodes a File written by Encode without decoding its PIDs:
+// it returns the File with PIDs nil and the raw PIDs in file order, so that a
+// reader can decode only the PIDs it needs (DecodePID). It relies on Encode's
+// layout (one PID header line starting with {"pid": per PID, the array
+// closed by a line "]"); for other encodings it decodes everything.
+func DecodeIndexed(data []byte) (*File, []RawPID, error) {
+	const open = "\n,\"pids\":[\n"
+	i := bytes.Index(data, []byte(open))
+	if i < 0 {
+		return decodeAll(data)
+	}
+	body := data[i+len(open):]
+	end := bytes.Index(body, []byte("\n]\n,\"conditions\":{"))
+	if end < 0 && bytes.HasSuffix(body, []byte("\n]}\n")) {
+		end = len(body) - len("\n]}\n")
+	}
+	if end < 0 {
+		return decodeAll(data)
+	}
+	head := make([]byte, 0, i+len(body)-end+16)
+	head = append(head, data[:i]...)
+	head = append(head, body[end+2:]...) // "," conditions … "}" or "}"
+	var f File
+	if err := json.Unmarshal(head, &f); err != nil {
+		return decodeAll(data)
+	}
+	var raws []RawPID
+	pids := body[:end]
+	for len(pids) > 0 {
+		next := bytes.Index(pids[1:], []byte("\n{\"pid\":"))
+		chunk := pids
+		if next >= 0 {
+			chunk, pids = pids[:next+1], pids[next+2:]
+		} else {
+			pids = nil
+		}
+		chunk = bytes.TrimSuffix(bytes.TrimRight(chunk, "\n"), []byte(","))
+		nl := bytes.IndexByte(chunk, '\n')
+		if nl < 0 {
+			return decodeAll(data)
+		}
+		var hdr struct {
+			ID   string `json:"pid"`
+			Name string `json:"name"`
+		}
+		if err := json.Unmarshal(append(chunk[:nl:nl], '}'), &hdr); err != nil {
+			return decodeAll(data)
+		}
+		raws = append(raws, RawPID{ID: hdr.ID, Name: hdr.Name, JSON: chunk})
+	}
+	return &f, raws, nil
+}
+
+func decodeAll(data []byte) (*File, []RawPID, error) {
+	f, err := Decode(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	raws := make([]RawPID, 0, len(f.PIDs))
+	for _, p := range f.PIDs {
+		b, err := json.Marshal(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		raws = append(raws, RawPID{ID: p.ID, Name: p.Name, JSON: b})
+	}
+	f.PIDs = nil
+	return f, raws, nil
+}
+
+// DecodePID decodes one raw PID.
+func DecodePID(r RawPID) (*PID, error) {
+	var p PID
+	if err := json.Unmarshal(r.JSON, &p); err != nil {
+		return nil, fmt.Errorf("model: decode PID %s: %w", r.ID, err)
+	}
+	return &p, nil
 }
