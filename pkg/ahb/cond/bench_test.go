@@ -79,3 +79,17 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+func TestAnswerClusterDoesNotAllocate(t *testing.T) {
+	set := PredicatesFor(UTILMDStrom, fv2610)
+	m := fragment(t, ide("STS+E01++A43:E_0624'"))
+	i := locate(t, m, "STS+E01")
+	sc := &Scope{Msg: m, PID: "55012", Groups: groupsAt(m, i), Segment: i, Value: "A43"}
+	e := MustParse("X [359]")
+	if r := e.Eval(set, sc); r.Format != True {
+		t.Fatalf("%+v", r)
+	}
+	if n := testing.AllocsPerRun(100, func() { e.Eval(set, sc) }); n != 0 {
+		t.Fatalf("%v allocations", n)
+	}
+}

@@ -12,7 +12,7 @@ import (
 func TestCitations(t *testing.T) {
 	checked := 0
 	for _, src := range ahbSources(t) {
-		defs := registry(src.Name)
+		defs := registry(src.Name, src.FV)
 		if len(defs) == 0 {
 			continue
 		}

@@ -343,8 +343,10 @@ func noConverterForMeter(sc *Scope) Tri {
 // dtmCode: "Wenn im selben Segment im DE2379 der Code … vorhanden ist".
 func dtmCode(code string) Predicate { return sameSegment(segAt("DTM", "", 0, 2, code)) }
 
-// utilmdStrom is the predicate table of the UTILMD Strom AHB.
-func utilmdStrom() []def {
+// utilmdStrom is the predicate table of the UTILMD Strom AHB (v selects the
+// EBD answer-code table).
+func utilmdStrom(v fv.Version) []def {
+	ebd := loadEBD(v)
 	return concat(
 		[]def{
 			// LFW24 (55001–55012, 55016–55018, 55022–55024, 55077, 55078, 55080).
@@ -403,11 +405,11 @@ func utilmdStrom() []def {
 			req(356, "STS+E01++A50 (Status der Antwort) vorhanden", has("SG4", answer("A50"))),
 			req(357, "Wenn SG4 STS+E01++A03/ A09/ A12/ A17 (Status der Antwort) vorhanden", has("SG4", answer("A03", "A09", "A12", "A17"))),
 			req(358, "Wenn SG4 STS+E01++A06 (Status der Antwort) vorhanden", has("SG4", answer("A06"))),
-			valueRule(359, "Es sind nur Antwortcodes aus dem Cluster Ablehnung erlaubt", nil),
-			valueRule(360, "Es sind nur Antwortcodes aus dem Cluster Zustimmung erlaubt", nil),
+			valueRule(359, "Es sind nur Antwortcodes aus dem Cluster Ablehnung erlaubt", answerCluster(ebd, 'A')),
+			valueRule(360, "Es sind nur Antwortcodes aus dem Cluster Zustimmung erlaubt", answerCluster(ebd, 'Z')),
 			req(363, "STS+E01++A50 (Status der Antwort) vorhanden", has("SG4", answer("A50"))),
-			valueRule(366, "Bis auf den Code A30 sind alle Codes aus EBD E_0624 im Cluster Ablehnung erlaubt", nil),
-			valueRule(368, "Bis auf den Code A41 sind alle Codes aus EBD E_0624 im Cluster Ablehnung erlaubt", nil),
+			valueRule(366, "Bis auf den Code A30 sind alle Codes aus EBD E_0624 im Cluster Ablehnung erlaubt", rejectionExcept(ebd, "E_0624", "A30")),
+			valueRule(368, "Bis auf den Code A41 sind alle Codes aus EBD E_0624 im Cluster Ablehnung erlaubt", rejectionExcept(ebd, "E_0624", "A41")),
 			req(384, "Wenn in derselben SG8 SG10 CCI+Z37++ZD1", inSubgroup("SG8", nil, "CCI", segAt("CCI", "Z37", 2, 0, "ZD1"), nil)),
 			req(437, "Wenn in dieser SG4 das STS+E01++A04 / A23 (Status der Antwort) vorhanden", has("SG4", answer("A04", "A23"))),
 			req(463, "Wenn in derselben SG10 das CCI+Z61++ZF9 (Kunde erfüllt die Voraussetzung nach EnFG) vorhanden", has("SG10", segAt("CCI", "Z61", 2, 0, "ZF9"))),
@@ -431,8 +433,10 @@ func utilmdStrom() []def {
 	)
 }
 
-// utilmdGas is the predicate table of the UTILMD Gas AHB.
-func utilmdGas() []def {
+// utilmdGas is the predicate table of the UTILMD Gas AHB (v selects the EBD
+// answer-code table).
+func utilmdGas(v fv.Version) []def {
+	ebd := loadEBD(v)
 	return concat(
 		[]def{
 			// GeLi Gas core PIDs (44001–44018, 44022–44024, 44036–44038).
@@ -500,7 +504,7 @@ func utilmdGas() []def {
 			req(361, "Wenn STS+E01++A03/ A04 nicht vorhanden", hasNot("SG4", answer("A03", "A04"))),
 			req(362, "Wenn STS+E01++A03/ A17 nicht vorhanden", hasNot("SG4", answer("A03", "A17"))),
 			req(367, "Wenn SG4 STS+E01++A04 vorhanden", has("SG4", answer("A04"))),
-			valueRule(368, "Es sind alle Codes aus der Codeliste G_0009 erlaubt", nil),
+			valueRule(368, "Es sind alle Codes aus der Codeliste G_0009 erlaubt", inCodeList(ebd, "G_0009")),
 			req(442, "Wenn in keinem SG8+SEQ+Z09 Mengenumwerterdaten das RFF+MG (Referenz auf die Gerätenummer) der in diesem RFF DE1154 genannte Gerätenummer des Zählers vorhanden ist", noConverterForMeter),
 			format(952, "Format: Gerätenummer nach DIN 43863-5", nil), // layout not in the shared data
 			externalValue(494, "Das hier genannte Datum muss der Zeitpunkt sein, zu dem das Dokument erstellt wurde, oder ein Zeitpunkt, der davor liegt"),

@@ -99,6 +99,13 @@ func TestUTILMDStromPredicates(t *testing.T) {
 	for n, code := range map[uint16]string{476: "ZW0", 477: "ZW1", 478: "ZW2", 479: "ZW3", 480: "ZW4", 481: "ZW5", 483: "ZW7"} {
 		add(trio(n, "STS+7++E03+"+code+"'", "STS+7++E03+ZW6'", "STS")...)
 	}
+	ans := func(n uint16, code, ebd string, want Tri) predCase {
+		return predCase{ref: r(n), body: ide("STS+E01++" + code + ":" + ebd + "'"), at: "STS+E01", value: code, want: want}
+	}
+	add(ans(359, "A43", "E_0624", True), ans(359, "A31", "E_0624", False), ans(359, "A31", "E_9999", Unknown), ans(359, "Z99", "E_0624", Unknown),
+		ans(360, "A31", "E_0624", True), ans(360, "A43", "E_0624", False), ans(360, "A43", "E_9999", Unknown),
+		ans(366, "A43", "E_0624", True), ans(366, "A30", "E_0624", False), ans(366, "A31", "E_0624", False), ans(366, "Z99", "E_0624", Unknown),
+		ans(368, "A30", "E_0624", True), ans(368, "A41", "E_0624", False), ans(368, "Z99", "E_0624", Unknown))
 	ub := Ref{Kind: RefTime, N: 1}
 	add(predCase{ref: ub, body: ide("DTM+92:x:303'"), at: "DTM", value: "202609302200+00", want: True},
 		predCase{ref: ub, body: ide("DTM+92:x:303'"), at: "DTM", value: "202612010000+00", want: False},
@@ -187,6 +194,8 @@ func TestUTILMDGasPredicates(t *testing.T) {
 	add(predCase{ref: r(442), body: ide("SEQ+Z09'RFF+MG:456'SEQ+Z03'RFF+Z11:123'"), at: "RFF+Z11", want: True},
 		predCase{ref: r(442), body: ide("SEQ+Z09'RFF+MG:123'SEQ+Z03'RFF+Z11:123'"), at: "RFF+Z11", want: False},
 		predCase{ref: r(442), body: ide("SEQ+Z09'RFF+MG:456'SEQ+Z03'RFF+Z11:123'"), at: "RFF+Z11", absent: true, want: Unknown})
+	add(predCase{ref: r(368), body: ide("STS+E01++Z12'"), at: "STS", value: "Z12", want: True},
+		predCase{ref: r(368), body: ide("STS+E01++Z99'"), at: "STS", value: "Z99", want: Unknown})
 	ub := Ref{Kind: RefTime, N: 2}
 	add(predCase{ref: ub, body: ide("DTM+92:x:303'"), at: "DTM+92", value: "202610010400+00", want: True},
 		predCase{ref: ub, body: ide("DTM+92:x:303'"), at: "DTM+92", value: "202612010500+00", want: True},
@@ -195,7 +204,7 @@ func TestUTILMDGasPredicates(t *testing.T) {
 	add(predCase{ref: r(931), body: ide("DTM+92:x:102'"), at: "DTM+92", value: "20261001", want: Unknown})
 	seen := runCases(t, UTILMDGas, fv2610, cs)
 	checkAllTested(t, PredicatesFor(UTILMDGas, fv2610), seen, map[Ref]int{
-		r(130): neverFalse, r(165): neverFalse, r(166): neverFalse, r(268): neverFalse,
+		r(130): neverFalse, r(368): neverFalse, r(165): neverFalse, r(166): neverFalse, r(268): neverFalse,
 	})
 }
 

@@ -7,14 +7,14 @@ import "github.com/mako-engine/mako/pkg/fv"
 // so far, their format conditions — which [9xx] each AHB lists, from the
 // texts of ../shared/ahb-data (checked by TestCitations; "FV2604 only" where
 // FV2610 dropped the condition).
-func registry(name string) []def {
+func registry(name string, v fv.Version) []def {
 	v2604 := func(ns ...uint16) []def { return onlyAll(formatDefs(ns...), fv.Version{}, fv2604) }
 	v2610 := func(ns ...uint16) []def { return onlyAll(formatDefs(ns...), fv2610, fv.Version{}) }
 	switch name {
 	case UTILMDStrom:
-		return utilmdStrom()
+		return utilmdStrom(v)
 	case UTILMDGas:
-		return utilmdGas()
+		return utilmdGas(v)
 	case "APERAK":
 		return concat(formatDefs(931), v2604(939, 940))
 	case "COMDIS":

@@ -117,7 +117,7 @@ func WithoutUnverified() Option { return func(o *options) { o.noUnverified = tru
 
 func build(name string, v fv.Version, o options) *Set {
 	s := &Set{name: name, v: v}
-	for _, d := range registry(name) {
+	for _, d := range registry(name, v) {
 		if !d.holds(v) {
 			continue
 		}
