@@ -7,10 +7,10 @@ import (
 	"github.com/mako-engine/mako/pkg/fv"
 )
 
-//go:generate go run ./internal/ebdgen
+//go:generate go run ./internal/tablegen
 
 // ebdCodes is the EBD answer-code table (see its header and
-// internal/ebdgen): per FV, EBD or code list, the codes and their cluster.
+// internal/tablegen): per FV, EBD or code list, the codes and their cluster.
 //
 //go:embed ebdcodes.txt
 var ebdCodes string

@@ -105,6 +105,7 @@ type predCase struct {
 	body  string
 	at    string // segment of the line ("TAG", "TAG+QUAL", "…#n")
 	value string
+	pid   string // default 55001 (Strom) / 44001 (Gas)
 	// absent evaluates the line as missing (Segment -1) in the groups of at;
 	// nogroups drops the groups (the message lacks the context).
 	absent, nogroups, nomsg bool
@@ -121,6 +122,9 @@ func runCases(t *testing.T, name string, v fv.Version, cases []predCase) map[Ref
 		sc := &Scope{Msg: m, PID: "55001", FV: v, Groups: groupsAt(m, i), Segment: i, Value: c.value}
 		if name == UTILMDGas {
 			sc.PID = "44001"
+		}
+		if c.pid != "" {
+			sc.PID = c.pid
 		}
 		if c.absent {
 			sc.Segment = -1

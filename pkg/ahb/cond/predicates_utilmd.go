@@ -346,7 +346,7 @@ func dtmCode(code string) Predicate { return sameSegment(segAt("DTM", "", 0, 2, 
 // utilmdStrom is the predicate table of the UTILMD Strom AHB (v selects the
 // EBD answer-code table).
 func utilmdStrom(v fv.Version) []def {
-	ebd := loadEBD(v)
+	ebd, products := loadEBD(v), loadProducts(v)
 	return concat(
 		[]def{
 			// LFW24 (55001–55012, 55016–55018, 55022–55024, 55077, 55078, 55080).
@@ -361,12 +361,12 @@ func utilmdStrom(v fv.Version) []def {
 			only(req(24, "Wenn in dieser SG4 das STS+E01++A25/A99 (Status der Antwort) vorhanden", has("SG4", answer("A25", "A99"))), fv.Version{}, fv2604),
 			req(27, "Wenn das DE2380 von SG4 DTM+Z01 (Kündigungsfrist des Vertrags) an vierter Stelle ein T oder R enthält", noticeChar("TR")),
 			req(35, "Wenn das DE2380 von SG4 DTM+Z01 (Kündigungsfrist des Vertrags) an vierter Stelle T (Termin) enthält", noticeChar("T")),
-			// [33] [36] [39]: need the configuration code list of UTILMD
-			// AHB chapter 6 (not in the shared data): classified only.
+			// [33] (chapter 6 column "Lieferant") and [39]/[40] (column
+			// "Wertedetails für Position"): not in the shared product table.
 			req(33, "Wenn in einer SG8 SEQ+Z79 im PIA+5", nil),
-			req(36, "Wenn in derselben SG8 SEQ+Z79 im PIA+5 (Erforderliches Produkt) DE7140 ein Produkt-Code genannt ist", nil),
+			req(36, "Wenn in derselben SG8 SEQ+Z79 im PIA+5 (Erforderliches Produkt) DE7140 ein Produkt-Code genannt ist", productHasProperties(products)),
 			req(39, "DE7140 ein Produkt-Code genannt ist, der in der Codeliste der Konfigurationen", nil),
-			valueRule(38, "Es sind nur die Code der Produkteigenschaft zu dem in derselben SG8 SEQ+Z79", nil),
+			valueRule(38, "Es sind nur die Code der Produkteigenschaft zu dem in derselben SG8 SEQ+Z79", propertyOfProduct(products)),
 			valueRule(40, "Es ist nur der Wertebereich erlaubt", nil),
 			valueRule(41, "Es ist eine Produktpaket-ID aus dem DE1050 von einem SG8 SEQ+Z79 (Bestandteil eines Produktpakets) zu nennen", packageIDNamed),
 			req(42, "Wenn mehr als ein SG8 SEQ+ZH0 (Priorisierung erforderliches Produktpaket) vorhanden", countAtLeast("SG4", 2, seg("SEQ", "ZH0"))),
@@ -395,7 +395,7 @@ func utilmdStrom(v fv.Version) []def {
 			valueRule(249, "Innerhalb eines SG4 IDE müssen alle DE1131 der SG4 STS+E01", sameAnswerEBD),
 			req(268, "Wenn der Code im DE3207 in der \"EDI@Energy Codeliste der europäischen Ländercodes\" in der Spalte \"PLZ vorhanden\" ein \"X\" aufgeführt ist", countryWithPostcode),
 			req(279, "Wenn STS+7++xxx+ZW4 / ZAP", has("SG4", supplement("ZW4", "ZAP"))),
-			valueRule(292, "Es sind nur die Produkt-Codes erlaubt, die in der Codeliste der Konfigurationen", nil),
+			valueRule(292, "Es sind nur die Produkt-Codes erlaubt, die in der Codeliste der Konfigurationen", knownProduct(products)),
 			req(294, "Wenn SG5 LOC+Z18 (Netzlokation) vorhanden", has("SG4", seg("LOC", "Z18"))),
 			req(351, "Wenn SG4 STS+E01++A04/ A05", has("SG4", answer("A04", "A05", "A13", "A14"))),
 			// [352] is written "STS++A05/…" (category left empty): the codes

@@ -99,6 +99,18 @@ func TestUTILMDStromPredicates(t *testing.T) {
 	for n, code := range map[uint16]string{476: "ZW0", 477: "ZW1", 478: "ZW2", 479: "ZW3", 480: "ZW4", 481: "ZW5", 483: "ZW7"} {
 		add(trio(n, "STS+7++E03+"+code+"'", "STS+7++E03+ZW6'", "STS")...)
 	}
+	pp := func(product, prop string) string {
+		return "SEQ+Z79+1'PIA+5+" + product + ":Z11'CCI+Z66'CAV+ZH9:::" + prop + "'"
+	}
+	add(predCase{ref: r(292), body: ide(pp("9991000002008", "9991000002107")), at: "PIA", value: "9991000002008", want: True},
+		predCase{ref: r(292), body: ide(pp("9991000002008", "9991000002107")), at: "PIA", value: "9991000009999", want: False},
+		predCase{ref: r(292), body: ide(pp("9991000002008", "9991000002107")), at: "PIA", value: "9991000002008", pid: "55077", want: Unknown},
+		predCase{ref: r(36), body: ide(pp("9991000002008", "9991000002107")), at: "CAV", want: True},
+		predCase{ref: r(36), body: ide(pp("9991000002082", "")), at: "CAV", want: False},
+		predCase{ref: r(36), body: ide(pp("9991000009999", "")), at: "CAV", want: Unknown},
+		predCase{ref: r(38), body: ide(pp("9991000002008", "9991000002107")), at: "CAV", value: "9991000002107", want: True},
+		predCase{ref: r(38), body: ide(pp("9991000002008", "9991000002107")), at: "CAV", value: "9991000002785", want: False},
+		predCase{ref: r(38), body: ide(pp("9991000009999", "9991000002107")), at: "CAV", value: "9991000002107", want: Unknown})
 	ans := func(n uint16, code, ebd string, want Tri) predCase {
 		return predCase{ref: r(n), body: ide("STS+E01++" + code + ":" + ebd + "'"), at: "STS+E01", value: code, want: want}
 	}

@@ -1,0 +1,45 @@
+// Command tablegen writes the data tables of pkg/ahb/cond from
+// ../shared/ahb-data/edifactgenerator-bca06f9 (MIT; content from the BDEW
+// documents): ebdcodes.txt (EBD answer codes and clusters, from
+// _engine/daten/ebd-antwortcodes.js) and products.txt (configuration code
+// list chapter 6.1, from …/UTILMD/Strom/pruef-ids/_produkte-55001.js per FV).
+// The JavaScript files are read as data, never executed.
+//
+// Run by go generate in pkg/ahb/cond (from that directory).
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"github.com/mako-engine/mako/pkg/ahb/cond/internal/tables"
+)
+
+func main() {
+	root := "../../../../shared/ahb-data/edifactgenerator-bca06f9"
+	if len(os.Args) > 1 {
+		root = os.Args[1]
+	}
+	ebd, err := tables.EBDFile(root)
+	if err == nil {
+		err = write("ebdcodes.txt", ebd)
+	}
+	if err == nil {
+		var products []byte
+		if products, err = tables.ProductsFile(root); err == nil {
+			err = write("products.txt", products)
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tablegen:", err)
+		os.Exit(1)
+	}
+}
+
+func write(name string, data []byte) error {
+	if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, data) {
+		return nil
+	}
+	return os.WriteFile(name, data, 0o644)
+}
