@@ -132,7 +132,7 @@ func (q *qualSet) score(seg *edifact.Segment) int {
 		return 2
 	}
 	for _, e := range q.entries {
-		if e.codes[seg.Element(e.pos).Component(e.sub).String()] {
+		if e.codes[string(seg.Element(e.pos).Component(e.sub).Bytes())] {
 			return 2
 		}
 	}
@@ -180,7 +180,18 @@ func (s *Spec) pid(id string) (*pidSpec, error) {
 type pidSpec struct {
 	id, name string
 	root     *blockSpec
-	badExprs []string // expressions pkg/ahb/cond cannot parse
+	roots    []*blockSpec // {root}, for candidate lists
+	badExprs []string     // expressions pkg/ahb/cond cannot parse
+	refs     map[cond.Ref]string
+}
+
+// refString renders a condition reference; the renderings of the PID's
+// expressions are precomputed.
+func (ps *pidSpec) refString(r cond.Ref) string {
+	if s, ok := ps.refs[r]; ok {
+		return s
+	}
+	return r.String()
 }
 
 // blockSpec is one group instance of the AHB column (a trigger line and the
@@ -202,11 +213,13 @@ type lineSpec struct {
 	expr  *cond.Expr
 	qual  int // index into elems of the qualifying data element, -1 if none
 	elems []elemSpec
-	id    string // stable line id, e.g. "SG4/SG8/SEQ+Z01"
+	id     string // stable line id, e.g. "SG4/SG8/SEQ+Z01"
+	neRule string // "PID:id", the rule of a NotEvaluated entry
 	seq   int    // index of the line in the PID's AHB column
 }
 
 type elemSpec struct {
+	neRule string // "PID:line id/DE"
 	e      *model.LineElement
 	expr   *cond.Expr
 	format string // MIG format
@@ -223,7 +236,10 @@ type specEntry struct {
 // Load returns the compiled model of k, decoding and compiling the embedded
 // data on first use (the result is memoised; it is immutable).
 func Load(k Key) (*Spec, error) {
-	e, _ := specCache.LoadOrStore(k, &specEntry{})
+	e, ok := specCache.Load(k)
+	if !ok {
+		e, _ = specCache.LoadOrStore(k, &specEntry{})
+	}
 	ent := e.(*specEntry)
 	ent.once.Do(func() { ent.spec, ent.err = compile(k) })
 	return ent.spec, ent.err
@@ -303,11 +319,19 @@ func (ps *pidSpec) parse(expr string) *cond.Expr {
 		ps.badExprs = append(ps.badExprs, expr)
 		return nil
 	}
+	if ps.refs == nil {
+		ps.refs = map[cond.Ref]string{}
+	}
+	for _, r := range e.Refs() {
+		ps.refs[r] = r.String()
+	}
 	return e
 }
 
 func (s *Spec) buildPID(p *model.PID) *pidSpec {
 	ps := &pidSpec{id: p.ID, name: p.Name, root: &blockSpec{group: s.root}}
+	ps.roots = []*blockSpec{ps.root}
+	defer ps.fillRules()
 	stack := []*blockSpec{ps.root}
 	popTo := func(g *groupSpec) bool {
 		for i := len(stack) - 1; i >= 0; i-- {
@@ -358,6 +382,23 @@ func (s *Spec) buildPID(p *model.PID) *pidSpec {
 		stack = append(stack, b)
 	}
 	return ps
+}
+
+// fillRules precomputes the rule strings of NotEvaluated entries.
+func (ps *pidSpec) fillRules() {
+	var walk func(b *blockSpec)
+	walk = func(b *blockSpec) {
+		for _, l := range b.lines {
+			l.neRule = ps.id + ":" + l.id
+			for i := range l.elems {
+				l.elems[i].neRule = l.neRule + "/" + l.elems[i].e.ID
+			}
+		}
+		for _, c := range b.children {
+			walk(c)
+		}
+	}
+	walk(ps.root)
 }
 
 func isAncestor(a, g *groupSpec) bool {

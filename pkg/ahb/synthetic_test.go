@@ -134,7 +134,7 @@ func omittedByCorpus(m *edifact.Message, rep *Report, f Finding) bool {
 	if err != nil {
 		return false
 	}
-	r := &run{spec: spec, msg: m, cfg: &config{}, rep: &Report{}}
+	r := &run{spec: spec, msg: m, rep: &Report{}}
 	root := r.segment()
 	parent := f.Group
 	if f.Kind == KindMissingGroup {
@@ -146,7 +146,7 @@ func omittedByCorpus(m *edifact.Message, rep *Report, f Finding) bool {
 		if x.start == f.Segment && groupPath(x) == parent {
 			in = x
 		}
-		for _, c := range x.children {
+		for c := x.child; c != nil; c = c.next {
 			find(c)
 		}
 	}
@@ -155,10 +155,13 @@ func omittedByCorpus(m *edifact.Message, rep *Report, f Finding) bool {
 		return false
 	}
 	quals := strings.Split(f.Qualifier, "|")
-	own := in.segs // a missing segment: the instance's own segments
+	var own []int // a missing segment: the instance's own segments
+	for si := in.first; si >= 0; si = int(r.nextSeg[si]) {
+		own = append(own, si)
+	}
 	if f.Kind == KindMissingGroup {
 		own = nil // a missing group: the triggers of the instance's child groups
-		for _, c := range in.children {
+		for c := in.child; c != nil; c = c.next {
 			own = append(own, c.start)
 		}
 	}

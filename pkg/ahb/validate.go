@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/mako-engine/mako/pkg/ahb/cond"
 	"github.com/mako-engine/mako/pkg/edifact"
@@ -81,11 +83,14 @@ func (e *Error) Unwrap() error { return e.Err }
 // NotEvaluated entry, never a finding. The error is an *Error wrapping
 // ErrNoData, ErrUnknownPID, ErrNoPID or an FV resolution error.
 func Validate(msg *edifact.Message, opts ...Option) (*Report, error) {
-	var c config
+	r := runPool.Get().(*run)
+	defer r.release()
+	r.cfg = config{}
 	for _, o := range opts {
-		o(&c)
+		o(&r.cfg)
 	}
-	typ := msg.Type()
+	c := &r.cfg
+	typ := messageType(msg)
 	fail := func(v fv.Version, err error) (*Report, error) {
 		s := ""
 		if !v.IsZero() {
@@ -98,7 +103,8 @@ func Validate(msg *edifact.Message, opts ...Option) (*Report, error) {
 		t := c.received
 		if t.IsZero() {
 			if s, _ := msg.Find(0, "DTM", "137"); s != nil {
-				d, err := catalog.ParseDTM(s.Value(0, 1), s.Value(0, 2))
+				val := s.Element(0).Component(1)
+				d, err := catalog.ParseDTM(bytesView(val.Bytes(), val), view(s.Element(0).Component(2)))
 				if err != nil {
 					return fail(v, fmt.Errorf("DTM+137 unreadable, format version not resolvable: %w", err))
 				}
@@ -130,7 +136,7 @@ func Validate(msg *edifact.Message, opts ...Option) (*Report, error) {
 	if err != nil {
 		return fail(v, err)
 	}
-	r := &run{spec: spec, msg: msg, cfg: &c}
+	r.reset(spec, msg)
 	rep, err := r.validate(txs)
 	if err != nil {
 		return fail(v, err)
@@ -138,13 +144,32 @@ func Validate(msg *edifact.Message, opts ...Option) (*Report, error) {
 	return rep, nil
 }
 
+// messageTypes memoises catalog.MessageTypes (which returns a fresh copy).
+var messageTypes = sync.OnceValue(catalog.MessageTypes)
+
+// messageType returns UNH 0065 without allocating for the known types.
+func messageType(msg *edifact.Message) string {
+	if len(msg.Segments) == 0 || msg.Segments[0].Tag != "UNH" {
+		return ""
+	}
+	c := msg.Segments[0].Element(1).Component(0)
+	for _, t := range messageTypes() {
+		if c.Equal(t) {
+			return t
+		}
+	}
+	return c.String()
+}
+
 func utilmdSector(msg *edifact.Message, txs []edifact.Transaction, pid string) string {
-	if v := msg.Header().Version; v != "" {
-		switch v[0] {
-		case 'S', 's':
-			return "Strom"
-		case 'G', 'g':
-			return "Gas"
+	if len(msg.Segments) > 0 {
+		if v := msg.Segments[0].Element(1).Component(4).Bytes(); len(v) > 0 {
+			switch v[0] {
+			case 'S', 's':
+				return "Strom"
+			case 'G', 'g':
+				return "Gas"
+			}
 		}
 	}
 	if pid == "" && len(txs) > 0 {
@@ -161,8 +186,10 @@ type inst struct {
 	g          *groupSpec
 	parent     *inst
 	start, end int   // segment range [start, end) in msg.Segments
-	segs       []int // own segments (trigger first for a group)
-	children   []*inst
+	first, last int // own segments (trigger first for a group), linked by run.nextSeg; -1 if none
+	child      *inst // first child instance; siblings linked by next
+	lastChild  *inst
+	next       *inst
 	cursor     int
 	pid        *pidSpec
 	tx         string
@@ -171,11 +198,14 @@ type inst struct {
 type run struct {
 	spec  *Spec
 	msg   *edifact.Message
-	cfg   *config
+	cfg   config
 	rep   *Report
 	buf   []Finding // scratch for candidate evaluation
-	spans []cond.Span
-	insts []inst
+	spans   []cond.Span
+	insts   []inst
+	nextSeg []int32 // own-segment chain per instance: the next own segment, -1 at the end
+	sc      cond.Scope
+	cc      []*blockSpec // scratch stack of candidate blocks
 	// substitute maps a group instance whose trigger qualifier fits no AHB
 	// variant to the required variant it stands for (see orphan)
 	substitute map[*inst]*blockSpec
@@ -192,7 +222,7 @@ func (r *run) substituteLine(x *inst, b *blockSpec, seg *edifact.Segment, used [
 			continue
 		}
 		sc := r.scope(x, -1, "")
-		if res := l.expr.Eval(r.spec.Set, &sc); res.Required == cond.True {
+		if res := l.expr.Eval(r.spec.Set, sc); res.Required == cond.True {
 			return j
 		}
 	}
@@ -202,7 +232,7 @@ func (r *run) substituteLine(x *inst, b *blockSpec, seg *edifact.Segment, used [
 // orphan returns a child instance of x of group g whose trigger qualifier
 // fits no child block of b, and that stands for no other block yet.
 func (r *run) orphan(x *inst, b *blockSpec, g *groupSpec) *inst {
-	for _, c := range x.children {
+	for c := x.child; c != nil; c = c.next {
 		if c.g != g || r.substitute[c] != nil {
 			continue
 		}
@@ -219,6 +249,24 @@ func (r *run) orphan(x *inst, b *blockSpec, g *groupSpec) *inst {
 		}
 	}
 	return nil
+}
+
+// runPool recycles the scratch buffers of a validation run (instances,
+// segment chains, spans, candidate stack); a run holds no state across calls.
+var runPool = sync.Pool{New: func() any { return new(run) }}
+
+func (r *run) reset(spec *Spec, msg *edifact.Message) {
+	r.spec, r.msg, r.rep, r.substitute = spec, msg, nil, nil
+	r.spans, r.cc = r.spans[:0], r.cc[:0]
+}
+
+// release clears the references to the message and report and returns the
+// run to the pool.
+func (r *run) release() {
+	r.msg, r.rep, r.spec, r.substitute = nil, nil, nil, nil
+	r.sc = cond.Scope{}
+	clear(r.insts)
+	runPool.Put(r)
 }
 
 func (r *run) validate(txs []edifact.Transaction) (*Report, error) {
@@ -278,14 +326,14 @@ func (r *run) validate(txs []edifact.Transaction) (*Report, error) {
 			if tx.Opening == nil {
 				continue
 			}
-			for _, c := range root.children {
+			for c := root.child; c != nil; c = c.next {
 				if c.start == tx.Start {
 					c.pid, c.tx = p, tx.ID
 				}
 			}
 		}
 	}
-	for _, c := range root.children {
+	for c := root.child; c != nil; c = c.next {
 		if c.pid != nil {
 			r.rep.PIDs = append(r.rep.PIDs, c.pid.id)
 		}
@@ -301,9 +349,16 @@ func (r *run) validate(txs []edifact.Transaction) (*Report, error) {
 // reports MIG structure findings.
 func (r *run) segment() *inst {
 	n := len(r.msg.Segments)
-	r.insts = make([]inst, 1, 1+n)
+	if cap(r.insts) < 1+n {
+		r.insts = make([]inst, 1, 1+n)
+	}
+	r.insts = r.insts[:1]
+	if cap(r.nextSeg) < n {
+		r.nextSeg = make([]int32, n)
+	}
+	r.nextSeg = r.nextSeg[:n]
 	root := &r.insts[0]
-	*root = inst{g: r.spec.root, end: n, cursor: -1}
+	*root = inst{g: r.spec.root, end: n, cursor: -1, first: -1, last: -1}
 	cur := root
 	for i := range r.msg.Segments {
 		seg := &r.msg.Segments[i]
@@ -347,12 +402,18 @@ func (r *run) segment() *inst {
 			}
 			r.close(cur, x, i)
 			if bestC == nil {
-				x.segs = append(x.segs, i)
+				r.addSeg(x, i)
 				cur = x
 			} else {
-				r.insts = append(r.insts, inst{g: bestC, parent: x, start: i, end: n, segs: []int{i}})
+				r.insts = append(r.insts, inst{g: bestC, parent: x, start: i, end: n, first: -1, last: -1})
 				ni := &r.insts[len(r.insts)-1]
-				x.children = append(x.children, ni)
+				r.addSeg(ni, i)
+				if x.lastChild == nil {
+					x.child = ni
+				} else {
+					x.lastChild.next = ni
+				}
+				x.lastChild = ni
 				cur = ni
 			}
 		}
@@ -368,6 +429,17 @@ func (r *run) segment() *inst {
 	}
 	r.close(cur, root, n)
 	return root
+}
+
+// addSeg appends segment i to the own segments of x.
+func (r *run) addSeg(x *inst, i int) {
+	r.nextSeg[i] = -1
+	if x.last < 0 {
+		x.first = i
+	} else {
+		r.nextSeg[x.last] = int32(i)
+	}
+	x.last = i
 }
 
 // close ends the instances from cur up to (excluding) x at segment i.
@@ -422,8 +494,9 @@ func (r *run) fill(f Finding, pid string) Finding {
 	return f
 }
 
-// scope builds the cond.Scope of an instance.
-func (r *run) scope(x *inst, seg int, value string) cond.Scope {
+// scope fills the run's cond.Scope for instance x (the Scope is reused, so
+// evaluation allocates nothing) and returns it.
+func (r *run) scope(x *inst, seg int, value string) *cond.Scope {
 	r.spans = r.spans[:0]
 	var chain [16]*inst
 	n := 0
@@ -438,7 +511,8 @@ func (r *run) scope(x *inst, seg int, value string) cond.Scope {
 	if p := pidOfInst(x); p != nil {
 		pid = p.id
 	}
-	return cond.Scope{Msg: r.msg, PID: pid, FV: r.spec.Key.FV, Groups: r.spans, Segment: seg, Value: value}
+	r.sc = cond.Scope{Msg: r.msg, PID: pid, FV: r.spec.Key.FV, Groups: r.spans, Segment: seg, Value: value}
+	return &r.sc
 }
 
 func pidOfInst(x *inst) *pidSpec {
@@ -467,9 +541,15 @@ func (r *run) check(x *inst, cands []*blockSpec, pid *pidSpec) {
 	if x.pid != nil {
 		pid = x.pid
 	}
+	if len(cands) == 1 {
+		r.local(x, cands[0], pid)
+	}
 	var best []Finding
 	var bestEval []NotEvaluated
 	for i, b := range cands {
+		if len(cands) == 1 {
+			break
+		}
 		mark, markEval := len(r.rep.Findings), len(r.rep.NotEvaluated)
 		r.local(x, b, pid)
 		got := r.rep.Findings[mark:]
@@ -486,12 +566,12 @@ func (r *run) check(x *inst, cands []*blockSpec, pid *pidSpec) {
 	r.rep.Findings = append(r.rep.Findings, best...)
 	r.rep.NotEvaluated = append(r.rep.NotEvaluated, bestEval...)
 	// children
-	for _, c := range x.children {
-		var cc []*blockSpec
+	for c := x.child; c != nil; c = c.next {
+		mark := len(r.cc)
 		var sameGroup bool
 		blocksOf := cands
 		if c.pid != nil && c.pid != pid {
-			blocksOf = []*blockSpec{c.pid.root}
+			blocksOf = c.pid.roots
 		}
 		trig := &r.msg.Segments[c.start]
 		for _, b := range blocksOf {
@@ -501,15 +581,17 @@ func (r *run) check(x *inst, cands []*blockSpec, pid *pidSpec) {
 				}
 				sameGroup = true
 				if r.qualifies(cb.lines[0], trig) {
-					cc = append(cc, cb)
+					r.cc = append(r.cc, cb)
 				}
 			}
 		}
+		cc := r.cc[mark:len(r.cc):len(r.cc)]
 		cpid := pid
 		if c.pid != nil {
 			cpid = c.pid
 		}
 		if len(cc) == 0 {
+			r.cc = r.cc[:mark]
 			if sb := r.substitute[c]; sb != nil {
 				r.check(c, []*blockSpec{sb}, cpid)
 				continue
@@ -524,6 +606,7 @@ func (r *run) check(x *inst, cands []*blockSpec, pid *pidSpec) {
 			continue
 		}
 		r.check(c, cc, cpid)
+		r.cc = r.cc[:mark]
 	}
 }
 
@@ -569,9 +652,8 @@ func (r *run) qualifies(l *lineSpec, s *edifact.Segment) bool {
 // instance x against block b.
 func (r *run) local(x *inst, b *blockSpec, pid *pidSpec) {
 	tx := txOfInst(x)
-	grp := groupPath(x)
 	var used [64]bool // lines of b matched by a segment (b has at most a few dozen lines)
-	for _, si := range x.segs {
+	for si := x.first; si >= 0; si = int(r.nextSeg[si]) {
 		seg := &r.msg.Segments[si]
 		li := -1
 		for j, l := range b.lines {
@@ -598,7 +680,7 @@ func (r *run) local(x *inst, b *blockSpec, pid *pidSpec) {
 			if x.parent == nil && (seg.Tag == "UNH" || seg.Tag == "UNT") {
 				continue // the service segments frame every message; most AHB tables omit UNT
 			}
-			r.add(Finding{Kind: KindNotForeseen, Segment: si, Group: grp, Tag: seg.Tag, Qualifier: seg.Value(0, 0), Transaction: tx,
+			r.add(Finding{Kind: KindNotForeseen, Segment: si, Group: groupPath(x), Tag: seg.Tag, Qualifier: seg.Value(0, 0), Transaction: tx,
 				Text: fmt.Sprintf("segment %s is not foreseen by the AHB of PID %s here", segKey(seg), pid.id)}, pid.id)
 			continue
 		}
@@ -608,13 +690,13 @@ func (r *run) local(x *inst, b *blockSpec, pid *pidSpec) {
 		l := b.lines[li]
 		if l.expr != nil {
 			sc := r.scope(x, si, "")
-			res := l.expr.Eval(r.spec.Set, &sc)
+			res := l.expr.Eval(r.spec.Set, sc)
 			if res.Allowed == cond.False {
-				r.addLine(Finding{Kind: KindNotAllowed, Segment: si, Group: grp, Tag: seg.Tag, Qualifier: seg.Value(0, 0), Transaction: tx, Expr: l.line.Expr,
+				r.addLine(Finding{Kind: KindNotAllowed, Segment: si, Group: groupPath(x), Tag: seg.Tag, Qualifier: seg.Value(0, 0), Transaction: tx, Expr: l.line.Expr,
 					Text: fmt.Sprintf("segment %s must not be used: its AHB condition %q is not met", segKey(seg), l.line.Expr)}, pid.id, l)
 			}
 		}
-		r.elements(x, si, l, pid, grp, tx)
+		r.elements(x, si, l, pid, tx)
 	}
 	// missing lines
 	for j, l := range b.lines {
@@ -625,13 +707,13 @@ func (r *run) local(x *inst, b *blockSpec, pid *pidSpec) {
 			continue
 		}
 		sc := r.scope(x, -1, "")
-		res := l.expr.Eval(r.spec.Set, &sc)
+		res := l.expr.Eval(r.spec.Set, sc)
 		switch {
 		case res.Required == cond.True:
-			r.addLine(Finding{Kind: KindMissingSegment, Segment: x.start, Group: grp, Tag: l.line.Seg, Qualifier: qualText(l), Transaction: tx, Expr: l.line.Expr,
+			r.addLine(Finding{Kind: KindMissingSegment, Segment: x.start, Group: groupPath(x), Tag: l.line.Seg, Qualifier: qualText(l), Transaction: tx, Expr: l.line.Expr,
 				Text: fmt.Sprintf("segment %s (%s) is missing; the AHB of PID %s requires it (%s)", l.key(), l.line.Section, pid.id, l.line.Expr)}, pid.id, l)
 		case res.Required == cond.Unknown && mayRequire(l.expr):
-			r.notEvaluated(l.id, x.start, "", l.line.Expr, &res, pid)
+			r.notEvaluated(l.neRule, x.start, "", l.line.Expr, &res, pid)
 		}
 	}
 	// missing child groups
@@ -640,7 +722,7 @@ func (r *run) local(x *inst, b *blockSpec, pid *pidSpec) {
 			continue
 		}
 		found := false
-		for _, c := range x.children {
+		for c := x.child; c != nil; c = c.next {
 			if c.g == cb.group && r.qualifies(cb.lines[0], &r.msg.Segments[c.start]) {
 				found = true
 				break
@@ -650,7 +732,7 @@ func (r *run) local(x *inst, b *blockSpec, pid *pidSpec) {
 			continue
 		}
 		sc := r.scope(x, -1, "")
-		res := cb.expr.Eval(r.spec.Set, &sc)
+		res := cb.expr.Eval(r.spec.Set, sc)
 		if res.Required == cond.True {
 			if c := r.orphan(x, b, cb.group); c != nil {
 				// an instance of the group whose qualifier fits no variant:
@@ -665,16 +747,16 @@ func (r *run) local(x *inst, b *blockSpec, pid *pidSpec) {
 		l := cb.lines[0]
 		switch {
 		case res.Required == cond.True:
-			r.addLine(Finding{Kind: KindMissingGroup, Segment: x.start, Group: strings.TrimPrefix(grp+"/"+cb.group.id, "/"), Tag: l.line.Seg, Qualifier: qualText(l), Transaction: tx, Expr: cb.exprText,
+			r.addLine(Finding{Kind: KindMissingGroup, Segment: x.start, Group: strings.TrimPrefix(groupPath(x)+"/"+cb.group.id, "/"), Tag: l.line.Seg, Qualifier: qualText(l), Transaction: tx, Expr: cb.exprText,
 				Text: fmt.Sprintf("group %s %s (%s) is missing; the AHB of PID %s requires it (%s)", cb.group.id, l.key(), l.line.Section, pid.id, cb.exprText)}, pid.id, l)
 		case res.Required == cond.Unknown && mayRequire(cb.expr):
-			r.notEvaluated(l.id, x.start, "", cb.exprText, &res, pid)
+			r.notEvaluated(l.neRule, x.start, "", cb.exprText, &res, pid)
 		}
 	}
 }
 
 func (r *run) present(x *inst, l *lineSpec) bool {
-	for _, si := range x.segs {
+	for si := x.first; si >= 0; si = int(r.nextSeg[si]) {
 		if r.qualifies(l, &r.msg.Segments[si]) {
 			return true
 		}
@@ -711,15 +793,17 @@ func (r *run) notEvaluated(rule string, seg int, de, expr string, res *cond.Resu
 	if r.cfg.noEval {
 		return
 	}
-	ne := NotEvaluated{Rule: pid.id + ":" + rule, Segment: seg, DataElement: de, Expr: expr}
-	for _, ref := range res.NotEvaluated() {
-		ne.Conditions = append(ne.Conditions, ref.String())
+	ne := NotEvaluated{Rule: rule, Segment: seg, DataElement: de, Expr: expr}
+	refs := res.NotEvaluated()
+	ne.Conditions = make([]string, 0, len(refs))
+	for _, ref := range refs {
+		ne.Conditions = append(ne.Conditions, pid.refString(ref))
 	}
 	r.rep.NotEvaluated = append(r.rep.NotEvaluated, ne)
 }
 
 // elements checks the data elements of segment si against line l.
-func (r *run) elements(x *inst, si int, l *lineSpec, pid *pidSpec, grp, tx string) {
+func (r *run) elements(x *inst, si int, l *lineSpec, pid *pidSpec, tx string) {
 	seg := &r.msg.Segments[si]
 	for k := range l.elems {
 		es := &l.elems[k]
@@ -728,21 +812,22 @@ func (r *run) elements(x *inst, si int, l *lineSpec, pid *pidSpec, grp, tx strin
 			continue
 		}
 		c := seg.Element(e.Pos).Component(e.Sub)
-		base := Finding{Segment: si, Group: grp, Tag: seg.Tag, Qualifier: seg.Value(0, 0), Transaction: tx, DataElement: e.ID, Element: e.Pos + 1, Component: e.Sub + 1, Expr: e.Expr}
+		mk := func(k Kind) Finding { // built only when there is a finding
+			return Finding{Kind: k, Segment: si, Group: groupPath(x), Tag: seg.Tag, Qualifier: seg.Value(0, 0), Transaction: tx, DataElement: e.ID, Element: e.Pos + 1, Component: e.Sub + 1, Expr: e.Expr}
+		}
 		if c.IsEmpty() {
 			if es.expr == nil {
 				continue
 			}
 			sc := r.scope(x, si, "")
-			res := es.expr.Eval(r.spec.Set, &sc)
+			res := es.expr.Eval(r.spec.Set, sc)
 			switch {
 			case res.Required == cond.True:
-				f := base
-				f.Kind = KindMissingElement
+				f := mk(KindMissingElement)
 				f.Text = fmt.Sprintf("data element %s (%s) of %s is missing; the AHB of PID %s requires it (%s)", e.ID, e.Name, segKey(seg), pid.id, e.Expr)
 				r.addLine(f, pid.id, l)
 			case res.Required == cond.Unknown && mayRequire(es.expr):
-				r.notEvaluated(l.id+"/"+e.ID, si, e.ID, e.Expr, &res, pid)
+				r.notEvaluated(es.neRule, si, e.ID, e.Expr, &res, pid)
 			}
 			continue
 		}
@@ -755,17 +840,18 @@ func (r *run) elements(x *inst, si int, l *lineSpec, pid *pidSpec, grp, tx strin
 				}
 			}
 			if !ok {
-				f := base
-				f.Kind, f.Value = KindCode, c.String()
+				f := mk(KindCode)
+				f.Value = c.String()
 				f.Text = fmt.Sprintf("code %q in data element %s of %s is not in the AHB list of PID %s (%s)", f.Value, e.ID, segKey(seg), pid.id, codeList(e.Codes))
 				r.addLine(f, pid.id, l)
 				continue
 			}
 		}
+		val := c.Bytes() // unescaped once (aliases the input when it holds no release character)
 		if es.format != "" {
-			if code, why := checkFormat(c.Bytes(), es.format); code != 0 {
-				f := base
-				f.Kind, f.Value, f.Level, f.Code = KindMIGFormat, c.String(), edifact.LevelElement, code
+			if code, why := checkFormat(val, es.format); code != 0 {
+				f := mk(KindMIGFormat)
+				f.Value, f.Level, f.Code = c.String(), edifact.LevelElement, code
 				f.Expr = es.format
 				f.Text = fmt.Sprintf("data element %s of %s violates the MIG format %s: %s", e.ID, segKey(seg), es.format, why)
 				r.addLine(f, pid.id, l)
@@ -773,26 +859,26 @@ func (r *run) elements(x *inst, si int, l *lineSpec, pid *pidSpec, grp, tx strin
 			}
 		}
 		if seg.Tag == "DTM" && e.ID == "2380" {
-			if _, err := catalog.ParseDTM(c.String(), seg.Value(e.Pos, 2)); err != nil && errors.Is(err, catalog.ErrDTMFormat) {
-				f := base
-				f.Kind, f.Value = KindFormat, c.String()
+			if _, err := catalog.ParseDTM(bytesView(val, c), view(seg.Element(e.Pos).Component(2))); err != nil && errors.Is(err, catalog.ErrDTMFormat) {
+				f := mk(KindFormat)
+				f.Value = c.String()
 				f.Text = fmt.Sprintf("date %q does not match DTM format %s", f.Value, seg.Value(e.Pos, 2))
 				r.addLine(f, pid.id, l)
 				continue
 			}
 		}
 		if es.expr != nil && es.hasFormat() {
-			sc := r.scope(x, si, c.String())
-			res := es.expr.Eval(r.spec.Set, &sc)
+			sc := r.scope(x, si, bytesView(val, c))
+			res := es.expr.Eval(r.spec.Set, sc)
 			switch res.Format {
 			case cond.False:
-				f := base
-				f.Kind, f.Value = KindFormat, c.String()
+				f := mk(KindFormat)
+				f.Value = c.String()
 				f.Text = fmt.Sprintf("value %q of data element %s violates the format condition of %q", f.Value, e.ID, e.Expr)
 				r.addLine(f, pid.id, l)
 			case cond.Unknown:
 				if res.Allowed != cond.False {
-					r.notEvaluated(l.id+"/"+e.ID, si, e.ID, e.Expr, &res, pid)
+					r.notEvaluated(es.neRule, si, e.ID, e.Expr, &res, pid)
 				}
 			}
 		}
@@ -817,4 +903,42 @@ func codeList(codes [][2]string) string {
 		b.WriteString(c[0])
 	}
 	return b.String()
+}
+
+// view returns the component's unescaped value as a string without copying
+// when it has no release characters and no bytes ≥ 0x80 (the string then
+// aliases the parsed input, which is immutable while validating; it is
+// never retained). Otherwise it returns a copy.
+func view(c edifact.Component) string {
+	b := c.Bytes()
+	raw := c.Raw()
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) == len(raw) && &b[0] == &raw[0] && ascii(b) {
+		return unsafe.String(&b[0], len(b))
+	}
+	return c.String()
+}
+
+// bytesView returns b (the unescaped bytes of c) as a string without copying
+// when b is ASCII; b is either the immutable input or a fresh copy owned by
+// the caller, and the string is never retained.
+func bytesView(b []byte, c edifact.Component) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if ascii(b) {
+		return unsafe.String(&b[0], len(b))
+	}
+	return c.String()
+}
+
+func ascii(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
