@@ -209,13 +209,13 @@ type blockSpec struct {
 
 // lineSpec is one AHB line.
 type lineSpec struct {
-	line  *model.Line
-	expr  *cond.Expr
-	qual  int // index into elems of the qualifying data element, -1 if none
-	elems []elemSpec
+	line   *model.Line
+	expr   *cond.Expr
+	qual   int // index into elems of the qualifying data element, -1 if none
+	elems  []elemSpec
 	id     string // stable line id, e.g. "SG4/SG8/SEQ+Z01"
 	neRule string // "PID:id", the rule of a NotEvaluated entry
-	seq   int    // index of the line in the PID's AHB column
+	seq    int    // index of the line in the PID's AHB column
 }
 
 type elemSpec struct {

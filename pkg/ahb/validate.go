@@ -183,24 +183,24 @@ func utilmdSector(msg *edifact.Message, txs []edifact.Transaction, pid string) s
 
 // inst is one group instance of the message (the root instance is the message).
 type inst struct {
-	g          *groupSpec
-	parent     *inst
-	start, end int   // segment range [start, end) in msg.Segments
-	first, last int // own segments (trigger first for a group), linked by run.nextSeg; -1 if none
-	child      *inst // first child instance; siblings linked by next
-	lastChild  *inst
-	next       *inst
-	cursor     int
-	pid        *pidSpec
-	tx         string
+	g           *groupSpec
+	parent      *inst
+	start, end  int   // segment range [start, end) in msg.Segments
+	first, last int   // own segments (trigger first for a group), linked by run.nextSeg; -1 if none
+	child       *inst // first child instance; siblings linked by next
+	lastChild   *inst
+	next        *inst
+	cursor      int
+	pid         *pidSpec
+	tx          string
 }
 
 type run struct {
-	spec  *Spec
-	msg   *edifact.Message
-	cfg   config
-	rep   *Report
-	buf   []Finding // scratch for candidate evaluation
+	spec    *Spec
+	msg     *edifact.Message
+	cfg     config
+	rep     *Report
+	buf     []Finding // scratch for candidate evaluation
 	spans   []cond.Span
 	insts   []inst
 	nextSeg []int32 // own-segment chain per instance: the next own segment, -1 at the end
