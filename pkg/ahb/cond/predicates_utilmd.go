@@ -347,7 +347,7 @@ func dtmCode(code string) Predicate { return sameSegment(segAt("DTM", "", 0, 2, 
 // EBD answer-code table).
 func utilmdStrom(v fv.Version) []def {
 	ebd, products := loadEBD(v), loadProducts(v)
-	return concat(
+	return withPatterns(concat(
 		[]def{
 			// LFW24 (55001–55012, 55016–55018, 55022–55024, 55077, 55078, 55080).
 			req(7, "STS+7++ZG9/ZH1/ZH2 (Transaktionsgrund: Aufhebung einer zukünftigen Zuordnung", has("SG4", reason("ZG9", "ZH1", "ZH2"))),
@@ -430,14 +430,14 @@ func utilmdStrom(v fv.Version) []def {
 		},
 		formatDefs(902, 910, 914, 922, 926, 930, 931, 937, 938, 942, 943, 946, 948, 950, 951, 955, 957, 960, 961),
 		onlyAll(formatDefs(939, 940), fv.Version{}, fv2604),
-	)
+	), utilmdStromPatterns())
 }
 
 // utilmdGas is the predicate table of the UTILMD Gas AHB (v selects the EBD
 // answer-code table).
 func utilmdGas(v fv.Version) []def {
 	ebd := loadEBD(v)
-	return concat(
+	return withPatterns(concat(
 		[]def{
 			// GeLi Gas core PIDs (44001–44018, 44022–44024, 44036–44038).
 			req(7, "STS+7++ZG9/ZH1/ZH2 (Transaktionsgrund: Aufhebung einer zukünftigen Zuordnung", has("SG4", reason("ZG9", "ZH1", "ZH2"))),
@@ -511,7 +511,7 @@ func utilmdGas(v fv.Version) []def {
 			unverified(format(0, "", dayBoundary(true))).ub(2),
 		},
 		formatDefs(902, 907, 912, 930, 931, 937, 938, 950, 951, 953),
-	)
+	), utilmdGasPatterns())
 }
 
 // onlyAll applies only to every registration of ds.

@@ -2,7 +2,9 @@
 // ../shared/ahb-data/edifactgenerator-bca06f9 (MIT; content from the BDEW
 // documents): ebdcodes.txt (EBD answer codes and clusters, from
 // _engine/daten/ebd-antwortcodes.js) and products.txt (configuration code
-// list chapter 6.1, from …/UTILMD/Strom/pruef-ids/_produkte-55001.js per FV).
+// list chapter 6.1, from …/UTILMD/Strom/pruef-ids/_produkte-55001.js per FV)
+// and utilmd_patterns_gen.go (UTILMD conditions of a pattern shape, from the
+// _bedingungen.js texts, see internal/tables/patterns.go).
 // The JavaScript files are read as data, never executed.
 //
 // Run by go generate in pkg/ahb/cond (from that directory).
@@ -11,6 +13,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"go/format"
 	"os"
 
 	"github.com/mako-engine/mako/pkg/ahb/cond/internal/tables"
@@ -29,6 +32,14 @@ func main() {
 		var products []byte
 		if products, err = tables.ProductsFile(root); err == nil {
 			err = write("products.txt", products)
+		}
+	}
+	if err == nil {
+		var patterns []byte
+		if patterns, err = tables.PatternsFile(root); err == nil {
+			if patterns, err = format.Source(append(patterns, '\n')); err == nil {
+				err = write("utilmd_patterns_gen.go", patterns)
+			}
 		}
 	}
 	if err != nil {

@@ -1,0 +1,164 @@
+package tables
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Pattern conditions: UTILMD condition texts of a few fixed shapes that say
+// no more than "segment X (with code Y) is (not) present", read into rows of
+// utilmd_patterns_gen.go. Every other text is left to hand-written
+// predicates. The shapes (after whitespace is collapsed):
+//
+//	segment:    Wenn [SGn] TAG+QUAL (…) [nicht] vorhanden
+//	answer:     Wenn [in dieser SG4 [IDE+24]] [SG4] [das] STS+E01++C1/C2 (Status der Antwort…) [nicht] vorhanden
+//	reason:     Wenn [in dieser SG4] [SG4] [das] STS+7++C1/C2 (…) [nicht] vorhanden
+//	supplement: Wenn [in dieser SG4] [SG4] [das] STS+7++xxx+C1/C2 (…) [nicht] vorhanden
+var (
+	codes      = `((?:[A-Z0-9]{3}\s*/\s*)*[A-Z0-9]{3})`
+	paren      = `\([^()]*(?:\([^()]*\)[^()]*)*\)`
+	tail       = ` (nicht )?vorhanden\.?$`
+	reSegment  = regexp.MustCompile(`^Wenn (?:(?:das |die )?(SG\d+) )?(BGM|DTM|FTX|LOC|NAD|RFF|SEQ|IDE|STS|IMD|QTY|CCI|CAV|AGR|COM|CTA|PIA)\+([A-Z0-9]{1,3}) ` + paren + tail)
+	reAnswer   = regexp.MustCompile(`^Wenn (?:in dieser SG4 (?:IDE\+24 )?)?(?:SG4 )?(?:das )?STS\+E01\+\+` + codes + ` \(Status der Antwort[^()]*\)` + tail)
+	reReason   = regexp.MustCompile(`^Wenn (?:in dieser SG4 )?(?:SG4 )?(?:das )?STS\+7\+\+` + codes + ` ` + paren + tail)
+	reSupplmnt = regexp.MustCompile(`^Wenn (?:in dieser SG4 )?(?:SG4 )?(?:das )?STS\+7\+\+xxx\+` + codes + ` ` + paren + tail)
+	reText     = regexp.MustCompile(`(?m)^\s*"(\d+)"\s*:\s*(?:\{\s*text\s*:\s*)?("(?:[^"\\]|\\.)*")`)
+)
+
+// Row is one pattern condition.
+type Row struct {
+	N     int
+	FV    string // "" = both FVs
+	Text  string
+	Shape string // "segment", "answer", "reason", "supplement"
+	Scope string // "" = the message, "SG4" = the transaction
+	Tag   string
+	Qual  string
+	Codes []string
+	Neg   bool
+}
+
+func splitCodes(s string) []string {
+	var out []string
+	for _, c := range strings.Split(s, "/") {
+		out = append(out, strings.TrimSpace(c))
+	}
+	return out
+}
+
+// Match reads one condition text; ok is false when it has none of the
+// shapes.
+func Match(n int, text string) (Row, bool) {
+	r := Row{N: n, Text: text}
+	if m := reAnswer.FindStringSubmatch(text); m != nil {
+		r.Shape, r.Scope, r.Codes, r.Neg = "answer", "SG4", splitCodes(m[1]), m[2] != ""
+		return r, true
+	}
+	if m := reSupplmnt.FindStringSubmatch(text); m != nil {
+		r.Shape, r.Scope, r.Codes, r.Neg = "supplement", "SG4", splitCodes(m[1]), m[2] != ""
+		return r, true
+	}
+	if m := reReason.FindStringSubmatch(text); m != nil {
+		r.Shape, r.Scope, r.Codes, r.Neg = "reason", "SG4", splitCodes(m[1]), m[2] != ""
+		return r, true
+	}
+	if m := reSegment.FindStringSubmatch(text); m != nil {
+		r.Shape, r.Tag, r.Qual, r.Neg = "segment", m[2], m[3], m[4] != ""
+		// SG2, the SG4 opener IDE and segments outside any group (BGM,
+		// DTM+137) are message-level; every other UTILMD group lies inside
+		// the transaction SG4.
+		if m[1] != "" && m[1] != "SG2" && r.Tag != "IDE" { // IDE opens SG4: asked of the message
+			r.Scope = "SG4"
+		}
+		if m[1] == "" && r.Tag != "BGM" && r.Tag != "DTM" {
+			return Row{}, false // a segment without its group: ambiguous
+		}
+		return r, true
+	}
+	return Row{}, false
+}
+
+// conditionTexts reads the texts [1]–[499] of a _bedingungen.js.
+func conditionTexts(path string) (map[int]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]string{}
+	for _, m := range reText.FindAllSubmatch(b, -1) {
+		n, _ := strconv.Atoi(string(m[1]))
+		var s string
+		if json.Unmarshal(m[2], &s) != nil || n < 1 || n > 499 {
+			continue
+		}
+		out[n] = strings.Join(strings.Fields(s), " ")
+	}
+	return out, nil
+}
+
+// Rows returns the pattern rows of a UTILMD sector ("Strom", "Gas") over
+// FV2604 and FV2610: a row holds for both FVs when both texts are equal.
+func Rows(root, sector string) ([]Row, error) {
+	per := map[string]map[int]string{}
+	for _, fv := range []string{"202604", "202610"} {
+		t, err := conditionTexts(filepath.Join(root, fv, "Stammdaten", "UTILMD", sector, "pruef-ids", "_bedingungen.js"))
+		if err != nil {
+			return nil, err
+		}
+		per["FV"+fv[2:]] = t
+	}
+	var out []Row
+	for _, fv := range []string{"FV2604", "FV2610"} {
+		for n, text := range per[fv] {
+			r, ok := Match(n, text)
+			if !ok {
+				continue
+			}
+			other := map[string]string{"FV2604": "FV2610", "FV2610": "FV2604"}[fv]
+			if per[other][n] == text {
+				if fv == "FV2610" {
+					continue // already added from FV2604
+				}
+			} else {
+				r.FV = fv
+			}
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].N != out[j].N {
+			return out[i].N < out[j].N
+		}
+		return out[i].FV < out[j].FV
+	})
+	return out, nil
+}
+
+// PatternsFile renders utilmd_patterns_gen.go.
+func PatternsFile(root string) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString("// Code generated by internal/tablegen from the UTILMD condition texts of\n")
+	b.WriteString("// ../shared/ahb-data/edifactgenerator-bca06f9 (MIT, see pkg/ahb/data/NOTICE); DO NOT EDIT.\n\n")
+	b.WriteString("package cond\n\n")
+	for _, sector := range []string{"Strom", "Gas"} {
+		rows, err := Rows(root, sector)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(&b, "// utilmd%sPatterns are the UTILMD %s conditions of a pattern shape\n// (internal/tables/patterns.go).\n", sector, sector)
+		fmt.Fprintf(&b, "func utilmd%sPatterns() []patternRow {\n\treturn []patternRow{\n", sector)
+		for _, r := range rows {
+			fmt.Fprintf(&b, "\t\t{n: %d, fv: %q, shape: %q, scope: %q, tag: %q, qual: %q, codes: %#v, neg: %v,\n\t\t\ttext: %q},\n",
+				r.N, r.FV, r.Shape, r.Scope, r.Tag, r.Qual, r.Codes, r.Neg, r.Text)
+		}
+		b.WriteString("\t}\n}\n\n")
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}

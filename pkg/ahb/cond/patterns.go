@@ -1,0 +1,65 @@
+package cond
+
+import (
+	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/fv"
+)
+
+// patternRow is a condition whose text has one of the shapes of
+// internal/tables/patterns.go ("Wenn SG5 LOC+Z21 (Tranche) vorhanden",
+// "Wenn SG4 STS+E01++A04/A23 (…) vorhanden", …), generated into
+// utilmd_patterns_gen.go with its full text as the quote.
+type patternRow struct {
+	n     uint16
+	fv    string // "" = every FV, else the only FV the text holds for
+	shape string // segment, answer, reason, supplement
+	scope string // "" = the message, "SG4" = the transaction
+	tag   string
+	qual  string
+	codes []string
+	neg   bool
+	text  string
+}
+
+// matcher returns the segment test of the row.
+func (r patternRow) matcher() func(*edifact.Segment) bool {
+	switch r.shape {
+	case "answer":
+		return answer(r.codes...)
+	case "reason":
+		return reason(r.codes...)
+	case "supplement":
+		return supplement(r.codes...)
+	}
+	return seg(r.tag, r.qual)
+}
+
+// def converts the row into a registration.
+func (r patternRow) def() def {
+	p := has(r.scope, r.matcher())
+	if r.neg {
+		p = hasNot(r.scope, r.matcher())
+	}
+	d := req(r.n, r.text, p)
+	if r.fv != "" {
+		v := fv.MustParse(r.fv)
+		d = only(d, v, v)
+	}
+	return d
+}
+
+// withPatterns adds the pattern rows to a hand-written table, except for
+// the conditions the table registers itself (hand-written entries win).
+func withPatterns(hand []def, rows []patternRow) []def {
+	own := map[Ref]bool{}
+	for _, d := range hand {
+		own[d.ref] = true
+	}
+	out := hand
+	for _, r := range rows {
+		if d := r.def(); !own[d.ref] {
+			out = append(out, d)
+		}
+	}
+	return out
+}

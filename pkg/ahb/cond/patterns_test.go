@@ -1,0 +1,73 @@
+package cond
+
+import (
+	"testing"
+
+	"github.com/mako-engine/mako/pkg/fv"
+)
+
+// TestPatternRows checks every generated pattern condition on fragments:
+// the segment present, absent, and no context (no transaction for SG4
+// rows, no message for message rows).
+func TestPatternRows(t *testing.T) {
+	for _, sector := range []struct {
+		name string
+		rows []patternRow
+	}{{UTILMDStrom, utilmdStromPatterns()}, {UTILMDGas, utilmdGasPatterns()}} {
+		for _, v := range []fv.Version{fv2604, fv2610} {
+			set := PredicatesFor(sector.name, v)
+			var cs []predCase
+			for _, r := range sector.rows {
+				if r.fv != "" && r.fv != v.String() {
+					continue
+				}
+				if set.Quote(cref(r.n)) != r.text {
+					continue // a hand-written predicate takes precedence
+				}
+				yes, no := r.tag+"+"+r.qual+"'", "FTX+ZZZ'"
+				switch r.shape {
+				case "answer":
+					yes = "STS+E01++" + r.codes[0] + "'"
+				case "reason":
+					yes = "STS+7++" + r.codes[0] + "'"
+				case "supplement":
+					yes = "STS+7++E01+" + r.codes[0] + "'"
+				}
+				if r.neg {
+					yes, no = no, yes
+				}
+				if r.scope == "" {
+					body := func(s string) string { return s + "IDE+24+V1'" }
+					switch r.tag {
+					case "BGM":
+					case "IDE": // the message with or without a transaction
+						body = func(s string) string { return "BGM+E01+D1'" + s }
+						yes, no = "IDE+24+V1'", "FTX+ZZZ'"
+						if r.neg {
+							yes, no = no, yes
+						}
+					default:
+						body = func(s string) string { return "BGM+E01+D1'" + s + "IDE+24+V1'" }
+					}
+					if r.tag == "BGM" && !r.neg {
+						no = "BGM+ZZZ+D1'"
+					}
+					if r.tag == "BGM" && r.neg {
+						yes = "BGM+ZZZ+D1'"
+					}
+					cs = append(cs,
+						predCase{ref: cref(r.n), body: body(yes), at: "BGM", want: True},
+						predCase{ref: cref(r.n), body: body(no), at: "BGM", want: False},
+						predCase{ref: cref(r.n), body: body(yes), at: "BGM", nomsg: true, want: Unknown})
+					continue
+				}
+				cs = append(cs,
+					predCase{ref: cref(r.n), body: ide(yes), at: "IDE", want: True},
+					predCase{ref: cref(r.n), body: ide(no), at: "IDE", want: False},
+					predCase{ref: cref(r.n), body: ide(yes), at: "IDE", nogroups: true, want: Unknown})
+			}
+			runCases(t, sector.name, v, cs)
+			t.Logf("%s %s: %d pattern cases", sector.name, v, len(cs))
+		}
+	}
+}
