@@ -77,6 +77,7 @@ type Spec struct {
 	// Set holds the condition predicates for the message type and FV.
 	Set *cond.Set
 
+	fvName  string // Key.FV.String()
 	root    *groupSpec
 	groups  map[string]*groupSpec
 	known   map[string]bool // every segment tag of the MIG model
@@ -263,7 +264,7 @@ func build(k Key, f *model.File, raws []model.RawPID) (*Spec, error) {
 	if k.Type == "UTILMD" && k.Sector != "" {
 		name = "UTILMD " + k.Sector
 	}
-	s := &Spec{File: f, Key: k, Set: cond.PredicatesFor(name, k.FV), groups: map[string]*groupSpec{}, known: map[string]bool{}, layouts: map[string]*model.Layout{}, raws: raws, pidIdx: make(map[string]int, len(raws)), lazy: make([]lazyPID, len(raws))}
+	s := &Spec{fvName: k.FV.String(), File: f, Key: k, Set: cond.PredicatesFor(name, k.FV), groups: map[string]*groupSpec{}, known: map[string]bool{}, layouts: map[string]*model.Layout{}, raws: raws, pidIdx: make(map[string]int, len(raws)), lazy: make([]lazyPID, len(raws))}
 	s.root = &groupSpec{rank: rankOf(f.MIG.Root), ordered: f.MIG.RootOrdered, own: map[string]bool{}, quals: qualSets(f.MIG.RootQualifiers)}
 	for i := range f.MIG.Groups {
 		g := &f.MIG.Groups[i]

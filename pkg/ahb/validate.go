@@ -183,16 +183,17 @@ func utilmdSector(msg *edifact.Message, txs []edifact.Transaction, pid string) s
 
 // inst is one group instance of the message (the root instance is the message).
 type inst struct {
-	g           *groupSpec
-	parent      *inst
-	start, end  int   // segment range [start, end) in msg.Segments
-	first, last int   // own segments (trigger first for a group), linked by run.nextSeg; -1 if none
-	child       *inst // first child instance; siblings linked by next
-	lastChild   *inst
-	next        *inst
-	cursor      int
-	pid         *pidSpec
-	tx          string
+	g                *groupSpec
+	parent           *inst
+	start, end       int   // segment range [start, end) in msg.Segments
+	spanOff, spanLen int   // this instance's spans in run.spanBuf (spanLen 0: not yet computed)
+	first, last      int   // own segments (trigger first for a group), linked by run.nextSeg; -1 if none
+	child            *inst // first child instance; siblings linked by next
+	lastChild        *inst
+	next             *inst
+	cursor           int
+	pid              *pidSpec
+	tx               string
 }
 
 type run struct {
@@ -201,7 +202,7 @@ type run struct {
 	cfg     config
 	rep     *Report
 	buf     []Finding // scratch for candidate evaluation
-	spans   []cond.Span
+	spanBuf []cond.Span
 	insts   []inst
 	nextSeg []int32 // own-segment chain per instance: the next own segment, -1 at the end
 	sc      cond.Scope
@@ -257,7 +258,7 @@ var runPool = sync.Pool{New: func() any { return new(run) }}
 
 func (r *run) reset(spec *Spec, msg *edifact.Message) {
 	r.spec, r.msg, r.rep, r.substitute = spec, msg, nil, nil
-	r.spans, r.cc = r.spans[:0], r.cc[:0]
+	r.spanBuf, r.cc = r.spanBuf[:0], r.cc[:0]
 }
 
 // release clears the references to the message and report and returns the
@@ -271,7 +272,7 @@ func (r *run) release() {
 
 func (r *run) validate(txs []edifact.Transaction) (*Report, error) {
 	s := r.spec
-	r.rep = &Report{FV: s.Key.FV.String(), Type: s.Key.Type, Sector: s.Key.Sector, Version: s.File.Version}
+	r.rep = &Report{FV: s.fvName, Type: s.Key.Type, Sector: s.Key.Sector, Version: s.File.Version}
 	root := r.segment()
 	// PIDs: per transaction, or one per message
 	pidOf := func(id string) (*pidSpec, error) {
@@ -497,22 +498,28 @@ func (r *run) fill(f Finding, pid string) Finding {
 // scope fills the run's cond.Scope for instance x (the Scope is reused, so
 // evaluation allocates nothing) and returns it.
 func (r *run) scope(x *inst, seg int, value string) *cond.Scope {
-	r.spans = r.spans[:0]
-	var chain [16]*inst
-	n := 0
-	for y := x; y != nil && y.g.id != "" && n < len(chain); y = y.parent {
-		chain[n] = y
-		n++
-	}
-	for i := n - 1; i >= 0; i-- {
-		r.spans = append(r.spans, cond.Span{Group: chain[i].g.id, Start: chain[i].start, End: chain[i].end})
-	}
 	pid := ""
 	if p := pidOfInst(x); p != nil {
 		pid = p.id
 	}
-	r.sc = cond.Scope{Msg: r.msg, PID: pid, FV: r.spec.Key.FV, Groups: r.spans, Segment: seg, Value: value}
+	r.sc = cond.Scope{Msg: r.msg, PID: pid, FV: r.spec.Key.FV, Groups: r.spansOf(x), Segment: seg, Value: value}
 	return &r.sc
+}
+
+// spansOf returns the group spans of x (outermost first), computed once per
+// instance into the run's span buffer.
+func (r *run) spansOf(x *inst) []cond.Span {
+	if x.g.id == "" {
+		return nil
+	}
+	if x.spanLen == 0 {
+		p := r.spansOf(x.parent)
+		x.spanOff = len(r.spanBuf)
+		r.spanBuf = append(r.spanBuf, p...)
+		r.spanBuf = append(r.spanBuf, cond.Span{Group: x.g.id, Start: x.start, End: x.end})
+		x.spanLen = len(p) + 1
+	}
+	return r.spanBuf[x.spanOff : x.spanOff+x.spanLen : x.spanOff+x.spanLen]
 }
 
 func pidOfInst(x *inst) *pidSpec {

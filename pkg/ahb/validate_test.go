@@ -190,3 +190,41 @@ func TestNotEvaluatedNeverFinding(t *testing.T) {
 		t.Log("every condition of these messages has a predicate; nothing to check")
 	}
 }
+
+// TestValidateConcurrent runs validations in parallel (the run pool and the
+// lazily compiled PIDs are shared); run with -race.
+func TestValidateConcurrent(t *testing.T) {
+	ok := utilmd55001(t)
+	bad := strings.Replace(ok, "STS+7++E03+ZW4", "STS+7++E03+ZW3", 1)
+	done := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			s := ok
+			if i%2 == 1 {
+				s = bad
+			}
+			ix, err := edifact.Parse([]byte(s))
+			if err != nil {
+				done <- err
+				return
+			}
+			for range 50 {
+				rep, err := Validate(&ix.Messages[0])
+				if err != nil {
+					done <- err
+					return
+				}
+				if (i%2 == 1) == rep.Clean() {
+					done <- errors.New("wrong result under concurrency")
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
