@@ -18,6 +18,11 @@ type patternRow struct {
 	qual  string
 	codes []string
 	neg   bool
+	// group shape: the SEQ qualifiers the group must open with (none: any),
+	// the segment's qualifiers and its element-2 code ("CCI+Z01++Z82").
+	open  []string
+	quals []string
+	code  string
 	text  string
 }
 
@@ -30,6 +35,11 @@ func (r patternRow) matcher() func(*edifact.Segment) bool {
 		return reason(r.codes...)
 	case "supplement":
 		return supplement(r.codes...)
+	case "group":
+		return func(s *edifact.Segment) bool {
+			return s.Tag == r.tag && oneOf(s.Element(0).Component(0), r.quals) &&
+				(r.code == "" || s.Element(2).Component(0).Equal(r.code))
+		}
 	}
 	return seg(r.tag, r.qual)
 }
@@ -39,6 +49,9 @@ func (r patternRow) def() def {
 	p := has(r.scope, r.matcher())
 	if r.neg {
 		p = hasNot(r.scope, r.matcher())
+	}
+	if len(r.open) > 0 {
+		p = opening(r.scope, r.open, p)
 	}
 	d := req(r.n, r.text, p)
 	if r.fv != "" {
@@ -62,4 +75,17 @@ func withPatterns(hand []def, rows []patternRow) []def {
 		}
 	}
 	return out
+}
+
+// opening restricts p to group instances g opened by SEQ with one of the
+// qualifiers ("in derselben SG8 SEQ+Z61 … das PIA+5 nicht vorhanden"); in
+// another instance the condition names a group that is not there: Unknown.
+func opening(g string, quals []string, p Predicate) Predicate {
+	return func(sc *Scope) Tri {
+		s := sc.groupFirst(g)
+		if s == nil || s.Tag != "SEQ" || !oneOf(s.Element(0).Component(0), quals) {
+			return Unknown
+		}
+		return p(sc)
+	}
 }

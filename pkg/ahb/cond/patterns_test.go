@@ -32,8 +32,14 @@ func TestPatternRows(t *testing.T) {
 					yes = "STS+7++" + r.codes[0] + "'"
 				case "supplement":
 					yes = "STS+7++E01+" + r.codes[0] + "'"
+				case "group":
+					yes = r.tag + "+" + r.quals[0]
+					if r.code != "" {
+						yes += "++" + r.code
+					}
+					yes += "'"
 				}
-				if r.neg {
+				if r.neg && r.shape != "group" {
 					yes, no = no, yes
 				}
 				if r.scope == "" {
@@ -59,6 +65,45 @@ func TestPatternRows(t *testing.T) {
 						predCase{ref: cref(r.n), body: body(yes), at: "BGM", want: True},
 						predCase{ref: cref(r.n), body: body(no), at: "BGM", want: False},
 						predCase{ref: cref(r.n), body: body(yes), at: "BGM", nomsg: true, want: Unknown})
+					continue
+				}
+				if r.shape == "group" {
+					open := "SEQ+ZZZ'"
+					if len(r.open) > 0 {
+						open = "SEQ+" + r.open[0] + "'"
+					}
+					at := "SEQ"
+					if r.scope == "SG10" {
+						open += "CCI+ZZZ'"
+						at = "CCI"
+						if r.tag == "CCI" {
+							open = open[:len(open)-len("CCI+ZZZ'")]
+							at = "CCI#1"
+						}
+					}
+					body := func(s string) string { return ide(open + s) }
+					if r.tag == "SEQ" { // the SG8 opener itself
+						cs = append(cs,
+							predCase{ref: cref(r.n), body: ide(yes), at: "SEQ", want: TriOf(!r.neg)},
+							predCase{ref: cref(r.n), body: ide("SEQ+ZZZ'"), at: "SEQ", want: TriOf(r.neg)},
+							predCase{ref: cref(r.n), body: ide(yes), at: "SEQ", nogroups: true, want: Unknown})
+						continue
+					}
+					if r.scope == "SG10" && r.tag == "CCI" {
+						// the SG10 is opened by the CCI under test (or by a CCI+ZZZ)
+						cs = append(cs,
+							predCase{ref: cref(r.n), body: body(yes), at: "CCI", want: TriOf(!r.neg)},
+							predCase{ref: cref(r.n), body: body("CCI+ZZZ'"), at: "CCI", want: TriOf(r.neg)},
+							predCase{ref: cref(r.n), body: body(yes), at: "CCI", nogroups: true, want: Unknown})
+						continue
+					}
+					cs = append(cs,
+						predCase{ref: cref(r.n), body: body(yes), at: at, want: TriOf(!r.neg)},
+						predCase{ref: cref(r.n), body: body("FTX+ZZZ'"), at: at, want: TriOf(r.neg)},
+						predCase{ref: cref(r.n), body: body(yes), at: at, nogroups: true, want: Unknown})
+					if len(r.open) > 0 {
+						cs = append(cs, predCase{ref: cref(r.n), body: ide("SEQ+ZZZ'" + yes), at: "SEQ", want: Unknown})
+					}
 					continue
 				}
 				cs = append(cs,

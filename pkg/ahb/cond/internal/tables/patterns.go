@@ -21,6 +21,7 @@ import (
 //	answer:     Wenn [in dieser SG4 [IDE+24]] [SG4] [das] STS+E01++C1/C2 (Status der Antwort…) [nicht] vorhanden
 //	reason:     Wenn [in dieser SG4] [SG4] [das] STS+7++C1/C2 (…) [nicht] vorhanden
 //	supplement: Wenn [in dieser SG4] [SG4] [das] STS+7++xxx+C1/C2 (…) [nicht] vorhanden
+//	group:      Wenn in derselben|dieser SG8|SG10 [SEQ+O1/O2] [(…)] das|ein [SG10] TAG+Q1/Q2[++C] [(…)] [nicht] vorhanden [ist]
 var (
 	codes      = `((?:[A-Z0-9]{3}\s*/\s*)*[A-Z0-9]{3})`
 	paren      = `\([^()]*(?:\([^()]*\)[^()]*)*\)`
@@ -29,6 +30,7 @@ var (
 	reAnswer   = regexp.MustCompile(`^Wenn (?:in dieser SG4 (?:IDE\+24 )?)?(?:SG4 )?(?:das )?STS\+E01\+\+` + codes + ` \(Status der Antwort[^()]*\)` + tail)
 	reReason   = regexp.MustCompile(`^Wenn (?:in dieser SG4 )?(?:SG4 )?(?:das )?STS\+7\+\+` + codes + ` ` + paren + tail)
 	reSupplmnt = regexp.MustCompile(`^Wenn (?:in dieser SG4 )?(?:SG4 )?(?:das )?STS\+7\+\+xxx\+` + codes + ` ` + paren + tail)
+	reGroup    = regexp.MustCompile(`^Wenn in (?:derselben|dieser) (SG8|SG10)(?: SEQ\+` + codes + `)? (?:` + paren + ` )?(?:das|ein) (?:SG10 )?(SEQ|CCI|CAV|PIA|RFF|QTY|DTM)\+([A-Z0-9]{1,3}(?:\s*/\s*[A-Z0-9]{1,3})*)(?:\+\+([A-Z0-9]{1,3}))? (?:` + paren + ` )?(nicht )?vorhanden(?: ist)?\.?$`)
 	reText     = regexp.MustCompile(`(?m)^\s*"(\d+)"\s*:\s*(?:\{\s*text\s*:\s*)?("(?:[^"\\]|\\.)*")`)
 )
 
@@ -43,6 +45,11 @@ type Row struct {
 	Qual  string
 	Codes []string
 	Neg   bool
+	// group shape: Open lists the SEQ qualifiers the group must open with
+	// (none: any); Quals the segment's qualifiers; Code its element 2 code.
+	Open  []string
+	Quals []string
+	Code  string
 }
 
 func splitCodes(s string) []string {
@@ -67,6 +74,13 @@ func Match(n int, text string) (Row, bool) {
 	}
 	if m := reReason.FindStringSubmatch(text); m != nil {
 		r.Shape, r.Scope, r.Codes, r.Neg = "reason", "SG4", splitCodes(m[1]), m[2] != ""
+		return r, true
+	}
+	if m := reGroup.FindStringSubmatch(text); m != nil {
+		r.Shape, r.Scope, r.Tag, r.Quals, r.Code, r.Neg = "group", m[1], m[3], splitCodes(m[4]), m[5], m[6] != ""
+		if m[2] != "" {
+			r.Open = splitCodes(m[2])
+		}
 		return r, true
 	}
 	if m := reSegment.FindStringSubmatch(text); m != nil {
@@ -155,8 +169,12 @@ func PatternsFile(root string) ([]byte, error) {
 		fmt.Fprintf(&b, "// utilmd%sPatterns are the UTILMD %s conditions of a pattern shape\n// (internal/tables/patterns.go).\n", sector, sector)
 		fmt.Fprintf(&b, "func utilmd%sPatterns() []patternRow {\n\treturn []patternRow{\n", sector)
 		for _, r := range rows {
-			fmt.Fprintf(&b, "\t\t{n: %d, fv: %q, shape: %q, scope: %q, tag: %q, qual: %q, codes: %#v, neg: %v,\n\t\t\ttext: %q},\n",
-				r.N, r.FV, r.Shape, r.Scope, r.Tag, r.Qual, r.Codes, r.Neg, r.Text)
+			fmt.Fprintf(&b, "\t\t{n: %d, fv: %q, shape: %q, scope: %q, tag: %q, qual: %q, codes: %#v, neg: %v,\n",
+				r.N, r.FV, r.Shape, r.Scope, r.Tag, r.Qual, r.Codes, r.Neg)
+			if r.Shape == "group" {
+				fmt.Fprintf(&b, "\t\t\topen: %#v, quals: %#v, code: %q,\n", r.Open, r.Quals, r.Code)
+			}
+			fmt.Fprintf(&b, "\t\t\ttext: %q},\n", r.Text)
 		}
 		b.WriteString("\t}\n}\n\n")
 	}
