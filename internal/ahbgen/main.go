@@ -184,6 +184,16 @@ func convert(meta, rel, fv, typ, sector string, mt *mapperType, formats map[stri
 	}
 	f.Sources = append(f.Sources, generatorDir+"/_engine/daten/mig-formate.js", mapperDir+"/fv2604/"+strings.ToLower(typ)+"/pids")
 
+	statusFixes, splitRows := 0, 0
+	fixStatus := func(expr string) string {
+		// data elements and codes carry the status X; the source's table
+		// extraction dropped it where the cell starts with a condition
+		if strings.HasPrefix(expr, "[") {
+			statusFixes++
+			return "X " + expr
+		}
+		return expr
+	}
 	ids := make([]string, 0, len(src))
 	for id := range src {
 		ids = append(ids, id)
@@ -205,7 +215,7 @@ func convert(meta, rel, fv, typ, sector string, mt *mapperType, formats map[stri
 				l.GroupExpr = clean(*in.SGExpr)
 			}
 			for _, d := range in.DEs {
-				e := model.LineElement{ID: d.DE, Pos: -1, Sub: -1, Expr: clean(d.Expr), Name: clean(d.Name)}
+				e := model.LineElement{ID: d.DE, Pos: -1, Sub: -1, Expr: fixStatus(clean(d.Expr)), Name: clean(d.Name)}
 				if d.Pos != nil {
 					e.Pos, e.Sub = *d.Pos, 0
 					if d.Sub != nil {
@@ -221,16 +231,27 @@ func convert(meta, rel, fv, typ, sector string, mt *mapperType, formats map[stri
 					if len(c) > 2 {
 						x, _ = c[2].(string)
 					}
-					e.Codes = append(e.Codes, [2]string{v, clean(x)})
+					e.Codes = append(e.Codes, [2]string{v, fixStatus(clean(x))})
 				}
 				l.Elements = append(l.Elements, e)
 			}
 			placeElements(&l, layouts)
+			if n := len(pid.Lines); n > 0 && continues(&pid.Lines[n-1], &l) {
+				mergeSplitRow(&pid.Lines[n-1], &l)
+				splitRows++
+				continue
+			}
 			pid.Lines = append(pid.Lines, l)
 		}
 		f.PIDs = append(f.PIDs, pid)
 	}
 	f.MIG, f.Repairs = deriveMIG(f, mt, fv == "FV2604")
+	if splitRows > 0 {
+		f.Repairs = append(f.Repairs, fmt.Sprintf("split rows: %d AHB rows that the extraction split in two (same group, segment and name; the second row's expression continues the first one's) merged into one line", splitRows))
+	}
+	if statusFixes > 0 {
+		f.Repairs = append(f.Repairs, fmt.Sprintf("status word: %d data-element or code expressions began with a condition (the extraction dropped the status); \"X\" prepended, the status of every data element and code in the AHB", statusFixes))
+	}
 	f.MIG.Segments = layouts
 	f.Repairs = append(f.Repairs,
 		"data-element positions: taken from the FV2604 per-PID schemas of "+mapperDir+" (UN D.11A segment layouts); a data element id that occurs several times in a segment gets a position only where the line lists exactly as many occurrences as the layout (else -1, not checked)")
@@ -309,4 +330,33 @@ func loadMIGFormats(path string) (map[string]map[string]map[string]string, error
 		}
 	}
 	return out, nil
+}
+
+var reStatus = regexp.MustCompile(`^(Muss|Soll|Kann|M|S|K|X|O|U)(\s|\[|$)`)
+
+// continues reports whether line next is the second half of an AHB row the
+// extraction split in two: same group, segment and name, and an expression
+// that does not start with a status word (it continues the first half's).
+func continues(prev, next *model.Line) bool {
+	if prev.Group != next.Group || prev.Seg != next.Seg || prev.Section != next.Section {
+		return false
+	}
+	cont := func(e string) bool { return e != "" && !reStatus.MatchString(e) }
+	return cont(next.Expr) || cont(next.GroupExpr)
+}
+
+// mergeSplitRow joins the second half of a split row into the first.
+func mergeSplitRow(prev, next *model.Line) {
+	join := func(a, b string) string {
+		switch {
+		case b == "":
+			return a
+		case a == "" || reStatus.MatchString(b):
+			return b
+		}
+		return a + " " + b
+	}
+	prev.Expr = join(prev.Expr, next.Expr)
+	prev.GroupExpr = join(prev.GroupExpr, next.GroupExpr)
+	prev.Elements = append(prev.Elements, next.Elements...)
 }
