@@ -3,6 +3,7 @@ package ahb
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -342,7 +343,8 @@ func (r *run) validate(txs []edifact.Transaction) (*Report, error) {
 	if len(r.rep.PIDs) == 0 {
 		r.rep.PIDs = append(r.rep.PIDs, root.pid.id)
 	}
-	r.check(root, []*blockSpec{root.pid.root}, root.pid)
+	r.check(root, root.pid.roots, root.pid)
+	slices.SortStableFunc(r.rep.Findings, func(a, b Finding) int { return a.Segment - b.Segment })
 	return r.rep, nil
 }
 

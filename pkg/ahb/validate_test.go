@@ -132,6 +132,21 @@ func TestValidateNotForeseen(t *testing.T) {
 	}
 }
 
+// TestValidateGroupWithoutAHBPlace: the LOC+Z16 (SG5) in PIDs
+// without SG5 (55005 …) is reported as not foreseen, in segment order.
+func TestValidateGroupWithoutAHBPlace(t *testing.T) {
+	rep := validateString(t, utilmd55001(t), WithPID("55005"))
+	if f := findRule(rep, KindNotForeseen, "@55005:SG4/SG5/LOC"); f == nil || f.Rejects() {
+		logReport(t, rep)
+		t.Fatalf("SG5 LOC+Z16 in 55005: %+v", f)
+	}
+	for i := 1; i < len(rep.Findings); i++ {
+		if rep.Findings[i].Segment < rep.Findings[i-1].Segment {
+			t.Fatalf("findings not in segment order: %d after %d", rep.Findings[i].Segment, rep.Findings[i-1].Segment)
+		}
+	}
+}
+
 func TestValidateServiceMessages(t *testing.T) {
 	for name, s := range map[string]string{"APERAK 313": edifacttest.APERAK313, "CONTRL": edifacttest.CONTRL55999} {
 		rep := validateString(t, s)
