@@ -13,9 +13,15 @@ import (
 // and returns its message.
 func fragment(t testing.TB, body string) *edifact.Message {
 	t.Helper()
+	return fragmentWith(t, "UNH+1+UTILMD:D:11A:UN:S2.2'", body)
+}
+
+// fragmentWith is fragment with the given UNH segment.
+func fragmentWith(t testing.TB, unh, body string) *edifact.Message {
+	t.Helper()
 	n := strings.Count(body, "'") + 2
 	src := "UNA:+.? 'UNB+UNOC:3+9900000000001:500+9900000000002:500+261001:0800+R1'" +
-		"UNH+1+UTILMD:D:11A:UN:S2.2'" + body + fmt.Sprintf("UNT+%d+1'UNZ+1+R1'", n)
+		unh + body + fmt.Sprintf("UNT+%d+1'UNZ+1+R1'", n)
 	ix, err := edifact.Parse([]byte(src))
 	if err != nil {
 		t.Fatalf("fragment %q: %v", body, err)

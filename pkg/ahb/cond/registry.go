@@ -3,8 +3,9 @@ package cond
 import "github.com/mako-engine/mako/pkg/fv"
 
 // registry returns the predicate table of one AHB: one table per AHB. UTILMD
-// has its own files (predicates_utilmd.go); the other message types have,
-// so far, their format conditions — which [9xx] each AHB lists, from the
+// and MSCONS have their own files (predicates_utilmd.go,
+// predicates_mscons.go); the other message types have, so far, their format
+// conditions — which [9xx] each AHB lists, from the
 // texts of ../shared/ahb-data (checked by TestCitations; "FV2604 only" where
 // FV2610 dropped the condition).
 func registry(name string, v fv.Version) []def {
@@ -26,7 +27,7 @@ func registry(name string, v fv.Version) []def {
 	case "INVOIC":
 		return concat(formatDefs(902, 906, 908, 910, 912, 914, 927, 930, 931, 937, 939, 940, 946, 950, 951, 960, 961), v2610(903))
 	case "MSCONS":
-		return concat(formatDefs(902, 904, 905, 906, 907, 908, 909, 910, 917, 922, 925, 931, 937, 950, 951, 960), v2604(939, 940))
+		return concat(msconsPredicates(), v2604(939, 940))
 	case "ORDCHG":
 		return concat(formatDefs(931), v2604(939, 940))
 	case "ORDERS":
