@@ -38,9 +38,12 @@ const (
 	// line must not be used). Like KindNotForeseen, no rejection reason
 	// inbound.
 	KindNotAllowed
+	// KindRepetition: a segment or group variant repeated although the AHB
+	// allows it exactly once per transaction (UTILMD [2061]) (Z40).
+	KindRepetition
 )
 
-var kindNames = [...]string{"", "missing-group", "missing-segment", "missing-element", "code", "format", "mig-format", "mig-structure", "not-foreseen", "not-allowed"}
+var kindNames = [...]string{"", "missing-group", "missing-segment", "missing-element", "code", "format", "mig-format", "mig-structure", "not-foreseen", "not-allowed", "repetition"}
 
 // String returns the stable kind name used in rule ids, e.g. "missing-segment".
 func (k Kind) String() string {
@@ -79,6 +82,8 @@ func (k Kind) APERAK() string {
 		return "Z39"
 	case KindFormat:
 		return "Z35"
+	case KindRepetition:
+		return "Z40"
 	}
 	return ""
 }

@@ -205,6 +205,7 @@ type blockSpec struct {
 	lines    []*lineSpec
 	children []*blockSpec
 	misplace bool // the source puts this block under a group the MIG tree does not (row defect)
+	once     bool // the group expression holds [2061] (UTILMD: exactly once per SG4)
 	path     string
 }
 
@@ -216,6 +217,7 @@ type lineSpec struct {
 	elems  []elemSpec
 	id     string // stable line id, e.g. "SG4/SG8/SEQ+Z01"
 	neRule string // "PID:id", the rule of a NotEvaluated entry
+	once   bool   // the expression holds [2061] (UTILMD: exactly once per SG4)
 	seq    int    // index of the line in the PID's AHB column
 }
 
@@ -364,6 +366,7 @@ func (s *Spec) buildPID(p *model.PID) *pidSpec {
 			continue
 		}
 		b := &blockSpec{group: g, exprText: l.GroupExpr, expr: ps.parse(l.GroupExpr)}
+		b.once = s.oncePerTransaction(b.expr)
 		if !popTo(g.parent) {
 			b.misplace = true
 			popTo(s.root)
@@ -402,6 +405,21 @@ func (ps *pidSpec) fillRules() {
 	walk(ps.root)
 }
 
+// oncePerTransaction reports whether a UTILMD expression holds [2061]
+// ("Segment bzw. Segmentgruppe ist genau einmal je SG4 IDE (Vorgang)
+// anzugeben", the same text in the Strom and Gas AHB condition lists).
+func (s *Spec) oncePerTransaction(e *cond.Expr) bool {
+	if e == nil || s.Key.Type != "UTILMD" {
+		return false
+	}
+	for _, r := range e.Refs() {
+		if r.Kind == cond.RefCondition && r.N == 2061 {
+			return true
+		}
+	}
+	return false
+}
+
 func isAncestor(a, g *groupSpec) bool {
 	for p := g.parent; p != nil; p = p.parent {
 		if p == a {
@@ -413,6 +431,7 @@ func isAncestor(a, g *groupSpec) bool {
 
 func (s *Spec) buildLine(ps *pidSpec, l *model.Line) *lineSpec {
 	ls := &lineSpec{line: l, expr: ps.parse(l.Expr), qual: -1}
+	ls.once = s.oncePerTransaction(ls.expr)
 	lay := s.layouts[l.Seg]
 	for i := range l.Elements {
 		e := &l.Elements[i]

@@ -614,6 +614,16 @@ func (r *run) check(x *inst, cands []*blockSpec, pid *pidSpec) {
 			}
 			continue
 		}
+		if len(cc) == 1 && cc[0].once && cc[0].parent != nil && cc[0].parent.group == x.g && x.g.id == "SG4" {
+			// [2061]: at most one instance of this variant per SG4 (transaction)
+			for p := x.child; p != c; p = p.next {
+				if p.g == c.g && r.qualifies(cc[0].lines[0], &r.msg.Segments[p.start]) {
+					r.addLine(Finding{Kind: KindRepetition, Segment: c.start, Group: groupPath(c), Tag: trig.Tag, Qualifier: trig.Value(0, 0), Transaction: txOfInst(c), Expr: cc[0].exprText,
+						Text: fmt.Sprintf("group %s %s is repeated; the AHB of PID %s allows it exactly once per transaction (%s)", c.g.id, segKey(trig), cpid.id, cc[0].exprText)}, cpid.id, cc[0].lines[0])
+					break
+				}
+			}
+		}
 		r.check(c, cc, cpid)
 		r.cc = r.cc[:mark]
 	}
@@ -675,6 +685,10 @@ func (r *run) local(x *inst, b *blockSpec, pid *pidSpec) {
 			for j, l := range b.lines {
 				if r.qualifies(l, seg) {
 					li = j
+					if l.once {
+						r.addLine(Finding{Kind: KindRepetition, Segment: si, Group: groupPath(x), Tag: seg.Tag, Qualifier: seg.Value(0, 0), Transaction: tx, Expr: l.line.Expr,
+							Text: fmt.Sprintf("segment %s is repeated; the AHB of PID %s allows it exactly once per transaction (%s)", segKey(seg), pid.id, l.line.Expr)}, pid.id, l)
+					}
 					break
 				}
 			}

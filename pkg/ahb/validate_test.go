@@ -89,6 +89,10 @@ func TestValidateIssueFindings(t *testing.T) {
 		{"55001 with Ergänzung ZW3", strings.Replace(ok, "STS+7++E03+ZW4", "STS+7++E03+ZW3", 1),
 			nil, KindCode, "code@55001:SG4/STS+7/9013", "Z39", "STS"},
 		{"55002 with Ergänzung ZW4", ok, []Option{WithPID("55002")}, KindCode, "code@55002:SG4/STS+7/9013", "Z39", "STS"},
+		{"55001 with two LOC+Z16", strings.Replace(ok, "LOC+Z16+51234567895'\n", "LOC+Z16+51234567895'\nLOC+Z16+51234567895'\n", 1),
+			nil, KindRepetition, "repetition@55001:SG4/SG5/LOC+Z16", "Z40", "LOC"},
+		{"55001 with two SEQ+Z01", strings.Replace(ok, "SEQ+Z01'\nCCI+++Z15'\n", "SEQ+Z01'\nCCI+++Z15'\nSEQ+Z01'\nCCI+++Z15'\n", 1),
+			nil, KindRepetition, "repetition@55001:SG4/SG8/SEQ+Z01", "Z40", "SEQ"},
 		{"55010 without DTM+154", ok, []Option{WithPID("55010")}, KindMissingSegment, "missing-segment@55010:SG4/DTM+154", "Z29", "IDE"},
 	}
 	for _, c := range cases {
