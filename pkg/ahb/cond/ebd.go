@@ -19,18 +19,22 @@ var ebdCodes string
 // their cluster ('A' Ablehnung, 'Z' Zustimmung, '-' none).
 type ebdTable map[string]map[string]byte
 
+// tableRows calls f with the fields after prefix of every non-empty line
+// of an embedded table that starts with prefix.
+func tableRows(table, prefix string, f func(fields []string)) {
+	for line := range strings.SplitSeq(table, "\n") {
+		if rest, ok := strings.CutPrefix(line, prefix); ok {
+			if fields := strings.Fields(rest); len(fields) > 0 {
+				f(fields)
+			}
+		}
+	}
+}
+
 // loadEBD reads the table of one format version from ebdCodes.
 func loadEBD(v fv.Version) ebdTable {
 	t := ebdTable{}
-	prefix := v.String() + " "
-	for line := range strings.SplitSeq(ebdCodes, "\n") {
-		if !strings.HasPrefix(line, prefix) {
-			continue
-		}
-		f := strings.Fields(line[len(prefix):])
-		if len(f) == 0 {
-			continue
-		}
+	tableRows(ebdCodes, v.String()+" ", func(f []string) {
 		codes := make(map[string]byte, len(f)-1)
 		for _, c := range f[1:] {
 			code, cl, ok := strings.Cut(c, ":")
@@ -39,7 +43,7 @@ func loadEBD(v fv.Version) ebdTable {
 			}
 		}
 		t[f[0]] = codes
-	}
+	})
 	return t
 }
 

@@ -2,7 +2,6 @@ package cond
 
 import (
 	_ "embed" // products.txt
-	"strings"
 
 	"github.com/mako-engine/mako/pkg/fv"
 )
@@ -19,18 +18,13 @@ type productTable map[string]map[string]bool
 // loadProducts reads the chapter 6.1 products of one format version.
 func loadProducts(v fv.Version) productTable {
 	t := productTable{}
-	prefix := v.String() + " 6.1 "
-	for line := range strings.SplitSeq(productCodes, "\n") {
-		if !strings.HasPrefix(line, prefix) {
-			continue
-		}
-		f := strings.Fields(line[len(prefix):])
+	tableRows(productCodes, v.String()+" 6.1 ", func(f []string) {
 		props := make(map[string]bool, len(f)-1)
 		for _, p := range f[1:] {
 			props[p] = true
 		}
 		t[f[0]] = props
-	}
+	})
 	return t
 }
 
