@@ -206,6 +206,7 @@ type blockSpec struct {
 	children []*blockSpec
 	misplace bool // the source puts this block under a group the MIG tree does not (row defect)
 	once     bool // the group expression holds [2061] (UTILMD: exactly once per SG4)
+	perItem  bool // the group expression holds another repeatability condition (see perItem)
 	path     string
 }
 
@@ -217,7 +218,8 @@ type lineSpec struct {
 	elems  []elemSpec
 	id     string // stable line id, e.g. "SG4/SG8/SEQ+Z01"
 	neRule string // "PID:id", the rule of a NotEvaluated entry
-	once   bool   // the expression holds [2061] (UTILMD: exactly once per SG4)
+	once    bool // the expression holds [2061] (UTILMD: exactly once per SG4)
+	perItem bool // the expression holds another repeatability condition (see Spec.perItem)
 	seq    int    // index of the line in the PID's AHB column
 }
 
@@ -366,7 +368,7 @@ func (s *Spec) buildPID(p *model.PID) *pidSpec {
 			continue
 		}
 		b := &blockSpec{group: g, exprText: l.GroupExpr, expr: ps.parse(l.GroupExpr)}
-		b.once = s.oncePerTransaction(b.expr)
+		b.once, b.perItem = s.oncePerTransaction(b.expr), s.perItem(b.expr)
 		if !popTo(g.parent) {
 			b.misplace = true
 			popTo(s.root)
@@ -420,6 +422,23 @@ func (s *Spec) oncePerTransaction(e *cond.Expr) bool {
 	return false
 }
 
+// perItem reports whether an expression holds a repeatability condition
+// ([2000]–[2499]) other than UTILMD's [2061]: such conditions tie the number
+// of instances to other content ("für jede Messlokations-ID im SG5 LOC+Z17",
+// "je SG8 SEQ+Z01"), so a "Muss" line may rightly be absent when that
+// content is; its absence is then reported as not evaluated, never as missing.
+func (s *Spec) perItem(e *cond.Expr) bool {
+	if e == nil {
+		return false
+	}
+	for _, r := range e.Refs() {
+		if r.Kind == cond.RefCondition && cond.KindOf(r) == cond.KindRepeat && !(r.N == 2061 && s.Key.Type == "UTILMD") {
+			return true
+		}
+	}
+	return false
+}
+
 func isAncestor(a, g *groupSpec) bool {
 	for p := g.parent; p != nil; p = p.parent {
 		if p == a {
@@ -431,7 +450,7 @@ func isAncestor(a, g *groupSpec) bool {
 
 func (s *Spec) buildLine(ps *pidSpec, l *model.Line) *lineSpec {
 	ls := &lineSpec{line: l, expr: ps.parse(l.Expr), qual: -1}
-	ls.once = s.oncePerTransaction(ls.expr)
+	ls.once, ls.perItem = s.oncePerTransaction(ls.expr), s.perItem(ls.expr)
 	lay := s.layouts[l.Seg]
 	for i := range l.Elements {
 		e := &l.Elements[i]

@@ -224,7 +224,7 @@ func (r *run) substituteLine(x *inst, b *blockSpec, seg *edifact.Segment, used [
 			continue
 		}
 		sc := r.scope(x, -1, "")
-		if res := l.expr.Eval(r.spec.Set, sc); res.Required == cond.True {
+		if res := l.expr.Eval(r.spec.Set, sc); res.Required == cond.True && !l.perItem {
 			return j
 		}
 	}
@@ -732,6 +732,8 @@ func (r *run) local(x *inst, b *blockSpec, pid *pidSpec) {
 		sc := r.scope(x, -1, "")
 		res := l.expr.Eval(r.spec.Set, sc)
 		switch {
+		case res.Required == cond.True && l.perItem:
+			r.notEvaluatedRepeat(l.neRule, x.start, "", l.line.Expr, l.expr, pid)
 		case res.Required == cond.True:
 			r.addLine(Finding{Kind: KindMissingSegment, Segment: x.start, Group: groupPath(x), Tag: l.line.Seg, Qualifier: qualText(l), Transaction: tx, Expr: l.line.Expr,
 				Text: fmt.Sprintf("segment %s (%s) is missing; the AHB of PID %s requires it (%s)", l.key(), l.line.Section, pid.id, l.line.Expr)}, pid.id, l)
@@ -756,7 +758,7 @@ func (r *run) local(x *inst, b *blockSpec, pid *pidSpec) {
 		}
 		sc := r.scope(x, -1, "")
 		res := cb.expr.Eval(r.spec.Set, sc)
-		if res.Required == cond.True {
+		if res.Required == cond.True && !cb.perItem {
 			if c := r.orphan(x, b, cb.group); c != nil {
 				// an instance of the group whose qualifier fits no variant:
 				// it stands for the required one, its qualifier is a code error
@@ -769,6 +771,8 @@ func (r *run) local(x *inst, b *blockSpec, pid *pidSpec) {
 		}
 		l := cb.lines[0]
 		switch {
+		case res.Required == cond.True && cb.perItem:
+			r.notEvaluatedRepeat(l.neRule, x.start, "", cb.exprText, cb.expr, pid)
 		case res.Required == cond.True:
 			r.addLine(Finding{Kind: KindMissingGroup, Segment: x.start, Group: strings.TrimPrefix(groupPath(x)+"/"+cb.group.id, "/"), Tag: l.line.Seg, Qualifier: qualText(l), Transaction: tx, Expr: cb.exprText,
 				Text: fmt.Sprintf("group %s %s (%s) is missing; the AHB of PID %s requires it (%s)", cb.group.id, l.key(), l.line.Section, pid.id, cb.exprText)}, pid.id, l)
@@ -821,6 +825,21 @@ func (r *run) notEvaluated(rule string, seg int, de, expr string, res *cond.Resu
 	ne.Conditions = make([]string, 0, len(refs))
 	for _, ref := range refs {
 		ne.Conditions = append(ne.Conditions, pid.refString(ref))
+	}
+	r.rep.NotEvaluated = append(r.rep.NotEvaluated, ne)
+}
+
+// notEvaluatedRepeat records a required line whose count depends on a
+// repeatability condition (Spec.perItem) as not evaluated.
+func (r *run) notEvaluatedRepeat(rule string, seg int, de, expr string, e *cond.Expr, pid *pidSpec) {
+	if r.cfg.noEval {
+		return
+	}
+	ne := NotEvaluated{Rule: rule, Segment: seg, DataElement: de, Expr: expr}
+	for _, ref := range e.Refs() {
+		if cond.KindOf(ref) == cond.KindRepeat {
+			ne.Conditions = append(ne.Conditions, pid.refString(ref))
+		}
 	}
 	r.rep.NotEvaluated = append(r.rep.NotEvaluated, ne)
 }
