@@ -212,15 +212,15 @@ type blockSpec struct {
 
 // lineSpec is one AHB line.
 type lineSpec struct {
-	line   *model.Line
-	expr   *cond.Expr
-	qual   int // index into elems of the qualifying data element, -1 if none
-	elems  []elemSpec
-	id     string // stable line id, e.g. "SG4/SG8/SEQ+Z01"
-	neRule string // "PID:id", the rule of a NotEvaluated entry
-	once    bool // the expression holds [2061] (UTILMD: exactly once per SG4)
-	perItem bool // the expression holds another repeatability condition (see Spec.perItem)
-	seq    int    // index of the line in the PID's AHB column
+	line    *model.Line
+	expr    *cond.Expr
+	qual    int // index into elems of the qualifying data element, -1 if none
+	elems   []elemSpec
+	id      string // stable line id, e.g. "SG4/SG8/SEQ+Z01"
+	neRule  string // "PID:id", the rule of a NotEvaluated entry
+	once    bool   // the expression holds [2061] (UTILMD: exactly once per SG4)
+	perItem bool   // the expression holds another repeatability condition (see Spec.perItem)
+	seq     int    // index of the line in the PID's AHB column
 }
 
 type elemSpec struct {
