@@ -12,7 +12,7 @@ import (
 type patternRow struct {
 	n     uint16
 	fv    string // "" = every FV, else the only FV the text holds for
-	shape string // segment, answer, reason, supplement
+	shape string // segment, answer, reason, supplement, group, role (tag MR/MS, qual the role)
 	scope string // "" = the message, "SG4" = the transaction
 	tag   string
 	qual  string
@@ -46,6 +46,14 @@ func (r patternRow) matcher() func(*edifact.Segment) bool {
 
 // def converts the row into a registration.
 func (r patternRow) def() def {
+	if r.shape == "role" {
+		d := req(r.n, r.text, role(r.tag == "MR", r.qual))
+		if r.fv != "" {
+			v := fv.MustParse(r.fv)
+			d = only(d, v, v)
+		}
+		return d
+	}
 	p := has(r.scope, r.matcher())
 	if r.neg {
 		p = hasNot(r.scope, r.matcher())

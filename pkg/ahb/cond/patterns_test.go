@@ -24,6 +24,24 @@ func TestPatternRows(t *testing.T) {
 				if set.Quote(cref(r.n)) != r.text {
 					continue // a hand-written predicate takes precedence
 				}
+				if r.shape == "role" {
+					for _, c := range []struct {
+						role string
+						want Tri
+					}{{r.qual, True}, {"XYZ", False}, {"", Unknown}} {
+						m := fragment(t, ide(""))
+						sc := &Scope{Msg: m, Segment: -1}
+						if r.tag == "MR" {
+							sc.ReceiverRole = c.role
+						} else {
+							sc.SenderRole = c.role
+						}
+						if got := set.Eval(cref(r.n), sc); got != c.want {
+							t.Errorf("%s [%d] role %q: got %v, want %v", sector.name, r.n, c.role, got, c.want)
+						}
+					}
+					continue
+				}
 				yes, no := r.tag+"+"+r.qual+"'", "FTX+ZZZ'"
 				switch r.shape {
 				case "answer":

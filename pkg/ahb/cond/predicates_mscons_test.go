@@ -208,5 +208,29 @@ func TestMSCONSPredicates(t *testing.T) {
 		s[[...]int{Unknown: 2, False: 0, True: 1}[got]] = true
 		seen[r(c.n)] = s
 	}
+	for _, c := range []struct {
+		n        uint16
+		receiver bool
+		role     string
+	}{{32, false, "NB"}, {33, true, "LF"}, {35, false, "MSB"}, {36, true, "NB"}, {42, true, "MSB"}, {80, true, "ÜNB"}, {81, false, "ÜNB"}, {141, true, "MGV"}} {
+		for _, rc := range []struct {
+			role string
+			want Tri
+		}{{c.role, True}, {"XYZ", False}, {"", Unknown}} {
+			sc := &Scope{Msg: fragmentWith(t, "UNH+1+MSCONS:D:04B:UN:2.4c'", "BGM+7+D1'"), Segment: -1}
+			if c.receiver {
+				sc.ReceiverRole = rc.role
+			} else {
+				sc.SenderRole = rc.role
+			}
+			got := set.Eval(r(c.n), sc)
+			if got != rc.want {
+				t.Errorf("MSCONS [%d] role %q: got %v, want %v", c.n, rc.role, got, rc.want)
+			}
+			s := seen[r(c.n)]
+			s[[...]int{Unknown: 2, False: 0, True: 1}[got]] = true
+			seen[r(c.n)] = s
+		}
+	}
 	checkAllTested(t, set, seen, nil)
 }

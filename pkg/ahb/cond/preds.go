@@ -215,3 +215,19 @@ func (sc *Scope) groupFirst(g string) *edifact.Segment {
 	}
 	return &segs[0]
 }
+
+// role: "Wenn MP-ID in SG2 NAD+MR (Nachrichtenempfänger) / NAD+MS
+// (Nachrichtenabsender) in der Rolle R" — from the roles the Scope carries;
+// Unknown when the caller did not provide the role.
+func role(receiver bool, want string) Predicate {
+	return func(sc *Scope) Tri {
+		got := sc.SenderRole
+		if receiver {
+			got = sc.ReceiverRole
+		}
+		if got == "" {
+			return Unknown
+		}
+		return TriOf(got == want)
+	}
+}

@@ -31,6 +31,13 @@ type Scope struct {
 	Groups  []Span
 	Segment int
 	Value   string
+	// SenderRole and ReceiverRole are the market roles of the MP-IDs in
+	// NAD+MS and NAD+MR as the caller knows them from its partner master
+	// data, written as in the AHB texts ("LF", "NB", "MSB", "ÜNB", "BIKO",
+	// "MGV", …); "" = not known. The conditions "Wenn MP-ID in SG2 NAD+MR
+	// … in der Rolle LF" are Unknown without them — the message does not
+	// say which role a partner acts in.
+	SenderRole, ReceiverRole string
 }
 
 // group returns the innermost enclosing instance of group g.

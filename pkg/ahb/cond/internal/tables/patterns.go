@@ -21,6 +21,7 @@ import (
 //	answer:     Wenn [in dieser SG4 [IDE+24]] [SG4] [das] STS+E01++C1/C2 (Status der Antwort…) [nicht] vorhanden
 //	reason:     Wenn [in dieser SG4] [SG4] [das] STS+7++C1/C2 (…) [nicht] vorhanden
 //	supplement: Wenn [in dieser SG4] [SG4] [das] STS+7++xxx+C1/C2 (…) [nicht] vorhanden
+//	role:       Wenn MP-ID in SG2 NAD+MR|MS (…) in der Rolle R
 //	group:      Wenn in derselben|dieser SG8|SG10 [SEQ+O1/O2] [(…)] das|ein [SG10] TAG+Q1/Q2[++C] [(…)] [nicht] vorhanden [ist]
 var (
 	codes      = `((?:[A-Z0-9]{3}\s*/\s*)*[A-Z0-9]{3})`
@@ -31,6 +32,7 @@ var (
 	reReason   = regexp.MustCompile(`^Wenn (?:in dieser SG4 )?(?:SG4 )?(?:das )?STS\+7\+\+` + codes + ` ` + paren + tail)
 	reSupplmnt = regexp.MustCompile(`^Wenn (?:in dieser SG4 )?(?:SG4 )?(?:das )?STS\+7\+\+xxx\+` + codes + ` ` + paren + tail)
 	reGroup    = regexp.MustCompile(`^Wenn in (?:derselben|dieser) (SG8|SG10)(?: SEQ\+` + codes + `)? (?:` + paren + ` )?(?:das|ein) (?:SG10 )?(SEQ|CCI|CAV|PIA|RFF|QTY|DTM)\+([A-Z0-9]{1,3}(?:\s*/\s*[A-Z0-9]{1,3})*)(?:\+\+([A-Z0-9]{1,3}))? (?:` + paren + ` )?(nicht )?vorhanden(?: ist)?\.?$`)
+	reRole     = regexp.MustCompile(`^Wenn MP-ID in SG2 NAD\+(MR|MS) \([^()]*\) in der Rolle ([A-ZÜ]{2,4})$`)
 	reText     = regexp.MustCompile(`(?m)^\s*"(\d+)"\s*:\s*(?:\{\s*text\s*:\s*)?("(?:[^"\\]|\\.)*")`)
 )
 
@@ -74,6 +76,10 @@ func Match(n int, text string) (Row, bool) {
 	}
 	if m := reReason.FindStringSubmatch(text); m != nil {
 		r.Shape, r.Scope, r.Codes, r.Neg = "reason", "SG4", splitCodes(m[1]), m[2] != ""
+		return r, true
+	}
+	if m := reRole.FindStringSubmatch(text); m != nil {
+		r.Shape, r.Tag, r.Qual = "role", m[1], m[2]
 		return r, true
 	}
 	if m := reGroup.FindStringSubmatch(text); m != nil {
