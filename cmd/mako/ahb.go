@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -46,7 +45,7 @@ func runAHB(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wri
 		return 0
 	case "show":
 		fvFlag := fs.String("fv", "", "format version, e.g. FV2610")
-		pos, err := parseInterspersed(fs, args[1:])
+		pos, err := parseInterleaved(fs, args[1:])
 		if err != nil {
 			return 2
 		}
@@ -62,7 +61,7 @@ func runAHB(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wri
 		return ahbShow(stdout, stderr, v, pos[0], *asJSON)
 	case "diff":
 		pid := fs.String("pid", "", "compare only this PID")
-		pos, err := parseInterspersed(fs, args[1:])
+		pos, err := parseInterleaved(fs, args[1:])
 		if err != nil {
 			return 2
 		}
@@ -82,7 +81,7 @@ func runAHB(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wri
 			return 2
 		}
 		if *asJSON {
-			return encodeJSON(stdout, stderr, changes)
+			return printJSON(stdout, stderr, changes)
 		}
 		fmt.Fprintf(stdout, "AHB %s → %s: %d changes\n", a, b, len(changes))
 		for _, c := range changes {
@@ -131,7 +130,7 @@ func ahbShow(stdout, stderr io.Writer, v fv.Version, pid string, asJSON bool) in
 	lines, _ := spec.Lines(pid)
 	p, _ := spec.PID(pid)
 	if asJSON {
-		return encodeJSON(stdout, stderr, p)
+		return printJSON(stdout, stderr, p)
 	}
 	fmt.Fprintf(stdout, "PID %s  %s\n%s %s %s (MIG %s)\n", pid, p.Name, v, spec.Key.Type, spec.Key.Sector, spec.File.Version)
 	for _, l := range lines {
@@ -160,30 +159,4 @@ func ahbShow(stdout, stderr io.Writer, v fv.Version, pid string, asJSON bool) in
 		}
 	}
 	return 0
-}
-
-func encodeJSON(stdout, stderr io.Writer, v any) int {
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		fmt.Fprintf(stderr, "mako: %v\n", err)
-		return 2
-	}
-	return 0
-}
-
-// parseInterspersed parses flags that may follow positional arguments
-// ("show 55001 --fv FV2610") and returns the positional arguments.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }
