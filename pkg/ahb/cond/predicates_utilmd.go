@@ -340,6 +340,56 @@ func noConverterForMeter(sc *Scope) Tri {
 	return TriOf(!found)
 }
 
+// thisPIA returns the PIA the line refers to: its own segment, else the
+// PIA of its SG8; nil if there is none.
+func (sc *Scope) thisPIA() *edifact.Segment {
+	if s := sc.segment(); s != nil && s.Tag == "PIA" {
+		return s
+	}
+	sp, ok := sc.within("SG8")
+	if !ok {
+		return nil
+	}
+	segs := sc.segs(sp)
+	for i := range segs {
+		if segs[i].Tag == "PIA" {
+			return &segs[i]
+		}
+	}
+	return nil
+}
+
+// piaCodePrefix: "Wenn in diesem PIA der Code im DE7140 mit p1, p2 …
+// beginnt / enthalten ist".
+func piaCodePrefix(prefixes ...string) Predicate {
+	return func(sc *Scope) Tri {
+		s := sc.thisPIA()
+		if s == nil {
+			return Unknown
+		}
+		code := string(s.Element(1).Component(0).Raw())
+		for _, p := range prefixes {
+			if strings.HasPrefix(code, p) {
+				return True
+			}
+		}
+		return False
+	}
+}
+
+// piaCodeFormat: "Wenn in diesem PIA der Code im Format n1-n2-n1-n3
+// angegeben ist".
+func piaCodeFormat(widths ...int) Predicate {
+	g := digitGroups(widths...)
+	return func(sc *Scope) Tri {
+		s := sc.thisPIA()
+		if s == nil {
+			return Unknown
+		}
+		return g(&Scope{Value: string(s.Element(1).Component(0).Raw()), Segment: -1})
+	}
+}
+
 // dtmCode: "Wenn im selben Segment im DE2379 der Code … vorhanden ist".
 func dtmCode(code string) Predicate { return sameSegment(segAt("DTM", "", 0, 2, code)) }
 
@@ -422,6 +472,29 @@ func utilmdStrom(v fv.Version) []def {
 			req(483, "STS+7++xxx+ZW7", has("SG4", supplement("ZW7"))),
 			externalValue(494, "Das hier genannte Datum muss der Zeitpunkt sein, zu dem das Dokument erstellt wurde, oder ein Zeitpunkt, der davor liegt"),
 			unverified(format(0, "", dayBoundary(false))).ub(1),
+			// Lines of an SG10, a QTY, an RFF or a PIA.
+			req(95, "Wenn in derselben SG10 das CCI+Z17 (Stromverbrauchsart) CAV+ZE5 (E-Mobilität) vorhanden", has("SG10", seg("CAV", "ZE5"))),
+			req(239, "Wenn in derselben SG10 das CCI+Z17 (Stromverbrauchsart) im CAV+Z65 (Wärme/Kälte) vorhanden", has("SG10", seg("CAV", "Z65"))),
+			req(461, "Wenn in derselben SG10 das CCI (Art und Nutzung der Technischen Ressource) im CAV+ZG8", has("SG10", seg("CAV", "ZG8"))),
+			req(462, "Wenn in derselben SG10 das CCI+Z17 (Stromverbrauchsart) im CAV+ZH1 (Inbetriebsetzung der TR vor 2024) vorhanden", has("SG10", seg("CAV", "ZH1"))),
+			req(140, "Wenn im selben QTY im DE6063 Z34/Z35 (Zuschlag/Abschlag) vorhanden", sameSegment(segAt("QTY", "", 0, 0, "Z34", "Z35"))),
+			req(172, "Wenn im selben QTY im DE6063 Z37 (Kein Zu- und Abschlag) vorhanden", sameSegment(segAt("QTY", "", 0, 0, "Z37"))),
+			req(180, "Wenn im selben QTY im DE6063 Z46 (Kein Abschlag) vorhanden", sameSegment(segAt("QTY", "", 0, 0, "Z46"))),
+			req(440, "Wenn in demselben RFF der Code Z35 (vorgelagerte Netzlokation) im DE1153 vorhanden", sameSegment(seg("RFF", "Z35"))),
+			req(442, "Wenn in demselben RFF der Code Z34 (vorgelagerte Messlokation) im DE1153 vorhanden", sameSegment(seg("RFF", "Z34"))),
+			req(450, "Wenn in demselben RFF der Code Z32 (Netzlokation) im DE1153 vorhanden", sameSegment(seg("RFF", "Z32"))),
+			req(451, "Wenn in demselben RFF der Code Z18 (Marktlokation) im DE1153 vorhanden", sameSegment(seg("RFF", "Z18"))),
+			req(452, "Wenn in demselben RFF der Code Z19 (Messlokation) im DE1153 vorhanden", sameSegment(seg("RFF", "Z19"))),
+			req(456, "Wenn in demselben RFF der Code Z37 (Technische Ressource) im DE1153 vorhanden", sameSegment(seg("RFF", "Z37"))),
+			req(259, "Wenn in diesem PIA der Code im DE7140 mit 1-01, 1-03, 1-05 enthalten ist", piaCodePrefix("1-01", "1-03", "1-05")),
+			req(261, "Wenn in diesem PIA der Code im DE7140 mit 1-07-1/2, 1-10-1/2/4/5/6/7/8/9, 1-11-1 beginnt",
+				piaCodePrefix("1-07-1", "1-07-2", "1-10-1", "1-10-2", "1-10-4", "1-10-5", "1-10-6", "1-10-7", "1-10-8", "1-10-9", "1-11-1")),
+			req(270, "Wenn in diesem PIA der Code im DE7140 mit 1-02,", piaCodePrefix("1-02", "1-04", "1-06", "1-09")),
+			req(393, "Wenn in diesem PIA der Code im Format n1-n2-n1-n3 angegeben ist", piaCodeFormat(1, 2, 1, 3)),
+			req(394, "Wenn in diesem PIA der Code im Format n1-n2-n1-n8-", piaCodeFormat(1, 2, 1, 8, 2)),
+			req(395, "Wenn in diesem PIA der Code im Format n1-n2-n1-n8 angegeben ist", piaCodeFormat(1, 2, 1, 8)),
+			req(397, "Wenn in diesem PIA der Code im DE7140 mit 1-08-1/1-", piaCodePrefix("1-08-1", "1-08-4")),
+			req(398, "Wenn in diesem PIA der Code im DE7140 mit 1-08-2/1-", piaCodePrefix("1-08-2", "1-08-5")),
 			// FV2604 only.
 			only(req(158, "Wenn im selben Segment im DE2379 der Code 106 vorhanden ist", dtmCode("106")), fv.Version{}, fv2604),
 			only(req(313, "Wenn DTM+137 (Nachrichtendatum) im DE2380 ≥ 202603312200?+00", messageDateFrom("202603312200+00")), fv.Version{}, fv2604),

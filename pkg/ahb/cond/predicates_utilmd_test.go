@@ -99,6 +99,39 @@ func TestUTILMDStromPredicates(t *testing.T) {
 	for n, code := range map[uint16]string{476: "ZW0", 477: "ZW1", 478: "ZW2", 479: "ZW3", 480: "ZW4", 481: "ZW5", 483: "ZW7"} {
 		add(trio(n, "STS+7++E03+"+code+"'", "STS+7++E03+ZW6'", "STS")...)
 	}
+	sg10 := func(n uint16, yes, no string) {
+		add(predCase{ref: r(n), body: ide("SEQ+Z01'CCI+Z17'CAV+" + yes + "'"), at: "CAV", want: True},
+			predCase{ref: r(n), body: ide("SEQ+Z01'CCI+Z17'CAV+" + no + "'"), at: "CAV", want: False},
+			predCase{ref: r(n), body: ide("SEQ+Z01'CCI+Z17'CAV+" + yes + "'"), at: "CAV", nogroups: true, want: Unknown})
+	}
+	sg10(95, "ZE5", "Z65")
+	sg10(239, "Z65", "ZE5")
+	sg10(461, "ZG8", "ZH1")
+	sg10(462, "ZH1", "ZG8")
+	same := func(n uint16, yes, no, at string) {
+		add(predCase{ref: r(n), body: ide(yes), at: at, want: True},
+			predCase{ref: r(n), body: ide(no), at: at, want: False},
+			predCase{ref: r(n), body: ide(yes), at: at, absent: true, want: Unknown})
+	}
+	same(140, "SEQ+Z01'QTY+Z35:1'", "SEQ+Z01'QTY+Z37:1'", "QTY")
+	same(172, "SEQ+Z01'QTY+Z37:1'", "SEQ+Z01'QTY+Z46:1'", "QTY")
+	same(180, "SEQ+Z01'QTY+Z46:1'", "SEQ+Z01'QTY+Z37:1'", "QTY")
+	for n, q := range map[uint16]string{440: "Z35", 442: "Z34", 450: "Z32", 451: "Z18", 452: "Z19", 456: "Z37"} {
+		same(n, "SEQ+Z01'RFF+"+q+":X'", "SEQ+Z01'RFF+Z99:X'", "RFF")
+	}
+	pia := func(n uint16, yes, no string) {
+		add(predCase{ref: r(n), body: ide("SEQ+Z01'PIA+Z02+" + yes + ":Z09'"), at: "PIA", want: True},
+			predCase{ref: r(n), body: ide("SEQ+Z01'PIA+Z02+" + no + ":Z09'"), at: "PIA", want: False},
+			predCase{ref: r(n), body: ide("SEQ+Z01'PIA+Z02+" + yes + ":Z09'"), at: "IDE", want: Unknown})
+	}
+	pia(259, "1-03-1-001", "1-02-1-001")
+	pia(261, "1-10-7-001", "1-10-3-001")
+	pia(270, "1-06-0-001", "1-05-0-001")
+	pia(393, "1-01-0-001", "1-01-0-00000001")
+	pia(394, "1-01-0-00000001-01", "1-01-0-00000001")
+	pia(395, "1-01-0-00000001", "1-01-0-001")
+	pia(397, "1-08-4-001", "1-08-2-001")
+	pia(398, "1-08-5-001", "1-08-1-001")
 	pp := func(product, prop string) string {
 		return "SEQ+Z79+1'PIA+5+" + product + ":Z11'CCI+Z66'CAV+ZH9:::" + prop + "'"
 	}
