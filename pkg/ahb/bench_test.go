@@ -19,11 +19,13 @@ func BenchmarkValidate55001(b *testing.B) {
 		b.Fatalf("warm-up: %v %+v", err, rep)
 	}
 	b.ReportAllocs()
+	start := cpuUsed()
 	for b.Loop() {
 		if _, err := Validate(m); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, start)
 }
 
 // BenchmarkLoadFV decodes and compiles all data files of FV2610 (every
@@ -35,6 +37,7 @@ func BenchmarkLoadFV(b *testing.B) {
 		b.Fatalf("%d data files", len(keys))
 	}
 	b.ReportAllocs()
+	start := cpuUsed()
 	for b.Loop() {
 		for _, k := range keys {
 			if _, err := compile(k); err != nil {
@@ -42,6 +45,7 @@ func BenchmarkLoadFV(b *testing.B) {
 			}
 		}
 	}
+	reportCPU(b, start)
 }
 
 // BenchmarkCompileFVEager decodes FV2610 and compiles every PID of every
