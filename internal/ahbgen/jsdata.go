@@ -92,13 +92,21 @@ func normaliseJS(s string) string {
 	return s
 }
 
-// singleToDouble rewrites '…' string literals as "…" literals.
+// singleToDouble rewrites '…' string literals as "…" literals and drops
+// // comments outside strings.
 func singleToDouble(s string) string {
 	var b strings.Builder
 	var quote byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
+		case quote == 0 && c == '/' && i+1 < len(s) && s[i+1] == '/': // comment to the end of the line
+			for i < len(s) && s[i] != '\n' {
+				i++
+			}
+			if i < len(s) {
+				b.WriteByte('\n')
+			}
 		case quote == 0 && (c == '"' || c == '\''):
 			quote = c
 			b.WriteByte('"')
