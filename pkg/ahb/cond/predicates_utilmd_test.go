@@ -99,6 +99,15 @@ func TestUTILMDStromPredicates(t *testing.T) {
 	for n, code := range map[uint16]string{476: "ZW0", 477: "ZW1", 478: "ZW2", 479: "ZW3", 480: "ZW4", 481: "ZW5", 483: "ZW7"} {
 		add(trio(n, "STS+7++E03+"+code+"'", "STS+7++E03+ZW6'", "STS")...)
 	}
+	for _, n := range []uint16{14, 130, 133, 170, 262} {
+		add(predCase{ref: r(n), body: ide("DTM+92:202611010000?+00:303'"), at: "DTM+92", want: True},
+			predCase{ref: r(n), body: ide("DTM+92:202611010000?+00:303'"), at: "DTM+92", absent: true, want: Unknown})
+	}
+	for n, v := range map[uint16][3]string{280: {"9900000000004", "9800000000007", "4012345000009"}, 334: {"9800000000007", "9900000000004", "4012345000009"}} {
+		add(predCase{ref: r(n), body: hdr, at: "NAD+MR", value: v[0], want: True},
+			predCase{ref: r(n), body: hdr, at: "NAD+MR", value: v[1], want: False},
+			predCase{ref: r(n), body: hdr, at: "NAD+MR", value: v[2], want: Unknown})
+	}
 	sg10 := func(n uint16, yes, no string) {
 		add(predCase{ref: r(n), body: ide("SEQ+Z01'CCI+Z17'CAV+" + yes + "'"), at: "CAV", want: True},
 			predCase{ref: r(n), body: ide("SEQ+Z01'CCI+Z17'CAV+" + no + "'"), at: "CAV", want: False},
@@ -160,6 +169,7 @@ func TestUTILMDStromPredicates(t *testing.T) {
 	seen := runCases(t, UTILMDStrom, fv2610, cs)
 	checkAllTested(t, PredicatesFor(UTILMDStrom, fv2610), seen, map[Ref]int{
 		r(46): neverFalse, r(165): neverFalse, r(166): neverFalse, r(268): neverFalse,
+		r(14): neverFalse, r(130): neverFalse, r(133): neverFalse, r(170): neverFalse, r(262): neverFalse,
 		r(87): neverUnknown,
 	})
 }
