@@ -246,6 +246,9 @@ func convert(meta, rel, fv, typ, sector string, mt *mapperType, formats map[stri
 		f.PIDs = append(f.PIDs, pid)
 	}
 	f.MIG, f.Repairs = deriveMIG(f, mt, fv == "FV2604")
+	if dropped := dropAmbiguousFormats(f.PIDs, layouts); len(dropped) > 0 {
+		f.Repairs = append(f.Repairs, "MIG formats: the source gives one format per segment tag and data element for all uses of the tag; for tags used in several roles (qualifiers) only variable-length an.. formats are kept, these strict ones are dropped: "+strings.Join(dropped, ", "))
+	}
 	if splitRows > 0 {
 		f.Repairs = append(f.Repairs, fmt.Sprintf("split rows: %d AHB rows that the extraction split in two (same group, segment and name; the second row's expression continues the first one's) merged into one line", splitRows))
 	}
@@ -359,4 +362,40 @@ func mergeSplitRow(prev, next *model.Line) {
 	prev.Expr = join(prev.Expr, next.Expr)
 	prev.GroupExpr = join(prev.GroupExpr, next.GroupExpr)
 	prev.Elements = append(prev.Elements, next.Elements...)
+}
+
+// dropAmbiguousFormats removes numeric, alphabetic and fixed-length formats
+// of segment tags that the AHB lines use with more than one qualifier: the
+// source's formats are per tag and data element, so a strict format of one
+// role (RFF+Z13 1154 n5) would misjudge the others (RFF+Z10 1154 an..35).
+// It returns the dropped "TAG DE fmt" entries.
+func dropAmbiguousFormats(pids []model.PID, layouts []model.Layout) []string {
+	roles := map[string]map[string]bool{}
+	for _, p := range pids {
+		for _, l := range p.Lines {
+			if len(l.Elements) == 0 || len(l.Elements[0].Codes) == 0 {
+				continue
+			}
+			if roles[l.Seg] == nil {
+				roles[l.Seg] = map[string]bool{}
+			}
+			for _, c := range l.Elements[0].Codes {
+				roles[l.Seg][c[0]] = true
+			}
+		}
+	}
+	var dropped []string
+	for i := range layouts {
+		if len(roles[layouts[i].Tag]) < 2 {
+			continue
+		}
+		for j := range layouts[i].Elements {
+			e := &layouts[i].Elements[j]
+			if e.Format != "" && !strings.HasPrefix(e.Format, "an..") {
+				dropped = append(dropped, layouts[i].Tag+" "+e.ID+" "+e.Format)
+				e.Format = ""
+			}
+		}
+	}
+	return dropped
 }
