@@ -900,7 +900,7 @@ func (r *run) elements(x *inst, si int, l *lineSpec, pid *pidSpec, tx string) {
 				continue
 			}
 		}
-		if seg.Tag == "DTM" && e.ID == "2380" {
+		if seg.Tag == "DTM" && e.ID == "2380" && knownDTMFormat(seg.Element(e.Pos).Component(2)) {
 			if _, err := catalog.ParseDTM(bytesView(val, c), view(seg.Element(e.Pos).Component(2))); err != nil && errors.Is(err, catalog.ErrDTMFormat) {
 				f := mk(KindFormat)
 				f.Value = c.String()
@@ -945,6 +945,17 @@ func codeList(codes [][2]string) string {
 		b.WriteString(c[0])
 	}
 	return b.String()
+}
+
+// knownDTMFormat reports whether catalog.ParseDTM knows the format code; a
+// DTM value in another format (203, 106, 802 …) is not checked here.
+func knownDTMFormat(c edifact.Component) bool {
+	for _, f := range [...]string{catalog.DTMFormat303, catalog.DTMFormat102, catalog.DTMFormat610, catalog.DTMFormat602, catalog.DTMFormat719, catalog.DTMFormatZ01} {
+		if c.Equal(f) {
+			return true
+		}
+	}
+	return false
 }
 
 // view returns the component's unescaped value as a string without copying
