@@ -9,7 +9,7 @@ import (
 )
 
 // TestTablesUpToDate regenerates ebdcodes.txt, products.txt and
-// utilmd_patterns_gen.go from the shared data and
+// patterns_gen.go from the shared data and
 // compares them with the committed (embedded) files.
 func TestTablesUpToDate(t *testing.T) {
 	ahbSources(t) // skips without the shared data
@@ -35,12 +35,12 @@ func TestTablesUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	committed, err := os.ReadFile("utilmd_patterns_gen.go")
+	committed, err := os.ReadFile("patterns_gen.go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(src) != string(committed) {
-		t.Fatal("utilmd_patterns_gen.go is stale: run go generate ./pkg/ahb/cond")
+		t.Fatal("patterns_gen.go is stale: run go generate ./pkg/ahb/cond")
 	}
 	if tab := loadEBD(fv2610); len(tab) < 300 || tab["E_0624"]["A31"] != 'Z' {
 		t.Fatalf("FV2610 table: %d lists, E_0624 A31 = %q", len(tab), tab["E_0624"]["A31"])

@@ -190,8 +190,8 @@ func checkAllTested(t *testing.T, set *Set, seen map[Ref][3]bool, exempt map[Ref
 
 // isPattern reports whether quote is the text of a generated pattern row.
 func isPattern(quote string) bool {
-	for _, rows := range [][]patternRow{utilmdStromPatterns(), utilmdGasPatterns()} {
-		for _, r := range rows {
+	for _, name := range ahbNames {
+		for _, r := range ahbPatterns(name) {
 			if r.text == quote {
 				return true
 			}
@@ -199,3 +199,7 @@ func isPattern(quote string) bool {
 	}
 	return false
 }
+
+// ahbNames are the AHBs of the shared data.
+var ahbNames = []string{"APERAK", "COMDIS", "CONTRL", "IFTSTA", "INSRPT", "INVOIC", "MSCONS", "ORDCHG", "ORDERS",
+	"ORDRSP", "PARTIN", "PRICAT", "QUOTES", "REMADV", "REQOTE", UTILMDGas, UTILMDStrom, "UTILTS"}

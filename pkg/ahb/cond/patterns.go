@@ -7,12 +7,13 @@ import (
 
 // patternRow is a condition whose text has one of the shapes of
 // internal/tables/patterns.go ("Wenn SG5 LOC+Z21 (Tranche) vorhanden",
-// "Wenn SG4 STS+E01++A04/A23 (…) vorhanden", …), generated into
-// utilmd_patterns_gen.go with its full text as the quote.
+// "Wenn SG4 STS+E01++A04/A23 (…) vorhanden", "Wenn MP-ID in SG2 NAD+MR mit
+// Rolle NB vorhanden", …), generated into patterns_gen.go with its full text
+// as the quote.
 type patternRow struct {
 	n     uint16
 	fv    string // "" = every FV, else the only FV the text holds for
-	shape string // segment, answer, reason, supplement, group, role (tag MR/MS, qual the role)
+	shape string // segment, answer, reason, supplement, group, role (tag MR/MS, codes the roles)
 	scope string // "" = the message, "SG4" = the transaction
 	tag   string
 	qual  string
@@ -47,7 +48,11 @@ func (r patternRow) matcher() func(*edifact.Segment) bool {
 // def converts the row into a registration.
 func (r patternRow) def() def {
 	if r.shape == "role" {
-		d := req(r.n, r.text, role(r.tag == "MR", r.qual))
+		p := role(r.tag == "MR", r.codes...)
+		if r.neg {
+			p = func(sc *Scope) Tri { return role(r.tag == "MR", r.codes...)(sc).Not() }
+		}
+		d := req(r.n, r.text, p)
 		if r.fv != "" {
 			v := fv.MustParse(r.fv)
 			d = only(d, v, v)

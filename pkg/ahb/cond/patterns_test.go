@@ -6,14 +6,16 @@ import (
 	"github.com/mako-engine/mako/pkg/fv"
 )
 
-// TestPatternRows checks every generated pattern condition on fragments:
+// TestPatternRows checks every generated pattern condition of every AHB on
+// fragments:
 // the segment present, absent, and no context (no transaction for SG4
 // rows, no message for message rows).
 func TestPatternRows(t *testing.T) {
-	for _, sector := range []struct {
-		name string
-		rows []patternRow
-	}{{UTILMDStrom, utilmdStromPatterns()}, {UTILMDGas, utilmdGasPatterns()}} {
+	for _, name := range ahbNames {
+		sector := struct {
+			name string
+			rows []patternRow
+		}{name, ahbPatterns(name)}
 		for _, v := range []fv.Version{fv2604, fv2610} {
 			set := PredicatesFor(sector.name, v)
 			var cs []predCase
@@ -28,7 +30,7 @@ func TestPatternRows(t *testing.T) {
 					for _, c := range []struct {
 						role string
 						want Tri
-					}{{r.qual, True}, {"XYZ", False}, {"", Unknown}} {
+					}{{r.codes[0], TriOf(!r.neg)}, {"XYZ", TriOf(r.neg)}, {"", Unknown}} {
 						m := fragment(t, ide(""))
 						sc := &Scope{Msg: m, Segment: -1}
 						if r.tag == "MR" {

@@ -534,7 +534,7 @@ func utilmdStrom(v fv.Version) []def {
 		},
 		formatDefs(902, 910, 914, 922, 926, 930, 931, 937, 938, 942, 943, 946, 948, 950, 951, 955, 957, 960, 961),
 		onlyAll(formatDefs(939, 940), fv.Version{}, fv2604),
-	), utilmdStromPatterns())
+	 ), ahbPatterns(UTILMDStrom))
 }
 
 // utilmdGas is the predicate table of the UTILMD Gas AHB (v selects the EBD
@@ -615,7 +615,7 @@ func utilmdGas(v fv.Version) []def {
 			unverified(format(0, "", dayBoundary(true))).ub(2),
 		},
 		formatDefs(902, 907, 912, 930, 931, 937, 938, 950, 951, 953),
-	), utilmdGasPatterns())
+	), ahbPatterns(UTILMDGas))
 }
 
 // onlyAll applies only to every registration of ds.

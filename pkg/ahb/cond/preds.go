@@ -217,9 +217,9 @@ func (sc *Scope) groupFirst(g string) *edifact.Segment {
 }
 
 // role: "Wenn MP-ID in SG2 NAD+MR (Nachrichtenempfänger) / NAD+MS
-// (Nachrichtenabsender) in der Rolle R" — from the roles the Scope carries;
-// Unknown when the caller did not provide the role.
-func role(receiver bool, want string) Predicate {
+// (Nachrichtenabsender) in der Rolle R1/R2" — from the roles the Scope
+// carries; Unknown when the caller did not provide the role.
+func role(receiver bool, want ...string) Predicate {
 	return func(sc *Scope) Tri {
 		got := sc.SenderRole
 		if receiver {
@@ -228,6 +228,11 @@ func role(receiver bool, want string) Predicate {
 		if got == "" {
 			return Unknown
 		}
-		return TriOf(got == want)
+		for _, w := range want {
+			if got == w {
+				return True
+			}
+		}
+		return False
 	}
 }

@@ -9,6 +9,14 @@ import "github.com/mako-engine/mako/pkg/fv"
 // texts of ../shared/ahb-data (checked by TestCitations; "FV2604 only" where
 // FV2610 dropped the condition).
 func registry(name string, v fv.Version) []def {
+	if name == UTILMDStrom || name == UTILMDGas {
+		return registryOwn(name, v) // includes the pattern rows
+	}
+	return withPatterns(registryOwn(name, v), ahbPatterns(name))
+}
+
+// registryOwn returns the hand-written table of one AHB.
+func registryOwn(name string, v fv.Version) []def {
 	v2604 := func(ns ...uint16) []def { return onlyAll(formatDefs(ns...), fv.Version{}, fv2604) }
 	v2610 := func(ns ...uint16) []def { return onlyAll(formatDefs(ns...), fv2610, fv.Version{}) }
 	switch name {

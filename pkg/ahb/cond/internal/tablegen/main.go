@@ -3,7 +3,7 @@
 // documents): ebdcodes.txt (EBD answer codes and clusters, from
 // _engine/daten/ebd-antwortcodes.js) and products.txt (configuration code
 // list chapter 6.1, from …/UTILMD/Strom/pruef-ids/_produkte-55001.js per FV)
-// and utilmd_patterns_gen.go (UTILMD conditions of a pattern shape, from the
+// and patterns_gen.go (conditions of a pattern shape, from the
 // _bedingungen.js texts, see internal/tables/patterns.go).
 // The JavaScript files are read as data, never executed.
 //
@@ -38,7 +38,7 @@ func main() {
 		var patterns []byte
 		if patterns, err = tables.PatternsFile(root); err == nil {
 			if patterns, err = format.Source(append(patterns, '\n')); err == nil {
-				err = write("utilmd_patterns_gen.go", patterns)
+				err = write("patterns_gen.go", patterns)
 			}
 		}
 	}

@@ -12,16 +12,19 @@ import (
 	"strings"
 )
 
-// Pattern conditions: UTILMD condition texts of a few fixed shapes that say
-// no more than "segment X (with code Y) is (not) present", read into rows of
-// utilmd_patterns_gen.go. Every other text is left to hand-written
-// predicates. The shapes (after whitespace is collapsed):
+// Pattern conditions: condition texts of a few fixed shapes that say no more
+// than "segment X (with code Y) is (not) present" or "the partner in NAD+MR
+// has role R", read into rows of patterns_gen.go. Every other text is left to
+// hand-written predicates. For UTILMD (whose transaction group SG4 holds all
+// other groups) every shape is read; for the other message types only the
+// message-level shapes (BGM, role). The shapes (after whitespace is
+// collapsed):
 //
 //	segment:    Wenn [SGn] TAG+QUAL (…) [nicht] vorhanden
 //	answer:     Wenn [in dieser SG4 [IDE+24]] [SG4] [das] STS+E01++C1/C2 (Status der Antwort…) [nicht] vorhanden
 //	reason:     Wenn [in dieser SG4] [SG4] [das] STS+7++C1/C2 (…) [nicht] vorhanden
 //	supplement: Wenn [in dieser SG4] [SG4] [das] STS+7++xxx+C1/C2 (…) [nicht] vorhanden
-//	role:       Wenn MP-ID in SG2 NAD+MR|MS (…) in der Rolle R
+//	role:       Wenn MP-ID in [SGn] NAD+MR|MS [(…)] in der|mit Rolle R1[/R2] [[nicht] vorhanden]
 //	group:      Wenn in derselben|dieser SG8|SG10 [SEQ+O1/O2] [(…)] das|ein [SG10] TAG+Q1/Q2[++C] [(…)] [nicht] vorhanden [ist]
 var (
 	codes      = `((?:[A-Z0-9]{3}\s*/\s*)*[A-Z0-9]{3})`
@@ -32,7 +35,8 @@ var (
 	reReason   = regexp.MustCompile(`^Wenn (?:in dieser SG4 )?(?:SG4 )?(?:das )?STS\+7\+\+` + codes + ` ` + paren + tail)
 	reSupplmnt = regexp.MustCompile(`^Wenn (?:in dieser SG4 )?(?:SG4 )?(?:das )?STS\+7\+\+xxx\+` + codes + ` ` + paren + tail)
 	reGroup    = regexp.MustCompile(`^Wenn in (?:derselben|dieser) (SG8|SG10)(?: SEQ\+` + codes + `)? (?:` + paren + ` )?(?:das|ein) (?:SG10 )?(SEQ|CCI|CAV|PIA|RFF|QTY|DTM)\+([A-Z0-9]{1,3}(?:\s*/\s*[A-Z0-9]{1,3})*)(?:\+\+([A-Z0-9]{1,3}))? (?:` + paren + ` )?(nicht )?vorhanden(?: ist)?\.?$`)
-	reRole     = regexp.MustCompile(`^Wenn MP-ID in SG2 NAD\+(MR|MS) \([^()]*\) in der Rolle ([A-ZÜ]{2,4})$`)
+	reRole     = regexp.MustCompile(`^[Ww]enn MP-ID in (?:SG\d+ )?NAD\+(MR|MS)(?: \([^()]*\))? (?:mit|in der) Rolle ([A-ZÜ]{2,4}(?:/[A-ZÜ]{2,4})*)(?: (nicht )?vorhanden)?\.?$`)
+	reBGM      = regexp.MustCompile(`^[Ww]enn BGM\+([A-Z0-9]{1,3})(?: ` + paren + `)?` + tail)
 	reText     = regexp.MustCompile(`(?m)^\s*"(\d+)"\s*:\s*(?:\{\s*text\s*:\s*)?("(?:[^"\\]|\\.)*")`)
 )
 
@@ -63,9 +67,20 @@ func splitCodes(s string) []string {
 }
 
 // Match reads one condition text; ok is false when it has none of the
-// shapes.
-func Match(n int, text string) (Row, bool) {
+// shapes. Without utilmd only the message-level shapes count.
+func Match(n int, text string, utilmd bool) (Row, bool) {
 	r := Row{N: n, Text: text}
+	if m := reRole.FindStringSubmatch(text); m != nil {
+		r.Shape, r.Tag, r.Codes, r.Neg = "role", m[1], strings.Split(m[2], "/"), m[3] != ""
+		return r, true
+	}
+	if m := reBGM.FindStringSubmatch(text); m != nil {
+		r.Shape, r.Tag, r.Qual, r.Neg = "segment", "BGM", m[1], m[2] != ""
+		return r, true
+	}
+	if !utilmd {
+		return Row{}, false
+	}
 	if m := reAnswer.FindStringSubmatch(text); m != nil {
 		r.Shape, r.Scope, r.Codes, r.Neg = "answer", "SG4", splitCodes(m[1]), m[2] != ""
 		return r, true
@@ -76,10 +91,6 @@ func Match(n int, text string) (Row, bool) {
 	}
 	if m := reReason.FindStringSubmatch(text); m != nil {
 		r.Shape, r.Scope, r.Codes, r.Neg = "reason", "SG4", splitCodes(m[1]), m[2] != ""
-		return r, true
-	}
-	if m := reRole.FindStringSubmatch(text); m != nil {
-		r.Shape, r.Tag, r.Qual = "role", m[1], m[2]
 		return r, true
 	}
 	if m := reGroup.FindStringSubmatch(text); m != nil {
@@ -123,12 +134,36 @@ func conditionTexts(path string) (map[int]string, error) {
 	return out, nil
 }
 
-// Rows returns the pattern rows of a UTILMD sector ("Strom", "Gas") over
-// FV2604 and FV2610: a row holds for both FVs when both texts are equal.
-func Rows(root, sector string) ([]Row, error) {
+// AHBs lists the AHBs of the data: name ("UTILMD Strom", "MSCONS") and
+// directory below the FV directory, sorted by name.
+func AHBs(root string) ([][2]string, error) {
+	var out [][2]string
+	for _, pat := range []string{"*/*/pruef-ids", "*/*/*/pruef-ids"} {
+		ms, err := filepath.Glob(filepath.Join(root, "202610", pat))
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			rel, _ := filepath.Rel(filepath.Join(root, "202610"), filepath.Dir(m))
+			parts := strings.Split(filepath.ToSlash(rel), "/")
+			name := parts[1]
+			if len(parts) == 3 {
+				name += " " + parts[2]
+			}
+			out = append(out, [2]string{name, rel})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out, nil
+}
+
+// Rows returns the pattern rows of the AHB in dir (below the FV directory)
+// over FV2604 and FV2610: a row holds for both FVs when both texts are
+// equal.
+func Rows(root, dir string, utilmd bool) ([]Row, error) {
 	per := map[string]map[int]string{}
 	for _, fv := range []string{"202604", "202610"} {
-		t, err := conditionTexts(filepath.Join(root, fv, "Stammdaten", "UTILMD", sector, "pruef-ids", "_bedingungen.js"))
+		t, err := conditionTexts(filepath.Join(root, fv, dir, "pruef-ids", "_bedingungen.js"))
 		if err != nil {
 			return nil, err
 		}
@@ -137,7 +172,7 @@ func Rows(root, sector string) ([]Row, error) {
 	var out []Row
 	for _, fv := range []string{"FV2604", "FV2610"} {
 		for n, text := range per[fv] {
-			r, ok := Match(n, text)
+			r, ok := Match(n, text, utilmd)
 			if !ok {
 				continue
 			}
@@ -161,28 +196,37 @@ func Rows(root, sector string) ([]Row, error) {
 	return out, nil
 }
 
-// PatternsFile renders utilmd_patterns_gen.go.
+// PatternsFile renders patterns_gen.go.
 func PatternsFile(root string) ([]byte, error) {
+	ahbs, err := AHBs(root)
+	if err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
-	b.WriteString("// Code generated by internal/tablegen from the UTILMD condition texts of\n")
+	b.WriteString("// Code generated by internal/tablegen from the condition texts of\n")
 	b.WriteString("// ../shared/ahb-data/edifactgenerator-bca06f9 (MIT, see pkg/ahb/data/NOTICE); DO NOT EDIT.\n\n")
 	b.WriteString("package cond\n\n")
-	for _, sector := range []string{"Strom", "Gas"} {
-		rows, err := Rows(root, sector)
+	b.WriteString("// ahbPatterns returns the conditions of an AHB whose text has a pattern\n// shape (internal/tables/patterns.go).\n")
+	b.WriteString("func ahbPatterns(name string) []patternRow {\n\tswitch name {\n")
+	for _, a := range ahbs {
+		rows, err := Rows(root, a[1], strings.HasPrefix(a[0], "UTILMD"))
 		if err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(&b, "// utilmd%sPatterns are the UTILMD %s conditions of a pattern shape\n// (internal/tables/patterns.go).\n", sector, sector)
-		fmt.Fprintf(&b, "func utilmd%sPatterns() []patternRow {\n\treturn []patternRow{\n", sector)
+		if len(rows) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\tcase %q:\n\t\treturn []patternRow{\n", a[0])
 		for _, r := range rows {
-			fmt.Fprintf(&b, "\t\t{n: %d, fv: %q, shape: %q, scope: %q, tag: %q, qual: %q, codes: %#v, neg: %v,\n",
+			fmt.Fprintf(&b, "\t\t\t{n: %d, fv: %q, shape: %q, scope: %q, tag: %q, qual: %q, codes: %#v, neg: %v,\n",
 				r.N, r.FV, r.Shape, r.Scope, r.Tag, r.Qual, r.Codes, r.Neg)
 			if r.Shape == "group" {
-				fmt.Fprintf(&b, "\t\t\topen: %#v, quals: %#v, code: %q,\n", r.Open, r.Quals, r.Code)
+				fmt.Fprintf(&b, "\t\t\t\topen: %#v, quals: %#v, code: %q,\n", r.Open, r.Quals, r.Code)
 			}
-			fmt.Fprintf(&b, "\t\t\ttext: %q},\n", r.Text)
+			fmt.Fprintf(&b, "\t\t\t\ttext: %q},\n", r.Text)
 		}
-		b.WriteString("\t}\n}\n\n")
+		b.WriteString("\t\t}\n")
 	}
+	b.WriteString("\t}\n\treturn nil\n}\n")
 	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
