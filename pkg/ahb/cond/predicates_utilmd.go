@@ -534,7 +534,7 @@ func utilmdStrom(v fv.Version) []def {
 		},
 		formatDefs(902, 910, 914, 922, 926, 930, 931, 937, 938, 942, 943, 946, 948, 950, 951, 955, 957, 960, 961),
 		onlyAll(formatDefs(939, 940), fv.Version{}, fv2604),
-	 ), ahbPatterns(UTILMDStrom))
+	), ahbPatterns(UTILMDStrom))
 }
 
 // utilmdGas is the predicate table of the UTILMD Gas AHB (v selects the EBD
