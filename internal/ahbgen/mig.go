@@ -314,11 +314,14 @@ func deriveMIG(f *model.File, mt *mapperType, useMapperOnly bool) (model.MIG, []
 			grp.Items, grp.Ordered = order(s)
 		} else {
 			grp.Items = slices.Clone(mt.segs[g])
+			var kids []string
 			for c, p := range parent {
 				if p == g {
-					grp.Items = append(grp.Items, c)
+					kids = append(kids, c)
 				}
 			}
+			slices.SortFunc(kids, func(a, b string) int { return groupNum(a) - groupNum(b) })
+			grp.Items = append(grp.Items, kids...)
 		}
 		if len(grp.Items) == 0 || grp.Items[0] != grp.Trigger {
 			grp.Items = append([]string{grp.Trigger}, slices.DeleteFunc(grp.Items, func(x string) bool { return x == grp.Trigger })...)
