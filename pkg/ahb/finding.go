@@ -179,3 +179,24 @@ func (r *Report) Rejecting() []Finding {
 	}
 	return out
 }
+
+// ContrlFindings returns the MIG findings of the report (those with a CONTRL
+// level and code) as pkg/edifact findings of msg, ready to be appended to an
+// edifact.Report for edifact.BuildCONTRL: segment index and byte offset in
+// the interchange, message index and reference, CONTRL position, data
+// element and component position.
+func (r *Report) ContrlFindings(msg *edifact.Message) []edifact.Finding {
+	var out []edifact.Finding
+	for _, f := range r.Findings {
+		if f.Code == 0 || f.Segment < 0 || f.Segment >= len(msg.Segments) {
+			continue
+		}
+		s := &msg.Segments[f.Segment]
+		out = append(out, edifact.Finding{
+			Rule: "ahb-" + f.Rule, Level: f.Level, Code: f.Code, Tag: f.Tag,
+			SegmentIndex: s.Index, Offset: s.Offset, MessageIndex: msg.Index, MessageRef: msg.Ref(),
+			Position: f.Position, Element: f.Element, Component: f.Component, Transaction: f.Transaction, Text: f.Text,
+		})
+	}
+	return out
+}

@@ -343,6 +343,18 @@ func (r *run) validate(txs []edifact.Transaction) (*Report, error) {
 	if len(r.rep.PIDs) == 0 {
 		r.rep.PIDs = append(r.rep.PIDs, root.pid.id)
 	}
+	// structure findings were made before the PIDs were known
+	for i := range r.rep.Findings {
+		if f := &r.rep.Findings[i]; f.PID == "" {
+			p := root.pid
+			for c := root.child; c != nil; c = c.next {
+				if c.pid != nil && f.Segment >= c.start && f.Segment < c.end {
+					p = c.pid
+				}
+			}
+			f.PID, f.Rule = p.id, strings.Replace(f.Rule, "@:", "@"+p.id+":", 1)
+		}
+	}
 	r.check(root, root.pid.roots, root.pid)
 	slices.SortStableFunc(r.rep.Findings, func(a, b Finding) int { return a.Segment - b.Segment })
 	return r.rep, nil

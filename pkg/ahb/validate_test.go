@@ -247,3 +247,35 @@ func TestValidateConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestContrlFindings(t *testing.T) {
+	msg := strings.Replace(utilmd55001(t), "CCI+Z65+++Z01'", "CCI+Z65+++Z01'\nFOO+1'", 1)
+	ix, err := edifact.Parse([]byte(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &ix.Messages[0]
+	rep, err := Validate(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// FOO is in no AHB line of the type: not foreseen, no CONTRL finding
+	if cf := rep.ContrlFindings(m); len(cf) != 0 {
+		t.Fatalf("unknown tag gave CONTRL findings %+v", cf)
+	}
+	// CTA opens SG13 under SG12: right after IDE the MIG tree has no place for it
+	msg = strings.Replace(utilmd55001(t), "IDE+24+VG26112000001'", "IDE+24+VG26112000001'\nCTA+IC+:Erika Mustermann'", 1)
+	ix, _ = edifact.Parse([]byte(msg))
+	m = &ix.Messages[0]
+	if rep, err = Validate(m); err != nil {
+		t.Fatal(err)
+	}
+	cf := rep.ContrlFindings(m)
+	if len(cf) != 1 {
+		logReport(t, rep)
+		t.Fatalf("%d CONTRL findings, want the CTA out of place", len(cf))
+	}
+	if cf[0].Level != edifact.LevelSegment || cf[0].Code != edifact.CodeNotSupportedHere || cf[0].Tag != "CTA" || cf[0].Position != 7 || !strings.Contains(cf[0].Rule, "@55001:") || cf[0].MessageRef != "1" {
+		t.Errorf("%+v", cf[0])
+	}
+}
