@@ -97,3 +97,43 @@ func TestParseAllExpressions(t *testing.T) {
 	}
 	t.Logf("total: %d distinct expressions (per AHB and FV), %d parse, %d known source defects", total, ok, total-ok)
 }
+
+// TestEvalAllExpressions evaluates every parsable expression of the data
+// with its AHB's predicates on a 55001 message at every segment (with and
+// without groups and values): no panic, and the invariants of Result hold
+// (required implies allowed; a decided status implies allowed; Unknown
+// allowed comes with a not-evaluated condition).
+func TestEvalAllExpressions(t *testing.T) {
+	m := fragment(t, body55001)
+	var scopes []*Scope
+	for i := range m.Segments {
+		scopes = append(scopes,
+			&Scope{Msg: m, PID: "55001", Groups: groupsAt(m, i), Segment: i, Value: "202609302200+00"},
+			&Scope{Msg: m, PID: "44001", Groups: groupsAt(m, i), Segment: i, Value: "1.5", SenderRole: "LF", ReceiverRole: "NB"})
+	}
+	scopes = append(scopes, &Scope{Segment: -1}, &Scope{Msg: m, Segment: -1})
+	n := 0
+	for _, src := range ahbSources(t) {
+		set := PredicatesFor(src.Name, src.FV)
+		for e := range expressions(loadForm(t, src)) {
+			x, err := Parse(e)
+			if err != nil {
+				continue
+			}
+			for _, sc := range scopes {
+				res := x.Eval(set, sc)
+				n++
+				if res.Required == True && res.Allowed != True {
+					t.Fatalf("%s %q: required without allowed: %+v", src.Name, e, res)
+				}
+				if res.Status != StatusNone && res.Allowed != True {
+					t.Fatalf("%s %q: status %v without allowed: %+v", src.Name, e, res.Status, res)
+				}
+				if res.Allowed == Unknown && len(res.NotEvaluated()) == 0 {
+					t.Fatalf("%s %q: unknown without a not-evaluated condition: %+v", src.Name, e, res)
+				}
+			}
+		}
+	}
+	t.Logf("%d evaluations", n)
+}

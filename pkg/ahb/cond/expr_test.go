@@ -92,3 +92,20 @@ func TestRefs(t *testing.T) {
 		t.Errorf("refs = %s", got)
 	}
 }
+
+// FuzzParse: Parse never panics, and what it accepts evaluates without
+// panicking.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"Muss [480] ∧ [2061]", "X [914] ∧ [937] [22]", "M [268] S [166]", "X [2P0..n]",
+		"X ([950] [509] ∧ ([64] V [70])) V ([960] [522])", "Muss [1] U [2] O [3] X [4]", "X [UB1]", "Muss [131] ⊻", "(["} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		e, err := Parse(s)
+		if err != nil {
+			return
+		}
+		_ = e.Eval(nil, &Scope{Segment: -1})
+		_ = e.String()
+	})
+}
