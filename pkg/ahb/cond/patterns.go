@@ -36,6 +36,17 @@ func (r patternRow) matcher() func(*edifact.Segment) bool {
 		return reason(r.codes...)
 	case "supplement":
 		return supplement(r.codes...)
+	case "ajt": // qual: the element of the code, "0" DE4465, "1" DE1082
+		el := 0
+		if r.qual == "1" {
+			el = 1
+		}
+		return segAt("AJT", "", el, 0, r.codes...)
+	case "ajtgroup":
+		return func(s *edifact.Segment) bool {
+			return s.Tag == "AJT" && oneOf(s.Element(0).Component(0), r.codes) &&
+				(r.code == "" || s.Element(1).Component(0).Equal(r.code))
+		}
 	case "group":
 		return func(s *edifact.Segment) bool {
 			return s.Tag == r.tag && oneOf(s.Element(0).Component(0), r.quals) &&
@@ -59,6 +70,9 @@ func (r patternRow) def() def {
 		}
 		return d
 	}
+	if r.shape == "ajt" && (r.scope == "SG7" || r.scope == "SG12" || r.scope == "") {
+		return r.withFV(req(r.n, r.text, thisAJT(r.scope, r.matcher())))
+	}
 	p := has(r.scope, r.matcher())
 	if r.neg {
 		p = hasNot(r.scope, r.matcher())
@@ -72,6 +86,38 @@ func (r patternRow) def() def {
 		d = only(d, v, v)
 	}
 	return d
+}
+
+// withFV restricts d to the row's format version.
+func (r patternRow) withFV(d def) def {
+	if r.fv != "" {
+		v := fv.MustParse(r.fv)
+		d = only(d, v, v)
+	}
+	return d
+}
+
+// thisAJT: "Wenn in dieser SG7 AJT …" (the AJT opening the line's SG7 or
+// SG12) / "Wenn in diesem AJT …" (g == "": the line's own AJT, else the AJT
+// opening its innermost SG12 or SG7).
+func thisAJT(g string, m func(*edifact.Segment) bool) Predicate {
+	return func(sc *Scope) Tri {
+		var s *edifact.Segment
+		switch g {
+		case "":
+			if s = sc.segment(); s == nil || s.Tag != "AJT" {
+				if s = sc.groupFirst("SG12"); s == nil {
+					s = sc.groupFirst("SG7")
+				}
+			}
+		default:
+			s = sc.groupFirst(g)
+		}
+		if s == nil || s.Tag != "AJT" {
+			return Unknown
+		}
+		return TriOf(m(s))
+	}
 }
 
 // withPatterns adds the pattern rows to a hand-written table, except for

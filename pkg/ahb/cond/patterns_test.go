@@ -26,6 +26,9 @@ func TestPatternRows(t *testing.T) {
 				if set.Quote(cref(r.n)) != r.text {
 					continue // a hand-written predicate takes precedence
 				}
+				if r.shape == "ajt" || r.shape == "ajtgroup" {
+					continue // TestREMADVPatternRows
+				}
 				if r.shape == "role" {
 					for _, c := range []struct {
 						role string
@@ -134,5 +137,67 @@ func TestPatternRows(t *testing.T) {
 			runCases(t, sector.name, v, cs)
 			t.Logf("%s %s: %d pattern cases", sector.name, v, len(cs))
 		}
+	}
+}
+
+// TestREMADVPatternRows checks the REMADV AJT pattern conditions on a
+// document (SG5 DOC) with a header AJT (SG7) and a position AJT (SG12 in
+// SG10 DLI).
+func TestREMADVPatternRows(t *testing.T) {
+	for _, v := range []fv.Version{fv2604, fv2610} {
+		set := PredicatesFor("REMADV", v)
+		n := 0
+		for _, r := range ahbPatterns("REMADV") {
+			if (r.shape != "ajt" && r.shape != "ajtgroup") || (r.fv != "" && r.fv != v.String()) || set.Quote(cref(r.n)) != r.text {
+				continue
+			}
+			ajt := func(code string) string {
+				if r.shape == "ajtgroup" {
+					s := "AJT+" + code
+					if r.code != "" {
+						s += "+" + r.code
+					}
+					return s + "'"
+				}
+				if r.qual == "1" {
+					return "AJT+A01+" + code + "'"
+				}
+				return "AJT+" + code + "+E_0000'"
+			}
+			for _, c := range []struct {
+				code string
+				want Tri
+			}{{r.codes[0], True}, {"ZZZ", False}} {
+				head, pos := ajt("ZZZ"), ajt("ZZZ")
+				if r.scope == "SG12" || r.scope == "" {
+					pos = ajt(c.code)
+				} else {
+					head = ajt(c.code)
+				}
+				m := fragmentWith(t, "UNH+1+REMADV:D:05A:UN:2.9d'", "BGM+481+D1'DOC+380+R1'"+head+"DLI+1'"+pos)
+				segs := len(m.Segments) - 1 // UNT
+				doc, aj1, dli, aj2 := 2, 3, 4, 5
+				sg5 := Span{"SG5", doc, segs}
+				scopes := map[string]*Scope{
+					"SG5":  {Msg: m, Groups: []Span{sg5}, Segment: doc},
+					"SG7":  {Msg: m, Groups: []Span{sg5, {"SG7", aj1, dli}}, Segment: aj1},
+					"SG12": {Msg: m, Groups: []Span{sg5, {"SG10", dli, segs}, {"SG12", aj2, segs}}, Segment: aj2},
+					"":     {Msg: m, Groups: []Span{sg5, {"SG10", dli, segs}, {"SG12", aj2, segs}}, Segment: aj2},
+				}
+				sc := scopes[r.scope]
+				if got := set.Eval(cref(r.n), sc); got != c.want {
+					t.Errorf("REMADV %s [%d] %q with %s: got %v, want %v", v, r.n, r.text, c.code, got, c.want)
+				}
+				sc.Groups = nil
+				if r.scope == "" {
+					sc.Segment = doc
+				}
+				if got := set.Eval(cref(r.n), sc); got != Unknown {
+					t.Errorf("REMADV %s [%d] %q without context: got %v", v, r.n, r.text, got)
+				}
+				n++
+			}
+		}
+		t.Logf("REMADV %s: %d AJT pattern cases", v, n)
 	}
 }

@@ -25,6 +25,8 @@ import (
 //	reason:     Wenn [in dieser SG4] [SG4] [das] STS+7++C1/C2 (…) [nicht] vorhanden
 //	supplement: Wenn [in dieser SG4] [SG4] [das] STS+7++xxx+C1/C2 (…) [nicht] vorhanden
 //	role:       Wenn MP-ID in [SGn] NAD+MR|MS [(…)] in der|mit Rolle R1[/R2] [[nicht] vorhanden]
+//	ajt:        Wenn in dieser|diesem [SG7|SG12] AJT DE4465|DE1082 = C1/C2        (REMADV)
+//	ajtgroup:   Wenn SG7 AJT+C1/C2[+C3] vorhanden                                 (REMADV)
 //	group:      Wenn in derselben|dieser SG8|SG10 [SEQ+O1/O2] [(…)] das|ein [SG10] TAG+Q1/Q2[++C] [(…)] [nicht] vorhanden [ist]
 var (
 	codes      = `((?:[A-Z0-9]{3}\s*/\s*)*[A-Z0-9]{3})`
@@ -37,6 +39,8 @@ var (
 	reGroup    = regexp.MustCompile(`^Wenn in (?:derselben|dieser) (SG8|SG10)(?: SEQ\+` + codes + `)? (?:` + paren + ` )?(?:das|ein) (?:SG10 )?(SEQ|CCI|CAV|PIA|RFF|QTY|DTM)\+([A-Z0-9]{1,3}(?:\s*/\s*[A-Z0-9]{1,3})*)(?:\+\+([A-Z0-9]{1,3}))? (?:` + paren + ` )?(nicht )?vorhanden(?: ist)?\.?$`)
 	reRole     = regexp.MustCompile(`^[Ww]enn MP-ID in (?:SG\d+ )?NAD\+(MR|MS)(?: \([^()]*\))? (?:mit|in der) Rolle ([A-ZÜ]{2,4}(?:/[A-ZÜ]{2,4})*)(?: (nicht )?vorhanden)?\.?$`)
 	reBGM      = regexp.MustCompile(`^[Ww]enn BGM\+([A-Z0-9]{1,3})(?: ` + paren + `)?` + tail)
+	reAJT      = regexp.MustCompile(`^Wenn in (?:dieser |diesem )?(?:(SG7|SG12) )?AJT DE(4465|1082) ?= ?([A-Z0-9_]+(?:\s*/\s*[A-Z0-9_]+)*)$`)
+	reAJTGroup = regexp.MustCompile(`^Wenn SG7 AJT\+([A-Z0-9]+(?:\s*/\s*[A-Z0-9]+)*)(?:\+(E_\d{4}))? vorhanden$`)
 	reText     = regexp.MustCompile(`(?m)^\s*"(\d+)"\s*:\s*(?:\{\s*text\s*:\s*)?("(?:[^"\\]|\\.)*")`)
 )
 
@@ -66,10 +70,33 @@ func splitCodes(s string) []string {
 	return out
 }
 
-// Match reads one condition text; ok is false when it has none of the
-// shapes. Without utilmd only the message-level shapes count.
-func Match(n int, text string, utilmd bool) (Row, bool) {
+// Match reads one condition text of the AHB named ahb; ok is false when it
+// has none of the shapes. Outside UTILMD only the message-level shapes and
+// the REMADV AJT shapes count.
+func Match(n int, text, ahb string) (Row, bool) {
 	r := Row{N: n, Text: text}
+	utilmd := strings.HasPrefix(ahb, "UTILMD")
+	if ahb == "REMADV" {
+		if m := reAJT.FindStringSubmatch(text); m != nil {
+			r.Shape, r.Scope, r.Tag, r.Codes = "ajt", m[1], "AJT", splitCodes(m[3])
+			if m[2] == "1082" {
+				r.Qual = "1"
+			} else {
+				r.Qual = "0"
+			}
+			if !strings.HasPrefix(text, "Wenn in ") {
+				return Row{}, false
+			}
+			if r.Scope == "" && !strings.HasPrefix(text, "Wenn in diesem AJT") {
+				r.Scope = "SG5" // "in SG7 AJT …": some SG7 of the document
+			}
+			return r, true
+		}
+		if m := reAJTGroup.FindStringSubmatch(text); m != nil {
+			r.Shape, r.Scope, r.Tag, r.Codes, r.Code = "ajtgroup", "SG5", "AJT", splitCodes(m[1]), m[2]
+			return r, true
+		}
+	}
 	if m := reRole.FindStringSubmatch(text); m != nil {
 		r.Shape, r.Tag, r.Codes, r.Neg = "role", m[1], strings.Split(m[2], "/"), m[3] != ""
 		return r, true
@@ -160,7 +187,7 @@ func AHBs(root string) ([][2]string, error) {
 // Rows returns the pattern rows of the AHB in dir (below the FV directory)
 // over FV2604 and FV2610: a row holds for both FVs when both texts are
 // equal.
-func Rows(root, dir string, utilmd bool) ([]Row, error) {
+func Rows(root, dir, ahb string) ([]Row, error) {
 	per := map[string]map[int]string{}
 	for _, fv := range []string{"202604", "202610"} {
 		t, err := conditionTexts(filepath.Join(root, fv, dir, "pruef-ids", "_bedingungen.js"))
@@ -172,7 +199,7 @@ func Rows(root, dir string, utilmd bool) ([]Row, error) {
 	var out []Row
 	for _, fv := range []string{"FV2604", "FV2610"} {
 		for n, text := range per[fv] {
-			r, ok := Match(n, text, utilmd)
+			r, ok := Match(n, text, ahb)
 			if !ok {
 				continue
 			}
@@ -209,7 +236,7 @@ func PatternsFile(root string) ([]byte, error) {
 	b.WriteString("// ahbPatterns returns the conditions of an AHB whose text has a pattern\n// shape (internal/tables/patterns.go).\n")
 	b.WriteString("func ahbPatterns(name string) []patternRow {\n\tswitch name {\n")
 	for _, a := range ahbs {
-		rows, err := Rows(root, a[1], strings.HasPrefix(a[0], "UTILMD"))
+		rows, err := Rows(root, a[1], a[0])
 		if err != nil {
 			return nil, err
 		}
@@ -220,7 +247,7 @@ func PatternsFile(root string) ([]byte, error) {
 		for _, r := range rows {
 			fmt.Fprintf(&b, "\t\t\t{n: %d, fv: %q, shape: %q, scope: %q, tag: %q, qual: %q, codes: %#v, neg: %v,\n",
 				r.N, r.FV, r.Shape, r.Scope, r.Tag, r.Qual, r.Codes, r.Neg)
-			if r.Shape == "group" {
+			if r.Shape == "group" || r.Shape == "ajtgroup" {
 				fmt.Fprintf(&b, "\t\t\t\topen: %#v, quals: %#v, code: %q,\n", r.Open, r.Quals, r.Code)
 			}
 			fmt.Fprintf(&b, "\t\t\t\ttext: %q},\n", r.Text)
