@@ -531,3 +531,33 @@ func (s *Spec) UnparsedExpressions() []string {
 	}
 	return out
 }
+
+// CompileAll compiles every PID of the spec now instead of on first use
+// (≈ 0.3 ms each), so that a service pays the cost at start-up.
+func (s *Spec) CompileAll() error {
+	for _, r := range s.raws {
+		if _, err := s.pid(r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Preload loads and compiles the data of every message type of format
+// version v (for a service start-up; Validate does the same lazily).
+func Preload(v fv.Version) error {
+	keys := Keys(v)
+	if len(keys) == 0 {
+		return fmt.Errorf("%w for %s", ErrNoData, v)
+	}
+	for _, k := range keys {
+		s, err := Load(k)
+		if err != nil {
+			return err
+		}
+		if err := s.CompileAll(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

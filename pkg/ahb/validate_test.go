@@ -279,3 +279,12 @@ func TestContrlFindings(t *testing.T) {
 		t.Errorf("%+v", cf[0])
 	}
 }
+
+func TestPreload(t *testing.T) {
+	if err := Preload(fv.MustParse("FV2610")); err != nil {
+		t.Fatal(err)
+	}
+	if err := Preload(fv.MustParse("FV2404")); !errors.Is(err, ErrNoData) {
+		t.Fatalf("FV2404: %v", err)
+	}
+}
