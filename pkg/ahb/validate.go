@@ -626,6 +626,13 @@ func (r *run) check(x *inst, cands []*blockSpec, pid *pidSpec) {
 			}
 			continue
 		}
+		if len(cc) == 1 && cc[0].expr != nil {
+			// a present group whose AHB condition is decided false must not be used
+			if res := cc[0].expr.Eval(r.spec.Set, r.scope(c, c.start, "")); res.Allowed == cond.False {
+				r.addLine(Finding{Kind: KindNotAllowed, Segment: c.start, Group: groupPath(c), Tag: trig.Tag, Qualifier: trig.Value(0, 0), Transaction: txOfInst(c), Expr: cc[0].exprText,
+					Text: fmt.Sprintf("group %s %s must not be used: its AHB condition %q is not met", c.g.id, segKey(trig), cc[0].exprText)}, cpid.id, cc[0].lines[0])
+			}
+		}
 		if len(cc) == 1 && cc[0].once && cc[0].parent != nil && cc[0].parent.group == x.g && x.g.id == "SG4" {
 			// [2061]: at most one instance of this variant per SG4 (transaction)
 			for p := x.child; p != c; p = p.next {
