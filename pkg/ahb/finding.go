@@ -116,6 +116,9 @@ type Finding struct {
 	DataElement string `json:"data_element,omitempty"`
 	Element     int    `json:"element,omitempty"`
 	Component   int    `json:"component,omitempty"`
+	// Section is the AHB's name of the line ("Beginn zum", "Daten der
+	// Marktlokation"), e.g. for the location text of an APERAK FTX+Z02.
+	Section string `json:"section,omitempty"`
 	// Expr is the AHB expression that was violated.
 	Expr string `json:"expr,omitempty"`
 	// Value is the offending value, if any.

@@ -811,7 +811,7 @@ func (r *run) present(x *inst, l *lineSpec) bool {
 }
 
 func (r *run) addLine(f Finding, pid string, l *lineSpec) {
-	f.Rule = l.id
+	f.Rule, f.Section = l.id, l.line.Section
 	if f.DataElement != "" {
 		f.Rule += "/" + f.DataElement
 	}

@@ -113,7 +113,7 @@ func TestValidateIssueFindings(t *testing.T) {
 			if got := ix.Messages[0].Segments[f.Segment].Tag; got != c.segment {
 				t.Errorf("finding points at %s, want %s", got, c.segment)
 			}
-			if f.Transaction != "VG26112000001" || f.Expr == "" || f.Text == "" {
+			if f.Transaction != "VG26112000001" || f.Expr == "" || f.Text == "" || f.Section == "" {
 				t.Errorf("finding lacks transaction/expr/text: %+v", f)
 			}
 		})
