@@ -33,7 +33,7 @@ func registryOwn(name string, v fv.Version) []def {
 	case "INSRPT":
 		return formatDefs(908, 931, 950, 951)
 	case "INVOIC":
-		return concat(formatDefs(902, 906, 908, 910, 912, 914, 927, 930, 931, 937, 939, 940, 946, 950, 951, 960, 961), v2610(903))
+		return concat(invoicPredicates(), formatDefs(902, 906, 908, 910, 912, 914, 927, 930, 931, 937, 939, 940, 946, 950, 951, 960, 961), v2610(903))
 	case "MSCONS":
 		return concat(msconsPredicates(), v2604(939, 940))
 	case "ORDCHG":
