@@ -141,7 +141,7 @@ func receiverCountry(de bool) Predicate {
 }
 
 // germanTime: [490]/[491] "wenn Wert in diesem DE, an der Stelle
-// CCYYMMDDHHMM ein Zeitpunkt aus dem angegeben Zeitraum der Tabelle … 
+// CCYYMMDDHHMM ein Zeitpunkt aus dem angegeben Zeitraum der Tabelle …
 // gesetzliche deutsche Sommerzeit (Winterzeit)" — the instant lies in
 // German summer (winter) time, by the tz database.
 func germanTime(summer bool) Predicate {
