@@ -36,6 +36,15 @@ func (r patternRow) matcher() func(*edifact.Segment) bool {
 		return reason(r.codes...)
 	case "supplement":
 		return supplement(r.codes...)
+	case "header": // qual: the element of the codes ("0" TAG+C, "1" TAG++C), code: the next element
+		el := 0
+		if r.qual == "1" {
+			el = 1
+		}
+		return func(s *edifact.Segment) bool {
+			return s.Tag == r.tag && oneOf(s.Element(el).Component(0), r.codes) &&
+				(r.code == "" || s.Element(el+1).Component(0).Equal(r.code))
+		}
 	case "ajt": // qual: the element of the code, "0" DE4465, "1" DE1082
 		el := 0
 		if r.qual == "1" {
@@ -72,6 +81,13 @@ func (r patternRow) def() def {
 	}
 	if r.shape == "ajt" && (r.scope == "SG7" || r.scope == "SG12" || r.scope == "") {
 		return r.withFV(req(r.n, r.text, thisAJT(r.scope, r.matcher())))
+	}
+	if r.shape == "header" {
+		p := inHeader(r.matcher())
+		if r.neg {
+			p = notP(p)
+		}
+		return r.withFV(req(r.n, r.text, p))
 	}
 	p := has(r.scope, r.matcher())
 	if r.neg {

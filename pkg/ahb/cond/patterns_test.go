@@ -29,6 +29,27 @@ func TestPatternRows(t *testing.T) {
 				if r.shape == "ajt" || r.shape == "ajtgroup" {
 					continue // TestREMADVPatternRows
 				}
+				if r.shape == "header" {
+					seg := r.tag + "+"
+					if r.qual == "1" {
+						seg += "+"
+					}
+					yes := seg + r.codes[0]
+					if r.code != "" {
+						yes += "+" + r.code
+					}
+					yes += "'"
+					no := seg + "ZZZ'"
+					if r.neg {
+						yes, no = no, yes
+					}
+					// the segment after the first LIN is not in the header
+					cs = append(cs,
+						predCase{ref: cref(r.n), body: "BGM+ZZZ+D1'" + yes + "LIN+1'", at: "BGM", want: True},
+						predCase{ref: cref(r.n), body: "BGM+ZZZ+D1'" + no + "LIN+1'" + yes, at: "BGM", want: False},
+						predCase{ref: cref(r.n), body: "BGM+ZZZ+D1'" + yes, at: "BGM", nomsg: true, want: Unknown})
+					continue
+				}
 				if r.shape == "role" {
 					for _, c := range []struct {
 						role string

@@ -25,6 +25,7 @@ import (
 //	reason:     Wenn [in dieser SG4] [SG4] [das] STS+7++C1/C2 (…) [nicht] vorhanden
 //	supplement: Wenn [in dieser SG4] [SG4] [das] STS+7++xxx+C1/C2 (…) [nicht] vorhanden
 //	role:       Wenn MP-ID in [SGn] NAD+MR|MS [(…)] in der|mit Rolle R1[/R2] [[nicht] vorhanden]
+//	header:     Wenn [SG2] TAG+C1/C2 | TAG++C1/C2[+C3] [(…)] [nicht] vorhanden   (LIN-based types: the header before the first LIN)
 //	ajt:        Wenn in dieser|diesem [SG7|SG12] AJT DE4465|DE1082 = C1/C2        (REMADV)
 //	ajtgroup:   Wenn SG7 AJT+C1/C2[+C3] vorhanden                                 (REMADV)
 //	group:      Wenn in derselben|dieser SG8|SG10 [SEQ+O1/O2] [(…)] das|ein [SG10] TAG+Q1/Q2[++C] [(…)] [nicht] vorhanden [ist]
@@ -41,8 +42,14 @@ var (
 	reBGM      = regexp.MustCompile(`^[Ww]enn BGM\+([A-Z0-9]{1,3})(?: ` + paren + `)?` + tail)
 	reAJT      = regexp.MustCompile(`^Wenn in (?:dieser |diesem )?(?:(SG7|SG12) )?AJT DE(4465|1082) ?= ?([A-Z0-9_]+(?:\s*/\s*[A-Z0-9_]+)*)$`)
 	reAJTGroup = regexp.MustCompile(`^Wenn SG7 AJT\+([A-Z0-9]+(?:\s*/\s*[A-Z0-9]+)*)(?:\+(E_\d{4}))? vorhanden$`)
+	reHeader   = regexp.MustCompile(`^Wenn (?:SG2 )?(BGM|DTM|FTX|IMD|NAD|LOC|RFF|GEI|CUX|PYT)\+(\+)?([A-Z0-9]{1,3}(?:\s*/\s*[A-Z0-9]{1,3})*)(?:\+([A-Z0-9]{1,3}))?(?: ` + paren + `)?` + tail)
 	reText     = regexp.MustCompile(`(?m)^\s*"(\d+)"\s*:\s*(?:\{\s*text\s*:\s*)?("(?:[^"\\]|\\.)*")`)
 )
+
+// headerTypes are the message types whose positions are LIN groups: for
+// them a segment named without a group (or in SG2) is one of the header,
+// the segments before the first LIN.
+var headerTypes = map[string]bool{"ORDERS": true, "ORDRSP": true, "ORDCHG": true, "QUOTES": true, "REQOTE": true, "PRICAT": true, "INVOIC": true}
 
 // Row is one pattern condition.
 type Row struct {
@@ -104,6 +111,16 @@ func Match(n int, text, ahb string) (Row, bool) {
 	if m := reBGM.FindStringSubmatch(text); m != nil {
 		r.Shape, r.Tag, r.Qual, r.Neg = "segment", "BGM", m[1], m[2] != ""
 		return r, true
+	}
+	if headerTypes[ahb] {
+		if m := reHeader.FindStringSubmatch(text); m != nil {
+			r.Shape, r.Tag, r.Codes, r.Code, r.Neg = "header", m[1], splitCodes(m[3]), m[4], m[5] != ""
+			r.Qual = "0"
+			if m[2] != "" {
+				r.Qual = "1"
+			}
+			return r, true
+		}
 	}
 	if !utilmd {
 		return Row{}, false
@@ -247,7 +264,7 @@ func PatternsFile(root string) ([]byte, error) {
 		for _, r := range rows {
 			fmt.Fprintf(&b, "\t\t\t{n: %d, fv: %q, shape: %q, scope: %q, tag: %q, qual: %q, codes: %#v, neg: %v,\n",
 				r.N, r.FV, r.Shape, r.Scope, r.Tag, r.Qual, r.Codes, r.Neg)
-			if r.Shape == "group" || r.Shape == "ajtgroup" {
+			if r.Shape == "group" || r.Shape == "ajtgroup" || r.Shape == "header" {
 				fmt.Fprintf(&b, "\t\t\t\topen: %#v, quals: %#v, code: %q,\n", r.Open, r.Quals, r.Code)
 			}
 			fmt.Fprintf(&b, "\t\t\t\ttext: %q},\n", r.Text)
