@@ -93,3 +93,14 @@ func TestAnswerClusterDoesNotAllocate(t *testing.T) {
 		t.Fatalf("%v allocations", n)
 	}
 }
+
+// BenchmarkPredicatesFor builds the combined UTILMD set (Strom and Gas,
+// with the EBD and product tables): part of loading one FV's data.
+func BenchmarkPredicatesFor(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if PredicatesFor("UTILMD", fv2610) == nil {
+			b.Fatal("nil set")
+		}
+	}
+}
