@@ -82,6 +82,7 @@ type config struct {
 	stornoAccept  bool
 	source        MasterDataSource
 	abmeldungLead func(cal *fristen.Calendar, received, end time.Time) bool
+	endReason     string
 }
 
 // Option configures Module.
@@ -200,8 +201,27 @@ func WithAbmeldungLeadTime(ok func(cal *fristen.Calendar, received, end time.Tim
 	return func(cfg *config) error { cfg.abmeldungLead = ok; return nil }
 }
 
+// WithBeendigungReason sets the Transaktionsgrund (STS+7) of the 55007 the
+// NB sends the LFA when a supplier switch ends its assignment. The AHB
+// (FV2604/FV2610 UTILMD Strom 55007) allows Z33 "Auszug wegen Stilllegung",
+// ZQ7 "Abmeldung wegen fehlender Zuordnungsermächtigung" and ZT0 "… aufgrund
+// Änderung ZRT"; none names the supplier switch. UNVERIFIED default: ZQ7 —
+// after the LFN's registration the LFA no longer holds the customer's
+// Zuordnungsermächtigung. Z33 is refused (it is a Stilllegung and makes
+// DTM+206 Geräteausbaudatum mandatory, which a switch does not have).
+func WithBeendigungReason(code string) Option {
+	return func(cfg *config) error {
+		if code != "ZQ7" && code != "ZT0" {
+			return fmt.Errorf("gpke: Beendigung reason %q: want ZQ7 or ZT0", code)
+		}
+		cfg.endReason = code
+		return nil
+	}
+}
+
 func newConfig(opts ...Option) (*config, error) {
 	cfg := &config{
+		endReason:    "ZQ7",
 		aperakGrace:  15 * time.Minute,
 		lfaHour:      10,
 		decisionWait: 30 * time.Minute,

@@ -52,10 +52,10 @@ func TestKuendigung(t *testing.T) {
 		pid  string
 		code string
 	}{
-		{"already terminated at the date", MasterData{Known: true, Supplied: true, ContractEnd: date}, PIDKuendigungBest, "A03"},
+		{"already terminated at the date", MasterData{Known: true, Supplied: true, ContractEnd: date, AnnualConsumption: &testKWh}, PIDKuendigungBest, "A03"},
 		{"ended before", MasterData{Known: true, Supplied: true, ContractEnd: date.AddDate(0, -1, 0)}, PIDKuendigungAbl, "A04"},
-		{"binding, ends later", MasterData{Known: true, Supplied: true, ContractBinding: true, ContractEnd: date.AddDate(1, 0, 0)}, PIDKuendigungAbl, "A05"},
-		{"not binding", MasterData{Known: true, Supplied: true}, PIDKuendigungBest, "A09"},
+		{"binding, ends later", with(MasterData{Known: true, Supplied: true, ContractBinding: true, ContractEnd: date.AddDate(1, 0, 0)}, noticeMD), PIDKuendigungAbl, "A05"},
+		{"not binding", MasterData{Known: true, Supplied: true, AnnualConsumption: &testKWh}, PIDKuendigungBest, "A09"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -81,7 +81,7 @@ func TestKuendigungERPDecisionDefault(t *testing.T) {
 	lfn := newParty(t, "lfn").start(WorkflowLFNKuendigung)
 	d := lfn.exec(t0, RequestTermination{RequestID: "erp-6", MaLo: maloID, Date: berlin(2026, 12, 1, 0, 0), LFA: mpLFA, LFN: mpLFN})
 	lfa := newParty(t, "lfa").start(WorkflowLFAKuendigung)
-	d = lfa.exec(t0, enriched(deliver(t, out(t, d, mpLFA, "UTILMD", PIDKuendigung)), MasterData{Known: true, Supplied: true, ContractBinding: true}))
+	d = lfa.exec(t0, enriched(deliver(t, out(t, d, mpLFA, "UTILMD", PIDKuendigung)), with(MasterData{Known: true, Supplied: true, ContractBinding: true}, noticeMD)))
 	if len(d.Outbound) != 1 {
 		t.Fatalf("only the APERAK before the decision, got %d", len(d.Outbound))
 	}
@@ -127,7 +127,7 @@ func TestDeadlinesAcrossHolidays(t *testing.T) {
 	at := berlin(2026, 12, 23, 15, 0)
 	run := func(start time.Time) (*proc, engine.Decision) {
 		lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-		d := lfn.exec(at, RegisterSupplyStart{RequestID: "erp-8", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
+		d := lfn.exec(at, reg(RegisterSupplyStart{RequestID: "erp-8", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 		nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
 		return nb, nb.exec(at, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB()))
 	}
@@ -150,7 +150,7 @@ func TestDeadlinesAcrossHolidays(t *testing.T) {
 	// A UTILMD received on Saturday 26.12. is due Sunday 12:00 (APERAK AHB).
 	sat := berlin(2026, 12, 26, 9, 0)
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d = lfn.exec(sat, RegisterSupplyStart{RequestID: "erp-9", MaLo: maloID, Start: berlin(2026, 12, 30, 0, 0), NB: mpNB, LFN: mpLFN})
+	d = lfn.exec(sat, reg(RegisterSupplyStart{RequestID: "erp-9", MaLo: maloID, Start: berlin(2026, 12, 30, 0, 0), NB: mpNB, LFN: mpLFN}))
 	nb = newParty(t, "nb").start(WorkflowNBLieferbeginn)
 	d = nb.exec(sat, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB()))
 	if as, ok := has[AperakSent](d.Events); !ok || !as.Due.Equal(berlin(2026, 12, 27, 12, 0).UTC()) {
@@ -162,13 +162,13 @@ func TestFV2604(t *testing.T) {
 	// Both format versions: a switch in June 2026 runs under FV2604.
 	at := berlin(2026, 6, 16, 9, 0) // Tue; W = Wed 17.6., earliest ZB Thu 18.6.
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(at, RegisterSupplyStart{RequestID: "erp-10", MaLo: maloID, Start: berlin(2026, 6, 18, 0, 0), NB: mpNB, LFN: mpLFN, Generating: true})
+	d := lfn.exec(at, reg(RegisterSupplyStart{RequestID: "erp-10", MaLo: maloID, Start: berlin(2026, 6, 18, 0, 0), NB: mpNB, LFN: mpLFN, Generating: true}))
 	anm := out(t, d, mpNB, "UTILMD", PIDAnmeldungErz)
 	if tx := deliver(t, anm); tx.FormatVersion != "FV2604" {
 		t.Fatalf("FV %s", tx.FormatVersion)
 	}
 	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	d = nb.exec(at, enriched(deliver(t, anm), MasterData{Known: true, InGrid: true, Generating: true}))
+	d = nb.exec(at, enriched(deliver(t, anm), with(MasterData{Known: true, InGrid: true, Generating: true}, metered)))
 	if c, e := answerOf(t, out(t, d, mpLFN, "UTILMD", PIDAnmeldungErzBest)); c != "A58" || e != EBDLieferbeginn {
 		t.Fatalf("55078 %s:%s", c, e)
 	}
@@ -176,7 +176,7 @@ func TestFV2604(t *testing.T) {
 
 func TestEnrichAndMissingMasterData(t *testing.T) {
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-11", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
+	d := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-11", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 	tx := deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung))
 	// Without Enrich the NB refuses to decide (no fake answer).
 	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
@@ -273,7 +273,7 @@ func TestEngineRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-12", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
+	d := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-12", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 	e := enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB())
 	res, err := p.ExecuteWithContext(ctx, engine.Command{ID: "cmd-1", ReceivedAt: t0, FormatVersion: fv.MustParse("FV2610"), Payload: e})
 	if err != nil {

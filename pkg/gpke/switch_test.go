@@ -12,7 +12,9 @@ import (
 )
 
 // mdNB is the NB's master data of the MaLo with LFA assigned.
-func mdNB() MasterData { return MasterData{Known: true, InGrid: true, Supplier: mpLFA} }
+func mdNB() MasterData {
+	return with(MasterData{Known: true, InGrid: true, Supplier: mpLFA}, metered)
+}
 
 // Tue 10.11.2026 10:00: ÜT; W = Wed 11.11.; earliest Zuordnungsbeginn Thu 12.11.
 var (
@@ -25,7 +27,7 @@ var (
 func switchUntilAnfrage(t *testing.T, md MasterData, opts ...Option) (lfn, nb *proc, d engine.Decision) {
 	t.Helper()
 	lfn = newParty(t, "lfn", opts...).start(WorkflowLFNLieferbeginn)
-	d0 := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Customer: "Mustermann"})
+	d0 := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Customer: "Mustermann"}))
 	anm := out(t, d0, mpNB, "UTILMD", PIDAnmeldung)
 	tx := deliver(t, anm)
 	if !slices.Contains(d0.Correlate, ingest.TransactionKey(mpLFN, tx.TransactionID)) {
@@ -142,7 +144,7 @@ func TestSwitchHappyPathWithLFA(t *testing.T) {
 func TestLeadTimeNotMet(t *testing.T) {
 	// Zuordnungsbeginn on W itself (Wed 11.11.) is one day too early.
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-2", MaLo: maloID, Start: berlin(2026, 11, 11, 0, 0), NB: mpNB, LFN: mpLFN})
+	d := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-2", MaLo: maloID, Start: berlin(2026, 11, 11, 0, 0), NB: mpNB, LFN: mpLFN}))
 	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
 	d = nb.exec(t0, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB()))
 	if c, _ := aperakOf(t, out(t, d, mpLFN, "APERAK", "")); c != "312" {
@@ -292,7 +294,7 @@ func TestAperakRejectedAnfrage(t *testing.T) {
 
 func TestMissingAperakRaisesAlert(t *testing.T) {
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-3", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
+	d := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-3", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 	tx := lfn.s.Out[0].TransactionID
 	due := deadline(t, d, labelAperak+tx)
 	// 45 minutes (APERAK AHB, fristen.md §7.1) plus the 15-minute grace.
@@ -334,7 +336,7 @@ func TestDeterministic(t *testing.T) {
 func TestDecisionAfterChangeoverUsesNewFormatVersion(t *testing.T) {
 	at := berlin(2026, 9, 30, 10, 0) // Wed, FV2604; W = Thu 01.10. (FV2610)
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d0 := lfn.exec(at, RegisterSupplyStart{RequestID: "erp-fv", MaLo: maloID, Start: berlin(2026, 10, 2, 0, 0), NB: mpNB, LFN: mpLFN})
+	d0 := lfn.exec(at, reg(RegisterSupplyStart{RequestID: "erp-fv", MaLo: maloID, Start: berlin(2026, 10, 2, 0, 0), NB: mpNB, LFN: mpLFN}))
 	tx := deliver(t, out(t, d0, mpNB, "UTILMD", PIDAnmeldung))
 	if tx.FormatVersion != "FV2604" || tx.Release != "S2.1" {
 		t.Fatalf("request in %s %s", tx.FormatVersion, tx.Release)
