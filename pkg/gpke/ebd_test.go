@@ -113,3 +113,27 @@ func TestFridayAcrossWeekend(t *testing.T) {
 		out(t, d, mpLFN, "UTILMD", c.pid)
 	}
 }
+
+// TestE0609 answers the NB's 55007 (Beendigung der Zuordnung, reason ZQ7):
+// step 30 (end already confirmed) → 55009 A02; step 130 → 55008 A10.
+func TestE0609(t *testing.T) {
+	b, err := outMsg{FV: mustFV(t0), Interchange: "IC7", Document: "DOC7", Transaction: "TX7", BGM: "E02", From: mpNB, To: mpLFA,
+		At: t0, PID: PIDBeendigungNB, End: start, Reason: []string{"ZQ7", "ZW4"}, MaLo: maloID}.bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		md   MasterData
+		pid  string
+		code string
+	}{
+		{MasterData{Known: true, Supplied: true, ConfirmedEnd: true}, PIDBeendigungNBAbl, "A02"},
+		{MasterData{Known: true, Supplied: true}, PIDBeendigungNBBest, "A10"},
+	} {
+		lf := newParty(t, "lfa").start(WorkflowLFAbmeldung)
+		d := lf.exec(t0, enriched(deliver(t, engine.Outbound{Payload: b}), c.md))
+		if code, ebd := answerOf(t, out(t, d, mpNB, "UTILMD", c.pid)); code != c.code || ebd != EBDAbmeldungLF {
+			t.Fatalf("%s %s:%s", c.pid, code, ebd)
+		}
+	}
+}

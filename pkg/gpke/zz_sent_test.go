@@ -45,8 +45,8 @@ func TestSentConform(t *testing.T) {
 		return
 	}
 	for _, p := range []string{PIDAnmeldung, PIDAnmeldungBestaetig, PIDAnmeldungAblehnung, PIDAbmeldungLF, PIDAbmeldungLFBest,
-		PIDAbmeldungLFAbl, PIDBeendigungNB, PIDBeendigungNBBest, PIDAnfrageBeendigung, PIDAnfrageBest, PIDAnfrageAbl,
-		PIDKuendigung, PIDKuendigungBest, PIDKuendigungAbl, PIDStorno, PIDStornoBest, PIDAnmeldungErz, PIDAnmeldungErzBest,
+		PIDAbmeldungLFAbl, PIDBeendigungNB, PIDBeendigungNBBest, PIDBeendigungNBAbl, PIDAnfrageBeendigung, PIDAnfrageBest, PIDAnfrageAbl,
+		PIDKuendigung, PIDKuendigungBest, PIDKuendigungAbl, PIDStorno, PIDStornoBest, PIDStornoAbl, PIDAnmeldungErz, PIDAnmeldungErzBest,
 		PIDAnmeldungErzAbl, "312", "313"} {
 		if !got[p] {
 			t.Errorf("no test sent %s", p)

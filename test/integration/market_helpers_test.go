@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/internal/natstest"
+	"github.com/mako-engine/mako/pkg/ahb"
 	"github.com/mako-engine/mako/pkg/demo"
+	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/engine"
@@ -182,7 +184,8 @@ func (m *market) seedSwitch(t *testing.T, maloID string) {
 func (m *market) seed(t *testing.T, maloID, gridOp string) {
 	t.Helper()
 	rec := malo.Record{MaLo: maloID, GridOperator: gridOp, Sector: "Strom",
-		Periods: []malo.Period{{Supplier: m.mk.LFA.MPID, From: deDay(2026, 1, 1)}}}
+		Periods: []malo.Period{{Supplier: m.mk.LFA.MPID, From: deDay(2026, 1, 1)}},
+		MeLos:   []string{demo.DemoMeLo(maloID)}, MSB: m.mk.NB.MPID, MSBRole: "Z39"}
 	for _, p := range []*marketParty{m.nb, m.lfa} {
 		_, err := p.malo.Put(context.Background(), p.Tenant, rec)
 		must(t, err)
@@ -408,6 +411,7 @@ func supplierAt(r *malo.Record, at time.Time) string {
 func checkMessages(t *testing.T, c demo.Conversation) {
 	t.Helper()
 	for _, msg := range c.Messages {
+		checkAHB(t, msg)
 		if len(msg.Findings) > 0 {
 			t.Errorf("%s %s %s of %s: edifact.Check findings %v", msg.Type, msg.PID, msg.Interchange, msg.Tenant, msg.Findings)
 		}
@@ -457,5 +461,40 @@ func checkAnswer(t *testing.T, got demo.Message, req demo.Message, code, ebd str
 	if got.From != req.To || got.To != req.From || got.RefTN != req.Transaction || got.Code != code || got.EBD != ebd {
 		t.Errorf("%s: from %s to %s answers %s with %s:%s; want from %s to %s answering %s with %s:%s", got.PID,
 			got.From, got.To, got.RefTN, got.Code, got.EBD, req.To, req.From, req.Transaction, code, ebd)
+	}
+}
+
+// supplyStart adds the customer and product data the 55001 AHB requires to
+// an ERP command gpke.lfn.register_supply_start.
+func supplyStart(cmd map[string]any) map[string]any {
+	for k, v := range demo.CustomerData() {
+		cmd[k] = v
+	}
+	return cmd
+}
+
+// checkAHB validates a sent interchange against the AHB of its PIDs (pkg/ahb,
+// FV from its DTM+137): the UTILMDs and APERAKs of the workflows must have no
+// finding at all, a CONTRL (built by ingest) no rejecting one.
+func checkAHB(t *testing.T, msg demo.Message) {
+	t.Helper()
+	ix, err := edifact.Parse(msg.Raw)
+	if err != nil {
+		t.Errorf("%s %s of %s: %v", msg.Type, msg.Interchange, msg.Tenant, err)
+		return
+	}
+	for i := range ix.Messages {
+		rep, err := ahb.Validate(&ix.Messages[i])
+		if err != nil {
+			t.Errorf("%s %s of %s: ahb: %v", msg.Type, msg.Interchange, msg.Tenant, err)
+			continue
+		}
+		bad := rep.Findings
+		if msg.Type == "CONTRL" {
+			bad = rep.Rejecting()
+		}
+		for _, f := range bad {
+			t.Errorf("%s %v %s of %s: AHB finding %s: %s", msg.Type, rep.PIDs, msg.Interchange, msg.Tenant, f.Rule, f.Text)
+		}
 	}
 }
