@@ -174,11 +174,11 @@ func (u outMsg) bytes() ([]byte, error) {
 		tx.Group("RFF+Z60", edifact.C("Z60", p))
 	}
 	if p := u.Products; p != nil {
-		seq := tx.Group("SEQ+Z79", edifact.E("Z79"), edifact.E(p.ID))
+		// One SG8 SEQ+Z79 per required product (PIA+5 occurs once per
+		// group instance), all with the package id.
 		for _, pr := range p.Products {
+			seq := tx.Group("SEQ+Z79", edifact.E("Z79"), edifact.E(p.ID))
 			seq.Seg("PIA+5", edifact.E("5"), edifact.C(pr.Code, "Z11"))
-		}
-		for _, pr := range p.Products {
 			if pr.Property == "" && pr.Value == "" {
 				continue
 			}

@@ -27,7 +27,8 @@ var (
 func switchUntilAnfrage(t *testing.T, md MasterData, opts ...Option) (lfn, nb *proc, d engine.Decision) {
 	t.Helper()
 	lfn = newParty(t, "lfn", opts...).start(WorkflowLFNLieferbeginn)
-	d0 := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Customer: "Mustermann"}))
+	d0 := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Customer: "Mustermann",
+		Products: []Product{{Code: "9991000002008", Property: "9991000002107"}}}))
 	anm := out(t, d0, mpNB, "UTILMD", PIDAnmeldung)
 	tx := deliver(t, anm)
 	if !slices.Contains(d0.Correlate, ingest.TransactionKey(mpLFN, tx.TransactionID)) {
