@@ -231,10 +231,16 @@ type Conversation struct {
 }
 
 // Select returns the conversation that starts from the UTILMDs about malo
-// (LOC+Z16) and grows by every message referencing one of its transactions,
-// documents or interchanges (answers, APERAKs, CONTRLs, Stornierungen).
-func Select(all []Message, malo string) Conversation {
+// (LOC+Z16) and the transactions named in from (requests that are not among
+// all, e.g. sent by a party outside the market), and grows by every message
+// referencing one of its transactions, documents or interchanges (answers,
+// APERAKs, CONTRLs, Stornierungen). Answers carry no LOC+Z16 where their AHB
+// has no SG5 (55003, 55005, 55017 …): they join through RFF+TN.
+func Select(all []Message, malo string, from ...string) Conversation {
 	txs, docs, ixs := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, tx := range from {
+		txs[tx] = true
+	}
 	in := make([]bool, len(all))
 	add := func(i int) {
 		in[i] = true

@@ -117,7 +117,12 @@ func SeedMaLo(ctx context.Context, store malo.Store, m Market, s Supply) error {
 		Periods: []malo.Period{{Supplier: m.LFA.MPID, From: s.From.UTC()}},
 		MeLos:   []string{DemoMeLo(s.MaLo)}, MSB: m.NB.MPID, MSBRole: "Z39"}
 	for _, t := range []string{m.NB.Tenant, m.LFA.Tenant} {
-		if _, err := store.Put(ctx, t, rec); err != nil {
+		r := rec
+		if t == m.LFA.Tenant {
+			kwh := int64(3200) // the LFA's previous-year consumption (UTILMD 55017)
+			r.AnnualConsumption = &kwh
+		}
+		if _, err := store.Put(ctx, t, r); err != nil {
 			return fmt.Errorf("demo: master data of %s in tenant %s: %w", s.MaLo, t, err)
 		}
 	}

@@ -187,7 +187,12 @@ func (m *market) seed(t *testing.T, maloID, gridOp string) {
 		Periods: []malo.Period{{Supplier: m.mk.LFA.MPID, From: deDay(2026, 1, 1)}},
 		MeLos:   []string{demo.DemoMeLo(maloID)}, MSB: m.mk.NB.MPID, MSBRole: "Z39"}
 	for _, p := range []*marketParty{m.nb, m.lfa} {
-		_, err := p.malo.Put(context.Background(), p.Tenant, rec)
+		r := rec
+		if p == m.lfa {
+			kwh := int64(3200) // the LFA's previous-year consumption (55017)
+			r.AnnualConsumption = &kwh
+		}
+		_, err := p.malo.Put(context.Background(), p.Tenant, r)
 		must(t, err)
 	}
 }
@@ -263,7 +268,9 @@ func (m *market) waitConversation(t *testing.T, maloID string, what string, done
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		c := demo.Select(m.messages(t), maloID)
+		// LFX's Anmeldung (lfxAnmeldung) is in no outbox; its transaction
+		// TX<MaLo> starts the NB's answers, which (55003) carry no MaLo.
+		c := demo.Select(m.messages(t), maloID, "TX"+maloID)
 		if done(c) {
 			return c
 		}
