@@ -137,3 +137,24 @@ func TestE0609(t *testing.T) {
 		}
 	}
 }
+
+// TestE0624Step5: the Anfrage of an Anmeldung with ÜT Tue 10.11.2026 must
+// arrive by Wed 11.11. 07:00 (the Werktag after the ÜT, DTM+154), else A43.
+func TestE0624Step5(t *testing.T) {
+	for _, c := range []struct {
+		at   time.Time
+		pid  string
+		code string
+	}{
+		{berlin(2026, 11, 11, 7, 0), PIDAnfrageBest, "A36"},
+		{berlin(2026, 11, 11, 7, 1), PIDAnfrageAbl, "A43"},
+	} {
+		lfa := newParty(t, "lfa", WithERPDecision(0)).start(WorkflowLFABeendigung)
+		e := anfrage(t, "E03", "ZW4")
+		e.MasterData = MasterData{MaLo: maloID, Known: true, Supplied: true}
+		d := lfa.exec(c.at, e)
+		if code, _ := answerOf(t, out(t, d, mpNB, "UTILMD", c.pid)); code != c.code {
+			t.Fatalf("received %s: %s %s, want %s", c.at, c.pid, code, c.code)
+		}
+	}
+}

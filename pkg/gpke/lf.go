@@ -85,9 +85,16 @@ func fixed(step string, object bool, code string) verdict {
 // e0624 walks E_0624 "Anfrage zur Beendigung der Zuordnung prüfen" (LFA).
 func (f flow) e0624(x *dec, md *MasterData) verdict {
 	req := x.s.Request
-	// Step 5 (Anfrage bis 07:00 des nächsten WT nach dem ÜT, A43) needs the
-	// ÜT of the Anmeldung, which 55010 does not carry in the FV2504 AHB the
-	// project read; it is not checked (docs/gpke.md).
+	// Step 5: the Anfrage must arrive by 07:00 of the Werktag after the ÜT of
+	// the Anmeldung (DTM+154 of 55010, FV2604/FV2610 AHB), else A43. A 55010
+	// without DTM+154 fails the AHB check before (APERAK Z29 is not sent for
+	// it yet: the inbound AHB check is not wired), so it is not decided here.
+	if !req.Transfer.IsZero() {
+		limit := f.cfg.cal.LFW24(req.Transfer.Add(12 * time.Hour)).FirstWerktag.Add(7 * time.Hour)
+		if x.cmd.ReceivedAt.After(limit) {
+			return fixed("E_0624/5", true, "A43")
+		}
+	}
 	generating := slices.Contains(req.Reason, "ZW3") || slices.Contains(req.Reason, "ZW5") // step 10 (AHB 55010 STS+7 9013)
 	if !generating {
 		if !md.Supplied { // step 20: no assignment on the day after the end

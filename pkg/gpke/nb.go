@@ -47,6 +47,11 @@ func (f flow) requestFacts(x *dec, r *received, md *MasterData, dateQ string) []
 	if d, ok := r.t.Date("206"); ok {
 		rr.DeviceRemoval, _ = d.Time()
 	}
+	if d, ok := r.t.Date("154"); ok { // format 102: a German calendar date
+		if t, err := d.Time(); err == nil {
+			rr.Transfer = fristen.Date(t.Year(), t.Month(), t.Day())
+		}
+	}
 	if ref, ok := r.t.Reference("ACW"); ok {
 		rr.CancelTx = ref.Value
 	}
