@@ -14,6 +14,7 @@ import (
 // messages per PID (testdata/realistic-*, see its README) validate with 0
 // findings, and their ids are valid: MaLo-IDs (LOC+Z16/Z22, RFF+Z18) with
 // their check digit, MeLo-IDs (LOC+Z17, RFF+Z19) in the 33-character form,
+// Gas Meldepunkte (LOC+172) as either,
 // MP-IDs (UNB, NAD+MS/MR/VY, CAV+Z91/ZF0) with their check digit.
 func TestRealisticMessages(t *testing.T) {
 	dirs, _ := filepath.Glob(filepath.Join("testdata", "realistic-*"))
@@ -50,7 +51,7 @@ func TestRealisticMessages(t *testing.T) {
 					t.Errorf("%s: %v", name, err)
 					continue
 				}
-				want := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(filepath.Base(fn), "utilmd-"), "utilmd-gas-"), ".edi")
+				want := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(filepath.Base(fn), "utilmd-gas-"), "utilmd-"), ".edi")
 				if len(rep.PIDs) != 1 || rep.PIDs[0] != want {
 					t.Errorf("%s: PIDs %v", name, rep.PIDs)
 				}
@@ -79,6 +80,13 @@ func checkIDs(t *testing.T, name string, m *edifact.Message) {
 			v, check = s.Value(1, 0), ident.ValidateMaLo
 		case s.Is("RFF", "Z18"):
 			v, check = s.Value(0, 1), ident.ValidateMaLo
+		case s.Is("LOC", "172"): // Gas Meldepunkt: MaLo-ID or MeLo-ID ([953])
+			v, check = s.Value(1, 0), func(id string) error {
+				if len(id) == 11 {
+					return ident.ValidateMaLo(id)
+				}
+				return ident.ValidateMeLo(id)
+			}
 		case s.Is("LOC", "Z17"):
 			v, check = s.Value(1, 0), ident.ValidateMeLo
 		case s.Is("RFF", "Z19"):
