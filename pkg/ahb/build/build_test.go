@@ -96,3 +96,46 @@ func TestNotForeseen(t *testing.T) {
 		t.Errorf("unknown PID: %v", err)
 	}
 }
+
+// TestGas44017 builds a GeLi Gas message (the next process family) from
+// the model — SG12 and SG8 added before the SG4 segments — and gets the
+// hand-written realistic 44017 of pkg/ahb/testdata byte for byte.
+func TestGas44017(t *testing.T) {
+	want, err := os.ReadFile(filepath.Join("..", "testdata", "realistic-fv2610-gas", "utilmd-gas-44017.edi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(fv.MustParse("FV2610"), "UTILMD", "Gas", "44017")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const lfa, lfn, malo = "9800800000030", "9800800000016", "50112233445"
+	r := m.Root()
+	tx := r.Group("IDE+24", edifact.E("24"), edifact.E("GLAV2611160041"))
+	tx.Group("NAD+DP", edifact.E("DP"), edifact.E(""), edifact.E(""), edifact.E(""), edifact.C("Am Markt", "", "5"), edifact.E("Erfurt"), edifact.E(""), edifact.E("99084"), edifact.E("DE"))
+	tx.Group("NAD+Z09", edifact.E("Z09"), edifact.E(""), edifact.E(""), edifact.C("Becker", "Anna", "", "", "", "Z01"))
+	tx.Group("SEQ+Z01", edifact.E("Z01")).Group("QTY+Z09", edifact.C("Z09", "14230", "KWH"))
+	tx.Group("RFF+TN", edifact.C("TN", "GKUV2611160040"))
+	tx.Group("RFF+Z13", edifact.C("Z13", "44017"))
+	tx.Group("LOC+172", edifact.E("172"), edifact.E(malo))
+	tx.Seg("STS+E01", edifact.E("E01"), edifact.E(""), edifact.C("E15", "G_0006"))
+	tx.Seg("STS+7", edifact.E("7"), edifact.E(""), edifact.E("E03"))
+	tx.Seg("DTM+93", edifact.C("93", "202701010500+00", "303"))
+	r.Group("NAD+MR", edifact.E("MR"), edifact.C(lfn, "", "332"))
+	r.Group("NAD+MS", edifact.E("MS"), edifact.C(lfa, "", "332"))
+	r.Seg("DTM+137", edifact.C("137", "202611160830+00", "303"))
+	r.Seg("BGM+E35", edifact.E("E35"), edifact.E("GLA2611160041"))
+	at := time.Date(2026, 11, 16, 9, 30, 0, 0, time.UTC)
+	b := edifact.NewInterchangeBuilder(edifact.Party{ID: lfa, Qualifier: "502"}, edifact.Party{ID: lfn, Qualifier: "502"}, "GC440171116", at)
+	if err := m.Write(b.Message("1", "UTILMD", "D", "11A", "UN", "G1.2")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	norm := func(b []byte) []byte { return bytes.ReplaceAll(bytes.TrimSpace(b), []byte("\n"), nil) }
+	if !bytes.Equal(norm(got), norm(want)) {
+		t.Fatalf("got\n%s\nwant\n%s", bytes.ReplaceAll(got, []byte("'"), []byte("'\n")), bytes.ReplaceAll(want, []byte("'"), []byte("'\n")))
+	}
+}
