@@ -84,3 +84,38 @@ func TestOutboundGuard(t *testing.T) {
 		t.Fatalf("Handle: %v", err)
 	}
 }
+
+// BenchmarkConform measures the outbound guard alone on the LFN's 55001
+// (parse + ahb.Validate for its PID and FV, after warm-up).
+func BenchmarkConform(b *testing.B) {
+	lfn := newParty(b, "lfn").start(WorkflowLFNLieferbeginn)
+	d := lfn.exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
+	payload := out(b, d, mpNB, "UTILMD", PIDAnmeldung).Payload
+	f := flow{name: WorkflowLFNLieferbeginn}
+	v := mustFV(t0)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := f.conform(v, "UTILMD", mpNB, payload); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBuild55001 measures assembling the 55001 through pkg/ahb/build
+// (outMsg.bytes, without the guard).
+func BenchmarkBuild55001(b *testing.B) {
+	r := reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
+	m, err := supplyStartMsg(r, PIDAnmeldung, "E03", "ZW4")
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.FV, m.At, m.Interchange, m.Document, m.Transaction, m.BGM = mustFV(t0), t0, "IC1", "DOC1", "TX1", "E01"
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := m.bytes(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

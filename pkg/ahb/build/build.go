@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/mako-engine/mako/pkg/ahb"
 	"github.com/mako-engine/mako/pkg/edifact"
@@ -75,8 +76,13 @@ type item struct {
 
 // New returns an empty message for pid in the AHB of format version v,
 // message type typ and sector ("Strom"/"Gas" for UTILMD, "" otherwise). The
-// error wraps ahb.ErrNoData or ahb.ErrUnknownPID.
+// error wraps ahb.ErrNoData or ahb.ErrUnknownPID. The PID's line index is
+// computed once per process and shared (it is immutable).
 func New(v fv.Version, typ, sector, pid string) (*Message, error) {
+	k := key{v: v, typ: typ, sector: sector, pid: pid}
+	if ls, ok := index.Load(k); ok {
+		return newMessage(pid, ls.([]line)), nil
+	}
 	spec, err := ahb.Load(ahb.Key{FV: v, Type: typ, Sector: sector})
 	if err != nil {
 		return nil, fmt.Errorf("build %s %s: %w", typ, pid, err)
@@ -85,7 +91,7 @@ func New(v fv.Version, typ, sector, pid string) (*Message, error) {
 	if !ok {
 		return nil, fmt.Errorf("build %s %s %s: %w", typ, v, pid, ahb.ErrUnknownPID)
 	}
-	m := &Message{pid: pid}
+	lines := make([]line, 0, len(infos))
 	prevPath := ""
 	for i, li := range infos {
 		id := li.ID
@@ -100,11 +106,27 @@ func New(v fv.Version, typ, sector, pid string) (*Message, error) {
 			quals = strings.Split(q, "|")
 		}
 		trigger := path != "" && (li.Line.GroupExpr != "" || path != prevPath)
-		m.lines = append(m.lines, line{id: id, path: path, tag: tag, quals: quals, depth: li.Depth, trigger: trigger, seq: i})
+		lines = append(lines, line{id: id, path: path, tag: tag, quals: quals, depth: li.Depth, trigger: trigger, seq: i})
 		prevPath = path
 	}
-	m.root = &Group{m: m, seq: -1, bound: len(m.lines)}
-	return m, nil
+	ls, _ := index.LoadOrStore(k, lines)
+	return newMessage(pid, ls.([]line)), nil
+}
+
+// key names one PID's line index.
+type key struct {
+	v                fv.Version
+	typ, sector, pid string
+}
+
+// index caches the immutable line index per key (a pure function of the
+// embedded data, so a process-wide cache holds no mutable state).
+var index sync.Map // key → []line
+
+func newMessage(pid string, lines []line) *Message {
+	m := &Message{pid: pid, lines: lines}
+	m.root = &Group{m: m, seq: -1, bound: len(lines)}
+	return m
 }
 
 // PID returns the Prüfidentifikator the message is built for.
