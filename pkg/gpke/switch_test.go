@@ -363,3 +363,39 @@ func TestDecisionAfterChangeoverUsesNewFormatVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestLFAObjectsGenerating: for a generating MaLo (55077) the LFA objects
+// to the Anfrage (E_0624 step 220, A39) and the NB rejects with 55080 A57
+// (E_0623 step 440), naming the LFA's answer with Ergänzung and MaLo in
+// STS+Z35 and the LFA in NAD+VY with RFF+Z18 (AHB [84], [368]).
+func TestLFAObjectsGenerating(t *testing.T) {
+	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
+	d := lfn.exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Generating: true}))
+	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
+	d = nb.exec(t0.Add(time.Minute), enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldungErz)),
+		with(MasterData{Known: true, InGrid: true, Generating: true, Supplier: mpLFA}, metered)))
+	anf := out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung)
+	if st, ok := view(t, anf).Status("7"); !ok || len(st.Reasons) != 2 || st.Reasons[1].Value != "ZW3" {
+		t.Fatalf("55010 STS+7 %+v", st)
+	}
+	lfa := newParty(t, "lfa", WithERPDecision(0)).start(WorkflowLFABeendigung)
+	dl := lfa.exec(t0.Add(2*time.Minute), enriched(deliver(t, anf), MasterData{Known: true, Supplied: true, ContractBinding: true}))
+	abl := out(t, dl, mpNB, "UTILMD", PIDAnfrageAbl)
+	if c, _ := answerOf(t, abl); c != "A39" {
+		t.Fatalf("55012 code %s", c)
+	}
+	d = nb.exec(t0.Add(3*time.Minute), deliver(t, abl))
+	v := view(t, out(t, d, mpLFN, "UTILMD", PIDAnmeldungErzAbl))
+	if c, _, third := answerCodes(v); c != "A57" || third != "A39" {
+		t.Fatalf("55080 %s third %s", c, third)
+	}
+	vy := ""
+	for _, p := range v.Parties {
+		if p.Qualifier == "VY" {
+			vy = p.ID
+		}
+	}
+	if vy != mpLFA {
+		t.Fatalf("55080 NAD+VY %q", vy)
+	}
+}
