@@ -71,12 +71,20 @@ func TestMaLoChanges(t *testing.T) {
 		t.Fatal("unknown MaLo known")
 	}
 	// LF view: the LFA supplies the MaLo.
-	if _, err := st.Put(ctx, "lfa", malo.Record{MaLo: maloID, GridOperator: mpNB, Periods: []malo.Period{{Supplier: mpLFA, From: berlin(2026, 1, 1, 0, 0)}}}); err != nil {
+	if _, err := st.Put(ctx, "lfa", malo.Record{MaLo: maloID, GridOperator: mpNB, Periods: []malo.Period{{Supplier: mpLFA, From: berlin(2026, 1, 1, 0, 0)}},
+		MeLos: []string{testMeLo}, MSB: testMSB, AnnualConsumption: &testKWh}); err != nil {
 		t.Fatal(err)
 	}
 	md, _ = src.MasterData(ctx, Query{Tenant: "lfa", Own: mpLFA, Partner: mpNB, MaLo: maloID, Date: start})
 	if !md.Supplied || md.ConfirmedEnd {
 		t.Fatalf("LF view %+v", md)
+	}
+	// The answer data of the record (55002/55078, 55017).
+	if len(md.MeLos) != 1 || md.MeLos[0] != testMeLo || md.MSB != testMSB || md.AnnualConsumption == nil || *md.AnnualConsumption != testKWh {
+		t.Fatalf("answer data %+v", md)
+	}
+	if m := msbOf(md); m == nil || m.Role != "Z39" || m.Base != testMSB {
+		t.Fatalf("msbOf %+v", m)
 	}
 }
 
