@@ -158,3 +158,23 @@ func TestE0624Step5(t *testing.T) {
 		}
 	}
 }
+
+// TestAnfrageCutoffOption: the step-5 time is configurable and can be
+// switched off (then a late Anfrage is decided by the later steps).
+func TestAnfrageCutoffOption(t *testing.T) {
+	for _, c := range []struct {
+		opt  Option
+		code string
+	}{{WithAnfrageCutoff(8, 0), "A36"}, {WithAnfrageCutoff(-1, 0), "A36"}, {WithAnfrageCutoff(6, 59), "A43"}} {
+		lfa := newParty(t, "lfa", WithERPDecision(0), c.opt).start(WorkflowLFABeendigung)
+		e := anfrage(t, "E03", "ZW4")
+		e.MasterData = MasterData{MaLo: maloID, Known: true, Supplied: true}
+		d := lfa.exec(berlin(2026, 11, 11, 7, 30), e)
+		if code, _ := answerOf(t, d.Outbound[len(d.Outbound)-1]); code != c.code {
+			t.Fatalf("%s, want %s", code, c.code)
+		}
+	}
+	if _, err := Workflows(WithAnfrageCutoff(24, 0)); err == nil {
+		t.Fatal("cutoff 24:00 accepted")
+	}
+}

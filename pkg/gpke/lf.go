@@ -85,12 +85,12 @@ func fixed(step string, object bool, code string) verdict {
 // e0624 walks E_0624 "Anfrage zur Beendigung der Zuordnung prüfen" (LFA).
 func (f flow) e0624(x *dec, md *MasterData) verdict {
 	req := x.s.Request
-	// Step 5: the Anfrage must arrive by 07:00 of the Werktag after the ÜT of
+	// Step 5: the Anfrage must arrive by 07:00 (WithAnfrageCutoff) of the Werktag after the ÜT of
 	// the Anmeldung (DTM+154 of 55010, FV2604/FV2610 AHB), else A43. A 55010
 	// without DTM+154 fails the AHB check before (APERAK Z29 is not sent for
 	// it yet: the inbound AHB check is not wired), so it is not decided here.
-	if !req.Transfer.IsZero() {
-		limit := f.cfg.cal.LFW24(req.Transfer.Add(12 * time.Hour)).FirstWerktag.Add(7 * time.Hour)
+	if !req.Transfer.IsZero() && f.cfg.cutoff >= 0 {
+		limit := f.cfg.cal.LFW24(req.Transfer.Add(12 * time.Hour)).FirstWerktag.Add(f.cfg.cutoff)
 		if x.cmd.ReceivedAt.After(limit) {
 			return fixed("E_0624/5", true, "A43")
 		}

@@ -83,6 +83,7 @@ type config struct {
 	source        MasterDataSource
 	abmeldungLead func(cal *fristen.Calendar, received, end time.Time) bool
 	endReason     string
+	cutoff        time.Duration // E_0624 step 5: after 00:00 of W; < 0 disables
 }
 
 // Option configures Module.
@@ -219,8 +220,27 @@ func WithBeendigungReason(code string) Option {
 	}
 }
 
+// WithAnfrageCutoff sets the time of day of E_0624 step 5: the LFA answers
+// a 55010 with A43 when it arrives after this time on the first Werktag
+// after the ÜT of the Anmeldung (DTM+154). Default 07:00 (the EBD's text);
+// a negative hour disables the check — for a test that backdates the NB's
+// receipt of the Anmeldung but not the LFA's receipt of the Anfrage.
+func WithAnfrageCutoff(hour, minute int) Option {
+	return func(cfg *config) error {
+		if hour >= 24 || minute < 0 || minute > 59 {
+			return fmt.Errorf("gpke: Anfrage cutoff %02d:%02d", hour, minute)
+		}
+		cfg.cutoff = time.Duration(hour)*time.Hour + time.Duration(minute)*time.Minute
+		if hour < 0 {
+			cfg.cutoff = -1
+		}
+		return nil
+	}
+}
+
 func newConfig(opts ...Option) (*config, error) {
 	cfg := &config{
+		cutoff:       7 * time.Hour,
 		endReason:    "ZQ7",
 		aperakGrace:  15 * time.Minute,
 		lfaHour:      10,

@@ -112,9 +112,13 @@ func withAccounts(t *testing.T, conf string) natstest.Option {
 }
 
 // gpkeOptions are the module options of every party: real deadlines of
-// pkg/fristen; the scenarios steer time through receipt times.
+// pkg/fristen; the scenarios steer time through receipt times. Those set the
+// NB's receipt of LFX's Anmeldung (Mako-Received-At) but not the LFA's
+// receipt of the NB's Anfrage, which is always now: E_0624 step 5 (A43 after
+// 07:00 of the Werktag after the ÜT) would see a weeks-late Anfrage, so it is
+// off here and tested in pkg/gpke (TestE0624Step5).
 func gpkeOptions(store malo.Reader) []gpke.Option {
-	return []gpke.Option{gpke.WithMasterData(gpke.FromMaLo(store))}
+	return []gpke.Option{gpke.WithMasterData(gpke.FromMaLo(store)), gpke.WithAnfrageCutoff(-1, 0)}
 }
 
 var marketWorkers = []func(*pipeline.System, context.Context) error{
