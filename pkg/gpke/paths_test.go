@@ -306,3 +306,22 @@ func TestEngineRoundTrip(t *testing.T) {
 		t.Fatalf("state after deadline: done %v outcome %s expired %v out %d", s.Done, s.Outcome, s.LFAExpired, len(s.Out))
 	}
 }
+
+// TestFV2604Consuming: a consuming switch in June 2026 (FV2604) without an
+// LFA: 55001 and the confirmation 55002 (metered, ZW7) conform to the
+// FV2604 AHB (checkAHB on every decision).
+func TestFV2604Consuming(t *testing.T) {
+	at := berlin(2026, 6, 16, 9, 0)
+	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
+	d := lfn.exec(at, reg(RegisterSupplyStart{MaLo: maloID, Start: berlin(2026, 6, 18, 0, 0), NB: mpNB, LFN: mpLFN}))
+	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
+	d = nb.exec(at, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), with(MasterData{Known: true, InGrid: true}, metered)))
+	best := deliver(t, out(t, d, mpLFN, "UTILMD", PIDAnmeldungBestaetig))
+	if best.FormatVersion != "FV2604" {
+		t.Fatalf("55002 in %s", best.FormatVersion)
+	}
+	d = lfn.exec(at.Add(time.Minute), best)
+	if c, ok := has[Completed](d.Events); !ok || c.Outcome != OutcomeConfirmed {
+		t.Fatalf("%+v", d.Events)
+	}
+}
