@@ -62,14 +62,7 @@ func ERPCommands() []erp.CommandType {
 			}
 			// The AHB's data (customer, address, product package) is
 			// checked here, so the ERP gets the refusal, not a dead letter.
-			pid, kind := PIDAnmeldung, "ZW4"
-			if c.Generating {
-				pid, kind = PIDAnmeldungErz, c.Case
-				if kind == "" {
-					kind = "ZW0"
-				}
-			}
-			if _, err := supplyStartMsg(c, pid, "E03", kind); err != nil {
+			if _, err := c.anmeldung(); err != nil {
 				return nil, err
 			}
 			return c, nil

@@ -250,13 +250,14 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 }
 
 // remarkCodes are the answer codes whose answer needs FTX+ACB (AHB
-// FV2604/FV2610: 55006/55012 [48] A99; 55009 [48] ⊻ [437] A99, A04, A23;
-// 55018 [83] A08, A16, A99); the text is the ERP's note.
+// FV2604/FV2610: 55006 [48] A99; 55009 [48] ⊻ [437] A99, A04, A23; 55018
+// [83] A08, A16, A99; 55024 [49] E14); the text is the ERP's note. 55012 has
+// no FTX line.
 var remarkCodes = map[string]map[string]bool{
 	PIDAbmeldungLFAbl:  {"A99": true},
-	PIDAnfrageAbl:      {"A99": true},
 	PIDBeendigungNBAbl: {"A99": true, "A04": true, "A23": true},
 	PIDKuendigungAbl:   {"A08": true, "A16": true, "A99": true},
+	PIDStornoAbl:       {"E14": true},
 }
 
 // start records an ERP-initiated process; it reports false for a repeated
@@ -317,18 +318,7 @@ func (f flow) registerSupplyStart(x *dec, p RegisterSupplyStart) error {
 	if err := validIDs(p.MaLo, p.NB, p.LFN); err != nil {
 		return err
 	}
-	reason := p.Reason
-	if reason == "" {
-		reason = "E03"
-	}
-	kind, pid := "ZW4", PIDAnmeldung
-	if p.Generating {
-		kind, pid = p.Case, PIDAnmeldungErz
-		if kind == "" {
-			kind = "ZW0"
-		}
-	}
-	m, err := supplyStartMsg(p, pid, reason, kind)
+	m, err := p.anmeldung()
 	if err != nil {
 		return err
 	}
@@ -338,6 +328,25 @@ func (f flow) registerSupplyStart(x *dec, p RegisterSupplyStart) error {
 		return err
 	}
 	return f.sendRequest(x, m)
+}
+
+// anmeldung returns the Anmeldung the command asks for: 55001 with the
+// Transaktionsgrund (default E03) and ZW4, or 55077 (Generating) with the
+// Geschäftsvorfall Case (default ZW0); ErrInvalidCommand when the AHB's
+// data are missing.
+func (p RegisterSupplyStart) anmeldung() (outMsg, error) {
+	reason := p.Reason
+	if reason == "" {
+		reason = "E03"
+	}
+	if !p.Generating {
+		return supplyStartMsg(p, PIDAnmeldung, reason, "ZW4")
+	}
+	kind := p.Case
+	if kind == "" {
+		kind = "ZW0"
+	}
+	return supplyStartMsg(p, PIDAnmeldungErz, reason, kind)
 }
 
 // supplyStartMsg builds the Anmeldung of RegisterSupplyStart (AHB

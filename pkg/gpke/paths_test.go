@@ -1,6 +1,7 @@
 package gpke
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -323,5 +324,20 @@ func TestFV2604Consuming(t *testing.T) {
 	d = lfn.exec(at.Add(time.Minute), best)
 	if c, ok := has[Completed](d.Events); !ok || c.Outcome != OutcomeConfirmed {
 		t.Fatalf("%+v", d.Events)
+	}
+}
+
+// TestKuendigungRemark: the ERP objects with A08 and a note; the 55018
+// carries the note in FTX+ACB (AHB [83]).
+func TestKuendigungRemark(t *testing.T) {
+	lfn := newParty(t, "lfn").start(WorkflowLFNKuendigung)
+	d := lfn.exec(t0, RequestTermination{RequestID: "erp-7", MaLo: maloID, Date: berlin(2026, 12, 1, 0, 0), LFA: mpLFA, LFN: mpLFN})
+	lfa := newParty(t, "lfa").start(WorkflowLFAKuendigung)
+	d = lfa.exec(t0, enriched(deliver(t, out(t, d, mpLFA, "UTILMD", PIDKuendigung)), MasterData{Known: true, Supplied: true}))
+	req, _ := has[DecisionRequested](d.Events)
+	d = lfa.exec(t0.Add(time.Minute), Decide{Partner: mpLFN, TransactionID: req.TransactionID, Object: true, Code: "A08", Note: "Kunde nicht identifizierbar"})
+	abl := out(t, d, mpLFN, "UTILMD", PIDKuendigungAbl)
+	if !bytes.Contains(abl.Payload, []byte("FTX+ACB+++Kunde nicht identifizierbar'")) {
+		t.Fatalf("55018 without the remark: %s", abl.Payload)
 	}
 }
