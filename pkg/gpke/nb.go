@@ -2,6 +2,7 @@ package gpke
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/aperak"
@@ -38,8 +39,8 @@ func (f flow) requestFacts(x *dec, r *received, md *MasterData, dateQ string) []
 			for c := 0; c < 6; c++ {
 				rr.CustomerName = append(rr.CustomerName, s.Value(3, c))
 			}
-		case s.Is("SEQ", "Z79"):
-			if id := s.Value(1, 0); id != "" {
+		case s.Is("SEQ", "Z79"): // one SEQ+Z79 per product: a package id once
+			if id := s.Value(1, 0); id != "" && !slices.Contains(rr.Packages, id) {
 				rr.Packages = append(rr.Packages, id)
 			}
 		}

@@ -47,6 +47,9 @@ func TestSwitchHappyPathWithLFA(t *testing.T) {
 		t.Fatalf("APERAK %s, want 312", code)
 	}
 	anfrage := out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung)
+	if rr, _ := has[RequestReceived](d.Events); !slices.Equal(rr.Packages, []string{"1"}) {
+		t.Fatalf("product packages of the 55001 (two products, one package): %v", rr.Packages)
+	}
 	if end, ok := view(t, anfrage).Date("93"); !ok || end.Value != "202611112300+00" {
 		t.Fatalf("55010 Ende zum %+v", end)
 	}
