@@ -51,7 +51,8 @@ func TestRealisticMessages(t *testing.T) {
 					t.Errorf("%s: %v", name, err)
 					continue
 				}
-				want := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(filepath.Base(fn), "utilmd-gas-"), "utilmd-"), ".edi")
+				// utilmd-[gas-]PID[-variant].edi
+				want, _, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(filepath.Base(fn), "utilmd-gas-"), "utilmd-"), ".edi"), "-")
 				if len(rep.PIDs) != 1 || rep.PIDs[0] != want {
 					t.Errorf("%s: PIDs %v", name, rep.PIDs)
 				}
