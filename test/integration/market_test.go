@@ -49,8 +49,8 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "switch-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID, "customer": "Erika Mustermann"})
+			m.lfn.erpCommand(t, "switch-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
 			// The LFA's ERP is asked (E_0624 step 90) and consents.
 			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
 			if req.Data.Code != "A36" || !strings.Contains(req.Data.Reason, "E_0624/90") {
@@ -141,8 +141,8 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "early-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
-				"malo": maloID, "start": today, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID})
+			m.lfn.erpCommand(t, "early-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": today, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
 			c := m.waitConversation(t, maloID, "the rejection", convComplete)
 			checkMessages(t, c)
 			anm := onePID(t, c, "55001", mk)
@@ -166,8 +166,8 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "object-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID})
+			m.lfn.erpCommand(t, "object-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
 			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
 			m.lfa.erpCommand(t, "decide-"+maloID, gpke.ERPDecide, map[string]any{
 				"partner": mk.NB.MPID, "transaction_id": req.Data.TransactionID, "object": true, "note": "contract runs until 2027"})
@@ -198,8 +198,8 @@ func TestMarket(t *testing.T) {
 		t.Run("unknown MaLo: APERAK 313 Z14", func(t *testing.T) {
 			maloID := nextMaLo(t) // no master data anywhere
 			t.Parallel()
-			m.lfn.erpCommand(t, "unknown-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID})
+			m.lfn.erpCommand(t, "unknown-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
 			c := m.waitConversation(t, maloID, "the APERAK", func(c demo.Conversation) bool {
 				return len(c.UTILMD("55001")) == 1 && len(c.AperakFor(c.UTILMD("55001")[0].Transaction)) == 1
 			})
@@ -224,8 +224,8 @@ func TestMarket(t *testing.T) {
 			t.Parallel()
 			other := otherNB(t)
 			m.seed(t, maloID, other)
-			m.lfn.erpCommand(t, "grid-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID})
+			m.lfn.erpCommand(t, "grid-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
 			c := m.waitConversation(t, maloID, "the APERAK", func(c demo.Conversation) bool {
 				return len(c.UTILMD("55001")) == 1 && len(c.AperakFor(c.UTILMD("55001")[0].Transaction)) == 1
 			})
@@ -309,8 +309,8 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "storno-anm-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID})
+			m.lfn.erpCommand(t, "storno-anm-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
 			// The NB asked the LFA (whose ERP does not answer): the switch is
 			// pending when the LFN cancels its Anmeldung.
 			c := m.waitConversation(t, maloID, "the Anfrage", func(c demo.Conversation) bool { return len(c.UTILMD("55010")) == 1 })
@@ -477,7 +477,22 @@ func (m *market) lfxAnmeldung(t *testing.T, maloID, received string, start time.
 		"STS+7++E03+ZW4'",
 		"LOC+Z16+" + maloID + "'",
 		"RFF+Z13:55001'",
-		"UNT+11+1'",
+		// The rest of an AHB-complete 55001 (product package with the
+		// Bilanzkreis, EnWG group, EnFG, customer and address): the NB's
+		// 55010 echoes NAD+Z09.
+		"SEQ+Z79+1'",
+		"PIA+5+9991000002082:Z11'",
+		"CCI+Z66'",
+		"CAV+ZV4:::11XMAKO-LFX-BK-6'",
+		"SEQ+ZH0+1'",
+		"CCI+Z65+++Z01'",
+		"SEQ+Z01'",
+		"CCI+++Z15'",
+		"SEQ+Z75'",
+		"CCI+Z61++ZG0'",
+		"NAD+Z09+++Musterfrau:Maria::::Z01'",
+		"NAD+Z04+++Musterfrau:Maria::::Z01+Beispielweg::7+Beispielstadt++54321+DE'",
+		"UNT+23+1'",
 		"UNZ+1+" + ref + "'",
 	}, "")
 	msg := nats.NewMsg("mako.ingest." + m.mk.NB.Tenant)
