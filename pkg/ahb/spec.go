@@ -228,6 +228,10 @@ type elemSpec struct {
 	e      *model.LineElement
 	expr   *cond.Expr
 	format string // MIG format
+	// value: the expression names a condition that checks the element's
+	// value (a format condition [9xx] or a value rule such as [41], [87],
+	// [359]), so a present value is evaluated against it.
+	value bool
 }
 
 var specCache sync.Map // Key → *specEntry; memo of immutable embedded data
@@ -455,6 +459,7 @@ func (s *Spec) buildLine(ps *pidSpec, l *model.Line) *lineSpec {
 	for i := range l.Elements {
 		e := &l.Elements[i]
 		es := elemSpec{e: e, expr: ps.parse(e.Expr)}
+		es.value = es.expr != nil && es.expr.ChecksValue(s.Set)
 		if lay != nil && e.Pos >= 0 {
 			for _, le := range lay.Elements {
 				if le.Pos == e.Pos && le.Sub == e.Sub {

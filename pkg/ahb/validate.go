@@ -928,7 +928,7 @@ func (r *run) elements(x *inst, si int, l *lineSpec, pid *pidSpec, tx string) {
 				continue
 			}
 		}
-		if es.expr != nil && es.hasFormat() {
+		if es.value {
 			sc := r.scope(x, si, bytesView(val, c))
 			res := es.expr.Eval(r.spec.Set, sc)
 			switch res.Format {
@@ -944,15 +944,6 @@ func (r *run) elements(x *inst, si int, l *lineSpec, pid *pidSpec, tx string) {
 			}
 		}
 	}
-}
-
-func (es *elemSpec) hasFormat() bool {
-	for _, ref := range es.expr.Refs() {
-		if cond.KindOf(ref) == cond.KindFormat {
-			return true
-		}
-	}
-	return false
 }
 
 func codeList(codes [][2]string) string {

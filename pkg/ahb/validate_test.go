@@ -288,3 +288,31 @@ func TestPreload(t *testing.T) {
 		t.Fatalf("FV2404: %v", err)
 	}
 }
+
+// TestValueRuleChecked: a data element whose only condition is a value rule
+// (here [359] of 55003 STS+E01 DE9013: "nur Antwortcodes aus dem Cluster
+// Ablehnung") has its value checked, not only format conditions [9xx].
+func TestValueRuleChecked(t *testing.T) {
+	b, err := os.ReadFile("testdata/realistic-fv2610-strom/utilmd-55003.edi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := string(b)
+	if !strings.Contains(ok, "STS+E01++A50:E_0623") {
+		t.Fatal("test data changed: no STS+E01++A50:E_0623")
+	}
+	if rep := validateString(t, ok); !rep.Clean() {
+		logReport(t, rep)
+		t.Fatal("realistic 55003 not clean")
+	}
+	// A51 is in E_0623's cluster Zustimmung: not allowed in a rejection.
+	rep := validateString(t, strings.Replace(ok, "STS+E01++A50:E_0623", "STS+E01++A51:E_0623", 1))
+	f := findRule(rep, KindFormat, "55003:SG4/STS+E01/9013")
+	if f == nil {
+		logReport(t, rep)
+		t.Fatal("no format finding on STS+E01 DE9013 with an answer code of cluster Zustimmung")
+	}
+	if f.APERAK != "Z35" || f.Value != "A51" {
+		t.Errorf("finding %+v", f)
+	}
+}

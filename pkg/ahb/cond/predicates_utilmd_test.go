@@ -226,6 +226,11 @@ func TestUTILMDGasPredicates(t *testing.T) {
 	add(predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZA6'"), at: "CCI", want: True},
 		predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZC0'"), at: "CCI", want: False},
 		predCase{ref: r(106), body: ide("SEQ+Z35'CCI+++ZA6'"), at: "CCI", want: False},
+		// SG8 SEQ+Z35 (Lastprofildaten) is decided by the SEQ+Z01 group of
+		// its transaction, present or absent.
+		predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZA6'SEQ+Z35'CCI+Z38'"), at: "SEQ+Z35", want: True},
+		predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZC0'SEQ+Z35'CCI+Z38'"), at: "SEQ+Z35", want: False},
+		predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZA6'SEQ+Z35'"), at: "SEQ+Z35", absent: true, want: True},
 		predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZA6'"), at: "CCI", nogroups: true, want: Unknown})
 	add(predCase{ref: r(123), body: ide("SEQ+Z20'RFF+MG:123'SEQ+Z20'RFF+MG:123'"), at: "SEQ", want: True},
 		predCase{ref: r(123), body: ide("SEQ+Z20'RFF+MG:123'SEQ+Z20'RFF+MG:456'"), at: "SEQ", want: False},

@@ -180,6 +180,56 @@ func inSubgroup(g string, gOpen func(*edifact.Segment) bool, head string, open, 
 	}
 }
 
+// inTransactionSubgroup is inSubgroup for a condition "in dieser SG8
+// SEQ+Z01 …" that the AHB also attaches to lines outside that group: Gas
+// [106] decides SG8 SEQ+Z35 (Lastprofildaten), a sibling of the SEQ+Z01
+// group in the same transaction. When the line is inside a g instance opened
+// by gOpen, that instance is looked at (inSubgroup); otherwise the g
+// instances opened by gOpen (tag gTag) in the enclosing parent instance are:
+// the SEQ+Z01 group exists once per transaction ([2061]), so "this" one is
+// unambiguous. Unknown without the parent instance.
+func inTransactionSubgroup(parent, g, gTag string, gOpen func(*edifact.Segment) bool, head string, open, m func(*edifact.Segment) bool) Predicate {
+	this := inSubgroup(g, gOpen, head, open, m)
+	return func(sc *Scope) Tri {
+		if sp, ok := sc.within(g); ok {
+			if segs := sc.segs(sp); len(segs) > 0 && gOpen(&segs[0]) {
+				return this(sc)
+			}
+		}
+		psp, ok := sc.within(parent)
+		if !ok {
+			return Unknown
+		}
+		segs := sc.segs(psp)
+		for i := range segs {
+			if segs[i].Tag != gTag || !gOpen(&segs[i]) {
+				continue
+			}
+			end := i + 1
+			for end < len(segs) && segs[end].Tag != gTag {
+				end++
+			}
+			for j := i; j < end; j++ {
+				if segs[j].Tag != head || !open(&segs[j]) {
+					continue
+				}
+				if m == nil {
+					return True
+				}
+				for k := j; k < end; k++ {
+					if k > j && segs[k].Tag == head {
+						break
+					}
+					if m(&segs[k]) {
+						return True
+					}
+				}
+			}
+		}
+		return False
+	}
+}
+
 // sameSegment returns a predicate over the segment of the line itself;
 // Unknown when the line has no segment.
 func sameSegment(m func(*edifact.Segment) bool) Predicate {
