@@ -59,6 +59,16 @@ var ErrUnknownPID = errors.New("ahb: PID not in the AHB")
 // ErrNoPID reports a transaction without a PID (and no WithPID option).
 var ErrNoPID = errors.New("ahb: transaction carries no PID")
 
+// Refusal is implemented by the errors with which a producer of outbound
+// messages refuses to send one that violates its AHB (e.g. the
+// *gpke.NonConformantError of a decision): a worker that sees one counts it
+// for alerting (metrics AHBRefused) without knowing the process family.
+type Refusal interface {
+	error
+	// RefusedPIDs returns the PIDs of the refused message's transactions.
+	RefusedPIDs() []string
+}
+
 // Error wraps a validation failure with the message concerned.
 type Error struct {
 	// Type and Ref are UNH 0065 and 0062 of the message.

@@ -41,6 +41,11 @@ func (e *NonConformantError) Error() string {
 // Unwrap returns ErrNonConformant.
 func (e *NonConformantError) Unwrap() error { return ErrNonConformant }
 
+// RefusedPIDs returns the PIDs of the refused message (ahb.Refusal).
+func (e *NonConformantError) RefusedPIDs() []string { return e.PIDs }
+
+var _ ahb.Refusal = (*NonConformantError)(nil)
+
 // conform validates an outbound interchange against the AHB of each of its
 // transactions for format version v (explicit, never a clock): any finding
 // — rejecting or not — is a defect of ours, so it refuses the message. A
