@@ -37,8 +37,8 @@ type Change struct {
 }
 
 // Ensure creates or updates every defined stream (including the KV buckets'
-// streams) and then every defined durable consumer, so that each matches its
-// file with the options applied. It is idempotent: a stream or consumer that
+// streams) and then every defined durable consumer but the OnDemand ones, so
+// that each matches its file with the options applied. It is idempotent: a stream or consumer that
 // already matches is left alone (no update request is sent). "Matches" is
 // judged on the fields the file sets (and the fields the options override);
 // when one of them differs, the whole definition is sent as an update, which
@@ -60,6 +60,9 @@ func Ensure(ctx context.Context, js jetstream.JetStream, opts ...Option) error {
 	}
 	for _, st := range names {
 		for _, c := range Consumers(st) {
+			if OnDemand(st, c) {
+				continue // created by its worker (EnsureConsumer)
+			}
 			if err := ensureConsumer(ctx, js, st, c, s); err != nil {
 				return err
 			}

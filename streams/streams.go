@@ -62,6 +62,24 @@ const (
 	ERP = erp.Stream
 )
 
+// Message sizes of the ingest path (README "Interchange size").
+const (
+	// MaxInterchange is the largest raw interchange MAKO_INGEST accepts
+	// (8 MiB). Its max_msg_size is MaxInterchange plus IngestHeaderAllowance;
+	// the server refuses a larger publish with "message size exceeds
+	// maximum allowed" (JetStream error 10054), nothing is stored, and the
+	// gateway has to send such an interchange another way (split it).
+	MaxInterchange = 8 << 20
+	// IngestHeaderAllowance is what MAKO_INGEST allows on top of
+	// MaxInterchange for the message's headers (64 KiB).
+	IngestHeaderAllowance = 64 << 10
+	// MaxPayload is the NATS max_payload the pipeline needs (16 MiB): an
+	// interchange of MaxInterchange travels on as a command with its
+	// envelope, so the server's limit must be well above it. The embedded
+	// server of makod and the configurations in deploy/nats set it.
+	MaxPayload = 16 << 20
+)
+
 // Subject prefixes (the public contract; tokens follow as documented on the
 // stream constants).
 const (
@@ -204,6 +222,14 @@ func Consumers(stream string) []string {
 	sort.Strings(names)
 	return names
 }
+
+// OnDemand reports whether the durable consumer name on stream is created
+// by its worker when that worker runs (EnsureConsumer), not by Ensure: the
+// webhook forwarder's consumer, whose worker reads only when a webhook is
+// configured. No durable consumer exists without a reader; since the file
+// says deliver_policy "all", a forwarder configured later still forwards
+// every event MAKO_ERP retains.
+func OnDemand(stream, name string) bool { return stream == ERP && name == erp.WebhookConsumer }
 
 // File returns the raw JSON of the stream's definition file.
 func File(stream string) ([]byte, error) {

@@ -364,6 +364,7 @@ func TestEnsureMatchesFilesAndIsIdempotent(t *testing.T) {
 	if nCons != 11 {
 		t.Fatalf("%d consumers defined, want 11", nCons)
 	}
+	nCons-- // the webhook forwarder's is OnDemand: its worker creates it
 	if len(changes) != nStreams+nCons {
 		t.Fatalf("changes %v", changes)
 	}
@@ -388,6 +389,14 @@ func TestEnsureMatchesFilesAndIsIdempotent(t *testing.T) {
 			t.Errorf("%s: DiffStream %v %v", n, d, err)
 		}
 		for _, cn := range streams.Consumers(n) {
+			if streams.OnDemand(n, cn) {
+				if _, err := st.Consumer(ctx(t), cn); !errors.Is(err, jetstream.ErrConsumerNotFound) {
+					t.Fatalf("on-demand consumer %s/%s after Ensure: %v, want not found", n, cn, err)
+				}
+				if err := streams.EnsureConsumer(ctx(t), js, n, cn); err != nil {
+					t.Fatal(err)
+				}
+			}
 			c, err := st.Consumer(ctx(t), cn)
 			if err != nil {
 				t.Fatal(err)
@@ -396,6 +405,7 @@ func TestEnsureMatchesFilesAndIsIdempotent(t *testing.T) {
 			compareJSON(t, n+"/"+cn, cfile, c.CachedInfo().Config)
 		}
 	}
+	api.take(t, nc)
 
 	// Ensure again: nothing sent, everything unchanged.
 	changes = nil
@@ -636,5 +646,20 @@ func TestGatewayConsumer(t *testing.T) {
 	}
 	if info.NumPending != 0 {
 		t.Fatalf("gw-acme has %d more pending", info.NumPending)
+	}
+}
+
+// TestIngestSizeLimit: MAKO_INGEST accepts interchanges of MaxInterchange
+// with headers, and MaxPayload leaves room for them to travel on as commands.
+func TestIngestSizeLimit(t *testing.T) {
+	cfg, err := streams.Config(streams.Ingest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MaxMsgSize != streams.MaxInterchange+streams.IngestHeaderAllowance {
+		t.Fatalf("MAKO_INGEST max_msg_size %d, want %d", cfg.MaxMsgSize, streams.MaxInterchange+streams.IngestHeaderAllowance)
+	}
+	if streams.MaxPayload < 2*streams.MaxInterchange {
+		t.Fatalf("MaxPayload %d leaves no room for a command carrying %d bytes", streams.MaxPayload, streams.MaxInterchange)
 	}
 }

@@ -17,5 +17,5 @@ package main
 import "github.com/mako-engine/mako/internal/app"
 
 func main() {
-	app.Main("deliverer", func(w *app.Wiring) []app.Actor { return []app.Actor{w.System.RunDeliverer} })
+	app.Main("deliverer", app.DelivererActors)
 }

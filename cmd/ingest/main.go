@@ -9,5 +9,5 @@ package main
 import "github.com/mako-engine/mako/internal/app"
 
 func main() {
-	app.Main("ingest", func(w *app.Wiring) []app.Actor { return []app.Actor{w.System.RunIngest} })
+	app.Main("ingest", app.IngestActors)
 }

@@ -11,5 +11,5 @@ package main
 import "github.com/mako-engine/mako/internal/app"
 
 func main() {
-	app.Main("processor", func(w *app.Wiring) []app.Actor { return []app.Actor{w.System.RunProcessor, w.System.RunRelay} })
+	app.Main("processor", app.ProcessorActors)
 }

@@ -11,8 +11,5 @@ package main
 import "github.com/mako-engine/mako/internal/app"
 
 func main() {
-	app.Main("projector", func(w *app.Wiring) []app.Actor {
-		w.System.ReadAPI().Mount(w.Mux)
-		return []app.Actor{w.System.RunProjector}
-	})
+	app.Main("projector", app.ProjectorActors)
 }

@@ -9,5 +9,5 @@ package main
 import "github.com/mako-engine/mako/internal/app"
 
 func main() {
-	app.Main("scheduler", func(w *app.Wiring) []app.Actor { return []app.Actor{w.System.RunScheduler} })
+	app.Main("scheduler", app.SchedulerActors)
 }

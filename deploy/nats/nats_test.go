@@ -373,6 +373,21 @@ func TestClusterConfigsParse(t *testing.T) {
 		if o.SystemAccount != "SYS" || len(o.Accounts) < 4 || len(o.Users) < 4 {
 			t.Errorf("%s: system account %q, %d accounts, %d users", n, o.SystemAccount, len(o.Accounts), len(o.Users))
 		}
+		if o.MaxPayload != streams.MaxPayload {
+			t.Errorf("%s: max_payload %d, want streams.MaxPayload %d", n, o.MaxPayload, streams.MaxPayload)
+		}
+	}
+}
+
+// TestSingleMaxPayload: single.conf lets interchanges of
+// streams.MaxInterchange travel the pipeline.
+func TestSingleMaxPayload(t *testing.T) {
+	o, err := server.ProcessConfigFile("single.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.MaxPayload != streams.MaxPayload {
+		t.Fatalf("max_payload %d, want streams.MaxPayload %d", o.MaxPayload, streams.MaxPayload)
 	}
 }
 

@@ -2,9 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"io"
-	"os"
 
 	"github.com/nats-io/nats.go"
 )
@@ -21,7 +21,16 @@ func RunDaemon(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&emb.DataDir, "data", env("MAKO_DATA", "./data"), "JetStream store directory of the embedded server (env MAKO_DATA)")
 	fs.StringVar(&emb.Listen, "listen", env("MAKO_LISTEN", "127.0.0.1:4222"), "client address of the embedded server (env MAKO_LISTEN)")
 	fs.StringVar(&emb.Monitor, "monitor", env("MAKO_MONITOR", ""), "HTTP monitoring address of the embedded server, e.g. 127.0.0.1:8222 (env MAKO_MONITOR)")
+	// makod's default is its embedded server, not a URL: the help says so.
+	if f := fs.Lookup("nats-url"); f != nil {
+		c.NatsURL = env("NATS_URL", "")
+		f.DefValue = c.NatsURL
+		f.Usage = "external NATS server URL(s), comma-separated; default: none, run the embedded server (env NATS_URL)"
+	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // -h: the help is printed, nothing failed
+		}
 		return err
 	}
 	if err := c.Finish(); err != nil {
@@ -31,12 +40,7 @@ func RunDaemon(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	external := os.Getenv("NATS_URL") != ""
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "nats-url" {
-			external = true
-		}
-	})
+	external := c.NatsURL != "" // --nats-url or NATS_URL
 	var extra []nats.Option
 	if !external {
 		srv, err := emb.Start()

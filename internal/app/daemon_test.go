@@ -190,3 +190,29 @@ func httpGet(t *testing.T, url string, want int) string {
 	}
 	return string(b)
 }
+
+// makod -h (and a worker command's -h) prints the help and succeeds; makod's
+// help names the embedded server as the default of -nats-url, not a URL.
+func TestHelpExitsZeroAndShowsEmbeddedDefault(t *testing.T) {
+	t.Setenv("NATS_URL", "")
+	var out bytes.Buffer
+	if err := RunDaemon(context.Background(), []string{"-h"}, &out); err != nil {
+		t.Fatalf("makod -h: %v", err)
+	}
+	help := out.String()
+	i := strings.Index(help, "-nats-url")
+	if i < 0 {
+		t.Fatalf("no -nats-url in help:\n%s", help)
+	}
+	entry := help[i:]
+	if j := strings.Index(entry[1:], "\n  -"); j > 0 {
+		entry = entry[:j+1]
+	}
+	if strings.Contains(entry, nats.DefaultURL) || !strings.Contains(entry, "embedded server") {
+		t.Fatalf("-nats-url help %q: want the embedded server as default, no URL", entry)
+	}
+	out.Reset()
+	if err := RunWorkerWith(context.Background(), "ingest", []string{"-h"}, &out, func(*Wiring) []Actor { return nil }); err != nil || !strings.Contains(out.String(), "-nats-url") {
+		t.Fatalf("ingest -h: %v\n%s", err, out.String())
+	}
+}

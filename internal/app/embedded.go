@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats-server/v2/server"
 )
 
@@ -38,6 +39,9 @@ func (e Embedded) Start() (*server.Server, error) {
 		JetStream:  true,
 		StoreDir:   dir,
 		NoSigs:     true,
+		// Interchanges up to streams.MaxInterchange pass ingest and travel
+		// on as commands (README "Interchange size").
+		MaxPayload: streams.MaxPayload,
 	}
 	if e.Monitor != "" {
 		mh, mp, err := splitHostPort(e.Monitor, "127.0.0.1", 8222)

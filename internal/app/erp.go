@@ -127,7 +127,8 @@ func ERPWebhookFromEnv(getenv func(string) string) (cfg erp.WebhookConfig, ok bo
 // RunERPWebhook forwards the CloudEvents to the webhook configured in the
 // environment (ERPWebhookFromEnv) until ctx is cancelled. Without
 // MAKO_ERP_WEBHOOK_URL it waits for ctx and does nothing (the consumer
-// "webhook" then lags); a bad configuration stops it at start.
+// "webhook" is then not created, streams.OnDemand); a bad configuration
+// stops it at start.
 func (s *System) RunERPWebhook(ctx context.Context) error {
 	cfg, ok, err := ERPWebhookFromEnv(os.Getenv)
 	if err != nil {
@@ -150,6 +151,14 @@ func (s *System) RunERPWebhookWith(cfg erp.WebhookConfig, wopts ...worker.Option
 		w, err := erp.NewWebhook(cfg, s.dlq)
 		if err != nil {
 			return err
+		}
+		// Its consumer exists only where a forwarder reads it (streams.OnDemand).
+		var sopts []streams.Option
+		if s.cfg.Replicas > 0 {
+			sopts = append(sopts, streams.WithReplicas(s.cfg.Replicas))
+		}
+		if err := streams.EnsureConsumer(ctx, s.js, erpwire.Stream, erpwire.WebhookConsumer, sopts...); err != nil {
+			return fmt.Errorf("pipeline: %w", err)
 		}
 		cons, err := s.consumer(ctx, erpwire.Stream, erpwire.WebhookConsumer)
 		if err != nil {

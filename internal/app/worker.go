@@ -23,7 +23,7 @@ import (
 // that one of each can run on a host without flags.
 var httpDefaults = map[string]string{
 	"ingest": "127.0.0.1:9101", "processor": "127.0.0.1:9102", "scheduler": "127.0.0.1:9103",
-	"deliverer": "127.0.0.1:9104", "projector": "127.0.0.1:8080", "makod": "127.0.0.1:8080",
+	"deliverer": "127.0.0.1:9104", "projector": "127.0.0.1:8080", "makod": "127.0.0.1:8080", "erp": "127.0.0.1:9105",
 }
 
 // Wiring is what a command's actors are built from.
@@ -60,6 +60,9 @@ func RunWorkerWith(ctx context.Context, name string, args []string, stderr io.Wr
 	c.Register(fs)
 	fs.StringVar(&c.HTTP, "http", env("MAKO_HTTP", httpDefaults[name]), "address of /metrics, /healthz, /readyz (and the read API where served); empty disables (env MAKO_HTTP)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // -h: the help is printed, nothing failed
+		}
 		return err
 	}
 	if err := c.Finish(); err != nil {

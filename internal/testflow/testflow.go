@@ -5,7 +5,7 @@
 // It exercises every part of a decision — a workflow event, an outbound
 // interchange built with pkg/edifact, a business key — and is deterministic:
 // references derive from the command id (pkg/refgen), the preparation time
-// is the command's receipt time.
+// is the command's preparation time (engine.Command.Prepared).
 package testflow
 
 import (
@@ -91,7 +91,7 @@ func (Workflow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 		return engine.Decision{Events: []engine.EventData{AnswerReceived{MessageType: tx.MessageType, InterchangeRef: tx.InterchangeRef}}}, nil
 	}
 	ref := refgen.Ref("T", string(cmd.ID))
-	payload, err := Ack(tx, ref, cmd.ReceivedAt)
+	payload, err := Ack(tx, ref, cmd.Prepared()) // dated with its creation time
 	if err != nil {
 		return engine.Decision{}, err
 	}
@@ -118,6 +118,9 @@ func Ack(tx inbound.Transaction, ref string, t time.Time) ([]byte, error) {
 	v, err := fv.Parse(tx.FormatVersion)
 	if err != nil {
 		return nil, fmt.Errorf("testflow: transaction %s: %w", tx.TransactionID, err)
+	}
+	if rv, err := fv.Resolve(t); err == nil {
+		v = rv // the format version in force when the answer is made
 	}
 	var unit *edifact.Transaction
 	for _, u := range edifact.Transactions(m) {

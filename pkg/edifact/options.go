@@ -4,7 +4,7 @@ package edifact
 // means "use the default". Exceeding one yields a *LimitError.
 type Limits struct {
 	MaxBytes          int // total input size; default 10 MiB
-	MaxSegments       int // segments per interchange (Reader: per stream); default 100,000
+	MaxSegments       int // segments per interchange (Reader: per stream); default 1,000,000
 	MaxSegmentBytes   int // bytes of one segment including escapes; default 64 KiB
 	MaxElements       int // data elements per segment (tag excluded); default 99
 	MaxComponents     int // components per data element; default 99
@@ -12,9 +12,12 @@ type Limits struct {
 }
 
 // DefaultLimits are the limits applied when no option overrides them.
+// MaxSegments admits an interchange of the ingest path's 8 MiB
+// (streams.MaxInterchange) of short segments: an MSCONS' QTY/DTM run of
+// 20–30 bytes a segment has several 100,000 of them.
 var DefaultLimits = Limits{
 	MaxBytes:          10 << 20,
-	MaxSegments:       100_000,
+	MaxSegments:       1_000_000,
 	MaxSegmentBytes:   64 << 10,
 	MaxElements:       99,
 	MaxComponents:     99,

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -334,6 +335,15 @@ func (ec *Engine) attempt(ctx context.Context, l *loaded, id ProcessIdentity, cm
 	if err != nil {
 		return Result{}, false, err
 	}
+	if !sameCommit(l.version, events, envs) {
+		// The store answered with a commit of this command it already held
+		// (the NATS store: same Nats-Msg-Id) that is not the one decided
+		// here: the command was committed before, through another engine,
+		// and l is stale. Nothing was appended; report the duplicate and
+		// reload on the next command.
+		l.broken = true
+		return Result{Envelopes: envs, Duplicate: true, Version: envs[len(envs)-1].Sequence}, false, nil
+	}
 	for _, e := range envs {
 		if err := l.fold(e); err != nil {
 			// Committed but not foldable (a workflow bug): report the commit,
@@ -345,6 +355,24 @@ func (ec *Engine) attempt(ctx context.Context, l *loaded, id ProcessIdentity, cm
 	}
 	ec.maybeSnapshot(ctx, l, s)
 	return Result{Envelopes: envs, Version: l.version}, true, nil
+}
+
+// sameCommit reports whether envs, returned by an append on version, are
+// the events built for it: right after version, same types and payloads. A
+// store returns other envelopes only for a commit of the same command it
+// already held. (A stale engine that decided exactly as the first commit
+// did is indistinguishable from its own commit whose ack was lost; either
+// way nothing was appended twice.)
+func sameCommit(version uint64, events []NewEvent, envs []EventEnvelope) bool {
+	if len(envs) != len(events) || len(envs) == 0 || envs[0].Sequence != version+1 {
+		return false
+	}
+	for i := range envs {
+		if envs[i].Type != events[i].Type || !bytes.Equal(envs[i].Payload, events[i].Payload) {
+			return false
+		}
+	}
+	return true
 }
 
 func (ec *Engine) call(l *loaded, s StreamID, fn func() (CommandData, error)) (p CommandData, err error) {

@@ -286,11 +286,14 @@ type Result struct {
 	// sequence order); for a Duplicate, those committed the first time.
 	Envelopes []EventEnvelope
 	// Duplicate is true when the command id had already been committed on
-	// the process; nothing was appended. A store that recognises a re-sent
-	// commit (the NATS store: same Nats-Msg-Id right after the expected
-	// version) may answer a duplicate reached through a stale cache as a
-	// success carrying the first commit's envelopes; then Duplicate is false
-	// but, likewise, nothing was appended twice.
+	// the process; nothing was appended. The engine recognises a repeat by
+	// the remembered command ids and, when it decided on stale cached
+	// state, by the store answering with the commit it already holds (the
+	// NATS store: same Nats-Msg-Id) instead of the one decided now; then
+	// Envelopes are the first commit's and Version is at least their last
+	// sequence. Only a stale decision identical to the first commit (same
+	// events, same payloads) is reported as committed — nothing is appended
+	// twice either way.
 	Duplicate bool
 	// Version is the stream version after the command.
 	Version uint64

@@ -109,6 +109,13 @@ type Command struct {
 	Type string
 	// ReceivedAt is the only clock a workflow may read. Required.
 	ReceivedAt time.Time
+	// PreparedAt, when set, is when the decision is being made: the
+	// processor sets it from its clock right before executing (outside
+	// Handle), so that what a workflow sends is dated with its creation
+	// time (see Prepared). It is neither part of the command's identity nor
+	// of its wire form; a retried decision may carry another value, and
+	// only the committed decision's bytes count.
+	PreparedAt time.Time
 	// FormatVersion is the format version of the message behind the command;
 	// when set, the workflow's version policy must accept it.
 	FormatVersion fv.Version
@@ -117,6 +124,16 @@ type Command struct {
 	Conversation  ConversationID
 	TraceParent   string
 	Payload       CommandData
+}
+
+// Prepared returns the time to date what the decision sends (UNB S004,
+// DTM+137 of an answer): PreparedAt, but never before ReceivedAt (a clock
+// behind the receipt time, or no PreparedAt, gives ReceivedAt).
+func (c Command) Prepared() time.Time {
+	if c.PreparedAt.After(c.ReceivedAt) {
+		return c.PreparedAt
+	}
+	return c.ReceivedAt
 }
 
 // Context returns the command's correlation metadata.

@@ -410,6 +410,28 @@ func (SupplyEnded) EventType() string { return "gpke.supply_ended" }
 // MaLoChange implements malo.Changer: Supplier's assignment ends at Until.
 func (e SupplyEnded) MaLoChange() malo.Change { return malo.EndSupply(e.MaLo, e.Supplier, e.Until) }
 
+// Delivered records the deliverer's report that a transport accepted an
+// outbound message of the process (delivery.Confirmed): the read model
+// shows the message as delivered.
+type Delivered struct {
+	MessageID, InterchangeRef, Recipient, Transport string
+	At                                              time.Time
+}
+
+// EventType implements engine.EventData.
+func (Delivered) EventType() string { return "gpke.delivered" }
+
+// Undelivered records the deliverer's report that an outbound message of
+// the process was given up (delivery.Failed; its dead letter has the
+// details): the read model shows the message as failed.
+type Undelivered struct {
+	MessageID, InterchangeRef, Recipient, Reason string
+	At                                           time.Time
+}
+
+// EventType implements engine.EventData.
+func (Undelivered) EventType() string { return "gpke.undelivered" }
+
 // Noted records a command that changes nothing (a late answer, a duplicate
 // decision, an APERAK for an unknown document), so that it stays visible.
 type Noted struct {

@@ -15,6 +15,7 @@ import (
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/refgen"
+	"github.com/mako-engine/mako/pkg/wire/delivery"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
@@ -84,10 +85,10 @@ func (f flow) Codec() *engine.Codec {
 		Event(AperakReceived{}, 1).Event(AperakMissing{}, 1).Event(ContrlReceived{}, 1).
 		Event(AnswerReceived{}, 1).Event(LFAWaitExpired{}, 1).Event(DecisionRequested{}, 1).
 		Event(Decided{}, 1).Event(Completed{}, 1).Event(Failed{}, 1).Event(SupplierAssigned{}, 1).
-		Event(SupplyEnded{}, 1).Event(Noted{}, 1).
+		Event(SupplyEnded{}, 1).Event(Noted{}, 1).Event(Delivered{}, 1).Event(Undelivered{}, 1).
 		Command(inbound.Transaction{}).Command(Enriched{}).Command(RegisterSupplyStart{}).
 		Command(RequestTermination{}).Command(RegisterSupplyEnd{}).Command(RequestCancellation{}).
-		Command(Decide{}).Command(Timeout{})
+		Command(Decide{}).Command(Timeout{}).Command(delivery.Confirmed{}).Command(delivery.Failed{})
 }
 
 // OnDeadline implements engine.DeadlineHandler: every fired deadline becomes
@@ -159,6 +160,12 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 		err = f.requestCancellation(x, p)
 	case Decide:
 		err = f.decide(x, p)
+	case delivery.Confirmed:
+		// The deliverer's reports are recorded so that the read model
+		// shows each outbound message's delivery; they change nothing else.
+		x.emit(Delivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Transport: p.Transport, At: p.At.UTC()})
+	case delivery.Failed:
+		x.emit(Undelivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Reason: p.Reason, At: p.At.UTC()})
 	case Timeout:
 		if !p.Due.IsZero() {
 			x.at = p.Due.UTC() // deterministic bytes: the due time, not the firing time
@@ -169,6 +176,12 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	}
 	if err != nil {
 		return engine.Decision{}, err
+	}
+	if s.MaLo == "" && x.s.MaLo != "" {
+		// The process learnt its MaLo in this decision: bind it once, so
+		// that the process is found by it (`mako process list --malo`,
+		// docs/projections.md).
+		x.d.Correlate = append(x.d.Correlate, engine.BusinessKey{Kind: inbound.KeyMaLo, Value: x.s.MaLo})
 	}
 	return x.d, nil
 }
@@ -286,12 +299,23 @@ func (f flow) ack(x *dec, r *received, problems []aperak.Problem) error {
 		return fmt.Errorf("gpke: APERAK for %s/%s: %w", r.tx.Sender, r.tx.TransactionID, err)
 	}
 	id := x.ref("A")
-	out, err := aperak.Build(aperak.Params{FormatVersion: x.fv, Ref: id, Time: x.at},
+	// Dated with its creation time (the processor's clock, never before the
+	// receipt); deadlines are computed from the receipt time.
+	// Its format version is the one in force at that time (the recipient
+	// checks it against its own date, edifact.md §7.3).
+	created, v := x.at, x.fv
+	if _, ok := x.cmd.Payload.(Timeout); !ok {
+		created = x.cmd.Prepared().UTC()
+		if rv, err := fv.Resolve(created); err == nil {
+			v = rv
+		}
+	}
+	out, err := aperak.Build(aperak.Params{FormatVersion: v, Ref: id, Time: created},
 		aperak.Message{Ref: "1", DocumentNumber: id, Reference: ref, Problems: problems})
 	if err != nil {
 		return fmt.Errorf("gpke: APERAK for %s/%s: %w", r.tx.Sender, r.tx.TransactionID, err)
 	}
-	if err := f.conform(x.fv, "APERAK", r.tx.Sender, out); err != nil {
+	if err := f.conform(v, "APERAK", r.tx.Sender, out); err != nil { // the FV the APERAK is built in
 		return err
 	}
 	own := r.tx.Receiver

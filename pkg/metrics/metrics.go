@@ -43,6 +43,11 @@ type Metrics struct {
 	// would have violated the AHB, refused before it was committed) and
 	// PID. Any outbound count is a defect of ours: alert on it.
 	AHBRefused *prometheus.CounterVec
+	// FailureAnswers counts received transactions whose regular handling or
+	// answer failed and that were answered with a fallback APERAK instead,
+	// by stage (ingest, processor) and ERC code ("none" when not even the
+	// fallback could be built). Every increase needs an operator's look.
+	FailureAnswers *prometheus.CounterVec
 	// IngestToCommit is the latency from an interchange's arrival on
 	// MAKO_INGEST to the commit of its transaction.
 	IngestToCommit prometheus.Histogram
@@ -89,6 +94,7 @@ func New() *Metrics {
 		DeadLetters:            f("dead_letter_recorded_total", "Dead letters written, by reason.", "reason"),
 		AperakMissed:           f("aperak_missed_total", "Partner APERAKs missing at their deadline, by label.", "label"),
 		AHBRefused:             f("ahb_refused_total", "Messages refused for violating their AHB, by direction (inbound, outbound) and PID.", "direction", "pid"),
+		FailureAnswers:         f("failure_answer_total", "Received transactions answered with a fallback APERAK because their handling or regular answer failed (alert on any increase), by stage and ERC code.", "stage", "code"),
 		IngestToCommit:         h("ingest_to_commit_seconds", "Latency from arrival on MAKO_INGEST to the commit of the transaction."),
 		CommitToDelivered:      h("commit_to_delivered_seconds", "Latency from commit to delivery of the outbound message."),
 	}

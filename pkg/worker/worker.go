@@ -22,7 +22,10 @@
 //     time and in delivery order within this worker instance; different keys
 //     run concurrently on up to Concurrency lanes.
 //   - Run returns when ctx is cancelled, after the handlers in flight have
-//     finished and their messages were acknowledged or naked.
+//     finished and their messages were acknowledged or naked; messages
+//     received but not started yet are naked at once (handed back), and a
+//     handler that finished is acknowledged even after the grace period.
+//     Nothing waits for the consumer's AckWait after a graceful stop.
 package worker
 
 import (
@@ -292,6 +295,16 @@ func Run(ctx context.Context, cons jetstream.Consumer, h Handler, opts ...Option
 		lanes[i] = make(chan jetstream.Msg, 16)
 		wg.Go(func() {
 			for m := range lanes[i] {
+				if ctx.Err() != nil {
+					// Stopping: a message not started yet is handed back
+					// (redelivered elsewhere or after a restart), not worked
+					// on under the grace period nor left to AckWait. The
+					// short delay keeps the server from offering it again to
+					// this draining instance, and the server redelivers
+					// expired delays in stream order, so per-key order holds.
+					_ = m.NakWithDelay(handBackDelay)
+					continue
+				}
 				c.handle(hctx, m, h)
 			}
 		})
@@ -313,11 +326,8 @@ func Run(ctx context.Context, cons jetstream.Consumer, h Handler, opts ...Option
 			runErr = fmt.Errorf("worker: next: %w", err)
 			break
 		}
-		if ctx.Err() != nil {
-			// Drained after cancellation: leave it for redelivery elsewhere.
-			_ = m.Nak()
-			continue
-		}
+		// Drained after cancellation, a message still goes to its lane,
+		// which hands it back after the ones before it.
 		idx := 0
 		if c.key != nil {
 			hsh := fnv.New32a()
@@ -349,7 +359,13 @@ func (c *config) handle(ctx context.Context, m jetstream.Msg, h Handler) {
 	err := safeCall(ctx, m, h)
 	if err == nil {
 		if c.doubleAck {
-			if aerr := m.DoubleAck(ctx); aerr != nil {
+			// Work that finished is acknowledged even when the grace
+			// period has just cancelled ctx: otherwise the server keeps it
+			// pending for the whole AckWait and then delivers it again.
+			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ackTimeout)
+			aerr := m.DoubleAck(actx)
+			cancel()
+			if aerr != nil {
 				c.log.Warn().Err(aerr).Str("subject", m.Subject()).Msg("worker: ack failed; message will be redelivered")
 			}
 			return
@@ -389,6 +405,13 @@ func (c *config) handle(ctx context.Context, m jetstream.Msg, h Handler) {
 	c.log.Warn().Err(err).Str("subject", m.Subject()).Uint64("delivered", delivered).Dur("retry_in", delay).Msg("worker: handler failed")
 	_ = m.NakWithDelay(delay)
 }
+
+// ackTimeout bounds a synchronous acknowledgement (WithDoubleAck), and
+// handBackDelay is the nak delay of messages handed back on stop.
+const (
+	ackTimeout    = 5 * time.Second
+	handBackDelay = time.Second
+)
 
 func (c *config) exhaust(ctx context.Context, m jetstream.Msg, cause error, delivered uint64) {
 	c.log.Error().Err(cause).Str("subject", m.Subject()).Uint64("delivered", delivered).Msg("worker: giving up on message")

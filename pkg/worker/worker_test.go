@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -283,5 +284,95 @@ func TestTransientDeadLetteredAfterWindow(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("a transient failure past its window was never dead-lettered")
+	}
+}
+
+// A graceful stop leaves nothing to the consumer's AckWait (issue 12 item
+// 7): the message in flight finishes and is acknowledged even though it
+// outlives the shutdown grace (a synchronous ack with the handler's
+// cancelled context would never reach the server), and the messages
+// already received but not started are handed back, not handled. The
+// consumer's AckWait is an hour: a message left to it would not come back
+// during the test.
+func TestStopAcksFinishedWorkAndHandsBackTheRest(t *testing.T) {
+	s := natstest.Start(t)
+	_, js := s.JetStream()
+	bg := context.Background()
+	if _, err := js.CreateStream(bg, jetstream.StreamConfig{Name: "T", Subjects: []string{"t.>"}, Retention: jetstream.WorkQueuePolicy}); err != nil {
+		t.Fatal(err)
+	}
+	cons, err := js.CreateOrUpdateConsumer(bg, "T", jetstream.ConsumerConfig{Durable: "w", AckPolicy: jetstream.AckExplicitPolicy, MaxDeliver: -1, AckWait: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if _, err := js.Publish(bg, "t.one", []byte(fmt.Sprint(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	var handled []string
+	run := func(ctx context.Context, started chan<- struct{}) error {
+		return worker.Run(ctx, cons, func(ctx context.Context, m jetstream.Msg) error {
+			select {
+			case started <- struct{}{}:
+			default:
+			}
+			time.Sleep(300 * time.Millisecond) // ignores ctx: finishes after the grace
+			mu.Lock()
+			handled = append(handled, string(m.Data()))
+			mu.Unlock()
+			return nil
+		}, worker.WithConcurrency(1), worker.WithKey(func(jetstream.Msg) string { return "one" }),
+			worker.WithDoubleAck(), worker.WithShutdownGrace(50*time.Millisecond))
+	}
+	ctx, cancel := context.WithCancel(bg)
+	started := make(chan struct{}, 1)
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, started) }()
+	<-started
+	time.Sleep(50 * time.Millisecond) // the others are queued in the lane by now
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	first := slices.Clone(handled)
+	mu.Unlock()
+	if len(first) != 1 {
+		t.Fatalf("handled %v after the stop began, want only the one in flight", first)
+	}
+	info, err := cons.Info(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.AckFloor.Stream != 1 {
+		t.Fatalf("ack floor %d: the finished message was not acknowledged", info.AckFloor.Stream)
+	}
+	// A restarted worker gets the handed-back messages now, not in an hour.
+	ctx2, cancel2 := context.WithCancel(bg)
+	defer cancel2()
+	go func() { done <- run(ctx2, make(chan struct{}, 1)) }()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		mu.Lock()
+		n := len(handled)
+		mu.Unlock()
+		if n == 5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after a restart %d of 5 messages handled: the rest was left to AckWait", n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel2()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(handled, []string{"0", "1", "2", "3", "4"}) {
+		t.Fatalf("handled %v, want each once in order", handled)
 	}
 }

@@ -508,3 +508,38 @@ func TestERPWebhookDeadLettersAfterWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestERPRedeliveryAfterCrashIsNotADuplicate: after a crash the inbox may
+// hold an ERP command's key while the command comes back with a delivery
+// count of 1. The entry records the MAKO_ERP sequence that accepted it, so
+// the command is handled as the redelivery it is; the ERP's resend under
+// the same key (another sequence) is a duplicate.
+func TestERPRedeliveryAfterCrashIsNotADuplicate(t *testing.T) {
+	js, _, sys := erpSetup(t)
+	ctx := context.Background()
+	erpCommand(t, js, "nb", startCommand("order-crash"))
+	st, err := js.Stream(ctx, erpwire.Stream)
+	must(t, err)
+	info, err := st.Info(ctx)
+	must(t, err)
+	oi, ok := sys.Engine().Inbox().(engine.OriginInbox)
+	if !ok {
+		t.Fatal("the pipeline's inbox records no origins")
+	}
+	if fresh, _, err := oi.AcceptOrigin(ctx, "nb", "erp:order-crash", fmt.Sprintf("erp:%d", info.State.LastSeq)); !fresh || err != nil {
+		t.Fatalf("accept: %v, %v", fresh, err)
+	}
+	var mu sync.Mutex
+	outcomes := map[string]int{}
+	startWorkers(t, sys, (*app.System).RunProcessor, func(s *app.System, ctx context.Context) error {
+		return s.RunERPReceiverWith(erp.WithOutcome(func(o erp.Outcome) { mu.Lock(); outcomes[o.Result]++; mu.Unlock() }))(ctx)
+	})
+	erpWait(t, 10*time.Second, "redelivered command accepted", func() bool { mu.Lock(); defer mu.Unlock(); return outcomes["accepted"] == 1 })
+	erpCommand(t, js, "nb", startCommand("order-crash"))
+	erpWait(t, 10*time.Second, "resend reported as duplicate", func() bool { mu.Lock(); defer mu.Unlock(); return outcomes["duplicate"] == 1 })
+	mu.Lock()
+	defer mu.Unlock()
+	if outcomes["accepted"] != 1 || outcomes["duplicate"] != 1 {
+		t.Fatalf("outcomes %v", outcomes)
+	}
+}

@@ -115,3 +115,47 @@ func RunInbox(t *testing.T, newInbox func(t *testing.T) engine.Inbox) {
 		}
 	})
 }
+
+// RunOriginInbox checks the engine.OriginInbox contract (on top of RunInbox).
+func RunOriginInbox(t *testing.T, newInbox func(t *testing.T) engine.OriginInbox) {
+	ctx := context.Background()
+	fresh := func() string { return "9900000000003:" + engine.NewUUIDv4().String() }
+	t.Run("the origin of the first accept is recorded and returned", func(t *testing.T) {
+		in, key := newInbox(t), fresh()
+		if seen, origin, err := in.Origin(ctx, Tenant, key); seen || origin != "" || err != nil {
+			t.Fatalf("Origin before accept = %v, %q, %v", seen, origin, err)
+		}
+		if ok, rec, err := in.AcceptOrigin(ctx, Tenant, key, "ingest:7"); !ok || rec != "ingest:7" || err != nil {
+			t.Fatalf("first AcceptOrigin = %v, %q, %v", ok, rec, err)
+		}
+		for _, o := range []string{"ingest:7", "ingest:9"} {
+			if ok, rec, err := in.AcceptOrigin(ctx, Tenant, key, o); ok || rec != "ingest:7" || err != nil {
+				t.Fatalf("AcceptOrigin(%s) again = %v, %q, %v; want false, ingest:7", o, ok, rec, err)
+			}
+		}
+		if seen, origin, err := in.Origin(ctx, Tenant, key); !seen || origin != "ingest:7" || err != nil {
+			t.Fatalf("Origin = %v, %q, %v", seen, origin, err)
+		}
+		if seen, _, err := in.Origin(ctx, OtherTenant, key); seen || err != nil {
+			t.Fatalf("Origin in another tenant = %v, %v", seen, err)
+		}
+	})
+	t.Run("a key accepted without origin has none", func(t *testing.T) {
+		in, key := newInbox(t), fresh()
+		if ok, err := in.Accept(ctx, Tenant, key); !ok || err != nil {
+			t.Fatalf("Accept = %v, %v", ok, err)
+		}
+		if ok, rec, err := in.AcceptOrigin(ctx, Tenant, key, "ingest:1"); ok || rec != "" || err != nil {
+			t.Fatalf("AcceptOrigin after Accept = %v, %q, %v", ok, rec, err)
+		}
+	})
+	t.Run("invalid keys are rejected", func(t *testing.T) {
+		in := newInbox(t)
+		if _, _, err := in.AcceptOrigin(ctx, Tenant, "nocolon", "x"); !errors.Is(err, engine.ErrInvalidKey) {
+			t.Fatalf("AcceptOrigin(invalid) = %v", err)
+		}
+		if _, _, err := in.Origin(ctx, Tenant, ":"); !errors.Is(err, engine.ErrInvalidKey) {
+			t.Fatalf("Origin(invalid) = %v", err)
+		}
+	})
+}

@@ -13,13 +13,19 @@ import (
 // again; expired keys are purged lazily.
 type Inbox struct {
 	mu        sync.Mutex
-	seen      map[tenantKey]time.Time
+	seen      map[tenantKey]inboxEntry
 	retention time.Duration
 	now       func() time.Time
 	accepts   int
 }
 
-var _ engine.Inbox = (*Inbox)(nil)
+var _ engine.OriginInbox = (*Inbox)(nil)
+
+// inboxEntry is an accepted key: when, and the origin recorded with it.
+type inboxEntry struct {
+	at     time.Time
+	origin string
+}
 
 // InboxOption configures an Inbox.
 type InboxOption func(*Inbox)
@@ -44,7 +50,7 @@ func WithClock(now func() time.Time) InboxOption {
 
 // NewInbox returns an empty inbox.
 func NewInbox(opts ...InboxOption) *Inbox {
-	in := &Inbox{seen: map[tenantKey]time.Time{}, retention: engine.InboxRetentionHours * time.Hour, now: time.Now}
+	in := &Inbox{seen: map[tenantKey]inboxEntry{}, retention: engine.InboxRetentionHours * time.Hour, now: time.Now}
 	for _, o := range opts {
 		o(in)
 	}
@@ -53,47 +59,62 @@ func NewInbox(opts ...InboxOption) *Inbox {
 
 // Accept implements engine.Inbox.
 func (in *Inbox) Accept(ctx context.Context, tenant engine.TenantID, key string) (bool, error) {
+	ok, _, err := in.AcceptOrigin(ctx, tenant, key, "")
+	return ok, err
+}
+
+// AcceptOrigin implements engine.OriginInbox.
+func (in *Inbox) AcceptOrigin(ctx context.Context, tenant engine.TenantID, key, origin string) (bool, string, error) {
 	if err := ctx.Err(); err != nil {
-		return false, err
+		return false, "", err
 	}
 	if err := tenant.Validate(); err != nil {
-		return false, err
+		return false, "", err
 	}
 	if err := engine.ValidateInboxKey(key); err != nil {
-		return false, err
+		return false, "", err
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	now := in.now()
 	in.accepts++
 	if in.accepts%1024 == 0 {
-		for k, at := range in.seen {
-			if now.Sub(at) >= in.retention {
+		for k, e := range in.seen {
+			if now.Sub(e.at) >= in.retention {
 				delete(in.seen, k)
 			}
 		}
 	}
 	k := tenantKey{tenant, key}
-	if at, ok := in.seen[k]; ok && now.Sub(at) < in.retention {
-		return false, nil
+	if e, ok := in.seen[k]; ok && now.Sub(e.at) < in.retention {
+		return false, e.origin, nil
 	}
-	in.seen[k] = now
-	return true, nil
+	in.seen[k] = inboxEntry{at: now, origin: origin}
+	return true, origin, nil
 }
 
 // Seen implements engine.Inbox.
 func (in *Inbox) Seen(ctx context.Context, tenant engine.TenantID, key string) (bool, error) {
+	ok, _, err := in.Origin(ctx, tenant, key)
+	return ok, err
+}
+
+// Origin implements engine.OriginInbox.
+func (in *Inbox) Origin(ctx context.Context, tenant engine.TenantID, key string) (bool, string, error) {
 	if err := ctx.Err(); err != nil {
-		return false, err
+		return false, "", err
 	}
 	if err := tenant.Validate(); err != nil {
-		return false, err
+		return false, "", err
 	}
 	if err := engine.ValidateInboxKey(key); err != nil {
-		return false, err
+		return false, "", err
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	at, ok := in.seen[tenantKey{tenant, key}]
-	return ok && in.now().Sub(at) < in.retention, nil
+	e, ok := in.seen[tenantKey{tenant, key}]
+	if !ok || in.now().Sub(e.at) >= in.retention {
+		return false, "", nil
+	}
+	return true, e.origin, nil
 }

@@ -24,6 +24,7 @@ func TestRegistryConformance(t *testing.T) {
 
 func TestInboxConformance(t *testing.T) {
 	enginetest.RunInbox(t, func(*testing.T) engine.Inbox { return memstore.NewInbox() })
+	enginetest.RunOriginInbox(t, func(*testing.T) engine.OriginInbox { return memstore.NewInbox() })
 }
 
 func TestInboxRetention(t *testing.T) {

@@ -2,6 +2,7 @@ package natsstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -21,7 +22,7 @@ type Inbox struct {
 	retention time.Duration
 }
 
-var _ engine.Inbox = (*Inbox)(nil)
+var _ engine.OriginInbox = (*Inbox)(nil)
 
 // NewInbox binds to the inbox bucket (default mako_inbox), which must
 // exist with LimitMarkerTTL (per-key TTL).
@@ -46,25 +47,43 @@ func NewInbox(ctx context.Context, js jetstream.JetStream, opts ...Option) (*Inb
 func (in *Inbox) Retention() time.Duration { return in.retention }
 
 // Accept returns true the first time key is seen for tenant within the
-// retention, false afterwards. The stored value is the accept time (RFC
-// 3339) for operators.
+// retention, false afterwards (AcceptOrigin without an origin).
 func (in *Inbox) Accept(ctx context.Context, tenant engine.TenantID, key string) (bool, error) {
+	ok, _, err := in.AcceptOrigin(ctx, tenant, key, "")
+	return ok, err
+}
+
+// inboxValue is the stored value of an accepted key: the origin recorded
+// with it and, for operators, the accept time (RFC 3339). Entries written
+// before origins existed hold only the time; their origin is "".
+type inboxValue struct {
+	Origin string `json:"origin,omitempty"`
+	At     string `json:"at"`
+}
+
+// AcceptOrigin implements engine.OriginInbox: a KV Create with the per-key
+// TTL; for an existing key it reads the origin recorded with it.
+func (in *Inbox) AcceptOrigin(ctx context.Context, tenant engine.TenantID, key, origin string) (bool, string, error) {
 	if err := tenant.Validate(); err != nil {
-		return false, err
+		return false, "", err
 	}
 	if err := engine.ValidateInboxKey(key); err != nil {
-		return false, err
+		return false, "", err
 	}
 	k := string(tenant) + "." + escapeToken(key)
-	val := []byte(time.Now().UTC().Format(time.RFC3339Nano))
-	_, err := in.kv.Create(ctx, k, val, jetstream.KeyTTL(in.retention))
+	val, err := json.Marshal(inboxValue{Origin: origin, At: time.Now().UTC().Format(time.RFC3339Nano)})
+	if err != nil {
+		return false, "", err
+	}
+	_, err = in.kv.Create(ctx, k, val, jetstream.KeyTTL(in.retention))
 	switch {
 	case err == nil:
-		return true, nil
+		return true, origin, nil
 	case errors.Is(err, jetstream.ErrKeyExists):
-		return false, nil
+		_, recorded, err := in.Origin(ctx, tenant, key)
+		return false, recorded, err
 	}
-	return false, &StoreError{Op: "inbox", Stream: "KV_" + in.bucket, Subject: "$KV." + in.bucket + "." + k,
+	return false, "", &StoreError{Op: "inbox", Stream: "KV_" + in.bucket, Subject: "$KV." + in.bucket + "." + k,
 		Err: fmt.Errorf("create with ttl %v: %w", in.retention, err)}
 }
 
@@ -72,19 +91,29 @@ func (in *Inbox) Accept(ctx context.Context, tenant engine.TenantID, key string)
 // On a replicated bucket the read may lag a concurrent Accept (Direct Get,
 // nats.md §6.3); Accept stays the authority.
 func (in *Inbox) Seen(ctx context.Context, tenant engine.TenantID, key string) (bool, error) {
+	ok, _, err := in.Origin(ctx, tenant, key)
+	return ok, err
+}
+
+// Origin implements engine.OriginInbox (a read, with Seen's caveat).
+func (in *Inbox) Origin(ctx context.Context, tenant engine.TenantID, key string) (bool, string, error) {
 	if err := tenant.Validate(); err != nil {
-		return false, err
+		return false, "", err
 	}
 	if err := engine.ValidateInboxKey(key); err != nil {
-		return false, err
+		return false, "", err
 	}
 	k := string(tenant) + "." + escapeToken(key)
-	_, err := in.kv.Get(ctx, k)
+	e, err := in.kv.Get(ctx, k)
 	switch {
 	case err == nil:
-		return true, nil
+		var v inboxValue
+		if json.Unmarshal(e.Value(), &v) != nil {
+			return true, "", nil // an entry of an older version: the accept time only
+		}
+		return true, v.Origin, nil
 	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
-		return false, nil
+		return false, "", nil
 	}
-	return false, &StoreError{Op: "inbox", Stream: "KV_" + in.bucket, Subject: "$KV." + in.bucket + "." + k, Err: fmt.Errorf("get: %w", err)}
+	return false, "", &StoreError{Op: "inbox", Stream: "KV_" + in.bucket, Subject: "$KV." + in.bucket + "." + k, Err: fmt.Errorf("get: %w", err)}
 }

@@ -50,6 +50,7 @@ func TestRegistryConformance(t *testing.T) {
 func TestInboxConformance(t *testing.T) {
 	e := newEnv(t)
 	enginetest.RunInbox(t, func(*testing.T) engine.Inbox { return e.stores.Inbox })
+	enginetest.RunOriginInbox(t, func(*testing.T) engine.OriginInbox { return e.stores.Inbox })
 }
 
 // The engine's end-to-end guarantees hold on the JetStream stores too (the

@@ -1,7 +1,9 @@
 // Package deadletter records messages that mako cannot process.
 //
 // A dead letter is never a silent drop: it carries the reason, the original
-// bytes and an audit context (§147 AO / GoBD: message type, release, PID,
+// bytes (up to MaxExcerpt of them; the letter's Source names the stream and
+// sequence of the original, which MAKO_INGEST keeps for 90 days) and an audit
+// context (§147 AO / GoBD: message type, release, PID,
 // sender, receiver, references, process, tenant, correlation and a German
 // local timestamp) so an operator can see what happened and replay it.
 // Dead letters are JSON messages on `mako.dlq.<tenant>` in stream MAKO_DLQ,
@@ -11,6 +13,7 @@ package deadletter
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -82,8 +85,38 @@ type Letter struct {
 	Source Source `json:"source"`
 	// At is when the letter was written, in German local time (RFC 3339 with offset).
 	At string `json:"at"`
-	// Payload holds the original bytes (base64 in JSON).
+	// Payload holds the original bytes (base64 in JSON), at most
+	// MaxExcerpt of them: Write cuts a longer payload to its first
+	// MaxExcerpt bytes and sets PayloadTruncated; the whole original is the
+	// message Source names.
 	Payload []byte `json:"payload,omitempty"`
+	// PayloadSize is the size of the original bytes (also when truncated).
+	PayloadSize int `json:"payload_size,omitempty"`
+	// PayloadTruncated is true when Payload is only an excerpt.
+	PayloadTruncated bool `json:"payload_truncated,omitempty"`
+}
+
+// MaxExcerpt bounds the original bytes a letter embeds (64 KiB), and
+// MaxDetail its Detail (16 KiB): a letter stays far below any NATS payload
+// limit, so that it can always be written, whatever the size of the message
+// it reports.
+const (
+	MaxExcerpt = 64 << 10
+	MaxDetail  = 16 << 10
+)
+
+// bound cuts the payload and detail of l to MaxExcerpt and MaxDetail.
+func bound(l Letter) Letter {
+	if l.PayloadSize == 0 {
+		l.PayloadSize = len(l.Payload)
+	}
+	if len(l.Payload) > MaxExcerpt {
+		l.Payload, l.PayloadTruncated = l.Payload[:MaxExcerpt], true
+	}
+	if len(l.Detail) > MaxDetail {
+		l.Detail = strings.ToValidUTF8(l.Detail[:MaxDetail], "") + fmt.Sprintf(" … (%d bytes of detail cut)", len(l.Detail)-MaxDetail)
+	}
+	return l
 }
 
 // Stream, subject prefix and headers of dead letters (streams/MAKO_DLQ.json).
@@ -151,7 +184,10 @@ func NewSink(js jetstream.JetStream, now func() time.Time, opts ...SinkOption) (
 // Write publishes l to `mako.dlq.<tenant>` and waits for the stream's ack.
 // The message id is derived from the source, reason, message and
 // transaction, so writing the same letter again (after a redelivery) stores
-// it once.
+// it once. The payload is cut to MaxExcerpt and the detail to MaxDetail; if
+// the server still refuses the letter as too large (a server configured with
+// a tiny max_payload), it is written without the excerpt — the size of a
+// message never keeps its dead letter from being written.
 func (s *Sink) Write(ctx context.Context, l Letter) error {
 	if l.Audit.Tenant == "" {
 		return fmt.Errorf("deadletter: letter without tenant (reason %s)", l.Reason)
@@ -159,6 +195,16 @@ func (s *Sink) Write(ctx context.Context, l Letter) error {
 	if l.At == "" {
 		l.At = s.now().In(s.loc).Format(time.RFC3339)
 	}
+	l = bound(l)
+	err := s.publish(ctx, l)
+	if errors.Is(err, nats.ErrMaxPayload) && len(l.Payload) > 0 {
+		l.Payload, l.PayloadTruncated = nil, true
+		err = s.publish(ctx, l)
+	}
+	return err
+}
+
+func (s *Sink) publish(ctx context.Context, l Letter) error {
 	b, err := json.Marshal(l)
 	if err != nil {
 		return fmt.Errorf("deadletter: encode: %w", err)

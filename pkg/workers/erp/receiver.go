@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -201,11 +202,15 @@ func (r *Receiver) Handle(ctx context.Context, msg jetstream.Msg) error {
 	// The key is only looked at here and accepted once the command is
 	// stored and answered (below): a command whose first handling failed is
 	// not a duplicate when the ERP sends it again.
-	seen, err := r.ec.Inbox().Seen(ctx, tenant, inboxKey(req.IdempotencyKey))
+	// The inbox entry records the MAKO_ERP sequence that was accepted: the
+	// same sequence is a redelivery (whatever the delivery count, which a
+	// server crash may lose), another one the ERP's resend.
+	origin := "erp:" + strconv.FormatUint(md.Sequence.Stream, 10)
+	dup, err := engine.AcceptedElsewhere(ctx, r.ec.Inbox(), tenant, inboxKey(req.IdempotencyKey), origin, md.NumDelivered > 1)
 	if err != nil {
 		return worker.Transient(fmt.Errorf("erp: %s: inbox %s: %w", tenant, req.IdempotencyKey, err))
 	}
-	if seen && md.NumDelivered <= 1 {
+	if dup {
 		return r.rejected(ctx, msg, md, tenant, req, reject(RejectDuplicate, "idempotency key %q was already accepted (answer %s); not executed again",
 			req.IdempotencyKey, erpwire.AcceptedID(tenant, req.IdempotencyKey)))
 	}
@@ -247,7 +252,7 @@ func (r *Receiver) Handle(ctx context.Context, msg jetstream.Msg) error {
 	}
 	// A concurrent copy that got here first changes nothing: the command
 	// id is derived from the key, so the process executes it once.
-	if _, err := r.ec.Inbox().Accept(ctx, tenant, inboxKey(req.IdempotencyKey)); err != nil {
+	if _, err := engine.AcceptFrom(ctx, r.ec.Inbox(), tenant, inboxKey(req.IdempotencyKey), origin, md.NumDelivered > 1); err != nil {
 		return worker.Transient(fmt.Errorf("erp: %s: inbox %s: %w", tenant, req.IdempotencyKey, err))
 	}
 	r.log.Info().Str("tenant", string(tenant)).Str("idempotency_key", req.IdempotencyKey).Str("process", id.String()).Msg("erp: command accepted")

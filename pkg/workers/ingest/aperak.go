@@ -15,20 +15,14 @@ import (
 // faulty value or a repetition, the faulty segment verbatim.
 type APERAKResponder struct{}
 
-// Reject implements Responder.
+// Reject implements Responder. A reference the message does not carry
+// cleanly (a malformed DTM+137, a missing NAD) is completed from the
+// interchange header (aperak.BestEffortReference), so the sender still gets
+// the APERAK.
 func (APERAKResponder) Reject(r Rejection) ([]byte, string, error) {
 	tx := r.Transaction
-	ref, err := aperak.ReferenceFrom(r.Interchange, r.Message, &tx)
-	if err != nil && unreadableDate(ref, r) {
-		// The message date (DTM+137) is itself the fault (AHB Z35): the
-		// reference date DTM+171 cannot repeat it, so the interchange's
-		// preparation time (UNB S004) stands in for it. This substitute is
-		// our choice, not a rule of the APERAK AHB (unverified).
-		if at, ok := r.Interchange.UNB().Prepared(); ok {
-			ref.MessageDate, err = at, nil
-		}
-	}
-	if err != nil {
+	ref, err := aperak.BestEffortReference(r.Interchange, r.Message, &tx, r.At)
+	if ref.Interchange == "" {
 		return nil, "", err
 	}
 	problems := []aperak.Problem{{Code: r.Code, Text: r.Text}}
@@ -66,17 +60,4 @@ func problemOf(m *edifact.Message, f *ahb.Finding) aperak.Problem {
 		}
 	}
 	return aperak.Problem{Code: f.APERAK, Text: problemText(f), Location: &loc}
-}
-
-// unreadableDate reports whether the reference lacks only the message date,
-// because DTM+137 is present but unreadable (every other part was found).
-func unreadableDate(ref aperak.Reference, r Rejection) bool {
-	if !ref.MessageDate.IsZero() || ref.Interchange == "" || ref.Document == "" || ref.Sender.ID == "" || ref.Recipient.ID == "" {
-		return false
-	}
-	if r.Transaction.Opening != nil && ref.Transaction == "" {
-		return false
-	}
-	s, _ := r.Message.Find(0, "DTM", "137")
-	return s != nil
 }

@@ -9,7 +9,10 @@
 //     error, Gas always), a dead letter records it, and nothing reaches a
 //     process. A clean Gas interchange gets a positive CONTRL.
 //  2. accepts the interchange once in the inbox (`<sender>:<interchange
-//     ref>`); a duplicate is dead-lettered as such and not processed again.
+//     ref>`, recording the MAKO_INGEST sequence that carried it); another
+//     message with the same key is a duplicate, dead-lettered as such and
+//     not processed again, while the same message redelivered (after a
+//     crash, whatever its delivery count says) is handled again idempotently.
 //  3. validates every transaction against the AHB of its PID and format
 //     version (pkg/ahb; the FV by pkg/fv from the receipt time) before any
 //     workflow sees it. A violation with an APERAK error code (Z29 missing,
@@ -21,7 +24,9 @@
 //     decide and content the PID does not foresee never reject.
 //  4. routes every transaction by its PID (pkg/routing) and the registry:
 //     an initiating PID spawns (or resumes, on a retry) the process keyed by
-//     the sender's transaction id; a follow-up PID finds its process through
+//     the sender, its transaction id and the interchange and message that
+//     carried it (a new interchange reusing a transaction id starts a new
+//     process); a follow-up PID finds its process through
 //     the reference it carries (RFF+TN). A PID no workflow handles gets an
 //     APERAK 313 Z31, an orphan follow-up an APERAK 313 Z33 — both also as
 //     dead letters. Nothing is dropped silently.
@@ -35,13 +40,18 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/ahb"
 	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/edifact/aperak"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
+	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/metrics"
@@ -111,7 +121,7 @@ type Rejection struct {
 	Text string
 	// Ref is the deterministic interchange reference to use.
 	Ref string
-	// At is the preparation time.
+	// At is the preparation time (the answer's creation time).
 	At time.Time
 }
 
@@ -125,6 +135,7 @@ type Ingestor struct {
 	responder Responder
 	log       zerolog.Logger
 	metrics   *metrics.Metrics
+	now       func() time.Time
 	// noAHB switches the AHB validation of inbound transactions off.
 	noAHB bool
 }
@@ -160,7 +171,7 @@ func New(js jetstream.JetStream, ec *engine.Engine, router *routing.Router, tena
 	if ec.Registry() == nil || ec.Inbox() == nil {
 		return nil, fmt.Errorf("%w: ingest needs the engine's registry and inbox", engine.ErrNotConfigured)
 	}
-	in := &Ingestor{js: js, engine: ec, router: router, tenants: tenants, dlq: dlq, log: zerolog.Nop(), responder: APERAKResponder{}}
+	in := &Ingestor{js: js, engine: ec, router: router, tenants: tenants, dlq: dlq, log: zerolog.Nop(), responder: APERAKResponder{}, now: time.Now}
 	for _, o := range opts {
 		if err := o(in); err != nil {
 			return nil, err
@@ -297,11 +308,11 @@ func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error
 	if err != nil {
 		return in.dead(ctx, d, deadletter.ReasonMalformed, err.Error(), audit)
 	}
-	seen, err := in.engine.Inbox().Seen(ctx, t.ID, key)
+	dup, err := engine.AcceptedElsewhere(ctx, in.engine.Inbox(), t.ID, key, originOf(d), d.redelivered)
 	if err != nil {
 		return fmt.Errorf("ingest: inbox %s/%s: %w", t.ID, key, err)
 	}
-	if seen && !d.redelivered {
+	if dup {
 		in.log.Warn().Str("tenant", tid).Str("sender", unb.Sender.ID).Str("interchange", unb.ControlRef).Msg("duplicate interchange; not processed again")
 		in.count(d, "", "duplicate")
 		return in.dead(ctx, d, deadletter.ReasonDuplicate, fmt.Sprintf("interchange %s from %s was already accepted", unb.ControlRef, unb.Sender.ID), audit)
@@ -321,11 +332,11 @@ func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error
 			return err
 		}
 	}
-	fresh, err := in.engine.Inbox().Accept(ctx, t.ID, key)
+	dup, err = engine.AcceptFrom(ctx, in.engine.Inbox(), t.ID, key, originOf(d), d.redelivered)
 	if err != nil {
 		return fmt.Errorf("ingest: inbox %s/%s: %w", t.ID, key, err)
 	}
-	if !fresh && !d.redelivered {
+	if dup {
 		// A copy handled at the same time was accepted first. Its commands
 		// carried the same ids, so the processes saw them once; report it.
 		in.count(d, "", "duplicate")
@@ -334,13 +345,20 @@ func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error
 	return nil
 }
 
+// originOf is what the inbox records with an accepted interchange: the
+// MAKO_INGEST stream sequence of the message that carried it. The same
+// sequence is a redelivery of this message; the sequence survives a server
+// crash, its delivery count does not (engine.AcceptedElsewhere).
+func originOf(d delivery) string { return "ingest:" + strconv.FormatUint(d.seq, 10) }
+
 // contrl sends the CONTRL due for ix, if any. stop is true when the CONTRL
 // cannot be built: the interchange is then dead-lettered (with the reason)
 // and must not be processed, since its sender would get no receipt.
 func (in *Ingestor) contrl(ctx context.Context, d delivery, ix *edifact.Interchange, rep *edifact.Report) (stop bool, err error) {
 	unb := ix.UNB()
 	ref := refgen.Ref("C", string(d.tenant.ID), unb.Sender.ID, unb.ControlRef, fmt.Sprint(d.seq))
-	out, due, reason, err := edifact.BuildCONTRL(ix, rep, edifact.ContrlParams{Ref: ref, Time: d.receivedAt, Sector: d.tenant.Sector})
+	own := ownParty(d.tenant, unb.Recipient)
+	out, due, reason, err := edifact.BuildCONTRL(ix, rep, edifact.ContrlParams{Ref: ref, Time: in.created(d), Sector: d.tenant.Sector, Sender: own})
 	if err != nil {
 		return true, in.dead(ctx, d, deadletter.ReasonMalformed, "CONTRL cannot be built, interchange not processed: "+err.Error(), deadletter.Audit{Tenant: string(d.tenant.ID), Sender: unb.Sender.ID, Receiver: unb.Recipient.ID, InterchangeRef: unb.ControlRef})
 	}
@@ -348,7 +366,7 @@ func (in *Ingestor) contrl(ctx context.Context, d delivery, ix *edifact.Intercha
 		in.log.Debug().Str("tenant", string(d.tenant.ID)).Str("interchange", unb.ControlRef).Str("reason", reason).Msg("no CONTRL due")
 		return false, nil
 	}
-	sender := unb.Recipient.ID
+	sender := own.ID
 	_, err = outbox.Publish(ctx, in.js, outbox.Message{
 		ID:             "contrl." + string(d.tenant.ID) + "." + ref,
 		Tenant:         string(d.tenant.ID),
@@ -359,6 +377,22 @@ func (in *Ingestor) contrl(ctx context.Context, d delivery, ix *edifact.Intercha
 		Payload:        out,
 	})
 	return false, err
+}
+
+// ownParty is the party the tenant answers an interchange in: the
+// interchange's recipient when that is one of the tenant's MP-IDs (or the
+// tenant lists none), otherwise — a misaddressed interchange — the tenant's
+// first MP-ID, never the foreign recipient's name.
+func ownParty(t Tenant, recipient edifact.Party) edifact.Party {
+	if len(t.MPIDs) == 0 || slices.Contains(t.MPIDs, recipient.ID) {
+		return recipient
+	}
+	id := t.MPIDs[0]
+	q := ""
+	if k, err := ident.ClassifyMPID(id); err == nil {
+		q = k.CodeList()
+	}
+	return edifact.Party{ID: id, Qualifier: q}
 }
 
 // message executes the plan of one message (plan): per transaction it
@@ -553,12 +587,26 @@ func (in *Ingestor) reject(ctx context.Context, d delivery, ix *edifact.Intercha
 		return "no APERAK responder configured", nil
 	}
 	unb := ix.UNB()
-	ref := refgen.Ref("A", string(d.tenant.ID), unb.Sender.ID, unb.ControlRef, m.Ref(), tx.ID, r.Code)
-	payload, ixRef, err := in.responder.Reject(Rejection{Interchange: ix, Message: m, Transaction: tx, Version: v, Code: r.Code, Text: r.Text,
-		Findings: r.Findings, Ref: ref, At: d.receivedAt})
+	code, text := r.Code, r.Text
+	ref := refgen.Ref("A", string(d.tenant.ID), unb.Sender.ID, unb.ControlRef, m.Ref(), tx.ID, code)
+	at := in.created(d)
+	if rv, err := fv.Resolve(at); err == nil {
+		v = rv // the format version in force when the answer is made
+	}
+	payload, ixRef, err := in.responder.Reject(Rejection{Interchange: ix, Message: m, Transaction: tx, Version: v, Code: code, Text: text,
+		Findings: r.Findings, Ref: ref, At: at})
 	if err != nil {
-		in.log.Error().Err(err).Str("interchange", unb.ControlRef).Msg("APERAK cannot be built; dead letter only")
-		return err.Error(), nil
+		// The sender must still hear of it: the fallback APERAK, and an
+		// operator alert (mako_failure_answer_total).
+		fb, pr, _, ferr := aperak.Fallback(ix, m, &tx, v, ref, at, aperak.Problem{Code: code, Text: text})
+		if ferr != nil {
+			in.alert("none")
+			in.log.Error().Err(errors.Join(err, ferr)).Str("interchange", unb.ControlRef).Msg("APERAK cannot be built, not even the fallback; dead letter only")
+			return err.Error() + "; fallback: " + ferr.Error(), nil
+		}
+		in.alert(pr.Code)
+		in.log.Error().Err(err).Str("interchange", unb.ControlRef).Msg("APERAK cannot be built; fallback APERAK sent")
+		payload, ixRef = fb, ref
 	}
 	_, err = outbox.Publish(ctx, in.js, outbox.Message{
 		ID:             "aperak." + string(d.tenant.ID) + "." + ixRef,
@@ -570,6 +618,22 @@ func (in *Ingestor) reject(ctx context.Context, d delivery, ix *edifact.Intercha
 		Payload:        payload,
 	})
 	return "", err
+}
+
+// created is the time an answer of ingest is dated with: now, never
+// before the receipt time.
+func (in *Ingestor) created(d delivery) time.Time {
+	if now := in.now(); now.After(d.receivedAt) {
+		return now
+	}
+	return d.receivedAt
+}
+
+// alert counts a fallback answer (code "none": not even that).
+func (in *Ingestor) alert(code string) {
+	if in.metrics != nil {
+		in.metrics.FailureAnswers.WithLabelValues("ingest", code).Inc()
+	}
 }
 
 // countAHB counts an inbound transaction refused for its AHB (alert metric

@@ -74,9 +74,11 @@ type Step struct {
 	// Definition is the workflow version that serves the transaction's
 	// format version (Spawn, FollowUp).
 	Definition engine.AnyDefinition
-	// Conversation is the conversation of a Spawn (the transaction id, or
-	// "<interchange ref>/<message ref>" without one); ConversationKey the
-	// 1:1 key it registers the process under.
+	// Conversation is the conversation of a Spawn: the transaction id and
+	// where it arrived, "<transaction id>@<interchange ref>/<message ref>"
+	// ("<interchange ref>/<message ref>" without an id), so that every
+	// received request gets a process of its own; ConversationKey the 1:1
+	// key it registers the process under.
 	Conversation, ConversationKey string
 	// Reference is the transaction id a FollowUp references ("" = none).
 	Reference string
@@ -152,8 +154,15 @@ func plan(in planInput, resolve func(pid string, s catalog.Sector, roles []routi
 			continue
 		}
 		if route.Initiating {
-			conv := tx.ID
-			if conv == "" {
+			// One process per received request: the key names the
+			// transaction where it arrived (interchange and message), so a
+			// redelivery or a resend of this interchange resumes its
+			// process, while a new interchange reusing the transaction id —
+			// a request re-sent after a rejection, a new one under an old
+			// id — starts a process of its own instead of reaching one that
+			// has ended.
+			conv := tx.ID + "@" + in.InterchangeRef + "/" + m.Ref()
+			if tx.ID == "" {
 				conv = in.InterchangeRef + "/" + m.Ref()
 			}
 			steps = append(steps, Step{Action: Spawn, Tx: tx, Definition: def, Conversation: conv,

@@ -77,7 +77,7 @@ func TestPlan(t *testing.T) {
 		orphanOK bool
 	}{
 		{name: "initiating PID spawns under the conversation key", segs: utilmd("55001", "TX1", ""), version: v, action: Spawn,
-			convKey: engine.ConversationKey("TX1", planSender)},
+			convKey: engine.ConversationKey("TX1@IX1/1", planSender)},
 		{name: "unrouted PID is refused Z31", segs: utilmd("55555", "TX2", ""), version: v, action: Refuse,
 			refusal: deadletter.ReasonUnknownPID, code: "Z31"},
 		{name: "format version without workflow is refused Z31", segs: utilmd("55001", "TX3", ""), version: fv.MustParse("FV2610"), action: Refuse,
@@ -213,5 +213,34 @@ func TestPlanAHB(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPlanSpawnKeyNamesWhereTheRequestArrived: the same transaction id in
+// another interchange (a request re-sent after a rejection, a new one
+// reusing an id) is planned under another conversation key, so it starts a
+// process of its own instead of reaching one that has ended (issue 12
+// item 4); the same interchange planned again gets the same key (a
+// redelivery resumes its process).
+func TestPlanSpawnKeyNamesWhereTheRequestArrived(t *testing.T) {
+	v := fv.MustParse("FV2604")
+	def := testflow.Module(v).Definitions[0]
+	router, err := routing.New(routing.Route{PID: "55001", Workflow: def.ID().Name, Initiating: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(ix string) string {
+		steps := plan(planInput{Own: planOwn, Sender: planSender, InterchangeRef: ix, Message: planMessage(t, utilmd("55001", "TX1", "")...), Sector: catalog.Strom, Version: v},
+			router.Resolve, func(string, fv.Version) (engine.AnyDefinition, error) { return def, nil })
+		if len(steps) != 1 || steps[0].Action != Spawn {
+			t.Fatalf("steps %+v", steps)
+		}
+		return steps[0].ConversationKey
+	}
+	if a, b := key("IX1"), key("IX1"); a != b {
+		t.Fatalf("the same interchange planned twice: keys %q, %q", a, b)
+	}
+	if a, b := key("IX1"), key("IX2"); a == b {
+		t.Fatalf("a new interchange reusing transaction id TX1 is planned under the old key %q", a)
 	}
 }

@@ -28,12 +28,19 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/ahb"
+	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/edifact/aperak"
+	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/metrics"
 	"github.com/mako-engine/mako/pkg/module"
+	"github.com/mako-engine/mako/pkg/refgen"
 	"github.com/mako-engine/mako/pkg/trace"
 	"github.com/mako-engine/mako/pkg/wire/command"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+	"github.com/mako-engine/mako/pkg/wire/outbox"
 	"github.com/mako-engine/mako/pkg/worker"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
@@ -54,6 +61,8 @@ type Processor struct {
 	observe  func(id engine.ProcessIdentity, res engine.Result)
 	metrics  *metrics.Metrics
 	enrich   map[string]module.Enricher
+	js       jetstream.JetStream
+	now      func() time.Time
 }
 
 // Option configures a Processor.
@@ -108,7 +117,7 @@ func New(ctx context.Context, js jetstream.JetStream, ec *engine.Engine, dlq *de
 	if err != nil {
 		return nil, fmt.Errorf("processor: stream %s: %w", command.Stream, err)
 	}
-	p := &Processor{ec: ec, commands: st, dlq: dlq, log: zerolog.Nop(), attempts: 8, gateWait: 20 * time.Second}
+	p := &Processor{ec: ec, commands: st, dlq: dlq, log: zerolog.Nop(), attempts: 8, gateWait: 20 * time.Second, js: js, now: time.Now}
 	for _, o := range opts {
 		if err := o(p); err != nil {
 			return nil, err
@@ -193,6 +202,8 @@ func (p *Processor) handle(ctx context.Context, msg jetstream.Msg, a command.Add
 				return worker.Permanent(fmt.Errorf("processor: %s: enricher changed the id or time of command %s", a.Identity, a.CommandID))
 			}
 		}
+		// Answers are dated with their creation time, not the receipt time.
+		cmd.PreparedAt = p.now()
 		if a.NewProcess {
 			// Just spawned: decide on the initial state without reading
 			// the stores; a wrong belief only costs a conflict and a reload.
@@ -302,9 +313,36 @@ func (p *Processor) gate(ctx context.Context, msg jetstream.Msg, seq uint64) err
 }
 
 // Exhausted dead-letters a command that will not be retried
-// (worker.WithExhausted).
+// (worker.WithExhausted). For a received EDIFACT transaction the letter
+// carries its audit context (message type, release, PID, sender, receiver,
+// references), and — unless it is itself an APERAK or CONTRL — its sender
+// gets an APERAK 313 first (answerFailure): whatever made the workflow fail
+// or its answer impossible, the sender hears of it, and the operator is
+// alerted (mako_failure_answer_total).
 func (p *Processor) Exhausted(ctx context.Context, msg jetstream.Msg, cause error) error {
-	return worker.DeadLetter(p.dlq, command.Stream, commandLetter)(ctx, msg, cause)
+	a, tx, received := inboundTransaction(msg)
+	answered := ""
+	if received && tx.MessageType != catalog.APERAK && tx.MessageType != catalog.CONTRL {
+		note, err := p.answerFailure(ctx, a, tx)
+		if err != nil {
+			return err // the outbox is unavailable: retried, the letter waits for the answer
+		}
+		answered = note
+	}
+	// The one dead-letter path (worker.DeadLetter), with the transaction's
+	// audit context and the answer's note added.
+	return worker.DeadLetter(p.dlq, command.Stream, func(msg jetstream.Msg, cause error) deadletter.Letter {
+		l := commandLetter(msg, cause)
+		if received {
+			l.Audit.MessageType, l.Audit.Release, l.Audit.PID = tx.MessageType, tx.Release, tx.PID
+			l.Audit.Sender, l.Audit.Receiver, l.Audit.InterchangeRef = tx.Sender, tx.Receiver, tx.InterchangeRef
+			l.Audit.MessageRef, l.Audit.TransactionID = tx.MessageRef, tx.TransactionID
+		}
+		if answered != "" {
+			l.Detail += "; " + answered
+		}
+		return l
+	})(ctx, msg, cause)
 }
 
 // commandLetter describes the dead letter of a command: the cause, the
@@ -318,3 +356,75 @@ func commandLetter(msg jetstream.Msg, cause error) deadletter.Letter {
 		Payload: msg.Data(),
 	}
 }
+
+// inboundTransaction returns the received transaction msg carries, if it
+// carries one.
+func inboundTransaction(msg jetstream.Msg) (command.Addressed, inbound.Transaction, bool) {
+	a, err := command.Decode(msg.Subject(), msg.Headers(), msg.Data())
+	if err != nil || a.CommandType != inbound.CommandType {
+		return a, inbound.Transaction{}, false
+	}
+	// Whatever workflow it was addressed to, the received transaction
+	// decodes with a codec that knows only it.
+	cmd, err := engine.NewCodec().Command(inbound.Transaction{}).UnmarshalCommand(a.Body)
+	if err != nil {
+		return a, inbound.Transaction{}, false
+	}
+	tx, ok := cmd.Payload.(inbound.Transaction)
+	return a, tx, ok
+}
+
+// answerFailure sends the sender of tx the APERAK 313 built by
+// aperak.Fallback (Z35 for an unreadable value, else FailureCode), dated
+// now, with a reference derived from the command id (a repeated call
+// stores it once within the outbox's duplicate window). It returns a note
+// for the dead letter, and an error only when the outbox could not be
+// written.
+func (p *Processor) answerFailure(ctx context.Context, a command.Addressed, tx inbound.Transaction) (string, error) {
+	alert := func(code string) {
+		if p.metrics != nil {
+			p.metrics.FailureAnswers.WithLabelValues("processor", code).Inc()
+		}
+	}
+	ix, m, err := tx.Parse()
+	if err != nil {
+		alert("none")
+		return "no APERAK sent: " + err.Error(), nil
+	}
+	at := p.now()
+	v, err := fv.Resolve(at) // the format version in force when the answer is made
+	if err != nil {
+		if v, err = fv.Parse(tx.FormatVersion); err != nil {
+			v = a.Identity.Workflow.FormatVersion
+		}
+	}
+	var unit *edifact.Transaction
+	for _, u := range edifact.Transactions(m) {
+		if u.ID == tx.TransactionID {
+			unit = &u
+			break
+		}
+	}
+	ref := refgen.Ref("F", string(a.CommandID))
+	out, pr, _, err := aperak.Fallback(ix, m, unit, v, ref, at, aperak.Problem{Code: FailureCode})
+	if err != nil {
+		alert("none")
+		return "no APERAK sent, not even the fallback: " + err.Error(), nil
+	}
+	if _, err := outbox.Publish(ctx, p.js, outbox.Message{
+		ID: "aperak." + string(a.Identity.Tenant) + "." + ref, Tenant: string(a.Identity.Tenant), Sender: tx.Receiver, Recipient: tx.Sender,
+		MessageType: catalog.APERAK, Process: string(a.Identity.Process), InterchangeRef: ref, Payload: out,
+	}); err != nil {
+		return "", fmt.Errorf("processor: %s: answer the failed command %s: %w", a.Identity, a.CommandID, err)
+	}
+	alert(pr.Code)
+	return fmt.Sprintf("answered with APERAK 313 %s (%s)", pr.Code, ref), nil
+}
+
+// FailureCode is the ERC code of the APERAK 313 a received transaction gets
+// when its workflow failed on it for a reason no check named (edifact.md
+// §11.5: Z29, data required for this use case missing — the transaction
+// could not be processed as sent). An unreadable value is answered Z35
+// instead (aperak.FaultyValue). Which code BDEW expects for such a failure
+// is unverified.
+const FailureCode = "Z29"

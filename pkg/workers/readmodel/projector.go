@@ -292,6 +292,9 @@ func (p *Projector) ProjectDeadLetter(ctx context.Context, subject string, seq u
 			TransactionID: l.Audit.TransactionID, ProcessID: l.Audit.Process, Correlation: l.Audit.Correlation,
 			SourceStream: l.Source.Stream, SourceSubject: l.Source.Subject, SourceSequence: l.Source.Sequence,
 			PayloadSize: len(l.Payload)}
+		if l.PayloadSize > 0 { // the original's size; Payload may be an excerpt
+			d.PayloadSize = l.PayloadSize
+		}
 	}
 	b, err := json.Marshal(d)
 	if err != nil {
