@@ -30,6 +30,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/wire/audit"
 	"github.com/mako-engine/mako/pkg/wire/command"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	"github.com/mako-engine/mako/pkg/wire/erp"
@@ -40,8 +41,8 @@ import (
 )
 
 // Stream names. Each stream's wire contract (subjects, headers, payload)
-// is one package: pkg/wire/inbound, command, outbox, deadletter, timer and
-// erp; the event store's is pkg/engine/natsstore. The names here are those
+// is one package: pkg/wire/inbound, command, outbox, deadletter, timer,
+// erp and audit; the event store's is pkg/engine/natsstore. The names here are those
 // packages' (checked against the definition files by TestWireContracts).
 const (
 	// Events is the event store: one subject per process, mako.evt.<tenant>.<process>.
@@ -60,6 +61,9 @@ const (
 	// ERP holds CloudEvents for the ERP (mako.erp.<tenant>) and its commands
 	// (mako.erp.in.<tenant>).
 	ERP = erp.Stream
+	// Audit holds audit records of operator changes (pkg/audit) on
+	// mako.audit.<tenant>.<kind>.<id>; kept forever.
+	Audit = audit.Stream
 )
 
 // Message sizes of the ingest path (README "Interchange size").
@@ -92,6 +96,7 @@ const (
 	SubjectTimerFired  = timer.FiredPrefix
 	SubjectERP         = erp.SubjectPrefix
 	SubjectERPIn       = erp.InPrefix
+	SubjectAudit       = audit.SubjectPrefix
 	SubjectTimersAll   = "mako.timer.>"
 	SubjectEventsAll   = SubjectEvents + ".>"
 	SubjectIngestAll   = SubjectIngest + ".>"
@@ -99,6 +104,7 @@ const (
 	SubjectOutboxAll   = SubjectOutbox + ".>"
 	SubjectDLQAll      = SubjectDLQ + ".>"
 	SubjectERPAll      = SubjectERP + ".>"
+	SubjectAuditAll    = SubjectAudit + ".>"
 )
 
 // KV bucket names. Each bucket is stored as the stream KVStream(bucket).

@@ -114,7 +114,7 @@ func TestFilesOnDiskAreEmbedded(t *testing.T) {
 		t.Fatalf("disk %v, embedded %v", names, streams.Names())
 	}
 	want := []string{"KV_mako_deadletters", "KV_mako_inbox", "KV_mako_malo", "KV_mako_partners", "KV_mako_process_keys", "KV_mako_processes", "KV_mako_registry", "KV_mako_snapshots",
-		"MAKO_COMMANDS", "MAKO_DLQ", "MAKO_ERP", "MAKO_EVENTS", "MAKO_INGEST", "MAKO_OUTBOX", "MAKO_TIMERS"}
+		"MAKO_AUDIT", "MAKO_COMMANDS", "MAKO_DLQ", "MAKO_ERP", "MAKO_EVENTS", "MAKO_INGEST", "MAKO_OUTBOX", "MAKO_TIMERS"}
 	if !slices.Equal(want, streams.Names()) {
 		t.Fatalf("streams %v, want %v", streams.Names(), want)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
+	"github.com/mako-engine/mako/pkg/wire/audit"
 	"github.com/mako-engine/mako/pkg/wire/command"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	"github.com/mako-engine/mako/pkg/wire/erp"
@@ -51,11 +52,19 @@ func TestWireContracts(t *testing.T) {
 		{natsstore.DefaultEventStream, []string{natsstore.DefaultSubjectPrefix}, []string{engine.StreamOf(tn, p).Subject(natsstore.DefaultSubjectPrefix)}, nil},
 		{outbox.Stream, []string{outbox.SubjectPrefix}, []string{outbox.Subject(string(tn), "9900000000004")},
 			func(s string) (string, error) { t, _, err := outbox.ParseSubject(s); return t, err }},
-		{deadletter.Stream, []string{deadletter.SubjectPrefix}, []string{deadletter.Subject(string(tn))}, deadletter.TenantFromSubject},
+		{deadletter.Stream, []string{deadletter.SubjectPrefix}, []string{deadletter.Subject(string(tn)), deadletter.ActionSubject(string(tn))},
+			func(s string) (string, error) {
+				if t, ok := deadletter.IsActionSubject(s); ok {
+					return t, nil
+				}
+				return deadletter.TenantFromSubject(s)
+			}},
 		{timer.Stream, []string{timer.SchedulePrefix, timer.FiredPrefix}, []string{timer.ScheduleSubject(tn, p, "aperak"), timer.FiredSubject(tn, p, "aperak")},
 			func(s string) (string, error) { t, err := timer.TenantFromSubject(s); return string(t), err }},
 		{erp.Stream, []string{erp.SubjectPrefix, erp.InPrefix}, []string{erp.Subject(tn), erp.InSubject(tn)},
 			func(s string) (string, error) { t, err := erp.TenantFromSubject(s); return string(t), err }},
+		{audit.Stream, []string{audit.SubjectPrefix}, []string{audit.Subject(string(tn), audit.KindPartner, "9900000000004"), audit.Subject(string(tn), audit.KindMaLo, "51238696781")},
+			func(s string) (string, error) { t, _, _, err := audit.ParseSubject(s); return t, err }},
 	}
 	owned := map[string]bool{}
 	for _, c := range contracts {

@@ -53,7 +53,7 @@ func runDeadletter(ctx context.Context, args []string, _ io.Reader, stdout, stde
 		fmt.Fprintln(stderr, "mako deadletter list: no positional arguments")
 		return 2
 	}
-	c, err := api.NewClient(*base)
+	c, err := api.NewClient(*base, apiOptions()...)
 	if err != nil {
 		return apiFail(stderr, "deadletter list", err)
 	}

@@ -63,7 +63,7 @@ func runDemo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "mako demo lfw24: unexpected arguments %q\n", fs.Args())
 		return 2
 	}
-	_, err := demo.RunLFW24(ctx, demo.Config{NatsURL: *natsURL, API: *apiURL, MaLo: *maloID, Timeout: *timeout, Out: stdout})
+	_, err := demo.RunLFW24(ctx, demo.Config{NatsURL: *natsURL, API: *apiURL, APIOptions: apiOptions(), MaLo: *maloID, Timeout: *timeout, Out: stdout})
 	switch {
 	case err == nil:
 		return 0

@@ -28,7 +28,8 @@ subcommands:
   show ID [--tenant T] [--json]
                      overview and event timeline of one process
 
-common flags: --api URL (env MAKO_API; default ` + api.DefaultURL + `).
+common flags: --api URL (env MAKO_API; default ` + api.DefaultURL + `); a makod with login takes the
+bearer token in env MAKO_API_TOKEN.
 Exit status: 0 ok, 1 unknown process, 2 usage or connection error.
 `
 
@@ -59,6 +60,16 @@ func apiFlag(fs *flag.FlagSet) *string {
 		def = api.DefaultURL
 	}
 	return fs.String("api", def, "read API base URL (env MAKO_API)")
+}
+
+// apiOptions are the read-API client options from the environment: the
+// bearer token MAKO_API_TOKEN of a makod that requires login
+// (docs/console.md: POST /auth/token, or an OIDC ID token).
+func apiOptions() []api.ClientOption {
+	if tok := os.Getenv("MAKO_API_TOKEN"); tok != "" {
+		return []api.ClientOption{api.WithBearerToken(tok)}
+	}
+	return nil
 }
 
 // apiFail prints err and returns the exit status: 1 for a 404, else 2.
@@ -118,7 +129,7 @@ func processList(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "mako process list: no positional arguments; --limit ≥ 1")
 		return 2
 	}
-	c, err := api.NewClient(*base)
+	c, err := api.NewClient(*base, apiOptions()...)
 	if err != nil {
 		return apiFail(stderr, "process list", err)
 	}
@@ -172,7 +183,7 @@ func processShow(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "mako process show: want exactly one process ID")
 		return 2
 	}
-	c, err := api.NewClient(*base)
+	c, err := api.NewClient(*base, apiOptions()...)
 	if err != nil {
 		return apiFail(stderr, "process show", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/mako-engine/mako/internal/testflow"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/gpke"
 	"github.com/mako-engine/mako/pkg/malo"
@@ -47,6 +48,8 @@ type Config struct {
 	IngestKeep  time.Duration
 	HTTP        string
 	MaxDeliver  int
+	// Auth protects the HTTP listener (console, read API, /metrics).
+	Auth AuthConfig
 
 	envErrs []error
 	// js is the connection Connect opened; PipelineConfig reads the gpke
@@ -75,6 +78,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.IntVar(&c.Concurrency, "concurrency", c.envInt("MAKO_CONCURRENCY", 16), "handler lanes per worker (env MAKO_CONCURRENCY)")
 	fs.StringVar(&c.LogLevel, "log-level", env("MAKO_LOG_LEVEL", "info"), "debug, info, warn or error (env MAKO_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("MAKO_LOG_FORMAT", "json"), "json or console (env MAKO_LOG_FORMAT)")
+	c.Auth.Register(fs)
 	fs.DurationVar(&c.IngestKeep, "ingest-retention", c.envDuration("MAKO_INGEST_RETENTION", 0), "how long raw inbound bytes are kept for audit; 0 = the stream definition's 90 days (env MAKO_INGEST_RETENTION)")
 }
 
@@ -182,7 +186,8 @@ func modules(js jetstream.JetStream) map[string]func() module.Module {
 			if js == nil {
 				return gpke.Module()
 			}
-			return gpke.Module(gpke.WithMasterData(gpke.FromMaLo(&maloOnJS{js: js})))
+			reg := &registryOnJS{js: js}
+			return gpke.Module(gpke.WithMasterData(gpke.FromMaLo(&maloOnJS{js: js})), gpke.WithProcessIndex(gpke.ProcessIndexFunc(reg.LookupAll)))
 		},
 	}
 }
@@ -211,6 +216,30 @@ func (m *maloOnJS) Lookup(ctx context.Context, tenant, maloID string) (*malo.Rec
 		m.mu.Unlock()
 	}
 	return s.Lookup(ctx, tenant, maloID)
+}
+
+// registryOnJS reads the engine's business-key sets (natsstore registry)
+// for the gpke enricher (E_0622 step 70), binding the bucket on first use.
+type registryOnJS struct {
+	js  jetstream.JetStream
+	mu  sync.Mutex
+	reg *natsstore.Registry
+}
+
+// LookupAll implements gpke.ProcessIndex.
+func (r *registryOnJS) LookupAll(ctx context.Context, tenant engine.TenantID, key engine.BusinessKey) ([]engine.ProcessIdentity, error) {
+	r.mu.Lock()
+	reg := r.reg
+	if reg == nil {
+		var err error
+		if reg, err = natsstore.NewRegistry(ctx, r.js); err != nil {
+			r.mu.Unlock()
+			return nil, fmt.Errorf("registry: %w", err)
+		}
+		r.reg = reg
+	}
+	r.mu.Unlock()
+	return reg.LookupAll(ctx, tenant, key)
 }
 
 // ModuleNames lists the available modules, sorted.

@@ -19,10 +19,11 @@ func SchedulerActors(w *Wiring) []Actor { return []Actor{w.System.RunScheduler} 
 // DelivererActors: the outbox deliverer (cmd/deliverer).
 func DelivererActors(w *Wiring) []Actor { return []Actor{w.System.RunDeliverer} }
 
-// ProjectorActors: the projector, serving the read API on --http (cmd/projector).
+// ProjectorActors: the projector, serving the operator console and the
+// read API on --http behind the authentication and tenant scoping
+// (MountConsole; cmd/projector).
 func ProjectorActors(w *Wiring) []Actor {
-	w.System.ReadAPI().Mount(w.Mux)
-	return []Actor{w.System.RunProjector}
+	return append(MountConsole(w), w.System.RunProjector)
 }
 
 // ERPActors: the ERP publisher, ERP receiver and webhook forwarder and the

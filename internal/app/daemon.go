@@ -61,6 +61,5 @@ func RunDaemon(ctx context.Context, args []string, stderr io.Writer) error {
 // DaemonActors are the workers cmd/makod runs in one process.
 func DaemonActors(w *Wiring) []Actor {
 	s := w.System
-	s.ReadAPI().Mount(w.Mux)
-	return []Actor{s.RunIngest, s.RunProcessor, s.RunRelay, s.RunScheduler, s.RunDeliverer, s.RunProjector, s.RunERPPublisher, s.RunERPReceiver, s.RunERPWebhook, s.RunMaLo}
+	return append(MountConsole(w), s.RunIngest, s.RunProcessor, s.RunRelay, s.RunScheduler, s.RunDeliverer, s.RunProjector, s.RunERPPublisher, s.RunERPReceiver, s.RunERPWebhook, s.RunMaLo)
 }

@@ -13,10 +13,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/console"
 	"github.com/mako-engine/mako/pkg/metrics"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
 )
 
 // httpDefaults are the default --http addresses of the commands, distinct so
@@ -37,6 +39,10 @@ type Wiring struct {
 	// Mux is served on --http; /metrics, /healthz and /readyz are mounted.
 	// Actors may add handlers (the read API) before they return.
 	Mux *http.ServeMux
+	// Auth guards the --http listener (nil: none configured, loopback only).
+	Auth *console.Auth
+	// Log is the command's logger.
+	Log zerolog.Logger
 }
 
 // Main is the whole main of a worker command (cmd/ingest, cmd/processor
@@ -77,6 +83,10 @@ func serve(ctx context.Context, name string, c *Config, extra []nats.Option, pic
 	if err != nil {
 		return err
 	}
+	auth, err := c.Auth.build(ctx, c.HTTP)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
 	nc, js, err := c.Connect("mako-"+name, log, extra...)
 	if err != nil {
 		return err
@@ -90,7 +100,7 @@ func serve(ctx context.Context, name string, c *Config, extra []nats.Option, pic
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	defer sys.Close()
-	w := &Wiring{Config: c, Conn: nc, JS: js, System: sys, Metrics: m, Health: &metrics.Health{}, Mux: http.NewServeMux()}
+	w := &Wiring{Config: c, Conn: nc, JS: js, System: sys, Metrics: m, Health: &metrics.Health{}, Mux: http.NewServeMux(), Auth: auth, Log: log}
 	w.Health.Add("nats", func(context.Context) error {
 		if !nc.IsConnected() {
 			return errors.New("not connected to NATS")
@@ -126,7 +136,7 @@ func serve(ctx context.Context, name string, c *Config, extra []nats.Option, pic
 		if err != nil {
 			return fmt.Errorf("--http %s: %w", c.HTTP, err)
 		}
-		srv := &http.Server{Handler: w.Mux, ReadHeaderTimeout: 5 * time.Second}
+		srv := &http.Server{Handler: w.protect(w.Mux), ReadHeaderTimeout: 5 * time.Second}
 		actors = append(actors, func(ctx context.Context) error {
 			go func() {
 				<-ctx.Done()

@@ -44,6 +44,9 @@ type Config struct {
 	NATSOptions []nats.Option
 	// API is the base URL of makod's read API (default api.DefaultURL).
 	API string
+	// APIOptions configure the read-API client (api.WithBearerToken when
+	// the API requires authentication).
+	APIOptions []api.ClientOption
 	// Market names the three tenants (default DefaultMarket).
 	Market Market
 	// MaLo is the market location to switch (default DefaultMaLo); the demo
@@ -133,7 +136,7 @@ func RunLFW24(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, fmt.Errorf("%w: stream %s at %s: %v (is makod running?)", ErrUnreachable, s, cfg.NatsURL, err)
 		}
 	}
-	client, err := api.NewClient(cfg.API)
+	client, err := api.NewClient(cfg.API, cfg.APIOptions...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: read API %s: %v", ErrUnreachable, cfg.API, err)
 	}

@@ -37,8 +37,9 @@ func (e *Error) Error() string {
 
 // Client calls the read API. The zero value is not usable; use NewClient.
 type Client struct {
-	base *url.URL
-	http *http.Client
+	base  *url.URL
+	http  *http.Client
+	token string
 }
 
 // ClientOption configures a Client.
@@ -46,6 +47,10 @@ type ClientOption func(*Client)
 
 // WithHTTPClient sets the HTTP client (default: 30 s timeout).
 func WithHTTPClient(h *http.Client) ClientOption { return func(c *Client) { c.http = h } }
+
+// WithBearerToken sends "Authorization: Bearer <token>" with every request
+// (a read API that requires authentication: docs/console.md).
+func WithBearerToken(token string) ClientOption { return func(c *Client) { c.token = token } }
 
 // NewClient returns a client for the API at base (e.g. DefaultURL).
 func NewClient(base string, opts ...ClientOption) (*Client, error) {
@@ -69,6 +74,9 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, v any) erro
 		return &Error{URL: u.String(), Message: err.Error()}
 	}
 	req.Header.Set("Accept", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return &Error{URL: u.String(), Message: err.Error()}

@@ -305,7 +305,7 @@ func (ec *Engine) attempt(ctx context.Context, l *loaded, id ProcessIdentity, cm
 		if !ok {
 			return Result{Version: l.version}, false, nil
 		}
-		f := DeadlineFired{ID: open.ID, Label: open.Label, Due: open.Due, FiredAt: fired.FiredAt.UTC()}
+		f := DeadlineFired{ID: open.ID, Label: open.Label, Due: open.Due, FiredAt: fired.FiredAt.UTC(), By: fired.By, Reason: fired.Reason}
 		firedEv = &f
 		cmd.Correlation, cmd.Conversation = open.Correlation, open.Conversation
 		payload, err := ec.call(l, s, func() (CommandData, error) { return l.def.onDeadline(l.state, f) })

@@ -201,4 +201,10 @@ type DeadlineFired struct {
 	Label   string
 	Due     time.Time
 	FiredAt time.Time
+	// By and Reason are set when an operator fired the deadline by hand
+	// (scheduler.Force, `mako deadline fire`): who and why, recorded in the
+	// "mako.deadline.fired" event as an audit of the intervention. Empty
+	// for the scheduler.
+	By     string `msgpack:",omitempty"`
+	Reason string `msgpack:",omitempty"`
 }

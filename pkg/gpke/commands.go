@@ -144,6 +144,11 @@ type RegisterSupplyStart struct {
 	// Partial: the NB may implement the product package in part (CCI+Z65
 	// Z02); default false: in full (Z01).
 	Partial bool `json:"partial,omitempty"`
+
+	// pending is set by Enrich (WithSecondAnmeldung(true)) when another
+	// Anmeldung of the tenant for the MaLo is unanswered; not part of the
+	// ERP contract and not encoded.
+	pending bool
 }
 
 // Address is a postal address (NAD+Z04 of 55001).
@@ -253,6 +258,12 @@ type Decide struct {
 	Code string `json:"code,omitempty"`
 	// Note is free text for the ERP events.
 	Note string `json:"note,omitempty"`
+	// End is the LFA's own end date for the answer to a 55010 (E_0624 step
+	// 60, A34: "Der LFA beendet die Belieferung und teilt sein
+	// Lieferendedatum in der Antwort mit"): 00:00 German local time, sent in
+	// DTM+93 of the 55011 instead of the requested date. Optional; ignored
+	// (and noted) for other requests.
+	End time.Time `json:"end,omitempty"`
 }
 
 // CommandType implements engine.CommandData.

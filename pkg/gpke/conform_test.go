@@ -53,9 +53,10 @@ func TestOutboundGuard(t *testing.T) {
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
 	d := lfn.exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	// Another registration is pending (A06) but the master data lack its
-	// dates: the 55003 would miss DTM+Z07/Z08 (AHB [358]).
-	res, err := nb.try(t0, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), MasterData{Known: true, InGrid: true, PendingRegistration: true}))
+	// The master data name the MSB in a role outside the AHB's code list
+	// (Z99): the confirmation 55002's MSB data (SG10 CAV) would violate it.
+	bad := MasterData{Known: true, InGrid: true, MeLos: []string{testMeLo}, MSB: testMSB, MSBRole: "Z99"}
+	res, err := nb.try(t0, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), bad))
 	var nc *NonConformantError
 	if !errors.As(err, &nc) || !errors.Is(err, ErrNonConformant) {
 		t.Fatalf("err %v, want NonConformantError", err)
@@ -67,8 +68,8 @@ func TestOutboundGuard(t *testing.T) {
 	for _, f := range nc.Findings {
 		rules = append(rules, f.Rule)
 	}
-	if !slices.Equal(nc.PIDs, []string{PIDAnmeldungAblehnung}) || !slices.Contains(rules, "missing-segment@55003:SG4/DTM+Z07") ||
-		!slices.Contains(rules, "missing-segment@55003:SG4/DTM+Z08") || !strings.Contains(err.Error(), "DTM+Z07") {
+	if !slices.Equal(nc.PIDs, []string{PIDAnmeldungBestaetig}) || len(rules) == 0 || !strings.Contains(rules[0], "@55002:SG4/SG8/SG10/CAV+") ||
+		!strings.Contains(err.Error(), rules[0]) {
 		t.Fatalf("%+v", nc)
 	}
 	if nb.s.Started {
@@ -79,7 +80,7 @@ func TestOutboundGuard(t *testing.T) {
 	// the processor dead-letters it at once).
 	w := nb.wf
 	_, err = w.Handle(w.Initial(), engine.Command{ID: "c1", ReceivedAt: t0, FormatVersion: mustFV(t0),
-		Payload: enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), MasterData{Known: true, InGrid: true, PendingRegistration: true})})
+		Payload: enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), bad)})
 	if !errors.Is(err, ErrNonConformant) {
 		t.Fatalf("Handle: %v", err)
 	}

@@ -29,6 +29,7 @@ const (
 	OutcomeAperakRejected = "aperak_rejected" // a transaction was rejected by APERAK 313 (either side)
 	OutcomeContrlRejected = "contrl_rejected" // the interchange was rejected by CONTRL
 	OutcomeFailed         = "failed"          // the process could not continue (see Failed.Reason)
+	OutcomeCancelled      = "cancelled"       // the request was cancelled by a confirmed Stornierung (55022 → 55023)
 )
 
 // pd builds the data of an ERP event (erp.ProcessData: BO4E Marktlokation
@@ -322,6 +323,9 @@ type Decided struct {
 	Code   string
 	Source string
 	Note   string
+	// End is the end date the LF answers with (Decide.End), zero = the
+	// requested date.
+	End time.Time
 }
 
 // EventType implements engine.EventData.
@@ -409,6 +413,23 @@ func (SupplyEnded) EventType() string { return "gpke.supply_ended" }
 
 // MaLoChange implements malo.Changer: Supplier's assignment ends at Until.
 func (e SupplyEnded) MaLoChange() malo.Change { return malo.EndSupply(e.MaLo, e.Supplier, e.Until) }
+
+// StornoReceived records a Stornierung 55022 of the request that started
+// the process (NB: ingest routes it here by its RFF+ACW). Late is set when
+// the request was already answered: the Stornierung is refused.
+type StornoReceived struct {
+	TransactionID  string
+	Sender         string
+	CancelTx       string // RFF+ACW
+	Category       string // BGM 1001 (category of the cancelled message)
+	Document       string
+	InterchangeRef string
+	Late           bool
+	At             time.Time
+}
+
+// EventType implements engine.EventData.
+func (StornoReceived) EventType() string { return "gpke.storno_received" }
 
 // Delivered records the deliverer's report that a transport accepted an
 // outbound message of the process (delivery.Confirmed): the read model

@@ -40,7 +40,7 @@ func (f flow) lfRequest(x *dec, r *received, md *MasterData) error {
 	case PIDAnfrageBeendigung:
 		v = f.e0624(x, md)
 	case PIDBeendigungNB:
-		v = f.e0609(md)
+		v = f.e0609(x, md)
 	case PIDKuendigung:
 		v = f.e0614(x, md)
 	case PIDStorno:
@@ -120,20 +120,28 @@ func (f flow) e0624(x *dec, md *MasterData) verdict {
 }
 
 // e0609 walks E_0609 "Abmeldung prüfen" (LF, Lieferende NB → LF), consuming
-// branch: step 30 (A02) and step 130 (A10). Steps 20/25 (ruhende MaLo), 40
-// (Vorlauffrist, not given by the references) and 50–120 (Stilllegung,
-// Zuordnungsermächtigung; reason codes not in the references) are not
-// modelled. The generating branch (510ff) answers A21 at step 510 and is
-// otherwise decided by the ERP (its consent code is not in the references).
-func (f flow) e0609(md *MasterData) verdict {
+// branch: step 30 (A02), step 40 (Vorlauffrist, A03: the rule of
+// WithBeendigungLeadTime; none by default, since the references give no
+// lead time for a 55007) and step 130 (A10). Steps 20/25 (ruhende MaLo) and
+// 50–120 (Stilllegung, Zuordnungsermächtigung; reason codes not in the
+// references) are not modelled. The generating branch (510ff) answers A21
+// at step 510 and is otherwise decided by the ERP (its consent code is not
+// in the references).
+func (f flow) e0609(x *dec, md *MasterData) verdict {
 	if !md.Generating {
-		if md.ConfirmedEnd {
+		switch {
+		case md.ConfirmedEnd:
 			return fixed("E_0609/30", true, "A02")
+		case f.cfg.beendigungLead != nil && !f.cfg.beendigungLead(f.cfg.cal, x.cmd.ReceivedAt, x.s.Date):
+			return fixed("E_0609/40", true, "A03")
 		}
 		return fixed("E_0609/130", false, "A10")
 	}
-	if md.ConfirmedEnd {
+	switch {
+	case md.ConfirmedEnd:
 		return fixed("E_0609/510", true, "A21")
+	case f.cfg.beendigungLead != nil && !f.cfg.beendigungLead(f.cfg.cal, x.cmd.ReceivedAt, x.s.Date):
+		return fixed("E_0609/520", true, "A22") // Vorlauffrist (WithBeendigungLeadTime)
 	}
 	return verdict{step: "E_0609/520", objectCode: "A22", consentCode: ""}
 }
@@ -208,6 +216,9 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 			m.DeviceRemoval = req.DeviceRemoval
 		}
 	}
+	if !d.End.IsZero() && !m.End.IsZero() {
+		m.End = d.End // E_0624 step 60 (A34): the LFA's own end date
+	}
 	switch pid {
 	case PIDKuendigungBest: // 55017: Ergänzung; consuming: Vorjahresverbrauch ([480])
 		if len(req.Reason) > 1 {
@@ -242,7 +253,7 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 	if _, err := f.send(x, m); err != nil {
 		return err
 	}
-	x.emit(Completed{Outcome: outcome, PID: pid, Code: d.Code, EBD: m.EBD, MaLo: x.s.MaLo, Date: x.s.Date})
+	x.emit(Completed{Outcome: outcome, PID: pid, Code: d.Code, EBD: m.EBD, MaLo: x.s.MaLo, Date: m.End})
 	if !d.Object && req.PID == PIDBeendigungNB {
 		x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.Own, NB: x.s.Partner, Until: x.s.Date})
 	}
@@ -322,10 +333,18 @@ func (f flow) registerSupplyStart(x *dec, p RegisterSupplyStart) error {
 	if err != nil {
 		return err
 	}
+	customer := p.Customer // the name as people read it: first name and surname, or the company
+	if p.CustomerFirstName != "" && !p.CustomerCompany {
+		customer = p.CustomerFirstName + " " + p.Customer
+	}
 	ok, err := f.start(x, WorkflowLFNLieferbeginn, Initiated{RequestID: p.RequestID, Own: p.LFN, Partner: p.NB, MaLo: p.MaLo,
-		Date: p.Start.UTC(), Reason: m.Reason, Customer: p.Customer, Generating: p.Generating})
+		Date: p.Start.UTC(), Reason: m.Reason, Customer: customer, Generating: p.Generating})
 	if err != nil || !ok {
 		return err
+	}
+	if p.pending { // WithSecondAnmeldung(true)
+		x.emit(Failed{Outcome: OutcomeFailed, Reason: "another Anmeldung of MaLo " + p.MaLo + " is pending; not sent (WithSecondAnmeldung)", MaLo: p.MaLo})
+		return nil
 	}
 	return f.sendRequest(x, m)
 }

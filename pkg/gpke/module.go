@@ -63,26 +63,34 @@ func DefaultObjection(_ string, md MasterData, _ time.Time) bool { return md.Con
 type StornoCodes struct {
 	Confirm, ConfirmList string
 	Reject, RejectList   string
+	// Late is the code (list RejectList) of a Stornierung whose request is
+	// already answered (the NB's Anmeldung/Abmeldung process has sent its
+	// 55002/55003 or 55005/55006); empty = Reject.
+	Late string
 }
 
 // config is the module's configuration (see Option).
 type config struct {
-	cal           *fristen.Calendar
-	aperak        *fristen.APERAKClock
-	answers       *fristen.AnswerTable
-	aperakGrace   time.Duration
-	lfaHour       int
-	lfaMinute     int
-	decisionWait  time.Duration
-	askERP        map[string]bool
-	objection     ObjectionPolicy
-	unknownERC    string
-	storno        StornoCodes
-	stornoAccept  bool
-	source        MasterDataSource
-	abmeldungLead func(cal *fristen.Calendar, received, end time.Time) bool
-	endReason     string
-	cutoff        time.Duration // E_0624 step 5: after 00:00 of W; < 0 disables
+	cal            *fristen.Calendar
+	aperak         *fristen.APERAKClock
+	answers        *fristen.AnswerTable
+	aperakGrace    time.Duration
+	lfaHour        int
+	lfaMinute      int
+	decisionWait   time.Duration
+	askERP         map[string]bool
+	objection      ObjectionPolicy
+	unknownERC     string
+	storno         StornoCodes
+	stornoAccept   bool
+	source         MasterDataSource
+	index          ProcessIndex
+	beendigungZ18  bool
+	suppressSecond bool
+	beendigungLead func(cal *fristen.Calendar, received, end time.Time) bool
+	abmeldungLead  func(cal *fristen.Calendar, received, end time.Time) bool
+	endReason      string
+	cutoff         time.Duration // E_0624 step 5: after 00:00 of W; < 0 disables
 }
 
 // Option configures Module.
@@ -180,6 +188,9 @@ func WithStornoCodes(c StornoCodes, acceptByDefault bool) Option {
 		if c.Confirm == "" || c.Reject == "" {
 			return fmt.Errorf("gpke: storno codes need Confirm and Reject")
 		}
+		if c.Late == "" {
+			c.Late = c.Reject
+		}
 		cfg.storno, cfg.stornoAccept = c, acceptByDefault
 		return nil
 	}
@@ -237,18 +248,39 @@ func WithAnfrageCutoff(hour, minute int) Option {
 	}
 }
 
+// WithBeendigungLeadTime sets the Vorlauffrist check of a Beendigung der
+// Zuordnung 55007 on the LF side (E_0609 step 40, "maximale und minimale
+// Vorlauffrist"): ok reports whether end respects it for a receipt at
+// received; a failed check answers 55009 A03. UNVERIFIED: the references give
+// no lead time for 55007 (under LFW24 the NB sends it on W or later for a
+// Zuordnungsende of W + 1 day or later), so by default step 40 passes.
+func WithBeendigungLeadTime(ok func(cal *fristen.Calendar, received, end time.Time) bool) Option {
+	return func(cfg *config) error { cfg.beendigungLead = ok; return nil }
+}
+
+// WithUnsuppliedBeendigung decides how an LF answers a 55007 for a MaLo it
+// does not supply: true (default) APERAK 313 Z18 ("recipient not assigned
+// to the object at that time", APERAK AHB Zuordnung check, edifact.md §11.3,
+// §11.5), false the E_0609 answer (55008 A10). UNVERIFIED choice: whether
+// 55007 has a Zuordnung check is in the Anwendungsübersicht, which the
+// references do not hold.
+func WithUnsuppliedBeendigung(aperakZ18 bool) Option {
+	return func(cfg *config) error { cfg.beendigungZ18 = aperakZ18; return nil }
+}
+
 func newConfig(opts ...Option) (*config, error) {
 	cfg := &config{
-		cutoff:       7 * time.Hour,
-		endReason:    "ZQ7",
-		aperakGrace:  15 * time.Minute,
-		lfaHour:      10,
-		decisionWait: 30 * time.Minute,
-		askERP:       map[string]bool{PIDAnfrageBeendigung: true, PIDKuendigung: true},
-		objection:    DefaultObjection,
-		unknownERC:   "Z14",
-		storno:       StornoCodes{Confirm: "A01", ConfirmList: "S_0086", Reject: "A14", RejectList: "S_0087"},
-		stornoAccept: true,
+		cutoff:        7 * time.Hour,
+		endReason:     "ZQ7",
+		aperakGrace:   15 * time.Minute,
+		lfaHour:       10,
+		decisionWait:  30 * time.Minute,
+		askERP:        map[string]bool{PIDAnfrageBeendigung: true, PIDKuendigung: true},
+		objection:     DefaultObjection,
+		unknownERC:    "Z14",
+		beendigungZ18: true,
+		storno:        StornoCodes{Confirm: "A01", ConfirmList: "S_0086", Reject: "A14", RejectList: "S_0087", Late: "A14"},
+		stornoAccept:  true,
 		abmeldungLead: func(cal *fristen.Calendar, received, end time.Time) bool {
 			return cal.LFW24(received).Allows(end)
 		},
@@ -309,7 +341,11 @@ func Routes() []routing.Route {
 		r(PIDAnmeldung, nb, WorkflowNBLieferbeginn, true),
 		r(PIDAnmeldungErz, nb, WorkflowNBLieferbeginn, true),
 		r(PIDAbmeldungLF, nb, WorkflowNBLieferende, true),
-		r(PIDStorno, nb, WorkflowStornoAnswer, true),
+		// A Stornierung goes to the process that received the cancelled
+		// request (ingest: RFF+ACW under TransactionKey(sender, tx)); the
+		// route's workflow only selects the codec. An unknown reference is
+		// refused with APERAK Z33.
+		r(PIDStorno, nb, WorkflowStornoAnswer, false),
 		// … and the LFA's answers to its 55010 and 55007.
 		r(PIDAnfrageBest, nb, WorkflowNBLieferbeginn, false),
 		r(PIDAnfrageAbl, nb, WorkflowNBLieferbeginn, false),
@@ -319,7 +355,7 @@ func Routes() []routing.Route {
 		r(PIDAnfrageBeendigung, lf, WorkflowLFABeendigung, true),
 		r(PIDBeendigungNB, lf, WorkflowLFAbmeldung, true),
 		r(PIDKuendigung, lf, WorkflowLFAKuendigung, true),
-		r(PIDStorno, lf, WorkflowStornoAnswer, true),
+		r(PIDStorno, lf, WorkflowStornoAnswer, false), // follow-up of the cancelled request's process, as at the NB
 		// … and (as LFN or LF) the answers to what it sent.
 		r(PIDAnmeldungBestaetig, lf, WorkflowLFNLieferbeginn, false),
 		r(PIDAnmeldungAblehnung, lf, WorkflowLFNLieferbeginn, false),
@@ -357,7 +393,7 @@ func Module(opts ...Option) module.Module {
 		}
 	}
 	if cfg != nil && cfg.source != nil {
-		m.Enrich = Enrich(cfg.source)
+		m.Enrich = enrich(cfg.source, cfg.index, cfg.suppressSecond)
 	}
 	return m
 }
@@ -367,8 +403,22 @@ func Module(opts ...Option) module.Module {
 // asks src and replaces the inbound.Transaction payload by
 // Enriched{Transaction, MasterData} — setting cmd.Type accordingly, since
 // inbound.Transaction has no slot for it. Other commands pass unchanged.
-func Enrich(src MasterDataSource) module.Enricher {
+func Enrich(src MasterDataSource) module.Enricher { return enrich(src, nil, false) }
+
+// enrich is Enrich with the pending-Anmeldung lookups of WithProcessIndex
+// (ix may be nil): for the NB's Anmeldung (E_0622 step 70) and, with
+// suppressSecond, for the LFN's RegisterSupplyStart (WithSecondAnmeldung).
+func enrich(src MasterDataSource, ix ProcessIndex, suppressSecond bool) module.Enricher {
 	return func(ctx context.Context, id engine.ProcessIdentity, cmd *engine.Command) error {
+		if p, ok := cmd.Payload.(RegisterSupplyStart); ok && suppressSecond && ix != nil && id.Workflow.Name == WorkflowLFNLieferbeginn && p.MaLo != "" {
+			pending, err := pendingIn(ctx, ix, id, WorkflowLFNLieferbeginn, p.MaLo)
+			if err != nil {
+				return fmt.Errorf("gpke: pending Anmeldungen of %s: %w", p.MaLo, err)
+			}
+			p.pending = pending
+			cmd.Payload = p
+			return nil
+		}
 		tx, ok := cmd.Payload.(inbound.Transaction)
 		if !ok || !needsMasterData[id.Workflow.Name] || tx.MessageType != "UTILMD" || !isRequest(tx.PID) {
 			return nil
@@ -393,6 +443,11 @@ func Enrich(src MasterDataSource) module.Enricher {
 				return fmt.Errorf("gpke: master data of %s: %w", q.MaLo, err)
 			}
 			md.MaLo = q.MaLo
+			if ix != nil && id.Workflow.Name == WorkflowNBLieferbeginn && !md.PendingRegistration {
+				if md.PendingRegistration, err = pendingAnmeldung(ctx, ix, id, q.MaLo); err != nil {
+					return fmt.Errorf("gpke: pending Anmeldungen of %s: %w", q.MaLo, err)
+				}
+			}
 		}
 		e := Enriched{Transaction: tx, MasterData: md, parsed: r}
 		cmd.Payload, cmd.Type = e, e.CommandType()

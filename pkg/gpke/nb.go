@@ -8,6 +8,7 @@ import (
 	"github.com/mako-engine/mako/pkg/edifact/aperak"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/fristen"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
 // requestFacts reads a request transaction, records it (RequestReceived)
@@ -56,6 +57,9 @@ func (f flow) requestFacts(x *dec, r *received, md *MasterData, dateQ string) []
 	if ref, ok := r.t.Reference("ACW"); ok {
 		rr.CancelTx = ref.Value
 	}
+	if d, ok := r.t.Date("154"); ok && r.tx.PID == PIDAnfrageBeendigung {
+		rr.Transfer, _ = d.Time() // unreadable: step 5 is not checked
+	}
 	if r.tx.PID == PIDStorno {
 		if rr.CancelTx == "" {
 			problems = append(problems, aperak.Problem{Code: "Z29", Location: &aperak.Location{Name: "Referenz auf zu stornierende Vorgangsnummer"}})
@@ -97,6 +101,9 @@ func (f flow) requestFacts(x *dec, r *received, md *MasterData, dateQ string) []
 		md.MaLo = rr.MaLo
 	}
 	x.emit(rr)
+	// A Stornierung of this request (55022 with RFF+ACW = its transaction)
+	// finds the process under the key of the transaction's sender (ingest).
+	x.d.Correlate = append(x.d.Correlate, inbound.TransactionKey(r.tx.Sender, r.tx.TransactionID))
 	return problems
 }
 
@@ -115,6 +122,21 @@ func (f flow) zuordnungNB(md *MasterData) []aperak.Problem {
 	return nil
 }
 
+// zuordnungLF is APERAK step 2 on the LF side for a Beendigung der
+// Zuordnung 55007 (edifact.md §11.3): an LF that is not assigned to the MaLo
+// (no own supply at the end date, none ending there, not the supplier the
+// day before) answers APERAK 313 Z18 "recipient not assigned to the object
+// at that time" instead of an E_0609 answer — E_0609 has no step for it.
+// CHOICE (the Anwendungsübersicht that says whether 55007 has a Zuordnung
+// check is not in the references): WithUnsuppliedBeendigung(false) answers
+// by E_0609 instead (step 130, A10).
+func (f flow) zuordnungLF(md *MasterData, own string) []aperak.Problem {
+	if !f.cfg.beendigungZ18 || md == nil || md.Supplied || md.ConfirmedEnd || md.Supplier == own {
+		return nil
+	}
+	return []aperak.Problem{{Code: "Z18", Content: md.MaLo}}
+}
+
 // checkRequest runs the APERAK duty of a request: AHB facts, then (NB) the
 // Zuordnung; it sends the APERAK and ends the process on a 313. It reports
 // whether the request is processable.
@@ -122,6 +144,9 @@ func (f flow) checkRequest(x *dec, r *received, md *MasterData, dateQ string, nb
 	problems := f.requestFacts(x, r, md, dateQ)
 	if len(problems) == 0 && nbZuordnung {
 		problems = f.zuordnungNB(md)
+	}
+	if len(problems) == 0 && r.tx.PID == PIDBeendigungNB {
+		problems = f.zuordnungLF(md, r.tx.Receiver)
 	}
 	if err := f.ack(x, r, problems); err != nil {
 		return false, err
@@ -312,6 +337,20 @@ func (f flow) nbAnswerLFN(x *dec, confirm bool, code, ebd, third string) error {
 		m.Reason = []string{reason, ergaenzung(consuming)}
 		if code == "A06" || code == "A45" { // AHB [358] / [355]
 			m.Processing, m.NextProcessing = md.PendingStart, md.NextProcessing
+			// The registry (E_0622 step 70/270, WithProcessIndex) tells that
+			// another Anmeldung is in process, not these dates. UNVERIFIED
+			// default where the master data have none: "Bearbeitung" = the
+			// German day of the receipt, "Datum für nächste Bearbeitung" =
+			// the next Werktag; a MasterDataSource that knows better sets
+			// PendingStart/NextProcessing.
+			day := x.cmd.ReceivedAt.In(fristen.Berlin())
+			day = fristen.Date(day.Year(), day.Month(), day.Day())
+			if m.Processing.IsZero() {
+				m.Processing = day
+			}
+			if m.NextProcessing.IsZero() {
+				m.NextProcessing = f.cfg.cal.NextWerktag(day)
+			}
 		}
 		if third != "" {
 			m.Third, m.ThirdEBD = third, EBDAnfrageBeendigung

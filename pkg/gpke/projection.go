@@ -38,43 +38,43 @@ func sentState(pid string) string {
 	return ""
 }
 
-// pids lists pid unless it is empty.
-func pids(pid string) []string {
-	if pid == "" {
+// one lists v (a PID, a MaLo-ID) unless it is empty.
+func one(v string) []string {
+	if v == "" {
 		return nil
 	}
-	return []string{pid}
+	return []string{v}
 }
 
 // ProjectionFields implements module.Projectable.
 func (e RequestReceived) ProjectionFields() module.Fields {
-	return module.Fields{State: StateRequestReceived, PIDs: pids(e.PID)}
+	return module.Fields{State: StateRequestReceived, PIDs: one(e.PID), MaLo: one(e.MaLo)}
 }
 
 // ProjectionFields implements module.Projectable.
-func (Initiated) ProjectionFields() module.Fields {
-	return module.Fields{State: StateInitiated}
+func (e Initiated) ProjectionFields() module.Fields {
+	return module.Fields{State: StateInitiated, MaLo: one(e.MaLo)}
 }
 
 // ProjectionFields implements module.Projectable.
 func (e Sent) ProjectionFields() module.Fields {
-	return module.Fields{State: sentState(e.PID), PIDs: pids(e.PID)}
+	return module.Fields{State: sentState(e.PID), PIDs: one(e.PID)}
 }
 
 // ProjectionFields implements module.Projectable (the PID of the answer;
 // the label follows from the Completed or the NB's decision after it).
 func (e AnswerReceived) ProjectionFields() module.Fields {
-	return module.Fields{PIDs: pids(e.PID)}
+	return module.Fields{PIDs: one(e.PID)}
 }
 
 // ProjectionFields implements module.Projectable.
 func (e DecisionRequested) ProjectionFields() module.Fields {
-	return module.Fields{State: StateWaitingForDecision, PIDs: pids(e.PID)}
+	return module.Fields{State: StateWaitingForDecision, PIDs: one(e.PID), MaLo: one(e.MaLo)}
 }
 
 // ProjectionFields implements module.Projectable: the outcome is the label.
 func (e Completed) ProjectionFields() module.Fields {
-	return module.Fields{State: e.Outcome, PIDs: pids(e.PID)}
+	return module.Fields{State: e.Outcome, PIDs: one(e.PID)}
 }
 
 // ProjectionFields implements module.Projectable: the outcome is the label.

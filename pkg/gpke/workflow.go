@@ -10,6 +10,7 @@ import (
 
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/aperak"
+	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/edifact/utilmd"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
@@ -85,16 +86,23 @@ func (f flow) Codec() *engine.Codec {
 		Event(AperakReceived{}, 1).Event(AperakMissing{}, 1).Event(ContrlReceived{}, 1).
 		Event(AnswerReceived{}, 1).Event(LFAWaitExpired{}, 1).Event(DecisionRequested{}, 1).
 		Event(Decided{}, 1).Event(Completed{}, 1).Event(Failed{}, 1).Event(SupplierAssigned{}, 1).
-		Event(SupplyEnded{}, 1).Event(Noted{}, 1).Event(Delivered{}, 1).Event(Undelivered{}, 1).
+		Event(SupplyEnded{}, 1).Event(Noted{}, 1).Event(Delivered{}, 1).Event(Undelivered{}, 1).Event(StornoReceived{}, 1).
 		Command(inbound.Transaction{}).Command(Enriched{}).Command(RegisterSupplyStart{}).
 		Command(RequestTermination{}).Command(RegisterSupplyEnd{}).Command(RequestCancellation{}).
 		Command(Decide{}).Command(Timeout{}).Command(delivery.Confirmed{}).Command(delivery.Failed{})
 }
 
 // OnDeadline implements engine.DeadlineHandler: every fired deadline becomes
-// a Timeout command.
+// a Timeout command. Its time is the due time (a retried decision gives the
+// same bytes) — or, for a deadline an operator fired before it was due
+// (scheduler.Force, `mako deadline fire`), the recorded fire time, so that
+// nothing is sent dated in the future.
 func (f flow) OnDeadline(_ State, fired engine.DeadlineFired) (engine.CommandData, error) {
-	return Timeout{Label: fired.Label, Due: fired.Due}, nil
+	at := fired.Due
+	if !fired.FiredAt.IsZero() && fired.FiredAt.Before(at) {
+		at = fired.FiredAt
+	}
+	return Timeout{Label: fired.Label, Due: at}, nil
 }
 
 // dec accumulates one decision; events are applied to s as they are emitted
@@ -182,6 +190,11 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 		// that the process is found by it (`mako process list --malo`,
 		// docs/projections.md).
 		x.d.Correlate = append(x.d.Correlate, engine.BusinessKey{Kind: inbound.KeyMaLo, Value: x.s.MaLo})
+	}
+	if (f.name == WorkflowNBLieferbeginn || f.name == WorkflowLFNLieferbeginn) && !s.Done && x.s.Done && ident.ValidateMaLo(x.s.MaLo) == nil {
+		// The Anmeldung is answered (or cancelled): it no longer counts as
+		// pending for E_0622 step 70 (see KeyAnswered).
+		x.d.Correlate = append(x.d.Correlate, AnsweredKey(x.s.MaLo))
 	}
 	return x.d, nil
 }
@@ -277,6 +290,9 @@ func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData, parsed
 		x.fv = v
 	}
 	if isRequest(tx.PID) {
+		if tx.PID == PIDStorno && x.s.Started && x.s.Request != nil && f.name != WorkflowStornoAnswer {
+			return f.stornoIn(x, r)
+		}
 		if x.s.Started {
 			// A second request in one process cannot come from ingest (one
 			// process per request); acknowledge it and keep it visible.
@@ -452,7 +468,7 @@ func (f flow) timeout(x *dec, label string) error {
 	case label == labelLFA:
 		return f.nbLFAExpired(x)
 	case label == labelDecision:
-		if !x.s.DecisionPending {
+		if !x.s.DecisionPending || x.s.Done {
 			return nil
 		}
 		return f.applyDecision(x, Decided{Object: x.s.DefaultObject, Code: x.s.codeFor(x.s.DefaultObject), Source: "default", Note: "no ERP decision by the deadline"})
@@ -469,8 +485,8 @@ func (f flow) timeout(x *dec, label string) error {
 
 // decide handles the ERP's Decide.
 func (f flow) decide(x *dec, p Decide) error {
-	if !x.s.DecisionPending {
-		x.emit(Noted{What: "ERP decision without pending request (late or duplicate)"})
+	if !x.s.DecisionPending || x.s.Done {
+		x.emit(Noted{What: "ERP decision without pending request (late, duplicate, or the request was cancelled)"})
 		return nil
 	}
 	if req := x.s.Request; (p.TransactionID != "" && p.TransactionID != req.TransactionID) || (p.Partner != "" && p.Partner != req.Sender) {
@@ -482,7 +498,18 @@ func (f flow) decide(x *dec, p Decide) error {
 		code = x.s.codeFor(p.Object)
 	}
 	x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelDecision)
-	return f.applyDecision(x, Decided{Object: p.Object, Code: code, Source: "erp", Note: p.Note})
+	d := Decided{Object: p.Object, Code: code, Source: "erp", Note: p.Note}
+	if !p.End.IsZero() {
+		if x.s.Request.PID != PIDAnfrageBeendigung || p.Object {
+			x.emit(Noted{What: "ERP end date " + p.End.UTC().Format(time.RFC3339) + " ignored: only a consent to a 55010 carries the LFA's own end date"})
+		} else {
+			if !fristen.IsStromtagLimit(p.End) {
+				return fmt.Errorf("%w: Decide end %s is not 00:00 German local time", ErrInvalidCommand, p.End.UTC().Format(time.RFC3339))
+			}
+			d.End = p.End.UTC()
+		}
+	}
+	return f.applyDecision(x, d)
 }
 
 // request dispatches a received request to its workflow's decision.

@@ -63,13 +63,18 @@ type Outcome interface {
 }
 
 // Fields is what a workflow event tells the process overview beyond its
-// type: the new state label and the Prüfidentifikatoren it carries.
+// type: the new state label, the Prüfidentifikatoren it carries and the
+// market locations it concerns.
 type Fields struct {
 	// State is the process's state label after this event ("waiting for
 	// answer", "accepted" …); empty leaves the label unchanged.
 	State string
 	// PIDs are the Prüfidentifikatoren of the messages behind the event.
 	PIDs []string
+	// MaLo are the market locations the event concerns (the read model's
+	// Process.MaLo and the malo entries of its business-key index, as if
+	// bound as keys; a MaLo also bound as a key is indexed once).
+	MaLo []string
 }
 
 // Projectable is implemented by workflow event data that contributes to

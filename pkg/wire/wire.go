@@ -1,7 +1,7 @@
 // Package wire holds what the wire contracts of all mako-engine streams
 // share: the header names that more than one stream carries and the parsing
 // of the tenant token of a subject. Each stream's own contract is one
-// subpackage (command, outbox, timer, deadletter, inbound, delivery, erp;
+// subpackage (command, outbox, timer, deadletter, inbound, delivery, erp, audit;
 // the event store's MAKO_EVENTS is pkg/engine/natsstore), owning its stream
 // name, subject build and parse, header names and payload encoding.
 package wire

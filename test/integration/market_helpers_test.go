@@ -114,13 +114,25 @@ func withAccounts(t *testing.T, conf string) natstest.Option {
 }
 
 // gpkeOptions are the module options of every party: real deadlines of
-// pkg/fristen; the scenarios steer time through receipt times. Those set the
-// NB's receipt of LFX's Anmeldung (Mako-Received-At) but not the LFA's
-// receipt of the NB's Anfrage, which is always now: E_0624 step 5 (A43 after
-// 07:00 of the Werktag after the ÜT) would see a weeks-late Anfrage, so it is
-// off here and tested in pkg/gpke (TestE0624Step5).
-func gpkeOptions(store malo.Reader) []gpke.Option {
-	return []gpke.Option{gpke.WithMasterData(gpke.FromMaLo(store)), gpke.WithAnfrageCutoff(-1, 0)}
+// pkg/fristen; the scenarios steer time through receipt times. Pending
+// Anmeldungen (E_0622 step 70) come from the party's registry. The
+// Vorlauffrist of a 55007 (E_0609 step 40, no default: unverified) is set
+// to a maximum of one year, so that a Zuordnungsbeginn two years ahead
+// reaches step 40's A03 through the pipeline. ix may be nil (no step 70).
+// The receipt times set the NB's receipt of LFX's Anmeldung
+// (Mako-Received-At) but not the LFA's receipt of the NB's Anfrage, which is
+// always now: E_0624 step 5 (A43 after 07:00 of the Werktag after the ÜT)
+// would see a weeks-late Anfrage, so it is off here and tested in pkg/gpke
+// (TestE0624Step5).
+func gpkeOptions(store malo.Reader, ix gpke.ProcessIndex) []gpke.Option {
+	opts := []gpke.Option{gpke.WithMasterData(gpke.FromMaLo(store)), gpke.WithAnfrageCutoff(-1, 0),
+		gpke.WithBeendigungLeadTime(func(_ *fristen.Calendar, received, end time.Time) bool {
+			return !end.After(received.AddDate(1, 0, 0))
+		})}
+	if ix != nil {
+		opts = append(opts, gpke.WithProcessIndex(ix))
+	}
+	return opts
 }
 
 var marketWorkers = []func(*app.System, context.Context) error{
@@ -145,12 +157,18 @@ func startMarket(t *testing.T) *market {
 		}
 		st, err := malonats.OpenNATS(ctx, js, 0)
 		must(t, err)
+		// The module exists before the system; its registry is bound late
+		// (the enricher runs only once the workers run).
+		var sys *app.System
+		ix := gpke.ProcessIndexFunc(func(ctx context.Context, tenant engine.TenantID, k engine.BusinessKey) ([]engine.ProcessIdentity, error) {
+			return sys.Engine().Registry().LookupAll(ctx, tenant, k)
+		})
 		cfg := app.SystemConfig{
 			Tenants:     []ingest.Tenant{{ID: engine.TenantID(p.Tenant), MPIDs: []string{p.MPID}, Roles: []routing.Role{role}, Sector: catalog.Strom}},
-			Modules:     []module.Module{gpke.Module(gpkeOptions(st)...)},
+			Modules:     []module.Module{gpke.Module(gpkeOptions(st, ix)...)},
 			Concurrency: 4,
 		}
-		sys := newSystem(t, js, cfg)
+		sys = newSystem(t, js, cfg)
 		pst, err := partner.OpenNATS(ctx, js, 0)
 		must(t, err)
 		mp := &marketParty{Party: p, js: js, sys: sys, malo: st, partner: pst, rm: readmodel.NewStore(js)}

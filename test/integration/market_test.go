@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"errors"
+	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
+	"github.com/mako-engine/mako/pkg/workers/scheduler"
 
 	"github.com/mako-engine/mako/internal/demo"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
@@ -335,6 +338,252 @@ func TestMarket(t *testing.T) {
 			}
 		})
 
+		// E_0622 step 70: LFX's Anmeldung for the same MaLo arrives while
+		// the LFN's is pending (the NB asked the LFA, whose ERP has not
+		// decided yet): 55003 A06 to LFX, one 55010 only; the LFN's
+		// Anmeldung then goes on alone.
+		t.Run("two suppliers race", func(t *testing.T) {
+			maloID := nextMaLo(t)
+			t.Parallel()
+			m.seedSwitch(t, maloID)
+			m.lfn.erpCommand(t, "race-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
+			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
+			second := m.lfxAnmeldung(t, maloID, time.Now().Format(time.RFC3339), okStart)
+			c := m.waitConversation(t, maloID, "the rejection of the second Anmeldung", func(c demo.Conversation) bool { return len(c.UTILMD("55003")) == 1 })
+			abl := onePID(t, c, "55003", mk)
+			if abl.To != mpLFX || abl.RefTN != second || abl.Code != "A06" || abl.EBD != "E_0622" {
+				t.Errorf("55003 to %s answers %s with %s:%s, want A06:E_0622 to LFX", abl.To, abl.RefTN, abl.Code, abl.EBD)
+			}
+			m.lfa.erpCommand(t, "decide-"+maloID, gpke.ERPDecide, map[string]any{
+				"partner": mk.NB.MPID, "transaction_id": req.Data.TransactionID, "object": false})
+			c = m.waitConversation(t, maloID, "the first switch", func(c demo.Conversation) bool {
+				return len(c.UTILMD("55002")) == 1 && len(c.UTILMD("55008")) == 1
+			})
+			checkMessages(t, c)
+			for pid, n := range map[string]int{"55010": 1, "55002": 1, "55007": 1, "55003": 1} {
+				if got := len(c.UTILMD(pid)); got != n {
+					t.Errorf("%d %s, want %d:\n%s", got, pid, n, conversationText(c, mk))
+				}
+			}
+			if zu := onePID(t, c, "55002", mk); zu.To != mk.LFN.MPID || zu.Code != "A51" {
+				t.Errorf("55002 to %s with %s", zu.To, zu.Code)
+			}
+			m.nb.record(t, maloID, "LFN from the Zuordnungsbeginn", func(r *malo.Record) bool { return supplierAt(r, okStart) == mk.LFN.MPID })
+		})
+
+		// A confirmed Stornierung stops the Anmeldung it cancels: the LFA's
+		// later consent changes nothing (no 55002, no 55007, master data
+		// untouched, the NB's LFA deadline cancelled); a second Stornierung
+		// comes too late (55024).
+		t.Run("cancel then consent", func(t *testing.T) {
+			maloID := nextMaLo(t)
+			t.Parallel()
+			m.seedSwitch(t, maloID)
+			m.lfn.erpCommand(t, "cc-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
+			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
+			c := m.waitConversation(t, maloID, "the Anfrage", func(c demo.Conversation) bool { return len(c.UTILMD("55010")) == 1 })
+			anm := onePID(t, c, "55001", mk)
+			m.lfn.erpCommand(t, "cc-storno-"+maloID, gpke.ERPRequestCancellation, map[string]any{
+				"sender": mk.LFN.MPID, "recipient": mk.NB.MPID, "transaction_id": anm.Transaction, "category": "E01", "malo": maloID})
+			c = m.waitConversation(t, maloID, "the Stornierung's answer", func(c demo.Conversation) bool { return len(c.UTILMD("55023")) == 1 })
+			anf := onePID(t, c, "55010", mk)
+			checkAnswer(t, onePID(t, c, "55023", mk), onePID(t, c, "55022", mk), "A01", "S_0086")
+			if p, _ := m.nb.process(t, anf.Process); p.Outcome != gpke.OutcomeCancelled {
+				t.Errorf("NB outcome %s, want cancelled", p.Outcome)
+			}
+			m.lfa.erpCommand(t, "cc-decide-"+maloID, gpke.ERPDecide, map[string]any{
+				"partner": mk.NB.MPID, "transaction_id": req.Data.TransactionID, "object": false})
+			c = m.waitConversation(t, maloID, "the NB's APERAK for the late consent", func(c demo.Conversation) bool {
+				b := c.UTILMD("55011")
+				return len(b) == 1 && len(c.AperakFor(b[0].Transaction)) == 1
+			})
+			aperakOf(t, c, onePID(t, c, "55011", mk), "312", mk)
+			m.lfn.erpCommand(t, "cc-storno2-"+maloID, gpke.ERPRequestCancellation, map[string]any{
+				"sender": mk.LFN.MPID, "recipient": mk.NB.MPID, "transaction_id": anm.Transaction, "category": "E01", "malo": maloID})
+			c = m.waitConversation(t, maloID, "the late Stornierung's refusal", func(c demo.Conversation) bool { return len(c.UTILMD("55024")) == 1 })
+			checkMessages(t, c)
+			if a := onePID(t, c, "55024", mk); a.Code != "A14" || a.EBD != "S_0087" {
+				t.Errorf("55024 %s:%s", a.Code, a.EBD)
+			}
+			for _, pid := range []string{"55002", "55003", "55007"} {
+				if n := len(c.UTILMD(pid)); n != 0 {
+					t.Errorf("%d %s after the confirmed Stornierung:\n%s", n, pid, conversationText(c, mk))
+				}
+			}
+			_, evs := m.nb.process(t, anf.Process)
+			if !slices.Contains(evs, "mako.deadline.cancelled") || slices.Contains(evs, "gpke.supplier_assigned") {
+				t.Errorf("NB process events %v", evs)
+			}
+			if r, _ := m.nb.malo.Lookup(context.Background(), mk.NB.Tenant, maloID); supplierAt(r, okStart) != mk.LFA.MPID || len(r.Periods) != 1 {
+				t.Errorf("NB master data changed: %+v", r)
+			}
+		})
+
+		// E_0624 step 60: Einzug (reason E01); the LFA's ERP consents with
+		// its own end date, which the 55011 carries.
+		t.Run("A34 with the LFA's end date", func(t *testing.T) {
+			maloID := nextMaLo(t)
+			t.Parallel()
+			m.seedSwitch(t, maloID)
+			m.lfn.erpCommand(t, "a34-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID, "reason": "E01"}))
+			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
+			if !strings.Contains(req.Data.Reason, "E_0624/60") {
+				t.Errorf("decision request %q, want step E_0624/60", req.Data.Reason)
+			}
+			own := fristen.AddDays(okStart, -1)
+			m.lfa.erpCommand(t, "a34-decide-"+maloID, gpke.ERPDecide, map[string]any{
+				"partner": mk.NB.MPID, "transaction_id": req.Data.TransactionID, "object": false, "end": own})
+			c := m.waitConversation(t, maloID, "the switch", func(c demo.Conversation) bool { return len(c.UTILMD("55002")) == 1 })
+			checkMessages(t, c)
+			best := onePID(t, c, "55011", mk)
+			checkAnswer(t, best, onePID(t, c, "55010", mk), "A34", "E_0624")
+			if !best.Date.Equal(own) {
+				t.Errorf("55011 end %s, want the LFA's %s", best.Date, own)
+			}
+		})
+
+		// E_0609 step 40: a Zuordnungsbeginn two years ahead breaks the
+		// market's Vorlauffrist rule for 55007 (gpkeOptions: at most one
+		// year): the LFA answers 55009 A03.
+		t.Run("E_0609 step 40: 55007 beyond the Vorlauffrist", func(t *testing.T) {
+			maloID := nextMaLo(t)
+			t.Parallel()
+			m.seedSwitch(t, maloID)
+			far := fristen.AddDays(okStart, 730)
+			m.lfn.erpCommand(t, "far-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": far, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
+			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
+			m.lfa.erpCommand(t, "far-decide-"+maloID, gpke.ERPDecide, map[string]any{
+				"partner": mk.NB.MPID, "transaction_id": req.Data.TransactionID, "object": false})
+			c := m.waitConversation(t, maloID, "the LF's answer to the 55007", func(c demo.Conversation) bool { return len(c.UTILMD("55009")) == 1 })
+			checkMessages(t, c)
+			checkAnswer(t, onePID(t, c, "55009", mk), onePID(t, c, "55007", mk), "A03", "E_0609")
+		})
+
+		// Deadline passed, then the answer: LFX's Anmeldung was received
+		// last Friday, so the NB's wait for the LFA (W 10:00) fires at once
+		// and the NB confirms; the LFA's objection comes after the deadline
+		// and is acknowledged and ignored (E_0623: only a timely answer
+		// counts).
+		t.Run("LFA answers after the deadline", func(t *testing.T) {
+			maloID := nextMaLo(t)
+			t.Parallel()
+			m.seedSwitch(t, maloID)
+			start := deDay(2026, 11, 24)
+			m.lfxAnmeldung(t, maloID, "2026-11-20T10:15:00+01:00", start)
+			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
+			m.waitConversation(t, maloID, "the confirmation by time", func(c demo.Conversation) bool { return len(c.UTILMD("55002")) == 1 })
+			m.lfa.erpCommand(t, "late-"+maloID, gpke.ERPDecide, map[string]any{
+				"partner": mk.NB.MPID, "transaction_id": req.Data.TransactionID, "object": true})
+			c := m.waitConversation(t, maloID, "the NB's APERAK for the late objection", func(c demo.Conversation) bool {
+				b := c.UTILMD("55012")
+				return len(b) == 1 && len(c.AperakFor(b[0].Transaction)) == 1
+			})
+			aperakOf(t, c, onePID(t, c, "55012", mk), "312", mk)
+			time.Sleep(200 * time.Millisecond) // nothing else may follow from the NB
+			c = demo.Select(m.messages(t), maloID)
+			if n := len(c.UTILMD("55003")); n != 0 {
+				t.Errorf("the late objection produced %d 55003", n)
+			}
+			if zu := onePID(t, c, "55002", mk); zu.Code != "A51" {
+				t.Errorf("55002 %s", zu.Code)
+			}
+			m.nb.record(t, maloID, "LFX from Tuesday", func(r *malo.Record) bool { return supplierAt(r, start) == mpLFX })
+		})
+
+		// The LFA stays silent and the NB's operator does not wait for W
+		// 10:00: `mako deadline fire` (scheduler.Force) fires the NB's "lfa"
+		// deadline now, through the command stream; the NB decides at the
+		// fire time (E_0623 step 30 "nein" → 55002 A51 + 55007), and the
+		// process's history records who fired it and why.
+		t.Run("operator fires the LFA deadline", func(t *testing.T) {
+			maloID := nextMaLo(t)
+			t.Parallel()
+			m.seedSwitch(t, maloID)
+			m.lfn.erpCommand(t, "force-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
+			c := m.waitConversation(t, maloID, "the Anfrage", func(c demo.Conversation) bool { return len(c.UTILMD("55010")) == 1 })
+			anf := onePID(t, c, "55010", mk)
+			ctx := context.Background()
+			if _, err := scheduler.Force(ctx, m.nb.js, m.nb.sys.Engine().EventStore(), scheduler.ForceRequest{Tenant: engine.TenantID(mk.NB.Tenant),
+				Process: engine.ProcessID(anf.Process), Label: "decision", By: "ops", Reason: "wrong label", At: time.Now()}); !errors.Is(err, scheduler.ErrNoOpenDeadline) {
+				t.Errorf("force of a deadline the NB does not have: %v", err)
+			}
+			at := time.Now()
+			fired, err := scheduler.Force(ctx, m.nb.js, m.nb.sys.Engine().EventStore(), scheduler.ForceRequest{Tenant: engine.TenantID(mk.NB.Tenant),
+				Process: engine.ProcessID(anf.Process), Label: "lfa", By: "alice", Reason: "Klärfall: LFA silent", At: at})
+			must(t, err)
+			if !fired.Due.After(at) {
+				t.Errorf("the lfa deadline was due already (%s); the scenario needs one in the future", fired.Due)
+			}
+			c = m.waitConversation(t, maloID, "the switch without the LFA", func(c demo.Conversation) bool {
+				return len(c.UTILMD("55002")) == 1 && len(c.UTILMD("55008")) == 1
+			})
+			checkMessages(t, c)
+			zu := onePID(t, c, "55002", mk)
+			checkAnswer(t, zu, onePID(t, c, "55001", mk), "A51", "E_0623")
+			if zu.Created.After(at.Add(time.Minute)) {
+				t.Errorf("55002 dated %s, want the fire time %s, not the due time %s", zu.Created, at, fired.Due)
+			}
+			envs, err := m.nb.sys.Engine().EventStore().Load(ctx, engine.StreamOf(engine.TenantID(mk.NB.Tenant), engine.ProcessID(anf.Process)))
+			must(t, err)
+			audited := false
+			for _, env := range envs {
+				if env.Type == engine.EventDeadlineFired {
+					v, err := engine.DecodeEngineEvent(env)
+					must(t, err)
+					f := v.(*engine.DeadlineFired)
+					audited = f.Label == "lfa" && f.By == "alice" && f.Reason == "Klärfall: LFA silent"
+				}
+			}
+			if !audited {
+				t.Error("the NB's history does not record who fired the deadline and why")
+			}
+		})
+
+		// The NB's records name the LFA, the LFA's own have no such MaLo:
+		// the LFA answers the 55010 with A31 (E_0624 step 30) and the
+		// NB's 55007 with APERAK 313 Z18 (gpke.WithUnsuppliedBeendigung).
+		t.Run("55007 to an LF that does not supply", func(t *testing.T) {
+			maloID := nextMaLo(t)
+			t.Parallel()
+			_, err := m.nb.malo.Put(context.Background(), mk.NB.Tenant, malo.Record{MaLo: maloID, GridOperator: mk.NB.MPID, Sector: "Strom",
+				Periods: []malo.Period{{Supplier: mk.LFA.MPID, From: deDay(2026, 1, 1)}}})
+			must(t, err)
+			m.lfn.erpCommand(t, "z18-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
+			c := m.waitConversation(t, maloID, "the LFA's APERAK for the 55007", func(c demo.Conversation) bool {
+				b := c.UTILMD("55007")
+				return len(b) == 1 && len(c.AperakFor(b[0].Transaction)) == 1
+			})
+			checkMessages(t, c)
+			checkAnswer(t, onePID(t, c, "55011", mk), onePID(t, c, "55010", mk), "A31", "E_0624")
+			a := aperakOf(t, c, onePID(t, c, "55007", mk), "313", mk)
+			if !slices.Equal(a.ERC, []string{"Z18"}) {
+				t.Errorf("APERAK ERC %v, want Z18", a.ERC)
+			}
+			if n := len(c.UTILMD("55008")) + len(c.UTILMD("55009")); n != 0 {
+				t.Errorf("%d answers to the 55007 besides the APERAK", n)
+			}
+		})
+
+		// Answer pairs no NB workflow takes (gpke.AdjacentPIDs): LFX's 55608
+		// (answer to an Ankündigung the NB never sent) and 55600 (Neuanlage,
+		// not modelled) are refused with APERAK 313 Z31.
+		t.Run("refused PIDs at the NB", func(t *testing.T) {
+			for _, pid := range []string{"55608", "55600"} {
+				maloID := nextMaLo(t)
+				m.lfxUTILMD(t, maloID, pid, time.Now().Format(time.RFC3339), okStart)
+				a := m.waitLFXAperak(t, "DOK"+maloID)
+				if a.DocCode != "313" || !slices.Equal(a.ERC, []string{"Z31"}) {
+					t.Errorf("%s: APERAK %s %v, want 313 Z31", pid, a.DocCode, a.ERC)
+				}
+			}
+		})
+
 		// Deadlines across a weekend: LFX's Anmeldung arrives on Friday
 		// 2026-11-20 10:15; W is Monday 23.11, so the earliest
 		// Zuordnungsbeginn is Tuesday 24.11 (fristen.md §5.3).
@@ -454,6 +703,15 @@ func TestMarket(t *testing.T) {
 // transaction id.
 func (m *market) lfxAnmeldung(t *testing.T, maloID, received string, start time.Time) string {
 	t.Helper()
+	return m.lfxUTILMD(t, maloID, "55001", received, start)
+}
+
+// lfxUTILMD publishes LFX's UTILMD transaction of pid (segments of an
+// Anmeldung: BGM E01, DTM+92 = start, STS+7 E03/ZW4, LOC+Z16) to the NB's
+// ingest with the given receipt time and returns its transaction id; the
+// document number is "DOK" + MaLo.
+func (m *market) lfxUTILMD(t *testing.T, maloID, pid, received string, start time.Time) string {
+	t.Helper()
 	at, err := time.Parse(time.RFC3339, received)
 	must(t, err)
 	v, err := fv.Resolve(at)
@@ -476,8 +734,9 @@ func (m *market) lfxAnmeldung(t *testing.T, maloID, received string, start time.
 		"DTM+92:" + strings.ReplaceAll(dtm(start), "+", "?+") + ":303'",
 		"STS+7++E03+ZW4'",
 		"LOC+Z16+" + maloID + "'",
-		"RFF+Z13:55001'",
-		// The rest of an AHB-complete 55001 (product package with the
+		"RFF+Z13:" + pid + "'",
+		// The rest of an AHB-complete 55001 (ingest refuses the other PIDs
+		// sent here with Z31 before their AHB is checked) (product package with the
 		// Bilanzkreis, EnWG group, EnFG, customer and address): the NB's
 		// 55010 echoes NAD+Z09.
 		"SEQ+Z79+1'",
@@ -501,6 +760,23 @@ func (m *market) lfxAnmeldung(t *testing.T, maloID, received string, start time.
 	_, err = m.nb.js.PublishMsg(context.Background(), msg)
 	must(t, err)
 	return tx
+}
+
+// waitLFXAperak waits for the NB's APERAK to LFX's document doc.
+func (m *market) waitLFXAperak(t *testing.T, doc string) demo.Message {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		for _, msg := range m.nb.outbox(t) {
+			if msg.Type == "APERAK" && msg.To == mpLFX && msg.RefDocument == doc {
+				return msg
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no APERAK for LFX's %s", doc)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // otherNB is a grid operator outside the market (valid GS1 check digit).

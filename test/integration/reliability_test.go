@@ -325,7 +325,7 @@ func gpkeNBSystem(t *testing.T) (jetstream.JetStream, *app.System) {
 	must(t, err)
 	return js, newSystem(t, js, app.SystemConfig{
 		Tenants:     []ingest.Tenant{nbTenant},
-		Modules:     []module.Module{gpke.Module(gpkeOptions(st)...)},
+		Modules:     []module.Module{gpke.Module(gpkeOptions(st, nil)...)},
 		Concurrency: 4,
 	})
 }

@@ -545,6 +545,18 @@ func pick(found []engine.ProcessIdentity) engine.ProcessIdentity {
 	return best
 }
 
+// cancelledTransaction returns the transaction id a cancellation refers
+// to: the first RFF+ACW inside the transaction (UTILMD 55022 quotes the
+// Vorgangsnummer of the cancelled transaction there).
+func cancelledTransaction(m *edifact.Message, tx edifact.Transaction) string {
+	for i := tx.Start; i < tx.End && i < len(m.Segments); i++ {
+		if s := &m.Segments[i]; s.Is("RFF", "ACW") {
+			return s.Value(0, 1)
+		}
+	}
+	return ""
+}
+
 // referencedTransaction returns the transaction id a follow-up refers to:
 // the first RFF+TN inside the transaction (UTILMD answers reference the
 // request's Vorgangsnummer this way).

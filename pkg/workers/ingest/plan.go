@@ -173,8 +173,16 @@ func plan(in planInput, resolve func(pid string, s catalog.Sector, roles []routi
 		st := Step{Action: FollowUp, Tx: tx, Definition: def, Reference: ref, Orphan: &Refusal{Code: "Z33", Text: "Referenzierter Geschäftsvorfall existiert nicht",
 			Reason: deadletter.ReasonUnknownConversation, Result: "orphan",
 			Detail: fmt.Sprintf("follow-up PID %s references transaction %q, which no process knows", tx.PID, ref)}}
-		if ref != "" {
+		switch acw := cancelledTransaction(m, tx); {
+		case ref != "":
 			st.Keys = []engine.BusinessKey{inbound.TransactionKey(in.Own, ref)}
+		case acw != "":
+			// A cancellation (UTILMD 55022: RFF+ACW, no RFF+TN) belongs to
+			// the process that received the cancelled transaction from the
+			// same sender, which bound TransactionKey(sender, tx).
+			st.Reference = acw
+			st.Keys = []engine.BusinessKey{inbound.TransactionKey(in.Sender, acw)}
+			st.Orphan.Detail = fmt.Sprintf("follow-up PID %s cancels transaction %q of %s, which no process received", tx.PID, acw, in.Sender)
 		}
 		steps = append(steps, st)
 	}

@@ -53,6 +53,7 @@ func TestPlan(t *testing.T) {
 	router, err := routing.New(
 		routing.Route{PID: "55001", Workflow: def.ID().Name, Initiating: true},
 		routing.Route{PID: "55002", Workflow: def.ID().Name},
+		routing.Route{PID: "55022", Workflow: def.ID().Name},
 		routing.Route{PID: "55077", Workflow: "not.registered", Initiating: true},
 	)
 	if err != nil {
@@ -86,6 +87,12 @@ func TestPlan(t *testing.T) {
 			refusal: deadletter.ReasonVersionMismatch, code: "Z31"},
 		{name: "follow-up looks up the referenced transaction", segs: utilmd("55002", "TX5", "TX1"), version: v, action: FollowUp,
 			keys: []engine.BusinessKey{inbound.TransactionKey(planOwn, "TX1")}, orphanOK: true},
+		{name: "cancellation is found by the cancelled transaction of its sender", version: v, action: FollowUp, orphanOK: true,
+			segs: func() []string {
+				segs := utilmd("55022", "TX7", "")
+				return append(segs[:len(segs)-2], "RFF+ACW:TX1'", "RFF+Z13:55022'", "UNT+9+1'")
+			}(),
+			keys: []engine.BusinessKey{inbound.TransactionKey(planSender, "TX1")}},
 		{name: "follow-up without reference has nothing to look up", segs: utilmd("55002", "TX6", ""), version: v, action: FollowUp, orphanOK: true},
 		{name: "APERAK is an answer found by document, then transaction", version: v, action: Answer,
 			segs: []string{"UNH+1+APERAK:D:07B:UN:2.1i'", "BGM+313+A1'", "RFF+AGO:DOK9'", "RFF+TN:TX9'", "UNT+5+1'"},

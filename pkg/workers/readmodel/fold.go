@@ -69,6 +69,14 @@ func (f folder) applyCommit(p *Process, commitSeq uint64, envs []engine.EventEnv
 					p.PIDs = append(p.PIDs, pid)
 				}
 			}
+			for _, m := range fl.MaLo {
+				// Indexed like a bound malo key, so that the MaLo search
+				// finds the process; Keys keeps the engine's bindings only.
+				if m != "" && !slices.Contains(p.MaLo, m) {
+					p.MaLo = append(p.MaLo, m)
+					bound = append(bound, Key{Kind: string(inbound.KeyMaLo), Value: m})
+				}
+			}
 		}
 		if o, ok := ev.Data.(module.Outcome); ok {
 			p.Outcome = o.ProcessOutcome()
@@ -105,7 +113,10 @@ func (f folder) touch(p *Process, env engine.EventEnvelope) {
 }
 
 // report marks an outbound message delivered or failed when env was
-// committed under the deliverer's report command id. The first report wins.
+// committed under the deliverer's report command id. A repeated report
+// changes nothing; a confirmation after a failure report (a copy re-driven
+// from the dead-letter queue got through) makes the message delivered; a
+// failure never overrides a confirmation.
 func (f folder) report(p *Process, env engine.EventEnvelope) {
 	cmd := string(env.CommandID)
 	var status string
@@ -119,7 +130,7 @@ func (f folder) report(p *Process, env engine.EventEnvelope) {
 	}
 	for i := range p.Outbound {
 		o := &p.Outbound[i]
-		if o.MessageID == id && o.Status == DeliveryQueued {
+		if o.MessageID == id && (o.Status == DeliveryQueued || (o.Status == DeliveryFailed && status == DeliveryDelivered)) {
 			ts := env.Timestamp.UTC()
 			o.Status, o.ReportedAt = status, &ts
 		}
@@ -160,7 +171,10 @@ func (f folder) applyEngine(p *Process, commitSeq uint64, env engine.EventEnvelo
 		p.Keys = append(p.Keys, k)
 		switch e.Kind {
 		case inbound.KeyMaLo:
-			p.MaLo = append(p.MaLo, e.Value)
+			// A MaLo may already be there from an event's Fields.MaLo.
+			if !slices.Contains(p.MaLo, e.Value) {
+				p.MaLo = append(p.MaLo, e.Value)
+			}
 		case inbound.KeyMeLo:
 			p.MeLo = append(p.MeLo, e.Value)
 		}

@@ -62,10 +62,12 @@ const (
 	// DeliveryQueued: the decision committed the message (mako.outbound).
 	DeliveryQueued = "queued"
 	// DeliveryDelivered: the process committed an event caused by the
-	// deliverer's confirmation (command id delivery.ConfirmedID).
+	// deliverer's confirmation (command id delivery.ConfirmedID), also
+	// after a failure report (a re-driven copy got through).
 	DeliveryDelivered = "delivered"
 	// DeliveryFailed: the process committed an event caused by the
-	// deliverer's failure report (command id delivery.FailedID).
+	// deliverer's failure report (command id delivery.FailedID) and none
+	// caused by a confirmation.
 	DeliveryFailed = "failed"
 )
 
@@ -84,7 +86,7 @@ type Process struct {
 	// module.Outcome; empty while the process runs.
 	Outcome string `json:"outcome,omitempty"`
 	// MaLo and MeLo are the values of business keys of kinds malo and melo,
-	// in binding order.
+	// and the MaLo of workflow events (Fields.MaLo), in binding order.
 	MaLo []string `json:"malo"`
 	MeLo []string `json:"melo"`
 	// Keys are all business keys bound to the process, in binding order.
@@ -194,6 +196,42 @@ type DeadLetter struct {
 	SourceSubject  string `json:"source_subject,omitempty"`
 	SourceSequence uint64 `json:"source_sequence,omitempty"`
 	PayloadSize    int    `json:"payload_size"`
+	// Status is the Klärfall state from the operators' actions: "open"
+	// (also when absent), "redriven" or "discarded".
+	Status string `json:"status,omitempty"`
+	// Assignee is the person the letter is assigned to (last assign action).
+	Assignee string `json:"assignee,omitempty"`
+	// Actions are the operators' actions on the letter (pkg/wire/deadletter
+	// Action on mako.dlq.<tenant>.action), in MAKO_DLQ order.
+	Actions []LetterAction `json:"actions,omitempty"`
+}
+
+// Klärfall states of DeadLetter.Status.
+const (
+	LetterOpen      = "open"
+	LetterRedriven  = "redriven"
+	LetterDiscarded = "discarded"
+)
+
+// LetterAction is one operator action on a dead letter.
+type LetterAction struct {
+	// Sequence is the action's MAKO_DLQ sequence (its identity: an action
+	// is applied once).
+	Sequence uint64 `json:"sequence"`
+	Kind     string `json:"kind"`
+	Actor    string `json:"actor"`
+	At       string `json:"at"`
+	Reason   string `json:"reason,omitempty"`
+	Assignee string `json:"assignee,omitempty"`
+	Target   string `json:"target,omitempty"`
+}
+
+// State returns Status, "open" when no action changed it.
+func (d DeadLetter) State() string {
+	if d.Status == "" {
+		return LetterOpen
+	}
+	return d.Status
 }
 
 // normalize makes nil slices empty so that a value encodes the same way

@@ -1,6 +1,7 @@
 package readmodel
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -278,6 +279,9 @@ func (p *Projector) HandleDeadLetter(ctx context.Context, msg jetstream.Msg) err
 // ProjectDeadLetter is HandleDeadLetter for a letter given by subject,
 // MAKO_DLQ sequence and payload.
 func (p *Projector) ProjectDeadLetter(ctx context.Context, subject string, seq uint64, data []byte) error {
+	if tenant, ok := deadletter.IsActionSubject(subject); ok {
+		return p.projectAction(ctx, tenant, subject, seq, data)
+	}
 	tenant, err := deadletter.TenantFromSubject(subject)
 	if err != nil {
 		return worker.Permanent(&Error{Op: "deadletter", Subject: subject, Sequence: seq, Err: errors.New("not a mako.dlq.<tenant> subject")})
@@ -304,6 +308,75 @@ func (p *Projector) ProjectDeadLetter(ctx context.Context, subject string, seq u
 		return &Error{Op: "deadletter", Subject: subject, Sequence: seq, Err: err}
 	}
 	return nil
+}
+
+// projectAction applies an operator action (deadletter.Action) to the
+// letter it names: appended to Actions once (by its MAKO_DLQ sequence),
+// with Status and Assignee following from it. An action that arrives
+// before its letter is projected waits (worker.Retry); an undecodable one
+// is a permanent error (logged and skipped).
+func (p *Projector) projectAction(ctx context.Context, tenant, subject string, seq uint64, data []byte) error {
+	fail := func(err error) error {
+		return &Error{Op: "deadletter action", Subject: subject, Sequence: seq, Err: err}
+	}
+	a, err := deadletter.DecodeAction(data)
+	if err != nil {
+		return worker.Permanent(fail(err))
+	}
+	key := DeadLetterKey(tenant, a.Letter)
+	for range casAttempts {
+		e, err := p.letters.Get(ctx, key)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			if a.Letter >= seq {
+				return worker.Permanent(fail(fmt.Errorf("action names letter %d, not an earlier message", a.Letter)))
+			}
+			return worker.Retry(p.gapWait, fail(fmt.Errorf("letter %d not projected yet", a.Letter)))
+		}
+		if err != nil {
+			return fail(err)
+		}
+		var d DeadLetter
+		if err := json.Unmarshal(e.Value(), &d); err != nil {
+			return worker.Permanent(fail(err))
+		}
+		if !applyAction(&d, seq, a) {
+			return nil
+		}
+		ok, err := p.store(ctx, p.letters, key, d, e.Revision())
+		if err != nil {
+			return fail(err)
+		}
+		if ok {
+			return nil
+		}
+	}
+	return fail(errors.New("too many concurrent updates"))
+}
+
+// applyAction adds action a (MAKO_DLQ sequence seq) to d unless it is
+// there already, keeping Actions in sequence order and deriving Status and
+// Assignee from them; it reports whether d changed.
+func applyAction(d *DeadLetter, seq uint64, a deadletter.Action) bool {
+	for _, x := range d.Actions {
+		if x.Sequence == seq {
+			return false
+		}
+	}
+	d.Actions = append(d.Actions, LetterAction{Sequence: seq, Kind: string(a.Kind), Actor: a.Actor, At: a.At,
+		Reason: a.Reason, Assignee: a.Assignee, Target: a.Target})
+	slices.SortFunc(d.Actions, func(x, y LetterAction) int { return cmp.Compare(x.Sequence, y.Sequence) })
+	d.Status, d.Assignee = "", ""
+	for _, x := range d.Actions {
+		switch deadletter.ActionKind(x.Kind) {
+		case deadletter.ActionRedrive:
+			d.Status = LetterRedriven
+		case deadletter.ActionDiscard:
+			d.Status = LetterDiscarded
+		case deadletter.ActionAssign:
+			d.Assignee = x.Assignee
+		}
+	}
+	return true
 }
 
 // Exhausted is the worker.ExhaustedFunc of both consumers: a message the

@@ -39,11 +39,13 @@ type finish struct{}
 
 func (finish) CommandType() string { return "rm.finish" }
 
-type started struct{ PID string }
+// started names the MaLo in its fields as well as binding it as a key (as
+// gpke does once it binds the MaLo): the overview lists it once.
+type started struct{ PID, MaLo string }
 
 func (started) EventType() string { return "rm.started" }
 func (e started) ProjectionFields() module.Fields {
-	return module.Fields{State: "waiting", PIDs: []string{e.PID}}
+	return module.Fields{State: "waiting", PIDs: []string{e.PID}, MaLo: []string{e.MaLo}}
 }
 
 type finished struct{}
@@ -59,7 +61,7 @@ func (noted) EventType() string { return "rm.noted" }
 func (flow) Name() string { return "rm.flow" }
 func (flow) Codec() *engine.Codec {
 	return engine.NewCodec().Event(started{}, 1).Event(finished{}, 1).Event(noted{}, 1).
-		Command(start{}).Command(finish{}).Command(delivery.Confirmed{})
+		Command(start{}).Command(finish{}).Command(delivery.Confirmed{}).Command(delivery.Failed{})
 }
 func (flow) Initial() int                    { return 0 }
 func (flow) Apply(s int, _ engine.Event) int { return s + 1 }
@@ -67,14 +69,14 @@ func (flow) Handle(s int, cmd engine.Command) (engine.Decision, error) {
 	switch c := cmd.Payload.(type) {
 	case start:
 		return engine.Decision{
-			Events:       []engine.EventData{started{PID: c.PID}},
+			Events:       []engine.EventData{started{PID: c.PID, MaLo: c.MaLo}},
 			Outbound:     []engine.Outbound{{Recipient: "9900000000004", MessageType: "APERAK", Payload: []byte("UNA")}},
 			SetDeadlines: []engine.DeadlineRequest{{Label: "answer", Due: c.Due}, {Label: "remind", Due: c.Due.Add(-time.Hour)}},
 			Correlate:    []engine.BusinessKey{{Kind: inbound.KeyMaLo, Value: c.MaLo}, {Kind: inbound.KeyConversation, Value: "9900000000004:TX/1"}},
 		}, nil
 	case finish:
 		return engine.Decision{Events: []engine.EventData{finished{}}, CancelDeadlines: []string{"answer"}}, nil
-	case delivery.Confirmed:
+	case delivery.Confirmed, delivery.Failed:
 		return engine.Decision{Events: []engine.EventData{noted{}}}, nil
 	}
 	return engine.Decision{}, fmt.Errorf("unexpected %T", cmd.Payload)
@@ -428,5 +430,66 @@ func TestPagingAndRebuild(t *testing.T) {
 				t.Fatalf("%s/%s differs:\n%s\n%s", b, k, v, after[b][k])
 			}
 		}
+	}
+}
+
+// A failure report marks the message failed; a later confirmation (a copy
+// re-driven from the dead-letter queue got through) makes it delivered; a
+// failure reported after a confirmation changes nothing.
+func TestDeliveryFailedThenRedriven(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	p, err := readmodel.NewProjector(ctx, e.js, e.ec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	begin := func() (engine.ProcessIdentity, string) {
+		t.Helper()
+		id, _ := engine.NewIdentity("nb", e.def.ID())
+		res := e.exec(t, id, "c1", start{MaLo: "51234567895", PID: "55001", Due: t0.Add(48 * time.Hour)})
+		for _, env := range res.Envelopes {
+			if env.Type == engine.EventOutbound {
+				v, _ := engine.DecodeEngineEvent(env)
+				return id, v.(*engine.OutboundMessage).MessageID
+			}
+		}
+		t.Fatal("no outbound message")
+		return id, ""
+	}
+	status := func(id engine.ProcessIdentity) string {
+		t.Helper()
+		for _, m := range e.commits(t, id) {
+			if err := project(t, p, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := readmodel.NewStore(e.js).Process(ctx, "nb", string(id.Process))
+		if err != nil || len(got.Outbound) != 1 {
+			t.Fatalf("overview %+v, %v", got, err)
+		}
+		return got.Outbound[0].Status
+	}
+	failed := func(id engine.ProcessIdentity, msgID string) {
+		e.exec(t, id, string(delivery.FailedID(msgID)), delivery.Failed{MessageID: msgID, Reason: "retry window elapsed", At: t0})
+	}
+	confirmed := func(id engine.ProcessIdentity, msgID string) {
+		e.exec(t, id, string(delivery.ConfirmedID(msgID)), delivery.Confirmed{MessageID: msgID, Transport: "nats", At: t0.Add(time.Hour)})
+	}
+
+	id, msgID := begin()
+	failed(id, msgID)
+	if s := status(id); s != readmodel.DeliveryFailed {
+		t.Fatalf("after the failure report: %s", s)
+	}
+	confirmed(id, msgID)
+	if s := status(id); s != readmodel.DeliveryDelivered {
+		t.Fatalf("after the re-driven copy's confirmation: %s", s)
+	}
+
+	id, msgID = begin()
+	confirmed(id, msgID)
+	failed(id, msgID)
+	if s := status(id); s != readmodel.DeliveryDelivered {
+		t.Fatalf("a failure report overrode the confirmation: %s", s)
 	}
 }

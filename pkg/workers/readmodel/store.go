@@ -469,3 +469,69 @@ func (s *Store) ProcessDeadLetters(ctx context.Context, tenant, process string) 
 	slices.SortFunc(out, func(a, b DeadLetter) int { return cmp.Compare(a.Sequence, b.Sequence) })
 	return out, nil
 }
+
+// DeadLetter returns the letter with MAKO_DLQ sequence seq of tenant.
+func (s *Store) DeadLetter(ctx context.Context, tenant string, seq uint64) (DeadLetter, error) {
+	if tenant == "" {
+		return DeadLetter{}, fmt.Errorf("%w: tenant required", ErrInvalidQuery)
+	}
+	if err := checkTenant(tenant); err != nil {
+		return DeadLetter{}, err
+	}
+	_, _, letters, err := s.bind(ctx)
+	if err != nil {
+		return DeadLetter{}, err
+	}
+	e, err := letters.Get(ctx, DeadLetterKey(tenant, seq))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return DeadLetter{}, fmt.Errorf("%w: dead letter %s/%d", ErrNotFound, tenant, seq)
+	}
+	if err != nil {
+		return DeadLetter{}, err
+	}
+	var d DeadLetter
+	if err := json.Unmarshal(e.Value(), &d); err != nil {
+		return DeadLetter{}, fmt.Errorf("readmodel: dead letter %s: %w", e.Key(), err)
+	}
+	return d, nil
+}
+
+// EachProcess calls fn with every process overview of tenant ("" = every
+// tenant), in one ordered pass over the bucket (for dashboards that
+// aggregate; listings use Processes).
+func (s *Store) EachProcess(ctx context.Context, tenant string, fn func(Process) error) error {
+	if err := checkTenant(tenant); err != nil {
+		return err
+	}
+	procs, _, _, err := s.bind(ctx)
+	if err != nil {
+		return err
+	}
+	return scan(ctx, procs, tenantFilter(tenant), func(key string, b []byte) error {
+		var p Process
+		if err := json.Unmarshal(b, &p); err != nil {
+			return fmt.Errorf("readmodel: overview %s: %w", key, err)
+		}
+		p.normalize()
+		return fn(p)
+	})
+}
+
+// EachDeadLetter calls fn with every dead letter of tenant ("" = every
+// tenant), in key (= MAKO_DLQ sequence) order per tenant.
+func (s *Store) EachDeadLetter(ctx context.Context, tenant string, fn func(DeadLetter) error) error {
+	if err := checkTenant(tenant); err != nil {
+		return err
+	}
+	_, _, letters, err := s.bind(ctx)
+	if err != nil {
+		return err
+	}
+	return scan(ctx, letters, tenantFilter(tenant), func(key string, b []byte) error {
+		var d DeadLetter
+		if err := json.Unmarshal(b, &d); err != nil {
+			return fmt.Errorf("readmodel: dead letter %s: %w", key, err)
+		}
+		return fn(d)
+	})
+}

@@ -1,0 +1,275 @@
+package gpke
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/fristen"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+)
+
+// Issue 13: the LFW24 decisions added to the switch.
+
+// A confirmed Stornierung of the Anmeldung stops the NB's process: 55023,
+// its deadlines cancelled, no 55002/55007 and no master-data change when
+// the LFA's consent arrives afterwards; a second (late) one is refused.
+func TestStornoStopsTheCancelledAnmeldung(t *testing.T) {
+	_, nb, d := switchUntilAnfrage(t, mdNB())
+	anm := nb.s.Request
+	if !slices.Contains(d.Correlate, inbound.TransactionKey(mpLFN, anm.TransactionID)) || !slices.Contains(d.Correlate, MaLoKey(maloID)) {
+		t.Fatalf("the NB's process is not findable by the Anmeldung or the MaLo: %v", d.Correlate)
+	}
+	anfrage := out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung)
+	lfn := newParty(t, "lfn").start(WorkflowStornoRequest)
+	ds := lfn.exec(t0.Add(2*time.Minute), RequestCancellation{RequestID: "erp-s", Sender: mpLFN, Recipient: mpNB, TransactionID: anm.TransactionID, Category: "E01"})
+	storno := out(t, ds, mpNB, "UTILMD", PIDStorno)
+
+	d = nb.exec(t0.Add(3*time.Minute), deliver(t, storno))
+	out(t, d, mpLFN, "APERAK", "")
+	best := out(t, d, mpLFN, "UTILMD", PIDStornoBest)
+	if c, e := answerOf(t, best); c != "A01" || e != "S_0086" {
+		t.Fatalf("55023 %s:%s", c, e)
+	}
+	if ref, _ := view(t, best).Reference("TN"); ref.Value != deliver(t, storno).TransactionID {
+		t.Fatalf("55023 RFF+TN %q", ref.Value)
+	}
+	if c, ok := has[Completed](d.Events); !ok || c.Outcome != OutcomeCancelled {
+		t.Fatalf("events %+v", d.Events)
+	}
+	for _, l := range []string{labelLFA, labelDecision, labelAnswer} {
+		if !slices.Contains(d.CancelDeadlines, l) {
+			t.Fatalf("deadline %s not cancelled: %v", l, d.CancelDeadlines)
+		}
+	}
+	if !slices.Contains(d.Correlate, AnsweredKey(maloID)) {
+		t.Fatalf("cancelled Anmeldung still pending: %v", d.Correlate)
+	}
+	// The LFA consents afterwards: APERAK only.
+	lfa := newParty(t, "lfa", WithERPDecision(0)).start(WorkflowLFABeendigung)
+	dl := lfa.exec(t0.Add(4*time.Minute), enriched(deliver(t, anfrage), MasterData{Known: true, Supplied: true}))
+	d = nb.exec(t0.Add(5*time.Minute), deliver(t, out(t, dl, mpNB, "UTILMD", PIDAnfrageBest)))
+	if len(d.Outbound) != 1 || d.Outbound[0].MessageType != "APERAK" {
+		t.Fatalf("after the Stornierung the NB sent %d messages", len(d.Outbound))
+	}
+	if _, ok := has[SupplierAssigned](d.Events); ok {
+		t.Fatal("master data changed after the Stornierung")
+	}
+	// A second Stornierung is too late: 55024 with the Late code.
+	ds = newParty(t, "lfn2").start(WorkflowStornoRequest).exec(t0.Add(6*time.Minute), RequestCancellation{RequestID: "erp-s2", Sender: mpLFN, Recipient: mpNB, TransactionID: anm.TransactionID, Category: "E01"})
+	d = nb.exec(t0.Add(7*time.Minute), deliver(t, out(t, ds, mpNB, "UTILMD", PIDStorno)))
+	if c, e := answerOf(t, out(t, d, mpLFN, "UTILMD", PIDStornoAbl)); c != "A14" || e != "S_0087" {
+		t.Fatalf("late 55024 %s:%s", c, e)
+	}
+	if sr, ok := has[StornoReceived](d.Events); !ok || !sr.Late {
+		t.Fatalf("events %+v", d.Events)
+	}
+}
+
+// A Stornierung after the answer (55002 sent) is refused and changes nothing.
+func TestStornoAfterTheAnswerIsRefused(t *testing.T) {
+	_, nb, d := switchUntilAnfrage(t, mdNB())
+	d = nb.fire(labelLFA, deadline(t, d, labelLFA))
+	out(t, d, mpLFN, "UTILMD", PIDAnmeldungBestaetig)
+	ds := newParty(t, "lfn").start(WorkflowStornoRequest).exec(t0.Add(time.Hour), RequestCancellation{RequestID: "erp-s", Sender: mpLFN, Recipient: mpNB, TransactionID: nb.s.Request.TransactionID, Category: "E01"})
+	d = nb.exec(t0.Add(2*time.Hour), deliver(t, out(t, ds, mpNB, "UTILMD", PIDStorno)))
+	out(t, d, mpLFN, "UTILMD", PIDStornoAbl)
+	if nb.s.Outcome != OutcomeConfirmed || len(d.CancelDeadlines) != 0 {
+		t.Fatalf("outcome %s, cancelled %v", nb.s.Outcome, d.CancelDeadlines)
+	}
+}
+
+// E_0624 step 60: the LFA consents (A34) with its own end date, which the
+// 55011 carries in DTM+93.
+func TestA34WithOwnEndDate(t *testing.T) {
+	lfa := newParty(t, "lfa").start(WorkflowLFABeendigung)
+	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
+	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
+	d := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Reason: "E01"}))
+	d = nb.exec(t0.Add(time.Minute), enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB()))
+	d = lfa.exec(t0.Add(2*time.Minute), enriched(deliver(t, out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung)), MasterData{Known: true, Supplied: true}))
+	if req, ok := has[DecisionRequested](d.Events); !ok || req.Step != "E_0624/60" || req.ConsentCode != "A34" {
+		t.Fatalf("decision request %+v", d.Events)
+	}
+	own := fristen.AddDays(start, -1)
+	if _, err := lfa.try(t0.Add(3*time.Minute), Decide{End: own.Add(time.Hour)}); err == nil {
+		t.Fatal("an end date that is not 00:00 German time was accepted")
+	}
+	d = lfa.exec(t0.Add(3*time.Minute), Decide{End: own})
+	best := out(t, d, mpNB, "UTILMD", PIDAnfrageBest)
+	if c, _ := answerOf(t, best); c != "A34" {
+		t.Fatalf("55011 code %s", c)
+	}
+	if end, ok := view(t, best).Date("93"); !ok || end.Value != own.UTC().Format("200601021504")+"+00" {
+		t.Fatalf("55011 DTM+93 %+v, want %s", end, own.UTC())
+	}
+	if dd, _ := has[Decided](d.Events); !dd.End.Equal(own) {
+		t.Fatalf("decided %+v", dd)
+	}
+}
+
+// E_0609 step 40: a Vorlauffrist rule (WithBeendigungLeadTime) that fails
+// answers 55009 A03; without a rule the step passes (A10).
+func TestE0609Step40(t *testing.T) {
+	_, nb, d := switchUntilAnfrage(t, mdNB())
+	d = nb.fire(labelLFA, deadline(t, d, labelLFA))
+	bee := deliver(t, out(t, d, mpLFA, "UTILMD", PIDBeendigungNB))
+	maxYear := func(_ *fristen.Calendar, received, end time.Time) bool { return !end.After(received.AddDate(1, 0, 0)) }
+	for _, tc := range []struct {
+		name string
+		opts []Option
+		at   time.Time
+		pid  string
+		code string
+	}{
+		{"no rule", nil, t0.Add(time.Hour), PIDBeendigungNBBest, "A10"},
+		{"rule met", []Option{WithBeendigungLeadTime(maxYear)}, t0.Add(time.Hour), PIDBeendigungNBBest, "A10"},
+		{"rule not met", []Option{WithBeendigungLeadTime(func(_ *fristen.Calendar, received, end time.Time) bool { return end.After(received.AddDate(0, 0, 3)) })}, t0.Add(time.Hour), PIDBeendigungNBAbl, "A03"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lf := newParty(t, "lf", tc.opts...).start(WorkflowLFAbmeldung)
+			d := lf.exec(tc.at, enriched(bee, MasterData{Known: true, Supplied: true}))
+			if c, e := answerOf(t, out(t, d, mpNB, "UTILMD", tc.pid)); c != tc.code || e != EBDAbmeldungLF {
+				t.Fatalf("%s %s:%s", tc.pid, c, e)
+			}
+		})
+	}
+}
+
+// E_0622 step 70: Enrich reports a pending registration when another
+// gpke.nb.lieferbeginn process of the MaLo is bound under the MaLo and not
+// yet under AnsweredKey.
+func TestEnrichPendingAnmeldung(t *testing.T) {
+	lfn := newParty(t, "lfn2").start(WorkflowLFNLieferbeginn)
+	d0 := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-2", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
+	second := deliver(t, out(t, d0, mpNB, "UTILMD", PIDAnmeldung))
+
+	wf := engine.WorkflowID{Name: WorkflowNBLieferbeginn, FormatVersion: mustFV(t0)}
+	first := engine.ProcessIdentity{Tenant: "nb", Process: "p-first", Workflow: wf}
+	self := engine.ProcessIdentity{Tenant: "nb", Process: "p-second", Workflow: wf}
+	other := engine.ProcessIdentity{Tenant: "nb", Process: "p-abm", Workflow: engine.WorkflowID{Name: WorkflowNBLieferende, FormatVersion: mustFV(t0)}}
+	sets := map[engine.BusinessKey][]engine.ProcessIdentity{MaLoKey(maloID): {other, first}}
+	ix := ProcessIndexFunc(func(_ context.Context, _ engine.TenantID, k engine.BusinessKey) ([]engine.ProcessIdentity, error) {
+		return sets[k], nil
+	})
+	src := MasterDataFunc(func(context.Context, Query) (MasterData, error) { return mdNB(), nil })
+	run := func() MasterData {
+		t.Helper()
+		cmd := engine.Command{ID: "c2", ReceivedAt: t0.Add(time.Minute), Payload: second}
+		if err := enrich(src, ix, false)(context.Background(), self, &cmd); err != nil {
+			t.Fatal(err)
+		}
+		return cmd.Payload.(Enriched).MasterData
+	}
+	if !run().PendingRegistration {
+		t.Fatal("open Anmeldung of the MaLo not reported")
+	}
+	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
+	// The registry tells that another Anmeldung is pending, not its dates:
+	// the 55003 with A06 needs DTM+Z07/Z08 (AHB [358]/[355]), which come from
+	// the master data (pendingMD); without them the outbound guard refuses.
+	md := run()
+	md.PendingStart, md.NextProcessing = pendingMD.PendingStart, pendingMD.NextProcessing
+	d := nb.exec(t0.Add(time.Minute), enriched(second, md))
+	if c, e := answerOf(t, out(t, d, mpLFN, "UTILMD", PIDAnmeldungAblehnung)); c != "A06" || e != EBDLieferbeginnDirekt {
+		t.Fatalf("55003 %s:%s", c, e)
+	}
+	if !slices.Contains(d.Correlate, AnsweredKey(maloID)) {
+		t.Fatalf("the rejected Anmeldung is not recorded as answered: %v", d.Correlate)
+	}
+	sets[AnsweredKey(maloID)] = []engine.ProcessIdentity{first}
+	if run().PendingRegistration {
+		t.Fatal("answered Anmeldung still reported as pending")
+	}
+	sets[MaLoKey(maloID)] = []engine.ProcessIdentity{self}
+	if run().PendingRegistration {
+		t.Fatal("the process itself counted as pending")
+	}
+}
+
+// A 55007 for a MaLo the LF does not supply: APERAK 313 Z18 by default, the
+// E_0609 answer (A10) with WithUnsuppliedBeendigung(false).
+func TestBeendigungForUnsuppliedMaLo(t *testing.T) {
+	_, nb, d := switchUntilAnfrage(t, mdNB())
+	d = nb.fire(labelLFA, deadline(t, d, labelLFA))
+	bee := deliver(t, out(t, d, mpLFA, "UTILMD", PIDBeendigungNB))
+	notOurs := MasterData{Known: true, Supplier: mpLFN}
+	lf := newParty(t, "lf").start(WorkflowLFAbmeldung)
+	d = lf.exec(t0.Add(time.Hour), enriched(bee, notOurs))
+	if code, ercs := aperakOf(t, out(t, d, mpNB, "APERAK", "")); code != "313" || !slices.Equal(ercs, []string{"Z18"}) {
+		t.Fatalf("APERAK %s %v, want 313 Z18", code, ercs)
+	}
+	if len(d.Outbound) != 1 {
+		t.Fatalf("%d messages, want the APERAK only", len(d.Outbound))
+	}
+	lf = newParty(t, "lf2", WithUnsuppliedBeendigung(false)).start(WorkflowLFAbmeldung)
+	d = lf.exec(t0.Add(time.Hour), enriched(bee, notOurs))
+	if c, _ := answerOf(t, out(t, d, mpNB, "UTILMD", PIDBeendigungNBBest)); c != "A10" {
+		t.Fatalf("55008 %s", c)
+	}
+	// Supplied, or the supplier the day before: no Zuordnung problem.
+	lf = newParty(t, "lf3").start(WorkflowLFAbmeldung)
+	d = lf.exec(t0.Add(time.Hour), enriched(bee, MasterData{Known: true, Supplier: mpLFA}))
+	out(t, d, mpNB, "UTILMD", PIDBeendigungNBBest)
+}
+
+// WithSecondAnmeldung(true): the LFN does not send a second 55001 for a MaLo
+// whose first Anmeldung is unanswered; by default it does.
+func TestSecondAnmeldungOnTheLFSide(t *testing.T) {
+	wf := engine.WorkflowID{Name: WorkflowLFNLieferbeginn, FormatVersion: mustFV(t0)}
+	first := engine.ProcessIdentity{Tenant: "lfn", Process: "p-1", Workflow: wf}
+	second := engine.ProcessIdentity{Tenant: "lfn", Process: "p-2", Workflow: wf}
+	ix := ProcessIndexFunc(func(_ context.Context, _ engine.TenantID, k engine.BusinessKey) ([]engine.ProcessIdentity, error) {
+		if k == MaLoKey(maloID) {
+			return []engine.ProcessIdentity{first}, nil
+		}
+		return nil, nil
+	})
+	src := MasterDataFunc(func(context.Context, Query) (MasterData, error) { return MasterData{}, nil })
+	req := reg(RegisterSupplyStart{RequestID: "erp-2", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
+	for _, suppress := range []bool{false, true} {
+		cmd := engine.Command{ID: "c2", ReceivedAt: t0, Payload: req}
+		if err := enrich(src, ix, suppress)(context.Background(), second, &cmd); err != nil {
+			t.Fatal(err)
+		}
+		lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
+		d := lfn.exec(t0, cmd.Payload)
+		if suppress {
+			if f, ok := has[Failed](d.Events); !ok || len(d.Outbound) != 0 || !slices.Contains(d.Correlate, AnsweredKey(maloID)) {
+				t.Fatalf("suppressed: %+v, %d outbound, keys %v (%v)", d.Events, len(d.Outbound), d.Correlate, f)
+			}
+			continue
+		}
+		out(t, d, mpNB, "UTILMD", PIDAnmeldung)
+		if !slices.Contains(d.Correlate, MaLoKey(maloID)) {
+			t.Fatalf("LFN Anmeldung not bound under the MaLo: %v", d.Correlate)
+		}
+	}
+}
+
+// On the LF side too a Stornierung reaches the process of the cancelled
+// request: the LFA waiting for its ERP's decision on a 55010 answers 55023,
+// its decision deadline is cancelled and a later Decide sends nothing.
+func TestStornoOfAPendingAnfrageAtTheLFA(t *testing.T) {
+	_, _, d := switchUntilAnfrage(t, mdNB())
+	anfrage := deliver(t, out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung))
+	lfa := newParty(t, "lfa").start(WorkflowLFABeendigung)
+	d = lfa.exec(t0.Add(2*time.Minute), enriched(anfrage, MasterData{Known: true, Supplied: true}))
+	if !slices.Contains(d.Correlate, inbound.TransactionKey(mpNB, anfrage.TransactionID)) {
+		t.Fatalf("the LFA's process is not findable by the Anfrage: %v", d.Correlate)
+	}
+	// The NB cancels its Anfrage (built like any 55022 of a sender).
+	nbs := newParty(t, "nbs").start(WorkflowStornoRequest)
+	ds := nbs.exec(t0.Add(3*time.Minute), RequestCancellation{RequestID: "erp-s", Sender: mpNB, Recipient: mpLFA, TransactionID: anfrage.TransactionID, Category: "E02"})
+	d = lfa.exec(t0.Add(4*time.Minute), deliver(t, out(t, ds, mpLFA, "UTILMD", PIDStorno)))
+	out(t, d, mpNB, "UTILMD", PIDStornoBest)
+	if !slices.Contains(d.CancelDeadlines, labelDecision) || lfa.s.Outcome != OutcomeCancelled {
+		t.Fatalf("cancelled %v, outcome %s", d.CancelDeadlines, lfa.s.Outcome)
+	}
+	d = lfa.exec(t0.Add(5*time.Minute), Decide{Object: false})
+	if len(d.Outbound) != 0 {
+		t.Fatalf("a Decide after the Stornierung sent %d messages", len(d.Outbound))
+	}
+}

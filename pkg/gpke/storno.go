@@ -1,0 +1,58 @@
+package gpke
+
+import (
+	"slices"
+)
+
+// stornoIn answers a Stornierung 55022 of the request that started this
+// process. On the NB side ingest routes a 55022 to the process that
+// received the cancelled transaction (RFF+ACW, TransactionKey of its
+// sender), so the cancelled process decides itself — deterministically,
+// in order with the LFA's answers and its deadlines:
+//
+//   - the request is already answered (Completed/Failed): too late, 55024
+//     with StornoCodes.Late (UNVERIFIED default A14, code list S_0087);
+//   - the deployment refuses Stornierungen by default (WithStornoCodes
+//     acceptByDefault = false): 55024 with StornoCodes.Reject, the process
+//     goes on;
+//   - otherwise 55023 with StornoCodes.Confirm (default A01, S_0086) and the
+//     process ends as cancelled: its deadlines (LFA answer, ERP decision,
+//     answer) are cancelled, nothing else is sent, the master data stay as
+//     they are; a later answer of the LFA is acknowledged and ignored.
+//
+// The Anfrage 55010 already sent to the LFA is not revoked (no own 55022 to
+// the LFA; docs/gpke.md).
+func (f flow) stornoIn(x *dec, r *received) error {
+	req := x.s.Request
+	acw, _ := r.t.Reference("ACW")
+	if err := f.ack(x, r, nil); err != nil {
+		return err
+	}
+	late := x.s.Done
+	ev := StornoReceived{TransactionID: r.tx.TransactionID, Sender: r.tx.Sender, CancelTx: acw.Value, Category: r.v.Header.DocumentCode,
+		Document: r.doc, InterchangeRef: r.tx.InterchangeRef, Late: late, At: x.at}
+	x.emit(ev)
+	uc, _ := useCaseOf(PIDStorno)
+	m := outMsg{BGM: ev.Category, From: req.Receiver, To: r.tx.Sender, Reason: []string{"E05"}, RefTN: r.tx.TransactionID}
+	switch {
+	case late || acw.Value != req.TransactionID:
+		m.PID, m.Answer, m.EBD = uc.Reject, f.cfg.storno.Late, f.cfg.storno.RejectList
+	case !f.cfg.stornoAccept:
+		m.PID, m.Answer, m.EBD = uc.Reject, f.cfg.storno.Reject, f.cfg.storno.RejectList
+	default:
+		m.PID, m.Answer, m.EBD = uc.Confirm, f.cfg.storno.Confirm, f.cfg.storno.ConfirmList
+	}
+	if _, err := f.send(x, m); err != nil {
+		return err
+	}
+	if m.PID != uc.Confirm {
+		return nil
+	}
+	for _, l := range []string{labelLFA, labelDecision, labelAnswer} {
+		if !slices.Contains(x.d.CancelDeadlines, l) {
+			x.d.CancelDeadlines = append(x.d.CancelDeadlines, l)
+		}
+	}
+	x.emit(Completed{Outcome: OutcomeCancelled, PID: m.PID, Code: m.Answer, EBD: m.EBD, MaLo: x.s.MaLo, Date: x.s.Date})
+	return nil
+}
