@@ -49,6 +49,7 @@ func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs.IntVar(&cfg.Concurrency, "concurrency", 16, "lanes per worker")
 	fs.IntVar(&cfg.Replicas, "replicas", 0, "stream replicas on an external cluster (0: as defined)")
 	fs.StringVar(&cfg.NATSURL, "nats-url", "", "external NATS server (default: embedded)")
+	ahbOn := fs.Bool("ahb", true, "validate every inbound transaction against its AHB (ingest; false: measure without)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		if err == flag.ErrHelp {
@@ -77,6 +78,7 @@ func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		}
 		defer pprof.StopCPUProfile()
 	}
+	cfg.NoAHB = !*ahbOn
 	r, err := bench.RunPipeline(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "mako bench pipeline: %v\n", err)

@@ -27,6 +27,10 @@ subcommands:
         --json prints one JSON object per file and line (docs/edifact.md).
   contrl [--received RFC3339] [--sector strom|gas] [--ref REF] [--time RFC3339] FILE
         print the CONTRL interchange that would be sent, or say none is due.
+  validate [--json] [--pid PID] [--fv FV] FILE…
+        every message against the MIG tree and the AHB of its PIDs (pkg/ahb):
+        findings with rule id, position, AHB expression and APERAK/CONTRL
+        code; exit 0 clean, 1 findings, 2 unreadable (docs/ahb.md).
 
 --received is the receipt time that selects the format version; default: the
 UNB preparation date/time (S004, read as UTC). --sector is the receiver's
@@ -51,6 +55,8 @@ func runEdi(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		return ediInspect(ctx, args[1:], stdout, stderr)
 	case "contrl":
 		return ediContrl(ctx, args[1:], stdout, stderr)
+	case "validate":
+		return ediValidate(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "mako edi: unknown subcommand %q (see mako edi --help)\n", args[0])
 	return 2

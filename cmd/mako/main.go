@@ -38,6 +38,7 @@ func commands() []command {
 	return []command{
 		{name: "fristen", summary: "BDEW Werktage and MaKo deadlines (is-werktag, add, lwt, lfw24, aperak …)", run: runFristen},
 		{name: "edi", summary: "inspect EDI@Energy interchanges, print the CONTRL that would be sent", run: runEdi},
+		{name: "ahb", summary: "the AHB of a PID and what changed between format versions (show PID, diff FV FV)", run: runAHB},
 		{name: "partner", summary: "trading-partner master data in KV mako_partners (set, get, list, rm)", run: runPartner},
 		{name: "bench", summary: "measure the pipeline end to end (bench pipeline [--json] [--n N] [--rate R] [--nats-url URL])", run: runBench},
 		{name: "process", summary: "processes from the read API (list, show ID)", run: runProcess},

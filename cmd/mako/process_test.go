@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/mako-engine/mako/internal/bench"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -46,12 +47,7 @@ func readAPIFixture(t *testing.T) (apiURL, natsURL, process string) {
 		wg.Go(func() { _ = r(wctx) })
 	}
 	t.Cleanup(func() { cancel(); wg.Wait() })
-	utilmd := strings.Join([]string{
-		"UNA:+.? '", "UNB+UNOC:3+9900000000004:500+9900000000011:500+261120:0915+CLI1'",
-		"UNH+1+UTILMD:D:11A:UN:S2.2'", "BGM+E01+DOKCLI1'", "DTM+137:202611200915?+00:303'",
-		"NAD+MS+9900000000004::293'", "NAD+MR+9900000000011::293'", "IDE+24+TXCLI1'",
-		"DTM+92:202611232300?+00:303'", "STS+7++E03+ZW4'", "LOC+Z16+51234567895'", "RFF+Z13:55001'",
-		"UNT+11+1'", "UNZ+1+CLI1'"}, "")
+	utilmd := string(bench.Interchange("CLI1", "TXCLI1")) // a 55001 complete per its AHB: ingest validates it
 	if _, err := js.Publish(ctx, "mako.ingest.nb", []byte(utilmd)); err != nil {
 		t.Fatal(err)
 	}

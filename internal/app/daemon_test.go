@@ -46,12 +46,17 @@ func TestDaemonEndToEnd(t *testing.T) {
 	nc := connectDaemon(t, addr, &stderr)
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
+	// A 55001 complete per its AHB (as internal/bench.Interchange, which
+	// imports this package): ingest validates it.
 	utilmd := strings.Join([]string{
 		"UNA:+.? '", "UNB+UNOC:3+9900000000004:500+9900000000011:500+261120:0915+MK1'",
 		"UNH+1+UTILMD:D:11A:UN:S2.2'", "BGM+E01+DOK1'", "DTM+137:202611200915?+00:303'",
 		"NAD+MS+9900000000004::293'", "NAD+MR+9900000000011::293'", "IDE+24+VG1'",
 		"DTM+92:202611232300?+00:303'", "STS+7++E03+ZW4'", "LOC+Z16+51234567895'", "RFF+Z13:55001'",
-		"UNT+11+1'", "UNZ+1+MK1'"}, "")
+		"SEQ+Z79+1'", "PIA+5+9991000002082:Z11'", "CCI+Z66'", "CAV+ZV4:::11XDE-BKV-0001'", "SEQ+ZH0+1'", "CCI+Z65+++Z01'",
+		"SEQ+Z01'", "CCI+++Z15'", "SEQ+Z75'", "CCI+Z61++ZG0'", "NAD+Z09+++Mustermann:Erika::::Z01'",
+		"NAD+Z04+++Mustermann:Erika::::Z01+Musterstrasse::1+Musterstadt++12345+DE'",
+		"UNT+23+1'", "UNZ+1+MK1'"}, "")
 	// Streams appear once makod set them up.
 	var pubErr error
 	for i := 0; i < 100; i++ {

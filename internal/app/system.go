@@ -65,6 +65,9 @@ type SystemConfig struct {
 	Logger zerolog.Logger
 	// Responder builds APERAKs for transactions ingest rejects (optional).
 	Responder ingest.Responder
+	// IngestOptions are passed to ingest.New after the defaults (e.g.
+	// ingest.WithAHBValidation(false) for a measurement).
+	IngestOptions []ingest.Option
 	// ProcessorOptions are passed to processor.New (observers in tests).
 	ProcessorOptions []processor.Option
 	// RelayOptions are passed to relay.New.
@@ -186,6 +189,7 @@ func (s *System) RunIngest(ctx context.Context) error {
 	if s.cfg.Metrics != nil {
 		opts = append(opts, ingest.WithMetrics(s.cfg.Metrics))
 	}
+	opts = append(opts, s.cfg.IngestOptions...)
 	in, err := ingest.New(s.js, s.engine, s.router, ingest.StaticTenants(s.cfg.Tenants...), s.dlq, opts...)
 	if err != nil {
 		return err

@@ -90,6 +90,9 @@ type Config struct {
 	Timeout time.Duration
 	// Logger receives the workers' logs (default: none).
 	Logger zerolog.Logger
+	// NoAHB switches ingest's AHB validation of every transaction off
+	// (ingest.WithAHBValidation(false)), to measure what it costs.
+	NoAHB bool
 }
 
 func (c *Config) defaults() {
@@ -142,8 +145,8 @@ type Result struct {
 }
 
 // Interchange returns the benchmark's UTILMD 55001 (the worked example's
-// Anmeldung, edifact.md §13) with the given interchange reference and
-// transaction id.
+// Anmeldung, edifact.md §13, completed to conform to the FV2610 AHB) with
+// the given interchange reference and transaction id.
 func Interchange(ref, tx string) []byte {
 	return []byte(strings.Join([]string{
 		"UNA:+.? '",
@@ -158,7 +161,21 @@ func Interchange(ref, tx string) []byte {
 		"STS+7++E03+ZW4'",
 		"LOC+Z16+51234567895'",
 		"RFF+Z13:55001'",
-		"UNT+11+1'",
+		// The product package, MaLo and customer data the 55001 AHB requires
+		// (pkg/ahb/testdata/fv2610/utilmd-55001.edi): ingest validates it.
+		"SEQ+Z79+1'",
+		"PIA+5+9991000002082:Z11'",
+		"CCI+Z66'",
+		"CAV+ZV4:::11XDE-BKV-0001'",
+		"SEQ+ZH0+1'",
+		"CCI+Z65+++Z01'",
+		"SEQ+Z01'",
+		"CCI+++Z15'",
+		"SEQ+Z75'",
+		"CCI+Z61++ZG0'",
+		"NAD+Z09+++Mustermann:Erika::::Z01'",
+		"NAD+Z04+++Mustermann:Erika::::Z01+Musterstrasse::1+Musterstadt++12345+DE'",
+		"UNT+23+1'",
 		"UNZ+1+" + ref + "'",
 	}, ""))
 }
@@ -236,7 +253,11 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	if err != nil {
 		return nil, err
 	}
-	e.sys, err = app.NewSystem(ctx, wjs, PipelineConfig(cfg.Concurrency, cfg.Replicas, cfg.Logger))
+	sc := PipelineConfig(cfg.Concurrency, cfg.Replicas, cfg.Logger)
+	if cfg.NoAHB {
+		sc.IngestOptions = append(sc.IngestOptions, ingest.WithAHBValidation(false))
+	}
+	e.sys, err = app.NewSystem(ctx, wjs, sc)
 	if err != nil {
 		return nil, err
 	}

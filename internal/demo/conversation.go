@@ -13,6 +13,7 @@ package demo
 import (
 	"errors"
 	"fmt"
+	"github.com/mako-engine/mako/pkg/ahb"
 	"slices"
 	"strings"
 	"time"
@@ -65,6 +66,9 @@ type Message struct {
 	Successor string
 	// Findings are edifact.Check's findings (empty for a clean interchange).
 	Findings []string
+	// AHB are the rules of pkg/ahb's findings for the interchange's messages
+	// against the AHB of their PIDs (FV from DTM+137; empty: conformant).
+	AHB []string
 	// Raw is the interchange as sent.
 	Raw []byte
 }
@@ -83,6 +87,16 @@ func Decode(subject string, h nats.Header, data []byte, at time.Time) (Message, 
 	}
 	for _, f := range edifact.Check(ix).Findings {
 		m.Findings = append(m.Findings, f.String())
+	}
+	for i := range ix.Messages {
+		rep, err := ahb.Validate(&ix.Messages[i])
+		if err != nil {
+			m.AHB = append(m.AHB, err.Error())
+			continue
+		}
+		for _, f := range rep.Findings {
+			m.AHB = append(m.AHB, f.Rule)
+		}
 	}
 	if unb := ix.Header(); unb != nil {
 		m.From, m.To, m.Interchange = unb.Value(1, 0), unb.Value(2, 0), unb.Value(4, 0)
@@ -220,6 +234,9 @@ func (m Message) Line(names Names) string {
 	if len(m.Findings) > 0 {
 		fmt.Fprintf(&b, "  !! %d syntax findings", len(m.Findings))
 	}
+	if len(m.AHB) > 0 {
+		fmt.Fprintf(&b, "  !! %d AHB findings: %s", len(m.AHB), strings.Join(m.AHB, ", "))
+	}
 	return b.String()
 }
 
@@ -231,10 +248,16 @@ type Conversation struct {
 }
 
 // Select returns the conversation that starts from the UTILMDs about malo
-// (LOC+Z16) and grows by every message referencing one of its transactions,
-// documents or interchanges (answers, APERAKs, CONTRLs, Stornierungen).
-func Select(all []Message, malo string) Conversation {
+// (LOC+Z16) and the transactions named in from (requests that are not among
+// all, e.g. sent by a party outside the market), and grows by every message
+// referencing one of its transactions, documents or interchanges (answers,
+// APERAKs, CONTRLs, Stornierungen). Answers carry no LOC+Z16 where their AHB
+// has no SG5 (55003, 55005, 55017 …): they join through RFF+TN.
+func Select(all []Message, malo string, from ...string) Conversation {
 	txs, docs, ixs := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, tx := range from {
+		txs[tx] = true
+	}
 	in := make([]bool, len(all))
 	add := func(i int) {
 		in[i] = true

@@ -195,7 +195,10 @@ func RunLFW24(ctx context.Context, cfg Config) (*Result, error) {
 	start := fristen.Default().LFW24(now.Add(10 * time.Minute)).EarliestZuordnungsbeginn
 	res := &Result{Start: start, MasterData: map[string]*malo.Record{}}
 	key := "demo-lfw24-" + strconv.FormatInt(now.UnixNano(), 36)
-	cmd := map[string]any{"malo": cfg.MaLo, "start": start.UTC().Format(time.RFC3339), "nb": mk.NB.MPID, "lfn": mk.LFN.MPID, "customer": "Erika Mustermann"}
+	cmd := map[string]any{"malo": cfg.MaLo, "start": start.UTC().Format(time.RFC3339), "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}
+	for k, v := range CustomerData() {
+		cmd[k] = v
+	}
 	if err := sendERP(ctx, js, mk.LFN.Tenant, key, gpke.ERPRegisterSupplyStart, cmd); err != nil {
 		return nil, err
 	}

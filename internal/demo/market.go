@@ -97,6 +97,20 @@ type Supply struct {
 	From time.Time
 }
 
+// DemoMeLo is the demo's Messlokation of a MaLo: "DE", twenty zeros and
+// the MaLo-ID (33 characters, the MeLo-ID format; no real id).
+func DemoMeLo(maloID string) string { return "DE00000000000000000000" + maloID }
+
+// CustomerData are the customer and product fields of the ERP command
+// gpke.lfn.register_supply_start that the 55001 AHB requires (demo values:
+// a household customer without EnFG privilege, balance group
+// 11XMAKO-DEMO-BKE is an EIC with a valid check character, not a real one).
+func CustomerData() map[string]any {
+	return map[string]any{"customer": "Mustermann", "customer_first_name": "Erika", "household": true, "enfg": "ZG0",
+		"address":       map[string]any{"street": "Musterstraße", "house_no": "1", "city": "Musterstadt", "post_code": "12345"},
+		"balance_group": "11XMAKO-DEMO-BKE"}
+}
+
 // SeedMaLo writes the master data of a MaLo supplied by the LFA: the NB's
 // record (grid operator NB, period LFA from s.From, open-ended) and the
 // LFA's record (its own period), and removes the LFN's record, so that a
@@ -104,9 +118,15 @@ type Supply struct {
 // records of this MaLo in the three tenants.
 func SeedMaLo(ctx context.Context, store malo.Store, m Market, s Supply) error {
 	rec := malo.Record{MaLo: s.MaLo, GridOperator: m.NB.MPID, Sector: "Strom",
-		Periods: []malo.Period{{Supplier: m.LFA.MPID, From: s.From.UTC()}}}
+		Periods: []malo.Period{{Supplier: m.LFA.MPID, From: s.From.UTC()}},
+		MeLos:   []string{DemoMeLo(s.MaLo)}, MSB: m.NB.MPID, MSBRole: "Z39"}
 	for _, t := range []string{m.NB.Tenant, m.LFA.Tenant} {
-		if _, err := store.Put(ctx, t, rec); err != nil {
+		r := rec
+		if t == m.LFA.Tenant {
+			kwh := int64(3200) // the LFA's previous-year consumption (UTILMD 55017)
+			r.AnnualConsumption = &kwh
+		}
+		if _, err := store.Put(ctx, t, r); err != nil {
 			return fmt.Errorf("demo: master data of %s in tenant %s: %w", s.MaLo, t, err)
 		}
 	}

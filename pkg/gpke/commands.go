@@ -53,6 +53,30 @@ type MasterData struct {
 	ContractEnd time.Time
 	// Customer is the customer's name (NAD+Z09 of 55001/55010), optional.
 	Customer string
+
+	// Data the answers carry (UTILMD AHB FV2604/FV2610).
+
+	// MeLos, MSB, MSBRole and BaseMSB (NB): the Messlokationen of the MaLo
+	// and their metering point operator, for 55002/55078 (LOC+Z17, SEQ+Z98,
+	// SEQ+ZF3). No MeLo: an unmetered (pauschale) MaLo, 55002 Ergänzung ZW6.
+	MeLos   []string
+	MSB     string
+	MSBRole string
+	BaseMSB string
+	// PendingStart and NextProcessing (NB): the Zuordnungsbeginn of the
+	// other registration in process and the date its processing continues,
+	// for 55003/55080 with A06/A45 (DTM+Z07/Z08, AHB [358]/[355]).
+	PendingStart   time.Time
+	NextProcessing time.Time
+	// AnnualConsumption (LF) is the previous-year consumption in kWh, for
+	// 55017 (SEQ+Z01 QTY+Z09, mandatory for a consuming MaLo); nil: none.
+	AnnualConsumption *int64
+	// NoticePeriod (LF) is the contract's notice period in the AHB format
+	// ZZRB (DTM+Z01 of 55018 with A05/A06/A14/A15, e.g. "01MM": one month
+	// to the end of a month) and EarliestEnd the earliest date the contract
+	// can still be ended on the day of the answer (DTM+157, AHB [581]).
+	NoticePeriod string
+	EarliestEnd  time.Time
 }
 
 // Enriched is the command Module.Enrich makes of a received transaction:
@@ -84,17 +108,74 @@ type RegisterSupplyStart struct {
 	LFN string `json:"lfn"`
 	// Generating selects 55077 (erzeugende MaLo) instead of 55001.
 	Generating bool `json:"generating,omitempty"`
+	// Case is the Geschäftsvorfall of a 55077 (STS+7 Ergänzung): "ZW0"
+	// Geschäftsvorfall 1 (default) or "ZW2" Geschäftsvorfall 3 (ZW1 needs a
+	// Tranche, which the module does not build).
+	Case string `json:"case,omitempty"`
 	// Reason is the Transaktionsgrund (STS+7): "E03" Wechsel (default) or
 	// "E01" Ein-/Auszug (AHB 55001/55002 STS 9013).
 	Reason string `json:"reason,omitempty"`
-	// Customer is the customer's name (optional, NAD+Z09).
+	// Customer is the customer's surname or company name (NAD+Z09, and
+	// NAD+Z04 in 55001: required for 55001).
 	Customer string `json:"customer,omitempty"`
+	// CustomerFirstName is the customer's first name (NAD+Z09 3036, second
+	// part); CustomerCompany marks a company name (NAD 3045 Z02, else Z01).
+	CustomerFirstName string `json:"customer_first_name,omitempty"`
+	CustomerCompany   bool   `json:"customer_company,omitempty"`
+	// Address is the customer's correspondence address, or the MaLo's
+	// address when there is none (55001 SG12 NAD+Z04, AHB hint [556];
+	// required for 55001).
+	Address *Address `json:"address,omitempty"`
+	// Household: the customer is a Haushaltskunde under EnWG (55001 SEQ+Z01
+	// CCI Z15, else Z18; required for 55001).
+	Household *bool `json:"household,omitempty"`
+	// EnFG is the customer's status for the reduction of levies under EnFG
+	// (55001 SEQ+Z75 CCI+Z61): "ZF9" meets the conditions, "ZG0" does not,
+	// "ZG1" no statement since the MaLo does not qualify (required for 55001).
+	EnFG string `json:"enfg,omitempty"`
+	// BalanceGroup is the LFN's Bilanzkreis, the mandatory product
+	// 9991000002082 of the product package (Codeliste der Konfigurationen
+	// 6.1.1; CAV+ZV4, an..17; required).
+	BalanceGroup string `json:"balance_group"`
+	// Products are further required products of the package (Codeliste der
+	// Konfigurationen chapter 6.1, e.g. 9991000002008 "Messtechnische
+	// Einordnung" with property 9991000002107 iMS).
+	Products []Product `json:"products,omitempty"`
+	// Partial: the NB may implement the product package in part (CCI+Z65
+	// Z02); default false: in full (Z01).
+	Partial bool `json:"partial,omitempty"`
 
 	// pending is set by Enrich (WithSecondAnmeldung(true)) when another
 	// Anmeldung of the tenant for the MaLo is unanswered; not part of the
 	// ERP contract and not encoded.
 	pending bool
 }
+
+// Address is a postal address (NAD+Z04 of 55001).
+type Address struct {
+	Street   string `json:"street"`
+	HouseNo  string `json:"house_no,omitempty"`
+	City     string `json:"city"`
+	PostCode string `json:"post_code"`
+	// Country is the ISO 3166 code (default "DE").
+	Country string `json:"country,omitempty"`
+}
+
+// Product is one required product of the product package of 55001/55077
+// (SG8 PIA+5, SG10 CCI+Z66 CAV+ZH9/ZV4).
+type Product struct {
+	// Code is the product code (Codeliste der Konfigurationen 6.1).
+	Code string `json:"code"`
+	// Property is the code of the product property (CAV+ZH9), if the code
+	// list gives the product one.
+	Property string `json:"property,omitempty"`
+	// Value is the value detail (CAV+ZV4), if the code list asks for one.
+	Value string `json:"value,omitempty"`
+}
+
+// ProductBalanceGroup is the product code "Bilanzkreis" (Codeliste der
+// Konfigurationen 6.1.1, mandatory in every product package of 55001).
+const ProductBalanceGroup = "9991000002082"
 
 // CommandType implements engine.CommandData.
 func (RegisterSupplyStart) CommandType() string { return "gpke.register_supply_start" }
@@ -111,6 +192,9 @@ type RequestTermination struct {
 	LFA      string `json:"lfa"`
 	LFN      string `json:"lfn"`
 	Customer string `json:"customer,omitempty"`
+	// Generating: the MaLo is an erzeugende MaLo (STS+7 Ergänzung ZW3,
+	// else ZW4).
+	Generating bool `json:"generating,omitempty"`
 }
 
 // CommandType implements engine.CommandData.
@@ -129,6 +213,9 @@ type RegisterSupplyEnd struct {
 	// Reason is the Transaktionsgrund code for STS+7 (required; the code list
 	// of 55004 is not in the project's references, so no default is guessed).
 	Reason string `json:"reason"`
+	// Generating: the MaLo is an erzeugende MaLo (STS+7 Ergänzung ZW3,
+	// else ZW4).
+	Generating bool `json:"generating,omitempty"`
 }
 
 // CommandType implements engine.CommandData.

@@ -28,7 +28,7 @@ func contrlFor(t *testing.T, o engine.Outbound, action string) engine.Outbound {
 
 func TestContrlRejectsRequest(t *testing.T) {
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
+	d := lfn.exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 	anm := out(t, d, mpNB, "UTILMD", PIDAnmeldung)
 	d = lfn.exec(t0.Add(time.Minute), deliver(t, contrlFor(t, anm, "4")))
 	if c, ok := has[ContrlReceived](d.Events); !ok || !c.Rejected {
@@ -42,7 +42,7 @@ func TestContrlRejectsRequest(t *testing.T) {
 	}
 	// An accepting CONTRL (action 7) changes nothing but is recorded.
 	lfn2 := newParty(t, "lfn2").start(WorkflowLFNLieferbeginn)
-	d = lfn2.exec(t0, RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
+	d = lfn2.exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 	d = lfn2.exec(t0.Add(time.Minute), deliver(t, contrlFor(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung), "7")))
 	if _, ok := has[Failed](d.Events); ok || lfn2.s.Done {
 		t.Fatalf("%+v", d.Events)
@@ -71,7 +71,7 @@ func TestAnswerRejectedByPartner(t *testing.T) {
 // (parse, APERAK 312, 55010 built).
 func BenchmarkNBAnmeldung(b *testing.B) {
 	lfn := newParty(b, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
+	d := lfn.exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 	e := enriched(deliver(b, d.Outbound[0]), mdNB())
 	ws, _ := Workflows()
 	var nb flow
@@ -95,7 +95,7 @@ func BenchmarkNBAnmeldung(b *testing.B) {
 // process, instead of failing the command without an answer.
 func TestUnreadableRequestGetsAperak313(t *testing.T) {
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d0 := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-bad", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
+	d0 := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-bad", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 	tx := deliver(t, out(t, d0, mpNB, "UTILMD", PIDAnmeldung))
 	tx.Interchange = bytes.Replace(tx.Interchange, []byte("UTILMD:D:11A"), []byte("MSCONS:D:04B"), 1)
 	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)

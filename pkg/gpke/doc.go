@@ -20,6 +20,12 @@
 // due per pkg/fristen's APERAKClock); every sent transaction waits for the
 // partner's APERAK and raises an alert when it is missing.
 //
+// What is sent is what the AHB demands: the UTILMDs are assembled from the
+// PID's AHB lines by pkg/ahb/build, and every UTILMD and APERAK is validated
+// with pkg/ahb against the AHB of its PID and the decision's format version
+// before the decision is returned; a finding refuses the decision
+// (*NonConformantError), so nothing is committed or sent.
+//
 // The workflows are pure (engine.Workflow): facts that are not in the
 // message — master data of the MaLo — come in through the command
 // (Module.Enrich wraps an inbound transaction into an Enriched command), the

@@ -3,6 +3,7 @@ package gpke
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -70,12 +71,20 @@ func TestMaLoChanges(t *testing.T) {
 		t.Fatal("unknown MaLo known")
 	}
 	// LF view: the LFA supplies the MaLo.
-	if _, err := st.Put(ctx, "lfa", malo.Record{MaLo: maloID, GridOperator: mpNB, Periods: []malo.Period{{Supplier: mpLFA, From: berlin(2026, 1, 1, 0, 0)}}}); err != nil {
+	if _, err := st.Put(ctx, "lfa", malo.Record{MaLo: maloID, GridOperator: mpNB, Periods: []malo.Period{{Supplier: mpLFA, From: berlin(2026, 1, 1, 0, 0)}},
+		MeLos: []string{testMeLo}, MSB: testMSB, AnnualConsumption: &testKWh}); err != nil {
 		t.Fatal(err)
 	}
 	md, _ = src.MasterData(ctx, Query{Tenant: "lfa", Own: mpLFA, Partner: mpNB, MaLo: maloID, Date: start})
 	if !md.Supplied || md.ConfirmedEnd {
 		t.Fatalf("LF view %+v", md)
+	}
+	// The answer data of the record (55002/55078, 55017).
+	if len(md.MeLos) != 1 || md.MeLos[0] != testMeLo || md.MSB != testMSB || md.AnnualConsumption == nil || *md.AnnualConsumption != testKWh {
+		t.Fatalf("answer data %+v", md)
+	}
+	if m := msbOf(md); m == nil || m.Role != "Z39" || m.Base != testMSB {
+		t.Fatalf("msbOf %+v", m)
 	}
 }
 
@@ -85,12 +94,27 @@ func TestERPCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	ct, _ := reg.Lookup(ERPRegisterSupplyStart)
-	p, err := ct.Decode(json.RawMessage(`{"malo":"` + maloID + `","start":"2026-11-11T23:00:00Z","nb":"` + mpNB + `","lfn":"` + mpLFN + `"}`))
+	cust := `,"customer":"Mustermann","customer_first_name":"Erika","household":true,"enfg":"ZG0","balance_group":"` + testBalanceGroup +
+		`","address":{"street":"Musterstraße","house_no":"1","city":"Musterstadt","post_code":"12345"}`
+	p, err := ct.Decode(json.RawMessage(`{"malo":"` + maloID + `","start":"2026-11-11T23:00:00Z","nb":"` + mpNB + `","lfn":"` + mpLFN + `"` + cust + `}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := p.(RegisterSupplyStart); !c.Start.Equal(start) || c.NB != mpNB {
+	if c := p.(RegisterSupplyStart); !c.Start.Equal(start) || c.NB != mpNB || c.Address.City != "Musterstadt" || !*c.Household {
 		t.Fatalf("%+v", c)
+	}
+	// Without what the 55001 AHB requires the ERP gets a refusal.
+	for _, drop := range []string{`"balance_group"`, `"address"`, `"household"`, `"enfg"`} {
+		body := `{"malo":"` + maloID + `","start":"2026-11-11T23:00:00Z","nb":"` + mpNB + `","lfn":"` + mpLFN + `"` + cust + `}`
+		var m map[string]any
+		if err := json.Unmarshal([]byte(body), &m); err != nil {
+			t.Fatal(err)
+		}
+		delete(m, strings.Trim(drop, `"`))
+		b, _ := json.Marshal(m)
+		if _, err := ct.Decode(b); !errors.Is(err, ErrInvalidCommand) {
+			t.Errorf("without %s: %v", drop, err)
+		}
 	}
 	if _, err := ct.Decode(json.RawMessage(`{"malo":"` + maloID + `","start":"2026-11-11T23:00:00Z","nb":"1","lfn":"` + mpLFN + `"}`)); err == nil {
 		t.Fatal("invalid MP-ID accepted")

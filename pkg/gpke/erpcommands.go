@@ -57,7 +57,15 @@ func ERPCommands() []erp.CommandType {
 			if c.Start.IsZero() {
 				return nil, fmt.Errorf("%w: start missing", ErrInvalidCommand)
 			}
-			return c, validIDs(c.MaLo, c.NB, c.LFN)
+			if err := validIDs(c.MaLo, c.NB, c.LFN); err != nil {
+				return nil, err
+			}
+			// The AHB's data (customer, address, product package) is
+			// checked here, so the ERP gets the refusal, not a dead letter.
+			if _, err := c.anmeldung(); err != nil {
+				return nil, err
+			}
+			return c, nil
 		}},
 		{Type: ERPRequestTermination, Workflow: WorkflowLFNKuendigung, Decode: func(d json.RawMessage) (engine.CommandData, error) {
 			p, err := decodeStrict[RequestTermination](d)

@@ -75,14 +75,21 @@ type RequestReceived struct {
 	Reason      []string
 	NewSupplier string // NAD+VY of 55010
 	Customer    string // NAD+Z09
-	CancelTx    string // RFF+ACW of 55022
-	// Transfer is DTM+154 of 55010: the ÜT of the LFN's Anmeldung (zero if
-	// absent); E_0624 step 5 checks the Anfrage's arrival against it.
-	Transfer   time.Time
-	Category   string // BGM 1001 of 55022
-	ReceivedAt time.Time
-	FV         string
-	MasterData *MasterData
+	// CustomerName is the name composite (C080) of NAD+Z09, echoed in 55010.
+	CustomerName []string `json:",omitempty"`
+	// Packages are the product package ids (SG8 SEQ+Z79 DE1050) of
+	// 55001/55077, echoed as RFF+Z60 in 55002/55078.
+	Packages []string `json:",omitempty"`
+	// Transfer is the ÜT of the LFN's Anmeldung (DTM+154 of 55010, 00:00
+	// German time of that date), for E_0624 step 5.
+	Transfer time.Time `json:",omitzero"`
+	// DeviceRemoval is DTM+206 of 55007 (Z33), echoed in 55008.
+	DeviceRemoval time.Time `json:",omitzero"`
+	CancelTx      string    // RFF+ACW of 55022
+	Category      string    // BGM 1001 of 55022
+	ReceivedAt    time.Time
+	FV            string
+	MasterData    *MasterData
 }
 
 // EventType implements engine.EventData.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/ahb"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/aperak"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
@@ -142,9 +143,33 @@ func checkDecision(t testing.TB, d engine.Decision, at time.Time) {
 				}
 			}
 		}
+		checkAHB(t, o, ix, rep.FormatVersion)
 		if ix.UNB().ControlRef != o.InterchangeRef || ix.UNB().Recipient.ID != o.Recipient {
 			t.Fatalf("outbound header mismatch: %+v vs %s/%s", ix.UNB(), o.InterchangeRef, o.Recipient)
 		}
+	}
+}
+
+// checkAHB fails the test on any AHB finding (pkg/ahb) in an outbound
+// interchange, for the FV of its receipt time — independent of the
+// workflow's own guard (conform), so a guard that lets a defect through
+// fails here too. Every sent interchange is recorded for TestSentConform.
+func checkAHB(t testing.TB, o engine.Outbound, ix *edifact.Interchange, v fv.Version) {
+	t.Helper()
+	for i := range ix.Messages {
+		rep, err := ahb.Validate(&ix.Messages[i], ahb.WithFV(v))
+		if err != nil {
+			t.Fatalf("outbound %s to %s: ahb: %v\n%s", o.MessageType, o.Recipient, err, o.Payload)
+		}
+		if !rep.Clean() {
+			var lines []string
+			for _, f := range rep.Findings {
+				lines = append(lines, f.Rule+": "+f.Text)
+			}
+			t.Fatalf("outbound %s %s (%s) to %s violates its AHB:\n  %s\n%s", o.MessageType, strings.Join(rep.PIDs, ","), v,
+				o.Recipient, strings.Join(lines, "\n  "), bytes.ReplaceAll(o.Payload, []byte("'"), []byte("'\n")))
+		}
+		sent.record(rep.PIDs, v, o.Payload)
 	}
 }
 
@@ -292,4 +317,69 @@ func mustFV(at time.Time) fv.Version {
 		panic(err)
 	}
 	return v
+}
+
+// testBalanceGroup is an EIC-shaped Bilanzkreis with a valid check character.
+var testBalanceGroup = func() string {
+	c, err := ident.EICCheckChar("11XMAKO-LFN-BK-")
+	if err != nil {
+		panic(err)
+	}
+	return "11XMAKO-LFN-BK-" + string(c)
+}()
+
+// reg completes a RegisterSupplyStart with the customer and product data the
+// 55001 AHB requires (test values).
+func reg(r RegisterSupplyStart) RegisterSupplyStart {
+	if r.Customer == "" {
+		r.Customer = "Mustermann"
+	}
+	if r.CustomerFirstName == "" {
+		r.CustomerFirstName = "Erika"
+	}
+	if r.Address == nil {
+		r.Address = &Address{Street: "Musterstraße", HouseNo: "1", City: "Musterstadt", PostCode: "12345"}
+	}
+	if r.Household == nil {
+		h := true
+		r.Household = &h
+	}
+	if r.EnFG == "" {
+		r.EnFG = "ZG0"
+	}
+	if r.BalanceGroup == "" {
+		r.BalanceGroup = testBalanceGroup
+	}
+	return r
+}
+
+// Test master data the answers' AHB needs: one MeLo with its MSB (55002
+// ZW7, 55078), the other registration in process (55003/55080 A06/A45), the
+// previous-year consumption (55017) and the contract's notice (55018).
+var (
+	testMeLo  = "DE0009900000000000000000000000001"
+	testMSB   = withCheckDigit("990000000005")
+	testKWh   = int64(3500)
+	metered   = MasterData{MeLos: []string{testMeLo}, MSB: testMSB, MSBRole: "Z39"}
+	noticeMD  = MasterData{NoticePeriod: "01MM", EarliestEnd: berlin(2027, 1, 1, 0, 0)}
+	pendingMD = MasterData{PendingStart: berlin(2026, 11, 20, 0, 0), NextProcessing: berlin(2026, 11, 13, 0, 0)}
+)
+
+// with merges the answer data of extra into md.
+func with(md MasterData, extra ...MasterData) MasterData {
+	for _, e := range extra {
+		if len(e.MeLos) > 0 {
+			md.MeLos, md.MSB, md.MSBRole = e.MeLos, e.MSB, e.MSBRole
+		}
+		if e.NoticePeriod != "" {
+			md.NoticePeriod, md.EarliestEnd = e.NoticePeriod, e.EarliestEnd
+		}
+		if !e.PendingStart.IsZero() {
+			md.PendingStart, md.NextProcessing = e.PendingStart, e.NextProcessing
+		}
+		if e.AnnualConsumption != nil {
+			md.AnnualConsumption = e.AnnualConsumption
+		}
+	}
+	return md
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/ident"
-	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
 )
 
@@ -86,14 +85,13 @@ func fixed(step string, object bool, code string) verdict {
 // e0624 walks E_0624 "Anfrage zur Beendigung der Zuordnung prüfen" (LFA).
 func (f flow) e0624(x *dec, md *MasterData) verdict {
 	req := x.s.Request
-	// Step 5: the Anfrage must arrive by 07:00 German time of the first
-	// Werktag after the ÜT of the Lieferanmeldung (fristen.md §5.2/§5.3),
-	// else A43. The ÜT is DTM+154 of the 55010 (AHB FV2610: Muss); a 55010
-	// without it (FV2604 as built here) is not checked.
-	if !req.Transfer.IsZero() {
-		w := f.cfg.cal.LFW24(req.Transfer).FirstWerktag.In(fristen.Berlin())
-		due := fristen.Date(w.Year(), w.Month(), w.Day()).Add(7 * time.Hour) // a Werktag has no DST switch
-		if x.cmd.ReceivedAt.After(due) {
+	// Step 5: the Anfrage must arrive by 07:00 (WithAnfrageCutoff) of the Werktag after the ÜT of
+	// the Anmeldung (DTM+154 of 55010, FV2604/FV2610 AHB), else A43. A 55010
+	// without DTM+154 fails the AHB check before (APERAK Z29 is not sent for
+	// it yet: the inbound AHB check is not wired), so it is not decided here.
+	if !req.Transfer.IsZero() && f.cfg.cutoff >= 0 {
+		limit := f.cfg.cal.LFW24(req.Transfer.Add(12 * time.Hour)).FirstWerktag.Add(f.cfg.cutoff)
+		if x.cmd.ReceivedAt.After(limit) {
 			return fixed("E_0624/5", true, "A43")
 		}
 	}
@@ -203,10 +201,47 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 	if d.Object {
 		pid, outcome = uc.Reject, OutcomeRejected
 	}
-	m := outMsg{PID: pid, BGM: uc.BGM, From: x.s.Own, To: x.s.Partner, End: x.s.Date, Reason: req.Reason, Answer: d.Code,
-		EBD: uc.EBD, MaLo: x.s.MaLo, RefTN: req.TransactionID}
-	if !d.End.IsZero() {
+	m := outMsg{PID: pid, BGM: uc.BGM, From: x.s.Own, To: x.s.Partner, Answer: d.Code, EBD: uc.EBD, RefTN: req.TransactionID,
+		Reason: []string{requestReason(req)}}
+	md := derefMD(req.MasterData)
+	// Content of the answers by the AHB (FV2604/FV2610): no MaLo (the
+	// answers have no SG5); the Transaktionsgrund alone except in 55017,
+	// which repeats the Ergänzung; dates only where the column has them.
+	switch pid {
+	case PIDAnfrageBest, PIDKuendigungBest: // 55011, 55017: DTM+93
+		m.End = x.s.Date
+	case PIDBeendigungNBBest: // 55008: DTM+93, DTM+206 with Z33 ([79])
+		m.End = x.s.Date
+		if requestReason(req) == "Z33" {
+			m.DeviceRemoval = req.DeviceRemoval
+		}
+	}
+	if !d.End.IsZero() && !m.End.IsZero() {
 		m.End = d.End // E_0624 step 60 (A34): the LFA's own end date
+	}
+	switch pid {
+	case PIDKuendigungBest: // 55017: Ergänzung; consuming: Vorjahresverbrauch ([480])
+		if len(req.Reason) > 1 {
+			m.Reason = append(m.Reason, req.Reason[1])
+			if req.Reason[1] == "ZW4" {
+				m.Annual = md.AnnualConsumption
+			}
+		}
+	case PIDKuendigungAbl: // 55018: contract dates by the answer code ([351], [352])
+		switch d.Code {
+		case "A04", "A05", "A13", "A14":
+			m.ConfirmedEnd = md.ContractEnd
+		}
+		switch d.Code {
+		case "A05", "A06", "A14", "A15":
+			m.NoticePeriod, m.EarliestEnd = md.NoticePeriod, md.EarliestEnd
+		}
+	}
+	if remarkCodes[pid][d.Code] { // FTX+ACB: "Sonstiges" and the like ([48], [83], [437])
+		m.Remark = d.Note
+		if m.Remark == "" {
+			m.Remark = d.Code
+		}
 	}
 	if req.PID == PIDStorno {
 		m.BGM, m.End, m.Reason = req.Category, time.Time{}, []string{"E05"}
@@ -223,6 +258,17 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 		x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.Own, NB: x.s.Partner, Until: x.s.Date})
 	}
 	return nil
+}
+
+// remarkCodes are the answer codes whose answer needs FTX+ACB (AHB
+// FV2604/FV2610: 55006 [48] A99; 55009 [48] ⊻ [437] A99, A04, A23; 55018
+// [83] A08, A16, A99; 55024 [49] E14); the text is the ERP's note. 55012 has
+// no FTX line.
+var remarkCodes = map[string]map[string]bool{
+	PIDAbmeldungLFAbl:  {"A99": true},
+	PIDBeendigungNBAbl: {"A99": true, "A04": true, "A23": true},
+	PIDKuendigungAbl:   {"A08": true, "A16": true, "A99": true},
+	PIDStornoAbl:       {"E14": true},
 }
 
 // start records an ERP-initiated process; it reports false for a repeated
@@ -283,16 +329,16 @@ func (f flow) registerSupplyStart(x *dec, p RegisterSupplyStart) error {
 	if err := validIDs(p.MaLo, p.NB, p.LFN); err != nil {
 		return err
 	}
-	reason := p.Reason
-	if reason == "" {
-		reason = "E03"
+	m, err := p.anmeldung()
+	if err != nil {
+		return err
 	}
-	kind, pid := "ZW4", PIDAnmeldung
-	if p.Generating {
-		kind, pid = "ZW3", PIDAnmeldungErz
+	customer := p.Customer // the name as people read it: first name and surname, or the company
+	if p.CustomerFirstName != "" && !p.CustomerCompany {
+		customer = p.CustomerFirstName + " " + p.Customer
 	}
 	ok, err := f.start(x, WorkflowLFNLieferbeginn, Initiated{RequestID: p.RequestID, Own: p.LFN, Partner: p.NB, MaLo: p.MaLo,
-		Date: p.Start.UTC(), Reason: []string{reason, kind}, Customer: p.Customer, Generating: p.Generating})
+		Date: p.Start.UTC(), Reason: m.Reason, Customer: customer, Generating: p.Generating})
 	if err != nil || !ok {
 		return err
 	}
@@ -300,7 +346,64 @@ func (f flow) registerSupplyStart(x *dec, p RegisterSupplyStart) error {
 		x.emit(Failed{Outcome: OutcomeFailed, Reason: "another Anmeldung of MaLo " + p.MaLo + " is pending; not sent (WithSecondAnmeldung)", MaLo: p.MaLo})
 		return nil
 	}
-	return f.sendRequest(x, outMsg{PID: pid, From: p.LFN, To: p.NB, Start: p.Start, Reason: []string{reason, kind}, MaLo: p.MaLo, Customer: p.Customer})
+	return f.sendRequest(x, m)
+}
+
+// anmeldung returns the Anmeldung the command asks for: 55001 with the
+// Transaktionsgrund (default E03) and ZW4, or 55077 (Generating) with the
+// Geschäftsvorfall Case (default ZW0); ErrInvalidCommand when the AHB's
+// data are missing.
+func (p RegisterSupplyStart) anmeldung() (outMsg, error) {
+	reason := p.Reason
+	if reason == "" {
+		reason = "E03"
+	}
+	if !p.Generating {
+		return supplyStartMsg(p, PIDAnmeldung, reason, "ZW4")
+	}
+	kind := p.Case
+	if kind == "" {
+		kind = "ZW0"
+	}
+	return supplyStartMsg(p, PIDAnmeldungErz, reason, kind)
+}
+
+// supplyStartMsg builds the Anmeldung of RegisterSupplyStart (AHB
+// FV2604/FV2610): 55001 with Transaktionsgrund + ZW4, the product package
+// (Bilanzkreis and the ERP's products, package id 1), SEQ+Z01 Gruppenzuordnung
+// nach EnWG, SEQ+Z75 EnFG, NAD+Z09 and NAD+Z04; 55077 with E03 + the
+// Geschäftsvorfall (ZW0 default) and the product package.
+func supplyStartMsg(p RegisterSupplyStart, pid, reason, kind string) (outMsg, error) {
+	if p.BalanceGroup == "" {
+		return outMsg{}, fmt.Errorf("%w: RegisterSupplyStart needs balance_group (mandatory product %s)", ErrInvalidCommand, ProductBalanceGroup)
+	}
+	pkg := &productPackage{ID: "1", Partial: p.Partial, Products: append([]Product{{Code: ProductBalanceGroup, Value: p.BalanceGroup}}, p.Products...)}
+	m := outMsg{PID: pid, From: p.LFN, To: p.NB, Start: p.Start, Reason: []string{reason, kind}, MaLo: p.MaLo, Products: pkg}
+	if pid == PIDAnmeldungErz {
+		switch kind {
+		case "ZW0", "ZW2":
+		default:
+			return outMsg{}, fmt.Errorf("%w: generating case %q: want ZW0 or ZW2 (ZW1 needs a Tranche)", ErrInvalidCommand, kind)
+		}
+		m.Reason[0] = "E03" // 55077 STS+7: E03 only
+		return m, nil
+	}
+	switch {
+	case p.Customer == "" || p.Address == nil || p.Address.Street == "" || p.Address.City == "" || p.Address.PostCode == "":
+		return outMsg{}, fmt.Errorf("%w: 55001 needs customer and address (street, city, post_code)", ErrInvalidCommand)
+	case p.Household == nil:
+		return outMsg{}, fmt.Errorf("%w: 55001 needs household (Gruppenzuordnung nach EnWG)", ErrInvalidCommand)
+	case p.EnFG != "ZF9" && p.EnFG != "ZG0" && p.EnFG != "ZG1":
+		return outMsg{}, fmt.Errorf("%w: 55001 needs enfg ZF9, ZG0 or ZG1, got %q", ErrInvalidCommand, p.EnFG)
+	}
+	m.Household = "Z18"
+	if *p.Household {
+		m.Household = "Z15"
+	}
+	m.EnFG = p.EnFG
+	m.CustomerName = customerName(p.Customer, p.CustomerFirstName, p.CustomerCompany)
+	m.Address = p.Address
+	return m, nil
 }
 
 func (f flow) requestTermination(x *dec, p RequestTermination) error {
@@ -315,7 +418,7 @@ func (f flow) requestTermination(x *dec, p RequestTermination) error {
 	if err != nil || !ok {
 		return err
 	}
-	return f.sendRequest(x, outMsg{PID: PIDKuendigung, From: p.LFN, To: p.LFA, End: p.Date, MaLo: p.MaLo, Customer: p.Customer})
+	return f.sendRequest(x, outMsg{PID: PIDKuendigung, From: p.LFN, To: p.LFA, End: p.Date, Reason: []string{"E03", ergaenzung(!p.Generating)}, MaLo: p.MaLo})
 }
 
 func (f flow) registerSupplyEnd(x *dec, p RegisterSupplyEnd) error {
@@ -330,7 +433,7 @@ func (f flow) registerSupplyEnd(x *dec, p RegisterSupplyEnd) error {
 	if err != nil || !ok {
 		return err
 	}
-	return f.sendRequest(x, outMsg{PID: PIDAbmeldungLF, From: p.LF, To: p.NB, End: p.End, Reason: []string{p.Reason}, MaLo: p.MaLo})
+	return f.sendRequest(x, outMsg{PID: PIDAbmeldungLF, From: p.LF, To: p.NB, End: p.End, Reason: []string{p.Reason, ergaenzung(!p.Generating)}, MaLo: p.MaLo})
 }
 
 func (f flow) requestCancellation(x *dec, p RequestCancellation) error {

@@ -25,7 +25,7 @@ func TestProcessesBindTheirMaLoOnce(t *testing.T) {
 		return n
 	}
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d0 := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Customer: "Mustermann"})
+	d0 := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 	if n := maloKeys(d0); n != 1 {
 		t.Fatalf("LFN: %d MaLo keys in its first decision, want 1", n)
 	}

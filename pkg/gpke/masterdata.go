@@ -3,6 +3,7 @@ package gpke
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/malo"
@@ -19,10 +20,13 @@ import (
 //     requested date (the day before the Zuordnungsbeginn);
 //   - Supplied (LF): the tenant's own period covers the requested date;
 //   - ConfirmedEnd: the partner's (NB) or own (LF) period ends exactly at the
-//     requested date, i.e. the end is already recorded.
+//     requested date, i.e. the end is already recorded;
+//   - MeLos, MSB, MSBRole, BaseMSB (55002/55078) and AnnualConsumption
+//     (55017) from the record's fields of the same name.
 //
 // Facts the record does not hold (NotParticipating, PendingRegistration,
-// Generating, EEG, ContractBinding, ContractEnd, Customer) stay false/zero:
+// Generating, EEG, ContractBinding, ContractEnd, Customer, PendingStart,
+// NextProcessing, NoticePeriod, EarliestEnd) stay false/zero:
 // wrap the source to add them from other systems.
 func FromMaLo(r malo.Reader) MasterDataSource {
 	return MasterDataFunc(func(ctx context.Context, q Query) (MasterData, error) {
@@ -37,6 +41,11 @@ func FromMaLo(r malo.Reader) MasterDataSource {
 			return md, nil
 		}
 		md.Known = true
+		md.MeLos, md.MSB, md.MSBRole, md.BaseMSB = slices.Clone(rec.MeLos), rec.MSB, rec.MSBRole, rec.BaseMSB
+		if rec.AnnualConsumption != nil {
+			c := *rec.AnnualConsumption
+			md.AnnualConsumption = &c
+		}
 		md.InGrid = rec.GridOperator == "" || rec.GridOperator == q.Own
 		if !md.InGrid {
 			md.SuccessorNB = rec.GridOperator

@@ -89,6 +89,8 @@ type config struct {
 	suppressSecond bool
 	beendigungLead func(cal *fristen.Calendar, received, end time.Time) bool
 	abmeldungLead  func(cal *fristen.Calendar, received, end time.Time) bool
+	endReason      string
+	cutoff         time.Duration // E_0624 step 5: after 00:00 of W; < 0 disables
 }
 
 // Option configures Module.
@@ -210,6 +212,42 @@ func WithAbmeldungLeadTime(ok func(cal *fristen.Calendar, received, end time.Tim
 	return func(cfg *config) error { cfg.abmeldungLead = ok; return nil }
 }
 
+// WithBeendigungReason sets the Transaktionsgrund (STS+7) of the 55007 the
+// NB sends the LFA when a supplier switch ends its assignment. The AHB
+// (FV2604/FV2610 UTILMD Strom 55007) allows Z33 "Auszug wegen Stilllegung",
+// ZQ7 "Abmeldung wegen fehlender Zuordnungsermächtigung" and ZT0 "… aufgrund
+// Änderung ZRT"; none names the supplier switch. UNVERIFIED default: ZQ7 —
+// after the LFN's registration the LFA no longer holds the customer's
+// Zuordnungsermächtigung. Z33 is refused (it is a Stilllegung and makes
+// DTM+206 Geräteausbaudatum mandatory, which a switch does not have).
+func WithBeendigungReason(code string) Option {
+	return func(cfg *config) error {
+		if code != "ZQ7" && code != "ZT0" {
+			return fmt.Errorf("gpke: Beendigung reason %q: want ZQ7 or ZT0", code)
+		}
+		cfg.endReason = code
+		return nil
+	}
+}
+
+// WithAnfrageCutoff sets the time of day of E_0624 step 5: the LFA answers
+// a 55010 with A43 when it arrives after this time on the first Werktag
+// after the ÜT of the Anmeldung (DTM+154). Default 07:00 (the EBD's text);
+// a negative hour disables the check — for a test that backdates the NB's
+// receipt of the Anmeldung but not the LFA's receipt of the Anfrage.
+func WithAnfrageCutoff(hour, minute int) Option {
+	return func(cfg *config) error {
+		if hour >= 24 || minute < 0 || minute > 59 {
+			return fmt.Errorf("gpke: Anfrage cutoff %02d:%02d", hour, minute)
+		}
+		cfg.cutoff = time.Duration(hour)*time.Hour + time.Duration(minute)*time.Minute
+		if hour < 0 {
+			cfg.cutoff = -1
+		}
+		return nil
+	}
+}
+
 // WithBeendigungLeadTime sets the Vorlauffrist check of a Beendigung der
 // Zuordnung 55007 on the LF side (E_0609 step 40, "maximale und minimale
 // Vorlauffrist"): ok reports whether end respects it for a receipt at
@@ -232,6 +270,8 @@ func WithUnsuppliedBeendigung(aperakZ18 bool) Option {
 
 func newConfig(opts ...Option) (*config, error) {
 	cfg := &config{
+		cutoff:        7 * time.Hour,
+		endReason:     "ZQ7",
 		aperakGrace:   15 * time.Minute,
 		lfaHour:       10,
 		decisionWait:  30 * time.Minute,

@@ -2,6 +2,7 @@ package gpke
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/aperak"
@@ -32,8 +33,25 @@ func (f flow) requestFacts(x *dec, r *received, md *MasterData, dateQ string) []
 		}
 	}
 	for _, s := range r.t.Segments {
-		if s.Is("NAD", "Z09") {
+		switch {
+		case s.Is("NAD", "Z09"):
 			rr.Customer = s.Value(3, 0)
+			rr.CustomerName = nil
+			for c := 0; c < 6; c++ {
+				rr.CustomerName = append(rr.CustomerName, s.Value(3, c))
+			}
+		case s.Is("SEQ", "Z79"): // one SEQ+Z79 per product: a package id once
+			if id := s.Value(1, 0); id != "" && !slices.Contains(rr.Packages, id) {
+				rr.Packages = append(rr.Packages, id)
+			}
+		}
+	}
+	if d, ok := r.t.Date("206"); ok {
+		rr.DeviceRemoval, _ = d.Time()
+	}
+	if d, ok := r.t.Date("154"); ok { // format 102: a German calendar date
+		if t, err := d.Time(); err == nil {
+			rr.Transfer = fristen.Date(t.Year(), t.Month(), t.Day())
 		}
 	}
 	if ref, ok := r.t.Reference("ACW"); ok {
@@ -186,15 +204,17 @@ func (f flow) nbAnmeldung(x *dec, r *received, md *MasterData) error {
 	if md.Supplier == "" || md.Supplier == r.tx.Sender {
 		return f.nbDecideLieferbeginn(x)
 	}
-	reason := []string{"E03", "ZW4"}
-	if !consuming {
-		reason = []string{"E03", "ZW3"}
+	// 55010 (AHB FV2604/FV2610): STS+7 with the Anmeldung's Transaktionsgrund
+	// and the Ergänzung of the MaLo kind (ZW4 consuming, ZW3 generating — the
+	// 55077 Geschäftsvorfall codes ZW0–ZW2 are not in 55010's list), DTM+154 =
+	// the ÜT of the Anmeldung (its German receipt date), NAD+Z09 (consuming
+	// only, [279]) as the LFN sent it.
+	m := outMsg{PID: PIDAnfrageBeendigung, From: r.tx.Receiver, To: md.Supplier, End: start, Transfer: x.s.Request.ReceivedAt,
+		Reason: []string{requestReason(x.s.Request), ergaenzung(consuming)}, MaLo: x.s.MaLo, NewSupplier: r.tx.Sender}
+	if consuming {
+		m.CustomerName = x.s.Request.CustomerName
 	}
-	if len(x.s.Request.Reason) > 0 {
-		reason = append([]string{x.s.Request.Reason[0]}, reason[1:]...)
-	}
-	if _, err := f.send(x, outMsg{PID: PIDAnfrageBeendigung, From: r.tx.Receiver, To: md.Supplier, End: start, Reason: reason,
-		MaLo: x.s.MaLo, NewSupplier: r.tx.Sender, Customer: x.s.Request.Customer}); err != nil {
+	if _, err := f.send(x, m); err != nil {
 		return err
 	}
 	x.d.SetDeadlines = append(x.d.SetDeadlines, deadlineAt(labelLFA, f.lfaDue(x, lfw)))
@@ -274,7 +294,8 @@ func (f flow) nbDecideLieferbeginn(x *dec) error {
 	// assignment ends by Fristverstreichung, E_0607 step 100) — not when it
 	// already ended the supply itself (A30/A41).
 	if asked && !x.s.LFAObjected {
-		if _, err := f.send(x, outMsg{PID: PIDBeendigungNB, From: own, To: x.s.LFA, End: x.s.Date, Reason: []string{"Z33"}, MaLo: x.s.MaLo}); err != nil {
+		if _, err := f.send(x, outMsg{PID: PIDBeendigungNB, BGM: "E02", From: own, To: x.s.LFA, End: x.s.Date,
+			Reason: []string{f.cfg.endReason, ergaenzung(consuming)}, MaLo: x.s.MaLo}); err != nil {
 			return err
 		}
 		x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.LFA, NB: own, Until: x.s.Date})
@@ -283,22 +304,114 @@ func (f flow) nbDecideLieferbeginn(x *dec) error {
 }
 
 // nbAnswerLFN sends 55002/55003 (55078/55080) to the LFN and completes.
+// Content by the AHB (FV2604/FV2610): the confirmation carries DTM+92, the
+// Transaktionsgrund with the Ergänzung of the answer (55002: ZW7 gemessene
+// MaLo with its MeLos and MSB, ZW6 pauschale MaLo without; 55078: the
+// Geschäftsvorfall of the 55077), the MaLo and RFF+Z60 with the product
+// packages of the request; the rejection no date and no MaLo, but DTM+Z07/Z08
+// for A06/A45, NAD+VY (the LFA) for A50/A57.
 func (f flow) nbAnswerLFN(x *dec, confirm bool, code, ebd, third string) error {
-	uc, _ := useCaseOf(x.s.Request.PID)
+	req := x.s.Request
+	uc, _ := useCaseOf(req.PID)
+	consuming := req.PID == PIDAnmeldung
 	pid, outcome := uc.Reject, OutcomeRejected
 	if confirm {
 		pid, outcome = uc.Confirm, OutcomeConfirmed
 	}
-	m := outMsg{PID: pid, BGM: uc.BGM, From: x.s.Own, To: x.s.Partner, Start: x.s.Date, Reason: x.s.Request.Reason,
-		Answer: code, EBD: ebd, MaLo: x.s.MaLo, RefTN: x.s.Request.TransactionID}
-	if third != "" {
-		m.Third, m.ThirdEBD = third, EBDAnfrageBeendigung
+	md := derefMD(req.MasterData)
+	m := outMsg{PID: pid, BGM: uc.BGM, From: x.s.Own, To: x.s.Partner, Answer: code, EBD: ebd, RefTN: req.TransactionID}
+	reason := requestReason(req)
+	switch {
+	case confirm && consuming:
+		kind := "ZW6"
+		if len(md.MeLos) > 0 {
+			kind = "ZW7"
+			m.MeLos = md.MeLos
+			m.MSB = msbOf(md)
+		}
+		m.Start, m.MaLo, m.Reason, m.Packages = x.s.Date, x.s.MaLo, []string{reason, kind}, req.Packages
+	case confirm:
+		m.Start, m.MaLo, m.Reason, m.Packages = x.s.Date, x.s.MaLo, []string{reason, geschaeftsvorfall(req)}, req.Packages
+		m.MeLos, m.MSB = md.MeLos, msbOf(md)
+	default:
+		m.Reason = []string{reason, ergaenzung(consuming)}
+		if code == "A06" || code == "A45" { // AHB [358] / [355]
+			m.Processing, m.NextProcessing = md.PendingStart, md.NextProcessing
+			// The registry (E_0622 step 70/270, WithProcessIndex) tells that
+			// another Anmeldung is in process, not these dates. UNVERIFIED
+			// default where the master data have none: "Bearbeitung" = the
+			// German day of the receipt, "Datum für nächste Bearbeitung" =
+			// the next Werktag; a MasterDataSource that knows better sets
+			// PendingStart/NextProcessing.
+			day := x.cmd.ReceivedAt.In(fristen.Berlin())
+			day = fristen.Date(day.Year(), day.Month(), day.Day())
+			if m.Processing.IsZero() {
+				m.Processing = day
+			}
+			if m.NextProcessing.IsZero() {
+				m.NextProcessing = f.cfg.cal.NextWerktag(day)
+			}
+		}
+		if third != "" {
+			m.Third, m.ThirdEBD = third, EBDAnfrageBeendigung
+			m.NewSupplier = x.s.LFA // NAD+VY: the LFA ([363]/[84], hint [566] Altlieferant)
+			if !consuming {
+				m.ThirdKind, m.ThirdMaLo, m.RefMaLo = "ZW3", x.s.MaLo, x.s.MaLo
+			}
+		}
 	}
 	if _, err := f.send(x, m); err != nil {
 		return err
 	}
 	x.emit(Completed{Outcome: outcome, PID: pid, Code: code, EBD: ebd, MaLo: x.s.MaLo, Date: x.s.Date})
 	return nil
+}
+
+// requestReason is the Transaktionsgrund of the received request (E03 if it
+// carried none).
+func requestReason(r *RequestReceived) string {
+	if r != nil && len(r.Reason) > 0 && r.Reason[0] != "" {
+		return r.Reason[0]
+	}
+	return "E03"
+}
+
+// ergaenzung is the Transaktionsgrundergänzung of the MaLo kind (STS+7
+// second DE9013): ZW4 verbrauchende, ZW3 erzeugende Marktlokation.
+func ergaenzung(consuming bool) string {
+	if consuming {
+		return "ZW4"
+	}
+	return "ZW3"
+}
+
+// geschaeftsvorfall returns the 55077's Ergänzung ZW0/ZW1/ZW2 (Geschäftsvorfall
+// 1–3) for the 55078 echo; ZW0 if the request carried none.
+func geschaeftsvorfall(r *RequestReceived) string {
+	if r != nil && len(r.Reason) > 1 {
+		switch c := r.Reason[1]; c {
+		case "ZW0", "ZW1", "ZW2":
+			return c
+		}
+	}
+	return "ZW0"
+}
+
+// msbOf returns the MSB of the master data (nil if unknown); the
+// grundzuständige MSB defaults to the MSB in role Z39.
+func msbOf(md MasterData) *msbData {
+	if md.MSB == "" {
+		return nil
+	}
+	role := md.MSBRole
+	if role == "" {
+		role = "Z39"
+	}
+	base := md.BaseMSB
+	if base == "" && role == "Z39" {
+		base = md.MSB
+	}
+	return &msbData{MSB: md.MSB, Role: role, Base: base}
 }
 
 // nbAbmeldung answers an Abmeldung 55004 by E_0607.
@@ -342,8 +455,14 @@ func (f flow) nbAbmeldung(x *dec, r *received, md *MasterData) error {
 	if confirm {
 		pid, outcome = uc.Confirm, OutcomeConfirmed
 	}
-	if _, err := f.send(x, outMsg{PID: pid, From: x.s.Own, To: x.s.Partner, End: end, Reason: x.s.Request.Reason,
-		Answer: code, EBD: EBDAbmeldungNB, MaLo: x.s.MaLo, RefTN: x.s.Request.TransactionID}); err != nil {
+	// 55005/55006 (AHB): the Transaktionsgrund alone, no MaLo (no SG5);
+	// DTM+93 only in the confirmation.
+	m := outMsg{PID: pid, From: x.s.Own, To: x.s.Partner, Reason: []string{requestReason(x.s.Request)},
+		Answer: code, EBD: EBDAbmeldungNB, RefTN: x.s.Request.TransactionID}
+	if confirm {
+		m.End = end
+	}
+	if _, err := f.send(x, m); err != nil {
 		return err
 	}
 	x.emit(Completed{Outcome: outcome, PID: pid, Code: code, EBD: EBDAbmeldungNB, MaLo: x.s.MaLo, Date: end})

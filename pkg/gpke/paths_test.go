@@ -1,6 +1,7 @@
 package gpke
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"reflect"
@@ -55,10 +56,10 @@ func TestKuendigung(t *testing.T) {
 		pid  string
 		code string
 	}{
-		{"already terminated at the date", MasterData{Known: true, Supplied: true, ContractEnd: date}, PIDKuendigungBest, "A03"},
+		{"already terminated at the date", MasterData{Known: true, Supplied: true, ContractEnd: date, AnnualConsumption: &testKWh}, PIDKuendigungBest, "A03"},
 		{"ended before", MasterData{Known: true, Supplied: true, ContractEnd: date.AddDate(0, -1, 0)}, PIDKuendigungAbl, "A04"},
-		{"binding, ends later", MasterData{Known: true, Supplied: true, ContractBinding: true, ContractEnd: date.AddDate(1, 0, 0)}, PIDKuendigungAbl, "A05"},
-		{"not binding", MasterData{Known: true, Supplied: true}, PIDKuendigungBest, "A09"},
+		{"binding, ends later", with(MasterData{Known: true, Supplied: true, ContractBinding: true, ContractEnd: date.AddDate(1, 0, 0)}, noticeMD), PIDKuendigungAbl, "A05"},
+		{"not binding", MasterData{Known: true, Supplied: true, AnnualConsumption: &testKWh}, PIDKuendigungBest, "A09"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -84,7 +85,7 @@ func TestKuendigungERPDecisionDefault(t *testing.T) {
 	lfn := newParty(t, "lfn").start(WorkflowLFNKuendigung)
 	d := lfn.exec(t0, RequestTermination{RequestID: "erp-6", MaLo: maloID, Date: berlin(2026, 12, 1, 0, 0), LFA: mpLFA, LFN: mpLFN})
 	lfa := newParty(t, "lfa").start(WorkflowLFAKuendigung)
-	d = lfa.exec(t0, enriched(deliver(t, out(t, d, mpLFA, "UTILMD", PIDKuendigung)), MasterData{Known: true, Supplied: true, ContractBinding: true}))
+	d = lfa.exec(t0, enriched(deliver(t, out(t, d, mpLFA, "UTILMD", PIDKuendigung)), with(MasterData{Known: true, Supplied: true, ContractBinding: true}, noticeMD)))
 	if len(d.Outbound) != 1 {
 		t.Fatalf("only the APERAK before the decision, got %d", len(d.Outbound))
 	}
@@ -130,7 +131,7 @@ func TestDeadlinesAcrossHolidays(t *testing.T) {
 	at := berlin(2026, 12, 23, 15, 0)
 	run := func(start time.Time) (*proc, engine.Decision) {
 		lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-		d := lfn.exec(at, RegisterSupplyStart{RequestID: "erp-8", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
+		d := lfn.exec(at, reg(RegisterSupplyStart{RequestID: "erp-8", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 		nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
 		return nb, nb.exec(at, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB()))
 	}
@@ -153,7 +154,7 @@ func TestDeadlinesAcrossHolidays(t *testing.T) {
 	// A UTILMD received on Saturday 26.12. is due Sunday 12:00 (APERAK AHB).
 	sat := berlin(2026, 12, 26, 9, 0)
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d = lfn.exec(sat, RegisterSupplyStart{RequestID: "erp-9", MaLo: maloID, Start: berlin(2026, 12, 30, 0, 0), NB: mpNB, LFN: mpLFN})
+	d = lfn.exec(sat, reg(RegisterSupplyStart{RequestID: "erp-9", MaLo: maloID, Start: berlin(2026, 12, 30, 0, 0), NB: mpNB, LFN: mpLFN}))
 	nb = newParty(t, "nb").start(WorkflowNBLieferbeginn)
 	d = nb.exec(sat, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB()))
 	if as, ok := has[AperakSent](d.Events); !ok || !as.Due.Equal(berlin(2026, 12, 27, 12, 0).UTC()) {
@@ -165,13 +166,13 @@ func TestFV2604(t *testing.T) {
 	// Both format versions: a switch in June 2026 runs under FV2604.
 	at := berlin(2026, 6, 16, 9, 0) // Tue; W = Wed 17.6., earliest ZB Thu 18.6.
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(at, RegisterSupplyStart{RequestID: "erp-10", MaLo: maloID, Start: berlin(2026, 6, 18, 0, 0), NB: mpNB, LFN: mpLFN, Generating: true})
+	d := lfn.exec(at, reg(RegisterSupplyStart{RequestID: "erp-10", MaLo: maloID, Start: berlin(2026, 6, 18, 0, 0), NB: mpNB, LFN: mpLFN, Generating: true}))
 	anm := out(t, d, mpNB, "UTILMD", PIDAnmeldungErz)
 	if tx := deliver(t, anm); tx.FormatVersion != "FV2604" {
 		t.Fatalf("FV %s", tx.FormatVersion)
 	}
 	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	d = nb.exec(at, enriched(deliver(t, anm), MasterData{Known: true, InGrid: true, Generating: true}))
+	d = nb.exec(at, enriched(deliver(t, anm), with(MasterData{Known: true, InGrid: true, Generating: true}, metered)))
 	if c, e := answerOf(t, out(t, d, mpLFN, "UTILMD", PIDAnmeldungErzBest)); c != "A58" || e != EBDLieferbeginn {
 		t.Fatalf("55078 %s:%s", c, e)
 	}
@@ -179,7 +180,7 @@ func TestFV2604(t *testing.T) {
 
 func TestEnrichAndMissingMasterData(t *testing.T) {
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-11", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
+	d := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-11", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 	tx := deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung))
 	// Without Enrich the NB refuses to decide (no fake answer).
 	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
@@ -291,7 +292,7 @@ func TestEngineRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-12", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
+	d := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-12", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 	e := enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB())
 	res, err := p.ExecuteWithContext(ctx, engine.Command{ID: "cmd-1", ReceivedAt: t0, FormatVersion: fv.MustParse("FV2610"), Payload: e})
 	if err != nil {
@@ -322,5 +323,39 @@ func TestEngineRoundTrip(t *testing.T) {
 	}
 	if !s.Done || s.Outcome != OutcomeConfirmed || !s.LFAExpired || len(s.Out) != 3 {
 		t.Fatalf("state after deadline: done %v outcome %s expired %v out %d", s.Done, s.Outcome, s.LFAExpired, len(s.Out))
+	}
+}
+
+// TestFV2604Consuming: a consuming switch in June 2026 (FV2604) without an
+// LFA: 55001 and the confirmation 55002 (metered, ZW7) conform to the
+// FV2604 AHB (checkAHB on every decision).
+func TestFV2604Consuming(t *testing.T) {
+	at := berlin(2026, 6, 16, 9, 0)
+	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
+	d := lfn.exec(at, reg(RegisterSupplyStart{MaLo: maloID, Start: berlin(2026, 6, 18, 0, 0), NB: mpNB, LFN: mpLFN}))
+	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
+	d = nb.exec(at, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), with(MasterData{Known: true, InGrid: true}, metered)))
+	best := deliver(t, out(t, d, mpLFN, "UTILMD", PIDAnmeldungBestaetig))
+	if best.FormatVersion != "FV2604" {
+		t.Fatalf("55002 in %s", best.FormatVersion)
+	}
+	d = lfn.exec(at.Add(time.Minute), best)
+	if c, ok := has[Completed](d.Events); !ok || c.Outcome != OutcomeConfirmed {
+		t.Fatalf("%+v", d.Events)
+	}
+}
+
+// TestKuendigungRemark: the ERP objects with A08 and a note; the 55018
+// carries the note in FTX+ACB (AHB [83]).
+func TestKuendigungRemark(t *testing.T) {
+	lfn := newParty(t, "lfn").start(WorkflowLFNKuendigung)
+	d := lfn.exec(t0, RequestTermination{RequestID: "erp-7", MaLo: maloID, Date: berlin(2026, 12, 1, 0, 0), LFA: mpLFA, LFN: mpLFN})
+	lfa := newParty(t, "lfa").start(WorkflowLFAKuendigung)
+	d = lfa.exec(t0, enriched(deliver(t, out(t, d, mpLFA, "UTILMD", PIDKuendigung)), MasterData{Known: true, Supplied: true}))
+	req, _ := has[DecisionRequested](d.Events)
+	d = lfa.exec(t0.Add(time.Minute), Decide{Partner: mpLFN, TransactionID: req.TransactionID, Object: true, Code: "A08", Note: "Kunde nicht identifizierbar"})
+	abl := out(t, d, mpLFN, "UTILMD", PIDKuendigungAbl)
+	if !bytes.Contains(abl.Payload, []byte("FTX+ACB+++Kunde nicht identifizierbar'")) {
+		t.Fatalf("55018 without the remark: %s", abl.Payload)
 	}
 }

@@ -105,7 +105,7 @@ func TestProcessOverviewStates(t *testing.T) {
 	lfnID, nbID := ident("lfn", "switch-lfn", WorkflowLFNLieferbeginn), ident("nb", "switch-nb", WorkflowNBLieferbeginn)
 
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	reg := RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Customer: "Mustermann"}
+	reg := reg(RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Customer: "Mustermann"})
 	d := lfn.exec(t0, reg)
 	rm.exec(t, lfnID, lfn, t0, reg)
 	rm.want(t, lfnID, StateWaitingForAnswer, PIDAnmeldung)

@@ -12,7 +12,9 @@ import (
 )
 
 // mdNB is the NB's master data of the MaLo with LFA assigned.
-func mdNB() MasterData { return MasterData{Known: true, InGrid: true, Supplier: mpLFA} }
+func mdNB() MasterData {
+	return with(MasterData{Known: true, InGrid: true, Supplier: mpLFA}, metered)
+}
 
 // Tue 10.11.2026 10:00: ÜT; W = Wed 11.11.; earliest Zuordnungsbeginn Thu 12.11.
 var (
@@ -25,7 +27,8 @@ var (
 func switchUntilAnfrage(t *testing.T, md MasterData, opts ...Option) (lfn, nb *proc, d engine.Decision) {
 	t.Helper()
 	lfn = newParty(t, "lfn", opts...).start(WorkflowLFNLieferbeginn)
-	d0 := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Customer: "Mustermann"})
+	d0 := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Customer: "Mustermann",
+		Products: []Product{{Code: "9991000002008", Property: "9991000002107"}}}))
 	anm := out(t, d0, mpNB, "UTILMD", PIDAnmeldung)
 	tx := deliver(t, anm)
 	if !slices.Contains(d0.Correlate, inbound.TransactionKey(mpLFN, tx.TransactionID)) {
@@ -44,6 +47,9 @@ func TestSwitchHappyPathWithLFA(t *testing.T) {
 		t.Fatalf("APERAK %s, want 312", code)
 	}
 	anfrage := out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung)
+	if rr, _ := has[RequestReceived](d.Events); !slices.Equal(rr.Packages, []string{"1"}) {
+		t.Fatalf("product packages of the 55001 (two products, one package): %v", rr.Packages)
+	}
 	if end, ok := view(t, anfrage).Date("93"); !ok || end.Value != "202611112300+00" {
 		t.Fatalf("55010 Ende zum %+v", end)
 	}
@@ -142,7 +148,7 @@ func TestSwitchHappyPathWithLFA(t *testing.T) {
 func TestLeadTimeNotMet(t *testing.T) {
 	// Zuordnungsbeginn on W itself (Wed 11.11.) is one day too early.
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-2", MaLo: maloID, Start: berlin(2026, 11, 11, 0, 0), NB: mpNB, LFN: mpLFN})
+	d := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-2", MaLo: maloID, Start: berlin(2026, 11, 11, 0, 0), NB: mpNB, LFN: mpLFN}))
 	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
 	d = nb.exec(t0, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB()))
 	if c, _ := aperakOf(t, out(t, d, mpLFN, "APERAK", "")); c != "312" {
@@ -292,7 +298,7 @@ func TestAperakRejectedAnfrage(t *testing.T) {
 
 func TestMissingAperakRaisesAlert(t *testing.T) {
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, RegisterSupplyStart{RequestID: "erp-3", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN})
+	d := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-3", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 	tx := lfn.s.Out[0].TransactionID
 	due := deadline(t, d, labelAperak+tx)
 	// 45 minutes (APERAK AHB, fristen.md §7.1) plus the 15-minute grace.
@@ -334,7 +340,7 @@ func TestDeterministic(t *testing.T) {
 func TestDecisionAfterChangeoverUsesNewFormatVersion(t *testing.T) {
 	at := berlin(2026, 9, 30, 10, 0) // Wed, FV2604; W = Thu 01.10. (FV2610)
 	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d0 := lfn.exec(at, RegisterSupplyStart{RequestID: "erp-fv", MaLo: maloID, Start: berlin(2026, 10, 2, 0, 0), NB: mpNB, LFN: mpLFN})
+	d0 := lfn.exec(at, reg(RegisterSupplyStart{RequestID: "erp-fv", MaLo: maloID, Start: berlin(2026, 10, 2, 0, 0), NB: mpNB, LFN: mpLFN}))
 	tx := deliver(t, out(t, d0, mpNB, "UTILMD", PIDAnmeldung))
 	if tx.FormatVersion != "FV2604" || tx.Release != "S2.1" {
 		t.Fatalf("request in %s %s", tx.FormatVersion, tx.Release)
@@ -358,5 +364,41 @@ func TestDecisionAfterChangeoverUsesNewFormatVersion(t *testing.T) {
 		if rep := edifact.Check(ix, edifact.WithReceived(due)); !rep.Clean() {
 			t.Fatalf("%s fails the recipient's check: %v", ans.PID, rep.Findings)
 		}
+	}
+}
+
+// TestLFAObjectsGenerating: for a generating MaLo (55077) the LFA objects
+// to the Anfrage (E_0624 step 220, A39) and the NB rejects with 55080 A57
+// (E_0623 step 440), naming the LFA's answer with Ergänzung and MaLo in
+// STS+Z35 and the LFA in NAD+VY with RFF+Z18 (AHB [84], [368]).
+func TestLFAObjectsGenerating(t *testing.T) {
+	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
+	d := lfn.exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Generating: true}))
+	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
+	d = nb.exec(t0.Add(time.Minute), enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldungErz)),
+		with(MasterData{Known: true, InGrid: true, Generating: true, Supplier: mpLFA}, metered)))
+	anf := out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung)
+	if st, ok := view(t, anf).Status("7"); !ok || len(st.Reasons) != 2 || st.Reasons[1].Value != "ZW3" {
+		t.Fatalf("55010 STS+7 %+v", st)
+	}
+	lfa := newParty(t, "lfa", WithERPDecision(0)).start(WorkflowLFABeendigung)
+	dl := lfa.exec(t0.Add(2*time.Minute), enriched(deliver(t, anf), MasterData{Known: true, Supplied: true, ContractBinding: true}))
+	abl := out(t, dl, mpNB, "UTILMD", PIDAnfrageAbl)
+	if c, _ := answerOf(t, abl); c != "A39" {
+		t.Fatalf("55012 code %s", c)
+	}
+	d = nb.exec(t0.Add(3*time.Minute), deliver(t, abl))
+	v := view(t, out(t, d, mpLFN, "UTILMD", PIDAnmeldungErzAbl))
+	if c, _, third := answerCodes(v); c != "A57" || third != "A39" {
+		t.Fatalf("55080 %s third %s", c, third)
+	}
+	vy := ""
+	for _, p := range v.Parties {
+		if p.Qualifier == "VY" {
+			vy = p.ID
+		}
+	}
+	if vy != mpLFA {
+		t.Fatalf("55080 NAD+VY %q", vy)
 	}
 }

@@ -331,6 +331,9 @@ func (f flow) ack(x *dec, r *received, problems []aperak.Problem) error {
 	if err != nil {
 		return fmt.Errorf("gpke: APERAK for %s/%s: %w", r.tx.Sender, r.tx.TransactionID, err)
 	}
+	if err := f.conform(v, "APERAK", r.tx.Sender, out); err != nil { // the FV the APERAK is built in
+		return err
+	}
 	own := r.tx.Receiver
 	x.d.Outbound = append(x.d.Outbound, engine.Outbound{Recipient: r.tx.Sender, Sender: own, MessageType: "APERAK", InterchangeRef: id, Payload: out})
 	x.d.Correlate = append(x.d.Correlate, inbound.InterchangeKey(own, id))
@@ -364,6 +367,9 @@ func (f flow) send(x *dec, u outMsg) (Sent, error) {
 	out, err := u.bytes()
 	if err != nil {
 		return Sent{}, fmt.Errorf("gpke: build %s for %s: %w", u.PID, u.To, err)
+	}
+	if err := f.conform(x.fv, "UTILMD", u.To, out); err != nil {
+		return Sent{}, err
 	}
 	due, err := f.cfg.aperak.Due(context.Background(), fristen.APERAKRequest{Received: x.at, Sparte: fristen.Strom, MessageType: "UTILMD"})
 	if err != nil {

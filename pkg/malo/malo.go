@@ -70,6 +70,23 @@ type Record struct {
 	// Periods are the supply assignments, ordered by From, non-overlapping.
 	// The NB sees every supplier; an LF sees its own supply.
 	Periods []Period `json:"periods,omitempty"`
+	// MeLos are the Messlokationen (Zählpunktbezeichnung, 33 characters)
+	// whose values give the MaLo's energy (UTILMD 55002/55078 SG5 LOC+Z17
+	// and SG8 SEQ+ZF3, AHB hint [623]); none: an unmetered (pauschale) MaLo,
+	// Ergänzung ZW6 in 55002.
+	MeLos []string `json:"melos,omitempty"`
+	// MSB is the MP-ID of the metering point operator of the MeLos (UTILMD
+	// 55002/55078 SG10 CAV+Z91), MSBRole its role code there: "Z39"
+	// grundzuständig, "Z40" wettbewerblich, "Z41" Auffang-MSB.
+	MSB     string `json:"msb,omitempty"`
+	MSBRole string `json:"msb_role,omitempty"`
+	// BaseMSB is the MP-ID of the grundzuständige MSB (SG10 CAV+ZF0 of
+	// SEQ+ZF3); empty means MSB when MSBRole is "Z39".
+	BaseMSB string `json:"base_msb,omitempty"`
+	// AnnualConsumption is the LF's previous-year consumption of the MaLo in
+	// kWh (UTILMD 55017 SG9 QTY+Z09 "Vorjahresverbrauch vom Lieferant"), nil
+	// if the LF has none recorded.
+	AnnualConsumption *int64 `json:"annual_consumption_kwh,omitempty"`
 	// Applied holds the ids of the last changes applied by Applier
 	// (workflow event ids), newest last, at most MaxApplied: a change whose
 	// id is listed is not applied again.
@@ -101,6 +118,27 @@ func (r Record) Validate() error {
 		if err := ident.ValidateMPID(r.GridOperator); err != nil {
 			return fmt.Errorf("%w: record %s: grid operator: %v", ErrInvalid, r.MaLo, err)
 		}
+	}
+	for _, m := range r.MeLos {
+		if err := ident.ValidateMeLo(m); err != nil {
+			return fmt.Errorf("%w: record %s: MeLo: %v", ErrInvalid, r.MaLo, err)
+		}
+	}
+	for _, id := range []string{r.MSB, r.BaseMSB} {
+		if id == "" {
+			continue
+		}
+		if err := ident.ValidateMPID(id); err != nil {
+			return fmt.Errorf("%w: record %s: MSB: %v", ErrInvalid, r.MaLo, err)
+		}
+	}
+	switch r.MSBRole {
+	case "", "Z39", "Z40", "Z41":
+	default:
+		return fmt.Errorf("%w: record %s: MSB role %q: want Z39, Z40 or Z41", ErrInvalid, r.MaLo, r.MSBRole)
+	}
+	if r.AnnualConsumption != nil && *r.AnnualConsumption < 0 {
+		return fmt.Errorf("%w: record %s: negative annual consumption", ErrInvalid, r.MaLo)
 	}
 	switch r.Sector {
 	case "", "Strom", "Gas":
@@ -137,6 +175,11 @@ func (r Record) Clone() Record {
 		}
 	}
 	r.Applied = slices.Clone(r.Applied)
+	r.MeLos = slices.Clone(r.MeLos)
+	if r.AnnualConsumption != nil {
+		c := *r.AnnualConsumption
+		r.AnnualConsumption = &c
+	}
 	return r
 }
 

@@ -143,6 +143,11 @@ func TestValidate(t *testing.T) {
 		"bad sector":  {MaLo: maloA, Sector: "Wasser"},
 		"empty":       {MaLo: maloA, Periods: []malo.Period{{Supplier: lfA, From: to, To: &to}}},
 		"overlapping": {MaLo: maloA, Periods: []malo.Period{open(lfA, "2025-01-01"), open(lfB, "2026-01-01")}},
+		"bad melo":    {MaLo: maloA, MeLos: []string{"DE000"}},
+		"bad msb":     {MaLo: maloA, MSB: "9900000000005"},
+		"bad gmsb":    {MaLo: maloA, BaseMSB: "123"},
+		"bad role":    {MaLo: maloA, MSB: nb, MSBRole: "Z99"},
+		"negative":    {MaLo: maloA, AnnualConsumption: ptr(int64(-1))},
 	} {
 		if err := r.Validate(); !errors.Is(err, malo.ErrInvalid) {
 			t.Errorf("%s: %v", name, err)
@@ -156,6 +161,22 @@ func TestValidate(t *testing.T) {
 		if err := c.Validate(); !errors.Is(err, malo.ErrInvalid) {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestAnswerData: MeLos, MSB and the previous-year consumption validate and
+// are deep-copied by Clone.
+func TestAnswerData(t *testing.T) {
+	r := malo.Record{MaLo: maloA, MeLos: []string{"DE0001234567890123456789012345678"}, MSB: nb, MSBRole: "Z39", AnnualConsumption: ptr(int64(3500))}
+	if err := r.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c := r.Clone()
+	c.MeLos[0], *c.AnnualConsumption = "DE0000000000000000000000000000000", 1
+	if r.MeLos[0] != "DE0001234567890123456789012345678" || *r.AnnualConsumption != 3500 {
+		t.Fatalf("Clone shares data: %+v", r)
 	}
 }
 

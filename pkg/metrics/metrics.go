@@ -19,7 +19,7 @@ type Metrics struct {
 	Registry *prometheus.Registry
 
 	// InboundMessages counts received transactions by tenant, PID and result
-	// (accepted, syntax_error, duplicate, unknown_pid, orphan, version_mismatch, malformed).
+	// (accepted, syntax_error, duplicate, unknown_pid, orphan, version_mismatch, malformed, ahb_rejected).
 	InboundMessages *prometheus.CounterVec
 	// ProcessesInitiated counts first commits of processes by workflow family.
 	ProcessesInitiated *prometheus.CounterVec
@@ -37,6 +37,12 @@ type Metrics struct {
 	DeadLetters *prometheus.CounterVec
 	// AperakMissed counts partner APERAKs that did not arrive in time, by label.
 	AperakMissed *prometheus.CounterVec
+	// AHBRefused counts messages refused for their AHB (pkg/ahb), by
+	// direction (DirectionInbound: a received transaction answered with
+	// APERAK 313 or CONTRL; DirectionOutbound: a decision whose message
+	// would have violated the AHB, refused before it was committed) and
+	// PID. Any outbound count is a defect of ours: alert on it.
+	AHBRefused *prometheus.CounterVec
 	// FailureAnswers counts received transactions whose regular handling or
 	// answer failed and that were answered with a fallback APERAK instead,
 	// by stage (ingest, processor) and ERC code ("none" when not even the
@@ -49,6 +55,14 @@ type Metrics struct {
 	// outbound message.
 	CommitToDelivered prometheus.Histogram
 }
+
+// The directions of AHBRefused.
+const (
+	// DirectionInbound labels a received transaction refused for its AHB.
+	DirectionInbound = "inbound"
+	// DirectionOutbound labels an outbound message refused for its AHB.
+	DirectionOutbound = "outbound"
+)
 
 // latencyBuckets cover 1 ms … ~65 s.
 var latencyBuckets = prometheus.ExponentialBuckets(0.001, 2, 17)
@@ -79,6 +93,7 @@ func New() *Metrics {
 		DeadlinesFired:         f("deadline_fired_total", "Deadlines fired, by label.", "label"),
 		DeadLetters:            f("dead_letter_recorded_total", "Dead letters written, by reason.", "reason"),
 		AperakMissed:           f("aperak_missed_total", "Partner APERAKs missing at their deadline, by label.", "label"),
+		AHBRefused:             f("ahb_refused_total", "Messages refused for violating their AHB, by direction (inbound, outbound) and PID.", "direction", "pid"),
 		FailureAnswers:         f("failure_answer_total", "Received transactions answered with a fallback APERAK because their handling or regular answer failed (alert on any increase), by stage and ERC code.", "stage", "code"),
 		IngestToCommit:         h("ingest_to_commit_seconds", "Latency from arrival on MAKO_INGEST to the commit of the transaction."),
 		CommitToDelivered:      h("commit_to_delivered_seconds", "Latency from commit to delivery of the outbound message."),

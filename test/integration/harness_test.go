@@ -5,7 +5,7 @@ package integration
 
 import (
 	"context"
-	"strings"
+	"github.com/mako-engine/mako/internal/bench"
 	"sync"
 	"testing"
 	"time"
@@ -86,26 +86,10 @@ func newSystem(t *testing.T, js jetstream.JetStream, cfg app.SystemConfig) *app.
 	return sys
 }
 
-// utilmd55001 is the worked example's Anmeldung with a transaction id and
-// interchange reference of our choice.
-func utilmd55001(ref, tx string) []byte {
-	return []byte(strings.Join([]string{
-		"UNA:+.? '",
-		"UNB+UNOC:3+" + mpLF + ":500+" + mpNB + ":500+261120:0915+" + ref + "'",
-		"UNH+1+UTILMD:D:11A:UN:S2.2'",
-		"BGM+E01+DOK" + tx + "'",
-		"DTM+137:202611200915?+00:303'",
-		"NAD+MS+" + mpLF + "::293'",
-		"NAD+MR+" + mpNB + "::293'",
-		"IDE+24+" + tx + "'",
-		"DTM+92:202611232300?+00:303'",
-		"STS+7++E03+ZW4'",
-		"LOC+Z16+51234567895'",
-		"RFF+Z13:55001'",
-		"UNT+11+1'",
-		"UNZ+1+" + ref + "'",
-	}, ""))
-}
+// utilmd55001 is the worked example's Anmeldung, complete per its AHB
+// (internal/bench.Interchange, which ingest validates), with a transaction
+// id and interchange reference of our choice.
+func utilmd55001(ref, tx string) []byte { return bench.Interchange(ref, tx) }
 
 // receivedAt is the receipt time of the example: Friday 2026-11-20 10:15 CET.
 const receivedAt = "2026-11-20T10:15:00+01:00"

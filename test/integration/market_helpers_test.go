@@ -16,6 +16,8 @@ import (
 	"github.com/mako-engine/mako/internal/app"
 	"github.com/mako-engine/mako/internal/demo"
 	"github.com/mako-engine/mako/internal/natstest"
+	"github.com/mako-engine/mako/pkg/ahb"
+	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/engine"
@@ -118,8 +120,13 @@ func withAccounts(t *testing.T, conf string) natstest.Option {
 // Vorlauffrist of a 55007 (E_0609 step 40, no default: unverified) is set
 // to a maximum of one year, so that a Zuordnungsbeginn two years ahead
 // reaches step 40's A03 through the pipeline. ix may be nil (no step 70).
+// The receipt times set the NB's receipt of LFX's Anmeldung
+// (Mako-Received-At) but not the LFA's receipt of the NB's Anfrage, which is
+// always now: E_0624 step 5 (A43 after 07:00 of the Werktag after the ÜT)
+// would see a weeks-late Anfrage, so it is off here and tested in pkg/gpke
+// (TestE0624Step5).
 func gpkeOptions(store malo.Reader, ix gpke.ProcessIndex) []gpke.Option {
-	opts := []gpke.Option{gpke.WithMasterData(gpke.FromMaLo(store)),
+	opts := []gpke.Option{gpke.WithMasterData(gpke.FromMaLo(store)), gpke.WithAnfrageCutoff(-1, 0),
 		gpke.WithBeendigungLeadTime(func(_ *fristen.Calendar, received, end time.Time) bool {
 			return !end.After(received.AddDate(1, 0, 0))
 		})}
@@ -223,9 +230,15 @@ func (m *market) seedSwitch(t *testing.T, maloID string) {
 func (m *market) seed(t *testing.T, maloID, gridOp string) {
 	t.Helper()
 	rec := malo.Record{MaLo: maloID, GridOperator: gridOp, Sector: "Strom",
-		Periods: []malo.Period{{Supplier: m.mk.LFA.MPID, From: deDay(2026, 1, 1)}}}
+		Periods: []malo.Period{{Supplier: m.mk.LFA.MPID, From: deDay(2026, 1, 1)}},
+		MeLos:   []string{demo.DemoMeLo(maloID)}, MSB: m.mk.NB.MPID, MSBRole: "Z39"}
 	for _, p := range []*marketParty{m.nb, m.lfa} {
-		_, err := p.malo.Put(context.Background(), p.Tenant, rec)
+		r := rec
+		if p == m.lfa {
+			kwh := int64(3200) // the LFA's previous-year consumption (55017)
+			r.AnnualConsumption = &kwh
+		}
+		_, err := p.malo.Put(context.Background(), p.Tenant, r)
 		must(t, err)
 	}
 }
@@ -301,7 +314,9 @@ func (m *market) waitConversation(t *testing.T, maloID string, what string, done
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		c := demo.Select(m.messages(t), maloID)
+		// LFX's Anmeldung (lfxAnmeldung) is in no outbox; its transaction
+		// TX<MaLo> starts the NB's answers, which (55003) carry no MaLo.
+		c := demo.Select(m.messages(t), maloID, "TX"+maloID)
 		if done(c) {
 			return c
 		}
@@ -449,6 +464,7 @@ func supplierAt(r *malo.Record, at time.Time) string {
 func checkMessages(t *testing.T, c demo.Conversation) {
 	t.Helper()
 	for _, msg := range c.Messages {
+		checkAHB(t, msg)
 		if len(msg.Findings) > 0 {
 			t.Errorf("%s %s %s of %s: edifact.Check findings %v", msg.Type, msg.PID, msg.Interchange, msg.Tenant, msg.Findings)
 		}
@@ -498,5 +514,40 @@ func checkAnswer(t *testing.T, got demo.Message, req demo.Message, code, ebd str
 	if got.From != req.To || got.To != req.From || got.RefTN != req.Transaction || got.Code != code || got.EBD != ebd {
 		t.Errorf("%s: from %s to %s answers %s with %s:%s; want from %s to %s answering %s with %s:%s", got.PID,
 			got.From, got.To, got.RefTN, got.Code, got.EBD, req.To, req.From, req.Transaction, code, ebd)
+	}
+}
+
+// supplyStart adds the customer and product data the 55001 AHB requires to
+// an ERP command gpke.lfn.register_supply_start.
+func supplyStart(cmd map[string]any) map[string]any {
+	for k, v := range demo.CustomerData() {
+		cmd[k] = v
+	}
+	return cmd
+}
+
+// checkAHB validates a sent interchange against the AHB of its PIDs (pkg/ahb,
+// FV from its DTM+137): the UTILMDs and APERAKs of the workflows must have no
+// finding at all, a CONTRL (built by ingest) no rejecting one.
+func checkAHB(t *testing.T, msg demo.Message) {
+	t.Helper()
+	ix, err := edifact.Parse(msg.Raw)
+	if err != nil {
+		t.Errorf("%s %s of %s: %v", msg.Type, msg.Interchange, msg.Tenant, err)
+		return
+	}
+	for i := range ix.Messages {
+		rep, err := ahb.Validate(&ix.Messages[i])
+		if err != nil {
+			t.Errorf("%s %s of %s: ahb: %v", msg.Type, msg.Interchange, msg.Tenant, err)
+			continue
+		}
+		bad := rep.Findings
+		if msg.Type == "CONTRL" {
+			bad = rep.Rejecting()
+		}
+		for _, f := range bad {
+			t.Errorf("%s %v %s of %s: AHB finding %s: %s", msg.Type, rep.PIDs, msg.Interchange, msg.Tenant, f.Rule, f.Text)
+		}
 	}
 }

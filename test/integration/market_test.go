@@ -52,8 +52,8 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "switch-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID, "customer": "Erika Mustermann"})
+			m.lfn.erpCommand(t, "switch-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
 			// The LFA's ERP is asked (E_0624 step 90) and consents.
 			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
 			if req.Data.Code != "A36" || !strings.Contains(req.Data.Reason, "E_0624/90") {
@@ -144,8 +144,8 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "early-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
-				"malo": maloID, "start": today, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID})
+			m.lfn.erpCommand(t, "early-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": today, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
 			c := m.waitConversation(t, maloID, "the rejection", convComplete)
 			checkMessages(t, c)
 			anm := onePID(t, c, "55001", mk)
@@ -169,8 +169,8 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "object-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID})
+			m.lfn.erpCommand(t, "object-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
 			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
 			m.lfa.erpCommand(t, "decide-"+maloID, gpke.ERPDecide, map[string]any{
 				"partner": mk.NB.MPID, "transaction_id": req.Data.TransactionID, "object": true, "note": "contract runs until 2027"})
@@ -201,8 +201,8 @@ func TestMarket(t *testing.T) {
 		t.Run("unknown MaLo: APERAK 313 Z14", func(t *testing.T) {
 			maloID := nextMaLo(t) // no master data anywhere
 			t.Parallel()
-			m.lfn.erpCommand(t, "unknown-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID})
+			m.lfn.erpCommand(t, "unknown-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
 			c := m.waitConversation(t, maloID, "the APERAK", func(c demo.Conversation) bool {
 				return len(c.UTILMD("55001")) == 1 && len(c.AperakFor(c.UTILMD("55001")[0].Transaction)) == 1
 			})
@@ -227,8 +227,8 @@ func TestMarket(t *testing.T) {
 			t.Parallel()
 			other := otherNB(t)
 			m.seed(t, maloID, other)
-			m.lfn.erpCommand(t, "grid-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID})
+			m.lfn.erpCommand(t, "grid-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
 			c := m.waitConversation(t, maloID, "the APERAK", func(c demo.Conversation) bool {
 				return len(c.UTILMD("55001")) == 1 && len(c.AperakFor(c.UTILMD("55001")[0].Transaction)) == 1
 			})
@@ -312,8 +312,8 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "storno-anm-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID})
+			m.lfn.erpCommand(t, "storno-anm-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
 			// The NB asked the LFA (whose ERP does not answer): the switch is
 			// pending when the LFN cancels its Anmeldung.
 			c := m.waitConversation(t, maloID, "the Anfrage", func(c demo.Conversation) bool { return len(c.UTILMD("55010")) == 1 })
@@ -346,8 +346,8 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "race-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID})
+			m.lfn.erpCommand(t, "race-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
 			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
 			second := m.lfxAnmeldung(t, maloID, time.Now().Format(time.RFC3339), okStart)
 			c := m.waitConversation(t, maloID, "the rejection of the second Anmeldung", func(c demo.Conversation) bool { return len(c.UTILMD("55003")) == 1 })
@@ -380,8 +380,8 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "cc-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID})
+			m.lfn.erpCommand(t, "cc-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
 			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
 			c := m.waitConversation(t, maloID, "the Anfrage", func(c demo.Conversation) bool { return len(c.UTILMD("55010")) == 1 })
 			anm := onePID(t, c, "55001", mk)
@@ -427,8 +427,8 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "a34-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID, "reason": "E01"})
+			m.lfn.erpCommand(t, "a34-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID, "reason": "E01"}))
 			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
 			if !strings.Contains(req.Data.Reason, "E_0624/60") {
 				t.Errorf("decision request %q, want step E_0624/60", req.Data.Reason)
@@ -453,8 +453,8 @@ func TestMarket(t *testing.T) {
 			t.Parallel()
 			m.seedSwitch(t, maloID)
 			far := fristen.AddDays(okStart, 730)
-			m.lfn.erpCommand(t, "far-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
-				"malo": maloID, "start": far, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID})
+			m.lfn.erpCommand(t, "far-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": far, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
 			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
 			m.lfa.erpCommand(t, "far-decide-"+maloID, gpke.ERPDecide, map[string]any{
 				"partner": mk.NB.MPID, "transaction_id": req.Data.TransactionID, "object": false})
@@ -503,8 +503,8 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "force-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID})
+			m.lfn.erpCommand(t, "force-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
 			c := m.waitConversation(t, maloID, "the Anfrage", func(c demo.Conversation) bool { return len(c.UTILMD("55010")) == 1 })
 			anf := onePID(t, c, "55010", mk)
 			ctx := context.Background()
@@ -553,8 +553,8 @@ func TestMarket(t *testing.T) {
 			_, err := m.nb.malo.Put(context.Background(), mk.NB.Tenant, malo.Record{MaLo: maloID, GridOperator: mk.NB.MPID, Sector: "Strom",
 				Periods: []malo.Period{{Supplier: mk.LFA.MPID, From: deDay(2026, 1, 1)}}})
 			must(t, err)
-			m.lfn.erpCommand(t, "z18-"+maloID, gpke.ERPRegisterSupplyStart, map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID})
+			m.lfn.erpCommand(t, "z18-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
+				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
 			c := m.waitConversation(t, maloID, "the LFA's APERAK for the 55007", func(c demo.Conversation) bool {
 				b := c.UTILMD("55007")
 				return len(b) == 1 && len(c.AperakFor(b[0].Transaction)) == 1
@@ -735,7 +735,23 @@ func (m *market) lfxUTILMD(t *testing.T, maloID, pid, received string, start tim
 		"STS+7++E03+ZW4'",
 		"LOC+Z16+" + maloID + "'",
 		"RFF+Z13:" + pid + "'",
-		"UNT+11+1'",
+		// The rest of an AHB-complete 55001 (ingest refuses the other PIDs
+		// sent here with Z31 before their AHB is checked) (product package with the
+		// Bilanzkreis, EnWG group, EnFG, customer and address): the NB's
+		// 55010 echoes NAD+Z09.
+		"SEQ+Z79+1'",
+		"PIA+5+9991000002082:Z11'",
+		"CCI+Z66'",
+		"CAV+ZV4:::11XMAKO-LFX-BK-6'",
+		"SEQ+ZH0+1'",
+		"CCI+Z65+++Z01'",
+		"SEQ+Z01'",
+		"CCI+++Z15'",
+		"SEQ+Z75'",
+		"CCI+Z61++ZG0'",
+		"NAD+Z09+++Musterfrau:Maria::::Z01'",
+		"NAD+Z04+++Musterfrau:Maria::::Z01+Beispielweg::7+Beispielstadt++54321+DE'",
+		"UNT+23+1'",
 		"UNZ+1+" + ref + "'",
 	}, "")
 	msg := nats.NewMsg("mako.ingest." + m.mk.NB.Tenant)

@@ -73,7 +73,7 @@ func TestSyntaxErrorGetsContrlAndNoCommand(t *testing.T) {
 	sys := newSystem(t, js, defaultConfig())
 	startWorkers(t, sys, allWorkers...)
 
-	bad := bytes.Replace(utilmd55001("MK26112000018", "VG1"), []byte("UNT+11+1'"), []byte("UNT+12+1'"), 1)
+	bad := bytes.Replace(utilmd55001("MK26112000018", "VG1"), []byte("UNT+23+1'"), []byte("UNT+24+1'"), 1)
 	publishIngest(t, js, "nb", bad)
 	msgs := collect(t, js, "MAKO_OUTBOX", "mako.outbox.nb.>", 1, 10*time.Second)
 	if len(msgs) != 1 {
@@ -169,8 +169,7 @@ func TestUnroutableAndOrphanGetAPERAK(t *testing.T) {
 
 	abmeldung := bytes.Replace(utilmd55001("MK31", "VG31"), []byte("RFF+Z13:55001"), []byte("RFF+Z13:55004"), 1)
 	publishIngest(t, js, "nb", abmeldung)
-	orphan := bytes.Replace(utilmd55001("MK33", "VG33"), []byte("RFF+Z13:55001'"), []byte("RFF+Z13:55002'RFF+TN:VGNOSUCH'"), 1)
-	orphan = bytes.Replace(orphan, []byte("UNT+11+1"), []byte("UNT+12+1"), 1)
+	orphan := utilmd55002(t, "MK33", "VG33", "VGNOSUCH") // conforms to its AHB: refused for the reference alone
 	publishIngest(t, js, "nb", orphan)
 
 	msgs := collect(t, js, "MAKO_OUTBOX", "mako.outbox.nb.>", 2, 10*time.Second)

@@ -114,6 +114,9 @@ func TestMalformedValueIsAnsweredAndAlerted(t *testing.T) {
 	cfg := defaultConfig()
 	m := metrics.New()
 	cfg.Metrics = m
+	// Ingest's AHB validation would answer this value itself (Z35,
+	// TestInboundAHBViolations); off, the processor's fallback is tested.
+	cfg.IngestOptions = append(cfg.IngestOptions, ingest.WithAHBValidation(false))
 	sys := newSystem(t, js, cfg)
 	startWorkers(t, sys, allWorkers...)
 	data := strings.Replace(string(utilmd55001("BADDTM1", "VGBADDTM1")), "DTM+137:202611200915?+00:303", "DTM+137:20261120X915?+00:303", 1)

@@ -32,7 +32,9 @@ func padded55001(ref, tx string, size, text int) []byte {
 		b.WriteString(line)
 		n++
 	}
-	fmt.Fprintf(&b, "UNT+%d+1'UNZ+1+%s'", 11+n, ref)
+	// UNH … the last segment before UNT, the padding, and UNT itself (the
+	// segments before UNH are UNA and UNB).
+	fmt.Fprintf(&b, "UNT+%d+1'UNZ+1+%s'", strings.Count(base[:i], "'")-2+n+1, ref)
 	return []byte(b.String())
 }
 

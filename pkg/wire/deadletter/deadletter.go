@@ -50,6 +50,10 @@ const (
 	ReasonOutboxExhausted Reason = "outbox_exhausted"
 	// ReasonMalformed: a message on a mako subject could not be decoded at all.
 	ReasonMalformed Reason = "malformed"
+	// ReasonAHB: an inbound transaction violates the AHB of its PID and
+	// format version (pkg/ahb); an APERAK 313 went back, the letter's
+	// detail lists the findings.
+	ReasonAHB Reason = "ahb_violation"
 )
 
 // Audit is the audit context of a dead letter. Empty fields are omitted.

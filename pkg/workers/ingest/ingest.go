@@ -13,7 +13,16 @@
 //     message with the same key is a duplicate, dead-lettered as such and
 //     not processed again, while the same message redelivered (after a
 //     crash, whatever its delivery count says) is handled again idempotently.
-//  3. routes every transaction by its PID (pkg/routing) and the registry:
+//  3. validates every transaction against the AHB of its PID and format
+//     version (pkg/ahb; the FV by pkg/fv from the receipt time) before any
+//     workflow sees it. A violation with an APERAK error code (Z29 missing,
+//     Z35 format, Z39 code, Z40 repetition) gets the APERAK 313 with that
+//     code and FTX+Z02 naming the faulty segment, a dead letter with the
+//     findings, and no process step; a MIG violation (format of a data
+//     element, a segment the MIG does not allow there) rejects the
+//     interchange with a CONTRL like a syntax fault. Lines pkg/ahb cannot
+//     decide and content the PID does not foresee never reject.
+//  4. routes every transaction by its PID (pkg/routing) and the registry:
 //     an initiating PID spawns (or resumes, on a retry) the process keyed by
 //     the sender, its transaction id and the interchange and message that
 //     carried it (a new interchange reusing a transaction id starts a new
@@ -21,7 +30,7 @@
 //     the reference it carries (RFF+TN). A PID no workflow handles gets an
 //     APERAK 313 Z31, an orphan follow-up an APERAK 313 Z33 — both also as
 //     dead letters. Nothing is dropped silently.
-//  4. publishes one command per transaction with a deterministic id
+//  5. publishes one command per transaction with a deterministic id
 //     (pkg/wire/inbound), so a redelivered ingest message never creates a second
 //     command.
 //
@@ -38,6 +47,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/ahb"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/aperak"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
@@ -98,6 +108,9 @@ type Responder interface {
 
 // Rejection describes a transaction ingest rejects with an APERAK.
 type Rejection struct {
+	// Findings are the AHB findings of an AHB rejection (one ERC group
+	// each, Code is the first one's); empty for the other rejections.
+	Findings    []ahb.Finding
 	Interchange *edifact.Interchange
 	Message     *edifact.Message
 	Transaction edifact.Transaction
@@ -123,6 +136,8 @@ type Ingestor struct {
 	log       zerolog.Logger
 	metrics   *metrics.Metrics
 	now       func() time.Time
+	// noAHB switches the AHB validation of inbound transactions off.
+	noAHB bool
 }
 
 // Option configures an Ingestor.
@@ -134,6 +149,14 @@ func WithLogger(l zerolog.Logger) Option { return func(in *Ingestor) error { in.
 // WithMetrics counts received transactions by tenant, PID and result.
 func WithMetrics(m *metrics.Metrics) Option {
 	return func(in *Ingestor) error { in.metrics = m; return nil }
+}
+
+// WithAHBValidation switches the AHB validation of every inbound
+// transaction (pkg/ahb, before any workflow sees it) on or off. It is on by
+// default; off is for measurements (mako bench pipeline --ahb=false) and for
+// partners whose test data is known not to conform.
+func WithAHBValidation(on bool) Option {
+	return func(in *Ingestor) error { in.noAHB = !on; return nil }
 }
 
 // WithResponder replaces the APERAK builder for rejected transactions
@@ -242,6 +265,23 @@ func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error
 		audit.MessageRef = ix.Messages[0].Ref()
 	}
 
+	// The AHB of every transaction, checked before anything else happens
+	// to it; MIG-level findings join the syntax findings (CONTRL).
+	var checks []ahbResult
+	if !in.noAHB && !rep.HasErrors() {
+		checks = validateAHB(ix, rep, d)
+		if mig := migFindings(ix, checks); len(mig) > 0 {
+			rep.Findings = append(rep.Findings, mig...)
+			for i, c := range checks {
+				if c.Report != nil && len(c.Report.ContrlFindings(&ix.Messages[i])) > 0 {
+					for _, pid := range c.Report.PIDs {
+						in.countAHB(pid)
+					}
+				}
+			}
+		}
+	}
+
 	if rep.HasErrors() {
 		// A syntax fault rejects the whole interchange: CONTRL to the
 		// sender, a dead letter, nothing reaches a process.
@@ -285,7 +325,11 @@ func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error
 	}
 	for mi := range ix.Messages {
 		m := &ix.Messages[mi]
-		if err := in.message(ctx, d, ix, m, rep); err != nil {
+		var check ahbResult
+		if checks != nil {
+			check = checks[mi]
+		}
+		if err := in.message(ctx, d, ix, m, rep, check); err != nil {
 			return err
 		}
 	}
@@ -354,7 +398,7 @@ func ownParty(t Tenant, recipient edifact.Party) edifact.Party {
 
 // message executes the plan of one message (plan): per transaction it
 // refuses, spawns, or finds the process and publishes the command to it.
-func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interchange, m *edifact.Message, rep *edifact.Report) error {
+func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interchange, m *edifact.Message, rep *edifact.Report, check ahbResult) error {
 	unb := ix.UNB()
 	unh := m.Header()
 	sector, _ := edifact.MessageSector(m)
@@ -363,13 +407,18 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 	}
 	single := inbound.SingleMessage(ix, m)
 	steps := plan(planInput{Own: unb.Recipient.ID, Sender: unb.Sender.ID, InterchangeRef: unb.ControlRef, Message: m,
-		Sector: sector, Version: rep.FormatVersion, Roles: d.tenant.Roles}, in.router.Resolve, in.engine.Lookup)
+		Sector: sector, Version: rep.FormatVersion, Roles: d.tenant.Roles, AHB: check}, in.router.Resolve, in.engine.Lookup)
+	if check.Err != nil && !in.noAHB {
+		// Not validated (no AHB data for the type, FV or PID): the
+		// transactions go on; what cannot be checked is never rejected.
+		in.log.Debug().Str("tenant", string(d.tenant.ID)).Str("interchange", unb.ControlRef).Str("message", m.Ref()).Err(check.Err).Msg("ingest: AHB not checked")
+	}
 	for _, st := range steps {
 		tx := st.Tx
 		audit := deadletter.Audit{Tenant: string(d.tenant.ID), MessageType: m.Type(), Release: unh.Association, PID: tx.PID,
 			Sender: unb.Sender.ID, Receiver: unb.Recipient.ID, InterchangeRef: unb.ControlRef, MessageRef: m.Ref(), TransactionID: tx.ID}
 		refuse := func(r *Refusal) error {
-			return in.refuse(ctx, d, ix, m, tx, rep.FormatVersion, r.Code, r.Text, r.Reason, r.Result, r.Detail, audit)
+			return in.refuse(ctx, d, ix, m, tx, rep.FormatVersion, r, audit)
 		}
 		var id engine.ProcessIdentity
 		var codec *engine.Codec
@@ -526,8 +575,9 @@ func referencedTransaction(m *edifact.Message, tx edifact.Transaction) string {
 // detail also says when the APERAK could not be built. result labels the
 // inbound metric.
 func (in *Ingestor) refuse(ctx context.Context, d delivery, ix *edifact.Interchange, m *edifact.Message, tx edifact.Transaction, v fv.Version,
-	code, text string, reason deadletter.Reason, result, detail string, audit deadletter.Audit) error {
-	note, err := in.reject(ctx, d, ix, m, tx, v, code, text)
+	r *Refusal, audit deadletter.Audit) error {
+	code, detail := r.Code, r.Detail
+	note, err := in.reject(ctx, d, ix, m, tx, v, r)
 	if err != nil {
 		return err
 	}
@@ -536,23 +586,28 @@ func (in *Ingestor) refuse(ctx context.Context, d delivery, ix *edifact.Intercha
 	} else {
 		detail += "; answered with APERAK 313 " + code
 	}
-	in.count(d, tx.PID, result)
-	return in.dead(ctx, d, reason, detail, audit)
+	in.count(d, tx.PID, r.Result)
+	if r.Reason == deadletter.ReasonAHB {
+		in.countAHB(tx.PID)
+	}
+	return in.dead(ctx, d, r.Reason, detail, audit)
 }
 
 // reject publishes the APERAK 313. note is empty when it went out and says
 // why when it could not be built (no responder, missing references).
-func (in *Ingestor) reject(ctx context.Context, d delivery, ix *edifact.Interchange, m *edifact.Message, tx edifact.Transaction, v fv.Version, code, text string) (note string, err error) {
+func (in *Ingestor) reject(ctx context.Context, d delivery, ix *edifact.Interchange, m *edifact.Message, tx edifact.Transaction, v fv.Version, r *Refusal) (note string, err error) {
 	if in.responder == nil {
 		return "no APERAK responder configured", nil
 	}
 	unb := ix.UNB()
+	code, text := r.Code, r.Text
 	ref := refgen.Ref("A", string(d.tenant.ID), unb.Sender.ID, unb.ControlRef, m.Ref(), tx.ID, code)
 	at := in.created(d)
 	if rv, err := fv.Resolve(at); err == nil {
 		v = rv // the format version in force when the answer is made
 	}
-	payload, ixRef, err := in.responder.Reject(Rejection{Interchange: ix, Message: m, Transaction: tx, Version: v, Code: code, Text: text, Ref: ref, At: at})
+	payload, ixRef, err := in.responder.Reject(Rejection{Interchange: ix, Message: m, Transaction: tx, Version: v, Code: code, Text: text,
+		Findings: r.Findings, Ref: ref, At: at})
 	if err != nil {
 		// The sender must still hear of it: the fallback APERAK, and an
 		// operator alert (mako_failure_answer_total).
@@ -591,6 +646,14 @@ func (in *Ingestor) created(d delivery) time.Time {
 func (in *Ingestor) alert(code string) {
 	if in.metrics != nil {
 		in.metrics.FailureAnswers.WithLabelValues("ingest", code).Inc()
+	}
+}
+
+// countAHB counts an inbound transaction refused for its AHB (alert metric
+// mako_ahb_refused_total{direction="inbound"}).
+func (in *Ingestor) countAHB(pid string) {
+	if in.metrics != nil {
+		in.metrics.AHBRefused.WithLabelValues(metrics.DirectionInbound, pid).Inc()
 	}
 }
 

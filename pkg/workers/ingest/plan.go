@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mako-engine/mako/pkg/ahb"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/engine"
@@ -57,6 +58,10 @@ type Refusal struct {
 	Result string
 	// Detail explains the refusal in the dead letter.
 	Detail string
+	// Findings are the AHB findings of an AHB refusal (Reason
+	// deadletter.ReasonAHB), at most maxProblems: one ERC group each in the
+	// APERAK 313. Empty for the other refusals (one ERC group: Code).
+	Findings []ahb.Finding
 }
 
 // Step is the plan for one transaction: what ingest does with it and with
@@ -100,11 +105,15 @@ type planInput struct {
 	Sector         catalog.Sector
 	Version        fv.Version
 	Roles          []routing.Role
+	// AHB is the message's AHB validation (validateAHB); nil Report: not
+	// validated.
+	AHB ahbResult
 }
 
 // plan decides, per transaction of one message, what ingest does: refuse it
 // (no route for the PID: Z31; no workflow version for the format version:
-// Z31), spawn a process (initiating PID), find the process a follow-up
+// Z31; a violation of its AHB: the finding's APERAK code, see ahbRefusal),
+// spawn a process (initiating PID), find the process a follow-up
 // belongs to, or find the process an APERAK/CONTRL answers. resolve is the
 // PID router, lookup finds the registered workflow version serving a format
 // version (engine.Engine.Lookup). Both must be pure lookups.
@@ -136,6 +145,12 @@ func plan(in planInput, resolve func(pid string, s catalog.Sector, roles []routi
 			// transaction is not processed, so its sender is told.
 			steps = append(steps, Step{Action: Refuse, Tx: tx, Refusal: &Refusal{Code: "Z31", Text: "Formatversion wird vom Empfänger für diesen Prüfidentifikator nicht verarbeitet",
 				Reason: deadletter.ReasonVersionMismatch, Result: "version_mismatch", Detail: err.Error()}})
+			continue
+		}
+		// The AHB is checked before any workflow sees the transaction:
+		// neither a spawn nor a follow-up lookup happens for a violation.
+		if r := ahbRefusal(in.AHB.Report, tx, txs); r != nil {
+			steps = append(steps, Step{Action: Refuse, Tx: tx, Refusal: r})
 			continue
 		}
 		if route.Initiating {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mako-engine/mako/internal/testflow"
+	"github.com/mako-engine/mako/pkg/ahb"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/engine"
@@ -150,6 +151,75 @@ func TestPlanSeveralTransactions(t *testing.T) {
 		router.Resolve, func(string, fv.Version) (engine.AnyDefinition, error) { return def, nil })
 	if len(steps) != 2 || steps[0].Action != Spawn || steps[0].Tx.ID != "TXA" || steps[1].Action != Refuse || steps[1].Tx.ID != "TXB" {
 		t.Fatalf("steps %+v", steps)
+	}
+}
+
+// TestPlanAHB: the AHB validation is an input of the plan. A finding with an
+// APERAK code refuses the transaction it lies in (and a message-level one
+// every transaction) before any spawn or lookup; findings of other kinds,
+// of other transactions, and a message that was not validated refuse
+// nothing.
+func TestPlanAHB(t *testing.T) {
+	v := fv.MustParse("FV2604")
+	def := testflow.Module(v).Definitions[0]
+	router, err := routing.New(routing.Route{PID: "55001", Workflow: def.ID().Name, Initiating: true},
+		routing.Route{PID: "55002", Workflow: def.ID().Name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lookup := func(string, fv.Version) (engine.AnyDefinition, error) { return def, nil }
+	// Segments: 0 UNH 1 BGM 2 DTM 3 NAD 4 NAD | 5 IDE TXA 6 DTM 7 RFF | 8 IDE TXB 9 RFF 10 RFF | 11 UNT
+	segs := []string{"UNH+1+UTILMD:D:11A:UN:S2.2'", "BGM+E01+DOK1'", "DTM+137:202611200915?+00:303'",
+		"NAD+MS+" + planSender + "::293'", "NAD+MR+" + planOwn + "::293'",
+		"IDE+24+TXA'", "DTM+92:2026X'", "RFF+Z13:55001'", "IDE+24+TXB'", "RFF+Z13:55002'", "RFF+TN:TX0'", "UNT+12+1'"}
+	missing := ahb.Finding{Rule: "missing-group@55001:SG4/SG8/SEQ+Z79", Kind: ahb.KindMissingGroup, Segment: 5, APERAK: "Z29", Tag: "SEQ", Qualifier: "Z79", Text: "missing"}
+	format := ahb.Finding{Rule: "format@55001:SG4/DTM+92/2380", Kind: ahb.KindFormat, Segment: 6, APERAK: "Z35", Tag: "DTM", Qualifier: "92", Text: "format"}
+	header := ahb.Finding{Rule: "format@55002:DTM+137/2380", Kind: ahb.KindFormat, Segment: 2, APERAK: "Z35", Tag: "DTM", Qualifier: "137", Text: "format"}
+	foreseen := ahb.Finding{Rule: "not-foreseen@55002:SG4/LOC+Z16", Kind: ahb.KindNotForeseen, Segment: 9, Text: "ignored"}
+	many := make([]ahb.Finding, 0, maxProblems+3)
+	for range maxProblems + 3 {
+		many = append(many, missing)
+	}
+	for _, tc := range []struct {
+		name     string
+		check    ahbResult
+		want     [2]Action
+		codes    [2]string
+		problems int
+	}{
+		{name: "not validated", check: ahbResult{}, want: [2]Action{Spawn, FollowUp}},
+		{name: "clean", check: ahbResult{Report: &ahb.Report{FV: "FV2604"}}, want: [2]Action{Spawn, FollowUp}},
+		{name: "findings of the first transaction refuse only it", check: ahbResult{Report: &ahb.Report{FV: "FV2604", Findings: []ahb.Finding{missing, format}}},
+			want: [2]Action{Refuse, FollowUp}, codes: [2]string{"Z29", ""}, problems: 2},
+		{name: "a message-level finding refuses every transaction", check: ahbResult{Report: &ahb.Report{FV: "FV2604", Findings: []ahb.Finding{header}}},
+			want: [2]Action{Refuse, Refuse}, codes: [2]string{"Z35", "Z35"}, problems: 1},
+		{name: "content not foreseen never refuses", check: ahbResult{Report: &ahb.Report{FV: "FV2604", Findings: []ahb.Finding{foreseen}}},
+			want: [2]Action{Spawn, FollowUp}},
+		{name: "the findings an APERAK carries are bounded", check: ahbResult{Report: &ahb.Report{FV: "FV2604", Findings: many}},
+			want: [2]Action{Refuse, FollowUp}, codes: [2]string{"Z29", ""}, problems: maxProblems},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			steps := plan(planInput{Own: planOwn, Sender: planSender, InterchangeRef: "IX1", Message: planMessage(t, segs...), Sector: catalog.Strom,
+				Version: v, Roles: []routing.Role{routing.RoleNB}, AHB: tc.check}, router.Resolve, lookup)
+			if len(steps) != 2 {
+				t.Fatalf("%d steps", len(steps))
+			}
+			for i, st := range steps {
+				if st.Action != tc.want[i] {
+					t.Fatalf("transaction %s: action %s, want %s", st.Tx.ID, st.Action, tc.want[i])
+				}
+				if st.Action != Refuse {
+					continue
+				}
+				r := st.Refusal
+				if r.Code != tc.codes[i] || r.Reason != deadletter.ReasonAHB || r.Result != "ahb_rejected" || len(r.Findings) != tc.problems {
+					t.Fatalf("transaction %s: refusal %+v", st.Tx.ID, r)
+				}
+				if !strings.Contains(r.Detail, r.Findings[0].Rule) || (tc.problems == maxProblems && !strings.Contains(r.Detail, "and 3 more")) {
+					t.Fatalf("detail %q", r.Detail)
+				}
+			}
+		})
 	}
 }
 

@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/ahb"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/aperak"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
@@ -212,6 +213,7 @@ func (p *Processor) handle(ctx context.Context, msg jetstream.Msg, a command.Add
 		}
 		res, err = p.ec.Execute(ctx, a.Identity, cmd, engine.Retry(p.attempts))
 		if err != nil {
+			p.refused(err)
 			return classify(a, err)
 		}
 	}
@@ -220,6 +222,20 @@ func (p *Processor) handle(ctx context.Context, msg jetstream.Msg, a command.Add
 		p.observe(a.Identity, res)
 	}
 	return nil
+}
+
+// refused counts a decision refused because its outbound message would have
+// violated the AHB (an ahb.Refusal, e.g. *gpke.NonConformantError): the
+// alert metric mako_ahb_refused_total{direction="outbound"}. The command is
+// dead-lettered like any refused decision (classify).
+func (p *Processor) refused(err error) {
+	var r ahb.Refusal
+	if p.metrics == nil || !errors.As(err, &r) {
+		return
+	}
+	for _, pid := range r.RefusedPIDs() {
+		p.metrics.AHBRefused.WithLabelValues(metrics.DirectionOutbound, pid).Inc()
+	}
 }
 
 // record updates the metrics after a successful execution.
