@@ -138,7 +138,10 @@ func (s *Server) letterDetail(ctx context.Context, w http.ResponseWriter, r *htt
 		d.Error = "Original nicht lesbar: " + err.Error()
 	} else if len(orig.Payload) > 0 {
 		if strings.HasPrefix(strings.TrimSpace(string(orig.Payload)), "UN") {
-			v := renderEDI(orig.Payload)
+			// The letter is written when ingest refuses the bytes: its
+			// time is the receipt time that chose the format version.
+			at, _ := time.Parse(time.RFC3339, l.At)
+			v := renderEDI(orig.Payload, at)
 			d.EDI = &v
 		} else {
 			d.Text = string(orig.Payload)

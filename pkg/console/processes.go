@@ -353,7 +353,7 @@ func (s *Server) processDetail(ctx context.Context, w http.ResponseWriter, r *ht
 			e.Title = "Nachricht gesendet: " + v.MessageType + " an " + v.Recipient
 			e.Raw = fmt.Sprintf("/vorgaenge/%s/rohdaten?mandant=%s&ereignis=%d", p.ProcessID, p.Tenant, te.Sequence)
 			if payload := outboundPayload(envs, te.Sequence); payload != nil {
-				v := renderEDI(payload)
+				v := renderEDI(payload, te.Timestamp)
 				e.EDI = &v
 				if len(v.PIDs) > 0 {
 					e.Title += " (" + pidName(v.PIDs[0]) + ")"
@@ -608,7 +608,7 @@ func (s *Server) inbound(ctx context.Context, p readmodel.Process, tokens map[st
 			if err != nil || !refersTo(ix, tokens) {
 				return true
 			}
-			v := renderEDI(m.Data())
+			v := renderEDI(m.Data(), md.Timestamp)
 			title := "Nachricht empfangen: " + v.Type + " von " + v.Sender
 			if len(v.PIDs) > 0 {
 				title += " (" + pidName(v.PIDs[0]) + ")"
