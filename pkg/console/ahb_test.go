@@ -94,3 +94,21 @@ func TestAHBLetterFinding(t *testing.T) {
 	// The Z39 finding shows its rule and AHB expression.
 	mustContain(t, "Klärfall AHB-Regel", html.UnescapeString(body), "code@55001:SG4/STS+7/9013", "· <code>X</code> · APERAK Z39")
 }
+
+// A message pkg/ahb cannot validate (a PID its AHB data does not have)
+// gets a neutral note on the Klärfall page, not a finding or an error page.
+func TestAHBNotValidated(t *testing.T) {
+	e := setup(t)
+	c := e.login(t, "anna")
+	ref := fmt.Sprintf("NOAHB%d", time.Now().UnixNano()%1e9)
+	msg := strings.Replace(string(bench.Interchange(ref, "VG"+ref)), "RFF+Z13:55001'", "RFF+Z13:55999'", 1)
+	if _, err := e.js.Publish(context.Background(), "mako.ingest.nb", []byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	l := e.waitLetter(t, "nb", func(l readmodel.DeadLetter) bool { return l.InterchangeRef == ref }, 15*time.Second)
+	body := c.must(fmt.Sprintf("/klaerfaelle/nb/%d", l.Sequence), 200)
+	mustContain(t, "Klärfall ohne AHB", body, `class="ahb neutral"`, "AHB nicht geprüft: ", "55999")
+	if strings.Contains(body, "ahb-finding") || strings.Contains(body, "AHB-Befund") {
+		t.Errorf("unvalidated message shows AHB findings")
+	}
+}
