@@ -23,20 +23,13 @@ Exit status: 0 ok, 2 usage or connection error.
 
 // runDeadletter is `mako deadletter`: flags and printing around the read API client.
 func runDeadletter(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, deadletterUsage)
-		return 2
-	}
-	switch args[0] {
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, deadletterUsage)
-		return 0
-	case "list":
-	default:
-		fmt.Fprintf(stderr, "mako deadletter: unknown subcommand %q\n", args[0])
-		fmt.Fprint(stderr, deadletterUsage)
-		return 2
-	}
+	return subcommand("deadletter", deadletterUsage, args, stdout, stderr, map[string]func([]string) int{
+		"list": func(a []string) int { return deadletterList(ctx, a, stdout, stderr) },
+	})
+}
+
+// deadletterList is `mako deadletter list`: its flags and the work.
+func deadletterList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("deadletter list", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	base := apiFlag(fs)
@@ -45,7 +38,7 @@ func runDeadletter(ctx context.Context, args []string, _ io.Reader, stdout, stde
 	fs.StringVar(&q.Reason, "reason", "", "only this reason (syntax_error, unknown_pid, processing_error, outbox_exhausted …)")
 	fs.IntVar(&q.Limit, "limit", 100, "at most this many letters")
 	asJSON := fs.Bool("json", false, "print the API's JSON")
-	pos, err := parseInterleaved(fs, args[1:])
+	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return 2
 	}

@@ -31,20 +31,13 @@ Exit status: 0 fired, 1 no such open deadline, 2 usage or connection error.
 
 // runDeadline is `mako deadline`: flags around scheduler.Force.
 func runDeadline(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, deadlineUsage)
-		return 2
-	}
-	switch args[0] {
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, deadlineUsage)
-		return 0
-	case "fire":
-	default:
-		fmt.Fprintf(stderr, "mako deadline: unknown subcommand %q\n", args[0])
-		fmt.Fprint(stderr, deadlineUsage)
-		return 2
-	}
+	return subcommand("deadline", deadlineUsage, args, stdout, stderr, map[string]func([]string) int{
+		"fire": func(a []string) int { return deadlineFire(ctx, a, stdout, stderr) },
+	})
+}
+
+// deadlineFire is `mako deadline fire`: its flags and the work.
+func deadlineFire(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("deadline fire", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c := &recordCmd{name: "deadline", fs: fs, replicas: new(int)}
@@ -53,7 +46,7 @@ func runDeadline(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	tenant := fs.String("tenant", "", "tenant id (required)")
 	by := fs.String("by", "", "who fires the deadline (required, recorded)")
 	reason := fs.String("reason", "", "why (required, recorded)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() != 2 {

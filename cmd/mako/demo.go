@@ -36,27 +36,20 @@ Exit status: 0 the switch completed, 1 it did not complete in time,
 
 // runDemo is `mako demo`: flags and wiring around internal/demo.
 func runDemo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, demoUsage)
-		return 2
-	}
-	switch args[0] {
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, demoUsage)
-		return 0
-	case "lfw24":
-	default:
-		fmt.Fprintf(stderr, "mako demo: unknown demo %q\n", args[0])
-		fmt.Fprint(stderr, demoUsage)
-		return 2
-	}
+	return subcommand("demo", demoUsage, args, stdout, stderr, map[string]func([]string) int{
+		"lfw24": func(a []string) int { return demoLFW24(ctx, a, stdout, stderr) },
+	})
+}
+
+// demoLFW24 is `mako demo lfw24`: its flags and the work.
+func demoLFW24(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mako demo lfw24", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	natsURL := fs.String("nats-url", demoEnv("NATS_URL", nats.DefaultURL), "makod's NATS URL")
 	apiURL := apiFlag(fs)
 	maloID := fs.String("malo", demo.DefaultMaLo, "market location to switch")
 	timeout := fs.Duration("timeout", 60*time.Second, "give up after this long")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 {

@@ -43,23 +43,11 @@ exceeds the limits), 2 usage or I/O error.
 
 // runEdi is `mako edi`: flags and printing around pkg/edifact.
 func runEdi(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, ediUsage)
-		return 2
-	}
-	switch args[0] {
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, ediUsage)
-		return 0
-	case "inspect":
-		return ediInspect(ctx, args[1:], stdout, stderr)
-	case "contrl":
-		return ediContrl(ctx, args[1:], stdout, stderr)
-	case "validate":
-		return ediValidate(ctx, args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "mako edi: unknown subcommand %q (see mako edi --help)\n", args[0])
-	return 2
+	return subcommand("edi", ediUsage, args, stdout, stderr, map[string]func([]string) int{
+		"inspect":  func(a []string) int { return ediInspect(ctx, a, stdout, stderr) },
+		"contrl":   func(a []string) int { return ediContrl(ctx, a, stdout, stderr) },
+		"validate": func(a []string) int { return ediValidate(ctx, a, stdout, stderr) },
+	})
 }
 
 // ediFlags are the flags shared by the subcommands.

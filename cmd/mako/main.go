@@ -76,3 +76,26 @@ func printUsage(w io.Writer, cmds []command) {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 }
+
+// subcommand is the first step of every `mako X SUB …` command: with no
+// argument it prints usage to stderr (exit 2), with -h/--help/help to stdout
+// (exit 0), and with a SUB that is not in subs it names it and prints usage to
+// stderr (exit 2). Otherwise it runs subs[SUB] with the remaining arguments.
+func subcommand(name, usage string, args []string, stdout, stderr io.Writer, subs map[string]func(args []string) int) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	run, ok := subs[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "mako %s: unknown subcommand %q\n", name, args[0])
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	return run(args[1:])
+}

@@ -35,22 +35,10 @@ Exit status: 0 ok, 1 unknown process, 2 usage or connection error.
 
 // runProcess is `mako process`: flags and printing around the read API client.
 func runProcess(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, processUsage)
-		return 2
-	}
-	switch args[0] {
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, processUsage)
-		return 0
-	case "list":
-		return processList(ctx, args[1:], stdout, stderr)
-	case "show":
-		return processShow(ctx, args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "mako process: unknown subcommand %q\n", args[0])
-	fmt.Fprint(stderr, processUsage)
-	return 2
+	return subcommand("process", processUsage, args, stdout, stderr, map[string]func([]string) int{
+		"list": func(a []string) int { return processList(ctx, a, stdout, stderr) },
+		"show": func(a []string) int { return processShow(ctx, a, stdout, stderr) },
+	})
 }
 
 // apiFlag registers --api on fs.

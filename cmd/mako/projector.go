@@ -30,26 +30,19 @@ Exit status: 0 rebuilt, 2 usage, connection or rebuild error.
 
 // runProjector is `mako projector`: the rebuild of the read models.
 func runProjector(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, projectorUsage)
-		return 2
-	}
-	switch args[0] {
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, projectorUsage)
-		return 0
-	case "rebuild":
-	default:
-		fmt.Fprintf(stderr, "mako projector: unknown subcommand %q\n", args[0])
-		fmt.Fprint(stderr, projectorUsage)
-		return 2
-	}
+	return subcommand("projector", projectorUsage, args, stdout, stderr, map[string]func([]string) int{
+		"rebuild": func(a []string) int { return projectorRebuildCmd(ctx, a, stdout, stderr) },
+	})
+}
+
+// projectorRebuildCmd is `mako projector rebuild`: its flags and the work.
+func projectorRebuildCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("projector rebuild", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c app.Config
 	c.Register(fs)
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up when the replay takes longer")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 {
