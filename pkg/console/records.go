@@ -84,7 +84,7 @@ type partnerForm struct {
 type partnerDetailData struct {
 	Form    partnerForm
 	Entry   *partner.Entry
-	History []auditwire.Record
+	History changeLog
 	Error   string
 }
 
@@ -117,7 +117,7 @@ func (s *Server) partnerDetail(ctx context.Context, w http.ResponseWriter, r *ht
 			return err
 		}
 		d.Entry, d.Form = &e, formOf(e)
-		d.History, _ = audit.History(ctx, s.js, tenant, auditwire.KindPartner, mpid, 20)
+		d.History = s.changeLog(ctx, tenant, auditwire.KindPartner, mpid)
 	}
 	s.render(w, r, http.StatusOK, "partner", "Partner "+mpid, "partners", d)
 	return nil
@@ -286,7 +286,7 @@ type maloForm struct {
 type maloDetailData struct {
 	Form    maloForm
 	Entry   *malo.Entry
-	History []auditwire.Record
+	History changeLog
 	Error   string
 }
 
@@ -321,7 +321,7 @@ func (s *Server) maloDetail(ctx context.Context, w http.ResponseWriter, r *http.
 			return err
 		}
 		d.Entry, d.Form = &e, s.maloFormOf(e)
-		d.History, _ = audit.History(ctx, s.js, tenant, auditwire.KindMaLo, id, 20)
+		d.History = s.changeLog(ctx, tenant, auditwire.KindMaLo, id)
 	}
 	s.render(w, r, http.StatusOK, "malo", "Stammdaten "+id, "malos", d)
 	return nil
@@ -398,4 +398,22 @@ func (s *Server) maloSave(ctx context.Context, w http.ResponseWriter, r *http.Re
 	return s.finishSave(ctx, w, r, formErr, func(msg string) {
 		s.render(w, r, http.StatusUnprocessableEntity, "malo", "Stammdaten "+id, "malos", maloDetailData{Form: f, Entry: before, Error: msg})
 	}, auditwire.Record{Tenant: tenant, Kind: auditwire.KindMaLo, ID: rec.MaLo, Reason: f.Reason, Revision: rev}, was, now, "/stammdaten/"+tenant+"/"+rec.MaLo)
+}
+
+// changeLog is what a record's page shows of its audit history: the last 20
+// console changes, or why they could not be read (the page still renders; an
+// empty log and an unreadable one must not look the same).
+type changeLog struct {
+	Records []auditwire.Record
+	Err     string
+}
+
+// changeLog reads the audit history of one partner or master-data record.
+func (s *Server) changeLog(ctx context.Context, tenant, kind, id string) changeLog {
+	recs, err := audit.History(ctx, s.js, tenant, kind, id, 20)
+	if err != nil {
+		s.log.Warn().Err(err).Str("tenant", tenant).Str("kind", kind).Msg("console: audit history unreadable")
+		return changeLog{Err: err.Error()}
+	}
+	return changeLog{Records: recs}
 }
