@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/mako-engine/mako/pkg/ahb"
-	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/fv"
 )
 
@@ -47,22 +46,18 @@ func (e *NonConformantError) RefusedPIDs() []string { return e.PIDs }
 var _ ahb.Refusal = (*NonConformantError)(nil)
 
 // conform validates an outbound interchange against the AHB of each of its
-// transactions for format version v (explicit, never a clock): any finding
-// — rejecting or not — is a defect of ours, so it refuses the message. A
-// condition pkg/ahb cannot decide is no finding (three-valued evaluation).
+// transactions for format version v (explicit, never a clock) with
+// ahb.Conform in strict mode: any finding — rejecting or not — is a defect
+// of ours, so it refuses the message. A condition pkg/ahb cannot decide is
+// no finding (three-valued evaluation).
 func (f flow) conform(v fv.Version, typ, recipient string, payload []byte) error {
-	ix, err := edifact.Parse(payload)
-	if err != nil {
-		return fmt.Errorf("gpke: %s: outbound %s unparsable: %w", f.name, typ, err)
+	err := ahb.Conform(payload, v, true)
+	var nc *ahb.NonConformantError
+	if errors.As(err, &nc) {
+		return &NonConformantError{Workflow: f.name, FV: nc.FV, MessageType: typ, PIDs: nc.PIDs, Recipient: recipient, Findings: nc.Findings}
 	}
-	for i := range ix.Messages {
-		rep, err := ahb.Validate(&ix.Messages[i], ahb.WithFV(v), ahb.WithoutNotEvaluated())
-		if err != nil {
-			return fmt.Errorf("gpke: %s: outbound %s: %w", f.name, typ, err)
-		}
-		if !rep.Clean() {
-			return &NonConformantError{Workflow: f.name, FV: v.String(), MessageType: typ, PIDs: rep.PIDs, Recipient: recipient, Findings: rep.Findings}
-		}
+	if err != nil {
+		return fmt.Errorf("gpke: %s: outbound %s: %w", f.name, typ, err)
 	}
 	return nil
 }

@@ -169,3 +169,49 @@ func counter(t *testing.T, m *metrics.Metrics, name string, labels map[string]st
 	}
 	return 0
 }
+
+// nonConformantResponder builds an APERAK 313 that its own AHB rejects (no
+// ERC group): what a defective builder would send.
+type nonConformantResponder struct{}
+
+func (nonConformantResponder) Reject(r ingest.Rejection) ([]byte, string, error) {
+	var def ingest.APERAKResponder
+	out, ref, err := def.Reject(r)
+	if err != nil {
+		return nil, "", err
+	}
+	return bytes.Replace(out, []byte("ERC+"+r.Code+"'"), nil, 1), ref, nil
+}
+
+// TestOwnAPERAKIsCheckedAgainstItsAHB: an APERAK that ingest builds is run
+// through its AHB before it is sent; one that violates it never leaves — the
+// sender gets the fallback APERAK (which conforms) and the operator an alert.
+func TestOwnAPERAKIsCheckedAgainstItsAHB(t *testing.T) {
+	_, js := startServer(t)
+	cfg := defaultConfig()
+	cfg.Metrics = metrics.New()
+	cfg.IngestOptions = append(cfg.IngestOptions, ingest.WithResponder(nonConformantResponder{}))
+	sys := newSystem(t, js, cfg)
+	startWorkers(t, sys, allWorkers...)
+
+	msg := strings.Replace(string(utilmd55001("OWN1", "VGOWN1")), "STS+7++E03+ZW4'", "STS+7++E03+ZW3'", 1) // Z39
+	publishIngest(t, js, "nb", []byte(msg))
+	msgs := collect(t, js, "MAKO_OUTBOX", "mako.outbox.nb.>", 1, 10*time.Second)
+	if len(msgs) != 1 {
+		t.Fatalf("%d outbox messages, want the fallback APERAK", len(msgs))
+	}
+	ix, err := edifact.Parse(msgs[0].Data())
+	must(t, err)
+	am := &ix.Messages[0]
+	if erc, _ := am.Find(0, "ERC", ""); erc == nil {
+		t.Fatalf("the non-conformant APERAK left:\n%s", msgs[0].Data())
+	}
+	rep, err := ahb.Validate(am)
+	must(t, err)
+	if len(rep.Rejecting()) != 0 {
+		t.Errorf("fallback APERAK violates its AHB: %+v", rep.Rejecting())
+	}
+	if n := counter(t, cfg.Metrics, "mako_failure_answer_total", map[string]string{"stage": "ingest", "code": "Z39"}); n != 1 {
+		t.Errorf("mako_failure_answer_total = %v, want 1 (the operator alert)", n)
+	}
+}

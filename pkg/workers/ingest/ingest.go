@@ -367,6 +367,13 @@ func (in *Ingestor) contrl(ctx context.Context, d delivery, ix *edifact.Intercha
 		in.log.Debug().Str("tenant", string(d.tenant.ID)).Str("interchange", unb.ControlRef).Str("reason", reason).Msg("no CONTRL due")
 		return false, nil
 	}
+	if v, verr := fv.Resolve(in.created(d)); verr == nil {
+		if cerr := ahb.Conform(out, v, false); cerr != nil {
+			// A CONTRL of ours that its AHB rejects is a bug: it is not sent,
+			// and the interchange is not processed without its receipt.
+			return true, in.dead(ctx, d, deadletter.ReasonMalformed, "CONTRL violates its AHB, not sent; interchange not processed: "+cerr.Error(), deadletter.Audit{Tenant: string(d.tenant.ID), Sender: unb.Sender.ID, Receiver: unb.Recipient.ID, InterchangeRef: unb.ControlRef})
+		}
+	}
 	sender := own.ID
 	_, err = outbox.Publish(ctx, in.js, outbox.Message{
 		ID:             "contrl." + string(d.tenant.ID) + "." + ref,
@@ -608,10 +615,16 @@ func (in *Ingestor) reject(ctx context.Context, d delivery, ix *edifact.Intercha
 	}
 	payload, ixRef, err := in.responder.Reject(Rejection{Interchange: ix, Message: m, Transaction: tx, Version: v, Code: code, Text: text,
 		Findings: r.Findings, Ref: ref, At: at})
+	if err == nil {
+		err = ahb.Conform(payload, v, false) // what we send is what the APERAK AHB demands
+	}
 	if err != nil {
 		// The sender must still hear of it: the fallback APERAK, and an
 		// operator alert (mako_failure_answer_total).
 		fb, pr, _, ferr := aperak.Fallback(ix, m, &tx, v, ref, at, aperak.Problem{Code: code, Text: text})
+		if ferr == nil {
+			ferr = ahb.Conform(fb, v, false)
+		}
 		if ferr != nil {
 			in.alert("none")
 			in.log.Error().Err(errors.Join(err, ferr)).Str("interchange", unb.ControlRef).Msg("APERAK cannot be built, not even the fallback; dead letter only")

@@ -407,6 +407,9 @@ func (p *Processor) answerFailure(ctx context.Context, a command.Addressed, tx i
 	}
 	ref := refgen.Ref("F", string(a.CommandID))
 	out, pr, _, err := aperak.Fallback(ix, m, unit, v, ref, at, aperak.Problem{Code: FailureCode})
+	if err == nil {
+		err = ahb.Conform(out, v, false) // never an answer its APERAK AHB rejects
+	}
 	if err != nil {
 		alert("none")
 		return "no APERAK sent, not even the fallback: " + err.Error(), nil
