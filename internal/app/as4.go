@@ -15,6 +15,7 @@ import (
 	"github.com/mako-engine/mako/pkg/partner"
 	"github.com/mako-engine/mako/pkg/workers/deliverer"
 	"github.com/mako-engine/mako/streams"
+	"github.com/rs/zerolog"
 )
 
 // AS4Config configures the native AS4 MSH (pkg/as4/msh, docs/as4.md): the inbound endpoint
@@ -143,7 +144,7 @@ func (w *Wiring) AS4Actors() []Actor {
 			return fail(err)
 		}
 	}
-	parts, err := a.load(w.Config)
+	parts, err := w.as4()
 	if err != nil {
 		return fail(err)
 	}
@@ -165,22 +166,7 @@ func (w *Wiring) AS4Actors() []Actor {
 		if err != nil {
 			return err
 		}
-		if parts.trust.CRLs != nil {
-			go func() {
-				t := time.NewTicker(a.SweepInterval)
-				defer t.Stop()
-				for {
-					select {
-					case <-ctx.Done():
-						return
-					case <-t.C:
-						if err := parts.crls(time.Now()); err != nil {
-							log.Warn().Err(err).Msg("reloading CRLs")
-						}
-					}
-				}
-			}()
-		}
+		w.reloadCRLs(ctx, parts, log)
 		return mon.Run(ctx, a.SweepInterval)
 	})
 	if a.Listen == "" {
@@ -229,10 +215,15 @@ func (w *Wiring) RunDeliverer(ctx context.Context) error {
 		return fmt.Errorf("deliverer: %w", err)
 	}
 	if w.Config.AS4.Keys != "" {
-		parts, err := w.Config.AS4.load(w.Config)
+		parts, err := w.as4()
 		if err != nil {
 			return fmt.Errorf("deliverer: as4: %w", err)
 		}
+		log, err := w.Config.Logger("as4")
+		if err != nil {
+			return fmt.Errorf("deliverer: %w", err)
+		}
+		w.reloadCRLs(ctx, parts, log)
 		pst, err := partners(ctx, w)
 		if err != nil {
 			return fmt.Errorf("deliverer: %w", err)
@@ -240,4 +231,37 @@ func (w *Wiring) RunDeliverer(ctx context.Context) error {
 		opts = append(opts, deliverer.WithTransport(msh.NewTransport(parts.ids, parts.trust, msh.WithPathSwitch(pst))))
 	}
 	return w.System.RunDelivererWith(opts...)(ctx)
+}
+
+// as4 loads the AS4 identities, trust anchors and CRLs once per process:
+// the endpoint, the monitor and the deliverer's as4 transport of one makod
+// share them, so a CRL reload reaches all three.
+func (w *Wiring) as4() (*as4Parts, error) {
+	w.as4Once.Do(func() { w.as4Parts, w.as4Err = w.Config.AS4.load(w.Config) })
+	return w.as4Parts, w.as4Err
+}
+
+// reloadCRLs starts, once per process, the loop that reloads the CRL
+// directory every --as4-sweep until ctx ends (whichever of the monitor and
+// the deliverer starts first owns it; both live as long as the process).
+func (w *Wiring) reloadCRLs(ctx context.Context, parts *as4Parts, log zerolog.Logger) {
+	if parts.trust.CRLs == nil {
+		return
+	}
+	w.crlOnce.Do(func() {
+		go func() {
+			t := time.NewTicker(w.Config.AS4.SweepInterval)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					if err := parts.crls(time.Now()); err != nil {
+						log.Warn().Err(err).Msg("reloading CRLs")
+					}
+				}
+			}
+		}()
+	})
 }

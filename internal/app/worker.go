@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/console"
@@ -43,6 +44,12 @@ type Wiring struct {
 	Auth *console.Auth
 	// Log is the command's logger.
 	Log zerolog.Logger
+
+	// AS4 parts shared by the endpoint, the monitor and the deliverer (as4.go).
+	as4Once  sync.Once
+	as4Parts *as4Parts
+	as4Err   error
+	crlOnce  sync.Once
 }
 
 // Main is the whole main of a worker command (cmd/ingest, cmd/processor
