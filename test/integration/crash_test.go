@@ -101,18 +101,13 @@ func TestCrashSIGKILLAnswersEveryInterchangeOnce(t *testing.T) {
 	published := make(chan int, n)
 	wg.Go(func() {
 		for i := range n {
-			msg := nats.NewMsg("mako.ingest.nb")
+			msg := nats.NewMsg(inbound.Subject("nb"))
 			msg.Data = utilmd55001(fmt.Sprintf("CRASH%d", i), fmt.Sprintf("CRASHTX%d", i))
 			msg.Header.Set(inbound.HeaderReceivedAt, receivedAt)
 			msg.Header.Set(nats.MsgIdHdr, fmt.Sprintf("crash-%d", i))
-			for {
-				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-				_, err := js.PublishMsg(ctx, msg)
-				cancel()
-				if err == nil {
-					break
-				}
-				time.Sleep(50 * time.Millisecond)
+			if err := publishRetry(js, msg); err != nil {
+				t.Errorf("gateway gave up on interchange %d (makod not back?): %v", i, err)
+				break
 			}
 			published <- i
 		}
@@ -260,7 +255,7 @@ func TestGracefulStopUnderLoadLeavesNothingPending(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	for i := range n {
-		msg := nats.NewMsg("mako.ingest.nb")
+		msg := nats.NewMsg(inbound.Subject("nb"))
 		msg.Data = utilmd55001(fmt.Sprintf("CRASH%d", i), fmt.Sprintf("CRASHTX%d", i))
 		msg.Header.Set(inbound.HeaderReceivedAt, receivedAt)
 		if _, err := js.PublishMsgAsync(msg); err != nil {
