@@ -23,23 +23,21 @@ the test workflow that answers every UTILMD 55001 with an APERAK:
   - p50/p99 latency at a fixed rate (publish to answer on the outbox);
   - the raw JetStream async publish rate of the same payload, and the ratio.
 Without --nats-url the server is embedded (file store in a temp dir).
-
-flags:
+Flags: mako bench pipeline -h.
 `
 
 // runBench is `mako bench`: a thin wrapper around internal/bench.
 func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "pipeline" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			fmt.Fprint(stdout, benchUsage)
-			return 0
-		}
-		fmt.Fprint(stderr, benchUsage)
-		return 2
-	}
+	return subcommand("bench", benchUsage, args, stdout, stderr, map[string]func([]string) int{
+		"pipeline": func(a []string) int { return benchPipeline(ctx, a, stdout, stderr) },
+	})
+}
+
+// benchPipeline is `mako bench pipeline`: its flags and the run.
+func benchPipeline(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench pipeline", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, benchUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(stderr, benchUsage+"\nflags:\n"); fs.PrintDefaults() }
 	var cfg bench.Config
 	asJSON := fs.Bool("json", false, `print {"n","msgs_per_s","p50_ms","p99_ms","raw_async_per_s","ratio"}`)
 	fs.IntVar(&cfg.N, "n", 5000, "interchanges in the throughput phase")
@@ -51,7 +49,7 @@ func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs.StringVar(&cfg.NATSURL, "nats-url", "", "external NATS server (default: embedded)")
 	ahbOn := fs.Bool("ahb", true, "validate every inbound transaction against its AHB (ingest; false: measure without)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return 0
 		}
