@@ -37,3 +37,14 @@ func TenantToken(prefix, subject string) (string, error) {
 	}
 	return tenant, nil
 }
+
+// SoleTenantToken returns the tenant token of subject `<prefix>.<tenant>`:
+// it fails unless the subject is exactly that (one non-empty token after
+// prefix). Like TenantToken it does not validate the token as a tenant id.
+func SoleTenantToken(prefix, subject string) (string, error) {
+	tenant, err := TenantToken(prefix, subject)
+	if err == nil && len(subject) != len(prefix)+1+len(tenant) {
+		err = fmt.Errorf("wire: subject %q is not %s.<tenant>", subject, prefix)
+	}
+	return tenant, err
+}

@@ -146,11 +146,8 @@ func Subject(tenant string) string { return SubjectPrefix + "." + tenant }
 // (UnknownTenant included, so the token is not validated as a tenant id);
 // it fails unless the subject is exactly that.
 func TenantFromSubject(subject string) (engine.TenantID, error) {
-	tenant, ok := strings.CutPrefix(subject, SubjectPrefix+".")
-	if !ok || tenant == "" || strings.Contains(tenant, ".") {
-		return "", fmt.Errorf("subject %q is not %s.<tenant>", subject, SubjectPrefix)
-	}
-	return engine.TenantID(tenant), nil
+	tenant, err := wire.SoleTenantToken(SubjectPrefix, subject)
+	return engine.TenantID(tenant), err
 }
 
 // Sink writes dead letters to MAKO_DLQ.

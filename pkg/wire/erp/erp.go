@@ -181,14 +181,13 @@ func (r *Registry) Types() []string {
 // command) or `mako.erp.<tenant>` (an outbound CloudEvent), validated as a
 // tenant id.
 func TenantFromSubject(subject string) (engine.TenantID, error) {
-	rest, ok := strings.CutPrefix(subject, InPrefix+".")
-	if !ok {
-		rest, ok = strings.CutPrefix(subject, SubjectPrefix+".")
+	tok, err := wire.SoleTenantToken(InPrefix, subject)
+	if err != nil {
+		if tok, err = wire.SoleTenantToken(SubjectPrefix, subject); err != nil {
+			return "", fmt.Errorf("subject %q: want %s.<tenant> or %s.<tenant>", subject, InPrefix, SubjectPrefix)
+		}
 	}
-	if !ok || strings.Contains(rest, ".") {
-		return "", fmt.Errorf("subject %q: want %s.<tenant>", subject, InPrefix)
-	}
-	t := engine.TenantID(rest)
+	t := engine.TenantID(tok)
 	return t, t.Validate()
 }
 

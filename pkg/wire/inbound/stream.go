@@ -1,10 +1,8 @@
 package inbound
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/wire"
 )
 
 // Stream, subject prefix and headers of raw inbound interchanges
@@ -35,9 +33,6 @@ func Subject(t engine.TenantID) string { return SubjectPrefix + "." + string(t) 
 // token is not validated as a tenant id (TenantID.Validate): ingest looks
 // it up among its tenants, and an unknown one is dead-lettered under it.
 func TenantFromSubject(subject string) (engine.TenantID, error) {
-	tid, ok := strings.CutPrefix(subject, SubjectPrefix+".")
-	if !ok || tid == "" || strings.Contains(tid, ".") {
-		return "", fmt.Errorf("subject %q is not %s.<tenant>", subject, SubjectPrefix)
-	}
-	return engine.TenantID(tid), nil
+	tid, err := wire.SoleTenantToken(SubjectPrefix, subject)
+	return engine.TenantID(tid), err
 }
