@@ -35,6 +35,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // Europe/Berlin on hosts without a zoneinfo database
 
@@ -67,6 +68,7 @@ type Server struct {
 	store    *readmodel.Store
 	events   engine.EventStore
 	defs     engine.Resolver
+	storeMu  sync.Mutex // guards partners and malos, bound on first use
 	partners partner.Store
 	malos    malo.Store
 	api      http.Handler

@@ -19,36 +19,42 @@ import (
 	"github.com/mako-engine/mako/streams"
 )
 
-// partnerStore returns the partner store (the NATS bucket, bound on use).
+// partnerStore returns the partner store: the NATS bucket, bound on first
+// use and kept (a bucket that does not exist yet is looked up again).
 func (s *Server) partnerStore(ctx context.Context) (partner.Store, error) {
-	if s.partners != nil {
-		return s.partners, nil
+	s.storeMu.Lock()
+	defer s.storeMu.Unlock()
+	if s.partners == nil {
+		kv, err := s.js.KeyValue(ctx, streams.BucketPartners)
+		if err != nil {
+			return nil, fmt.Errorf("console: bucket %s: %w", streams.BucketPartners, err)
+		}
+		st, err := partner.NewNATSStore(kv)
+		if err != nil {
+			return nil, err
+		}
+		s.partners = st
 	}
-	kv, err := s.js.KeyValue(ctx, streams.BucketPartners)
-	if err != nil {
-		return nil, fmt.Errorf("console: bucket %s: %w", streams.BucketPartners, err)
-	}
-	st, err := partner.NewNATSStore(kv)
-	if err != nil {
-		return nil, err
-	}
-	return st, nil
+	return s.partners, nil
 }
 
-// maloStore returns the master-data store (the NATS bucket, bound on use).
+// maloStore returns the master-data store: the NATS bucket, bound on first
+// use and kept.
 func (s *Server) maloStore(ctx context.Context) (malo.Store, error) {
-	if s.malos != nil {
-		return s.malos, nil
+	s.storeMu.Lock()
+	defer s.storeMu.Unlock()
+	if s.malos == nil {
+		kv, err := s.js.KeyValue(ctx, malonats.Bucket)
+		if err != nil {
+			return nil, fmt.Errorf("console: bucket %s: %w", malonats.Bucket, err)
+		}
+		st, err := malonats.NewNATSStore(kv)
+		if err != nil {
+			return nil, err
+		}
+		s.malos = st
 	}
-	kv, err := s.js.KeyValue(ctx, malonats.Bucket)
-	if err != nil {
-		return nil, fmt.Errorf("console: bucket %s: %w", malonats.Bucket, err)
-	}
-	st, err := malonats.NewNATSStore(kv)
-	if err != nil {
-		return nil, err
-	}
-	return st, nil
+	return s.malos, nil
 }
 
 type partnerListData struct {
