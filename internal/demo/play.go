@@ -31,6 +31,10 @@ var (
 	ErrUnreachable = errors.New("demo: makod not reachable")
 	// ErrIncomplete: the switch did not complete within the timeout.
 	ErrIncomplete = errors.New("demo: switch did not complete")
+	// ErrFindings: a message of the conversation has syntax findings or
+	// violates the AHB of its PID (FV from its date): what we send must
+	// validate clean.
+	ErrFindings = errors.New("demo: a message has findings")
 )
 
 // Config configures RunLFW24 and RunGas.
@@ -330,6 +334,16 @@ func play(ctx context.Context, cfg Config, sc script) (*Result, error) {
 		}
 	}
 	fmt.Fprintf(out, "\nconversation complete: %s\n", strings.Join(res.Conversation.Sequence(), " → "))
+	var faulty []string
+	for _, m := range res.Conversation.Messages {
+		if len(m.Findings) > 0 || len(m.AHB) > 0 {
+			faulty = append(faulty, fmt.Sprintf("%s %s %s of %s: %s", m.Type, m.PID, m.Interchange, m.Tenant, strings.Join(append(append([]string{}, m.Findings...), m.AHB...), "; ")))
+		}
+	}
+	if len(faulty) > 0 {
+		return res, fmt.Errorf("%w: %s", ErrFindings, strings.Join(faulty, " | "))
+	}
+	fmt.Fprintf(out, "every message parsed, syntax-checked and AHB-validated: 0 findings (%d messages)\n", len(res.Conversation.Messages))
 
 	// The processes and the master data, once the projector and the master
 	// data applier caught up (they run behind the write path).
