@@ -230,13 +230,13 @@ func modules(js jetstream.JetStream) map[string]func() (module.Module, error) {
 		},
 		// geligas: the GeLi Gas supplier switch for NB, LFN and LFA
 		// (docs/geligas.md; sector Gas, PIDs 44001–44018, 44022–44024,
-		// 44036–44038), master data from pkg/malo with the NB's gas data of
-		// the record (GasLocation).
+		// 44036–44038), master data from pkg/malo with the gas data of the
+		// record (GasMasterData, GasLocation).
 		"geligas": func() (module.Module, error) {
 			if js == nil {
 				return geligas.Module()
 			}
-			return geligas.Module(geligas.WithMasterData(geligas.FromMaLo(masterData, GasLocation)), geligas.WithProcessIndex(geligas.ProcessIndexFunc(reg.LookupAll)))
+			return geligas.Module(geligas.WithMasterData(GasMasterData(masterData)), geligas.WithProcessIndex(geligas.ProcessIndexFunc(reg.LookupAll)))
 		},
 	}
 }

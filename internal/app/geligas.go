@@ -1,9 +1,55 @@
 package app
 
 import (
+	"context"
+
 	"github.com/mako-engine/mako/pkg/geligas"
 	"github.com/mako-engine/mako/pkg/malo"
 )
+
+// GasMasterData is the geligas master-data source of the deployment:
+// geligas.FromMaLo on r with GasLocation, plus the LF's facts of the record
+// that FromMaLo does not read yet — the customer and the MaLo's address of
+// rec.GasNetwork (for the LFA's 44017: NAD+Z09, NAD+DP) and the Bilanzkreis
+// (rec.BalanceGroup) — where FromMaLo left them empty. The record is read
+// once per request.
+func GasMasterData(r malo.Reader) geligas.MasterDataSource {
+	return geligas.MasterDataFunc(func(ctx context.Context, q geligas.Query) (geligas.MasterData, error) {
+		var rec *malo.Record
+		once := readerFunc(func(ctx context.Context, tenant, maloID string) (*malo.Record, error) {
+			var err error
+			rec, err = r.Lookup(ctx, tenant, maloID)
+			return rec, err
+		})
+		md, err := geligas.FromMaLo(once, GasLocation).MasterData(ctx, q)
+		if err != nil || rec == nil {
+			return md, err
+		}
+		if md.BalanceGroup == "" {
+			md.BalanceGroup = rec.BalanceGroup
+		}
+		if n := rec.GasNetwork; n != nil && md.Customer == "" {
+			md.Customer, md.CustomerFirst, md.CustomerCompany = n.Customer, n.CustomerFirst, n.CustomerCompany
+			if a := n.Address; a != nil && md.Address == nil {
+				md.Address = gasAddress(a)
+			}
+		}
+		return md, nil
+	})
+}
+
+// readerFunc adapts a function to malo.Reader.
+type readerFunc func(ctx context.Context, tenant, maloID string) (*malo.Record, error)
+
+// Lookup implements malo.Reader.
+func (f readerFunc) Lookup(ctx context.Context, tenant, maloID string) (*malo.Record, error) {
+	return f(ctx, tenant, maloID)
+}
+
+// gasAddress is a as the geligas family's address.
+func gasAddress(a *malo.Address) *geligas.Address {
+	return &geligas.Address{Street: a.Street, HouseNo: a.HouseNo, City: a.City, PostCode: a.PostCode, Country: a.Country}
+}
 
 // GasLocation is the deployment's geligas.LocationFunc: the NB's gas
 // master data of a MaLo (what 44002 and 44013 carry) from its record in
@@ -37,7 +83,7 @@ func GasLocation(rec malo.Record) (geligas.LocationData, bool) {
 		l.BaseMSB = rec.MSB
 	}
 	if a := n.Address; a != nil {
-		l.Address = &geligas.Address{Street: a.Street, HouseNo: a.HouseNo, City: a.City, PostCode: a.PostCode, Country: a.Country}
+		l.Address = gasAddress(a)
 	}
 	return l, true
 }

@@ -1,9 +1,12 @@
 package app
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/mako-engine/mako/internal/demo"
+	"github.com/mako-engine/mako/pkg/geligas"
 	"github.com/mako-engine/mako/pkg/malo"
 )
 
@@ -35,5 +38,39 @@ func TestGasLocation(t *testing.T) {
 	}
 	if _, ok := GasLocation(malo.Record{MaLo: demo.DefaultGasMaLo, Gas: g}); ok {
 		t.Fatal("a location without network data")
+	}
+}
+
+// GasMasterData: FromMaLo's facts plus the LF's customer, address and
+// Bilanzkreis of the record; the NB's location from GasLocation; an unknown
+// MaLo is unknown.
+func TestGasMasterData(t *testing.T) {
+	ctx := context.Background()
+	store := malo.NewMemStore(nil)
+	mk := demo.DefaultGasMarket
+	from := time.Date(2026, 1, 1, 5, 0, 0, 0, time.UTC)
+	if err := demo.SeedGasMaLo(ctx, store, mk, demo.Supply{MaLo: demo.DefaultGasMaLo, From: from}); err != nil {
+		t.Fatal(err)
+	}
+	src := GasMasterData(store)
+	at := time.Date(2026, 12, 24, 5, 0, 0, 0, time.UTC)
+	lfa, err := src.MasterData(ctx, geligas.Query{Tenant: "lfa", Own: mk.LFA.MPID, Partner: mk.LFN.MPID, PID: "44016", MaLo: demo.DefaultGasMaLo, Date: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !lfa.Known || !lfa.Supplied || lfa.Customer != demo.GasCustomer.Name || !lfa.CustomerCompany || lfa.Address == nil ||
+		lfa.Address.PostCode != demo.GasCustomer.Address.PostCode || lfa.BalanceGroup == "" || lfa.AnnualConsumption == nil {
+		t.Fatalf("LFA master data %+v", lfa)
+	}
+	nb, err := src.MasterData(ctx, geligas.Query{Tenant: "nb", Own: mk.NB.MPID, Partner: mk.LFN.MPID, PID: "44001", MaLo: demo.DefaultGasMaLo, Date: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !nb.Known || !nb.InGrid || nb.Supplier != mk.LFA.MPID || nb.Location == nil || nb.Location.Validate() != nil {
+		t.Fatalf("NB master data %+v", nb)
+	}
+	none, err := src.MasterData(ctx, geligas.Query{Tenant: "lfn", Own: mk.LFN.MPID, MaLo: demo.DefaultGasMaLo, Date: at})
+	if err != nil || none.Known || none.Customer != "" {
+		t.Fatalf("LFN master data %+v %v", none, err)
 	}
 }

@@ -352,7 +352,7 @@ func play(ctx context.Context, cfg Config, sc script) (*Result, error) {
 	}
 	fmt.Fprintln(out, "\nprocesses:")
 	for _, p := range res.Processes {
-		fmt.Fprintf(out, "  %-4s %-24s %-8s state %-24s outcome %s\n", p.Tenant, p.Workflow, p.FormatVersion, p.State, p.Outcome)
+		fmt.Fprintf(out, "  %-4s %-26s %-8s state %-24s outcome %s\n", p.Tenant, p.Workflow, p.FormatVersion, p.State, p.Outcome)
 	}
 	fmt.Fprintln(out, "\nmaster data afterwards:")
 	for _, t := range []Party{mk.NB, mk.LFN, mk.LFA} {
