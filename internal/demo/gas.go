@@ -77,7 +77,7 @@ func registration(mk Market, st *playState) erpCommand {
 	return erpCommand{party: mk.LFN, typ: geligas.ERPRegisterSupplyStart, key: "register",
 		data: map[string]any{"malo": st.MaLo, "start": st.Start.UTC().Format(time.RFC3339), "nb": mk.NB.MPID, "lfn": mk.LFN.MPID,
 			"customer": GasCustomer.Name, "customer_company": true,
-			"address": map[string]any{"street": n.Address.Street, "house_no": n.Address.HouseNo, "city": n.Address.City, "post_code": n.Address.PostCode},
+			"address":       map[string]any{"street": n.Address.Street, "house_no": n.Address.HouseNo, "city": n.Address.City, "post_code": n.Address.PostCode},
 			"balance_group": g.BalanceGroup, "household": false, "billing_months": 1, "annual_kwh": kwh},
 		what: fmt.Sprintf("MaLo %s from %s", st.MaLo, st.Start.In(berlin).Format("Mon 2006-01-02 15:04"))}
 }
