@@ -51,23 +51,19 @@ func (gasScript) seed(ctx context.Context, store malo.Store, mk Market, maloID s
 		g.MarketArea, g.Quality, g.Pressure, mk.LFA.Name, gasSupplyFrom.Format("2006-01-02 15:04")), nil
 }
 
-// gasStart is the earliest Lieferbeginn of an Anmeldung with Kündigung
-// received a few minutes from now (fristen.GeLiGas, lead times UNVERIFIED
-// and configurable there): the Kündigung ends the LFA's supply at the same
-// Gastag boundary.
-func gasStart(now time.Time) time.Time {
+func (gasScript) begin(now time.Time, mk Market, maloID string) (time.Time, erpCommand, error) {
+	// The earliest Lieferbeginn of an Anmeldung with Kündigung received a
+	// few minutes from now (fristen.GeLiGas: lead times UNVERIFIED and
+	// configurable there; makod runs the defaults): the Kündigung ends the
+	// LFA's supply at the same Gastag boundary.
 	g, err := fristen.NewGeLiGas(nil)
 	if err != nil {
-		panic(err) // the default calendar always builds
+		return time.Time{}, erpCommand{}, fmt.Errorf("demo: GeLi Gas deadlines: %w", err)
 	}
-	return g.EarliestStart(now.Add(10*time.Minute), true)
-}
-
-func (gasScript) begin(now time.Time, mk Market, maloID string) (time.Time, erpCommand) {
-	start := gasStart(now)
+	start := g.EarliestStart(now.Add(10*time.Minute), true)
 	return start, erpCommand{party: mk.LFN, typ: geligas.ERPRequestTermination,
 		data: map[string]any{"malo": maloID, "date": start.UTC().Format(time.RFC3339), "lfa": mk.LFA.MPID, "lfn": mk.LFN.MPID},
-		what: fmt.Sprintf("MaLo %s at %s", maloID, start.In(berlin).Format("Mon 2006-01-02 15:04"))}
+		what: fmt.Sprintf("MaLo %s at %s", maloID, start.In(berlin).Format("Mon 2006-01-02 15:04"))}, nil
 }
 
 // registration is the LFN's Anmeldung (44001) as its ERP sends it.
