@@ -43,7 +43,7 @@ func gas(y int, m time.Month, d int) time.Time { return berlin(y, m, d, 6, 0) }
 // testLocation is the NB's master data of the realistic 44002 (RLM).
 func testLocation() *LocationData {
 	return &LocationData{MarketArea: "37Y005053MH0000R", Pressure: "Y02", CaseGroup: "GABi-RLMmT", NetContract: "Z09", NetPayer: "Z11",
-		BillingVariant: "Z14", BillingDay: "0101", NextBillingYear: "2027", BillingMonths: 1, OBIS: "7-0:33.86.0", Granularity: "ZE8",
+		BillingVariant: "Z14", BillingDay: "0101", NextBillingYear: "2027", BillingYearStart: gas(2026, 1, 1), BillingMonths: 1, OBIS: "7-0:33.86.0", Granularity: "ZE8",
 		Concession: "SA", GasQuality: "Y04", MeLo: meloID, MSB: mpMSB, BaseMSB: mpNB, MeterType: "DKZ", MeterSize: "G100",
 		MeterNumber: "7DKZ0012345678", MeterReading: "AMR", RegisterOBIS: "7-0:3.0.0", RegisterDigits: "8,2",
 		Customer: "Erfurter Backwaren GmbH", CustomerCompany: true, Address: &Address{Street: "Industriestrasse", HouseNo: "20", City: "Erfurt", PostCode: "99086"}}

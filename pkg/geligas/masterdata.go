@@ -151,6 +151,10 @@ type LocationData struct {
 	BillingDay      string `json:"billing_day"`
 	NextBillingYear string `json:"next_billing_year"`
 	BillingMonths   int    `json:"billing_months"`
+	// BillingYearStart is the Start des Abrechnungsjahrs (DTM+155, a Gastag
+	// boundary), needed only in FV2604 messages (AHB FV2604 44002/44013/44014
+	// SG6 DTM+155 "Muss [19]" for an RLM MaLo); FV2610 has no such line.
+	BillingYearStart time.Time `json:"billing_year_start,omitzero"`
 	// OBIS is the OBIS code of the MaLo (SEQ+Z02 PIA+5, e.g. 7-0:33.86.0)
 	// and Granularity its Wertegranularität (ZD9, ZE8, ZE9, ZB7).
 	OBIS        string `json:"obis"`
