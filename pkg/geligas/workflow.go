@@ -87,11 +87,7 @@ func (f flow) Codec() *engine.Codec {
 // OnDeadline implements engine.DeadlineHandler: every fired deadline becomes
 // a Timeout at its due time (or at the earlier forced fire time).
 func (f flow) OnDeadline(_ State, fired engine.DeadlineFired) (engine.CommandData, error) {
-	at := fired.Due
-	if !fired.FiredAt.IsZero() && fired.FiredAt.Before(at) {
-		at = fired.FiredAt
-	}
-	return Timeout{Label: fired.Label, Due: at}, nil
+	return Timeout{Label: fired.Label, Due: utilmdkit.FireTime(fired)}, nil
 }
 
 // dec accumulates one decision; events are applied to s as they are emitted.
@@ -125,20 +121,11 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 		return engine.Decision{}, fmt.Errorf("geligas: %s: not configured", f.name)
 	}
 	x := &dec{f: f, s: s, cmd: cmd, at: cmd.ReceivedAt.UTC(), fv: cmd.FormatVersion}
-	if x.fv.IsZero() {
-		// A decision without a received message sends in the format
-		// version in force at its time (edifact.md §7.3).
-		if v, err := fv.Resolve(x.at); err == nil {
-			x.fv = v
-		} else if s.FV != "" {
-			v, err := fv.Parse(s.FV)
-			if err != nil {
-				return engine.Decision{}, fmt.Errorf("geligas: state format version %q: %w", s.FV, err)
-			}
-			x.fv = v
-		}
+	v, err := utilmdkit.DecisionVersion(cmd, s.FV)
+	if err != nil {
+		return engine.Decision{}, fmt.Errorf("geligas: %w", err)
 	}
-	var err error
+	x.fv = v
 	switch p := cmd.Payload.(type) {
 	case Enriched:
 		md := p.MasterData
@@ -290,34 +277,16 @@ func (f flow) ack(x *dec, r *utilmdkit.Received, problems []aperak.Problem) erro
 	if len(problems) == 0 {
 		return nil
 	}
-	ref, err := aperak.ReferenceFrom(r.IX, r.M, r.U)
-	if err != nil {
-		return fmt.Errorf("geligas: APERAK for %s/%s: %w", r.Tx.Sender, r.Tx.TransactionID, err)
-	}
 	id := x.ref("A")
-	created, v := x.at, x.fv
-	if _, ok := x.cmd.Payload.(Timeout); !ok {
-		created = x.cmd.Prepared().UTC()
-		if rv, err := fv.Resolve(created); err == nil {
-			v = rv
-		}
-	}
-	out, err := aperak.Build(aperak.Params{FormatVersion: v, Ref: id, Time: created},
-		aperak.Message{Ref: "1", DocumentNumber: id, Reference: ref, Problems: problems})
+	_, deadline := x.cmd.Payload.(Timeout)
+	created, v := utilmdkit.ReplyTime(x.cmd, deadline, x.at, x.fv)
+	rep, err := utilmdkit.BuildAPERAK(f.name, r, id, created, v, problems)
 	if err != nil {
-		return fmt.Errorf("geligas: APERAK for %s/%s: %w", r.Tx.Sender, r.Tx.TransactionID, err)
-	}
-	if err := utilmdkit.Conform(f.name, v, "APERAK", r.Tx.Sender, out); err != nil {
 		return err
 	}
-	own := r.Tx.Receiver
-	x.d.Outbound = append(x.d.Outbound, engine.Outbound{Recipient: r.Tx.Sender, Sender: own, MessageType: "APERAK", InterchangeRef: id, Payload: out})
-	x.d.Correlate = append(x.d.Correlate, inbound.InterchangeKey(own, id))
-	ercs := make([]string, 0, len(problems))
-	for _, p := range problems {
-		ercs = append(ercs, p.Code)
-	}
-	x.emit(AperakSent{TransactionID: r.Tx.TransactionID, ERC: ercs, Document: id, At: x.at})
+	x.d.Outbound = append(x.d.Outbound, rep.Outbound)
+	x.d.Correlate = append(x.d.Correlate, rep.Key)
+	x.emit(AperakSent{TransactionID: r.Tx.TransactionID, ERC: rep.ERC, Document: id, At: x.at})
 	return nil
 }
 

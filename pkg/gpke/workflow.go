@@ -86,11 +86,7 @@ func (f flow) Codec() *engine.Codec {
 // (scheduler.Force, `mako deadline fire`), the recorded fire time, so that
 // nothing is sent dated in the future.
 func (f flow) OnDeadline(_ State, fired engine.DeadlineFired) (engine.CommandData, error) {
-	at := fired.Due
-	if !fired.FiredAt.IsZero() && fired.FiredAt.Before(at) {
-		at = fired.FiredAt
-	}
-	return Timeout{Label: fired.Label, Due: at}, nil
+	return Timeout{Label: fired.Label, Due: utilmdkit.FireTime(fired)}, nil
 }
 
 // dec accumulates one decision; events are applied to s as they are emitted
@@ -122,24 +118,11 @@ func (x *dec) ref(prefix string) string {
 // Handle implements engine.Workflow.
 func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	x := &dec{f: f, s: s, cmd: cmd, at: cmd.ReceivedAt.UTC(), fv: cmd.FormatVersion}
-	if x.fv.IsZero() {
-		// A decision without a received message (a deadline, an ERP
-		// command) sends in the format version in force at the decision's
-		// time, not in the one of the original request: the recipient checks
-		// the message against its receipt date (edifact.md §7.3), so a
-		// decision taken after a changeover must use the new version.
-		// fv.Resolve is a pure table lookup on the command's time.
-		if v, err := fv.Resolve(x.at); err == nil {
-			x.fv = v
-		} else if s.FV != "" {
-			v, err := fv.Parse(s.FV)
-			if err != nil {
-				return engine.Decision{}, fmt.Errorf("gpke: state format version %q: %w", s.FV, err)
-			}
-			x.fv = v
-		}
+	v, err := utilmdkit.DecisionVersion(cmd, s.FV)
+	if err != nil {
+		return engine.Decision{}, fmt.Errorf("gpke: %w", err)
 	}
-	var err error
+	x.fv = v
 	switch p := cmd.Payload.(type) {
 	case Enriched:
 		md := p.MasterData
@@ -258,38 +241,20 @@ func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData, parsed
 // ack sends the APERAK for a received transaction: 312 without problems,
 // 313 with them (edifact.md §11.1: one APERAK per transaction, Strom).
 func (f flow) ack(x *dec, r *utilmdkit.Received, problems []aperak.Problem) error {
-	ref, err := aperak.ReferenceFrom(r.IX, r.M, r.U)
-	if err != nil {
-		return fmt.Errorf("gpke: APERAK for %s/%s: %w", r.Tx.Sender, r.Tx.TransactionID, err)
-	}
 	id := x.ref("A")
 	// Dated with its creation time (the processor's clock, never before the
-	// receipt); deadlines are computed from the receipt time.
-	// Its format version is the one in force at that time (the recipient
-	// checks it against its own date, edifact.md §7.3).
-	created, v := x.at, x.fv
-	if _, ok := x.cmd.Payload.(Timeout); !ok {
-		created = x.cmd.Prepared().UTC()
-		if rv, err := fv.Resolve(created); err == nil {
-			v = rv
-		}
-	}
-	out, err := aperak.Build(aperak.Params{FormatVersion: v, Ref: id, Time: created},
-		aperak.Message{Ref: "1", DocumentNumber: id, Reference: ref, Problems: problems})
+	// receipt); deadlines are computed from the receipt time. Its format
+	// version is the one in force at that time (edifact.md §7.3).
+	_, deadline := x.cmd.Payload.(Timeout)
+	created, v := utilmdkit.ReplyTime(x.cmd, deadline, x.at, x.fv)
+	rep, err := utilmdkit.BuildAPERAK(f.name, r, id, created, v, problems)
 	if err != nil {
-		return fmt.Errorf("gpke: APERAK for %s/%s: %w", r.Tx.Sender, r.Tx.TransactionID, err)
-	}
-	if err := f.conform(v, "APERAK", r.Tx.Sender, out); err != nil { // the FV the APERAK is built in
 		return err
 	}
-	own := r.Tx.Receiver
-	x.d.Outbound = append(x.d.Outbound, engine.Outbound{Recipient: r.Tx.Sender, Sender: own, MessageType: "APERAK", InterchangeRef: id, Payload: out})
-	x.d.Correlate = append(x.d.Correlate, inbound.InterchangeKey(own, id))
+	x.d.Outbound = append(x.d.Outbound, rep.Outbound)
+	x.d.Correlate = append(x.d.Correlate, rep.Key)
+	ercs := rep.ERC
 	code := "312"
-	var ercs []string
-	for _, p := range problems {
-		ercs = append(ercs, p.Code)
-	}
 	if len(problems) > 0 {
 		code = "313"
 	}
