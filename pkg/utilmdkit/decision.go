@@ -2,11 +2,13 @@ package utilmdkit
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/aperak"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/refgen"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
@@ -106,4 +108,39 @@ func Find[T any](xs []T, key func(*T) string, v string) *T {
 		}
 	}
 	return nil
+}
+
+// Decision accumulates one decision of a workflow with state S: events are
+// applied to S as they are emitted (Emit), so that later steps of the same
+// decision see them; references are derived from the command id (Ref).
+type Decision[S any] struct {
+	S   S               // the state with the emitted events applied
+	D   engine.Decision // the decision under construction
+	Cmd engine.Command  // the command decided on
+	At  time.Time       // the decision's time (receipt, or a deadline's time)
+	FV  fv.Version      // the format version the decision sends in
+	// apply is the workflow's pure Apply; n counts the references.
+	apply func(S, engine.Event) S
+	n     int
+}
+
+// NewDecision starts the decision of cmd on state s at the command's
+// receipt time; apply is the workflow's Apply.
+func NewDecision[S any](s S, cmd engine.Command, apply func(S, engine.Event) S) *Decision[S] {
+	return &Decision[S]{S: s, Cmd: cmd, At: cmd.ReceivedAt.UTC(), FV: cmd.FormatVersion, apply: apply}
+}
+
+// Emit appends events to the decision and applies them to S.
+func (x *Decision[S]) Emit(evs ...engine.EventData) {
+	for _, e := range evs {
+		x.D.Events = append(x.D.Events, e)
+		x.S = x.apply(x.S, engine.Event{Data: e})
+	}
+}
+
+// Ref derives the next reference of this decision from the command id
+// (pkg/refgen: deterministic, never a clock).
+func (x *Decision[S]) Ref(prefix string) string {
+	x.n++
+	return refgen.Ref(prefix, string(x.Cmd.ID), strconv.Itoa(x.n))
 }
