@@ -334,12 +334,12 @@ func (f flow) aperakIn(x *dec, tx inbound.Transaction) error {
 		x.Emit(Noted{What: "second APERAK " + tx.InterchangeRef + " for " + o.TransactionID})
 		return nil
 	}
-	accepted := a.Code == "312"
+	accepted, pending := a.Code == "312", o.Aperak == ""
 	x.Emit(AperakReceived{TransactionID: o.TransactionID, PID: o.PID, Document: o.Document, Accepted: accepted, ERC: a.ERC, MaLo: x.S.MaLo})
 	if accepted {
 		return nil
 	}
-	if o.Aperak == "" {
+	if pending {
 		x.D.CancelDeadlines = append(x.D.CancelDeadlines, labelAperak+o.TransactionID)
 	} else {
 		// After the deadline the transaction counted as processed; a late
