@@ -153,6 +153,11 @@ func (u outMsg) bytes() ([]byte, error) {
 		if u.BillingMonths > 0 {
 			z18.Seg("DTM+Z20", edifact.C("Z20", strconv.Itoa(u.BillingMonths), "802"))
 		}
+		if l := u.Location; l != nil && u.FV == fv.MustParse("FV2604") && !l.BillingYearStart.IsZero() {
+			// FV2604 (MIG G1.1) only: DTM+155 Start des Abrechnungsjahrs,
+			// "Muss [19]" for an RLM MaLo (ZC0); FV2610 dropped the line.
+			z18.Seg("DTM+155", utilmdkit.DTM("155", l.BillingYearStart))
+		}
 		if l := u.Location; l != nil {
 			z18.Seg("DTM+Z21", edifact.C("Z21", l.BillingDay, "106"))
 			z18.Seg("DTM+Z09", edifact.C("Z09", l.NextBillingYear, "602"))

@@ -25,6 +25,8 @@ func readLocation(t *utilmd.Transaction) (LocationData, error) {
 			}
 		}
 		switch {
+		case s.Is("DTM", "155"):
+			l.BillingYearStart = dateOf(t, "155")
 		case s.Is("DTM", "Z21"):
 			l.BillingDay = s.Value(0, 1)
 		case s.Is("DTM", "Z09"):
