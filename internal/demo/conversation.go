@@ -317,48 +317,35 @@ func Select(all []Message, malo string, from ...string) Conversation {
 	return c
 }
 
-// UTILMD returns the UTILMD transactions with the given PID.
-func (c Conversation) UTILMD(pid string) []Message {
+// where returns the messages for which keep is true, in order.
+func (c Conversation) where(keep func(Message) bool) []Message {
 	var out []Message
 	for _, m := range c.Messages {
-		if m.Type == "UTILMD" && m.PID == pid {
+		if keep(m) {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// UTILMD returns the UTILMD transactions with the given PID.
+func (c Conversation) UTILMD(pid string) []Message {
+	return c.where(func(m Message) bool { return m.Type == "UTILMD" && m.PID == pid })
 }
 
 // AperakFor returns the APERAKs referencing transaction tx.
 func (c Conversation) AperakFor(tx string) []Message {
-	var out []Message
-	for _, m := range c.Messages {
-		if m.Type == "APERAK" && m.RefTN == tx {
-			out = append(out, m)
-		}
-	}
-	return out
+	return c.where(func(m Message) bool { return m.Type == "APERAK" && m.RefTN == tx })
 }
 
 // ContrlFor returns the CONTRLs referencing interchange ix (UCI 0020).
 func (c Conversation) ContrlFor(ix string) []Message {
-	var out []Message
-	for _, m := range c.Messages {
-		if m.Type == "CONTRL" && m.RefInterchange == ix {
-			out = append(out, m)
-		}
-	}
-	return out
+	return c.where(func(m Message) bool { return m.Type == "CONTRL" && m.RefInterchange == ix })
 }
 
 // AnswerTo returns the UTILMD answers referencing transaction tx (RFF+TN).
 func (c Conversation) AnswerTo(tx string) []Message {
-	var out []Message
-	for _, m := range c.Messages {
-		if m.Type == "UTILMD" && m.RefTN == tx {
-			out = append(out, m)
-		}
-	}
-	return out
+	return c.where(func(m Message) bool { return m.Type == "UTILMD" && m.RefTN == tx })
 }
 
 // Open lists what the conversation still waits for: every request needs
