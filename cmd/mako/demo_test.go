@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mako-engine/mako/internal/app"
+	"github.com/mako-engine/mako/internal/demo"
 	"github.com/nats-io/nats.go"
 )
 
@@ -152,11 +155,45 @@ func TestDemoGas(t *testing.T) {
 			t.Errorf("round %d: %d gas UTILMDs, %d positive CONTRLs", round, u, c)
 		}
 	}
+	// The console lists the gas processes of the MaLo, and the NB's process
+	// shows its messages with their CONTRLs.
+	list := demoGet(t, apiURL+"/vorgaenge?q="+demo.DefaultGasMaLo)
+	for _, want := range []string{"geligas.nb.lieferbeginn", "geligas.lfn.lieferbeginn", "geligas.lfa.kuendigung", "geligas.lfa.abmeldeanfrage"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("console search lacks %s", want)
+		}
+	}
+	if i := strings.Index(list, `href="/vorgaenge/`); i < 0 {
+		t.Error("console search links no process")
+	} else {
+		link := list[i+len(`href="`):]
+		link = link[:strings.Index(link, `"`)]
+		page := demoGet(t, apiURL+link)
+		if !strings.Contains(page, "UTILMD") || !strings.Contains(page, "440") || !strings.Contains(page, "CONTRL") {
+			t.Errorf("console process page %s lacks its gas messages", link)
+		}
+	}
+
 	// The Strom demo runs against the same makod.
 	var out, errs bytes.Buffer
 	if code := run(context.Background(), []string{"demo", "lfw24", "--nats-url", natsURL, "--api", apiURL, "--timeout", "30s"}, nil, &out, &errs); code != 0 {
 		t.Fatalf("lfw24 after gas: exit %d\n%s\n%s", code, out.String(), errs.String())
 	}
+}
+
+// demoGet returns the body of a 200 answer to GET url.
+func demoGet(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
+	}
+	return string(b)
 }
 
 func waitReady(t *testing.T, natsURL, apiURL string, daemonErr *bytes.Buffer) {
