@@ -120,8 +120,10 @@ func TestNBMoveInRetro(t *testing.T) {
 // LFA's code in STS+Z35 and the LFA in NAD+VY ([84], [566]); no
 // assignment changes.
 func TestNBLFARejects(t *testing.T) {
+	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
+	a := out(t, lfn.exec(t0, reg(RegisterSupplyStart{Start: start})), mpNB, "UTILMD", PIDAnmeldung)
 	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	d := nb.exec(t0, enriched(deliver(t, anmeldung(t, t0, start)), nbMD()))
+	d := nb.exec(t0, enriched(deliver(t, a), nbMD()))
 	req := out(t, d, mpLFA, "UTILMD", PIDAbmeldeanfrage)
 	lfa := newParty(t, "lfa", WithERPDecision(0)).start(WorkflowLFAAbmeldeanfrage)
 	d = lfa.exec(t0.Add(time.Hour), enriched(deliver(t, req), MasterData{Known: true, Supplied: true, ContractBinding: true}))
@@ -148,6 +150,14 @@ func TestNBLFARejects(t *testing.T) {
 	}
 	if _, ok := has[SupplierAssigned](nb.all); ok || outcome(nb) != OutcomeRejected {
 		t.Fatalf("outcome %s", outcome(nb))
+	}
+	// The LFN learns the rejection and the LFA's code (STS+Z35).
+	lfn.exec(t0.Add(150*time.Minute), deliver(t, o))
+	if outcome(lfn) != OutcomeRejected || lfn.s.Answer == nil || lfn.s.Answer.Code != "Z35" || lfn.s.Answer.ThirdCode != "Z12" {
+		t.Fatalf("LFN: %s %+v", outcome(lfn), lfn.s.Answer)
+	}
+	if _, ok := has[SupplierAssigned](lfn.all); ok {
+		t.Fatal("LFN assigned after a rejection")
 	}
 	// A late second answer is recorded, nothing sent.
 	d = nb.exec(t0.Add(3*time.Hour), deliver(t, rej))
