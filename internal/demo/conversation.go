@@ -198,6 +198,16 @@ func (m Message) IsRequest() bool {
 	return m.Type == "UTILMD" && slices.Contains(requestPIDs, m.PID)
 }
 
+// IsAnswer reports whether the message is a UTILMD that can answer a
+// request: any but an Informationsmeldung (UTILMD Gas 44036/44037/44038 —
+// the NB's 44036 references the LFN's 44001 with RFF+TN but does not answer
+// it; _prozess-meta.js of FV2610).
+func (m Message) IsAnswer() bool { return m.Type == "UTILMD" && !slices.Contains(infoPIDs, m.PID) }
+
+// infoPIDs are the Informationsmeldungen of GeLi Gas (no answer expected,
+// none given).
+var infoPIDs = []string{"44036", "44037", "44038"}
+
 // IsGas reports whether the message belongs to the Gas sector.
 func (m Message) IsGas() bool { return m.Sector == catalog.Gas.String() }
 
@@ -364,7 +374,7 @@ func (c Conversation) Open() []string {
 		if !m.IsGas() && len(c.AperakFor(m.Transaction)) == 0 {
 			open = append(open, "APERAK for "+m.PID+" "+m.Transaction)
 		}
-		if m.IsRequest() && len(c.AnswerTo(m.Transaction)) == 0 {
+		if m.IsRequest() && !slices.ContainsFunc(c.AnswerTo(m.Transaction), Message.IsAnswer) {
 			open = append(open, "answer to "+m.PID+" "+m.Transaction)
 		}
 	}
