@@ -35,6 +35,10 @@ func TestGasLocation(t *testing.T) {
 		l.MSB != rec.MSB || l.BaseMSB != rec.MSB || l.Address == nil || l.Address.City != n.Address.City || l.OBIS != n.OBIS {
 		t.Fatalf("location %+v", l)
 	}
+	n.BillingYearStart = time.Date(2027, 1, 1, 5, 0, 0, 0, time.UTC)
+	if l, _ := GasLocation(rec); !l.BillingYearStart.Equal(n.BillingYearStart) {
+		t.Fatalf("billing year start %v", l.BillingYearStart)
+	}
 	rec.BaseMSB, rec.MSBRole = "9800000000021", "Z40"
 	if l, _ := GasLocation(rec); l.BaseMSB != "9800000000021" {
 		t.Fatalf("base MSB %q", l.BaseMSB)
