@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -127,5 +128,26 @@ func TestDefaultModulesRoute(t *testing.T) {
 	}
 	if _, err := router.Resolve("44001", catalog.Strom, []routing.Role{routing.RoleNB}); err == nil {
 		t.Error("a gas PID resolved in Strom")
+	}
+}
+
+// Every field of geligas.LocationData is filled from a record that holds
+// every gas fact: a field the family adds without a source in pkg/malo
+// fails here.
+func TestGasLocationCoversLocationData(t *testing.T) {
+	g, n := demo.GasMasterData()
+	n.CustomerFirst, n.MunicipalDiscount, n.Household, n.CustomerCompany = "Erika", 1.5, true, true
+	n.BillingYearStart = time.Date(2027, 1, 1, 5, 0, 0, 0, time.UTC)
+	rec := malo.Record{MaLo: demo.DefaultGasMaLo, Sector: "Gas", Gas: g, GasNetwork: &n,
+		MeLos: []string{demo.DemoMeLo(demo.DefaultGasMaLo)}, MSB: "9800000000021", MSBRole: "Z40", BaseMSB: "9800000000014"}
+	l, ok := GasLocation(rec)
+	if !ok {
+		t.Fatal("no location")
+	}
+	v := reflect.ValueOf(l)
+	for i := range v.NumField() {
+		if v.Field(i).IsZero() {
+			t.Errorf("geligas.LocationData.%s is not filled from pkg/malo", v.Type().Field(i).Name)
+		}
 	}
 }
