@@ -8,6 +8,7 @@ import (
 
 	"github.com/mako-engine/mako/internal/demo"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
+	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/geligas"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/routing"
@@ -149,5 +150,52 @@ func TestGasLocationCoversLocationData(t *testing.T) {
 		if v.Field(i).IsZero() {
 			t.Errorf("geligas.LocationData.%s is not filled from pkg/malo", v.Type().Field(i).Name)
 		}
+	}
+}
+
+// --gas-lead-times and --gas-lfa-answer set the unverified GeLi Gas
+// deadlines of the deployment; bad values are refused.
+func TestGasDeadlineFlags(t *testing.T) {
+	t.Setenv("MAKO_GAS_LEAD_TIMES", "")
+	t.Setenv("MAKO_GAS_LFA_ANSWER", "")
+	parse := func(args ...string) (*Config, error) {
+		var c Config
+		fs := newFlagSet()
+		c.Register(fs)
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		return &c, c.Finish()
+	}
+	c, err := parse()
+	if err != nil || c.gasClock != nil {
+		t.Fatalf("defaults: %v %v", c.gasClock, err)
+	}
+	c, err = parse("--gas-lead-times", "5,7", "--gas-lfa-answer", "2")
+	if err != nil || c.gasClock == nil {
+		t.Fatalf("set: %v", err)
+	}
+	want, err := fristen.NewGeLiGas(nil, fristen.WithGasLeadTimes(5, 7), fristen.WithGasLFAAnswer(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, _ := fristen.NewGeLiGas(nil)
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	for _, k := range []bool{false, true} {
+		if got := c.gasClock.EarliestStart(at, k); !got.Equal(want.EarliestStart(at, k)) || got.Equal(def.EarliestStart(at, k)) {
+			t.Errorf("kündigung %v: earliest start %v, want %v (default %v)", k, got, want.EarliestStart(at, k), def.EarliestStart(at, k))
+		}
+	}
+	if got := c.gasClock.LFAAnswerDue(at); !got.Equal(want.LFAAnswerDue(at)) {
+		t.Errorf("LFA answer due %v, want %v", got, want.LFAAnswerDue(at))
+	}
+	for _, bad := range [][]string{{"--gas-lead-times", "10"}, {"--gas-lead-times", "a,b"}, {"--gas-lead-times", "-1,3"}, {"--gas-lfa-answer", "99"}} {
+		if _, err := parse(bad...); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+	t.Setenv("MAKO_GAS_LEAD_TIMES", "8,11")
+	if c, err := parse(); err != nil || c.GasLeadTimes != "8,11" || c.gasClock == nil {
+		t.Fatalf("env: %+v %v", c, err)
 	}
 }
