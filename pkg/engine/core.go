@@ -369,11 +369,11 @@ func (ec *Engine) attempt(ctx context.Context, l *loaded, id ProcessIdentity, cm
 			// and make the next command reload and surface the error.
 			l.broken = true
 			ec.log.Error().Err(err).Str("stream", s.String()).Msg("engine: committed event cannot be folded")
-			return Result{Envelopes: envs, Version: envs[len(envs)-1].Sequence}, false, nil
+			return Result{Envelopes: envs, Version: envs[len(envs)-1].Sequence, Decided: dec.Events, Fired: firedEv}, false, nil
 		}
 	}
 	ec.maybeSnapshot(ctx, l, s)
-	return Result{Envelopes: envs, Version: l.version}, true, nil
+	return Result{Envelopes: envs, Version: l.version, Decided: dec.Events, Fired: firedEv}, true, nil
 }
 
 // sameCommit reports whether envs, returned by an append on version, are

@@ -298,6 +298,14 @@ type Result struct {
 	Duplicate bool
 	// Version is the stream version after the command.
 	Version uint64
+	// Decided are the workflow events this call committed, as the workflow
+	// decided them (typed, in commit order; Envelopes holds them encoded,
+	// with the engine events). Nil when this call committed nothing: a
+	// Duplicate or an empty decision.
+	Decided []EventData
+	// Fired is the deadline this call recorded as fired (FireDeadline), nil
+	// otherwise.
+	Fired *DeadlineFired
 }
 
 // ExecOption adjusts one Execute call.

@@ -713,3 +713,37 @@ func TestOpenDeadlinesIsTheEngineFold(t *testing.T) {
 		t.Fatalf("no store: %v", err)
 	}
 }
+
+// TestResultCarriesTheDecision: a commit returns the decision's typed
+// workflow events and the fired deadline; a duplicate or an empty decision
+// returns neither.
+func TestResultCarriesTheDecision(t *testing.T) {
+	ctx := context.Background()
+	p := spawn(t, newStores().engine(t), ledgerDef())
+	res, err := p.ExecuteWithContext(ctx, cmdAt("add", t0, Add{Amount: 3, Note: "n"}))
+	if err != nil || !reflect.DeepEqual(res.Decided, []engine.EventData{Added{Amount: 3, Note: "n", At: t0}}) || res.Fired != nil {
+		t.Fatalf("add: %+v, %v", res, err)
+	}
+	if res, err = p.ExecuteWithContext(ctx, cmdAt("add", t0, Add{Amount: 3, Note: "n"})); err != nil || !res.Duplicate || res.Decided != nil || res.Fired != nil {
+		t.Fatalf("duplicate: %+v, %v", res, err)
+	}
+	if res, err = p.ExecuteWithContext(ctx, cmdAt("noop", t0, Noop{})); err != nil || res.Decided != nil || len(res.Envelopes) != 0 {
+		t.Fatalf("noop: %+v, %v", res, err)
+	}
+	for i, label := range []string{"answer", "silent"} {
+		if res, err = p.ExecuteWithContext(ctx, cmdAt(fmt.Sprint("arm-", i), t0, Arm{Label: label, In: time.Hour})); err != nil || len(res.Decided) != 0 {
+			t.Fatalf("arm: %+v, %v", res, err)
+		}
+	}
+	open, _ := p.OpenDeadlines(ctx)
+	for _, d := range open {
+		res, err := p.FireDeadline(ctx, engine.DeadlineFired{ID: d.ID, FiredAt: d.Due})
+		var want []engine.EventData
+		if d.Label == "answer" {
+			want = []engine.EventData{Expired{Label: "answer"}}
+		}
+		if err != nil || !reflect.DeepEqual(res.Decided, want) || res.Fired == nil || res.Fired.ID != d.ID || res.Fired.Label != d.Label || !res.Fired.FiredAt.Equal(d.Due) {
+			t.Fatalf("fire %s: %+v, %v", d.Label, res, err)
+		}
+	}
+}
