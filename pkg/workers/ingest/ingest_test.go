@@ -64,13 +64,16 @@ func TestHandleExecutesThePlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handle := func(data []byte) error {
+	var lastSeq uint64 // MAKO_INGEST sequence of the last message handled
+	handleOn := func(subject string, data []byte) error {
 		t.Helper()
-		msg := nats.NewMsg(inbound.Subject(tenant.ID))
+		msg := nats.NewMsg(subject)
 		msg.Data = data
-		if _, err := js.PublishMsg(ctx, msg); err != nil {
+		ack, err := js.PublishMsg(ctx, msg)
+		if err != nil {
 			t.Fatal(err)
 		}
+		lastSeq = ack.Sequence
 		b, err := cons.Fetch(1, jetstream.FetchMaxWait(10*time.Second))
 		if err != nil {
 			t.Fatal(err)
@@ -82,6 +85,32 @@ func TestHandleExecutesThePlan(t *testing.T) {
 		}
 		t.Fatal("no ingest message")
 		return nil
+	}
+	handle := func(data []byte) error { t.Helper(); return handleOn(inbound.Subject(tenant.ID), data) }
+	// letter checks the latest dead letter of tenant against the wire
+	// contract (pkg/wire/deadletter): subject, headers, and a body naming
+	// the ingest message (stream, subject, sequence) with its bytes.
+	letter := func(tenant string, reason deadletter.Reason, subject string, data []byte) deadletter.Letter {
+		t.Helper()
+		st, err := js.Stream(ctx, deadletter.Stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := st.GetLastMsgForSubject(ctx, deadletter.Subject(tenant))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := deadletter.Decode(raw.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if raw.Header.Get(deadletter.HeaderReason) != string(reason) || raw.Header.Get(deadletter.HeaderTenant) != tenant ||
+			l.Reason != reason || l.Audit.Tenant != tenant || l.Detail == "" || l.At == "" ||
+			l.Source != (deadletter.Source{Stream: inbound.Stream, Subject: subject, Sequence: lastSeq}) ||
+			string(l.Payload) != string(data) || l.PayloadSize != len(data) {
+			t.Fatalf("dead letter %v %+v, want reason %s, tenant %s, source %s/%s/%d and the message bytes", raw.Header, l, reason, tenant, inbound.Stream, subject, lastSeq)
+		}
+		return l
 	}
 	count := func(stream string) uint64 {
 		t.Helper()
@@ -108,6 +137,9 @@ func TestHandleExecutesThePlan(t *testing.T) {
 	if c, d := count(command.Stream), count(deadletter.Stream); c != 1 || d != 1 {
 		t.Fatalf("resent interchange: %d commands, %d dead letters; want 1 and 1 (duplicate)", c, d)
 	}
+	if l := letter(string(tenant.ID), deadletter.ReasonDuplicate, inbound.Subject(tenant.ID), bench.Interchange("IX1", "TX1")); l.Audit.InterchangeRef != "IX1" || l.Audit.Sender == "" {
+		t.Fatalf("duplicate letter audit %+v", l.Audit)
+	}
 
 	unrouted := []byte(strings.Replace(string(bench.Interchange("IX2", "TX2")), "RFF+Z13:55001'", "RFF+Z13:55555'", 1))
 	if err := handle(unrouted); err != nil {
@@ -116,4 +148,13 @@ func TestHandleExecutesThePlan(t *testing.T) {
 	if c, d, o := count(command.Stream), count(deadletter.Stream), count(outbox.Stream); c != 1 || d != 2 || o != 1 {
 		t.Fatalf("unrouted PID: %d commands, %d dead letters, %d outbox messages; want 1, 2, 1 (APERAK 313)", c, d, o)
 	}
+	if l := letter(string(tenant.ID), deadletter.ReasonUnknownPID, inbound.Subject(tenant.ID), unrouted); l.Audit.PID != "55555" || l.Audit.TransactionID != "TX2" {
+		t.Fatalf("unrouted letter audit %+v", l.Audit)
+	}
+	// a subject that names no tenant: the letter goes to the unknown tenant
+	bad := inbound.Subject(tenant.ID) + ".extra"
+	if err := handleOn(bad, []byte("not even EDIFACT")); err != nil {
+		t.Fatal(err)
+	}
+	letter(deadletter.UnknownTenant, deadletter.ReasonMalformed, bad, []byte("not even EDIFACT"))
 }
