@@ -38,6 +38,20 @@ var contrlBreakers = []struct {
 		i, j := strings.Index(s, "UNH+"), strings.Index(s, "UNZ+")
 		return strings.Replace(s[:j]+s[i:j]+s[j:], "UNZ+1+", "UNZ+2+", 1)
 	}},
+	{"UNH and UNT 0062 too long", func(s string) string {
+		return strings.Replace(strings.Replace(s, "+GENERATED00001'\nUNZ", "+GENERATED000012345'\nUNZ", 1), "UNH+GENERATED00001+", "UNH+GENERATED000012345+", 1)
+	}},
+	{"UNH 0062 too long", func(s string) string { return strings.Replace(s, "UNH+GENERATED00001+", "UNH+GENERATED000012345+", 1) }},
+	{"unknown message type too long", func(s string) string {
+		return strings.Replace(s, "UNH+GENERATED00001+", "UNH+GENERATED00001+XXXXXXXX", 1)
+	}},
+	{"UNB and UNZ 0020 too long", func(s string) string {
+		i := strings.Index(s, "'")
+		return strings.Replace(s[:i], "GENERATED00001", "GENERATED000012345", 1) + strings.Replace(s[i:], "UNZ+1+GENERATED00001", "UNZ+1+GENERATED000012345", 1)
+	}},
+	{"UNB sender too long", func(s string) string {
+		return strings.Replace(s, "+1234567890128:500+", "+1234567890128123456789012345678901234567890:500+", 1)
+	}},
 	{"UNB recipient empty", func(s string) string {
 		return strings.Replace(s, "+9876543210987:500+", "++", 1)
 	}},

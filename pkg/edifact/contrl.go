@@ -42,7 +42,8 @@ type ContrlParams struct {
 //   - in Strom (and when the sector is unknown) only if the report has
 //     errors (UCI 0083 = 4);
 //   - in Gas always: 0083 = 7 when clean, 4 on errors;
-//   - not when the interchange has no readable UNB to answer, or when it
+//   - not when the interchange has no readable UNB to answer, when UCI
+//     cannot echo its 0020, S002 or S003 within their formats, or when it
 //     names no recipient and p names no sender (nobody to send it from).
 //
 // The CONTRL goes back to the original sender; UCI echoes the original UNB
@@ -66,6 +67,9 @@ func BuildCONTRL(ix *Interchange, rep *Report, p ContrlParams) (out []byte, due 
 	unb := ix.UNB()
 	if unb.Segment == nil || unb.Sender.ID == "" || unb.ControlRef == "" {
 		return nil, false, "the interchange has no readable UNB (sender, 0020) to answer", nil
+	}
+	if !echoable(unb) {
+		return nil, false, "the interchange's UNB 0020, S002 or S003 is longer than UCI can echo (an..14, an..35:an..4)", nil
 	}
 	sector := p.Sector
 	if sector == catalog.SectorUnspecified {
@@ -136,6 +140,14 @@ func BuildCONTRL(ix *Interchange, rep *Report, p ContrlParams) (out []byte, due 
 	return out, true, "syntax errors: interchange rejected (0083=4)", nil
 }
 
+// echoable reports whether UCI can echo the UNB's 0020, S002 and S003
+// unchanged within their formats (ref §10.2; the lengths of unbElems).
+func echoable(u UNB) bool {
+	fits := func(v string, elem, comp int) bool { return len(v) <= unbElems[elem].maxLen[comp] }
+	return fits(u.ControlRef, 4, 0) && fits(u.Sender.ID, 1, 0) && fits(u.Sender.Qualifier, 1, 1) &&
+		fits(u.Recipient.ID, 2, 0) && fits(u.Recipient.Qualifier, 2, 1)
+}
+
 func positionOrEmpty(n int) string {
 	if n <= 0 {
 		return ""
@@ -204,19 +216,28 @@ func contrlPlan(ix *Interchange, rep *Report) ([]ucmPlan, *uciFault, error) {
 			continue
 		}
 		msg := &ix.Messages[mi]
-		u.ref, u.id = msg.Ref(), msg.Header().MessageID
-		if u.ref == "" {
-			if unt, ok := msg.Trailer(); ok {
-				u.ref = unt.Ref // the sender's own name of the message
+		u.id = msg.Header().MessageID
+		refs := []string{msg.Ref()}
+		if unt, ok := msg.Trailer(); ok {
+			refs = append(refs, unt.Ref) // the sender's other name of the message
+		}
+		code := CodeMissing
+		for _, r := range refs {
+			switch {
+			case r == "":
+			case len(r) > unhMax[0][0]:
+				code = CodeInvalidValue
+			case u.ref == "":
+				u.ref = r
 			}
 		}
 		if u.ref == "" {
-			// UCM 0062 is mandatory: a message without any reference is
-			// reported as a missing element of the interchange.
-			// [guidance] The CONTRL AHB names no 0013 for a fault outside
-			// UNA/UNB/UNZ; the service segment closing the interchange is
-			// named (unverified).
-			return nil, &uciFault{code: CodeMissing, tag: "UNZ"}, nil
+			// UCM 0062 (an..14) is mandatory: a message without a reference
+			// that fits is reported as a missing (13) or invalid (12) element
+			// of the interchange. [guidance] The CONTRL AHB names no 0013 for
+			// a fault outside UNA/UNB/UNZ; the service segment closing the
+			// interchange is named (unverified).
+			return nil, &uciFault{code: code, tag: "UNZ"}, nil
 		}
 		out = append(out, u)
 	}

@@ -125,6 +125,10 @@ func TestCONTRLRejectionAlwaysNamesTheFault(t *testing.T) {
 			strings.Replace(example55001, "UNH+1+", "UNH++", 1), uci + "'UCM+1+UTILMD:D:11A:UN:S2.2+4+13+UNH'UNT+4+1'"},
 		{"no 0062 at all: UCI 13",
 			strings.Replace(strings.Replace(example55001, "UNH+1+", "UNH++", 1), "UNT+11+1'", "UNT+11'", 1), uci + "+13+UNZ'UNT+3+1'"},
+		{"UNH 0062 longer than UCM 0062 (an..14): the UCM names the message by its UNT 0062",
+			strings.Replace(example55001, "UNH+1+", "UNH+123456789012345+", 1), uci + "'UCM+1+UTILMD:D:11A:UN:S2.2+4+39+UNH'UNT+4+1'"},
+		{"no 0062 that fits: UCI 12",
+			strings.Replace(strings.Replace(example55001, "UNH+1+", "UNH+123456789012345+", 1), "UNT+11+1'", "UNT+11+123456789012345'", 1), uci + "+12+UNZ'UNT+3+1'"},
 		{"UNB S003 empty: UCI 0010 names the CONTRL's sender",
 			strings.Replace(example55001, "+9900000000011:500+", "++", 1),
 			"UCI+MK26112000017+9900000000004:500+9900000000028:500+4+13+UNB+3:1'UNT+3+1'"},
@@ -138,6 +142,11 @@ func TestCONTRLRejectionAlwaysNamesTheFault(t *testing.T) {
 	noRcpt := strings.Replace(example55001, "+9900000000011:500+", "++", 1)
 	if _, due, reason := contrlFor(t, noRcpt, ContrlParams{}); due || !strings.Contains(reason, "no recipient") {
 		t.Errorf("no recipient: due %v %q", due, reason)
+	}
+	// a DAR UCI 0020 (an..14) cannot echo: no CONTRL, the reason says why
+	longDAR := strings.ReplaceAll(example55001, "MK26112000017", "MK2611200001700")
+	if _, due, reason := contrlFor(t, longDAR, ContrlParams{}); due || !strings.Contains(reason, "longer than UCI can echo") {
+		t.Errorf("long DAR: due %v %q", due, reason)
 	}
 	// a report whose finding names no message of the interchange, or has
 	// no CONTRL level, cannot be answered: an error, not a CONTRL without
