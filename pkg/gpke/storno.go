@@ -2,6 +2,8 @@ package gpke
 
 import (
 	"slices"
+
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 )
 
 // stornoIn answers a Stornierung 55022 of the request that started this
@@ -22,18 +24,18 @@ import (
 //
 // The Anfrage 55010 already sent to the LFA is not revoked (no own 55022 to
 // the LFA; docs/gpke.md).
-func (f flow) stornoIn(x *dec, r *received) error {
-	req := x.s.Request
-	acw, _ := r.t.Reference("ACW")
+func (f flow) stornoIn(x *dec, r *utilmdkit.Received) error {
+	req := x.S.Request
+	acw, _ := r.T.Reference("ACW")
 	if err := f.ack(x, r, nil); err != nil {
 		return err
 	}
-	late := x.s.Done
-	ev := StornoReceived{TransactionID: r.tx.TransactionID, Sender: r.tx.Sender, CancelTx: acw.Value, Category: r.v.Header.DocumentCode,
-		Document: r.doc, InterchangeRef: r.tx.InterchangeRef, Late: late, At: x.at}
-	x.emit(ev)
+	late := x.S.Done
+	ev := StornoReceived{TransactionID: r.Tx.TransactionID, Sender: r.Tx.Sender, CancelTx: acw.Value, Category: r.V.Header.DocumentCode,
+		Document: r.Doc, InterchangeRef: r.Tx.InterchangeRef, Late: late, At: x.At}
+	x.Emit(ev)
 	uc, _ := useCaseOf(PIDStorno)
-	m := outMsg{BGM: ev.Category, From: req.Receiver, To: r.tx.Sender, Reason: []string{"E05"}, RefTN: r.tx.TransactionID}
+	m := outMsg{BGM: ev.Category, From: req.Receiver, To: r.Tx.Sender, Reason: []string{"E05"}, RefTN: r.Tx.TransactionID}
 	switch {
 	case late || acw.Value != req.TransactionID:
 		m.PID, m.Answer, m.EBD = uc.Reject, f.cfg.storno.Late, f.cfg.storno.RejectList
@@ -49,10 +51,10 @@ func (f flow) stornoIn(x *dec, r *received) error {
 		return nil
 	}
 	for _, l := range []string{labelLFA, labelDecision, labelAnswer} {
-		if !slices.Contains(x.d.CancelDeadlines, l) {
-			x.d.CancelDeadlines = append(x.d.CancelDeadlines, l)
+		if !slices.Contains(x.D.CancelDeadlines, l) {
+			x.D.CancelDeadlines = append(x.D.CancelDeadlines, l)
 		}
 	}
-	x.emit(Completed{Outcome: OutcomeCancelled, PID: m.PID, Code: m.Answer, EBD: m.EBD, MaLo: x.s.MaLo, Date: x.s.Date})
+	x.Emit(Completed{Outcome: OutcomeCancelled, PID: m.PID, Code: m.Answer, EBD: m.EBD, MaLo: x.S.MaLo, Date: x.S.Date})
 	return nil
 }
