@@ -33,8 +33,10 @@ func (s *System) ERPRegistry() (*erpwire.Registry, error) {
 
 // RunERPPublisher publishes the CloudEvents of committed workflow events on
 // mako.erp.<tenant> until ctx is cancelled (durable consumer "erp" on
-// MAKO_EVENTS). Like the relay it retries publish failures forever; only an
-// undecodable commit is dead-lettered.
+// MAKO_EVENTS), each commit's business keys bound in the registry first
+// (so an ERP answer routed by them finds its process without waiting for
+// the relay). Like the relay it retries registry and publish failures
+// forever; only an undecodable commit is dead-lettered.
 func (s *System) RunERPPublisher(ctx context.Context) error { return s.RunERPPublisherWith()(ctx) }
 
 // RunERPPublisherWith is RunERPPublisher with publisher options (observers
@@ -42,7 +44,7 @@ func (s *System) RunERPPublisher(ctx context.Context) error { return s.RunERPPub
 func (s *System) RunERPPublisherWith(opts ...erp.PublisherOption) func(context.Context) error {
 	return func(ctx context.Context) error {
 		log := s.cfg.Logger.With().Str("worker", "erp").Logger()
-		p, err := erp.NewPublisher(s.js, s.engine, s.dlq, append([]erp.PublisherOption{erp.WithPublisherLogger(log)}, opts...)...)
+		p, err := erp.NewPublisher(s.js, s.engine, s.stores.Registry, s.dlq, append([]erp.PublisherOption{erp.WithPublisherLogger(log)}, opts...)...)
 		if err != nil {
 			return err
 		}

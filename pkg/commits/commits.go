@@ -1,8 +1,9 @@
 // Package commits is the skeleton every consumer of committed decisions on
 // MAKO_EVENTS shares — the effect relay, the projector, the ERP publisher and
 // the master-data applier: decoding a commit message, decoding its workflow
-// events with their workflow's definition, the lane keys, the retry policy
-// and the dead letter of a commit that cannot be handled.
+// events with their workflow's definition, binding its business keys, the
+// lane keys, the retry policy and the dead letter of a commit that cannot
+// be handled.
 //
 // A commit consumer never loses a commit: failures of the stores or the
 // broker are retried with backoff however long they last (the commit stays
@@ -59,6 +60,37 @@ func WorkflowEvents(what string, defs engine.Resolver, envs []engine.EventEnvelo
 		}
 		if err := f(env, ev); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// BindKeys puts the business keys a commit binds (its "mako.key.bound"
+// engine events, engine.KeyBound) into registry: each is correlated with
+// the commit's process (Registry.Correlate), in commit order. Binding is
+// idempotent — the index entry of a key and a process is the same however
+// often it is written — so every consumer that must not act on a commit
+// before its keys resolve calls BindKeys first: the relay before it sends
+// the commit's outbound messages, the ERP publisher before it publishes the
+// commit's CloudEvents (an answer routed by such a key then always finds
+// the process). A key event that cannot be decoded is a permanent failure;
+// a registry failure is returned as is (retried).
+func BindKeys(ctx context.Context, registry engine.Registry, envs []engine.EventEnvelope) error {
+	if len(envs) == 0 {
+		return nil
+	}
+	id := engine.ProcessIdentity{Tenant: envs[0].Tenant, Process: envs[0].Process, Workflow: envs[0].Workflow}
+	for _, env := range envs {
+		if env.Type != engine.EventKeyBound {
+			continue
+		}
+		v, err := engine.DecodeEngineEvent(env)
+		if err != nil {
+			return worker.Permanent(fmt.Errorf("bind keys: %w", err))
+		}
+		k := v.(*engine.KeyBound)
+		if err := registry.Correlate(ctx, id.Tenant, engine.BusinessKey{Kind: k.Kind, Value: k.Value}, id); err != nil {
+			return fmt.Errorf("bind keys: %s: correlate %s=%s: %w", id, k.Kind, k.Value, err)
 		}
 	}
 	return nil

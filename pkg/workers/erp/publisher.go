@@ -44,12 +44,20 @@ func Publish(ctx context.Context, js jetstream.JetStream, tenant engine.TenantID
 // Publisher turns committed workflow events into CloudEvents: the handler
 // of durable consumer "erp" on MAKO_EVENTS (run it with pkg/worker). Build
 // it with NewPublisher.
+//
+// Before it publishes the CloudEvents of a commit it puts the business keys
+// the commit binds into the registry (commits.BindKeys, the same idempotent
+// step the relay performs): the ERP never sees an event — a decision
+// request, say — whose answer, routed by such a key (erp.Target.Existing),
+// could still find no process. It does not wait for the relay, which reads
+// the same commit independently.
 type Publisher struct {
-	js      jetstream.JetStream
-	defs    engine.Resolver
-	dlq     *deadletter.Sink
-	log     zerolog.Logger
-	observe func(erpwire.CloudEvent)
+	js       jetstream.JetStream
+	defs     engine.Resolver
+	registry engine.Registry
+	dlq      *deadletter.Sink
+	log      zerolog.Logger
+	observe  func(erpwire.CloudEvent)
 }
 
 // PublisherOption configures a Publisher.
@@ -66,10 +74,15 @@ func WithPublished(f func(erpwire.CloudEvent)) PublisherOption {
 	return func(p *Publisher) error { p.observe = f; return nil }
 }
 
-// NewPublisher returns a publisher decoding events with defs and writing
-// undecodable commits to dlq.
-func NewPublisher(js jetstream.JetStream, defs engine.Resolver, dlq *deadletter.Sink, opts ...PublisherOption) (*Publisher, error) {
-	p := &Publisher{js: js, defs: defs, dlq: dlq, log: zerolog.Nop()}
+// NewPublisher returns a publisher decoding events with defs, binding the
+// commits' business keys in registry (the engine's registry, the one the
+// Receiver looks targets up in; required) and writing undecodable commits
+// to dlq.
+func NewPublisher(js jetstream.JetStream, defs engine.Resolver, registry engine.Registry, dlq *deadletter.Sink, opts ...PublisherOption) (*Publisher, error) {
+	if registry == nil {
+		return nil, fmt.Errorf("erp: publisher: %w: no registry to bind the commits' business keys in", engine.ErrNotConfigured)
+	}
+	p := &Publisher{js: js, defs: defs, registry: registry, dlq: dlq, log: zerolog.Nop()}
 	for _, o := range opts {
 		if err := o(p); err != nil {
 			return nil, err
@@ -79,11 +92,15 @@ func NewPublisher(js jetstream.JetStream, defs engine.Resolver, dlq *deadletter.
 }
 
 // Handle implements worker.Handler for commit messages of MAKO_EVENTS. It
-// publishes the commit's CloudEvents in event order and returns nil once
-// all are stored; a commit that cannot be decoded is a permanent error
-// (dead letter), a publish failure is retried.
+// binds the commit's business keys (commits.BindKeys), then publishes the
+// commit's CloudEvents in event order and returns nil once all are stored;
+// a commit that cannot be decoded is a permanent error (dead letter), a
+// registry or publish failure is retried.
 func (p *Publisher) Handle(ctx context.Context, msg jetstream.Msg) error {
 	return commits.Handler(func(ctx context.Context, envs []engine.EventEnvelope) error {
+		if err := commits.BindKeys(ctx, p.registry, envs); err != nil {
+			return fmt.Errorf("erp: %w", err)
+		}
 		return commits.WorkflowEvents("erp", p.defs, envs, func(env engine.EventEnvelope, ev engine.Event) error {
 			return p.publish(ctx, env, ev)
 		})

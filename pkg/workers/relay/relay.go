@@ -81,15 +81,14 @@ func (r *Relay) Handle(ctx context.Context, msg jetstream.Msg) error {
 	return commits.Handler(r.apply)(ctx, msg)
 }
 
-// apply performs the effects of one commit: keys, then deadlines, then
-// outbound messages, so that a process is findable before anything it sent
-// can be answered.
+// apply performs the effects of one commit: keys (commits.BindKeys), then
+// deadlines, then outbound messages, so that a process is findable before
+// anything it sent can be answered.
 func (r *Relay) apply(ctx context.Context, envs []engine.EventEnvelope) error {
 	if len(envs) == 0 {
 		return nil
 	}
 	id := engine.ProcessIdentity{Tenant: envs[0].Tenant, Process: envs[0].Process, Workflow: envs[0].Workflow}
-	var keys []*engine.KeyBound
 	var sched []*engine.DeadlineSet
 	var cancel []*engine.DeadlineCancelled
 	type out struct {
@@ -98,16 +97,14 @@ func (r *Relay) apply(ctx context.Context, envs []engine.EventEnvelope) error {
 	}
 	var outs []out
 	for _, env := range envs {
-		if !engine.IsEngineEventType(env.Type) {
-			continue
+		if !engine.IsEngineEventType(env.Type) || env.Type == engine.EventKeyBound {
+			continue // keys: commits.BindKeys below
 		}
 		v, err := engine.DecodeEngineEvent(env)
 		if err != nil {
 			return worker.Permanent(fmt.Errorf("relay: %w", err))
 		}
 		switch e := v.(type) {
-		case *engine.KeyBound:
-			keys = append(keys, e)
 		case *engine.DeadlineSet:
 			sched = append(sched, e)
 		case *engine.DeadlineCancelled:
@@ -116,10 +113,8 @@ func (r *Relay) apply(ctx context.Context, envs []engine.EventEnvelope) error {
 			outs = append(outs, out{e, env})
 		}
 	}
-	for _, k := range keys {
-		if err := r.registry.Correlate(ctx, id.Tenant, engine.BusinessKey{Kind: k.Kind, Value: k.Value}, id); err != nil {
-			return fmt.Errorf("relay: %s: correlate %s=%s: %w", id, k.Kind, k.Value, err)
-		}
+	if err := commits.BindKeys(ctx, r.registry, envs); err != nil {
+		return fmt.Errorf("relay: %w", err)
 	}
 	for _, d := range sched {
 		if err := timer.Schedule(ctx, r.js, id, *d); err != nil {
