@@ -13,7 +13,6 @@ import (
 
 	"github.com/mako-engine/mako/pkg/api"
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/malo/malonats"
 	"github.com/mako-engine/mako/pkg/partner"
@@ -162,16 +161,15 @@ type erpCommand struct {
 	key string
 	// what is printed after the command type.
 	what string
-	// routedBy is the business key the ERP receiver finds the command's
-	// process by (nil: the command starts a process).
-	routedBy *engine.BusinessKey
 }
 
 // consent is the ERP's consent (typ = the family's decide command, routed
 // by the decision key) to the request tx from partner that party was asked
-// to decide on.
-func consent(party Party, typ, partnerMPID, tx string, key engine.BusinessKey) erpCommand {
-	return erpCommand{party: party, typ: typ, key: "decide-" + tx, what: "consent for " + tx, routedBy: &key,
+// to decide on. It is sent the moment the decision request arrives: the
+// ERP publisher binds the decision key before it publishes the request
+// (docs/erp.md), so the receiver finds the process at once.
+func consent(party Party, typ, partnerMPID, tx string) erpCommand {
+	return erpCommand{party: party, typ: typ, key: "decide-" + tx, what: "consent for " + tx,
 		data: map[string]any{"partner": partnerMPID, "transaction_id": tx, "object": false, "note": "demo: the customer's contract ends"}}
 }
 
@@ -267,12 +265,7 @@ func play(ctx context.Context, cfg Config, sc script) (*Result, error) {
 	res := &Result{Start: start, MasterData: map[string]*malo.Record{}}
 	st := &playState{Start: start, MaLo: cfg.MaLo, sent: map[string]bool{}}
 	key := "demo-" + sc.name() + "-" + strconv.FormatInt(now.UnixNano(), 36)
-	reg, err := natsstore.NewRegistry(ctx, js)
-	if err != nil {
-		return nil, fmt.Errorf("%w: registry: %v", ErrUnreachable, err)
-	}
-	defer reg.Close()
-	erpOut := &erpSender{js: js, reg: reg, keyWait: 5 * time.Second, sent: map[string]*pendingCommand{}}
+	erpOut := &erpSender{js: js, sent: map[string]erpCommand{}}
 	if err := erpOut.send(ctx, key, first); err != nil {
 		return nil, err
 	}
@@ -356,9 +349,6 @@ func play(ctx context.Context, cfg Config, sc script) (*Result, error) {
 					lines = append(lines, timedLine{at, fmt.Sprintf("  %s  ERP %-3s → %s %s", at.In(berlin).Format("15:04:05.000"), c.party.Tenant, c.typ, c.what)})
 				}
 			}
-		}
-		if err := erpOut.resendDue(ctx); err != nil {
-			return res, err
 		}
 		finished := done && len(conv.Messages) > 0 && len(conv.Open()) == 0
 		sort.SliceStable(lines, func(i, j int) bool { return lines[i].at.Before(lines[j].at) })
@@ -511,90 +501,32 @@ func nbSupplierAt(r *malo.Record, t time.Time) (string, bool) {
 	return p.Supplier, ok
 }
 
-// erpSender sends the demo's ERP commands. An ERP event (e.g. a decision
-// request) can arrive before the business key the answer is routed by is
-// bound (the relay binds it after the commit, the ERP publisher reads the
-// same commit independently): the sender waits (up to keyWait) until the
-// key is in the registry, and sends a command the receiver still rejected
-// with no_process again under the same idempotency key (docs/erp.md lets
-// the ERP do so).
+// erpSender sends the demo's ERP commands and ends the demo on a rejection
+// of any of them: the platform accepts every command the demo sends, an
+// answer to an ERP event as soon as the event is out included (the ERP
+// publisher binds a commit's business keys before it publishes its
+// CloudEvents), so nothing is ever sent twice.
 type erpSender struct {
-	js  jetstream.JetStream
-	reg engine.Registry // nil: do not wait for keys
-	// keyWait bounds how long a command waits for the key it is routed by.
-	keyWait time.Duration
-	sent    map[string]*pendingCommand
+	js   jetstream.JetStream
+	sent map[string]erpCommand // by idempotency key
 }
-
-// pendingCommand is a sent command and when it is to be sent again.
-type pendingCommand struct {
-	cmd      erpCommand
-	attempts int
-	resendAt time.Time
-}
-
-// maxResends bounds the resends of a command rejected with no_process.
-const maxResends = 50
 
 func (s *erpSender) send(ctx context.Context, key string, c erpCommand) error {
-	p := s.sent[key]
-	if p == nil {
-		p = &pendingCommand{cmd: c}
-		s.sent[key] = p
-	}
-	p.attempts++
-	p.resendAt = time.Time{}
-	if c.routedBy != nil && s.reg != nil {
-		s.awaitKey(ctx, engine.TenantID(c.party.Tenant), *c.routedBy)
-	}
+	s.sent[key] = c
 	return sendERP(ctx, s.js, c.party.Tenant, key, c.typ, c.data)
 }
 
-// awaitKey polls the registry until key names a process of tenant or
-// keyWait passed; the command is sent either way (a rejection is resent).
-func (s *erpSender) awaitKey(ctx context.Context, tenant engine.TenantID, key engine.BusinessKey) {
-	deadline := time.Now().Add(s.keyWait)
-	for time.Now().Before(deadline) {
-		if ids, err := s.reg.LookupAll(ctx, tenant, key); err == nil && len(ids) > 0 {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-}
-
-// rejected handles a de.mako.command.rejected: a command of ours rejected
-// with no_process is sent again shortly (at most maxResends times); any
-// other rejection of ours is an error.
+// rejected handles a de.mako.command.rejected: the rejection of one of our
+// commands is an error, others' rejections are ignored.
 func (s *erpSender) rejected(ev ReceivedEvent) error {
 	var a erpworker.CommandAnswer
 	if err := json.Unmarshal(ev.Event.Data, &a); err != nil {
 		return nil // not ours to read
 	}
-	p, ours := s.sent[a.IdempotencyKey]
-	if !ours {
+	if _, ours := s.sent[a.IdempotencyKey]; !ours {
 		return nil
 	}
-	if a.Code != erpworker.RejectNoProcess || p.attempts >= maxResends {
-		return fmt.Errorf("demo: ERP command %s (%s) to %s rejected after %d attempts: %s: %s", a.IdempotencyKey, a.CommandType, ev.Tenant, p.attempts, a.Code, a.Reason)
-	}
-	p.resendAt = time.Now().Add(100 * time.Millisecond)
-	return nil
-}
-
-// resendDue sends the commands whose resend time has come.
-func (s *erpSender) resendDue(ctx context.Context) error {
-	for key, p := range s.sent {
-		if !p.resendAt.IsZero() && !time.Now().Before(p.resendAt) {
-			if err := s.send(ctx, key, p.cmd); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return fmt.Errorf("demo: ERP command %s (%s) to %s rejected: %s: %s", a.IdempotencyKey, a.CommandType, ev.Tenant, a.Code, a.Reason)
 }
 
 // sendERP publishes an ERP command on mako.erp.in.<tenant>.

@@ -8,9 +8,9 @@ import (
 // Engine event types. The engine appends them in the same commit as the
 // workflow events of a decision; workers derive effects from them: the relay
 // sends "mako.outbound", the scheduler arms and disarms timers from
-// "mako.deadline.*", the registry indexer applies "mako.key.bound". Their
-// schema version is EngineEventSchemaVersion; decode them with
-// DecodeEngineEvent.
+// "mako.deadline.*", the relay and the ERP publisher put "mako.key.bound"
+// into the registry (commits.BindKeys). Their schema version is
+// EngineEventSchemaVersion; decode them with DecodeEngineEvent.
 const (
 	EventOutbound          = "mako.outbound"           // payload OutboundMessage
 	EventDeadlineSet       = "mako.deadline.set"       // payload DeadlineSet
