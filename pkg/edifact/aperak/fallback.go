@@ -86,7 +86,10 @@ func FaultyValue(m *edifact.Message, tx *edifact.Transaction) (p Problem, ok boo
 		if s.Tag != "DTM" {
 			continue
 		}
-		if _, err := catalog.ParseDTM(s.Value(0, 1), s.Value(0, 2)); err != nil {
+		// A format code ParseDTM does not interpret (802, 106 … in UTILMD
+		// Gas) is no evidence of a faulty value: never blame the sender
+		// for it.
+		if _, err := catalog.ParseDTM(s.Value(0, 1), s.Value(0, 2)); err != nil && !errors.Is(err, catalog.ErrDTMUnknownFormat) {
 			loc := LocationOf("DTM+"+s.Value(0, 0), s)
 			return Problem{Code: "Z35", Location: &loc}, true
 		}

@@ -1,6 +1,7 @@
 package aperak_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -61,5 +62,39 @@ func TestFallbackAnswersMalformedDTM(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "ERC+Z29'") || !strings.Contains(string(out), "FTX+Z02+++UTILMD'") {
 		t.Fatalf("fallback problem:\n%s", out)
+	}
+}
+
+// A UTILMD Gas 44001 carries DTM values in formats ParseDTM does not
+// interpret (DTM+Z20 in 802 "Monat"); FaultyValue must not report them as
+// faulty (the fallback would blame the sender's correct segment with Z35),
+// while a really malformed 303 value in the same message still is.
+func TestFaultyValueIgnoresUninterpretedFormats(t *testing.T) {
+	raw, err := os.ReadFile("../../ahb/testdata/realistic-fv2610-gas/utilmd-gas-44001.edi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), ":802'") {
+		t.Fatal("the 44001 sample has no format-802 DTM; the test premise is gone")
+	}
+	ix, err := edifact.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &ix.Messages[0]
+	txs := edifact.Transactions(m)
+	if p, ok := aperak.FaultyValue(m, &txs[0]); ok {
+		t.Fatalf("FaultyValue reports %+v in a clean 44001", p)
+	}
+	bad := strings.Replace(string(raw), "DTM+92:", "DTM+92:X", 1)
+	ix, err = edifact.Parse([]byte(bad))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = &ix.Messages[0]
+	txs = edifact.Transactions(m)
+	p, ok := aperak.FaultyValue(m, &txs[0])
+	if !ok || p.Code != "Z35" || p.Location == nil {
+		t.Fatalf("FaultyValue = %+v, %v: want Z35 at the malformed DTM+92", p, ok)
 	}
 }

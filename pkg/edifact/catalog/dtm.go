@@ -19,6 +19,12 @@ const (
 // ErrDTMFormat is wrapped by every ParseDTM error.
 var ErrDTMFormat = errors.New("catalog: invalid DTM value for its format")
 
+// ErrDTMUnknownFormat is wrapped (besides ErrDTMFormat) by the ParseDTM
+// error for a format code ParseDTM does not interpret (e.g. 802 Monat, 106
+// MMDD, 104 MMWW of UTILMD Gas): the value may well be right, ParseDTM
+// cannot tell.
+var ErrDTMUnknownFormat = errors.New("catalog: DTM format code not interpreted")
+
 // DTM is a parsed DTM date/time value (C507 2380 with its format 2379).
 type DTM struct {
 	// Start is the instant (for 719 the start of the period) in UTC. For 102,
@@ -88,7 +94,7 @@ func ParseDTM(value, format string) (DTM, error) {
 		}
 		return DTM{Duration: value}, nil
 	}
-	return bad("unknown format code")
+	return DTM{}, fmt.Errorf("%w: %w: %q (format %s)", ErrDTMFormat, ErrDTMUnknownFormat, value, format)
 }
 
 // FormatDTM303 renders t as a format-303 value in UTC with ZZZ = +00
