@@ -312,7 +312,7 @@ func (f flow) registerEoG(x *dec, p RegisterEoG) error {
 }
 
 func (f flow) requestCancellation(x *dec, p RequestCancellation) error {
-	if err := p.validate(); err != nil {
+	if err := validateCancellation(p); err != nil {
 		return err
 	}
 	ok, err := f.start(x, WorkflowStornoRequest, Initiated{RequestID: p.RequestID, Own: p.Sender, Partner: p.Recipient, MaLo: p.MaLo,

@@ -73,12 +73,3 @@ func (e DecisionRequested) ProjectionFields() module.Fields {
 func (e Completed) ProjectionFields() module.Fields {
 	return module.Fields{State: e.Outcome, PIDs: one(e.PID)}
 }
-
-// ProjectionFields implements module.Projectable: the outcome is the label.
-func (e Failed) ProjectionFields() module.Fields {
-	state := e.Outcome
-	if state == "" {
-		state = OutcomeFailed
-	}
-	return module.Fields{State: state}
-}
