@@ -1,7 +1,6 @@
 package geligas
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -95,23 +94,18 @@ func num(v float64) string {
 	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
 }
 
+// header is the envelope of the transaction (utilmdkit.Header).
+func (u outMsg) header() utilmdkit.Header {
+	return utilmdkit.Header{FV: u.FV, Sector: catalog.Gas, Interchange: u.Interchange, Document: u.Document, Transaction: u.Transaction,
+		BGM: u.BGM, From: u.From, To: u.To, At: u.At, PID: u.PID}
+}
+
 func (u outMsg) bytes() ([]byte, error) {
-	s009, ok := catalog.UNHS009(catalog.UTILMD, catalog.Gas, u.FV)
-	if !ok {
-		return nil, fmt.Errorf("geligas: no UTILMD Gas version for %s", u.FV)
-	}
-	m, err := build.New(u.FV, catalog.UTILMD, "Gas", u.PID)
+	h := u.header()
+	m, tx, err := h.Start()
 	if err != nil {
 		return nil, err
 	}
-	from, fromAgency := utilmdkit.Party(u.From)
-	to, toAgency := utilmdkit.Party(u.To)
-	r := m.Root()
-	r.Seg("BGM+"+u.BGM, edifact.E(u.BGM), edifact.E(u.Document))
-	r.Seg("DTM+137", utilmdkit.DTM("137", u.At))
-	r.Group("NAD+MS", edifact.E("MS"), edifact.C(u.From, "", fromAgency))
-	r.Group("NAD+MR", edifact.E("MR"), edifact.C(u.To, "", toAgency))
-	tx := r.Group("IDE+24", edifact.E("24"), edifact.E(u.Transaction))
 	if u.IMD {
 		tx.Seg("IMD+Z36", edifact.E(""), edifact.E("Z36"), edifact.E("Z12"))
 	}
@@ -175,12 +169,7 @@ func (u outMsg) bytes() ([]byte, error) {
 		tx.Group("SEQ+Z01", edifact.E("Z01")).Group("QTY+Z09", edifact.C("Z09", strconv.FormatInt(*u.PrevYearKWh, 10), "KWH"))
 	}
 	u.parties(tx)
-	b := edifact.NewInterchangeBuilder(from, to, u.Interchange, u.At)
-	mb := b.MessageFor("1", edifact.MessageID{Type: s009.Type, Version: s009.Version, Release: s009.Release, Agency: s009.Agency, Association: s009.Association})
-	if err := m.Write(mb); err != nil {
-		return nil, err
-	}
-	return b.Bytes()
+	return h.Finish(m)
 }
 
 // seqMaLo writes SG8 SEQ+Z01 "Daten der Marktlokation" of 44001 (the LF's

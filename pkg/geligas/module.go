@@ -314,7 +314,7 @@ func enrich(src MasterDataSource, ix ProcessIndex) module.Enricher {
 		}
 		q := Query{Tenant: id.Tenant, Own: tx.Receiver, Partner: tx.Sender, PID: tx.PID, ReceivedAt: cmd.ReceivedAt}
 		q.MaLo, _ = maloOf(r.T)
-		q.Date = requestDate(r.T)
+		q.Date = utilmdkit.RequestDate(r.T)
 		md := MasterData{MaLo: q.MaLo}
 		if q.MaLo != "" {
 			if md, err = src.MasterData(ctx, q); err != nil {

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/utilmdkit"
 )
 
@@ -284,12 +283,8 @@ func (f flow) start(x *dec, wf string, i Initiated) (bool, error) {
 	if i.RequestID == "" {
 		i.RequestID = string(x.Cmd.ID)
 	}
-	if x.FV.IsZero() {
-		v, err := fv.Resolve(x.At)
-		if err != nil {
-			return false, fmt.Errorf("gpke: format version at %s: %w", x.At, err)
-		}
-		x.FV = v
+	if err := x.ResolveFV(); err != nil {
+		return false, fmt.Errorf("gpke: %w", err)
 	}
 	i.Workflow, i.FV, i.At = wf, x.FV.String(), x.At
 	x.Emit(i)

@@ -416,14 +416,7 @@ func enrich(src MasterDataSource, ix ProcessIndex, suppressSecond bool) module.E
 		}
 		q := Query{Tenant: id.Tenant, Own: tx.Receiver, Partner: tx.Sender, PID: tx.PID, ReceivedAt: cmd.ReceivedAt}
 		q.MaLo, _ = r.T.MaLo()
-		for _, dq := range []string{"92", "93"} {
-			if d, ok := r.T.Date(dq); ok {
-				if t, err := d.Time(); err == nil {
-					q.Date = t
-					break
-				}
-			}
-		}
+		q.Date = utilmdkit.RequestDate(r.T)
 		md := MasterData{MaLo: q.MaLo}
 		if q.MaLo != "" {
 			if md, err = src.MasterData(ctx, q); err != nil {

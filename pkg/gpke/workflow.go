@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/aperak"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/edifact/utilmd"
@@ -115,12 +114,11 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 		err = f.requestCancellation(x, p)
 	case Decide:
 		err = f.decide(x, p)
-	case delivery.Confirmed:
+	case delivery.Confirmed, delivery.Failed:
 		// The deliverer's reports are recorded so that the read model
 		// shows each outbound message's delivery; they change nothing else.
-		x.Emit(Delivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Transport: p.Transport, At: p.At.UTC()})
-	case delivery.Failed:
-		x.Emit(Undelivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Reason: p.Reason, At: p.At.UTC()})
+		ev, _ := utilmdkit.DeliveryReport[family](p)
+		x.Emit(ev)
 	case Timeout:
 		if !p.Due.IsZero() {
 			x.At = p.Due.UTC() // deterministic bytes: the due time, not the firing time
@@ -160,11 +158,7 @@ func (f flow) unreadable(x *dec, r *utilmdkit.Received, cause error) error {
 	if r == nil || r.M == nil {
 		return cause
 	}
-	text := cause.Error()
-	if len(text) > 250 {
-		text = text[:250]
-	}
-	problem := aperak.Problem{Code: "Z29", Text: text, Location: &aperak.Location{Name: "Vorgang"}}
+	problem, text := utilmdkit.Unreadable(cause)
 	if err := f.ack(x, r, []aperak.Problem{problem}); err != nil {
 		return fmt.Errorf("%w (and no APERAK could be built: %v)", cause, err)
 	}
@@ -265,9 +259,8 @@ func (f flow) send(x *dec, u outMsg) (Sent, error) {
 		return Sent{}, fmt.Errorf("gpke: APERAK deadline for %s: %w", u.PID, err)
 	}
 	aperakDue := due.Due.Add(f.cfg.aperakGrace).UTC()
-	x.D.Outbound = append(x.D.Outbound, engine.Outbound{Recipient: u.To, Sender: u.From, MessageType: "UTILMD", InterchangeRef: u.Interchange, Payload: out})
-	x.D.Correlate = append(x.D.Correlate, inbound.TransactionKey(u.From, u.Transaction), inbound.DocumentKey(u.From, u.Document), inbound.InterchangeKey(u.From, u.Interchange))
-	x.D.SetDeadlines = append(x.D.SetDeadlines, engine.DeadlineRequest{Label: labelAperak + u.Transaction, Due: aperakDue})
+	x.Send(engine.Outbound{Recipient: u.To, Sender: u.From, MessageType: "UTILMD", InterchangeRef: u.Interchange, Payload: out},
+		u.Transaction, u.Document, engine.DeadlineRequest{Label: labelAperak + u.Transaction, Due: aperakDue})
 	s := Sent{PID: u.PID, TransactionID: u.Transaction, Document: u.Document, InterchangeRef: u.Interchange, Recipient: u.To,
 		Code: u.Answer, EBD: u.EBD, AperakDue: aperakDue, At: x.At}
 	x.Emit(s)
@@ -277,11 +270,10 @@ func (f flow) send(x *dec, u outMsg) (Sent, error) {
 // aperakIn handles the partner's APERAK for a message we sent: 312 accepts,
 // 313 rejects the transaction (it counts as not received, edifact.md §12).
 func (f flow) aperakIn(x *dec, tx inbound.Transaction) error {
-	_, m, err := tx.Parse()
+	ap, err := utilmdkit.ParseAPERAK(tx, ErrMessage)
 	if err != nil {
-		return fmt.Errorf("%w: APERAK %s of %s: %w", ErrMessage, tx.InterchangeRef, tx.Sender, err)
+		return err
 	}
-	ap := utilmdkit.ReadAPERAK(m)
 	code, doc, tn, ercs := ap.Code, ap.Document, ap.Transaction, ap.ERC
 	o := x.S.outByDoc(doc)
 	if o == nil && tn != "" {
@@ -310,12 +302,10 @@ func (f flow) aperakIn(x *dec, tx inbound.Transaction) error {
 // contrlIn handles a CONTRL for an interchange we sent; UCI 0083 = 4 rejects
 // the whole interchange (edifact.md §10).
 func (f flow) contrlIn(x *dec, tx inbound.Transaction) error {
-	_, m, err := tx.Parse()
+	ref, rejected, err := utilmdkit.ParseCONTRL(tx, ErrMessage)
 	if err != nil {
-		return fmt.Errorf("%w: CONTRL %s of %s: %w", ErrMessage, tx.InterchangeRef, tx.Sender, err)
+		return err
 	}
-	ref, action := utilmdkit.ReadCONTRL(m)
-	rejected := action == edifact.ContrlRejected
 	x.Emit(ContrlReceived{InterchangeRef: ref, Rejected: rejected, MaLo: x.S.MaLo})
 	o := x.S.outByInterchange(ref)
 	if !rejected || o == nil {
