@@ -80,16 +80,6 @@ func (u outMsg) dtmTimes() []struct {
 		{"Z07", u.Processing}, {"Z08", u.NextProcessing}, {"Z05", u.ConfirmedEnd}, {"157", u.EarliestEnd}}
 }
 
-// address returns the NAD address elements after the C080 composite:
-// street and house number, city, (region), post code, country.
-func address(a *Address) []edifact.Value {
-	country := a.Country
-	if country == "" {
-		country = "DE"
-	}
-	return []edifact.Value{edifact.C(a.Street, "", a.HouseNo), edifact.E(a.City), edifact.E(""), edifact.E(a.PostCode), edifact.E(country)}
-}
-
 func num(v float64) string {
 	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
 }
@@ -264,13 +254,13 @@ func (u outMsg) parties(tx *build.Group) {
 		tx.Group("NAD+Z09", edifact.E("Z09"), edifact.E(""), edifact.E(""), edifact.C(name...))
 	}
 	if corr != nil {
-		tx.Group("NAD+Z04", append([]edifact.Value{edifact.E("Z04"), edifact.E(""), edifact.E(""), edifact.C(name...)}, address(corr)...)...)
+		tx.Group("NAD+Z04", append([]edifact.Value{edifact.E("Z04"), edifact.E(""), edifact.E(""), edifact.C(name...)}, corr.NAD()...)...)
 	}
 	if site != nil {
-		tx.Group("NAD+DP", append([]edifact.Value{edifact.E("DP"), edifact.E(""), edifact.E(""), edifact.E("")}, address(site)...)...)
+		tx.Group("NAD+DP", append([]edifact.Value{edifact.E("DP"), edifact.E(""), edifact.E(""), edifact.E("")}, site.NAD()...)...)
 	}
 	if corr != nil && (u.Location != nil || u.PID == PIDAnmeldung) {
-		z05 := tx.Group("NAD+Z05", append([]edifact.Value{edifact.E("Z05"), edifact.E(""), edifact.E(""), edifact.C(name...)}, address(corr)...)...)
+		z05 := tx.Group("NAD+Z05", append([]edifact.Value{edifact.E("Z05"), edifact.E(""), edifact.E(""), edifact.C(name...)}, corr.NAD()...)...)
 		if l := u.Location; l != nil {
 			z05.Seg("RFF+Z19", edifact.C("Z19", l.MeLo))
 		}

@@ -22,15 +22,9 @@ type Enriched struct {
 // CommandType implements engine.CommandData.
 func (Enriched) CommandType() string { return "geligas.enriched" }
 
-// Address is a postal address (NAD+Z04, NAD+DP, NAD+Z05).
-type Address struct {
-	Street   string `json:"street"`
-	HouseNo  string `json:"house_no,omitempty"`
-	City     string `json:"city"`
-	PostCode string `json:"post_code"`
-	// Country is the ISO 3166 code (default "DE").
-	Country string `json:"country,omitempty"`
-}
+// Address is a postal address (NAD+Z04, NAD+DP, NAD+Z05; shared with gpke,
+// see utilmdkit.Address).
+type Address = utilmdkit.Address
 
 // RegisterSupplyStart is the ERP command of the LFN (type
 // "geligas.lfn.register_supply_start"): register the gas supply of MaLo

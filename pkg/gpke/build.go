@@ -191,12 +191,7 @@ func (u outMsg) bytes() ([]byte, error) {
 		tx.Group("NAD+Z09", edifact.E("Z09"), edifact.E(""), edifact.E(""), edifact.C(u.CustomerName...))
 	}
 	if a := u.Address; a != nil {
-		country := a.Country
-		if country == "" {
-			country = "DE"
-		}
-		tx.Group("NAD+Z04", edifact.E("Z04"), edifact.E(""), edifact.E(""), edifact.C(u.CustomerName...),
-			edifact.C(a.Street, "", a.HouseNo), edifact.E(a.City), edifact.E(""), edifact.E(a.PostCode), edifact.E(country))
+		tx.Group("NAD+Z04", append([]edifact.Value{edifact.E("Z04"), edifact.E(""), edifact.E(""), edifact.C(u.CustomerName...)}, a.NAD()...)...)
 	}
 	if u.NewSupplier != "" {
 		_, agency := party(u.NewSupplier)

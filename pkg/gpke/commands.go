@@ -152,15 +152,9 @@ type RegisterSupplyStart struct {
 	pending bool
 }
 
-// Address is a postal address (NAD+Z04 of 55001).
-type Address struct {
-	Street   string `json:"street"`
-	HouseNo  string `json:"house_no,omitempty"`
-	City     string `json:"city"`
-	PostCode string `json:"post_code"`
-	// Country is the ISO 3166 code (default "DE").
-	Country string `json:"country,omitempty"`
-}
+// Address is a postal address (NAD+Z04 of 55001/55077; shared with
+// geligas, see utilmdkit.Address).
+type Address = utilmdkit.Address
 
 // Product is one required product of the product package of 55001/55077
 // (SG8 PIA+5, SG10 CCI+Z66 CAV+ZH9/ZV4).
