@@ -189,8 +189,8 @@ func TestFromMaLoAndEnrich(t *testing.T) {
 	if !ok || cmd.Type != "geligas.enriched" || !e.MasterData.PendingRegistration || e.MasterData.Supplier != "" && e.MasterData.Supplier != mpLFA {
 		t.Fatalf("enriched %+v", cmd.Payload)
 	}
-	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	d := nb.exec(t0, e)
+	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+	d := nb.Exec(t0, e)
 	if c, _ := answerOf(t, out(t, d, mpLFN, "UTILMD", PIDAnmeldungAbl)); c != "ZC5" {
 		t.Fatalf("code %s", c)
 	}
@@ -211,8 +211,8 @@ func TestFromMaLoAndEnrich(t *testing.T) {
 func TestOutboundGuard(t *testing.T) {
 	md := nbMD()
 	md.Supplier = "9900000000011"
-	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	d, err := nb.try(t0, enriched(deliver(t, anmeldung(t, t0, start)), md))
+	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+	d, err := nb.Try(t0, enriched(deliver(t, anmeldung(t, t0, start)), md))
 	var nc *NonConformantError
 	if !errors.As(err, &nc) || !errors.Is(err, ErrNonConformant) || len(nc.Findings) == 0 || nc.PIDs[0] != PIDInfoZuordnung {
 		t.Fatalf("err %v", err)
