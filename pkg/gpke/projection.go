@@ -1,6 +1,9 @@
 package gpke
 
-import "github.com/mako-engine/mako/pkg/module"
+import (
+	"github.com/mako-engine/mako/pkg/module"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
+)
 
 // State labels of the process overview (module.Projectable, shown by
 // `mako process list` and the read API). A process ends with the outcome of
@@ -11,17 +14,17 @@ import "github.com/mako-engine/mako/pkg/module"
 // function of the last labelled event, which a rebuild reproduces.
 const (
 	// StateRequestReceived: a request (55001, 55004, 55010 …) was received.
-	StateRequestReceived = "request_received"
+	StateRequestReceived = utilmdkit.StateRequestReceived
 	// StateInitiated: the ERP started the process; its request is sent in
 	// the same commit (StateWaitingForAnswer).
-	StateInitiated = "initiated"
+	StateInitiated = utilmdkit.StateInitiated
 	// StateWaitingForAnswer: our request is sent; the partner's answer is due.
-	StateWaitingForAnswer = "waiting_for_answer"
+	StateWaitingForAnswer = utilmdkit.StateWaitingForAnswer
 	// StateWaitingForLFA: the NB sent the Anfrage zur Beendigung der
 	// Zuordnung (55010) and waits for the LFA's answer (E_0623).
-	StateWaitingForLFA = "waiting_for_lfa"
+	StateWaitingForLFA = utilmdkit.StateWaitingForLFA
 	// StateWaitingForDecision: a policy step waits for the ERP's Decide.
-	StateWaitingForDecision = "waiting_for_decision"
+	StateWaitingForDecision = utilmdkit.StateWaitingForDecision
 )
 
 // sentState is the label after sending pid: the requests that open a
@@ -38,41 +41,33 @@ func sentState(pid string) string {
 	return ""
 }
 
-// one lists v (a PID, a MaLo-ID) unless it is empty.
-func one(v string) []string {
-	if v == "" {
-		return nil
-	}
-	return []string{v}
-}
-
 // ProjectionFields implements module.Projectable.
 func (e RequestReceived) ProjectionFields() module.Fields {
-	return module.Fields{State: StateRequestReceived, PIDs: one(e.PID), MaLo: one(e.MaLo)}
+	return utilmdkit.Fields(StateRequestReceived, e.PID, e.MaLo)
 }
 
 // ProjectionFields implements module.Projectable.
 func (e Initiated) ProjectionFields() module.Fields {
-	return module.Fields{State: StateInitiated, MaLo: one(e.MaLo)}
+	return utilmdkit.Fields(StateInitiated, "", e.MaLo)
 }
 
 // ProjectionFields implements module.Projectable.
 func (e Sent) ProjectionFields() module.Fields {
-	return module.Fields{State: sentState(e.PID), PIDs: one(e.PID)}
+	return utilmdkit.Fields(sentState(e.PID), e.PID, "")
 }
 
 // ProjectionFields implements module.Projectable (the PID of the answer;
 // the label follows from the Completed or the NB's decision after it).
 func (e AnswerReceived) ProjectionFields() module.Fields {
-	return module.Fields{PIDs: one(e.PID)}
+	return utilmdkit.Fields("", e.PID, "")
 }
 
 // ProjectionFields implements module.Projectable.
 func (e DecisionRequested) ProjectionFields() module.Fields {
-	return module.Fields{State: StateWaitingForDecision, PIDs: one(e.PID), MaLo: one(e.MaLo)}
+	return utilmdkit.Fields(StateWaitingForDecision, e.PID, e.MaLo)
 }
 
 // ProjectionFields implements module.Projectable: the outcome is the label.
 func (e Completed) ProjectionFields() module.Fields {
-	return module.Fields{State: e.Outcome, PIDs: one(e.PID)}
+	return utilmdkit.Fields(e.Outcome, e.PID, "")
 }

@@ -273,3 +273,35 @@ type Noted[F Family] struct {
 
 // EventType implements engine.EventData.
 func (Noted[F]) EventType() string { return typeName[F]("noted") }
+
+// State labels of the process overview both families use (module.Projectable,
+// shown by `mako process list` and the read API). A process ends with the
+// outcome of its Completed or Failed event as its label; events that leave
+// the label unchanged project an empty State, so the label is a pure
+// function of the last labelled event, which a rebuild reproduces.
+const (
+	// StateRequestReceived: a request was received.
+	StateRequestReceived = "request_received"
+	// StateInitiated: the ERP started the process.
+	StateInitiated = "initiated"
+	// StateWaitingForAnswer: our request is sent; the partner's answer is due.
+	StateWaitingForAnswer = "waiting_for_answer"
+	// StateWaitingForLFA: the NB asked the LFA (Strom 55010, Gas 44010) and
+	// waits for its answer.
+	StateWaitingForLFA = "waiting_for_lfa"
+	// StateWaitingForDecision: a policy step waits for the ERP's Decide.
+	StateWaitingForDecision = "waiting_for_decision"
+)
+
+// Fields returns the projection of an event (module.Fields): the label
+// state ("" leaves it unchanged) and, unless empty, the PID and the MaLo.
+func Fields(state, pid, maloID string) module.Fields {
+	f := module.Fields{State: state}
+	if pid != "" {
+		f.PIDs = []string{pid}
+	}
+	if maloID != "" {
+		f.MaLo = []string{maloID}
+	}
+	return f
+}
