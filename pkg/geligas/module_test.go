@@ -13,6 +13,7 @@ import (
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/routing"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/erp"
 )
 
@@ -226,10 +227,10 @@ func TestOutboundGuard(t *testing.T) {
 // CloudEvents (Sparte GAS, processed-by-silence is no alert), the outcomes.
 func TestProjectionAndEvents(t *testing.T) {
 	var _ module.Projectable = RequestReceived{}
-	if f := (Sent{PID: PIDAbmeldeanfrage}).ProjectionFields(); f.State != StateWaitingForLFA {
+	if f := (Sent{PID: PIDAbmeldeanfrage}).ProjectionFields(); f.State != utilmdkit.StateWaitingForLFA {
 		t.Errorf("44010 label %q", f.State)
 	}
-	if f := (Sent{PID: PIDAnmeldung}).ProjectionFields(); f.State != StateWaitingForAnswer {
+	if f := (Sent{PID: PIDAnmeldung}).ProjectionFields(); f.State != utilmdkit.StateWaitingForAnswer {
 		t.Errorf("44001 label %q", f.State)
 	}
 	if f := (InfoReceived{PID: PIDInfoBeendigung, MaLo: maloID}).ProjectionFields(); f.PIDs[0] != PIDInfoBeendigung || f.MaLo[0] != maloID {

@@ -5,42 +5,32 @@ import (
 	"github.com/mako-engine/mako/pkg/utilmdkit"
 )
 
-// State labels of the process overview (module.Projectable). A process ends
-// with the outcome of its Completed or Failed event as its label; events
-// that leave the label unchanged project an empty State.
-const (
-	// StateRequestReceived: a request (44001, 44004, 44010 …) was received.
-	StateRequestReceived = utilmdkit.StateRequestReceived
-	// StateInitiated: the ERP started the process.
-	StateInitiated = utilmdkit.StateInitiated
-	// StateWaitingForAnswer: our request is sent; the partner's answer is due.
-	StateWaitingForAnswer = utilmdkit.StateWaitingForAnswer
-	// StateWaitingForLFA: the NB sent the Abmeldeanfrage 44010 and waits for
-	// the LFA (E_3007).
-	StateWaitingForLFA = utilmdkit.StateWaitingForLFA
-	// StateWaitingForDecision: a policy step waits for the ERP's Decide.
-	StateWaitingForDecision = utilmdkit.StateWaitingForDecision
-)
+// The labels of the process overview (module.Projectable, shown by `mako
+// process list` and the read API) are utilmdkit's State… labels and, when a
+// process ends, the outcome of its Completed or Failed event
+// (OutcomeConfirmed, OutcomeRejected, …). Events that leave the label
+// unchanged project an empty State, so the label is a pure function of the
+// last labelled event, which a rebuild reproduces.
 
 // sentState is the label after sending pid.
 func sentState(pid string) string {
 	switch pid {
 	case PIDAbmeldeanfrage:
-		return StateWaitingForLFA
+		return utilmdkit.StateWaitingForLFA
 	case PIDAnmeldung, PIDAbmeldung, PIDAbmeldungNB, PIDEoG, PIDKuendigung, PIDStorno:
-		return StateWaitingForAnswer
+		return utilmdkit.StateWaitingForAnswer
 	}
 	return ""
 }
 
 // ProjectionFields implements module.Projectable.
 func (e RequestReceived) ProjectionFields() module.Fields {
-	return utilmdkit.Fields(StateRequestReceived, e.PID, e.MaLo)
+	return utilmdkit.Fields(utilmdkit.StateRequestReceived, e.PID, e.MaLo)
 }
 
 // ProjectionFields implements module.Projectable.
 func (e Initiated) ProjectionFields() module.Fields {
-	return utilmdkit.Fields(StateInitiated, "", e.MaLo)
+	return utilmdkit.Fields(utilmdkit.StateInitiated, "", e.MaLo)
 }
 
 // ProjectionFields implements module.Projectable.
@@ -62,7 +52,7 @@ func (e InfoReceived) ProjectionFields() module.Fields {
 
 // ProjectionFields implements module.Projectable.
 func (e DecisionRequested) ProjectionFields() module.Fields {
-	return utilmdkit.Fields(StateWaitingForDecision, e.PID, e.MaLo)
+	return utilmdkit.Fields(utilmdkit.StateWaitingForDecision, e.PID, e.MaLo)
 }
 
 // ProjectionFields implements module.Projectable: the outcome is the label.

@@ -5,27 +5,12 @@ import (
 	"github.com/mako-engine/mako/pkg/utilmdkit"
 )
 
-// State labels of the process overview (module.Projectable, shown by
-// `mako process list` and the read API). A process ends with the outcome of
-// its Completed or Failed event (OutcomeConfirmed, OutcomeRejected, …) as
-// its label. Events that leave the label unchanged project an empty State:
-// APERAKs, CONTRLs, alerts, decisions and master-data changes, and answers
-// (their Completed follows in the same commit). So the label is a pure
-// function of the last labelled event, which a rebuild reproduces.
-const (
-	// StateRequestReceived: a request (55001, 55004, 55010 …) was received.
-	StateRequestReceived = utilmdkit.StateRequestReceived
-	// StateInitiated: the ERP started the process; its request is sent in
-	// the same commit (StateWaitingForAnswer).
-	StateInitiated = utilmdkit.StateInitiated
-	// StateWaitingForAnswer: our request is sent; the partner's answer is due.
-	StateWaitingForAnswer = utilmdkit.StateWaitingForAnswer
-	// StateWaitingForLFA: the NB sent the Anfrage zur Beendigung der
-	// Zuordnung (55010) and waits for the LFA's answer (E_0623).
-	StateWaitingForLFA = utilmdkit.StateWaitingForLFA
-	// StateWaitingForDecision: a policy step waits for the ERP's Decide.
-	StateWaitingForDecision = utilmdkit.StateWaitingForDecision
-)
+// The labels of the process overview (module.Projectable, shown by `mako
+// process list` and the read API) are utilmdkit's State… labels and, when a
+// process ends, the outcome of its Completed or Failed event
+// (OutcomeConfirmed, OutcomeRejected, …). Events that leave the label
+// unchanged project an empty State, so the label is a pure function of the
+// last labelled event, which a rebuild reproduces.
 
 // sentState is the label after sending pid: the requests that open a
 // sending workflow wait for an answer, the NB's 55010 for the LFA. Other
@@ -34,21 +19,21 @@ const (
 func sentState(pid string) string {
 	switch pid {
 	case PIDAnfrageBeendigung:
-		return StateWaitingForLFA
+		return utilmdkit.StateWaitingForLFA
 	case PIDAnmeldung, PIDAnmeldungErz, PIDAbmeldungLF, PIDKuendigung, PIDStorno:
-		return StateWaitingForAnswer
+		return utilmdkit.StateWaitingForAnswer
 	}
 	return ""
 }
 
 // ProjectionFields implements module.Projectable.
 func (e RequestReceived) ProjectionFields() module.Fields {
-	return utilmdkit.Fields(StateRequestReceived, e.PID, e.MaLo)
+	return utilmdkit.Fields(utilmdkit.StateRequestReceived, e.PID, e.MaLo)
 }
 
 // ProjectionFields implements module.Projectable.
 func (e Initiated) ProjectionFields() module.Fields {
-	return utilmdkit.Fields(StateInitiated, "", e.MaLo)
+	return utilmdkit.Fields(utilmdkit.StateInitiated, "", e.MaLo)
 }
 
 // ProjectionFields implements module.Projectable.
@@ -64,7 +49,7 @@ func (e AnswerReceived) ProjectionFields() module.Fields {
 
 // ProjectionFields implements module.Projectable.
 func (e DecisionRequested) ProjectionFields() module.Fields {
-	return utilmdkit.Fields(StateWaitingForDecision, e.PID, e.MaLo)
+	return utilmdkit.Fields(utilmdkit.StateWaitingForDecision, e.PID, e.MaLo)
 }
 
 // ProjectionFields implements module.Projectable: the outcome is the label.

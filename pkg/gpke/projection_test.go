@@ -11,6 +11,7 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/module"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/workers/readmodel"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
@@ -103,13 +104,13 @@ func TestProcessOverviewStates(t *testing.T) {
 	reg := reg(RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Customer: "Mustermann"})
 	d := lfn.Exec(t0, reg)
 	rm.exec(t, lfnID, lfn, t0, reg)
-	rm.want(t, lfnID, StateWaitingForAnswer, PIDAnmeldung)
+	rm.want(t, lfnID, utilmdkit.StateWaitingForAnswer, PIDAnmeldung)
 
 	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
 	req := enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB())
 	d = nb.Exec(t0.Add(time.Minute), req)
 	rm.exec(t, nbID, nb, t0.Add(time.Minute), req)
-	rm.want(t, nbID, StateWaitingForLFA, PIDAnmeldung, PIDAnfrageBeendigung)
+	rm.want(t, nbID, utilmdkit.StateWaitingForLFA, PIDAnmeldung, PIDAnfrageBeendigung)
 
 	// The LFA does not answer: the NB confirms to the LFN and ends the
 	// LFA's assignment (55007, which leaves the label at confirmed).
@@ -134,7 +135,7 @@ func TestProjectionFieldsLabels(t *testing.T) {
 		{Completed{Outcome: OutcomeRejected, PID: PIDAnmeldungAblehnung}, OutcomeRejected},
 		{Failed{Outcome: OutcomeAperakRejected}, OutcomeAperakRejected},
 		{Failed{}, OutcomeFailed},
-		{DecisionRequested{PID: PIDAnfrageBeendigung}, StateWaitingForDecision},
+		{DecisionRequested{PID: PIDAnfrageBeendigung}, utilmdkit.StateWaitingForDecision},
 		{Sent{PID: PIDAnmeldungBestaetig, Code: "A51"}, ""},
 		{Sent{PID: PIDBeendigungNB}, ""},
 		{AnswerReceived{PID: PIDAnfrageBest}, ""},
