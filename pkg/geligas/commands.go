@@ -4,23 +4,12 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/utilmdkit"
-	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
 // Enriched is the command Module.Enrich makes of a received request: the
-// transaction plus the master data of its MaLo at its receipt.
-type Enriched struct {
-	Transaction inbound.Transaction
-	MasterData  MasterData
-
-	// parsed is Enrich's parse of Transaction, handed on to Handle so that
-	// the processor parses the bytes once per execution. It is not encoded:
-	// a decoded Enriched has none, and Handle parses itself.
-	parsed *utilmdkit.Received
-}
-
-// CommandType implements engine.CommandData.
-func (Enriched) CommandType() string { return "geligas.enriched" }
+// transaction plus the master data of its MaLo at its receipt
+// (utilmdkit.Enriched).
+type Enriched = utilmdkit.Enriched[family, MasterData]
 
 // Address is a postal address (NAD+Z04, NAD+DP, NAD+Z05; shared with gpke,
 // see utilmdkit.Address).

@@ -329,7 +329,7 @@ func enrich(src MasterDataSource, ix ProcessIndex) module.Enricher {
 				md.PendingRegistration = pending
 			}
 		}
-		e := Enriched{Transaction: tx, MasterData: md, parsed: r}
+		e := utilmdkit.NewEnriched[family](tx, md, r)
 		cmd.Payload, cmd.Type = e, e.CommandType()
 		return nil
 	}

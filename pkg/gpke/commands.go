@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/utilmdkit"
-	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
 // MasterData are the facts about one Marktlokation that a decision needs and
@@ -81,19 +80,9 @@ type MasterData struct {
 }
 
 // Enriched is the command Module.Enrich makes of a received transaction:
-// the transaction plus the master data of its MaLo at its receipt.
-type Enriched struct {
-	Transaction inbound.Transaction
-	MasterData  MasterData
-
-	// parsed is Enrich's parse of Transaction, handed on to Handle so that
-	// the processor parses the bytes once per execution. It is not encoded:
-	// a decoded Enriched has none, and Handle parses itself.
-	parsed *utilmdkit.Received
-}
-
-// CommandType implements engine.CommandData.
-func (Enriched) CommandType() string { return "gpke.enriched" }
+// the transaction plus the master data of its MaLo at its receipt
+// (utilmdkit.Enriched).
+type Enriched = utilmdkit.Enriched[family, MasterData]
 
 // RegisterSupplyStart is the ERP command of the LFN: register the supply of
 // MaLo from Start with the NB (55001, or 55077 for a generating MaLo). The

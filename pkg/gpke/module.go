@@ -429,7 +429,7 @@ func enrich(src MasterDataSource, ix ProcessIndex, suppressSecond bool) module.E
 				}
 			}
 		}
-		e := Enriched{Transaction: tx, MasterData: md, parsed: r}
+		e := utilmdkit.NewEnriched[family](tx, md, r)
 		cmd.Payload, cmd.Type = e, e.CommandType()
 		return nil
 	}

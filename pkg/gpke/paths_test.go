@@ -204,8 +204,8 @@ func TestEnrichAndMissingMasterData(t *testing.T) {
 	}
 	// The transaction is parsed once: Enrich hands its parse to Handle. A
 	// decoded Enriched (no parse) decides the same.
-	if e.parsed == nil || e.parsed.Tx.TransactionID != tx.TransactionID {
-		t.Fatalf("enrich did not hand on its parse: %+v", e.parsed)
+	if e.Parsed() == nil || e.Parsed().Tx.TransactionID != tx.TransactionID {
+		t.Fatalf("enrich did not hand on its parse: %+v", e.Parsed())
 	}
 	decoded := Enriched{Transaction: e.Transaction, MasterData: e.MasterData}
 	d1, err1 := newParty(t, "nb").Start(WorkflowNBLieferbeginn).Try(t0, e)

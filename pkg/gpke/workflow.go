@@ -101,7 +101,7 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	switch p := cmd.Payload.(type) {
 	case Enriched:
 		md := p.MasterData
-		err = f.transaction(x, p.Transaction, &md, p.parsed)
+		err = f.transaction(x, p.Transaction, &md, p.Parsed())
 	case inbound.Transaction:
 		err = f.transaction(x, p, nil, nil)
 	case RegisterSupplyStart:

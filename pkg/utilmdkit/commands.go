@@ -8,7 +8,34 @@ import (
 
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/wire/erp"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
+
+// Enriched is the command a family's Enrich makes of a received request
+// (type "<prefix>.enriched"): the transaction plus the family's master data
+// M of its MaLo at its receipt. Build it with NewEnriched.
+type Enriched[F Family, M any] struct {
+	Transaction inbound.Transaction
+	MasterData  M
+
+	// parsed is Enrich's parse of Transaction, handed on to Handle so that
+	// the processor parses the bytes once per execution. It is not encoded:
+	// a decoded Enriched has none, and Handle parses itself.
+	parsed *Received
+}
+
+// NewEnriched returns the Enriched command of tx with its master data md;
+// r is Enrich's parse of tx (nil: Handle parses).
+func NewEnriched[F Family, M any](tx inbound.Transaction, md M, r *Received) Enriched[F, M] {
+	return Enriched[F, M]{Transaction: tx, MasterData: md, parsed: r}
+}
+
+// Parsed returns Enrich's parse of the transaction, nil if there is none
+// (a decoded command): the caller parses then.
+func (e Enriched[F, M]) Parsed() *Received { return e.parsed }
+
+// CommandType implements engine.CommandData.
+func (Enriched[F, M]) CommandType() string { return typeName[F]("enriched") }
 
 // RequestCancellation is the ERP command (type "<prefix>.request_cancellation")
 // to cancel a transaction the deployment sent earlier (Stornierung: Strom
