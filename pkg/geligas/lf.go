@@ -33,7 +33,7 @@ func policy(step, objectKey, consentKey string) verdict {
 // Stornierung process of its own.
 func (f flow) lfRequest(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if md == nil && r.Tx.PID != PIDStorno {
-		return f.txErr(r, ErrNoMasterData)
+		return r.Failed(f.name, ErrNoMasterData)
 	}
 	dateQ := "93"
 	switch r.Tx.PID {

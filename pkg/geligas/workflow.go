@@ -171,10 +171,6 @@ func maloOf(t *utilmd.Transaction) (string, bool) {
 	return first, first != ""
 }
 
-func (f flow) txErr(r *utilmdkit.Received, err error) error {
-	return &TransactionError{Workflow: f.name, PID: r.Tx.PID, Sender: r.Tx.Sender, TransactionID: r.Tx.TransactionID, Err: err}
-}
-
 // unreadable answers a UTILMD transaction that cannot be read with an
 // error APERAK Z29 and ends the process; only when no APERAK can be built
 // does the error go back to the pipeline (dead letter).

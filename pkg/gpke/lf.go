@@ -24,7 +24,7 @@ type verdict struct {
 // (E_0609), 55016 (E_0614) and — for NB and LF — 55022 (Stornierung).
 func (f flow) lfRequest(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if md == nil && r.Tx.PID != PIDStorno {
-		return f.txErr(r, ErrNoMasterData)
+		return r.Failed(f.name, ErrNoMasterData)
 	}
 	dateQ := "93"
 	if r.Tx.PID == PIDStorno {

@@ -36,10 +36,6 @@ var (
 // is shared with the other families (pkg/utilmdkit).
 type TransactionError = utilmdkit.TransactionError
 
-func (f flow) txErr(r *utilmdkit.Received, err error) error {
-	return &TransactionError{Workflow: f.name, PID: r.Tx.PID, Sender: r.Tx.Sender, TransactionID: r.Tx.TransactionID, Err: err}
-}
-
 // Deadline labels.
 const (
 	labelAperak   = "aperak:"  // + our transaction id: the partner's APERAK is due

@@ -135,6 +135,11 @@ type Received struct {
 	Doc string // BGM 1004 of a UTILMD
 }
 
+// Failed returns the TransactionError of workflow for r with cause err.
+func (r *Received) Failed(workflow string, err error) error {
+	return &TransactionError{Workflow: workflow, PID: r.Tx.PID, Sender: r.Tx.Sender, TransactionID: r.Tx.TransactionID, Err: err}
+}
+
 // Parse parses tx. A failure wraps errMessage (the family's "unreadable"
 // sentinel); for a UTILMD whose view fails the returned Received still holds
 // the parsed message, so that the caller can answer with an APERAK.
