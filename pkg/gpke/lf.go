@@ -276,17 +276,14 @@ func (f flow) start(x *dec, wf string, i Initiated) (bool, error) {
 	if f.name != wf {
 		return false, fmt.Errorf("%w: %T for %s", ErrUnexpectedCommand, x.Cmd.Payload, f.name)
 	}
-	if x.S.Started {
-		x.Emit(Noted{What: "repeated ERP command " + i.RequestID})
-		return false, nil
-	}
-	if i.RequestID == "" {
-		i.RequestID = string(x.Cmd.ID)
-	}
-	if err := x.ResolveFV(); err != nil {
+	id, ok, err := utilmdkit.StartERP[family](x, x.S.Started, i.RequestID)
+	if err != nil {
 		return false, fmt.Errorf("gpke: %w", err)
 	}
-	i.Workflow, i.FV, i.At = wf, x.FV.String(), x.At
+	if !ok {
+		return false, nil
+	}
+	i.RequestID, i.Workflow, i.FV, i.At = id, wf, x.FV.String(), x.At
 	x.Emit(i)
 	return true, nil
 }

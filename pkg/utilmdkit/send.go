@@ -76,6 +76,25 @@ func (x *Decision[S]) Send(o engine.Outbound, transaction, document string, aper
 	x.D.SetDeadlines = append(x.D.SetDeadlines, aperakDue)
 }
 
+// StartERP is the common first step of a process family F starts for an
+// ERP command with requestID (started: the process has begun already). For
+// a repeated command it records a Noted[F] and reports ok = false;
+// otherwise it resolves the decision's format version (ResolveFV) and
+// returns the request id to record: requestID, or the command id if empty.
+func StartERP[F Family, S any](x *Decision[S], started bool, requestID string) (id string, ok bool, err error) {
+	if started {
+		x.Emit(Noted[F]{What: "repeated ERP command " + requestID})
+		return "", false, nil
+	}
+	if err := x.ResolveFV(); err != nil {
+		return "", false, err
+	}
+	if requestID == "" {
+		requestID = string(x.Cmd.ID)
+	}
+	return requestID, true, nil
+}
+
 // ResolveFV sets the decision's format version, if none is set yet, to the
 // one in force at its time (an ERP command carries none).
 func (x *Decision[S]) ResolveFV() error {
