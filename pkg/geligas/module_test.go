@@ -147,7 +147,7 @@ func (r memReader) Lookup(_ context.Context, tenant, id string) (*malo.Record, e
 
 // TestFromMaLoAndEnrich: FromMaLo answers from the records (NB: supplier
 // before the date, grid, future supplier, location by the LocationFunc; LF:
-// own supply and contract end) and Enrich wraps a request into Enriched with
+// own supply, contract end, customer and address from the location) and Enrich wraps a request into Enriched with
 // them and finds another Anmeldung in process via the process index.
 func TestFromMaLoAndEnrich(t *testing.T) {
 	end := start
@@ -162,7 +162,7 @@ func TestFromMaLoAndEnrich(t *testing.T) {
 		t.Fatalf("NB %+v %v", md, err)
 	}
 	md, _ = src.MasterData(context.Background(), Query{Tenant: "lf", Own: mpLFA, Partner: mpLFN, MaLo: maloID, Date: kEnd})
-	if !md.Supplied || md.ConfirmedEnd {
+	if !md.Supplied || md.ConfirmedEnd || md.Customer != testLocation().Customer || !md.CustomerCompany || md.Address == nil || md.Address.City != "Erfurt" {
 		t.Fatalf("LF %+v", md)
 	}
 	if md, _ := src.MasterData(context.Background(), Query{Tenant: "nb", Own: mpNB, MaLo: "50112233446"}); md.Known {
