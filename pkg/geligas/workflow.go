@@ -96,12 +96,10 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	if f.cfg == nil {
 		return engine.Decision{}, fmt.Errorf("geligas: %s: not configured", f.name)
 	}
-	x := utilmdkit.NewDecision(s, cmd, apply)
-	v, err := utilmdkit.DecisionVersion(cmd, s.FV)
+	x, err := utilmdkit.BeginDecision(s, s.FV, cmd, apply)
 	if err != nil {
 		return engine.Decision{}, fmt.Errorf("geligas: %w", err)
 	}
-	x.FV = v
 	switch p := cmd.Payload.(type) {
 	case Enriched:
 		md := p.MasterData

@@ -88,12 +88,10 @@ type dec = utilmdkit.Decision[State]
 
 // Handle implements engine.Workflow.
 func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
-	x := utilmdkit.NewDecision(s, cmd, apply)
-	v, err := utilmdkit.DecisionVersion(cmd, s.FV)
+	x, err := utilmdkit.BeginDecision(s, s.FV, cmd, apply)
 	if err != nil {
 		return engine.Decision{}, fmt.Errorf("gpke: %w", err)
 	}
-	x.FV = v
 	switch p := cmd.Payload.(type) {
 	case Enriched:
 		md := p.MasterData
