@@ -84,13 +84,11 @@ func (f flow) lfRequest(x *dec, r *utilmdkit.Received, md *MasterData) error {
 		return f.applyDecision(x, Decided{Object: v.object, Key: v.key, Source: "ebd", Note: v.step})
 	}
 	defaultObject := f.cfg.objection(r.Tx.PID, d, x.S.Date)
-	if f.cfg.decisionWait > 0 && f.cfg.askERP[r.Tx.PID] {
-		due := x.At.Add(f.cfg.decisionWait)
+	if due, ok := f.cfg.ask.Due(r.Tx.PID, x.At); ok {
 		x.Emit(DecisionRequested{PID: r.Tx.PID, Partner: r.Tx.Sender, TransactionID: r.Tx.TransactionID, MaLo: x.S.MaLo, Date: x.S.Date,
 			Step: v.step + " " + v.objectKey + "/" + v.consentKey, ObjectKey: v.objectKey, ConsentKey: v.consentKey, DefaultObject: defaultObject,
 			ObjectCode: f.cfg.codes.get(v.objectKey).Code, ConsentCode: f.cfg.codes.get(v.consentKey).Code, Due: due})
-		x.D.SetDeadlines = append(x.D.SetDeadlines, deadlineAt(labelDecision, due))
-		x.D.Correlate = append(x.D.Correlate, DecisionKey(r.Tx.Sender, r.Tx.TransactionID))
+		x.AwaitDecision(labelDecision, due, DecisionKey(r.Tx.Sender, r.Tx.TransactionID))
 		return nil
 	}
 	key := v.consentKey

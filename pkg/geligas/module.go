@@ -49,8 +49,7 @@ type config struct {
 	aperak       *fristen.APERAKClock
 	gas          *fristen.GeLiGas
 	aperakGrace  time.Duration
-	decisionWait time.Duration
-	askERP       map[string]bool
+	ask          utilmdkit.AskERP
 	objection    ObjectionPolicy
 	stornoAccept bool
 	codes        codeTable
@@ -109,11 +108,7 @@ func WithERPDecision(wait time.Duration, pids ...string) Option {
 		if wait < 0 {
 			return fmt.Errorf("geligas: negative decision wait %s", wait)
 		}
-		cfg.decisionWait = wait
-		cfg.askERP = map[string]bool{}
-		for _, p := range pids {
-			cfg.askERP[p] = true
-		}
+		cfg.ask = utilmdkit.NewAskERP(wait, pids...)
 		return nil
 	}
 }
@@ -159,8 +154,7 @@ func WithProcessIndex(ix ProcessIndex) Option {
 func newConfig(opts ...Option) (*config, error) {
 	cfg := &config{
 		aperakGrace:  15 * time.Minute,
-		decisionWait: 30 * time.Minute,
-		askERP:       map[string]bool{PIDAbmeldeanfrage: true, PIDKuendigung: true, PIDEoG: true},
+		ask:          utilmdkit.NewAskERP(30*time.Minute, PIDAbmeldeanfrage, PIDKuendigung, PIDEoG),
 		objection:    DefaultObjection,
 		stornoAccept: true,
 		codes:        newCodeTable(DefaultCodes()),

@@ -55,12 +55,10 @@ func (f flow) lfRequest(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if r.Tx.PID == PIDStorno {
 		defaultObject = !f.cfg.stornoAccept
 	}
-	if f.cfg.decisionWait > 0 && f.cfg.askERP[r.Tx.PID] {
-		due := x.At.Add(f.cfg.decisionWait)
+	if due, ok := f.cfg.ask.Due(r.Tx.PID, x.At); ok {
 		x.Emit(DecisionRequested{PID: r.Tx.PID, Partner: r.Tx.Sender, TransactionID: r.Tx.TransactionID, MaLo: x.S.MaLo, Date: x.S.Date, Step: v.step,
 			DefaultObject: defaultObject, ObjectCode: v.objectCode, ConsentCode: v.consentCode, Due: due})
-		x.D.SetDeadlines = append(x.D.SetDeadlines, deadlineAt(labelDecision, due))
-		x.D.Correlate = append(x.D.Correlate, DecisionKey(r.Tx.Sender, r.Tx.TransactionID))
+		x.AwaitDecision(labelDecision, due, DecisionKey(r.Tx.Sender, r.Tx.TransactionID))
 		return nil
 	}
 	code := v.consentCode

@@ -64,8 +64,7 @@ type config struct {
 	aperakGrace    time.Duration
 	lfaHour        int
 	lfaMinute      int
-	decisionWait   time.Duration
-	askERP         map[string]bool
+	ask            utilmdkit.AskERP
 	objection      ObjectionPolicy
 	unknownERC     string
 	storno         StornoCodes
@@ -132,11 +131,7 @@ func WithERPDecision(wait time.Duration, pids ...string) Option {
 		if wait < 0 {
 			return fmt.Errorf("gpke: negative decision wait %s", wait)
 		}
-		cfg.decisionWait = wait
-		cfg.askERP = map[string]bool{}
-		for _, p := range pids {
-			cfg.askERP[p] = true
-		}
+		cfg.ask = utilmdkit.NewAskERP(wait, pids...)
 		return nil
 	}
 }
@@ -261,8 +256,7 @@ func newConfig(opts ...Option) (*config, error) {
 		endReason:     "ZQ7",
 		aperakGrace:   15 * time.Minute,
 		lfaHour:       10,
-		decisionWait:  30 * time.Minute,
-		askERP:        map[string]bool{PIDAnfrageBeendigung: true, PIDKuendigung: true},
+		ask:           utilmdkit.NewAskERP(30*time.Minute, PIDAnfrageBeendigung, PIDKuendigung),
 		objection:     DefaultObjection,
 		unknownERC:    "Z14",
 		beendigungZ18: true,

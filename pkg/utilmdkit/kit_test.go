@@ -161,3 +161,21 @@ func TestDecisionSteps(t *testing.T) {
 		t.Fatalf("%+v", p)
 	}
 }
+
+// TestAskERP: only the listed PIDs with a positive wait ask the ERP.
+func TestAskERP(t *testing.T) {
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	a := NewAskERP(30*time.Minute, "55010")
+	if due, ok := a.Due("55010", at); !ok || !due.Equal(at.Add(30*time.Minute)) {
+		t.Fatalf("%s %v", due, ok)
+	}
+	if _, ok := a.Due("55016", at); ok {
+		t.Fatal("unlisted PID asked")
+	}
+	if _, ok := NewAskERP(0, "55010").Due("55010", at); ok {
+		t.Fatal("zero wait asked")
+	}
+	if _, ok := (AskERP{}).Due("55010", at); ok {
+		t.Fatal("zero value asked")
+	}
+}
