@@ -277,10 +277,8 @@ func AnsweredKey(malo string) engine.BusinessKey {
 }
 
 // MaLoKey is the business key of the processes of a MaLo (kind
-// inbound.KeyMaLo, as gpke binds it).
-func MaLoKey(malo string) engine.BusinessKey {
-	return engine.BusinessKey{Kind: inbound.KeyMaLo, Value: malo}
-}
+// inbound.KeyMaLo, as gpke binds it; utilmdkit.MaLoKey).
+func MaLoKey(malo string) engine.BusinessKey { return utilmdkit.MaLoKey(malo) }
 
 // enrich is the module.Enricher: for the requests of the answering
 // workflows it reads MaLo (LOC+172) and date, asks src and replaces the

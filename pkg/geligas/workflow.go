@@ -12,7 +12,6 @@ import (
 	"github.com/mako-engine/mako/pkg/edifact/utilmd"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
-	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/delivery"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
@@ -136,10 +135,7 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	if err != nil {
 		return engine.Decision{}, err
 	}
-	if s.MaLo == "" && x.S.MaLo != "" {
-		// The process learnt its MaLo: bind it once (business key).
-		x.D.Correlate = append(x.D.Correlate, MaLoKey(x.S.MaLo))
-	}
+	x.BindMaLo(s.MaLo, x.S.MaLo) // found by it: `mako process list --malo`
 	if f.name == WorkflowNBLieferbeginn && !s.Done && x.S.Done && ident.ValidateMaLo(x.S.MaLo) == nil {
 		// The Anmeldung is answered (or cancelled): no longer in process.
 		x.D.Correlate = append(x.D.Correlate, AnsweredKey(x.S.MaLo))
@@ -200,12 +196,8 @@ func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData, parsed
 			return f.unreadable(x, r, err)
 		}
 	}
-	if x.FV.IsZero() {
-		v, err := fv.Parse(tx.FormatVersion)
-		if err != nil {
-			return fmt.Errorf("%w: transaction %s: format version %q", ErrMessage, tx.TransactionID, tx.FormatVersion)
-		}
-		x.FV = v
+	if err := x.TransactionFV(tx, ErrMessage); err != nil {
+		return err
 	}
 	switch {
 	case infoPIDs[tx.PID]:

@@ -12,7 +12,6 @@ import (
 	"github.com/mako-engine/mako/pkg/edifact/utilmd"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
-	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/delivery"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
@@ -124,12 +123,7 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	if err != nil {
 		return engine.Decision{}, err
 	}
-	if s.MaLo == "" && x.S.MaLo != "" {
-		// The process learnt its MaLo in this decision: bind it once, so
-		// that the process is found by it (`mako process list --malo`,
-		// docs/projections.md).
-		x.D.Correlate = append(x.D.Correlate, engine.BusinessKey{Kind: inbound.KeyMaLo, Value: x.S.MaLo})
-	}
+	x.BindMaLo(s.MaLo, x.S.MaLo) // found by it: `mako process list --malo`
 	if (f.name == WorkflowNBLieferbeginn || f.name == WorkflowLFNLieferbeginn) && !s.Done && x.S.Done && ident.ValidateMaLo(x.S.MaLo) == nil {
 		// The Anmeldung is answered (or cancelled): it no longer counts as
 		// pending for E_0622 step 70 (see KeyAnswered).
@@ -177,12 +171,8 @@ func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData, parsed
 			return f.unreadable(x, r, err)
 		}
 	}
-	if x.FV.IsZero() {
-		v, err := fv.Parse(tx.FormatVersion)
-		if err != nil {
-			return fmt.Errorf("%w: transaction %s: format version %q", ErrMessage, tx.TransactionID, tx.FormatVersion)
-		}
-		x.FV = v
+	if err := x.TransactionFV(tx, ErrMessage); err != nil {
+		return err
 	}
 	if isRequest(tx.PID) {
 		if tx.PID == PIDStorno && x.S.Started && x.S.Request != nil && f.name != WorkflowStornoAnswer {

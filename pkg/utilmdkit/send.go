@@ -95,6 +95,36 @@ func StartERP[F Family, S any](x *Decision[S], started bool, requestID string) (
 	return requestID, true, nil
 }
 
+// TransactionFV sets the decision's format version, if none is set yet, to
+// the one of the received transaction tx; an unknown one wraps errMessage
+// (the family's "unreadable" sentinel).
+func (x *Decision[S]) TransactionFV(tx inbound.Transaction, errMessage error) error {
+	if !x.FV.IsZero() {
+		return nil
+	}
+	v, err := fv.Parse(tx.FormatVersion)
+	if err != nil {
+		return fmt.Errorf("%w: transaction %s: format version %q", errMessage, tx.TransactionID, tx.FormatVersion)
+	}
+	x.FV = v
+	return nil
+}
+
+// MaLoKey is the business key of the processes of a MaLo (kind
+// inbound.KeyMaLo): `mako process list --malo` finds them by it.
+func MaLoKey(maloID string) engine.BusinessKey {
+	return engine.BusinessKey{Kind: inbound.KeyMaLo, Value: maloID}
+}
+
+// BindMaLo binds the process under MaLoKey once, in the decision in which
+// it learnt its MaLo: before is the MaLo of the state the decision started
+// from, now the one after it.
+func (x *Decision[S]) BindMaLo(before, now string) {
+	if before == "" && now != "" {
+		x.D.Correlate = append(x.D.Correlate, MaLoKey(now))
+	}
+}
+
 // ResolveFV sets the decision's format version, if none is set yet, to the
 // one in force at its time (an ERP command carries none).
 func (x *Decision[S]) ResolveFV() error {
