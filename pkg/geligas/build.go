@@ -1,7 +1,6 @@
 package geligas
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -81,37 +80,22 @@ func (u outMsg) dtmTimes() []struct {
 		{"Z07", u.Processing}, {"Z08", u.NextProcessing}, {"Z05", u.ConfirmedEnd}, {"157", u.EarliestEnd}}
 }
 
-// address returns the NAD address elements after the C080 composite:
-// street and house number, city, (region), post code, country.
-func address(a *Address) []edifact.Value {
-	country := a.Country
-	if country == "" {
-		country = "DE"
-	}
-	return []edifact.Value{edifact.C(a.Street, "", a.HouseNo), edifact.E(a.City), edifact.E(""), edifact.E(a.PostCode), edifact.E(country)}
-}
-
 func num(v float64) string {
 	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
 }
 
+// header is the envelope of the transaction (utilmdkit.Header).
+func (u outMsg) header() utilmdkit.Header {
+	return utilmdkit.Header{FV: u.FV, Sector: catalog.Gas, Interchange: u.Interchange, Document: u.Document, Transaction: u.Transaction,
+		BGM: u.BGM, From: u.From, To: u.To, At: u.At, PID: u.PID}
+}
+
 func (u outMsg) bytes() ([]byte, error) {
-	s009, ok := catalog.UNHS009(catalog.UTILMD, catalog.Gas, u.FV)
-	if !ok {
-		return nil, fmt.Errorf("geligas: no UTILMD Gas version for %s", u.FV)
-	}
-	m, err := build.New(u.FV, catalog.UTILMD, "Gas", u.PID)
+	h := u.header()
+	m, tx, err := h.Start()
 	if err != nil {
 		return nil, err
 	}
-	from, fromAgency := utilmdkit.Party(u.From)
-	to, toAgency := utilmdkit.Party(u.To)
-	r := m.Root()
-	r.Seg("BGM+"+u.BGM, edifact.E(u.BGM), edifact.E(u.Document))
-	r.Seg("DTM+137", utilmdkit.DTM("137", u.At))
-	r.Group("NAD+MS", edifact.E("MS"), edifact.C(u.From, "", fromAgency))
-	r.Group("NAD+MR", edifact.E("MR"), edifact.C(u.To, "", toAgency))
-	tx := r.Group("IDE+24", edifact.E("24"), edifact.E(u.Transaction))
 	if u.IMD {
 		tx.Seg("IMD+Z36", edifact.E(""), edifact.E("Z36"), edifact.E("Z12"))
 	}
@@ -175,12 +159,7 @@ func (u outMsg) bytes() ([]byte, error) {
 		tx.Group("SEQ+Z01", edifact.E("Z01")).Group("QTY+Z09", edifact.C("Z09", strconv.FormatInt(*u.PrevYearKWh, 10), "KWH"))
 	}
 	u.parties(tx)
-	b := edifact.NewInterchangeBuilder(from, to, u.Interchange, u.At)
-	mb := b.MessageFor("1", edifact.MessageID{Type: s009.Type, Version: s009.Version, Release: s009.Release, Agency: s009.Agency, Association: s009.Association})
-	if err := m.Write(mb); err != nil {
-		return nil, err
-	}
-	return b.Bytes()
+	return h.Finish(m)
 }
 
 // seqMaLo writes SG8 SEQ+Z01 "Daten der Marktlokation" of 44001 (the LF's
@@ -275,13 +254,13 @@ func (u outMsg) parties(tx *build.Group) {
 		tx.Group("NAD+Z09", edifact.E("Z09"), edifact.E(""), edifact.E(""), edifact.C(name...))
 	}
 	if corr != nil {
-		tx.Group("NAD+Z04", append([]edifact.Value{edifact.E("Z04"), edifact.E(""), edifact.E(""), edifact.C(name...)}, address(corr)...)...)
+		tx.Group("NAD+Z04", append([]edifact.Value{edifact.E("Z04"), edifact.E(""), edifact.E(""), edifact.C(name...)}, corr.NAD()...)...)
 	}
 	if site != nil {
-		tx.Group("NAD+DP", append([]edifact.Value{edifact.E("DP"), edifact.E(""), edifact.E(""), edifact.E("")}, address(site)...)...)
+		tx.Group("NAD+DP", append([]edifact.Value{edifact.E("DP"), edifact.E(""), edifact.E(""), edifact.E("")}, site.NAD()...)...)
 	}
 	if corr != nil && (u.Location != nil || u.PID == PIDAnmeldung) {
-		z05 := tx.Group("NAD+Z05", append([]edifact.Value{edifact.E("Z05"), edifact.E(""), edifact.E(""), edifact.C(name...)}, address(corr)...)...)
+		z05 := tx.Group("NAD+Z05", append([]edifact.Value{edifact.E("Z05"), edifact.E(""), edifact.E(""), edifact.C(name...)}, corr.NAD()...)...)
 		if l := u.Location; l != nil {
 			z05.Seg("RFF+Z19", edifact.C("Z19", l.MeLo))
 		}

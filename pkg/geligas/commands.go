@@ -4,33 +4,16 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/utilmdkit"
-	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
 // Enriched is the command Module.Enrich makes of a received request: the
-// transaction plus the master data of its MaLo at its receipt.
-type Enriched struct {
-	Transaction inbound.Transaction
-	MasterData  MasterData
+// transaction plus the master data of its MaLo at its receipt
+// (utilmdkit.Enriched).
+type Enriched = utilmdkit.Enriched[family, MasterData]
 
-	// parsed is Enrich's parse of Transaction, handed on to Handle so that
-	// the processor parses the bytes once per execution. It is not encoded:
-	// a decoded Enriched has none, and Handle parses itself.
-	parsed *utilmdkit.Received
-}
-
-// CommandType implements engine.CommandData.
-func (Enriched) CommandType() string { return "geligas.enriched" }
-
-// Address is a postal address (NAD+Z04, NAD+DP, NAD+Z05).
-type Address struct {
-	Street   string `json:"street"`
-	HouseNo  string `json:"house_no,omitempty"`
-	City     string `json:"city"`
-	PostCode string `json:"post_code"`
-	// Country is the ISO 3166 code (default "DE").
-	Country string `json:"country,omitempty"`
-}
+// Address is a postal address (NAD+Z04, NAD+DP, NAD+Z05; shared with gpke,
+// see utilmdkit.Address).
+type Address = utilmdkit.Address
 
 // RegisterSupplyStart is the ERP command of the LFN (type
 // "geligas.lfn.register_supply_start"): register the gas supply of MaLo
@@ -153,57 +136,19 @@ type RegisterEoG struct {
 // CommandType implements engine.CommandData.
 func (RegisterEoG) CommandType() string { return "geligas.register_eog" }
 
-// RequestCancellation is the ERP command (type "geligas.request_cancellation")
-// to cancel a transaction the deployment sent earlier (Stornierung 44022).
-type RequestCancellation struct {
-	RequestID string `json:"request_id,omitempty"`
-	// Sender and Recipient are the own MP-ID and the partner's.
-	Sender    string `json:"sender"`
-	Recipient string `json:"recipient"`
-	// TransactionID is the Vorgangsnummer to cancel (RFF+ACW).
-	TransactionID string `json:"transaction_id"`
-	// Category is BGM 1001 of the cancelled message: E01, E02 or E35 (AHB
-	// 44022 [500]).
-	Category string `json:"category"`
-	// MaLo is optional (carried for the ERP events only).
-	MaLo string `json:"malo,omitempty"`
-}
-
-// CommandType implements engine.CommandData.
-func (RequestCancellation) CommandType() string { return "geligas.request_cancellation" }
-
-// Decide is the ERP's answer (type "geligas.decide") to a DecisionRequested
-// event of an answering process (44010, 44016, 44007, 44013): consent or
-// objection, optionally with the answer code. It must arrive before the
-// decision deadline; afterwards the policy's default has been applied and
-// Decide is recorded and ignored.
-type Decide struct {
-	// Partner and TransactionID name the request decided on (the sender's
-	// MP-ID and IDE 7402 of the DecisionRequested event).
-	Partner       string `json:"partner"`
-	TransactionID string `json:"transaction_id"`
-	// Object: true objects (Ablehnung), false consents (Zustimmung).
-	Object bool `json:"object"`
-	// Code is the answer code to use; empty = the table's code of the step
-	// for the verdict (DecisionRequested names both).
-	Code string `json:"code,omitempty"`
-	// Note is free text for the ERP events and, with a code that needs it
-	// (E14), the FTX+ACB of the answer.
-	Note string `json:"note,omitempty"`
-	// End is, for a consent to a Kündigung 44016, the LFA's own end date
-	// (Zustimmung mit Terminänderung Z01, 44017 DTM+471 "Ende zum
-	// nächstmöglichen Termin"): a Gastag boundary. Ignored otherwise.
-	End time.Time `json:"end,omitempty"`
-}
-
-// CommandType implements engine.CommandData.
-func (Decide) CommandType() string { return "geligas.decide" }
-
-// Timeout is the command a fired deadline becomes (engine.DeadlineHandler).
-type Timeout struct {
-	Label string
-	Due   time.Time
-}
-
-// CommandType implements engine.CommandData.
-func (Timeout) CommandType() string { return "geligas.timeout" }
+// The commands GeLi Gas shares with the other families (pkg/utilmdkit):
+// same JSON and type names "geligas.<kind>".
+type (
+	// RequestCancellation is the ERP command (type
+	// "geligas.request_cancellation") to cancel a transaction the deployment
+	// sent earlier (Stornierung 44022).
+	RequestCancellation = utilmdkit.RequestCancellation[family]
+	// Decide is the ERP's answer (type "geligas.decide") to a
+	// DecisionRequested event of an answering process (44010, 44016, 44007,
+	// 44013): consent or objection, optionally with the answer code; Note is
+	// also the FTX+ACB of a code that needs it (E14); End is, for a consent
+	// to a Kündigung 44016, the LFA's own end date (Z01, 44017 DTM+471).
+	Decide = utilmdkit.Decide[family]
+	// Timeout is the command a fired deadline becomes (engine.DeadlineHandler).
+	Timeout = utilmdkit.Timeout[family]
+)

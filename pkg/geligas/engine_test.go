@@ -6,38 +6,14 @@ import (
 
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/enginetest"
-	"github.com/mako-engine/mako/pkg/engine/memstore"
 	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/utilmdkit/utilmdtest"
 )
 
 // onEngine returns a process of workflow name on the in-memory engine.
 func onEngine(t *testing.T, name string, opts ...Option) (*enginetest.Process[State], context.Context) {
 	t.Helper()
-	ws, err := Workflows(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var w flow
-	for _, x := range ws {
-		if x.Name() == name {
-			w = x.(flow)
-		}
-	}
-	def := engine.Define[State](w, fv.MustParse("FV2610"))
-	inbox, err := memstore.NewInbox()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ec, err := engine.New(engine.WithEventStore(memstore.NewEventStore()), engine.WithSnapshotStore(memstore.NewSnapshotStore()),
-		engine.WithRegistry(memstore.NewRegistry()), engine.WithInbox(inbox), engine.WithWorkflows(def))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := enginetest.Spawn(def, ec, "nb")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p, context.Background()
+	return utilmdtest.OnEngine(t, newParty(t, "nb", opts...).Start(name).WF, fv.MustParse("FV2610"), "nb")
 }
 
 // TestEngineRoundTrip runs the NB's Lieferbeginn through the engine on
@@ -87,7 +63,7 @@ func TestEngineRoundTrip(t *testing.T) {
 // Decide (a command of the codec) answers; the decided state replays.
 func TestEngineDecision(t *testing.T) {
 	p, ctx := onEngine(t, WorkflowLFAKuendigung)
-	d := newParty(t, "lfn").start(WorkflowLFNKuendigung).exec(t0, termin)
+	d := newParty(t, "lfn").Start(WorkflowLFNKuendigung).Exec(t0, termin)
 	e := enriched(deliver(t, out(t, d, mpLFA, "UTILMD", PIDKuendigung)), lfaMD)
 	if _, err := p.ExecuteWithContext(ctx, engine.Command{ID: "k-1", ReceivedAt: t0, FormatVersion: fv.MustParse("FV2610"), Payload: e}); err != nil {
 		t.Fatal(err)

@@ -1,8 +1,6 @@
 package geligas
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -177,7 +175,8 @@ func (c RegisterEoG) validate() error {
 	return validIDs(c.MaLo, c.NB, c.LF)
 }
 
-func (c RequestCancellation) validate() error {
+// validateCancellation checks a RequestCancellation (AHB 44022 [500]).
+func validateCancellation(c RequestCancellation) error {
 	if c.TransactionID == "" {
 		return fmt.Errorf("%w: transaction_id missing", ErrInvalidCommand)
 	}
@@ -187,7 +186,9 @@ func (c RequestCancellation) validate() error {
 	return validIDs(c.MaLo, c.Sender, c.Recipient)
 }
 
-func (c Decide) validate() error {
+// validateDecide checks a Decide: its request, a 3-character code, a
+// Gastag boundary as End.
+func validateDecide(c Decide) error {
 	if c.Partner == "" || c.TransactionID == "" {
 		return fmt.Errorf("%w: partner and transaction_id required", ErrInvalidCommand)
 	}
@@ -200,45 +201,17 @@ func (c Decide) validate() error {
 	return nil
 }
 
-// validator is a command that checks itself.
-type validator interface {
-	engine.CommandData
-	validate() error
-}
-
-// decoder decodes the JSON of T strictly and validates it.
-func decoder[T validator]() func(json.RawMessage) (engine.CommandData, error) {
-	return func(d json.RawMessage) (engine.CommandData, error) {
-		p, err := utilmdkit.DecodeStrict[T](d)
-		if err != nil {
-			return nil, err
-		}
-		c := p.(T)
-		if err := c.validate(); err != nil {
-			return nil, err
-		}
-		return c, nil
-	}
-}
-
 // ERPCommands returns the ERP commands of the module (module.Module
 // .ERPCommands): the starts spawn one process per idempotency key of their
 // workflow; Decide goes to the process waiting under DecisionKey.
 func ERPCommands() []erp.CommandType {
 	return []erp.CommandType{
-		{Type: ERPRegisterSupplyStart, Workflow: WorkflowLFNLieferbeginn, Decode: decoder[RegisterSupplyStart]()},
-		{Type: ERPRequestTermination, Workflow: WorkflowLFNKuendigung, Decode: decoder[RequestTermination]()},
-		{Type: ERPRegisterSupplyEnd, Workflow: WorkflowLFLieferende, Decode: decoder[RegisterSupplyEnd]()},
-		{Type: ERPDeregisterSupply, Workflow: WorkflowNBAbmeldung, Decode: decoder[DeregisterSupply]()},
-		{Type: ERPRegisterEoG, Workflow: WorkflowNBEoG, Decode: decoder[RegisterEoG]()},
-		{Type: ERPRequestCancellation, Workflow: WorkflowStornoRequest, Decode: decoder[RequestCancellation]()},
-		{Type: ERPDecide, Decode: decoder[Decide](), Route: func(_ context.Context, _ erp.Request, payload engine.CommandData) (erp.Target, error) {
-			c, ok := payload.(Decide)
-			if !ok {
-				return erp.Target{}, fmt.Errorf("%w: %T is not a Decide", ErrInvalidCommand, payload)
-			}
-			k := DecisionKey(c.Partner, c.TransactionID)
-			return erp.Target{Existing: &k}, nil
-		}},
+		{Type: ERPRegisterSupplyStart, Workflow: WorkflowLFNLieferbeginn, Decode: utilmdkit.Decoder(RegisterSupplyStart.validate)},
+		{Type: ERPRequestTermination, Workflow: WorkflowLFNKuendigung, Decode: utilmdkit.Decoder(RequestTermination.validate)},
+		{Type: ERPRegisterSupplyEnd, Workflow: WorkflowLFLieferende, Decode: utilmdkit.Decoder(RegisterSupplyEnd.validate)},
+		{Type: ERPDeregisterSupply, Workflow: WorkflowNBAbmeldung, Decode: utilmdkit.Decoder(DeregisterSupply.validate)},
+		{Type: ERPRegisterEoG, Workflow: WorkflowNBEoG, Decode: utilmdkit.Decoder(RegisterEoG.validate)},
+		{Type: ERPRequestCancellation, Workflow: WorkflowStornoRequest, Decode: utilmdkit.Decoder(validateCancellation)},
+		{Type: ERPDecide, Decode: utilmdkit.Decoder(validateDecide), Route: utilmdkit.RouteDecide[family](ErrInvalidCommand, DecisionKey)},
 	}
 }

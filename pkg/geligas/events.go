@@ -2,10 +2,10 @@ package geligas
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/erp"
 )
 
@@ -18,45 +18,34 @@ const (
 	CEAperakAccepted    = erp.TypeAperakAccepted
 	CEAperakRejected    = erp.TypeAperakRejected
 	CEContrlReceived    = erp.TypeContrlReceived
-	CEDecisionRequested = "de.mako.decision.requested"
+	CEDecisionRequested = utilmdkit.CEDecisionRequested
 	CEInfoReceived      = "de.mako.info.received"
 )
 
-// Outcomes reported by ProcessOutcome.
+// Outcomes reported by ProcessOutcome (shared with gpke, see utilmdkit).
 const (
-	OutcomeConfirmed      = "confirmed"       // the request was confirmed (by us or the partner)
-	OutcomeRejected       = "rejected"        // the request was rejected with an answer code
-	OutcomeAperakRejected = "aperak_rejected" // a transaction was rejected by an error APERAK (either side)
-	OutcomeContrlRejected = "contrl_rejected" // the interchange was rejected by a negative CONTRL
-	OutcomeFailed         = "failed"          // the process could not continue (see Failed.Reason)
-	OutcomeCancelled      = "cancelled"       // the request was cancelled by a confirmed Stornierung (44022 → 44023)
-	OutcomeInformed       = "informed"        // an Informationsmeldung was received and recorded
+	OutcomeConfirmed      = utilmdkit.OutcomeConfirmed      // the request was confirmed (by us or the partner)
+	OutcomeRejected       = utilmdkit.OutcomeRejected       // the request was rejected with an answer code
+	OutcomeAperakRejected = utilmdkit.OutcomeAperakRejected // a transaction was rejected by an error APERAK (either side)
+	OutcomeContrlRejected = utilmdkit.OutcomeContrlRejected // the interchange was rejected by a negative CONTRL
+	OutcomeFailed         = utilmdkit.OutcomeFailed         // the process could not continue (see Failed.Reason)
+	OutcomeCancelled      = utilmdkit.OutcomeCancelled      // the request was cancelled by a confirmed Stornierung (44022 → 44023)
+	OutcomeInformed       = "informed"                      // an Informationsmeldung was received and recorded
 )
+
+// family is the tag of the GeLi Gas instances of the shared event and
+// command kinds of pkg/utilmdkit: type names "geligas.…", Sparte GAS.
+type family struct{}
+
+// Prefix implements utilmdkit.Family.
+func (family) Prefix() string { return "geligas" }
+
+// Sparte implements utilmdkit.Family.
+func (family) Sparte() string { return "GAS" }
 
 // pd builds the data of an ERP event (BO4E Marktlokation, Sparte GAS).
 func pd(workflow, pid, tx, maloID string) erp.ProcessData {
-	d := erp.ProcessData{Workflow: workflow, PID: pid, TransactionID: tx}
-	if maloID != "" {
-		m := erp.NewMarktlokation(maloID)
-		m.Sparte = "GAS"
-		d.Marktlokation = &m
-	}
-	return d
-}
-
-func date(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-func partner(mpid string) *erp.Marktteilnehmer {
-	if mpid == "" {
-		return nil
-	}
-	m := erp.NewMarktteilnehmer(mpid, "")
-	return &m
+	return utilmdkit.ERPData(family{}.Sparte(), workflow, pid, tx, maloID)
 }
 
 // RequestReceived records a received request transaction. It starts an
@@ -101,7 +90,7 @@ func (RequestReceived) EventType() string { return "geligas.request_received" }
 // CloudEvent implements erp.Event.
 func (e RequestReceived) CloudEvent() (string, string, any) {
 	d := pd(e.Workflow, e.PID, e.TransactionID, e.MaLo)
-	d.Date, d.Partner = date(e.Date), partner(e.Sender)
+	d.Date, d.Partner = utilmdkit.ERPDate(e.Date), utilmdkit.ERPPartner(e.Sender)
 	return CEInitiated, "", d
 }
 
@@ -130,7 +119,7 @@ func (Initiated) EventType() string { return "geligas.initiated" }
 // CloudEvent implements erp.Event.
 func (e Initiated) CloudEvent() (string, string, any) {
 	d := pd(e.Workflow, "", "", e.MaLo)
-	d.Date, d.Partner, d.Reason = date(e.Date), partner(e.Partner), "ERP request "+e.RequestID
+	d.Date, d.Partner, d.Reason = utilmdkit.ERPDate(e.Date), utilmdkit.ERPPartner(e.Partner), "ERP request "+e.RequestID
 	return CEInitiated, "", d
 }
 
@@ -165,33 +154,6 @@ type Sent struct {
 // EventType implements engine.EventData.
 func (Sent) EventType() string { return "geligas.sent" }
 
-// AperakReceived records the partner's APERAK for a transaction we sent (in
-// Gas an error APERAK: Accepted is false; a 312 is recorded as accepted).
-type AperakReceived struct {
-	TransactionID string
-	PID           string
-	Document      string
-	Accepted      bool
-	ERC           []string
-	MaLo          string
-}
-
-// EventType implements engine.EventData.
-func (AperakReceived) EventType() string { return "geligas.aperak_received" }
-
-// CloudEvent implements erp.Event.
-func (e AperakReceived) CloudEvent() (string, string, any) {
-	t, d := CEAperakAccepted, pd("", e.PID, e.TransactionID, e.MaLo)
-	d.Outcome, d.Code = "accepted", strings.Join(e.ERC, ",")
-	if !e.Accepted {
-		t, d.Outcome = CEAperakRejected, "rejected"
-	}
-	return t, "", d
-}
-
-// MakoPID implements erp.PIDEvent.
-func (e AperakReceived) MakoPID() string { return e.PID }
-
 // Processed records that no error APERAK for a sent transaction arrived by
 // its APERAK deadline: in Gas the transaction counts as processed (APERAK
 // AHB 1.1 §2.4.1). It is no alert.
@@ -208,34 +170,12 @@ func (Processed) EventType() string { return "geligas.processed" }
 // CloudEvent implements erp.Event.
 func (e Processed) CloudEvent() (string, string, any) {
 	d := pd("", e.PID, e.TransactionID, e.MaLo)
-	d.Outcome, d.Reason = "processed", "no error APERAK by "+date(e.Due)+": processed (Gas, APERAK AHB §2.4.1)"
+	d.Outcome, d.Reason = "processed", "no error APERAK by "+utilmdkit.ERPDate(e.Due)+": processed (Gas, APERAK AHB §2.4.1)"
 	return CEAperakAccepted, "", d
 }
 
 // MakoPID implements erp.PIDEvent.
 func (e Processed) MakoPID() string { return e.PID }
-
-// ContrlReceived records a CONTRL for an interchange we sent: Gas sends one
-// for every interchange (edifact.md §10). Rejected (UCI 0083 = 4): the
-// interchange counts as not received; otherwise (7) it was received.
-type ContrlReceived struct {
-	InterchangeRef string
-	Rejected       bool
-	MaLo           string
-}
-
-// EventType implements engine.EventData.
-func (ContrlReceived) EventType() string { return "geligas.contrl_received" }
-
-// CloudEvent implements erp.Event.
-func (e ContrlReceived) CloudEvent() (string, string, any) {
-	d := pd("", "", "", e.MaLo)
-	d.Outcome, d.Reason = "received", "positive CONTRL for interchange "+e.InterchangeRef
-	if e.Rejected {
-		d.Outcome, d.Reason = "rejected", "negative CONTRL for interchange "+e.InterchangeRef
-	}
-	return CEContrlReceived, "", d
-}
 
 // AnswerReceived records a received answer to a transaction we sent.
 type AnswerReceived struct {
@@ -276,23 +216,13 @@ func (InfoReceived) EventType() string { return "geligas.info_received" }
 // CloudEvent implements erp.Event.
 func (e InfoReceived) CloudEvent() (string, string, any) {
 	d := pd(e.Workflow, e.PID, e.TransactionID, e.MaLo)
-	d.Date, d.Partner, d.Code = date(e.Date), partner(e.Party), e.Reason
+	d.Date, d.Partner, d.Code = utilmdkit.ERPDate(e.Date), utilmdkit.ERPPartner(e.Party), e.Reason
 	d.Reason = "Informationsmeldung " + e.PID + " of " + e.Sender
 	return CEInfoReceived, "", d
 }
 
 // MakoPID implements erp.PIDEvent.
 func (e InfoReceived) MakoPID() string { return e.PID }
-
-// LFAWaitExpired records that the LFA did not answer the NB's 44010 by the
-// deadline (E_3007: the NB decides without it).
-type LFAWaitExpired struct {
-	TransactionID string
-	Due           time.Time
-}
-
-// EventType implements engine.EventData.
-func (LFAWaitExpired) EventType() string { return "geligas.lfa_wait_expired" }
 
 // DecisionRequested asks the ERP to decide a step the EBD leaves to the
 // deployment. Without a Decide by Due the default verdict applies.
@@ -317,12 +247,12 @@ func (DecisionRequested) EventType() string { return "geligas.decision_requested
 // CloudEvent implements erp.Event.
 func (e DecisionRequested) CloudEvent() (string, string, any) {
 	d := pd("", e.PID, e.TransactionID, e.MaLo)
-	d.Date, d.Partner = date(e.Date), partner(e.Partner)
+	d.Date, d.Partner = utilmdkit.ERPDate(e.Date), utilmdkit.ERPPartner(e.Partner)
 	d.Code = e.ConsentCode
 	if e.DefaultObject {
 		d.Code = e.ObjectCode
 	}
-	d.Reason = fmt.Sprintf("decide %s by %s (Decide: object → %s, consent → %s; default %s)", e.Step, date(e.Due), e.ObjectCode, e.ConsentCode, d.Code)
+	d.Reason = fmt.Sprintf("decide %s by %s (Decide: object → %s, consent → %s; default %s)", e.Step, utilmdkit.ERPDate(e.Due), e.ObjectCode, e.ConsentCode, d.Code)
 	return CEDecisionRequested, "", d
 }
 
@@ -365,64 +295,12 @@ func (e Completed) ProcessOutcome() string { return e.Outcome }
 // CloudEvent implements erp.Event.
 func (e Completed) CloudEvent() (string, string, any) {
 	d := pd("", e.PID, "", e.MaLo)
-	d.Outcome, d.Code, d.Date, d.Reason = e.Outcome, e.Code, date(e.Date), e.List
+	d.Outcome, d.Code, d.Date, d.Reason = e.Outcome, e.Code, utilmdkit.ERPDate(e.Date), e.List
 	return CECompleted, "", d
 }
 
 // MakoPID implements erp.PIDEvent.
 func (e Completed) MakoPID() string { return e.PID }
-
-// Failed ends a process that cannot continue.
-type Failed struct {
-	Outcome string
-	Reason  string
-	MaLo    string
-}
-
-// EventType implements engine.EventData.
-func (Failed) EventType() string { return "geligas.failed" }
-
-// ProcessOutcome implements module.Outcome.
-func (e Failed) ProcessOutcome() string { return e.Outcome }
-
-// CloudEvent implements erp.Event.
-func (e Failed) CloudEvent() (string, string, any) {
-	d := pd("", "", "", e.MaLo)
-	d.Outcome, d.Reason = e.Outcome, e.Reason
-	return CEFailed, "", d
-}
-
-// SupplierAssigned is the master-data change of a confirmed Anmeldung (or
-// EoG): from From (a Gastag boundary) the MaLo is assigned to Supplier.
-type SupplierAssigned struct {
-	MaLo     string
-	Supplier string
-	NB       string
-	From     time.Time
-}
-
-// EventType implements engine.EventData.
-func (SupplierAssigned) EventType() string { return "geligas.supplier_assigned" }
-
-// MaLoChange implements malo.Changer.
-func (e SupplierAssigned) MaLoChange() malo.Change {
-	return malo.AssignSupplier(e.MaLo, e.Supplier, e.From)
-}
-
-// SupplyEnded is the master-data change of a confirmed end of supply: the
-// assignment of Supplier ends at Until (exclusive, a Gastag boundary).
-type SupplyEnded struct {
-	MaLo     string
-	Supplier string
-	NB       string
-	Until    time.Time
-}
-
-// EventType implements engine.EventData.
-func (SupplyEnded) EventType() string { return "geligas.supply_ended" }
-
-// MaLoChange implements malo.Changer.
-func (e SupplyEnded) MaLoChange() malo.Change { return malo.EndSupply(e.MaLo, e.Supplier, e.Until) }
 
 // AssignmentRevoked is the master-data change of a revoked future
 // assignment (44038): Supplier's assignment starting at From is removed.
@@ -440,47 +318,40 @@ func (e AssignmentRevoked) MaLoChange() malo.Change {
 	return malo.RevokeAssignment(e.MaLo, e.Supplier, e.From)
 }
 
-// StornoReceived records a 44022 of the request that started the process.
-// Late: the request was already answered (the Stornierung is refused).
-type StornoReceived struct {
-	TransactionID  string
-	Sender         string
-	CancelTx       string
-	Category       string
-	Document       string
-	InterchangeRef string
-	Late           bool
-	At             time.Time
-}
-
-// EventType implements engine.EventData.
-func (StornoReceived) EventType() string { return "geligas.storno_received" }
-
-// Delivered records the deliverer's report that a transport accepted an
-// outbound message of the process.
-type Delivered struct {
-	MessageID, InterchangeRef, Recipient, Transport string
-	At                                              time.Time
-}
-
-// EventType implements engine.EventData.
-func (Delivered) EventType() string { return "geligas.delivered" }
-
-// Undelivered records the deliverer's report that an outbound message was
-// given up.
-type Undelivered struct {
-	MessageID, InterchangeRef, Recipient, Reason string
-	At                                           time.Time
-}
-
-// EventType implements engine.EventData.
-func (Undelivered) EventType() string { return "geligas.undelivered" }
-
-// Noted records a command that changes nothing (a late answer, a duplicate
-// decision, an APERAK for an unknown document), so that it stays visible.
-type Noted struct {
-	What string
-}
-
-// EventType implements engine.EventData.
-func (Noted) EventType() string { return "geligas.noted" }
+// The kinds GeLi Gas shares with the other families (pkg/utilmdkit): same
+// fields, ERP view and type names "geligas.<kind>".
+type (
+	// AperakReceived records the partner's APERAK for a transaction we sent
+	// (in Gas an error APERAK: Accepted is false; a 312 is recorded as
+	// accepted).
+	AperakReceived = utilmdkit.AperakReceived[family]
+	// ContrlReceived records a CONTRL for an interchange we sent: Gas sends
+	// one for every interchange (edifact.md §10). Rejected (UCI 0083 = 4):
+	// the interchange counts as not received; otherwise (7) it was received.
+	ContrlReceived = utilmdkit.ContrlReceived[family]
+	// LFAWaitExpired records that the LFA did not answer the NB's 44010 by
+	// the deadline (E_3007: the NB decides without it).
+	LFAWaitExpired = utilmdkit.LFAWaitExpired[family]
+	// Failed ends a process that cannot continue.
+	Failed = utilmdkit.Failed[family]
+	// SupplierAssigned is the master-data change of a confirmed Anmeldung
+	// (or EoG): from From (a Gastag boundary) the MaLo is assigned to
+	// Supplier.
+	SupplierAssigned = utilmdkit.SupplierAssigned[family]
+	// SupplyEnded is the master-data change of a confirmed end of supply:
+	// the assignment of Supplier ends at Until (exclusive, a Gastag
+	// boundary).
+	SupplyEnded = utilmdkit.SupplyEnded[family]
+	// StornoReceived records a 44022 of the request that started the
+	// process. Late: the request was already answered (the Stornierung is
+	// refused).
+	StornoReceived = utilmdkit.StornoReceived[family]
+	// Delivered records the deliverer's report that a transport accepted an
+	// outbound message of the process.
+	Delivered = utilmdkit.Delivered[family]
+	// Undelivered records the deliverer's report that an outbound message
+	// was given up.
+	Undelivered = utilmdkit.Undelivered[family]
+	// Noted records a command that changes nothing, so that it stays visible.
+	Noted = utilmdkit.Noted[family]
+)

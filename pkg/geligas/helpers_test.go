@@ -1,7 +1,6 @@
 package geligas
 
 import (
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/mako-engine/mako/pkg/edifact/utilmd"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
-	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/utilmdkit/utilmdtest"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
@@ -45,14 +43,13 @@ func testLocation() *LocationData {
 		Customer: "Erfurter Backwaren GmbH", CustomerCompany: true, Address: &Address{Street: "Industriestrasse", HouseNo: "20", City: "Erfurt", PostCode: "99086"}}
 }
 
-// party is one market party running the package's workflows (pure:
-// Handle + Apply, no store).
-type party struct {
-	t    testing.TB
-	name string
-	wfs  map[string]flow
-	n    int
-}
+// party is one market party running the package's workflows, proc one
+// running process (utilmdtest.Party: pure Handle + Apply, every decision
+// checked and recorded for TestSentConform).
+type (
+	party = utilmdtest.Party[State]
+	proc  = utilmdtest.Proc[State]
+)
 
 func newParty(t testing.TB, name string, opts ...Option) *party {
 	t.Helper()
@@ -60,94 +57,21 @@ func newParty(t testing.TB, name string, opts ...Option) *party {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &party{t: t, name: name, wfs: map[string]flow{}}
-	for _, w := range ws {
-		p.wfs[w.Name()] = w.(flow)
-	}
-	return p
+	return utilmdtest.NewParty(t, name, ws, sent, versionless)
 }
 
-// proc is one running process.
-type proc struct {
-	p    *party
-	wf   flow
-	s    State
-	last engine.Decision
-	all  []engine.EventData
-	keys []engine.BusinessKey
-	dl   map[string]time.Time
-}
-
-func (p *party) start(workflow string) *proc {
-	w, ok := p.wfs[workflow]
-	if !ok {
-		p.t.Fatalf("no workflow %s", workflow)
-	}
-	return &proc{p: p, wf: w, s: w.Initial(), dl: map[string]time.Time{}}
-}
-
-// exec runs one command at receipt time at and folds the events.
-func (pr *proc) exec(at time.Time, payload engine.CommandData) engine.Decision {
-	pr.p.t.Helper()
-	d, err := pr.try(at, payload)
-	if err != nil {
-		pr.p.t.Fatalf("%s %s: %v", pr.p.name, pr.wf.name, err)
-	}
-	return d
-}
-
-func (pr *proc) try(at time.Time, payload engine.CommandData) (engine.Decision, error) {
-	pr.p.n++
-	v, _ := fv.Resolve(at)
-	cmd := engine.Command{ID: engine.CommandID(fmt.Sprintf("%s-%d", pr.p.name, pr.p.n)), Type: payload.CommandType(), ReceivedAt: at.UTC(), FormatVersion: v, Payload: payload}
-	switch payload.(type) {
+// versionless reports the commands that carry no format version: a fired
+// deadline and the ERP commands.
+func versionless(c engine.CommandData) bool {
+	switch c.(type) {
 	case Timeout, RegisterSupplyStart, RequestTermination, RegisterSupplyEnd, DeregisterSupply, RegisterEoG, RequestCancellation, Decide:
-		cmd.FormatVersion = fv.Version{}
+		return true
 	}
-	d, err := pr.wf.Handle(pr.s, cmd)
-	if err != nil {
-		return d, err
-	}
-	for _, e := range d.Events {
-		pr.s = pr.wf.Apply(pr.s, engine.Event{Data: e})
-	}
-	pr.last = d
-	pr.all = append(pr.all, d.Events...)
-	pr.keys = append(pr.keys, d.Correlate...)
-	for _, l := range d.CancelDeadlines {
-		delete(pr.dl, l)
-	}
-	for _, r := range d.SetDeadlines {
-		pr.dl[r.Label] = r.Due
-	}
-	checkDecision(pr.p.t, d, at)
-	return d, nil
-}
-
-// fire fires the pending deadline with label at its due time.
-func (pr *proc) fire(label string) engine.Decision {
-	pr.p.t.Helper()
-	due, ok := pr.dl[label]
-	if !ok {
-		pr.p.t.Fatalf("no pending deadline %s (have %v)", label, pr.dl)
-	}
-	c, err := pr.wf.OnDeadline(pr.s, engine.DeadlineFired{Label: label, Due: due, FiredAt: due})
-	if err != nil {
-		pr.p.t.Fatal(err)
-	}
-	delete(pr.dl, label)
-	return pr.exec(due, c)
+	return false
 }
 
 // sent records every interchange the tests' workflows sent.
 var sent = utilmdtest.NewLog()
-
-// checkDecision checks every outbound interchange (utilmdtest.CheckDecision:
-// parsed, edifact-checked, AHB-clean) and records it.
-func checkDecision(t testing.TB, d engine.Decision, at time.Time) {
-	t.Helper()
-	utilmdtest.CheckDecision(t, d, at, sent)
-}
 
 // deliver turns an outbound into the inbound transaction of the partner.
 func deliver(t testing.TB, o engine.Outbound) inbound.Transaction {
@@ -241,9 +165,9 @@ func has[T engine.EventData](evs []engine.EventData) (T, bool) {
 }
 
 // outcome returns the outcome of the process's Completed/Failed.
-func outcome(pr *proc) string { return pr.s.Outcome }
+func outcome(pr *proc) string { return pr.S.Outcome }
 
-func keyBound(pr *proc, k engine.BusinessKey) bool { return slices.Contains(pr.keys, k) }
+func keyBound(pr *proc, k engine.BusinessKey) bool { return slices.Contains(pr.Keys, k) }
 
 // reg completes a RegisterSupplyStart with the AHB's data (test values).
 func reg(r RegisterSupplyStart) RegisterSupplyStart {

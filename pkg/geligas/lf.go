@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/aperak"
-	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/utilmdkit"
 )
 
@@ -34,7 +33,7 @@ func policy(step, objectKey, consentKey string) verdict {
 // Stornierung process of its own.
 func (f flow) lfRequest(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if md == nil && r.Tx.PID != PIDStorno {
-		return f.txErr(r, ErrNoMasterData)
+		return r.Failed(f.name, ErrNoMasterData)
 	}
 	dateQ := "93"
 	switch r.Tx.PID {
@@ -85,13 +84,11 @@ func (f flow) lfRequest(x *dec, r *utilmdkit.Received, md *MasterData) error {
 		return f.applyDecision(x, Decided{Object: v.object, Key: v.key, Source: "ebd", Note: v.step})
 	}
 	defaultObject := f.cfg.objection(r.Tx.PID, d, x.S.Date)
-	if f.cfg.decisionWait > 0 && f.cfg.askERP[r.Tx.PID] {
-		due := x.At.Add(f.cfg.decisionWait)
+	if due, ok := f.cfg.ask.Due(r.Tx.PID, x.At); ok {
 		x.Emit(DecisionRequested{PID: r.Tx.PID, Partner: r.Tx.Sender, TransactionID: r.Tx.TransactionID, MaLo: x.S.MaLo, Date: x.S.Date,
 			Step: v.step + " " + v.objectKey + "/" + v.consentKey, ObjectKey: v.objectKey, ConsentKey: v.consentKey, DefaultObject: defaultObject,
 			ObjectCode: f.cfg.codes.get(v.objectKey).Code, ConsentCode: f.cfg.codes.get(v.consentKey).Code, Due: due})
-		x.D.SetDeadlines = append(x.D.SetDeadlines, deadlineAt(labelDecision, due))
-		x.D.Correlate = append(x.D.Correlate, DecisionKey(r.Tx.Sender, r.Tx.TransactionID))
+		x.AwaitDecision(labelDecision, due, DecisionKey(r.Tx.Sender, r.Tx.TransactionID))
 		return nil
 	}
 	key := v.consentKey
@@ -218,21 +215,14 @@ func (f flow) start(x *dec, wf string, i Initiated) (bool, error) {
 	if f.name != wf {
 		return false, fmt.Errorf("%w: %T for %s", ErrUnexpectedCommand, x.Cmd.Payload, f.name)
 	}
-	if x.S.Started {
-		x.Emit(Noted{What: "repeated ERP command " + i.RequestID})
+	id, ok, err := utilmdkit.StartERP[family](x, x.S.Started, i.RequestID)
+	if err != nil {
+		return false, fmt.Errorf("geligas: %w", err)
+	}
+	if !ok {
 		return false, nil
 	}
-	if i.RequestID == "" {
-		i.RequestID = string(x.Cmd.ID)
-	}
-	if x.FV.IsZero() {
-		v, err := fv.Resolve(x.At)
-		if err != nil {
-			return false, fmt.Errorf("geligas: format version at %s: %w", x.At, err)
-		}
-		x.FV = v
-	}
-	i.Workflow, i.FV, i.At = wf, x.FV.String(), x.At
+	i.RequestID, i.Workflow, i.FV, i.At = id, wf, x.FV.String(), x.At
 	x.Emit(i)
 	return true, nil
 }
@@ -312,7 +302,7 @@ func (f flow) registerEoG(x *dec, p RegisterEoG) error {
 }
 
 func (f flow) requestCancellation(x *dec, p RequestCancellation) error {
-	if err := p.validate(); err != nil {
+	if err := validateCancellation(p); err != nil {
 		return err
 	}
 	ok, err := f.start(x, WorkflowStornoRequest, Initiated{RequestID: p.RequestID, Own: p.Sender, Partner: p.Recipient, MaLo: p.MaLo,

@@ -19,10 +19,10 @@ var (
 // kuendigung runs the LFN's 44016 into a fresh LFA process with md.
 func kuendigung(t *testing.T, md MasterData, opts ...Option) (lfn, lfa *proc, d engine.Decision) {
 	t.Helper()
-	lfn = newParty(t, "lfn").start(WorkflowLFNKuendigung)
-	d = lfn.exec(t0, termin)
-	lfa = newParty(t, "lfa", opts...).start(WorkflowLFAKuendigung)
-	d = lfa.exec(t0.Add(time.Hour), enriched(deliver(t, out(t, d, mpLFA, "UTILMD", PIDKuendigung)), md))
+	lfn = newParty(t, "lfn").Start(WorkflowLFNKuendigung)
+	d = lfn.Exec(t0, termin)
+	lfa = newParty(t, "lfa", opts...).Start(WorkflowLFAKuendigung)
+	d = lfa.Exec(t0.Add(time.Hour), enriched(deliver(t, out(t, d, mpLFA, "UTILMD", PIDKuendigung)), md))
 	return lfn, lfa, d
 }
 
@@ -74,7 +74,7 @@ func TestKuendigung(t *testing.T) {
 				t.Fatalf("answer %s:%s", code, list)
 			}
 			c.check(t, o)
-			lfn.exec(t0.Add(2*time.Hour), deliver(t, o))
+			lfn.Exec(t0.Add(2*time.Hour), deliver(t, o))
 			want := OutcomeRejected
 			if c.pid == PIDKuendigungBest {
 				want = OutcomeConfirmed
@@ -100,8 +100,8 @@ func TestKuendigungERP(t *testing.T) {
 		t.Fatal("answered before the ERP")
 	}
 	// A Decide for another transaction is noted.
-	lfa.exec(t0.Add(90*time.Minute), Decide{Partner: mpLFN, TransactionID: "other"})
-	d = lfa.exec(t0.Add(91*time.Minute), Decide{Partner: mpLFN, TransactionID: dr.TransactionID, End: gas(2027, 2, 1)})
+	lfa.Exec(t0.Add(90*time.Minute), Decide{Partner: mpLFN, TransactionID: "other"})
+	d = lfa.Exec(t0.Add(91*time.Minute), Decide{Partner: mpLFN, TransactionID: dr.TransactionID, End: gas(2027, 2, 1)})
 	o := out(t, d, mpLFN, "UTILMD", PIDKuendigungBest)
 	tx := view(t, o)
 	if c, _ := answerOf(t, o); c != "Z01" || !dateOf(tx, "471").Equal(gas(2027, 2, 1)) {
@@ -110,7 +110,7 @@ func TestKuendigungERP(t *testing.T) {
 	if _, ok := tx.Date("93"); ok {
 		t.Fatal("DTM+93 with Z01")
 	}
-	d = lfa.exec(t0.Add(92*time.Minute), Decide{Partner: mpLFN, TransactionID: dr.TransactionID, Object: true})
+	d = lfa.Exec(t0.Add(92*time.Minute), Decide{Partner: mpLFN, TransactionID: dr.TransactionID, Object: true})
 	if len(d.Outbound) != 0 {
 		t.Fatal("second decision sent")
 	}
@@ -118,9 +118,9 @@ func TestKuendigungERP(t *testing.T) {
 	bound := lfaMD
 	bound.ContractBinding, bound.NoticePeriod, bound.EarliestEnd = true, "01MM", gas(2027, 3, 1)
 	_, lfa, _ = kuendigung(t, bound)
-	d = lfa.fire(labelDecision)
+	d = lfa.Fire(labelDecision)
 	o = out(t, d, mpLFN, "UTILMD", PIDKuendigungAbl)
-	if dec, _ := has[Decided](lfa.all); dec.Source != "default" || !dec.Object {
+	if dec, _ := has[Decided](lfa.All); dec.Source != "default" || !dec.Object {
 		t.Fatalf("default decision %+v", dec)
 	}
 }
@@ -142,28 +142,28 @@ func TestKuendigungIncompleteMasterData(t *testing.T) {
 // changes; an objection by the policy answers 44009 E14 with FTX+ACB.
 func TestAbmeldungVomNB(t *testing.T) {
 	end := gas(2027, 2, 1)
-	nb := newParty(t, "nb").start(WorkflowNBAbmeldung)
-	d := nb.exec(t0, DeregisterSupply{MaLo: maloID, End: end, NB: mpNB, LF: mpLFA})
+	nb := newParty(t, "nb").Start(WorkflowNBAbmeldung)
+	d := nb.Exec(t0, DeregisterSupply{MaLo: maloID, End: end, NB: mpNB, LF: mpLFA})
 	req := out(t, d, mpLFA, "UTILMD", PIDAbmeldungNB)
 	if tx := view(t, req); statusReason(tx) != "Z33" || !dateOf(tx, "159").Equal(end) {
 		t.Fatal("44007 content")
 	}
-	lf := newParty(t, "lfa").start(WorkflowLFAbmeldungNB)
-	d = lf.exec(t0.Add(time.Hour), enriched(deliver(t, req), MasterData{Known: true, Supplied: true}))
+	lf := newParty(t, "lfa").Start(WorkflowLFAbmeldungNB)
+	d = lf.Exec(t0.Add(time.Hour), enriched(deliver(t, req), MasterData{Known: true, Supplied: true}))
 	ans := out(t, d, mpNB, "UTILMD", PIDAbmeldungNBBest)
 	if tx := view(t, ans); !dateOf(tx, "159").Equal(end) {
 		t.Fatal("44008 without DTM+159")
 	}
-	if e, ok := has[SupplyEnded](lf.all); !ok || e.Supplier != mpLFA {
+	if e, ok := has[SupplyEnded](lf.All); !ok || e.Supplier != mpLFA {
 		t.Fatal("LF supply not ended")
 	}
-	nb.exec(t0.Add(2*time.Hour), deliver(t, ans))
-	if e, ok := has[SupplyEnded](nb.all); !ok || e.Supplier != mpLFA || outcome(nb) != OutcomeConfirmed {
+	nb.Exec(t0.Add(2*time.Hour), deliver(t, ans))
+	if e, ok := has[SupplyEnded](nb.All); !ok || e.Supplier != mpLFA || outcome(nb) != OutcomeConfirmed {
 		t.Fatalf("NB: %+v %s", e, outcome(nb))
 	}
 
-	obj := newParty(t, "lfa", WithObjectionPolicy(func(string, MasterData, time.Time) bool { return true })).start(WorkflowLFAbmeldungNB)
-	d = obj.exec(t0.Add(time.Hour), enriched(deliver(t, req), MasterData{Known: true, Supplied: true}))
+	obj := newParty(t, "lfa", WithObjectionPolicy(func(string, MasterData, time.Time) bool { return true })).Start(WorkflowLFAbmeldungNB)
+	d = obj.Exec(t0.Add(time.Hour), enriched(deliver(t, req), MasterData{Known: true, Supplied: true}))
 	rej := out(t, d, mpNB, "UTILMD", PIDAbmeldungNBAbl)
 	if c, l := answerOf(t, rej); c != "E14" || l != "G_0068" {
 		t.Fatalf("44009 %s:%s", c, l)
@@ -176,34 +176,34 @@ func TestAbmeldungVomNB(t *testing.T) {
 // 44015; a 44013 without master data is not sent.
 func TestEoG(t *testing.T) {
 	begin := gas(2027, 1, 1)
-	nb := newParty(t, "nb").start(WorkflowNBEoG)
-	d := nb.exec(berlin(2026, 12, 10, 9, 0), RegisterEoG{MaLo: maloID, Start: begin, NB: mpNB, LF: mpLFA, Location: testLocation()})
+	nb := newParty(t, "nb").Start(WorkflowNBEoG)
+	d := nb.Exec(berlin(2026, 12, 10, 9, 0), RegisterEoG{MaLo: maloID, Start: begin, NB: mpNB, LF: mpLFA, Location: testLocation()})
 	req := out(t, d, mpLFA, "UTILMD", PIDEoG)
-	gv := newParty(t, "gv", WithERPDecision(0)).start(WorkflowLFEoG)
-	d = gv.exec(berlin(2026, 12, 10, 10, 0), enriched(deliver(t, req), MasterData{Known: true, Grundversorger: true, BalanceGroup: "THE0GVE026380000", BillingMonths: 1}))
+	gv := newParty(t, "gv", WithERPDecision(0)).Start(WorkflowLFEoG)
+	d = gv.Exec(berlin(2026, 12, 10, 10, 0), enriched(deliver(t, req), MasterData{Known: true, Grundversorger: true, BalanceGroup: "THE0GVE026380000", BillingMonths: 1}))
 	ans := out(t, d, mpNB, "UTILMD", PIDEoGBest)
 	if l, err := readLocation(view(t, ans)); err != nil || l.MeterNumber != "7DKZ0012345678" || l.MarketArea != "37Y005053MH0000R" {
 		t.Fatalf("44014 master data %+v %v", l, err)
 	}
-	if e, ok := has[SupplierAssigned](gv.all); !ok || e.Supplier != mpLFA || !e.From.Equal(begin) {
+	if e, ok := has[SupplierAssigned](gv.All); !ok || e.Supplier != mpLFA || !e.From.Equal(begin) {
 		t.Fatal("GV assignment")
 	}
-	nb.exec(berlin(2026, 12, 10, 11, 0), deliver(t, ans))
-	if e, ok := has[SupplierAssigned](nb.all); !ok || e.Supplier != mpLFA || outcome(nb) != OutcomeConfirmed {
+	nb.Exec(berlin(2026, 12, 10, 11, 0), deliver(t, ans))
+	if e, ok := has[SupplierAssigned](nb.All); !ok || e.Supplier != mpLFA || outcome(nb) != OutcomeConfirmed {
 		t.Fatal("NB assignment")
 	}
 
-	gv = newParty(t, "gv").start(WorkflowLFEoG)
-	d = gv.exec(berlin(2026, 12, 10, 10, 0), enriched(deliver(t, req), MasterData{Known: true}))
+	gv = newParty(t, "gv").Start(WorkflowLFEoG)
+	d = gv.Exec(berlin(2026, 12, 10, 10, 0), enriched(deliver(t, req), MasterData{Known: true}))
 	dr, _ := has[DecisionRequested](d.Events)
-	d = gv.exec(berlin(2026, 12, 10, 10, 5), Decide{Partner: mpNB, TransactionID: dr.TransactionID, Object: true, Note: "Marktlokation nicht im Versorgungsgebiet"})
+	d = gv.Exec(berlin(2026, 12, 10, 10, 5), Decide{Partner: mpNB, TransactionID: dr.TransactionID, Object: true, Note: "Marktlokation nicht im Versorgungsgebiet"})
 	rej := out(t, d, mpNB, "UTILMD", PIDEoGAbl)
 	if c, _ := answerOf(t, rej); c != "E14" {
 		t.Fatalf("44015 %s", c)
 	}
 
-	empty := newParty(t, "nb").start(WorkflowNBEoG)
-	d = empty.exec(berlin(2026, 12, 10, 9, 0), RegisterEoG{MaLo: maloID, Start: begin, NB: mpNB, LF: mpLFA})
+	empty := newParty(t, "nb").Start(WorkflowNBEoG)
+	d = empty.Exec(berlin(2026, 12, 10, 9, 0), RegisterEoG{MaLo: maloID, Start: begin, NB: mpNB, LF: mpLFA})
 	if len(d.Outbound) != 0 || outcome(empty) != OutcomeFailed {
 		t.Fatal("44013 without master data")
 	}
@@ -212,18 +212,18 @@ func TestEoG(t *testing.T) {
 // TestInvalidInbound: a request whose date is no Gastag boundary gets an
 // error APERAK (Z29) and ends; a valid one gets no APERAK (Gas).
 func TestInvalidInbound(t *testing.T) {
-	lfn := newParty(t, "lfn").start(WorkflowLFNKuendigung)
-	d := lfn.exec(t0, termin)
+	lfn := newParty(t, "lfn").Start(WorkflowLFNKuendigung)
+	d := lfn.Exec(t0, termin)
 	o := out(t, d, mpLFA, "UTILMD", PIDKuendigung)
 	bad := engine.Outbound{Recipient: o.Recipient, MessageType: o.MessageType, InterchangeRef: o.InterchangeRef,
 		Payload: []byte(replaceOnce(string(o.Payload), "DTM+93:202701010500?+00:303", "DTM+93:202701010000?+00:303"))}
-	lfa := newParty(t, "lfa").start(WorkflowLFAKuendigung)
-	d = lfa.exec(t0.Add(time.Hour), enriched(deliver(t, bad), lfaMD))
+	lfa := newParty(t, "lfa").Start(WorkflowLFAKuendigung)
+	d = lfa.Exec(t0.Add(time.Hour), enriched(deliver(t, bad), lfaMD))
 	if got := pids(t, d); len(got) != 1 || got[0] != "APERAK" || outcome(lfa) != OutcomeAperakRejected {
 		t.Fatalf("bad date: %v %s", got, outcome(lfa))
 	}
 	// The LFN's process fails on the error APERAK.
-	lfn.exec(t0.Add(2*time.Hour), deliver(t, out(t, d, mpLFN, "APERAK", "")))
+	lfn.Exec(t0.Add(2*time.Hour), deliver(t, out(t, d, mpLFN, "APERAK", "")))
 	if outcome(lfn) != OutcomeAperakRejected {
 		t.Fatalf("LFN outcome %s", outcome(lfn))
 	}
@@ -232,17 +232,17 @@ func TestInvalidInbound(t *testing.T) {
 // TestNegativeContrl: a negative CONTRL makes the interchange not received
 // and fails the sending process; a missing master data source is an error.
 func TestNegativeContrl(t *testing.T) {
-	lf := newParty(t, "lf").start(WorkflowLFLieferende)
-	d := lf.exec(t0, RegisterSupplyEnd{MaLo: maloID, End: gas(2027, 1, 1), NB: mpNB, LF: mpLFA, Reason: "E01"})
-	lf.exec(t0.Add(time.Minute), contrl(t, out(t, d, mpNB, "UTILMD", PIDAbmeldung), t0.Add(time.Minute), false))
-	if outcome(lf) != OutcomeContrlRejected || lf.s.Out[0].Aperak != "contrl" {
-		t.Fatalf("%s %+v", outcome(lf), lf.s.Out[0])
+	lf := newParty(t, "lf").Start(WorkflowLFLieferende)
+	d := lf.Exec(t0, RegisterSupplyEnd{MaLo: maloID, End: gas(2027, 1, 1), NB: mpNB, LF: mpLFA, Reason: "E01"})
+	lf.Exec(t0.Add(time.Minute), contrl(t, out(t, d, mpNB, "UTILMD", PIDAbmeldung), t0.Add(time.Minute), false))
+	if outcome(lf) != OutcomeContrlRejected || lf.S.Out[0].Aperak != "contrl" {
+		t.Fatalf("%s %+v", outcome(lf), lf.S.Out[0])
 	}
-	if _, ok := lf.dl[labelAperak+lf.s.Out[0].TransactionID]; ok {
+	if _, ok := lf.Deadlines[labelAperak+lf.S.Out[0].TransactionID]; ok {
 		t.Fatal("APERAK deadline kept")
 	}
-	nb := newParty(t, "nb").start(WorkflowNBLieferende)
-	_, err := nb.try(t0, deliver(t, out(t, d, mpNB, "UTILMD", PIDAbmeldung)))
+	nb := newParty(t, "nb").Start(WorkflowNBLieferende)
+	_, err := nb.Try(t0, deliver(t, out(t, d, mpNB, "UTILMD", PIDAbmeldung)))
 	if !errors.Is(err, ErrNoMasterData) {
 		t.Fatalf("err %v", err)
 	}
@@ -263,35 +263,35 @@ func replaceOnce(s, old, new string) string {
 // the LFA's silence (44002 + 44037); an error APERAK after the deadline is
 // recorded and still ends the sending process.
 func TestErrorAperak(t *testing.T) {
-	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, reg(RegisterSupplyStart{Start: start}))
+	lfn := newParty(t, "lfn").Start(WorkflowLFNLieferbeginn)
+	d := lfn.Exec(t0, reg(RegisterSupplyStart{Start: start}))
 	a := out(t, d, mpNB, "UTILMD", PIDAnmeldung)
-	lfn.exec(t0.Add(time.Hour), errorAperak(t, a, t0.Add(time.Hour), "Z14"))
-	if outcome(lfn) != OutcomeAperakRejected || lfn.s.Out[0].Aperak != "313" {
-		t.Fatalf("%s %+v", outcome(lfn), lfn.s.Out[0])
+	lfn.Exec(t0.Add(time.Hour), errorAperak(t, a, t0.Add(time.Hour), "Z14"))
+	if outcome(lfn) != OutcomeAperakRejected || lfn.S.Out[0].Aperak != "313" {
+		t.Fatalf("%s %+v", outcome(lfn), lfn.S.Out[0])
 	}
-	if _, ok := lfn.dl[labelAperak+lfn.s.Out[0].TransactionID]; ok {
+	if _, ok := lfn.Deadlines[labelAperak+lfn.S.Out[0].TransactionID]; ok {
 		t.Fatal("APERAK deadline kept")
 	}
 
-	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	d = nb.exec(t0, enriched(deliver(t, a), nbMD()))
+	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+	d = nb.Exec(t0, enriched(deliver(t, a), nbMD()))
 	req := out(t, d, mpLFA, "UTILMD", PIDAbmeldeanfrage)
-	d = nb.exec(t0.Add(time.Hour), errorAperak(t, req, t0.Add(time.Hour), "Z18"))
+	d = nb.Exec(t0.Add(time.Hour), errorAperak(t, req, t0.Add(time.Hour), "Z18"))
 	if got := pids(t, d); len(got) != 2 || got[0] != PIDAnmeldungBest || got[1] != PIDInfoBeendigung {
 		t.Fatalf("NB sent %v", got)
 	}
 
-	late := newParty(t, "lf").start(WorkflowLFNKuendigung)
-	d = late.exec(t0, termin)
+	late := newParty(t, "lf").Start(WorkflowLFNKuendigung)
+	d = late.Exec(t0, termin)
 	k := out(t, d, mpLFA, "UTILMD", PIDKuendigung)
-	late.fire(labelAperak + late.s.Out[0].TransactionID)
-	if late.s.Out[0].Aperak != "processed" || late.s.Done {
-		t.Fatalf("%+v", late.s.Out[0])
+	late.Fire(labelAperak + late.S.Out[0].TransactionID)
+	if late.S.Out[0].Aperak != "processed" || late.S.Done {
+		t.Fatalf("%+v", late.S.Out[0])
 	}
-	late.exec(t0.Add(7*24*time.Hour), errorAperak(t, k, t0.Add(7*24*time.Hour), "Z14"))
-	if outcome(late) != OutcomeAperakRejected || len(late.s.Notes) == 0 {
-		t.Fatalf("late error APERAK: %s %v", outcome(late), late.s.Notes)
+	late.Exec(t0.Add(7*24*time.Hour), errorAperak(t, k, t0.Add(7*24*time.Hour), "Z14"))
+	if outcome(late) != OutcomeAperakRejected || len(late.S.Notes) == 0 {
+		t.Fatalf("late error APERAK: %s %v", outcome(late), late.S.Notes)
 	}
 }
 
@@ -303,7 +303,7 @@ func TestRemarks(t *testing.T) {
 		t.Fatalf("A03 with FTX %v", ftx(tx))
 	}
 	_, lfa, _ := kuendigung(t, lfaMD)
-	d = lfa.exec(t0.Add(2*time.Hour), Decide{Partner: mpLFN, TransactionID: lfa.s.Request.TransactionID, Object: true, Code: "E14", Note: "Kunde widerspricht"})
+	d = lfa.Exec(t0.Add(2*time.Hour), Decide{Partner: mpLFN, TransactionID: lfa.S.Request.TransactionID, Object: true, Code: "E14", Note: "Kunde widerspricht"})
 	if got := ftx(view(t, out(t, d, mpLFN, "UTILMD", PIDKuendigungAbl))); len(got) != 1 || got[0] != "Kunde widerspricht" {
 		t.Fatalf("ERP note %v", got)
 	}

@@ -243,7 +243,8 @@ type LocationFunc func(rec malo.Record) (LocationData, bool)
 //     the requested date;
 //   - AnnualConsumption from the record;
 //   - Location from loc (nil: none; pkg/malo's gas fields are read by the
-//     deployment's LocationFunc).
+//     deployment's LocationFunc), and from it Customer, CustomerFirst,
+//     CustomerCompany and Address (the LF's view, 44017 NAD+Z09/NAD+DP).
 //
 // Facts the record does not hold (PendingRegistration, ContractBinding,
 // NoticePeriod, EarliestEnd, BalanceGroup, Grundversorger) stay false/zero:
@@ -265,6 +266,9 @@ func FromMaLo(r malo.Reader, loc LocationFunc) MasterDataSource {
 		if loc != nil {
 			if l, ok := loc(*rec); ok {
 				md.Location = &l
+				// The LF's view of its contract (44017 NAD+Z09, NAD+DP): the
+				// customer and address the record's location data hold.
+				md.Customer, md.CustomerFirst, md.CustomerCompany, md.Address = l.Customer, l.CustomerFirst, l.CustomerCompany, l.Address
 			}
 		}
 		return md, nil

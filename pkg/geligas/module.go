@@ -49,8 +49,7 @@ type config struct {
 	aperak       *fristen.APERAKClock
 	gas          *fristen.GeLiGas
 	aperakGrace  time.Duration
-	decisionWait time.Duration
-	askERP       map[string]bool
+	ask          utilmdkit.AskERP
 	objection    ObjectionPolicy
 	stornoAccept bool
 	codes        codeTable
@@ -109,11 +108,7 @@ func WithERPDecision(wait time.Duration, pids ...string) Option {
 		if wait < 0 {
 			return fmt.Errorf("geligas: negative decision wait %s", wait)
 		}
-		cfg.decisionWait = wait
-		cfg.askERP = map[string]bool{}
-		for _, p := range pids {
-			cfg.askERP[p] = true
-		}
+		cfg.ask = utilmdkit.NewAskERP(wait, pids...)
 		return nil
 	}
 }
@@ -159,8 +154,7 @@ func WithProcessIndex(ix ProcessIndex) Option {
 func newConfig(opts ...Option) (*config, error) {
 	cfg := &config{
 		aperakGrace:  15 * time.Minute,
-		decisionWait: 30 * time.Minute,
-		askERP:       map[string]bool{PIDAbmeldeanfrage: true, PIDKuendigung: true, PIDEoG: true},
+		ask:          utilmdkit.NewAskERP(30*time.Minute, PIDAbmeldeanfrage, PIDKuendigung, PIDEoG),
 		objection:    DefaultObjection,
 		stornoAccept: true,
 		codes:        newCodeTable(DefaultCodes()),
@@ -283,10 +277,8 @@ func AnsweredKey(malo string) engine.BusinessKey {
 }
 
 // MaLoKey is the business key of the processes of a MaLo (kind
-// inbound.KeyMaLo, as gpke binds it).
-func MaLoKey(malo string) engine.BusinessKey {
-	return engine.BusinessKey{Kind: inbound.KeyMaLo, Value: malo}
-}
+// inbound.KeyMaLo, as gpke binds it; utilmdkit.MaLoKey).
+func MaLoKey(malo string) engine.BusinessKey { return utilmdkit.MaLoKey(malo) }
 
 // enrich is the module.Enricher: for the requests of the answering
 // workflows it reads MaLo (LOC+172) and date, asks src and replaces the
@@ -314,7 +306,7 @@ func enrich(src MasterDataSource, ix ProcessIndex) module.Enricher {
 		}
 		q := Query{Tenant: id.Tenant, Own: tx.Receiver, Partner: tx.Sender, PID: tx.PID, ReceivedAt: cmd.ReceivedAt}
 		q.MaLo, _ = maloOf(r.T)
-		q.Date = requestDate(r.T)
+		q.Date = utilmdkit.RequestDate(r.T)
 		md := MasterData{MaLo: q.MaLo}
 		if q.MaLo != "" {
 			if md, err = src.MasterData(ctx, q); err != nil {
@@ -329,7 +321,7 @@ func enrich(src MasterDataSource, ix ProcessIndex) module.Enricher {
 				md.PendingRegistration = pending
 			}
 		}
-		e := Enriched{Transaction: tx, MasterData: md, parsed: r}
+		e := utilmdkit.NewEnriched[family](tx, md, r)
 		cmd.Payload, cmd.Type = e, e.CommandType()
 		return nil
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/routing"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/erp"
 )
 
@@ -146,7 +147,7 @@ func (r memReader) Lookup(_ context.Context, tenant, id string) (*malo.Record, e
 
 // TestFromMaLoAndEnrich: FromMaLo answers from the records (NB: supplier
 // before the date, grid, future supplier, location by the LocationFunc; LF:
-// own supply and contract end) and Enrich wraps a request into Enriched with
+// own supply, contract end, customer and address from the location) and Enrich wraps a request into Enriched with
 // them and finds another Anmeldung in process via the process index.
 func TestFromMaLoAndEnrich(t *testing.T) {
 	end := start
@@ -161,7 +162,7 @@ func TestFromMaLoAndEnrich(t *testing.T) {
 		t.Fatalf("NB %+v %v", md, err)
 	}
 	md, _ = src.MasterData(context.Background(), Query{Tenant: "lf", Own: mpLFA, Partner: mpLFN, MaLo: maloID, Date: kEnd})
-	if !md.Supplied || md.ConfirmedEnd {
+	if !md.Supplied || md.ConfirmedEnd || md.Customer != testLocation().Customer || !md.CustomerCompany || md.Address == nil || md.Address.City != "Erfurt" {
 		t.Fatalf("LF %+v", md)
 	}
 	if md, _ := src.MasterData(context.Background(), Query{Tenant: "nb", Own: mpNB, MaLo: "50112233446"}); md.Known {
@@ -189,8 +190,8 @@ func TestFromMaLoAndEnrich(t *testing.T) {
 	if !ok || cmd.Type != "geligas.enriched" || !e.MasterData.PendingRegistration || e.MasterData.Supplier != "" && e.MasterData.Supplier != mpLFA {
 		t.Fatalf("enriched %+v", cmd.Payload)
 	}
-	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	d := nb.exec(t0, e)
+	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+	d := nb.Exec(t0, e)
 	if c, _ := answerOf(t, out(t, d, mpLFN, "UTILMD", PIDAnmeldungAbl)); c != "ZC5" {
 		t.Fatalf("code %s", c)
 	}
@@ -211,8 +212,8 @@ func TestFromMaLoAndEnrich(t *testing.T) {
 func TestOutboundGuard(t *testing.T) {
 	md := nbMD()
 	md.Supplier = "9900000000011"
-	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	d, err := nb.try(t0, enriched(deliver(t, anmeldung(t, t0, start)), md))
+	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+	d, err := nb.Try(t0, enriched(deliver(t, anmeldung(t, t0, start)), md))
 	var nc *NonConformantError
 	if !errors.As(err, &nc) || !errors.Is(err, ErrNonConformant) || len(nc.Findings) == 0 || nc.PIDs[0] != PIDInfoZuordnung {
 		t.Fatalf("err %v", err)
@@ -226,10 +227,10 @@ func TestOutboundGuard(t *testing.T) {
 // CloudEvents (Sparte GAS, processed-by-silence is no alert), the outcomes.
 func TestProjectionAndEvents(t *testing.T) {
 	var _ module.Projectable = RequestReceived{}
-	if f := (Sent{PID: PIDAbmeldeanfrage}).ProjectionFields(); f.State != StateWaitingForLFA {
+	if f := (Sent{PID: PIDAbmeldeanfrage}).ProjectionFields(); f.State != utilmdkit.StateWaitingForLFA {
 		t.Errorf("44010 label %q", f.State)
 	}
-	if f := (Sent{PID: PIDAnmeldung}).ProjectionFields(); f.State != StateWaitingForAnswer {
+	if f := (Sent{PID: PIDAnmeldung}).ProjectionFields(); f.State != utilmdkit.StateWaitingForAnswer {
 		t.Errorf("44001 label %q", f.State)
 	}
 	if f := (InfoReceived{PID: PIDInfoBeendigung, MaLo: maloID}).ProjectionFields(); f.PIDs[0] != PIDInfoBeendigung || f.MaLo[0] != maloID {

@@ -103,7 +103,7 @@ func (f flow) checkRequest(x *dec, r *utilmdkit.Received, md *MasterData, dateQ 
 // Abmeldeanfrage needed), then E_3007 (nbDecide).
 func (f flow) nbAnmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if md == nil {
-		return f.txErr(r, ErrNoMasterData)
+		return r.Failed(f.name, ErrNoMasterData)
 	}
 	ok, err := f.checkRequest(x, r, md, "92")
 	if err != nil || !ok {
@@ -270,7 +270,7 @@ func (f flow) nbAnswerLFN(x *dec, confirm bool, key, party string) error {
 // the LFA as the triggering party, AHB [571]).
 func (f flow) nbAbmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if md == nil {
-		return f.txErr(r, ErrNoMasterData)
+		return r.Failed(f.name, ErrNoMasterData)
 	}
 	ok, err := f.checkRequest(x, r, md, "93")
 	if err != nil || !ok {

@@ -16,7 +16,7 @@ func anmeldung(t *testing.T, at, start time.Time, mod ...func(*RegisterSupplySta
 	for _, m := range mod {
 		m(&c)
 	}
-	d := newParty(t, "lfn").start(WorkflowLFNLieferbeginn).exec(at, c)
+	d := newParty(t, "lfn").Start(WorkflowLFNLieferbeginn).Exec(at, c)
 	return out(t, d, mpNB, "UTILMD", PIDAnmeldung)
 }
 
@@ -44,8 +44,8 @@ func TestNBDirectRejections(t *testing.T) {
 		{name: "Anmeldung in process: ZC5 with DTM+Z07/Z08 ([36])", md: pending, start: start, code: "ZC5", hasMaLo: true, z07: gas(2026, 12, 15), z08: gas(2026, 11, 3)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-			d := nb.exec(t0, enriched(deliver(t, anmeldung(t, t0, c.start)), c.md))
+			nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+			d := nb.Exec(t0, enriched(deliver(t, anmeldung(t, t0, c.start)), c.md))
 			o := out(t, d, mpLFN, "UTILMD", PIDAnmeldungAbl)
 			if code, list := answerOf(t, o); code != c.code || list != "G_0011" {
 				t.Fatalf("answer %s:%s, want %s:G_0011", code, list, c.code)
@@ -90,12 +90,12 @@ func TestNBLeadTimeGastag(t *testing.T) {
 		at   time.Time
 		want string
 	}{{early, PIDAnmeldungBest}, {late, PIDAnmeldungAbl}} {
-		nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
+		nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
 		md := nbMD()
 		md.Supplier = ""
-		d := nb.exec(c.at, enriched(deliver(t, anmeldung(t, c.at, first)), md))
+		d := nb.Exec(c.at, enriched(deliver(t, anmeldung(t, c.at, first)), md))
 		out(t, d, mpLFN, "UTILMD", c.want)
-		if rr := nb.s.Request; !rr.Gastag.Equal(fristen.GasDate(c.at).Add(6 * time.Hour)) {
+		if rr := nb.S.Request; !rr.Gastag.Equal(fristen.GasDate(c.at).Add(6 * time.Hour)) {
 			t.Errorf("Gastag of %s recorded as %s", c.at, rr.Gastag)
 		}
 	}
@@ -110,8 +110,8 @@ func TestNBMoveInRetro(t *testing.T) {
 	for _, c := range []struct {
 		reason, want string
 	}{{"E01", PIDAnmeldungBest}, {"E03", PIDAnmeldungAbl}} {
-		nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-		d := nb.exec(t0, enriched(deliver(t, anmeldung(t, t0, back, func(r *RegisterSupplyStart) { r.Reason = c.reason })), md))
+		nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+		d := nb.Exec(t0, enriched(deliver(t, anmeldung(t, t0, back, func(r *RegisterSupplyStart) { r.Reason = c.reason })), md))
 		out(t, d, mpLFN, "UTILMD", c.want)
 	}
 }
@@ -120,21 +120,21 @@ func TestNBMoveInRetro(t *testing.T) {
 // LFA's code in STS+Z35 and the LFA in NAD+VY ([84], [566]); no
 // assignment changes.
 func TestNBLFARejects(t *testing.T) {
-	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	a := out(t, lfn.exec(t0, reg(RegisterSupplyStart{Start: start})), mpNB, "UTILMD", PIDAnmeldung)
-	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	d := nb.exec(t0, enriched(deliver(t, a), nbMD()))
+	lfn := newParty(t, "lfn").Start(WorkflowLFNLieferbeginn)
+	a := out(t, lfn.Exec(t0, reg(RegisterSupplyStart{Start: start})), mpNB, "UTILMD", PIDAnmeldung)
+	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+	d := nb.Exec(t0, enriched(deliver(t, a), nbMD()))
 	req := out(t, d, mpLFA, "UTILMD", PIDAbmeldeanfrage)
-	lfa := newParty(t, "lfa", WithERPDecision(0)).start(WorkflowLFAAbmeldeanfrage)
-	d = lfa.exec(t0.Add(time.Hour), enriched(deliver(t, req), MasterData{Known: true, Supplied: true, ContractBinding: true}))
+	lfa := newParty(t, "lfa", WithERPDecision(0)).Start(WorkflowLFAAbmeldeanfrage)
+	d = lfa.Exec(t0.Add(time.Hour), enriched(deliver(t, req), MasterData{Known: true, Supplied: true, ContractBinding: true}))
 	rej := out(t, d, mpNB, "UTILMD", PIDAbmeldeanfrageAbl)
 	if c, l := answerOf(t, rej); c != "Z12" || l != "G_0009" {
 		t.Fatalf("44012 %s:%s", c, l)
 	}
-	if _, ok := has[SupplyEnded](lfa.all); ok {
+	if _, ok := has[SupplyEnded](lfa.All); ok {
 		t.Fatal("LFA ended its supply although it objected")
 	}
-	d = nb.exec(t0.Add(2*time.Hour), deliver(t, rej))
+	d = nb.Exec(t0.Add(2*time.Hour), deliver(t, rej))
 	o := out(t, d, mpLFN, "UTILMD", PIDAnmeldungAbl)
 	code, third := "", ""
 	for _, s := range view(t, o).Statuses {
@@ -148,19 +148,19 @@ func TestNBLFARejects(t *testing.T) {
 	if code != "Z35" || third != "Z12" {
 		t.Fatalf("44003 %s / Z35 %s", code, third)
 	}
-	if _, ok := has[SupplierAssigned](nb.all); ok || outcome(nb) != OutcomeRejected {
+	if _, ok := has[SupplierAssigned](nb.All); ok || outcome(nb) != OutcomeRejected {
 		t.Fatalf("outcome %s", outcome(nb))
 	}
 	// The LFN learns the rejection and the LFA's code (STS+Z35).
-	lfn.exec(t0.Add(150*time.Minute), deliver(t, o))
-	if outcome(lfn) != OutcomeRejected || lfn.s.Answer == nil || lfn.s.Answer.Code != "Z35" || lfn.s.Answer.ThirdCode != "Z12" {
-		t.Fatalf("LFN: %s %+v", outcome(lfn), lfn.s.Answer)
+	lfn.Exec(t0.Add(150*time.Minute), deliver(t, o))
+	if outcome(lfn) != OutcomeRejected || lfn.S.Answer == nil || lfn.S.Answer.Code != "Z35" || lfn.S.Answer.ThirdCode != "Z12" {
+		t.Fatalf("LFN: %s %+v", outcome(lfn), lfn.S.Answer)
 	}
-	if _, ok := has[SupplierAssigned](lfn.all); ok {
+	if _, ok := has[SupplierAssigned](lfn.All); ok {
 		t.Fatal("LFN assigned after a rejection")
 	}
 	// A late second answer is recorded, nothing sent.
-	d = nb.exec(t0.Add(3*time.Hour), deliver(t, rej))
+	d = nb.Exec(t0.Add(3*time.Hour), deliver(t, rej))
 	if len(d.Outbound) != 0 {
 		t.Fatalf("late answer sent %v", pids(t, d))
 	}
@@ -170,13 +170,13 @@ func TestNBLFARejects(t *testing.T) {
 // the NB confirms (44002) and tells the LFA (44037 ZC8, DTM+93/159); a
 // late answer is only noted.
 func TestNBLFASilent(t *testing.T) {
-	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	d := nb.exec(t0, enriched(deliver(t, anmeldung(t, t0, start)), nbMD()))
+	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+	d := nb.Exec(t0, enriched(deliver(t, anmeldung(t, t0, start)), nbMD()))
 	req := out(t, d, mpLFA, "UTILMD", PIDAbmeldeanfrage)
-	if due := nb.dl[labelLFA]; !due.Equal(berlin(2026, 11, 6, 0, 0)) { // Mon 2nd + 3 WT = Thu 5th, end of day
+	if due := nb.Deadlines[labelLFA]; !due.Equal(berlin(2026, 11, 6, 0, 0)) { // Mon 2nd + 3 WT = Thu 5th, end of day
 		t.Fatalf("LFA deadline %s", due.In(fristen.Berlin()))
 	}
-	d = nb.fire(labelLFA)
+	d = nb.Fire(labelLFA)
 	if got := pids(t, d); len(got) != 2 || got[0] != PIDAnmeldungBest || got[1] != PIDInfoBeendigung {
 		t.Fatalf("NB sent %v", got)
 	}
@@ -184,22 +184,22 @@ func TestNBLFASilent(t *testing.T) {
 	if tx := view(t, info); !dateOf(tx, "93").Equal(start) || statusReason(tx) != "ZC8" {
 		t.Fatalf("44037 %+v", tx.Statuses)
 	}
-	if e, ok := has[SupplyEnded](nb.all); !ok || e.Supplier != mpLFA {
+	if e, ok := has[SupplyEnded](nb.All); !ok || e.Supplier != mpLFA {
 		t.Fatal("LFA's supply not ended")
 	}
-	lfa := newParty(t, "lfa").start(WorkflowLFAAbmeldeanfrage)
-	d = lfa.exec(berlin(2026, 11, 9, 9, 0), enriched(deliver(t, req), MasterData{Known: true, Supplied: true}))
-	d = nb.exec(berlin(2026, 11, 9, 10, 0), deliver(t, out(t, lfa.exec(berlin(2026, 11, 9, 9, 30), Decide{Partner: mpNB, TransactionID: lfa.s.Request.TransactionID}), mpNB, "UTILMD", PIDAbmeldeanfrageBest)))
-	if len(d.Outbound) != 0 || len(nb.s.Notes) == 0 {
-		t.Fatalf("late answer: %v notes %v", pids(t, d), nb.s.Notes)
+	lfa := newParty(t, "lfa").Start(WorkflowLFAAbmeldeanfrage)
+	d = lfa.Exec(berlin(2026, 11, 9, 9, 0), enriched(deliver(t, req), MasterData{Known: true, Supplied: true}))
+	d = nb.Exec(berlin(2026, 11, 9, 10, 0), deliver(t, out(t, lfa.Exec(berlin(2026, 11, 9, 9, 30), Decide{Partner: mpNB, TransactionID: lfa.S.Request.TransactionID}), mpNB, "UTILMD", PIDAbmeldeanfrageBest)))
+	if len(d.Outbound) != 0 || len(nb.S.Notes) == 0 {
+		t.Fatalf("late answer: %v notes %v", pids(t, d), nb.S.Notes)
 	}
 	// The LFA records the 44037 in a geligas.lf.info process.
-	li := newParty(t, "lfa").start(WorkflowLFInfo)
-	d = li.exec(berlin(2026, 11, 6, 1, 0), deliver(t, info))
+	li := newParty(t, "lfa").Start(WorkflowLFInfo)
+	d = li.Exec(berlin(2026, 11, 6, 1, 0), deliver(t, info))
 	if len(d.Outbound) != 0 || outcome(li) != OutcomeInformed {
 		t.Fatalf("info: %v %s", pids(t, d), outcome(li))
 	}
-	if e, ok := has[SupplyEnded](li.all); !ok || e.Supplier != mpLFA || !e.Until.Equal(start) {
+	if e, ok := has[SupplyEnded](li.All); !ok || e.Supplier != mpLFA || !e.Until.Equal(start) {
 		t.Fatalf("LFA info supply end %+v", e)
 	}
 }
@@ -209,8 +209,8 @@ func TestNBLFASilent(t *testing.T) {
 func TestNBNoLocation(t *testing.T) {
 	md := nbMD()
 	md.Supplier, md.Location = "", nil
-	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	d := nb.exec(t0, enriched(deliver(t, anmeldung(t, t0, start)), md))
+	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+	d := nb.Exec(t0, enriched(deliver(t, anmeldung(t, t0, start)), md))
 	if len(d.Outbound) != 0 || outcome(nb) != OutcomeFailed {
 		t.Fatalf("%v %s", pids(t, d), outcome(nb))
 	}
@@ -235,15 +235,15 @@ func TestNBAbmeldung(t *testing.T) {
 		{"Auszug with a future supplier", "E01", MasterData{Known: true, InGrid: true, Supplier: mpLFA, FutureSupplier: mpLFN, FutureStart: future}, PIDAbmeldungBest, "E15", true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			lf := newParty(t, "lfa").start(WorkflowLFLieferende)
-			d := lf.exec(t0, RegisterSupplyEnd{MaLo: maloID, End: end, NB: mpNB, LF: mpLFA, Reason: c.reason})
-			nb := newParty(t, "nb").start(WorkflowNBLieferende)
-			d = nb.exec(t0.Add(time.Hour), enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAbmeldung)), c.md))
+			lf := newParty(t, "lfa").Start(WorkflowLFLieferende)
+			d := lf.Exec(t0, RegisterSupplyEnd{MaLo: maloID, End: end, NB: mpNB, LF: mpLFA, Reason: c.reason})
+			nb := newParty(t, "nb").Start(WorkflowNBLieferende)
+			d = nb.Exec(t0.Add(time.Hour), enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAbmeldung)), c.md))
 			o := out(t, d, mpLFA, "UTILMD", c.want)
 			if code, _ := answerOf(t, o); code != c.code {
 				t.Fatalf("code %s", code)
 			}
-			_, ended := has[SupplyEnded](nb.all)
+			_, ended := has[SupplyEnded](nb.All)
 			if ended != (c.want == PIDAbmeldungBest) {
 				t.Fatalf("supply ended %v", ended)
 			}
@@ -252,21 +252,21 @@ func TestNBAbmeldung(t *testing.T) {
 				if tx := view(t, i); !dateOf(tx, "92").Equal(future) || statusReason(tx) != "ZG9" {
 					t.Fatalf("44038 %v", tx.Statuses)
 				}
-				if r, ok := has[AssignmentRevoked](nb.all); !ok || r.Supplier != mpLFN {
+				if r, ok := has[AssignmentRevoked](nb.All); !ok || r.Supplier != mpLFN {
 					t.Fatal("future assignment not revoked")
 				}
-				li := newParty(t, "lfn").start(WorkflowLFInfo)
-				li.exec(t0.Add(2*time.Hour), deliver(t, i))
-				if r, ok := has[AssignmentRevoked](li.all); !ok || r.Supplier != mpLFN || !r.From.Equal(future) || outcome(li) != OutcomeInformed {
+				li := newParty(t, "lfn").Start(WorkflowLFInfo)
+				li.Exec(t0.Add(2*time.Hour), deliver(t, i))
+				if r, ok := has[AssignmentRevoked](li.All); !ok || r.Supplier != mpLFN || !r.From.Equal(future) || outcome(li) != OutcomeInformed {
 					t.Fatalf("LFN info: %+v %s", r, outcome(li))
 				}
 			} else if len(d.Outbound) != 1 {
 				t.Fatalf("sent %v", pids(t, d))
 			}
-			lf.exec(t0.Add(2*time.Hour), deliver(t, o))
-			_, lfEnded := has[SupplyEnded](lf.all)
-			if lfEnded != (c.want == PIDAbmeldungBest) || !lf.s.Done {
-				t.Fatalf("LF side: ended %v done %v", lfEnded, lf.s.Done)
+			lf.Exec(t0.Add(2*time.Hour), deliver(t, o))
+			_, lfEnded := has[SupplyEnded](lf.All)
+			if lfEnded != (c.want == PIDAbmeldungBest) || !lf.S.Done {
+				t.Fatalf("LF side: ended %v done %v", lfEnded, lf.S.Done)
 			}
 		})
 	}
@@ -284,8 +284,8 @@ func TestNBLeadTimeHolidays(t *testing.T) {
 		start time.Time
 		want  string
 	}{{gas(2027, 1, 8), PIDAnmeldungAbl}, {gas(2027, 1, 9), PIDAnmeldungBest}} {
-		nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-		d := nb.exec(at, enriched(deliver(t, anmeldung(t, at, c.start)), md))
+		nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+		d := nb.Exec(at, enriched(deliver(t, anmeldung(t, at, c.start)), md))
 		out(t, d, mpLFN, "UTILMD", c.want)
 	}
 }
@@ -295,18 +295,9 @@ func TestNBLeadTimeHolidays(t *testing.T) {
 // against its AHB by the outbound guard) and without one (the 44002 with
 // the full master data, built and validated).
 func BenchmarkNBAnmeldung(b *testing.B) {
-	ws, err := Workflows()
-	if err != nil {
-		b.Fatal(err)
-	}
-	var nb flow
-	for _, w := range ws {
-		if w.Name() == WorkflowNBLieferbeginn {
-			nb = w.(flow)
-		}
-	}
+	nb := newParty(b, "nb").Start(WorkflowNBLieferbeginn).WF
 	c := reg(RegisterSupplyStart{Start: start})
-	lfn, _ := newParty(b, "lfn").wfs[WorkflowLFNLieferbeginn]
+	lfn := newParty(b, "lfn").Start(WorkflowLFNLieferbeginn).WF
 	d, err := lfn.Handle(lfn.Initial(), engine.Command{ID: "b", ReceivedAt: t0.UTC(), Payload: c})
 	if err != nil {
 		b.Fatal(err)

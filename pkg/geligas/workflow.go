@@ -7,13 +7,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/aperak"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/edifact/utilmd"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
-	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/delivery"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
@@ -97,16 +95,14 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	if f.cfg == nil {
 		return engine.Decision{}, fmt.Errorf("geligas: %s: not configured", f.name)
 	}
-	x := utilmdkit.NewDecision(s, cmd, apply)
-	v, err := utilmdkit.DecisionVersion(cmd, s.FV)
+	x, err := utilmdkit.BeginDecision(s, s.FV, cmd, apply)
 	if err != nil {
 		return engine.Decision{}, fmt.Errorf("geligas: %w", err)
 	}
-	x.FV = v
 	switch p := cmd.Payload.(type) {
 	case Enriched:
 		md := p.MasterData
-		err = f.transaction(x, p.Transaction, &md, p.parsed)
+		err = f.transaction(x, p.Transaction, &md, p.Parsed())
 	case inbound.Transaction:
 		err = f.transaction(x, p, nil, nil)
 	case RegisterSupplyStart:
@@ -123,10 +119,11 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 		err = f.requestCancellation(x, p)
 	case Decide:
 		err = f.decide(x, p)
-	case delivery.Confirmed:
-		x.Emit(Delivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Transport: p.Transport, At: p.At.UTC()})
-	case delivery.Failed:
-		x.Emit(Undelivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Reason: p.Reason, At: p.At.UTC()})
+	case delivery.Confirmed, delivery.Failed:
+		// The deliverer's reports are recorded so that the read model
+		// shows each outbound message's delivery; they change nothing else.
+		ev, _ := utilmdkit.DeliveryReport[family](p)
+		x.Emit(ev)
 	case Timeout:
 		if !p.Due.IsZero() {
 			x.At = p.Due.UTC()
@@ -138,10 +135,7 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	if err != nil {
 		return engine.Decision{}, err
 	}
-	if s.MaLo == "" && x.S.MaLo != "" {
-		// The process learnt its MaLo: bind it once (business key).
-		x.D.Correlate = append(x.D.Correlate, MaLoKey(x.S.MaLo))
-	}
+	x.BindMaLo(s.MaLo, x.S.MaLo) // found by it: `mako process list --malo`
 	if f.name == WorkflowNBLieferbeginn && !s.Done && x.S.Done && ident.ValidateMaLo(x.S.MaLo) == nil {
 		// The Anmeldung is answered (or cancelled): no longer in process.
 		x.D.Correlate = append(x.D.Correlate, AnsweredKey(x.S.MaLo))
@@ -171,25 +165,6 @@ func maloOf(t *utilmd.Transaction) (string, bool) {
 	return first, first != ""
 }
 
-// requestDate returns DTM+92 or else DTM+93 of t (zero if none readable).
-func requestDate(t *utilmd.Transaction) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	for _, q := range []string{"92", "93"} {
-		if d, ok := t.Date(q); ok {
-			if v, err := d.Time(); err == nil {
-				return v
-			}
-		}
-	}
-	return time.Time{}
-}
-
-func (f flow) txErr(r *utilmdkit.Received, err error) error {
-	return &TransactionError{Workflow: f.name, PID: r.Tx.PID, Sender: r.Tx.Sender, TransactionID: r.Tx.TransactionID, Err: err}
-}
-
 // unreadable answers a UTILMD transaction that cannot be read with an
 // error APERAK Z29 and ends the process; only when no APERAK can be built
 // does the error go back to the pipeline (dead letter).
@@ -197,11 +172,8 @@ func (f flow) unreadable(x *dec, r *utilmdkit.Received, cause error) error {
 	if r == nil || r.M == nil {
 		return cause
 	}
-	text := cause.Error()
-	if len(text) > 250 {
-		text = text[:250]
-	}
-	if err := f.ack(x, r, []aperak.Problem{{Code: "Z29", Text: text, Location: &aperak.Location{Name: "Vorgang"}}}); err != nil {
+	problem, text := utilmdkit.Unreadable(cause)
+	if err := f.ack(x, r, []aperak.Problem{problem}); err != nil {
 		return fmt.Errorf("%w (and no APERAK could be built: %v)", cause, err)
 	}
 	x.Emit(Failed{Outcome: OutcomeAperakRejected, Reason: "transaction " + r.Tx.TransactionID + " unreadable: " + text, MaLo: x.S.MaLo})
@@ -224,12 +196,8 @@ func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData, parsed
 			return f.unreadable(x, r, err)
 		}
 	}
-	if x.FV.IsZero() {
-		v, err := fv.Parse(tx.FormatVersion)
-		if err != nil {
-			return fmt.Errorf("%w: transaction %s: format version %q", ErrMessage, tx.TransactionID, tx.FormatVersion)
-		}
-		x.FV = v
+	if err := x.TransactionFV(tx, ErrMessage); err != nil {
+		return err
 	}
 	switch {
 	case infoPIDs[tx.PID]:
@@ -293,9 +261,8 @@ func (f flow) send(x *dec, u outMsg) (Sent, error) {
 		return Sent{}, fmt.Errorf("geligas: APERAK deadline for %s: %w", u.PID, err)
 	}
 	aperakDue := due.Due.Add(f.cfg.aperakGrace).UTC()
-	x.D.Outbound = append(x.D.Outbound, engine.Outbound{Recipient: u.To, Sender: u.From, MessageType: "UTILMD", InterchangeRef: u.Interchange, Payload: out})
-	x.D.Correlate = append(x.D.Correlate, inbound.TransactionKey(u.From, u.Transaction), inbound.DocumentKey(u.From, u.Document), inbound.InterchangeKey(u.From, u.Interchange))
-	x.D.SetDeadlines = append(x.D.SetDeadlines, engine.DeadlineRequest{Label: labelAperak + u.Transaction, Due: aperakDue})
+	x.Send(engine.Outbound{Recipient: u.To, Sender: u.From, MessageType: "UTILMD", InterchangeRef: u.Interchange, Payload: out},
+		u.Transaction, u.Document, engine.DeadlineRequest{Label: labelAperak + u.Transaction, Due: aperakDue})
 	s := Sent{PID: u.PID, TransactionID: u.Transaction, Document: u.Document, InterchangeRef: u.Interchange, Recipient: u.To,
 		Code: u.Answer, List: u.List, AperakDue: aperakDue, At: x.At}
 	x.Emit(s)
@@ -317,11 +284,10 @@ func initial(pid string) bool {
 // APERAK (313) rejects the transaction (it counts as not received); a
 // positive one, which Gas does not send, is recorded.
 func (f flow) aperakIn(x *dec, tx inbound.Transaction) error {
-	_, m, err := tx.Parse()
+	a, err := utilmdkit.ParseAPERAK(tx, ErrMessage)
 	if err != nil {
-		return fmt.Errorf("%w: APERAK %s of %s: %w", ErrMessage, tx.InterchangeRef, tx.Sender, err)
+		return err
 	}
-	a := utilmdkit.ReadAPERAK(m)
 	o := x.S.outByDoc(a.Document)
 	if o == nil && a.Transaction != "" {
 		o = x.S.out(a.Transaction)
@@ -352,12 +318,10 @@ func (f flow) aperakIn(x *dec, tx inbound.Transaction) error {
 // contrlIn handles a CONTRL for an interchange we sent: Gas acknowledges
 // every interchange (UCI 0083 = 7: received); 4 rejects it (edifact.md §10).
 func (f flow) contrlIn(x *dec, tx inbound.Transaction) error {
-	_, m, err := tx.Parse()
+	ref, rejected, err := utilmdkit.ParseCONTRL(tx, ErrMessage)
 	if err != nil {
-		return fmt.Errorf("%w: CONTRL %s of %s: %w", ErrMessage, tx.InterchangeRef, tx.Sender, err)
+		return err
 	}
-	ref, action := utilmdkit.ReadCONTRL(m)
-	rejected := action == edifact.ContrlRejected
 	x.Emit(ContrlReceived{InterchangeRef: ref, Rejected: rejected, MaLo: x.S.MaLo})
 	o := x.S.outByInterchange(ref)
 	if !rejected || o == nil {
@@ -441,7 +405,7 @@ func (f flow) answer(x *dec, r *utilmdkit.Received) error {
 	ref, _ := r.T.Reference("TN")
 	code, list, third := utilmdkit.AnswerCodes(r.T)
 	ar := AnswerReceived{PID: r.Tx.PID, TransactionID: r.Tx.TransactionID, Sender: r.Tx.Sender, RefTransaction: ref.Value,
-		Code: code, List: list, ThirdCode: third, Date: requestDate(r.T), At: x.At}
+		Code: code, List: list, ThirdCode: third, Date: utilmdkit.RequestDate(r.T), At: x.At}
 	o := x.S.out(ref.Value)
 	if o == nil {
 		x.Emit(Noted{What: "answer " + r.Tx.PID + " " + r.Tx.TransactionID + " references unknown transaction " + ref.Value})

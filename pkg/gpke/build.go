@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/ahb/build"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/fv"
@@ -80,23 +79,18 @@ func party(id string) (edifact.Party, string) { return utilmdkit.Party(id) }
 
 func dtm(q string, t time.Time) edifact.Value { return utilmdkit.DTM(q, t) }
 
+// header is the envelope of the transaction (utilmdkit.Header).
+func (u outMsg) header() utilmdkit.Header {
+	return utilmdkit.Header{FV: u.FV, Sector: catalog.Strom, Interchange: u.Interchange, Document: u.Document, Transaction: u.Transaction,
+		BGM: u.BGM, From: u.From, To: u.To, At: u.At, PID: u.PID}
+}
+
 func (u outMsg) bytes() ([]byte, error) {
-	s009, ok := catalog.UNHS009(catalog.UTILMD, catalog.Strom, u.FV)
-	if !ok {
-		return nil, fmt.Errorf("gpke: no UTILMD Strom version for %s", u.FV)
-	}
-	m, err := build.New(u.FV, catalog.UTILMD, "Strom", u.PID)
+	h := u.header()
+	m, tx, err := h.Start()
 	if err != nil {
 		return nil, err
 	}
-	from, fromAgency := party(u.From)
-	to, toAgency := party(u.To)
-	r := m.Root()
-	r.Seg("BGM+"+u.BGM, edifact.E(u.BGM), edifact.E(u.Document))
-	r.Seg("DTM+137", dtm("137", u.At))
-	r.Group("NAD+MS", edifact.E("MS"), edifact.C(u.From, "", fromAgency))
-	r.Group("NAD+MR", edifact.E("MR"), edifact.C(u.To, "", toAgency))
-	tx := r.Group("IDE+24", edifact.E("24"), edifact.E(u.Transaction))
 	for _, d := range []struct {
 		q string
 		t time.Time
@@ -197,12 +191,7 @@ func (u outMsg) bytes() ([]byte, error) {
 		tx.Group("NAD+Z09", edifact.E("Z09"), edifact.E(""), edifact.E(""), edifact.C(u.CustomerName...))
 	}
 	if a := u.Address; a != nil {
-		country := a.Country
-		if country == "" {
-			country = "DE"
-		}
-		tx.Group("NAD+Z04", edifact.E("Z04"), edifact.E(""), edifact.E(""), edifact.C(u.CustomerName...),
-			edifact.C(a.Street, "", a.HouseNo), edifact.E(a.City), edifact.E(""), edifact.E(a.PostCode), edifact.E(country))
+		tx.Group("NAD+Z04", append([]edifact.Value{edifact.E("Z04"), edifact.E(""), edifact.E(""), edifact.C(u.CustomerName...)}, a.NAD()...)...)
 	}
 	if u.NewSupplier != "" {
 		_, agency := party(u.NewSupplier)
@@ -211,10 +200,5 @@ func (u outMsg) bytes() ([]byte, error) {
 			vy.Seg("RFF+Z18", edifact.C("Z18", u.RefMaLo))
 		}
 	}
-	b := edifact.NewInterchangeBuilder(from, to, u.Interchange, u.At)
-	mb := b.MessageFor("1", edifact.MessageID{Type: s009.Type, Version: s009.Version, Release: s009.Release, Agency: s009.Agency, Association: s009.Association})
-	if err := m.Write(mb); err != nil {
-		return nil, err
-	}
-	return b.Bytes()
+	return h.Finish(m)
 }

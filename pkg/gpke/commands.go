@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/utilmdkit"
-	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
 // MasterData are the facts about one Marktlokation that a decision needs and
@@ -81,19 +80,9 @@ type MasterData struct {
 }
 
 // Enriched is the command Module.Enrich makes of a received transaction:
-// the transaction plus the master data of its MaLo at its receipt.
-type Enriched struct {
-	Transaction inbound.Transaction
-	MasterData  MasterData
-
-	// parsed is Enrich's parse of Transaction, handed on to Handle so that
-	// the processor parses the bytes once per execution. It is not encoded:
-	// a decoded Enriched has none, and Handle parses itself.
-	parsed *utilmdkit.Received
-}
-
-// CommandType implements engine.CommandData.
-func (Enriched) CommandType() string { return "gpke.enriched" }
+// the transaction plus the master data of its MaLo at its receipt
+// (utilmdkit.Enriched).
+type Enriched = utilmdkit.Enriched[family, MasterData]
 
 // RegisterSupplyStart is the ERP command of the LFN: register the supply of
 // MaLo from Start with the NB (55001, or 55077 for a generating MaLo). The
@@ -152,15 +141,9 @@ type RegisterSupplyStart struct {
 	pending bool
 }
 
-// Address is a postal address (NAD+Z04 of 55001).
-type Address struct {
-	Street   string `json:"street"`
-	HouseNo  string `json:"house_no,omitempty"`
-	City     string `json:"city"`
-	PostCode string `json:"post_code"`
-	// Country is the ISO 3166 code (default "DE").
-	Country string `json:"country,omitempty"`
-}
+// Address is a postal address (NAD+Z04 of 55001/55077; shared with
+// geligas, see utilmdkit.Address).
+type Address = utilmdkit.Address
 
 // Product is one required product of the product package of 55001/55077
 // (SG8 PIA+5, SG10 CCI+Z66 CAV+ZH9/ZV4).
@@ -222,59 +205,17 @@ type RegisterSupplyEnd struct {
 // CommandType implements engine.CommandData.
 func (RegisterSupplyEnd) CommandType() string { return "gpke.register_supply_end" }
 
-// RequestCancellation is the ERP command to cancel a transaction the
-// deployment sent earlier (Stornierung 55022).
-type RequestCancellation struct {
-	RequestID string `json:"request_id,omitempty"`
-	// Sender and Recipient are the own MP-ID and the partner's.
-	Sender    string `json:"sender"`
-	Recipient string `json:"recipient"`
-	// TransactionID is the Vorgangsnummer to cancel (RFF+ACW).
-	TransactionID string `json:"transaction_id"`
-	// Category is BGM 1001 of the cancelled message: E01, E02 or E35 (AHB
-	// 55022 note [500]).
-	Category string `json:"category"`
-	// MaLo is optional (carried for the ERP events only).
-	MaLo string `json:"malo,omitempty"`
-}
-
-// CommandType implements engine.CommandData.
-func (RequestCancellation) CommandType() string { return "gpke.request_cancellation" }
-
-// Decide is the ERP's answer to a DecisionRequested event of an LFA/LF
-// process (55010, 55016, 55007, 55022): consent or objection, optionally with
-// the EBD answer code. It must reach the process before its decision deadline;
-// afterwards the Policy's default has been applied and Decide is recorded and
-// ignored.
-type Decide struct {
-	// Partner and TransactionID name the request decided on (the sender's
-	// MP-ID and IDE 7402 of the DecisionRequested event); the ERP transport
-	// routes by them (DecisionKey).
-	Partner       string `json:"partner"`
-	TransactionID string `json:"transaction_id"`
-	// Object: true objects (Ablehnung), false consents (Zustimmung).
-	Object bool `json:"object"`
-	// Code is the answer code to use (e.g. "A35"); empty = the EBD's code of
-	// the step for the verdict (DecisionRequested names both).
-	Code string `json:"code,omitempty"`
-	// Note is free text for the ERP events.
-	Note string `json:"note,omitempty"`
-	// End is the LFA's own end date for the answer to a 55010 (E_0624 step
-	// 60, A34: "Der LFA beendet die Belieferung und teilt sein
-	// Lieferendedatum in der Antwort mit"): 00:00 German local time, sent in
-	// DTM+93 of the 55011 instead of the requested date. Optional; ignored
-	// (and noted) for other requests.
-	End time.Time `json:"end,omitempty"`
-}
-
-// CommandType implements engine.CommandData.
-func (Decide) CommandType() string { return "gpke.decide" }
-
-// Timeout is the command a fired deadline becomes (engine.DeadlineHandler).
-type Timeout struct {
-	Label string
-	Due   time.Time
-}
-
-// CommandType implements engine.CommandData.
-func (Timeout) CommandType() string { return "gpke.timeout" }
+// The commands GPKE shares with the other families (pkg/utilmdkit): same
+// JSON and type names "gpke.<kind>".
+type (
+	// RequestCancellation is the ERP command to cancel a transaction the
+	// deployment sent earlier (Stornierung 55022).
+	RequestCancellation = utilmdkit.RequestCancellation[family]
+	// Decide is the ERP's answer to a DecisionRequested event of an LFA/LF
+	// process (55010, 55016, 55007, 55022): consent or objection, optionally
+	// with the EBD answer code; End is the LFA's own end date in its 55011
+	// (E_0624 step 60, A34), ignored (and noted) for other requests.
+	Decide = utilmdkit.Decide[family]
+	// Timeout is the command a fired deadline becomes (engine.DeadlineHandler).
+	Timeout = utilmdkit.Timeout[family]
+)

@@ -34,13 +34,13 @@ func TestMain(m *testing.M) {
 // decision (events, outbound) is not produced, so nothing is committed or
 // sent and the processor dead-letters the command.
 func TestOutboundGuard(t *testing.T) {
-	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
-	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
+	lfn := newParty(t, "lfn").Start(WorkflowLFNLieferbeginn)
+	d := lfn.Exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
+	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
 	// The master data name the MSB in a role outside the AHB's code list
 	// (Z99): the confirmation 55002's MSB data (SG10 CAV) would violate it.
 	bad := MasterData{Known: true, InGrid: true, MeLos: []string{testMeLo}, MSB: testMSB, MSBRole: "Z99"}
-	res, err := nb.try(t0, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), bad))
+	res, err := nb.Try(t0, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), bad))
 	var nc *NonConformantError
 	if !errors.As(err, &nc) || !errors.Is(err, ErrNonConformant) {
 		t.Fatalf("err %v, want NonConformantError", err)
@@ -56,13 +56,13 @@ func TestOutboundGuard(t *testing.T) {
 		!strings.Contains(err.Error(), rules[0]) {
 		t.Fatalf("%+v", nc)
 	}
-	if nb.s.Started {
+	if nb.S.Started {
 		t.Fatal("state advanced by a refused decision")
 	}
 
 	// The engine wraps the refusal as a DecisionError (engine.ErrDecision:
 	// the processor dead-letters it at once).
-	w := nb.wf
+	w := nb.WF
 	_, err = w.Handle(w.Initial(), engine.Command{ID: "c1", ReceivedAt: t0, FormatVersion: mustFV(t0),
 		Payload: enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), bad)})
 	if !errors.Is(err, ErrNonConformant) {
@@ -73,8 +73,8 @@ func TestOutboundGuard(t *testing.T) {
 // BenchmarkConform measures the outbound guard alone on the LFN's 55001
 // (parse + ahb.Validate for its PID and FV, after warm-up).
 func BenchmarkConform(b *testing.B) {
-	lfn := newParty(b, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
+	lfn := newParty(b, "lfn").Start(WorkflowLFNLieferbeginn)
+	d := lfn.Exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 	payload := out(b, d, mpNB, "UTILMD", PIDAnmeldung).Payload
 	f := flow{name: WorkflowLFNLieferbeginn}
 	v := mustFV(t0)

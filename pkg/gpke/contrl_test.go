@@ -27,10 +27,10 @@ func contrlFor(t *testing.T, o engine.Outbound, action string) engine.Outbound {
 }
 
 func TestContrlRejectsRequest(t *testing.T) {
-	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
+	lfn := newParty(t, "lfn").Start(WorkflowLFNLieferbeginn)
+	d := lfn.Exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 	anm := out(t, d, mpNB, "UTILMD", PIDAnmeldung)
-	d = lfn.exec(t0.Add(time.Minute), deliver(t, contrlFor(t, anm, "4")))
+	d = lfn.Exec(t0.Add(time.Minute), deliver(t, contrlFor(t, anm, "4")))
 	if c, ok := has[ContrlReceived](d.Events); !ok || !c.Rejected {
 		t.Fatalf("%+v", d.Events)
 	}
@@ -41,10 +41,10 @@ func TestContrlRejectsRequest(t *testing.T) {
 		t.Fatal("answered a CONTRL")
 	}
 	// An accepting CONTRL (action 7) changes nothing but is recorded.
-	lfn2 := newParty(t, "lfn2").start(WorkflowLFNLieferbeginn)
-	d = lfn2.exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
-	d = lfn2.exec(t0.Add(time.Minute), deliver(t, contrlFor(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung), "7")))
-	if _, ok := has[Failed](d.Events); ok || lfn2.s.Done {
+	lfn2 := newParty(t, "lfn2").Start(WorkflowLFNLieferbeginn)
+	d = lfn2.Exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
+	d = lfn2.Exec(t0.Add(time.Minute), deliver(t, contrlFor(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung), "7")))
+	if _, ok := has[Failed](d.Events); ok || lfn2.S.Done {
 		t.Fatalf("%+v", d.Events)
 	}
 }
@@ -54,7 +54,7 @@ func TestAnswerRejectedByPartner(t *testing.T) {
 	// NB's decision stands.
 	_, nb, d := switchUntilAnfrage(t, MasterData{Known: true, InGrid: true})
 	best := out(t, d, mpLFN, "UTILMD", PIDAnmeldungBestaetig)
-	d = nb.exec(t0.Add(5*time.Minute), rejectAperak(t, best, t0.Add(4*time.Minute), "Z14"))
+	d = nb.Exec(t0.Add(5*time.Minute), rejectAperak(t, best, t0.Add(4*time.Minute), "Z14"))
 	ar, ok := has[AperakReceived](d.Events)
 	if !ok || ar.Accepted || ar.PID != PIDAnmeldungBestaetig {
 		t.Fatalf("%+v", d.Events)
@@ -62,16 +62,16 @@ func TestAnswerRejectedByPartner(t *testing.T) {
 	if typ, _, _ := ar.CloudEvent(); typ != CEAperakRejected {
 		t.Fatal(typ)
 	}
-	if nb.s.Outcome != OutcomeConfirmed || len(d.Outbound) != 0 {
-		t.Fatalf("outcome %s, %d outbound", nb.s.Outcome, len(d.Outbound))
+	if nb.S.Outcome != OutcomeConfirmed || len(d.Outbound) != 0 {
+		t.Fatalf("outcome %s, %d outbound", nb.S.Outcome, len(d.Outbound))
 	}
 }
 
 // BenchmarkNBAnmeldung measures the NB's decision on a 55001 with an LFA
 // (parse, APERAK 312, 55010 built).
 func BenchmarkNBAnmeldung(b *testing.B) {
-	lfn := newParty(b, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
+	lfn := newParty(b, "lfn").Start(WorkflowLFNLieferbeginn)
+	d := lfn.Exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 	e := enriched(deliver(b, d.Outbound[0]), mdNB())
 	ws, _ := Workflows()
 	var nb flow
@@ -94,12 +94,12 @@ func BenchmarkNBAnmeldung(b *testing.B) {
 // transaction is not one) is answered with APERAK 313 Z29 and ends the
 // process, instead of failing the command without an answer.
 func TestUnreadableRequestGetsAperak313(t *testing.T) {
-	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d0 := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-bad", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
+	lfn := newParty(t, "lfn").Start(WorkflowLFNLieferbeginn)
+	d0 := lfn.Exec(t0, reg(RegisterSupplyStart{RequestID: "erp-bad", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 	tx := deliver(t, out(t, d0, mpNB, "UTILMD", PIDAnmeldung))
 	tx.Interchange = bytes.Replace(tx.Interchange, []byte("UTILMD:D:11A"), []byte("MSCONS:D:04B"), 1)
-	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	d := nb.exec(t0.Add(time.Minute), enriched(tx, mdNB()))
+	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+	d := nb.Exec(t0.Add(time.Minute), enriched(tx, mdNB()))
 	ap := out(t, d, mpLFN, "APERAK", "")
 	if !bytes.Contains(ap.Payload, []byte("BGM+313")) || !bytes.Contains(ap.Payload, []byte("ERC+Z29")) {
 		t.Fatalf("want APERAK 313 Z29, got %s", ap.Payload)

@@ -41,11 +41,11 @@ func TestE0624(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			lfa := newParty(t, "lfa", WithERPDecision(0)).start(WorkflowLFABeendigung)
+			lfa := newParty(t, "lfa", WithERPDecision(0)).Start(WorkflowLFABeendigung)
 			e := anfrage(t, c.reason...)
 			c.md.MaLo = maloID
 			e.MasterData = c.md
-			d := lfa.exec(t0, e)
+			d := lfa.Exec(t0, e)
 			if code, ebd := answerOf(t, out(t, d, mpNB, "UTILMD", c.pid)); code != c.code || ebd != EBDAnfrageBeendigung {
 				t.Fatalf("%s %s:%s", c.pid, code, ebd)
 			}
@@ -70,10 +70,10 @@ func TestE0622Generating(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-			d := lfn.exec(at, reg(RegisterSupplyStart{MaLo: maloID, Start: c.start, NB: mpNB, LFN: mpLFN, Generating: true}))
-			nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-			d = nb.exec(at, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldungErz)), c.md))
+			lfn := newParty(t, "lfn").Start(WorkflowLFNLieferbeginn)
+			d := lfn.Exec(at, reg(RegisterSupplyStart{MaLo: maloID, Start: c.start, NB: mpNB, LFN: mpLFN, Generating: true}))
+			nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+			d = nb.Exec(at, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldungErz)), c.md))
 			if code, _ := answerOf(t, out(t, d, mpLFN, "UTILMD", c.pid)); code != c.code {
 				t.Fatalf("%s %s", c.pid, code)
 			}
@@ -89,10 +89,10 @@ func TestE0622Consuming(t *testing.T) {
 		{MasterData{Known: true, InGrid: true, NotParticipating: true}, "A02"},
 		{with(MasterData{Known: true, InGrid: true, PendingRegistration: true}, pendingMD), "A06"},
 	} {
-		lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-		d := lfn.exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
-		nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-		d = nb.exec(t0, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), c.md))
+		lfn := newParty(t, "lfn").Start(WorkflowLFNLieferbeginn)
+		d := lfn.Exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
+		nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+		d = nb.Exec(t0, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), c.md))
 		if code, ebd := answerOf(t, out(t, d, mpLFN, "UTILMD", PIDAnmeldungAblehnung)); code != c.code || ebd != EBDLieferbeginnDirekt {
 			t.Fatalf("55003 %s:%s want %s", code, ebd, c.code)
 		}
@@ -107,10 +107,10 @@ func TestFridayAcrossWeekend(t *testing.T) {
 		start time.Time
 		pid   string
 	}{{berlin(2026, 12, 19, 0, 0), PIDAnmeldungAblehnung}, {berlin(2026, 12, 21, 0, 0), PIDAnmeldungAblehnung}, {berlin(2026, 12, 22, 0, 0), PIDAnmeldungBestaetig}} {
-		lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-		d := lfn.exec(at, reg(RegisterSupplyStart{MaLo: maloID, Start: c.start, NB: mpNB, LFN: mpLFN}))
-		nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-		d = nb.exec(at, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), MasterData{Known: true, InGrid: true}))
+		lfn := newParty(t, "lfn").Start(WorkflowLFNLieferbeginn)
+		d := lfn.Exec(at, reg(RegisterSupplyStart{MaLo: maloID, Start: c.start, NB: mpNB, LFN: mpLFN}))
+		nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+		d = nb.Exec(at, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), MasterData{Known: true, InGrid: true}))
 		out(t, d, mpLFN, "UTILMD", c.pid)
 	}
 }
@@ -131,8 +131,8 @@ func TestE0609(t *testing.T) {
 		{MasterData{Known: true, Supplied: true, ConfirmedEnd: true}, PIDBeendigungNBAbl, "A02"},
 		{MasterData{Known: true, Supplied: true}, PIDBeendigungNBBest, "A10"},
 	} {
-		lf := newParty(t, "lfa").start(WorkflowLFAbmeldung)
-		d := lf.exec(t0, enriched(deliver(t, engine.Outbound{Payload: b}), c.md))
+		lf := newParty(t, "lfa").Start(WorkflowLFAbmeldung)
+		d := lf.Exec(t0, enriched(deliver(t, engine.Outbound{Payload: b}), c.md))
 		if code, ebd := answerOf(t, out(t, d, mpNB, "UTILMD", c.pid)); code != c.code || ebd != EBDAbmeldungLF {
 			t.Fatalf("%s %s:%s", c.pid, code, ebd)
 		}
@@ -150,10 +150,10 @@ func TestE0624Step5(t *testing.T) {
 		{berlin(2026, 11, 11, 7, 0), PIDAnfrageBest, "A36"},
 		{berlin(2026, 11, 11, 7, 1), PIDAnfrageAbl, "A43"},
 	} {
-		lfa := newParty(t, "lfa", WithERPDecision(0)).start(WorkflowLFABeendigung)
+		lfa := newParty(t, "lfa", WithERPDecision(0)).Start(WorkflowLFABeendigung)
 		e := anfrage(t, "E03", "ZW4")
 		e.MasterData = MasterData{MaLo: maloID, Known: true, Supplied: true}
-		d := lfa.exec(c.at, e)
+		d := lfa.Exec(c.at, e)
 		if code, _ := answerOf(t, out(t, d, mpNB, "UTILMD", c.pid)); code != c.code {
 			t.Fatalf("received %s: %s %s, want %s", c.at, c.pid, code, c.code)
 		}
@@ -167,10 +167,10 @@ func TestAnfrageCutoffOption(t *testing.T) {
 		opt  Option
 		code string
 	}{{WithAnfrageCutoff(8, 0), "A36"}, {WithAnfrageCutoff(-1, 0), "A36"}, {WithAnfrageCutoff(6, 59), "A43"}} {
-		lfa := newParty(t, "lfa", WithERPDecision(0), c.opt).start(WorkflowLFABeendigung)
+		lfa := newParty(t, "lfa", WithERPDecision(0), c.opt).Start(WorkflowLFABeendigung)
 		e := anfrage(t, "E03", "ZW4")
 		e.MasterData = MasterData{MaLo: maloID, Known: true, Supplied: true}
-		d := lfa.exec(berlin(2026, 11, 11, 7, 30), e)
+		d := lfa.Exec(berlin(2026, 11, 11, 7, 30), e)
 		if code, _ := answerOf(t, d.Outbound[len(d.Outbound)-1]); code != c.code {
 			t.Fatalf("%s, want %s", code, c.code)
 		}

@@ -45,7 +45,7 @@ func TestMaLoChanges(t *testing.T) {
 	}
 	// The switch's events change the record: LFN from the start, LFA until it.
 	_, nb, d := switchUntilAnfrage(t, md)
-	d = nb.fire(labelLFA, deadline(t, d, labelLFA))
+	d = nb.FireAt(labelLFA, deadline(t, d, labelLFA))
 	for i, e := range d.Events {
 		if c, ok := e.(malo.Changer); ok {
 			if _, err := malo.ApplyChange(ctx, st, "nb", string(rune('a'+i)), c.MaLoChange()); err != nil {
@@ -133,9 +133,9 @@ func TestERPCommands(t *testing.T) {
 	}
 	// The LFA process binds that key when it asks the ERP.
 	_, _, d := switchUntilAnfrage(t, mdNB())
-	lfa := newParty(t, "lfa").start(WorkflowLFABeendigung)
+	lfa := newParty(t, "lfa").Start(WorkflowLFABeendigung)
 	tx := deliver(t, out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung))
-	dl := lfa.exec(t0, enriched(tx, MasterData{Known: true, Supplied: true, ContractBinding: true}))
+	dl := lfa.Exec(t0, enriched(tx, MasterData{Known: true, Supplied: true, ContractBinding: true}))
 	found := false
 	for _, k := range dl.Correlate {
 		found = found || k == DecisionKey(mpNB, tx.TransactionID)
@@ -144,10 +144,10 @@ func TestERPCommands(t *testing.T) {
 		t.Fatalf("decision key not bound: %v", dl.Correlate)
 	}
 	// A Decide for another request is ignored; the matching one answers.
-	if dl = lfa.exec(t0.Add(time.Minute), Decide{Partner: mpNB, TransactionID: "other", Object: false}); len(dl.Outbound) != 0 {
+	if dl = lfa.Exec(t0.Add(time.Minute), Decide{Partner: mpNB, TransactionID: "other", Object: false}); len(dl.Outbound) != 0 {
 		t.Fatal("mismatched decision answered")
 	}
-	dl = lfa.exec(t0.Add(time.Minute), Decide{Partner: mpNB, TransactionID: tx.TransactionID, Object: true})
+	dl = lfa.Exec(t0.Add(time.Minute), Decide{Partner: mpNB, TransactionID: tx.TransactionID, Object: true})
 	if c, _ := answerOf(t, out(t, dl, mpNB, "UTILMD", PIDAnfrageAbl)); c != "A35" {
 		t.Fatalf("code %s", c)
 	}

@@ -1,8 +1,6 @@
 package gpke
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/mako-engine/mako/pkg/engine"
@@ -34,74 +32,41 @@ func DecisionKey(partner, tx string) engine.BusinessKey {
 // workflow; Decide goes to the process waiting under DecisionKey.
 func ERPCommands() []erp.CommandType {
 	return []erp.CommandType{
-		{Type: ERPRegisterSupplyStart, Workflow: WorkflowLFNLieferbeginn, Decode: func(d json.RawMessage) (engine.CommandData, error) {
-			p, err := utilmdkit.DecodeStrict[RegisterSupplyStart](d)
-			if err != nil {
-				return nil, err
-			}
-			c := p.(RegisterSupplyStart)
+		{Type: ERPRegisterSupplyStart, Workflow: WorkflowLFNLieferbeginn, Decode: utilmdkit.Decoder(func(c RegisterSupplyStart) error {
 			if c.Start.IsZero() {
-				return nil, fmt.Errorf("%w: start missing", ErrInvalidCommand)
+				return fmt.Errorf("%w: start missing", ErrInvalidCommand)
 			}
 			if err := validIDs(c.MaLo, c.NB, c.LFN); err != nil {
-				return nil, err
+				return err
 			}
 			// The AHB's data (customer, address, product package) is
 			// checked here, so the ERP gets the refusal, not a dead letter.
-			if _, err := c.anmeldung(); err != nil {
-				return nil, err
-			}
-			return c, nil
-		}},
-		{Type: ERPRequestTermination, Workflow: WorkflowLFNKuendigung, Decode: func(d json.RawMessage) (engine.CommandData, error) {
-			p, err := utilmdkit.DecodeStrict[RequestTermination](d)
-			if err != nil {
-				return nil, err
-			}
-			c := p.(RequestTermination)
+			_, err := c.anmeldung()
+			return err
+		})},
+		{Type: ERPRequestTermination, Workflow: WorkflowLFNKuendigung, Decode: utilmdkit.Decoder(func(c RequestTermination) error {
 			if c.Date.IsZero() {
-				return nil, fmt.Errorf("%w: date missing", ErrInvalidCommand)
+				return fmt.Errorf("%w: date missing", ErrInvalidCommand)
 			}
-			return c, validIDs(c.MaLo, c.LFA, c.LFN)
-		}},
-		{Type: ERPRegisterSupplyEnd, Workflow: WorkflowLFLieferende, Decode: func(d json.RawMessage) (engine.CommandData, error) {
-			p, err := utilmdkit.DecodeStrict[RegisterSupplyEnd](d)
-			if err != nil {
-				return nil, err
-			}
-			c := p.(RegisterSupplyEnd)
+			return validIDs(c.MaLo, c.LFA, c.LFN)
+		})},
+		{Type: ERPRegisterSupplyEnd, Workflow: WorkflowLFLieferende, Decode: utilmdkit.Decoder(func(c RegisterSupplyEnd) error {
 			if c.End.IsZero() || c.Reason == "" {
-				return nil, fmt.Errorf("%w: end and reason required", ErrInvalidCommand)
+				return fmt.Errorf("%w: end and reason required", ErrInvalidCommand)
 			}
-			return c, validIDs(c.MaLo, c.NB, c.LF)
-		}},
-		{Type: ERPRequestCancellation, Workflow: WorkflowStornoRequest, Decode: func(d json.RawMessage) (engine.CommandData, error) {
-			p, err := utilmdkit.DecodeStrict[RequestCancellation](d)
-			if err != nil {
-				return nil, err
-			}
-			c := p.(RequestCancellation)
+			return validIDs(c.MaLo, c.NB, c.LF)
+		})},
+		{Type: ERPRequestCancellation, Workflow: WorkflowStornoRequest, Decode: utilmdkit.Decoder(func(c RequestCancellation) error {
 			if c.TransactionID == "" {
-				return nil, fmt.Errorf("%w: transaction_id missing", ErrInvalidCommand)
+				return fmt.Errorf("%w: transaction_id missing", ErrInvalidCommand)
 			}
-			return c, validIDs(c.MaLo, c.Sender, c.Recipient)
-		}},
-		{Type: ERPDecide, Decode: func(d json.RawMessage) (engine.CommandData, error) {
-			p, err := utilmdkit.DecodeStrict[Decide](d)
-			if err != nil {
-				return nil, err
+			return validIDs(c.MaLo, c.Sender, c.Recipient)
+		})},
+		{Type: ERPDecide, Decode: utilmdkit.Decoder(func(c Decide) error {
+			if c.Partner == "" || c.TransactionID == "" {
+				return fmt.Errorf("%w: partner and transaction_id required", ErrInvalidCommand)
 			}
-			if c := p.(Decide); c.Partner == "" || c.TransactionID == "" {
-				return nil, fmt.Errorf("%w: partner and transaction_id required", ErrInvalidCommand)
-			}
-			return p, nil
-		}, Route: func(_ context.Context, _ erp.Request, payload engine.CommandData) (erp.Target, error) {
-			c, ok := payload.(Decide)
-			if !ok {
-				return erp.Target{}, fmt.Errorf("%w: %T is not a Decide", ErrInvalidCommand, payload)
-			}
-			k := DecisionKey(c.Partner, c.TransactionID)
-			return erp.Target{Existing: &k}, nil
-		}},
+			return nil
+		}), Route: utilmdkit.RouteDecide[family](ErrInvalidCommand, DecisionKey)},
 	}
 }

@@ -2,10 +2,9 @@ package gpke
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/erp"
 )
 
@@ -19,44 +18,33 @@ const (
 	CEAperakRejected    = erp.TypeAperakRejected
 	CEAperakTimeout     = erp.TypeAperakTimeout
 	CEContrlReceived    = erp.TypeContrlReceived
-	CEDecisionRequested = "de.mako.decision.requested"
+	CEDecisionRequested = utilmdkit.CEDecisionRequested
 )
 
-// Outcomes reported by ProcessOutcome.
+// Outcomes reported by ProcessOutcome (shared with geligas, see utilmdkit).
 const (
-	OutcomeConfirmed      = "confirmed"       // the request was confirmed (by us or the partner)
-	OutcomeRejected       = "rejected"        // the request was rejected with an EBD answer code
-	OutcomeAperakRejected = "aperak_rejected" // a transaction was rejected by APERAK 313 (either side)
-	OutcomeContrlRejected = "contrl_rejected" // the interchange was rejected by CONTRL
-	OutcomeFailed         = "failed"          // the process could not continue (see Failed.Reason)
-	OutcomeCancelled      = "cancelled"       // the request was cancelled by a confirmed Stornierung (55022 → 55023)
+	OutcomeConfirmed      = utilmdkit.OutcomeConfirmed      // the request was confirmed (by us or the partner)
+	OutcomeRejected       = utilmdkit.OutcomeRejected       // the request was rejected with an EBD answer code
+	OutcomeAperakRejected = utilmdkit.OutcomeAperakRejected // a transaction was rejected by APERAK 313 (either side)
+	OutcomeContrlRejected = utilmdkit.OutcomeContrlRejected // the interchange was rejected by CONTRL
+	OutcomeFailed         = utilmdkit.OutcomeFailed         // the process could not continue (see Failed.Reason)
+	OutcomeCancelled      = utilmdkit.OutcomeCancelled      // the request was cancelled by a confirmed Stornierung (55022 → 55023)
 )
+
+// family is the tag of the GPKE instances of the shared event and command
+// kinds of pkg/utilmdkit: type names "gpke.…", Sparte STROM.
+type family struct{}
+
+// Prefix implements utilmdkit.Family.
+func (family) Prefix() string { return "gpke" }
+
+// Sparte implements utilmdkit.Family.
+func (family) Sparte() string { return "STROM" }
 
 // pd builds the data of an ERP event (erp.ProcessData: BO4E Marktlokation
 // and Marktteilnehmer, gpke-contract §7).
-func pd(workflow, pid, tx, malo string) erp.ProcessData {
-	d := erp.ProcessData{Workflow: workflow, PID: pid, TransactionID: tx}
-	if malo != "" {
-		m := erp.NewMarktlokation(malo)
-		m.Sparte = "STROM"
-		d.Marktlokation = &m
-	}
-	return d
-}
-
-func date(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-func partner(mpid, role string) *erp.Marktteilnehmer {
-	if mpid == "" {
-		return nil
-	}
-	m := erp.NewMarktteilnehmer(mpid, role)
-	return &m
+func pd(workflow, pid, tx, maloID string) erp.ProcessData {
+	return utilmdkit.ERPData(family{}.Sparte(), workflow, pid, tx, maloID)
 }
 
 // RequestReceived records a received request transaction and the APERAK
@@ -98,7 +86,7 @@ func (RequestReceived) EventType() string { return "gpke.request_received" }
 // CloudEvent implements erp.Event.
 func (e RequestReceived) CloudEvent() (string, string, any) {
 	d := pd(e.Workflow, e.PID, e.TransactionID, e.MaLo)
-	d.Date, d.Partner = date(e.Date), partner(e.Sender, "")
+	d.Date, d.Partner = utilmdkit.ERPDate(e.Date), utilmdkit.ERPPartner(e.Sender)
 	if e.Customer != "" {
 		k := erp.NewGeschaeftspartner(e.Customer)
 		d.Kunde = &k
@@ -135,7 +123,7 @@ func (Initiated) EventType() string { return "gpke.initiated" }
 // CloudEvent implements erp.Event.
 func (e Initiated) CloudEvent() (string, string, any) {
 	d := pd(e.Workflow, "", "", e.MaLo)
-	d.Date, d.Partner, d.Reason = date(e.Date), partner(e.Partner, ""), "ERP request "+e.RequestID
+	d.Date, d.Partner, d.Reason = utilmdkit.ERPDate(e.Date), utilmdkit.ERPPartner(e.Partner), "ERP request "+e.RequestID
 	return CEInitiated, "", d
 }
 
@@ -169,38 +157,6 @@ type Sent struct {
 // EventType implements engine.EventData.
 func (Sent) EventType() string { return "gpke.sent" }
 
-// AperakReceived records the partner's APERAK for a transaction we sent.
-type AperakReceived struct {
-	TransactionID string
-	PID           string
-	Document      string
-	Accepted      bool
-	ERC           []string
-	MaLo          string
-}
-
-// EventType implements engine.EventData.
-func (AperakReceived) EventType() string { return "gpke.aperak_received" }
-
-// CloudEvent implements erp.Event.
-func (e AperakReceived) CloudEvent() (string, string, any) {
-	t := CEAperakAccepted
-	if !e.Accepted {
-		t = CEAperakRejected
-	}
-	d := pd("", e.PID, e.TransactionID, e.MaLo)
-	d.Outcome, d.Code = "accepted", strings.Join(e.ERC, ",")
-	if !e.Accepted {
-		d.Outcome = "rejected"
-	}
-	return t, "", d
-}
-
-// MakoPID implements erp.PIDEvent.
-func (e AperakReceived) MakoPID() string {
-	return e.PID
-}
-
 // AperakMissing records that the partner's APERAK for a sent transaction
 // did not arrive by its deadline: an alert (metric, ERP event).
 type AperakMissing struct {
@@ -221,34 +177,13 @@ func (e AperakMissing) AperakMissed() string { return e.PID }
 // CloudEvent implements erp.Event.
 func (e AperakMissing) CloudEvent() (string, string, any) {
 	d := pd("", e.PID, e.TransactionID, e.MaLo)
-	d.Outcome, d.Partner, d.Reason = "timeout", partner(e.Recipient, ""), "no APERAK by "+date(e.Due)
+	d.Outcome, d.Partner, d.Reason = "timeout", utilmdkit.ERPPartner(e.Recipient), "no APERAK by "+utilmdkit.ERPDate(e.Due)
 	return CEAperakTimeout, "", d
 }
 
 // MakoPID implements erp.PIDEvent.
 func (e AperakMissing) MakoPID() string {
 	return e.PID
-}
-
-// ContrlReceived records a CONTRL for an interchange we sent. Rejected (UCI
-// 0083 = 4) means the interchange counts as not received.
-type ContrlReceived struct {
-	InterchangeRef string
-	Rejected       bool
-	MaLo           string
-}
-
-// EventType implements engine.EventData.
-func (ContrlReceived) EventType() string { return "gpke.contrl_received" }
-
-// CloudEvent implements erp.Event.
-func (e ContrlReceived) CloudEvent() (string, string, any) {
-	d := pd("", "", "", e.MaLo)
-	d.Outcome, d.Reason = "accepted", "CONTRL for interchange "+e.InterchangeRef
-	if e.Rejected {
-		d.Outcome = "rejected"
-	}
-	return CEContrlReceived, "", d
 }
 
 // AnswerReceived records a received answer (55002/55003, 55011/55012, …) to
@@ -268,16 +203,6 @@ type AnswerReceived struct {
 
 // EventType implements engine.EventData.
 func (AnswerReceived) EventType() string { return "gpke.answer_received" }
-
-// LFAWaitExpired records that the LFA did not answer the NB's Anfrage zur
-// Beendigung der Zuordnung in time (E_0623 step 30 / 420: "nein").
-type LFAWaitExpired struct {
-	TransactionID string
-	Due           time.Time
-}
-
-// EventType implements engine.EventData.
-func (LFAWaitExpired) EventType() string { return "gpke.lfa_wait_expired" }
 
 // DecisionRequested asks the ERP to decide a step the EBD leaves to the
 // deployment (see Policy). Without a Decide command by Due the default
@@ -301,12 +226,12 @@ func (DecisionRequested) EventType() string { return "gpke.decision_requested" }
 // CloudEvent implements erp.Event.
 func (e DecisionRequested) CloudEvent() (string, string, any) {
 	d := pd("", e.PID, e.TransactionID, e.MaLo)
-	d.Date, d.Partner = date(e.Date), partner(e.Partner, "")
+	d.Date, d.Partner = utilmdkit.ERPDate(e.Date), utilmdkit.ERPPartner(e.Partner)
 	d.Code = e.ConsentCode
 	if e.DefaultObject {
 		d.Code = e.ObjectCode
 	}
-	d.Reason = fmt.Sprintf("decide %s by %s (Decide: object → %s, consent → %s; default %s)", e.Step, date(e.Due), e.ObjectCode, e.ConsentCode, d.Code)
+	d.Reason = fmt.Sprintf("decide %s by %s (Decide: object → %s, consent → %s; default %s)", e.Step, utilmdkit.ERPDate(e.Due), e.ObjectCode, e.ConsentCode, d.Code)
 	return CEDecisionRequested, "", d
 }
 
@@ -351,7 +276,7 @@ func (e Completed) ProcessOutcome() string { return e.Outcome }
 // CloudEvent implements erp.Event.
 func (e Completed) CloudEvent() (string, string, any) {
 	d := pd("", e.PID, "", e.MaLo)
-	d.Outcome, d.Code, d.Date, d.Reason = e.Outcome, e.Code, date(e.Date), e.EBD
+	d.Outcome, d.Code, d.Date, d.Reason = e.Outcome, e.Code, utilmdkit.ERPDate(e.Date), e.EBD
 	return CECompleted, "", d
 }
 
@@ -360,104 +285,37 @@ func (e Completed) MakoPID() string {
 	return e.PID
 }
 
-// Failed ends a process that cannot continue: its request was rejected by
-// APERAK 313 or CONTRL, or a deadline passed without an answer.
-type Failed struct {
-	Outcome string
-	Reason  string
-	MaLo    string
-}
-
-// EventType implements engine.EventData.
-func (Failed) EventType() string { return "gpke.failed" }
-
-// ProcessOutcome implements module.Outcome.
-func (e Failed) ProcessOutcome() string { return e.Outcome }
-
-// CloudEvent implements erp.Event.
-func (e Failed) CloudEvent() (string, string, any) {
-	d := pd("", "", "", e.MaLo)
-	d.Outcome, d.Reason = e.Outcome, e.Reason
-	return CEFailed, "", d
-}
-
-// SupplierAssigned is the master-data change of a confirmed switch: from
-// From on, the MaLo is assigned to Supplier in NB's grid (NB side, after a
-// 55002/55078; LFN side, after receiving it).
-type SupplierAssigned struct {
-	MaLo     string
-	Supplier string
-	NB       string
-	From     time.Time
-}
-
-// EventType implements engine.EventData.
-func (SupplierAssigned) EventType() string { return "gpke.supplier_assigned" }
-
-// MaLoChange implements malo.Changer: the MaLo is assigned to Supplier from From.
-func (e SupplierAssigned) MaLoChange() malo.Change {
-	return malo.AssignSupplier(e.MaLo, e.Supplier, e.From)
-}
-
-// SupplyEnded is the master-data change of a confirmed end of supply: the
-// assignment of Supplier to the MaLo ends at Until (exclusive).
-type SupplyEnded struct {
-	MaLo     string
-	Supplier string
-	NB       string
-	Until    time.Time
-}
-
-// EventType implements engine.EventData.
-func (SupplyEnded) EventType() string { return "gpke.supply_ended" }
-
-// MaLoChange implements malo.Changer: Supplier's assignment ends at Until.
-func (e SupplyEnded) MaLoChange() malo.Change { return malo.EndSupply(e.MaLo, e.Supplier, e.Until) }
-
-// StornoReceived records a Stornierung 55022 of the request that started
-// the process (NB: ingest routes it here by its RFF+ACW). Late is set when
-// the request was already answered: the Stornierung is refused.
-type StornoReceived struct {
-	TransactionID  string
-	Sender         string
-	CancelTx       string // RFF+ACW
-	Category       string // BGM 1001 (category of the cancelled message)
-	Document       string
-	InterchangeRef string
-	Late           bool
-	At             time.Time
-}
-
-// EventType implements engine.EventData.
-func (StornoReceived) EventType() string { return "gpke.storno_received" }
-
-// Delivered records the deliverer's report that a transport accepted an
-// outbound message of the process (delivery.Confirmed): the read model
-// shows the message as delivered.
-type Delivered struct {
-	MessageID, InterchangeRef, Recipient, Transport string
-	At                                              time.Time
-}
-
-// EventType implements engine.EventData.
-func (Delivered) EventType() string { return "gpke.delivered" }
-
-// Undelivered records the deliverer's report that an outbound message of
-// the process was given up (delivery.Failed; its dead letter has the
-// details): the read model shows the message as failed.
-type Undelivered struct {
-	MessageID, InterchangeRef, Recipient, Reason string
-	At                                           time.Time
-}
-
-// EventType implements engine.EventData.
-func (Undelivered) EventType() string { return "gpke.undelivered" }
-
-// Noted records a command that changes nothing (a late answer, a duplicate
-// decision, an APERAK for an unknown document), so that it stays visible.
-type Noted struct {
-	What string
-}
-
-// EventType implements engine.EventData.
-func (Noted) EventType() string { return "gpke.noted" }
+// The kinds GPKE shares with the other families (pkg/utilmdkit): same
+// fields, ERP view and type names "gpke.<kind>".
+type (
+	// AperakReceived records the partner's APERAK for a transaction we sent.
+	AperakReceived = utilmdkit.AperakReceived[family]
+	// ContrlReceived records a CONTRL for an interchange we sent. Rejected
+	// (UCI 0083 = 4) means the interchange counts as not received.
+	ContrlReceived = utilmdkit.ContrlReceived[family]
+	// LFAWaitExpired records that the LFA did not answer the NB's Anfrage
+	// zur Beendigung der Zuordnung in time (E_0623 step 30 / 420: "nein").
+	LFAWaitExpired = utilmdkit.LFAWaitExpired[family]
+	// Failed ends a process that cannot continue: its request was rejected
+	// by APERAK 313 or CONTRL, or a deadline passed without an answer.
+	Failed = utilmdkit.Failed[family]
+	// SupplierAssigned is the master-data change of a confirmed switch:
+	// from From on, the MaLo is assigned to Supplier in NB's grid (NB side,
+	// after a 55002/55078; LFN side, after receiving it).
+	SupplierAssigned = utilmdkit.SupplierAssigned[family]
+	// SupplyEnded is the master-data change of a confirmed end of supply:
+	// the assignment of Supplier to the MaLo ends at Until (exclusive).
+	SupplyEnded = utilmdkit.SupplyEnded[family]
+	// StornoReceived records a Stornierung 55022 of the request that
+	// started the process. Late: the request was already answered, the
+	// Stornierung is refused.
+	StornoReceived = utilmdkit.StornoReceived[family]
+	// Delivered records the deliverer's report that a transport accepted an
+	// outbound message of the process.
+	Delivered = utilmdkit.Delivered[family]
+	// Undelivered records the deliverer's report that an outbound message of
+	// the process was given up.
+	Undelivered = utilmdkit.Undelivered[family]
+	// Noted records a command that changes nothing, so that it stays visible.
+	Noted = utilmdkit.Noted[family]
+)

@@ -1,7 +1,6 @@
 package gpke
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -38,14 +37,13 @@ func berlin(y int, m time.Month, d, hh, mm int) time.Time {
 	return time.Date(y, m, d, hh, mm, 0, 0, fristen.Berlin())
 }
 
-// mparty is one market mparty running the package's workflows, one process
-// per workflow instance (pure: Handle + Apply, no store).
-type mparty struct {
-	t    testing.TB
-	name string
-	wfs  map[string]flow
-	n    int
-}
+// mparty is one market party running the package's workflows, proc one
+// running process (utilmdtest.Party: pure Handle + Apply, every decision
+// checked and recorded for TestSentConform).
+type (
+	mparty = utilmdtest.Party[State]
+	proc   = utilmdtest.Proc[State]
+)
 
 func newParty(t testing.TB, name string, opts ...Option) *mparty {
 	t.Helper()
@@ -53,69 +51,7 @@ func newParty(t testing.TB, name string, opts ...Option) *mparty {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &mparty{t: t, name: name, wfs: map[string]flow{}}
-	for _, w := range ws {
-		p.wfs[w.Name()] = w.(flow)
-	}
-	return p
-}
-
-// proc is one running process.
-type proc struct {
-	p    *mparty
-	wf   flow
-	s    State
-	last engine.Decision
-	all  []engine.EventData
-}
-
-func (p *mparty) start(workflow string) *proc {
-	w, ok := p.wfs[workflow]
-	if !ok {
-		p.t.Fatalf("no workflow %s", workflow)
-	}
-	return &proc{p: p, wf: w, s: w.Initial()}
-}
-
-// exec runs one command at receipt time at and folds the events.
-func (pr *proc) exec(at time.Time, payload engine.CommandData) engine.Decision {
-	pr.p.t.Helper()
-	d, err := pr.try(at, payload)
-	if err != nil {
-		pr.p.t.Fatalf("%s %s: %v", pr.p.name, pr.wf.name, err)
-	}
-	return d
-}
-
-func (pr *proc) try(at time.Time, payload engine.CommandData) (engine.Decision, error) {
-	pr.p.n++
-	v, _ := fv.Resolve(at)
-	cmd := engine.Command{ID: engine.CommandID(fmt.Sprintf("%s-%d", pr.p.name, pr.p.n)), Type: payload.CommandType(), ReceivedAt: at.UTC(), FormatVersion: v, Payload: payload}
-	if _, ok := payload.(Timeout); ok {
-		cmd.FormatVersion = fv.Version{}
-	}
-	d, err := pr.wf.Handle(pr.s, cmd)
-	if err != nil {
-		return d, err
-	}
-	for _, e := range d.Events {
-		pr.s = pr.wf.Apply(pr.s, engine.Event{Data: e})
-	}
-	pr.last = d
-	pr.all = append(pr.all, d.Events...)
-	checkDecision(pr.p.t, d, at)
-	return d, nil
-}
-
-// fire fires the deadline with label (which must be set in an earlier
-// decision of the process) at its due time.
-func (pr *proc) fire(label string, due time.Time) engine.Decision {
-	pr.p.t.Helper()
-	c, err := pr.wf.OnDeadline(pr.s, engine.DeadlineFired{Label: label, Due: due, FiredAt: due})
-	if err != nil {
-		pr.p.t.Fatal(err)
-	}
-	return pr.exec(due, c)
+	return utilmdtest.NewParty(t, name, ws, sent, func(c engine.CommandData) bool { _, ok := c.(Timeout); return ok })
 }
 
 // checkDecision checks every outbound interchange (utilmdtest.CheckDecision:

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/utilmdkit"
 )
 
@@ -25,7 +24,7 @@ type verdict struct {
 // (E_0609), 55016 (E_0614) and — for NB and LF — 55022 (Stornierung).
 func (f flow) lfRequest(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if md == nil && r.Tx.PID != PIDStorno {
-		return f.txErr(r, ErrNoMasterData)
+		return r.Failed(f.name, ErrNoMasterData)
 	}
 	dateQ := "93"
 	if r.Tx.PID == PIDStorno {
@@ -56,12 +55,10 @@ func (f flow) lfRequest(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if r.Tx.PID == PIDStorno {
 		defaultObject = !f.cfg.stornoAccept
 	}
-	if f.cfg.decisionWait > 0 && f.cfg.askERP[r.Tx.PID] {
-		due := x.At.Add(f.cfg.decisionWait)
+	if due, ok := f.cfg.ask.Due(r.Tx.PID, x.At); ok {
 		x.Emit(DecisionRequested{PID: r.Tx.PID, Partner: r.Tx.Sender, TransactionID: r.Tx.TransactionID, MaLo: x.S.MaLo, Date: x.S.Date, Step: v.step,
 			DefaultObject: defaultObject, ObjectCode: v.objectCode, ConsentCode: v.consentCode, Due: due})
-		x.D.SetDeadlines = append(x.D.SetDeadlines, deadlineAt(labelDecision, due))
-		x.D.Correlate = append(x.D.Correlate, DecisionKey(r.Tx.Sender, r.Tx.TransactionID))
+		x.AwaitDecision(labelDecision, due, DecisionKey(r.Tx.Sender, r.Tx.TransactionID))
 		return nil
 	}
 	code := v.consentCode
@@ -277,21 +274,14 @@ func (f flow) start(x *dec, wf string, i Initiated) (bool, error) {
 	if f.name != wf {
 		return false, fmt.Errorf("%w: %T for %s", ErrUnexpectedCommand, x.Cmd.Payload, f.name)
 	}
-	if x.S.Started {
-		x.Emit(Noted{What: "repeated ERP command " + i.RequestID})
+	id, ok, err := utilmdkit.StartERP[family](x, x.S.Started, i.RequestID)
+	if err != nil {
+		return false, fmt.Errorf("gpke: %w", err)
+	}
+	if !ok {
 		return false, nil
 	}
-	if i.RequestID == "" {
-		i.RequestID = string(x.Cmd.ID)
-	}
-	if x.FV.IsZero() {
-		v, err := fv.Resolve(x.At)
-		if err != nil {
-			return false, fmt.Errorf("gpke: format version at %s: %w", x.At, err)
-		}
-		x.FV = v
-	}
-	i.Workflow, i.FV, i.At = wf, x.FV.String(), x.At
+	i.RequestID, i.Workflow, i.FV, i.At = id, wf, x.FV.String(), x.At
 	x.Emit(i)
 	return true, nil
 }

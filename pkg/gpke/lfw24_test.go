@@ -18,16 +18,16 @@ import (
 // the LFA's consent arrives afterwards; a second (late) one is refused.
 func TestStornoStopsTheCancelledAnmeldung(t *testing.T) {
 	_, nb, d := switchUntilAnfrage(t, mdNB())
-	anm := nb.s.Request
+	anm := nb.S.Request
 	if !slices.Contains(d.Correlate, inbound.TransactionKey(mpLFN, anm.TransactionID)) || !slices.Contains(d.Correlate, MaLoKey(maloID)) {
 		t.Fatalf("the NB's process is not findable by the Anmeldung or the MaLo: %v", d.Correlate)
 	}
 	anfrage := out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung)
-	lfn := newParty(t, "lfn").start(WorkflowStornoRequest)
-	ds := lfn.exec(t0.Add(2*time.Minute), RequestCancellation{RequestID: "erp-s", Sender: mpLFN, Recipient: mpNB, TransactionID: anm.TransactionID, Category: "E01"})
+	lfn := newParty(t, "lfn").Start(WorkflowStornoRequest)
+	ds := lfn.Exec(t0.Add(2*time.Minute), RequestCancellation{RequestID: "erp-s", Sender: mpLFN, Recipient: mpNB, TransactionID: anm.TransactionID, Category: "E01"})
 	storno := out(t, ds, mpNB, "UTILMD", PIDStorno)
 
-	d = nb.exec(t0.Add(3*time.Minute), deliver(t, storno))
+	d = nb.Exec(t0.Add(3*time.Minute), deliver(t, storno))
 	out(t, d, mpLFN, "APERAK", "")
 	best := out(t, d, mpLFN, "UTILMD", PIDStornoBest)
 	if c, e := answerOf(t, best); c != "A01" || e != "S_0086" {
@@ -48,9 +48,9 @@ func TestStornoStopsTheCancelledAnmeldung(t *testing.T) {
 		t.Fatalf("cancelled Anmeldung still pending: %v", d.Correlate)
 	}
 	// The LFA consents afterwards: APERAK only.
-	lfa := newParty(t, "lfa", WithERPDecision(0)).start(WorkflowLFABeendigung)
-	dl := lfa.exec(t0.Add(4*time.Minute), enriched(deliver(t, anfrage), MasterData{Known: true, Supplied: true}))
-	d = nb.exec(t0.Add(5*time.Minute), deliver(t, out(t, dl, mpNB, "UTILMD", PIDAnfrageBest)))
+	lfa := newParty(t, "lfa", WithERPDecision(0)).Start(WorkflowLFABeendigung)
+	dl := lfa.Exec(t0.Add(4*time.Minute), enriched(deliver(t, anfrage), MasterData{Known: true, Supplied: true}))
+	d = nb.Exec(t0.Add(5*time.Minute), deliver(t, out(t, dl, mpNB, "UTILMD", PIDAnfrageBest)))
 	if len(d.Outbound) != 1 || d.Outbound[0].MessageType != "APERAK" {
 		t.Fatalf("after the Stornierung the NB sent %d messages", len(d.Outbound))
 	}
@@ -58,8 +58,8 @@ func TestStornoStopsTheCancelledAnmeldung(t *testing.T) {
 		t.Fatal("master data changed after the Stornierung")
 	}
 	// A second Stornierung is too late: 55024 with the Late code.
-	ds = newParty(t, "lfn2").start(WorkflowStornoRequest).exec(t0.Add(6*time.Minute), RequestCancellation{RequestID: "erp-s2", Sender: mpLFN, Recipient: mpNB, TransactionID: anm.TransactionID, Category: "E01"})
-	d = nb.exec(t0.Add(7*time.Minute), deliver(t, out(t, ds, mpNB, "UTILMD", PIDStorno)))
+	ds = newParty(t, "lfn2").Start(WorkflowStornoRequest).Exec(t0.Add(6*time.Minute), RequestCancellation{RequestID: "erp-s2", Sender: mpLFN, Recipient: mpNB, TransactionID: anm.TransactionID, Category: "E01"})
+	d = nb.Exec(t0.Add(7*time.Minute), deliver(t, out(t, ds, mpNB, "UTILMD", PIDStorno)))
 	if c, e := answerOf(t, out(t, d, mpLFN, "UTILMD", PIDStornoAbl)); c != "A14" || e != "S_0087" {
 		t.Fatalf("late 55024 %s:%s", c, e)
 	}
@@ -71,33 +71,33 @@ func TestStornoStopsTheCancelledAnmeldung(t *testing.T) {
 // A Stornierung after the answer (55002 sent) is refused and changes nothing.
 func TestStornoAfterTheAnswerIsRefused(t *testing.T) {
 	_, nb, d := switchUntilAnfrage(t, mdNB())
-	d = nb.fire(labelLFA, deadline(t, d, labelLFA))
+	d = nb.FireAt(labelLFA, deadline(t, d, labelLFA))
 	out(t, d, mpLFN, "UTILMD", PIDAnmeldungBestaetig)
-	ds := newParty(t, "lfn").start(WorkflowStornoRequest).exec(t0.Add(time.Hour), RequestCancellation{RequestID: "erp-s", Sender: mpLFN, Recipient: mpNB, TransactionID: nb.s.Request.TransactionID, Category: "E01"})
-	d = nb.exec(t0.Add(2*time.Hour), deliver(t, out(t, ds, mpNB, "UTILMD", PIDStorno)))
+	ds := newParty(t, "lfn").Start(WorkflowStornoRequest).Exec(t0.Add(time.Hour), RequestCancellation{RequestID: "erp-s", Sender: mpLFN, Recipient: mpNB, TransactionID: nb.S.Request.TransactionID, Category: "E01"})
+	d = nb.Exec(t0.Add(2*time.Hour), deliver(t, out(t, ds, mpNB, "UTILMD", PIDStorno)))
 	out(t, d, mpLFN, "UTILMD", PIDStornoAbl)
-	if nb.s.Outcome != OutcomeConfirmed || len(d.CancelDeadlines) != 0 {
-		t.Fatalf("outcome %s, cancelled %v", nb.s.Outcome, d.CancelDeadlines)
+	if nb.S.Outcome != OutcomeConfirmed || len(d.CancelDeadlines) != 0 {
+		t.Fatalf("outcome %s, cancelled %v", nb.S.Outcome, d.CancelDeadlines)
 	}
 }
 
 // E_0624 step 60: the LFA consents (A34) with its own end date, which the
 // 55011 carries in DTM+93.
 func TestA34WithOwnEndDate(t *testing.T) {
-	lfa := newParty(t, "lfa").start(WorkflowLFABeendigung)
-	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Reason: "E01"}))
-	d = nb.exec(t0.Add(time.Minute), enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB()))
-	d = lfa.exec(t0.Add(2*time.Minute), enriched(deliver(t, out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung)), MasterData{Known: true, Supplied: true}))
+	lfa := newParty(t, "lfa").Start(WorkflowLFABeendigung)
+	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+	lfn := newParty(t, "lfn").Start(WorkflowLFNLieferbeginn)
+	d := lfn.Exec(t0, reg(RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Reason: "E01"}))
+	d = nb.Exec(t0.Add(time.Minute), enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB()))
+	d = lfa.Exec(t0.Add(2*time.Minute), enriched(deliver(t, out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung)), MasterData{Known: true, Supplied: true}))
 	if req, ok := has[DecisionRequested](d.Events); !ok || req.Step != "E_0624/60" || req.ConsentCode != "A34" {
 		t.Fatalf("decision request %+v", d.Events)
 	}
 	own := fristen.AddDays(start, -1)
-	if _, err := lfa.try(t0.Add(3*time.Minute), Decide{End: own.Add(time.Hour)}); err == nil {
+	if _, err := lfa.Try(t0.Add(3*time.Minute), Decide{End: own.Add(time.Hour)}); err == nil {
 		t.Fatal("an end date that is not 00:00 German time was accepted")
 	}
-	d = lfa.exec(t0.Add(3*time.Minute), Decide{End: own})
+	d = lfa.Exec(t0.Add(3*time.Minute), Decide{End: own})
 	best := out(t, d, mpNB, "UTILMD", PIDAnfrageBest)
 	if c, _ := answerOf(t, best); c != "A34" {
 		t.Fatalf("55011 code %s", c)
@@ -114,7 +114,7 @@ func TestA34WithOwnEndDate(t *testing.T) {
 // answers 55009 A03; without a rule the step passes (A10).
 func TestE0609Step40(t *testing.T) {
 	_, nb, d := switchUntilAnfrage(t, mdNB())
-	d = nb.fire(labelLFA, deadline(t, d, labelLFA))
+	d = nb.FireAt(labelLFA, deadline(t, d, labelLFA))
 	bee := deliver(t, out(t, d, mpLFA, "UTILMD", PIDBeendigungNB))
 	maxYear := func(_ *fristen.Calendar, received, end time.Time) bool { return !end.After(received.AddDate(1, 0, 0)) }
 	for _, tc := range []struct {
@@ -129,8 +129,8 @@ func TestE0609Step40(t *testing.T) {
 		{"rule not met", []Option{WithBeendigungLeadTime(func(_ *fristen.Calendar, received, end time.Time) bool { return end.After(received.AddDate(0, 0, 3)) })}, t0.Add(time.Hour), PIDBeendigungNBAbl, "A03"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			lf := newParty(t, "lf", tc.opts...).start(WorkflowLFAbmeldung)
-			d := lf.exec(tc.at, enriched(bee, MasterData{Known: true, Supplied: true}))
+			lf := newParty(t, "lf", tc.opts...).Start(WorkflowLFAbmeldung)
+			d := lf.Exec(tc.at, enriched(bee, MasterData{Known: true, Supplied: true}))
 			if c, e := answerOf(t, out(t, d, mpNB, "UTILMD", tc.pid)); c != tc.code || e != EBDAbmeldungLF {
 				t.Fatalf("%s %s:%s", tc.pid, c, e)
 			}
@@ -142,8 +142,8 @@ func TestE0609Step40(t *testing.T) {
 // gpke.nb.lieferbeginn process of the MaLo is bound under the MaLo and not
 // yet under AnsweredKey.
 func TestEnrichPendingAnmeldung(t *testing.T) {
-	lfn := newParty(t, "lfn2").start(WorkflowLFNLieferbeginn)
-	d0 := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-2", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
+	lfn := newParty(t, "lfn2").Start(WorkflowLFNLieferbeginn)
+	d0 := lfn.Exec(t0, reg(RegisterSupplyStart{RequestID: "erp-2", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 	second := deliver(t, out(t, d0, mpNB, "UTILMD", PIDAnmeldung))
 
 	wf := engine.WorkflowID{Name: WorkflowNBLieferbeginn, FormatVersion: mustFV(t0)}
@@ -166,13 +166,13 @@ func TestEnrichPendingAnmeldung(t *testing.T) {
 	if !run().PendingRegistration {
 		t.Fatal("open Anmeldung of the MaLo not reported")
 	}
-	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
+	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
 	// The registry tells that another Anmeldung is pending, not its dates:
 	// the 55003 with A06 needs DTM+Z07/Z08 (AHB [358]/[355]), which come from
 	// the master data (pendingMD); without them the outbound guard refuses.
 	md := run()
 	md.PendingStart, md.NextProcessing = pendingMD.PendingStart, pendingMD.NextProcessing
-	d := nb.exec(t0.Add(time.Minute), enriched(second, md))
+	d := nb.Exec(t0.Add(time.Minute), enriched(second, md))
 	if c, e := answerOf(t, out(t, d, mpLFN, "UTILMD", PIDAnmeldungAblehnung)); c != "A06" || e != EBDLieferbeginnDirekt {
 		t.Fatalf("55003 %s:%s", c, e)
 	}
@@ -193,25 +193,25 @@ func TestEnrichPendingAnmeldung(t *testing.T) {
 // E_0609 answer (A10) with WithUnsuppliedBeendigung(false).
 func TestBeendigungForUnsuppliedMaLo(t *testing.T) {
 	_, nb, d := switchUntilAnfrage(t, mdNB())
-	d = nb.fire(labelLFA, deadline(t, d, labelLFA))
+	d = nb.FireAt(labelLFA, deadline(t, d, labelLFA))
 	bee := deliver(t, out(t, d, mpLFA, "UTILMD", PIDBeendigungNB))
 	notOurs := MasterData{Known: true, Supplier: mpLFN}
-	lf := newParty(t, "lf").start(WorkflowLFAbmeldung)
-	d = lf.exec(t0.Add(time.Hour), enriched(bee, notOurs))
+	lf := newParty(t, "lf").Start(WorkflowLFAbmeldung)
+	d = lf.Exec(t0.Add(time.Hour), enriched(bee, notOurs))
 	if code, ercs := aperakOf(t, out(t, d, mpNB, "APERAK", "")); code != "313" || !slices.Equal(ercs, []string{"Z18"}) {
 		t.Fatalf("APERAK %s %v, want 313 Z18", code, ercs)
 	}
 	if len(d.Outbound) != 1 {
 		t.Fatalf("%d messages, want the APERAK only", len(d.Outbound))
 	}
-	lf = newParty(t, "lf2", WithUnsuppliedBeendigung(false)).start(WorkflowLFAbmeldung)
-	d = lf.exec(t0.Add(time.Hour), enriched(bee, notOurs))
+	lf = newParty(t, "lf2", WithUnsuppliedBeendigung(false)).Start(WorkflowLFAbmeldung)
+	d = lf.Exec(t0.Add(time.Hour), enriched(bee, notOurs))
 	if c, _ := answerOf(t, out(t, d, mpNB, "UTILMD", PIDBeendigungNBBest)); c != "A10" {
 		t.Fatalf("55008 %s", c)
 	}
 	// Supplied, or the supplier the day before: no Zuordnung problem.
-	lf = newParty(t, "lf3").start(WorkflowLFAbmeldung)
-	d = lf.exec(t0.Add(time.Hour), enriched(bee, MasterData{Known: true, Supplier: mpLFA}))
+	lf = newParty(t, "lf3").Start(WorkflowLFAbmeldung)
+	d = lf.Exec(t0.Add(time.Hour), enriched(bee, MasterData{Known: true, Supplier: mpLFA}))
 	out(t, d, mpNB, "UTILMD", PIDBeendigungNBBest)
 }
 
@@ -234,8 +234,8 @@ func TestSecondAnmeldungOnTheLFSide(t *testing.T) {
 		if err := enrich(src, ix, suppress)(context.Background(), second, &cmd); err != nil {
 			t.Fatal(err)
 		}
-		lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-		d := lfn.exec(t0, cmd.Payload)
+		lfn := newParty(t, "lfn").Start(WorkflowLFNLieferbeginn)
+		d := lfn.Exec(t0, cmd.Payload)
 		if suppress {
 			if f, ok := has[Failed](d.Events); !ok || len(d.Outbound) != 0 || !slices.Contains(d.Correlate, AnsweredKey(maloID)) {
 				t.Fatalf("suppressed: %+v, %d outbound, keys %v (%v)", d.Events, len(d.Outbound), d.Correlate, f)
@@ -255,20 +255,20 @@ func TestSecondAnmeldungOnTheLFSide(t *testing.T) {
 func TestStornoOfAPendingAnfrageAtTheLFA(t *testing.T) {
 	_, _, d := switchUntilAnfrage(t, mdNB())
 	anfrage := deliver(t, out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung))
-	lfa := newParty(t, "lfa").start(WorkflowLFABeendigung)
-	d = lfa.exec(t0.Add(2*time.Minute), enriched(anfrage, MasterData{Known: true, Supplied: true}))
+	lfa := newParty(t, "lfa").Start(WorkflowLFABeendigung)
+	d = lfa.Exec(t0.Add(2*time.Minute), enriched(anfrage, MasterData{Known: true, Supplied: true}))
 	if !slices.Contains(d.Correlate, inbound.TransactionKey(mpNB, anfrage.TransactionID)) {
 		t.Fatalf("the LFA's process is not findable by the Anfrage: %v", d.Correlate)
 	}
 	// The NB cancels its Anfrage (built like any 55022 of a sender).
-	nbs := newParty(t, "nbs").start(WorkflowStornoRequest)
-	ds := nbs.exec(t0.Add(3*time.Minute), RequestCancellation{RequestID: "erp-s", Sender: mpNB, Recipient: mpLFA, TransactionID: anfrage.TransactionID, Category: "E02"})
-	d = lfa.exec(t0.Add(4*time.Minute), deliver(t, out(t, ds, mpLFA, "UTILMD", PIDStorno)))
+	nbs := newParty(t, "nbs").Start(WorkflowStornoRequest)
+	ds := nbs.Exec(t0.Add(3*time.Minute), RequestCancellation{RequestID: "erp-s", Sender: mpNB, Recipient: mpLFA, TransactionID: anfrage.TransactionID, Category: "E02"})
+	d = lfa.Exec(t0.Add(4*time.Minute), deliver(t, out(t, ds, mpLFA, "UTILMD", PIDStorno)))
 	out(t, d, mpNB, "UTILMD", PIDStornoBest)
-	if !slices.Contains(d.CancelDeadlines, labelDecision) || lfa.s.Outcome != OutcomeCancelled {
-		t.Fatalf("cancelled %v, outcome %s", d.CancelDeadlines, lfa.s.Outcome)
+	if !slices.Contains(d.CancelDeadlines, labelDecision) || lfa.S.Outcome != OutcomeCancelled {
+		t.Fatalf("cancelled %v, outcome %s", d.CancelDeadlines, lfa.S.Outcome)
 	}
-	d = lfa.exec(t0.Add(5*time.Minute), Decide{Object: false})
+	d = lfa.Exec(t0.Add(5*time.Minute), Decide{Object: false})
 	if len(d.Outbound) != 0 {
 		t.Fatalf("a Decide after the Stornierung sent %d messages", len(d.Outbound))
 	}

@@ -24,23 +24,23 @@ func TestProcessesBindTheirMaLoOnce(t *testing.T) {
 		}
 		return n
 	}
-	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d0 := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
+	lfn := newParty(t, "lfn").Start(WorkflowLFNLieferbeginn)
+	d0 := lfn.Exec(t0, reg(RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
 	if n := maloKeys(d0); n != 1 {
 		t.Fatalf("LFN: %d MaLo keys in its first decision, want 1", n)
 	}
-	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	d := nb.exec(t0.Add(time.Minute), enriched(deliver(t, out(t, d0, mpNB, "UTILMD", PIDAnmeldung)), mdNB()))
+	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+	d := nb.Exec(t0.Add(time.Minute), enriched(deliver(t, out(t, d0, mpNB, "UTILMD", PIDAnmeldung)), mdNB()))
 	if n := maloKeys(d); n != 1 {
 		t.Fatalf("NB: %d MaLo keys in its first decision, want 1", n)
 	}
 	anfrage := out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung)
-	lfa := newParty(t, "lfa").start(WorkflowLFABeendigung)
-	dl := lfa.exec(t0.Add(3*time.Minute), enriched(deliver(t, anfrage), MasterData{Known: true, Supplied: true}))
+	lfa := newParty(t, "lfa").Start(WorkflowLFABeendigung)
+	dl := lfa.Exec(t0.Add(3*time.Minute), enriched(deliver(t, anfrage), MasterData{Known: true, Supplied: true}))
 	if n := maloKeys(dl); n != 1 {
 		t.Fatalf("LFA: %d MaLo keys in its first decision, want 1", n)
 	}
-	if n := maloKeys(lfa.exec(t0.Add(10*time.Minute), Decide{Object: false})); n != 0 {
+	if n := maloKeys(lfa.Exec(t0.Add(10*time.Minute), Decide{Object: false})); n != 0 {
 		t.Fatalf("LFA: MaLo bound again in a later decision (%d)", n)
 	}
 }

@@ -64,8 +64,7 @@ type config struct {
 	aperakGrace    time.Duration
 	lfaHour        int
 	lfaMinute      int
-	decisionWait   time.Duration
-	askERP         map[string]bool
+	ask            utilmdkit.AskERP
 	objection      ObjectionPolicy
 	unknownERC     string
 	storno         StornoCodes
@@ -132,11 +131,7 @@ func WithERPDecision(wait time.Duration, pids ...string) Option {
 		if wait < 0 {
 			return fmt.Errorf("gpke: negative decision wait %s", wait)
 		}
-		cfg.decisionWait = wait
-		cfg.askERP = map[string]bool{}
-		for _, p := range pids {
-			cfg.askERP[p] = true
-		}
+		cfg.ask = utilmdkit.NewAskERP(wait, pids...)
 		return nil
 	}
 }
@@ -261,8 +256,7 @@ func newConfig(opts ...Option) (*config, error) {
 		endReason:     "ZQ7",
 		aperakGrace:   15 * time.Minute,
 		lfaHour:       10,
-		decisionWait:  30 * time.Minute,
-		askERP:        map[string]bool{PIDAnfrageBeendigung: true, PIDKuendigung: true},
+		ask:           utilmdkit.NewAskERP(30*time.Minute, PIDAnfrageBeendigung, PIDKuendigung),
 		objection:     DefaultObjection,
 		unknownERC:    "Z14",
 		beendigungZ18: true,
@@ -416,14 +410,7 @@ func enrich(src MasterDataSource, ix ProcessIndex, suppressSecond bool) module.E
 		}
 		q := Query{Tenant: id.Tenant, Own: tx.Receiver, Partner: tx.Sender, PID: tx.PID, ReceivedAt: cmd.ReceivedAt}
 		q.MaLo, _ = r.T.MaLo()
-		for _, dq := range []string{"92", "93"} {
-			if d, ok := r.T.Date(dq); ok {
-				if t, err := d.Time(); err == nil {
-					q.Date = t
-					break
-				}
-			}
-		}
+		q.Date = utilmdkit.RequestDate(r.T)
 		md := MasterData{MaLo: q.MaLo}
 		if q.MaLo != "" {
 			if md, err = src.MasterData(ctx, q); err != nil {
@@ -436,7 +423,7 @@ func enrich(src MasterDataSource, ix ProcessIndex, suppressSecond bool) module.E
 				}
 			}
 		}
-		e := Enriched{Transaction: tx, MasterData: md, parsed: r}
+		e := utilmdkit.NewEnriched[family](tx, md, r)
 		cmd.Payload, cmd.Type = e, e.CommandType()
 		return nil
 	}

@@ -163,7 +163,7 @@ func (f flow) checkRequest(x *dec, r *utilmdkit.Received, md *MasterData, dateQ 
 // then E_0621 (is an Anfrage to the LFA needed), then E_0623.
 func (f flow) nbAnmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if md == nil {
-		return f.txErr(r, ErrNoMasterData)
+		return r.Failed(f.name, ErrNoMasterData)
 	}
 	ok, err := f.checkRequest(x, r, md, "92", true)
 	if err != nil || !ok {
@@ -418,7 +418,7 @@ func msbOf(md MasterData) *msbData {
 // nbAbmeldung answers an Abmeldung 55004 by E_0607.
 func (f flow) nbAbmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if md == nil {
-		return f.txErr(r, ErrNoMasterData)
+		return r.Failed(f.name, ErrNoMasterData)
 	}
 	ok, err := f.checkRequest(x, r, md, "93", true)
 	if err != nil || !ok {

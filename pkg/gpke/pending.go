@@ -6,7 +6,6 @@ import (
 
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/utilmdkit"
-	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
 // WithSecondAnmeldung decides whether the LFN side suppresses an ERP
@@ -37,10 +36,8 @@ func AnsweredKey(malo string) engine.BusinessKey {
 }
 
 // MaLoKey is the business key of the processes of a MaLo (kind
-// inbound.KeyMaLo).
-func MaLoKey(malo string) engine.BusinessKey {
-	return engine.BusinessKey{Kind: inbound.KeyMaLo, Value: malo}
-}
+// inbound.KeyMaLo; utilmdkit.MaLoKey).
+func MaLoKey(malo string) engine.BusinessKey { return utilmdkit.MaLoKey(malo) }
 
 // ProcessIndex reads the tenant's business-key sets (engine.Registry
 // implements it). Enrich asks it, never Handle: the lookup is I/O.

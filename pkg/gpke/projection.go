@@ -1,28 +1,16 @@
 package gpke
 
-import "github.com/mako-engine/mako/pkg/module"
-
-// State labels of the process overview (module.Projectable, shown by
-// `mako process list` and the read API). A process ends with the outcome of
-// its Completed or Failed event (OutcomeConfirmed, OutcomeRejected, …) as
-// its label. Events that leave the label unchanged project an empty State:
-// APERAKs, CONTRLs, alerts, decisions and master-data changes, and answers
-// (their Completed follows in the same commit). So the label is a pure
-// function of the last labelled event, which a rebuild reproduces.
-const (
-	// StateRequestReceived: a request (55001, 55004, 55010 …) was received.
-	StateRequestReceived = "request_received"
-	// StateInitiated: the ERP started the process; its request is sent in
-	// the same commit (StateWaitingForAnswer).
-	StateInitiated = "initiated"
-	// StateWaitingForAnswer: our request is sent; the partner's answer is due.
-	StateWaitingForAnswer = "waiting_for_answer"
-	// StateWaitingForLFA: the NB sent the Anfrage zur Beendigung der
-	// Zuordnung (55010) and waits for the LFA's answer (E_0623).
-	StateWaitingForLFA = "waiting_for_lfa"
-	// StateWaitingForDecision: a policy step waits for the ERP's Decide.
-	StateWaitingForDecision = "waiting_for_decision"
+import (
+	"github.com/mako-engine/mako/pkg/module"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 )
+
+// The labels of the process overview (module.Projectable, shown by `mako
+// process list` and the read API) are utilmdkit's State… labels and, when a
+// process ends, the outcome of its Completed or Failed event
+// (OutcomeConfirmed, OutcomeRejected, …). Events that leave the label
+// unchanged project an empty State, so the label is a pure function of the
+// last labelled event, which a rebuild reproduces.
 
 // sentState is the label after sending pid: the requests that open a
 // sending workflow wait for an answer, the NB's 55010 for the LFA. Other
@@ -31,57 +19,40 @@ const (
 func sentState(pid string) string {
 	switch pid {
 	case PIDAnfrageBeendigung:
-		return StateWaitingForLFA
+		return utilmdkit.StateWaitingForLFA
 	case PIDAnmeldung, PIDAnmeldungErz, PIDAbmeldungLF, PIDKuendigung, PIDStorno:
-		return StateWaitingForAnswer
+		return utilmdkit.StateWaitingForAnswer
 	}
 	return ""
 }
 
-// one lists v (a PID, a MaLo-ID) unless it is empty.
-func one(v string) []string {
-	if v == "" {
-		return nil
-	}
-	return []string{v}
-}
-
 // ProjectionFields implements module.Projectable.
 func (e RequestReceived) ProjectionFields() module.Fields {
-	return module.Fields{State: StateRequestReceived, PIDs: one(e.PID), MaLo: one(e.MaLo)}
+	return utilmdkit.Fields(utilmdkit.StateRequestReceived, e.PID, e.MaLo)
 }
 
 // ProjectionFields implements module.Projectable.
 func (e Initiated) ProjectionFields() module.Fields {
-	return module.Fields{State: StateInitiated, MaLo: one(e.MaLo)}
+	return utilmdkit.Fields(utilmdkit.StateInitiated, "", e.MaLo)
 }
 
 // ProjectionFields implements module.Projectable.
 func (e Sent) ProjectionFields() module.Fields {
-	return module.Fields{State: sentState(e.PID), PIDs: one(e.PID)}
+	return utilmdkit.Fields(sentState(e.PID), e.PID, "")
 }
 
 // ProjectionFields implements module.Projectable (the PID of the answer;
 // the label follows from the Completed or the NB's decision after it).
 func (e AnswerReceived) ProjectionFields() module.Fields {
-	return module.Fields{PIDs: one(e.PID)}
+	return utilmdkit.Fields("", e.PID, "")
 }
 
 // ProjectionFields implements module.Projectable.
 func (e DecisionRequested) ProjectionFields() module.Fields {
-	return module.Fields{State: StateWaitingForDecision, PIDs: one(e.PID), MaLo: one(e.MaLo)}
+	return utilmdkit.Fields(utilmdkit.StateWaitingForDecision, e.PID, e.MaLo)
 }
 
 // ProjectionFields implements module.Projectable: the outcome is the label.
 func (e Completed) ProjectionFields() module.Fields {
-	return module.Fields{State: e.Outcome, PIDs: one(e.PID)}
-}
-
-// ProjectionFields implements module.Projectable: the outcome is the label.
-func (e Failed) ProjectionFields() module.Fields {
-	state := e.Outcome
-	if state == "" {
-		state = OutcomeFailed
-	}
-	return module.Fields{State: state}
+	return utilmdkit.Fields(e.Outcome, e.PID, "")
 }

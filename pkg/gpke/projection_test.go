@@ -3,7 +3,6 @@ package gpke
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -11,8 +10,8 @@ import (
 	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
-	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/module"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/workers/readmodel"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go/jetstream"
@@ -56,10 +55,7 @@ func newReadModel(t *testing.T) *readModel {
 func (rm *readModel) exec(t *testing.T, id engine.ProcessIdentity, pr *proc, at time.Time, payload engine.CommandData) {
 	t.Helper()
 	ctx := context.Background()
-	cmd := engine.Command{ID: engine.CommandID(fmt.Sprintf("%s-%d", pr.p.name, pr.p.n)), Type: payload.CommandType(), ReceivedAt: at.UTC(), FormatVersion: mustFV(at), Payload: payload}
-	if _, ok := payload.(Timeout); ok {
-		cmd.FormatVersion = fv.Version{}
-	}
+	cmd := pr.LastCommand
 	if _, err := rm.ec.Execute(ctx, id, cmd); err != nil {
 		t.Fatal(err)
 	}
@@ -104,27 +100,27 @@ func TestProcessOverviewStates(t *testing.T) {
 	}
 	lfnID, nbID := ident("lfn", "switch-lfn", WorkflowLFNLieferbeginn), ident("nb", "switch-nb", WorkflowNBLieferbeginn)
 
-	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
+	lfn := newParty(t, "lfn").Start(WorkflowLFNLieferbeginn)
 	reg := reg(RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Customer: "Mustermann"})
-	d := lfn.exec(t0, reg)
+	d := lfn.Exec(t0, reg)
 	rm.exec(t, lfnID, lfn, t0, reg)
-	rm.want(t, lfnID, StateWaitingForAnswer, PIDAnmeldung)
+	rm.want(t, lfnID, utilmdkit.StateWaitingForAnswer, PIDAnmeldung)
 
-	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
+	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
 	req := enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB())
-	d = nb.exec(t0.Add(time.Minute), req)
+	d = nb.Exec(t0.Add(time.Minute), req)
 	rm.exec(t, nbID, nb, t0.Add(time.Minute), req)
-	rm.want(t, nbID, StateWaitingForLFA, PIDAnmeldung, PIDAnfrageBeendigung)
+	rm.want(t, nbID, utilmdkit.StateWaitingForLFA, PIDAnmeldung, PIDAnfrageBeendigung)
 
 	// The LFA does not answer: the NB confirms to the LFN and ends the
 	// LFA's assignment (55007, which leaves the label at confirmed).
 	due := deadline(t, d, labelLFA)
-	d = nb.fire(labelLFA, due)
+	d = nb.FireAt(labelLFA, due)
 	rm.exec(t, nbID, nb, due, Timeout{Label: labelLFA, Due: due})
 	rm.want(t, nbID, OutcomeConfirmed, PIDAnmeldung, PIDAnfrageBeendigung, PIDAnmeldungBestaetig, PIDBeendigungNB)
 
 	ans := deliver(t, out(t, d, mpLFN, "UTILMD", PIDAnmeldungBestaetig))
-	lfn.exec(due.Add(time.Minute), ans)
+	lfn.Exec(due.Add(time.Minute), ans)
 	rm.exec(t, lfnID, lfn, due.Add(time.Minute), ans)
 	rm.want(t, lfnID, OutcomeConfirmed, PIDAnmeldung, PIDAnmeldungBestaetig)
 }
@@ -139,7 +135,7 @@ func TestProjectionFieldsLabels(t *testing.T) {
 		{Completed{Outcome: OutcomeRejected, PID: PIDAnmeldungAblehnung}, OutcomeRejected},
 		{Failed{Outcome: OutcomeAperakRejected}, OutcomeAperakRejected},
 		{Failed{}, OutcomeFailed},
-		{DecisionRequested{PID: PIDAnfrageBeendigung}, StateWaitingForDecision},
+		{DecisionRequested{PID: PIDAnfrageBeendigung}, utilmdkit.StateWaitingForDecision},
 		{Sent{PID: PIDAnmeldungBestaetig, Code: "A51"}, ""},
 		{Sent{PID: PIDBeendigungNB}, ""},
 		{AnswerReceived{PID: PIDAnfrageBest}, ""},

@@ -26,16 +26,16 @@ var (
 // NB's decision (APERAK + 55010 to the LFA).
 func switchUntilAnfrage(t *testing.T, md MasterData, opts ...Option) (lfn, nb *proc, d engine.Decision) {
 	t.Helper()
-	lfn = newParty(t, "lfn", opts...).start(WorkflowLFNLieferbeginn)
-	d0 := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Customer: "Mustermann",
+	lfn = newParty(t, "lfn", opts...).Start(WorkflowLFNLieferbeginn)
+	d0 := lfn.Exec(t0, reg(RegisterSupplyStart{RequestID: "erp-1", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Customer: "Mustermann",
 		Products: []Product{{Code: "9991000002008", Property: "9991000002107"}}}))
 	anm := out(t, d0, mpNB, "UTILMD", PIDAnmeldung)
 	tx := deliver(t, anm)
 	if !slices.Contains(d0.Correlate, inbound.TransactionKey(mpLFN, tx.TransactionID)) {
 		t.Fatalf("55001 sent without its TransactionKey: %v", d0.Correlate)
 	}
-	nb = newParty(t, "nb", opts...).start(WorkflowNBLieferbeginn)
-	d = nb.exec(t0.Add(time.Minute), enriched(tx, md))
+	nb = newParty(t, "nb", opts...).Start(WorkflowNBLieferbeginn)
+	d = nb.Exec(t0.Add(time.Minute), enriched(tx, md))
 	return lfn, nb, d
 }
 
@@ -58,36 +58,36 @@ func TestSwitchHappyPathWithLFA(t *testing.T) {
 		t.Fatalf("LFA deadline %s", due)
 	}
 	// LFN receives the APERAK 312.
-	lfn.exec(t0.Add(2*time.Minute), deliver(t, ack))
-	if ar, ok := has[AperakReceived](lfn.last.Events); !ok || !ar.Accepted || ar.PID != PIDAnmeldung {
-		t.Fatalf("LFN APERAK: %+v", lfn.last.Events)
+	lfn.Exec(t0.Add(2*time.Minute), deliver(t, ack))
+	if ar, ok := has[AperakReceived](lfn.Last.Events); !ok || !ar.Accepted || ar.PID != PIDAnmeldung {
+		t.Fatalf("LFN APERAK: %+v", lfn.Last.Events)
 	}
-	if !slices.Contains(lfn.last.CancelDeadlines, labelAperak+lfn.s.Out[0].TransactionID) {
-		t.Fatalf("APERAK deadline not cancelled: %v", lfn.last.CancelDeadlines)
+	if !slices.Contains(lfn.Last.CancelDeadlines, labelAperak+lfn.S.Out[0].TransactionID) {
+		t.Fatalf("APERAK deadline not cancelled: %v", lfn.Last.CancelDeadlines)
 	}
 
 	// LFA: 55010 → APERAK 312 and an ERP decision request; the ERP consents.
-	lfa := newParty(t, "lfa").start(WorkflowLFABeendigung)
-	dl := lfa.exec(t0.Add(3*time.Minute), enriched(deliver(t, anfrage), MasterData{Known: true, Supplied: true}))
+	lfa := newParty(t, "lfa").Start(WorkflowLFABeendigung)
+	dl := lfa.Exec(t0.Add(3*time.Minute), enriched(deliver(t, anfrage), MasterData{Known: true, Supplied: true}))
 	out(t, dl, mpNB, "APERAK", "")
 	req, ok := has[DecisionRequested](dl.Events)
 	if !ok || req.Step != "E_0624/90" || req.ConsentCode != "A36" || req.ObjectCode != "A35" || req.DefaultObject {
 		t.Fatalf("decision request %+v", req)
 	}
-	dl = lfa.exec(t0.Add(10*time.Minute), Decide{Object: false})
+	dl = lfa.Exec(t0.Add(10*time.Minute), Decide{Object: false})
 	best := out(t, dl, mpNB, "UTILMD", PIDAnfrageBest)
 	if c, e := answerOf(t, best); c != "A36" || e != EBDAnfrageBeendigung {
 		t.Fatalf("55011 %s:%s", c, e)
 	}
 
 	// NB receives the 55011: APERAK, 55002 A51 to the LFN, 55007 to the LFA.
-	d = nb.exec(t0.Add(11*time.Minute), deliver(t, best))
+	d = nb.Exec(t0.Add(11*time.Minute), deliver(t, best))
 	out(t, d, mpLFA, "APERAK", "")
 	bestaetigung := out(t, d, mpLFN, "UTILMD", PIDAnmeldungBestaetig)
 	if c, e := answerOf(t, bestaetigung); c != "A51" || e != EBDLieferbeginn {
 		t.Fatalf("55002 %s:%s", c, e)
 	}
-	if ref, _ := view(t, bestaetigung).Reference("TN"); ref.Value != lfn.s.Out[0].TransactionID {
+	if ref, _ := view(t, bestaetigung).Reference("TN"); ref.Value != lfn.S.Out[0].TransactionID {
 		t.Fatalf("55002 RFF+TN %q", ref.Value)
 	}
 	beendigung := out(t, d, mpLFA, "UTILMD", PIDBeendigungNB)
@@ -103,7 +103,7 @@ func TestSwitchHappyPathWithLFA(t *testing.T) {
 	}
 
 	// LFN receives the 55002: APERAK and the assignment from the start.
-	d = lfn.exec(t0.Add(12*time.Minute), deliver(t, bestaetigung))
+	d = lfn.Exec(t0.Add(12*time.Minute), deliver(t, bestaetigung))
 	out(t, d, mpNB, "APERAK", "")
 	if c, ok := has[Completed](d.Events); !ok || c.Outcome != OutcomeConfirmed || c.Code != "A51" {
 		t.Fatalf("LFN completed %+v", d.Events)
@@ -113,8 +113,8 @@ func TestSwitchHappyPathWithLFA(t *testing.T) {
 	}
 
 	// LFA receives the 55007 (its own process) and confirms with A10.
-	lfa2 := newParty(t, "lfa2").start(WorkflowLFAbmeldung)
-	d = lfa2.exec(t0.Add(13*time.Minute), enriched(deliver(t, beendigung), MasterData{Known: true, Supplied: true}))
+	lfa2 := newParty(t, "lfa2").Start(WorkflowLFAbmeldung)
+	d = lfa2.Exec(t0.Add(13*time.Minute), enriched(deliver(t, beendigung), MasterData{Known: true, Supplied: true}))
 	confirm := out(t, d, mpNB, "UTILMD", PIDBeendigungNBBest)
 	if c, e := answerOf(t, confirm); c != "A10" || e != EBDAbmeldungLF {
 		t.Fatalf("55008 %s:%s", c, e)
@@ -123,19 +123,19 @@ func TestSwitchHappyPathWithLFA(t *testing.T) {
 		t.Fatalf("LFA supply end %+v", d.Events)
 	}
 	// NB receives the 55008 and the APERAKs for its 55002 and 55007.
-	d = nb.exec(t0.Add(14*time.Minute), deliver(t, confirm))
+	d = nb.Exec(t0.Add(14*time.Minute), deliver(t, confirm))
 	out(t, d, mpLFA, "APERAK", "")
 	if ar, ok := has[AnswerReceived](d.Events); !ok || ar.PID != PIDBeendigungNBBest {
 		t.Fatalf("NB 55008: %+v", d.Events)
 	}
 	for _, o := range []*proc{lfn, lfa2} {
-		for _, a := range o.last.Outbound {
+		for _, a := range o.Last.Outbound {
 			if a.MessageType == "APERAK" && a.Recipient == mpNB {
-				nb.exec(t0.Add(15*time.Minute), deliver(t, a))
+				nb.Exec(t0.Add(15*time.Minute), deliver(t, a))
 			}
 		}
 	}
-	for _, o := range nb.s.Out {
+	for _, o := range nb.S.Out {
 		if o.Recipient == mpLFA && o.PID == PIDAnfrageBeendigung {
 			continue // the LFA's APERAK for 55010 was not delivered in this test
 		}
@@ -147,10 +147,10 @@ func TestSwitchHappyPathWithLFA(t *testing.T) {
 
 func TestLeadTimeNotMet(t *testing.T) {
 	// Zuordnungsbeginn on W itself (Wed 11.11.) is one day too early.
-	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-2", MaLo: maloID, Start: berlin(2026, 11, 11, 0, 0), NB: mpNB, LFN: mpLFN}))
-	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	d = nb.exec(t0, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB()))
+	lfn := newParty(t, "lfn").Start(WorkflowLFNLieferbeginn)
+	d := lfn.Exec(t0, reg(RegisterSupplyStart{RequestID: "erp-2", MaLo: maloID, Start: berlin(2026, 11, 11, 0, 0), NB: mpNB, LFN: mpLFN}))
+	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+	d = nb.Exec(t0, enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldung)), mdNB()))
 	if c, _ := aperakOf(t, out(t, d, mpLFN, "APERAK", "")); c != "312" {
 		t.Fatalf("late registration still gets APERAK 312, got %s", c)
 	}
@@ -163,7 +163,7 @@ func TestLeadTimeNotMet(t *testing.T) {
 			t.Fatal("no Anfrage to the LFA after a direct rejection")
 		}
 	}
-	d = lfn.exec(t0.Add(time.Minute), deliver(t, abl))
+	d = lfn.Exec(t0.Add(time.Minute), deliver(t, abl))
 	if c, ok := has[Completed](d.Events); !ok || c.Outcome != OutcomeRejected || c.Code != "A07" {
 		t.Fatalf("LFN: %+v", d.Events)
 	}
@@ -174,14 +174,14 @@ func TestLeadTimeNotMet(t *testing.T) {
 
 func TestLFAObjects(t *testing.T) {
 	_, nb, d := switchUntilAnfrage(t, mdNB())
-	lfa := newParty(t, "lfa", WithERPDecision(0)).start(WorkflowLFABeendigung)
-	dl := lfa.exec(t0.Add(time.Minute), enriched(deliver(t, out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung)),
+	lfa := newParty(t, "lfa", WithERPDecision(0)).Start(WorkflowLFABeendigung)
+	dl := lfa.Exec(t0.Add(time.Minute), enriched(deliver(t, out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung)),
 		MasterData{Known: true, Supplied: true, ContractBinding: true}))
 	abl := out(t, dl, mpNB, "UTILMD", PIDAnfrageAbl)
 	if c, _ := answerOf(t, abl); c != "A35" {
 		t.Fatalf("55012 code %s", c)
 	}
-	d = nb.exec(t0.Add(2*time.Minute), deliver(t, abl))
+	d = nb.Exec(t0.Add(2*time.Minute), deliver(t, abl))
 	ab := out(t, d, mpLFN, "UTILMD", PIDAnmeldungAblehnung)
 	v := view(t, ab)
 	if c, e, third := answerCodes(v); c != "A50" || e != EBDLieferbeginn || third != "A35" {
@@ -202,7 +202,7 @@ func TestLFADoesNotAnswerInTime(t *testing.T) {
 	due := deadline(t, d, labelLFA)
 	anfrage := out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung)
 	// E_0623 step 30 "nein" → step 60 → A51, and the LFA gets the 55007.
-	d = nb.fire(labelLFA, due)
+	d = nb.FireAt(labelLFA, due)
 	if _, ok := has[LFAWaitExpired](d.Events); !ok {
 		t.Fatal("no LFAWaitExpired")
 	}
@@ -211,15 +211,15 @@ func TestLFADoesNotAnswerInTime(t *testing.T) {
 	}
 	out(t, d, mpLFA, "UTILMD", PIDBeendigungNB)
 	// A late 55012 still gets APERAK 312 and changes nothing.
-	lfa := newParty(t, "lfa", WithERPDecision(0)).start(WorkflowLFABeendigung)
-	dl := lfa.exec(due.Add(time.Hour), enriched(deliver(t, anfrage), MasterData{Known: true, Supplied: true, ContractBinding: true}))
-	d = nb.exec(due.Add(time.Hour), deliver(t, out(t, dl, mpNB, "UTILMD", PIDAnfrageAbl)))
+	lfa := newParty(t, "lfa", WithERPDecision(0)).Start(WorkflowLFABeendigung)
+	dl := lfa.Exec(due.Add(time.Hour), enriched(deliver(t, anfrage), MasterData{Known: true, Supplied: true, ContractBinding: true}))
+	d = nb.Exec(due.Add(time.Hour), deliver(t, out(t, dl, mpNB, "UTILMD", PIDAnfrageAbl)))
 	out(t, d, mpLFA, "APERAK", "")
 	if ar, ok := has[AnswerReceived](d.Events); !ok || ar.Timely {
 		t.Fatalf("late answer: %+v", d.Events)
 	}
-	if len(d.Outbound) != 1 || nb.s.Outcome != OutcomeConfirmed {
-		t.Fatalf("late answer changed the process: %d outbound, outcome %s", len(d.Outbound), nb.s.Outcome)
+	if len(d.Outbound) != 1 || nb.S.Outcome != OutcomeConfirmed {
+		t.Fatalf("late answer changed the process: %d outbound, outcome %s", len(d.Outbound), nb.S.Outcome)
 	}
 }
 
@@ -253,7 +253,7 @@ func TestZuordnungFails(t *testing.T) {
 			}
 			_ = nb
 			// The LFN's process fails on the 313.
-			d = lfn.exec(t0.Add(5*time.Minute), deliver(t, a))
+			d = lfn.Exec(t0.Add(5*time.Minute), deliver(t, a))
 			if ar, ok := has[AperakReceived](d.Events); !ok || ar.Accepted {
 				t.Fatalf("LFN: %+v", d.Events)
 			}
@@ -271,8 +271,8 @@ func TestAHBErrorBeforeZuordnung(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	d := nb.exec(t0, Enriched{Transaction: deliver(t, engine.Outbound{Payload: b}), MasterData: MasterData{}})
+	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+	d := nb.Exec(t0, Enriched{Transaction: deliver(t, engine.Outbound{Payload: b}), MasterData: MasterData{}})
 	code, ercs := aperakOf(t, out(t, d, mpLFN, "APERAK", ""))
 	if code != "313" || !slices.Equal(ercs, []string{"Z29"}) {
 		t.Fatalf("APERAK %s %v", code, ercs)
@@ -284,7 +284,7 @@ func TestAperakRejectedAnfrage(t *testing.T) {
 	// LFA cannot answer in time (E_0623 step 30 "nein") → A51.
 	_, nb, d := switchUntilAnfrage(t, mdNB())
 	anfrage := out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung)
-	d = nb.exec(t0.Add(5*time.Minute), rejectAperak(t, anfrage, t0.Add(4*time.Minute), "Z14"))
+	d = nb.Exec(t0.Add(5*time.Minute), rejectAperak(t, anfrage, t0.Add(4*time.Minute), "Z14"))
 	if ar, ok := has[AperakReceived](d.Events); !ok || ar.Accepted || ar.PID != PIDAnfrageBeendigung {
 		t.Fatalf("%+v", d.Events)
 	}
@@ -297,15 +297,15 @@ func TestAperakRejectedAnfrage(t *testing.T) {
 }
 
 func TestMissingAperakRaisesAlert(t *testing.T) {
-	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, reg(RegisterSupplyStart{RequestID: "erp-3", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
-	tx := lfn.s.Out[0].TransactionID
+	lfn := newParty(t, "lfn").Start(WorkflowLFNLieferbeginn)
+	d := lfn.Exec(t0, reg(RegisterSupplyStart{RequestID: "erp-3", MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN}))
+	tx := lfn.S.Out[0].TransactionID
 	due := deadline(t, d, labelAperak+tx)
 	// 45 minutes (APERAK AHB, fristen.md §7.1) plus the 15-minute grace.
 	if !due.Equal(t0.Add(time.Hour).UTC()) {
 		t.Fatalf("APERAK due %s", due)
 	}
-	d = lfn.fire(labelAperak+tx, due)
+	d = lfn.FireAt(labelAperak+tx, due)
 	m, ok := has[AperakMissing](d.Events)
 	if !ok || m.AperakMissed() != PIDAnmeldung || m.Recipient != mpNB {
 		t.Fatalf("%+v", d.Events)
@@ -314,7 +314,7 @@ func TestMissingAperakRaisesAlert(t *testing.T) {
 		t.Fatalf("cloud event %s", typ)
 	}
 	// Firing again (or after the APERAK) changes nothing.
-	if d = lfn.fire(labelAperak+tx, due); len(d.Events) != 0 {
+	if d = lfn.FireAt(labelAperak+tx, due); len(d.Events) != 0 {
 		t.Fatalf("second fire: %+v", d.Events)
 	}
 }
@@ -339,19 +339,19 @@ func TestDeterministic(t *testing.T) {
 // error there.
 func TestDecisionAfterChangeoverUsesNewFormatVersion(t *testing.T) {
 	at := berlin(2026, 9, 30, 10, 0) // Wed, FV2604; W = Thu 01.10. (FV2610)
-	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d0 := lfn.exec(at, reg(RegisterSupplyStart{RequestID: "erp-fv", MaLo: maloID, Start: berlin(2026, 10, 2, 0, 0), NB: mpNB, LFN: mpLFN}))
+	lfn := newParty(t, "lfn").Start(WorkflowLFNLieferbeginn)
+	d0 := lfn.Exec(at, reg(RegisterSupplyStart{RequestID: "erp-fv", MaLo: maloID, Start: berlin(2026, 10, 2, 0, 0), NB: mpNB, LFN: mpLFN}))
 	tx := deliver(t, out(t, d0, mpNB, "UTILMD", PIDAnmeldung))
 	if tx.FormatVersion != "FV2604" || tx.Release != "S2.1" {
 		t.Fatalf("request in %s %s", tx.FormatVersion, tx.Release)
 	}
-	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	d := nb.exec(at.Add(time.Minute), enriched(tx, mdNB()))
+	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+	d := nb.Exec(at.Add(time.Minute), enriched(tx, mdNB()))
 	due := deadline(t, d, labelLFA)
 	if mustFV(due).String() != "FV2610" {
 		t.Fatalf("test premise: the wait ends at %v, before the changeover", due)
 	}
-	d = nb.fire(labelLFA, due)
+	d = nb.FireAt(labelLFA, due)
 	for _, o := range []engine.Outbound{out(t, d, mpLFN, "UTILMD", PIDAnmeldungBestaetig), out(t, d, mpLFA, "UTILMD", PIDBeendigungNB)} {
 		ans := deliver(t, o)
 		if ans.FormatVersion != "FV2610" || ans.Release != "S2.2" {
@@ -372,22 +372,22 @@ func TestDecisionAfterChangeoverUsesNewFormatVersion(t *testing.T) {
 // (E_0623 step 440), naming the LFA's answer with Ergänzung and MaLo in
 // STS+Z35 and the LFA in NAD+VY with RFF+Z18 (AHB [84], [368]).
 func TestLFAObjectsGenerating(t *testing.T) {
-	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
-	d := lfn.exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Generating: true}))
-	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	d = nb.exec(t0.Add(time.Minute), enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldungErz)),
+	lfn := newParty(t, "lfn").Start(WorkflowLFNLieferbeginn)
+	d := lfn.Exec(t0, reg(RegisterSupplyStart{MaLo: maloID, Start: start, NB: mpNB, LFN: mpLFN, Generating: true}))
+	nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+	d = nb.Exec(t0.Add(time.Minute), enriched(deliver(t, out(t, d, mpNB, "UTILMD", PIDAnmeldungErz)),
 		with(MasterData{Known: true, InGrid: true, Generating: true, Supplier: mpLFA}, metered)))
 	anf := out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung)
 	if st, ok := view(t, anf).Status("7"); !ok || len(st.Reasons) != 2 || st.Reasons[1].Value != "ZW3" {
 		t.Fatalf("55010 STS+7 %+v", st)
 	}
-	lfa := newParty(t, "lfa", WithERPDecision(0)).start(WorkflowLFABeendigung)
-	dl := lfa.exec(t0.Add(2*time.Minute), enriched(deliver(t, anf), MasterData{Known: true, Supplied: true, ContractBinding: true}))
+	lfa := newParty(t, "lfa", WithERPDecision(0)).Start(WorkflowLFABeendigung)
+	dl := lfa.Exec(t0.Add(2*time.Minute), enriched(deliver(t, anf), MasterData{Known: true, Supplied: true, ContractBinding: true}))
 	abl := out(t, dl, mpNB, "UTILMD", PIDAnfrageAbl)
 	if c, _ := answerOf(t, abl); c != "A39" {
 		t.Fatalf("55012 code %s", c)
 	}
-	d = nb.exec(t0.Add(3*time.Minute), deliver(t, abl))
+	d = nb.Exec(t0.Add(3*time.Minute), deliver(t, abl))
 	v := view(t, out(t, d, mpLFN, "UTILMD", PIDAnmeldungErzAbl))
 	if c, _, third := answerCodes(v); c != "A57" || third != "A39" {
 		t.Fatalf("55080 %s third %s", c, third)

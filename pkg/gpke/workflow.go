@@ -7,13 +7,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/aperak"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/edifact/utilmd"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
-	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/delivery"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
@@ -36,10 +34,6 @@ var (
 // handle; it wraps ErrMessage or ErrNoMasterData (errors.Is works). The type
 // is shared with the other families (pkg/utilmdkit).
 type TransactionError = utilmdkit.TransactionError
-
-func (f flow) txErr(r *utilmdkit.Received, err error) error {
-	return &TransactionError{Workflow: f.name, PID: r.Tx.PID, Sender: r.Tx.Sender, TransactionID: r.Tx.TransactionID, Err: err}
-}
 
 // Deadline labels.
 const (
@@ -93,16 +87,14 @@ type dec = utilmdkit.Decision[State]
 
 // Handle implements engine.Workflow.
 func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
-	x := utilmdkit.NewDecision(s, cmd, apply)
-	v, err := utilmdkit.DecisionVersion(cmd, s.FV)
+	x, err := utilmdkit.BeginDecision(s, s.FV, cmd, apply)
 	if err != nil {
 		return engine.Decision{}, fmt.Errorf("gpke: %w", err)
 	}
-	x.FV = v
 	switch p := cmd.Payload.(type) {
 	case Enriched:
 		md := p.MasterData
-		err = f.transaction(x, p.Transaction, &md, p.parsed)
+		err = f.transaction(x, p.Transaction, &md, p.Parsed())
 	case inbound.Transaction:
 		err = f.transaction(x, p, nil, nil)
 	case RegisterSupplyStart:
@@ -115,12 +107,11 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 		err = f.requestCancellation(x, p)
 	case Decide:
 		err = f.decide(x, p)
-	case delivery.Confirmed:
+	case delivery.Confirmed, delivery.Failed:
 		// The deliverer's reports are recorded so that the read model
 		// shows each outbound message's delivery; they change nothing else.
-		x.Emit(Delivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Transport: p.Transport, At: p.At.UTC()})
-	case delivery.Failed:
-		x.Emit(Undelivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Reason: p.Reason, At: p.At.UTC()})
+		ev, _ := utilmdkit.DeliveryReport[family](p)
+		x.Emit(ev)
 	case Timeout:
 		if !p.Due.IsZero() {
 			x.At = p.Due.UTC() // deterministic bytes: the due time, not the firing time
@@ -132,12 +123,7 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	if err != nil {
 		return engine.Decision{}, err
 	}
-	if s.MaLo == "" && x.S.MaLo != "" {
-		// The process learnt its MaLo in this decision: bind it once, so
-		// that the process is found by it (`mako process list --malo`,
-		// docs/projections.md).
-		x.D.Correlate = append(x.D.Correlate, engine.BusinessKey{Kind: inbound.KeyMaLo, Value: x.S.MaLo})
-	}
+	x.BindMaLo(s.MaLo, x.S.MaLo) // found by it: `mako process list --malo`
 	if (f.name == WorkflowNBLieferbeginn || f.name == WorkflowLFNLieferbeginn) && !s.Done && x.S.Done && ident.ValidateMaLo(x.S.MaLo) == nil {
 		// The Anmeldung is answered (or cancelled): it no longer counts as
 		// pending for E_0622 step 70 (see KeyAnswered).
@@ -160,11 +146,7 @@ func (f flow) unreadable(x *dec, r *utilmdkit.Received, cause error) error {
 	if r == nil || r.M == nil {
 		return cause
 	}
-	text := cause.Error()
-	if len(text) > 250 {
-		text = text[:250]
-	}
-	problem := aperak.Problem{Code: "Z29", Text: text, Location: &aperak.Location{Name: "Vorgang"}}
+	problem, text := utilmdkit.Unreadable(cause)
 	if err := f.ack(x, r, []aperak.Problem{problem}); err != nil {
 		return fmt.Errorf("%w (and no APERAK could be built: %v)", cause, err)
 	}
@@ -189,12 +171,8 @@ func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData, parsed
 			return f.unreadable(x, r, err)
 		}
 	}
-	if x.FV.IsZero() {
-		v, err := fv.Parse(tx.FormatVersion)
-		if err != nil {
-			return fmt.Errorf("%w: transaction %s: format version %q", ErrMessage, tx.TransactionID, tx.FormatVersion)
-		}
-		x.FV = v
+	if err := x.TransactionFV(tx, ErrMessage); err != nil {
+		return err
 	}
 	if isRequest(tx.PID) {
 		if tx.PID == PIDStorno && x.S.Started && x.S.Request != nil && f.name != WorkflowStornoAnswer {
@@ -265,9 +243,8 @@ func (f flow) send(x *dec, u outMsg) (Sent, error) {
 		return Sent{}, fmt.Errorf("gpke: APERAK deadline for %s: %w", u.PID, err)
 	}
 	aperakDue := due.Due.Add(f.cfg.aperakGrace).UTC()
-	x.D.Outbound = append(x.D.Outbound, engine.Outbound{Recipient: u.To, Sender: u.From, MessageType: "UTILMD", InterchangeRef: u.Interchange, Payload: out})
-	x.D.Correlate = append(x.D.Correlate, inbound.TransactionKey(u.From, u.Transaction), inbound.DocumentKey(u.From, u.Document), inbound.InterchangeKey(u.From, u.Interchange))
-	x.D.SetDeadlines = append(x.D.SetDeadlines, engine.DeadlineRequest{Label: labelAperak + u.Transaction, Due: aperakDue})
+	x.Send(engine.Outbound{Recipient: u.To, Sender: u.From, MessageType: "UTILMD", InterchangeRef: u.Interchange, Payload: out},
+		u.Transaction, u.Document, engine.DeadlineRequest{Label: labelAperak + u.Transaction, Due: aperakDue})
 	s := Sent{PID: u.PID, TransactionID: u.Transaction, Document: u.Document, InterchangeRef: u.Interchange, Recipient: u.To,
 		Code: u.Answer, EBD: u.EBD, AperakDue: aperakDue, At: x.At}
 	x.Emit(s)
@@ -277,11 +254,10 @@ func (f flow) send(x *dec, u outMsg) (Sent, error) {
 // aperakIn handles the partner's APERAK for a message we sent: 312 accepts,
 // 313 rejects the transaction (it counts as not received, edifact.md §12).
 func (f flow) aperakIn(x *dec, tx inbound.Transaction) error {
-	_, m, err := tx.Parse()
+	ap, err := utilmdkit.ParseAPERAK(tx, ErrMessage)
 	if err != nil {
-		return fmt.Errorf("%w: APERAK %s of %s: %w", ErrMessage, tx.InterchangeRef, tx.Sender, err)
+		return err
 	}
-	ap := utilmdkit.ReadAPERAK(m)
 	code, doc, tn, ercs := ap.Code, ap.Document, ap.Transaction, ap.ERC
 	o := x.S.outByDoc(doc)
 	if o == nil && tn != "" {
@@ -310,12 +286,10 @@ func (f flow) aperakIn(x *dec, tx inbound.Transaction) error {
 // contrlIn handles a CONTRL for an interchange we sent; UCI 0083 = 4 rejects
 // the whole interchange (edifact.md §10).
 func (f flow) contrlIn(x *dec, tx inbound.Transaction) error {
-	_, m, err := tx.Parse()
+	ref, rejected, err := utilmdkit.ParseCONTRL(tx, ErrMessage)
 	if err != nil {
-		return fmt.Errorf("%w: CONTRL %s of %s: %w", ErrMessage, tx.InterchangeRef, tx.Sender, err)
+		return err
 	}
-	ref, action := utilmdkit.ReadCONTRL(m)
-	rejected := action == edifact.ContrlRejected
 	x.Emit(ContrlReceived{InterchangeRef: ref, Rejected: rejected, MaLo: x.S.MaLo})
 	o := x.S.outByInterchange(ref)
 	if !rejected || o == nil {

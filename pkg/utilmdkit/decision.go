@@ -130,6 +130,19 @@ func NewDecision[S any](s S, cmd engine.Command, apply func(S, engine.Event) S) 
 	return &Decision[S]{S: s, Cmd: cmd, At: cmd.ReceivedAt.UTC(), FV: cmd.FormatVersion, apply: apply}
 }
 
+// BeginDecision starts the decision of cmd on state s (NewDecision) in the
+// format version the decision sends in (DecisionVersion; stateFV is the
+// process's recorded version).
+func BeginDecision[S any](s S, stateFV string, cmd engine.Command, apply func(S, engine.Event) S) (*Decision[S], error) {
+	v, err := DecisionVersion(cmd, stateFV)
+	if err != nil {
+		return nil, err
+	}
+	x := NewDecision(s, cmd, apply)
+	x.FV = v
+	return x, nil
+}
+
 // Emit appends events to the decision and applies them to S.
 func (x *Decision[S]) Emit(evs ...engine.EventData) {
 	for _, e := range evs {

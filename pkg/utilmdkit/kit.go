@@ -135,6 +135,11 @@ type Received struct {
 	Doc string // BGM 1004 of a UTILMD
 }
 
+// Failed returns the TransactionError of workflow for r with cause err.
+func (r *Received) Failed(workflow string, err error) error {
+	return &TransactionError{Workflow: workflow, PID: r.Tx.PID, Sender: r.Tx.Sender, TransactionID: r.Tx.TransactionID, Err: err}
+}
+
 // Parse parses tx. A failure wraps errMessage (the family's "unreadable"
 // sentinel); for a UTILMD whose view fails the returned Received still holds
 // the parsed message, so that the caller can answer with an APERAK.
@@ -255,4 +260,26 @@ func ValidIDs(invalid error, malo string, mpids ...string) error {
 		}
 	}
 	return nil
+}
+
+// Address is a postal address of an ERP command or of master data (NAD+Z04,
+// NAD+DP, NAD+Z05 of a UTILMD), with the JSON names of the ERP contract.
+type Address struct {
+	Street   string `json:"street"`
+	HouseNo  string `json:"house_no,omitempty"`
+	City     string `json:"city"`
+	PostCode string `json:"post_code"`
+	// Country is the ISO 3166 code (default "DE").
+	Country string `json:"country,omitempty"`
+}
+
+// NAD returns the address part of a NAD segment: C059 street and house
+// number, city (3164), an empty C819, post code (3251) and country (3207,
+// "DE" if empty).
+func (a Address) NAD() []edifact.Value {
+	country := a.Country
+	if country == "" {
+		country = "DE"
+	}
+	return []edifact.Value{edifact.C(a.Street, "", a.HouseNo), edifact.E(a.City), edifact.E(""), edifact.E(a.PostCode), edifact.E(country)}
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/wire/delivery"
+	"github.com/mako-engine/mako/pkg/wire/erp"
 )
 
 type cmd struct {
@@ -71,5 +73,109 @@ func TestPendingIn(t *testing.T) {
 	sets[all] = append(sets[all], engine.ProcessIdentity{Tenant: "t", Workflow: wf, Process: "b"})
 	if p, _ := PendingIn(context.Background(), ix, me, "w", all, done); !p {
 		t.Fatal("pending not found")
+	}
+}
+
+// tag is a family tag of the tests.
+type tag struct{}
+
+func (tag) Prefix() string { return "fam" }
+func (tag) Sparte() string { return "STROM" }
+
+// TestGenericKinds: the type names carry the family's prefix, the ERP data
+// its Sparte.
+func TestGenericKinds(t *testing.T) {
+	for _, c := range []struct{ got, want string }{
+		{Failed[tag]{}.EventType(), "fam.failed"}, {Noted[tag]{}.EventType(), "fam.noted"},
+		{Decide[tag]{}.CommandType(), "fam.decide"}, {Timeout[tag]{}.CommandType(), "fam.timeout"},
+		{Enriched[tag, int]{}.CommandType(), "fam.enriched"}, {RequestCancellation[tag]{}.CommandType(), "fam.request_cancellation"},
+	} {
+		if c.got != c.want {
+			t.Errorf("type name %s, want %s", c.got, c.want)
+		}
+	}
+	_, _, d := Failed[tag]{Outcome: OutcomeFailed, MaLo: "51234567895"}.CloudEvent()
+	if pd := d.(erp.ProcessData); pd.Marktlokation == nil || pd.Marktlokation.Sparte != "STROM" || pd.Outcome != OutcomeFailed {
+		t.Fatalf("%+v", d)
+	}
+	if f := (Failed[tag]{}).ProjectionFields(); f.State != OutcomeFailed {
+		t.Fatalf("empty outcome labelled %q", f.State)
+	}
+	if f := Fields("", "55001", ""); f.State != "" || len(f.PIDs) != 1 || f.MaLo != nil {
+		t.Fatalf("%+v", f)
+	}
+}
+
+// TestDecoderAndRoute: an ERP command is decoded strictly, then validated;
+// a Decide is routed to the process waiting under its key.
+func TestDecoderAndRoute(t *testing.T) {
+	dec := Decoder(func(c Decide[tag]) error {
+		if c.Partner == "" {
+			return errInvalid
+		}
+		return nil
+	})
+	if _, err := dec(json.RawMessage(`{"partner":"p","transaction_id":"t","extra":1}`)); err == nil {
+		t.Fatal("unknown field accepted")
+	}
+	if _, err := dec(json.RawMessage(`{"transaction_id":"t"}`)); !errors.Is(err, errInvalid) {
+		t.Fatalf("validation: %v", err)
+	}
+	p, err := dec(json.RawMessage(`{"partner":"p","transaction_id":"t"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	route := RouteDecide[tag](errInvalid, func(partner, tx string) engine.BusinessKey {
+		return engine.BusinessKey{Kind: "k", Value: partner + ":" + tx}
+	})
+	target, err := route(context.Background(), erp.Request{}, p)
+	if err != nil || target.Existing == nil || target.Existing.Value != "p:t" {
+		t.Fatalf("%+v %v", target, err)
+	}
+	if _, err := route(context.Background(), erp.Request{}, cmd{}); !errors.Is(err, errInvalid) {
+		t.Fatalf("non-Decide routed: %v", err)
+	}
+}
+
+// TestDecisionSteps: StartERP notes a repeated command and defaults the
+// request id; DeliveryReport maps only the deliverer's reports; Unreadable
+// cuts its text.
+func TestDecisionSteps(t *testing.T) {
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	apply := func(s int, _ engine.Event) int { return s + 1 }
+	x := NewDecision(0, engine.Command{ID: "c1", ReceivedAt: at}, apply)
+	if id, ok, err := StartERP[tag](x, false, ""); err != nil || !ok || id != "c1" || x.FV.IsZero() {
+		t.Fatalf("start: %s %v %v %s", id, ok, err, x.FV)
+	}
+	if _, ok, _ := StartERP[tag](x, true, "r1"); ok || len(x.D.Events) != 1 || x.D.Events[0].(Noted[tag]).What != "repeated ERP command r1" {
+		t.Fatalf("repeat: %v %+v", ok, x.D.Events)
+	}
+	if ev, ok := DeliveryReport[tag](delivery.Failed{MessageID: "m", Reason: "r", At: at}); !ok || ev.(Undelivered[tag]).Reason != "r" {
+		t.Fatalf("%+v", ev)
+	}
+	if _, ok := DeliveryReport[tag](cmd{}); ok {
+		t.Fatal("a command taken for a delivery report")
+	}
+	p, text := Unreadable(errors.New(strings.Repeat("x", 300)))
+	if p.Code != "Z29" || len(text) != 250 || p.Text != text {
+		t.Fatalf("%+v", p)
+	}
+}
+
+// TestAskERP: only the listed PIDs with a positive wait ask the ERP.
+func TestAskERP(t *testing.T) {
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	a := NewAskERP(30*time.Minute, "55010")
+	if due, ok := a.Due("55010", at); !ok || !due.Equal(at.Add(30*time.Minute)) {
+		t.Fatalf("%s %v", due, ok)
+	}
+	if _, ok := a.Due("55016", at); ok {
+		t.Fatal("unlisted PID asked")
+	}
+	if _, ok := NewAskERP(0, "55010").Due("55010", at); ok {
+		t.Fatal("zero wait asked")
+	}
+	if _, ok := (AskERP{}).Due("55010", at); ok {
+		t.Fatal("zero value asked")
 	}
 }

@@ -8,6 +8,7 @@ package utilmdtest
 
 import (
 	"bytes"
+	"flag"
 	"slices"
 	"strings"
 	"sync"
@@ -107,6 +108,29 @@ func CheckDecision(t testing.TB, d engine.Decision, at time.Time, l *Log) {
 			t.Fatalf("outbound header mismatch: %+v vs %s/%s", ix.UNB(), o.InterchangeRef, o.Recipient)
 		}
 	}
+}
+
+// CheckLog is a package's closing test (run it from a file named zz_… so
+// that go test runs it after the others): every interchange the package's
+// tests recorded in l is re-validated with 0 findings (CheckSent), and on a
+// full run (no -run filter) every PID (or APERAK code) of want must have
+// been sent by some test. Without recorded interchanges it skips.
+func CheckLog(t *testing.T, l *Log, want ...string) {
+	t.Helper()
+	all := l.All()
+	if len(all) == 0 {
+		t.Skip("run with the package's other tests")
+	}
+	got := CheckSent(t, all)
+	if f := flag.Lookup("test.run"); f != nil && f.Value.String() != "" {
+		return
+	}
+	for _, p := range want {
+		if !got[p] {
+			t.Errorf("no test sent %s", p)
+		}
+	}
+	t.Logf("%d interchanges, PIDs %v", len(all), l.Counts())
 }
 
 // CheckSent re-validates the interchanges (format version taken from each
