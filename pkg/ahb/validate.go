@@ -221,6 +221,8 @@ type run struct {
 	// substitute maps a group instance whose trigger qualifier fits no AHB
 	// variant to the required variant it stands for (see orphan)
 	substitute map[*inst]*blockSpec
+	// cur is the instance of the Scope last filled (cond.Tree: Child)
+	cur *inst
 }
 
 // substituteLine returns the index of a line of b with the segment's tag
@@ -275,7 +277,7 @@ func (r *run) reset(spec *Spec, msg *edifact.Message) {
 // release clears the references to the message and report and returns the
 // run to the pool.
 func (r *run) release() {
-	r.msg, r.rep, r.spec, r.substitute = nil, nil, nil, nil
+	r.msg, r.rep, r.spec, r.substitute, r.cur = nil, nil, nil, nil, nil
 	r.sc = cond.Scope{}
 	clear(r.insts)
 	runPool.Put(r)
@@ -526,8 +528,31 @@ func (r *run) scope(x *inst, seg int, value string) *cond.Scope {
 	if p := pidOfInst(x); p != nil {
 		pid = p.id
 	}
-	r.sc = cond.Scope{Msg: r.msg, PID: pid, FV: r.spec.Key.FV, Groups: r.spansOf(x), Segment: seg, Value: value}
+	r.cur = x
+	r.sc = cond.Scope{Msg: r.msg, PID: pid, FV: r.spec.Key.FV, Groups: r.spansOf(x), Segment: seg, Value: value, Tree: r}
 	return &r.sc
+}
+
+// Child implements cond.Tree over the run's segmentation: the i-th child
+// instance of group g of the instance parent, an ancestor of (or) the
+// instance whose Scope is being evaluated.
+func (r *run) Child(parent cond.Span, g string, i int) (cond.Span, bool) {
+	for y := r.cur; y != nil; y = y.parent {
+		if y.g.id != parent.Group || y.start != parent.Start || y.end != parent.End {
+			continue
+		}
+		for c := y.child; c != nil; c = c.next {
+			if c.g.id != g {
+				continue
+			}
+			if i == 0 {
+				return cond.Span{Group: g, Start: c.start, End: c.end}, true
+			}
+			i--
+		}
+		return cond.Span{}, false
+	}
+	return cond.Span{}, false
 }
 
 // spansOf returns the group spans of x (outermost first), computed once per

@@ -2,6 +2,7 @@ package cond
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -85,6 +86,41 @@ func groupsAt(m *edifact.Message, i int) []Span {
 	return out
 }
 
+// fragTree is the cond.Tree of a fragment, by the simplified tree of
+// groupsAt: the SG8 instances of an SG4, the SG10 instances of an SG8.
+type fragTree struct{ m *edifact.Message }
+
+func (f fragTree) Child(parent Span, g string, i int) (Span, bool) {
+	var head string
+	var stop []string
+	switch {
+	case parent.Group == "SG4" && g == "SG8":
+		head, stop = "SEQ", []string{"SEQ", "NAD", "UNT"}
+	case parent.Group == "SG8" && g == "SG10":
+		head, stop = "CCI", []string{"CCI", "SEQ", "NAD", "UNT"}
+	default:
+		return Span{}, false
+	}
+	segs := f.m.Segments
+	for j := parent.Start; j < parent.End && j < len(segs); j++ {
+		if segs[j].Tag != head {
+			continue
+		}
+		e := j + 1
+		for ; e < parent.End && e < len(segs); e++ {
+			if slices.Contains(stop, segs[e].Tag) {
+				break
+			}
+		}
+		if i == 0 {
+			return Span{g, j, e}, true
+		}
+		i--
+		j = e - 1
+	}
+	return Span{}, false
+}
+
 // locate returns the index of the first segment matching "TAG" or
 // "TAG+QUAL" (the n-th with "#n" appended).
 func locate(t testing.TB, m *edifact.Message, at string) int {
@@ -125,7 +161,7 @@ func runCases(t *testing.T, name string, v fv.Version, cases []predCase) map[Ref
 	for _, c := range cases {
 		m := fragment(t, c.body)
 		i := locate(t, m, c.at)
-		sc := &Scope{Msg: m, PID: "55001", FV: v, Groups: groupsAt(m, i), Segment: i, Value: c.value}
+		sc := &Scope{Msg: m, PID: "55001", FV: v, Groups: groupsAt(m, i), Segment: i, Value: c.value, Tree: fragTree{m}}
 		if name == UTILMDGas {
 			sc.PID = "44001"
 		}

@@ -90,11 +90,11 @@ func (r patternRow) def() def {
 		return r.withFV(req(r.n, r.text, p))
 	}
 	p := has(r.scope, r.matcher())
-	if r.neg {
-		p = hasNot(r.scope, r.matcher())
-	}
 	if len(r.open) > 0 {
-		p = opening(r.scope, r.open, p)
+		p = inNamed(r.scope, segAt("SEQ", "", 0, 0, r.open...), r.matcher())
+	}
+	if r.neg {
+		p = notP(p)
 	}
 	d := req(r.n, r.text, p)
 	if r.fv != "" {
@@ -150,17 +150,4 @@ func withPatterns(hand []def, rows []patternRow) []def {
 		}
 	}
 	return out
-}
-
-// opening restricts p to group instances g opened by SEQ with one of the
-// qualifiers ("in derselben SG8 SEQ+Z61 … das PIA+5 nicht vorhanden"); in
-// another instance the condition names a group that is not there: Unknown.
-func opening(g string, quals []string, p Predicate) Predicate {
-	return func(sc *Scope) Tri {
-		s := sc.groupFirst(g)
-		if s == nil || s.Tag != "SEQ" || !oneOf(s.Element(0).Component(0), quals) {
-			return Unknown
-		}
-		return p(sc)
-	}
 }

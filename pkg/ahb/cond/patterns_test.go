@@ -146,7 +146,15 @@ func TestPatternRows(t *testing.T) {
 						predCase{ref: cref(r.n), body: body("FTX+ZZZ'"), at: at, want: TriOf(r.neg)},
 						predCase{ref: cref(r.n), body: body(yes), at: at, nogroups: true, want: Unknown})
 					if len(r.open) > 0 {
+						// a line in another SG8: no instance opens as named (Unknown), or
+						// the one that does beside it decides.
 						cs = append(cs, predCase{ref: cref(r.n), body: ide("SEQ+ZZZ'" + yes), at: "SEQ", want: Unknown})
+						if r.scope == "SG8" {
+							cs = append(cs,
+								predCase{ref: cref(r.n), body: ide(open + yes + "SEQ+ZZZ'"), at: "SEQ#2", want: TriOf(!r.neg)},
+								predCase{ref: cref(r.n), body: ide(open + "FTX+ZZZ'SEQ+ZZZ'"), at: "SEQ#2", want: TriOf(r.neg)},
+								predCase{ref: cref(r.n), body: ide(open + yes + open + yes + "SEQ+ZZZ'"), at: "SEQ#3", want: Unknown})
+						}
 					}
 					continue
 				}

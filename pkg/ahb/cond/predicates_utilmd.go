@@ -576,7 +576,7 @@ func utilmdGas(v fv.Version) []def {
 			req(70, "Wenn SG10 CCI+Z19 (Bilanzkreis) im Vorgang fünfmal vorhanden", countIs("SG4", 5, seg("CCI", "Z19"))),
 			req(84, "Wenn SG4 STS+E01++Z35 (Status der Antwort: Ablehnung der Abmeldeanfrage) vorhanden", has("SG4", answer("Z35"))),
 			req(106, "Wenn in dieser SG8 SEQ+Z01 SG10 CCI+++ZA6 (Prognosegrundlage der Marktlokation: Prognose auf Basis von Profilen) vorhanden",
-				inTransactionSubgroup("SG4", "SG8", "SEQ", seg("SEQ", "Z01"), "CCI", segAt("CCI", "", 2, 0, "ZA6"), nil)),
+				inSubgroup("SG8", seg("SEQ", "Z01"), "CCI", segAt("CCI", "", 2, 0, "ZA6"), nil)),
 			external(108, "Wenn Kundenwertverfahren (z. B. TU München)"),
 			external(127, "Hat der Lieferant auf Grund seines Vertrags Kenntnis, dass der Kunde keine hohe KA hat"),
 			req(123, "Wenn noch mindestens eine weitere SG8 SEQ+Z20 (OBIS-Daten der Zähleinrichtung / Mengenumwerter) mit dem SG8 RFF+MG / Z11", sharedDevice),

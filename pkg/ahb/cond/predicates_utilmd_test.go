@@ -80,7 +80,15 @@ func TestUTILMDStromPredicates(t *testing.T) {
 	add(trio(97, "SEQ+Z79+1'CCI+Z66'CAV+ZH9:::9991000002420'", "SEQ+Z79+1'CCI+Z66'CAV+ZH9:::9991000002933'", "SEQ")...)
 	add(predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZA6'CAV+E02'"), at: "CAV", want: True},
 		predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZA6'CAV+E01'"), at: "CAV", want: False},
-		predCase{ref: r(106), body: ide("SEQ+Z98'CCI+++ZA6'CAV+E02'"), at: "CAV", want: False},
+		// A line outside the named SG8 SEQ+Z01 is decided by the one
+		// SEQ+Z01 of its transaction; without one the condition names a
+		// group that is not there: Unknown, never decided on another group.
+		predCase{ref: r(106), body: ide("SEQ+Z98'CCI+++ZA6'CAV+E02'"), at: "CAV", want: Unknown},
+		predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZA6'CAV+E02'SEQ+Z98'CCI+++ZC0'"), at: "SEQ+Z98", want: True},
+		predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZC0'SEQ+Z98'CCI+++ZA6'CAV+E02'"), at: "SEQ+Z98", want: False},
+		predCase{ref: r(106), body: ide("DTM+Z10:1:802'SEQ+Z01'CCI+++ZA6'CAV+E02'"), at: "DTM+Z10", want: True},
+		// two SEQ+Z01 in one transaction: the text does not say which.
+		predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZA6'CAV+E02'SEQ+Z01'CCI+++ZC0'SEQ+Z98'"), at: "SEQ+Z98", want: Unknown},
 		predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZA6'CAV+E02'"), at: "CAV", nogroups: true, want: Unknown})
 	add(trio(192, "STS+7++E03+ZAP'", "STS+7++E03+ZW3'", "STS")...)
 	add(trio(279, "STS+7++E03+ZW4'", "STS+7++E03+ZW3'", "STS")...)
@@ -225,7 +233,7 @@ func TestUTILMDGasPredicates(t *testing.T) {
 	add(trio(84, "STS+E01++Z35'", "STS+E01++Z01'", "STS")...)
 	add(predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZA6'"), at: "CCI", want: True},
 		predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZC0'"), at: "CCI", want: False},
-		predCase{ref: r(106), body: ide("SEQ+Z35'CCI+++ZA6'"), at: "CCI", want: False},
+		predCase{ref: r(106), body: ide("SEQ+Z35'CCI+++ZA6'"), at: "CCI", want: Unknown}, // no SEQ+Z01: not resolvable
 		// SG8 SEQ+Z35 (Lastprofildaten) is decided by the SEQ+Z01 group of
 		// its transaction, present or absent.
 		predCase{ref: r(106), body: ide("SEQ+Z01'CCI+++ZA6'SEQ+Z35'CCI+Z38'"), at: "SEQ+Z35", want: True},
@@ -244,7 +252,8 @@ func TestUTILMDGasPredicates(t *testing.T) {
 	add(trio(216, "SEQ+Z01'CCI+++Z88'CAV+Z74:::Z08'", "SEQ+Z01'CCI+++Z88'CAV+Z74:::Z09'", "IDE")...)
 	add(predCase{ref: r(257), body: ide("SEQ+Z02'PIA+5+7-0?:33.86.0:SRW'"), at: "PIA", want: True},
 		predCase{ref: r(257), body: ide("SEQ+Z02'PIA+5+7-0?:33.87.0:SRW'"), at: "PIA", want: False},
-		predCase{ref: r(257), body: ide("SEQ+Z01'PIA+5+7-0?:33.86.0:SRW'"), at: "PIA", want: False},
+		predCase{ref: r(257), body: ide("SEQ+Z01'PIA+5+7-0?:33.86.0:SRW'"), at: "PIA", want: Unknown}, // no SEQ+Z02
+		predCase{ref: r(257), body: ide("SEQ+Z02'PIA+5+7-0?:33.86.0:SRW'SEQ+Z01'PIA+5+7-0?:33.87.0:SRW'"), at: "PIA#2", want: True},
 		predCase{ref: r(257), body: ide("SEQ+Z02'PIA+5+7-0?:33.86.0:SRW'"), at: "PIA", nogroups: true, want: Unknown})
 	add(trio(328, "IMD++Z36+Z12'", "IMD++Z36+Z13'", "IDE")...)
 	add(trio(333, "IMD++Z36+Z13'", "IMD++Z36+Z12'", "IDE")...)

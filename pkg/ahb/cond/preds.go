@@ -147,19 +147,23 @@ func sts(qual string, el int, codes ...string) func(*edifact.Segment) bool {
 // with a segment tagged head (e.g. the SG10 instances, each opened by CCI,
 // inside an SG8): true when some subgroup's opening segment satisfies open
 // and one of its segments (opening included) satisfies m; m nil = the
-// opening alone. When gOpen is not nil, the instance of g must open with a
-// segment satisfying it ("in dieser SG8 SEQ+Z01 …"); another instance does
-// not hold what the condition names (False).
+// opening alone. When gOpen is nil, g is the line's enclosing instance;
+// otherwise the condition names the instance by its opening segment ("in
+// dieser SG8 SEQ+Z01 …") and it is resolved by Scope.named — the line's own
+// instance if it opens so, else the one such instance beside it.
 func inSubgroup(g string, gOpen func(*edifact.Segment) bool, head string, open, m func(*edifact.Segment) bool) Predicate {
 	return func(sc *Scope) Tri {
-		sp, ok := sc.within(g)
+		var sp Span
+		var ok bool
+		if gOpen == nil {
+			sp, ok = sc.within(g)
+		} else {
+			sp, ok = sc.named(g, gOpen)
+		}
 		if !ok {
 			return Unknown
 		}
 		segs := sc.segs(sp)
-		if gOpen != nil && (len(segs) == 0 || !gOpen(&segs[0])) {
-			return False
-		}
 		for i := range segs {
 			if segs[i].Tag != head || !open(&segs[i]) {
 				continue
@@ -180,50 +184,19 @@ func inSubgroup(g string, gOpen func(*edifact.Segment) bool, head string, open, 
 	}
 }
 
-// inTransactionSubgroup is inSubgroup for a condition "in dieser SG8
-// SEQ+Z01 …" that the AHB also attaches to lines outside that group: Gas
-// [106] decides SG8 SEQ+Z35 (Lastprofildaten), a sibling of the SEQ+Z01
-// group in the same transaction. When the line is inside a g instance opened
-// by gOpen, that instance is looked at (inSubgroup); otherwise the g
-// instances opened by gOpen (tag gTag) in the enclosing parent instance are:
-// the SEQ+Z01 group exists once per transaction ([2061]), so "this" one is
-// unambiguous. Unknown without the parent instance.
-func inTransactionSubgroup(parent, g, gTag string, gOpen func(*edifact.Segment) bool, head string, open, m func(*edifact.Segment) bool) Predicate {
-	this := inSubgroup(g, gOpen, head, open, m)
+// inNamed returns a predicate over the instance of group g that a
+// condition names by its opening segment (Scope.named): true when one of
+// its segments satisfies m; Unknown when the instance cannot be resolved.
+func inNamed(g string, gOpen, m func(*edifact.Segment) bool) Predicate {
 	return func(sc *Scope) Tri {
-		if sp, ok := sc.within(g); ok {
-			if segs := sc.segs(sp); len(segs) > 0 && gOpen(&segs[0]) {
-				return this(sc)
-			}
-		}
-		psp, ok := sc.within(parent)
+		sp, ok := sc.named(g, gOpen)
 		if !ok {
 			return Unknown
 		}
-		segs := sc.segs(psp)
+		segs := sc.segs(sp)
 		for i := range segs {
-			if segs[i].Tag != gTag || !gOpen(&segs[i]) {
-				continue
-			}
-			end := i + 1
-			for end < len(segs) && segs[end].Tag != gTag {
-				end++
-			}
-			for j := i; j < end; j++ {
-				if segs[j].Tag != head || !open(&segs[j]) {
-					continue
-				}
-				if m == nil {
-					return True
-				}
-				for k := j; k < end; k++ {
-					if k > j && segs[k].Tag == head {
-						break
-					}
-					if m(&segs[k]) {
-						return True
-					}
-				}
+			if m(&segs[i]) {
+				return True
 			}
 		}
 		return False
