@@ -58,6 +58,7 @@ type outMsg struct {
 	NetContract   string        // 44001 SG10 CAV+Z74
 	NetPayer      string        // 44001 SG10 CAV+Z73
 	AnnualKWh     *int64        // 44001 SG9 QTY+31 Veranschlagte Jahresmenge
+	Profile       *LoadProfile  // 44001 SEQ+Z35 Lastprofil the LF expects, SG9 QTY+Y02 (44002/44013/44014: Location.LoadProfile)
 	Discount      *float64      // 44001 SEQ+Z12 QTY+Z16 Gemeinderabatt (percent)
 	EoGState      string        // 44013 SG10 CCI+Z42 Betriebszustand (ZB9)
 	PrevYearKWh   *int64        // 44017 SEQ+Z01 SG9 QTY+Z09 Vorjahresverbrauch
@@ -137,7 +138,7 @@ func (u outMsg) bytes() ([]byte, error) {
 		if u.BillingMonths > 0 {
 			z18.Seg("DTM+Z20", edifact.C("Z20", strconv.Itoa(u.BillingMonths), "802"))
 		}
-		if l := u.Location; l != nil && u.FV == fv.MustParse("FV2604") && !l.BillingYearStart.IsZero() {
+		if l := u.Location; l != nil && u.FV == fv.MustParse("FV2604") && !l.BillingYearStart.IsZero() && l.LoadProfile == nil {
 			// FV2604 (MIG G1.1) only: DTM+155 Start des Abrechnungsjahrs,
 			// "Muss [19]" for an RLM MaLo (ZC0); FV2610 dropped the line.
 			z18.Seg("DTM+155", utilmdkit.DTM("155", l.BillingYearStart))
@@ -155,6 +156,7 @@ func (u outMsg) bytes() ([]byte, error) {
 	if l := u.Location; l != nil {
 		meteringData(tx, l)
 	}
+	u.loadProfile(tx)
 	if u.PrevYearKWh != nil {
 		tx.Group("SEQ+Z01", edifact.E("Z01")).Group("QTY+Z09", edifact.C("Z09", strconv.FormatInt(*u.PrevYearKWh, 10), "KWH"))
 	}
@@ -171,8 +173,18 @@ func (u outMsg) seqMaLo(tx *build.Group) {
 		return
 	}
 	seq := tx.Group("SEQ+Z01", edifact.E("Z01"))
-	if u.AnnualKWh != nil {
-		seq.Group("QTY+31", edifact.C("31", strconv.FormatInt(*u.AnnualKWh, 10), "KWH"))
+	annual, profile := u.AnnualKWh, u.Profile
+	if l != nil {
+		annual, profile = nil, l.LoadProfile
+		if profile != nil {
+			annual = &profile.AnnualKWh
+		}
+	}
+	if annual != nil {
+		seq.Group("QTY+31", edifact.C("31", strconv.FormatInt(*annual, 10), "KWH"))
+	}
+	if profile != nil && profile.CustomerValue != "" {
+		seq.Group("QTY+Y02", edifact.C("Y02", profile.CustomerValue, "KWH"))
 	}
 	if u.BalanceGroup != "" {
 		seq.Group("CCI+Z19", edifact.E("Z19"), edifact.E(""), edifact.E(u.BalanceGroup))
@@ -181,7 +193,11 @@ func (u outMsg) seqMaLo(tx *build.Group) {
 	if l != nil {
 		seq.Group("CCI+Z21", edifact.E("Z21"), edifact.E(""), edifact.E(l.MarketArea))
 		seq.Group("CCI+Y01", edifact.E(""), edifact.E(""), edifact.E("Y01")).Seg("CAV+"+l.Pressure, edifact.E(l.Pressure))
-		seq.Group("CCI+ZC0", edifact.E(""), edifact.E(""), edifact.E("ZC0"))
+		forecast := "ZC0" // RLM: Prognose auf Basis von Werten
+		if l.LoadProfile != nil {
+			forecast = "ZA6" // SLP: Prognose auf Basis von Profilen
+		}
+		seq.Group("CCI+"+forecast, edifact.E(""), edifact.E(""), edifact.E(forecast))
 		h := l.Household
 		household, contract, payer = &h, l.NetContract, l.NetPayer
 	}
@@ -190,7 +206,8 @@ func (u outMsg) seqMaLo(tx *build.Group) {
 		hh = "Z15"
 	}
 	seq.Group("CCI+"+hh, edifact.E(""), edifact.E(""), edifact.E(hh))
-	if l != nil {
+	if l != nil && l.LoadProfile == nil {
+		// Fallgruppe: "Muss [19]", RLM (ZC0) only.
 		seq.Group("CCI+Z17", edifact.E(""), edifact.E(""), edifact.C("Z17", l.CaseGroup))
 	}
 	nn := seq.Group("CCI+Z88", edifact.E(""), edifact.E(""), edifact.E("Z88"))
@@ -201,6 +218,30 @@ func (u outMsg) seqMaLo(tx *build.Group) {
 	}
 	if u.EoGState != "" {
 		seq.Group("CCI+Z42", edifact.E("Z42"), edifact.E(""), edifact.E(u.EoGState))
+	}
+}
+
+// loadProfile writes SG8 SEQ+Z35 "Lastprofildaten": the Lastprofil (SG10
+// CCI+Z12 with the Verfahren, CAV with the code and its agency) and, from
+// the NB (Location), the Klimazone / Temperaturmessstelle (CCI+ZA0/Z99,
+// DE1131 only with agency 293, AHB [58]). 44001: the profile the LF
+// expects, without Klimazone (the PID has no such line).
+func (u outMsg) loadProfile(tx *build.Group) {
+	p, nb := u.Profile, false
+	if u.Location != nil {
+		p, nb = u.Location.LoadProfile, true
+	}
+	if p == nil {
+		return
+	}
+	z35 := tx.Group("SEQ+Z35", edifact.E("Z35"))
+	z35.Group("CCI+Z12", edifact.E("Z12"), edifact.E(""), edifact.E(p.method())).Seg("CAV", edifact.C(p.Code, "", p.Agency))
+	if nb {
+		provider := ""
+		if p.climateAgency() == "293" {
+			provider = p.ClimateProvider
+		}
+		z35.Group("CCI+"+p.climateKind(), edifact.E(p.climateKind()), edifact.E(""), edifact.C(p.ClimateID, provider, p.climateAgency()))
 	}
 }
 

@@ -59,6 +59,12 @@ type RegisterSupplyStart struct {
 	// MunicipalDiscount is the Gemeinderabatt in percent (SEQ+Z12 QTY+Z16,
 	// a mandatory group; 0 = none agreed).
 	MunicipalDiscount float64 `json:"municipal_discount,omitempty"`
+	// LoadProfile is the Standardlastprofil the LF expects for an SLP MaLo
+	// (SG8 SEQ+Z35 CCI+Z12/CAV and, if given, SG9 QTY+Y02 TUM Kundenwert;
+	// optional, "Kann"): code, agency, method, customer_value; its
+	// annual_kwh stands for AnnualKWh when that is not given. The Klimazone
+	// fields are the NB's and not sent in a 44001.
+	LoadProfile *LoadProfile `json:"load_profile,omitempty"`
 }
 
 // CommandType implements engine.CommandData.

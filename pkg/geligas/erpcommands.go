@@ -93,7 +93,21 @@ func (c RegisterSupplyStart) validate() error {
 	case c.MunicipalDiscount < 0 || c.MunicipalDiscount > 10:
 		return fmt.Errorf("%w: municipal_discount must be 0..10 percent (AHB [938])", ErrInvalidCommand)
 	}
+	if c.LoadProfile != nil {
+		if err := c.LoadProfile.Validate(false); err != nil {
+			return fmt.Errorf("%w: %v", ErrInvalidCommand, err)
+		}
+	}
 	return nil
+}
+
+// annualKWh is the QTY+31 of the 44001: AnnualKWh, else the load profile's
+// Jahresmenge when it names one.
+func (c RegisterSupplyStart) annualKWh() *int64 {
+	if c.AnnualKWh == nil && c.LoadProfile != nil && c.LoadProfile.AnnualKWh > 0 {
+		return &c.LoadProfile.AnnualKWh
+	}
+	return c.AnnualKWh
 }
 
 func (c RegisterSupplyStart) reason() string {

@@ -238,7 +238,7 @@ func (f flow) registerSupplyStart(x *dec, p RegisterSupplyStart) error {
 	discount := p.MunicipalDiscount
 	_, err = f.send(x, outMsg{PID: PIDAnmeldung, From: p.LFN, To: p.NB, IMD: true, Start: p.Start, Reason: p.reason(), MaLo: p.MaLo,
 		BillingMonths: p.BillingMonths, BalanceGroup: p.BalanceGroup, Household: p.Household, NetContract: p.netContract(), NetPayer: p.netPayer(),
-		AnnualKWh: p.AnnualKWh, Discount: &discount, Customer: utilmdkit.CustomerName(p.Customer, p.CustomerFirstName, p.CustomerCompany),
+		AnnualKWh: p.annualKWh(), Profile: p.LoadProfile, Discount: &discount, Customer: utilmdkit.CustomerName(p.Customer, p.CustomerFirstName, p.CustomerCompany),
 		Address: p.Address})
 	return err
 }

@@ -7,12 +7,14 @@ import (
 )
 
 // readLocation reads the NB's master data of a received 44013 (the groups
-// that meteringData and seqMaLo write: RLM model) so that the Grund-/
-// Ersatzversorger echoes them in its 44014. It fails if a field the 44014
-// needs is missing.
+// that meteringData, seqMaLo and loadProfile write: RLM or SLP model) so
+// that the Grund-/Ersatzversorger echoes them in its 44014. It fails if a
+// field the 44014 needs is missing.
 func readLocation(t *utilmd.Transaction) (LocationData, error) {
 	var l LocationData
 	var seq, cci string
+	var slp bool
+	var p LoadProfile
 	for _, s := range t.Segments {
 		switch s.Tag {
 		case "SEQ":
@@ -25,6 +27,18 @@ func readLocation(t *utilmd.Transaction) (LocationData, error) {
 			}
 		}
 		switch {
+		case s.Tag == "CCI" && seq == "Z01" && s.Value(2, 0) == "ZA6":
+			slp = true
+		case s.Is("QTY", "31") && seq == "Z01":
+			p.AnnualKWh = int64(atoi(s.Value(0, 1)))
+		case s.Is("QTY", "Y02") && seq == "Z01":
+			p.CustomerValue = s.Value(0, 1)
+		case s.Is("CCI", "Z12") && seq == "Z35":
+			p.Method = s.Value(2, 0)
+		case s.Tag == "CAV" && seq == "Z35" && cci == "Z12":
+			p.Code, p.Agency = s.Value(0, 0), s.Value(0, 2)
+		case s.Tag == "CCI" && seq == "Z35" && (s.Is("CCI", "ZA0") || s.Is("CCI", "Z99")):
+			p.ClimateKind, p.ClimateID, p.ClimateProvider, p.ClimateAgency = s.Value(0, 0), s.Value(2, 0), s.Value(2, 1), s.Value(2, 2)
 		case s.Is("DTM", "155"):
 			l.BillingYearStart = dateOf(t, "155")
 		case s.Is("DTM", "Z21"):
@@ -80,6 +94,9 @@ func readLocation(t *utilmd.Transaction) (LocationData, error) {
 		case s.Is("NAD", "DP"):
 			l.Address = &Address{Street: s.Value(4, 0), HouseNo: s.Value(4, 2), City: s.Value(5, 0), PostCode: s.Value(7, 0), Country: s.Value(8, 0)}
 		}
+	}
+	if slp {
+		l.LoadProfile = &p
 	}
 	if err := l.Validate(); err != nil {
 		return l, fmt.Errorf("%w: 44013 master data: %v", ErrMessage, err)

@@ -1,9 +1,11 @@
 package geligas
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/ident"
@@ -107,18 +109,20 @@ type MasterData struct {
 // LocationData is the NB's gas master data of a MaLo (UTILMD Gas AHB
 // FV2610 44002/44013/44014 SG6 and SG8): the Marktgebiet and Bilanzkreis,
 // the network-usage data, the Messlokation with its meter and the customer.
-// Only the RLM model is supported (Prognosegrundlage ZC0 "Prognose auf
-// Basis von Werten"): for an SLP MaLo (ZA6) the AHB needs SEQ+Z35
-// Lastprofil, which pkg/ahb/cond cannot yet validate (pkg/ahb/testdata
-// realistic-fv2610-gas README), so an SLP location is refused, not sent.
+// Both forecast models: without LoadProfile an RLM MaLo (SG10 CCI+++ZC0
+// "Prognose auf Basis von Werten", with the Fallgruppe CCI+Z17, AHB [19]);
+// with LoadProfile an SLP MaLo (CCI+++ZA6 "Prognose auf Basis von
+// Profilen": SG9 QTY+31/Y02 and SG8 SEQ+Z35 Lastprofildaten, AHB [106]).
 type LocationData struct {
+	// LoadProfile is the Standardlastprofil of an SLP MaLo; nil: RLM.
+	LoadProfile *LoadProfile `json:"load_profile,omitempty"`
 	// MarketArea is the Marktgebiet (CCI+Z21, EIC, e.g. THE's
 	// 37Y005053MH0000R).
 	MarketArea string `json:"market_area"`
 	// Pressure is the Druckebene: Y01, Y02 or Y03 (CAV after CCI+Y01).
 	Pressure string `json:"pressure"`
 	// CaseGroup is the Fallgruppe nach GABi Gas (CCI+Z17): GABi-RLMmT or
-	// GABi-RLMoT.
+	// GABi-RLMoT; RLM only ("Muss [19]": ZC0), ignored for an SLP MaLo.
 	CaseGroup string `json:"case_group"`
 	// Household: Haushaltskunde gem. EnWG (CCI Z15, else Z18).
 	Household bool `json:"household"`
@@ -182,7 +186,6 @@ func (l LocationData) Validate() error {
 	}
 	for _, err := range []error{
 		oneOf("pressure", l.Pressure, "Y01", "Y02", "Y03"),
-		oneOf("case_group", l.CaseGroup, "GABi-RLMmT", "GABi-RLMoT"),
 		oneOf("net_contract", l.NetContract, "Z08", "Z09"),
 		oneOf("net_payer", l.NetPayer, "Z10", "Z11"),
 		oneOf("billing_variant", l.BillingVariant, "Z14", "Z15"),
@@ -195,6 +198,13 @@ func (l LocationData) Validate() error {
 		if err != nil {
 			return err
 		}
+	}
+	if l.LoadProfile != nil {
+		if err := l.LoadProfile.Validate(true); err != nil {
+			return err
+		}
+	} else if err := oneOf("case_group", l.CaseGroup, "GABi-RLMmT", "GABi-RLMoT"); err != nil {
+		return err
 	}
 	switch {
 	case l.MunicipalDiscount < 0 || l.MunicipalDiscount > 10:
@@ -215,6 +225,98 @@ func (l LocationData) Validate() error {
 		if err := ident.ValidateMPID(id); err != nil {
 			return fmt.Errorf("msb: %w", err)
 		}
+	}
+	return nil
+}
+
+// LoadProfile is the Standardlastprofil (SLP) of a gas MaLo whose forecast
+// is based on profiles (Prognosegrundlage ZA6): AHB UTILMD Gas FV2610 (and
+// FV2604) 44001/44002/44013/44014 SG8 SEQ+Z35 "Lastprofildaten" with SG10
+// CCI+Z12 (Lastprofil) CAV and CCI+Z99/ZA0 (Klimazone /
+// Temperaturmessstelle), and SEQ+Z01 SG9 QTY+31 (Veranschlagte Jahresmenge,
+// "Muss [106] ∧ [513]") and QTY+Y02 (TUM Kundenwert, "Soll [47] ∧ [108] ∧
+// [106] Muss [46] ∧ [106]"). In a 44001 the LF names the profile it expects
+// (SEQ+Z35 with CCI+Z12 only, QTY+31/Y02 optional, all "Kann").
+type LoadProfile struct {
+	// Code is the profile's code (CAV DE7111, MIG an..3), from the BDEW code
+	// list of the TUM profiles (Agency "293") or the NB's own (Agency "89";
+	// EDI@Energy "Codierung der Standardlastprofile nach Maßgaben der TU
+	// München", not in the shared data: the code is taken as given).
+	Code   string `json:"code"`
+	Agency string `json:"agency"`
+	// Method is the Verfahren (CCI+Z12 DE7037): "E01" synthetisch (default)
+	// or "Z10" analytisch.
+	Method string `json:"method,omitempty"`
+	// AnnualKWh is the Veranschlagte Jahresmenge gesamt in kWh (QTY+31,
+	// integer [937]); CustomerValue the TUM Kundenwert in kWh (QTY+Y02, up
+	// to 4 decimals [907]) — required by the NB with a BDEW profile ([46]),
+	// else sent when given ("Soll [47] ∧ [108]": Kundenwertverfahren).
+	AnnualKWh     int64  `json:"annual_kwh"`
+	CustomerValue string `json:"customer_value,omitempty"`
+	// Climate is the Klimazone (ClimateKind "ZA0", default) or
+	// Temperaturmessstelle ("Z99") of the profile (CCI DE7059) with its id
+	// (DE7037), the Dienstanbieter from the EDI@Energy code list (DE1131,
+	// needed with ClimateAgency "293", AHB [58]) and the agency (DE3055:
+	// "89" the NB's code, default for a Klimazone; "293" the BDEW list). NB
+	// only (44002/44013/44014).
+	ClimateKind     string `json:"climate_kind,omitempty"`
+	ClimateID       string `json:"climate_id,omitempty"`
+	ClimateProvider string `json:"climate_provider,omitempty"`
+	ClimateAgency   string `json:"climate_agency,omitempty"`
+}
+
+// method, climateKind and climateAgency return the fields or their
+// defaults.
+func (p LoadProfile) method() string { return cmp.Or(p.Method, "E01") }
+
+func (p LoadProfile) climateKind() string { return cmp.Or(p.ClimateKind, "ZA0") }
+
+func (p LoadProfile) climateAgency() string { return cmp.Or(p.ClimateAgency, "89") }
+
+// Validate reports the first field of p the AHB needs and p lacks or holds
+// outside its code list; nb: the NB's full profile (44002/44013/44014:
+// Jahresmenge, Klimazone, the TUM Kundenwert with a BDEW profile), else the
+// LF's expectation in a 44001.
+func (p LoadProfile) Validate(nb bool) error {
+	switch {
+	case p.Code == "" || len(p.Code) > 3:
+		return fmt.Errorf("load_profile code %q: want 1..3 characters (CAV DE7111 an..3)", p.Code)
+	case p.Agency != "89" && p.Agency != "293":
+		return fmt.Errorf("load_profile agency %q: want 293 (BDEW) or 89 (NB)", p.Agency)
+	case p.method() != "E01" && p.method() != "Z10":
+		return fmt.Errorf("load_profile method %q: want E01 or Z10", p.Method)
+	case p.AnnualKWh < 0:
+		return fmt.Errorf("load_profile annual_kwh must be ≥ 0")
+	}
+	if p.CustomerValue != "" {
+		if err := decimal(p.CustomerValue, 4); err != nil {
+			return fmt.Errorf("load_profile customer_value: %w", err)
+		}
+	}
+	if !nb {
+		return nil
+	}
+	switch {
+	case p.Agency == "293" && p.CustomerValue == "":
+		return fmt.Errorf("load_profile customer_value (TUM Kundenwert) is required with a BDEW profile (AHB [46])")
+	case p.climateKind() != "ZA0" && p.climateKind() != "Z99":
+		return fmt.Errorf("load_profile climate_kind %q: want ZA0 or Z99", p.ClimateKind)
+	case p.ClimateID == "":
+		return fmt.Errorf("load_profile climate_id (Klimazone / Temperaturmessstelle) is required")
+	case p.climateAgency() != "89" && p.climateAgency() != "293":
+		return fmt.Errorf("load_profile climate_agency %q: want 89 or 293", p.ClimateAgency)
+	case p.climateAgency() == "293" && p.ClimateProvider == "":
+		return fmt.Errorf("load_profile climate_provider is required with climate_agency 293 (AHB [58])")
+	}
+	return nil
+}
+
+// decimal checks a non-negative decimal with at most n decimals (AHB [902]
+// "≥ 0", [907] "max. 4 Nachkommastellen"; the decimal mark is ".").
+func decimal(s string, n int) error {
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || strings.Trim(whole, "0123456789") != "" || strings.Trim(frac, "0123456789") != "" || len(frac) > n {
+		return fmt.Errorf("%q: want a number ≥ 0 with at most %d decimals", s, n)
 	}
 	return nil
 }
