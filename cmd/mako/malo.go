@@ -28,7 +28,9 @@ subcommands:
        Netzbetreiber is --grid-operator, a DVGW code 98… or a GLN) are set when
        given and make a record without sector a Gas one; --gas-network replaces
        the NB's network data of a gas MaLo (what 44002/44013 carry: JSON object
-       as in docs/geligas.md, from FILE or "-" for stdin);
+       as in docs/geligas.md, from FILE or "-" for stdin; an SLP MaLo has a
+       "load_profile" object: code, agency, annual_kwh, customer_value,
+       climate_id …, an RLM MaLo a "case_group");
        --supplier with --from assigns the MaLo to the supplier from DATE (the
        previous assignment ends there), with --to ends the supplier's assignment
        at DATE (exclusive), with --revoke cancels the assignment that starts at

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/internal/natstest"
+	"github.com/mako-engine/mako/pkg/malo"
 )
 
 func maloCLI(t *testing.T, url string, args ...string) (int, string, string) {
@@ -145,6 +146,19 @@ func TestMaloCLIGas(t *testing.T) {
 	}
 	if code := run(context.Background(), []string{"malo", "set", "--nats-url", url, "--tenant", "nb", "--malo", id, "--gas-network", "-"}, strings.NewReader(`{"nosuch":1}`), &out2, &errb); code != 2 {
 		t.Fatalf("unknown field: exit %d", code)
+	}
+	// An SLP MaLo: the load profile in the network data.
+	out2.Reset()
+	slpJSON := `{"household":true,"load_profile":{"code":"HK3","agency":"293","annual_kwh":18500,"customer_value":"52.7431","climate_id":"7624q"}}`
+	if code := run(context.Background(), []string{"malo", "set", "--nats-url", url, "--tenant", "nb", "--malo", id, "--gas-network", "-"}, strings.NewReader(slpJSON), &out2, &errb); code != 0 {
+		t.Fatalf("SLP gas network: %d %s", code, errb.String())
+	}
+	if err := json.Unmarshal(out2.Bytes(), &n); err != nil || n.Record.GasNetwork == nil || n.Record.GasNetwork.LoadProfile == nil ||
+		*n.Record.GasNetwork.LoadProfile != (malo.GasLoadProfile{Code: "HK3", Agency: "293", AnnualKWh: 18500, CustomerValue: "52.7431", ClimateID: "7624q"}) {
+		t.Fatalf("SLP gas network: %+v %v", n.Record.GasNetwork, err)
+	}
+	if code := run(context.Background(), []string{"malo", "set", "--nats-url", url, "--tenant", "nb", "--malo", id, "--gas-network", "-"}, strings.NewReader(`{"load_profile":{"code":"HK3"}}`), &out2, &errb); code != 2 {
+		t.Fatalf("load profile without agency: exit %d", code)
 	}
 	const strom = "41373559241"
 	if code, _, errs := maloCLI(t, url, "set", "--tenant", "nb", "--malo", strom, "--sector", "Strom"); code != 0 {

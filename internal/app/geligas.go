@@ -1,49 +1,15 @@
 package app
 
 import (
-	"context"
-
 	"github.com/mako-engine/mako/pkg/geligas"
 	"github.com/mako-engine/mako/pkg/malo"
 )
 
 // GasMasterData is the geligas master-data source of the deployment:
-// geligas.FromMaLo on r with GasLocation, plus the LF's facts of the record
-// that FromMaLo does not read yet — the customer and the MaLo's address of
-// rec.GasNetwork (for the LFA's 44017: NAD+Z09, NAD+DP) and the Bilanzkreis
-// (rec.BalanceGroup) — where FromMaLo left them empty. The record is read
-// once per request.
+// geligas.FromMaLo on r with GasLocation as its LocationFunc. The mapping
+// of a record lives there and in GasLocation; this only wires them.
 func GasMasterData(r malo.Reader) geligas.MasterDataSource {
-	return geligas.MasterDataFunc(func(ctx context.Context, q geligas.Query) (geligas.MasterData, error) {
-		var rec *malo.Record
-		once := readerFunc(func(ctx context.Context, tenant, maloID string) (*malo.Record, error) {
-			var err error
-			rec, err = r.Lookup(ctx, tenant, maloID)
-			return rec, err
-		})
-		md, err := geligas.FromMaLo(once, GasLocation).MasterData(ctx, q)
-		if err != nil || rec == nil {
-			return md, err
-		}
-		if md.BalanceGroup == "" {
-			md.BalanceGroup = rec.BalanceGroup
-		}
-		if n := rec.GasNetwork; n != nil && md.Customer == "" {
-			md.Customer, md.CustomerFirst, md.CustomerCompany = n.Customer, n.CustomerFirst, n.CustomerCompany
-			if a := n.Address; a != nil && md.Address == nil {
-				md.Address = gasAddress(a)
-			}
-		}
-		return md, nil
-	})
-}
-
-// readerFunc adapts a function to malo.Reader.
-type readerFunc func(ctx context.Context, tenant, maloID string) (*malo.Record, error)
-
-// Lookup implements malo.Reader.
-func (f readerFunc) Lookup(ctx context.Context, tenant, maloID string) (*malo.Record, error) {
-	return f(ctx, tenant, maloID)
+	return geligas.FromMaLo(r, GasLocation)
 }
 
 // gasAddress is a as the geligas family's address.
@@ -54,10 +20,10 @@ func gasAddress(a *malo.Address) *geligas.Address {
 // GasLocation is the deployment's geligas.LocationFunc: the NB's gas
 // master data of a MaLo (what 44002 and 44013 carry) from its record in
 // pkg/malo — the Marktgebiet, Gasqualität and Druckebene of rec.Gas (as
-// their UTILMD Gas codes), the network data of rec.GasNetwork, the first
-// MeLo and the MSBs of the record (the grundzuständige MSB is BaseMSB, or
-// MSB when its role is Z39). ok is false when the record holds no gas
-// network data. Whether the values suffice for the AHB is
+// their UTILMD Gas codes), the network data of rec.GasNetwork (with the
+// Lastprofil of an SLP MaLo), the first MeLo and the MSBs of the record
+// (the grundzuständige MSB is BaseMSB, or MSB when its role is Z39). ok is
+// false when the record holds no gas network data. Whether the values suffice for the AHB is
 // geligas.LocationData.Validate's to say, when the family uses them.
 func GasLocation(rec malo.Record) (geligas.LocationData, bool) {
 	n := rec.GasNetwork
@@ -84,6 +50,10 @@ func GasLocation(rec malo.Record) (geligas.LocationData, bool) {
 	}
 	if a := n.Address; a != nil {
 		l.Address = gasAddress(a)
+	}
+	if p := n.LoadProfile; p != nil {
+		l.LoadProfile = &geligas.LoadProfile{Code: p.Code, Agency: p.Agency, Method: p.Method, AnnualKWh: p.AnnualKWh, CustomerValue: p.CustomerValue,
+			ClimateKind: p.ClimateKind, ClimateID: p.ClimateID, ClimateProvider: p.ClimateProvider, ClimateAgency: p.ClimateAgency}
 	}
 	return l, true
 }

@@ -139,16 +139,22 @@ func TestGasLocationCoversLocationData(t *testing.T) {
 	g, n := demo.GasMasterData()
 	n.CustomerFirst, n.MunicipalDiscount, n.Household, n.CustomerCompany = "Erika", 1.5, true, true
 	n.BillingYearStart = time.Date(2027, 1, 1, 5, 0, 0, 0, time.UTC)
+	n.LoadProfile = &malo.GasLoadProfile{Code: "HK3", Agency: "293", Method: "E01", AnnualKWh: 18500, CustomerValue: "52.7431",
+		ClimateKind: "Z99", ClimateID: "10554", ClimateProvider: "ZT1", ClimateAgency: "293"}
 	rec := malo.Record{MaLo: demo.DefaultGasMaLo, Sector: "Gas", Gas: g, GasNetwork: &n,
 		MeLos: []string{demo.DemoMeLo(demo.DefaultGasMaLo)}, MSB: "9800000000021", MSBRole: "Z40", BaseMSB: "9800000000014"}
 	l, ok := GasLocation(rec)
 	if !ok {
 		t.Fatal("no location")
 	}
-	v := reflect.ValueOf(l)
-	for i := range v.NumField() {
-		if v.Field(i).IsZero() {
-			t.Errorf("geligas.LocationData.%s is not filled from pkg/malo", v.Type().Field(i).Name)
+	if err := l.Validate(); err != nil { // an SLP location: the Fallgruppe is not needed, the profile is complete
+		t.Errorf("SLP location: %v", err)
+	}
+	for _, v := range []reflect.Value{reflect.ValueOf(l), reflect.ValueOf(*l.LoadProfile)} {
+		for i := range v.NumField() {
+			if v.Field(i).IsZero() {
+				t.Errorf("geligas.%s.%s is not filled from pkg/malo", v.Type().Name(), v.Type().Field(i).Name)
+			}
 		}
 	}
 }

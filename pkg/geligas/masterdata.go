@@ -344,13 +344,17 @@ type LocationFunc func(rec malo.Record) (LocationData, bool)
 //     ContractEnd: the end of the tenant's period covering the Gastag before
 //     the requested date;
 //   - AnnualConsumption from the record;
+//   - BalanceGroup: the record's Bilanzkreis (malo.Gas, the LF's for its
+//     44014 CCI+Z19);
 //   - Location from loc (nil: none; pkg/malo's gas fields are read by the
 //     deployment's LocationFunc), and from it Customer, CustomerFirst,
 //     CustomerCompany and Address (the LF's view, 44017 NAD+Z09/NAD+DP).
 //
-// Facts the record does not hold (PendingRegistration, ContractBinding,
-// NoticePeriod, EarliestEnd, BalanceGroup, Grundversorger) stay false/zero:
-// wrap the source to add them from other systems.
+// This is the one place where a malo.Record becomes MasterData (with loc
+// for the gas network data). Facts the record does not hold
+// (PendingRegistration, ContractBinding, NoticePeriod, EarliestEnd,
+// Grundversorger, the LF's BillingMonths) stay false/zero: wrap the source
+// to add them from other systems.
 func FromMaLo(r malo.Reader, loc LocationFunc) MasterDataSource {
 	return MasterDataFunc(func(ctx context.Context, q Query) (MasterData, error) {
 		// Supplied: the tenant's period covers the Gastag before the date.
@@ -360,6 +364,7 @@ func FromMaLo(r malo.Reader, loc LocationFunc) MasterDataSource {
 		if err != nil || rec == nil {
 			return md, err
 		}
+		md.BalanceGroup = rec.BalanceGroup
 		for _, p := range rec.Periods {
 			if p.Supplier != q.Partner && p.Supplier != q.Own && p.From.After(f.At) && md.FutureSupplier == "" {
 				md.FutureSupplier, md.FutureStart = p.Supplier, p.From

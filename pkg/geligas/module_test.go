@@ -153,7 +153,7 @@ func TestFromMaLoAndEnrich(t *testing.T) {
 	end := start
 	rd := memReader{
 		"nb/" + maloID: {MaLo: maloID, GridOperator: mpNB, Periods: []malo.Period{{Supplier: mpLFA, From: gas(2020, 1, 1), To: &end}, {Supplier: mpLFN, From: gas(2027, 3, 1)}}},
-		"lf/" + maloID: {MaLo: maloID, Periods: []malo.Period{{Supplier: mpLFA, From: gas(2020, 1, 1)}}},
+		"lf/" + maloID: {MaLo: maloID, Periods: []malo.Period{{Supplier: mpLFA, From: gas(2020, 1, 1)}}, Gas: malo.Gas{BalanceGroup: "THE0GVE026380000"}},
 	}
 	loc := func(malo.Record) (LocationData, bool) { return *testLocation(), true }
 	src := FromMaLo(rd, loc)
@@ -162,7 +162,7 @@ func TestFromMaLoAndEnrich(t *testing.T) {
 		t.Fatalf("NB %+v %v", md, err)
 	}
 	md, _ = src.MasterData(context.Background(), Query{Tenant: "lf", Own: mpLFA, Partner: mpLFN, MaLo: maloID, Date: kEnd})
-	if !md.Supplied || md.ConfirmedEnd || md.Customer != testLocation().Customer || !md.CustomerCompany || md.Address == nil || md.Address.City != "Erfurt" {
+	if !md.Supplied || md.ConfirmedEnd || md.BalanceGroup != "THE0GVE026380000" || md.Customer != testLocation().Customer || !md.CustomerCompany || md.Address == nil || md.Address.City != "Erfurt" {
 		t.Fatalf("LF %+v", md)
 	}
 	if md, _ := src.MasterData(context.Background(), Query{Tenant: "nb", Own: mpNB, MaLo: "50112233446"}); md.Known {

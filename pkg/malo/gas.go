@@ -203,6 +203,36 @@ type GasNetwork struct {
 	CustomerFirst   string   `json:"customer_first_name,omitempty"`
 	CustomerCompany bool     `json:"customer_company,omitempty"`
 	Address         *Address `json:"address,omitempty"`
+	// LoadProfile is the Standardlastprofil of an SLP MaLo (Prognosegrundlage
+	// ZA6); nil: an RLM MaLo (ZC0, with CaseGroup). Absent in records
+	// written before SLP support, which therefore read as RLM.
+	LoadProfile *GasLoadProfile `json:"load_profile,omitempty"`
+}
+
+// GasLoadProfile is the Lastprofil of an SLP gas MaLo as the NB reports it
+// (UTILMD Gas FV2610 44002/44013 SG8 SEQ+Z35 CCI+Z12/CAV and CCI+ZA0/Z99,
+// SEQ+Z01 SG9 QTY+31/Y02). The JSON names are those of
+// geligas.LoadProfile, which checks the values against the AHB when the
+// family sends them.
+type GasLoadProfile struct {
+	// Code is the profile's code (CAV DE7111, up to 3 characters) and
+	// Agency its code list: "293" the BDEW list of the TUM profiles, "89"
+	// the NB's own; Method the Verfahren (CCI+Z12: "E01" synthetisch,
+	// default, or "Z10" analytisch).
+	Code   string `json:"code"`
+	Agency string `json:"agency"`
+	Method string `json:"method,omitempty"`
+	// AnnualKWh is the Veranschlagte Jahresmenge in kWh (QTY+31),
+	// CustomerValue the TUM Kundenwert in kWh (QTY+Y02, decimal with ".").
+	AnnualKWh     int64  `json:"annual_kwh"`
+	CustomerValue string `json:"customer_value,omitempty"`
+	// ClimateKind ("ZA0" Klimazone, default; "Z99" Temperaturmessstelle),
+	// ClimateID, ClimateProvider (Dienstanbieter, with agency 293) and
+	// ClimateAgency ("89" default, "293").
+	ClimateKind     string `json:"climate_kind,omitempty"`
+	ClimateID       string `json:"climate_id,omitempty"`
+	ClimateProvider string `json:"climate_provider,omitempty"`
+	ClimateAgency   string `json:"climate_agency,omitempty"`
 }
 
 // Address is a postal address.
@@ -216,13 +246,17 @@ type Address struct {
 }
 
 // Validate checks that an address, when given, names street, city and
-// post code, and that the Gemeinderabatt is not negative.
+// post code, that a load profile names its code and agency, and that the
+// Gemeinderabatt is not negative.
 func (n GasNetwork) Validate() error {
 	if n.MunicipalDiscount < 0 {
 		return fmt.Errorf("gas network: negative municipal discount")
 	}
 	if a := n.Address; a != nil && (a.Street == "" || a.City == "" || a.PostCode == "") {
 		return fmt.Errorf("gas network: address needs street, city and post_code")
+	}
+	if p := n.LoadProfile; p != nil && (p.Code == "" || p.Agency == "" || p.AnnualKWh < 0) {
+		return fmt.Errorf("gas network: load_profile needs code and agency and annual_kwh ≥ 0")
 	}
 	return nil
 }
@@ -236,6 +270,10 @@ func (n *GasNetwork) clone() *GasNetwork {
 	if n.Address != nil {
 		a := *n.Address
 		c.Address = &a
+	}
+	if n.LoadProfile != nil {
+		p := *n.LoadProfile
+		c.LoadProfile = &p
 	}
 	return &c
 }

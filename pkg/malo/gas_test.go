@@ -153,8 +153,30 @@ func TestGasNetwork(t *testing.T) {
 	if err != nil || back.GasNetwork == nil || back.GasNetwork.Address.PostCode != "12345" || back.GasNetwork.OBIS != "7-0:33.86.0" {
 		t.Fatalf("round trip %+v %v", back.GasNetwork, err)
 	}
+	// An SLP MaLo's load profile: deep-copied, round-tripped; a record
+	// without one (written before SLP support) reads as RLM (nil).
+	slp := *n
+	slp.LoadProfile = &malo.GasLoadProfile{Code: "HK3", Agency: "293", AnnualKWh: 18500, CustomerValue: "52.7431", ClimateID: "7624q"}
+	rs := malo.Record{MaLo: maloA, Sector: "Gas", GasNetwork: &slp}
+	if err := rs.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c := rs.Clone(); c.GasNetwork.LoadProfile == rs.GasNetwork.LoadProfile {
+		t.Fatal("Clone shares the load profile")
+	}
+	b, err = malo.Encode(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back, err := malo.Decode(b); err != nil || back.GasNetwork.LoadProfile == nil || *back.GasNetwork.LoadProfile != *slp.LoadProfile {
+		t.Fatalf("SLP round trip %s: %+v %v", b, back.GasNetwork, err)
+	}
+	if back, err := malo.Decode([]byte(`{"malo":"` + maloA + `","sector":"Gas","gas_network":{"case_group":"GABi-RLMmT","household":true}}`)); err != nil || back.GasNetwork.LoadProfile != nil {
+		t.Fatalf("record without load_profile: %+v %v", back.GasNetwork, err)
+	}
 	for name, bad := range map[string]malo.Record{
 		"strom":   {MaLo: maloA, Sector: "Strom", GasNetwork: n},
+		"profile": {MaLo: maloA, GasNetwork: &malo.GasNetwork{LoadProfile: &malo.GasLoadProfile{Code: "HK3"}}},
 		"address": {MaLo: maloA, GasNetwork: &malo.GasNetwork{Address: &malo.Address{Street: "x"}}},
 	} {
 		if err := bad.Validate(); !errors.Is(err, malo.ErrInvalid) {
