@@ -52,8 +52,8 @@ func GasLocation(rec malo.Record) (geligas.LocationData, bool) {
 		l.Address = gasAddress(a)
 	}
 	if p := n.LoadProfile; p != nil {
-		l.LoadProfile = &geligas.LoadProfile{Code: p.Code, Agency: p.Agency, Method: p.Method, AnnualKWh: p.AnnualKWh, CustomerValue: p.CustomerValue,
-			ClimateKind: p.ClimateKind, ClimateID: p.ClimateID, ClimateProvider: p.ClimateProvider, ClimateAgency: p.ClimateAgency}
+		lp := geligas.LoadProfile(*p)
+		l.LoadProfile = &lp
 	}
 	return l, true
 }

@@ -245,8 +245,8 @@ func (u outMsg) loadProfile(tx *build.Group) {
 	}
 }
 
-// meteringData writes the NB's SG8 groups of 44002/44013/44014 (RLM
-// model, see LocationData): OBIS of the MaLo, Konzessionsabgabe,
+// meteringData writes the NB's SG8 groups of 44002/44013/44014 common to
+// the RLM and SLP models (the Lastprofil is loadProfile's): OBIS of the MaLo, Konzessionsabgabe,
 // Gemeinderabatt, Messlokation with MSB and Gasqualität, meter and its
 // register.
 func meteringData(tx *build.Group, l *LocationData) {

@@ -237,33 +237,19 @@ func (l LocationData) Validate() error {
 // "Muss [106] ∧ [513]") and QTY+Y02 (TUM Kundenwert, "Soll [47] ∧ [108] ∧
 // [106] Muss [46] ∧ [106]"). In a 44001 the LF names the profile it expects
 // (SEQ+Z35 with CCI+Z12 only, QTY+31/Y02 optional, all "Kann").
-type LoadProfile struct {
-	// Code is the profile's code (CAV DE7111, MIG an..3), from the BDEW code
-	// list of the TUM profiles (Agency "293") or the NB's own (Agency "89";
-	// EDI@Energy "Codierung der Standardlastprofile nach Maßgaben der TU
-	// München", not in the shared data: the code is taken as given).
-	Code   string `json:"code"`
-	Agency string `json:"agency"`
-	// Method is the Verfahren (CCI+Z12 DE7037): "E01" synthetisch (default)
-	// or "Z10" analytisch.
-	Method string `json:"method,omitempty"`
-	// AnnualKWh is the Veranschlagte Jahresmenge gesamt in kWh (QTY+31,
-	// integer [937]); CustomerValue the TUM Kundenwert in kWh (QTY+Y02, up
-	// to 4 decimals [907]) — required by the NB with a BDEW profile ([46]),
-	// else sent when given ("Soll [47] ∧ [108]": Kundenwertverfahren).
-	AnnualKWh     int64  `json:"annual_kwh"`
-	CustomerValue string `json:"customer_value,omitempty"`
-	// Climate is the Klimazone (ClimateKind "ZA0", default) or
-	// Temperaturmessstelle ("Z99") of the profile (CCI DE7059) with its id
-	// (DE7037), the Dienstanbieter from the EDI@Energy code list (DE1131,
-	// needed with ClimateAgency "293", AHB [58]) and the agency (DE3055:
-	// "89" the NB's code, default for a Klimazone; "293" the BDEW list). NB
-	// only (44002/44013/44014).
-	ClimateKind     string `json:"climate_kind,omitempty"`
-	ClimateID       string `json:"climate_id,omitempty"`
-	ClimateProvider string `json:"climate_provider,omitempty"`
-	ClimateAgency   string `json:"climate_agency,omitempty"`
-}
+//
+// The fields and their JSON names are those of malo.GasLoadProfile (the
+// stored form): Code and Agency (CAV DE7111 an..3 / DE3055 293 BDEW list of
+// the TUM profiles or 89 the NB's own; the code list itself, EDI@Energy
+// "Codierung der Standardlastprofile nach Maßgaben der TU München", is not
+// in the shared data: the code is taken as given), Method (CCI+Z12 DE7037:
+// E01 synthetisch, default, or Z10 analytisch), AnnualKWh (QTY+31, integer
+// [937]), CustomerValue (QTY+Y02, up to 4 decimals [907]: required by the NB
+// with a BDEW profile, [46], else sent when given, "Soll [47] ∧ [108]"), and
+// the NB's Klimazone / Temperaturmessstelle: ClimateKind (ZA0, default, or
+// Z99), ClimateID, ClimateProvider (DE1131, needed with ClimateAgency 293,
+// [58]) and ClimateAgency (89, default, or 293).
+type LoadProfile malo.GasLoadProfile
 
 // method, climateKind and climateAgency return the fields or their
 // defaults.
