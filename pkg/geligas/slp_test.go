@@ -150,3 +150,26 @@ func TestLoadProfileValidate(t *testing.T) {
 		t.Errorf("44001 with a 5-character profile code: %v", err)
 	}
 }
+
+// TestSLPIncompleteProfile: an SLP MaLo whose profile lacks what the AHB
+// demands (a BDEW profile without the TUM Kundenwert, [46]) is not
+// confirmed with a non-conformant 44002: the NB's process fails with the
+// reason and sends nothing; the same location without profile and without
+// Fallgruppe (neither SLP nor RLM) fails too.
+func TestSLPIncompleteProfile(t *testing.T) {
+	for name, mod := range map[string]func(*LocationData){
+		"no Kundenwert":            func(l *LocationData) { l.LoadProfile.CustomerValue = "" },
+		"neither SLP nor RLM":      func(l *LocationData) { l.LoadProfile = nil },
+		"5-character profile code": func(l *LocationData) { l.LoadProfile.Code = "HEF03" },
+	} {
+		md := nbMD()
+		md.Supplier, md.Location = "", slpLocation()
+		mod(md.Location)
+		nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+		d := nb.Exec(t0, enriched(deliver(t, anmeldung(t, t0, start)), md))
+		f, ok := has[Failed](d.Events)
+		if len(d.Outbound) != 0 || outcome(nb) != OutcomeFailed || !ok || !strings.Contains(f.Reason, "load_profile") && !strings.Contains(f.Reason, "case_group") {
+			t.Errorf("%s: sent %v, outcome %s, %+v", name, pids(t, d), outcome(nb), f)
+		}
+	}
+}
