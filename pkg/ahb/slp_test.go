@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/mako-engine/mako/pkg/edifact"
 )
 
 // TestGasSLPConditions: the SLP master data of UTILMD Gas (FV2610 44002, a
@@ -55,5 +57,33 @@ func TestGasSLPConditions(t *testing.T) {
 			logReport(t, rep)
 			t.Errorf("%s: want exactly %v on %s", c.name, c.kind, c.rule)
 		}
+	}
+}
+
+// BenchmarkValidateGas44002 validates the realistic RLM and SLP 44002; the
+// SLP one's [106] lines are resolved across SG8 instances (cond.Tree).
+func BenchmarkValidateGas44002(b *testing.B) {
+	for _, name := range []string{"RLM:utilmd-gas-44002.edi", "SLP:utilmd-gas-44002-slp.edi"} {
+		kind, file, _ := strings.Cut(name, ":")
+		raw, err := os.ReadFile("testdata/realistic-fv2610-gas/" + file)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ix, err := edifact.Parse(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m := &ix.Messages[0]
+		if rep, err := Validate(m); err != nil || !rep.Clean() {
+			b.Fatalf("%s: %v %v", file, rep, err)
+		}
+		b.Run(kind, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Validate(m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
