@@ -73,8 +73,34 @@ type marketParty struct {
 type market struct {
 	srv          *natstest.Server
 	mk           demo.Market
+	kind         marketKind
 	lfn, nb, lfa *marketParty
 }
+
+// marketKind is what a market runs: its three parties, the sector of their
+// tenants, the process modules of a party, and the supplier outside the
+// market the test plays (LFX). stromMarket is the GPKE market; the gas
+// market (gas_market_test.go) is the same harness with GeLi Gas.
+type marketKind struct {
+	mk     demo.Market
+	sector catalog.Sector
+	// lfx is LFX's MP-ID: the NB's partner record sends LFX's answers to
+	// the gateway stream lfxStream.
+	lfx string
+	// modules returns a party's process modules over its master data and
+	// its registry (bound late: valid once the party's workers run).
+	modules func(t *testing.T, store malo.Reader, lookup processLookup) []module.Module
+}
+
+// processLookup reads a tenant's processes by business key (the party's
+// engine.Registry, for the families' pending-process checks).
+type processLookup func(ctx context.Context, tenant engine.TenantID, k engine.BusinessKey) ([]engine.ProcessIdentity, error)
+
+// stromMarket is the GPKE market of docs/gpke.md.
+var stromMarket = marketKind{mk: demo.DefaultMarket, sector: catalog.Strom, lfx: mpLFX,
+	modules: func(_ *testing.T, store malo.Reader, lookup processLookup) []module.Module {
+		return []module.Module{gpke.Module(gpkeOptions(store, gpke.ProcessIndexFunc(lookup))...)}
+	}}
 
 func (m *market) parties() []*marketParty { return []*marketParty{m.lfn, m.nb, m.lfa} }
 
@@ -154,15 +180,21 @@ type marketHooks struct {
 	// partners writes a party's partner records (default: nats channels to
 	// the others' market subjects).
 	partners func(t *testing.T, p *marketParty)
+	// kind is the market (default stromMarket).
+	kind *marketKind
 }
 
 // startMarketWith is startMarket with hooks.
 func startMarketWith(t *testing.T, h marketHooks) *market {
 	t.Helper()
 	ctx := context.Background()
-	mk := demo.DefaultMarket
+	kind := stromMarket
+	if h.kind != nil {
+		kind = *h.kind
+	}
+	mk := kind.mk
 	srv := natstest.Start(t, withAccounts(t, marketConf(mk)))
-	m := &market{srv: srv, mk: mk}
+	m := &market{srv: srv, mk: mk, kind: kind}
 	for _, p := range mk.Parties() {
 		_, js := srv.JetStream(nats.UserInfo(p.Tenant, p.Tenant))
 		role := routing.RoleLF
@@ -174,12 +206,12 @@ func startMarketWith(t *testing.T, h marketHooks) *market {
 		// The module exists before the system; its registry is bound late
 		// (the enricher runs only once the workers run).
 		var sys *app.System
-		ix := gpke.ProcessIndexFunc(func(ctx context.Context, tenant engine.TenantID, k engine.BusinessKey) ([]engine.ProcessIdentity, error) {
+		lookup := func(ctx context.Context, tenant engine.TenantID, k engine.BusinessKey) ([]engine.ProcessIdentity, error) {
 			return sys.Engine().Registry().LookupAll(ctx, tenant, k)
-		})
+		}
 		cfg := app.SystemConfig{
-			Tenants:     []ingest.Tenant{{ID: engine.TenantID(p.Tenant), MPIDs: []string{p.MPID}, Roles: []routing.Role{role}, Sector: catalog.Strom}},
-			Modules:     []module.Module{gpke.Module(gpkeOptions(st, ix)...)},
+			Tenants:     []ingest.Tenant{{ID: engine.TenantID(p.Tenant), MPIDs: []string{p.MPID}, Roles: []routing.Role{role}, Sector: kind.sector}},
+			Modules:     kind.modules(t, st, lookup),
 			Concurrency: 4,
 		}
 		sys = newSystem(t, js, cfg)
@@ -212,7 +244,7 @@ func startMarketWith(t *testing.T, h marketHooks) *market {
 	// LFX, outside the market, receives the NB's answers on a gateway stream.
 	_, err := m.nb.js.CreateStream(ctx, jetstream.StreamConfig{Name: lfxStream, Subjects: []string{lfxSubject}, Storage: jetstream.MemoryStorage})
 	must(t, err)
-	_, err = m.nb.partner.Put(ctx, m.nb.Tenant, partner.Partner{MPID: mpLFX, Name: "LFX (test)", Roles: []string{"LF"},
+	_, err = m.nb.partner.Put(ctx, m.nb.Tenant, partner.Partner{MPID: kind.lfx, Name: "LFX (test)", Roles: []string{"LF"},
 		Channels: []partner.Channel{{Transport: partner.TransportNATS, Subject: lfxSubject}}})
 	must(t, err)
 	return m
@@ -229,7 +261,7 @@ func (m *market) seedSwitch(t *testing.T, maloID string) {
 // gridOp, supplied by the LFA since 2026-01-01), each in its own account.
 func (m *market) seed(t *testing.T, maloID, gridOp string) {
 	t.Helper()
-	rec := malo.Record{MaLo: maloID, GridOperator: gridOp, Sector: "Strom",
+	rec := malo.Record{MaLo: maloID, GridOperator: gridOp, Sector: m.kind.sector.String(),
 		Periods: []malo.Period{{Supplier: m.mk.LFA.MPID, From: deDay(2026, 1, 1)}},
 		MeLos:   []string{demo.DemoMeLo(maloID)}, MSB: m.mk.NB.MPID, MSBRole: "Z39"}
 	for _, p := range []*marketParty{m.nb, m.lfa} {
@@ -329,7 +361,7 @@ func (m *market) waitConversation(t *testing.T, maloID string, what string, done
 
 func conversationText(c demo.Conversation, mk demo.Market) string {
 	names := mk.Names()
-	names[mpLFX] = "LFX"
+	names[mpLFX], names[mpGasLFX] = "LFX", "LFX"
 	var b strings.Builder
 	for _, msg := range c.Messages {
 		b.WriteString("  " + msg.Line(names) + "\n")
