@@ -7,9 +7,8 @@ import (
 	"github.com/mako-engine/mako/pkg/ahb/build"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
-	"github.com/mako-engine/mako/pkg/edifact/ident"
-	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 )
 
 // outMsg describes one UTILMD Strom transaction this package sends, in one
@@ -77,33 +76,9 @@ type msbData struct {
 	MSB, Role, Base string
 }
 
-// party returns the UNB party of an MP-ID with its code qualifier
-// (edifact.md §2, §5; pkg/edifact/ident).
-func party(id string) (edifact.Party, string) {
-	k, err := ident.ClassifyMPID(id)
-	if err != nil {
-		return edifact.Party{ID: id, Qualifier: "500"}, "293"
-	}
-	return edifact.Party{ID: id, Qualifier: k.CodeList()}, k.NADAgency()
-}
+func party(id string) (edifact.Party, string) { return utilmdkit.Party(id) }
 
-func dtm303(t time.Time) string { return catalog.FormatDTM303(t) }
-
-func dtm(q string, t time.Time) edifact.Value { return edifact.C(q, dtm303(t), "303") }
-
-// dtm102 is the German calendar date of t (format 102, CCYYMMDD).
-func dtm102(q string, t time.Time) edifact.Value {
-	return edifact.C(q, t.In(fristen.Berlin()).Format("20060102"), "102")
-}
-
-// customerName returns the C080 composite of a customer: surname or
-// company, first name, and the name structure code (Z01 person, Z02 company).
-func customerName(name, first string, company bool) []string {
-	if company {
-		return []string{name, "", "", "", "", "Z02"}
-	}
-	return []string{name, first, "", "", "", "Z01"}
-}
+func dtm(q string, t time.Time) edifact.Value { return utilmdkit.DTM(q, t) }
 
 func (u outMsg) bytes() ([]byte, error) {
 	s009, ok := catalog.UNHS009(catalog.UTILMD, catalog.Strom, u.FV)
@@ -132,7 +107,7 @@ func (u outMsg) bytes() ([]byte, error) {
 		}
 	}
 	if !u.Transfer.IsZero() {
-		tx.Seg("DTM+154", dtm102("154", u.Transfer))
+		tx.Seg("DTM+154", utilmdkit.DTM102("154", u.Transfer))
 	}
 	if u.NoticePeriod != "" {
 		tx.Seg("DTM+Z01", edifact.C("Z01", u.NoticePeriod, "Z01"))

@@ -3,6 +3,7 @@ package gpke
 import (
 	"time"
 
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
@@ -88,7 +89,7 @@ type Enriched struct {
 	// parsed is Enrich's parse of Transaction, handed on to Handle so that
 	// the processor parses the bytes once per execution. It is not encoded:
 	// a decoded Enriched has none, and Handle parses itself.
-	parsed *received
+	parsed *utilmdkit.Received
 }
 
 // CommandType implements engine.CommandData.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 )
 
 // anfrage builds a 55010 from the NB with the given reason codes.
@@ -13,7 +14,7 @@ func anfrage(t *testing.T, reason ...string) Enriched {
 	m := outMsg{FV: mustFV(t0), Interchange: "IC9", Document: "DOC9", Transaction: "TX9", BGM: "E02", From: mpNB, To: mpLFA,
 		At: t0, PID: PIDAnfrageBeendigung, End: start, Transfer: t0, Reason: reason, MaLo: maloID, NewSupplier: mpLFN}
 	if len(reason) > 1 && reason[1] == "ZW4" {
-		m.CustomerName = customerName("Mustermann", "Erika", false)
+		m.CustomerName = utilmdkit.CustomerName("Mustermann", "Erika", false)
 	}
 	b, err := m.bytes()
 	if err != nil {

@@ -1,12 +1,12 @@
 package gpke
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/erp"
 )
 
@@ -29,27 +29,13 @@ func DecisionKey(partner, tx string) engine.BusinessKey {
 	return engine.BusinessKey{Kind: KeyDecision, Value: partner + ":" + tx}
 }
 
-// decodeStrict decodes JSON into T, rejecting unknown fields and trailing data.
-func decodeStrict[T engine.CommandData](data json.RawMessage) (engine.CommandData, error) {
-	var v T
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("%s: %w", v.CommandType(), err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("%s: trailing data", v.CommandType())
-	}
-	return v, nil
-}
-
 // ERPCommands returns the ERP commands of the module (module.Module
 // .ERPCommands): the starts spawn one process per idempotency key of their
 // workflow; Decide goes to the process waiting under DecisionKey.
 func ERPCommands() []erp.CommandType {
 	return []erp.CommandType{
 		{Type: ERPRegisterSupplyStart, Workflow: WorkflowLFNLieferbeginn, Decode: func(d json.RawMessage) (engine.CommandData, error) {
-			p, err := decodeStrict[RegisterSupplyStart](d)
+			p, err := utilmdkit.DecodeStrict[RegisterSupplyStart](d)
 			if err != nil {
 				return nil, err
 			}
@@ -68,7 +54,7 @@ func ERPCommands() []erp.CommandType {
 			return c, nil
 		}},
 		{Type: ERPRequestTermination, Workflow: WorkflowLFNKuendigung, Decode: func(d json.RawMessage) (engine.CommandData, error) {
-			p, err := decodeStrict[RequestTermination](d)
+			p, err := utilmdkit.DecodeStrict[RequestTermination](d)
 			if err != nil {
 				return nil, err
 			}
@@ -79,7 +65,7 @@ func ERPCommands() []erp.CommandType {
 			return c, validIDs(c.MaLo, c.LFA, c.LFN)
 		}},
 		{Type: ERPRegisterSupplyEnd, Workflow: WorkflowLFLieferende, Decode: func(d json.RawMessage) (engine.CommandData, error) {
-			p, err := decodeStrict[RegisterSupplyEnd](d)
+			p, err := utilmdkit.DecodeStrict[RegisterSupplyEnd](d)
 			if err != nil {
 				return nil, err
 			}
@@ -90,7 +76,7 @@ func ERPCommands() []erp.CommandType {
 			return c, validIDs(c.MaLo, c.NB, c.LF)
 		}},
 		{Type: ERPRequestCancellation, Workflow: WorkflowStornoRequest, Decode: func(d json.RawMessage) (engine.CommandData, error) {
-			p, err := decodeStrict[RequestCancellation](d)
+			p, err := utilmdkit.DecodeStrict[RequestCancellation](d)
 			if err != nil {
 				return nil, err
 			}
@@ -101,7 +87,7 @@ func ERPCommands() []erp.CommandType {
 			return c, validIDs(c.MaLo, c.Sender, c.Recipient)
 		}},
 		{Type: ERPDecide, Decode: func(d json.RawMessage) (engine.CommandData, error) {
-			p, err := decodeStrict[Decide](d)
+			p, err := utilmdkit.DecodeStrict[Decide](d)
 			if err != nil {
 				return nil, err
 			}

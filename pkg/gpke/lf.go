@@ -6,8 +6,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 )
 
 // verdict is the outcome of an EBD walk on the answering LF side: either a
@@ -23,12 +23,12 @@ type verdict struct {
 
 // lfRequest answers the requests an LF receives: 55010 (E_0624), 55007
 // (E_0609), 55016 (E_0614) and — for NB and LF — 55022 (Stornierung).
-func (f flow) lfRequest(x *dec, r *received, md *MasterData) error {
-	if md == nil && r.tx.PID != PIDStorno {
+func (f flow) lfRequest(x *dec, r *utilmdkit.Received, md *MasterData) error {
+	if md == nil && r.Tx.PID != PIDStorno {
 		return f.txErr(r, ErrNoMasterData)
 	}
 	dateQ := "93"
-	if r.tx.PID == PIDStorno {
+	if r.Tx.PID == PIDStorno {
 		dateQ = ""
 	}
 	ok, err := f.checkRequest(x, r, md, dateQ, false)
@@ -36,7 +36,7 @@ func (f flow) lfRequest(x *dec, r *received, md *MasterData) error {
 		return err
 	}
 	var v verdict
-	switch r.tx.PID {
+	switch r.Tx.PID {
 	case PIDAnfrageBeendigung:
 		v = f.e0624(x, md)
 	case PIDBeendigungNB:
@@ -46,22 +46,22 @@ func (f flow) lfRequest(x *dec, r *received, md *MasterData) error {
 	case PIDStorno:
 		v = verdict{step: "Stornierung", objectCode: f.cfg.storno.Reject, consentCode: f.cfg.storno.Confirm}
 	default:
-		x.emit(Noted{What: "request " + r.tx.PID + " not answered by " + f.name})
+		x.emit(Noted{What: "request " + r.Tx.PID + " not answered by " + f.name})
 		return nil
 	}
 	if v.fixed {
 		return f.applyDecision(x, Decided{Object: v.object, Code: v.code, Source: "ebd", Note: v.step})
 	}
-	defaultObject := f.cfg.objection(r.tx.PID, derefMD(md), x.s.Date)
-	if r.tx.PID == PIDStorno {
+	defaultObject := f.cfg.objection(r.Tx.PID, derefMD(md), x.s.Date)
+	if r.Tx.PID == PIDStorno {
 		defaultObject = !f.cfg.stornoAccept
 	}
-	if f.cfg.decisionWait > 0 && f.cfg.askERP[r.tx.PID] {
+	if f.cfg.decisionWait > 0 && f.cfg.askERP[r.Tx.PID] {
 		due := x.at.Add(f.cfg.decisionWait)
-		x.emit(DecisionRequested{PID: r.tx.PID, Partner: r.tx.Sender, TransactionID: r.tx.TransactionID, MaLo: x.s.MaLo, Date: x.s.Date, Step: v.step,
+		x.emit(DecisionRequested{PID: r.Tx.PID, Partner: r.Tx.Sender, TransactionID: r.Tx.TransactionID, MaLo: x.s.MaLo, Date: x.s.Date, Step: v.step,
 			DefaultObject: defaultObject, ObjectCode: v.objectCode, ConsentCode: v.consentCode, Due: due})
 		x.d.SetDeadlines = append(x.d.SetDeadlines, deadlineAt(labelDecision, due))
-		x.d.Correlate = append(x.d.Correlate, DecisionKey(r.tx.Sender, r.tx.TransactionID))
+		x.d.Correlate = append(x.d.Correlate, DecisionKey(r.Tx.Sender, r.Tx.TransactionID))
 		return nil
 	}
 	code := v.consentCode
@@ -297,17 +297,7 @@ func (f flow) start(x *dec, wf string, i Initiated) (bool, error) {
 }
 
 func validIDs(malo string, mpids ...string) error {
-	if malo != "" {
-		if err := ident.ValidateMaLo(malo); err != nil {
-			return fmt.Errorf("%w: MaLo %q: %v", ErrInvalidCommand, malo, err)
-		}
-	}
-	for _, id := range mpids {
-		if _, err := ident.ClassifyMPID(id); err != nil {
-			return fmt.Errorf("%w: MP-ID %q: %v", ErrInvalidCommand, id, err)
-		}
-	}
-	return nil
+	return utilmdkit.ValidIDs(ErrInvalidCommand, malo, mpids...)
 }
 
 // sendRequest sends the request of a sending workflow and sets the answer
@@ -401,7 +391,7 @@ func supplyStartMsg(p RegisterSupplyStart, pid, reason, kind string) (outMsg, er
 		m.Household = "Z15"
 	}
 	m.EnFG = p.EnFG
-	m.CustomerName = customerName(p.Customer, p.CustomerFirstName, p.CustomerCompany)
+	m.CustomerName = utilmdkit.CustomerName(p.Customer, p.CustomerFirstName, p.CustomerCompany)
 	m.Address = p.Address
 	return m, nil
 }

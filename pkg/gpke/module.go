@@ -428,9 +428,9 @@ func enrich(src MasterDataSource, ix ProcessIndex, suppressSecond bool) module.E
 			return err
 		}
 		q := Query{Tenant: id.Tenant, Own: tx.Receiver, Partner: tx.Sender, PID: tx.PID, ReceivedAt: cmd.ReceivedAt}
-		q.MaLo, _ = r.t.MaLo()
+		q.MaLo, _ = r.T.MaLo()
 		for _, dq := range []string{"92", "93"} {
-			if d, ok := r.t.Date(dq); ok {
+			if d, ok := r.T.Date(dq); ok {
 				if t, err := d.Time(); err == nil {
 					q.Date = t
 					break

@@ -8,6 +8,7 @@ import (
 	"github.com/mako-engine/mako/pkg/edifact/aperak"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/fristen"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
@@ -16,23 +17,23 @@ import (
 // the MIG segment name, Z35 for a malformed MaLo-ID; APERAK AHB order step 1,
 // edifact.md §11.3). dateQ is the DTM qualifier of the requested date ("92"
 // start, "93" end, "" none).
-func (f flow) requestFacts(x *dec, r *received, md *MasterData, dateQ string) []aperak.Problem {
+func (f flow) requestFacts(x *dec, r *utilmdkit.Received, md *MasterData, dateQ string) []aperak.Problem {
 	var problems []aperak.Problem
-	rr := RequestReceived{Workflow: f.name, PID: r.tx.PID, TransactionID: r.tx.TransactionID, Sender: r.tx.Sender,
-		Receiver: r.tx.Receiver, Document: r.doc, InterchangeRef: r.tx.InterchangeRef, ReceivedAt: x.cmd.ReceivedAt.UTC(),
-		FV: x.fv.String(), MasterData: md, Category: r.v.Header.DocumentCode}
-	if st, ok := r.t.Status("7"); ok {
+	rr := RequestReceived{Workflow: f.name, PID: r.Tx.PID, TransactionID: r.Tx.TransactionID, Sender: r.Tx.Sender,
+		Receiver: r.Tx.Receiver, Document: r.Doc, InterchangeRef: r.Tx.InterchangeRef, ReceivedAt: x.cmd.ReceivedAt.UTC(),
+		FV: x.fv.String(), MasterData: md, Category: r.V.Header.DocumentCode}
+	if st, ok := r.T.Status("7"); ok {
 		for _, c := range st.Reasons {
 			rr.Reason = append(rr.Reason, c.Value)
 		}
 	}
-	for _, p := range r.t.Parties {
+	for _, p := range r.T.Parties {
 		switch p.Qualifier {
 		case "VY":
 			rr.NewSupplier = p.ID
 		}
 	}
-	for _, s := range r.t.Segments {
+	for _, s := range r.T.Segments {
 		switch {
 		case s.Is("NAD", "Z09"):
 			rr.Customer = s.Value(3, 0)
@@ -46,35 +47,35 @@ func (f flow) requestFacts(x *dec, r *received, md *MasterData, dateQ string) []
 			}
 		}
 	}
-	if d, ok := r.t.Date("206"); ok {
+	if d, ok := r.T.Date("206"); ok {
 		rr.DeviceRemoval, _ = d.Time()
 	}
-	if d, ok := r.t.Date("154"); ok { // format 102: a German calendar date
+	if d, ok := r.T.Date("154"); ok { // format 102: a German calendar date
 		if t, err := d.Time(); err == nil {
 			rr.Transfer = fristen.Date(t.Year(), t.Month(), t.Day())
 		}
 	}
-	if ref, ok := r.t.Reference("ACW"); ok {
+	if ref, ok := r.T.Reference("ACW"); ok {
 		rr.CancelTx = ref.Value
 	}
-	if d, ok := r.t.Date("154"); ok && r.tx.PID == PIDAnfrageBeendigung {
+	if d, ok := r.T.Date("154"); ok && r.Tx.PID == PIDAnfrageBeendigung {
 		rr.Transfer, _ = d.Time() // unreadable: step 5 is not checked
 	}
-	if r.tx.PID == PIDStorno {
+	if r.Tx.PID == PIDStorno {
 		if rr.CancelTx == "" {
 			problems = append(problems, aperak.Problem{Code: "Z29", Location: &aperak.Location{Name: "Referenz auf zu stornierende Vorgangsnummer"}})
 		}
 	} else {
-		malo, ok := r.t.MaLo()
+		malo, ok := r.T.MaLo()
 		rr.MaLo = malo
 		switch {
 		case !ok || malo == "":
 			problems = append(problems, aperak.Problem{Code: "Z29", Location: &aperak.Location{Name: "Marktlokation"}})
 		case ident.ValidateMaLo(malo) != nil:
-			loc := r.t.Segments[0]
-			for i := range r.t.Segments {
-				if r.t.Segments[i].Is("LOC", "Z16") {
-					loc = r.t.Segments[i]
+			loc := r.T.Segments[0]
+			for i := range r.T.Segments {
+				if r.T.Segments[i].Is("LOC", "Z16") {
+					loc = r.T.Segments[i]
 				}
 			}
 			l := aperak.LocationOf("Marktlokation", &loc)
@@ -82,7 +83,7 @@ func (f flow) requestFacts(x *dec, r *received, md *MasterData, dateQ string) []
 		}
 	}
 	if dateQ != "" {
-		d, ok := r.t.Date(dateQ)
+		d, ok := r.T.Date(dateQ)
 		var t time.Time
 		var err error
 		if ok {
@@ -103,7 +104,7 @@ func (f flow) requestFacts(x *dec, r *received, md *MasterData, dateQ string) []
 	x.emit(rr)
 	// A Stornierung of this request (55022 with RFF+ACW = its transaction)
 	// finds the process under the key of the transaction's sender (ingest).
-	x.d.Correlate = append(x.d.Correlate, inbound.TransactionKey(r.tx.Sender, r.tx.TransactionID))
+	x.d.Correlate = append(x.d.Correlate, inbound.TransactionKey(r.Tx.Sender, r.Tx.TransactionID))
 	return problems
 }
 
@@ -140,19 +141,19 @@ func (f flow) zuordnungLF(md *MasterData, own string) []aperak.Problem {
 // checkRequest runs the APERAK duty of a request: AHB facts, then (NB) the
 // Zuordnung; it sends the APERAK and ends the process on a 313. It reports
 // whether the request is processable.
-func (f flow) checkRequest(x *dec, r *received, md *MasterData, dateQ string, nbZuordnung bool) (bool, error) {
+func (f flow) checkRequest(x *dec, r *utilmdkit.Received, md *MasterData, dateQ string, nbZuordnung bool) (bool, error) {
 	problems := f.requestFacts(x, r, md, dateQ)
 	if len(problems) == 0 && nbZuordnung {
 		problems = f.zuordnungNB(md)
 	}
-	if len(problems) == 0 && r.tx.PID == PIDBeendigungNB {
-		problems = f.zuordnungLF(md, r.tx.Receiver)
+	if len(problems) == 0 && r.Tx.PID == PIDBeendigungNB {
+		problems = f.zuordnungLF(md, r.Tx.Receiver)
 	}
 	if err := f.ack(x, r, problems); err != nil {
 		return false, err
 	}
 	if len(problems) > 0 {
-		x.emit(Failed{Outcome: OutcomeAperakRejected, Reason: "request " + r.tx.PID + " " + r.tx.TransactionID + " rejected by APERAK " + problems[0].Code, MaLo: x.s.MaLo})
+		x.emit(Failed{Outcome: OutcomeAperakRejected, Reason: "request " + r.Tx.PID + " " + r.Tx.TransactionID + " rejected by APERAK " + problems[0].Code, MaLo: x.s.MaLo})
 		return false, nil
 	}
 	return true, nil
@@ -160,7 +161,7 @@ func (f flow) checkRequest(x *dec, r *received, md *MasterData, dateQ string, nb
 
 // nbAnmeldung answers an Anmeldung 55001/55077: E_0622 (direct rejection),
 // then E_0621 (is an Anfrage to the LFA needed), then E_0623.
-func (f flow) nbAnmeldung(x *dec, r *received, md *MasterData) error {
+func (f flow) nbAnmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if md == nil {
 		return f.txErr(r, ErrNoMasterData)
 	}
@@ -170,7 +171,7 @@ func (f flow) nbAnmeldung(x *dec, r *received, md *MasterData) error {
 	}
 	start := x.s.Date
 	lfw := f.cfg.cal.LFW24(x.cmd.ReceivedAt) // ÜT = German local receipt date (fristen.md §5.3)
-	consuming := r.tx.PID == PIDAnmeldung
+	consuming := r.Tx.PID == PIDAnmeldung
 	code := ""
 	if consuming { // E_0622 step 10: verbrauchende MaLo
 		switch {
@@ -201,7 +202,7 @@ func (f flow) nbAnmeldung(x *dec, r *received, md *MasterData) error {
 	// E_0621 "Prüfen, ob Anfrage zur Beendigung der Zuordnung erforderlich"
 	// (not in the machine-readable set the project read): an Anfrage is sent
 	// iff another LF is assigned on the day before the Zuordnungsbeginn.
-	if md.Supplier == "" || md.Supplier == r.tx.Sender {
+	if md.Supplier == "" || md.Supplier == r.Tx.Sender {
 		return f.nbDecideLieferbeginn(x)
 	}
 	// 55010 (AHB FV2604/FV2610): STS+7 with the Anmeldung's Transaktionsgrund
@@ -209,8 +210,8 @@ func (f flow) nbAnmeldung(x *dec, r *received, md *MasterData) error {
 	// 55077 Geschäftsvorfall codes ZW0–ZW2 are not in 55010's list), DTM+154 =
 	// the ÜT of the Anmeldung (its German receipt date), NAD+Z09 (consuming
 	// only, [279]) as the LFN sent it.
-	m := outMsg{PID: PIDAnfrageBeendigung, From: r.tx.Receiver, To: md.Supplier, End: start, Transfer: x.s.Request.ReceivedAt,
-		Reason: []string{requestReason(x.s.Request), ergaenzung(consuming)}, MaLo: x.s.MaLo, NewSupplier: r.tx.Sender}
+	m := outMsg{PID: PIDAnfrageBeendigung, From: r.Tx.Receiver, To: md.Supplier, End: start, Transfer: x.s.Request.ReceivedAt,
+		Reason: []string{requestReason(x.s.Request), ergaenzung(consuming)}, MaLo: x.s.MaLo, NewSupplier: r.Tx.Sender}
 	if consuming {
 		m.CustomerName = x.s.Request.CustomerName
 	}
@@ -415,7 +416,7 @@ func msbOf(md MasterData) *msbData {
 }
 
 // nbAbmeldung answers an Abmeldung 55004 by E_0607.
-func (f flow) nbAbmeldung(x *dec, r *received, md *MasterData) error {
+func (f flow) nbAbmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if md == nil {
 		return f.txErr(r, ErrNoMasterData)
 	}

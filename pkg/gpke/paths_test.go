@@ -206,7 +206,7 @@ func TestEnrichAndMissingMasterData(t *testing.T) {
 	}
 	// The transaction is parsed once: Enrich hands its parse to Handle. A
 	// decoded Enriched (no parse) decides the same.
-	if e.parsed == nil || e.parsed.tx.TransactionID != tx.TransactionID {
+	if e.parsed == nil || e.parsed.Tx.TransactionID != tx.TransactionID {
 		t.Fatalf("enrich did not hand on its parse: %+v", e.parsed)
 	}
 	decoded := Enriched{Transaction: e.Transaction, MasterData: e.MasterData}

@@ -2,6 +2,8 @@ package gpke
 
 import (
 	"slices"
+
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 )
 
 // stornoIn answers a Stornierung 55022 of the request that started this
@@ -22,18 +24,18 @@ import (
 //
 // The Anfrage 55010 already sent to the LFA is not revoked (no own 55022 to
 // the LFA; docs/gpke.md).
-func (f flow) stornoIn(x *dec, r *received) error {
+func (f flow) stornoIn(x *dec, r *utilmdkit.Received) error {
 	req := x.s.Request
-	acw, _ := r.t.Reference("ACW")
+	acw, _ := r.T.Reference("ACW")
 	if err := f.ack(x, r, nil); err != nil {
 		return err
 	}
 	late := x.s.Done
-	ev := StornoReceived{TransactionID: r.tx.TransactionID, Sender: r.tx.Sender, CancelTx: acw.Value, Category: r.v.Header.DocumentCode,
-		Document: r.doc, InterchangeRef: r.tx.InterchangeRef, Late: late, At: x.at}
+	ev := StornoReceived{TransactionID: r.Tx.TransactionID, Sender: r.Tx.Sender, CancelTx: acw.Value, Category: r.V.Header.DocumentCode,
+		Document: r.Doc, InterchangeRef: r.Tx.InterchangeRef, Late: late, At: x.at}
 	x.emit(ev)
 	uc, _ := useCaseOf(PIDStorno)
-	m := outMsg{BGM: ev.Category, From: req.Receiver, To: r.tx.Sender, Reason: []string{"E05"}, RefTN: r.tx.TransactionID}
+	m := outMsg{BGM: ev.Category, From: req.Receiver, To: r.Tx.Sender, Reason: []string{"E05"}, RefTN: r.Tx.TransactionID}
 	switch {
 	case late || acw.Value != req.TransactionID:
 		m.PID, m.Answer, m.EBD = uc.Reject, f.cfg.storno.Late, f.cfg.storno.RejectList

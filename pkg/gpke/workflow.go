@@ -16,6 +16,7 @@ import (
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/refgen"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/delivery"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
@@ -34,25 +35,12 @@ var (
 )
 
 // TransactionError names the received transaction a workflow could not
-// handle; it wraps ErrMessage or ErrNoMasterData (errors.Is works).
-type TransactionError struct {
-	Workflow      string
-	PID           string
-	Sender        string
-	TransactionID string
-	Err           error
-}
+// handle; it wraps ErrMessage or ErrNoMasterData (errors.Is works). The type
+// is shared with the other families (pkg/utilmdkit).
+type TransactionError = utilmdkit.TransactionError
 
-// Error formats the failure with the transaction.
-func (e *TransactionError) Error() string {
-	return fmt.Sprintf("%s: %s %s of %s: %v", e.Workflow, e.PID, e.TransactionID, e.Sender, e.Err)
-}
-
-// Unwrap returns the cause.
-func (e *TransactionError) Unwrap() error { return e.Err }
-
-func (f flow) txErr(r *received, err error) error {
-	return &TransactionError{Workflow: f.name, PID: r.tx.PID, Sender: r.tx.Sender, TransactionID: r.tx.TransactionID, Err: err}
+func (f flow) txErr(r *utilmdkit.Received, err error) error {
+	return &TransactionError{Workflow: f.name, PID: r.Tx.PID, Sender: r.Tx.Sender, TransactionID: r.Tx.TransactionID, Err: err}
 }
 
 // Deadline labels.
@@ -199,48 +187,8 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	return x.d, nil
 }
 
-// received is a parsed inbound transaction.
-type received struct {
-	tx  inbound.Transaction
-	ix  *edifact.Interchange
-	m   *edifact.Message
-	u   *edifact.Transaction
-	v   *utilmd.Message
-	t   *utilmd.Transaction
-	doc string
-}
-
-func parseReceived(tx inbound.Transaction) (*received, error) {
-	ix, m, err := tx.Parse()
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMessage, err)
-	}
-	r := &received{tx: tx, ix: ix, m: m}
-	for _, u := range edifact.Transactions(m) {
-		if u.ID == tx.TransactionID {
-			r.u = &u
-			break
-		}
-	}
-	if tx.MessageType != "UTILMD" {
-		return r, nil
-	}
-	v, verr := utilmd.View(m)
-	if v == nil {
-		// r is returned with the parsed message so that the caller can
-		// still answer with an APERAK 313.
-		return r, fmt.Errorf("%w: transaction %s of %s: %w", ErrMessage, tx.TransactionID, tx.Sender, verr)
-	}
-	r.v, r.doc = v, v.Header.DocumentNumber
-	for i := range v.Transactions {
-		if v.Transactions[i].ID == tx.TransactionID {
-			r.t = &v.Transactions[i]
-		}
-	}
-	if r.t == nil {
-		return nil, fmt.Errorf("%w: transaction %s not in message %s of %s", ErrMessage, tx.TransactionID, tx.MessageRef, tx.Sender)
-	}
-	return r, nil
+func parseReceived(tx inbound.Transaction) (*utilmdkit.Received, error) {
+	return utilmdkit.Parse(tx, ErrMessage)
 }
 
 // unreadable answers a UTILMD transaction that cannot be read as the AHB
@@ -249,8 +197,8 @@ func parseReceived(tx inbound.Transaction) (*received, error) {
 // transaction is not processed. Only when not even an APERAK can be built
 // (the references are missing) does the error go back to the pipeline,
 // which dead-letters the command.
-func (f flow) unreadable(x *dec, r *received, cause error) error {
-	if r == nil || r.m == nil {
+func (f flow) unreadable(x *dec, r *utilmdkit.Received, cause error) error {
+	if r == nil || r.M == nil {
 		return cause
 	}
 	text := cause.Error()
@@ -261,14 +209,14 @@ func (f flow) unreadable(x *dec, r *received, cause error) error {
 	if err := f.ack(x, r, []aperak.Problem{problem}); err != nil {
 		return fmt.Errorf("%w (and no APERAK could be built: %v)", cause, err)
 	}
-	x.emit(Failed{Outcome: OutcomeAperakRejected, Reason: "transaction " + r.tx.TransactionID + " unreadable: " + text, MaLo: x.s.MaLo})
+	x.emit(Failed{Outcome: OutcomeAperakRejected, Reason: "transaction " + r.Tx.TransactionID + " unreadable: " + text, MaLo: x.s.MaLo})
 	return nil
 }
 
 // transaction handles a received transaction: an APERAK or CONTRL for a
 // message we sent, a request that starts the process, or an answer. parsed,
 // if set, is tx already parsed (by Enrich); else tx is parsed here.
-func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData, parsed *received) error {
+func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData, parsed *utilmdkit.Received) error {
 	switch tx.MessageType {
 	case "APERAK":
 		return f.aperakIn(x, tx)
@@ -309,10 +257,10 @@ func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData, parsed
 
 // ack sends the APERAK for a received transaction: 312 without problems,
 // 313 with them (edifact.md §11.1: one APERAK per transaction, Strom).
-func (f flow) ack(x *dec, r *received, problems []aperak.Problem) error {
-	ref, err := aperak.ReferenceFrom(r.ix, r.m, r.u)
+func (f flow) ack(x *dec, r *utilmdkit.Received, problems []aperak.Problem) error {
+	ref, err := aperak.ReferenceFrom(r.IX, r.M, r.U)
 	if err != nil {
-		return fmt.Errorf("gpke: APERAK for %s/%s: %w", r.tx.Sender, r.tx.TransactionID, err)
+		return fmt.Errorf("gpke: APERAK for %s/%s: %w", r.Tx.Sender, r.Tx.TransactionID, err)
 	}
 	id := x.ref("A")
 	// Dated with its creation time (the processor's clock, never before the
@@ -329,13 +277,13 @@ func (f flow) ack(x *dec, r *received, problems []aperak.Problem) error {
 	out, err := aperak.Build(aperak.Params{FormatVersion: v, Ref: id, Time: created},
 		aperak.Message{Ref: "1", DocumentNumber: id, Reference: ref, Problems: problems})
 	if err != nil {
-		return fmt.Errorf("gpke: APERAK for %s/%s: %w", r.tx.Sender, r.tx.TransactionID, err)
+		return fmt.Errorf("gpke: APERAK for %s/%s: %w", r.Tx.Sender, r.Tx.TransactionID, err)
 	}
-	if err := f.conform(v, "APERAK", r.tx.Sender, out); err != nil { // the FV the APERAK is built in
+	if err := f.conform(v, "APERAK", r.Tx.Sender, out); err != nil { // the FV the APERAK is built in
 		return err
 	}
-	own := r.tx.Receiver
-	x.d.Outbound = append(x.d.Outbound, engine.Outbound{Recipient: r.tx.Sender, Sender: own, MessageType: "APERAK", InterchangeRef: id, Payload: out})
+	own := r.Tx.Receiver
+	x.d.Outbound = append(x.d.Outbound, engine.Outbound{Recipient: r.Tx.Sender, Sender: own, MessageType: "APERAK", InterchangeRef: id, Payload: out})
 	x.d.Correlate = append(x.d.Correlate, inbound.InterchangeKey(own, id))
 	code := "312"
 	var ercs []string
@@ -345,11 +293,11 @@ func (f flow) ack(x *dec, r *received, problems []aperak.Problem) error {
 	if len(problems) > 0 {
 		code = "313"
 	}
-	due, err := f.cfg.aperak.Due(context.Background(), fristen.APERAKRequest{Received: x.cmd.ReceivedAt, Sparte: fristen.Strom, MessageType: r.tx.MessageType})
+	due, err := f.cfg.aperak.Due(context.Background(), fristen.APERAKRequest{Received: x.cmd.ReceivedAt, Sparte: fristen.Strom, MessageType: r.Tx.MessageType})
 	if err != nil {
-		return fmt.Errorf("gpke: APERAK deadline for %s: %w", r.tx.TransactionID, err)
+		return fmt.Errorf("gpke: APERAK deadline for %s: %w", r.Tx.TransactionID, err)
 	}
-	x.emit(AperakSent{TransactionID: r.tx.TransactionID, Code: code, ERC: ercs, Document: id, Due: due.Due.UTC(), At: x.at})
+	x.emit(AperakSent{TransactionID: r.Tx.TransactionID, Code: code, ERC: ercs, Document: id, Due: due.Due.UTC(), At: x.at})
 	return nil
 }
 
@@ -392,21 +340,8 @@ func (f flow) aperakIn(x *dec, tx inbound.Transaction) error {
 	if err != nil {
 		return fmt.Errorf("%w: APERAK %s of %s: %w", ErrMessage, tx.InterchangeRef, tx.Sender, err)
 	}
-	var code, doc, tn string
-	var ercs []string
-	for i := range m.Segments {
-		s := &m.Segments[i]
-		switch {
-		case s.Tag == "BGM":
-			code = s.Value(0, 0)
-		case s.Is("RFF", "AGO") && doc == "":
-			doc = s.Value(0, 1)
-		case s.Is("RFF", "TN") && tn == "":
-			tn = s.Value(0, 1)
-		case s.Tag == "ERC":
-			ercs = append(ercs, s.Value(0, 0))
-		}
-	}
+	ap := utilmdkit.ReadAPERAK(m)
+	code, doc, tn, ercs := ap.Code, ap.Document, ap.Transaction, ap.ERC
 	o := x.s.outByDoc(doc)
 	if o == nil && tn != "" {
 		o = x.s.out(tn)
@@ -438,13 +373,7 @@ func (f flow) contrlIn(x *dec, tx inbound.Transaction) error {
 	if err != nil {
 		return fmt.Errorf("%w: CONTRL %s of %s: %w", ErrMessage, tx.InterchangeRef, tx.Sender, err)
 	}
-	var ref, action string
-	for i := range m.Segments {
-		if s := &m.Segments[i]; s.Tag == "UCI" {
-			ref, action = s.Value(0, 0), s.Value(3, 0)
-			break
-		}
-	}
+	ref, action := utilmdkit.ReadCONTRL(m)
 	rejected := action == edifact.ContrlRejected
 	x.emit(ContrlReceived{InterchangeRef: ref, Rejected: rejected, MaLo: x.s.MaLo})
 	o := x.s.outByInterchange(ref)
@@ -513,7 +442,7 @@ func (f flow) decide(x *dec, p Decide) error {
 }
 
 // request dispatches a received request to its workflow's decision.
-func (f flow) request(x *dec, r *received, md *MasterData) error {
+func (f flow) request(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	switch f.name {
 	case WorkflowNBLieferbeginn:
 		return f.nbAnmeldung(x, r, md)
@@ -526,27 +455,27 @@ func (f flow) request(x *dec, r *received, md *MasterData) error {
 	if err := f.ack(x, r, nil); err != nil {
 		return err
 	}
-	x.emit(Noted{What: "request " + r.tx.PID + " not handled by " + f.name})
+	x.emit(Noted{What: "request " + r.Tx.PID + " not handled by " + f.name})
 	return nil
 }
 
 // answer handles a received answer to a transaction we sent.
-func (f flow) answer(x *dec, r *received) error {
+func (f flow) answer(x *dec, r *utilmdkit.Received) error {
 	if err := f.ack(x, r, nil); err != nil {
 		return err
 	}
-	ref, _ := r.t.Reference("TN")
-	code, ebd, third := answerCodes(r.t)
-	ar := AnswerReceived{PID: r.tx.PID, TransactionID: r.tx.TransactionID, Sender: r.tx.Sender, RefTransaction: ref.Value,
+	ref, _ := r.T.Reference("TN")
+	code, ebd, third := answerCodes(r.T)
+	ar := AnswerReceived{PID: r.Tx.PID, TransactionID: r.Tx.TransactionID, Sender: r.Tx.Sender, RefTransaction: ref.Value,
 		Code: code, EBD: ebd, ThirdCode: third, At: x.at}
-	if d, ok := r.t.Date("92"); ok {
+	if d, ok := r.T.Date("92"); ok {
 		ar.Date, _ = d.Time()
-	} else if d, ok := r.t.Date("93"); ok {
+	} else if d, ok := r.T.Date("93"); ok {
 		ar.Date, _ = d.Time()
 	}
 	o := x.s.out(ref.Value)
 	if o == nil {
-		x.emit(Noted{What: "answer " + r.tx.PID + " " + r.tx.TransactionID + " references unknown transaction " + ref.Value})
+		x.emit(Noted{What: "answer " + r.Tx.PID + " " + r.Tx.TransactionID + " references unknown transaction " + ref.Value})
 		return nil
 	}
 	if f.name == WorkflowNBLieferbeginn {
@@ -556,22 +485,7 @@ func (f flow) answer(x *dec, r *received) error {
 }
 
 // answerCodes reads STS+E01 (answer code:EBD) and STS+Z35 (third party).
-func answerCodes(t *utilmd.Transaction) (code, ebd, third string) {
-	for _, s := range t.Statuses {
-		if len(s.Reasons) == 0 {
-			continue
-		}
-		switch s.Category {
-		case "E01":
-			if code == "" {
-				code, ebd = s.Reasons[0].Value, s.Reasons[0].List
-			}
-		case "Z35":
-			third = s.Reasons[0].Value
-		}
-	}
-	return code, ebd, third
-}
+func answerCodes(t *utilmd.Transaction) (code, ebd, third string) { return utilmdkit.AnswerCodes(t) }
 
 // rejected handles a transaction of ours that the partner rejected (APERAK
 // 313 or CONTRL): it counts as not received (edifact.md §12).
