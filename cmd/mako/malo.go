@@ -18,8 +18,13 @@ Market-location master data in KV bucket mako_malo (key <tenant>.<MaLo-ID>).
 
 subcommands:
   set  --tenant T --malo ID [--grid-area A] [--grid-operator MPID] [--sector Strom|Gas]
+       [--market-area CODE] [--balance-group CODE] [--gas-quality H-Gas|L-Gas]
+       [--pressure-level Hochdruck|Mitteldruck|Niederdruck]
        [--supplier MPID (--from DATE | --to DATE | --revoke DATE)]
        change a record (created if missing): the grid fields are set when given;
+       the gas fields (Marktgebiet, Bilanzkreis, Gasqualität, Druckebene; the
+       Netzbetreiber is --grid-operator, a DVGW code 98… or a GLN) are set when
+       given and make a record without sector a Gas one;
        --supplier with --from assigns the MaLo to the supplier from DATE (the
        previous assignment ends there), with --to ends the supplier's assignment
        at DATE (exclusive), with --revoke cancels the assignment that starts at
@@ -58,6 +63,14 @@ func runMalo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	gridArea := fs.String("grid-area", "", "set: grid area (Netzgebiet)")
 	gridOperator := fs.String("grid-operator", "", "set: the grid operator's MP-ID")
 	sector := fs.String("sector", "", "set: Strom or Gas")
+	var gas malo.Gas
+	fs.StringVar(&gas.MarketArea, "market-area", "", "set: Gas: the Marktgebiet code (UTILMD Gas CCI+Z21)")
+	fs.StringVar(&gas.BalanceGroup, "balance-group", "", "set: Gas: the Bilanzkreis code (UTILMD Gas CCI+Z19)")
+	fs.Func("gas-quality", "set: Gas: H-Gas or L-Gas", func(v string) (err error) { gas.Quality, err = malo.ParseGasQuality(v); return err })
+	fs.Func("pressure-level", "set: Gas: Hochdruck, Mitteldruck or Niederdruck", func(v string) (err error) {
+		gas.Pressure, err = malo.ParsePressureLevel(v)
+		return err
+	})
 	supplier := fs.String("supplier", "", "set: the supplier's MP-ID (with --from, --to or --revoke)")
 	var from, to, revoke time.Time
 	fs.Func("from", "set: supply start DATE of --supplier", dateFlag(&from))
@@ -79,7 +92,7 @@ func runMalo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		}
 		if sub == "set" {
 			var err error
-			if changes, err = maloChanges(*maloID, *gridArea, *gridOperator, *sector, *supplier, from, to, revoke); err != nil {
+			if changes, err = maloChanges(*maloID, *gridArea, *gridOperator, *sector, gas, *supplier, from, to, revoke); err != nil {
 				fmt.Fprintf(stderr, "mako malo set: %v\n", err)
 				return 2
 			}
@@ -116,12 +129,15 @@ func runMalo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 }
 
 // maloChanges turns the set flags into validated changes.
-func maloChanges(id, area, operator, sector, supplier string, from, to, revoke time.Time) ([]malo.Change, error) {
+func maloChanges(id, area, operator, sector string, gas malo.Gas, supplier string, from, to, revoke time.Time) ([]malo.Change, error) {
 	var out []malo.Change
 	if area != "" || operator != "" || sector != "" {
 		c := malo.SetGrid(id, area, operator)
 		c.Sector = sector
 		out = append(out, c)
+	}
+	if !gas.Empty() {
+		out = append(out, malo.SetGas(id, gas))
 	}
 	dates := 0
 	for _, d := range []time.Time{from, to, revoke} {
@@ -142,7 +158,7 @@ func maloChanges(id, area, operator, sector, supplier string, from, to, revoke t
 		out = append(out, malo.RevokeAssignment(id, supplier, revoke))
 	}
 	if len(out) == 0 {
-		return nil, errors.New("nothing to set (give --grid-area, --grid-operator, --sector or --supplier with a date)")
+		return nil, errors.New("nothing to set (give --grid-area, --grid-operator, --sector, a gas field or --supplier with a date)")
 	}
 	for _, c := range out {
 		if err := c.Validate(); err != nil {

@@ -92,3 +92,51 @@ func TestMaloCLI(t *testing.T) {
 		t.Fatalf("rm: %d %s", code, errs)
 	}
 }
+
+// Gas master data: set with the gas flags, shown by get, merged field by
+// field; invalid values are usage errors, gas data on a Strom MaLo is refused.
+func TestMaloCLIGas(t *testing.T) {
+	s := natstest.Start(t, natstest.WithListen())
+	url := s.ClientURL()
+	const id = "51238696781"
+	code, out, errs := maloCLI(t, url, "set", "--tenant", "nb", "--malo", id, "--grid-operator", "9800000000014",
+		"--market-area", "THE", "--balance-group", "THE0BFH027950000", "--gas-quality", "H-Gas", "--pressure-level", "niederdruck")
+	if code != 0 {
+		t.Fatalf("set: %d %s", code, errs)
+	}
+	code, out, errs = maloCLI(t, url, "set", "--tenant", "nb", "--malo", id, "--gas-quality", "L")
+	if code != 0 {
+		t.Fatalf("set quality: %d %s", code, errs)
+	}
+	code, out, _ = maloCLI(t, url, "get", "--tenant", "nb", "--malo", id)
+	var g maloJSON
+	if code != 0 || json.Unmarshal([]byte(out), &g) != nil {
+		t.Fatalf("get: %d %s", code, out)
+	}
+	r := g.Record
+	if r.Sector != "Gas" || r.GridOperator != "9800000000014" || r.MarketArea != "THE" || r.BalanceGroup != "THE0BFH027950000" ||
+		r.Quality != "L-Gas" || r.Pressure != "Niederdruck" {
+		t.Fatalf("record %+v", r)
+	}
+	for _, want := range []string{`"market_area": "THE"`, `"gas_quality": "L-Gas"`, `"pressure_level": "Niederdruck"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("get output lacks %s:\n%s", want, out)
+		}
+	}
+	for _, args := range [][]string{
+		{"set", "--tenant", "nb", "--malo", id, "--gas-quality", "M-Gas"},
+		{"set", "--tenant", "nb", "--malo", id, "--pressure-level", "hoch"},
+		{"set", "--tenant", "nb", "--malo", id, "--market-area", "THE+X"},
+	} {
+		if code, _, _ := maloCLI(t, url, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	const strom = "41373559241"
+	if code, _, errs := maloCLI(t, url, "set", "--tenant", "nb", "--malo", strom, "--sector", "Strom"); code != 0 {
+		t.Fatalf("strom: %d %s", code, errs)
+	}
+	if code, _, errs := maloCLI(t, url, "set", "--tenant", "nb", "--malo", strom, "--market-area", "THE"); code == 0 || !strings.Contains(errs, "Strom") {
+		t.Fatalf("gas data on a Strom MaLo: exit %d %s", code, errs)
+	}
+}

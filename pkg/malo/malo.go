@@ -8,6 +8,9 @@
 // belongs to). Supply periods are half-open intervals [From, To) that never
 // overlap; To is empty for an open end.
 //
+// Gas MaLos also carry their gas master data (Gas: Marktgebiet,
+// Bilanzkreis, Gasqualität, Druckebene; the Netzbetreiber is GridOperator).
+//
 // Records change in three ways, all through the pure function Apply:
 //   - operators with `mako malo set` (Put of a whole record),
 //   - the ERP, through workflows,
@@ -87,6 +90,11 @@ type Record struct {
 	// kWh (UTILMD 55017 SG9 QTY+Z09 "Vorjahresverbrauch vom Lieferant"), nil
 	// if the LF has none recorded.
 	AnnualConsumption *int64 `json:"annual_consumption_kwh,omitempty"`
+	// Gas is the gas master data of a gas MaLo (Marktgebiet, Bilanzkreis,
+	// Gasqualität, Druckebene), stored inline (JSON fields market_area,
+	// balance_group, gas_quality, pressure_level; absent for Strom, so
+	// records written before these fields read and write unchanged).
+	Gas
 	// Applied holds the ids of the last changes applied by Applier
 	// (workflow event ids), newest last, at most MaxApplied: a change whose
 	// id is listed is not applied again.
@@ -144,6 +152,12 @@ func (r Record) Validate() error {
 	case "", "Strom", "Gas":
 	default:
 		return fmt.Errorf("%w: record %s: sector %q: want Strom or Gas", ErrInvalid, r.MaLo, r.Sector)
+	}
+	if err := r.Gas.Validate(); err != nil {
+		return fmt.Errorf("%w: record %s: %v", ErrInvalid, r.MaLo, err)
+	}
+	if r.Sector == "Strom" && !r.Gas.Empty() {
+		return fmt.Errorf("%w: record %s: gas master data on a Strom MaLo", ErrInvalid, r.MaLo)
 	}
 	for i, p := range r.Periods {
 		if err := ident.ValidateMPID(p.Supplier); err != nil {
@@ -205,11 +219,14 @@ const (
 	KindRevoke Kind = "revoke_assignment"
 	// KindGrid sets the grid area and grid operator (empty fields are kept).
 	KindGrid Kind = "set_grid"
+	// KindGas sets the gas master data (empty fields are kept) and marks
+	// a record without sector as Gas.
+	KindGas Kind = "set_gas"
 )
 
 // Change is one change of a MaLo's master data, as a value (workflow
 // events carry it; see Changer). Build it with AssignSupplier, EndSupply,
-// RevokeAssignment or SetGrid.
+// RevokeAssignment, SetGrid or SetGas.
 type Change struct {
 	Kind         Kind      `json:"kind"`
 	MaLo         string    `json:"malo"`
@@ -218,6 +235,8 @@ type Change struct {
 	GridArea     string    `json:"grid_area,omitempty"`
 	GridOperator string    `json:"grid_operator,omitempty"`
 	Sector       string    `json:"sector,omitempty"`
+	// Gas is the gas master data of KindGas.
+	Gas *Gas `json:"gas,omitempty"`
 }
 
 // AssignSupplier assigns the MaLo to supplier (MP-ID) from from.
@@ -265,6 +284,13 @@ func (c Change) Validate() error {
 		default:
 			return fmt.Errorf("%w: change %s of %s: sector %q", ErrInvalid, c.Kind, c.MaLo, c.Sector)
 		}
+	case KindGas:
+		if c.Gas == nil || c.Gas.Empty() {
+			return fmt.Errorf("%w: change %s of %s: no gas master data", ErrInvalid, c.Kind, c.MaLo)
+		}
+		if err := c.Gas.Validate(); err != nil {
+			return fmt.Errorf("%w: change %s of %s: %v", ErrInvalid, c.Kind, c.MaLo, err)
+		}
 	default:
 		return fmt.Errorf("%w: change kind %q", ErrInvalid, c.Kind)
 	}
@@ -306,6 +332,11 @@ func Apply(r Record, c Change) Record {
 		}
 		if c.Sector != "" {
 			r.Sector = c.Sector
+		}
+	case KindGas:
+		r.Gas = r.Gas.merge(*c.Gas)
+		if r.Sector == "" {
+			r.Sector = "Gas"
 		}
 	}
 	return r

@@ -90,6 +90,27 @@ func runConformance(t *testing.T, newStore func(t *testing.T, now func() time.Ti
 		}
 	})
 
+	t.Run("gas master data", func(t *testing.T) {
+		ctx := ctxT(t)
+		s := newStore(t, clock)
+		if _, err := malo.ApplyChange(ctx, s, "nb", "e1", malo.SetGrid(maloA, "NG-G", nbGas)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := malo.ApplyChange(ctx, s, "nb", "e2", malo.SetGas(maloA, gasData())); err != nil {
+			t.Fatal(err)
+		}
+		e, err := s.Get(ctx, "nb", maloA)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Record.Gas != gasData() || e.Record.Sector != "Gas" || e.Record.GridOperator != nbGas {
+			t.Fatalf("record %+v", e.Record)
+		}
+		if _, err := s.Put(ctx, "nb", malo.Record{MaLo: maloB, Sector: "Strom", Gas: gasData()}); !errors.Is(err, malo.ErrInvalid) {
+			t.Fatalf("gas data on a Strom record: %v", err)
+		}
+	})
+
 	t.Run("conditions", func(t *testing.T) {
 		ctx := ctxT(t)
 		s := newStore(t, clock)
