@@ -20,6 +20,7 @@ import (
 
 	"github.com/mako-engine/mako/internal/testflow"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
+	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/fv"
@@ -64,7 +65,7 @@ type Config struct {
 func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.NatsURL, "nats-url", env("NATS_URL", nats.DefaultURL), "NATS server URL(s), comma-separated (env NATS_URL)")
 	fs.StringVar(&c.Creds, "creds", env("MAKO_CREDS", ""), "NATS credentials file (env MAKO_CREDS)")
-	fs.Func("tenant", "a tenant: id=MPID[+MPID…][:ROLE[+ROLE…]][:strom|gas], repeatable (env MAKO_TENANTS, comma-separated; default "+DefaultTenants+")", func(s string) error {
+	fs.Func("tenant", "a tenant: id=MPID[+MPID…][:ROLE[+ROLE…]][:strom|gas|strom+gas], repeatable (env MAKO_TENANTS, comma-separated; default "+DefaultTenants+")", func(s string) error {
 		t, err := ParseTenant(s)
 		if err == nil {
 			c.Tenants = append(c.Tenants, t)
@@ -86,10 +87,13 @@ func (c *Config) Register(fs *flag.FlagSet) {
 
 // DefaultTenants is the tenant list used when none is configured: the
 // three parties of a supplier switch (docs/gpke.md "A market in one test"),
-// so that `mako demo lfw24` runs against a plain `go run ./cmd/makod`: the
-// new supplier lfn (MP-ID of edifact.md §13), the grid operator nb and the
-// old supplier lfa (valid check digits).
-const DefaultTenants = "lfn=9900000000004:LF:strom,nb=9900000000011:NB:strom,lfa=9900000000028:LF:strom"
+// each in both sectors, so that `mako demo lfw24` and `mako demo gas` run
+// against a plain `go run ./cmd/makod`: the new supplier lfn (BDEW MP-ID of
+// edifact.md §13), the grid operator nb and the old supplier lfa, each with
+// a BDEW code (99…) for Strom and a DVGW code (98…) for Gas (valid check
+// digits; the demo's parties, internal/demo DefaultMarket and
+// DefaultGasMarket).
+const DefaultTenants = "lfn=9900000000004+9800000000007:LF:strom+gas,nb=9900000000011+9800000000014:NB:strom+gas,lfa=9900000000028+9800000000021:LF:strom+gas"
 
 // DefaultModules is the module list used when none is configured.
 const DefaultModules = "gpke"
@@ -130,7 +134,13 @@ func (c *Config) Finish() error {
 	return nil
 }
 
-// ParseTenant reads "id=MPID[+MPID…][:ROLE[+ROLE…]][:strom|gas]".
+// ParseTenant reads "id=MPID[+MPID…][:ROLE[+ROLE…]][:strom|gas|strom+gas]".
+// Every MP-ID must carry a valid check digit (pkg/edifact/ident); a Strom
+// tenant must not list a DVGW code (98…) and a Gas tenant no BDEW code
+// (99…), since the code list names the sector (edifact.md §2). A tenant of
+// both sectors (strom+gas) lists the MP-IDs of both — typically a BDEW code
+// for Strom and a DVGW code for Gas — and gets ingest.Tenant.Sectors with
+// Sector unspecified: each interchange's sector decides its CONTRL duty.
 func ParseTenant(s string) (ingest.Tenant, error) {
 	id, rest, ok := strings.Cut(strings.TrimSpace(s), "=")
 	if !ok || id == "" {
@@ -141,6 +151,9 @@ func ParseTenant(s string) (ingest.Tenant, error) {
 		return ingest.Tenant{}, fmt.Errorf("tenant %q: %w", s, err)
 	}
 	parts := strings.Split(rest, ":")
+	if len(parts) > 3 {
+		return ingest.Tenant{}, fmt.Errorf("tenant %q: too many ':' parts", s)
+	}
 	for _, mp := range strings.Split(parts[0], "+") {
 		if mp != "" {
 			t.MPIDs = append(t.MPIDs, mp)
@@ -154,19 +167,36 @@ func ParseTenant(s string) (ingest.Tenant, error) {
 			t.Roles = append(t.Roles, routing.Role(r))
 		}
 	}
-	if len(parts) > 2 {
-		switch strings.ToLower(parts[2]) {
-		case "strom":
-			t.Sector = catalog.Strom
-		case "gas":
-			t.Sector = catalog.Gas
-		case "":
-		default:
-			return ingest.Tenant{}, fmt.Errorf("tenant %q: sector %q: want strom or gas", s, parts[2])
+	if len(parts) > 2 && parts[2] != "" {
+		for _, name := range strings.Split(strings.ToLower(parts[2]), "+") {
+			var sec catalog.Sector
+			switch name {
+			case "strom":
+				sec = catalog.Strom
+			case "gas":
+				sec = catalog.Gas
+			default:
+				return ingest.Tenant{}, fmt.Errorf("tenant %q: sector %q: want strom, gas or strom+gas", s, name)
+			}
+			if !slices.Contains(t.Sectors, sec) {
+				t.Sectors = append(t.Sectors, sec)
+			}
+		}
+		if len(t.Sectors) == 1 {
+			t.Sector, t.Sectors = t.Sectors[0], nil
 		}
 	}
-	if len(parts) > 3 {
-		return ingest.Tenant{}, fmt.Errorf("tenant %q: too many ':' parts", s)
+	for _, mp := range t.MPIDs {
+		k, err := ident.ClassifyMPID(mp)
+		if err != nil {
+			return ingest.Tenant{}, fmt.Errorf("tenant %q: MP-ID %s: %w", s, mp, err)
+		}
+		switch {
+		case t.Sector == catalog.Strom && k == ident.MPIDDVGW:
+			return ingest.Tenant{}, fmt.Errorf("tenant %q: MP-ID %s is a DVGW (gas) code, the tenant is strom only", s, mp)
+		case t.Sector == catalog.Gas && k == ident.MPIDBDEW:
+			return ingest.Tenant{}, fmt.Errorf("tenant %q: MP-ID %s is a BDEW (Strom) code, the tenant is gas only", s, mp)
+		}
 	}
 	return t, nil
 }

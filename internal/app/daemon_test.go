@@ -8,12 +8,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
+	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/routing"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -141,9 +143,53 @@ func TestParseTenant(t *testing.T) {
 	if tn.ID != "nb" || len(tn.MPIDs) != 2 || len(tn.Roles) != 2 || tn.Roles[1] != routing.RoleMSB || tn.Sector != catalog.Strom {
 		t.Fatalf("%+v", tn)
 	}
-	for _, bad := range []string{"", "nb", "nb=", "NB!=99", "nb=99:NB:wind", "nb=99:NB:strom:x"} {
+	for _, bad := range []string{"", "nb", "nb=", "NB!=99", "nb=99:NB:wind", "nb=99:NB:strom:x",
+		"nb=9900000000012:NB",       // check digit
+		"nb=9800000000014:NB:strom", // a DVGW code in a Strom tenant
+		"nb=9900000000011:NB:gas",   // a BDEW code in a Gas tenant
+		"nb=9900000000011+9800000000014:NB:strom+wind",
+		"nb=9900000000011:NB:strom:gas"} {
 		if _, err := ParseTenant(bad); err == nil {
 			t.Errorf("%q accepted", bad)
+		}
+	}
+	// Both sectors: the MP-IDs of both, Sectors set, Sector unspecified.
+	for _, in := range []string{"lfn=9900000000004+9800000000007:LF:strom+gas", "lfn=9900000000004+9800000000007:LF:Gas+Strom"} {
+		both, err := ParseTenant(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if both.Sector != catalog.SectorUnspecified || len(both.Sectors) != 2 || !both.Serves(catalog.Strom) || !both.Serves(catalog.Gas) ||
+			both.SectorFor("9800000000007") != catalog.Gas || both.SectorFor("9900000000004") != catalog.Strom || both.SectorFor("9900000000011") != catalog.SectorUnspecified {
+			t.Fatalf("%s: %+v", in, both)
+		}
+	}
+	gas, err := ParseTenant("g=9800000000014:NB:gas+gas")
+	if err != nil || gas.Sector != catalog.Gas || gas.Sectors != nil || gas.Serves(catalog.Strom) || !gas.Serves(catalog.Gas) {
+		t.Fatalf("gas: %+v %v", gas, err)
+	}
+	// A GLN names no sector: allowed in either.
+	if _, err := ParseTenant("g=4012345000009:NB:gas"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The default tenants serve both sectors with a BDEW and a DVGW MP-ID each,
+// the parties of the demos.
+func TestDefaultTenants(t *testing.T) {
+	t.Setenv("MAKO_TENANTS", "")
+	var c Config
+	c.Register(newFlagSet())
+	if err := c.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	want := map[engine.TenantID][]string{"lfn": {"9900000000004", "9800000000007"}, "nb": {"9900000000011", "9800000000014"}, "lfa": {"9900000000028", "9800000000021"}}
+	if len(c.Tenants) != 3 {
+		t.Fatalf("%+v", c.Tenants)
+	}
+	for _, tn := range c.Tenants {
+		if !slices.Equal(tn.MPIDs, want[tn.ID]) || !tn.Serves(catalog.Strom) || !tn.Serves(catalog.Gas) || tn.SectorFor(want[tn.ID][1]) != catalog.Gas {
+			t.Errorf("%+v", tn)
 		}
 	}
 }
@@ -156,7 +202,7 @@ func TestConfigEnvAndValidation(t *testing.T) {
 		t.Fatalf("bad env accepted: %v", err)
 	}
 	t.Setenv("MAKO_REPLICAS", "3")
-	t.Setenv("MAKO_TENANTS", "a=9900000000011:NB, b=9900000000004:LF:gas")
+	t.Setenv("MAKO_TENANTS", "a=9900000000011:NB, b=9800000000007:LF:gas")
 	var c2 Config
 	c2.Register(newFlagSet())
 	if err := c2.Finish(); err != nil {

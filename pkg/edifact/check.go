@@ -117,6 +117,7 @@ type checkConfig struct {
 	received     time.Time
 	fv           fv.Version
 	sector       Sector
+	sectorOf     func(recipient string) Sector
 	recipients   []string
 	knownSender  func(Party) bool
 	rejectTest   bool
@@ -135,6 +136,15 @@ func WithFormatVersion(v fv.Version) CheckOption { return func(c *checkConfig) {
 // WithSector supplies the receiver's sector as context; it decides where the
 // message does not (ref §10.1: the receiver's sector decides cross-sector).
 func WithSector(s Sector) CheckOption { return func(c *checkConfig) { c.sector = s } }
+
+// WithRecipientSector supplies the receiver's sector as a function of the
+// MP-ID the interchange is addressed to (UNB S003 0010), for a receiver
+// that serves Strom and Gas under different MP-IDs. It is context like
+// WithSector (which wins when both are given); where f returns
+// SectorUnspecified, the UNB code qualifiers decide.
+func WithRecipientSector(f func(recipient string) Sector) CheckOption {
+	return func(c *checkConfig) { c.sectorOf = f }
+}
 
 // WithRecipients enables UCI 7: UNB S003 0010 must be one of ids (our MP-IDs).
 func WithRecipients(ids ...string) CheckOption {
@@ -770,6 +780,11 @@ func (c *checker) contextSector() Sector {
 		return c.cfg.sector
 	}
 	u := c.unb
+	if c.cfg.sectorOf != nil {
+		if s := c.cfg.sectorOf(u.Recipient.ID); s != catalog.SectorUnspecified {
+			return s
+		}
+	}
 	if s, ok := partySector(u.Recipient.Qualifier); ok {
 		return s
 	}

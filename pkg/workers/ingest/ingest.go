@@ -80,8 +80,54 @@ type Tenant struct {
 	// Sector is the tenant's sector; it decides the CONTRL duty (ref §10.1).
 	// Unspecified: the sector of the interchange decides.
 	Sector catalog.Sector
+	// Sectors are the sectors of a tenant that serves both (Strom and Gas,
+	// `strom+gas`), with Sector unspecified: each interchange's sector
+	// decides its CONTRL duty (Gas: always, Strom: on error) — taken from its
+	// messages, else from the MP-ID it is addressed to (SectorFor). Empty:
+	// Sector alone says what the tenant serves.
+	Sectors []catalog.Sector
 	// RejectTest rejects test interchanges (UNB 0035 = 1) with a CONTRL.
 	RejectTest bool
+}
+
+// Serves reports whether the tenant takes part in processes of sector s:
+// an unspecified s, a tenant that declares no sector, or one of its sectors.
+func (t Tenant) Serves(s catalog.Sector) bool {
+	if s == catalog.SectorUnspecified || t.Sector == s || slices.Contains(t.Sectors, s) {
+		return true
+	}
+	return t.Sector == catalog.SectorUnspecified && len(t.Sectors) == 0
+}
+
+// SectorFor returns the sector an interchange addressed to recipient is
+// read in when its messages do not name one: Sector when the tenant has
+// one; for a tenant of several (or undeclared) sectors the sector the
+// recipient MP-ID's code list stands for when it is one of the tenant's and
+// the tenant serves that sector (a DVGW code 98… is Gas, a BDEW code 99…
+// Strom; edifact.md §2, a GLN names no sector); else SectorUnspecified, and
+// the interchange's UNB decides.
+func (t Tenant) SectorFor(recipient string) catalog.Sector {
+	if t.Sector != catalog.SectorUnspecified {
+		return t.Sector
+	}
+	if !slices.Contains(t.MPIDs, recipient) {
+		return catalog.SectorUnspecified
+	}
+	k, err := ident.ClassifyMPID(recipient)
+	if err != nil {
+		return catalog.SectorUnspecified
+	}
+	s := catalog.SectorUnspecified
+	switch k {
+	case ident.MPIDBDEW:
+		s = catalog.Strom
+	case ident.MPIDDVGW:
+		s = catalog.Gas
+	}
+	if !t.Serves(s) {
+		return catalog.SectorUnspecified
+	}
+	return s
 }
 
 // Tenants resolves a tenant id. It returns false for an unknown tenant.
@@ -246,9 +292,9 @@ func (in *Ingestor) handle(ctx context.Context, d delivery, h nats.Header) error
 	if len(t.MPIDs) > 0 {
 		opts = append(opts, edifact.WithRecipients(t.MPIDs...))
 	}
-	if t.Sector != catalog.SectorUnspecified {
-		opts = append(opts, edifact.WithSector(t.Sector))
-	}
+	// The tenant's sector, or for a tenant of both sectors the one of the
+	// MP-ID addressed, is the context where the messages name none.
+	opts = append(opts, edifact.WithRecipientSector(t.SectorFor))
 	if t.RejectTest {
 		opts = append(opts, edifact.WithRejectTestIndicator())
 	}
@@ -387,6 +433,18 @@ func (in *Ingestor) contrl(ctx context.Context, d delivery, ix *edifact.Intercha
 	return false, err
 }
 
+// resolver is the PID router as seen by tenant t: a transaction of a
+// sector the tenant does not serve has no route (APERAK Z31), whatever
+// other tenants' modules register for it.
+func (in *Ingestor) resolver(t Tenant) func(pid string, s catalog.Sector, roles []routing.Role) (routing.Route, error) {
+	return func(pid string, s catalog.Sector, roles []routing.Role) (routing.Route, error) {
+		if !t.Serves(s) {
+			return routing.Route{}, fmt.Errorf("%w: PID %s is %s, tenant %s does not serve it", routing.ErrNoRoute, pid, s, t.ID)
+		}
+		return in.router.Resolve(pid, s, roles)
+	}
+}
+
 // ownParty is the party the tenant answers an interchange in: the
 // interchange's recipient when that is one of the tenant's MP-IDs (or the
 // tenant lists none), otherwise — a misaddressed interchange — the tenant's
@@ -414,7 +472,7 @@ func (in *Ingestor) message(ctx context.Context, d delivery, ix *edifact.Interch
 	}
 	single := inbound.SingleMessage(ix, m)
 	steps := plan(planInput{Own: unb.Recipient.ID, Sender: unb.Sender.ID, InterchangeRef: unb.ControlRef, Message: m,
-		Sector: sector, Version: rep.FormatVersion, Roles: d.tenant.Roles, AHB: check}, in.router.Resolve, in.engine.Lookup)
+		Sector: sector, Version: rep.FormatVersion, Roles: d.tenant.Roles, AHB: check}, in.resolver(d.tenant), in.engine.Lookup)
 	if check.Err != nil && !in.noAHB {
 		// Not validated (no AHB data for the type, FV or PID): the
 		// transactions go on; what cannot be checked is never rejected.
