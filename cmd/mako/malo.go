@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/ident"
@@ -19,12 +21,14 @@ Market-location master data in KV bucket mako_malo (key <tenant>.<MaLo-ID>).
 subcommands:
   set  --tenant T --malo ID [--grid-area A] [--grid-operator MPID] [--sector Strom|Gas]
        [--market-area CODE] [--balance-group CODE] [--gas-quality H-Gas|L-Gas]
-       [--pressure-level Hochdruck|Mitteldruck|Niederdruck]
+       [--pressure-level Hochdruck|Mitteldruck|Niederdruck] [--gas-network FILE|-]
        [--supplier MPID (--from DATE | --to DATE | --revoke DATE)]
        change a record (created if missing): the grid fields are set when given;
        the gas fields (Marktgebiet, Bilanzkreis, Gasqualität, Druckebene; the
        Netzbetreiber is --grid-operator, a DVGW code 98… or a GLN) are set when
-       given and make a record without sector a Gas one;
+       given and make a record without sector a Gas one; --gas-network replaces
+       the NB's network data of a gas MaLo (what 44002/44013 carry: JSON object
+       as in docs/geligas.md, from FILE or "-" for stdin);
        --supplier with --from assigns the MaLo to the supplier from DATE (the
        previous assignment ends there), with --to ends the supplier's assignment
        at DATE (exclusive), with --revoke cancels the assignment that starts at
@@ -53,7 +57,7 @@ func maloView(e malo.Entry) maloJSON {
 }
 
 // runMalo is `mako malo`: flags and printing around pkg/malo.
-func runMalo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+func runMalo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c, code := newRecordCmd("malo", maloUsage, args, stdout, stderr, malo.ErrNotFound, malo.ErrConflict)
 	if c == nil {
 		return code
@@ -71,6 +75,7 @@ func runMalo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		gas.Pressure, err = malo.ParsePressureLevel(v)
 		return err
 	})
+	networkFile := fs.String("gas-network", "", "set: Gas: the NB's network data as a JSON file (- = stdin)")
 	supplier := fs.String("supplier", "", "set: the supplier's MP-ID (with --from, --to or --revoke)")
 	var from, to, revoke time.Time
 	fs.Func("from", "set: supply start DATE of --supplier", dateFlag(&from))
@@ -81,6 +86,7 @@ func runMalo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	}
 	tenant := c.tenant
 	var changes []malo.Change
+	var network *malo.GasNetwork
 	if sub != "list" {
 		if *maloID == "" {
 			fmt.Fprintf(stderr, "mako malo %s: --malo is required\n", sub)
@@ -92,7 +98,12 @@ func runMalo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		}
 		if sub == "set" {
 			var err error
-			if changes, err = maloChanges(*maloID, *gridArea, *gridOperator, *sector, gas, *supplier, from, to, revoke); err != nil {
+			if network, err = readGasNetwork(*networkFile, stdin); err != nil {
+				fmt.Fprintf(stderr, "mako malo set: --gas-network: %v\n", err)
+				return 2
+			}
+			changes, err = maloChanges(*maloID, *gridArea, *gridOperator, *sector, gas, *supplier, from, to, revoke)
+			if err != nil && !(errors.Is(err, errNothingToSet) && network != nil) {
 				fmt.Fprintf(stderr, "mako malo set: %v\n", err)
 				return 2
 			}
@@ -115,6 +126,12 @@ func runMalo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	_, err = malo.Update(ctx, st, *tenant, *maloID, func(r malo.Record, _ bool) (malo.Record, bool, error) {
 		for _, c := range changes {
 			r = malo.Apply(r, c)
+		}
+		if network != nil {
+			r.GasNetwork = network
+			if r.Sector == "" {
+				r.Sector = "Gas"
+			}
 		}
 		return r, true, nil
 	})
@@ -158,7 +175,7 @@ func maloChanges(id, area, operator, sector string, gas malo.Gas, supplier strin
 		out = append(out, malo.RevokeAssignment(id, supplier, revoke))
 	}
 	if len(out) == 0 {
-		return nil, errors.New("nothing to set (give --grid-area, --grid-operator, --sector, a gas field or --supplier with a date)")
+		return nil, errNothingToSet
 	}
 	for _, c := range out {
 		if err := c.Validate(); err != nil {
@@ -166,6 +183,36 @@ func maloChanges(id, area, operator, sector string, gas malo.Gas, supplier strin
 		}
 	}
 	return out, nil
+}
+
+// errNothingToSet: mako malo set without anything to change.
+var errNothingToSet = errors.New("nothing to set (give --grid-area, --grid-operator, --sector, a gas field, --gas-network or --supplier with a date)")
+
+// readGasNetwork reads the --gas-network JSON ("" = none, "-" = stdin),
+// rejecting unknown fields.
+func readGasNetwork(path string, stdin io.Reader) (*malo.GasNetwork, error) {
+	if path == "" {
+		return nil, nil
+	}
+	var r io.Reader = stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var n malo.GasNetwork
+	if err := dec.Decode(&n); err != nil {
+		return nil, err
+	}
+	if err := n.Validate(); err != nil {
+		return nil, err
+	}
+	return &n, nil
 }
 
 // dateFlag parses RFC 3339 or a German calendar day (00:00 Europe/Berlin).

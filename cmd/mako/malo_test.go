@@ -132,6 +132,20 @@ func TestMaloCLIGas(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
 	}
+	// The NB's network data from stdin; unknown fields are refused.
+	var out2, errb bytes.Buffer
+	netJSON := `{"case_group":"GABi-RLMmT","household":true,"obis":"7-0:33.86.0","address":{"street":"Musterstraße","city":"Musterstadt","post_code":"12345"}}`
+	if code := run(context.Background(), []string{"malo", "set", "--nats-url", url, "--tenant", "nb", "--malo", id, "--gas-network", "-"}, strings.NewReader(netJSON), &out2, &errb); code != 0 {
+		t.Fatalf("gas network: %d %s", code, errb.String())
+	}
+	var n maloJSON
+	if err := json.Unmarshal(out2.Bytes(), &n); err != nil || n.Record.GasNetwork == nil || n.Record.GasNetwork.CaseGroup != "GABi-RLMmT" ||
+		n.Record.GasNetwork.Address.City != "Musterstadt" || n.Record.MarketArea != "THE" {
+		t.Fatalf("gas network: %+v %v", n.Record, err)
+	}
+	if code := run(context.Background(), []string{"malo", "set", "--nats-url", url, "--tenant", "nb", "--malo", id, "--gas-network", "-"}, strings.NewReader(`{"nosuch":1}`), &out2, &errb); code != 2 {
+		t.Fatalf("unknown field: exit %d", code)
+	}
 	const strom = "41373559241"
 	if code, _, errs := maloCLI(t, url, "set", "--tenant", "nb", "--malo", strom, "--sector", "Strom"); code != 0 {
 		t.Fatalf("strom: %d %s", code, errs)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/edifact/utilmd"
 	"github.com/mako-engine/mako/pkg/wire/outbox"
 	"github.com/nats-io/nats.go"
@@ -41,6 +42,9 @@ type Message struct {
 	Interchange string
 	// Type is the message type: UTILMD, APERAK or CONTRL.
 	Type string
+	// Sector is the interchange's sector as edifact.Check reads it
+	// (messages, else UNB code qualifiers): "Strom", "Gas" or "".
+	Sector string
 	// Document is BGM 1004; DocCode is BGM 1001 (for an APERAK: 312/313).
 	Document, DocCode string
 	// Created is DTM+137 of a UTILMD: the sender's decision time.
@@ -85,9 +89,11 @@ func Decode(subject string, h nats.Header, data []byte, at time.Time) (Message, 
 	if err != nil {
 		return m, fmt.Errorf("%w: %s of %s: %w", ErrDecode, om.InterchangeRef, om.Tenant, err)
 	}
-	for _, f := range edifact.Check(ix).Findings {
+	rep := edifact.Check(ix)
+	for _, f := range rep.Findings {
 		m.Findings = append(m.Findings, f.String())
 	}
+	m.Sector = rep.Sector.String()
 	for i := range ix.Messages {
 		rep, err := ahb.Validate(&ix.Messages[i])
 		if err != nil {
@@ -175,15 +181,22 @@ func Decode(subject string, h nats.Header, data []byte, at time.Time) (Message, 
 	return m, nil
 }
 
-// IsRequest reports whether the message is a GPKE request UTILMD (one that
-// expects an answer UTILMD referencing it with RFF+TN).
+// IsRequest reports whether the message is a request UTILMD of GPKE or
+// GeLi Gas (one that expects an answer UTILMD referencing it with RFF+TN).
 func (m Message) IsRequest() bool {
 	return m.Type == "UTILMD" && slices.Contains(requestPIDs, m.PID)
 }
 
-// requestPIDs are the request PIDs of the supplier switch (edifact.md §9.1):
-// Anmeldung, Abmeldung (LF/NB), Anfrage, Kündigung, Stornierung.
-var requestPIDs = []string{"55001", "55004", "55007", "55010", "55016", "55022", "55077"}
+// IsGas reports whether the message belongs to the Gas sector.
+func (m Message) IsGas() bool { return m.Sector == catalog.Gas.String() }
+
+// requestPIDs are the request PIDs of the supplier switch: GPKE
+// (edifact.md §9.1: Anmeldung, Abmeldung LF/NB, Anfrage, Kündigung,
+// Stornierung) and GeLi Gas (UTILMD Gas FV2610 _prozess-meta.js: Anmeldung
+// 44001, Abmeldung 44004, Abmeldung vom NB 44007, Abmeldungsanfrage 44010,
+// Anmeldung EoG 44013, Kündigung 44016, Anfrage nach Stornierung 44022).
+var requestPIDs = []string{"55001", "55004", "55007", "55010", "55016", "55022", "55077",
+	"44001", "44004", "44007", "44010", "44013", "44016", "44022"}
 
 // Names maps MP-IDs to display names (e.g. "LFN") for printing.
 type Names map[string]string
@@ -315,6 +328,17 @@ func (c Conversation) AperakFor(tx string) []Message {
 	return out
 }
 
+// ContrlFor returns the CONTRLs referencing interchange ix (UCI 0020).
+func (c Conversation) ContrlFor(ix string) []Message {
+	var out []Message
+	for _, m := range c.Messages {
+		if m.Type == "CONTRL" && m.RefInterchange == ix {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // AnswerTo returns the UTILMD answers referencing transaction tx (RFF+TN).
 func (c Conversation) AnswerTo(tx string) []Message {
 	var out []Message
@@ -326,15 +350,20 @@ func (c Conversation) AnswerTo(tx string) []Message {
 	return out
 }
 
-// Open lists what the conversation still waits for: every UTILMD needs an
-// APERAK, every request an answer UTILMD. An empty list means complete.
+// Open lists what the conversation still waits for: every request needs
+// an answer UTILMD; in Strom every UTILMD an APERAK, in Gas every
+// interchange but a CONTRL a CONTRL (Gas: CONTRL always, positive too; an
+// APERAK only on error, so none is awaited). An empty list means complete.
 func (c Conversation) Open() []string {
 	var open []string
 	for _, m := range c.Messages {
+		if m.IsGas() && m.Type != "CONTRL" && len(c.ContrlFor(m.Interchange)) == 0 {
+			open = append(open, "CONTRL for "+m.Type+" "+m.PID+" "+m.Interchange)
+		}
 		if m.Type != "UTILMD" {
 			continue
 		}
-		if len(c.AperakFor(m.Transaction)) == 0 {
+		if !m.IsGas() && len(c.AperakFor(m.Transaction)) == 0 {
 			open = append(open, "APERAK for "+m.PID+" "+m.Transaction)
 		}
 		if m.IsRequest() && len(c.AnswerTo(m.Transaction)) == 0 {

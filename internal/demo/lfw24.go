@@ -2,109 +2,14 @@ package demo
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/wire/outbox"
-
-	"github.com/mako-engine/mako/pkg/api"
-	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/gpke"
 	"github.com/mako-engine/mako/pkg/malo"
-	"github.com/mako-engine/mako/pkg/malo/malonats"
-	"github.com/mako-engine/mako/pkg/partner"
 	"github.com/mako-engine/mako/pkg/wire/erp"
-	"github.com/mako-engine/mako/pkg/workers/readmodel"
-	"github.com/mako-engine/mako/streams"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
-
-// Errors of RunLFW24 (wrapped with what was tried).
-var (
-	// ErrUnreachable: the NATS server or the read API of makod cannot be
-	// reached, or its streams are missing (makod not running or not ready).
-	ErrUnreachable = errors.New("demo: makod not reachable")
-	// ErrIncomplete: the switch did not complete within the timeout.
-	ErrIncomplete = errors.New("demo: switch did not complete")
-)
-
-// Config configures RunLFW24.
-type Config struct {
-	// NatsURL is makod's NATS client URL (default nats://127.0.0.1:4222).
-	NatsURL string
-	// NATSOptions are added to the connection (credentials, in-process).
-	NATSOptions []nats.Option
-	// API is the base URL of makod's read API (default api.DefaultURL).
-	API string
-	// APIOptions configure the read-API client (api.WithBearerToken when
-	// the API requires authentication).
-	APIOptions []api.ClientOption
-	// Market names the three tenants (default DefaultMarket).
-	Market Market
-	// MaLo is the market location to switch (default DefaultMaLo); the demo
-	// resets its master data in the three tenants.
-	MaLo string
-	// Timeout bounds the whole switch (default 60 s).
-	Timeout time.Duration
-	// Out receives the printed conversation (default io.Discard).
-	Out io.Writer
-	// Now is the clock of the requested Zuordnungsbeginn and the request
-	// id (default time.Now).
-	Now func() time.Time
-}
-
-// Result is what RunLFW24 observed.
-type Result struct {
-	// Start is the requested Zuordnungsbeginn.
-	Start time.Time
-	// Conversation holds every message of the switch, in arrival order.
-	Conversation Conversation
-	// Processes are the read-model overviews of the processes involved.
-	Processes []readmodel.Process
-	// Events are the ERP CloudEvents of the three tenants about the MaLo.
-	Events []ReceivedEvent
-	// MasterData are the MaLo's records afterwards, by tenant (nil if absent).
-	MasterData map[string]*malo.Record
-}
-
-// ReceivedEvent is a CloudEvent on mako.erp.<tenant>.
-type ReceivedEvent struct {
-	Tenant string
-	Event  erp.CloudEvent
-	Data   erp.ProcessData
-}
-
-func (c *Config) defaults() {
-	if c.NatsURL == "" {
-		c.NatsURL = nats.DefaultURL
-	}
-	if c.API == "" {
-		c.API = api.DefaultURL
-	}
-	if c.Market == (Market{}) {
-		c.Market = DefaultMarket
-	}
-	if c.MaLo == "" {
-		c.MaLo = DefaultMaLo
-	}
-	if c.Timeout <= 0 {
-		c.Timeout = 60 * time.Second
-	}
-	if c.Out == nil {
-		c.Out = io.Discard
-	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-}
 
 // RunLFW24 plays a supplier switch in 24 hours through a running makod whose
 // tenants are cfg.Market (makod's defaults): it seeds the partner records
@@ -115,333 +20,46 @@ func (c *Config) defaults() {
 // as it appears on the outboxes and, once every request is answered and
 // every UTILMD has its APERAK, the processes' states and the master data.
 func RunLFW24(ctx context.Context, cfg Config) (*Result, error) {
-	cfg.defaults()
-	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
-	defer cancel()
-	out := cfg.Out
-	mk := cfg.Market
-	names := mk.Names()
+	if cfg.Market == (Market{}) {
+		cfg.Market = DefaultMarket
+	}
+	return play(ctx, cfg, lfw24Script{})
+}
 
-	nc, err := nats.Connect(cfg.NatsURL, append([]nats.Option{nats.Name("mako-demo"), nats.Timeout(3 * time.Second)}, cfg.NATSOptions...)...)
-	if err != nil {
-		return nil, fmt.Errorf("%w: NATS at %s: %v (start it with: go run ./cmd/makod)", ErrUnreachable, cfg.NatsURL, err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
-	}
-	for _, s := range []string{streams.Outbox, erp.Stream} {
-		if _, err := js.Stream(ctx, s); err != nil {
-			return nil, fmt.Errorf("%w: stream %s at %s: %v (is makod running?)", ErrUnreachable, s, cfg.NatsURL, err)
-		}
-	}
-	client, err := api.NewClient(cfg.API, cfg.APIOptions...)
-	if err != nil {
-		return nil, fmt.Errorf("%w: read API %s: %v", ErrUnreachable, cfg.API, err)
-	}
-	if _, err := client.Processes(ctx, readmodel.ProcessQuery{Tenant: mk.NB.Tenant, Limit: 1}); err != nil {
-		return nil, fmt.Errorf("%w: read API %s: %v", ErrUnreachable, cfg.API, err)
-	}
+// lfw24Script is the GPKE supplier switch in 24 hours.
+type lfw24Script struct{}
 
-	// Market setup: partner records and master data.
-	pkv, err := js.KeyValue(ctx, streams.BucketPartners)
-	if err != nil {
-		return nil, fmt.Errorf("%w: bucket %s: %v", ErrUnreachable, streams.BucketPartners, err)
-	}
-	partners, err := partner.NewNATSStore(pkv)
-	if err != nil {
-		return nil, err
-	}
-	created, err := SeedPartners(ctx, partners, mk, IngestSubject)
-	if err != nil {
-		return nil, err
-	}
-	mkv, err := js.KeyValue(ctx, malonats.Bucket)
-	if err != nil {
-		return nil, fmt.Errorf("%w: bucket %s: %v", ErrUnreachable, malonats.Bucket, err)
-	}
-	store, err := malonats.NewNATSStore(mkv)
-	if err != nil {
-		return nil, err
-	}
+func (lfw24Script) name() string { return "lfw24" }
+
+func (lfw24Script) defaultMaLo() string { return DefaultMaLo }
+
+func (lfw24Script) seed(ctx context.Context, store malo.Store, mk Market, maloID string) (string, error) {
 	supplyFrom := time.Date(2026, time.January, 1, 0, 0, 0, 0, berlin)
-	if err := SeedMaLo(ctx, store, mk, Supply{MaLo: cfg.MaLo, From: supplyFrom}); err != nil {
-		return nil, err
+	if err := SeedMaLo(ctx, store, mk, Supply{MaLo: maloID, From: supplyFrom}); err != nil {
+		return "", err
 	}
-	fmt.Fprintf(out, "market: %s=%s (LF, new supplier), %s=%s (NB), %s=%s (LF, old supplier); %d partner records created\n",
-		mk.LFN.Tenant, mk.LFN.MPID, mk.NB.Tenant, mk.NB.MPID, mk.LFA.Tenant, mk.LFA.MPID, created)
-	fmt.Fprintf(out, "master data: MaLo %s in the grid of %s, supplied by %s since %s\n", cfg.MaLo, mk.NB.Name, mk.LFA.Name, supplyFrom.Format("2006-01-02"))
+	return fmt.Sprintf("MaLo %s in the grid of %s, supplied by %s since %s", maloID, mk.NB.Name, mk.LFA.Name, supplyFrom.Format("2006-01-02")), nil
+}
 
-	// Watch the outboxes and the ERP events from now on (by start time, not
-	// DeliverNew: an ordered consumer that is recreated between fetches
-	// would skip what arrived in between).
-	since := time.Now().Add(-time.Second)
-	obx, err := js.OrderedConsumer(ctx, streams.Outbox, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &since,
-		FilterSubjects: []string{outbox.SubjectPrefix + "." + mk.LFN.Tenant + ".>", outbox.SubjectPrefix + "." + mk.NB.Tenant + ".>", outbox.SubjectPrefix + "." + mk.LFA.Tenant + ".>"}})
-	if err != nil {
-		return nil, fmt.Errorf("demo: watch the outbox: %w", err)
-	}
-	evc, err := js.OrderedConsumer(ctx, erp.Stream, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &since,
-		FilterSubjects: []string{erp.Subject(engine.TenantID(mk.LFN.Tenant)), erp.Subject(engine.TenantID(mk.NB.Tenant)), erp.Subject(engine.TenantID(mk.LFA.Tenant))}})
-	if err != nil {
-		return nil, fmt.Errorf("demo: watch the ERP events: %w", err)
-	}
-
-	now := cfg.Now()
+func (lfw24Script) begin(now time.Time, mk Market, maloID string) (time.Time, erpCommand) {
 	// The earliest Zuordnungsbeginn LFW24 allows (W + 1 day), computed for a
 	// receipt a few minutes from now so that the NB's receipt cannot fall on
 	// a later Übertragungstag than the one the date was computed for.
 	start := fristen.Default().LFW24(now.Add(10 * time.Minute)).EarliestZuordnungsbeginn
-	res := &Result{Start: start, MasterData: map[string]*malo.Record{}}
-	key := "demo-lfw24-" + strconv.FormatInt(now.UnixNano(), 36)
-	cmd := map[string]any{"malo": cfg.MaLo, "start": start.UTC().Format(time.RFC3339), "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}
+	cmd := map[string]any{"malo": maloID, "start": start.UTC().Format(time.RFC3339), "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}
 	for k, v := range CustomerData() {
 		cmd[k] = v
 	}
-	if err := sendERP(ctx, js, mk.LFN.Tenant, key, gpke.ERPRegisterSupplyStart, cmd); err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(out, "ERP → %s: %s MaLo %s from %s (idempotency key %s)\n\nconversation:\n", mk.LFN.Name, gpke.ERPRegisterSupplyStart,
-		cfg.MaLo, start.In(berlin).Format("Mon 2006-01-02"), key)
-
-	var all []Message
-	var lines []timedLine
-	printed := map[string]bool{}
-	lfnDone := false
-	decided := map[string]bool{}
-	for {
-		if err := ctx.Err(); err != nil {
-			conv := Select(all, cfg.MaLo)
-			res.Conversation = conv
-			open := conv.Open()
-			if !lfnDone {
-				open = append(open, "the LFN's process to complete")
-			}
-			return res, fmt.Errorf("%w within %s: waiting for %s", ErrIncomplete, cfg.Timeout, strings.Join(open, "; "))
-		}
-		batch, err := obx.Fetch(64, jetstream.FetchMaxWait(100*time.Millisecond))
-		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-			return res, fmt.Errorf("demo: read the outbox: %w", err)
-		}
-		if batch != nil {
-			for m := range batch.Messages() {
-				md, _ := m.Metadata()
-				var at time.Time
-				if md != nil {
-					at = md.Timestamp
-				}
-				dm, err := Decode(m.Subject(), m.Headers(), m.Data(), at)
-				if err != nil {
-					fmt.Fprintf(out, "  (unreadable outbox message on %s: %v)\n", m.Subject(), err)
-					continue
-				}
-				all = append(all, dm)
-			}
-		}
-		// Lines (messages and ERP events) are printed in time order, held
-		// back for a moment since outbox and events are read one after the
-		// other.
-		conv := Select(all, cfg.MaLo)
-		for _, m := range conv.Messages {
-			if k := m.Tenant + "/" + m.Interchange; !printed[k] {
-				printed[k] = true
-				lines = append(lines, timedLine{m.At, "  " + m.Line(names)})
-			}
-		}
-		eb, err := evc.Fetch(64, jetstream.FetchMaxWait(100*time.Millisecond))
-		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-			return res, fmt.Errorf("demo: read the ERP events: %w", err)
-		}
-		if eb != nil {
-			for m := range eb.Messages() {
-				ev, ok := decodeEvent(m.Subject(), m.Data())
-				if !ok || ev.Data.Marktlokation == nil || ev.Data.Marktlokation.MarktlokationsID != cfg.MaLo {
-					continue
-				}
-				res.Events = append(res.Events, ev)
-				lines = append(lines, timedLine{ev.Event.Time, fmt.Sprintf("  %s  ERP %-3s ← %s%s", ev.Event.Time.In(berlin).Format("15:04:05.000"), ev.Tenant, ev.Event.Type, eventDetail(ev.Data))})
-				switch {
-				case ev.Tenant == mk.LFA.Tenant && ev.Event.Type == gpke.CEDecisionRequested && !decided[ev.Data.TransactionID]:
-					decided[ev.Data.TransactionID] = true
-					d := map[string]any{"partner": mk.NB.MPID, "transaction_id": ev.Data.TransactionID, "object": false, "note": "demo: the customer's contract ends"}
-					if err := sendERP(ctx, js, mk.LFA.Tenant, key+"-decide-"+ev.Data.TransactionID, gpke.ERPDecide, d); err != nil {
-						return res, err
-					}
-					at := ev.Event.Time.Add(time.Microsecond)
-					lines = append(lines, timedLine{at, fmt.Sprintf("  %s  ERP %-3s → %s consent for %s", at.In(berlin).Format("15:04:05.000"), mk.LFA.Tenant, gpke.ERPDecide, ev.Data.TransactionID)})
-				case ev.Tenant == mk.LFN.Tenant && (ev.Event.Type == erp.TypeProcessCompleted || ev.Event.Type == erp.TypeProcessFailed):
-					lfnDone = true
-				}
-			}
-		}
-		finished := lfnDone && len(conv.Messages) > 0 && len(conv.Open()) == 0
-		sort.SliceStable(lines, func(i, j int) bool { return lines[i].at.Before(lines[j].at) })
-		n := 0
-		for _, l := range lines {
-			if !finished && time.Since(l.at) < printLag {
-				break
-			}
-			fmt.Fprintln(out, l.text)
-			n++
-		}
-		lines = lines[n:]
-		if finished {
-			res.Conversation = conv
-			break
-		}
-	}
-	fmt.Fprintf(out, "\nconversation complete: %s\n", strings.Join(res.Conversation.Sequence(), " → "))
-
-	// The processes and the master data, once the projector and the master
-	// data applier caught up (they run behind the write path).
-	if err := readBack(ctx, client, store, cfg, res); err != nil {
-		return res, err
-	}
-	fmt.Fprintln(out, "\nprocesses:")
-	for _, p := range res.Processes {
-		fmt.Fprintf(out, "  %-4s %-22s %-8s state %-24s outcome %s\n", p.Tenant, p.Workflow, p.FormatVersion, p.State, p.Outcome)
-	}
-	fmt.Fprintln(out, "\nmaster data afterwards:")
-	for _, t := range []Party{mk.NB, mk.LFN, mk.LFA} {
-		fmt.Fprintf(out, "  %-4s %s\n", t.Tenant, periods(res.MasterData[t.Tenant], names))
-	}
-	return res, nil
+	return start, erpCommand{party: mk.LFN, typ: gpke.ERPRegisterSupplyStart, data: cmd,
+		what: fmt.Sprintf("MaLo %s from %s", maloID, start.In(berlin).Format("Mon 2006-01-02"))}
 }
 
-// printLag is how long a line waits for earlier ones read later.
-const printLag = 500 * time.Millisecond
-
-// timedLine is one printed line with the time it is sorted by.
-type timedLine struct {
-	at   time.Time
-	text string
-}
-
-// eventDetail formats PID, outcome and code of an ERP event.
-func eventDetail(d erp.ProcessData) string {
-	s := ""
-	if d.PID != "" {
-		s += " " + d.PID
+func (lfw24Script) react(ev ReceivedEvent, mk Market, _ *playState) (cmds []erpCommand, done bool) {
+	switch {
+	case ev.Tenant == mk.LFA.Tenant && ev.Event.Type == gpke.CEDecisionRequested:
+		return []erpCommand{consent(mk.LFA, gpke.ERPDecide, mk.NB.MPID, ev.Data.TransactionID)}, false
+	case ev.Tenant == mk.LFN.Tenant && (ev.Event.Type == erp.TypeProcessCompleted || ev.Event.Type == erp.TypeProcessFailed):
+		return nil, true
 	}
-	if d.Outcome != "" {
-		s += " " + d.Outcome
-	}
-	if d.Code != "" {
-		s += " " + d.Code
-	}
-	return s
-}
-
-// periods formats the supply periods of a record.
-func periods(r *malo.Record, names Names) string {
-	if r == nil {
-		return "(no record)"
-	}
-	var parts []string
-	for _, p := range r.Periods {
-		to := "open"
-		if p.To != nil {
-			to = p.To.In(berlin).Format("2006-01-02")
-		}
-		parts = append(parts, fmt.Sprintf("%s %s … %s", names.of(p.Supplier), p.From.In(berlin).Format("2006-01-02"), to))
-	}
-	if len(parts) == 0 {
-		return "(no supply periods)"
-	}
-	return strings.Join(parts, ", ")
-}
-
-// readBack polls the read API for the processes of the conversation until
-// each has an outcome, and the master data until the NB's record shows the
-// LFN from the Zuordnungsbeginn.
-func readBack(ctx context.Context, client *api.Client, store *malonats.NATSStore, cfg Config, res *Result) error {
-	type pid struct{ tenant, id string }
-	var ids []pid
-	seen := map[pid]bool{}
-	for _, m := range res.Conversation.Messages {
-		if k := (pid{m.Tenant, m.Process}); m.Process != "" && !seen[k] {
-			seen[k] = true
-			ids = append(ids, k)
-		}
-	}
-	for {
-		res.Processes = res.Processes[:0]
-		ready := true
-		for _, k := range ids {
-			d, err := client.Process(ctx, k.tenant, k.id)
-			if err != nil {
-				var ae *api.Error
-				if errors.As(err, &ae) && ae.Status == 404 {
-					ready = false
-					continue
-				}
-				return fmt.Errorf("demo: read API: process %s/%s: %w", k.tenant, k.id, err)
-			}
-			if d.Process.Outcome == "" {
-				ready = false
-			}
-			res.Processes = append(res.Processes, d.Process)
-		}
-		for _, t := range cfg.Market.Parties() {
-			r, err := store.Lookup(ctx, t.Tenant, cfg.MaLo)
-			if err != nil {
-				return fmt.Errorf("demo: master data of %s in %s: %w", cfg.MaLo, t.Tenant, err)
-			}
-			res.MasterData[t.Tenant] = r
-		}
-		nb := res.MasterData[cfg.Market.NB.Tenant]
-		if p, ok := nbSupplierAt(nb, res.Start); !ok || p != cfg.Market.LFN.MPID {
-			ready = false
-		}
-		if ready {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w: the read model or the master data did not catch up within %s", ErrIncomplete, cfg.Timeout)
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-}
-
-func nbSupplierAt(r *malo.Record, t time.Time) (string, bool) {
-	if r == nil {
-		return "", false
-	}
-	p, ok := r.SupplierAt(t)
-	return p.Supplier, ok
-}
-
-// sendERP publishes an ERP command on mako.erp.in.<tenant>.
-func sendERP(ctx context.Context, js jetstream.JetStream, tenant, key, typ string, data any) error {
-	raw, err := json.Marshal(data)
-	if err != nil {
-		return err
-	}
-	b, err := json.Marshal(erp.Request{IdempotencyKey: key, Type: typ, Tenant: tenant, Data: raw})
-	if err != nil {
-		return err
-	}
-	if _, err := js.Publish(ctx, erp.InSubject(engine.TenantID(tenant)), b); err != nil {
-		return fmt.Errorf("demo: ERP command %s to %s: %w", typ, tenant, err)
-	}
-	return nil
-}
-
-// decodeEvent reads a CloudEvent of mako.erp.<tenant>.
-func decodeEvent(subject string, data []byte) (ReceivedEvent, bool) {
-	tenant, ok := strings.CutPrefix(subject, erp.SubjectPrefix+".")
-	if !ok || strings.Contains(tenant, ".") {
-		return ReceivedEvent{}, false
-	}
-	var ev erp.CloudEvent
-	if err := json.Unmarshal(data, &ev); err != nil {
-		return ReceivedEvent{}, false
-	}
-	r := ReceivedEvent{Tenant: tenant, Event: ev}
-	if len(ev.Data) > 0 {
-		_ = json.Unmarshal(ev.Data, &r.Data)
-	}
-	return r, true
+	return nil, false
 }

@@ -149,3 +149,82 @@ func ParsePressureLevel(s string) (PressureLevel, error) {
 func SetGas(maloID string, g Gas) Change {
 	return Change{Kind: KindGas, MaLo: maloID, Gas: &g}
 }
+
+// GasNetwork is the NB's network data of a gas MaLo beyond Gas: what its
+// confirmation of an Anmeldung and its Anmeldung EoG carry (UTILMD Gas
+// FV2610 44002/44013 SG6 DTM, SG8 SEQ+Z01/Z02/Z07/Z18/Z03/Z20 with their
+// SG10 CCI/CAV, SG12 NAD). Field names and codes are those of the AHB; the
+// JSON names are those of geligas.LocationData, which the geligas family
+// builds from a Record (with Gas, MeLos, MSB and BaseMSB) and checks
+// against the AHB code lists when it sends — this package stores the
+// values as given and checks only that an address is complete.
+type GasNetwork struct {
+	// CaseGroup is the Fallgruppe nach GABi Gas (CCI+Z17), e.g. GABi-RLMmT.
+	CaseGroup string `json:"case_group,omitempty"`
+	// Household: Haushaltskunde gem. EnWG (CCI+Z15, else Z18).
+	Household bool `json:"household"`
+	// NetContract (CAV+Z74: Z08 customer–NB, Z09 LF–NB), NetPayer (CAV+Z73:
+	// Z10 customer, Z11 LF) and BillingVariant (CAV+ZB1: Z14, Z15).
+	NetContract    string `json:"net_contract,omitempty"`
+	NetPayer       string `json:"net_payer,omitempty"`
+	BillingVariant string `json:"billing_variant,omitempty"`
+	// BillingDay (DTM+Z21, MMDD), NextBillingYear (DTM+Z09, CCYY) and
+	// BillingMonths (DTM+Z22) of the network-usage billing.
+	BillingDay      string `json:"billing_day,omitempty"`
+	NextBillingYear string `json:"next_billing_year,omitempty"`
+	BillingMonths   int    `json:"billing_months,omitempty"`
+	// OBIS is the MaLo's OBIS code (SEQ+Z02 PIA+5), Granularity its
+	// Wertegranularität (CCI+ZE4: ZD9, ZE8, ZE9, ZB7).
+	OBIS        string `json:"obis,omitempty"`
+	Granularity string `json:"granularity,omitempty"`
+	// Concession is the Konzessionsabgabe (SEQ+Z07 CAV: KAS, SA, SAS, TA,
+	// TAS, TK, TKS).
+	Concession string `json:"concession,omitempty"`
+	// The meter (SEQ+Z03, SEQ+Z20): type (CAV NMG, DKZ, BGZ …), size (G4 …
+	// G16000), number, reading (AMR, MMR), the register's OBIS code and its
+	// digits ("8,2").
+	MeterType      string `json:"meter_type,omitempty"`
+	MeterSize      string `json:"meter_size,omitempty"`
+	MeterNumber    string `json:"meter_number,omitempty"`
+	MeterReading   string `json:"meter_reading,omitempty"`
+	RegisterOBIS   string `json:"register_obis,omitempty"`
+	RegisterDigits string `json:"register_digits,omitempty"`
+	// The customer (Anschlussnutzer; NAD+Z09) and the MaLo's address
+	// (NAD+DP, also used for NAD+Z04/Z05).
+	Customer        string   `json:"customer,omitempty"`
+	CustomerFirst   string   `json:"customer_first_name,omitempty"`
+	CustomerCompany bool     `json:"customer_company,omitempty"`
+	Address         *Address `json:"address,omitempty"`
+}
+
+// Address is a postal address.
+type Address struct {
+	Street   string `json:"street"`
+	HouseNo  string `json:"house_no,omitempty"`
+	City     string `json:"city"`
+	PostCode string `json:"post_code"`
+	// Country is the ISO 3166 code ("" = DE).
+	Country string `json:"country,omitempty"`
+}
+
+// Validate checks that an address, when given, names street, city and
+// post code.
+func (n GasNetwork) Validate() error {
+	if a := n.Address; a != nil && (a.Street == "" || a.City == "" || a.PostCode == "") {
+		return fmt.Errorf("gas network: address needs street, city and post_code")
+	}
+	return nil
+}
+
+// clone returns a deep copy of n.
+func (n *GasNetwork) clone() *GasNetwork {
+	if n == nil {
+		return nil
+	}
+	c := *n
+	if n.Address != nil {
+		a := *n.Address
+		c.Address = &a
+	}
+	return &c
+}

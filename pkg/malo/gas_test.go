@@ -127,3 +127,38 @@ func TestGasStoredFormat(t *testing.T) {
 		t.Fatal("unknown field accepted")
 	}
 }
+
+// GasNetwork is stored as a nested object, deep-copied by Clone and refused
+// on a Strom MaLo.
+func TestGasNetwork(t *testing.T) {
+	n := &malo.GasNetwork{CaseGroup: "GABi-RLMmT", Household: true, NetContract: "Z09", NetPayer: "Z11", OBIS: "7-0:33.86.0",
+		Customer: "Mustermann", Address: &malo.Address{Street: "Musterstraße", HouseNo: "1", City: "Musterstadt", PostCode: "12345"}}
+	r := malo.Record{MaLo: maloA, Sector: "Gas", GasNetwork: n}
+	if err := r.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c := r.Clone()
+	c.GasNetwork.Address.City = "Anderswo"
+	if r.GasNetwork.Address.City != "Musterstadt" {
+		t.Fatal("Clone shares the gas network address")
+	}
+	b, err := malo.Encode(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"gas_network":{"case_group":"GABi-RLMmT","household":true`) {
+		t.Fatalf("encoded %s", b)
+	}
+	back, err := malo.Decode(b)
+	if err != nil || back.GasNetwork == nil || back.GasNetwork.Address.PostCode != "12345" || back.GasNetwork.OBIS != "7-0:33.86.0" {
+		t.Fatalf("round trip %+v %v", back.GasNetwork, err)
+	}
+	for name, bad := range map[string]malo.Record{
+		"strom":   {MaLo: maloA, Sector: "Strom", GasNetwork: n},
+		"address": {MaLo: maloA, GasNetwork: &malo.GasNetwork{Address: &malo.Address{Street: "x"}}},
+	} {
+		if err := bad.Validate(); !errors.Is(err, malo.ErrInvalid) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

@@ -95,6 +95,9 @@ type Record struct {
 	// balance_group, gas_quality, pressure_level; absent for Strom, so
 	// records written before these fields read and write unchanged).
 	Gas
+	// GasNetwork is the NB's network data of a gas MaLo (what 44002 and
+	// 44013 carry beyond Gas); nil: none recorded.
+	GasNetwork *GasNetwork `json:"gas_network,omitempty"`
 	// Applied holds the ids of the last changes applied by Applier
 	// (workflow event ids), newest last, at most MaxApplied: a change whose
 	// id is listed is not applied again.
@@ -156,7 +159,12 @@ func (r Record) Validate() error {
 	if err := r.Gas.Validate(); err != nil {
 		return fmt.Errorf("%w: record %s: %v", ErrInvalid, r.MaLo, err)
 	}
-	if r.Sector == "Strom" && !r.Gas.Empty() {
+	if r.GasNetwork != nil {
+		if err := r.GasNetwork.Validate(); err != nil {
+			return fmt.Errorf("%w: record %s: %v", ErrInvalid, r.MaLo, err)
+		}
+	}
+	if r.Sector == "Strom" && (!r.Gas.Empty() || r.GasNetwork != nil) {
 		return fmt.Errorf("%w: record %s: gas master data on a Strom MaLo", ErrInvalid, r.MaLo)
 	}
 	for i, p := range r.Periods {
@@ -188,6 +196,7 @@ func (r Record) Clone() Record {
 			r.Periods[i].To = &c
 		}
 	}
+	r.GasNetwork = r.GasNetwork.clone()
 	r.Applied = slices.Clone(r.Applied)
 	r.MeLos = slices.Clone(r.MeLos)
 	if r.AnnualConsumption != nil {
