@@ -34,7 +34,7 @@ const (
 // UNVERIFIED (fristen.md §5.5 names epilot as the only source of the lead
 // times) and configurable. It is immutable and safe for concurrent use.
 type GeLiGas struct {
-	cal                      *Calendar
+	cal                       *Calendar
 	lead, leadKuendigung, lfa int
 }
 
@@ -88,6 +88,8 @@ func (g *GeLiGas) Rules() []GeLiGasRule {
 			Note: "counted from the day after the Gastag date of receipt; the reference marks the value unverified (§5.5)"},
 		{Name: "Anmeldung after a Kündigung: Lieferbeginn ≥ Gastag after the n-th WT", Werktage: g.leadKuendigung, Source: srcEpilotGas,
 			Note: "counted like the lead time without Kündigung; unverified (§5.5)"},
+		{Name: "Anmeldung for an Ein-/Auszug (E01/E02): Lieferbeginn ≥ 06:00 of the day 42 calendar days before the Gastag date of receipt",
+			Source: srcEpilotGas, Note: "relocation retrospective up to 6 weeks; unverified (§5.5)"},
 		{Name: "LFA answer to the Abmeldeanfrage 44010: end of the n-th WT after sending", Werktage: g.lfa, Source: srcNoneGas,
 			Note: "a default of the package, configurable (WithGasLFAAnswer)"},
 	}
@@ -127,4 +129,16 @@ func (g *GeLiGas) AllowsStart(received, start time.Time, withKuendigung bool) bo
 // German local time of the following day).
 func (g *GeLiGas) LFAAnswerDue(sent time.Time) time.Time {
 	return AddDays(g.cal.AddWerktage(GasDate(sent), g.lfa), 1)
+}
+
+// gasRetroDays is the UNVERIFIED retrospective window of an Ein-/Auszug
+// (fristen.md §5.5: epilot, "relocation retrospective up to 6 weeks").
+const gasRetroDays = 42
+
+// EarliestMoveIn returns the earliest Lieferbeginn of an Anmeldung for an
+// Ein-/Auszug received at received: 06:00 German local time 42 calendar days
+// before the Gastag date of receipt (UNVERIFIED, fristen.md §5.5).
+func (g *GeLiGas) EarliestMoveIn(received time.Time) time.Time {
+	start, _ := StromToGas(AddDays(GasDate(received), -gasRetroDays))
+	return start
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
@@ -43,18 +44,11 @@ func MaLoKey(malo string) engine.BusinessKey {
 
 // ProcessIndex reads the tenant's business-key sets (engine.Registry
 // implements it). Enrich asks it, never Handle: the lookup is I/O.
-type ProcessIndex interface {
-	LookupAll(ctx context.Context, tenant engine.TenantID, key engine.BusinessKey) ([]engine.ProcessIdentity, error)
-}
+type ProcessIndex = utilmdkit.ProcessIndex
 
 // ProcessIndexFunc adapts a function to ProcessIndex (e.g. to bind the
 // registry of a system built after the module).
-type ProcessIndexFunc func(ctx context.Context, tenant engine.TenantID, key engine.BusinessKey) ([]engine.ProcessIdentity, error)
-
-// LookupAll implements ProcessIndex.
-func (f ProcessIndexFunc) LookupAll(ctx context.Context, tenant engine.TenantID, key engine.BusinessKey) ([]engine.ProcessIdentity, error) {
-	return f(ctx, tenant, key)
-}
+type ProcessIndexFunc = utilmdkit.ProcessIndexFunc
 
 // WithProcessIndex lets Enrich find the NB's pending Anmeldungen of a MaLo
 // in the registry (E_0622 step 70 → A06, step 270 → A45): an Anmeldung
@@ -84,22 +78,5 @@ func pendingAnmeldung(ctx context.Context, ix ProcessIndex, id engine.ProcessIde
 // pendingIn reports whether a process of workflow wf other than id is bound
 // under the MaLo and not under AnsweredKey.
 func pendingIn(ctx context.Context, ix ProcessIndex, id engine.ProcessIdentity, wf, malo string) (bool, error) {
-	all, err := ix.LookupAll(ctx, id.Tenant, MaLoKey(malo))
-	if err != nil {
-		return false, err
-	}
-	answered, err := ix.LookupAll(ctx, id.Tenant, AnsweredKey(malo))
-	if err != nil {
-		return false, err
-	}
-	done := map[engine.ProcessID]bool{}
-	for _, a := range answered {
-		done[a.Process] = true
-	}
-	for _, p := range all {
-		if p.Workflow.Name == wf && p.Process != id.Process && !done[p.Process] {
-			return true, nil
-		}
-	}
-	return false, nil
+	return utilmdkit.PendingIn(ctx, ix, id, wf, MaLoKey(malo), AnsweredKey(malo))
 }

@@ -1,0 +1,330 @@
+package geligas
+
+import (
+	"time"
+
+	"github.com/mako-engine/mako/pkg/edifact/aperak"
+	"github.com/mako-engine/mako/pkg/edifact/ident"
+	"github.com/mako-engine/mako/pkg/fristen"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+)
+
+// requestFacts reads a request transaction, records it (RequestReceived)
+// and returns the AHB problems of the fields the decision needs: Z29 for a
+// missing MaLo or date, Z35 for a malformed MaLo-ID, Z29 for a date that is
+// no Gastag boundary (DTM+92/93 [UB2]: 06:00 German local time). dateQ is
+// the DTM qualifier of the requested date ("92", "93", "" none).
+func (f flow) requestFacts(x *dec, r *utilmdkit.Received, md *MasterData, dateQ string) []aperak.Problem {
+	var problems []aperak.Problem
+	gastag, _ := fristen.Gastag(x.cmd.ReceivedAt)
+	rr := RequestReceived{Workflow: f.name, PID: r.Tx.PID, TransactionID: r.Tx.TransactionID, Sender: r.Tx.Sender,
+		Receiver: r.Tx.Receiver, Document: r.Doc, InterchangeRef: r.Tx.InterchangeRef, ReceivedAt: x.cmd.ReceivedAt.UTC(),
+		Gastag: gastag.UTC(), FV: x.fv.String(), MasterData: md, Category: r.V.Header.DocumentCode, Reason: statusReason(r.T),
+		BalanceEnd: dateOf(r.T, "159")}
+	for _, s := range r.T.Segments {
+		switch {
+		case s.Is("NAD", "Z09"):
+			rr.CustomerName = nil
+			for c := 0; c < 6; c++ {
+				rr.CustomerName = append(rr.CustomerName, s.Value(3, c))
+			}
+		case s.Is("NAD", "VY"):
+			rr.NewSupplier = s.Value(1, 0)
+		case s.Is("CCI", "Z19"):
+			rr.BalanceGroup = s.Value(2, 0)
+		case s.Is("DTM", "Z20"):
+			rr.BillingMonths = atoi(s.Value(0, 1))
+		}
+	}
+	if ref, ok := r.T.Reference("ACW"); ok {
+		rr.CancelTx = ref.Value
+	}
+	if r.Tx.PID == PIDEoG {
+		if l, err := readLocation(r.T); err == nil {
+			rr.Location = &l
+		}
+	}
+	if r.Tx.PID == PIDStorno {
+		if rr.CancelTx == "" {
+			problems = append(problems, aperak.Problem{Code: "Z29", Location: &aperak.Location{Name: "Referenz auf zu stornierende Vorgangsnummer"}})
+		}
+	} else {
+		id, ok := maloOf(r.T)
+		rr.MaLo = id
+		switch {
+		case !ok || id == "":
+			problems = append(problems, aperak.Problem{Code: "Z29", Location: &aperak.Location{Name: "Meldepunkt"}})
+		case ident.ValidateMaLo(id) != nil:
+			problems = append(problems, aperak.Problem{Code: "Z35", Content: id, Location: &aperak.Location{Name: "Meldepunkt"}})
+		}
+	}
+	if dateQ != "" {
+		t := dateOf(r.T, dateQ)
+		name := "Beginn zum"
+		if dateQ == "93" {
+			name = "Ende zum"
+		}
+		switch {
+		case t.IsZero():
+			problems = append(problems, aperak.Problem{Code: "Z29", Location: &aperak.Location{Name: name}})
+		case !fristen.IsGastagLimit(t):
+			problems = append(problems, aperak.Problem{Code: "Z29", Text: "kein Gastag-Beginn (06:00 Uhr deutscher Zeit)", Location: &aperak.Location{Name: name}})
+		}
+		rr.Date = t
+	}
+	if md != nil && md.MaLo == "" {
+		md.MaLo = rr.MaLo
+	}
+	x.emit(rr)
+	// A Stornierung of this request finds the process under the key of the
+	// transaction's sender (ingest: RFF+ACW).
+	x.d.Correlate = append(x.d.Correlate, inbound.TransactionKey(r.Tx.Sender, r.Tx.TransactionID))
+	return problems
+}
+
+// checkRequest runs the Gas APERAK duty of a request: the AHB facts; on a
+// problem it sends the error APERAK and ends the process. It reports
+// whether the request is processable. (Silence is the positive answer.)
+func (f flow) checkRequest(x *dec, r *utilmdkit.Received, md *MasterData, dateQ string) (bool, error) {
+	problems := f.requestFacts(x, r, md, dateQ)
+	if len(problems) == 0 {
+		return true, nil
+	}
+	if err := f.ack(x, r, problems); err != nil {
+		return false, err
+	}
+	x.emit(Failed{Outcome: OutcomeAperakRejected, Reason: "request " + r.Tx.PID + " " + r.Tx.TransactionID + " rejected by APERAK " + problems[0].Code, MaLo: x.s.MaLo})
+	return false, nil
+}
+
+// nbAnmeldung answers an Anmeldung 44001: E_3005 (direct rejection; the
+// identification checks first, as its remark demands), E_3006 (is an
+// Abmeldeanfrage needed), then E_3007 (nbDecide).
+func (f flow) nbAnmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
+	if md == nil {
+		return f.txErr(r, ErrNoMasterData)
+	}
+	ok, err := f.checkRequest(x, r, md, "92")
+	if err != nil || !ok {
+		return err
+	}
+	req, start := x.s.Request, x.s.Date
+	switch {
+	case !md.Known || (!md.InGrid && md.SuccessorNB == ""):
+		return f.nbAnswerLFN(x, false, CodeAnmeldungNotFound, "")
+	case !md.InGrid:
+		return f.nbAnswerLFN(x, false, CodeAnmeldungOtherNB, md.SuccessorNB)
+	case !f.leadTimeOK(req, start):
+		return f.nbAnswerLFN(x, false, CodeAnmeldungLeadTime, "")
+	case md.PendingRegistration:
+		return f.nbAnswerLFN(x, false, CodeAnmeldungPending, "")
+	}
+	// E_3006 (no rows; "no answer is given"): INTERPRETATION — an
+	// Abmeldeanfrage is needed iff another LF is assigned on the Gastag
+	// before the Lieferbeginn. The NB then informs the LFN about the
+	// existing assignment (44036, step 2 of the AHB's sequence diagram
+	// "Lieferbeginn") and asks the LFA (44010, step 3).
+	if md.Supplier == "" || md.Supplier == r.Tx.Sender {
+		return f.nbDecide(x)
+	}
+	own := r.Tx.Receiver
+	if _, err := f.send(x, outMsg{PID: PIDInfoZuordnung, From: own, To: r.Tx.Sender, Reason: "Z26", MaLo: x.s.MaLo,
+		RefTN: req.TransactionID, Party: md.Supplier}); err != nil {
+		return err
+	}
+	// 44010 (AHB): DTM+93 = the Lieferbeginn, STS+7 as in the Anmeldung
+	// ([644]), NAD+Z09 the customer name of the Anmeldung ([572]), NAD+VY the
+	// LFN ([567]).
+	if _, err := f.send(x, outMsg{PID: PIDAbmeldeanfrage, From: own, To: md.Supplier, End: start, Reason: req.Reason, MaLo: x.s.MaLo,
+		Customer: req.CustomerName, Party: r.Tx.Sender}); err != nil {
+		return err
+	}
+	due := f.cfg.gas.LFAAnswerDue(x.at)
+	if due.Before(x.at) {
+		due = x.at
+	}
+	x.d.SetDeadlines = append(x.d.SetDeadlines, deadlineAt(labelLFA, due))
+	return nil
+}
+
+// leadTimeOK is the lead-time step of E_3005: a Wechsel (E03, ZD2) needs
+// the GeLi Gas lead time (fristen.GeLiGas, UNVERIFIED 10 WT); an Ein-/Auszug
+// (E01, E02) may start up to 42 days back (fristen.md §5.5, UNVERIFIED).
+func (f flow) leadTimeOK(req *RequestReceived, start time.Time) bool {
+	switch req.Reason {
+	case "E01", "E02":
+		return !start.Before(f.cfg.gas.EarliestMoveIn(req.ReceivedAt))
+	}
+	return f.cfg.gas.AllowsStart(req.ReceivedAt, start, false)
+}
+
+// nbAnswer handles the LFA's answer 44011/44012 to the NB's 44010.
+func (f flow) nbAnswer(x *dec, o Outgoing, ar AnswerReceived) error {
+	if o.PID != PIDAbmeldeanfrage {
+		x.emit(ar, Noted{What: "answer " + ar.PID + " to " + o.PID + " " + o.TransactionID + " not expected"})
+		return nil
+	}
+	late := x.s.Done || x.s.LFAExpired || x.s.LFAAnswered
+	ar.Timely = !late
+	x.emit(ar)
+	if late {
+		x.emit(Noted{What: "late answer " + ar.PID + " of the LFA to " + o.TransactionID})
+		return nil
+	}
+	x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelLFA)
+	return f.nbDecide(x)
+}
+
+// nbDecide walks E_3007 once the LFA's answer is in, its time is up, or no
+// Abmeldeanfrage was needed: the LFA's rejection rejects the Anmeldung (Z35
+// with the LFA's code in STS+Z35 and the LFA in NAD+VY, AHB [84]); otherwise
+// the NB confirms (44002) and, when the LFA did not answer in time, tells it
+// that its assignment ends (44037, INTERPRETATION of step 6 of the sequence
+// diagram "Lieferbeginn": the LFA that confirmed with 44011 knows its end
+// already).
+func (f flow) nbDecide(x *dec) error {
+	if x.s.LFATx != "" && x.s.LFAAnswered && x.s.LFAObjected {
+		return f.nbAnswerLFN(x, false, CodeAnmeldungLFARejected, x.s.LFA)
+	}
+	md := derefMD(x.s.Request.MasterData)
+	if md.Location == nil {
+		x.emit(Failed{Outcome: OutcomeFailed, Reason: "Anmeldung " + x.s.Request.TransactionID + " cannot be confirmed: no gas master data (Location) of MaLo " + x.s.MaLo, MaLo: x.s.MaLo})
+		return nil
+	}
+	if err := md.Location.Validate(); err != nil {
+		x.emit(Failed{Outcome: OutcomeFailed, Reason: "Anmeldung " + x.s.Request.TransactionID + " cannot be confirmed: master data of MaLo " + x.s.MaLo + ": " + err.Error(), MaLo: x.s.MaLo})
+		return nil
+	}
+	if err := f.nbAnswerLFN(x, true, CodeAnmeldungConfirm, ""); err != nil {
+		return err
+	}
+	own := x.s.Own
+	x.emit(SupplierAssigned{MaLo: x.s.MaLo, Supplier: x.s.Partner, NB: own, From: x.s.Date})
+	if x.s.LFATx != "" && x.s.LFAExpired {
+		if _, err := f.send(x, outMsg{PID: PIDInfoBeendigung, From: own, To: x.s.LFA, End: x.s.Date, BalanceEnd: x.s.Date, Reason: "ZC8", MaLo: x.s.MaLo}); err != nil {
+			return err
+		}
+	}
+	if x.s.LFATx != "" && !x.s.LFAObjected {
+		x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.LFA, NB: own, Until: x.s.Date})
+	}
+	return nil
+}
+
+// nbAnswerLFN sends 44002/44003 to the LFN and completes. The confirmation
+// carries the NB's master data (Location) with the LFN's Bilanzkreis and
+// Abrechnungsintervall of the Anmeldung; the rejection the Transaktionsgrund,
+// the code, the MaLo unless the code drops it ([362]), DTM+Z07/Z08 for ZC5
+// ([36]), STS+Z35 and NAD+VY (the LFA) for Z35 ([84]) or NAD+VY (the
+// succeeding NB) for A04 ([367]).
+func (f flow) nbAnswerLFN(x *dec, confirm bool, key, party string) error {
+	req := x.s.Request
+	uc, _ := useCaseOf(PIDAnmeldung)
+	rule := f.cfg.codes.get(key)
+	pid, outcome, list := uc.Reject, OutcomeRejected, uc.RejectList
+	if confirm {
+		pid, outcome, list = uc.Confirm, OutcomeConfirmed, uc.ConfirmList
+	}
+	md := derefMD(req.MasterData)
+	m := outMsg{PID: pid, From: x.s.Own, To: x.s.Partner, Reason: req.Reason, Answer: rule.Code, List: list, Remark: rule.Remark,
+		RefTN: req.TransactionID, MaLo: x.s.MaLo, Party: party}
+	switch {
+	case confirm:
+		l := *md.Location
+		if len(req.CustomerName) > 0 && req.CustomerName[0] != "" { // NAD+Z09: the name of the Anmeldung ([572])
+			l.Customer, l.CustomerFirst, l.CustomerCompany = req.CustomerName[0], req.CustomerName[1], req.CustomerName[5] == "Z02"
+		}
+		m.Start, m.BalanceStart, m.MeLo, m.Location = x.s.Date, x.s.Date, l.MeLo, &l
+		m.BillingMonths, m.BalanceGroup = req.BillingMonths, req.BalanceGroup
+	case rule.Code == "A03" || rule.Code == "A17":
+		m.MaLo = "" // AHB 44003 [362]
+	}
+	if key == CodeAnmeldungPending {
+		m.Processing, m.NextProcessing = md.PendingStart, md.NextProcessing
+		// UNVERIFIED defaults where the master data have none: the Lieferbeginn
+		// in process is unknown to the registry lookup, so the requested one
+		// is named; the next processing is the next Werktag (06:00).
+		if m.Processing.IsZero() {
+			m.Processing = x.s.Date
+		}
+		if m.NextProcessing.IsZero() {
+			m.NextProcessing, _ = fristen.StromToGas(f.cfg.cal.NextWerktag(fristen.GasDate(x.cmd.ReceivedAt)))
+		}
+	}
+	if key == CodeAnmeldungLFARejected {
+		m.Third = x.s.LFACode
+	}
+	if _, err := f.send(x, m); err != nil {
+		return err
+	}
+	x.emit(Completed{Outcome: outcome, PID: pid, Code: rule.Code, List: list, MaLo: x.s.MaLo, Date: x.s.Date})
+	return nil
+}
+
+// nbAbmeldung answers an Abmeldung 44004 by E_3019 (INTERPRETATION, the EBD
+// has no rows): the end must not be recorded already
+// (CodeAbmeldungAlready), the sender must be the LF assigned on the Gastag
+// before the end (CodeAbmeldungNotSupplier); otherwise 44005. A confirmed
+// Auszug (E01) cancels a future assignment of another LF (44038 ZG9 with
+// the LFA as the triggering party, AHB [571]).
+func (f flow) nbAbmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
+	if md == nil {
+		return f.txErr(r, ErrNoMasterData)
+	}
+	ok, err := f.checkRequest(x, r, md, "93")
+	if err != nil || !ok {
+		return err
+	}
+	end, req := x.s.Date, x.s.Request
+	key, confirm := CodeAbmeldungConfirm, true
+	switch {
+	case md.ConfirmedEnd:
+		key, confirm = CodeAbmeldungAlready, false
+	case !md.Known || md.Supplier != r.Tx.Sender:
+		key, confirm = CodeAbmeldungNotSupplier, false
+	}
+	uc, _ := useCaseOf(PIDAbmeldung)
+	rule := f.cfg.codes.get(key)
+	pid, outcome, list := uc.Reject, OutcomeRejected, uc.RejectList
+	m := outMsg{From: x.s.Own, To: x.s.Partner, Reason: req.Reason, Answer: rule.Code, Remark: rule.Remark, MaLo: x.s.MaLo, RefTN: req.TransactionID}
+	if confirm {
+		pid, outcome, list = uc.Confirm, OutcomeConfirmed, uc.ConfirmList
+		m.End, m.BalanceEnd = end, end
+	}
+	m.PID, m.List = pid, list
+	if _, err := f.send(x, m); err != nil {
+		return err
+	}
+	x.emit(Completed{Outcome: outcome, PID: pid, Code: rule.Code, List: list, MaLo: x.s.MaLo, Date: end})
+	if !confirm {
+		return nil
+	}
+	x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.Partner, NB: x.s.Own, Until: end})
+	if req.Reason == "E01" && md.FutureSupplier != "" && !md.FutureStart.Before(end) {
+		if _, err := f.send(x, outMsg{PID: PIDInfoAufhebung, From: x.s.Own, To: md.FutureSupplier, Start: md.FutureStart, Reason: "ZG9",
+			MaLo: x.s.MaLo, Party: r.Tx.Sender}); err != nil {
+			return err
+		}
+		x.emit(AssignmentRevoked{MaLo: x.s.MaLo, Supplier: md.FutureSupplier, From: md.FutureStart})
+	}
+	return nil
+}
+
+func derefMD(md *MasterData) MasterData {
+	if md == nil {
+		return MasterData{}
+	}
+	return *md
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}

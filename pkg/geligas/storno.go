@@ -1,0 +1,60 @@
+package geligas
+
+import (
+	"slices"
+
+	"github.com/mako-engine/mako/pkg/utilmdkit"
+)
+
+// stornoIn answers a Stornierung 44022 of the request that started this
+// process (ingest routes it here by its RFF+ACW), deterministically in
+// order with the process's other commands:
+//
+//   - the request is already answered, or RFF+ACW names another
+//     transaction: 44024 with CodeStornoLate;
+//   - WithStornoAccept(false): 44024 with CodeStornoReject, the process
+//     goes on;
+//   - otherwise 44023 (CodeStornoConfirm) and the process ends as
+//     cancelled: its deadlines (LFA answer, ERP decision) are cancelled,
+//     nothing else is sent, the master data stay as they are. A 44010 the
+//     NB already sent to the LFA is not revoked (docs/geligas.md).
+//
+// The answer's BGM is the category of the 44022 (AHB [500]).
+func (f flow) stornoIn(x *dec, r *utilmdkit.Received) error {
+	req := x.s.Request
+	acw, _ := r.T.Reference("ACW")
+	ev := StornoReceived{TransactionID: r.Tx.TransactionID, Sender: r.Tx.Sender, CancelTx: acw.Value, Category: r.V.Header.DocumentCode,
+		Document: r.Doc, InterchangeRef: r.Tx.InterchangeRef, Late: x.s.Done, At: x.at}
+	x.emit(ev)
+	own := r.Tx.Receiver
+	if req == nil && x.s.Init != nil {
+		own = x.s.Own
+	}
+	key, confirm := CodeStornoConfirm, true
+	switch {
+	case ev.Late || req == nil || acw.Value != req.TransactionID:
+		key, confirm = CodeStornoLate, false
+	case !f.cfg.stornoAccept:
+		key, confirm = CodeStornoReject, false
+	}
+	uc, _ := useCaseOf(PIDStorno)
+	rule := f.cfg.codes.get(key)
+	m := outMsg{PID: uc.Reject, BGM: ev.Category, From: own, To: r.Tx.Sender, Reason: "E05", Answer: rule.Code, List: uc.RejectList,
+		Remark: rule.Remark, RefTN: r.Tx.TransactionID}
+	if confirm {
+		m.PID, m.List, m.Remark = uc.Confirm, uc.ConfirmList, ""
+	}
+	if _, err := f.send(x, m); err != nil {
+		return err
+	}
+	if !confirm {
+		return nil
+	}
+	for _, l := range []string{labelLFA, labelDecision} {
+		if !slices.Contains(x.d.CancelDeadlines, l) {
+			x.d.CancelDeadlines = append(x.d.CancelDeadlines, l)
+		}
+	}
+	x.emit(Completed{Outcome: OutcomeCancelled, PID: m.PID, Code: m.Answer, List: m.List, MaLo: x.s.MaLo, Date: x.s.Date})
+	return nil
+}

@@ -1,0 +1,94 @@
+package geligas
+
+import (
+	"testing"
+)
+
+// Test times: the LFN registers on Mon 2026-11-02 for 2026-12-01 (lead time
+// 10 WT → earliest 2026-11-17).
+var (
+	t0    = berlin(2026, 11, 2, 9, 0)
+	start = gas(2026, 12, 1)
+)
+
+// nbMD is the NB's master data of a MaLo supplied by the LFA.
+func nbMD() MasterData {
+	return MasterData{Known: true, InGrid: true, Supplier: mpLFA, Location: testLocation()}
+}
+
+// TestLieferbeginnHappyPath: LFN 44001 → NB 44036 (LFN) + 44010 (LFA) →
+// LFA 44011 (no contract binding) → NB 44002 → LFN; master data on both
+// sides; every message AHB-clean; positive CONTRL and silence make the
+// transactions received and processed.
+func TestLieferbeginnHappyPath(t *testing.T) {
+	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
+	d := lfn.exec(t0, reg(RegisterSupplyStart{Start: start}))
+	a := out(t, d, mpNB, "UTILMD", PIDAnmeldung)
+
+	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
+	d = nb.exec(t0.Add(5*60e9), enriched(deliver(t, a), nbMD()))
+	if got := pids(t, d); len(got) != 2 || got[0] != PIDInfoZuordnung || got[1] != PIDAbmeldeanfrage {
+		t.Fatalf("NB sent %v, want 44036, 44010", got)
+	}
+	info := out(t, d, mpLFN, "UTILMD", PIDInfoZuordnung)
+	req := out(t, d, mpLFA, "UTILMD", PIDAbmeldeanfrage)
+	if _, ok := nb.dl[labelLFA]; !ok {
+		t.Fatal("no LFA deadline")
+	}
+
+	// LFN records the 44036 (follow-up of its Anmeldung).
+	lfn.exec(t0.Add(10*60e9), deliver(t, info))
+	if len(lfn.s.Info) != 1 || lfn.s.Info[0].Party != mpLFA || lfn.s.Done {
+		t.Fatalf("LFN info: %+v done=%v", lfn.s.Info, lfn.s.Done)
+	}
+
+	// LFA: supplied, no binding; decides at once (no ERP).
+	lfa := newParty(t, "lfa", WithERPDecision(0)).start(WorkflowLFAAbmeldeanfrage)
+	d = lfa.exec(t0.Add(10*60e9), enriched(deliver(t, req), MasterData{Known: true, Supplied: true}))
+	ans := out(t, d, mpNB, "UTILMD", PIDAbmeldeanfrageBest)
+	if c, l := answerOf(t, ans); c != "E15" || l != "G_0010" {
+		t.Fatalf("44011 answer %s:%s", c, l)
+	}
+	if e, ok := has[SupplyEnded](lfa.all); !ok || e.Supplier != mpLFA || !e.Until.Equal(start) {
+		t.Fatalf("LFA supply end %+v", e)
+	}
+
+	d = nb.exec(t0.Add(20*60e9), deliver(t, ans))
+	conf := out(t, d, mpLFN, "UTILMD", PIDAnmeldungBest)
+	if c, l := answerOf(t, conf); c != "E15" || l != "G_0012" {
+		t.Fatalf("44002 answer %s:%s", c, l)
+	}
+	if outcome(nb) != OutcomeConfirmed || !keyBound(nb, AnsweredKey(maloID)) || !keyBound(nb, MaLoKey(maloID)) {
+		t.Fatalf("NB outcome %s keys %v", outcome(nb), nb.keys)
+	}
+	if e, ok := has[SupplierAssigned](nb.all); !ok || e.Supplier != mpLFN || !e.From.Equal(start) {
+		t.Fatalf("NB assignment %+v", e)
+	}
+	if _, ok := has[SupplyEnded](nb.all); !ok {
+		t.Fatal("NB: LFA's supply not ended")
+	}
+	if got := pids(t, d); len(got) != 1 {
+		t.Fatalf("NB sent %v after a timely 44011 (no 44037 expected)", got)
+	}
+
+	d = lfn.exec(t0.Add(30*60e9), deliver(t, conf))
+	if len(d.Outbound) != 0 {
+		t.Fatalf("LFN answered the 44002 (Gas: no positive APERAK): %v", pids(t, d))
+	}
+	if outcome(lfn) != OutcomeConfirmed {
+		t.Fatalf("LFN outcome %s", outcome(lfn))
+	}
+	if e, ok := has[SupplierAssigned](lfn.all); !ok || e.Supplier != mpLFN {
+		t.Fatalf("LFN assignment %+v", e)
+	}
+
+	// Positive CONTRL: received; silence until the APERAK deadline: processed.
+	lfn.exec(t0.Add(31*60e9), contrl(t, a, t0.Add(31*60e9), true))
+	if !lfn.s.Out[0].Received || lfn.s.Out[0].Aperak != "" {
+		t.Fatalf("after positive CONTRL: %+v", lfn.s.Out[0])
+	}
+	lfn.fire(labelAperak + lfn.s.Out[0].TransactionID)
+	if p, ok := has[Processed](lfn.all); !ok || p.PID != PIDAnmeldung || lfn.s.Out[0].Aperak != "processed" {
+		t.Fatalf("not processed: %+v %+v", p, lfn.s.Out[0])
+	}
+}

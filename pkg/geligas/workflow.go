@@ -1,0 +1,530 @@
+package geligas
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/edifact/aperak"
+	"github.com/mako-engine/mako/pkg/edifact/ident"
+	"github.com/mako-engine/mako/pkg/edifact/utilmd"
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/fristen"
+	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/refgen"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
+	"github.com/mako-engine/mako/pkg/wire/delivery"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+)
+
+// Errors of the workflows. Handle wraps them with the transaction concerned.
+var (
+	// ErrUnexpectedCommand: the workflow does not handle this command type.
+	ErrUnexpectedCommand = errors.New("geligas: unexpected command")
+	// ErrNoMasterData: a request that needs master data arrived without it
+	// (Module.Enrich is not wired for the workflow).
+	ErrNoMasterData = errors.New("geligas: request without master data (Module.Enrich not wired)")
+	// ErrInvalidCommand: an ERP command misses a required field or holds a
+	// value the AHB does not allow.
+	ErrInvalidCommand = errors.New("geligas: invalid ERP command")
+	// ErrMessage: a received transaction cannot be read.
+	ErrMessage = errors.New("geligas: unreadable transaction")
+)
+
+// ErrNonConformant marks an outbound message that violates the AHB of its
+// PID and format version (utilmdkit.ErrNonConformant): the decision is
+// refused, nothing is committed or sent.
+var ErrNonConformant = utilmdkit.ErrNonConformant
+
+// NonConformantError names the refused outbound message and its AHB
+// findings (utilmdkit.NonConformantError).
+type NonConformantError = utilmdkit.NonConformantError
+
+// TransactionError names the received transaction a workflow could not
+// handle; it wraps ErrMessage or ErrNoMasterData.
+type TransactionError = utilmdkit.TransactionError
+
+// Deadline labels.
+const (
+	labelAperak   = "aperak:"  // + our transaction id: the partner's error APERAK can arrive until then
+	labelLFA      = "lfa"      // NB: the LFA's answer to 44010 is due (E_3007)
+	labelDecision = "decision" // answering side: the ERP's Decide is due
+)
+
+// flow is one workflow of the package: all share State, codec and the
+// APERAK/CONTRL duties; Handle dispatches on the workflow name.
+type flow struct {
+	name string
+	cfg  *config
+}
+
+// Name implements engine.Workflow.
+func (f flow) Name() string { return f.name }
+
+// Initial implements engine.Workflow.
+func (f flow) Initial() State { return State{Workflow: f.name} }
+
+// Apply implements engine.Workflow.
+func (f flow) Apply(s State, ev engine.Event) State { return apply(s, ev) }
+
+// Codec implements engine.Workflow: the package's events and commands.
+func (f flow) Codec() *engine.Codec {
+	return engine.NewCodec().
+		Event(RequestReceived{}, 1).Event(Initiated{}, 1).Event(AperakSent{}, 1).Event(Sent{}, 1).
+		Event(AperakReceived{}, 1).Event(Processed{}, 1).Event(ContrlReceived{}, 1).Event(AnswerReceived{}, 1).
+		Event(InfoReceived{}, 1).Event(LFAWaitExpired{}, 1).Event(DecisionRequested{}, 1).Event(Decided{}, 1).
+		Event(Completed{}, 1).Event(Failed{}, 1).Event(SupplierAssigned{}, 1).Event(SupplyEnded{}, 1).
+		Event(AssignmentRevoked{}, 1).Event(StornoReceived{}, 1).Event(Delivered{}, 1).Event(Undelivered{}, 1).Event(Noted{}, 1).
+		Command(inbound.Transaction{}).Command(Enriched{}).Command(RegisterSupplyStart{}).Command(RequestTermination{}).
+		Command(RegisterSupplyEnd{}).Command(DeregisterSupply{}).Command(RegisterEoG{}).Command(RequestCancellation{}).
+		Command(Decide{}).Command(Timeout{}).Command(delivery.Confirmed{}).Command(delivery.Failed{})
+}
+
+// OnDeadline implements engine.DeadlineHandler: every fired deadline becomes
+// a Timeout at its due time (or at the earlier forced fire time).
+func (f flow) OnDeadline(_ State, fired engine.DeadlineFired) (engine.CommandData, error) {
+	at := fired.Due
+	if !fired.FiredAt.IsZero() && fired.FiredAt.Before(at) {
+		at = fired.FiredAt
+	}
+	return Timeout{Label: fired.Label, Due: at}, nil
+}
+
+// dec accumulates one decision; events are applied to s as they are emitted.
+type dec struct {
+	f   flow
+	s   State
+	d   engine.Decision
+	cmd engine.Command
+	at  time.Time
+	fv  fv.Version
+	n   int
+}
+
+func (x *dec) emit(evs ...engine.EventData) {
+	for _, e := range evs {
+		x.d.Events = append(x.d.Events, e)
+		x.s = apply(x.s, engine.Event{Data: e})
+	}
+}
+
+// ref derives the next reference of this decision from the command id
+// (pkg/refgen: deterministic, never a clock).
+func (x *dec) ref(prefix string) string {
+	x.n++
+	return refgen.Ref(prefix, string(x.cmd.ID), strconv.Itoa(x.n))
+}
+
+// Handle implements engine.Workflow.
+func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
+	if f.cfg == nil {
+		return engine.Decision{}, fmt.Errorf("geligas: %s: not configured", f.name)
+	}
+	x := &dec{f: f, s: s, cmd: cmd, at: cmd.ReceivedAt.UTC(), fv: cmd.FormatVersion}
+	if x.fv.IsZero() {
+		// A decision without a received message sends in the format
+		// version in force at its time (edifact.md §7.3).
+		if v, err := fv.Resolve(x.at); err == nil {
+			x.fv = v
+		} else if s.FV != "" {
+			v, err := fv.Parse(s.FV)
+			if err != nil {
+				return engine.Decision{}, fmt.Errorf("geligas: state format version %q: %w", s.FV, err)
+			}
+			x.fv = v
+		}
+	}
+	var err error
+	switch p := cmd.Payload.(type) {
+	case Enriched:
+		md := p.MasterData
+		err = f.transaction(x, p.Transaction, &md, p.parsed)
+	case inbound.Transaction:
+		err = f.transaction(x, p, nil, nil)
+	case RegisterSupplyStart:
+		err = f.registerSupplyStart(x, p)
+	case RequestTermination:
+		err = f.requestTermination(x, p)
+	case RegisterSupplyEnd:
+		err = f.registerSupplyEnd(x, p)
+	case DeregisterSupply:
+		err = f.deregisterSupply(x, p)
+	case RegisterEoG:
+		err = f.registerEoG(x, p)
+	case RequestCancellation:
+		err = f.requestCancellation(x, p)
+	case Decide:
+		err = f.decide(x, p)
+	case delivery.Confirmed:
+		x.emit(Delivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Transport: p.Transport, At: p.At.UTC()})
+	case delivery.Failed:
+		x.emit(Undelivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Reason: p.Reason, At: p.At.UTC()})
+	case Timeout:
+		if !p.Due.IsZero() {
+			x.at = p.Due.UTC()
+		}
+		err = f.timeout(x, p.Label)
+	default:
+		err = fmt.Errorf("%w: %T for %s", ErrUnexpectedCommand, cmd.Payload, f.name)
+	}
+	if err != nil {
+		return engine.Decision{}, err
+	}
+	if s.MaLo == "" && x.s.MaLo != "" {
+		// The process learnt its MaLo: bind it once (business key).
+		x.d.Correlate = append(x.d.Correlate, MaLoKey(x.s.MaLo))
+	}
+	if f.name == WorkflowNBLieferbeginn && !s.Done && x.s.Done && ident.ValidateMaLo(x.s.MaLo) == nil {
+		// The Anmeldung is answered (or cancelled): no longer in process.
+		x.d.Correlate = append(x.d.Correlate, AnsweredKey(x.s.MaLo))
+	}
+	return x.d, nil
+}
+
+// maloOf returns the MaLo of a Gas transaction: the first SG5 LOC+172
+// (Meldepunkt) that holds a MaLo-ID (44002 lists the MaLo and its MeLos).
+func maloOf(t *utilmd.Transaction) (string, bool) {
+	if t == nil {
+		return "", false
+	}
+	first := ""
+	for _, s := range t.Segments {
+		if !s.Is("LOC", "172") {
+			continue
+		}
+		id := s.Value(1, 0)
+		if ident.ValidateMaLo(id) == nil {
+			return id, true
+		}
+		if first == "" {
+			first = id
+		}
+	}
+	return first, first != ""
+}
+
+// requestDate returns DTM+92 or else DTM+93 of t (zero if none readable).
+func requestDate(t *utilmd.Transaction) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	for _, q := range []string{"92", "93"} {
+		if d, ok := t.Date(q); ok {
+			if v, err := d.Time(); err == nil {
+				return v
+			}
+		}
+	}
+	return time.Time{}
+}
+
+func (f flow) txErr(r *utilmdkit.Received, err error) error {
+	return &TransactionError{Workflow: f.name, PID: r.Tx.PID, Sender: r.Tx.Sender, TransactionID: r.Tx.TransactionID, Err: err}
+}
+
+// unreadable answers a UTILMD transaction that cannot be read with an
+// error APERAK Z29 and ends the process; only when no APERAK can be built
+// does the error go back to the pipeline (dead letter).
+func (f flow) unreadable(x *dec, r *utilmdkit.Received, cause error) error {
+	if r == nil || r.M == nil {
+		return cause
+	}
+	text := cause.Error()
+	if len(text) > 250 {
+		text = text[:250]
+	}
+	if err := f.ack(x, r, []aperak.Problem{{Code: "Z29", Text: text, Location: &aperak.Location{Name: "Vorgang"}}}); err != nil {
+		return fmt.Errorf("%w (and no APERAK could be built: %v)", cause, err)
+	}
+	x.emit(Failed{Outcome: OutcomeAperakRejected, Reason: "transaction " + r.Tx.TransactionID + " unreadable: " + text, MaLo: x.s.MaLo})
+	return nil
+}
+
+// transaction handles a received transaction: an APERAK or CONTRL for a
+// message we sent, a request, an Informationsmeldung or an answer.
+func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData, parsed *utilmdkit.Received) error {
+	switch tx.MessageType {
+	case "APERAK":
+		return f.aperakIn(x, tx)
+	case "CONTRL":
+		return f.contrlIn(x, tx)
+	}
+	r := parsed
+	if r == nil {
+		var err error
+		if r, err = utilmdkit.Parse(tx, ErrMessage); err != nil {
+			return f.unreadable(x, r, err)
+		}
+	}
+	if x.fv.IsZero() {
+		v, err := fv.Parse(tx.FormatVersion)
+		if err != nil {
+			return fmt.Errorf("%w: transaction %s: format version %q", ErrMessage, tx.TransactionID, tx.FormatVersion)
+		}
+		x.fv = v
+	}
+	switch {
+	case infoPIDs[tx.PID]:
+		return f.infoIn(x, r)
+	case isRequest(tx.PID):
+		if tx.PID == PIDStorno && x.s.Started && f.name != WorkflowStornoAnswer {
+			return f.stornoIn(x, r)
+		}
+		if x.s.Started {
+			x.emit(Noted{What: "second request " + tx.PID + " " + tx.TransactionID + " in one process"})
+			return nil
+		}
+		return f.request(x, r, md)
+	}
+	return f.answer(x, r)
+}
+
+// ack sends the error APERAK (313) for a received transaction with
+// problems. Gas sends no positive APERAK (APERAK AHB 1.1 §2.4.1): without
+// problems nothing is sent.
+func (f flow) ack(x *dec, r *utilmdkit.Received, problems []aperak.Problem) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	ref, err := aperak.ReferenceFrom(r.IX, r.M, r.U)
+	if err != nil {
+		return fmt.Errorf("geligas: APERAK for %s/%s: %w", r.Tx.Sender, r.Tx.TransactionID, err)
+	}
+	id := x.ref("A")
+	created, v := x.at, x.fv
+	if _, ok := x.cmd.Payload.(Timeout); !ok {
+		created = x.cmd.Prepared().UTC()
+		if rv, err := fv.Resolve(created); err == nil {
+			v = rv
+		}
+	}
+	out, err := aperak.Build(aperak.Params{FormatVersion: v, Ref: id, Time: created},
+		aperak.Message{Ref: "1", DocumentNumber: id, Reference: ref, Problems: problems})
+	if err != nil {
+		return fmt.Errorf("geligas: APERAK for %s/%s: %w", r.Tx.Sender, r.Tx.TransactionID, err)
+	}
+	if err := utilmdkit.Conform(f.name, v, "APERAK", r.Tx.Sender, out); err != nil {
+		return err
+	}
+	own := r.Tx.Receiver
+	x.d.Outbound = append(x.d.Outbound, engine.Outbound{Recipient: r.Tx.Sender, Sender: own, MessageType: "APERAK", InterchangeRef: id, Payload: out})
+	x.d.Correlate = append(x.d.Correlate, inbound.InterchangeKey(own, id))
+	ercs := make([]string, 0, len(problems))
+	for _, p := range problems {
+		ercs = append(ercs, p.Code)
+	}
+	x.emit(AperakSent{TransactionID: r.Tx.TransactionID, ERC: ercs, Document: id, At: x.at})
+	return nil
+}
+
+// send builds one UTILMD Gas transaction, validates it against its AHB
+// (refusing the decision on a finding), binds the keys under which its
+// answers find this process and sets the deadline after which it counts as
+// processed (no error APERAK by the Gas APERAK deadline).
+func (f flow) send(x *dec, u outMsg) (Sent, error) {
+	u.FV, u.At = x.fv, x.at
+	u.Interchange, u.Document, u.Transaction = x.ref("G"), x.ref("D"), x.ref("V")
+	if u.BGM == "" {
+		if infoPIDs[u.PID] {
+			u.BGM = "E44"
+		} else if uc, ok := useCaseOf(u.PID); ok {
+			u.BGM = uc.BGM
+		}
+	}
+	out, err := u.bytes()
+	if err != nil {
+		return Sent{}, fmt.Errorf("geligas: build %s for %s: %w", u.PID, u.To, err)
+	}
+	if err := utilmdkit.Conform(f.name, x.fv, "UTILMD", u.To, out); err != nil {
+		return Sent{}, err
+	}
+	due, err := f.cfg.aperak.Due(context.Background(), fristen.APERAKRequest{Received: x.at, Sparte: fristen.Gas, MessageType: "UTILMD", Initial: initial(u.PID)})
+	if err != nil {
+		return Sent{}, fmt.Errorf("geligas: APERAK deadline for %s: %w", u.PID, err)
+	}
+	aperakDue := due.Due.Add(f.cfg.aperakGrace).UTC()
+	x.d.Outbound = append(x.d.Outbound, engine.Outbound{Recipient: u.To, Sender: u.From, MessageType: "UTILMD", InterchangeRef: u.Interchange, Payload: out})
+	x.d.Correlate = append(x.d.Correlate, inbound.TransactionKey(u.From, u.Transaction), inbound.DocumentKey(u.From, u.Document), inbound.InterchangeKey(u.From, u.Interchange))
+	x.d.SetDeadlines = append(x.d.SetDeadlines, engine.DeadlineRequest{Label: labelAperak + u.Transaction, Due: aperakDue})
+	s := Sent{PID: u.PID, TransactionID: u.Transaction, Document: u.Document, InterchangeRef: u.Interchange, Recipient: u.To,
+		Code: u.Answer, List: u.List, AperakDue: aperakDue, At: x.at}
+	x.emit(s)
+	return s, nil
+}
+
+// initial reports whether pid is an Initialprozess for the Gas APERAK
+// deadline (3 WT) rather than a Folgeprozess (next WT 12:00). INTERPRETATION
+// (edifact.md §11.2: Initialprozess = "Zuordnung zu einem Objekt"): the
+// requests that open a supplier-switch process (44001, 44004, 44007, 44013,
+// 44016); the answers, the Abmeldeanfrage 44010 (a step inside the NB's
+// Lieferbeginn), the Informationsmeldungen and 44022 are Folgeprozesse.
+func initial(pid string) bool {
+	u, ok := useCaseOf(pid)
+	return ok && u.Request == pid && u.Initial
+}
+
+// aperakIn handles the partner's APERAK for a message we sent: an error
+// APERAK (313) rejects the transaction (it counts as not received); a
+// positive one, which Gas does not send, is recorded.
+func (f flow) aperakIn(x *dec, tx inbound.Transaction) error {
+	_, m, err := tx.Parse()
+	if err != nil {
+		return fmt.Errorf("%w: APERAK %s of %s: %w", ErrMessage, tx.InterchangeRef, tx.Sender, err)
+	}
+	a := utilmdkit.ReadAPERAK(m)
+	o := x.s.outByDoc(a.Document)
+	if o == nil && a.Transaction != "" {
+		o = x.s.out(a.Transaction)
+	}
+	if o == nil {
+		x.emit(Noted{What: "APERAK " + tx.InterchangeRef + " for unknown document " + a.Document})
+		return nil
+	}
+	if o.Aperak == "312" || o.Aperak == "313" {
+		x.emit(Noted{What: "second APERAK " + tx.InterchangeRef + " for " + o.TransactionID})
+		return nil
+	}
+	accepted := a.Code == "312"
+	x.emit(AperakReceived{TransactionID: o.TransactionID, PID: o.PID, Document: o.Document, Accepted: accepted, ERC: a.ERC, MaLo: x.s.MaLo})
+	if accepted {
+		return nil
+	}
+	if o.Aperak == "" {
+		x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelAperak+o.TransactionID)
+	} else {
+		// After the deadline the transaction counted as processed; a late
+		// error APERAK is recorded and still ends the process.
+		x.emit(Noted{What: "error APERAK " + tx.InterchangeRef + " after the APERAK deadline of " + o.TransactionID})
+	}
+	return f.rejected(x, *o, OutcomeAperakRejected)
+}
+
+// contrlIn handles a CONTRL for an interchange we sent: Gas acknowledges
+// every interchange (UCI 0083 = 7: received); 4 rejects it (edifact.md §10).
+func (f flow) contrlIn(x *dec, tx inbound.Transaction) error {
+	_, m, err := tx.Parse()
+	if err != nil {
+		return fmt.Errorf("%w: CONTRL %s of %s: %w", ErrMessage, tx.InterchangeRef, tx.Sender, err)
+	}
+	ref, action := utilmdkit.ReadCONTRL(m)
+	rejected := action == edifact.ContrlRejected
+	x.emit(ContrlReceived{InterchangeRef: ref, Rejected: rejected, MaLo: x.s.MaLo})
+	o := x.s.outByInterchange(ref)
+	if !rejected || o == nil {
+		return nil
+	}
+	x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelAperak+o.TransactionID)
+	return f.rejected(x, *o, OutcomeContrlRejected)
+}
+
+// rejected handles a transaction of ours that counts as not received.
+func (f flow) rejected(x *dec, o Outgoing, outcome string) error {
+	if f.name == WorkflowNBLieferbeginn && o.TransactionID == x.s.LFATx && !x.s.Done && !x.s.LFAAnswered {
+		// The 44010 counts as not received: the LFA cannot answer it; the
+		// NB decides without it (E_3007, as on the LFA's silence).
+		x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelLFA)
+		x.emit(LFAWaitExpired{TransactionID: o.TransactionID, Due: x.at})
+		return f.nbDecide(x)
+	}
+	if len(x.s.Out) > 0 && x.s.Out[0].TransactionID == o.TransactionID && !x.s.Done {
+		x.emit(Failed{Outcome: outcome, Reason: o.PID + " " + o.TransactionID + " rejected by " + o.Recipient, MaLo: x.s.MaLo})
+	}
+	return nil
+}
+
+// timeout handles a fired deadline.
+func (f flow) timeout(x *dec, label string) error {
+	switch {
+	case strings.HasPrefix(label, labelAperak):
+		o := x.s.out(strings.TrimPrefix(label, labelAperak))
+		if o == nil || o.Aperak != "" {
+			return nil
+		}
+		x.emit(Processed{TransactionID: o.TransactionID, PID: o.PID, Due: o.AperakDue, MaLo: x.s.MaLo})
+		return nil
+	case label == labelLFA:
+		if x.s.Done || x.s.LFAAnswered || x.s.LFATx == "" {
+			return nil
+		}
+		x.emit(LFAWaitExpired{TransactionID: x.s.LFATx, Due: x.at})
+		return f.nbDecide(x)
+	case label == labelDecision:
+		if !x.s.DecisionPending || x.s.Done {
+			return nil
+		}
+		return f.applyDecision(x, Decided{Object: x.s.DefaultObject, Source: "default", Note: "no ERP decision by the deadline"})
+	}
+	x.emit(Noted{What: "unknown deadline " + label})
+	return nil
+}
+
+// decide handles the ERP's Decide.
+func (f flow) decide(x *dec, p Decide) error {
+	if !x.s.DecisionPending || x.s.Done {
+		x.emit(Noted{What: "ERP decision without pending request (late, duplicate, or the request was cancelled)"})
+		return nil
+	}
+	if req := x.s.Request; p.TransactionID != req.TransactionID || p.Partner != req.Sender {
+		x.emit(Noted{What: "ERP decision for " + p.Partner + ":" + p.TransactionID + " does not match the pending request"})
+		return nil
+	}
+	x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelDecision)
+	return f.applyDecision(x, Decided{Object: p.Object, Code: p.Code, Source: "erp", Note: p.Note, End: p.End})
+}
+
+// request dispatches a received request to its workflow's decision.
+func (f flow) request(x *dec, r *utilmdkit.Received, md *MasterData) error {
+	switch f.name {
+	case WorkflowNBLieferbeginn:
+		return f.nbAnmeldung(x, r, md)
+	case WorkflowNBLieferende:
+		return f.nbAbmeldung(x, r, md)
+	case WorkflowLFAAbmeldeanfrage, WorkflowLFAbmeldungNB, WorkflowLFEoG, WorkflowLFAKuendigung, WorkflowStornoAnswer:
+		return f.lfRequest(x, r, md)
+	}
+	x.emit(Noted{What: "request " + r.Tx.PID + " " + r.Tx.TransactionID + " not handled by " + f.name})
+	return nil
+}
+
+// answer handles a received answer to a transaction we sent.
+func (f flow) answer(x *dec, r *utilmdkit.Received) error {
+	ref, _ := r.T.Reference("TN")
+	code, list, third := utilmdkit.AnswerCodes(r.T)
+	ar := AnswerReceived{PID: r.Tx.PID, TransactionID: r.Tx.TransactionID, Sender: r.Tx.Sender, RefTransaction: ref.Value,
+		Code: code, List: list, ThirdCode: third, Date: requestDate(r.T), At: x.at}
+	o := x.s.out(ref.Value)
+	if o == nil {
+		x.emit(Noted{What: "answer " + r.Tx.PID + " " + r.Tx.TransactionID + " references unknown transaction " + ref.Value})
+		return nil
+	}
+	if f.name == WorkflowNBLieferbeginn {
+		return f.nbAnswer(x, *o, ar)
+	}
+	return f.senderAnswer(x, *o, ar)
+}
+
+// dateOf reads the DTM of qualifier q as an instant (zero if absent).
+func dateOf(t *utilmd.Transaction, q string) time.Time {
+	if d, ok := t.Date(q); ok {
+		if v, err := d.Time(); err == nil {
+			return v
+		}
+	}
+	return time.Time{}
+}
+
+// statusReason returns the first Transaktionsgrund (STS+7) of t.
+func statusReason(t *utilmd.Transaction) string {
+	if st, ok := t.Status("7"); ok && len(st.Reasons) > 0 {
+		return st.Reasons[0].Value
+	}
+	return ""
+}
+
+func deadlineAt(label string, due time.Time) engine.DeadlineRequest {
+	return engine.DeadlineRequest{Label: label, Due: due.UTC()}
+}
