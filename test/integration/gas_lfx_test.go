@@ -115,34 +115,45 @@ func (g gasLFX44001) bytes(t testing.TB) []byte {
 // (Mako-Received-At) and returns its transaction id.
 func (g gasLFX44001) send(t testing.TB, m *market) string {
 	t.Helper()
+	data := g.bytes(t)
+	if g.Drop == "" && !g.Break {
+		checkLFX(t, data, g.Received)
+	}
+	m.lfxSent.Store(g.ref(), !g.Break)
 	msg := nats.NewMsg(inbound.Subject(engine.TenantID(m.nb.Tenant)))
-	msg.Data = g.bytes(t)
+	msg.Data = data
 	msg.Header.Set(inbound.HeaderReceivedAt, g.Received.Format(time.RFC3339))
 	_, err := m.nb.js.PublishMsg(context.Background(), msg)
 	must(t, err)
 	return g.tx()
 }
 
-// TestGasLFXConforms: LFX's 44001 has no AHB finding (else the market
-// scenarios would test LFX, not the NB), and its faulty variants have the
-// finding they are meant to have.
+// checkLFX fails the test if LFX's interchange has an edifact.Check or an
+// AHB finding (else a scenario would test LFX, not the market).
+func checkLFX(t testing.TB, data []byte, received time.Time) {
+	t.Helper()
+	ix, err := edifact.Parse(data)
+	must(t, err)
+	if rep := edifact.Check(ix); len(rep.Findings) > 0 {
+		t.Fatalf("LFX's interchange: edifact.Check: %v", rep.Findings)
+	}
+	rep, err := ahb.Validate(&ix.Messages[0], ahb.WithReceived(received))
+	must(t, err)
+	for _, f := range rep.Findings {
+		t.Errorf("LFX's %v: %s: %s", rep.PIDs, f.Rule, f.Text)
+	}
+}
+
+// TestGasLFXConforms: LFX's 44001 has no finding, its faulty variant the
+// AHB finding it is meant to have.
 func TestGasLFXConforms(t *testing.T) {
 	g := gasLFX44001{MaLo: "51234567895", NB: "9800000000014", Start: gasDay(2027, 2, 1),
 		Received: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
+	checkLFX(t, g.bytes(t), g.Received)
+	g.Drop = "SEQ+Z12"
 	ix, err := edifact.Parse(g.bytes(t))
 	must(t, err)
-	if rep := edifact.Check(ix); len(rep.Findings) > 0 {
-		t.Fatalf("edifact.Check: %v", rep.Findings)
-	}
 	rep, err := ahb.Validate(&ix.Messages[0], ahb.WithReceived(g.Received))
-	must(t, err)
-	for _, f := range rep.Findings {
-		t.Errorf("44001 of LFX: %s: %s", f.Rule, f.Text)
-	}
-	g.Drop = "SEQ+Z12"
-	ix, err = edifact.Parse(g.bytes(t))
-	must(t, err)
-	rep, err = ahb.Validate(&ix.Messages[0], ahb.WithReceived(g.Received))
 	must(t, err)
 	if len(rep.Findings) == 0 {
 		t.Error("44001 without SEQ+Z12 (Gemeinderabatt, Muss) has no AHB finding")
@@ -153,5 +164,6 @@ func TestGasLFXConforms(t *testing.T) {
 // (fristen.md §4; 05:00Z in winter, 04:00Z in summer) — the instant a gas
 // supply starts or ends on that date.
 func gasDay(y int, mo time.Month, d int) time.Time {
-	return time.Date(y, mo, d, 6, 0, 0, 0, fristen.Berlin())
+	t, _ := fristen.StromToGas(fristen.Date(y, mo, d))
+	return t
 }

@@ -1,24 +1,16 @@
 package integration
 
 import (
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mako-engine/mako/internal/demo"
-	"github.com/mako-engine/mako/pkg/ahb"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
-	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/wire/erp"
 )
-
-// gasRequestPIDs are the GeLi Gas requests that a UTILMD answer must follow
-// (FV2610 AHB UTILMD Gas, _form-meta.js): Anmeldung NN, Abmeldung NN,
-// Abmeldung vom NB, Abmeldungsanfrage, Anmeldung EoG, Kündigung,
-// Stornierung.
-var gasRequestPIDs = []string{"44001", "44004", "44007", "44010", "44013", "44016", "44022"}
 
 // gasMessages reads the outboxes of all three parties (market.messages)
 // and gives every UTILMD Gas its MaLo: in gas the MaLo is LOC+172
@@ -61,40 +53,42 @@ func (m *market) waitGas(t *testing.T, maloID, what string, done func(demo.Conve
 			return c
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("MaLo %s: %s did not happen; conversation so far:\n%s", maloID, what, conversationText(c, m.mk))
+			t.Fatalf("MaLo %s: %s did not happen; conversation so far:\n%sCloudEvents: LFN %v, NB %v, LFA %v", maloID, what, conversationText(c, m.mk),
+				failures(m.lfn.events(t, maloID)), failures(m.nb.events(t, maloID)), failures(m.lfa.events(t, maloID)))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 }
 
-// gasOpen lists what a gas conversation still waits for: every request an
-// answer UTILMD, every UTILMD interchange its CONTRL (Gas: always, positive
-// too). An empty list means complete. No APERAK is waited for: a clean
-// gas transaction gets none (APERAK AHB 1.1 §2.4.1).
-func gasOpen(c demo.Conversation) []string {
-	var open []string
-	for _, msg := range c.Messages {
-		if msg.Type != "UTILMD" {
-			continue
-		}
-		if len(contrlsFor(c, msg)) == 0 {
-			open = append(open, "CONTRL for "+msg.PID+" "+msg.Interchange)
-		}
-		if slices.Contains(gasRequestPIDs, msg.PID) && len(c.AnswerTo(msg.Transaction)) == 0 {
-			open = append(open, "answer to "+msg.PID+" "+msg.Transaction)
+// failures lists the CloudEvents (eventTypes) with the reason of a failed
+// process, for a failure message.
+func failures(evs []demo.ReceivedEvent) []string {
+	out := eventTypes(evs)
+	for i, ev := range evs {
+		if ev.Event.Type == erp.TypeProcessFailed {
+			out[i] += " (" + ev.Data.Reason + ")"
 		}
 	}
-	return open
+	return out
 }
 
-// gasComplete: every request answered, every UTILMD acknowledged by CONTRL.
-func gasComplete(c demo.Conversation) bool { return len(c.Messages) > 0 && len(gasOpen(c)) == 0 }
+// acknowledged: every UTILMD of the conversation has its CONTRL (a
+// conversation with a request left unanswered on purpose, the LFA's
+// silence, is never convComplete).
+func acknowledged(c demo.Conversation) bool {
+	for _, msg := range c.Messages {
+		if msg.Type == "UTILMD" && len(contrlsFor(c, msg)) == 0 {
+			return false
+		}
+	}
+	return len(c.Messages) > 0
+}
 
 // contrlsFor returns the CONTRLs for the interchange that carried msg.
 func contrlsFor(c demo.Conversation, msg demo.Message) []demo.Message {
 	var out []demo.Message
-	for _, o := range c.Messages {
-		if o.Type == "CONTRL" && o.RefInterchange == msg.Interchange && o.From == msg.To && o.To == msg.From {
+	for _, o := range c.ContrlFor(msg.Interchange) {
+		if o.From == msg.To && o.To == msg.From {
 			out = append(out, o)
 		}
 	}
@@ -102,54 +96,29 @@ func contrlsFor(c demo.Conversation, msg demo.Message) []demo.Message {
 }
 
 // checkGasMessages asserts what every message of the gas market must
-// satisfy: edifact.Check clean; the AHB of its PID (FV from its DTM+137)
-// without any finding — CONTRLs included; a UTILMD of GeLi Gas (44…) known
-// for its format version, in the G-MIG, between DVGW/GLN MP-IDs (never a
-// BDEW 99… code); an APERAK referencing a transaction, and only as an
-// error APERAK (313): Gas has no positive APERAK.
+// satisfy: checkMessages (edifact.Check clean, the AHB of its PID without
+// any finding — CONTRLs included in Gas —, a PID known for its format
+// version, APERAKs referencing a transaction) and, for Gas: sector Gas,
+// DVGW/GLN MP-IDs only (never a BDEW 99… code), UTILMD PIDs of GeLi Gas
+// (44…), and an APERAK only as an error APERAK (313): Gas has no positive
+// APERAK.
 func checkGasMessages(t *testing.T, c demo.Conversation) {
 	t.Helper()
+	checkMessages(t, c)
 	for _, msg := range c.Messages {
-		if len(msg.Findings) > 0 {
-			t.Errorf("%s %s %s of %s: edifact.Check findings %v", msg.Type, msg.PID, msg.Interchange, msg.Tenant, msg.Findings)
-		}
-		ix, err := edifact.Parse(msg.Raw)
-		if err != nil {
-			t.Errorf("%s %s of %s: %v", msg.Type, msg.Interchange, msg.Tenant, err)
-			continue
-		}
-		for i := range ix.Messages {
-			rep, err := ahb.Validate(&ix.Messages[i])
-			if err != nil {
-				t.Errorf("%s %s of %s: ahb: %v", msg.Type, msg.Interchange, msg.Tenant, err)
-				continue
-			}
-			for _, f := range rep.Findings {
-				t.Errorf("%s %v %s of %s: AHB finding %s: %s", msg.Type, rep.PIDs, msg.Interchange, msg.Tenant, f.Rule, f.Text)
-			}
+		if !msg.IsGas() {
+			t.Errorf("%s %s of %s: sector %q, want Gas", msg.Type, msg.Interchange, msg.Tenant, msg.Sector)
 		}
 		for _, id := range []string{msg.From, msg.To} {
 			if k, err := ident.ClassifyMPID(id); err != nil || k == ident.MPIDBDEW {
 				t.Errorf("%s %s of %s: MP-ID %s is no gas MP-ID (%v, %v)", msg.Type, msg.Interchange, msg.Tenant, id, k, err)
 			}
 		}
-		switch msg.Type {
-		case "UTILMD":
-			v, err := fv.Resolve(msg.Created)
-			must(t, err)
-			if !strings.HasPrefix(msg.PID, "44") || !catalog.KnownPID("UTILMD", v, msg.PID) {
-				t.Errorf("UTILMD %s of %s: PID %s is no GeLi Gas PID of %s", msg.Transaction, msg.Tenant, msg.PID, v)
-			}
-			if !strings.HasPrefix(ix.Messages[0].Header().Association, "G") {
-				t.Errorf("UTILMD %s of %s: not in a UTILMD Gas MIG", msg.Transaction, msg.Tenant)
-			}
-		case "APERAK":
-			if msg.RefTN == "" || msg.RefDocument == "" {
-				t.Errorf("APERAK %s of %s references no transaction/document", msg.Interchange, msg.Tenant)
-			}
-			if msg.DocCode != "313" {
-				t.Errorf("APERAK %s of %s: %s; Gas has error APERAKs only", msg.Interchange, msg.Tenant, msg.DocCode)
-			}
+		if msg.Type == "UTILMD" && !strings.HasPrefix(msg.PID, "44") {
+			t.Errorf("UTILMD %s of %s: PID %s is no GeLi Gas PID", msg.Transaction, msg.Tenant, msg.PID)
+		}
+		if msg.Type == "APERAK" && msg.DocCode != "313" {
+			t.Errorf("APERAK %s of %s: %s; Gas has error APERAKs only", msg.Interchange, msg.Tenant, msg.DocCode)
 		}
 	}
 }

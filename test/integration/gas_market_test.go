@@ -1,12 +1,16 @@
 package integration
 
 import (
+	"context"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/mako-engine/mako/internal/demo"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
+	"github.com/mako-engine/mako/pkg/fristen"
+	"github.com/mako-engine/mako/pkg/geligas"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/module"
 )
@@ -22,8 +26,29 @@ var gasParties = demo.Market{
 // gasMarket is the GeLi Gas market: three Gas tenants.
 var gasMarket = marketKind{mk: gasParties, sector: catalog.Gas, lfx: mpGasLFX,
 	modules: func(t *testing.T, store malo.Reader, lookup processLookup) []module.Module {
-		return nil
-	}}
+		mod, err := geligas.Module(geligas.WithMasterData(withContracts(geligas.FromMaLo(store, gasLocation))),
+			geligas.WithProcessIndex(geligas.ProcessIndexFunc(lookup)))
+		must(t, err)
+		return []module.Module{mod}
+	},
+	record: gasRecord}
+
+// gasRecord makes a seeded record a gas MaLo: the LFA's supply starts at
+// the Gastag of 2026-01-01 (06:00 local), the MaLo has its gas master data
+// (Marktgebiet THE, a Bilanzkreis, H-Gas, Niederdruck) and the NB's network
+// data of an RLM MaLo (the model geligas.LocationData supports): test
+// values in the AHB's code formats.
+func gasRecord(r *malo.Record) {
+	for i := range r.Periods {
+		r.Periods[i].From = gasDay(2026, 1, 1)
+	}
+	r.Gas = malo.Gas{MarketArea: "37Y005053MH0000R", BalanceGroup: "THE0BFL0000000AB", Quality: malo.GasH, Pressure: malo.PressureLow}
+	r.GasNetwork = &malo.GasNetwork{CaseGroup: "GABi-RLMmT", Household: true, NetContract: "Z09", NetPayer: "Z11", BillingVariant: "Z14",
+		BillingDay: "0101", NextBillingYear: "2027", BillingMonths: 12, OBIS: "7-0:33.86.0", Granularity: "ZE8", Concession: "TK",
+		MeterType: "BGZ", MeterSize: "G4", MeterNumber: "GZ" + r.MaLo, MeterReading: "AMR", RegisterOBIS: "7-0:3.0.0", RegisterDigits: "5,3",
+		Customer: "Mustermann", CustomerFirst: "Erika",
+		Address: &malo.Address{Street: "Musterstraße", HouseNo: "1", City: "Musterstadt", PostCode: "12345"}}
+}
 
 // The gas market in one test (issue 14): LFN, NB and LFA of GeLi Gas on one
 // nats-server, each its own NATS account with its own System and workers,
@@ -43,8 +68,23 @@ func TestGasMarket(t *testing.T) {
 	m := startMarketWith(t, marketHooks{kind: &gasMarket})
 	mk := m.mk
 	now := time.Now()
+	tm := newGasTimes(t, now)
+	clock, err := fristen.NewGeLiGas(nil)
+	must(t, err)
 
 	t.Run("scenarios", func(t *testing.T) {
+		t.Run("switch with Kündigung", func(t *testing.T) { gasHappyPath(t, m, tm) })
+		t.Run("LFA objects to the Abmeldungsanfrage", func(t *testing.T) { gasLFAObjects(t, m, tm) })
+		t.Run("LFA refuses the Kündigung", func(t *testing.T) { gasKuendigungRefused(t, m, tm) })
+		t.Run("NB refuses", func(t *testing.T) { gasNBRefusals(t, m, tm) })
+		t.Run("another Anmeldung pending", func(t *testing.T) { gasPending(t, m, tm) })
+		t.Run("LFA silent: operator fires the deadline", func(t *testing.T) { gasLFASilentForced(t, m, tm) })
+		t.Run("LFA silent: deadline across a holiday", func(t *testing.T) { gasLFASilentPast(t, m, clock) })
+		t.Run("Abmeldung", func(t *testing.T) { gasAbmeldung(t, m, tm) })
+		t.Run("Stornierung", func(t *testing.T) { gasStornierung(t, m, tm) })
+		t.Run("DST night", func(t *testing.T) { gasDSTNight(t, m, clock) })
+		t.Run("Gastag boundary 05:30/06:30", func(t *testing.T) { gasGastagBoundary(t, m, clock) })
+		t.Run("holiday in the lead time", func(t *testing.T) { gasHolidayLeadTime(t, m, clock) })
 		// A syntax fault (a UNH without the MIG version) rejects the whole
 		// interchange: a negative CONTRL (UCI 0083 = 4) to LFX, no APERAK,
 		// no process.
@@ -71,9 +111,6 @@ func TestGasMarket(t *testing.T) {
 		// interchange is syntactically clean (positive CONTRL), the
 		// transaction gets the error APERAK 313 Z29 and no process.
 		t.Run("faulty transaction: error APERAK", func(t *testing.T) {
-			if len(gasMarket.modules(t, nil, nil)) == 0 {
-				t.Skip("TEMPORARY: pkg/geligas not merged yet; without a route for 44001 ingest answers Z31 before the AHB check")
-			}
 			maloID := nextMaLo(t)
 			t.Parallel()
 			g := gasLFX44001{MaLo: maloID, NB: mk.NB.MPID, Start: gasDay(2027, 3, 1), Received: now, Drop: "SEQ+Z12"}
@@ -104,6 +141,24 @@ func TestGasMarket(t *testing.T) {
 	}
 	checkGasCONTRLs(t, market, mk)
 	noAperak(t, market, mk)
+	// Every interchange of LFX got one CONTRL from the NB: positive for a
+	// sound one, negative for the broken one.
+	m.lfxSent.Range(func(k, v any) bool {
+		var got []string
+		for _, msg := range m.lfxReceived(t) {
+			if msg.Type == "CONTRL" && msg.RefInterchange == k.(string) {
+				got = append(got, msg.DocCode)
+			}
+		}
+		want := catalog.ContrlActionRejected
+		if v.(bool) {
+			want = catalog.ContrlActionAcknowledged
+		}
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("LFX's interchange %s: CONTRLs %v, want one %s", k, got, want)
+		}
+		return true
+	})
 	t.Logf("%d messages exchanged in the gas market", len(all.Messages))
 }
 
@@ -134,4 +189,53 @@ func (m *market) waitLFX(t *testing.T, what string, match func(demo.Message) boo
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// gasLocation is the NB's gas master data of a MaLo for its 44002: the
+// record's Gas and GasNetwork, its first MeLo and MSB.
+func gasLocation(rec malo.Record) (geligas.LocationData, bool) {
+	n := rec.GasNetwork
+	if rec.Sector != "Gas" || n == nil {
+		return geligas.LocationData{}, false
+	}
+	q, _ := rec.Gas.Quality.Code()
+	p, _ := rec.Gas.Pressure.Code()
+	melo := ""
+	if len(rec.MeLos) > 0 {
+		melo = rec.MeLos[0]
+	}
+	l := geligas.LocationData{MarketArea: rec.Gas.MarketArea, Pressure: p, GasQuality: q, MeLo: melo, MSB: rec.MSB, BaseMSB: rec.MSB,
+		CaseGroup: n.CaseGroup, Household: n.Household, NetContract: n.NetContract, NetPayer: n.NetPayer, BillingVariant: n.BillingVariant,
+		BillingDay: n.BillingDay, NextBillingYear: n.NextBillingYear, BillingMonths: n.BillingMonths, OBIS: n.OBIS, Granularity: n.Granularity,
+		Concession: n.Concession, MeterType: n.MeterType, MeterSize: n.MeterSize, MeterNumber: n.MeterNumber, MeterReading: n.MeterReading,
+		RegisterOBIS: n.RegisterOBIS, RegisterDigits: n.RegisterDigits, Customer: n.Customer, CustomerFirst: n.CustomerFirst,
+		CustomerCompany: n.CustomerCompany}
+	if a := n.Address; a != nil {
+		l.Address = &geligas.Address{Street: a.Street, HouseNo: a.HouseNo, City: a.City, PostCode: a.PostCode, Country: a.Country}
+	}
+	return l, true
+}
+
+// gasContract is what an LF's contract system knows beyond pkg/malo: the
+// contract binds beyond a requested end, with its notice period (ZZRB) and
+// earliest end (44018 DTM+Z01, DTM+157).
+type gasContract struct {
+	notice      string
+	earliestEnd time.Time
+}
+
+// gasContracts are the contracts of the market's LFs by "tenant/MaLo".
+var gasContracts sync.Map
+
+// withContracts adds the contract system's facts to an LF's master data
+// (as geligas.FromMaLo's doc says: facts the record does not hold come
+// from other systems).
+func withContracts(src geligas.MasterDataSource) geligas.MasterDataSource {
+	return geligas.MasterDataFunc(func(ctx context.Context, q geligas.Query) (geligas.MasterData, error) {
+		md, err := src.MasterData(ctx, q)
+		if c, ok := gasContracts.Load(string(q.Tenant) + "/" + q.MaLo); ok && err == nil && md.Supplied {
+			md.ContractBinding, md.NoticePeriod, md.EarliestEnd = true, c.(gasContract).notice, c.(gasContract).earliestEnd
+		}
+		return md, err
+	})
 }
