@@ -119,7 +119,7 @@ func (g gasLFX44001) send(t testing.TB, m *market) string {
 	if g.Drop == "" && !g.Break {
 		checkLFX(t, data, g.Received)
 	}
-	m.lfxSent.Store(g.ref(), !g.Break)
+	m.lfxSent.Store(g.ref(), g)
 	msg := nats.NewMsg(inbound.Subject(engine.TenantID(m.nb.Tenant)))
 	msg.Data = data
 	msg.Header.Set(inbound.HeaderReceivedAt, g.Received.Format(time.RFC3339))

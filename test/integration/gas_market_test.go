@@ -85,6 +85,7 @@ func TestGasMarket(t *testing.T) {
 		t.Run("DST night", func(t *testing.T) { gasDSTNight(t, m, clock) })
 		t.Run("Gastag boundary 05:30/06:30", func(t *testing.T) { gasGastagBoundary(t, m, clock) })
 		t.Run("holiday in the lead time", func(t *testing.T) { gasHolidayLeadTime(t, m, clock) })
+		t.Run("partner rejects by negative CONTRL", func(t *testing.T) { gasContrlRejected(t, m, tm) })
 		// A syntax fault (a UNH without the MIG version) rejects the whole
 		// interchange: a negative CONTRL (UCI 0083 = 4) to LFX, no APERAK,
 		// no process.
@@ -141,21 +142,30 @@ func TestGasMarket(t *testing.T) {
 	}
 	checkGasCONTRLs(t, market, mk)
 	noAperak(t, market, mk)
-	// Every interchange of LFX got one CONTRL from the NB: positive for a
-	// sound one, negative for the broken one.
+	// Every interchange of LFX got one CONTRL from the NB (positive for a
+	// sound one, negative for the broken one) and an APERAK only if its
+	// transaction is faulty (313).
+	lfxGot := m.lfxReceived(t)
 	m.lfxSent.Range(func(k, v any) bool {
-		var got []string
-		for _, msg := range m.lfxReceived(t) {
-			if msg.Type == "CONTRL" && msg.RefInterchange == k.(string) {
-				got = append(got, msg.DocCode)
+		g := v.(gasLFX44001)
+		var contrls, aperaks []string
+		for _, msg := range lfxGot {
+			switch {
+			case msg.Type == "CONTRL" && msg.RefInterchange == g.ref():
+				contrls = append(contrls, msg.DocCode)
+			case msg.Type == "APERAK" && msg.RefTN == g.tx():
+				aperaks = append(aperaks, msg.DocCode)
 			}
 		}
-		want := catalog.ContrlActionRejected
-		if v.(bool) {
-			want = catalog.ContrlActionAcknowledged
+		wantContrl, wantAperak := catalog.ContrlActionAcknowledged, []string(nil)
+		switch {
+		case g.Break:
+			wantContrl = catalog.ContrlActionRejected
+		case g.Drop != "":
+			wantAperak = []string{"313"}
 		}
-		if len(got) != 1 || got[0] != want {
-			t.Errorf("LFX's interchange %s: CONTRLs %v, want one %s", k, got, want)
+		if !slices.Equal(contrls, []string{wantContrl}) || !slices.Equal(aperaks, wantAperak) {
+			t.Errorf("LFX's interchange %s: CONTRLs %v, APERAKs %v; want CONTRL %s, APERAKs %v", k, contrls, aperaks, wantContrl, wantAperak)
 		}
 		return true
 	})

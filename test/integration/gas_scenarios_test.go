@@ -8,12 +8,16 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/internal/demo"
+	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/geligas"
 	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
 	"github.com/mako-engine/mako/pkg/workers/scheduler"
+	"github.com/nats-io/nats.go"
 )
 
 // The GeLi Gas scenarios of TestGasMarket, one MaLo each. Answer codes and
@@ -571,5 +575,69 @@ func gasPending(t *testing.T, m *market, tm gasTimes) {
 	}
 	if n := len(c.UTILMD(geligas.PIDAbmeldeanfrage)); n != 1 {
 		t.Errorf("%d 44010, want the first Anmeldung's only", n)
+	}
+}
+
+// gasContrlRejected: LFX registers a MaLo without supplier (E_3006: no
+// Abmeldungsanfrage; the NB confirms at once) and rejects the NB's 44002
+// with a negative CONTRL (UCI 0083 = 4): the NB's process records the
+// interchange as not received and tells its ERP.
+func gasContrlRejected(t *testing.T, m *market, tm gasTimes) {
+	maloID := nextMaLo(t)
+	t.Parallel()
+	mk := m.mk
+	m.seedSwitch(t, maloID)
+	r, err := m.nb.malo.Lookup(context.Background(), mk.NB.Tenant, maloID)
+	must(t, err)
+	r.Periods = nil
+	_, err = m.nb.malo.Put(context.Background(), mk.NB.Tenant, *r)
+	must(t, err)
+	g := gasLFX44001{MaLo: maloID, NB: mk.NB.MPID, Start: tm.okStart, Received: time.Now()}
+	g.send(t, m)
+	best := m.waitLFX(t, "the 44002", func(msg demo.Message) bool { return msg.Type == "UTILMD" && msg.RefTN == g.tx() })
+	if best.PID != geligas.PIDAnmeldungBest || best.Code != "E15" {
+		t.Fatalf("answer %s %s:%s, want 44002 E15", best.PID, best.Code, best.EBD)
+	}
+	checkGasMessages(t, demo.Conversation{Messages: []demo.Message{best}})
+	if c := demo.Select(m.gasMessages(t), maloID, g.tx()); len(c.UTILMD(geligas.PIDAbmeldeanfrage)) != 0 {
+		t.Errorf("44010 for a MaLo without supplier:\n%s", conversationText(c, mk))
+	}
+	// LFX's CONTRL: the 44002's interchange rejected at interchange level.
+	ix, err := edifact.Parse(best.Raw)
+	must(t, err)
+	rep := edifact.Check(ix)
+	rep.Findings = append(rep.Findings, edifact.Finding{Rule: "lfx-test", Level: edifact.LevelInterchange, Code: edifact.CodeInvalidValue,
+		Tag: "UNB", Element: 4, Text: "rejected by the test"})
+	lfx, _ := utilmdkit.Party(mpGasLFX)
+	out, due, _, err := edifact.BuildCONTRL(ix, rep, edifact.ContrlParams{Ref: "CT" + maloID, Time: time.Now(), Sector: catalog.Gas, Sender: lfx})
+	must(t, err)
+	if !due {
+		t.Fatal("no CONTRL due")
+	}
+	msg := nats.NewMsg(inbound.Subject(engine.TenantID(mk.NB.Tenant)))
+	msg.Data = out
+	_, err = m.nb.js.PublishMsg(context.Background(), msg)
+	must(t, err)
+	ev := m.nb.waitEvent(t, maloID, geligas.CEContrlReceived, "")
+	deadline := time.Now().Add(20 * time.Second)
+	for ev.Data.Outcome != "rejected" && time.Now().Before(deadline) {
+		for _, e := range m.nb.events(t, maloID) {
+			if e.Event.Type == geligas.CEContrlReceived && e.Data.Outcome == "rejected" {
+				ev = e
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if ev.Data.Outcome != "rejected" || !strings.Contains(ev.Data.Reason, best.Interchange) {
+		t.Errorf("NB's ERP: contrl.received %s %q, want rejected for %s", ev.Data.Outcome, ev.Data.Reason, best.Interchange)
+	}
+	_, evs := m.nb.process(t, best.Process)
+	if !slices.Contains(evs, "geligas.contrl_received") {
+		t.Errorf("NB process events %v", evs)
+	}
+	for _, msg := range m.lfxReceived(t) {
+		if msg.Type == "CONTRL" && msg.RefInterchange == "CT"+maloID {
+			t.Errorf("the NB answered LFX's CONTRL with a CONTRL")
+		}
 	}
 }

@@ -77,7 +77,7 @@ type market struct {
 	kind         marketKind
 	lfn, nb, lfa *marketParty
 	// lfxSent records LFX's interchanges sent to the NB (gas market):
-	// interchange ref → whether it is syntactically sound.
+	// interchange ref → gasLFX44001.
 	lfxSent sync.Map
 }
 
