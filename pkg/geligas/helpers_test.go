@@ -1,23 +1,19 @@
 package geligas
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/ahb"
 	"github.com/mako-engine/mako/pkg/edifact"
-	"github.com/mako-engine/mako/pkg/edifact/aperak"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/edifact/utilmd"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/utilmdkit"
+	"github.com/mako-engine/mako/pkg/utilmdkit/utilmdtest"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
@@ -143,112 +139,26 @@ func (pr *proc) fire(label string) engine.Decision {
 	return pr.exec(due, c)
 }
 
-// sentLog records every interchange the tests' workflows sent.
-type sentLog struct {
-	mu   sync.Mutex
-	pids map[string]int
-	all  [][]byte
-}
+// sent records every interchange the tests' workflows sent.
+var sent = utilmdtest.NewLog()
 
-var sent = &sentLog{pids: map[string]int{}}
-
-func (l *sentLog) record(pids []string, v fv.Version, b []byte) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, p := range pids {
-		l.pids[v.String()+" "+p]++
-	}
-	l.all = append(l.all, b)
-}
-
-// checkDecision checks every outbound interchange: it parses, passes
-// edifact.Check, its PIDs are known for its FV, and it validates against
-// its AHB with 0 findings (independently of the workflow's own guard).
+// checkDecision checks every outbound interchange (utilmdtest.CheckDecision:
+// parsed, edifact-checked, AHB-clean) and records it.
 func checkDecision(t testing.TB, d engine.Decision, at time.Time) {
 	t.Helper()
-	for _, o := range d.Outbound {
-		ix, err := edifact.Parse(o.Payload)
-		if err != nil {
-			t.Fatalf("outbound %s: %v\n%s", o.MessageType, err, o.Payload)
-		}
-		rep := edifact.Check(ix, edifact.WithReceived(at))
-		if rep.HasErrors() {
-			t.Fatalf("outbound %s fails edifact.Check: %+v\n%s", o.MessageType, rep.Findings, o.Payload)
-		}
-		for _, m := range ix.Messages {
-			for _, tx := range edifact.Transactions(&m) {
-				if !catalog.KnownPID(m.Type(), rep.FormatVersion, tx.PID) {
-					t.Fatalf("PID %s unknown for %s in %s", tx.PID, m.Type(), rep.FormatVersion)
-				}
-			}
-		}
-		for i := range ix.Messages {
-			r, err := ahb.Validate(&ix.Messages[i], ahb.WithFV(rep.FormatVersion))
-			if err != nil {
-				t.Fatalf("outbound %s: ahb: %v\n%s", o.MessageType, err, o.Payload)
-			}
-			if !r.Clean() {
-				var lines []string
-				for _, f := range r.Findings {
-					lines = append(lines, f.Rule+": "+f.Text)
-				}
-				t.Fatalf("outbound %s %s (%s) violates its AHB:\n  %s\n%s", o.MessageType, strings.Join(r.PIDs, ","), rep.FormatVersion,
-					strings.Join(lines, "\n  "), bytes.ReplaceAll(o.Payload, []byte("'"), []byte("'\n")))
-			}
-			sent.record(r.PIDs, rep.FormatVersion, o.Payload)
-		}
-		if ix.UNB().ControlRef != o.InterchangeRef || ix.UNB().Recipient.ID != o.Recipient {
-			t.Fatalf("outbound header mismatch: %+v vs %s/%s", ix.UNB(), o.InterchangeRef, o.Recipient)
-		}
-	}
+	utilmdtest.CheckDecision(t, d, at, sent)
 }
 
-// deliver turns an outbound interchange into the inbound transaction the
-// partner's ingest would produce.
+// deliver turns an outbound into the inbound transaction of the partner.
 func deliver(t testing.TB, o engine.Outbound) inbound.Transaction {
 	t.Helper()
-	ix, err := edifact.Parse(o.Payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &ix.Messages[0]
-	var id, pid string
-	if txs := edifact.Transactions(m); len(txs) > 0 {
-		id, pid = txs[0].ID, txs[0].PID
-	}
-	unb := ix.UNB()
-	ts, _ := time.Parse("0601021504", unb.Date+unb.Time)
-	v, err := fv.Resolve(ts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return inbound.Transaction{MessageType: m.Type(), Release: m.Header().Association, PID: pid, FormatVersion: v.String(),
-		Sector: "Gas", Sender: unb.Sender.ID, Receiver: unb.Recipient.ID, InterchangeRef: unb.ControlRef,
-		MessageRef: m.Ref(), TransactionID: id, Interchange: inbound.SingleMessage(ix, m)}
+	return utilmdtest.Deliver(t, o, "Gas")
 }
 
-// out returns the single outbound of the decision to recipient with
-// message type typ (and PID, for UTILMD).
+// out returns the single outbound of the decision to recipient (utilmdtest.Out).
 func out(t testing.TB, d engine.Decision, recipient, typ, pid string) engine.Outbound {
 	t.Helper()
-	var found []engine.Outbound
-	for _, o := range d.Outbound {
-		if o.Recipient != recipient || o.MessageType != typ {
-			continue
-		}
-		if pid != "" && !bytes.Contains(o.Payload, []byte("RFF+Z13:"+pid+"'")) {
-			continue
-		}
-		found = append(found, o)
-	}
-	if len(found) != 1 {
-		var all []string
-		for _, o := range d.Outbound {
-			all = append(all, o.Recipient+"/"+o.MessageType+": "+string(o.Payload))
-		}
-		t.Fatalf("want one %s %s to %s, got %d of:\n%s", typ, pid, recipient, len(found), strings.Join(all, "\n"))
-	}
-	return found[0]
+	return utilmdtest.Out(t, d, recipient, typ, pid)
 }
 
 // pids lists the PIDs (UTILMD) or message types of a decision's outbound.
@@ -290,23 +200,7 @@ func answerOf(t testing.TB, o engine.Outbound) (string, string) {
 // errorAperak builds the partner's error APERAK (313, code) for a UTILMD we sent.
 func errorAperak(t testing.TB, o engine.Outbound, at time.Time, code string) inbound.Transaction {
 	t.Helper()
-	tx := deliver(t, o)
-	ix, m, err := tx.Parse()
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := edifact.Transactions(m)[0]
-	ref, err := aperak.ReferenceFrom(ix, m, &u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, _ := fv.Resolve(at)
-	b, err := aperak.Build(aperak.Params{FormatVersion: v, Ref: "APX1", Time: at}, aperak.Message{Ref: "1", DocumentNumber: "APX1",
-		Reference: ref, Problems: []aperak.Problem{{Code: code, Content: "x"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return deliver(t, engine.Outbound{Payload: b})
+	return utilmdtest.ErrorAPERAK(t, o, at, code, "Gas")
 }
 
 // contrl builds the partner's CONTRL for an interchange we sent: positive

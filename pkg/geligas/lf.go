@@ -62,7 +62,7 @@ func (f flow) lfRequest(x *dec, r *utilmdkit.Received, md *MasterData) error {
 		v = policy(EBDAbmeldungNB, CodeAbmeldungNBObject, CodeAbmeldungNBConfirm)
 	case PIDEoG:
 		v = policy(EBDEoG, CodeEoGObject, CodeEoGConfirm)
-		if x.s.Request.Location == nil {
+		if x.S.Request.Location == nil {
 			v = fixed(EBDEoG+" (master data of the 44013 unreadable)", true, CodeEoGObject)
 		}
 	case PIDKuendigung:
@@ -84,14 +84,14 @@ func (f flow) lfRequest(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if v.fixed {
 		return f.applyDecision(x, Decided{Object: v.object, Key: v.key, Source: "ebd", Note: v.step})
 	}
-	defaultObject := f.cfg.objection(r.Tx.PID, d, x.s.Date)
+	defaultObject := f.cfg.objection(r.Tx.PID, d, x.S.Date)
 	if f.cfg.decisionWait > 0 && f.cfg.askERP[r.Tx.PID] {
-		due := x.at.Add(f.cfg.decisionWait)
-		x.emit(DecisionRequested{PID: r.Tx.PID, Partner: r.Tx.Sender, TransactionID: r.Tx.TransactionID, MaLo: x.s.MaLo, Date: x.s.Date,
+		due := x.At.Add(f.cfg.decisionWait)
+		x.Emit(DecisionRequested{PID: r.Tx.PID, Partner: r.Tx.Sender, TransactionID: r.Tx.TransactionID, MaLo: x.S.MaLo, Date: x.S.Date,
 			Step: v.step + " " + v.objectKey + "/" + v.consentKey, ObjectKey: v.objectKey, ConsentKey: v.consentKey, DefaultObject: defaultObject,
 			ObjectCode: f.cfg.codes.get(v.objectKey).Code, ConsentCode: f.cfg.codes.get(v.consentKey).Code, Due: due})
-		x.d.SetDeadlines = append(x.d.SetDeadlines, deadlineAt(labelDecision, due))
-		x.d.Correlate = append(x.d.Correlate, DecisionKey(r.Tx.Sender, r.Tx.TransactionID))
+		x.D.SetDeadlines = append(x.D.SetDeadlines, deadlineAt(labelDecision, due))
+		x.D.Correlate = append(x.D.Correlate, DecisionKey(r.Tx.Sender, r.Tx.TransactionID))
 		return nil
 	}
 	key := v.consentKey
@@ -111,11 +111,11 @@ var remarkPIDs = map[string]bool{PIDAnmeldungAbl: true, PIDAbmeldungAbl: true, P
 // previous-year consumption, 44018 Z12 without notice period) fails the
 // process with the reason instead of sending a non-conformant message.
 func (f flow) applyDecision(x *dec, d Decided) error {
-	req := x.s.Request
+	req := x.S.Request
 	if d.Key == "" {
-		d.Key = x.s.ConsentKey
+		d.Key = x.S.ConsentKey
 		if d.Object {
-			d.Key = x.s.ObjectKey
+			d.Key = x.S.ObjectKey
 		}
 	}
 	rule := f.cfg.codes.get(d.Key)
@@ -128,7 +128,7 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 			d.Code = f.cfg.codes.get(CodeKuendigungNewDate).Code
 		}
 	}
-	x.emit(d)
+	x.Emit(d)
 	uc, ok := useCaseOf(req.PID)
 	if !ok {
 		return fmt.Errorf("geligas: no use case for %s", req.PID)
@@ -138,7 +138,7 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 		pid, outcome, list = uc.Reject, OutcomeRejected, uc.RejectList
 	}
 	md := derefMD(req.MasterData)
-	m := outMsg{PID: pid, From: x.s.Own, To: x.s.Partner, Reason: req.Reason, Answer: d.Code, List: list, RefTN: req.TransactionID, MaLo: x.s.MaLo}
+	m := outMsg{PID: pid, From: x.S.Own, To: x.S.Partner, Reason: req.Reason, Answer: d.Code, List: list, RefTN: req.TransactionID, MaLo: x.S.MaLo}
 	if remarkPIDs[pid] && (d.Code == "E14" || d.Note != "") {
 		m.Remark = rule.Remark
 		if d.Source == "erp" && d.Note != "" || m.Remark == "" {
@@ -149,25 +149,25 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 		}
 	}
 	fail := func(why string) error {
-		x.emit(Failed{Outcome: OutcomeFailed, Reason: pid + " to " + req.TransactionID + " not sent: " + why, MaLo: x.s.MaLo})
+		x.Emit(Failed{Outcome: OutcomeFailed, Reason: pid + " to " + req.TransactionID + " not sent: " + why, MaLo: x.S.MaLo})
 		return nil
 	}
 	switch pid {
 	case PIDAbmeldeanfrageBest: // 44011: DTM+93
-		m.End = x.s.Date
+		m.End = x.S.Date
 	case PIDAbmeldungNBBest: // 44008: DTM+93, DTM+159 if the 44007 had it ([33])
-		m.End, m.BalanceEnd = x.s.Date, req.BalanceEnd
+		m.End, m.BalanceEnd = x.S.Date, req.BalanceEnd
 	case PIDEoGBest: // 44014: the 44013's master data with the LF's Bilanzkreis
 		if md.BalanceGroup == "" || md.BillingMonths < 1 {
 			return fail("the Grundversorger's Bilanzkreis and billing interval are not in its master data")
 		}
 		l := *req.Location
-		m.Start, m.BalanceStart, m.MeLo, m.Location, m.BalanceGroup, m.BillingMonths = x.s.Date, x.s.Date, l.MeLo, &l, md.BalanceGroup, md.BillingMonths
+		m.Start, m.BalanceStart, m.MeLo, m.Location, m.BalanceGroup, m.BillingMonths = x.S.Date, x.S.Date, l.MeLo, &l, md.BalanceGroup, md.BillingMonths
 	case PIDKuendigungBest: // 44017: DTM+93 (or DTM+471 with Z01), Vorjahresverbrauch, customer and MaLo address
 		if md.AnnualConsumption == nil || md.Customer == "" || md.Address == nil {
 			return fail("the previous-year consumption, customer and MaLo address (44017 QTY+Z09, NAD+Z09, NAD+DP) are not in the master data")
 		}
-		m.End = x.s.Date
+		m.End = x.S.Date
 		if d.Key == CodeKuendigungNewDate {
 			m.End, m.NextPossible = time.Time{}, d.End
 		}
@@ -178,7 +178,7 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 		case CodeKuendigungMultiple:
 			m.ConfirmedEnd = md.ContractEnd
 			if m.ConfirmedEnd.IsZero() {
-				m.ConfirmedEnd = x.s.Date
+				m.ConfirmedEnd = x.S.Date
 			}
 		case CodeKuendigungBinding:
 			if md.NoticePeriod == "" || md.EarliestEnd.IsZero() || strings.ContainsRune(md.NoticePeriod, 'T') {
@@ -199,12 +199,12 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 	if !m.Start.IsZero() {
 		date = m.Start
 	}
-	x.emit(Completed{Outcome: outcome, PID: pid, Code: d.Code, List: list, MaLo: x.s.MaLo, Date: date})
+	x.Emit(Completed{Outcome: outcome, PID: pid, Code: d.Code, List: list, MaLo: x.S.MaLo, Date: date})
 	switch pid {
 	case PIDAbmeldeanfrageBest, PIDAbmeldungNBBest:
-		x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.Own, NB: x.s.Partner, Until: x.s.Date})
+		x.Emit(SupplyEnded{MaLo: x.S.MaLo, Supplier: x.S.Own, NB: x.S.Partner, Until: x.S.Date})
 	case PIDEoGBest:
-		x.emit(SupplierAssigned{MaLo: x.s.MaLo, Supplier: x.s.Own, NB: x.s.Partner, From: x.s.Date})
+		x.Emit(SupplierAssigned{MaLo: x.S.MaLo, Supplier: x.S.Own, NB: x.S.Partner, From: x.S.Date})
 	}
 	return nil
 }
@@ -213,24 +213,24 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 // command on a started process.
 func (f flow) start(x *dec, wf string, i Initiated) (bool, error) {
 	if f.name != wf {
-		return false, fmt.Errorf("%w: %T for %s", ErrUnexpectedCommand, x.cmd.Payload, f.name)
+		return false, fmt.Errorf("%w: %T for %s", ErrUnexpectedCommand, x.Cmd.Payload, f.name)
 	}
-	if x.s.Started {
-		x.emit(Noted{What: "repeated ERP command " + i.RequestID})
+	if x.S.Started {
+		x.Emit(Noted{What: "repeated ERP command " + i.RequestID})
 		return false, nil
 	}
 	if i.RequestID == "" {
-		i.RequestID = string(x.cmd.ID)
+		i.RequestID = string(x.Cmd.ID)
 	}
-	if x.fv.IsZero() {
-		v, err := fv.Resolve(x.at)
+	if x.FV.IsZero() {
+		v, err := fv.Resolve(x.At)
 		if err != nil {
-			return false, fmt.Errorf("geligas: format version at %s: %w", x.at, err)
+			return false, fmt.Errorf("geligas: format version at %s: %w", x.At, err)
 		}
-		x.fv = v
+		x.FV = v
 	}
-	i.Workflow, i.FV, i.At = wf, x.fv.String(), x.at
-	x.emit(i)
+	i.Workflow, i.FV, i.At = wf, x.FV.String(), x.At
+	x.Emit(i)
 	return true, nil
 }
 
@@ -295,11 +295,11 @@ func (f flow) registerEoG(x *dec, p RegisterEoG) error {
 		return err
 	}
 	if p.Location == nil {
-		x.emit(Failed{Outcome: OutcomeFailed, Reason: "44013 not sent: no gas master data (Location) of MaLo " + p.MaLo, MaLo: p.MaLo})
+		x.Emit(Failed{Outcome: OutcomeFailed, Reason: "44013 not sent: no gas master data (Location) of MaLo " + p.MaLo, MaLo: p.MaLo})
 		return nil
 	}
 	if err := p.Location.Validate(); err != nil {
-		x.emit(Failed{Outcome: OutcomeFailed, Reason: "44013 not sent: master data of MaLo " + p.MaLo + ": " + err.Error(), MaLo: p.MaLo})
+		x.Emit(Failed{Outcome: OutcomeFailed, Reason: "44013 not sent: master data of MaLo " + p.MaLo + ": " + err.Error(), MaLo: p.MaLo})
 		return nil
 	}
 	l := *p.Location
@@ -324,14 +324,14 @@ func (f flow) requestCancellation(x *dec, p RequestCancellation) error {
 // senderAnswer handles the answer to the request of a sending workflow and
 // applies its master-data change.
 func (f flow) senderAnswer(x *dec, o Outgoing, ar AnswerReceived) error {
-	first := len(x.s.Out) > 0 && x.s.Out[0].TransactionID == o.TransactionID
-	ar.Timely = !x.s.Done
-	x.emit(ar)
-	if !first || x.s.Init == nil {
+	first := len(x.S.Out) > 0 && x.S.Out[0].TransactionID == o.TransactionID
+	ar.Timely = !x.S.Done
+	x.Emit(ar)
+	if !first || x.S.Init == nil {
 		return nil
 	}
 	if !ar.Timely {
-		x.emit(Noted{What: "answer " + ar.PID + " after the process ended (" + x.s.Outcome + ")"})
+		x.Emit(Noted{What: "answer " + ar.PID + " after the process ended (" + x.S.Outcome + ")"})
 		return nil
 	}
 	uc, _ := useCaseOf(o.PID)
@@ -340,19 +340,19 @@ func (f flow) senderAnswer(x *dec, o Outgoing, ar AnswerReceived) error {
 	if confirmed {
 		outcome = OutcomeConfirmed
 	}
-	x.emit(Completed{Outcome: outcome, PID: ar.PID, Code: ar.Code, List: ar.List, MaLo: x.s.MaLo, Date: x.s.Date})
+	x.Emit(Completed{Outcome: outcome, PID: ar.PID, Code: ar.Code, List: ar.List, MaLo: x.S.MaLo, Date: x.S.Date})
 	if !confirmed {
 		return nil
 	}
 	switch o.PID {
 	case PIDAnmeldung:
-		x.emit(SupplierAssigned{MaLo: x.s.MaLo, Supplier: x.s.Own, NB: x.s.Partner, From: x.s.Date})
+		x.Emit(SupplierAssigned{MaLo: x.S.MaLo, Supplier: x.S.Own, NB: x.S.Partner, From: x.S.Date})
 	case PIDAbmeldung:
-		x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.Own, NB: x.s.Partner, Until: x.s.Date})
+		x.Emit(SupplyEnded{MaLo: x.S.MaLo, Supplier: x.S.Own, NB: x.S.Partner, Until: x.S.Date})
 	case PIDAbmeldungNB:
-		x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.Partner, NB: x.s.Own, Until: x.s.Date})
+		x.Emit(SupplyEnded{MaLo: x.S.MaLo, Supplier: x.S.Partner, NB: x.S.Own, Until: x.S.Date})
 	case PIDEoG:
-		x.emit(SupplierAssigned{MaLo: x.s.MaLo, Supplier: x.s.Partner, NB: x.s.Own, From: x.s.Date})
+		x.Emit(SupplierAssigned{MaLo: x.S.MaLo, Supplier: x.S.Partner, NB: x.S.Own, From: x.S.Date})
 	}
 	return nil
 }
@@ -372,7 +372,7 @@ func (f flow) infoIn(x *dec, r *utilmdkit.Received) error {
 		}
 	}
 	ev := InfoReceived{Workflow: f.name, PID: r.Tx.PID, TransactionID: r.Tx.TransactionID, Sender: r.Tx.Sender, MaLo: id,
-		Reason: statusReason(r.T), Party: party, RefTransaction: ref.Value, At: x.at}
+		Reason: statusReason(r.T), Party: party, RefTransaction: ref.Value, At: x.At}
 	switch r.Tx.PID {
 	case PIDInfoBeendigung:
 		ev.Date = dateOf(r.T, "93")
@@ -383,21 +383,21 @@ func (f flow) infoIn(x *dec, r *utilmdkit.Received) error {
 		if err := f.ack(x, r, []aperak.Problem{{Code: "Z29", Location: &aperak.Location{Name: "Meldepunkt"}}}); err != nil {
 			return err
 		}
-		if f.name == WorkflowLFInfo && !x.s.Done {
-			x.emit(Failed{Outcome: OutcomeAperakRejected, Reason: "Informationsmeldung " + r.Tx.TransactionID + " without MaLo or date", MaLo: id})
+		if f.name == WorkflowLFInfo && !x.S.Done {
+			x.Emit(Failed{Outcome: OutcomeAperakRejected, Reason: "Informationsmeldung " + r.Tx.TransactionID + " without MaLo or date", MaLo: id})
 		}
 		return nil
 	}
-	x.emit(ev)
-	if f.name != WorkflowLFInfo || x.s.Done {
+	x.Emit(ev)
+	if f.name != WorkflowLFInfo || x.S.Done {
 		return nil
 	}
-	x.emit(Completed{Outcome: OutcomeInformed, PID: r.Tx.PID, Code: ev.Reason, MaLo: id, Date: ev.Date})
+	x.Emit(Completed{Outcome: OutcomeInformed, PID: r.Tx.PID, Code: ev.Reason, MaLo: id, Date: ev.Date})
 	switch r.Tx.PID {
 	case PIDInfoBeendigung:
-		x.emit(SupplyEnded{MaLo: id, Supplier: r.Tx.Receiver, NB: r.Tx.Sender, Until: ev.Date})
+		x.Emit(SupplyEnded{MaLo: id, Supplier: r.Tx.Receiver, NB: r.Tx.Sender, Until: ev.Date})
 	case PIDInfoAufhebung:
-		x.emit(AssignmentRevoked{MaLo: id, Supplier: r.Tx.Receiver, From: ev.Date})
+		x.Emit(AssignmentRevoked{MaLo: id, Supplier: r.Tx.Receiver, From: ev.Date})
 	}
 	return nil
 }

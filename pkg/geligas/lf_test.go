@@ -255,3 +255,41 @@ func replaceOnce(s, old, new string) string {
 	}
 	panic("not found: " + old)
 }
+
+// TestErrorAperak: an error APERAK for the LFN's 44001 fails its process
+// (aperak_rejected, the APERAK deadline cancelled); an error APERAK for the
+// NB's 44010 makes it count as not received: the NB decides at once as on
+// the LFA's silence (44002 + 44037); an error APERAK after the deadline is
+// recorded and still ends the sending process.
+func TestErrorAperak(t *testing.T) {
+	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
+	d := lfn.exec(t0, reg(RegisterSupplyStart{Start: start}))
+	a := out(t, d, mpNB, "UTILMD", PIDAnmeldung)
+	lfn.exec(t0.Add(time.Hour), errorAperak(t, a, t0.Add(time.Hour), "Z14"))
+	if outcome(lfn) != OutcomeAperakRejected || lfn.s.Out[0].Aperak != "313" {
+		t.Fatalf("%s %+v", outcome(lfn), lfn.s.Out[0])
+	}
+	if _, ok := lfn.dl[labelAperak+lfn.s.Out[0].TransactionID]; ok {
+		t.Fatal("APERAK deadline kept")
+	}
+
+	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
+	d = nb.exec(t0, enriched(deliver(t, a), nbMD()))
+	req := out(t, d, mpLFA, "UTILMD", PIDAbmeldeanfrage)
+	d = nb.exec(t0.Add(time.Hour), errorAperak(t, req, t0.Add(time.Hour), "Z18"))
+	if got := pids(t, d); len(got) != 2 || got[0] != PIDAnmeldungBest || got[1] != PIDInfoBeendigung {
+		t.Fatalf("NB sent %v", got)
+	}
+
+	late := newParty(t, "lf").start(WorkflowLFNKuendigung)
+	d = late.exec(t0, termin)
+	k := out(t, d, mpLFA, "UTILMD", PIDKuendigung)
+	late.fire(labelAperak + late.s.Out[0].TransactionID)
+	if late.s.Out[0].Aperak != "processed" || late.s.Done {
+		t.Fatalf("%+v", late.s.Out[0])
+	}
+	late.exec(t0.Add(7*24*time.Hour), errorAperak(t, k, t0.Add(7*24*time.Hour), "Z14"))
+	if outcome(late) != OutcomeAperakRejected || len(late.s.Notes) == 0 {
+		t.Fatalf("late error APERAK: %s %v", outcome(late), late.s.Notes)
+	}
+}

@@ -2,46 +2,30 @@ package geligas
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/ident"
-	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 )
 
 // Query names the master data a request needs: the tenant and its own
 // MP-ID (the request's recipient), the partner (its sender), the PID, the
 // MaLo and the requested date (DTM+92 start or DTM+93 end, a Gastag
-// boundary; zero if absent).
-type Query struct {
-	Tenant     engine.TenantID
-	Own        string
-	Partner    string
-	PID        string
-	MaLo       string
-	Date       time.Time
-	ReceivedAt time.Time
-}
+// boundary; zero if absent). The type is shared with gpke (utilmdkit.Query).
+type Query = utilmdkit.Query
 
 // MasterDataSource reads the master data of a gas MaLo as the tenant knows
 // it. Module.Enrich calls it (I/O is allowed there, never in Handle). A MaLo
 // the tenant does not know is MasterData{MaLo: id} with Known = false and a
 // nil error; an error means the facts could not be read (the command is
 // retried). FromMaLo adapts pkg/malo.
-type MasterDataSource interface {
-	MasterData(ctx context.Context, q Query) (MasterData, error)
-}
+type MasterDataSource = utilmdkit.Source[MasterData]
 
 // MasterDataFunc adapts a function to MasterDataSource.
-type MasterDataFunc func(ctx context.Context, q Query) (MasterData, error)
-
-// MasterData implements MasterDataSource.
-func (f MasterDataFunc) MasterData(ctx context.Context, q Query) (MasterData, error) {
-	return f(ctx, q)
-}
+type MasterDataFunc = utilmdkit.SourceFunc[MasterData]
 
 // MasterData are the facts about one gas Marktlokation that a decision
 // needs and the message does not carry (docs/geligas.md "Master data").
@@ -266,43 +250,15 @@ type LocationFunc func(rec malo.Record) (LocationData, bool)
 // wrap the source to add them from other systems.
 func FromMaLo(r malo.Reader, loc LocationFunc) MasterDataSource {
 	return MasterDataFunc(func(ctx context.Context, q Query) (MasterData, error) {
-		md := MasterData{MaLo: q.MaLo}
-		rec, err := r.Lookup(ctx, string(q.Tenant), q.MaLo)
-		switch {
-		case errors.Is(err, malo.ErrInvalid):
-			return md, nil
-		case err != nil:
+		// Supplied: the tenant's period covers the Gastag before the date.
+		f, rec, err := utilmdkit.ReadMaLo(ctx, r, q, func(p malo.Period, at time.Time) bool { return p.Contains(at.Add(-time.Nanosecond)) })
+		md := MasterData{MaLo: q.MaLo, Known: f.Known, InGrid: f.InGrid, SuccessorNB: f.SuccessorNB, Supplier: f.Supplier, Supplied: f.Supplied,
+			ContractEnd: f.ContractEnd, ConfirmedEnd: f.ConfirmedEnd, AnnualConsumption: f.AnnualConsumption}
+		if err != nil || rec == nil {
 			return md, err
-		case rec == nil:
-			return md, nil
-		}
-		md.Known = true
-		if rec.AnnualConsumption != nil {
-			c := *rec.AnnualConsumption
-			md.AnnualConsumption = &c
-		}
-		md.InGrid = rec.GridOperator == "" || rec.GridOperator == q.Own
-		if !md.InGrid {
-			md.SuccessorNB = rec.GridOperator
-		}
-		at := q.Date
-		if at.IsZero() {
-			at = q.ReceivedAt
-		}
-		if p, ok := rec.SupplierAt(at.Add(-time.Nanosecond)); ok {
-			md.Supplier = p.Supplier
 		}
 		for _, p := range rec.Periods {
-			if p.Supplier == q.Own && p.Contains(at.Add(-time.Nanosecond)) {
-				md.Supplied = true
-				if p.To != nil {
-					md.ContractEnd = *p.To
-				}
-			}
-			if (p.Supplier == q.Own || p.Supplier == q.Partner) && p.To != nil && p.To.Equal(at) {
-				md.ConfirmedEnd = true
-			}
-			if p.Supplier != q.Partner && p.Supplier != q.Own && p.From.After(at) && md.FutureSupplier == "" {
+			if p.Supplier != q.Partner && p.Supplier != q.Own && p.From.After(f.At) && md.FutureSupplier == "" {
 				md.FutureSupplier, md.FutureStart = p.Supplier, p.From
 			}
 		}

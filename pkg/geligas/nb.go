@@ -17,10 +17,10 @@ import (
 // the DTM qualifier of the requested date ("92", "93", "" none).
 func (f flow) requestFacts(x *dec, r *utilmdkit.Received, md *MasterData, dateQ string) []aperak.Problem {
 	var problems []aperak.Problem
-	gastag, _ := fristen.Gastag(x.cmd.ReceivedAt)
+	gastag, _ := fristen.Gastag(x.Cmd.ReceivedAt)
 	rr := RequestReceived{Workflow: f.name, PID: r.Tx.PID, TransactionID: r.Tx.TransactionID, Sender: r.Tx.Sender,
-		Receiver: r.Tx.Receiver, Document: r.Doc, InterchangeRef: r.Tx.InterchangeRef, ReceivedAt: x.cmd.ReceivedAt.UTC(),
-		Gastag: gastag.UTC(), FV: x.fv.String(), MasterData: md, Category: r.V.Header.DocumentCode, Reason: statusReason(r.T),
+		Receiver: r.Tx.Receiver, Document: r.Doc, InterchangeRef: r.Tx.InterchangeRef, ReceivedAt: x.Cmd.ReceivedAt.UTC(),
+		Gastag: gastag.UTC(), FV: x.FV.String(), MasterData: md, Category: r.V.Header.DocumentCode, Reason: statusReason(r.T),
 		BalanceEnd: dateOf(r.T, "159")}
 	for _, s := range r.T.Segments {
 		switch {
@@ -76,10 +76,10 @@ func (f flow) requestFacts(x *dec, r *utilmdkit.Received, md *MasterData, dateQ 
 	if md != nil && md.MaLo == "" {
 		md.MaLo = rr.MaLo
 	}
-	x.emit(rr)
+	x.Emit(rr)
 	// A Stornierung of this request finds the process under the key of the
 	// transaction's sender (ingest: RFF+ACW).
-	x.d.Correlate = append(x.d.Correlate, inbound.TransactionKey(r.Tx.Sender, r.Tx.TransactionID))
+	x.D.Correlate = append(x.D.Correlate, inbound.TransactionKey(r.Tx.Sender, r.Tx.TransactionID))
 	return problems
 }
 
@@ -94,7 +94,7 @@ func (f flow) checkRequest(x *dec, r *utilmdkit.Received, md *MasterData, dateQ 
 	if err := f.ack(x, r, problems); err != nil {
 		return false, err
 	}
-	x.emit(Failed{Outcome: OutcomeAperakRejected, Reason: "request " + r.Tx.PID + " " + r.Tx.TransactionID + " rejected by APERAK " + problems[0].Code, MaLo: x.s.MaLo})
+	x.Emit(Failed{Outcome: OutcomeAperakRejected, Reason: "request " + r.Tx.PID + " " + r.Tx.TransactionID + " rejected by APERAK " + problems[0].Code, MaLo: x.S.MaLo})
 	return false, nil
 }
 
@@ -109,7 +109,7 @@ func (f flow) nbAnmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if err != nil || !ok {
 		return err
 	}
-	req, start := x.s.Request, x.s.Date
+	req, start := x.S.Request, x.S.Date
 	switch {
 	case !md.Known || (!md.InGrid && md.SuccessorNB == ""):
 		return f.nbAnswerLFN(x, false, CodeAnmeldungNotFound, "")
@@ -129,22 +129,22 @@ func (f flow) nbAnmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 		return f.nbDecide(x)
 	}
 	own := r.Tx.Receiver
-	if _, err := f.send(x, outMsg{PID: PIDInfoZuordnung, From: own, To: r.Tx.Sender, Reason: "Z26", MaLo: x.s.MaLo,
+	if _, err := f.send(x, outMsg{PID: PIDInfoZuordnung, From: own, To: r.Tx.Sender, Reason: "Z26", MaLo: x.S.MaLo,
 		RefTN: req.TransactionID, Party: md.Supplier}); err != nil {
 		return err
 	}
 	// 44010 (AHB): DTM+93 = the Lieferbeginn, STS+7 as in the Anmeldung
 	// ([644]), NAD+Z09 the customer name of the Anmeldung ([572]), NAD+VY the
 	// LFN ([567]).
-	if _, err := f.send(x, outMsg{PID: PIDAbmeldeanfrage, From: own, To: md.Supplier, End: start, Reason: req.Reason, MaLo: x.s.MaLo,
+	if _, err := f.send(x, outMsg{PID: PIDAbmeldeanfrage, From: own, To: md.Supplier, End: start, Reason: req.Reason, MaLo: x.S.MaLo,
 		Customer: req.CustomerName, Party: r.Tx.Sender}); err != nil {
 		return err
 	}
-	due := f.cfg.gas.LFAAnswerDue(x.at)
-	if due.Before(x.at) {
-		due = x.at
+	due := f.cfg.gas.LFAAnswerDue(x.At)
+	if due.Before(x.At) {
+		due = x.At
 	}
-	x.d.SetDeadlines = append(x.d.SetDeadlines, deadlineAt(labelLFA, due))
+	x.D.SetDeadlines = append(x.D.SetDeadlines, deadlineAt(labelLFA, due))
 	return nil
 }
 
@@ -162,17 +162,17 @@ func (f flow) leadTimeOK(req *RequestReceived, start time.Time) bool {
 // nbAnswer handles the LFA's answer 44011/44012 to the NB's 44010.
 func (f flow) nbAnswer(x *dec, o Outgoing, ar AnswerReceived) error {
 	if o.PID != PIDAbmeldeanfrage {
-		x.emit(ar, Noted{What: "answer " + ar.PID + " to " + o.PID + " " + o.TransactionID + " not expected"})
+		x.Emit(ar, Noted{What: "answer " + ar.PID + " to " + o.PID + " " + o.TransactionID + " not expected"})
 		return nil
 	}
-	late := x.s.Done || x.s.LFAExpired || x.s.LFAAnswered
+	late := x.S.Done || x.S.LFAExpired || x.S.LFAAnswered
 	ar.Timely = !late
-	x.emit(ar)
+	x.Emit(ar)
 	if late {
-		x.emit(Noted{What: "late answer " + ar.PID + " of the LFA to " + o.TransactionID})
+		x.Emit(Noted{What: "late answer " + ar.PID + " of the LFA to " + o.TransactionID})
 		return nil
 	}
-	x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelLFA)
+	x.D.CancelDeadlines = append(x.D.CancelDeadlines, labelLFA)
 	return f.nbDecide(x)
 }
 
@@ -184,30 +184,30 @@ func (f flow) nbAnswer(x *dec, o Outgoing, ar AnswerReceived) error {
 // diagram "Lieferbeginn": the LFA that confirmed with 44011 knows its end
 // already).
 func (f flow) nbDecide(x *dec) error {
-	if x.s.LFATx != "" && x.s.LFAAnswered && x.s.LFAObjected {
-		return f.nbAnswerLFN(x, false, CodeAnmeldungLFARejected, x.s.LFA)
+	if x.S.LFATx != "" && x.S.LFAAnswered && x.S.LFAObjected {
+		return f.nbAnswerLFN(x, false, CodeAnmeldungLFARejected, x.S.LFA)
 	}
-	md := derefMD(x.s.Request.MasterData)
+	md := derefMD(x.S.Request.MasterData)
 	if md.Location == nil {
-		x.emit(Failed{Outcome: OutcomeFailed, Reason: "Anmeldung " + x.s.Request.TransactionID + " cannot be confirmed: no gas master data (Location) of MaLo " + x.s.MaLo, MaLo: x.s.MaLo})
+		x.Emit(Failed{Outcome: OutcomeFailed, Reason: "Anmeldung " + x.S.Request.TransactionID + " cannot be confirmed: no gas master data (Location) of MaLo " + x.S.MaLo, MaLo: x.S.MaLo})
 		return nil
 	}
 	if err := md.Location.Validate(); err != nil {
-		x.emit(Failed{Outcome: OutcomeFailed, Reason: "Anmeldung " + x.s.Request.TransactionID + " cannot be confirmed: master data of MaLo " + x.s.MaLo + ": " + err.Error(), MaLo: x.s.MaLo})
+		x.Emit(Failed{Outcome: OutcomeFailed, Reason: "Anmeldung " + x.S.Request.TransactionID + " cannot be confirmed: master data of MaLo " + x.S.MaLo + ": " + err.Error(), MaLo: x.S.MaLo})
 		return nil
 	}
 	if err := f.nbAnswerLFN(x, true, CodeAnmeldungConfirm, ""); err != nil {
 		return err
 	}
-	own := x.s.Own
-	x.emit(SupplierAssigned{MaLo: x.s.MaLo, Supplier: x.s.Partner, NB: own, From: x.s.Date})
-	if x.s.LFATx != "" && x.s.LFAExpired {
-		if _, err := f.send(x, outMsg{PID: PIDInfoBeendigung, From: own, To: x.s.LFA, End: x.s.Date, BalanceEnd: x.s.Date, Reason: "ZC8", MaLo: x.s.MaLo}); err != nil {
+	own := x.S.Own
+	x.Emit(SupplierAssigned{MaLo: x.S.MaLo, Supplier: x.S.Partner, NB: own, From: x.S.Date})
+	if x.S.LFATx != "" && x.S.LFAExpired {
+		if _, err := f.send(x, outMsg{PID: PIDInfoBeendigung, From: own, To: x.S.LFA, End: x.S.Date, BalanceEnd: x.S.Date, Reason: "ZC8", MaLo: x.S.MaLo}); err != nil {
 			return err
 		}
 	}
-	if x.s.LFATx != "" && !x.s.LFAObjected {
-		x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.LFA, NB: own, Until: x.s.Date})
+	if x.S.LFATx != "" && !x.S.LFAObjected {
+		x.Emit(SupplyEnded{MaLo: x.S.MaLo, Supplier: x.S.LFA, NB: own, Until: x.S.Date})
 	}
 	return nil
 }
@@ -219,7 +219,7 @@ func (f flow) nbDecide(x *dec) error {
 // ([36]), STS+Z35 and NAD+VY (the LFA) for Z35 ([84]) or NAD+VY (the
 // succeeding NB) for A04 ([367]).
 func (f flow) nbAnswerLFN(x *dec, confirm bool, key, party string) error {
-	req := x.s.Request
+	req := x.S.Request
 	uc, _ := useCaseOf(PIDAnmeldung)
 	rule := f.cfg.codes.get(key)
 	pid, outcome, list := uc.Reject, OutcomeRejected, uc.RejectList
@@ -227,15 +227,15 @@ func (f flow) nbAnswerLFN(x *dec, confirm bool, key, party string) error {
 		pid, outcome, list = uc.Confirm, OutcomeConfirmed, uc.ConfirmList
 	}
 	md := derefMD(req.MasterData)
-	m := outMsg{PID: pid, From: x.s.Own, To: x.s.Partner, Reason: req.Reason, Answer: rule.Code, List: list, Remark: rule.Remark,
-		RefTN: req.TransactionID, MaLo: x.s.MaLo, Party: party}
+	m := outMsg{PID: pid, From: x.S.Own, To: x.S.Partner, Reason: req.Reason, Answer: rule.Code, List: list, Remark: rule.Remark,
+		RefTN: req.TransactionID, MaLo: x.S.MaLo, Party: party}
 	switch {
 	case confirm:
 		l := *md.Location
 		if len(req.CustomerName) > 0 && req.CustomerName[0] != "" { // NAD+Z09: the name of the Anmeldung ([572])
 			l.Customer, l.CustomerFirst, l.CustomerCompany = req.CustomerName[0], req.CustomerName[1], req.CustomerName[5] == "Z02"
 		}
-		m.Start, m.BalanceStart, m.MeLo, m.Location = x.s.Date, x.s.Date, l.MeLo, &l
+		m.Start, m.BalanceStart, m.MeLo, m.Location = x.S.Date, x.S.Date, l.MeLo, &l
 		m.BillingMonths, m.BalanceGroup = req.BillingMonths, req.BalanceGroup
 	case rule.Code == "A03" || rule.Code == "A17":
 		m.MaLo = "" // AHB 44003 [362]
@@ -246,19 +246,19 @@ func (f flow) nbAnswerLFN(x *dec, confirm bool, key, party string) error {
 		// in process is unknown to the registry lookup, so the requested one
 		// is named; the next processing is the next Werktag (06:00).
 		if m.Processing.IsZero() {
-			m.Processing = x.s.Date
+			m.Processing = x.S.Date
 		}
 		if m.NextProcessing.IsZero() {
-			m.NextProcessing, _ = fristen.StromToGas(f.cfg.cal.NextWerktag(fristen.GasDate(x.cmd.ReceivedAt)))
+			m.NextProcessing, _ = fristen.StromToGas(f.cfg.cal.NextWerktag(fristen.GasDate(x.Cmd.ReceivedAt)))
 		}
 	}
 	if key == CodeAnmeldungLFARejected {
-		m.Third = x.s.LFACode
+		m.Third = x.S.LFACode
 	}
 	if _, err := f.send(x, m); err != nil {
 		return err
 	}
-	x.emit(Completed{Outcome: outcome, PID: pid, Code: rule.Code, List: list, MaLo: x.s.MaLo, Date: x.s.Date})
+	x.Emit(Completed{Outcome: outcome, PID: pid, Code: rule.Code, List: list, MaLo: x.S.MaLo, Date: x.S.Date})
 	return nil
 }
 
@@ -276,7 +276,7 @@ func (f flow) nbAbmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if err != nil || !ok {
 		return err
 	}
-	end, req := x.s.Date, x.s.Request
+	end, req := x.S.Date, x.S.Request
 	key, confirm := CodeAbmeldungConfirm, true
 	switch {
 	case md.ConfirmedEnd:
@@ -287,7 +287,7 @@ func (f flow) nbAbmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	uc, _ := useCaseOf(PIDAbmeldung)
 	rule := f.cfg.codes.get(key)
 	pid, outcome, list := uc.Reject, OutcomeRejected, uc.RejectList
-	m := outMsg{From: x.s.Own, To: x.s.Partner, Reason: req.Reason, Answer: rule.Code, Remark: rule.Remark, MaLo: x.s.MaLo, RefTN: req.TransactionID}
+	m := outMsg{From: x.S.Own, To: x.S.Partner, Reason: req.Reason, Answer: rule.Code, Remark: rule.Remark, MaLo: x.S.MaLo, RefTN: req.TransactionID}
 	if confirm {
 		pid, outcome, list = uc.Confirm, OutcomeConfirmed, uc.ConfirmList
 		m.End, m.BalanceEnd = end, end
@@ -296,17 +296,17 @@ func (f flow) nbAbmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if _, err := f.send(x, m); err != nil {
 		return err
 	}
-	x.emit(Completed{Outcome: outcome, PID: pid, Code: rule.Code, List: list, MaLo: x.s.MaLo, Date: end})
+	x.Emit(Completed{Outcome: outcome, PID: pid, Code: rule.Code, List: list, MaLo: x.S.MaLo, Date: end})
 	if !confirm {
 		return nil
 	}
-	x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.Partner, NB: x.s.Own, Until: end})
+	x.Emit(SupplyEnded{MaLo: x.S.MaLo, Supplier: x.S.Partner, NB: x.S.Own, Until: end})
 	if req.Reason == "E01" && md.FutureSupplier != "" && !md.FutureStart.Before(end) {
-		if _, err := f.send(x, outMsg{PID: PIDInfoAufhebung, From: x.s.Own, To: md.FutureSupplier, Start: md.FutureStart, Reason: "ZG9",
-			MaLo: x.s.MaLo, Party: r.Tx.Sender}); err != nil {
+		if _, err := f.send(x, outMsg{PID: PIDInfoAufhebung, From: x.S.Own, To: md.FutureSupplier, Start: md.FutureStart, Reason: "ZG9",
+			MaLo: x.S.MaLo, Party: r.Tx.Sender}); err != nil {
 			return err
 		}
-		x.emit(AssignmentRevoked{MaLo: x.s.MaLo, Supplier: md.FutureSupplier, From: md.FutureStart})
+		x.Emit(AssignmentRevoked{MaLo: x.S.MaLo, Supplier: md.FutureSupplier, From: md.FutureStart})
 	}
 	return nil
 }

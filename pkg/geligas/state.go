@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 )
 
 // State is the state of every GeLi Gas process (one type for all workflows
@@ -56,30 +57,15 @@ type Outgoing struct {
 }
 
 func (s *State) out(tx string) *Outgoing {
-	for i := range s.Out {
-		if s.Out[i].TransactionID == tx {
-			return &s.Out[i]
-		}
-	}
-	return nil
+	return utilmdkit.Find(s.Out, func(o *Outgoing) string { return o.TransactionID }, tx)
 }
 
 func (s *State) outByDoc(doc string) *Outgoing {
-	for i := range s.Out {
-		if s.Out[i].Document == doc {
-			return &s.Out[i]
-		}
-	}
-	return nil
+	return utilmdkit.Find(s.Out, func(o *Outgoing) string { return o.Document }, doc)
 }
 
 func (s *State) outByInterchange(ref string) *Outgoing {
-	for i := range s.Out {
-		if s.Out[i].InterchangeRef == ref {
-			return &s.Out[i]
-		}
-	}
-	return nil
+	return utilmdkit.Find(s.Out, func(o *Outgoing) string { return o.InterchangeRef }, ref)
 }
 
 // apply folds one event into the state (total, pure).

@@ -21,14 +21,14 @@ import (
 //
 // The answer's BGM is the category of the 44022 (AHB [500]).
 func (f flow) stornoIn(x *dec, r *utilmdkit.Received) error {
-	req := x.s.Request
+	req := x.S.Request
 	acw, _ := r.T.Reference("ACW")
 	ev := StornoReceived{TransactionID: r.Tx.TransactionID, Sender: r.Tx.Sender, CancelTx: acw.Value, Category: r.V.Header.DocumentCode,
-		Document: r.Doc, InterchangeRef: r.Tx.InterchangeRef, Late: x.s.Done, At: x.at}
-	x.emit(ev)
+		Document: r.Doc, InterchangeRef: r.Tx.InterchangeRef, Late: x.S.Done, At: x.At}
+	x.Emit(ev)
 	own := r.Tx.Receiver
-	if req == nil && x.s.Init != nil {
-		own = x.s.Own
+	if req == nil && x.S.Init != nil {
+		own = x.S.Own
 	}
 	key, confirm := CodeStornoConfirm, true
 	switch {
@@ -51,10 +51,10 @@ func (f flow) stornoIn(x *dec, r *utilmdkit.Received) error {
 		return nil
 	}
 	for _, l := range []string{labelLFA, labelDecision} {
-		if !slices.Contains(x.d.CancelDeadlines, l) {
-			x.d.CancelDeadlines = append(x.d.CancelDeadlines, l)
+		if !slices.Contains(x.D.CancelDeadlines, l) {
+			x.D.CancelDeadlines = append(x.D.CancelDeadlines, l)
 		}
 	}
-	x.emit(Completed{Outcome: OutcomeCancelled, PID: m.PID, Code: m.Answer, List: m.List, MaLo: x.s.MaLo, Date: x.s.Date})
+	x.Emit(Completed{Outcome: OutcomeCancelled, PID: m.PID, Code: m.Answer, List: m.List, MaLo: x.S.MaLo, Date: x.S.Date})
 	return nil
 }

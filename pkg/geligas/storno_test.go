@@ -130,7 +130,7 @@ func TestFV2604(t *testing.T) {
 	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
 	d = nb.exec(at.Add(time.Minute), enriched(deliver(t, a), nbMD()))
 	req := out(t, d, mpLFA, "UTILMD", PIDAbmeldeanfrage)
-	d = nb.fire(labelLFA) // after the changeover? no: 3 WT later, still September
+	d = nb.fire(labelLFA) // 3 WT later, still in September: FV2604
 	conf := out(t, d, mpLFN, "UTILMD", PIDAnmeldungBest)
 	if tx := deliver(t, conf); tx.FormatVersion != "FV2604" {
 		t.Fatalf("44002 in %s", tx.FormatVersion)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,7 +14,6 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
-	"github.com/mako-engine/mako/pkg/refgen"
 	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/delivery"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
@@ -87,58 +85,24 @@ func (f flow) Codec() *engine.Codec {
 // OnDeadline implements engine.DeadlineHandler: every fired deadline becomes
 // a Timeout at its due time (or at the earlier forced fire time).
 func (f flow) OnDeadline(_ State, fired engine.DeadlineFired) (engine.CommandData, error) {
-	at := fired.Due
-	if !fired.FiredAt.IsZero() && fired.FiredAt.Before(at) {
-		at = fired.FiredAt
-	}
-	return Timeout{Label: fired.Label, Due: at}, nil
+	return Timeout{Label: fired.Label, Due: utilmdkit.FireTime(fired)}, nil
 }
 
-// dec accumulates one decision; events are applied to s as they are emitted.
-type dec struct {
-	f   flow
-	s   State
-	d   engine.Decision
-	cmd engine.Command
-	at  time.Time
-	fv  fv.Version
-	n   int
-}
-
-func (x *dec) emit(evs ...engine.EventData) {
-	for _, e := range evs {
-		x.d.Events = append(x.d.Events, e)
-		x.s = apply(x.s, engine.Event{Data: e})
-	}
-}
-
-// ref derives the next reference of this decision from the command id
-// (pkg/refgen: deterministic, never a clock).
-func (x *dec) ref(prefix string) string {
-	x.n++
-	return refgen.Ref(prefix, string(x.cmd.ID), strconv.Itoa(x.n))
-}
+// dec accumulates one decision (utilmdkit.Decision): events are applied
+// to x.S as they are emitted so that later steps see them.
+type dec = utilmdkit.Decision[State]
 
 // Handle implements engine.Workflow.
 func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	if f.cfg == nil {
 		return engine.Decision{}, fmt.Errorf("geligas: %s: not configured", f.name)
 	}
-	x := &dec{f: f, s: s, cmd: cmd, at: cmd.ReceivedAt.UTC(), fv: cmd.FormatVersion}
-	if x.fv.IsZero() {
-		// A decision without a received message sends in the format
-		// version in force at its time (edifact.md §7.3).
-		if v, err := fv.Resolve(x.at); err == nil {
-			x.fv = v
-		} else if s.FV != "" {
-			v, err := fv.Parse(s.FV)
-			if err != nil {
-				return engine.Decision{}, fmt.Errorf("geligas: state format version %q: %w", s.FV, err)
-			}
-			x.fv = v
-		}
+	x := utilmdkit.NewDecision(s, cmd, apply)
+	v, err := utilmdkit.DecisionVersion(cmd, s.FV)
+	if err != nil {
+		return engine.Decision{}, fmt.Errorf("geligas: %w", err)
 	}
-	var err error
+	x.FV = v
 	switch p := cmd.Payload.(type) {
 	case Enriched:
 		md := p.MasterData
@@ -160,12 +124,12 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	case Decide:
 		err = f.decide(x, p)
 	case delivery.Confirmed:
-		x.emit(Delivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Transport: p.Transport, At: p.At.UTC()})
+		x.Emit(Delivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Transport: p.Transport, At: p.At.UTC()})
 	case delivery.Failed:
-		x.emit(Undelivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Reason: p.Reason, At: p.At.UTC()})
+		x.Emit(Undelivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Reason: p.Reason, At: p.At.UTC()})
 	case Timeout:
 		if !p.Due.IsZero() {
-			x.at = p.Due.UTC()
+			x.At = p.Due.UTC()
 		}
 		err = f.timeout(x, p.Label)
 	default:
@@ -174,15 +138,15 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	if err != nil {
 		return engine.Decision{}, err
 	}
-	if s.MaLo == "" && x.s.MaLo != "" {
+	if s.MaLo == "" && x.S.MaLo != "" {
 		// The process learnt its MaLo: bind it once (business key).
-		x.d.Correlate = append(x.d.Correlate, MaLoKey(x.s.MaLo))
+		x.D.Correlate = append(x.D.Correlate, MaLoKey(x.S.MaLo))
 	}
-	if f.name == WorkflowNBLieferbeginn && !s.Done && x.s.Done && ident.ValidateMaLo(x.s.MaLo) == nil {
+	if f.name == WorkflowNBLieferbeginn && !s.Done && x.S.Done && ident.ValidateMaLo(x.S.MaLo) == nil {
 		// The Anmeldung is answered (or cancelled): no longer in process.
-		x.d.Correlate = append(x.d.Correlate, AnsweredKey(x.s.MaLo))
+		x.D.Correlate = append(x.D.Correlate, AnsweredKey(x.S.MaLo))
 	}
-	return x.d, nil
+	return x.D, nil
 }
 
 // maloOf returns the MaLo of a Gas transaction: the first SG5 LOC+172
@@ -240,7 +204,7 @@ func (f flow) unreadable(x *dec, r *utilmdkit.Received, cause error) error {
 	if err := f.ack(x, r, []aperak.Problem{{Code: "Z29", Text: text, Location: &aperak.Location{Name: "Vorgang"}}}); err != nil {
 		return fmt.Errorf("%w (and no APERAK could be built: %v)", cause, err)
 	}
-	x.emit(Failed{Outcome: OutcomeAperakRejected, Reason: "transaction " + r.Tx.TransactionID + " unreadable: " + text, MaLo: x.s.MaLo})
+	x.Emit(Failed{Outcome: OutcomeAperakRejected, Reason: "transaction " + r.Tx.TransactionID + " unreadable: " + text, MaLo: x.S.MaLo})
 	return nil
 }
 
@@ -260,22 +224,22 @@ func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData, parsed
 			return f.unreadable(x, r, err)
 		}
 	}
-	if x.fv.IsZero() {
+	if x.FV.IsZero() {
 		v, err := fv.Parse(tx.FormatVersion)
 		if err != nil {
 			return fmt.Errorf("%w: transaction %s: format version %q", ErrMessage, tx.TransactionID, tx.FormatVersion)
 		}
-		x.fv = v
+		x.FV = v
 	}
 	switch {
 	case infoPIDs[tx.PID]:
 		return f.infoIn(x, r)
 	case isRequest(tx.PID):
-		if tx.PID == PIDStorno && x.s.Started && f.name != WorkflowStornoAnswer {
+		if tx.PID == PIDStorno && x.S.Started && f.name != WorkflowStornoAnswer {
 			return f.stornoIn(x, r)
 		}
-		if x.s.Started {
-			x.emit(Noted{What: "second request " + tx.PID + " " + tx.TransactionID + " in one process"})
+		if x.S.Started {
+			x.Emit(Noted{What: "second request " + tx.PID + " " + tx.TransactionID + " in one process"})
 			return nil
 		}
 		return f.request(x, r, md)
@@ -290,34 +254,16 @@ func (f flow) ack(x *dec, r *utilmdkit.Received, problems []aperak.Problem) erro
 	if len(problems) == 0 {
 		return nil
 	}
-	ref, err := aperak.ReferenceFrom(r.IX, r.M, r.U)
+	id := x.Ref("A")
+	_, deadline := x.Cmd.Payload.(Timeout)
+	created, v := utilmdkit.ReplyTime(x.Cmd, deadline, x.At, x.FV)
+	rep, err := utilmdkit.BuildAPERAK(f.name, r, id, created, v, problems)
 	if err != nil {
-		return fmt.Errorf("geligas: APERAK for %s/%s: %w", r.Tx.Sender, r.Tx.TransactionID, err)
-	}
-	id := x.ref("A")
-	created, v := x.at, x.fv
-	if _, ok := x.cmd.Payload.(Timeout); !ok {
-		created = x.cmd.Prepared().UTC()
-		if rv, err := fv.Resolve(created); err == nil {
-			v = rv
-		}
-	}
-	out, err := aperak.Build(aperak.Params{FormatVersion: v, Ref: id, Time: created},
-		aperak.Message{Ref: "1", DocumentNumber: id, Reference: ref, Problems: problems})
-	if err != nil {
-		return fmt.Errorf("geligas: APERAK for %s/%s: %w", r.Tx.Sender, r.Tx.TransactionID, err)
-	}
-	if err := utilmdkit.Conform(f.name, v, "APERAK", r.Tx.Sender, out); err != nil {
 		return err
 	}
-	own := r.Tx.Receiver
-	x.d.Outbound = append(x.d.Outbound, engine.Outbound{Recipient: r.Tx.Sender, Sender: own, MessageType: "APERAK", InterchangeRef: id, Payload: out})
-	x.d.Correlate = append(x.d.Correlate, inbound.InterchangeKey(own, id))
-	ercs := make([]string, 0, len(problems))
-	for _, p := range problems {
-		ercs = append(ercs, p.Code)
-	}
-	x.emit(AperakSent{TransactionID: r.Tx.TransactionID, ERC: ercs, Document: id, At: x.at})
+	x.D.Outbound = append(x.D.Outbound, rep.Outbound)
+	x.D.Correlate = append(x.D.Correlate, rep.Key)
+	x.Emit(AperakSent{TransactionID: r.Tx.TransactionID, ERC: rep.ERC, Document: id, At: x.At})
 	return nil
 }
 
@@ -326,8 +272,8 @@ func (f flow) ack(x *dec, r *utilmdkit.Received, problems []aperak.Problem) erro
 // answers find this process and sets the deadline after which it counts as
 // processed (no error APERAK by the Gas APERAK deadline).
 func (f flow) send(x *dec, u outMsg) (Sent, error) {
-	u.FV, u.At = x.fv, x.at
-	u.Interchange, u.Document, u.Transaction = x.ref("G"), x.ref("D"), x.ref("V")
+	u.FV, u.At = x.FV, x.At
+	u.Interchange, u.Document, u.Transaction = x.Ref("G"), x.Ref("D"), x.Ref("V")
 	if u.BGM == "" {
 		if infoPIDs[u.PID] {
 			u.BGM = "E44"
@@ -339,20 +285,20 @@ func (f flow) send(x *dec, u outMsg) (Sent, error) {
 	if err != nil {
 		return Sent{}, fmt.Errorf("geligas: build %s for %s: %w", u.PID, u.To, err)
 	}
-	if err := utilmdkit.Conform(f.name, x.fv, "UTILMD", u.To, out); err != nil {
+	if err := utilmdkit.Conform(f.name, x.FV, "UTILMD", u.To, out); err != nil {
 		return Sent{}, err
 	}
-	due, err := f.cfg.aperak.Due(context.Background(), fristen.APERAKRequest{Received: x.at, Sparte: fristen.Gas, MessageType: "UTILMD", Initial: initial(u.PID)})
+	due, err := f.cfg.aperak.Due(context.Background(), fristen.APERAKRequest{Received: x.At, Sparte: fristen.Gas, MessageType: "UTILMD", Initial: initial(u.PID)})
 	if err != nil {
 		return Sent{}, fmt.Errorf("geligas: APERAK deadline for %s: %w", u.PID, err)
 	}
 	aperakDue := due.Due.Add(f.cfg.aperakGrace).UTC()
-	x.d.Outbound = append(x.d.Outbound, engine.Outbound{Recipient: u.To, Sender: u.From, MessageType: "UTILMD", InterchangeRef: u.Interchange, Payload: out})
-	x.d.Correlate = append(x.d.Correlate, inbound.TransactionKey(u.From, u.Transaction), inbound.DocumentKey(u.From, u.Document), inbound.InterchangeKey(u.From, u.Interchange))
-	x.d.SetDeadlines = append(x.d.SetDeadlines, engine.DeadlineRequest{Label: labelAperak + u.Transaction, Due: aperakDue})
+	x.D.Outbound = append(x.D.Outbound, engine.Outbound{Recipient: u.To, Sender: u.From, MessageType: "UTILMD", InterchangeRef: u.Interchange, Payload: out})
+	x.D.Correlate = append(x.D.Correlate, inbound.TransactionKey(u.From, u.Transaction), inbound.DocumentKey(u.From, u.Document), inbound.InterchangeKey(u.From, u.Interchange))
+	x.D.SetDeadlines = append(x.D.SetDeadlines, engine.DeadlineRequest{Label: labelAperak + u.Transaction, Due: aperakDue})
 	s := Sent{PID: u.PID, TransactionID: u.Transaction, Document: u.Document, InterchangeRef: u.Interchange, Recipient: u.To,
-		Code: u.Answer, List: u.List, AperakDue: aperakDue, At: x.at}
-	x.emit(s)
+		Code: u.Answer, List: u.List, AperakDue: aperakDue, At: x.At}
+	x.Emit(s)
 	return s, nil
 }
 
@@ -376,29 +322,29 @@ func (f flow) aperakIn(x *dec, tx inbound.Transaction) error {
 		return fmt.Errorf("%w: APERAK %s of %s: %w", ErrMessage, tx.InterchangeRef, tx.Sender, err)
 	}
 	a := utilmdkit.ReadAPERAK(m)
-	o := x.s.outByDoc(a.Document)
+	o := x.S.outByDoc(a.Document)
 	if o == nil && a.Transaction != "" {
-		o = x.s.out(a.Transaction)
+		o = x.S.out(a.Transaction)
 	}
 	if o == nil {
-		x.emit(Noted{What: "APERAK " + tx.InterchangeRef + " for unknown document " + a.Document})
+		x.Emit(Noted{What: "APERAK " + tx.InterchangeRef + " for unknown document " + a.Document})
 		return nil
 	}
 	if o.Aperak == "312" || o.Aperak == "313" {
-		x.emit(Noted{What: "second APERAK " + tx.InterchangeRef + " for " + o.TransactionID})
+		x.Emit(Noted{What: "second APERAK " + tx.InterchangeRef + " for " + o.TransactionID})
 		return nil
 	}
-	accepted := a.Code == "312"
-	x.emit(AperakReceived{TransactionID: o.TransactionID, PID: o.PID, Document: o.Document, Accepted: accepted, ERC: a.ERC, MaLo: x.s.MaLo})
+	accepted, pending := a.Code == "312", o.Aperak == ""
+	x.Emit(AperakReceived{TransactionID: o.TransactionID, PID: o.PID, Document: o.Document, Accepted: accepted, ERC: a.ERC, MaLo: x.S.MaLo})
 	if accepted {
 		return nil
 	}
-	if o.Aperak == "" {
-		x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelAperak+o.TransactionID)
+	if pending {
+		x.D.CancelDeadlines = append(x.D.CancelDeadlines, labelAperak+o.TransactionID)
 	} else {
 		// After the deadline the transaction counted as processed; a late
 		// error APERAK is recorded and still ends the process.
-		x.emit(Noted{What: "error APERAK " + tx.InterchangeRef + " after the APERAK deadline of " + o.TransactionID})
+		x.Emit(Noted{What: "error APERAK " + tx.InterchangeRef + " after the APERAK deadline of " + o.TransactionID})
 	}
 	return f.rejected(x, *o, OutcomeAperakRejected)
 }
@@ -412,26 +358,26 @@ func (f flow) contrlIn(x *dec, tx inbound.Transaction) error {
 	}
 	ref, action := utilmdkit.ReadCONTRL(m)
 	rejected := action == edifact.ContrlRejected
-	x.emit(ContrlReceived{InterchangeRef: ref, Rejected: rejected, MaLo: x.s.MaLo})
-	o := x.s.outByInterchange(ref)
+	x.Emit(ContrlReceived{InterchangeRef: ref, Rejected: rejected, MaLo: x.S.MaLo})
+	o := x.S.outByInterchange(ref)
 	if !rejected || o == nil {
 		return nil
 	}
-	x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelAperak+o.TransactionID)
+	x.D.CancelDeadlines = append(x.D.CancelDeadlines, labelAperak+o.TransactionID)
 	return f.rejected(x, *o, OutcomeContrlRejected)
 }
 
 // rejected handles a transaction of ours that counts as not received.
 func (f flow) rejected(x *dec, o Outgoing, outcome string) error {
-	if f.name == WorkflowNBLieferbeginn && o.TransactionID == x.s.LFATx && !x.s.Done && !x.s.LFAAnswered {
+	if f.name == WorkflowNBLieferbeginn && o.TransactionID == x.S.LFATx && !x.S.Done && !x.S.LFAAnswered {
 		// The 44010 counts as not received: the LFA cannot answer it; the
 		// NB decides without it (E_3007, as on the LFA's silence).
-		x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelLFA)
-		x.emit(LFAWaitExpired{TransactionID: o.TransactionID, Due: x.at})
+		x.D.CancelDeadlines = append(x.D.CancelDeadlines, labelLFA)
+		x.Emit(LFAWaitExpired{TransactionID: o.TransactionID, Due: x.At})
 		return f.nbDecide(x)
 	}
-	if len(x.s.Out) > 0 && x.s.Out[0].TransactionID == o.TransactionID && !x.s.Done {
-		x.emit(Failed{Outcome: outcome, Reason: o.PID + " " + o.TransactionID + " rejected by " + o.Recipient, MaLo: x.s.MaLo})
+	if len(x.S.Out) > 0 && x.S.Out[0].TransactionID == o.TransactionID && !x.S.Done {
+		x.Emit(Failed{Outcome: outcome, Reason: o.PID + " " + o.TransactionID + " rejected by " + o.Recipient, MaLo: x.S.MaLo})
 	}
 	return nil
 }
@@ -440,39 +386,39 @@ func (f flow) rejected(x *dec, o Outgoing, outcome string) error {
 func (f flow) timeout(x *dec, label string) error {
 	switch {
 	case strings.HasPrefix(label, labelAperak):
-		o := x.s.out(strings.TrimPrefix(label, labelAperak))
+		o := x.S.out(strings.TrimPrefix(label, labelAperak))
 		if o == nil || o.Aperak != "" {
 			return nil
 		}
-		x.emit(Processed{TransactionID: o.TransactionID, PID: o.PID, Due: o.AperakDue, MaLo: x.s.MaLo})
+		x.Emit(Processed{TransactionID: o.TransactionID, PID: o.PID, Due: o.AperakDue, MaLo: x.S.MaLo})
 		return nil
 	case label == labelLFA:
-		if x.s.Done || x.s.LFAAnswered || x.s.LFATx == "" {
+		if x.S.Done || x.S.LFAAnswered || x.S.LFATx == "" {
 			return nil
 		}
-		x.emit(LFAWaitExpired{TransactionID: x.s.LFATx, Due: x.at})
+		x.Emit(LFAWaitExpired{TransactionID: x.S.LFATx, Due: x.At})
 		return f.nbDecide(x)
 	case label == labelDecision:
-		if !x.s.DecisionPending || x.s.Done {
+		if !x.S.DecisionPending || x.S.Done {
 			return nil
 		}
-		return f.applyDecision(x, Decided{Object: x.s.DefaultObject, Source: "default", Note: "no ERP decision by the deadline"})
+		return f.applyDecision(x, Decided{Object: x.S.DefaultObject, Source: "default", Note: "no ERP decision by the deadline"})
 	}
-	x.emit(Noted{What: "unknown deadline " + label})
+	x.Emit(Noted{What: "unknown deadline " + label})
 	return nil
 }
 
 // decide handles the ERP's Decide.
 func (f flow) decide(x *dec, p Decide) error {
-	if !x.s.DecisionPending || x.s.Done {
-		x.emit(Noted{What: "ERP decision without pending request (late, duplicate, or the request was cancelled)"})
+	if !x.S.DecisionPending || x.S.Done {
+		x.Emit(Noted{What: "ERP decision without pending request (late, duplicate, or the request was cancelled)"})
 		return nil
 	}
-	if req := x.s.Request; p.TransactionID != req.TransactionID || p.Partner != req.Sender {
-		x.emit(Noted{What: "ERP decision for " + p.Partner + ":" + p.TransactionID + " does not match the pending request"})
+	if req := x.S.Request; p.TransactionID != req.TransactionID || p.Partner != req.Sender {
+		x.Emit(Noted{What: "ERP decision for " + p.Partner + ":" + p.TransactionID + " does not match the pending request"})
 		return nil
 	}
-	x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelDecision)
+	x.D.CancelDeadlines = append(x.D.CancelDeadlines, labelDecision)
 	return f.applyDecision(x, Decided{Object: p.Object, Code: p.Code, Source: "erp", Note: p.Note, End: p.End})
 }
 
@@ -486,7 +432,7 @@ func (f flow) request(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	case WorkflowLFAAbmeldeanfrage, WorkflowLFAbmeldungNB, WorkflowLFEoG, WorkflowLFAKuendigung, WorkflowStornoAnswer:
 		return f.lfRequest(x, r, md)
 	}
-	x.emit(Noted{What: "request " + r.Tx.PID + " " + r.Tx.TransactionID + " not handled by " + f.name})
+	x.Emit(Noted{What: "request " + r.Tx.PID + " " + r.Tx.TransactionID + " not handled by " + f.name})
 	return nil
 }
 
@@ -495,10 +441,10 @@ func (f flow) answer(x *dec, r *utilmdkit.Received) error {
 	ref, _ := r.T.Reference("TN")
 	code, list, third := utilmdkit.AnswerCodes(r.T)
 	ar := AnswerReceived{PID: r.Tx.PID, TransactionID: r.Tx.TransactionID, Sender: r.Tx.Sender, RefTransaction: ref.Value,
-		Code: code, List: list, ThirdCode: third, Date: requestDate(r.T), At: x.at}
-	o := x.s.out(ref.Value)
+		Code: code, List: list, ThirdCode: third, Date: requestDate(r.T), At: x.At}
+	o := x.S.out(ref.Value)
 	if o == nil {
-		x.emit(Noted{What: "answer " + r.Tx.PID + " " + r.Tx.TransactionID + " references unknown transaction " + ref.Value})
+		x.Emit(Noted{What: "answer " + r.Tx.PID + " " + r.Tx.TransactionID + " references unknown transaction " + ref.Value})
 		return nil
 	}
 	if f.name == WorkflowNBLieferbeginn {

@@ -7,30 +7,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/utilmdkit/utilmdtest"
 )
 
-// sentLog records every interchange the tests' workflows sent (checkAHB).
-type sentLog struct {
-	mu   sync.Mutex
-	pids map[string]int // "FV2610 55002" → count
-	all  [][]byte
-}
-
-var sent = &sentLog{pids: map[string]int{}}
-
-func (l *sentLog) record(pids []string, v fv.Version, b []byte) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, p := range pids {
-		l.pids[v.String()+" "+p]++
-	}
-	l.all = append(l.all, b)
-}
+// sent records every interchange the tests' workflows sent (checkDecision).
+var sent = utilmdtest.NewLog()
 
 // TestMain runs the package's tests and then, when MAKO_DUMP_SENT names a
 // directory, writes every interchange they sent there (for inspection and
@@ -38,7 +22,7 @@ func (l *sentLog) record(pids []string, v fv.Version, b []byte) {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if dir := os.Getenv("MAKO_DUMP_SENT"); dir != "" && code == 0 {
-		for i, b := range sent.all {
+		for i, b := range sent.All() {
 			_ = os.WriteFile(filepath.Join(dir, fmt.Sprintf("%04d.edi", i)), b, 0o644)
 		}
 	}

@@ -1,21 +1,17 @@
 package gpke
 
 import (
-	"bytes"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/mako-engine/mako/pkg/ahb"
 	"github.com/mako-engine/mako/pkg/edifact"
-	"github.com/mako-engine/mako/pkg/edifact/aperak"
-	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/edifact/utilmd"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/utilmdkit/utilmdtest"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
@@ -122,103 +118,27 @@ func (pr *proc) fire(label string, due time.Time) engine.Decision {
 	return pr.exec(due, c)
 }
 
-// checkDecision checks every outbound interchange: it parses, passes
-// edifact.Check for the FV of its receipt time, and its PIDs are known to the
-// catalog for that FV; every sent UTILMD binds its keys.
+// checkDecision checks every outbound interchange (utilmdtest.CheckDecision:
+// parsed, edifact.Check for the FV of its receipt time, PIDs known to the
+// catalog, 0 AHB findings independent of the workflow's own guard) and
+// records it for TestSentConform.
 func checkDecision(t testing.TB, d engine.Decision, at time.Time) {
 	t.Helper()
-	for _, o := range d.Outbound {
-		ix, err := edifact.Parse(o.Payload)
-		if err != nil {
-			t.Fatalf("outbound %s: %v\n%s", o.MessageType, err, o.Payload)
-		}
-		rep := edifact.Check(ix, edifact.WithReceived(at))
-		if rep.HasErrors() {
-			t.Fatalf("outbound %s fails edifact.Check: %+v\n%s", o.MessageType, rep.Findings, o.Payload)
-		}
-		for _, m := range ix.Messages {
-			for _, tx := range edifact.Transactions(&m) {
-				if !catalog.KnownPID(m.Type(), rep.FormatVersion, tx.PID) {
-					t.Fatalf("PID %s unknown for %s in %s", tx.PID, m.Type(), rep.FormatVersion)
-				}
-			}
-		}
-		checkAHB(t, o, ix, rep.FormatVersion)
-		if ix.UNB().ControlRef != o.InterchangeRef || ix.UNB().Recipient.ID != o.Recipient {
-			t.Fatalf("outbound header mismatch: %+v vs %s/%s", ix.UNB(), o.InterchangeRef, o.Recipient)
-		}
-	}
-}
-
-// checkAHB fails the test on any AHB finding (pkg/ahb) in an outbound
-// interchange, for the FV of its receipt time — independent of the
-// workflow's own guard (conform), so a guard that lets a defect through
-// fails here too. Every sent interchange is recorded for TestSentConform.
-func checkAHB(t testing.TB, o engine.Outbound, ix *edifact.Interchange, v fv.Version) {
-	t.Helper()
-	for i := range ix.Messages {
-		rep, err := ahb.Validate(&ix.Messages[i], ahb.WithFV(v))
-		if err != nil {
-			t.Fatalf("outbound %s to %s: ahb: %v\n%s", o.MessageType, o.Recipient, err, o.Payload)
-		}
-		if !rep.Clean() {
-			var lines []string
-			for _, f := range rep.Findings {
-				lines = append(lines, f.Rule+": "+f.Text)
-			}
-			t.Fatalf("outbound %s %s (%s) to %s violates its AHB:\n  %s\n%s", o.MessageType, strings.Join(rep.PIDs, ","), v,
-				o.Recipient, strings.Join(lines, "\n  "), bytes.ReplaceAll(o.Payload, []byte("'"), []byte("'\n")))
-		}
-		sent.record(rep.PIDs, v, o.Payload)
-	}
+	utilmdtest.CheckDecision(t, d, at, sent)
 }
 
 // deliver turns an outbound interchange into the inbound transaction the
 // partner's ingest would produce.
 func deliver(t testing.TB, o engine.Outbound) inbound.Transaction {
 	t.Helper()
-	ix, err := edifact.Parse(o.Payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &ix.Messages[0]
-	var id, pid string
-	if txs := edifact.Transactions(m); len(txs) > 0 {
-		id, pid = txs[0].ID, txs[0].PID
-	}
-	unb := ix.UNB()
-	ts, _ := time.Parse("0601021504", unb.Date+unb.Time)
-	v, err := fv.Resolve(ts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return inbound.Transaction{MessageType: m.Type(), Release: m.Header().Association, PID: pid, FormatVersion: v.String(),
-		Sector: "Strom", Sender: unb.Sender.ID, Receiver: unb.Recipient.ID, InterchangeRef: unb.ControlRef,
-		MessageRef: m.Ref(), TransactionID: id, Interchange: inbound.SingleMessage(ix, m)}
+	return utilmdtest.Deliver(t, o, "Strom")
 }
 
 // out returns the single outbound of the decision to recipient with
 // message type typ (and PID, for UTILMD).
 func out(t testing.TB, d engine.Decision, recipient, typ, pid string) engine.Outbound {
 	t.Helper()
-	var found []engine.Outbound
-	for _, o := range d.Outbound {
-		if o.Recipient != recipient || o.MessageType != typ {
-			continue
-		}
-		if pid != "" && !bytes.Contains(o.Payload, []byte("RFF+Z13:"+pid+"'")) {
-			continue
-		}
-		found = append(found, o)
-	}
-	if len(found) != 1 {
-		var all []string
-		for _, o := range d.Outbound {
-			all = append(all, o.Recipient+"/"+o.MessageType+": "+string(o.Payload))
-		}
-		t.Fatalf("want one %s %s to %s, got %d of:\n%s", typ, pid, recipient, len(found), strings.Join(all, "\n"))
-	}
-	return found[0]
+	return utilmdtest.Out(t, d, recipient, typ, pid)
 }
 
 // view parses a UTILMD outbound and returns its transaction.
@@ -265,23 +185,7 @@ func aperakOf(t testing.TB, o engine.Outbound) (string, []string) {
 // rejectAperak builds the partner's APERAK 313 (code) for a UTILMD we sent.
 func rejectAperak(t testing.TB, o engine.Outbound, at time.Time, code string) inbound.Transaction {
 	t.Helper()
-	tx := deliver(t, o)
-	ix, m, err := tx.Parse()
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := edifact.Transactions(m)[0]
-	ref, err := aperak.ReferenceFrom(ix, m, &u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, _ := fv.Resolve(at)
-	b, err := aperak.Build(aperak.Params{FormatVersion: v, Ref: "APX1", Time: at}, aperak.Message{Ref: "1", DocumentNumber: "APX1",
-		Reference: ref, Problems: []aperak.Problem{{Code: code, Content: "x"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return deliver(t, engine.Outbound{Payload: b})
+	return utilmdtest.ErrorAPERAK(t, o, at, code, "Strom")
 }
 
 func enriched(tx inbound.Transaction, md MasterData) Enriched {

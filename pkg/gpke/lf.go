@@ -46,22 +46,22 @@ func (f flow) lfRequest(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	case PIDStorno:
 		v = verdict{step: "Stornierung", objectCode: f.cfg.storno.Reject, consentCode: f.cfg.storno.Confirm}
 	default:
-		x.emit(Noted{What: "request " + r.Tx.PID + " not answered by " + f.name})
+		x.Emit(Noted{What: "request " + r.Tx.PID + " not answered by " + f.name})
 		return nil
 	}
 	if v.fixed {
 		return f.applyDecision(x, Decided{Object: v.object, Code: v.code, Source: "ebd", Note: v.step})
 	}
-	defaultObject := f.cfg.objection(r.Tx.PID, derefMD(md), x.s.Date)
+	defaultObject := f.cfg.objection(r.Tx.PID, derefMD(md), x.S.Date)
 	if r.Tx.PID == PIDStorno {
 		defaultObject = !f.cfg.stornoAccept
 	}
 	if f.cfg.decisionWait > 0 && f.cfg.askERP[r.Tx.PID] {
-		due := x.at.Add(f.cfg.decisionWait)
-		x.emit(DecisionRequested{PID: r.Tx.PID, Partner: r.Tx.Sender, TransactionID: r.Tx.TransactionID, MaLo: x.s.MaLo, Date: x.s.Date, Step: v.step,
+		due := x.At.Add(f.cfg.decisionWait)
+		x.Emit(DecisionRequested{PID: r.Tx.PID, Partner: r.Tx.Sender, TransactionID: r.Tx.TransactionID, MaLo: x.S.MaLo, Date: x.S.Date, Step: v.step,
 			DefaultObject: defaultObject, ObjectCode: v.objectCode, ConsentCode: v.consentCode, Due: due})
-		x.d.SetDeadlines = append(x.d.SetDeadlines, deadlineAt(labelDecision, due))
-		x.d.Correlate = append(x.d.Correlate, DecisionKey(r.Tx.Sender, r.Tx.TransactionID))
+		x.D.SetDeadlines = append(x.D.SetDeadlines, deadlineAt(labelDecision, due))
+		x.D.Correlate = append(x.D.Correlate, DecisionKey(r.Tx.Sender, r.Tx.TransactionID))
 		return nil
 	}
 	code := v.consentCode
@@ -84,14 +84,14 @@ func fixed(step string, object bool, code string) verdict {
 
 // e0624 walks E_0624 "Anfrage zur Beendigung der Zuordnung prüfen" (LFA).
 func (f flow) e0624(x *dec, md *MasterData) verdict {
-	req := x.s.Request
+	req := x.S.Request
 	// Step 5: the Anfrage must arrive by 07:00 (WithAnfrageCutoff) of the Werktag after the ÜT of
 	// the Anmeldung (DTM+154 of 55010, FV2604/FV2610 AHB), else A43. A 55010
 	// without DTM+154 fails the AHB check before (APERAK Z29 is not sent for
 	// it yet: the inbound AHB check is not wired), so it is not decided here.
 	if !req.Transfer.IsZero() && f.cfg.cutoff >= 0 {
 		limit := f.cfg.cal.LFW24(req.Transfer.Add(12 * time.Hour)).FirstWerktag.Add(f.cfg.cutoff)
-		if x.cmd.ReceivedAt.After(limit) {
+		if x.Cmd.ReceivedAt.After(limit) {
 			return fixed("E_0624/5", true, "A43")
 		}
 	}
@@ -132,7 +132,7 @@ func (f flow) e0609(x *dec, md *MasterData) verdict {
 		switch {
 		case md.ConfirmedEnd:
 			return fixed("E_0609/30", true, "A02")
-		case f.cfg.beendigungLead != nil && !f.cfg.beendigungLead(f.cfg.cal, x.cmd.ReceivedAt, x.s.Date):
+		case f.cfg.beendigungLead != nil && !f.cfg.beendigungLead(f.cfg.cal, x.Cmd.ReceivedAt, x.S.Date):
 			return fixed("E_0609/40", true, "A03")
 		}
 		return fixed("E_0609/130", false, "A10")
@@ -140,7 +140,7 @@ func (f flow) e0609(x *dec, md *MasterData) verdict {
 	switch {
 	case md.ConfirmedEnd:
 		return fixed("E_0609/510", true, "A21")
-	case f.cfg.beendigungLead != nil && !f.cfg.beendigungLead(f.cfg.cal, x.cmd.ReceivedAt, x.s.Date):
+	case f.cfg.beendigungLead != nil && !f.cfg.beendigungLead(f.cfg.cal, x.Cmd.ReceivedAt, x.S.Date):
 		return fixed("E_0609/520", true, "A22") // Vorlauffrist (WithBeendigungLeadTime)
 	}
 	return verdict{step: "E_0609/520", objectCode: "A22", consentCode: ""}
@@ -148,11 +148,11 @@ func (f flow) e0609(x *dec, md *MasterData) verdict {
 
 // e0614 walks E_0614 "Kündigung Vertrag prüfen" (LFA).
 func (f flow) e0614(x *dec, md *MasterData) verdict {
-	date := x.s.Date
+	date := x.S.Date
 	end := md.ContractEnd
 	if !md.Generating { // step 10
 		switch {
-		case date.Before(x.cmd.ReceivedAt): // step 20
+		case date.Before(x.Cmd.ReceivedAt): // step 20
 			return fixed("E_0614/20", true, "A01")
 		case !end.IsZero() && end.Equal(date): // step 40
 			return fixed("E_0614/40", false, "A03")
@@ -171,7 +171,7 @@ func (f flow) e0614(x *dec, md *MasterData) verdict {
 	switch {
 	case !md.Supplied: // step 500: no contract for the object
 		return fixed("E_0614/500", true, "A18")
-	case date.Before(x.cmd.ReceivedAt): // step 505
+	case date.Before(x.Cmd.ReceivedAt): // step 505
 		return fixed("E_0614/505", true, "A10")
 	case !end.IsZero() && end.Equal(date): // step 550
 		return fixed("E_0614/550", false, "A12")
@@ -188,11 +188,11 @@ func (f flow) e0614(x *dec, md *MasterData) verdict {
 // applyDecision records the verdict and sends the answer of an LF request.
 func (f flow) applyDecision(x *dec, d Decided) error {
 	if d.Code == "" {
-		x.emit(d, Failed{Outcome: OutcomeFailed, Reason: "no answer code for " + d.Note + " (not in the references); the ERP must decide with a Code", MaLo: x.s.MaLo})
+		x.Emit(d, Failed{Outcome: OutcomeFailed, Reason: "no answer code for " + d.Note + " (not in the references); the ERP must decide with a Code", MaLo: x.S.MaLo})
 		return nil
 	}
-	x.emit(d)
-	req := x.s.Request
+	x.Emit(d)
+	req := x.S.Request
 	uc, ok := useCaseOf(req.PID)
 	if !ok {
 		return fmt.Errorf("gpke: no use case for %s", req.PID)
@@ -201,7 +201,7 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 	if d.Object {
 		pid, outcome = uc.Reject, OutcomeRejected
 	}
-	m := outMsg{PID: pid, BGM: uc.BGM, From: x.s.Own, To: x.s.Partner, Answer: d.Code, EBD: uc.EBD, RefTN: req.TransactionID,
+	m := outMsg{PID: pid, BGM: uc.BGM, From: x.S.Own, To: x.S.Partner, Answer: d.Code, EBD: uc.EBD, RefTN: req.TransactionID,
 		Reason: []string{requestReason(req)}}
 	md := derefMD(req.MasterData)
 	// Content of the answers by the AHB (FV2604/FV2610): no MaLo (the
@@ -209,9 +209,9 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 	// which repeats the Ergänzung; dates only where the column has them.
 	switch pid {
 	case PIDAnfrageBest, PIDKuendigungBest: // 55011, 55017: DTM+93
-		m.End = x.s.Date
+		m.End = x.S.Date
 	case PIDBeendigungNBBest: // 55008: DTM+93, DTM+206 with Z33 ([79])
-		m.End = x.s.Date
+		m.End = x.S.Date
 		if requestReason(req) == "Z33" {
 			m.DeviceRemoval = req.DeviceRemoval
 		}
@@ -253,9 +253,9 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 	if _, err := f.send(x, m); err != nil {
 		return err
 	}
-	x.emit(Completed{Outcome: outcome, PID: pid, Code: d.Code, EBD: m.EBD, MaLo: x.s.MaLo, Date: m.End})
+	x.Emit(Completed{Outcome: outcome, PID: pid, Code: d.Code, EBD: m.EBD, MaLo: x.S.MaLo, Date: m.End})
 	if !d.Object && req.PID == PIDBeendigungNB {
-		x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.Own, NB: x.s.Partner, Until: x.s.Date})
+		x.Emit(SupplyEnded{MaLo: x.S.MaLo, Supplier: x.S.Own, NB: x.S.Partner, Until: x.S.Date})
 	}
 	return nil
 }
@@ -275,24 +275,24 @@ var remarkCodes = map[string]map[string]bool{
 // command on a started process.
 func (f flow) start(x *dec, wf string, i Initiated) (bool, error) {
 	if f.name != wf {
-		return false, fmt.Errorf("%w: %T for %s", ErrUnexpectedCommand, x.cmd.Payload, f.name)
+		return false, fmt.Errorf("%w: %T for %s", ErrUnexpectedCommand, x.Cmd.Payload, f.name)
 	}
-	if x.s.Started {
-		x.emit(Noted{What: "repeated ERP command " + i.RequestID})
+	if x.S.Started {
+		x.Emit(Noted{What: "repeated ERP command " + i.RequestID})
 		return false, nil
 	}
 	if i.RequestID == "" {
-		i.RequestID = string(x.cmd.ID)
+		i.RequestID = string(x.Cmd.ID)
 	}
-	if x.fv.IsZero() {
-		v, err := fv.Resolve(x.at)
+	if x.FV.IsZero() {
+		v, err := fv.Resolve(x.At)
 		if err != nil {
-			return false, fmt.Errorf("gpke: format version at %s: %w", x.at, err)
+			return false, fmt.Errorf("gpke: format version at %s: %w", x.At, err)
 		}
-		x.fv = v
+		x.FV = v
 	}
-	i.Workflow, i.FV, i.At = wf, x.fv.String(), x.at
-	x.emit(i)
+	i.Workflow, i.FV, i.At = wf, x.FV.String(), x.At
+	x.Emit(i)
 	return true, nil
 }
 
@@ -306,8 +306,8 @@ func (f flow) sendRequest(x *dec, m outMsg) error {
 	if _, err := f.send(x, m); err != nil {
 		return err
 	}
-	if d, err := f.cfg.answers.AnswerDue(context.Background(), m.PID, x.at); err == nil {
-		x.d.SetDeadlines = append(x.d.SetDeadlines, deadlineAt(labelAnswer, d.Due.UTC()))
+	if d, err := f.cfg.answers.AnswerDue(context.Background(), m.PID, x.At); err == nil {
+		x.D.SetDeadlines = append(x.D.SetDeadlines, deadlineAt(labelAnswer, d.Due.UTC()))
 	}
 	return nil
 }
@@ -333,7 +333,7 @@ func (f flow) registerSupplyStart(x *dec, p RegisterSupplyStart) error {
 		return err
 	}
 	if p.pending { // WithSecondAnmeldung(true)
-		x.emit(Failed{Outcome: OutcomeFailed, Reason: "another Anmeldung of MaLo " + p.MaLo + " is pending; not sent (WithSecondAnmeldung)", MaLo: p.MaLo})
+		x.Emit(Failed{Outcome: OutcomeFailed, Reason: "another Anmeldung of MaLo " + p.MaLo + " is pending; not sent (WithSecondAnmeldung)", MaLo: p.MaLo})
 		return nil
 	}
 	return f.sendRequest(x, m)
@@ -443,14 +443,14 @@ func (f flow) requestCancellation(x *dec, p RequestCancellation) error {
 
 // senderAnswer handles the answer to the request of a sending workflow.
 func (f flow) senderAnswer(x *dec, o Outgoing, ar AnswerReceived) error {
-	first := len(x.s.Out) > 0 && x.s.Out[0].TransactionID == o.TransactionID
-	ar.Timely = !x.s.Done
-	x.emit(ar)
-	if !first || x.s.Init == nil {
+	first := len(x.S.Out) > 0 && x.S.Out[0].TransactionID == o.TransactionID
+	ar.Timely = !x.S.Done
+	x.Emit(ar)
+	if !first || x.S.Init == nil {
 		return nil
 	}
 	if !ar.Timely {
-		x.emit(Noted{What: "answer " + ar.PID + " after the process ended (" + x.s.Outcome + ")"})
+		x.Emit(Noted{What: "answer " + ar.PID + " after the process ended (" + x.S.Outcome + ")"})
 		return nil
 	}
 	uc, _ := useCaseOf(o.PID)
@@ -459,16 +459,16 @@ func (f flow) senderAnswer(x *dec, o Outgoing, ar AnswerReceived) error {
 	if confirmed {
 		outcome = OutcomeConfirmed
 	}
-	x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelAnswer)
-	x.emit(Completed{Outcome: outcome, PID: ar.PID, Code: ar.Code, EBD: ar.EBD, MaLo: x.s.MaLo, Date: x.s.Date})
+	x.D.CancelDeadlines = append(x.D.CancelDeadlines, labelAnswer)
+	x.Emit(Completed{Outcome: outcome, PID: ar.PID, Code: ar.Code, EBD: ar.EBD, MaLo: x.S.MaLo, Date: x.S.Date})
 	if !confirmed {
 		return nil
 	}
 	switch o.PID {
 	case PIDAnmeldung, PIDAnmeldungErz:
-		x.emit(SupplierAssigned{MaLo: x.s.MaLo, Supplier: x.s.Own, NB: x.s.Partner, From: x.s.Date})
+		x.Emit(SupplierAssigned{MaLo: x.S.MaLo, Supplier: x.S.Own, NB: x.S.Partner, From: x.S.Date})
 	case PIDAbmeldungLF:
-		x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.Own, NB: x.s.Partner, Until: x.s.Date})
+		x.Emit(SupplyEnded{MaLo: x.S.MaLo, Supplier: x.S.Own, NB: x.S.Partner, Until: x.S.Date})
 	}
 	return nil
 }

@@ -2,11 +2,11 @@ package gpke
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 )
 
 // FromMaLo adapts pkg/malo's master data to MasterDataSource. A malo.Record
@@ -30,41 +30,14 @@ import (
 // wrap the source to add them from other systems.
 func FromMaLo(r malo.Reader) MasterDataSource {
 	return MasterDataFunc(func(ctx context.Context, q Query) (MasterData, error) {
-		md := MasterData{MaLo: q.MaLo}
-		rec, err := r.Lookup(ctx, string(q.Tenant), q.MaLo)
-		switch {
-		case errors.Is(err, malo.ErrInvalid):
-			return md, nil
-		case err != nil:
+		// Supplied: the tenant's own period covers the requested date.
+		f, rec, err := utilmdkit.ReadMaLo(ctx, r, q, func(p malo.Period, at time.Time) bool { return p.Contains(at) })
+		md := MasterData{MaLo: q.MaLo, Known: f.Known, InGrid: f.InGrid, SuccessorNB: f.SuccessorNB, Supplier: f.Supplier,
+			Supplied: f.Supplied, ConfirmedEnd: f.ConfirmedEnd, AnnualConsumption: f.AnnualConsumption}
+		if err != nil || rec == nil {
 			return md, err
-		case rec == nil:
-			return md, nil
 		}
-		md.Known = true
 		md.MeLos, md.MSB, md.MSBRole, md.BaseMSB = slices.Clone(rec.MeLos), rec.MSB, rec.MSBRole, rec.BaseMSB
-		if rec.AnnualConsumption != nil {
-			c := *rec.AnnualConsumption
-			md.AnnualConsumption = &c
-		}
-		md.InGrid = rec.GridOperator == "" || rec.GridOperator == q.Own
-		if !md.InGrid {
-			md.SuccessorNB = rec.GridOperator
-		}
-		at := q.Date
-		if at.IsZero() {
-			at = q.ReceivedAt
-		}
-		if p, ok := rec.SupplierAt(at.Add(-time.Nanosecond)); ok {
-			md.Supplier = p.Supplier
-		}
-		for _, p := range rec.Periods {
-			if p.Supplier == q.Own && p.Contains(at) {
-				md.Supplied = true
-			}
-			if (p.Supplier == q.Own || p.Supplier == q.Partner) && p.To != nil && p.To.Equal(at) {
-				md.ConfirmedEnd = true
-			}
-		}
 		return md, nil
 	})
 }

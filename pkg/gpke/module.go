@@ -11,6 +11,7 @@ import (
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/routing"
+	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
@@ -19,33 +20,19 @@ var formatVersions = []string{"FV2604", "FV2610"}
 
 // Query names the master data a request needs: the tenant and its own
 // MP-ID (the request's recipient), the partner (its sender), the PID, the MaLo
-// and the requested date (DTM+92 start or DTM+93 end; zero if absent).
-type Query struct {
-	Tenant     engine.TenantID
-	Own        string
-	Partner    string
-	PID        string
-	MaLo       string
-	Date       time.Time
-	ReceivedAt time.Time
-}
+// and the requested date (DTM+92 start or DTM+93 end; zero if absent). The
+// type is shared with geligas (utilmdkit.Query).
+type Query = utilmdkit.Query
 
 // MasterDataSource reads the master data of a MaLo as the tenant knows it.
 // It is called by Module.Enrich (I/O is allowed there, never in Handle). A
 // MaLo the tenant does not know is MasterData{MaLo: id} with Known = false
 // and a nil error; an error means the facts could not be read (the command is
 // retried). FromMaLo adapts pkg/malo.
-type MasterDataSource interface {
-	MasterData(ctx context.Context, q Query) (MasterData, error)
-}
+type MasterDataSource = utilmdkit.Source[MasterData]
 
 // MasterDataFunc adapts a function to MasterDataSource.
-type MasterDataFunc func(ctx context.Context, q Query) (MasterData, error)
-
-// MasterData implements MasterDataSource.
-func (f MasterDataFunc) MasterData(ctx context.Context, q Query) (MasterData, error) {
-	return f(ctx, q)
-}
+type MasterDataFunc = utilmdkit.SourceFunc[MasterData]
 
 // ObjectionPolicy decides the deployment's default verdict at the EBD steps
 // that ask about the LF's contract (E_0624 step 90/220, E_0614 step 70/580):

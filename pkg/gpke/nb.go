@@ -20,8 +20,8 @@ import (
 func (f flow) requestFacts(x *dec, r *utilmdkit.Received, md *MasterData, dateQ string) []aperak.Problem {
 	var problems []aperak.Problem
 	rr := RequestReceived{Workflow: f.name, PID: r.Tx.PID, TransactionID: r.Tx.TransactionID, Sender: r.Tx.Sender,
-		Receiver: r.Tx.Receiver, Document: r.Doc, InterchangeRef: r.Tx.InterchangeRef, ReceivedAt: x.cmd.ReceivedAt.UTC(),
-		FV: x.fv.String(), MasterData: md, Category: r.V.Header.DocumentCode}
+		Receiver: r.Tx.Receiver, Document: r.Doc, InterchangeRef: r.Tx.InterchangeRef, ReceivedAt: x.Cmd.ReceivedAt.UTC(),
+		FV: x.FV.String(), MasterData: md, Category: r.V.Header.DocumentCode}
 	if st, ok := r.T.Status("7"); ok {
 		for _, c := range st.Reasons {
 			rr.Reason = append(rr.Reason, c.Value)
@@ -101,10 +101,10 @@ func (f flow) requestFacts(x *dec, r *utilmdkit.Received, md *MasterData, dateQ 
 	if md != nil && md.MaLo == "" {
 		md.MaLo = rr.MaLo
 	}
-	x.emit(rr)
+	x.Emit(rr)
 	// A Stornierung of this request (55022 with RFF+ACW = its transaction)
 	// finds the process under the key of the transaction's sender (ingest).
-	x.d.Correlate = append(x.d.Correlate, inbound.TransactionKey(r.Tx.Sender, r.Tx.TransactionID))
+	x.D.Correlate = append(x.D.Correlate, inbound.TransactionKey(r.Tx.Sender, r.Tx.TransactionID))
 	return problems
 }
 
@@ -153,7 +153,7 @@ func (f flow) checkRequest(x *dec, r *utilmdkit.Received, md *MasterData, dateQ 
 		return false, err
 	}
 	if len(problems) > 0 {
-		x.emit(Failed{Outcome: OutcomeAperakRejected, Reason: "request " + r.Tx.PID + " " + r.Tx.TransactionID + " rejected by APERAK " + problems[0].Code, MaLo: x.s.MaLo})
+		x.Emit(Failed{Outcome: OutcomeAperakRejected, Reason: "request " + r.Tx.PID + " " + r.Tx.TransactionID + " rejected by APERAK " + problems[0].Code, MaLo: x.S.MaLo})
 		return false, nil
 	}
 	return true, nil
@@ -169,8 +169,8 @@ func (f flow) nbAnmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if err != nil || !ok {
 		return err
 	}
-	start := x.s.Date
-	lfw := f.cfg.cal.LFW24(x.cmd.ReceivedAt) // ÜT = German local receipt date (fristen.md §5.3)
+	start := x.S.Date
+	lfw := f.cfg.cal.LFW24(x.Cmd.ReceivedAt) // ÜT = German local receipt date (fristen.md §5.3)
 	consuming := r.Tx.PID == PIDAnmeldung
 	code := ""
 	if consuming { // E_0622 step 10: verbrauchende MaLo
@@ -192,7 +192,7 @@ func (f flow) nbAnmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 			code = "A34" // E_0622 steps 405/406: ÜT spätestens Tag vor dem letzten WT vor ZB
 		case md.EEG && !firstOfMonth(start):
 			code = "A27" // E_0622 step 410: Lieferbeginn am 1. eines Monats 00:00
-		case md.EEG && !oneMonthBefore(x.cmd.ReceivedAt, start):
+		case md.EEG && !oneMonthBefore(x.Cmd.ReceivedAt, start):
 			code = "A28" // E_0622 step 430: Vorlauffrist von einem Monat (reading: receipt date ≤ ZB − 1 month)
 		}
 	}
@@ -210,15 +210,15 @@ func (f flow) nbAnmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	// 55077 Geschäftsvorfall codes ZW0–ZW2 are not in 55010's list), DTM+154 =
 	// the ÜT of the Anmeldung (its German receipt date), NAD+Z09 (consuming
 	// only, [279]) as the LFN sent it.
-	m := outMsg{PID: PIDAnfrageBeendigung, From: r.Tx.Receiver, To: md.Supplier, End: start, Transfer: x.s.Request.ReceivedAt,
-		Reason: []string{requestReason(x.s.Request), ergaenzung(consuming)}, MaLo: x.s.MaLo, NewSupplier: r.Tx.Sender}
+	m := outMsg{PID: PIDAnfrageBeendigung, From: r.Tx.Receiver, To: md.Supplier, End: start, Transfer: x.S.Request.ReceivedAt,
+		Reason: []string{requestReason(x.S.Request), ergaenzung(consuming)}, MaLo: x.S.MaLo, NewSupplier: r.Tx.Sender}
 	if consuming {
-		m.CustomerName = x.s.Request.CustomerName
+		m.CustomerName = x.S.Request.CustomerName
 	}
 	if _, err := f.send(x, m); err != nil {
 		return err
 	}
-	x.d.SetDeadlines = append(x.d.SetDeadlines, deadlineAt(labelLFA, f.lfaDue(x, lfw)))
+	x.D.SetDeadlines = append(x.D.SetDeadlines, deadlineAt(labelLFA, f.lfaDue(x, lfw)))
 	return nil
 }
 
@@ -227,11 +227,11 @@ func (f flow) nbAnmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 // 10:00, see WithLFAAnswerTime); never before the decision itself.
 func (f flow) lfaDue(x *dec, lfw fristen.LFW24Dates) time.Time {
 	due := lfw.FirstWerktag.Add(time.Duration(f.cfg.lfaHour)*time.Hour + time.Duration(f.cfg.lfaMinute)*time.Minute)
-	if d, err := f.cfg.answers.AnswerDue(context.Background(), PIDAnfrageBeendigung, x.at); err == nil {
+	if d, err := f.cfg.answers.AnswerDue(context.Background(), PIDAnfrageBeendigung, x.At); err == nil {
 		due = d.Due
 	}
-	if due.Before(x.at) {
-		due = x.at
+	if due.Before(x.At) {
+		due = x.At
 	}
 	return due.UTC()
 }
@@ -240,45 +240,45 @@ func (f flow) lfaDue(x *dec, lfw fristen.LFW24Dates) time.Time {
 func (f flow) nbAnswer(x *dec, o Outgoing, ar AnswerReceived) error {
 	if o.PID != PIDAnfrageBeendigung {
 		ar.Timely = true
-		x.emit(ar)
+		x.Emit(ar)
 		if ar.PID == PIDBeendigungNBAbl {
-			x.emit(Noted{What: "LFA rejected the Beendigung der Zuordnung " + o.TransactionID + " with " + ar.Code})
+			x.Emit(Noted{What: "LFA rejected the Beendigung der Zuordnung " + o.TransactionID + " with " + ar.Code})
 		}
 		return nil
 	}
-	late := x.s.Done || x.s.LFAExpired || x.s.LFAAnswered
+	late := x.S.Done || x.S.LFAExpired || x.S.LFAAnswered
 	ar.Timely = !late
-	x.emit(ar)
+	x.Emit(ar)
 	if late {
-		x.emit(Noted{What: "late answer " + ar.PID + " of the LFA to " + o.TransactionID})
+		x.Emit(Noted{What: "late answer " + ar.PID + " of the LFA to " + o.TransactionID})
 		return nil
 	}
-	x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelLFA)
+	x.D.CancelDeadlines = append(x.D.CancelDeadlines, labelLFA)
 	return f.nbDecideLieferbeginn(x)
 }
 
 // nbLFAExpired: the LFA did not answer in time (E_0623 step 30 / 420 "nein").
 func (f flow) nbLFAExpired(x *dec) error {
-	if x.s.Done || x.s.LFAAnswered || x.s.LFATx == "" {
+	if x.S.Done || x.S.LFAAnswered || x.S.LFATx == "" {
 		return nil
 	}
-	x.emit(LFAWaitExpired{TransactionID: x.s.LFATx, Due: x.at})
+	x.Emit(LFAWaitExpired{TransactionID: x.S.LFATx, Due: x.At})
 	return f.nbDecideLieferbeginn(x)
 }
 
 // nbDecideLieferbeginn walks E_0623 once the LFA's answer is in (or its time
 // is up, or no Anfrage was needed).
 func (f flow) nbDecideLieferbeginn(x *dec) error {
-	consuming := x.s.Request.PID == PIDAnmeldung
-	asked := x.s.LFATx != ""
-	if asked && x.s.LFAAnswered && x.s.LFAObjected { // step 40 / 430: the LFA objected
-		already := (consuming && x.s.LFACode == "A30") || (!consuming && x.s.LFACode == "A41") // step 50 / 440
+	consuming := x.S.Request.PID == PIDAnmeldung
+	asked := x.S.LFATx != ""
+	if asked && x.S.LFAAnswered && x.S.LFAObjected { // step 40 / 430: the LFA objected
+		already := (consuming && x.S.LFACode == "A30") || (!consuming && x.S.LFACode == "A41") // step 50 / 440
 		if !already {
 			code := "A50" // step 50: Der LFA hat widersprochen
 			if !consuming {
 				code = "A57" // step 440
 			}
-			return f.nbAnswerLFN(x, false, code, EBDLieferbeginn, x.s.LFACode)
+			return f.nbAnswerLFN(x, false, code, EBDLieferbeginn, x.S.LFACode)
 		}
 	}
 	code := "A51" // step 60: Zustimmung
@@ -288,18 +288,18 @@ func (f flow) nbDecideLieferbeginn(x *dec) error {
 	if err := f.nbAnswerLFN(x, true, code, EBDLieferbeginn, ""); err != nil {
 		return err
 	}
-	own, lfn := x.s.Own, x.s.Partner
-	x.emit(SupplierAssigned{MaLo: x.s.MaLo, Supplier: lfn, NB: own, From: x.s.Date})
+	own, lfn := x.S.Own, x.S.Partner
+	x.Emit(SupplierAssigned{MaLo: x.S.MaLo, Supplier: lfn, NB: own, From: x.S.Date})
 	// E_0623 step 40 note: on consent the LFA always gets the "Beendigung der
 	// Zuordnung"; we send it too when the LFA did not answer in time (its
 	// assignment ends by Fristverstreichung, E_0607 step 100) — not when it
 	// already ended the supply itself (A30/A41).
-	if asked && !x.s.LFAObjected {
-		if _, err := f.send(x, outMsg{PID: PIDBeendigungNB, BGM: "E02", From: own, To: x.s.LFA, End: x.s.Date,
-			Reason: []string{f.cfg.endReason, ergaenzung(consuming)}, MaLo: x.s.MaLo}); err != nil {
+	if asked && !x.S.LFAObjected {
+		if _, err := f.send(x, outMsg{PID: PIDBeendigungNB, BGM: "E02", From: own, To: x.S.LFA, End: x.S.Date,
+			Reason: []string{f.cfg.endReason, ergaenzung(consuming)}, MaLo: x.S.MaLo}); err != nil {
 			return err
 		}
-		x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.LFA, NB: own, Until: x.s.Date})
+		x.Emit(SupplyEnded{MaLo: x.S.MaLo, Supplier: x.S.LFA, NB: own, Until: x.S.Date})
 	}
 	return nil
 }
@@ -312,7 +312,7 @@ func (f flow) nbDecideLieferbeginn(x *dec) error {
 // packages of the request; the rejection no date and no MaLo, but DTM+Z07/Z08
 // for A06/A45, NAD+VY (the LFA) for A50/A57.
 func (f flow) nbAnswerLFN(x *dec, confirm bool, code, ebd, third string) error {
-	req := x.s.Request
+	req := x.S.Request
 	uc, _ := useCaseOf(req.PID)
 	consuming := req.PID == PIDAnmeldung
 	pid, outcome := uc.Reject, OutcomeRejected
@@ -320,7 +320,7 @@ func (f flow) nbAnswerLFN(x *dec, confirm bool, code, ebd, third string) error {
 		pid, outcome = uc.Confirm, OutcomeConfirmed
 	}
 	md := derefMD(req.MasterData)
-	m := outMsg{PID: pid, BGM: uc.BGM, From: x.s.Own, To: x.s.Partner, Answer: code, EBD: ebd, RefTN: req.TransactionID}
+	m := outMsg{PID: pid, BGM: uc.BGM, From: x.S.Own, To: x.S.Partner, Answer: code, EBD: ebd, RefTN: req.TransactionID}
 	reason := requestReason(req)
 	switch {
 	case confirm && consuming:
@@ -330,9 +330,9 @@ func (f flow) nbAnswerLFN(x *dec, confirm bool, code, ebd, third string) error {
 			m.MeLos = md.MeLos
 			m.MSB = msbOf(md)
 		}
-		m.Start, m.MaLo, m.Reason, m.Packages = x.s.Date, x.s.MaLo, []string{reason, kind}, req.Packages
+		m.Start, m.MaLo, m.Reason, m.Packages = x.S.Date, x.S.MaLo, []string{reason, kind}, req.Packages
 	case confirm:
-		m.Start, m.MaLo, m.Reason, m.Packages = x.s.Date, x.s.MaLo, []string{reason, geschaeftsvorfall(req)}, req.Packages
+		m.Start, m.MaLo, m.Reason, m.Packages = x.S.Date, x.S.MaLo, []string{reason, geschaeftsvorfall(req)}, req.Packages
 		m.MeLos, m.MSB = md.MeLos, msbOf(md)
 	default:
 		m.Reason = []string{reason, ergaenzung(consuming)}
@@ -344,7 +344,7 @@ func (f flow) nbAnswerLFN(x *dec, confirm bool, code, ebd, third string) error {
 			// German day of the receipt, "Datum für nächste Bearbeitung" =
 			// the next Werktag; a MasterDataSource that knows better sets
 			// PendingStart/NextProcessing.
-			day := x.cmd.ReceivedAt.In(fristen.Berlin())
+			day := x.Cmd.ReceivedAt.In(fristen.Berlin())
 			day = fristen.Date(day.Year(), day.Month(), day.Day())
 			if m.Processing.IsZero() {
 				m.Processing = day
@@ -355,16 +355,16 @@ func (f flow) nbAnswerLFN(x *dec, confirm bool, code, ebd, third string) error {
 		}
 		if third != "" {
 			m.Third, m.ThirdEBD = third, EBDAnfrageBeendigung
-			m.NewSupplier = x.s.LFA // NAD+VY: the LFA ([363]/[84], hint [566] Altlieferant)
+			m.NewSupplier = x.S.LFA // NAD+VY: the LFA ([363]/[84], hint [566] Altlieferant)
 			if !consuming {
-				m.ThirdKind, m.ThirdMaLo, m.RefMaLo = "ZW3", x.s.MaLo, x.s.MaLo
+				m.ThirdKind, m.ThirdMaLo, m.RefMaLo = "ZW3", x.S.MaLo, x.S.MaLo
 			}
 		}
 	}
 	if _, err := f.send(x, m); err != nil {
 		return err
 	}
-	x.emit(Completed{Outcome: outcome, PID: pid, Code: code, EBD: ebd, MaLo: x.s.MaLo, Date: x.s.Date})
+	x.Emit(Completed{Outcome: outcome, PID: pid, Code: code, EBD: ebd, MaLo: x.S.MaLo, Date: x.S.Date})
 	return nil
 }
 
@@ -424,12 +424,12 @@ func (f flow) nbAbmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if err != nil || !ok {
 		return err
 	}
-	end := x.s.Date
+	end := x.S.Date
 	var code string
 	var confirm bool
 	if !md.Generating { // E_0607 step 10
 		switch {
-		case !f.cfg.abmeldungLead(f.cfg.cal, x.cmd.ReceivedAt, end):
+		case !f.cfg.abmeldungLead(f.cfg.cal, x.Cmd.ReceivedAt, end):
 			code = "A02" // step 50: Vorlauffrist nicht eingehalten
 		case md.ConfirmedEnd:
 			code = "A09" // steps 100/110/120: Lieferende zum Abmeldedatum bereits bestätigt
@@ -443,7 +443,7 @@ func (f flow) nbAbmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 		switch {
 		case !firstOfMonth(end):
 			code = "A21" // step 500
-		case !oneMonthBefore(x.cmd.ReceivedAt, end):
+		case !oneMonthBefore(x.Cmd.ReceivedAt, end):
 			code = "A22" // step 520
 		case md.ConfirmedEnd:
 			code = "A26" // steps 580/590/610: bereits aus gleichem Grund bestätigt
@@ -458,17 +458,17 @@ func (f flow) nbAbmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	}
 	// 55005/55006 (AHB): the Transaktionsgrund alone, no MaLo (no SG5);
 	// DTM+93 only in the confirmation.
-	m := outMsg{PID: pid, From: x.s.Own, To: x.s.Partner, Reason: []string{requestReason(x.s.Request)},
-		Answer: code, EBD: EBDAbmeldungNB, RefTN: x.s.Request.TransactionID}
+	m := outMsg{PID: pid, From: x.S.Own, To: x.S.Partner, Reason: []string{requestReason(x.S.Request)},
+		Answer: code, EBD: EBDAbmeldungNB, RefTN: x.S.Request.TransactionID}
 	if confirm {
 		m.End = end
 	}
 	if _, err := f.send(x, m); err != nil {
 		return err
 	}
-	x.emit(Completed{Outcome: outcome, PID: pid, Code: code, EBD: EBDAbmeldungNB, MaLo: x.s.MaLo, Date: end})
+	x.Emit(Completed{Outcome: outcome, PID: pid, Code: code, EBD: EBDAbmeldungNB, MaLo: x.S.MaLo, Date: end})
 	if confirm {
-		x.emit(SupplyEnded{MaLo: x.s.MaLo, Supplier: x.s.Partner, NB: x.s.Own, Until: end})
+		x.Emit(SupplyEnded{MaLo: x.S.MaLo, Supplier: x.S.Partner, NB: x.S.Own, Until: end})
 	}
 	return nil
 }

@@ -25,15 +25,15 @@ import (
 // The Anfrage 55010 already sent to the LFA is not revoked (no own 55022 to
 // the LFA; docs/gpke.md).
 func (f flow) stornoIn(x *dec, r *utilmdkit.Received) error {
-	req := x.s.Request
+	req := x.S.Request
 	acw, _ := r.T.Reference("ACW")
 	if err := f.ack(x, r, nil); err != nil {
 		return err
 	}
-	late := x.s.Done
+	late := x.S.Done
 	ev := StornoReceived{TransactionID: r.Tx.TransactionID, Sender: r.Tx.Sender, CancelTx: acw.Value, Category: r.V.Header.DocumentCode,
-		Document: r.Doc, InterchangeRef: r.Tx.InterchangeRef, Late: late, At: x.at}
-	x.emit(ev)
+		Document: r.Doc, InterchangeRef: r.Tx.InterchangeRef, Late: late, At: x.At}
+	x.Emit(ev)
 	uc, _ := useCaseOf(PIDStorno)
 	m := outMsg{BGM: ev.Category, From: req.Receiver, To: r.Tx.Sender, Reason: []string{"E05"}, RefTN: r.Tx.TransactionID}
 	switch {
@@ -51,10 +51,10 @@ func (f flow) stornoIn(x *dec, r *utilmdkit.Received) error {
 		return nil
 	}
 	for _, l := range []string{labelLFA, labelDecision, labelAnswer} {
-		if !slices.Contains(x.d.CancelDeadlines, l) {
-			x.d.CancelDeadlines = append(x.d.CancelDeadlines, l)
+		if !slices.Contains(x.D.CancelDeadlines, l) {
+			x.D.CancelDeadlines = append(x.D.CancelDeadlines, l)
 		}
 	}
-	x.emit(Completed{Outcome: OutcomeCancelled, PID: m.PID, Code: m.Answer, EBD: m.EBD, MaLo: x.s.MaLo, Date: x.s.Date})
+	x.Emit(Completed{Outcome: OutcomeCancelled, PID: m.PID, Code: m.Answer, EBD: m.EBD, MaLo: x.S.MaLo, Date: x.S.Date})
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,7 +14,6 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
-	"github.com/mako-engine/mako/pkg/refgen"
 	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/delivery"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
@@ -86,60 +84,21 @@ func (f flow) Codec() *engine.Codec {
 // (scheduler.Force, `mako deadline fire`), the recorded fire time, so that
 // nothing is sent dated in the future.
 func (f flow) OnDeadline(_ State, fired engine.DeadlineFired) (engine.CommandData, error) {
-	at := fired.Due
-	if !fired.FiredAt.IsZero() && fired.FiredAt.Before(at) {
-		at = fired.FiredAt
-	}
-	return Timeout{Label: fired.Label, Due: at}, nil
+	return Timeout{Label: fired.Label, Due: utilmdkit.FireTime(fired)}, nil
 }
 
-// dec accumulates one decision; events are applied to s as they are emitted
-// so that later steps see them.
-type dec struct {
-	f   flow
-	s   State
-	d   engine.Decision
-	cmd engine.Command
-	at  time.Time
-	fv  fv.Version
-	n   int
-}
-
-func (x *dec) emit(evs ...engine.EventData) {
-	for _, e := range evs {
-		x.d.Events = append(x.d.Events, e)
-		x.s = apply(x.s, engine.Event{Data: e})
-	}
-}
-
-// ref derives the next reference of this decision from the command id
-// (pkg/refgen: deterministic, never a clock).
-func (x *dec) ref(prefix string) string {
-	x.n++
-	return refgen.Ref(prefix, string(x.cmd.ID), strconv.Itoa(x.n))
-}
+// dec accumulates one decision (utilmdkit.Decision): events are applied
+// to x.S as they are emitted so that later steps see them.
+type dec = utilmdkit.Decision[State]
 
 // Handle implements engine.Workflow.
 func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
-	x := &dec{f: f, s: s, cmd: cmd, at: cmd.ReceivedAt.UTC(), fv: cmd.FormatVersion}
-	if x.fv.IsZero() {
-		// A decision without a received message (a deadline, an ERP
-		// command) sends in the format version in force at the decision's
-		// time, not in the one of the original request: the recipient checks
-		// the message against its receipt date (edifact.md §7.3), so a
-		// decision taken after a changeover must use the new version.
-		// fv.Resolve is a pure table lookup on the command's time.
-		if v, err := fv.Resolve(x.at); err == nil {
-			x.fv = v
-		} else if s.FV != "" {
-			v, err := fv.Parse(s.FV)
-			if err != nil {
-				return engine.Decision{}, fmt.Errorf("gpke: state format version %q: %w", s.FV, err)
-			}
-			x.fv = v
-		}
+	x := utilmdkit.NewDecision(s, cmd, apply)
+	v, err := utilmdkit.DecisionVersion(cmd, s.FV)
+	if err != nil {
+		return engine.Decision{}, fmt.Errorf("gpke: %w", err)
 	}
-	var err error
+	x.FV = v
 	switch p := cmd.Payload.(type) {
 	case Enriched:
 		md := p.MasterData
@@ -159,12 +118,12 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	case delivery.Confirmed:
 		// The deliverer's reports are recorded so that the read model
 		// shows each outbound message's delivery; they change nothing else.
-		x.emit(Delivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Transport: p.Transport, At: p.At.UTC()})
+		x.Emit(Delivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Transport: p.Transport, At: p.At.UTC()})
 	case delivery.Failed:
-		x.emit(Undelivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Reason: p.Reason, At: p.At.UTC()})
+		x.Emit(Undelivered{MessageID: p.MessageID, InterchangeRef: p.InterchangeRef, Recipient: p.Recipient, Reason: p.Reason, At: p.At.UTC()})
 	case Timeout:
 		if !p.Due.IsZero() {
-			x.at = p.Due.UTC() // deterministic bytes: the due time, not the firing time
+			x.At = p.Due.UTC() // deterministic bytes: the due time, not the firing time
 		}
 		err = f.timeout(x, p.Label)
 	default:
@@ -173,18 +132,18 @@ func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	if err != nil {
 		return engine.Decision{}, err
 	}
-	if s.MaLo == "" && x.s.MaLo != "" {
+	if s.MaLo == "" && x.S.MaLo != "" {
 		// The process learnt its MaLo in this decision: bind it once, so
 		// that the process is found by it (`mako process list --malo`,
 		// docs/projections.md).
-		x.d.Correlate = append(x.d.Correlate, engine.BusinessKey{Kind: inbound.KeyMaLo, Value: x.s.MaLo})
+		x.D.Correlate = append(x.D.Correlate, engine.BusinessKey{Kind: inbound.KeyMaLo, Value: x.S.MaLo})
 	}
-	if (f.name == WorkflowNBLieferbeginn || f.name == WorkflowLFNLieferbeginn) && !s.Done && x.s.Done && ident.ValidateMaLo(x.s.MaLo) == nil {
+	if (f.name == WorkflowNBLieferbeginn || f.name == WorkflowLFNLieferbeginn) && !s.Done && x.S.Done && ident.ValidateMaLo(x.S.MaLo) == nil {
 		// The Anmeldung is answered (or cancelled): it no longer counts as
 		// pending for E_0622 step 70 (see KeyAnswered).
-		x.d.Correlate = append(x.d.Correlate, AnsweredKey(x.s.MaLo))
+		x.D.Correlate = append(x.D.Correlate, AnsweredKey(x.S.MaLo))
 	}
-	return x.d, nil
+	return x.D, nil
 }
 
 func parseReceived(tx inbound.Transaction) (*utilmdkit.Received, error) {
@@ -209,7 +168,7 @@ func (f flow) unreadable(x *dec, r *utilmdkit.Received, cause error) error {
 	if err := f.ack(x, r, []aperak.Problem{problem}); err != nil {
 		return fmt.Errorf("%w (and no APERAK could be built: %v)", cause, err)
 	}
-	x.emit(Failed{Outcome: OutcomeAperakRejected, Reason: "transaction " + r.Tx.TransactionID + " unreadable: " + text, MaLo: x.s.MaLo})
+	x.Emit(Failed{Outcome: OutcomeAperakRejected, Reason: "transaction " + r.Tx.TransactionID + " unreadable: " + text, MaLo: x.S.MaLo})
 	return nil
 }
 
@@ -230,24 +189,24 @@ func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData, parsed
 			return f.unreadable(x, r, err)
 		}
 	}
-	if x.fv.IsZero() {
+	if x.FV.IsZero() {
 		v, err := fv.Parse(tx.FormatVersion)
 		if err != nil {
 			return fmt.Errorf("%w: transaction %s: format version %q", ErrMessage, tx.TransactionID, tx.FormatVersion)
 		}
-		x.fv = v
+		x.FV = v
 	}
 	if isRequest(tx.PID) {
-		if tx.PID == PIDStorno && x.s.Started && x.s.Request != nil && f.name != WorkflowStornoAnswer {
+		if tx.PID == PIDStorno && x.S.Started && x.S.Request != nil && f.name != WorkflowStornoAnswer {
 			return f.stornoIn(x, r)
 		}
-		if x.s.Started {
+		if x.S.Started {
 			// A second request in one process cannot come from ingest (one
 			// process per request); acknowledge it and keep it visible.
 			if err := f.ack(x, r, nil); err != nil {
 				return err
 			}
-			x.emit(Noted{What: "second request " + tx.PID + " " + tx.TransactionID + " in one process"})
+			x.Emit(Noted{What: "second request " + tx.PID + " " + tx.TransactionID + " in one process"})
 			return nil
 		}
 		return f.request(x, r, md)
@@ -258,46 +217,28 @@ func (f flow) transaction(x *dec, tx inbound.Transaction, md *MasterData, parsed
 // ack sends the APERAK for a received transaction: 312 without problems,
 // 313 with them (edifact.md §11.1: one APERAK per transaction, Strom).
 func (f flow) ack(x *dec, r *utilmdkit.Received, problems []aperak.Problem) error {
-	ref, err := aperak.ReferenceFrom(r.IX, r.M, r.U)
-	if err != nil {
-		return fmt.Errorf("gpke: APERAK for %s/%s: %w", r.Tx.Sender, r.Tx.TransactionID, err)
-	}
-	id := x.ref("A")
+	id := x.Ref("A")
 	// Dated with its creation time (the processor's clock, never before the
-	// receipt); deadlines are computed from the receipt time.
-	// Its format version is the one in force at that time (the recipient
-	// checks it against its own date, edifact.md §7.3).
-	created, v := x.at, x.fv
-	if _, ok := x.cmd.Payload.(Timeout); !ok {
-		created = x.cmd.Prepared().UTC()
-		if rv, err := fv.Resolve(created); err == nil {
-			v = rv
-		}
-	}
-	out, err := aperak.Build(aperak.Params{FormatVersion: v, Ref: id, Time: created},
-		aperak.Message{Ref: "1", DocumentNumber: id, Reference: ref, Problems: problems})
+	// receipt); deadlines are computed from the receipt time. Its format
+	// version is the one in force at that time (edifact.md §7.3).
+	_, deadline := x.Cmd.Payload.(Timeout)
+	created, v := utilmdkit.ReplyTime(x.Cmd, deadline, x.At, x.FV)
+	rep, err := utilmdkit.BuildAPERAK(f.name, r, id, created, v, problems)
 	if err != nil {
-		return fmt.Errorf("gpke: APERAK for %s/%s: %w", r.Tx.Sender, r.Tx.TransactionID, err)
-	}
-	if err := f.conform(v, "APERAK", r.Tx.Sender, out); err != nil { // the FV the APERAK is built in
 		return err
 	}
-	own := r.Tx.Receiver
-	x.d.Outbound = append(x.d.Outbound, engine.Outbound{Recipient: r.Tx.Sender, Sender: own, MessageType: "APERAK", InterchangeRef: id, Payload: out})
-	x.d.Correlate = append(x.d.Correlate, inbound.InterchangeKey(own, id))
+	x.D.Outbound = append(x.D.Outbound, rep.Outbound)
+	x.D.Correlate = append(x.D.Correlate, rep.Key)
+	ercs := rep.ERC
 	code := "312"
-	var ercs []string
-	for _, p := range problems {
-		ercs = append(ercs, p.Code)
-	}
 	if len(problems) > 0 {
 		code = "313"
 	}
-	due, err := f.cfg.aperak.Due(context.Background(), fristen.APERAKRequest{Received: x.cmd.ReceivedAt, Sparte: fristen.Strom, MessageType: r.Tx.MessageType})
+	due, err := f.cfg.aperak.Due(context.Background(), fristen.APERAKRequest{Received: x.Cmd.ReceivedAt, Sparte: fristen.Strom, MessageType: r.Tx.MessageType})
 	if err != nil {
 		return fmt.Errorf("gpke: APERAK deadline for %s: %w", r.Tx.TransactionID, err)
 	}
-	x.emit(AperakSent{TransactionID: r.Tx.TransactionID, Code: code, ERC: ercs, Document: id, Due: due.Due.UTC(), At: x.at})
+	x.Emit(AperakSent{TransactionID: r.Tx.TransactionID, Code: code, ERC: ercs, Document: id, Due: due.Due.UTC(), At: x.At})
 	return nil
 }
 
@@ -305,8 +246,8 @@ func (f flow) ack(x *dec, r *utilmdkit.Received, problems []aperak.Problem) erro
 // its answers find this process (transaction, document, interchange) and
 // sets the deadline for the partner's APERAK.
 func (f flow) send(x *dec, u outMsg) (Sent, error) {
-	u.FV, u.At = x.fv, x.at
-	u.Interchange, u.Document, u.Transaction = x.ref("G"), x.ref("D"), x.ref("V")
+	u.FV, u.At = x.FV, x.At
+	u.Interchange, u.Document, u.Transaction = x.Ref("G"), x.Ref("D"), x.Ref("V")
 	if u.BGM == "" {
 		if uc, ok := useCaseOf(u.PID); ok {
 			u.BGM = uc.BGM
@@ -316,20 +257,20 @@ func (f flow) send(x *dec, u outMsg) (Sent, error) {
 	if err != nil {
 		return Sent{}, fmt.Errorf("gpke: build %s for %s: %w", u.PID, u.To, err)
 	}
-	if err := f.conform(x.fv, "UTILMD", u.To, out); err != nil {
+	if err := f.conform(x.FV, "UTILMD", u.To, out); err != nil {
 		return Sent{}, err
 	}
-	due, err := f.cfg.aperak.Due(context.Background(), fristen.APERAKRequest{Received: x.at, Sparte: fristen.Strom, MessageType: "UTILMD"})
+	due, err := f.cfg.aperak.Due(context.Background(), fristen.APERAKRequest{Received: x.At, Sparte: fristen.Strom, MessageType: "UTILMD"})
 	if err != nil {
 		return Sent{}, fmt.Errorf("gpke: APERAK deadline for %s: %w", u.PID, err)
 	}
 	aperakDue := due.Due.Add(f.cfg.aperakGrace).UTC()
-	x.d.Outbound = append(x.d.Outbound, engine.Outbound{Recipient: u.To, Sender: u.From, MessageType: "UTILMD", InterchangeRef: u.Interchange, Payload: out})
-	x.d.Correlate = append(x.d.Correlate, inbound.TransactionKey(u.From, u.Transaction), inbound.DocumentKey(u.From, u.Document), inbound.InterchangeKey(u.From, u.Interchange))
-	x.d.SetDeadlines = append(x.d.SetDeadlines, engine.DeadlineRequest{Label: labelAperak + u.Transaction, Due: aperakDue})
+	x.D.Outbound = append(x.D.Outbound, engine.Outbound{Recipient: u.To, Sender: u.From, MessageType: "UTILMD", InterchangeRef: u.Interchange, Payload: out})
+	x.D.Correlate = append(x.D.Correlate, inbound.TransactionKey(u.From, u.Transaction), inbound.DocumentKey(u.From, u.Document), inbound.InterchangeKey(u.From, u.Interchange))
+	x.D.SetDeadlines = append(x.D.SetDeadlines, engine.DeadlineRequest{Label: labelAperak + u.Transaction, Due: aperakDue})
 	s := Sent{PID: u.PID, TransactionID: u.Transaction, Document: u.Document, InterchangeRef: u.Interchange, Recipient: u.To,
-		Code: u.Answer, EBD: u.EBD, AperakDue: aperakDue, At: x.at}
-	x.emit(s)
+		Code: u.Answer, EBD: u.EBD, AperakDue: aperakDue, At: x.At}
+	x.Emit(s)
 	return s, nil
 }
 
@@ -342,23 +283,23 @@ func (f flow) aperakIn(x *dec, tx inbound.Transaction) error {
 	}
 	ap := utilmdkit.ReadAPERAK(m)
 	code, doc, tn, ercs := ap.Code, ap.Document, ap.Transaction, ap.ERC
-	o := x.s.outByDoc(doc)
+	o := x.S.outByDoc(doc)
 	if o == nil && tn != "" {
-		o = x.s.out(tn)
+		o = x.S.out(tn)
 	}
 	if o == nil {
-		x.emit(Noted{What: "APERAK " + tx.InterchangeRef + " for unknown document " + doc})
+		x.Emit(Noted{What: "APERAK " + tx.InterchangeRef + " for unknown document " + doc})
 		return nil
 	}
 	if o.Aperak == "312" || o.Aperak == "313" {
-		x.emit(Noted{What: "second APERAK " + tx.InterchangeRef + " for " + o.TransactionID})
+		x.Emit(Noted{What: "second APERAK " + tx.InterchangeRef + " for " + o.TransactionID})
 		return nil
 	}
 	accepted := code == "312"
 	pending := o.Aperak == ""
-	x.emit(AperakReceived{TransactionID: o.TransactionID, PID: o.PID, Document: o.Document, Accepted: accepted, ERC: ercs, MaLo: x.s.MaLo})
+	x.Emit(AperakReceived{TransactionID: o.TransactionID, PID: o.PID, Document: o.Document, Accepted: accepted, ERC: ercs, MaLo: x.S.MaLo})
 	if pending {
-		x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelAperak+o.TransactionID)
+		x.D.CancelDeadlines = append(x.D.CancelDeadlines, labelAperak+o.TransactionID)
 	}
 	if !accepted {
 		return f.rejected(x, *o, OutcomeAperakRejected)
@@ -375,12 +316,12 @@ func (f flow) contrlIn(x *dec, tx inbound.Transaction) error {
 	}
 	ref, action := utilmdkit.ReadCONTRL(m)
 	rejected := action == edifact.ContrlRejected
-	x.emit(ContrlReceived{InterchangeRef: ref, Rejected: rejected, MaLo: x.s.MaLo})
-	o := x.s.outByInterchange(ref)
+	x.Emit(ContrlReceived{InterchangeRef: ref, Rejected: rejected, MaLo: x.S.MaLo})
+	o := x.S.outByInterchange(ref)
 	if !rejected || o == nil {
 		return nil
 	}
-	x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelAperak+o.TransactionID)
+	x.D.CancelDeadlines = append(x.D.CancelDeadlines, labelAperak+o.TransactionID)
 	return f.rejected(x, *o, OutcomeContrlRejected)
 }
 
@@ -388,49 +329,49 @@ func (f flow) contrlIn(x *dec, tx inbound.Transaction) error {
 func (f flow) timeout(x *dec, label string) error {
 	switch {
 	case strings.HasPrefix(label, labelAperak):
-		o := x.s.out(strings.TrimPrefix(label, labelAperak))
+		o := x.S.out(strings.TrimPrefix(label, labelAperak))
 		if o == nil || o.Aperak != "" {
 			return nil
 		}
-		x.emit(AperakMissing{TransactionID: o.TransactionID, PID: o.PID, Document: o.Document, Recipient: o.Recipient, Due: o.AperakDue, MaLo: x.s.MaLo})
+		x.Emit(AperakMissing{TransactionID: o.TransactionID, PID: o.PID, Document: o.Document, Recipient: o.Recipient, Due: o.AperakDue, MaLo: x.S.MaLo})
 		return nil
 	case label == labelLFA:
 		return f.nbLFAExpired(x)
 	case label == labelDecision:
-		if !x.s.DecisionPending || x.s.Done {
+		if !x.S.DecisionPending || x.S.Done {
 			return nil
 		}
-		return f.applyDecision(x, Decided{Object: x.s.DefaultObject, Code: x.s.codeFor(x.s.DefaultObject), Source: "default", Note: "no ERP decision by the deadline"})
+		return f.applyDecision(x, Decided{Object: x.S.DefaultObject, Code: x.S.codeFor(x.S.DefaultObject), Source: "default", Note: "no ERP decision by the deadline"})
 	case label == labelAnswer:
-		if x.s.Done {
+		if x.S.Done {
 			return nil
 		}
-		x.emit(Failed{Outcome: OutcomeFailed, Reason: "no answer by the deadline", MaLo: x.s.MaLo})
+		x.Emit(Failed{Outcome: OutcomeFailed, Reason: "no answer by the deadline", MaLo: x.S.MaLo})
 		return nil
 	}
-	x.emit(Noted{What: "unknown deadline " + label})
+	x.Emit(Noted{What: "unknown deadline " + label})
 	return nil
 }
 
 // decide handles the ERP's Decide.
 func (f flow) decide(x *dec, p Decide) error {
-	if !x.s.DecisionPending || x.s.Done {
-		x.emit(Noted{What: "ERP decision without pending request (late, duplicate, or the request was cancelled)"})
+	if !x.S.DecisionPending || x.S.Done {
+		x.Emit(Noted{What: "ERP decision without pending request (late, duplicate, or the request was cancelled)"})
 		return nil
 	}
-	if req := x.s.Request; (p.TransactionID != "" && p.TransactionID != req.TransactionID) || (p.Partner != "" && p.Partner != req.Sender) {
-		x.emit(Noted{What: "ERP decision for " + p.Partner + ":" + p.TransactionID + " does not match the pending request"})
+	if req := x.S.Request; (p.TransactionID != "" && p.TransactionID != req.TransactionID) || (p.Partner != "" && p.Partner != req.Sender) {
+		x.Emit(Noted{What: "ERP decision for " + p.Partner + ":" + p.TransactionID + " does not match the pending request"})
 		return nil
 	}
 	code := p.Code
 	if code == "" {
-		code = x.s.codeFor(p.Object)
+		code = x.S.codeFor(p.Object)
 	}
-	x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelDecision)
+	x.D.CancelDeadlines = append(x.D.CancelDeadlines, labelDecision)
 	d := Decided{Object: p.Object, Code: code, Source: "erp", Note: p.Note}
 	if !p.End.IsZero() {
-		if x.s.Request.PID != PIDAnfrageBeendigung || p.Object {
-			x.emit(Noted{What: "ERP end date " + p.End.UTC().Format(time.RFC3339) + " ignored: only a consent to a 55010 carries the LFA's own end date"})
+		if x.S.Request.PID != PIDAnfrageBeendigung || p.Object {
+			x.Emit(Noted{What: "ERP end date " + p.End.UTC().Format(time.RFC3339) + " ignored: only a consent to a 55010 carries the LFA's own end date"})
 		} else {
 			if !fristen.IsStromtagLimit(p.End) {
 				return fmt.Errorf("%w: Decide end %s is not 00:00 German local time", ErrInvalidCommand, p.End.UTC().Format(time.RFC3339))
@@ -455,7 +396,7 @@ func (f flow) request(x *dec, r *utilmdkit.Received, md *MasterData) error {
 	if err := f.ack(x, r, nil); err != nil {
 		return err
 	}
-	x.emit(Noted{What: "request " + r.Tx.PID + " not handled by " + f.name})
+	x.Emit(Noted{What: "request " + r.Tx.PID + " not handled by " + f.name})
 	return nil
 }
 
@@ -467,15 +408,15 @@ func (f flow) answer(x *dec, r *utilmdkit.Received) error {
 	ref, _ := r.T.Reference("TN")
 	code, ebd, third := answerCodes(r.T)
 	ar := AnswerReceived{PID: r.Tx.PID, TransactionID: r.Tx.TransactionID, Sender: r.Tx.Sender, RefTransaction: ref.Value,
-		Code: code, EBD: ebd, ThirdCode: third, At: x.at}
+		Code: code, EBD: ebd, ThirdCode: third, At: x.At}
 	if d, ok := r.T.Date("92"); ok {
 		ar.Date, _ = d.Time()
 	} else if d, ok := r.T.Date("93"); ok {
 		ar.Date, _ = d.Time()
 	}
-	o := x.s.out(ref.Value)
+	o := x.S.out(ref.Value)
 	if o == nil {
-		x.emit(Noted{What: "answer " + r.Tx.PID + " " + r.Tx.TransactionID + " references unknown transaction " + ref.Value})
+		x.Emit(Noted{What: "answer " + r.Tx.PID + " " + r.Tx.TransactionID + " references unknown transaction " + ref.Value})
 		return nil
 	}
 	if f.name == WorkflowNBLieferbeginn {
@@ -490,17 +431,17 @@ func answerCodes(t *utilmd.Transaction) (code, ebd, third string) { return utilm
 // rejected handles a transaction of ours that the partner rejected (APERAK
 // 313 or CONTRL): it counts as not received (edifact.md §12).
 func (f flow) rejected(x *dec, o Outgoing, outcome string) error {
-	if f.name == WorkflowNBLieferbeginn && o.TransactionID == x.s.LFATx && !x.s.Done && !x.s.LFAAnswered {
+	if f.name == WorkflowNBLieferbeginn && o.TransactionID == x.S.LFATx && !x.S.Done && !x.S.LFAAnswered {
 		// The Anfrage counts as not received, so the LFA cannot answer it in
 		// time: E_0623 step 30 / 420 "nein" (see docs/gpke.md).
-		x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelLFA)
-		x.emit(LFAWaitExpired{TransactionID: o.TransactionID, Due: x.at})
+		x.D.CancelDeadlines = append(x.D.CancelDeadlines, labelLFA)
+		x.Emit(LFAWaitExpired{TransactionID: o.TransactionID, Due: x.At})
 		return f.nbDecideLieferbeginn(x)
 	}
-	if x.s.Init != nil && len(x.s.Out) > 0 && x.s.Out[0].TransactionID == o.TransactionID && !x.s.Done {
+	if x.S.Init != nil && len(x.S.Out) > 0 && x.S.Out[0].TransactionID == o.TransactionID && !x.S.Done {
 		// Our request was rejected: the process cannot continue.
-		x.d.CancelDeadlines = append(x.d.CancelDeadlines, labelAnswer)
-		x.emit(Failed{Outcome: outcome, Reason: o.PID + " " + o.TransactionID + " rejected by " + o.Recipient, MaLo: x.s.MaLo})
+		x.D.CancelDeadlines = append(x.D.CancelDeadlines, labelAnswer)
+		x.Emit(Failed{Outcome: outcome, Reason: o.PID + " " + o.TransactionID + " rejected by " + o.Recipient, MaLo: x.S.MaLo})
 	}
 	return nil
 }

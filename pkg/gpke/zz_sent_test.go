@@ -2,11 +2,9 @@ package gpke
 
 import (
 	"flag"
-	"slices"
 	"testing"
 
-	"github.com/mako-engine/mako/pkg/ahb"
-	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/utilmdkit/utilmdtest"
 )
 
 // TestSentConform runs after the other tests of the package (go test runs
@@ -16,31 +14,11 @@ import (
 // FV taken from the message itself), and on a full run (no -run filter)
 // every PID the package sends was sent by some test.
 func TestSentConform(t *testing.T) {
-	sent.mu.Lock()
-	all := slices.Clone(sent.all)
-	sent.mu.Unlock()
+	all := sent.All()
 	if len(all) == 0 {
 		t.Skip("run with the package's other tests")
 	}
-	got := map[string]bool{}
-	for _, b := range all {
-		ix, err := edifact.Parse(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range ix.Messages {
-			rep, err := ahb.Validate(&ix.Messages[i])
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(rep.Rejecting()) > 0 || !rep.Clean() {
-				t.Errorf("%v: %+v", rep.PIDs, rep.Findings)
-			}
-			for _, p := range rep.PIDs {
-				got[p] = true
-			}
-		}
-	}
+	got := utilmdtest.CheckSent(t, all)
 	if f := flag.Lookup("test.run"); f != nil && f.Value.String() != "" {
 		return
 	}
@@ -52,5 +30,5 @@ func TestSentConform(t *testing.T) {
 			t.Errorf("no test sent %s", p)
 		}
 	}
-	t.Logf("%d interchanges, PIDs %v", len(all), sent.pids)
+	t.Logf("%d interchanges, PIDs %v", len(all), sent.Counts())
 }
