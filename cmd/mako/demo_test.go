@@ -23,34 +23,47 @@ func demoFreePort(t *testing.T) string {
 	return "127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
 
-// `mako demo lfw24` against makod with its defaults (tenants lfn, nb, lfa;
-// module gpke) on a temp dir: the switch completes, the conversation and
-// the states are printed; a second run plays it again; with makod gone the
-// demo says so.
-func TestDemoLFW24(t *testing.T) {
+// startDemoMakod runs makod with its defaults (tenants lfn, nb, lfa in
+// both sectors; modules gpke and geligas) on a temp dir and returns its NATS
+// and API URLs and a stop function.
+func startDemoMakod(t *testing.T) (natsURL, apiURL string, daemonErr *bytes.Buffer, stop func()) {
+	t.Helper()
 	t.Setenv("NATS_URL", "")
 	t.Setenv("MAKO_TENANTS", "")
 	t.Setenv("MAKO_MODULES", "")
 	t.Setenv("MAKO_API", "")
 	natsAddr, httpAddr := demoFreePort(t), demoFreePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	var daemonErr bytes.Buffer
+	daemonErr = &bytes.Buffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- app.RunDaemon(ctx, []string{"--data", t.TempDir(), "--listen", natsAddr, "--http", httpAddr, "--log-level", "error"}, &daemonErr)
+		done <- app.RunDaemon(ctx, []string{"--data", t.TempDir(), "--listen", natsAddr, "--http", httpAddr, "--log-level", "error"}, daemonErr)
 	}()
-	defer func() {
+	stopped := false
+	stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
 		cancel()
 		select {
 		case <-done:
 		case <-time.After(30 * time.Second):
 			t.Error("makod did not stop")
 		}
-	}()
+	}
+	t.Cleanup(stop)
 	// Ready when the read API answers (the streams exist by then).
-	waitReady(t, "nats://"+natsAddr, "http://"+httpAddr, &daemonErr)
+	waitReady(t, "nats://"+natsAddr, "http://"+httpAddr, daemonErr)
+	return "nats://" + natsAddr, "http://" + httpAddr, daemonErr, stop
+}
 
-	args := []string{"demo", "lfw24", "--nats-url", "nats://" + natsAddr, "--api", "http://" + httpAddr, "--timeout", "30s"}
+// `mako demo lfw24` against makod with its defaults on a temp dir: the
+// switch completes, the conversation and the states are printed; a second
+// run plays it again; with makod gone the demo says so.
+func TestDemoLFW24(t *testing.T) {
+	natsURL, apiURL, daemonErr, stop := startDemoMakod(t)
+	args := []string{"demo", "lfw24", "--nats-url", natsURL, "--api", apiURL, "--timeout", "30s"}
 	for round := 1; round <= 2; round++ {
 		var out, errs bytes.Buffer
 		if code := run(context.Background(), args, nil, &out, &errs); code != 0 {
@@ -86,15 +99,69 @@ func TestDemoLFW24(t *testing.T) {
 	}
 
 	// makod gone: a clear message and exit status 2.
-	cancel()
-	<-done
-	done <- nil
+	stop()
 	var out, errs bytes.Buffer
-	if code := run(context.Background(), []string{"demo", "lfw24", "--nats-url", "nats://" + natsAddr, "--api", "http://" + httpAddr, "--timeout", "5s"}, nil, &out, &errs); code != 2 {
+	if code := run(context.Background(), []string{"demo", "lfw24", "--nats-url", natsURL, "--api", apiURL, "--timeout", "5s"}, nil, &out, &errs); code != 2 {
 		t.Fatalf("exit %d without makod, want 2: %s", code, errs.String())
 	}
 	if !strings.Contains(errs.String(), "makod not reachable") {
 		t.Errorf("stderr %q", errs.String())
+	}
+}
+
+// `mako demo gas` against makod with its defaults: the GeLi Gas switch
+// with Kündigung completes, every interchange is answered by a positive
+// CONTRL, no APERAK is sent, every message validates clean against its
+// AHB; a second run plays it again, and the GPKE demo still runs beside it.
+func TestDemoGas(t *testing.T) {
+	natsURL, apiURL, daemonErr, _ := startDemoMakod(t)
+	args := []string{"demo", "gas", "--nats-url", natsURL, "--api", apiURL, "--timeout", "30s"}
+	for round := 1; round <= 2; round++ {
+		var out, errs bytes.Buffer
+		if code := run(context.Background(), args, nil, &out, &errs); code != 0 {
+			t.Fatalf("round %d: exit %d\nstdout:\n%s\nstderr:\n%s\nmakod:\n%s", round, code, out.String(), errs.String(), daemonErr.String())
+		}
+		s := out.String()
+		for _, want := range []string{
+			"market: lfn=9800000000007 (LF, new supplier), nb=9800000000014 (NB), lfa=9800000000021 (LF, old supplier)",
+			"ERP → LFN: geligas.lfn.request_termination MaLo 41000000004",
+			"LFN → LFA  UTILMD 44016",
+			"LFA → LFN  CONTRL 7",
+			"ERP lfa ← de.mako.decision.requested 44016",
+			"ERP lfa → geligas.decide consent",
+			"LFA → LFN  UTILMD 44017 ",
+			"ERP lfn → geligas.lfn.register_supply_start MaLo 41000000004",
+			"LFN → NB   UTILMD 44001",
+			"NB  → LFN  CONTRL 7",
+			"NB  → LFA  UTILMD 44010",
+			"LFA → NB   UTILMD 44011 ",
+			"NB  → LFN  UTILMD 44002 ",
+			"LFN → NB   CONTRL 7",
+			"ERP lfn ← de.mako.process.completed 44002 confirmed",
+			"conversation complete: 44016 → CONTRL 7 → 44017 → CONTRL 7 → 44001 → CONTRL 7",
+			"0 findings",
+			"geligas.lfn.kuendigung", "geligas.lfa.kuendigung", "geligas.lfn.lieferbeginn", "geligas.nb.lieferbeginn", "geligas.lfa.abmeldeanfrage",
+			"nb   LFA 2026-01-01 … ", ", LFN ",
+		} {
+			if !strings.Contains(s, want) {
+				t.Errorf("round %d: output lacks %q:\n%s", round, want, s)
+			}
+		}
+		// Every UTILMD has its CONTRL; no APERAK in a clean gas conversation.
+		if strings.Contains(s, "APERAK") || strings.Contains(s, "findings:") || strings.Contains(s, "CONTRL 4") {
+			t.Errorf("round %d: an APERAK, a negative CONTRL or findings:\n%s", round, s)
+		}
+		if u, c := strings.Count(s, "  UTILMD 440"), strings.Count(s, "  CONTRL 7"); u < 6 || u != c {
+			t.Errorf("round %d: %d gas UTILMDs, %d positive CONTRLs", round, u, c)
+		}
+		if round == 1 {
+			t.Logf("demo output:\n%s", s)
+		}
+	}
+	// The Strom demo runs against the same makod.
+	var out, errs bytes.Buffer
+	if code := run(context.Background(), []string{"demo", "lfw24", "--nats-url", natsURL, "--api", apiURL, "--timeout", "30s"}, nil, &out, &errs); code != 0 {
+		t.Fatalf("lfw24 after gas: exit %d\n%s\n%s", code, out.String(), errs.String())
 	}
 }
 
@@ -124,5 +191,8 @@ func TestDemoUsage(t *testing.T) {
 	}
 	if code := run(context.Background(), []string{"demo", "lfw24", "extra"}, nil, &out, &errs); code != 2 {
 		t.Fatalf("extra argument: exit %d", code)
+	}
+	if code := run(context.Background(), []string{"demo", "gas", "--malo"}, nil, &out, &errs); code != 2 {
+		t.Fatalf("gas without a flag value: exit %d", code)
 	}
 }

@@ -73,7 +73,11 @@ func projectorRebuild(ctx context.Context, c *app.Config, timeout time.Duration,
 	defer nc.Close()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	sys, err := app.NewSystem(ctx, js, c.PipelineConfig(log))
+	pc, err := c.PipelineConfig(log)
+	if err != nil {
+		return err
+	}
+	sys, err := app.NewSystem(ctx, js, pc)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/geligas"
 	"github.com/mako-engine/mako/pkg/gpke"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/malo/malonats"
@@ -95,8 +96,9 @@ func (c *Config) Register(fs *flag.FlagSet) {
 // DefaultGasMarket).
 const DefaultTenants = "lfn=9900000000004+9800000000007:LF:strom+gas,nb=9900000000011+9800000000014:NB:strom+gas,lfa=9900000000028+9800000000021:LF:strom+gas"
 
-// DefaultModules is the module list used when none is configured.
-const DefaultModules = "gpke"
+// DefaultModules is the module list used when none is configured: both
+// supplier-switch families, GPKE (Strom) and GeLi Gas.
+const DefaultModules = "gpke,geligas"
 
 // Finish applies environment defaults that flags cannot express (lists) and
 // validates. Call it after fs.Parse.
@@ -203,23 +205,38 @@ func ParseTenant(s string) (ingest.Tenant, error) {
 
 // modules is the catalogue of workflow modules a deployment can run. js,
 // when set, is the connection whose KV mako_malo holds the master data the
-// gpke module enriches requests with; without it (nil) the gpke answering
-// workflows report gpke.ErrNoMasterData.
-func modules(js jetstream.JetStream) map[string]func() module.Module {
-	return map[string]func() module.Module{
+// gpke and geligas modules enrich requests with, and whose registry their
+// process index reads; without it (nil) their answering workflows report
+// that they have no master data.
+func modules(js jetstream.JetStream) map[string]func() (module.Module, error) {
+	var masterData *maloOnJS
+	var reg *registryOnJS
+	if js != nil {
+		masterData, reg = &maloOnJS{js: js}, &registryOnJS{js: js}
+	}
+	return map[string]func() (module.Module, error){
 		// testflow answers every 55001 with an APERAK 312: a smoke test of the
 		// pipeline (it conflicts with nothing, but shadows gpke's "no route"
 		// answers for LF tenants — run one of the two).
-		"testflow": func() module.Module { return testflow.Module(fv.MustParse("FV2604")) },
+		"testflow": func() (module.Module, error) { return testflow.Module(fv.MustParse("FV2604")), nil },
 		// gpke: the LFW24 supplier switch for NB, LFN and LFA (docs/gpke.md),
 		// master data from pkg/malo (managed with `mako malo`, kept current by
 		// the master data consumer).
-		"gpke": func() module.Module {
+		"gpke": func() (module.Module, error) {
 			if js == nil {
-				return gpke.Module()
+				return gpke.Module(), nil
 			}
-			reg := &registryOnJS{js: js}
-			return gpke.Module(gpke.WithMasterData(gpke.FromMaLo(&maloOnJS{js: js})), gpke.WithProcessIndex(gpke.ProcessIndexFunc(reg.LookupAll)))
+			return gpke.Module(gpke.WithMasterData(gpke.FromMaLo(masterData)), gpke.WithProcessIndex(gpke.ProcessIndexFunc(reg.LookupAll))), nil
+		},
+		// geligas: the GeLi Gas supplier switch for NB, LFN and LFA
+		// (docs/geligas.md; sector Gas, PIDs 44001–44018, 44022–44024,
+		// 44036–44038), master data from pkg/malo with the gas data of the
+		// record (GasMasterData, GasLocation).
+		"geligas": func() (module.Module, error) {
+			if js == nil {
+				return geligas.Module()
+			}
+			return geligas.Module(geligas.WithMasterData(GasMasterData(masterData)), geligas.WithProcessIndex(geligas.ProcessIndexFunc(reg.LookupAll)))
 		},
 	}
 }
@@ -287,14 +304,19 @@ func ModuleNames() []string {
 }
 
 // PipelineConfig turns c into a SystemConfig. Call it after Connect: the
-// gpke module reads its master data through that connection.
-func (c *Config) PipelineConfig(log zerolog.Logger) SystemConfig {
+// gpke and geligas modules read their master data through that connection.
+// It fails when a module cannot be built from its options.
+func (c *Config) PipelineConfig(log zerolog.Logger) (SystemConfig, error) {
 	all := modules(c.js)
 	pc := SystemConfig{Tenants: c.Tenants, Replicas: c.Replicas, Concurrency: c.Concurrency, Logger: log, IngestMaxAge: c.IngestKeep, MaxDeliver: c.MaxDeliver}
-	for _, m := range c.Modules {
-		pc.Modules = append(pc.Modules, all[m]())
+	for _, name := range c.Modules {
+		m, err := all[name]()
+		if err != nil {
+			return SystemConfig{}, fmt.Errorf("module %s: %w", name, err)
+		}
+		pc.Modules = append(pc.Modules, m)
 	}
-	return pc
+	return pc, nil
 }
 
 // Logger returns the zerolog logger c asks for, writing to stderr.

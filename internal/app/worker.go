@@ -103,7 +103,10 @@ func serve(ctx context.Context, name string, c *Config, extra []nats.Option, pic
 	}
 	defer nc.Close()
 	m := metrics.New()
-	pc := c.PipelineConfig(log)
+	pc, err := c.PipelineConfig(log)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
 	pc.Metrics = m
 	sys, err := NewSystem(ctx, js, pc)
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
+	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/edifact/utilmd"
 	"github.com/mako-engine/mako/pkg/wire/outbox"
 	"github.com/nats-io/nats.go"
@@ -55,7 +56,7 @@ type Message struct {
 	Code, EBD, Third string
 	// Reasons are the STS+7 transaction reasons.
 	Reasons []string
-	// MaLo is LOC+Z16.
+	// MaLo is LOC+Z16 (Strom), or the MaLo-ID among the LOC+172 (Gas).
 	MaLo string
 	// Date is DTM+92 (start) or DTM+93 (end), zero if absent.
 	Date time.Time
@@ -128,6 +129,16 @@ func Decode(subject string, h nats.Header, data []byte, at time.Time) (Message, 
 		t := &v.Transactions[0]
 		m.Transaction, m.PID = t.ID, t.PID
 		m.MaLo, _ = t.MaLo()
+		if m.MaLo == "" {
+			// Gas names the MaLo in LOC+172 (Meldepunkt, UTILMD Gas FV2610
+			// 440xx), beside the MeLo's Zählpunkt: the 11-digit MaLo-ID.
+			for _, l := range t.LocationsOf("172") {
+				if ident.ValidateMaLo(l.ID) == nil {
+					m.MaLo = l.ID
+					break
+				}
+			}
+		}
 		for _, s := range t.Statuses {
 			if len(s.Reasons) == 0 {
 				continue

@@ -128,3 +128,68 @@ func TestDecodeRejectsGarbage(t *testing.T) {
 func slices2(got []string, want ...string) bool {
 	return strings.Join(got, ",") == strings.Join(want, ",")
 }
+
+const (
+	gLFN = "9800000000007"
+	gNB  = "9800000000014"
+)
+
+// buildGasUTILMD builds a one-transaction UTILMD Gas FV2610 interchange
+// naming the MaLo in LOC+172 (and a MeLo beside it).
+func buildGasUTILMD(from, to, ref, doc, tx, pid, malo string, extra ...string) []byte {
+	s := string(buildUTILMD(from, to, ref, doc, tx, pid, malo, extra...))
+	s = strings.NewReplacer(":500+", ":502+", "::293'", "::332'", "S2.2", "G1.2",
+		"LOC+Z16+"+malo+"'", "LOC+172+"+malo+"'LOC+172+"+DemoMeLo(malo)+"'").Replace(s)
+	// One more segment (the MeLo's LOC): UNT counts it.
+	i := strings.Index(s, "UNT+")
+	j := strings.Index(s[i:], "+1'")
+	n, _ := strconv.Atoi(s[i+4 : i+j])
+	return []byte(s[:i] + "UNT+" + strconv.Itoa(n+1) + s[i+j:])
+}
+
+// gasContrl is the positive CONTRL the recipient of a clean Gas interchange sends.
+func gasContrl(t *testing.T, data []byte, ref string) []byte {
+	t.Helper()
+	ix, rep, err := edifact.Analyze(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, due, reason, err := edifact.BuildCONTRL(ix, rep, edifact.ContrlParams{Ref: ref, Time: time.Date(2026, 11, 20, 9, 16, 0, 0, time.UTC)})
+	if err != nil || !due {
+		t.Fatalf("CONTRL: due %v (%s) %v; findings %v", due, reason, err, rep.Findings)
+	}
+	return out
+}
+
+// A Gas conversation: the MaLo comes from LOC+172, every interchange waits
+// for its CONTRL (positive too), no APERAK is awaited.
+func TestGasConversation(t *testing.T) {
+	at := time.Date(2026, 11, 20, 9, 15, 0, 0, time.UTC)
+	raw := buildGasUTILMD(gLFN, gNB, "G1", "D1", "V1", "44001", "41000000004")
+	req := outboxMsg(t, "lfn", gLFN, gNB, "UTILMD", "G1", raw, at)
+	if req.MaLo != "41000000004" || !req.IsGas() || !req.IsRequest() || len(req.Findings) != 0 {
+		t.Fatalf("44001 decoded as %+v", req)
+	}
+	c := Select([]Message{req}, "41000000004")
+	if open := c.Open(); len(open) != 2 || !strings.Contains(strings.Join(open, ";"), "CONTRL for UTILMD 44001 G1") || strings.Contains(strings.Join(open, ";"), "APERAK") {
+		t.Fatalf("open %v", open)
+	}
+	ack := outboxMsg(t, "nb", gNB, gLFN, "CONTRL", "C1", gasContrl(t, raw, "C1"), at.Add(time.Second))
+	if ack.Type != "CONTRL" || ack.DocCode != "7" || ack.RefInterchange != "G1" || !ack.IsGas() {
+		t.Fatalf("CONTRL decoded as %+v", ack)
+	}
+	ansRaw := buildGasUTILMD(gNB, gLFN, "G2", "D2", "V2", "44002", "41000000004", "RFF+TN:V1'")
+	ans := outboxMsg(t, "nb", gNB, gLFN, "UTILMD", "G2", ansRaw, at.Add(2*time.Second))
+	c = Select([]Message{req, ack, ans}, "41000000004")
+	if open := c.Open(); len(open) != 1 || !strings.Contains(open[0], "CONTRL for UTILMD 44002 G2") {
+		t.Fatalf("open %v", open)
+	}
+	back := outboxMsg(t, "lfn", gLFN, gNB, "CONTRL", "C2", gasContrl(t, ansRaw, "C2"), at.Add(3*time.Second))
+	c = Select([]Message{req, ack, ans, back}, "41000000004")
+	if open := c.Open(); len(open) != 0 || strings.Join(c.Sequence(), " ") != "44001 CONTRL 7 44002 CONTRL 7" {
+		t.Fatalf("open %v, sequence %v", open, c.Sequence())
+	}
+	if l := back.Line(DefaultGasMarket.Names()); !strings.Contains(l, "LFN → NB   CONTRL 7  for interchange G2") {
+		t.Errorf("line %q", l)
+	}
+}

@@ -41,7 +41,7 @@ func (lfw24Script) seed(ctx context.Context, store malo.Store, mk Market, maloID
 	return fmt.Sprintf("MaLo %s in the grid of %s, supplied by %s since %s", maloID, mk.NB.Name, mk.LFA.Name, supplyFrom.Format("2006-01-02")), nil
 }
 
-func (lfw24Script) begin(now time.Time, mk Market, maloID string) (time.Time, erpCommand) {
+func (lfw24Script) begin(now time.Time, mk Market, maloID string) (time.Time, erpCommand, error) {
 	// The earliest Zuordnungsbeginn LFW24 allows (W + 1 day), computed for a
 	// receipt a few minutes from now so that the NB's receipt cannot fall on
 	// a later Übertragungstag than the one the date was computed for.
@@ -51,7 +51,7 @@ func (lfw24Script) begin(now time.Time, mk Market, maloID string) (time.Time, er
 		cmd[k] = v
 	}
 	return start, erpCommand{party: mk.LFN, typ: gpke.ERPRegisterSupplyStart, data: cmd,
-		what: fmt.Sprintf("MaLo %s from %s", maloID, start.In(berlin).Format("Mon 2006-01-02"))}
+		what: fmt.Sprintf("MaLo %s from %s", maloID, start.In(berlin).Format("Mon 2006-01-02"))}, nil
 }
 
 func (lfw24Script) react(ev ReceivedEvent, mk Market, _ *playState) (cmds []erpCommand, done bool) {

@@ -18,6 +18,7 @@ import (
 	"github.com/mako-engine/mako/pkg/partner"
 	"github.com/mako-engine/mako/pkg/wire/erp"
 	"github.com/mako-engine/mako/pkg/wire/outbox"
+	erpworker "github.com/mako-engine/mako/pkg/workers/erp"
 	"github.com/mako-engine/mako/pkg/workers/readmodel"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats.go"
@@ -31,6 +32,10 @@ var (
 	ErrUnreachable = errors.New("demo: makod not reachable")
 	// ErrIncomplete: the switch did not complete within the timeout.
 	ErrIncomplete = errors.New("demo: switch did not complete")
+	// ErrFindings: a message of the conversation has syntax findings or
+	// violates the AHB of its PID (FV from its date): what we send must
+	// validate clean.
+	ErrFindings = errors.New("demo: a message has findings")
 )
 
 // Config configures RunLFW24 and RunGas.
@@ -112,7 +117,7 @@ type script interface {
 	seed(ctx context.Context, store malo.Store, mk Market, maloID string) (string, error)
 	// begin returns the requested start of supply and the first ERP command
 	// for a clock reading now.
-	begin(now time.Time, mk Market, maloID string) (time.Time, erpCommand)
+	begin(now time.Time, mk Market, maloID string) (time.Time, erpCommand, error)
 	// react answers one ERP event of the market's tenants about the MaLo, as
 	// the parties' ERPs would: the commands to send, and done once the
 	// process whose end completes the switch has ended.
@@ -234,11 +239,15 @@ func play(ctx context.Context, cfg Config, sc script) (*Result, error) {
 	}
 
 	now := cfg.Now()
-	start, first := sc.begin(now, mk, cfg.MaLo)
+	start, first, err := sc.begin(now, mk, cfg.MaLo)
+	if err != nil {
+		return nil, err
+	}
 	res := &Result{Start: start, MasterData: map[string]*malo.Record{}}
 	st := &playState{Start: start, MaLo: cfg.MaLo, sent: map[string]bool{}}
 	key := "demo-" + sc.name() + "-" + strconv.FormatInt(now.UnixNano(), 36)
-	if err := sendERP(ctx, js, first.party.Tenant, key, first.typ, first.data); err != nil {
+	erpOut := &erpSender{js: js, sent: map[string]*pendingCommand{}}
+	if err := erpOut.send(ctx, key, first); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(out, "ERP → %s: %s %s (idempotency key %s)\n\nconversation:\n", first.party.Name, first.typ, first.what, key)
@@ -293,6 +302,12 @@ func play(ctx context.Context, cfg Config, sc script) (*Result, error) {
 		if eb != nil {
 			for m := range eb.Messages() {
 				ev, ok := decodeEvent(m.Subject(), m.Data())
+				if ok && ev.Event.Type == erp.TypeCommandRejected {
+					if err := erpOut.rejected(ev); err != nil {
+						return res, err
+					}
+					continue
+				}
 				if !ok || ev.Data.Marktlokation == nil || ev.Data.Marktlokation.MarktlokationsID != cfg.MaLo {
 					continue
 				}
@@ -305,13 +320,16 @@ func play(ctx context.Context, cfg Config, sc script) (*Result, error) {
 						continue
 					}
 					st.sent[c.key] = true
-					if err := sendERP(ctx, js, c.party.Tenant, key+"-"+c.key, c.typ, c.data); err != nil {
+					if err := erpOut.send(ctx, key+"-"+c.key, c); err != nil {
 						return res, err
 					}
 					at := ev.Event.Time.Add(time.Microsecond)
 					lines = append(lines, timedLine{at, fmt.Sprintf("  %s  ERP %-3s → %s %s", at.In(berlin).Format("15:04:05.000"), c.party.Tenant, c.typ, c.what)})
 				}
 			}
+		}
+		if err := erpOut.resendDue(ctx); err != nil {
+			return res, err
 		}
 		finished := done && len(conv.Messages) > 0 && len(conv.Open()) == 0
 		sort.SliceStable(lines, func(i, j int) bool { return lines[i].at.Before(lines[j].at) })
@@ -330,6 +348,16 @@ func play(ctx context.Context, cfg Config, sc script) (*Result, error) {
 		}
 	}
 	fmt.Fprintf(out, "\nconversation complete: %s\n", strings.Join(res.Conversation.Sequence(), " → "))
+	var faulty []string
+	for _, m := range res.Conversation.Messages {
+		if len(m.Findings) > 0 || len(m.AHB) > 0 {
+			faulty = append(faulty, fmt.Sprintf("%s %s %s of %s: %s", m.Type, m.PID, m.Interchange, m.Tenant, strings.Join(append(append([]string{}, m.Findings...), m.AHB...), "; ")))
+		}
+	}
+	if len(faulty) > 0 {
+		return res, fmt.Errorf("%w: %s", ErrFindings, strings.Join(faulty, " | "))
+	}
+	fmt.Fprintf(out, "every message parsed, syntax-checked and AHB-validated: 0 findings (%d messages)\n", len(res.Conversation.Messages))
 
 	// The processes and the master data, once the projector and the master
 	// data applier caught up (they run behind the write path).
@@ -338,7 +366,7 @@ func play(ctx context.Context, cfg Config, sc script) (*Result, error) {
 	}
 	fmt.Fprintln(out, "\nprocesses:")
 	for _, p := range res.Processes {
-		fmt.Fprintf(out, "  %-4s %-24s %-8s state %-24s outcome %s\n", p.Tenant, p.Workflow, p.FormatVersion, p.State, p.Outcome)
+		fmt.Fprintf(out, "  %-4s %-26s %-8s state %-24s outcome %s\n", p.Tenant, p.Workflow, p.FormatVersion, p.State, p.Outcome)
 	}
 	fmt.Fprintln(out, "\nmaster data afterwards:")
 	for _, t := range []Party{mk.NB, mk.LFN, mk.LFA} {
@@ -449,6 +477,69 @@ func nbSupplierAt(r *malo.Record, t time.Time) (string, bool) {
 	}
 	p, ok := r.SupplierAt(t)
 	return p.Supplier, ok
+}
+
+// erpSender sends the demo's ERP commands and sends one again that the
+// receiver rejected with no_process: an ERP event (e.g. a decision request)
+// can arrive before the business key the answer is routed by is bound (the
+// relay binds it after the commit, the ERP publisher reads the same commit
+// independently), and docs/erp.md lets the ERP resend a rejected command
+// under the same idempotency key.
+type erpSender struct {
+	js   jetstream.JetStream
+	sent map[string]*pendingCommand
+}
+
+// pendingCommand is a sent command and when it is to be sent again.
+type pendingCommand struct {
+	cmd      erpCommand
+	attempts int
+	resendAt time.Time
+}
+
+// maxResends bounds the resends of a command rejected with no_process.
+const maxResends = 50
+
+func (s *erpSender) send(ctx context.Context, key string, c erpCommand) error {
+	p := s.sent[key]
+	if p == nil {
+		p = &pendingCommand{cmd: c}
+		s.sent[key] = p
+	}
+	p.attempts++
+	p.resendAt = time.Time{}
+	return sendERP(ctx, s.js, c.party.Tenant, key, c.typ, c.data)
+}
+
+// rejected handles a de.mako.command.rejected: a command of ours rejected
+// with no_process is sent again shortly (at most maxResends times); any
+// other rejection of ours is an error.
+func (s *erpSender) rejected(ev ReceivedEvent) error {
+	var a erpworker.CommandAnswer
+	if err := json.Unmarshal(ev.Event.Data, &a); err != nil {
+		return nil // not ours to read
+	}
+	p, ours := s.sent[a.IdempotencyKey]
+	if !ours {
+		return nil
+	}
+	if a.Code != erpworker.RejectNoProcess || p.attempts >= maxResends {
+		return fmt.Errorf("demo: ERP command %s (%s) to %s rejected after %d attempts: %s: %s", a.IdempotencyKey, a.CommandType, ev.Tenant, p.attempts, a.Code, a.Reason)
+	}
+	p.resendAt = time.Now().Add(100 * time.Millisecond)
+	return nil
+}
+
+// resendDue sends the commands whose resend time has come.
+func (s *erpSender) resendDue(ctx context.Context) error {
+	for key, p := range s.sent {
+		if !p.resendAt.IsZero() && !time.Now().Before(p.resendAt) {
+			if err := s.send(ctx, key, p.cmd); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // sendERP publishes an ERP command on mako.erp.in.<tenant>.

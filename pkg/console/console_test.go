@@ -417,6 +417,22 @@ func TestRecordEdits(t *testing.T) {
 	}
 	body = c.must("/stammdaten/nb/"+malo, 200)
 	mustContain(t, "Stammdaten geändert", body, "Süd", "Netzgebiet korrigiert", "update")
+
+	// Gas master data: Marktgebiet, Bilanzkreis, Gasqualität, Druckebene.
+	gasMaLo := "41373559241"
+	status, _, _ = c.post("/stammdaten/nb/neu", url.Values{"malo": {gasMaLo}, "sparte": {"Gas"}, "netzbetreiber": {"9800000000014"},
+		"marktgebiet": {"THE"}, "bilanzkreis": {"THE0BFH027950000"}, "gasqualitaet": {"L-Gas"}, "druckebene": {"Niederdruck"},
+		"zeitraeume": {"9800000000021 2026-01-01"}, "grund": {"Gas-Ersterfassung"}}, true)
+	if status != 303 {
+		t.Fatalf("create gas master data: %d", status)
+	}
+	body = c.must("/stammdaten/nb/"+gasMaLo, 200)
+	mustContain(t, "Gas-Stammdaten", body, `value="THE"`, `value="THE0BFH027950000"`, "<option selected>L-Gas</option>", "<option selected>Niederdruck</option>")
+	mustContain(t, "Stammdaten-Liste", c.must("/stammdaten", 200), "Gas (L-Gas)")
+	status, body, _ = c.post("/stammdaten/nb/neu", url.Values{"malo": {"57000000019"}, "sparte": {"Strom"}, "gasqualitaet": {"H-Gas"}, "grund": {"x"}}, true)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "gas master data on a Strom MaLo") {
+		t.Errorf("gas data on a Strom MaLo accepted: %d %s", status, excerpt(body))
+	}
 }
 
 // makod refuses a non-loopback HTTP address without authentication.

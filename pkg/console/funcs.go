@@ -76,13 +76,15 @@ func pidName(pid string) string {
 }
 
 // stateNames are the German labels of the outcome words (processor.Outcome)
-// and of the gpke state labels (pkg/gpke projection.go); other workflows'
-// labels are shown as they name them.
+// and of the state labels of gpke and geligas (projection.go of each; the
+// GeLi Gas family adds "cancelled" and "informed"); other workflows' labels
+// are shown as they name them.
 var stateNames = map[string]string{
 	"accepted": "angenommen", "rejected": "abgelehnt", "timeout": "Frist abgelaufen", "completed": "abgeschlossen",
 	"failed": "gescheitert", "confirmed": "bestätigt", "aperak_rejected": "per APERAK abgelehnt",
 	"contrl_rejected": "per CONTRL abgelehnt", "request_received": "Anfrage eingegangen", "initiated": "angestoßen (ERP)",
 	"waiting_for_answer": "wartet auf Antwort", "waiting_for_lfa": "wartet auf den LFA", "waiting_for_decision": "wartet auf Entscheidung (ERP)",
+	"cancelled": "storniert", "informed": "Information erhalten",
 }
 
 // stateName translates outcome words; workflow state labels are shown as

@@ -285,8 +285,11 @@ func (s *Server) maloList(ctx context.Context, w http.ResponseWriter, r *http.Re
 // (German calendar days, 00:00 German time).
 type maloForm struct {
 	Tenant, MaLo, GridArea, GridOperator, Sector string
-	Periods, Revision, Reason                    string
-	New                                          bool
+	// Gas master data (pkg/malo Gas): Marktgebiet, Bilanzkreis, Gasqualität,
+	// Druckebene; empty = not recorded.
+	MarketArea, BalanceGroup, GasQuality, Pressure string
+	Periods, Revision, Reason                      string
+	New                                            bool
 }
 
 type maloDetailData struct {
@@ -298,7 +301,8 @@ type maloDetailData struct {
 
 func (s *Server) maloFormOf(e malo.Entry) maloForm {
 	f := maloForm{Tenant: e.Tenant, MaLo: e.Record.MaLo, GridArea: e.Record.GridArea, GridOperator: e.Record.GridOperator,
-		Sector: e.Record.Sector, Revision: fmt.Sprint(e.Revision)}
+		Sector: e.Record.Sector, MarketArea: e.Record.MarketArea, BalanceGroup: e.Record.BalanceGroup, GasQuality: string(e.Record.Quality),
+		Pressure: string(e.Record.Pressure), Revision: fmt.Sprint(e.Revision)}
 	var lines []string
 	for _, p := range e.Record.Periods {
 		l := p.Supplier + " " + p.From.In(s.loc).Format("2006-01-02")
@@ -374,6 +378,8 @@ func (s *Server) maloSave(ctx context.Context, w http.ResponseWriter, r *http.Re
 	}
 	f := maloForm{Tenant: tenant, MaLo: strings.TrimSpace(r.PostFormValue("malo")), GridArea: strings.TrimSpace(r.PostFormValue("netzgebiet")),
 		GridOperator: strings.TrimSpace(r.PostFormValue("netzbetreiber")), Sector: r.PostFormValue("sparte"),
+		MarketArea: strings.TrimSpace(r.PostFormValue("marktgebiet")), BalanceGroup: strings.TrimSpace(r.PostFormValue("bilanzkreis")),
+		GasQuality: r.PostFormValue("gasqualitaet"), Pressure: r.PostFormValue("druckebene"),
 		Periods: r.PostFormValue("zeitraeume"), Revision: r.PostFormValue("revision"), Reason: strings.TrimSpace(r.PostFormValue("grund")), New: id == "neu"}
 	if !f.New {
 		f.MaLo = id
@@ -388,6 +394,8 @@ func (s *Server) maloSave(ctx context.Context, w http.ResponseWriter, r *http.Re
 		before, rec = &e, e.Record.Clone()
 	}
 	rec.GridArea, rec.GridOperator, rec.Sector = f.GridArea, f.GridOperator, f.Sector
+	rec.MarketArea, rec.BalanceGroup = f.MarketArea, f.BalanceGroup
+	rec.Quality, rec.Pressure = malo.GasQuality(f.GasQuality), malo.PressureLevel(f.Pressure)
 	periods, formErr := s.parsePeriods(f.Periods)
 	rec.Periods = periods
 	if formErr == nil {

@@ -180,6 +180,9 @@ type GasNetwork struct {
 	// Concession is the Konzessionsabgabe (SEQ+Z07 CAV: KAS, SA, SAS, TA,
 	// TAS, TK, TKS).
 	Concession string `json:"concession,omitempty"`
+	// MunicipalDiscount is the Gemeinderabatt in percent (SEQ+Z12 QTY+Z16;
+	// the AHB allows 0..10, [938]).
+	MunicipalDiscount float64 `json:"municipal_discount,omitempty"`
 	// The meter (SEQ+Z03, SEQ+Z20): type (CAV NMG, DKZ, BGZ …), size (G4 …
 	// G16000), number, reading (AMR, MMR), the register's OBIS code and its
 	// digits ("8,2").
@@ -208,8 +211,11 @@ type Address struct {
 }
 
 // Validate checks that an address, when given, names street, city and
-// post code.
+// post code, and that the Gemeinderabatt is not negative.
 func (n GasNetwork) Validate() error {
+	if n.MunicipalDiscount < 0 {
+		return fmt.Errorf("gas network: negative municipal discount")
+	}
 	if a := n.Address; a != nil && (a.Street == "" || a.City == "" || a.PostCode == "") {
 		return fmt.Errorf("gas network: address needs street, city and post_code")
 	}

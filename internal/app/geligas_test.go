@@ -1,0 +1,76 @@
+package app
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/mako-engine/mako/internal/demo"
+	"github.com/mako-engine/mako/pkg/geligas"
+	"github.com/mako-engine/mako/pkg/malo"
+)
+
+// GasLocation maps a record with the demo's gas master data to a
+// geligas.LocationData that satisfies the family's AHB checks, with the
+// codes of quality and pressure and the MSBs of the record; a record
+// without gas network data has none.
+func TestGasLocation(t *testing.T) {
+	g, n := demo.GasMasterData()
+	rec := malo.Record{MaLo: demo.DefaultGasMaLo, Sector: "Gas", GridOperator: demo.DefaultGasMarket.NB.MPID, Gas: g, GasNetwork: &n,
+		MeLos: []string{demo.DemoMeLo(demo.DefaultGasMaLo)}, MSB: demo.DefaultGasMarket.NB.MPID, MSBRole: "Z39"}
+	if err := rec.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	l, ok := GasLocation(rec)
+	if !ok {
+		t.Fatal("no location")
+	}
+	if err := l.Validate(); err != nil {
+		t.Fatalf("location %+v: %v", l, err)
+	}
+	if l.GasQuality != "Y04" || l.Pressure != "Y02" || l.MarketArea != g.MarketArea || l.MeLo != rec.MeLos[0] ||
+		l.MSB != rec.MSB || l.BaseMSB != rec.MSB || l.Address == nil || l.Address.City != n.Address.City || l.OBIS != n.OBIS {
+		t.Fatalf("location %+v", l)
+	}
+	rec.BaseMSB, rec.MSBRole = "9800000000021", "Z40"
+	if l, _ := GasLocation(rec); l.BaseMSB != "9800000000021" {
+		t.Fatalf("base MSB %q", l.BaseMSB)
+	}
+	if _, ok := GasLocation(malo.Record{MaLo: demo.DefaultGasMaLo, Gas: g}); ok {
+		t.Fatal("a location without network data")
+	}
+}
+
+// GasMasterData: FromMaLo's facts plus the LF's customer, address and
+// Bilanzkreis of the record; the NB's location from GasLocation; an unknown
+// MaLo is unknown.
+func TestGasMasterData(t *testing.T) {
+	ctx := context.Background()
+	store := malo.NewMemStore(nil)
+	mk := demo.DefaultGasMarket
+	from := time.Date(2026, 1, 1, 5, 0, 0, 0, time.UTC)
+	if err := demo.SeedGasMaLo(ctx, store, mk, demo.Supply{MaLo: demo.DefaultGasMaLo, From: from}); err != nil {
+		t.Fatal(err)
+	}
+	src := GasMasterData(store)
+	at := time.Date(2026, 12, 24, 5, 0, 0, 0, time.UTC)
+	lfa, err := src.MasterData(ctx, geligas.Query{Tenant: "lfa", Own: mk.LFA.MPID, Partner: mk.LFN.MPID, PID: "44016", MaLo: demo.DefaultGasMaLo, Date: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !lfa.Known || !lfa.Supplied || lfa.Customer != demo.GasCustomer.Name || !lfa.CustomerCompany || lfa.Address == nil ||
+		lfa.Address.PostCode != demo.GasCustomer.Address.PostCode || lfa.BalanceGroup == "" || lfa.AnnualConsumption == nil {
+		t.Fatalf("LFA master data %+v", lfa)
+	}
+	nb, err := src.MasterData(ctx, geligas.Query{Tenant: "nb", Own: mk.NB.MPID, Partner: mk.LFN.MPID, PID: "44001", MaLo: demo.DefaultGasMaLo, Date: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !nb.Known || !nb.InGrid || nb.Supplier != mk.LFA.MPID || nb.Location == nil || nb.Location.Validate() != nil {
+		t.Fatalf("NB master data %+v", nb)
+	}
+	none, err := src.MasterData(ctx, geligas.Query{Tenant: "lfn", Own: mk.LFN.MPID, MaLo: demo.DefaultGasMaLo, Date: at})
+	if err != nil || none.Known || none.Customer != "" {
+		t.Fatalf("LFN master data %+v %v", none, err)
+	}
+}
