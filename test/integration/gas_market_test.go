@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"github.com/mako-engine/mako/internal/app"
 	"slices"
 	"sync"
 	"testing"
@@ -26,7 +27,7 @@ var gasParties = demo.Market{
 // gasMarket is the GeLi Gas market: three Gas tenants.
 var gasMarket = marketKind{mk: gasParties, sector: catalog.Gas, lfx: mpGasLFX,
 	modules: func(t *testing.T, store malo.Reader, lookup processLookup) []module.Module {
-		mod, err := geligas.Module(geligas.WithMasterData(withContracts(geligas.FromMaLo(store, gasLocation))),
+		mod, err := geligas.Module(geligas.WithMasterData(withContracts(app.GasMasterData(store))),
 			geligas.WithProcessIndex(geligas.ProcessIndexFunc(lookup)))
 		must(t, err)
 		return []module.Module{mod}
@@ -199,31 +200,6 @@ func (m *market) waitLFX(t *testing.T, what string, match func(demo.Message) boo
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-// gasLocation is the NB's gas master data of a MaLo for its 44002: the
-// record's Gas and GasNetwork, its first MeLo and MSB.
-func gasLocation(rec malo.Record) (geligas.LocationData, bool) {
-	n := rec.GasNetwork
-	if rec.Sector != "Gas" || n == nil {
-		return geligas.LocationData{}, false
-	}
-	q, _ := rec.Gas.Quality.Code()
-	p, _ := rec.Gas.Pressure.Code()
-	melo := ""
-	if len(rec.MeLos) > 0 {
-		melo = rec.MeLos[0]
-	}
-	l := geligas.LocationData{MarketArea: rec.Gas.MarketArea, Pressure: p, GasQuality: q, MeLo: melo, MSB: rec.MSB, BaseMSB: rec.MSB,
-		CaseGroup: n.CaseGroup, Household: n.Household, NetContract: n.NetContract, NetPayer: n.NetPayer, BillingVariant: n.BillingVariant,
-		BillingDay: n.BillingDay, NextBillingYear: n.NextBillingYear, BillingMonths: n.BillingMonths, OBIS: n.OBIS, Granularity: n.Granularity,
-		Concession: n.Concession, MeterType: n.MeterType, MeterSize: n.MeterSize, MeterNumber: n.MeterNumber, MeterReading: n.MeterReading,
-		RegisterOBIS: n.RegisterOBIS, RegisterDigits: n.RegisterDigits, Customer: n.Customer, CustomerFirst: n.CustomerFirst,
-		CustomerCompany: n.CustomerCompany}
-	if a := n.Address; a != nil {
-		l.Address = &geligas.Address{Street: a.Street, HouseNo: a.HouseNo, City: a.City, PostCode: a.PostCode, Country: a.Country}
-	}
-	return l, true
 }
 
 // gasContract is what an LF's contract system knows beyond pkg/malo: the
