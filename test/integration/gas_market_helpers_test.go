@@ -3,74 +3,11 @@ package integration
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mako-engine/mako/internal/demo"
-	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/edifact/ident"
-	"github.com/mako-engine/mako/pkg/wire/erp"
 )
-
-// gasMessages reads the outboxes of all three parties (market.messages)
-// and gives every UTILMD Gas its MaLo: in gas the MaLo is LOC+172
-// (Meldepunkt), which demo.Decode does not read as the MaLo.
-func (m *market) gasMessages(t *testing.T) []demo.Message {
-	t.Helper()
-	all := m.messages(t)
-	for i := range all {
-		if all[i].Type == "UTILMD" && all[i].MaLo == "" {
-			all[i].MaLo = meldepunkt(all[i].Raw)
-		}
-	}
-	return all
-}
-
-// meldepunkt returns LOC+172 of the interchange's first transaction.
-func meldepunkt(raw []byte) string {
-	ix, err := edifact.Parse(raw)
-	if err != nil || len(ix.Messages) == 0 {
-		return ""
-	}
-	for i := range ix.Messages[0].Segments {
-		if s := &ix.Messages[0].Segments[i]; s.Is("LOC", "172") {
-			return s.Value(1, 0)
-		}
-	}
-	return ""
-}
-
-// waitGas polls the market until done holds for the MaLo's gas
-// conversation (LFX's transactions "TX"+MaLo+suffix join through RFF+TN;
-// 20 s as a failure guard only).
-func (m *market) waitGas(t *testing.T, maloID, what string, done func(demo.Conversation) bool, lfxTx ...string) demo.Conversation {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	from := append([]string{"TX" + maloID}, lfxTx...)
-	for {
-		c := demo.Select(m.gasMessages(t), maloID, from...)
-		if done(c) {
-			return c
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("MaLo %s: %s did not happen; conversation so far:\n%sCloudEvents: LFN %v, NB %v, LFA %v", maloID, what, conversationText(c, m.mk),
-				failures(m.lfn.events(t, maloID)), failures(m.nb.events(t, maloID)), failures(m.lfa.events(t, maloID)))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// failures lists the CloudEvents (eventTypes) with the reason of a failed
-// process, for a failure message.
-func failures(evs []demo.ReceivedEvent) []string {
-	out := eventTypes(evs)
-	for i, ev := range evs {
-		if ev.Event.Type == erp.TypeProcessFailed {
-			out[i] += " (" + ev.Data.Reason + ")"
-		}
-	}
-	return out
-}
 
 // acknowledged: every UTILMD of the conversation has its CONTRL (a
 // conversation with a request left unanswered on purpose, the LFA's

@@ -133,7 +133,7 @@ func TestGasMarket(t *testing.T) {
 	// AHB-conformant; every UTILMD interchange acknowledged by exactly one
 	// positive CONTRL; no APERAK between the market's parties (their
 	// transactions are all clean).
-	all := demo.Conversation{Messages: m.gasMessages(t)}
+	all := demo.Conversation{Messages: m.messages(t)}
 	checkGasMessages(t, all)
 	var market demo.Conversation
 	for _, msg := range all.Messages {

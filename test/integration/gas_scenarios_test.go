@@ -16,7 +16,6 @@ import (
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
-	"github.com/mako-engine/mako/pkg/workers/scheduler"
 	"github.com/nats-io/nats.go"
 )
 
@@ -86,6 +85,16 @@ func gasFrom(t *testing.T, msg demo.Message, from, to string, date time.Time) {
 	}
 }
 
+// pendingSwitch seeds the MaLo (supplied by the LFA), has the LFN register
+// its supply from start and waits until the NB asked the LFA (44010), whose
+// ERP does not decide: the switch is pending.
+func (m *market) pendingSwitch(t *testing.T, maloID string, start time.Time) demo.Conversation {
+	t.Helper()
+	m.seedSwitch(t, maloID)
+	m.lfn.erpCommand(t, "anm-"+maloID, geligas.ERPRegisterSupplyStart, gasSupplyStart(m, maloID, start))
+	return m.waitConversation(t, maloID, "the Abmeldungsanfrage", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAbmeldeanfrage)) == 1 })
+}
+
 // gasHappyPath: Kündigung 44016 → 44017, Anmeldung 44001 with the
 // Informationsmeldung 44036 (existing assignment) to the LFN,
 // Abmeldungsanfrage 44010 → 44011 (the LFA's ERP consents), Bestätigung
@@ -99,14 +108,14 @@ func gasHappyPath(t *testing.T, m *market, tm gasTimes) {
 	m.lfn.erpCommand(t, "kue-"+maloID, geligas.ERPRequestTermination, map[string]any{
 		"malo": maloID, "date": start, "lfa": mk.LFA.MPID, "lfn": mk.LFN.MPID})
 	gasDecide(t, m.lfa, maloID, geligas.PIDKuendigung, mk.LFN.MPID, false, nil)
-	c := m.waitGas(t, maloID, "the Kündigung", convComplete)
+	c := m.waitConversation(t, maloID, "the Kündigung", convComplete)
 	kue := onePID(t, c, geligas.PIDKuendigung, mk)
 	gasFrom(t, kue, mk.LFN.MPID, mk.LFA.MPID, start)
 	checkAnswer(t, onePID(t, c, geligas.PIDKuendigungBest, mk), kue, "E15", "G_0006")
 
 	m.lfn.erpCommand(t, "anm-"+maloID, geligas.ERPRegisterSupplyStart, gasSupplyStart(m, maloID, start))
 	gasDecide(t, m.lfa, maloID, geligas.PIDAbmeldeanfrage, mk.NB.MPID, false, nil)
-	c = m.waitGas(t, maloID, "the whole switch", func(c demo.Conversation) bool {
+	c = m.waitConversation(t, maloID, "the whole switch", func(c demo.Conversation) bool {
 		return convComplete(c) && len(c.UTILMD(geligas.PIDAnmeldungBest)) == 1
 	})
 	checkGasConversation(t, c, mk)
@@ -173,7 +182,7 @@ func gasLFAObjects(t *testing.T, m *market, tm gasTimes) {
 	m.seedSwitch(t, maloID)
 	m.lfn.erpCommand(t, "anm-"+maloID, geligas.ERPRegisterSupplyStart, gasSupplyStart(m, maloID, tm.okStart))
 	gasDecide(t, m.lfa, maloID, geligas.PIDAbmeldeanfrage, mk.NB.MPID, true, map[string]any{"note": "Vertrag bis 2028"})
-	c := m.waitGas(t, maloID, "the refusal", func(c demo.Conversation) bool {
+	c := m.waitConversation(t, maloID, "the refusal", func(c demo.Conversation) bool {
 		return convComplete(c) && len(c.UTILMD(geligas.PIDAnmeldungAbl)) == 1
 	})
 	checkGasConversation(t, c, mk)
@@ -247,7 +256,7 @@ func gasKuendigungRefused(t *testing.T, m *market, tm gasTimes) {
 					t.Errorf("decision request: default %s (%q), want %s of E_3001", req.Data.Code, req.Data.Reason, tc.code)
 				}
 			}
-			c := m.waitGas(t, maloID, "the refusal", convComplete)
+			c := m.waitConversation(t, maloID, "the refusal", convComplete)
 			checkGasConversation(t, c, mk)
 			kue := onePID(t, c, geligas.PIDKuendigung, mk)
 			abl := onePID(t, c, geligas.PIDKuendigungAbl, mk)
@@ -282,7 +291,7 @@ func gasNBRefusals(t *testing.T, m *market, tm gasTimes) {
 			t.Parallel()
 			tc.seed(maloID)
 			m.lfn.erpCommand(t, "anm-"+maloID, geligas.ERPRegisterSupplyStart, gasSupplyStart(m, maloID, tc.start))
-			c := m.waitGas(t, maloID, "the refusal", func(c demo.Conversation) bool {
+			c := m.waitConversation(t, maloID, "the refusal", func(c demo.Conversation) bool {
 				a := c.UTILMD(geligas.PIDAnmeldung)
 				return convComplete(c) && len(a) == 1 && len(c.AnswerTo(a[0].Transaction)) == 1
 			})
@@ -304,41 +313,46 @@ func gasNBRefusals(t *testing.T, m *market, tm gasTimes) {
 // digit).
 const otherGasNB = "9800000000083"
 
-// gasAbmeldung: the LFA deregisters (44004 → 44005); the LFN, which does
-// not supply the MaLo, is refused (44006 E14, E_3019).
+// gasAbmeldung: the LFA deregisters (44004 → 44005, E_3019) and the NB
+// ends its supply; the LFN, which does not supply the MaLo, is refused
+// (44006 E14) and nothing changes.
 func gasAbmeldung(t *testing.T, m *market, tm gasTimes) {
 	mk := m.mk
-	t.Run("confirmed", func(t *testing.T) {
-		maloID := nextMaLo(t)
-		t.Parallel()
-		m.seedSwitch(t, maloID)
-		m.lfa.erpCommand(t, "abm-"+maloID, geligas.ERPRegisterSupplyEnd, map[string]any{
-			"malo": maloID, "end": tm.okStart, "nb": mk.NB.MPID, "lf": mk.LFA.MPID, "reason": "E01"})
-		c := m.waitGas(t, maloID, "the Abmeldung", convComplete)
-		checkGasConversation(t, c, mk)
-		abm := onePID(t, c, geligas.PIDAbmeldung, mk)
-		gasFrom(t, abm, mk.LFA.MPID, mk.NB.MPID, tm.okStart)
-		checkAnswer(t, onePID(t, c, geligas.PIDAbmeldungBest, mk), abm, "E15", "G_0008")
-		m.nb.record(t, maloID, "the LFA's supply ends", func(r *malo.Record) bool {
-			return r != nil && r.Periods[0].To != nil && r.Periods[0].To.Equal(tm.okStart)
+	for _, tc := range []struct {
+		name       string
+		lf         *marketParty
+		pid, code  string
+		list       string
+		supplyEnds bool
+	}{
+		{name: "confirmed", lf: m.lfa, pid: geligas.PIDAbmeldungBest, code: "E15", list: "G_0008", supplyEnds: true},
+		{name: "not the supplier", lf: m.lfn, pid: geligas.PIDAbmeldungAbl, code: "E14", list: "G_0007"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			maloID := nextMaLo(t)
+			t.Parallel()
+			m.seedSwitch(t, maloID)
+			tc.lf.erpCommand(t, "abm-"+maloID, geligas.ERPRegisterSupplyEnd, map[string]any{
+				"malo": maloID, "end": tm.okStart, "nb": mk.NB.MPID, "lf": tc.lf.MPID, "reason": "E01"})
+			c := m.waitConversation(t, maloID, "the answer to the Abmeldung", convComplete)
+			checkGasConversation(t, c, mk)
+			abm := onePID(t, c, geligas.PIDAbmeldung, mk)
+			gasFrom(t, abm, tc.lf.MPID, mk.NB.MPID, tm.okStart)
+			checkAnswer(t, onePID(t, c, tc.pid, mk), abm, tc.code, tc.list)
+			outcome := geligas.OutcomeRejected
+			if tc.supplyEnds {
+				outcome = geligas.OutcomeConfirmed
+				m.nb.record(t, maloID, "the LFA's supply ends", func(r *malo.Record) bool {
+					return r != nil && r.Periods[0].To != nil && r.Periods[0].To.Equal(tm.okStart)
+				})
+			} else if r, _ := m.nb.malo.Lookup(context.Background(), mk.NB.Tenant, maloID); r.Periods[0].To != nil {
+				t.Errorf("NB ended the supply: %+v", r.Periods)
+			}
+			if rp, _ := tc.lf.process(t, abm.Process); rp.Workflow != geligas.WorkflowLFLieferende || rp.Outcome != outcome {
+				t.Errorf("LF process %s %s, want %s %s", rp.Workflow, rp.Outcome, geligas.WorkflowLFLieferende, outcome)
+			}
 		})
-		if rp, _ := m.lfa.process(t, abm.Process); rp.Workflow != geligas.WorkflowLFLieferende || rp.Outcome != geligas.OutcomeConfirmed {
-			t.Errorf("LFA process %s %s", rp.Workflow, rp.Outcome)
-		}
-	})
-	t.Run("not the supplier", func(t *testing.T) {
-		maloID := nextMaLo(t)
-		t.Parallel()
-		m.seedSwitch(t, maloID)
-		m.lfn.erpCommand(t, "abm-"+maloID, geligas.ERPRegisterSupplyEnd, map[string]any{
-			"malo": maloID, "end": tm.okStart, "nb": mk.NB.MPID, "lf": mk.LFN.MPID, "reason": "E01"})
-		c := m.waitGas(t, maloID, "the refusal", convComplete)
-		checkGasConversation(t, c, mk)
-		checkAnswer(t, onePID(t, c, geligas.PIDAbmeldungAbl, mk), onePID(t, c, geligas.PIDAbmeldung, mk), "E14", "G_0007")
-		if r, _ := m.nb.malo.Lookup(context.Background(), mk.NB.Tenant, maloID); r.Periods[0].To != nil {
-			t.Errorf("NB ended the supply: %+v", r.Periods)
-		}
-	})
+	}
 }
 
 // gasStornierung: the LFN cancels its pending Anmeldung (the LFA's ERP has
@@ -348,13 +362,11 @@ func gasStornierung(t *testing.T, m *market, tm gasTimes) {
 	maloID := nextMaLo(t)
 	t.Parallel()
 	mk := m.mk
-	m.seedSwitch(t, maloID)
-	m.lfn.erpCommand(t, "anm-"+maloID, geligas.ERPRegisterSupplyStart, gasSupplyStart(m, maloID, tm.okStart))
-	c := m.waitGas(t, maloID, "the Abmeldungsanfrage", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAbmeldeanfrage)) == 1 })
+	c := m.pendingSwitch(t, maloID, tm.okStart)
 	anm := onePID(t, c, geligas.PIDAnmeldung, mk)
 	storno := map[string]any{"sender": mk.LFN.MPID, "recipient": mk.NB.MPID, "transaction_id": anm.Transaction, "category": "E01", "malo": maloID}
 	m.lfn.erpCommand(t, "storno-"+maloID, geligas.ERPRequestCancellation, storno)
-	c = m.waitGas(t, maloID, "the Stornierung's answer", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDStornoBest)) == 1 })
+	c = m.waitConversation(t, maloID, "the Stornierung's answer", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDStornoBest)) == 1 })
 	sto := onePID(t, c, geligas.PIDStorno, mk)
 	if sto.From != mk.LFN.MPID || sto.To != mk.NB.MPID || sto.RefACW != anm.Transaction || sto.DocCode != "E01" {
 		t.Errorf("44022 %s → %s cancels %s (BGM %s)", sto.From, sto.To, sto.RefACW, sto.DocCode)
@@ -365,7 +377,7 @@ func gasStornierung(t *testing.T, m *market, tm gasTimes) {
 		t.Errorf("NB outcome %s, want cancelled", rp.Outcome)
 	}
 	m.lfn.erpCommand(t, "storno2-"+maloID, geligas.ERPRequestCancellation, storno)
-	c = m.waitGas(t, maloID, "the late Stornierung's refusal", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDStornoAbl)) == 1 })
+	c = m.waitConversation(t, maloID, "the late Stornierung's refusal", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDStornoAbl)) == 1 })
 	stos := c.UTILMD(geligas.PIDStorno)
 	if len(stos) != 2 {
 		t.Fatalf("%d 44022", len(stos))
@@ -376,9 +388,7 @@ func gasStornierung(t *testing.T, m *market, tm gasTimes) {
 			t.Errorf("%d %s after the confirmed Stornierung", n, pid)
 		}
 	}
-	checkGasMessages(t, c)
-	checkGasCONTRLs(t, c, mk)
-	noAperak(t, c, mk)
+	checkGasConversation(t, c, mk)
 }
 
 // gasLFASilentForced: the LFA's ERP stays silent on an ERP-started switch
@@ -390,19 +400,10 @@ func gasLFASilentForced(t *testing.T, m *market, tm gasTimes) {
 	maloID := nextMaLo(t)
 	t.Parallel()
 	mk := m.mk
-	m.seedSwitch(t, maloID)
-	m.lfn.erpCommand(t, "anm-"+maloID, geligas.ERPRegisterSupplyStart, gasSupplyStart(m, maloID, tm.okStart))
-	c := m.waitGas(t, maloID, "the Abmeldungsanfrage", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAbmeldeanfrage)) == 1 })
+	c := m.pendingSwitch(t, maloID, tm.okStart)
 	anf := onePID(t, c, geligas.PIDAbmeldeanfrage, mk)
-	ctx := context.Background()
-	at := time.Now()
-	fired, err := scheduler.Force(ctx, m.nb.js, m.nb.sys.Engine().EventStore(), scheduler.ForceRequest{Tenant: engine.TenantID(mk.NB.Tenant),
-		Process: engine.ProcessID(anf.Process), Label: "lfa", By: "alice", Reason: "Klärfall: LFA silent", At: at})
-	must(t, err)
-	if !fired.Due.After(at) {
-		t.Errorf("the lfa deadline was due already (%s); the scenario needs one in the future", fired.Due)
-	}
-	c = m.waitGas(t, maloID, "the switch without the LFA", func(c demo.Conversation) bool {
+	at, fired := m.forceLFADeadline(t, anf.Process)
+	c = m.waitConversation(t, maloID, "the switch without the LFA", func(c demo.Conversation) bool {
 		return acknowledged(c) && len(c.UTILMD(geligas.PIDAnmeldungBest)) == 1 && len(c.UTILMD(geligas.PIDInfoBeendigung)) == 1
 	})
 	checkGasConversation(t, c, mk)
@@ -415,9 +416,10 @@ func gasLFASilentForced(t *testing.T, m *market, tm gasTimes) {
 		t.Errorf("the LFA answered (%d)", n)
 	}
 	_, evs := m.nb.process(t, anf.Process)
-	if !slices.Contains(evs, "geligas.lfa_wait_expired") || !slices.Contains(evs, engine.EventDeadlineFired) {
+	if !slices.Contains(evs, "geligas.lfa_wait_expired") {
 		t.Errorf("NB process events %v", evs)
 	}
+	m.checkForcedAudit(t, anf.Process)
 }
 
 // gasLFASilentPast: LFX's Anmeldung was received on Monday 2026-11-16
@@ -435,7 +437,7 @@ func gasLFASilentPast(t *testing.T, m *market, clock *fristen.GeLiGas) {
 	start := clock.EarliestStart(received, false)
 	g := gasLFX44001{MaLo: maloID, NB: mk.NB.MPID, Start: start, Received: received}
 	g.send(t, m)
-	c := m.waitGas(t, maloID, "the switch without the LFA", func(c demo.Conversation) bool {
+	c := m.waitConversation(t, maloID, "the switch without the LFA", func(c demo.Conversation) bool {
 		return len(c.UTILMD(geligas.PIDAnmeldungBest)) == 1 && len(c.UTILMD(geligas.PIDInfoBeendigung)) == 1
 	})
 	checkGasMessages(t, c)
@@ -473,12 +475,12 @@ func gasGastagBoundary(t *testing.T, m *market, clock *fristen.GeLiGas) {
 	}
 	gasLFX44001{MaLo: early, NB: mk.NB.MPID, Start: start, Received: at0530}.send(t, m)
 	gasLFX44001{MaLo: late, NB: mk.NB.MPID, Start: start, Received: at0630}.send(t, m)
-	c := m.waitGas(t, late, "the refusal at 06:30", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAnmeldungAbl)) == 1 })
+	c := m.waitConversation(t, late, "the refusal at 06:30", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAnmeldungAbl)) == 1 })
 	checkGasMessages(t, c)
 	if abl := onePID(t, c, geligas.PIDAnmeldungAbl, mk); abl.Code != "E14" || abl.EBD != "G_0011" || abl.RefTN != "TX"+late {
 		t.Errorf("06:30: 44003 %s:%s for %s, want E14:G_0011", abl.Code, abl.EBD, abl.RefTN)
 	}
-	c = m.waitGas(t, early, "the Abmeldungsanfrage for 05:30", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAbmeldeanfrage)) == 1 })
+	c = m.waitConversation(t, early, "the Abmeldungsanfrage for 05:30", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAbmeldeanfrage)) == 1 })
 	checkGasMessages(t, c)
 	if n := len(c.UTILMD(geligas.PIDAnmeldungAbl)); n != 0 {
 		t.Errorf("05:30: refused:\n%s", conversationText(c, mk))
@@ -505,7 +507,7 @@ func gasDSTNight(t *testing.T, m *market, clock *fristen.GeLiGas) {
 	}
 	g := gasLFX44001{MaLo: maloID, NB: mk.NB.MPID, Start: start, Received: received}
 	g.send(t, m)
-	c := m.waitGas(t, maloID, "the switch", func(c demo.Conversation) bool {
+	c := m.waitConversation(t, maloID, "the switch", func(c demo.Conversation) bool {
 		return len(c.UTILMD(geligas.PIDAnmeldungBest)) == 1 && len(c.UTILMD(geligas.PIDInfoBeendigung)) == 1
 	})
 	checkGasMessages(t, c)
@@ -542,12 +544,12 @@ func gasHolidayLeadTime(t *testing.T, m *market, clock *fristen.GeLiGas) {
 	}
 	gasLFX44001{MaLo: early, NB: mk.NB.MPID, Start: gasDay(2026, 11, 26), Received: received}.send(t, m)
 	gasLFX44001{MaLo: ok, NB: mk.NB.MPID, Start: gasDay(2026, 11, 27), Received: received}.send(t, m)
-	c := m.waitGas(t, early, "the refusal", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAnmeldungAbl)) == 1 })
+	c := m.waitConversation(t, early, "the refusal", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAnmeldungAbl)) == 1 })
 	checkGasMessages(t, c)
 	if abl := onePID(t, c, geligas.PIDAnmeldungAbl, mk); abl.Code != "E14" || abl.EBD != "G_0011" {
 		t.Errorf("26.11: 44003 %s:%s, want E14:G_0011", abl.Code, abl.EBD)
 	}
-	c = m.waitGas(t, ok, "the Abmeldungsanfrage", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAbmeldeanfrage)) == 1 })
+	c = m.waitConversation(t, ok, "the Abmeldungsanfrage", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAbmeldeanfrage)) == 1 })
 	checkGasMessages(t, c)
 	if n := len(c.UTILMD(geligas.PIDAnmeldungAbl)); n != 0 {
 		t.Errorf("27.11 refused:\n%s", conversationText(c, mk))
@@ -561,16 +563,17 @@ func gasPending(t *testing.T, m *market, tm gasTimes) {
 	maloID := nextMaLo(t)
 	t.Parallel()
 	mk := m.mk
-	m.seedSwitch(t, maloID)
-	m.lfn.erpCommand(t, "anm-"+maloID, geligas.ERPRegisterSupplyStart, gasSupplyStart(m, maloID, tm.okStart))
-	m.waitGas(t, maloID, "the Abmeldungsanfrage", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAbmeldeanfrage)) == 1 })
+	m.pendingSwitch(t, maloID, tm.okStart)
 	g := gasLFX44001{MaLo: maloID, NB: mk.NB.MPID, Start: tm.okStart, Received: time.Now()}
 	g.send(t, m)
-	c := m.waitGas(t, maloID, "the refusal of the second Anmeldung", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAnmeldungAbl)) == 1 })
+	c := m.waitConversation(t, maloID, "the refusal of the second Anmeldung", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAnmeldungAbl)) == 1 })
 	checkGasMessages(t, c)
 	abl := onePID(t, c, geligas.PIDAnmeldungAbl, mk)
 	if abl.To != mpGasLFX || abl.RefTN != g.tx() || abl.Code != "ZC5" || abl.EBD != "G_0011" {
 		t.Errorf("44003 to %s answers %s with %s:%s, want ZC5:G_0011 to LFX", abl.To, abl.RefTN, abl.Code, abl.EBD)
+	}
+	if !strings.Contains(string(abl.Raw), "DTM+Z07:"+strings.ReplaceAll(catalog.FormatDTM303(tm.okStart), "+", "?+")) {
+		t.Errorf("44003 ZC5 without DTM+Z07 = the pending Lieferbeginn %s (AHB [36])", tm.okStart)
 	}
 	if n := len(c.UTILMD(geligas.PIDAbmeldeanfrage)); n != 1 {
 		t.Errorf("%d 44010, want the first Anmeldung's only", n)
@@ -598,7 +601,7 @@ func gasContrlRejected(t *testing.T, m *market, tm gasTimes) {
 		t.Fatalf("answer %s %s:%s, want 44002 E15", best.PID, best.Code, best.EBD)
 	}
 	checkGasMessages(t, demo.Conversation{Messages: []demo.Message{best}})
-	if c := demo.Select(m.gasMessages(t), maloID, g.tx()); len(c.UTILMD(geligas.PIDAbmeldeanfrage)) != 0 {
+	if c := demo.Select(m.messages(t), maloID, g.tx()); len(c.UTILMD(geligas.PIDAbmeldeanfrage)) != 0 {
 		t.Errorf("44010 for a MaLo without supplier:\n%s", conversationText(c, mk))
 	}
 	// LFX's CONTRL: the 44002's interchange rejected at interchange level.

@@ -34,6 +34,7 @@ import (
 	"github.com/mako-engine/mako/pkg/workers/deliverer"
 	"github.com/mako-engine/mako/pkg/workers/ingest"
 	"github.com/mako-engine/mako/pkg/workers/readmodel"
+	"github.com/mako-engine/mako/pkg/workers/scheduler"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
@@ -363,7 +364,8 @@ func (m *market) waitConversation(t *testing.T, maloID string, what string, done
 			return c
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("MaLo %s: %s did not happen; conversation so far:\n%s", maloID, what, conversationText(c, m.mk))
+			t.Fatalf("MaLo %s: %s did not happen; conversation so far:\n%sCloudEvents: LFN %v, NB %v, LFA %v", maloID, what, conversationText(c, m.mk),
+				failures(m.lfn.events(t, maloID)), failures(m.nb.events(t, maloID)), failures(m.lfa.events(t, maloID)))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -443,6 +445,18 @@ func eventTypes(evs []demo.ReceivedEvent) []string {
 			s += " " + ev.Data.Code
 		}
 		out = append(out, s)
+	}
+	return out
+}
+
+// failures lists the CloudEvents (eventTypes) with the reason of a failed
+// process, for a failure message.
+func failures(evs []demo.ReceivedEvent) []string {
+	out := eventTypes(evs)
+	for i, ev := range evs {
+		if ev.Event.Type == erp.TypeProcessFailed {
+			out[i] += " (" + ev.Data.Reason + ")"
+		}
 	}
 	return out
 }
@@ -592,5 +606,41 @@ func checkAHB(t *testing.T, msg demo.Message) {
 		for _, f := range bad {
 			t.Errorf("%s %v %s of %s: AHB finding %s: %s", msg.Type, rep.PIDs, msg.Interchange, msg.Tenant, f.Rule, f.Text)
 		}
+	}
+}
+
+// forceLFADeadline fires the NB's "lfa" deadline (its wait for the LFA's
+// answer) of process now, as operator alice would with `mako deadline
+// fire` (scheduler.Force, through the command stream), and checks that the
+// deadline lay in the future. It returns the fire time and the deadline.
+func (m *market) forceLFADeadline(t *testing.T, process string) (time.Time, engine.DeadlineFired) {
+	t.Helper()
+	at := time.Now()
+	fired, err := scheduler.Force(context.Background(), m.nb.js, m.nb.sys.Engine().EventStore(), scheduler.ForceRequest{
+		Tenant: engine.TenantID(m.mk.NB.Tenant), Process: engine.ProcessID(process), Label: "lfa", By: "alice", Reason: "Klärfall: LFA silent", At: at})
+	must(t, err)
+	if !fired.Due.After(at) {
+		t.Errorf("the lfa deadline was due already (%s); the scenario needs one in the future", fired.Due)
+	}
+	return at, fired
+}
+
+// checkForcedAudit checks that the NB's history of process records who
+// fired its "lfa" deadline and why (forceLFADeadline).
+func (m *market) checkForcedAudit(t *testing.T, process string) {
+	t.Helper()
+	envs, err := m.nb.sys.Engine().EventStore().Load(context.Background(), engine.StreamOf(engine.TenantID(m.mk.NB.Tenant), engine.ProcessID(process)))
+	must(t, err)
+	audited := false
+	for _, env := range envs {
+		if env.Type == engine.EventDeadlineFired {
+			v, err := engine.DecodeEngineEvent(env)
+			must(t, err)
+			f := v.(*engine.DeadlineFired)
+			audited = f.Label == "lfa" && f.By == "alice" && f.Reason == "Klärfall: LFA silent"
+		}
+	}
+	if !audited {
+		t.Error("the NB's history does not record who fired the deadline and why")
 	}
 }
