@@ -87,6 +87,9 @@ func TestGasMarket(t *testing.T) {
 		t.Run("Gastag boundary 05:30/06:30", func(t *testing.T) { gasGastagBoundary(t, m, clock) })
 		t.Run("holiday in the lead time", func(t *testing.T) { gasHolidayLeadTime(t, m, clock) })
 		t.Run("partner rejects by negative CONTRL", func(t *testing.T) { gasContrlRejected(t, m, tm) })
+		t.Run("Auszug revokes a future assignment (44038)", func(t *testing.T) { gasAuszugRevokesFuture(t, m, tm) })
+		t.Run("Abmeldung vom NB", func(t *testing.T) { gasAbmeldungVomNB(t, m, tm) })
+		t.Run("Ersatz-/Grundversorgung", func(t *testing.T) { gasEoG(t, m, tm) })
 		// A syntax fault (a UNH without the MIG version) rejects the whole
 		// interchange: a negative CONTRL (UCI 0083 = 4) to LFX, no APERAK,
 		// no process.

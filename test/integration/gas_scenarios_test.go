@@ -643,3 +643,117 @@ func gasContrlRejected(t *testing.T, m *market, tm gasTimes) {
 		}
 	}
 }
+
+// gasAuszugRevokesFuture: the LFA deregisters for a move-out (44004 E01)
+// before the LFN's confirmed assignment begins; the NB confirms (44005)
+// and cancels the LFN's future assignment with the Informationsmeldung
+// 44038 (ZG9, the LFA as the triggering party, AHB [571]); the LFN's
+// geligas.lf.info process records it and its master data lose the period.
+func gasAuszugRevokesFuture(t *testing.T, m *market, tm gasTimes) {
+	maloID := nextMaLo(t)
+	t.Parallel()
+	mk := m.mk
+	end, future := tm.okStart, fristen.AddDays(tm.okStart, 30)
+	m.seedSwitch(t, maloID)
+	ctx := context.Background()
+	for _, p := range []*marketParty{m.nb, m.lfa, m.lfn} {
+		r, err := m.nb.malo.Lookup(ctx, mk.NB.Tenant, maloID)
+		must(t, err)
+		lfaTo := future
+		r.Periods = []malo.Period{{Supplier: mk.LFA.MPID, From: r.Periods[0].From, To: &lfaTo}, {Supplier: mk.LFN.MPID, From: future}}
+		switch p {
+		case m.lfa:
+			r.Periods = r.Periods[:1]
+		case m.lfn:
+			r.Periods = r.Periods[1:]
+		}
+		_, err = p.malo.Put(ctx, p.Tenant, *r)
+		must(t, err)
+	}
+	m.lfa.erpCommand(t, "auszug-"+maloID, geligas.ERPRegisterSupplyEnd, map[string]any{
+		"malo": maloID, "end": end, "nb": mk.NB.MPID, "lf": mk.LFA.MPID, "reason": "E01"})
+	c := m.waitConversation(t, maloID, "the Abmeldung and the 44038", func(c demo.Conversation) bool {
+		return convComplete(c) && len(c.UTILMD(geligas.PIDInfoAufhebung)) == 1
+	})
+	checkGasConversation(t, c, mk)
+	abm := onePID(t, c, geligas.PIDAbmeldung, mk)
+	checkAnswer(t, onePID(t, c, geligas.PIDAbmeldungBest, mk), abm, "E15", "G_0008")
+	info := onePID(t, c, geligas.PIDInfoAufhebung, mk)
+	gasFrom(t, info, mk.NB.MPID, mk.LFN.MPID, future)
+	if !slices.Equal(info.Reasons, []string{"ZG9"}) || !strings.Contains(string(info.Raw), "NAD+VY+"+mk.LFA.MPID) {
+		t.Errorf("44038 reasons %v, want ZG9 naming the LFA in NAD+VY", info.Reasons)
+	}
+	wantCloudEvents(t, m.lfn.events(t, maloID), "lfn", "info.received 44038", "process.completed 44038")
+	m.lfn.record(t, maloID, "the future assignment revoked", func(r *malo.Record) bool { return supplierAt(r, future) == "" })
+	m.nb.record(t, maloID, "no supplier from the end", func(r *malo.Record) bool {
+		return supplierAt(r, end) == "" && supplierAt(r, future) == "" && supplierAt(r, end.Add(-time.Nanosecond)) == mk.LFA.MPID
+	})
+}
+
+// gasAbmeldungVomNB: the NB ends the LFA's assignment for a Stilllegung
+// (44007 Z33, ERP geligas.nb.deregister_supply); the LFA confirms by its
+// policy (E_3002: 44008 with DTM+93) and both record the end.
+func gasAbmeldungVomNB(t *testing.T, m *market, tm gasTimes) {
+	maloID := nextMaLo(t)
+	t.Parallel()
+	mk := m.mk
+	m.seedSwitch(t, maloID)
+	m.nb.erpCommand(t, "stilllegung-"+maloID, geligas.ERPDeregisterSupply, map[string]any{
+		"malo": maloID, "end": tm.okStart, "nb": mk.NB.MPID, "lf": mk.LFA.MPID})
+	c := m.waitConversation(t, maloID, "the LFA's answer", convComplete)
+	checkGasConversation(t, c, mk)
+	abm := onePID(t, c, geligas.PIDAbmeldungNB, mk)
+	gasFrom(t, abm, mk.NB.MPID, mk.LFA.MPID, tm.okStart)
+	if !slices.Equal(abm.Reasons, []string{"Z33"}) {
+		t.Errorf("44007 reasons %v, want Z33", abm.Reasons)
+	}
+	best := onePID(t, c, geligas.PIDAbmeldungNBBest, mk)
+	checkAnswer(t, best, abm, "E15", "G_0067")
+	if !best.Date.Equal(tm.okStart) {
+		t.Errorf("44008 end %s, want %s", best.Date, tm.okStart)
+	}
+	if rp, _ := m.nb.process(t, abm.Process); rp.Workflow != geligas.WorkflowNBAbmeldung || rp.Outcome != geligas.OutcomeConfirmed {
+		t.Errorf("NB process %s %s", rp.Workflow, rp.Outcome)
+	}
+	for _, p := range []*marketParty{m.nb, m.lfa} {
+		p.record(t, maloID, "the LFA's supply ends", func(r *malo.Record) bool {
+			return r != nil && r.Periods[0].To != nil && r.Periods[0].To.Equal(tm.okStart)
+		})
+	}
+}
+
+// gasEoG: the NB registers the MaLo with the Grundversorger (the LFN here)
+// for the Ersatzversorgung (44013 E06, with the NB's master data); the
+// Grundversorger's ERP consents (E_3008) and it answers 44014 with its
+// Bilanzkreis.
+func gasEoG(t *testing.T, m *market, tm gasTimes) {
+	t.Skip("TEMPORARY: the deployment's master data give the Grundversorger no billing interval, so no 44014 (NOTES-gasmarket.md 07:36)")
+	maloID := nextMaLo(t)
+	t.Parallel()
+	mk := m.mk
+	m.seedSwitch(t, maloID)
+	ctx := context.Background()
+	r, err := m.nb.malo.Lookup(ctx, mk.NB.Tenant, maloID)
+	must(t, err)
+	r.Periods = nil
+	_, err = m.nb.malo.Put(ctx, mk.NB.Tenant, *r)
+	must(t, err)
+	r.Gas.BalanceGroup = "THE0BFL0000000GV"
+	_, err = m.lfn.malo.Put(ctx, mk.LFN.Tenant, *r)
+	must(t, err)
+	m.nb.erpCommand(t, "eog-"+maloID, geligas.ERPRegisterEoG, map[string]any{
+		"malo": maloID, "start": tm.okStart, "nb": mk.NB.MPID, "lf": mk.LFN.MPID})
+	gasDecide(t, m.lfn, maloID, geligas.PIDEoG, mk.NB.MPID, false, nil)
+	c := m.waitConversation(t, maloID, "the Grundversorger's answer", convComplete)
+	checkGasConversation(t, c, mk)
+	eog := onePID(t, c, geligas.PIDEoG, mk)
+	gasFrom(t, eog, mk.NB.MPID, mk.LFN.MPID, tm.okStart)
+	best := onePID(t, c, geligas.PIDEoGBest, mk)
+	checkAnswer(t, best, eog, "E15", "G_0013")
+	if !strings.Contains(string(best.Raw), "CCI+Z19++THE0BFL0000000GV") {
+		t.Errorf("44014 without the Grundversorger's Bilanzkreis")
+	}
+	if rp, _ := m.nb.process(t, eog.Process); rp.Workflow != geligas.WorkflowNBEoG || rp.Outcome != geligas.OutcomeConfirmed {
+		t.Errorf("NB process %s %s", rp.Workflow, rp.Outcome)
+	}
+}
