@@ -282,9 +282,17 @@ func gasNBRefusals(t *testing.T, m *market, tm gasTimes) {
 		code  string
 		check func(t *testing.T, abl demo.Message)
 	}{
-		{name: "unknown MaLo", seed: func(string) {}, start: tm.okStart, code: "A03"},
-		{name: "other grid", seed: func(id string) { m.seed(t, id, otherGasNB) }, start: tm.okStart, code: "A04"},
-		{name: "lead time", seed: func(id string) { m.seedSwitch(t, id) }, start: tm.tooEarly, code: "E14"},
+		{name: "unknown MaLo", seed: func(string) {}, start: tm.okStart, code: "A03", check: func(t *testing.T, abl demo.Message) {
+			if abl.MaLo != "" {
+				t.Errorf("44003 A03 with LOC+172 %s (AHB [362])", abl.MaLo)
+			}
+		}},
+		{name: "other grid", seed: func(id string) { m.seed(t, id, otherGasNB) }, start: tm.okStart, code: "A04", check: func(t *testing.T, abl demo.Message) {
+			if !strings.Contains(string(abl.Raw), "NAD+VY+"+otherGasNB) {
+				t.Errorf("44003 A04 does not name the NB of the MaLo (NAD+VY %s)", otherGasNB)
+			}
+		}},
+		{name: "lead time", seed: func(id string) { m.seedSwitch(t, id) }, start: tm.tooEarly, code: "E14", check: wantRemark(leadTimeRemark)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			maloID := nextMaLo(t)
@@ -299,6 +307,7 @@ func gasNBRefusals(t *testing.T, m *market, tm gasTimes) {
 			anm := onePID(t, c, geligas.PIDAnmeldung, mk)
 			abl := onePID(t, c, geligas.PIDAnmeldungAbl, mk)
 			checkAnswer(t, abl, anm, tc.code, "G_0011")
+			tc.check(t, abl)
 			if n := len(c.UTILMD(geligas.PIDAbmeldeanfrage)); n != 0 {
 				t.Errorf("the NB asked the LFA although it refused at once (%d 44010)", n)
 			}
@@ -306,6 +315,21 @@ func gasNBRefusals(t *testing.T, m *market, tm gasTimes) {
 				t.Errorf("LFN outcome %s", rp.Outcome)
 			}
 		})
+	}
+}
+
+// leadTimeRemark is the FTX+ACB of an E14 for the lead time
+// (geligas.CodeAnmeldungLeadTime).
+const leadTimeRemark = "Vorlauffrist nicht eingehalten"
+
+// wantRemark checks an answer's FTX+ACB text (the reason of an E14, AHB
+// [48]).
+func wantRemark(text string) func(t *testing.T, msg demo.Message) {
+	return func(t *testing.T, msg demo.Message) {
+		t.Helper()
+		if !strings.Contains(string(msg.Raw), "FTX+ACB+++"+text) {
+			t.Errorf("%s %s without FTX+ACB %q", msg.PID, msg.Code, text)
+		}
 	}
 }
 
@@ -324,29 +348,47 @@ func gasAbmeldung(t *testing.T, m *market, tm gasTimes) {
 		pid, code  string
 		list       string
 		supplyEnds bool
+		// ended: the NB's record ends the LFA's supply at the date already.
+		ended  bool
+		remark string
 	}{
 		{name: "confirmed", lf: m.lfa, pid: geligas.PIDAbmeldungBest, code: "E15", list: "G_0008", supplyEnds: true},
-		{name: "not the supplier", lf: m.lfn, pid: geligas.PIDAbmeldungAbl, code: "E14", list: "G_0007"},
+		{name: "not the supplier", lf: m.lfn, pid: geligas.PIDAbmeldungAbl, code: "E14", list: "G_0007",
+			remark: "Absender ist zum Abmeldedatum nicht Lieferant der Marktlokation"},
+		{name: "end already recorded", lf: m.lfa, pid: geligas.PIDAbmeldungAbl, code: "E14", list: "G_0007", ended: true,
+			remark: "Lieferende zum Abmeldedatum bereits bestaetigt"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
+			if tc.ended {
+				r, err := m.nb.malo.Lookup(context.Background(), mk.NB.Tenant, maloID)
+				must(t, err)
+				end := tm.okStart
+				r.Periods[0].To = &end
+				_, err = m.nb.malo.Put(context.Background(), mk.NB.Tenant, *r)
+				must(t, err)
+			}
 			tc.lf.erpCommand(t, "abm-"+maloID, geligas.ERPRegisterSupplyEnd, map[string]any{
 				"malo": maloID, "end": tm.okStart, "nb": mk.NB.MPID, "lf": tc.lf.MPID, "reason": "E01"})
 			c := m.waitConversation(t, maloID, "the answer to the Abmeldung", convComplete)
 			checkGasConversation(t, c, mk)
 			abm := onePID(t, c, geligas.PIDAbmeldung, mk)
 			gasFrom(t, abm, tc.lf.MPID, mk.NB.MPID, tm.okStart)
-			checkAnswer(t, onePID(t, c, tc.pid, mk), abm, tc.code, tc.list)
+			ans := onePID(t, c, tc.pid, mk)
+			checkAnswer(t, ans, abm, tc.code, tc.list)
+			if tc.remark != "" {
+				wantRemark(tc.remark)(t, ans)
+			}
 			outcome := geligas.OutcomeRejected
 			if tc.supplyEnds {
 				outcome = geligas.OutcomeConfirmed
 				m.nb.record(t, maloID, "the LFA's supply ends", func(r *malo.Record) bool {
 					return r != nil && r.Periods[0].To != nil && r.Periods[0].To.Equal(tm.okStart)
 				})
-			} else if r, _ := m.nb.malo.Lookup(context.Background(), mk.NB.Tenant, maloID); r.Periods[0].To != nil {
-				t.Errorf("NB ended the supply: %+v", r.Periods)
+			} else if r, _ := m.nb.malo.Lookup(context.Background(), mk.NB.Tenant, maloID); (r.Periods[0].To != nil) != tc.ended {
+				t.Errorf("NB master data changed: %+v", r.Periods)
 			}
 			if rp, _ := tc.lf.process(t, abm.Process); rp.Workflow != geligas.WorkflowLFLieferende || rp.Outcome != outcome {
 				t.Errorf("LF process %s %s, want %s %s", rp.Workflow, rp.Outcome, geligas.WorkflowLFLieferende, outcome)
@@ -479,6 +521,8 @@ func gasGastagBoundary(t *testing.T, m *market, clock *fristen.GeLiGas) {
 	checkGasMessages(t, c)
 	if abl := onePID(t, c, geligas.PIDAnmeldungAbl, mk); abl.Code != "E14" || abl.EBD != "G_0011" || abl.RefTN != "TX"+late {
 		t.Errorf("06:30: 44003 %s:%s for %s, want E14:G_0011", abl.Code, abl.EBD, abl.RefTN)
+	} else {
+		wantRemark(leadTimeRemark)(t, abl)
 	}
 	c = m.waitConversation(t, early, "the Abmeldungsanfrage for 05:30", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAbmeldeanfrage)) == 1 })
 	checkGasMessages(t, c)
@@ -548,6 +592,8 @@ func gasHolidayLeadTime(t *testing.T, m *market, clock *fristen.GeLiGas) {
 	checkGasMessages(t, c)
 	if abl := onePID(t, c, geligas.PIDAnmeldungAbl, mk); abl.Code != "E14" || abl.EBD != "G_0011" {
 		t.Errorf("26.11: 44003 %s:%s, want E14:G_0011", abl.Code, abl.EBD)
+	} else {
+		wantRemark(leadTimeRemark)(t, abl)
 	}
 	c = m.waitConversation(t, ok, "the Abmeldungsanfrage", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAbmeldeanfrage)) == 1 })
 	checkGasMessages(t, c)
@@ -727,7 +773,7 @@ func gasAbmeldungVomNB(t *testing.T, m *market, tm gasTimes) {
 // Grundversorger's ERP consents (E_3008) and it answers 44014 with its
 // Bilanzkreis.
 func gasEoG(t *testing.T, m *market, tm gasTimes) {
-	t.Skip("TEMPORARY: the deployment's master data give the Grundversorger no billing interval, so no 44014 (NOTES-gasmarket.md 07:36)")
+	t.Skip("TEMPORARY: the deployment's master data give the Grundversorger no billing interval, so no 44014 (NOTES-gasmarket.md 07:33)")
 	maloID := nextMaLo(t)
 	t.Parallel()
 	mk := m.mk
