@@ -139,12 +139,15 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 	}
 	md := derefMD(req.MasterData)
 	m := outMsg{PID: pid, From: x.S.Own, To: x.S.Partner, Reason: req.Reason, Answer: d.Code, List: list, RefTN: req.TransactionID, MaLo: x.S.MaLo}
-	if remarkPIDs[pid] && (d.Code == "E14" || d.Note != "") {
-		m.Remark = rule.Remark
-		if d.Source == "erp" && d.Note != "" || m.Remark == "" {
+	if remarkPIDs[pid] {
+		// FTX+ACB: the ERP's note; else the table's text of the code; an E14
+		// always has one (AHB [48]). Internal step names are not sent.
+		switch {
+		case d.Source == "erp" && d.Note != "":
 			m.Remark = d.Note
-		}
-		if m.Remark == "" {
+		case d.Code == rule.Code && rule.Remark != "":
+			m.Remark = rule.Remark
+		case d.Code == "E14":
 			m.Remark = "Sonstiges"
 		}
 	}
@@ -173,19 +176,19 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 		}
 		m.PrevYearKWh, m.SiteAddress = md.AnnualConsumption, md.Address
 		m.Customer = utilmdkit.CustomerName(md.Customer, md.CustomerFirst, md.CustomerCompany)
-	case PIDKuendigungAbl: // 44018 by the code ([15], [16], [361])
-		switch d.Key {
-		case CodeKuendigungMultiple:
+	case PIDKuendigungAbl: // 44018 by the code, as the AHB conditions read ([15], [16], [361])
+		switch d.Code {
+		case "Z34":
 			m.ConfirmedEnd = md.ContractEnd
 			if m.ConfirmedEnd.IsZero() {
 				m.ConfirmedEnd = x.S.Date
 			}
-		case CodeKuendigungBinding:
+		case "Z12":
 			if md.NoticePeriod == "" || md.EarliestEnd.IsZero() || strings.ContainsRune(md.NoticePeriod, 'T') {
 				return fail("Vertragsbindung needs the notice period (ZZRB without T) and the earliest end (44018 DTM+Z01, DTM+157)")
 			}
 			m.NoticePeriod, m.EarliestEnd = md.NoticePeriod, md.EarliestEnd
-		case CodeKuendigungNoContract:
+		case "A03", "A04":
 			m.MaLo = "" // [361]
 		}
 	}

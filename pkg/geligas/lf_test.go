@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/edifact/utilmd"
 	"github.com/mako-engine/mako/pkg/engine"
 )
 
@@ -292,4 +293,29 @@ func TestErrorAperak(t *testing.T) {
 	if outcome(late) != OutcomeAperakRejected || len(late.s.Notes) == 0 {
 		t.Fatalf("late error APERAK: %s %v", outcome(late), late.s.Notes)
 	}
+}
+
+// TestRemarks: FTX+ACB carries the ERP's note or the table's text of an E14
+// answer, never an internal step name; an answer without remark has none.
+func TestRemarks(t *testing.T) {
+	_, _, d := kuendigung(t, MasterData{Known: true}, WithERPDecision(0))
+	if tx := view(t, out(t, d, mpLFN, "UTILMD", PIDKuendigungAbl)); len(ftx(tx)) != 0 {
+		t.Fatalf("A03 with FTX %v", ftx(tx))
+	}
+	_, lfa, _ := kuendigung(t, lfaMD)
+	d = lfa.exec(t0.Add(2*time.Hour), Decide{Partner: mpLFN, TransactionID: lfa.s.Request.TransactionID, Object: true, Code: "E14", Note: "Kunde widerspricht"})
+	if got := ftx(view(t, out(t, d, mpLFN, "UTILMD", PIDKuendigungAbl))); len(got) != 1 || got[0] != "Kunde widerspricht" {
+		t.Fatalf("ERP note %v", got)
+	}
+}
+
+// ftx returns the texts of the FTX+ACB segments of tx.
+func ftx(tx *utilmd.Transaction) []string {
+	var out []string
+	for _, s := range tx.Segments {
+		if s.Is("FTX", "ACB") {
+			out = append(out, s.Value(3, 0))
+		}
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
+	"github.com/mako-engine/mako/pkg/fv"
 )
 
 // anmeldung returns the LFN's 44001 for start, sent at at.
@@ -119,8 +120,10 @@ func TestNBMoveInRetro(t *testing.T) {
 // LFA's code in STS+Z35 and the LFA in NAD+VY ([84], [566]); no
 // assignment changes.
 func TestNBLFARejects(t *testing.T) {
+	lfn := newParty(t, "lfn").start(WorkflowLFNLieferbeginn)
+	a := out(t, lfn.exec(t0, reg(RegisterSupplyStart{Start: start})), mpNB, "UTILMD", PIDAnmeldung)
 	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	d := nb.exec(t0, enriched(deliver(t, anmeldung(t, t0, start)), nbMD()))
+	d := nb.exec(t0, enriched(deliver(t, a), nbMD()))
 	req := out(t, d, mpLFA, "UTILMD", PIDAbmeldeanfrage)
 	lfa := newParty(t, "lfa", WithERPDecision(0)).start(WorkflowLFAAbmeldeanfrage)
 	d = lfa.exec(t0.Add(time.Hour), enriched(deliver(t, req), MasterData{Known: true, Supplied: true, ContractBinding: true}))
@@ -147,6 +150,14 @@ func TestNBLFARejects(t *testing.T) {
 	}
 	if _, ok := has[SupplierAssigned](nb.all); ok || outcome(nb) != OutcomeRejected {
 		t.Fatalf("outcome %s", outcome(nb))
+	}
+	// The LFN learns the rejection and the LFA's code (STS+Z35).
+	lfn.exec(t0.Add(150*time.Minute), deliver(t, o))
+	if outcome(lfn) != OutcomeRejected || lfn.s.Answer == nil || lfn.s.Answer.Code != "Z35" || lfn.s.Answer.ThirdCode != "Z12" {
+		t.Fatalf("LFN: %s %+v", outcome(lfn), lfn.s.Answer)
+	}
+	if _, ok := has[SupplierAssigned](lfn.all); ok {
+		t.Fatal("LFN assigned after a rejection")
 	}
 	// A late second answer is recorded, nothing sent.
 	d = nb.exec(t0.Add(3*time.Hour), deliver(t, rej))
@@ -256,6 +267,64 @@ func TestNBAbmeldung(t *testing.T) {
 			_, lfEnded := has[SupplyEnded](lf.all)
 			if lfEnded != (c.want == PIDAbmeldungBest) || !lf.s.Done {
 				t.Fatalf("LF side: ended %v done %v", lfEnded, lf.s.Done)
+			}
+		})
+	}
+}
+
+// TestNBLeadTimeHolidays: the lead time counts Werktage of the BDEW
+// calendar — Christmas, New Year and 06.01. are no Werktage: received on Fri
+// 2026-12-18, the 10th WT is Fri 2027-01-08, so 2027-01-08 06:00 is refused
+// and 2027-01-09 06:00 accepted.
+func TestNBLeadTimeHolidays(t *testing.T) {
+	at := berlin(2026, 12, 18, 9, 0)
+	md := nbMD()
+	md.Supplier = ""
+	for _, c := range []struct {
+		start time.Time
+		want  string
+	}{{gas(2027, 1, 8), PIDAnmeldungAbl}, {gas(2027, 1, 9), PIDAnmeldungBest}} {
+		nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
+		d := nb.exec(at, enriched(deliver(t, anmeldung(t, at, c.start)), md))
+		out(t, d, mpLFN, "UTILMD", c.want)
+	}
+}
+
+// BenchmarkNBAnmeldung measures the NB's decision on a 44001: with an LFA
+// (E_3005/E_3006, two UTILMDs built — 44036, 44010 — and each validated
+// against its AHB by the outbound guard) and without one (the 44002 with
+// the full master data, built and validated).
+func BenchmarkNBAnmeldung(b *testing.B) {
+	ws, err := Workflows()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var nb flow
+	for _, w := range ws {
+		if w.Name() == WorkflowNBLieferbeginn {
+			nb = w.(flow)
+		}
+	}
+	c := reg(RegisterSupplyStart{Start: start})
+	lfn, _ := newParty(b, "lfn").wfs[WorkflowLFNLieferbeginn]
+	d, err := lfn.Handle(lfn.Initial(), engine.Command{ID: "b", ReceivedAt: t0.UTC(), Payload: c})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tx := deliver(b, out(b, d, mpNB, "UTILMD", PIDAnmeldung))
+	direct := nbMD()
+	direct.Supplier = ""
+	for _, c := range []struct {
+		name string
+		md   MasterData
+	}{{"44036+44010", nbMD()}, {"44002", direct}} {
+		cmd := engine.Command{ID: "c", ReceivedAt: t0.UTC(), FormatVersion: fv.MustParse("FV2610"), Payload: enriched(tx, c.md)}
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := nb.Handle(nb.Initial(), cmd); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

@@ -16,8 +16,9 @@ import (
 //     goes on;
 //   - otherwise 44023 (CodeStornoConfirm) and the process ends as
 //     cancelled: its deadlines (LFA answer, ERP decision) are cancelled,
-//     nothing else is sent, the master data stay as they are. A 44010 the
-//     NB already sent to the LFA is not revoked (docs/geligas.md).
+//     the master data stay as they are; a 44010 the NB sent to the LFA and
+//     that is still unanswered is cancelled with a 44022 of its own
+//     (INTERPRETATION, docs/geligas.md).
 //
 // The answer's BGM is the category of the 44022 (AHB [500]).
 func (f flow) stornoIn(x *dec, r *utilmdkit.Received) error {
@@ -49,6 +50,15 @@ func (f flow) stornoIn(x *dec, r *utilmdkit.Received) error {
 	}
 	if !confirm {
 		return nil
+	}
+	if f.name == WorkflowNBLieferbeginn && x.S.LFATx != "" && !x.S.LFAAnswered && !x.S.LFAExpired {
+		// INTERPRETATION: the Abmeldeanfrage of a cancelled Anmeldung is
+		// cancelled too (44022, category E02 of the 44010), so that the LFA
+		// does not end its supply for a switch that no longer happens. Its
+		// answer reaches this process and is recorded.
+		if _, err := f.send(x, outMsg{PID: PIDStorno, BGM: "E02", From: own, To: x.S.LFA, Reason: "E05", RefACW: x.S.LFATx}); err != nil {
+			return err
+		}
 	}
 	for _, l := range []string{labelLFA, labelDecision} {
 		if !slices.Contains(x.D.CancelDeadlines, l) {

@@ -18,12 +18,32 @@ func TestStorno(t *testing.T) {
 
 	// Before the answer.
 	nb := newParty(t, "nb").start(WorkflowNBLieferbeginn)
-	nb.exec(t0.Add(time.Minute), enriched(deliver(t, a), nbMD()))
+	d = nb.exec(t0.Add(time.Minute), enriched(deliver(t, a), nbMD()))
+	anfrage := out(t, d, mpLFA, "UTILMD", PIDAbmeldeanfrage)
+	lfa := newParty(t, "lfa").start(WorkflowLFAAbmeldeanfrage)
+	lfa.exec(t0.Add(2*time.Minute), enriched(deliver(t, anfrage), MasterData{Known: true, Supplied: true}))
 	sr := newParty(t, "lfn").start(WorkflowStornoRequest)
 	d = sr.exec(t0.Add(time.Hour), cancel)
 	st := out(t, d, mpNB, "UTILMD", PIDStorno)
 	d = nb.exec(t0.Add(61*time.Minute), deliver(t, st))
 	conf := out(t, d, mpLFN, "UTILMD", PIDStornoBest)
+	// The unanswered 44010 is cancelled too; the LFA confirms and ends its
+	// decision without ending its supply; the NB records the answer.
+	st2 := out(t, d, mpLFA, "UTILMD", PIDStorno)
+	if ref, _ := view(t, st2).Reference("ACW"); ref.Value != nb.s.LFATx {
+		t.Fatalf("44022 to the LFA cancels %s, want %s", ref.Value, nb.s.LFATx)
+	}
+	d2 := lfa.exec(t0.Add(62*time.Minute), deliver(t, st2))
+	if outcome(lfa) != OutcomeCancelled {
+		t.Fatalf("LFA outcome %s", outcome(lfa))
+	}
+	if _, ok := has[SupplyEnded](lfa.all); ok {
+		t.Fatal("LFA ended its supply for a cancelled switch")
+	}
+	nb.exec(t0.Add(63*time.Minute), deliver(t, out(t, d2, mpNB, "UTILMD", PIDStornoBest)))
+	if outcome(nb) != OutcomeCancelled {
+		t.Fatalf("NB outcome after the LFA's 44023: %s", outcome(nb))
+	}
 	if c, l := answerOf(t, conf); c != "E15" || l != "G_0004" {
 		t.Fatalf("44023 %s:%s", c, l)
 	}
@@ -62,7 +82,7 @@ func TestStorno(t *testing.T) {
 	}
 
 	// The LFA's Kündigung process: the LFN cancels before the ERP decided.
-	_, lfa, _ := kuendigung(t, lfaMD)
+	_, lfa, _ = kuendigung(t, lfaMD)
 	ks := newParty(t, "lfn").start(WorkflowStornoRequest)
 	d = ks.exec(t0.Add(2*time.Hour), RequestCancellation{Sender: mpLFN, Recipient: mpLFA, TransactionID: lfa.s.Request.TransactionID, Category: "E35"})
 	d = lfa.exec(t0.Add(121*time.Minute), deliver(t, out(t, d, mpLFA, "UTILMD", PIDStorno)))

@@ -58,6 +58,22 @@ func TestLieferbeginnHappyPath(t *testing.T) {
 	if c, l := answerOf(t, conf); c != "E15" || l != "G_0012" {
 		t.Fatalf("44002 answer %s:%s", c, l)
 	}
+	// The LFN's Bilanzkreis and billing interval of the 44001 and the NB's
+	// master data (Marktgebiet, MeLo) are in the 44002.
+	var z20, z19, z21 string
+	for _, s := range view(t, conf).Segments {
+		switch {
+		case s.Is("DTM", "Z20"):
+			z20 = s.Value(0, 1)
+		case s.Is("CCI", "Z19"):
+			z19 = s.Value(2, 0)
+		case s.Is("CCI", "Z21"):
+			z21 = s.Value(2, 0)
+		}
+	}
+	if z20 != "12" || z19 != "THE0BFH026380000" || z21 != "37Y005053MH0000R" {
+		t.Fatalf("44002 data: Z20 %q Z19 %q Z21 %q", z20, z19, z21)
+	}
 	if outcome(nb) != OutcomeConfirmed || !keyBound(nb, AnsweredKey(maloID)) || !keyBound(nb, MaLoKey(maloID)) {
 		t.Fatalf("NB outcome %s keys %v", outcome(nb), nb.keys)
 	}
