@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mako-engine/mako/internal/app"
+	"github.com/mako-engine/mako/internal/demo"
 	"github.com/nats-io/nats.go"
 )
 
@@ -58,6 +61,30 @@ func startDemoMakod(t *testing.T) (natsURL, apiURL string, daemonErr *bytes.Buff
 	return "nats://" + natsAddr, "http://" + httpAddr, daemonErr, stop
 }
 
+// playDemo runs `mako demo <args>` and fails the test unless it exits 0
+// and its output holds every string of want and no findings; round 1's
+// output is logged. It returns the output.
+func playDemo(t *testing.T, round int, args []string, daemonErr *bytes.Buffer, want ...string) string {
+	t.Helper()
+	var out, errs bytes.Buffer
+	if code := run(context.Background(), args, nil, &out, &errs); code != 0 {
+		t.Fatalf("round %d: exit %d\nstdout:\n%s\nstderr:\n%s\nmakod:\n%s", round, code, out.String(), errs.String(), daemonErr.String())
+	}
+	s := out.String()
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			t.Errorf("round %d: output lacks %q:\n%s", round, w, s)
+		}
+	}
+	if strings.Contains(s, "syntax findings") || strings.Contains(s, "AHB findings") || !strings.Contains(s, "AHB-validated: 0 findings") {
+		t.Errorf("round %d: a message has syntax or AHB findings:\n%s", round, s)
+	}
+	if round == 1 {
+		t.Logf("demo output:\n%s", s)
+	}
+	return s
+}
+
 // `mako demo lfw24` against makod with its defaults on a temp dir: the
 // switch completes, the conversation and the states are printed; a second
 // run plays it again; with makod gone the demo says so.
@@ -65,12 +92,7 @@ func TestDemoLFW24(t *testing.T) {
 	natsURL, apiURL, daemonErr, stop := startDemoMakod(t)
 	args := []string{"demo", "lfw24", "--nats-url", natsURL, "--api", apiURL, "--timeout", "30s"}
 	for round := 1; round <= 2; round++ {
-		var out, errs bytes.Buffer
-		if code := run(context.Background(), args, nil, &out, &errs); code != 0 {
-			t.Fatalf("round %d: exit %d\nstdout:\n%s\nstderr:\n%s\nmakod:\n%s", round, code, out.String(), errs.String(), daemonErr.String())
-		}
-		s := out.String()
-		for _, want := range []string{
+		playDemo(t, round, args, daemonErr,
 			"LFN → NB   UTILMD 55001",
 			"NB  → LFN  APERAK 312",
 			"NB  → LFA  UTILMD 55010",
@@ -84,18 +106,7 @@ func TestDemoLFW24(t *testing.T) {
 			"conversation complete: 55001 → APERAK 312 → 55010 → APERAK 312",
 			"gpke.nb.lieferbeginn", "gpke.lfn.lieferbeginn", "gpke.lfa.beendigung", "gpke.lf.abmeldung",
 			"outcome confirmed",
-			"nb   LFA 2026-01-01 … ", ", LFN ",
-		} {
-			if !strings.Contains(s, want) {
-				t.Errorf("round %d: output lacks %q:\n%s", round, want, s)
-			}
-		}
-		if strings.Contains(s, "syntax findings") || strings.Contains(s, "AHB findings") {
-			t.Errorf("round %d: a message has syntax or AHB findings:\n%s", round, s)
-		}
-		if round == 1 {
-			t.Logf("demo output:\n%s", s)
-		}
+			"nb   LFA 2026-01-01 … ", ", LFN ")
 	}
 
 	// makod gone: a clear message and exit status 2.
@@ -117,12 +128,7 @@ func TestDemoGas(t *testing.T) {
 	natsURL, apiURL, daemonErr, _ := startDemoMakod(t)
 	args := []string{"demo", "gas", "--nats-url", natsURL, "--api", apiURL, "--timeout", "30s"}
 	for round := 1; round <= 2; round++ {
-		var out, errs bytes.Buffer
-		if code := run(context.Background(), args, nil, &out, &errs); code != 0 {
-			t.Fatalf("round %d: exit %d\nstdout:\n%s\nstderr:\n%s\nmakod:\n%s", round, code, out.String(), errs.String(), daemonErr.String())
-		}
-		s := out.String()
-		for _, want := range []string{
+		s := playDemo(t, round, args, daemonErr,
 			"market: lfn=9800000000007 (LF, new supplier), nb=9800000000014 (NB), lfa=9800000000021 (LF, old supplier)",
 			"ERP → LFN: geligas.lfn.request_termination MaLo 41000000004",
 			"LFN → LFA  UTILMD 44016",
@@ -139,30 +145,55 @@ func TestDemoGas(t *testing.T) {
 			"LFN → NB   CONTRL 7",
 			"ERP lfn ← de.mako.process.completed 44002 confirmed",
 			"conversation complete: 44016 → CONTRL 7 → 44017 → CONTRL 7 → 44001 → CONTRL 7",
-			"0 findings",
 			"geligas.lfn.kuendigung", "geligas.lfa.kuendigung", "geligas.lfn.lieferbeginn", "geligas.nb.lieferbeginn", "geligas.lfa.abmeldeanfrage",
-			"nb   LFA 2026-01-01 … ", ", LFN ",
-		} {
-			if !strings.Contains(s, want) {
-				t.Errorf("round %d: output lacks %q:\n%s", round, want, s)
-			}
-		}
+			"nb   LFA 2026-01-01 … ", ", LFN ")
 		// Every UTILMD has its CONTRL; no APERAK in a clean gas conversation.
-		if strings.Contains(s, "APERAK") || strings.Contains(s, "findings:") || strings.Contains(s, "CONTRL 4") {
-			t.Errorf("round %d: an APERAK, a negative CONTRL or findings:\n%s", round, s)
+		if strings.Contains(s, "APERAK") || strings.Contains(s, "CONTRL 4") {
+			t.Errorf("round %d: an APERAK or a negative CONTRL:\n%s", round, s)
 		}
 		if u, c := strings.Count(s, "  UTILMD 440"), strings.Count(s, "  CONTRL 7"); u < 6 || u != c {
 			t.Errorf("round %d: %d gas UTILMDs, %d positive CONTRLs", round, u, c)
 		}
-		if round == 1 {
-			t.Logf("demo output:\n%s", s)
+	}
+	// The console lists the gas processes of the MaLo, and the NB's process
+	// shows its messages with their CONTRLs.
+	list := demoGet(t, apiURL+"/vorgaenge?q="+demo.DefaultGasMaLo)
+	for _, want := range []string{"geligas.nb.lieferbeginn", "geligas.lfn.lieferbeginn", "geligas.lfa.kuendigung", "geligas.lfa.abmeldeanfrage"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("console search lacks %s", want)
 		}
 	}
+	if i := strings.Index(list, `href="/vorgaenge/`); i < 0 {
+		t.Error("console search links no process")
+	} else {
+		link := list[i+len(`href="`):]
+		link = link[:strings.Index(link, `"`)]
+		page := demoGet(t, apiURL+link)
+		if !strings.Contains(page, "UTILMD") || !strings.Contains(page, "440") || !strings.Contains(page, "CONTRL") {
+			t.Errorf("console process page %s lacks its gas messages", link)
+		}
+	}
+
 	// The Strom demo runs against the same makod.
 	var out, errs bytes.Buffer
 	if code := run(context.Background(), []string{"demo", "lfw24", "--nats-url", natsURL, "--api", apiURL, "--timeout", "30s"}, nil, &out, &errs); code != 0 {
 		t.Fatalf("lfw24 after gas: exit %d\n%s\n%s", code, out.String(), errs.String())
 	}
+}
+
+// demoGet returns the body of a 200 answer to GET url.
+func demoGet(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
+	}
+	return string(b)
 }
 
 func waitReady(t *testing.T, natsURL, apiURL string, daemonErr *bytes.Buffer) {

@@ -6,8 +6,11 @@ import (
 	"time"
 
 	"github.com/mako-engine/mako/internal/demo"
+	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/geligas"
 	"github.com/mako-engine/mako/pkg/malo"
+	"github.com/mako-engine/mako/pkg/routing"
+	"github.com/rs/zerolog"
 )
 
 // GasLocation maps a record with the demo's gas master data to a
@@ -72,5 +75,53 @@ func TestGasMasterData(t *testing.T) {
 	none, err := src.MasterData(ctx, geligas.Query{Tenant: "lfn", Own: mk.LFN.MPID, MaLo: demo.DefaultGasMaLo, Date: at})
 	if err != nil || none.Known || none.Customer != "" {
 		t.Fatalf("LFN master data %+v %v", none, err)
+	}
+}
+
+// The default modules run side by side: their routes build one router
+// without conflict, and each sector's PIDs reach its family for the roles
+// of the default tenants.
+func TestDefaultModulesRoute(t *testing.T) {
+	t.Setenv("MAKO_MODULES", "")
+	t.Setenv("MAKO_TENANTS", "")
+	var c Config
+	c.Register(newFlagSet())
+	if err := c.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	pc, err := c.PipelineConfig(zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var routes []routing.Route
+	for _, m := range pc.Modules {
+		for _, r := range m.Routes {
+			r.Module = m.Name
+			routes = append(routes, r)
+		}
+	}
+	router, err := routing.New(routes...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		pid    string
+		sector catalog.Sector
+		role   routing.Role
+		module string
+	}{
+		{"55001", catalog.Strom, routing.RoleNB, "gpke"},
+		{"55010", catalog.Strom, routing.RoleLF, "gpke"},
+		{"44001", catalog.Gas, routing.RoleNB, "geligas"},
+		{"44010", catalog.Gas, routing.RoleLF, "geligas"},
+		{"44016", catalog.Gas, routing.RoleLF, "geligas"},
+	} {
+		r, err := router.Resolve(tc.pid, tc.sector, []routing.Role{tc.role})
+		if err != nil || r.Module != tc.module {
+			t.Errorf("%s %v %s: %+v %v, want module %s", tc.pid, tc.sector, tc.role, r, err, tc.module)
+		}
+	}
+	if _, err := router.Resolve("44001", catalog.Strom, []routing.Role{routing.RoleNB}); err == nil {
+		t.Error("a gas PID resolved in Strom")
 	}
 }

@@ -198,6 +198,16 @@ func (m Message) IsRequest() bool {
 	return m.Type == "UTILMD" && slices.Contains(requestPIDs, m.PID)
 }
 
+// IsAnswer reports whether the message is a UTILMD that can answer a
+// request: any but an Informationsmeldung (UTILMD Gas 44036/44037/44038 —
+// the NB's 44036 references the LFN's 44001 with RFF+TN but does not answer
+// it; _prozess-meta.js of FV2610).
+func (m Message) IsAnswer() bool { return m.Type == "UTILMD" && !slices.Contains(infoPIDs, m.PID) }
+
+// infoPIDs are the Informationsmeldungen of GeLi Gas (no answer expected,
+// none given).
+var infoPIDs = []string{"44036", "44037", "44038"}
+
 // IsGas reports whether the message belongs to the Gas sector.
 func (m Message) IsGas() bool { return m.Sector == catalog.Gas.String() }
 
@@ -317,48 +327,35 @@ func Select(all []Message, malo string, from ...string) Conversation {
 	return c
 }
 
-// UTILMD returns the UTILMD transactions with the given PID.
-func (c Conversation) UTILMD(pid string) []Message {
+// where returns the messages for which keep is true, in order.
+func (c Conversation) where(keep func(Message) bool) []Message {
 	var out []Message
 	for _, m := range c.Messages {
-		if m.Type == "UTILMD" && m.PID == pid {
+		if keep(m) {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// UTILMD returns the UTILMD transactions with the given PID.
+func (c Conversation) UTILMD(pid string) []Message {
+	return c.where(func(m Message) bool { return m.Type == "UTILMD" && m.PID == pid })
 }
 
 // AperakFor returns the APERAKs referencing transaction tx.
 func (c Conversation) AperakFor(tx string) []Message {
-	var out []Message
-	for _, m := range c.Messages {
-		if m.Type == "APERAK" && m.RefTN == tx {
-			out = append(out, m)
-		}
-	}
-	return out
+	return c.where(func(m Message) bool { return m.Type == "APERAK" && m.RefTN == tx })
 }
 
 // ContrlFor returns the CONTRLs referencing interchange ix (UCI 0020).
 func (c Conversation) ContrlFor(ix string) []Message {
-	var out []Message
-	for _, m := range c.Messages {
-		if m.Type == "CONTRL" && m.RefInterchange == ix {
-			out = append(out, m)
-		}
-	}
-	return out
+	return c.where(func(m Message) bool { return m.Type == "CONTRL" && m.RefInterchange == ix })
 }
 
 // AnswerTo returns the UTILMD answers referencing transaction tx (RFF+TN).
 func (c Conversation) AnswerTo(tx string) []Message {
-	var out []Message
-	for _, m := range c.Messages {
-		if m.Type == "UTILMD" && m.RefTN == tx {
-			out = append(out, m)
-		}
-	}
-	return out
+	return c.where(func(m Message) bool { return m.Type == "UTILMD" && m.RefTN == tx })
 }
 
 // Open lists what the conversation still waits for: every request needs
@@ -377,7 +374,7 @@ func (c Conversation) Open() []string {
 		if !m.IsGas() && len(c.AperakFor(m.Transaction)) == 0 {
 			open = append(open, "APERAK for "+m.PID+" "+m.Transaction)
 		}
-		if m.IsRequest() && len(c.AnswerTo(m.Transaction)) == 0 {
+		if m.IsRequest() && !slices.ContainsFunc(c.AnswerTo(m.Transaction), Message.IsAnswer) {
 			open = append(open, "answer to "+m.PID+" "+m.Transaction)
 		}
 	}

@@ -178,6 +178,14 @@ func TestGasConversation(t *testing.T) {
 	if ack.Type != "CONTRL" || ack.DocCode != "7" || ack.RefInterchange != "G1" || !ack.IsGas() {
 		t.Fatalf("CONTRL decoded as %+v", ack)
 	}
+	// The NB's 44036 references the 44001 but does not answer it.
+	infoRaw := buildGasUTILMD(gNB, gLFN, "G3", "D3", "V3", "44036", "41000000004", "RFF+TN:V1'")
+	info := outboxMsg(t, "nb", gNB, gLFN, "UTILMD", "G3", infoRaw, at.Add(time.Second))
+	infoAck := outboxMsg(t, "lfn", gLFN, gNB, "CONTRL", "C3", gasContrl(t, infoRaw, "C3"), at.Add(time.Second))
+	c = Select([]Message{req, ack, info, infoAck}, "41000000004")
+	if open := c.Open(); len(open) != 1 || !strings.Contains(open[0], "answer to 44001 V1") {
+		t.Fatalf("open after the 44036: %v", open)
+	}
 	ansRaw := buildGasUTILMD(gNB, gLFN, "G2", "D2", "V2", "44002", "41000000004", "RFF+TN:V1'")
 	ans := outboxMsg(t, "nb", gNB, gLFN, "UTILMD", "G2", ansRaw, at.Add(2*time.Second))
 	c = Select([]Message{req, ack, ans}, "41000000004")

@@ -96,7 +96,8 @@ type Record struct {
 	// records written before these fields read and write unchanged).
 	Gas
 	// GasNetwork is the NB's network data of a gas MaLo (what 44002 and
-	// 44013 carry beyond Gas); nil: none recorded.
+	// 44013 carry beyond Gas); an LF records its customer and the MaLo's
+	// address there (what its 44017 names). nil: none recorded.
 	GasNetwork *GasNetwork `json:"gas_network,omitempty"`
 	// Applied holds the ids of the last changes applied by Applier
 	// (workflow event ids), newest last, at most MaxApplied: a change whose

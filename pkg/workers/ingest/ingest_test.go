@@ -1,27 +1,17 @@
 package ingest_test
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mako-engine/mako/internal/bench"
-	"github.com/mako-engine/mako/internal/natstest"
-	"github.com/mako-engine/mako/internal/testflow"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/engine/natsstore"
-	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/routing"
 	"github.com/mako-engine/mako/pkg/wire/command"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
-	"github.com/mako-engine/mako/pkg/wire/inbound"
 	"github.com/mako-engine/mako/pkg/wire/outbox"
 	"github.com/mako-engine/mako/pkg/workers/ingest"
-	"github.com/mako-engine/mako/streams"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // TestHandleExecutesThePlan runs the ingest handler alone on a real
@@ -29,72 +19,10 @@ import (
 // MAKO_COMMANDS, its repetition is a duplicate, and an unrouted PID is
 // answered with an APERAK 313 on MAKO_OUTBOX and dead-lettered.
 func TestHandleExecutesThePlan(t *testing.T) {
-	s := natstest.Start(t)
-	_, js := s.JetStream()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := streams.Ensure(ctx, js); err != nil {
-		t.Fatal(err)
-	}
-	stores, err := natsstore.Open(ctx, js)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stores.Close()
-	mod := testflow.Module(fv.MustParse("FV2604"))
-	ec, err := engine.New(engine.WithEventStore(stores.Events), engine.WithSnapshotStore(stores.Snapshots),
-		engine.WithRegistry(stores.Registry), engine.WithInbox(stores.Inbox), engine.WithWorkflows(mod.Definitions...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	router, err := routing.New(mod.Routes...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dlq, err := deadletter.NewSink(js, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tenant := ingest.Tenant{ID: engine.TenantID(bench.Tenant), MPIDs: []string{bench.ReceiverMPID}, Roles: []routing.Role{routing.RoleNB}, Sector: catalog.Strom}
-	in, err := ingest.New(js, ec, router, ingest.StaticTenants(tenant), dlq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cons, err := js.Consumer(ctx, inbound.Stream, streams.ConsumerIngest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	handle := func(data []byte) error {
-		t.Helper()
-		msg := nats.NewMsg(inbound.Subject(tenant.ID))
-		msg.Data = data
-		if _, err := js.PublishMsg(ctx, msg); err != nil {
-			t.Fatal(err)
-		}
-		b, err := cons.Fetch(1, jetstream.FetchMaxWait(10*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for m := range b.Messages() {
-			err := in.Handle(ctx, m)
-			_ = m.Ack()
-			return err
-		}
-		t.Fatal("no ingest message")
-		return nil
-	}
-	count := func(stream string) uint64 {
-		t.Helper()
-		st, err := js.Stream(ctx, stream)
-		if err != nil {
-			t.Fatal(err)
-		}
-		info, err := st.Info(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return info.State.Msgs
-	}
+	h := newHarness(t, nil, tenant)
+	handle := func(data []byte) error { return h.handle(tenant.ID, data) }
+	count := h.count
 
 	if err := handle(bench.Interchange("IX1", "TX1")); err != nil {
 		t.Fatal(err)

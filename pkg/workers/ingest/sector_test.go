@@ -1,26 +1,19 @@
 package ingest_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mako-engine/mako/internal/bench"
-	"github.com/mako-engine/mako/internal/natstest"
 	"github.com/mako-engine/mako/internal/testflow"
 	"github.com/mako-engine/mako/pkg/edifact"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/engine"
-	"github.com/mako-engine/mako/pkg/engine/natsstore"
-	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/routing"
 	"github.com/mako-engine/mako/pkg/wire/deadletter"
-	"github.com/mako-engine/mako/pkg/wire/inbound"
 	"github.com/mako-engine/mako/pkg/wire/outbox"
 	"github.com/mako-engine/mako/pkg/workers/ingest"
-	"github.com/mako-engine/mako/streams"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -48,64 +41,18 @@ func gasInterchange(ref, tx string) []byte {
 // that serves Strom only refuses a Gas transaction (APERAK Z31) even where
 // a Gas route exists — in the real ingest handler on a real server.
 func TestBothSectorTenant(t *testing.T) {
-	s := natstest.Start(t)
-	_, js := s.JetStream()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := streams.Ensure(ctx, js); err != nil {
-		t.Fatal(err)
-	}
-	stores, err := natsstore.Open(ctx, js)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stores.Close()
-	mod := testflow.Module(fv.MustParse("FV2604"))
-	ec, err := engine.New(engine.WithEventStore(stores.Events), engine.WithSnapshotStore(stores.Snapshots),
-		engine.WithRegistry(stores.Registry), engine.WithInbox(stores.Inbox), engine.WithWorkflows(mod.Definitions...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A Gas route for 44001 beside testflow's, so that only the tenant's
-	// sectors can stop a Gas transaction.
-	router, err := routing.New(append(mod.Routes, routing.Route{PID: "44001", Sector: catalog.Gas, Workflow: testflow.Name, Initiating: true})...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dlq, err := deadletter.NewSink(js, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	both := ingest.Tenant{ID: "both", MPIDs: []string{bench.ReceiverMPID, gasReceiver}, Roles: []routing.Role{routing.RoleNB},
 		Sectors: []catalog.Sector{catalog.Strom, catalog.Gas}}
 	strom := ingest.Tenant{ID: "strom", Roles: []routing.Role{routing.RoleNB}, Sector: catalog.Strom}
-	in, err := ingest.New(js, ec, router, ingest.StaticTenants(both, strom), dlq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cons, err := js.Consumer(ctx, inbound.Stream, streams.ConsumerIngest)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// A Gas route for 44001 beside testflow's, so that only the tenant's
+	// sectors can stop a Gas transaction.
+	h := newHarness(t, []routing.Route{{PID: "44001", Sector: catalog.Gas, Workflow: testflow.Name, Initiating: true}}, both, strom)
+	ctx, js := h.ctx, h.js
 	handle := func(tenant engine.TenantID, data []byte) {
 		t.Helper()
-		msg := nats.NewMsg(inbound.Subject(tenant))
-		msg.Data = data
-		if _, err := js.PublishMsg(ctx, msg); err != nil {
+		if err := h.handle(tenant, data); err != nil {
 			t.Fatal(err)
 		}
-		b, err := cons.Fetch(1, jetstream.FetchMaxWait(10*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for m := range b.Messages() {
-			if err := in.Handle(ctx, m); err != nil {
-				t.Fatal(err)
-			}
-			_ = m.Ack()
-			return
-		}
-		t.Fatal("no ingest message")
 	}
 	// outboxOf returns the outbox messages of tenant, in order.
 	outboxOf := func(tenant string) []outbox.Message {
