@@ -398,39 +398,64 @@ func gasAbmeldung(t *testing.T, m *market, tm gasTimes) {
 }
 
 // gasStornierung: the LFN cancels its pending Anmeldung (the LFA's ERP has
-// not decided): 44022 → 44023, the NB's process is cancelled; a second
-// Stornierung of the same Anmeldung is refused (44024).
+// not decided): 44022 → 44023, the NB's process is cancelled and the NB
+// cancels its unanswered 44010 at the LFA in turn (44022 BGM E02 → 44023),
+// so the LFA's supply does not end; a second Stornierung of the same
+// Anmeldung is refused (44024 E14).
 func gasStornierung(t *testing.T, m *market, tm gasTimes) {
 	maloID := nextMaLo(t)
 	t.Parallel()
 	mk := m.mk
 	c := m.pendingSwitch(t, maloID, tm.okStart)
-	anm := onePID(t, c, geligas.PIDAnmeldung, mk)
+	anm, anf := onePID(t, c, geligas.PIDAnmeldung, mk), onePID(t, c, geligas.PIDAbmeldeanfrage, mk)
 	storno := map[string]any{"sender": mk.LFN.MPID, "recipient": mk.NB.MPID, "transaction_id": anm.Transaction, "category": "E01", "malo": maloID}
 	m.lfn.erpCommand(t, "storno-"+maloID, geligas.ERPRequestCancellation, storno)
-	c = m.waitConversation(t, maloID, "the Stornierung's answer", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDStornoBest)) == 1 })
-	sto := onePID(t, c, geligas.PIDStorno, mk)
-	if sto.From != mk.LFN.MPID || sto.To != mk.NB.MPID || sto.RefACW != anm.Transaction || sto.DocCode != "E01" {
-		t.Errorf("44022 %s → %s cancels %s (BGM %s)", sto.From, sto.To, sto.RefACW, sto.DocCode)
+	c = m.waitConversation(t, maloID, "the Stornierungen's answers", func(c demo.Conversation) bool {
+		return acknowledged(c) && len(c.UTILMD(geligas.PIDStornoBest)) == 2
+	})
+	checkGasConversation(t, c, mk)
+	stornos := map[string]demo.Message{}
+	for _, sto := range c.UTILMD(geligas.PIDStorno) {
+		stornos[sto.From] = sto
 	}
-	checkAnswer(t, onePID(t, c, geligas.PIDStornoBest, mk), sto, "E15", "G_0004")
-	anf := onePID(t, c, geligas.PIDAbmeldeanfrage, mk)
+	for _, want := range []struct {
+		from, to, cancels, bgm string
+	}{{mk.LFN.MPID, mk.NB.MPID, anm.Transaction, "E01"}, {mk.NB.MPID, mk.LFA.MPID, anf.Transaction, "E02"}} {
+		sto, ok := stornos[want.from]
+		if !ok || sto.To != want.to || sto.RefACW != want.cancels || sto.DocCode != want.bgm {
+			t.Errorf("44022 from %s: → %s cancels %s (BGM %s); want → %s cancelling %s (BGM %s)", want.from, sto.To, sto.RefACW, sto.DocCode, want.to, want.cancels, want.bgm)
+			continue
+		}
+		ans := c.AnswerTo(sto.Transaction)
+		if len(ans) != 1 {
+			t.Errorf("%d answers to the 44022 from %s", len(ans), want.from)
+			continue
+		}
+		checkAnswer(t, ans[0], sto, "E15", "G_0004")
+	}
 	if rp, _ := m.nb.process(t, anf.Process); rp.Outcome != geligas.OutcomeCancelled {
 		t.Errorf("NB outcome %s, want cancelled", rp.Outcome)
 	}
 	m.lfn.erpCommand(t, "storno2-"+maloID, geligas.ERPRequestCancellation, storno)
 	c = m.waitConversation(t, maloID, "the late Stornierung's refusal", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDStornoAbl)) == 1 })
-	stos := c.UTILMD(geligas.PIDStorno)
-	if len(stos) != 2 {
-		t.Fatalf("%d 44022", len(stos))
+	abl := onePID(t, c, geligas.PIDStornoAbl, mk)
+	second := false
+	for _, sto := range c.UTILMD(geligas.PIDStorno) {
+		second = second || (sto.Transaction == abl.RefTN && sto.From == mk.LFN.MPID && sto.Transaction != stornos[mk.LFN.MPID].Transaction)
 	}
-	checkAnswer(t, onePID(t, c, geligas.PIDStornoAbl, mk), stos[1], "E14", "G_0003")
-	for _, pid := range []string{geligas.PIDAnmeldungBest, geligas.PIDAnmeldungAbl, geligas.PIDInfoBeendigung} {
+	if abl.From != mk.NB.MPID || abl.To != mk.LFN.MPID || abl.Code != "E14" || abl.EBD != "G_0003" || !second {
+		t.Errorf("44024 %s → %s %s:%s answers %s, want NB → LFN E14:G_0003 answering the second 44022", abl.From, abl.To, abl.Code, abl.EBD, abl.RefTN)
+	}
+	wantRemark("Vorgang bereits beantwortet")(t, abl)
+	for _, pid := range []string{geligas.PIDAnmeldungBest, geligas.PIDAnmeldungAbl, geligas.PIDInfoBeendigung, geligas.PIDAbmeldeanfrageBest} {
 		if n := len(c.UTILMD(pid)); n != 0 {
 			t.Errorf("%d %s after the confirmed Stornierung", n, pid)
 		}
 	}
 	checkGasConversation(t, c, mk)
+	if r, _ := m.lfa.malo.Lookup(context.Background(), mk.LFA.Tenant, maloID); r == nil || r.Periods[0].To != nil {
+		t.Errorf("the LFA ended its supply for a cancelled switch: %+v", r)
+	}
 }
 
 // gasLFASilentForced: the LFA's ERP stays silent on an ERP-started switch
