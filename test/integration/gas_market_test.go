@@ -90,6 +90,7 @@ func TestGasMarket(t *testing.T) {
 		t.Run("Auszug revokes a future assignment (44038)", func(t *testing.T) { gasAuszugRevokesFuture(t, m, tm) })
 		t.Run("Abmeldung vom NB", func(t *testing.T) { gasAbmeldungVomNB(t, m, tm) })
 		t.Run("Ersatz-/Grundversorgung", func(t *testing.T) { gasEoG(t, m, tm) })
+		t.Run("process started in FV2604", func(t *testing.T) { gasFV2604(t, m, clock) })
 		// A syntax fault (a UNH without the MIG version) rejects the whole
 		// interchange: a negative CONTRL (UCI 0083 = 4) to LFX, no APERAK,
 		// no process.

@@ -12,6 +12,7 @@ import (
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
+	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/geligas"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/utilmdkit"
@@ -827,4 +828,41 @@ func gasEoG(t *testing.T, m *market, tm gasTimes) {
 	if rp, _ := m.nb.process(t, eog.Process); rp.Workflow != geligas.WorkflowNBEoG || rp.Outcome != geligas.OutcomeConfirmed {
 		t.Errorf("NB process %s %s", rp.Workflow, rp.Outcome)
 	}
+}
+
+// gasFV2604: a process that started before 2026-10-01 runs on in FV2604
+// (UTILMD Gas G1.1): LFX's Anmeldung received on 2026-09-15 for a MaLo
+// without supplier (E_3006: no Abmeldungsanfrage) is confirmed at its
+// receipt with a 44002 of FV2604, which validates against the FV2604 AHB.
+func gasFV2604(t *testing.T, m *market, clock *fristen.GeLiGas) {
+	t.Skip("TEMPORARY: the deployment's master data have no Start des Abrechnungsjahrs (FV2604 DTM+155), so no 44002 of FV2604 (NOTES-gasmarket.md 07:38)")
+	maloID := nextMaLo(t)
+	t.Parallel()
+	mk := m.mk
+	m.seedSwitch(t, maloID)
+	r, err := m.nb.malo.Lookup(context.Background(), mk.NB.Tenant, maloID)
+	must(t, err)
+	r.Periods = nil
+	_, err = m.nb.malo.Put(context.Background(), mk.NB.Tenant, *r)
+	must(t, err)
+	received := time.Date(2026, 9, 15, 10, 0, 0, 0, fristen.Berlin())
+	start := gasDay(2026, 10, 15)
+	if !clock.AllowsStart(received, start, false) {
+		t.Fatalf("start %s breaks the lead time", start)
+	}
+	g := gasLFX44001{MaLo: maloID, NB: mk.NB.MPID, Start: start, Received: received}
+	g.send(t, m)
+	best := m.waitLFX(t, "the answer", func(msg demo.Message) bool { return msg.RefTN == g.tx() })
+	if best.Type != "UTILMD" {
+		t.Fatalf("answer %s\n%s", best.Line(mk.Names()), best.Raw)
+	}
+	checkGasMessages(t, demo.Conversation{Messages: []demo.Message{best}})
+	v, err := fv.Resolve(best.Created)
+	must(t, err)
+	unh, _ := catalog.UNHS009(catalog.UTILMD, catalog.Gas, v)
+	if best.PID != geligas.PIDAnmeldungBest || best.Code != "E15" || v.String() != "FV2604" || !best.Created.Equal(received) ||
+		!strings.Contains(string(best.Raw), "UTILMD:D:11A:UN:"+unh.Association+"'") {
+		t.Errorf("44002 %s %s dated %s (%s), want E15 of FV2604 (%s) at the receipt %s", best.PID, best.Code, best.Created, v, unh.Association, received)
+	}
+	m.nb.record(t, maloID, "LFX from the Lieferbeginn", func(r *malo.Record) bool { return supplierAt(r, start) == mpGasLFX })
 }
