@@ -495,7 +495,9 @@ func gasLFASilentForced(t *testing.T, m *market, tm gasTimes) {
 // sending, UNVERIFIED default) skips Buß- und Bettag (Wed 18.11, no
 // Werktag in the BDEW calendar) and ends at 00:00 of Saturday 21.11 —
 // long past, so the scheduler fires it at once and the NB confirms at the
-// deadline: 44002 to LFX dated then, 44037 to the LFA.
+// deadline: 44002 to LFX dated then, 44037 to the LFA. LFX sends no error
+// APERAK: after the 44002's APERAK deadline (Monday 12:00) it counts as
+// processed.
 func gasLFASilentPast(t *testing.T, m *market, clock *fristen.GeLiGas) {
 	maloID := nextMaLo(t)
 	t.Parallel()
@@ -519,6 +521,23 @@ func gasLFASilentPast(t *testing.T, m *market, clock *fristen.GeLiGas) {
 	m.waitLFX(t, "the positive CONTRL", func(msg demo.Message) bool {
 		return msg.Type == "CONTRL" && msg.RefInterchange == g.ref() && msg.DocCode == catalog.ContrlActionAcknowledged
 	})
+	// LFX sends no error APERAK for the 44002: once its APERAK deadline
+	// (Gas Folgeprozess: 12:00 of the next Werktag, Monday 23.11 after the
+	// weekend; APERAK AHB 1.1 §2.4.1) has passed, the 44002 counts as
+	// processed and the NB's ERP hears so.
+	ac, err := fristen.NewAPERAKClock(fristen.Default())
+	must(t, err)
+	ad, err := ac.Due(context.Background(), fristen.APERAKRequest{Received: due, Sparte: fristen.Gas, MessageType: "UTILMD"})
+	must(t, err)
+	if want := time.Date(2026, 11, 23, 12, 0, 0, 0, fristen.Berlin()); !ad.Due.Equal(want) {
+		t.Fatalf("APERAK deadline %s, want %s", ad.Due, want)
+	}
+	ev := m.nb.waitEvent(t, maloID, geligas.CEAperakAccepted, geligas.PIDAnmeldungBest)
+	grace := 15 * time.Minute // geligas.WithAPERAKGrace default
+	if ev.Data.Outcome != "processed" || ev.Data.TransactionID != best.Transaction ||
+		!strings.Contains(ev.Data.Reason, ad.Due.Add(grace).UTC().Format(time.RFC3339)) {
+		t.Errorf("NB's ERP: %s %s %q, want processed for %s after %s", ev.Data.Outcome, ev.Data.TransactionID, ev.Data.Reason, best.Transaction, ad.Due.Add(grace))
+	}
 }
 
 // gasGastagBoundary: two Anmeldungen of LFX for the same Lieferbeginn, one
@@ -865,4 +884,33 @@ func gasFV2604(t *testing.T, m *market, clock *fristen.GeLiGas) {
 		t.Errorf("44002 %s %s dated %s (%s), want E15 of FV2604 (%s) at the receipt %s", best.PID, best.Code, best.Created, v, unh.Association, received)
 	}
 	m.nb.record(t, maloID, "LFX from the Lieferbeginn", func(r *malo.Record) bool { return supplierAt(r, start) == mpGasLFX })
+}
+
+// gasDSTSpring: an Abmeldung to the night the clocks go forward (Sunday
+// 2027-03-28, 02:00 CET → 03:00 CEST): the supply ends at the Gastag of
+// 28.03, 06:00 CEST = 04:00Z, after the 23-hour Gastag of 27.03 (05:00Z to
+// 04:00Z); 44004, 44005 and both records carry that instant.
+func gasDSTSpring(t *testing.T, m *market) {
+	maloID := nextMaLo(t)
+	t.Parallel()
+	mk := m.mk
+	end := gasDay(2027, 3, 28)
+	if end.UTC() != time.Date(2027, 3, 28, 4, 0, 0, 0, time.UTC) || fristen.DayLength(fristen.Gas, gasDay(2027, 3, 27)) != 23*time.Hour {
+		t.Fatalf("scenario dates: end %s", end.UTC())
+	}
+	m.seedSwitch(t, maloID)
+	m.lfa.erpCommand(t, "abm-"+maloID, geligas.ERPRegisterSupplyEnd, map[string]any{
+		"malo": maloID, "end": end, "nb": mk.NB.MPID, "lf": mk.LFA.MPID, "reason": "E01"})
+	c := m.waitConversation(t, maloID, "the Abmeldung", convComplete)
+	checkGasConversation(t, c, mk)
+	for _, msg := range []demo.Message{onePID(t, c, geligas.PIDAbmeldung, mk), onePID(t, c, geligas.PIDAbmeldungBest, mk)} {
+		if !msg.Date.Equal(end) || !strings.Contains(string(msg.Raw), "DTM+93:202703280400?+00:303") {
+			t.Errorf("%s: end %s, want %s = 202703280400+00 on the wire", msg.PID, msg.Date.UTC(), end.UTC())
+		}
+	}
+	for _, p := range []*marketParty{m.nb, m.lfa} {
+		p.record(t, maloID, "the supply ends 28.03 04:00Z", func(r *malo.Record) bool {
+			return r != nil && r.Periods[0].To != nil && r.Periods[0].To.Equal(end)
+		})
+	}
 }
