@@ -23,6 +23,7 @@ import (
 	"github.com/mako-engine/mako/pkg/edifact/ident"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/engine/natsstore"
+	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/geligas"
 	"github.com/mako-engine/mako/pkg/gpke"
@@ -54,8 +55,18 @@ type Config struct {
 	AS4 AS4Config
 	// Auth protects the HTTP listener (console, read API, /metrics).
 	Auth AuthConfig
+	// GasLeadTimes ("WITHOUT,WITH" Werktage) and GasLFAAnswer (Werktage)
+	// override the GeLi Gas deadlines that no BDEW text in the reference
+	// verifies (fristen.md §5.5; pkg/fristen GeLiGas): the lead time of an
+	// Anmeldung without / with Kündigung and the NB's wait for the LFA's
+	// answer to a 44010. Empty / 0: the defaults (10,13 and 3).
+	GasLeadTimes string
+	GasLFAAnswer int
 
 	envErrs []error
+	// gasClock is the GeLi Gas clock Finish built from the gas flags (nil:
+	// the module's default).
+	gasClock *fristen.GeLiGas
 	// js is the connection Connect opened; PipelineConfig reads the gpke
 	// module's master data through it (KV mako_malo).
 	js jetstream.JetStream
@@ -82,6 +93,8 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.IntVar(&c.Concurrency, "concurrency", c.envInt("MAKO_CONCURRENCY", 16), "handler lanes per worker (env MAKO_CONCURRENCY)")
 	fs.StringVar(&c.LogLevel, "log-level", env("MAKO_LOG_LEVEL", "info"), "debug, info, warn or error (env MAKO_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("MAKO_LOG_FORMAT", "json"), "json or console (env MAKO_LOG_FORMAT)")
+	fs.StringVar(&c.GasLeadTimes, "gas-lead-times", env("MAKO_GAS_LEAD_TIMES", ""), "GeLi Gas: lead times of an Anmeldung in Werktage, without,with Kündigung — UNVERIFIED values, default 10,13 (env MAKO_GAS_LEAD_TIMES)")
+	fs.IntVar(&c.GasLFAAnswer, "gas-lfa-answer", c.envInt("MAKO_GAS_LFA_ANSWER", 0), "GeLi Gas: Werktage the NB waits for the LFA's answer to a 44010 — UNVERIFIED, default 3 (env MAKO_GAS_LFA_ANSWER)")
 	c.Auth.Register(fs)
 	fs.DurationVar(&c.IngestKeep, "ingest-retention", c.envDuration("MAKO_INGEST_RETENTION", 0), "how long raw inbound bytes are kept for audit; 0 = the stream definition's 90 days (env MAKO_INGEST_RETENTION)")
 }
@@ -133,6 +146,34 @@ func (c *Config) Finish() error {
 	if c.Concurrency < 1 {
 		return fmt.Errorf("--concurrency %d: want ≥ 1", c.Concurrency)
 	}
+	return c.finishGas()
+}
+
+// finishGas builds the GeLi Gas clock from --gas-lead-times and
+// --gas-lfa-answer (none given: nil, the module's default clock).
+func (c *Config) finishGas() error {
+	var opts []fristen.GeLiGasOption
+	if c.GasLeadTimes != "" {
+		a, b, ok := strings.Cut(c.GasLeadTimes, ",")
+		without, err1 := strconv.Atoi(strings.TrimSpace(a))
+		with, err2 := strconv.Atoi(strings.TrimSpace(b))
+		if !ok || err1 != nil || err2 != nil {
+			return fmt.Errorf("--gas-lead-times %q: want WITHOUT,WITH Werktage, e.g. 10,13", c.GasLeadTimes)
+		}
+		opts = append(opts, fristen.WithGasLeadTimes(without, with))
+	}
+	if c.GasLFAAnswer != 0 {
+		opts = append(opts, fristen.WithGasLFAAnswer(c.GasLFAAnswer))
+	}
+	if len(opts) == 0 {
+		c.gasClock = nil
+		return nil
+	}
+	g, err := fristen.NewGeLiGas(nil, opts...)
+	if err != nil {
+		return fmt.Errorf("--gas-lead-times/--gas-lfa-answer: %w", err)
+	}
+	c.gasClock = g
 	return nil
 }
 
@@ -207,8 +248,9 @@ func ParseTenant(s string) (ingest.Tenant, error) {
 // when set, is the connection whose KV mako_malo holds the master data the
 // gpke and geligas modules enrich requests with, and whose registry their
 // process index reads; without it (nil) their answering workflows report
-// that they have no master data.
-func modules(js jetstream.JetStream) map[string]func() (module.Module, error) {
+// that they have no master data. gas, when set, is the GeLi Gas clock of
+// the deployment (else the geligas default).
+func modules(js jetstream.JetStream, gas *fristen.GeLiGas) map[string]func() (module.Module, error) {
 	var masterData *maloOnJS
 	var reg *registryOnJS
 	if js != nil {
@@ -233,10 +275,14 @@ func modules(js jetstream.JetStream) map[string]func() (module.Module, error) {
 		// 44036–44038), master data from pkg/malo with the gas data of the
 		// record (GasMasterData, GasLocation).
 		"geligas": func() (module.Module, error) {
-			if js == nil {
-				return geligas.Module()
+			var opts []geligas.Option
+			if gas != nil {
+				opts = append(opts, geligas.WithGasClock(gas))
 			}
-			return geligas.Module(geligas.WithMasterData(GasMasterData(masterData)), geligas.WithProcessIndex(geligas.ProcessIndexFunc(reg.LookupAll)))
+			if js != nil {
+				opts = append(opts, geligas.WithMasterData(GasMasterData(masterData)), geligas.WithProcessIndex(geligas.ProcessIndexFunc(reg.LookupAll)))
+			}
+			return geligas.Module(opts...)
 		},
 	}
 }
@@ -296,7 +342,7 @@ func (r *registryOnJS) LookupAll(ctx context.Context, tenant engine.TenantID, ke
 // ModuleNames lists the available modules, sorted.
 func ModuleNames() []string {
 	var out []string
-	for k := range modules(nil) {
+	for k := range modules(nil, nil) {
 		out = append(out, k)
 	}
 	slices.Sort(out)
@@ -307,7 +353,7 @@ func ModuleNames() []string {
 // gpke and geligas modules read their master data through that connection.
 // It fails when a module cannot be built from its options.
 func (c *Config) PipelineConfig(log zerolog.Logger) (SystemConfig, error) {
-	all := modules(c.js)
+	all := modules(c.js, c.gasClock)
 	pc := SystemConfig{Tenants: c.Tenants, Replicas: c.Replicas, Concurrency: c.Concurrency, Logger: log, IngestMaxAge: c.IngestKeep, MaxDeliver: c.MaxDeliver}
 	for _, name := range c.Modules {
 		m, err := all[name]()

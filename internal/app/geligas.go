@@ -67,7 +67,7 @@ func GasLocation(rec malo.Record) (geligas.LocationData, bool) {
 	l := geligas.LocationData{
 		MarketArea: rec.MarketArea, CaseGroup: n.CaseGroup, Household: n.Household,
 		NetContract: n.NetContract, NetPayer: n.NetPayer, BillingVariant: n.BillingVariant,
-		BillingDay: n.BillingDay, NextBillingYear: n.NextBillingYear, BillingMonths: n.BillingMonths,
+		BillingDay: n.BillingDay, NextBillingYear: n.NextBillingYear, BillingMonths: n.BillingMonths, BillingYearStart: n.BillingYearStart,
 		OBIS: n.OBIS, Granularity: n.Granularity, Concession: n.Concession, MunicipalDiscount: n.MunicipalDiscount,
 		MSB: rec.MSB, BaseMSB: rec.BaseMSB,
 		MeterType: n.MeterType, MeterSize: n.MeterSize, MeterNumber: n.MeterNumber, MeterReading: n.MeterReading,

@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/mako-engine/mako/internal/demo"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
+	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/geligas"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/routing"
@@ -34,6 +36,10 @@ func TestGasLocation(t *testing.T) {
 	if l.GasQuality != "Y04" || l.Pressure != "Y02" || l.MarketArea != g.MarketArea || l.MeLo != rec.MeLos[0] ||
 		l.MSB != rec.MSB || l.BaseMSB != rec.MSB || l.Address == nil || l.Address.City != n.Address.City || l.OBIS != n.OBIS {
 		t.Fatalf("location %+v", l)
+	}
+	n.BillingYearStart = time.Date(2027, 1, 1, 5, 0, 0, 0, time.UTC)
+	if l, _ := GasLocation(rec); !l.BillingYearStart.Equal(n.BillingYearStart) {
+		t.Fatalf("billing year start %v", l.BillingYearStart)
 	}
 	rec.BaseMSB, rec.MSBRole = "9800000000021", "Z40"
 	if l, _ := GasLocation(rec); l.BaseMSB != "9800000000021" {
@@ -123,5 +129,73 @@ func TestDefaultModulesRoute(t *testing.T) {
 	}
 	if _, err := router.Resolve("44001", catalog.Strom, []routing.Role{routing.RoleNB}); err == nil {
 		t.Error("a gas PID resolved in Strom")
+	}
+}
+
+// Every field of geligas.LocationData is filled from a record that holds
+// every gas fact: a field the family adds without a source in pkg/malo
+// fails here.
+func TestGasLocationCoversLocationData(t *testing.T) {
+	g, n := demo.GasMasterData()
+	n.CustomerFirst, n.MunicipalDiscount, n.Household, n.CustomerCompany = "Erika", 1.5, true, true
+	n.BillingYearStart = time.Date(2027, 1, 1, 5, 0, 0, 0, time.UTC)
+	rec := malo.Record{MaLo: demo.DefaultGasMaLo, Sector: "Gas", Gas: g, GasNetwork: &n,
+		MeLos: []string{demo.DemoMeLo(demo.DefaultGasMaLo)}, MSB: "9800000000021", MSBRole: "Z40", BaseMSB: "9800000000014"}
+	l, ok := GasLocation(rec)
+	if !ok {
+		t.Fatal("no location")
+	}
+	v := reflect.ValueOf(l)
+	for i := range v.NumField() {
+		if v.Field(i).IsZero() {
+			t.Errorf("geligas.LocationData.%s is not filled from pkg/malo", v.Type().Field(i).Name)
+		}
+	}
+}
+
+// --gas-lead-times and --gas-lfa-answer set the unverified GeLi Gas
+// deadlines of the deployment; bad values are refused.
+func TestGasDeadlineFlags(t *testing.T) {
+	t.Setenv("MAKO_GAS_LEAD_TIMES", "")
+	t.Setenv("MAKO_GAS_LFA_ANSWER", "")
+	parse := func(args ...string) (*Config, error) {
+		var c Config
+		fs := newFlagSet()
+		c.Register(fs)
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		return &c, c.Finish()
+	}
+	c, err := parse()
+	if err != nil || c.gasClock != nil {
+		t.Fatalf("defaults: %v %v", c.gasClock, err)
+	}
+	c, err = parse("--gas-lead-times", "5,7", "--gas-lfa-answer", "2")
+	if err != nil || c.gasClock == nil {
+		t.Fatalf("set: %v", err)
+	}
+	want, err := fristen.NewGeLiGas(nil, fristen.WithGasLeadTimes(5, 7), fristen.WithGasLFAAnswer(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, _ := fristen.NewGeLiGas(nil)
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	for _, k := range []bool{false, true} {
+		if got := c.gasClock.EarliestStart(at, k); !got.Equal(want.EarliestStart(at, k)) || got.Equal(def.EarliestStart(at, k)) {
+			t.Errorf("kündigung %v: earliest start %v, want %v (default %v)", k, got, want.EarliestStart(at, k), def.EarliestStart(at, k))
+		}
+	}
+	if got := c.gasClock.LFAAnswerDue(at); !got.Equal(want.LFAAnswerDue(at)) {
+		t.Errorf("LFA answer due %v, want %v", got, want.LFAAnswerDue(at))
+	}
+	for _, bad := range [][]string{{"--gas-lead-times", "10"}, {"--gas-lead-times", "a,b"}, {"--gas-lead-times", "-1,3"}, {"--gas-lfa-answer", "99"}} {
+		if _, err := parse(bad...); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+	t.Setenv("MAKO_GAS_LEAD_TIMES", "8,11")
+	if c, err := parse(); err != nil || c.GasLeadTimes != "8,11" || c.gasClock == nil {
+		t.Fatalf("env: %+v %v", c, err)
 	}
 }

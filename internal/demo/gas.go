@@ -92,9 +92,15 @@ func (gasScript) react(ev ReceivedEvent, mk Market, st *playState) (cmds []erpCo
 	case ev.Tenant == mk.LFN.Tenant && ev.Event.Type == erp.TypeProcessCompleted && d.PID == geligas.PIDKuendigungBest:
 		// The Kündigung is confirmed: the LFN's ERP registers the supply.
 		return []erpCommand{registration(mk, st)}, false
-	case ev.Tenant == mk.LFN.Tenant && (ev.Event.Type == erp.TypeProcessCompleted || ev.Event.Type == erp.TypeProcessFailed) && d.PID != geligas.PIDKuendigungBest:
-		// The Anmeldung is answered (44002/44003), or a step failed.
+	case ev.Tenant == mk.LFN.Tenant && (ev.Event.Type == erp.TypeProcessCompleted || ev.Event.Type == erp.TypeProcessFailed):
+		// The Anmeldung is answered (44002/44003), or the Kündigung refused
+		// (44018) or a step failed: nothing follows.
+		st.failed(ev)
 		return nil, true
+	default:
+		// A refused or failed process of the NB or the LFA is reported
+		// with the outcome of the switch.
+		st.failed(ev)
 	}
 	return nil, false
 }

@@ -54,11 +54,12 @@ func (lfw24Script) begin(now time.Time, mk Market, maloID string) (time.Time, er
 		what: fmt.Sprintf("MaLo %s from %s", maloID, start.In(berlin).Format("Mon 2006-01-02"))}, nil
 }
 
-func (lfw24Script) react(ev ReceivedEvent, mk Market, _ *playState) (cmds []erpCommand, done bool) {
+func (lfw24Script) react(ev ReceivedEvent, mk Market, st *playState) (cmds []erpCommand, done bool) {
 	switch {
 	case ev.Tenant == mk.LFA.Tenant && ev.Event.Type == gpke.CEDecisionRequested:
 		return []erpCommand{consent(mk.LFA, gpke.ERPDecide, mk.NB.MPID, ev.Data.TransactionID)}, false
 	case ev.Tenant == mk.LFN.Tenant && (ev.Event.Type == erp.TypeProcessCompleted || ev.Event.Type == erp.TypeProcessFailed):
+		st.failed(ev)
 		return nil, true
 	}
 	return nil, false

@@ -133,6 +133,22 @@ type playState struct {
 	// sent holds the keys of the reactions already sent (an event read
 	// twice must not decide twice).
 	sent map[string]bool
+	// failure, set by react, says why the switch cannot succeed (a
+	// request refused, a process failed): play reports it once the
+	// conversation is complete instead of waiting for the master data.
+	failure string
+}
+
+// failed records why the switch cannot succeed if ev reports a rejected or
+// failed process (ProcessData.Outcome); it reports whether it did.
+func (st *playState) failed(ev ReceivedEvent) bool {
+	if ev.Event.Type != erp.TypeProcessFailed && ev.Data.Outcome != "rejected" {
+		return false
+	}
+	if st.failure == "" {
+		st.failure = fmt.Sprintf("%s's process %s ended %s%s", ev.Tenant, ev.Data.Workflow, ev.Event.Type, eventDetail(ev.Data))
+	}
+	return true
 }
 
 // erpCommand is one ERP command the demo sends on a party's behalf.
@@ -264,6 +280,9 @@ func play(ctx context.Context, cfg Config, sc script) (*Result, error) {
 			if !done {
 				open = append(open, "the LFN's process to complete")
 			}
+			if st.failure != "" {
+				return res, fmt.Errorf("%w within %s: %s; waiting for %s", ErrIncomplete, cfg.Timeout, st.failure, strings.Join(open, "; "))
+			}
 			return res, fmt.Errorf("%w within %s: waiting for %s", ErrIncomplete, cfg.Timeout, strings.Join(open, "; "))
 		}
 		batch, err := obx.Fetch(64, jetstream.FetchMaxWait(100*time.Millisecond))
@@ -348,6 +367,9 @@ func play(ctx context.Context, cfg Config, sc script) (*Result, error) {
 		}
 	}
 	fmt.Fprintf(out, "\nconversation complete: %s\n", strings.Join(res.Conversation.Sequence(), " → "))
+	if st.failure != "" {
+		return res, fmt.Errorf("%w: %s", ErrIncomplete, st.failure)
+	}
 	var faulty []string
 	for _, m := range res.Conversation.Messages {
 		if len(m.Findings) > 0 || len(m.AHB) > 0 {

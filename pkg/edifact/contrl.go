@@ -2,6 +2,7 @@ package edifact
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -41,13 +42,19 @@ type ContrlParams struct {
 //   - in Strom (and when the sector is unknown) only if the report has
 //     errors (UCI 0083 = 4);
 //   - in Gas always: 0083 = 7 when clean, 4 on errors;
-//   - not when the interchange has no readable UNB to answer.
+//   - not when the interchange has no readable UNB to answer, when UCI
+//     cannot echo its 0020, S002 or S003 within their formats, or when it
+//     names no recipient and p names no sender (nobody to send it from).
 //
 // The CONTRL goes back to the original sender; UCI echoes the original UNB
 // 0020, S002 and S003 unchanged (ref §10.2, §18.11). Interchange-level
-// findings go into UCI (first one only, CONTRL has one UCI); otherwise every
-// faulty message gets an SG1 UCM, with 0085/0013 when the fault is in UNH or
-// UNT and SG2 UCS/UCD for faults in body segments.
+// findings go into UCI (first one only, CONTRL has one UCI) with the
+// mandatory 0085 and 0013 (UNA, UNB or UNZ); otherwise every faulty message
+// gets an SG1 UCM, with 0085/0013 when the fault is in UNH or UNT and SG2
+// UCS/UCD for faults in body segments. A rejection therefore always carries
+// either UCI 0085/0013 or at least one UCM, as the CONTRL AHB demands. err
+// is non-nil only when rep holds a finding no CONTRL can report (no CONTRL
+// level, or a message index outside ix); nothing is built then.
 func BuildCONTRL(ix *Interchange, rep *Report, p ContrlParams) (out []byte, due bool, reason string, err error) {
 	if ix == nil || rep == nil {
 		return nil, false, "nothing to answer", nil
@@ -60,6 +67,9 @@ func BuildCONTRL(ix *Interchange, rep *Report, p ContrlParams) (out []byte, due 
 	unb := ix.UNB()
 	if unb.Segment == nil || unb.Sender.ID == "" || unb.ControlRef == "" {
 		return nil, false, "the interchange has no readable UNB (sender, 0020) to answer", nil
+	}
+	if !echoable(unb) {
+		return nil, false, "the interchange's UNB 0020, S002 or S003 is longer than UCI can echo (an..14, an..35:an..4)", nil
 	}
 	sector := p.Sector
 	if sector == catalog.SectorUnspecified {
@@ -79,6 +89,15 @@ func BuildCONTRL(ix *Interchange, rep *Report, p ContrlParams) (out []byte, due 
 	if sender.ID == "" {
 		sender = unb.Recipient
 	}
+	if sender.ID == "" {
+		return nil, false, "the interchange names no recipient and no CONTRL sender is given", nil
+	}
+	// UCI 0010 echoes UNB S003 and is mandatory (ref §10.2); an interchange
+	// addressed to nobody is answered as received by the CONTRL's sender.
+	echoed := unb.Recipient
+	if echoed.ID == "" {
+		echoed = sender
+	}
 	mref := p.MessageRef
 	if mref == "" {
 		mref = "1"
@@ -89,28 +108,26 @@ func BuildCONTRL(ix *Interchange, rep *Report, p ContrlParams) (out []byte, due 
 	}
 	b := NewInterchangeBuilder(sender, unb.Sender, p.Ref, p.Time)
 	m := b.Message(mref, "CONTRL", "D", "3", "UN", version)
-	uci := []Value{E(unb.ControlRef), C(unb.Sender.ID, unb.Sender.Qualifier), C(unb.Recipient.ID, unb.Recipient.Qualifier), E(action)}
-	var first *Finding
-	for i := range rep.Findings {
-		if rep.Findings[i].Level == LevelInterchange {
-			first = &rep.Findings[i]
-			break
-		}
-	}
-	if first != nil {
-		tag := first.Tag
-		if tag != "UNA" && tag != "UNB" && tag != "UNZ" {
-			tag = "" // UCI 0013 names only UNA, UNB or UNZ (ref §10.2)
-		}
-		uci = append(uci, E(strconv.Itoa(int(first.Code))), E(tag))
-		if first.Element > 0 && tag != "" {
-			uci = append(uci, C(strconv.Itoa(first.Element), positionOrEmpty(first.Component)))
-		}
+	uci := []Value{E(unb.ControlRef), C(unb.Sender.ID, unb.Sender.Qualifier), C(echoed.ID, echoed.Qualifier), E(action)}
+	if action == ContrlAcknowledged {
 		m.Segment("UCI", uci...)
 	} else {
-		m.Segment("UCI", uci...)
-		if action == ContrlRejected {
-			addUCMs(m, ix, rep)
+		ucms, first, err := contrlPlan(ix, rep)
+		if err != nil {
+			return nil, false, "", err
+		}
+		if first != nil {
+			// Syntaxfehlermeldung in der Übertragungsdatei: 0085 and 0013
+			// are mandatory (ref §10.2).
+			uci = append(uci, E(strconv.Itoa(int(first.code))), E(first.tag))
+			if first.element > 0 {
+				uci = append(uci, C(strconv.Itoa(first.element), positionOrEmpty(first.component)))
+			}
+			m.Segment("UCI", uci...)
+		} else {
+			// Syntaxfehlermeldung in der Nachricht: at least one UCM.
+			m.Segment("UCI", uci...)
+			writeUCMs(m, ucms)
 		}
 	}
 	out, err = b.Bytes()
@@ -123,6 +140,14 @@ func BuildCONTRL(ix *Interchange, rep *Report, p ContrlParams) (out []byte, due 
 	return out, true, "syntax errors: interchange rejected (0083=4)", nil
 }
 
+// echoable reports whether UCI can echo the UNB's 0020, S002 and S003
+// unchanged within their formats (ref §10.2; the lengths of unbElems).
+func echoable(u UNB) bool {
+	fits := func(v string, elem, comp int) bool { return len(v) <= unbElems[elem].maxLen[comp] }
+	return fits(u.ControlRef, 4, 0) && fits(u.Sender.ID, 1, 0) && fits(u.Sender.Qualifier, 1, 1) &&
+		fits(u.Recipient.ID, 2, 0) && fits(u.Recipient.Qualifier, 2, 1)
+}
+
 func positionOrEmpty(n int) string {
 	if n <= 0 {
 		return ""
@@ -130,31 +155,122 @@ func positionOrEmpty(n int) string {
 	return strconv.Itoa(n)
 }
 
-// addUCMs writes SG1 UCM (and SG2 UCS/UCD) for every faulty message.
-func addUCMs(m *MessageBuilder, ix *Interchange, rep *Report) {
-	for mi := range ix.Messages {
-		msg := &ix.Messages[mi]
-		var head *Finding
-		var body []*Finding
-		for i := range rep.Findings {
-			f := &rep.Findings[i]
-			if f.MessageIndex != mi {
-				continue
+// uciFault is what a UCI reports for an interchange-level rejection:
+// DE0085, DE0013 (UNA, UNB or UNZ) and the optional DE0098:0104.
+type uciFault struct {
+	code               Code
+	tag                string
+	element, component int
+}
+
+// ucmPlan is the SG1 of one faulty message: the UCM, and its SG2 body
+// findings when the fault is not in UNH/UNT.
+type ucmPlan struct {
+	ref  string
+	id   MessageID
+	head *Finding
+	body []*Finding
+}
+
+// contrlPlan decides how the rejection of ix is reported (ref §10.2): as a
+// UCI fault when the report has an interchange-level finding — or a faulty
+// message that a UCM cannot name because it has no UNH or UNT 0062 — and
+// otherwise as one UCM per faulty message. Every finding of rep must be
+// reportable: a message-level, segment or element finding must belong to a
+// message of ix; otherwise the report cannot be answered by a CONTRL the
+// AHB accepts and an error says which finding it is.
+func contrlPlan(ix *Interchange, rep *Report) ([]ucmPlan, *uciFault, error) {
+	var first *Finding
+	byMsg := make([]ucmPlan, len(ix.Messages))
+	for i := range rep.Findings {
+		f := &rep.Findings[i]
+		switch f.Level {
+		case LevelInterchange:
+			if first == nil {
+				first = f
 			}
-			switch f.Level {
-			case LevelMessage:
-				if head == nil {
-					head = f
-				}
-			case LevelSegment, LevelElement:
-				body = append(body, f)
-			}
+			continue
+		case LevelMessage, LevelSegment, LevelElement:
+		default:
+			return nil, nil, fmt.Errorf("edifact: build CONTRL: finding %s has no CONTRL level", f)
 		}
-		if head == nil && len(body) == 0 {
+		if f.MessageIndex < 0 || f.MessageIndex >= len(ix.Messages) {
+			return nil, nil, fmt.Errorf("edifact: build CONTRL: finding %s names message %d of %d", f, f.MessageIndex, len(ix.Messages))
+		}
+		u := &byMsg[f.MessageIndex]
+		if f.Level == LevelMessage {
+			if u.head == nil {
+				u.head = f
+			}
+		} else {
+			u.body = append(u.body, f)
+		}
+	}
+	if first != nil {
+		return nil, uciFaultOf(ix, first), nil
+	}
+	var out []ucmPlan
+	for mi := range byMsg {
+		u := byMsg[mi]
+		if u.head == nil && len(u.body) == 0 {
 			continue
 		}
-		id := msg.Header().MessageID
-		ucm := []Value{E(msg.Ref()), C(id.Components()...), E(ContrlRejected)}
+		msg := &ix.Messages[mi]
+		u.id = msg.Header().MessageID
+		refs := []string{msg.Ref()}
+		if unt, ok := msg.Trailer(); ok {
+			refs = append(refs, unt.Ref) // the sender's other name of the message
+		}
+		code := CodeMissing
+		for _, r := range refs {
+			switch {
+			case r == "":
+			case len(r) > unhMax[0][0]:
+				code = CodeInvalidValue
+			case u.ref == "":
+				u.ref = r
+			}
+		}
+		if u.ref == "" {
+			// UCM 0062 (an..14) is mandatory: a message without a reference
+			// that fits is reported as a missing (13) or invalid (12) element
+			// of the interchange. [guidance] The CONTRL AHB names no 0013 for
+			// a fault outside UNA/UNB/UNZ; the service segment closing the
+			// interchange is named (unverified).
+			return nil, &uciFault{code: code, tag: "UNZ"}, nil
+		}
+		out = append(out, u)
+	}
+	if len(out) == 0 { // unreachable: rep has findings and all are placed
+		return nil, nil, errors.New("edifact: build CONTRL: the report names no fault")
+	}
+	return out, nil, nil
+}
+
+// uciFaultOf maps interchange-level finding f to the UCI fields. UCI 0013
+// names only UNA, UNB or UNZ (ref §10.2); a fault in another segment (a
+// segment outside any message, a tokenizer failure in a body segment) is
+// reported against UNB when it lies before the first message and against
+// UNZ otherwise, without a data element position, which would be that of
+// the other segment. [guidance] The reference names no 0013 for such a
+// fault (unverified).
+func uciFaultOf(ix *Interchange, f *Finding) *uciFault {
+	switch f.Tag {
+	case "UNA", "UNB", "UNZ":
+		return &uciFault{code: f.Code, tag: f.Tag, element: f.Element, component: f.Component}
+	}
+	tag := "UNZ"
+	if f.SegmentIndex < 0 || len(ix.Messages) == 0 || len(ix.Messages[0].Segments) == 0 || f.SegmentIndex < ix.Messages[0].Segments[0].Index {
+		tag = "UNB"
+	}
+	return &uciFault{code: f.Code, tag: tag}
+}
+
+// writeUCMs writes SG1 UCM (and SG2 UCS/UCD) for every faulty message.
+func writeUCMs(m *MessageBuilder, ucms []ucmPlan) {
+	for _, u := range ucms {
+		head, body := u.head, u.body
+		ucm := []Value{E(u.ref), C(u.id.Components()...), E(ContrlRejected)}
 		if head != nil {
 			tag := head.Tag
 			if tag != "UNH" && tag != "UNT" {

@@ -20,6 +20,37 @@ type openDeadline struct {
 	DeadlineSet
 	Correlation  CorrelationID
 	Conversation ConversationID
+	// SetAt is the stream sequence of its mako.deadline.set event (0 when
+	// restored from a snapshot of an engine that did not record it).
+	SetAt uint64 `msgpack:",omitempty"`
+}
+
+// deadlineBook is the engine's fold of its deadline events: the deadlines
+// of a process that were set and neither cancelled nor fired. It is the one
+// fold of deadlines; loaded (Execute, FireDeadline, State, snapshots) and
+// OpenDeadlines use it.
+type deadlineBook map[DeadlineID]openDeadline
+
+// fold applies env if it is a deadline event and ignores every other event.
+func (b deadlineBook) fold(env EventEnvelope) error {
+	switch env.Type {
+	case EventDeadlineSet, EventDeadlineCancelled, EventDeadlineFired:
+	default:
+		return nil
+	}
+	p, err := DecodeEngineEvent(env)
+	if err != nil {
+		return err
+	}
+	switch p := p.(type) {
+	case *DeadlineSet:
+		b[p.ID] = openDeadline{DeadlineSet: *p, Correlation: env.Correlation, Conversation: env.Conversation, SetAt: env.Sequence}
+	case *DeadlineCancelled:
+		delete(b, p.ID)
+	case *DeadlineFired:
+		delete(b, p.ID)
+	}
+	return nil
 }
 
 // loaded is a process folded up to version: the workflow state plus the
@@ -33,13 +64,13 @@ type loaded struct {
 	order       []CommandID // ids of commands in commit order, from head
 	head        int
 	window      int // how many command ids to remember; 0 = all
-	deadlines   map[DeadlineID]openDeadline
+	deadlines   deadlineBook
 	snapVersion uint64 // version of the last snapshot taken or loaded
 	broken      bool   // a committed event could not be folded: never cache
 }
 
 func newLoaded(r runner, window int) *loaded {
-	return &loaded{def: r, state: r.initial(), commands: map[CommandID]seqRange{}, deadlines: map[DeadlineID]openDeadline{}, window: window}
+	return &loaded{def: r, state: r.initial(), commands: map[CommandID]seqRange{}, deadlines: deadlineBook{}, window: window}
 }
 
 // remember records that command id committed the event at seq, and forgets
@@ -74,23 +105,11 @@ func (l *loaded) fold(env EventEnvelope) error {
 			Err: fmt.Errorf("sequence gap: expected %d", l.version+1)}
 	}
 	if env.IsEngineEvent() {
-		switch env.Type {
-		case EventDeadlineSet, EventDeadlineCancelled, EventDeadlineFired:
-			p, err := DecodeEngineEvent(env)
-			if err != nil {
-				return err
-			}
-			switch p := p.(type) {
-			case *DeadlineSet:
-				l.deadlines[p.ID] = openDeadline{DeadlineSet: *p, Correlation: env.Correlation, Conversation: env.Conversation}
-			case *DeadlineCancelled:
-				delete(l.deadlines, p.ID)
-			case *DeadlineFired:
-				delete(l.deadlines, p.ID)
-			}
+		// Only deadline events change the engine state; other engine events
+		// (outbound, keys, and types of newer engines) do not.
+		if err := l.deadlines.fold(env); err != nil {
+			return err
 		}
-		// Other engine events (outbound, keys, and types of newer engines)
-		// do not change the process state.
 	} else {
 		ev, err := l.def.DecodeEvent(env)
 		if err != nil {
@@ -350,11 +369,11 @@ func (ec *Engine) attempt(ctx context.Context, l *loaded, id ProcessIdentity, cm
 			// and make the next command reload and surface the error.
 			l.broken = true
 			ec.log.Error().Err(err).Str("stream", s.String()).Msg("engine: committed event cannot be folded")
-			return Result{Envelopes: envs, Version: envs[len(envs)-1].Sequence}, false, nil
+			return Result{Envelopes: envs, Version: envs[len(envs)-1].Sequence, Decided: dec.Events, Fired: firedEv}, false, nil
 		}
 	}
 	ec.maybeSnapshot(ctx, l, s)
-	return Result{Envelopes: envs, Version: l.version}, true, nil
+	return Result{Envelopes: envs, Version: l.version, Decided: dec.Events, Fired: firedEv}, true, nil
 }
 
 // sameCommit reports whether envs, returned by an append on version, are

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -297,6 +298,14 @@ type Result struct {
 	Duplicate bool
 	// Version is the stream version after the command.
 	Version uint64
+	// Decided are the workflow events this call committed, as the workflow
+	// decided them (typed, in commit order; Envelopes holds them encoded,
+	// with the engine events). Nil when this call committed nothing: a
+	// Duplicate or an empty decision.
+	Decided []EventData
+	// Fired is the deadline this call recorded as fired (FireDeadline), nil
+	// otherwise.
+	Fired *DeadlineFired
 }
 
 // ExecOption adjusts one Execute call.
@@ -373,6 +382,38 @@ func (ec *Engine) State(ctx context.Context, d AnyDefinition, id ProcessIdentity
 	}
 	sortDeadlines(open)
 	return l.state, l.version, open, nil
+}
+
+// OpenDeadlines replays stream s from events through the engine's own fold
+// of deadline events (the one Execute, FireDeadline and State use) without
+// decoding the workflow's events, so it needs no definition (operator tools
+// such as scheduler.Force). It returns the identity of the process as its
+// latest event names it, the stream version, and the deadlines that were
+// set and neither cancelled nor fired, in the order they were set (oldest
+// first). A stream without events has version 0 and no deadlines.
+func OpenDeadlines(ctx context.Context, events EventStore, s StreamID) (id ProcessIdentity, version uint64, open []DeadlineSet, err error) {
+	if events == nil {
+		return ProcessIdentity{}, 0, nil, fmt.Errorf("%w: no event store", ErrInvalidArgument)
+	}
+	book := deadlineBook{}
+	err = events.Fold(ctx, s, 0, func(env EventEnvelope) error {
+		id = ProcessIdentity{Tenant: env.Tenant, Process: env.Process, Workflow: env.Workflow}
+		version = env.Sequence
+		return book.fold(env)
+	})
+	if err != nil {
+		return ProcessIdentity{}, 0, nil, fmt.Errorf("engine: open deadlines of %s: %w", s, err)
+	}
+	ds := make([]openDeadline, 0, len(book))
+	for _, d := range book {
+		ds = append(ds, d)
+	}
+	slices.SortFunc(ds, func(a, b openDeadline) int { return cmp.Or(cmp.Compare(a.SetAt, b.SetAt), cmp.Compare(a.ID, b.ID)) })
+	open = make([]DeadlineSet, len(ds))
+	for i, d := range ds {
+		open[i] = d.DeadlineSet
+	}
+	return id, version, open, nil
 }
 
 // Now returns the engine's clock reading (WithClock; default time.Now).

@@ -673,3 +673,77 @@ func TestAssumeNewIsOnlyAnOptimisation(t *testing.T) {
 		t.Fatalf("new process: %+v", res)
 	}
 }
+
+// TestOpenDeadlinesIsTheEngineFold checks engine.OpenDeadlines (the
+// definition-free view operator tools use) against the engine's own state:
+// the same open deadlines as State, in the order they were set, with the
+// identity and version of the stream.
+func TestOpenDeadlinesIsTheEngineFold(t *testing.T) {
+	ctx := context.Background()
+	st := newStores()
+	ec := st.engine(t, engine.WithSnapshotInterval(2))
+	p := spawn(t, ec, ledgerDef())
+	for i, c := range []engine.CommandData{Arm{Label: "answer", In: time.Hour}, Arm{Label: "silent", In: 2 * time.Hour},
+		Arm{Label: "gone", In: 3 * time.Hour}, Arm{Label: "answer", In: 30 * time.Minute}, Disarm{Label: "gone"}} {
+		if _, err := p.ExecuteWithContext(ctx, cmdAt(fmt.Sprint("c-", i), t0, c)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := p.FireDeadline(ctx, engine.DeadlineFired{ID: engine.DeadlineIDFor(p.Identity().Process, "c-1", 0), FiredAt: t0.Add(3 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	id, version, open, err := engine.OpenDeadlines(ctx, st.events, p.Identity().Stream())
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second := engine.DeadlineIDFor(p.Identity().Process, "c-0", 0), engine.DeadlineIDFor(p.Identity().Process, "c-3", 0)
+	if id != p.Identity() || len(open) != 2 || open[0].ID != first || open[1].ID != second || !open[1].Due.Equal(t0.Add(30*time.Minute)) {
+		t.Fatalf("OpenDeadlines = %v %d %+v", id, version, open)
+	}
+	for _, snap := range []bool{false, true} {
+		_, v, byDue, err := ec.State(ctx, ledgerDef(), p.Identity(), snap)
+		if err != nil || v != version || len(byDue) != 2 || byDue[0] != open[1] || byDue[1] != open[0] {
+			t.Fatalf("State (snapshot %v) = %d %+v, %v; OpenDeadlines %d %+v", snap, v, byDue, err, version, open)
+		}
+	}
+	if id, v, open, err := engine.OpenDeadlines(ctx, st.events, engine.StreamOf(tenant, engine.NewProcessID())); err != nil || v != 0 || len(open) != 0 || id != (engine.ProcessIdentity{}) {
+		t.Fatalf("empty stream: %v %d %+v %v", id, v, open, err)
+	}
+	if _, _, _, err := engine.OpenDeadlines(ctx, nil, p.Identity().Stream()); !errors.Is(err, engine.ErrInvalidArgument) {
+		t.Fatalf("no store: %v", err)
+	}
+}
+
+// TestResultCarriesTheDecision: a commit returns the decision's typed
+// workflow events and the fired deadline; a duplicate or an empty decision
+// returns neither.
+func TestResultCarriesTheDecision(t *testing.T) {
+	ctx := context.Background()
+	p := spawn(t, newStores().engine(t), ledgerDef())
+	res, err := p.ExecuteWithContext(ctx, cmdAt("add", t0, Add{Amount: 3, Note: "n"}))
+	if err != nil || !reflect.DeepEqual(res.Decided, []engine.EventData{Added{Amount: 3, Note: "n", At: t0}}) || res.Fired != nil {
+		t.Fatalf("add: %+v, %v", res, err)
+	}
+	if res, err = p.ExecuteWithContext(ctx, cmdAt("add", t0, Add{Amount: 3, Note: "n"})); err != nil || !res.Duplicate || res.Decided != nil || res.Fired != nil {
+		t.Fatalf("duplicate: %+v, %v", res, err)
+	}
+	if res, err = p.ExecuteWithContext(ctx, cmdAt("noop", t0, Noop{})); err != nil || res.Decided != nil || len(res.Envelopes) != 0 {
+		t.Fatalf("noop: %+v, %v", res, err)
+	}
+	for i, label := range []string{"answer", "silent"} {
+		if res, err = p.ExecuteWithContext(ctx, cmdAt(fmt.Sprint("arm-", i), t0, Arm{Label: label, In: time.Hour})); err != nil || len(res.Decided) != 0 {
+			t.Fatalf("arm: %+v, %v", res, err)
+		}
+	}
+	open, _ := p.OpenDeadlines(ctx)
+	for _, d := range open {
+		res, err := p.FireDeadline(ctx, engine.DeadlineFired{ID: d.ID, FiredAt: d.Due})
+		var want []engine.EventData
+		if d.Label == "answer" {
+			want = []engine.EventData{Expired{Label: "answer"}}
+		}
+		if err != nil || !reflect.DeepEqual(res.Decided, want) || res.Fired == nil || res.Fired.ID != d.ID || res.Fired.Label != d.Label || !res.Fired.FiredAt.Equal(d.Due) {
+			t.Fatalf("fire %s: %+v, %v", d.Label, res, err)
+		}
+	}
+}

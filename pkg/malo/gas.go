@@ -3,6 +3,7 @@ package malo
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Gas is the gas master data of a MaLo (GeLi Gas): what the NB reports in
@@ -173,6 +174,10 @@ type GasNetwork struct {
 	BillingDay      string `json:"billing_day,omitempty"`
 	NextBillingYear string `json:"next_billing_year,omitempty"`
 	BillingMonths   int    `json:"billing_months,omitempty"`
+	// BillingYearStart is the Start des Abrechnungsjahrs (DTM+155, a
+	// Gastag boundary), needed only in FV2604 messages (AHB FV2604
+	// 44002/44013/44014 SG6 DTM+155 for an RLM MaLo).
+	BillingYearStart time.Time `json:"billing_year_start,omitzero"`
 	// OBIS is the MaLo's OBIS code (SEQ+Z02 PIA+5), Granularity its
 	// Wertegranularität (CCI+ZE4: ZD9, ZE8, ZE9, ZB7).
 	OBIS        string `json:"obis,omitempty"`

@@ -27,6 +27,8 @@ type harness struct {
 	js   jetstream.JetStream
 	in   *ingest.Ingestor
 	cons jetstream.Consumer
+	// lastSeq is the MAKO_INGEST sequence of the last message handled.
+	lastSeq uint64
 }
 
 func newHarness(t *testing.T, extra []routing.Route, tenants ...ingest.Tenant) *harness {
@@ -72,11 +74,19 @@ func newHarness(t *testing.T, extra []routing.Route, tenants ...ingest.Tenant) *
 // handler on it, returning the handler's error.
 func (h *harness) handle(tenant engine.TenantID, data []byte) error {
 	h.t.Helper()
-	msg := nats.NewMsg(inbound.Subject(tenant))
+	return h.handleOn(inbound.Subject(tenant), data)
+}
+
+// handleOn publishes data on subject and runs the handler on it.
+func (h *harness) handleOn(subject string, data []byte) error {
+	h.t.Helper()
+	msg := nats.NewMsg(subject)
 	msg.Data = data
-	if _, err := h.js.PublishMsg(h.ctx, msg); err != nil {
+	ack, err := h.js.PublishMsg(h.ctx, msg)
+	if err != nil {
 		h.t.Fatal(err)
 	}
+	h.lastSeq = ack.Sequence
 	b, err := h.cons.Fetch(1, jetstream.FetchMaxWait(10*time.Second))
 	if err != nil {
 		h.t.Fatal(err)

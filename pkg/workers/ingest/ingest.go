@@ -240,6 +240,8 @@ func New(js jetstream.JetStream, ec *engine.Engine, router *routing.Router, tena
 
 // delivery is one ingest message being handled.
 type delivery struct {
+	// msg is the ingest message; its dead letters name it (worker.DeadLetter).
+	msg         jetstream.Msg
 	tenant      Tenant
 	seq         uint64
 	subject     string
@@ -256,7 +258,7 @@ func (in *Ingestor) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err != nil {
 		return worker.Permanent(fmt.Errorf("ingest: %s: metadata: %w", msg.Subject(), err))
 	}
-	d := delivery{seq: md.Sequence.Stream, subject: msg.Subject(), data: msg.Data(), redelivered: md.NumDelivered > 1, receivedAt: md.Timestamp}
+	d := delivery{msg: msg, seq: md.Sequence.Stream, subject: msg.Subject(), data: msg.Data(), redelivered: md.NumDelivered > 1, receivedAt: md.Timestamp}
 	// Everything the message itself can be blamed for is answered and
 	// dead-lettered inside handle; what is left is infrastructure (a
 	// publish, the registry, the inbox): retry it, never drop it.
@@ -734,17 +736,19 @@ func (in *Ingestor) count(d delivery, pid, result string) {
 	}
 }
 
+// dead dead-letters the ingest message of d through the path every worker
+// uses (worker.DeadLetter: source stream, subject and sequence from the
+// message, the unknown tenant when audit names none), with the interchange
+// as payload. The message is settled by the caller; an error means the
+// letter was not written and the message must be redelivered.
 func (in *Ingestor) dead(ctx context.Context, d delivery, reason deadletter.Reason, detail string, audit deadletter.Audit) error {
 	in.log.Warn().Str("tenant", audit.Tenant).Str("reason", string(reason)).Str("detail", detail).Uint64("seq", d.seq).
 		Str("sender", audit.Sender).Str("interchange", audit.InterchangeRef).Str("process", audit.Process).
 		Str("trace_id", trace.TraceID(d.traceParent)).Msg("ingest: dead letter")
-	return in.dlq.Write(ctx, deadletter.Letter{
-		Reason:  reason,
-		Detail:  detail,
-		Audit:   audit,
-		Source:  deadletter.Source{Stream: inbound.Stream, Subject: d.subject, Sequence: d.seq},
-		Payload: d.data,
-	})
+	letter := func(jetstream.Msg, error) deadletter.Letter {
+		return deadletter.Letter{Reason: reason, Detail: detail, Audit: audit, Payload: d.data}
+	}
+	return worker.DeadLetter(in.dlq, inbound.Stream, letter)(ctx, d.msg, fmt.Errorf("ingest: %s: %s", reason, detail))
 }
 
 // ExhaustedLetter describes the dead letter of an ingest message that will

@@ -217,7 +217,7 @@ func (p *Processor) handle(ctx context.Context, msg jetstream.Msg, a command.Add
 			return classify(a, err)
 		}
 	}
-	p.record(def, a, md, res)
+	p.record(a, md, res)
 	if p.observe != nil {
 		p.observe(a.Identity, res)
 	}
@@ -238,8 +238,10 @@ func (p *Processor) refused(err error) {
 	}
 }
 
-// record updates the metrics after a successful execution.
-func (p *Processor) record(def engine.AnyDefinition, a command.Addressed, md *jetstream.MsgMetadata, res engine.Result) {
+// record updates the metrics after a successful execution, from what the
+// engine returns: the committed envelopes' sequences, the fired deadline and
+// the decision's typed workflow events (engine.Result).
+func (p *Processor) record(a command.Addressed, md *jetstream.MsgMetadata, res engine.Result) {
 	if p.metrics == nil {
 		return
 	}
@@ -251,25 +253,19 @@ func (p *Processor) record(def engine.AnyDefinition, a command.Addressed, md *je
 	p.metrics.CommandsExecuted.WithLabelValues(wf, "committed").Inc()
 	p.metrics.IngestToCommit.Observe(time.Since(md.Timestamp).Seconds())
 	family := metrics.Family(wf)
-	for _, env := range res.Envelopes {
-		if env.Sequence == 1 {
-			p.metrics.ProcessesInitiated.WithLabelValues(family).Inc()
+	if len(res.Envelopes) > 0 && res.Envelopes[0].Sequence == 1 {
+		p.metrics.ProcessesInitiated.WithLabelValues(family).Inc()
+	}
+	if res.Fired != nil {
+		p.metrics.DeadlinesFired.WithLabelValues(res.Fired.Label).Inc()
+	}
+	// The typed events of the decision: nothing is decoded again.
+	for _, ev := range res.Decided {
+		if o, ok := ev.(module.Outcome); ok {
+			p.metrics.ProcessesCompleted.WithLabelValues(family, o.ProcessOutcome()).Inc()
 		}
-		if engine.IsEngineEventType(env.Type) {
-			if env.Type == engine.EventDeadlineFired {
-				if v, err := engine.DecodeEngineEvent(env); err == nil {
-					p.metrics.DeadlinesFired.WithLabelValues(v.(*engine.DeadlineFired).Label).Inc()
-				}
-			}
-			continue
-		}
-		if ev, err := def.DecodeEvent(env); err == nil {
-			if o, ok := ev.Data.(module.Outcome); ok {
-				p.metrics.ProcessesCompleted.WithLabelValues(family, o.ProcessOutcome()).Inc()
-			}
-			if a, ok := ev.Data.(module.AperakAlert); ok {
-				p.metrics.AperakMissed.WithLabelValues(a.AperakMissed()).Inc()
-			}
+		if a, ok := ev.(module.AperakAlert); ok {
+			p.metrics.AperakMissed.WithLabelValues(a.AperakMissed()).Inc()
 		}
 	}
 }

@@ -38,9 +38,10 @@ type ForceRequest struct {
 // command id derived from the deadline, so a repeated Force or the timer's
 // own fire later is one command) to the process's command subject; the
 // processor executes it and the engine records "mako.deadline.fired" with
-// By and Reason. The deadline is found in the process's event history
-// (events): the latest mako.deadline.set with the label that was neither
-// cancelled nor fired. It returns the fired deadline.
+// By and Reason. The deadline is found by the engine's own fold of the
+// process's deadline events (engine.OpenDeadlines over events): the latest
+// set deadline with the label that was neither cancelled nor fired. It
+// returns the fired deadline.
 func Force(ctx context.Context, js jetstream.JetStream, events engine.EventStore, r ForceRequest) (engine.DeadlineFired, error) {
 	if r.By == "" || r.Reason == "" {
 		return engine.DeadlineFired{}, ErrAuditMissing
@@ -48,41 +49,16 @@ func Force(ctx context.Context, js jetstream.JetStream, events engine.EventStore
 	if err := r.Tenant.Validate(); err != nil {
 		return engine.DeadlineFired{}, fmt.Errorf("scheduler: force: %w", err)
 	}
-	envs, err := events.Load(ctx, engine.StreamOf(r.Tenant, r.Process))
+	id, version, open, err := engine.OpenDeadlines(ctx, events, engine.StreamOf(r.Tenant, r.Process))
 	if err != nil {
 		return engine.DeadlineFired{}, fmt.Errorf("scheduler: force %s/%s: %w", r.Tenant, r.Process, err)
 	}
-	if len(envs) == 0 {
+	if version == 0 {
 		return engine.DeadlineFired{}, fmt.Errorf("scheduler: force: %w: process %s/%s has no history", ErrNoOpenDeadline, r.Tenant, r.Process)
 	}
-	open := map[engine.DeadlineID]engine.DeadlineSet{}
-	var order []engine.DeadlineID
-	var id engine.ProcessIdentity
-	for _, env := range envs {
-		id = engine.ProcessIdentity{Tenant: env.Tenant, Process: env.Process, Workflow: env.Workflow}
-		if !engine.IsEngineEventType(env.Type) {
-			continue
-		}
-		v, err := engine.DecodeEngineEvent(env)
-		if err != nil {
-			return engine.DeadlineFired{}, fmt.Errorf("scheduler: force %s/%s: %w", r.Tenant, r.Process, err)
-		}
-		switch e := v.(type) {
-		case *engine.DeadlineSet:
-			open[e.ID] = *e
-			order = append(order, e.ID)
-		case *engine.DeadlineCancelled:
-			delete(open, e.ID)
-		case *engine.DeadlineFired:
-			delete(open, e.ID)
-		}
-	}
 	var labels []string
-	for i := len(order) - 1; i >= 0; i-- {
-		d, ok := open[order[i]]
-		if !ok {
-			continue
-		}
+	for i := len(open) - 1; i >= 0; i-- { // the latest set first
+		d := open[i]
 		if d.Label == r.Label {
 			fired := engine.DeadlineFired{ID: d.ID, Label: d.Label, Due: d.Due, FiredAt: r.At.UTC(), By: r.By, Reason: r.Reason}
 			if err := command.PublishFired(ctx, js, id, fired); err != nil {
