@@ -16,16 +16,11 @@ import (
 	"github.com/mako-engine/mako/pkg/module"
 )
 
-// gasParties are the three market parties of the gas market: the tenants
-// of the GPKE market with DVGW code numbers (98…, valid check digits).
-var gasParties = demo.Market{
-	LFN: demo.Party{Tenant: "lfn", MPID: "9800000000007", Role: "LF", Name: "LFN"},
-	NB:  demo.Party{Tenant: "nb", MPID: "9800000000014", Role: "NB", Name: "NB"},
-	LFA: demo.Party{Tenant: "lfa", MPID: "9800000000021", Role: "LF", Name: "LFA"},
-}
-
-// gasMarket is the GeLi Gas market: three Gas tenants.
-var gasMarket = marketKind{mk: gasParties, sector: catalog.Gas, lfx: mpGasLFX,
+// gasMarket is the GeLi Gas market: three Gas tenants with the DVGW MP-IDs
+// of makod's default tenants (demo.DefaultGasMarket), each with the GeLi
+// Gas module on the deployment's master-data source (app.GasMasterData)
+// plus an LF contract system (withContracts).
+var gasMarket = marketKind{mk: demo.DefaultGasMarket, sector: catalog.Gas, lfx: mpGasLFX,
 	modules: func(t *testing.T, store malo.Reader, lookup processLookup) []module.Module {
 		mod, err := geligas.Module(geligas.WithMasterData(withContracts(app.GasMasterData(store))),
 			geligas.WithProcessIndex(geligas.ProcessIndexFunc(lookup)))
@@ -35,20 +30,15 @@ var gasMarket = marketKind{mk: gasParties, sector: catalog.Gas, lfx: mpGasLFX,
 	record: gasRecord}
 
 // gasRecord makes a seeded record a gas MaLo: the LFA's supply starts at
-// the Gastag of 2026-01-01 (06:00 local), the MaLo has its gas master data
-// (Marktgebiet THE, a Bilanzkreis, H-Gas, Niederdruck) and the NB's network
-// data of an RLM MaLo (the model geligas.LocationData supports): test
-// values in the AHB's code formats.
+// the Gastag of 2026-01-01 (06:00 local), the MaLo has the gas master data
+// and network data of `mako demo gas` (demo.GasMasterData: Marktgebiet THE,
+// H-Gas, an RLM MaLo — the model geligas.LocationData supports).
 func gasRecord(r *malo.Record) {
 	for i := range r.Periods {
 		r.Periods[i].From = gasDay(2026, 1, 1)
 	}
-	r.Gas = malo.Gas{MarketArea: "37Y005053MH0000R", BalanceGroup: "THE0BFL0000000AB", Quality: malo.GasH, Pressure: malo.PressureLow}
-	r.GasNetwork = &malo.GasNetwork{CaseGroup: "GABi-RLMmT", Household: true, NetContract: "Z09", NetPayer: "Z11", BillingVariant: "Z14",
-		BillingDay: "0101", NextBillingYear: "2027", BillingMonths: 12, OBIS: "7-0:33.86.0", Granularity: "ZE8", Concession: "TK",
-		MeterType: "BGZ", MeterSize: "G4", MeterNumber: "GZ" + r.MaLo, MeterReading: "AMR", RegisterOBIS: "7-0:3.0.0", RegisterDigits: "5,3",
-		Customer: "Mustermann", CustomerFirst: "Erika",
-		Address: &malo.Address{Street: "Musterstraße", HouseNo: "1", City: "Musterstadt", PostCode: "12345"}}
+	g, n := demo.GasMasterData()
+	r.Gas, r.GasNetwork = g, &n
 }
 
 // The gas market in one test (issue 14): LFN, NB and LFA of GeLi Gas on one
