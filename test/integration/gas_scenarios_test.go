@@ -112,7 +112,11 @@ func gasHappyPath(t *testing.T, m *market, tm gasTimes) {
 	c := m.waitConversation(t, maloID, "the Kündigung", convComplete)
 	kue := onePID(t, c, geligas.PIDKuendigung, mk)
 	gasFrom(t, kue, mk.LFN.MPID, mk.LFA.MPID, start)
-	checkAnswer(t, onePID(t, c, geligas.PIDKuendigungBest, mk), kue, "E15", "G_0006")
+	kb := onePID(t, c, geligas.PIDKuendigungBest, mk)
+	checkAnswer(t, kb, kue, "E15", "G_0006")
+	if !kb.Date.Equal(start) || !strings.Contains(string(kb.Raw), "QTY+Z09:3200") {
+		t.Errorf("44017: end %s, want %s with the previous-year consumption 3200 kWh (QTY+Z09)", kb.Date, start)
+	}
 
 	m.lfn.erpCommand(t, "anm-"+maloID, geligas.ERPRegisterSupplyStart, gasSupplyStart(m, maloID, start))
 	gasDecide(t, m.lfa, maloID, geligas.PIDAbmeldeanfrage, mk.NB.MPID, false, nil)
@@ -143,6 +147,19 @@ func gasHappyPath(t *testing.T, m *market, tm gasTimes) {
 	if !best.Date.Equal(start) || best.MaLo != maloID {
 		t.Errorf("44002: start %s MaLo %s, want %s %s", best.Date, best.MaLo, start, maloID)
 	}
+	// The 44002 carries the LFN's facts of the 44001 (Bilanzkreis, billing
+	// interval), the Bilanzierungsbeginn and the NB's master data of the
+	// MaLo (Marktgebiet, Druckebene, Gasqualität, MeLo).
+	g, _ := demo.GasMasterData()
+	pressure, _ := g.Pressure.Code()
+	quality, _ := g.Quality.Code()
+	for _, seg := range []string{"DTM+158:" + strings.ReplaceAll(catalog.FormatDTM303(start), "+", "?+"), "CCI+Z19++THE0BFL0000000LN'",
+		"DTM+Z20:12:802'", "CCI+Z21++" + g.MarketArea + "'", "CCI+++Y01'CAV+" + pressure + "'", "CCI+++Y02'CAV+" + quality + "'",
+		"RFF+Z19:" + demo.DemoMeLo(maloID) + "'"} {
+		if !strings.Contains(string(best.Raw), seg) {
+			t.Errorf("44002 lacks %s", seg)
+		}
+	}
 	info := onePID(t, c, geligas.PIDInfoZuordnung, mk)
 	if info.From != mk.NB.MPID || info.To != mk.LFN.MPID || info.RefTN != anm.Transaction || !strings.Contains(string(info.Raw), "NAD+VY+"+mk.LFA.MPID) {
 		t.Errorf("44036 %s → %s answers %s, want NB → LFN for %s naming the LFA (NAD+VY)", info.From, info.To, info.RefTN, anm.Transaction)
@@ -170,7 +187,9 @@ func gasHappyPath(t *testing.T, m *market, tm gasTimes) {
 			t.Errorf("%s process %s: %s %s, want %s confirmed", pc.p.Tenant, pc.id, rp.Workflow, rp.Outcome, pc.wf)
 		}
 	}
-	wantCloudEvents(t, m.lfn.events(t, maloID), "lfn", "process.completed 44017", "process.completed 44002")
+	// The LFN's processes take the positive CONTRLs as "received".
+	wantCloudEvents(t, m.lfn.events(t, maloID), "lfn", "contrl.received", "process.completed 44017", "process.completed 44002", "info.received 44036")
+	wantCloudEvents(t, m.lfa.events(t, maloID), "lfa", "decision.requested 44016", "process.completed 44017", "decision.requested 44010", "process.completed 44011")
 }
 
 // gasLFAObjects: the LFA's ERP objects to the NB's 44010 (44012, Z12
@@ -189,7 +208,11 @@ func gasLFAObjects(t *testing.T, m *market, tm gasTimes) {
 	checkGasConversation(t, c, mk)
 	anm, anf := onePID(t, c, geligas.PIDAnmeldung, mk), onePID(t, c, geligas.PIDAbmeldeanfrage, mk)
 	checkAnswer(t, onePID(t, c, geligas.PIDAbmeldeanfrageAbl, mk), anf, "Z12", "G_0009")
-	checkAnswer(t, onePID(t, c, geligas.PIDAnmeldungAbl, mk), anm, "Z35", "G_0011")
+	abl := onePID(t, c, geligas.PIDAnmeldungAbl, mk)
+	checkAnswer(t, abl, anm, "Z35", "G_0011")
+	if abl.Third != "Z12" || !strings.Contains(string(abl.Raw), "NAD+VY+"+mk.LFA.MPID) {
+		t.Errorf("44003 Z35: STS+Z35 %q, want the LFA's Z12, and NAD+VY naming the LFA (AHB [84], [566])", abl.Third)
+	}
 	for _, pid := range []string{geligas.PIDAnmeldungBest, geligas.PIDInfoBeendigung} {
 		if n := len(c.UTILMD(pid)); n != 0 {
 			t.Errorf("%d %s after the LFA's objection", n, pid)
