@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/mako-engine/mako/internal/app"
 	"github.com/mako-engine/mako/internal/demo"
+	"github.com/mako-engine/mako/pkg/api"
 	"github.com/nats-io/nats.go"
 )
 
@@ -178,6 +180,13 @@ func TestDemoGas(t *testing.T) {
 	var out, errs bytes.Buffer
 	if code := run(context.Background(), []string{"demo", "lfw24", "--nats-url", natsURL, "--api", apiURL, "--timeout", "30s"}, nil, &out, &errs); code != 0 {
 		t.Fatalf("lfw24 after gas: exit %d\n%s\n%s", code, out.String(), errs.String())
+	}
+	// Nothing was rejected on the way: no dead letter (the projector lags;
+	// one that exists would show within this wait).
+	time.Sleep(300 * time.Millisecond)
+	var dl api.DeadLetterList
+	if err := json.Unmarshal([]byte(demoGet(t, apiURL+"/v1/deadletters")), &dl); err != nil || len(dl.DeadLetters) != 0 {
+		t.Errorf("dead letters after the demos: %+v %v", dl.DeadLetters, err)
 	}
 }
 

@@ -88,7 +88,7 @@ func (gasScript) react(ev ReceivedEvent, mk Market, st *playState) (cmds []erpCo
 		if d.PID == geligas.PIDAbmeldeanfrage {
 			from = mk.NB.MPID
 		}
-		return []erpCommand{consent(mk.LFA, geligas.ERPDecide, from, d.TransactionID)}, false
+		return []erpCommand{consent(mk.LFA, geligas.ERPDecide, from, d.TransactionID, geligas.DecisionKey(from, d.TransactionID))}, false
 	case ev.Tenant == mk.LFN.Tenant && ev.Event.Type == erp.TypeProcessCompleted && d.PID == geligas.PIDKuendigungBest:
 		// The Kündigung is confirmed: the LFN's ERP registers the supply.
 		return []erpCommand{registration(mk, st)}, false

@@ -57,7 +57,7 @@ func (lfw24Script) begin(now time.Time, mk Market, maloID string) (time.Time, er
 func (lfw24Script) react(ev ReceivedEvent, mk Market, st *playState) (cmds []erpCommand, done bool) {
 	switch {
 	case ev.Tenant == mk.LFA.Tenant && ev.Event.Type == gpke.CEDecisionRequested:
-		return []erpCommand{consent(mk.LFA, gpke.ERPDecide, mk.NB.MPID, ev.Data.TransactionID)}, false
+		return []erpCommand{consent(mk.LFA, gpke.ERPDecide, mk.NB.MPID, ev.Data.TransactionID, gpke.DecisionKey(mk.NB.MPID, ev.Data.TransactionID))}, false
 	case ev.Tenant == mk.LFN.Tenant && (ev.Event.Type == erp.TypeProcessCompleted || ev.Event.Type == erp.TypeProcessFailed):
 		st.failed(ev)
 		return nil, true

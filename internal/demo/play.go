@@ -13,6 +13,7 @@ import (
 
 	"github.com/mako-engine/mako/pkg/api"
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/engine/natsstore"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/malo/malonats"
 	"github.com/mako-engine/mako/pkg/partner"
@@ -161,12 +162,16 @@ type erpCommand struct {
 	key string
 	// what is printed after the command type.
 	what string
+	// routedBy is the business key the ERP receiver finds the command's
+	// process by (nil: the command starts a process).
+	routedBy *engine.BusinessKey
 }
 
-// consent is the ERP's consent (typ = the family's decide command) to the
-// request tx from partner that party was asked to decide on.
-func consent(party Party, typ, partnerMPID, tx string) erpCommand {
-	return erpCommand{party: party, typ: typ, key: "decide-" + tx, what: "consent for " + tx,
+// consent is the ERP's consent (typ = the family's decide command, routed
+// by the decision key) to the request tx from partner that party was asked
+// to decide on.
+func consent(party Party, typ, partnerMPID, tx string, key engine.BusinessKey) erpCommand {
+	return erpCommand{party: party, typ: typ, key: "decide-" + tx, what: "consent for " + tx, routedBy: &key,
 		data: map[string]any{"partner": partnerMPID, "transaction_id": tx, "object": false, "note": "demo: the customer's contract ends"}}
 }
 
@@ -262,7 +267,12 @@ func play(ctx context.Context, cfg Config, sc script) (*Result, error) {
 	res := &Result{Start: start, MasterData: map[string]*malo.Record{}}
 	st := &playState{Start: start, MaLo: cfg.MaLo, sent: map[string]bool{}}
 	key := "demo-" + sc.name() + "-" + strconv.FormatInt(now.UnixNano(), 36)
-	erpOut := &erpSender{js: js, sent: map[string]*pendingCommand{}}
+	reg, err := natsstore.NewRegistry(ctx, js)
+	if err != nil {
+		return nil, fmt.Errorf("%w: registry: %v", ErrUnreachable, err)
+	}
+	defer reg.Close()
+	erpOut := &erpSender{js: js, reg: reg, keyWait: 5 * time.Second, sent: map[string]*pendingCommand{}}
 	if err := erpOut.send(ctx, key, first); err != nil {
 		return nil, err
 	}
@@ -501,15 +511,19 @@ func nbSupplierAt(r *malo.Record, t time.Time) (string, bool) {
 	return p.Supplier, ok
 }
 
-// erpSender sends the demo's ERP commands and sends one again that the
-// receiver rejected with no_process: an ERP event (e.g. a decision request)
-// can arrive before the business key the answer is routed by is bound (the
-// relay binds it after the commit, the ERP publisher reads the same commit
-// independently), and docs/erp.md lets the ERP resend a rejected command
-// under the same idempotency key.
+// erpSender sends the demo's ERP commands. An ERP event (e.g. a decision
+// request) can arrive before the business key the answer is routed by is
+// bound (the relay binds it after the commit, the ERP publisher reads the
+// same commit independently): the sender waits (up to keyWait) until the
+// key is in the registry, and sends a command the receiver still rejected
+// with no_process again under the same idempotency key (docs/erp.md lets
+// the ERP do so).
 type erpSender struct {
-	js   jetstream.JetStream
-	sent map[string]*pendingCommand
+	js  jetstream.JetStream
+	reg engine.Registry // nil: do not wait for keys
+	// keyWait bounds how long a command waits for the key it is routed by.
+	keyWait time.Duration
+	sent    map[string]*pendingCommand
 }
 
 // pendingCommand is a sent command and when it is to be sent again.
@@ -530,7 +544,26 @@ func (s *erpSender) send(ctx context.Context, key string, c erpCommand) error {
 	}
 	p.attempts++
 	p.resendAt = time.Time{}
+	if c.routedBy != nil && s.reg != nil {
+		s.awaitKey(ctx, engine.TenantID(c.party.Tenant), *c.routedBy)
+	}
 	return sendERP(ctx, s.js, c.party.Tenant, key, c.typ, c.data)
+}
+
+// awaitKey polls the registry until key names a process of tenant or
+// keyWait passed; the command is sent either way (a rejection is resent).
+func (s *erpSender) awaitKey(ctx context.Context, tenant engine.TenantID, key engine.BusinessKey) {
+	deadline := time.Now().Add(s.keyWait)
+	for time.Now().Before(deadline) {
+		if ids, err := s.reg.LookupAll(ctx, tenant, key); err == nil && len(ids) > 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // rejected handles a de.mako.command.rejected: a command of ours rejected
