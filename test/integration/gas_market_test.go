@@ -38,6 +38,11 @@ func gasRecord(r *malo.Record) {
 		r.Periods[i].From = gasDay(2026, 1, 1)
 	}
 	g, n := demo.GasMasterData()
+	if n.BillingYearStart.IsZero() {
+		// Start des Abrechnungsjahrs: FV2604 messages of an RLM MaLo need
+		// it (44002 DTM+155).
+		n.BillingYearStart = gasDay(2026, 1, 1)
+	}
 	r.Gas, r.GasNetwork = g, &n
 }
 

@@ -56,10 +56,24 @@ func gasSupplyStart(m *market, maloID string, start time.Time) map[string]any {
 		"balance_group": "THE0BFL0000000LN", "billing_months": 12}
 }
 
-// gasDecide answers the party's decision request about the MaLo's pid.
+// gasDecide answers the party's decision request about the MaLo's pid as
+// its ERP would: once the request's decision key is bound in the registry
+// (the CloudEvent can reach the ERP before the commit that binds it; a
+// geligas.decide before that is refused with no_process).
 func gasDecide(t *testing.T, p *marketParty, maloID, pid, partnerMP string, object bool, extra map[string]any) demo.ReceivedEvent {
 	t.Helper()
 	req := p.waitEvent(t, maloID, geligas.CEDecisionRequested, pid)
+	key := geligas.DecisionKey(partnerMP, req.Data.TransactionID)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		ids, err := p.sys.Engine().Registry().LookupAll(context.Background(), engine.TenantID(p.Tenant), key)
+		must(t, err)
+		if len(ids) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: decision key %v never bound", p.Tenant, key)
+		}
+	}
 	cmd := map[string]any{"partner": partnerMP, "transaction_id": req.Data.TransactionID, "object": object}
 	for k, v := range extra {
 		cmd[k] = v
@@ -877,7 +891,6 @@ func gasEoG(t *testing.T, m *market, tm gasTimes) {
 // without supplier (E_3006: no Abmeldungsanfrage) is confirmed at its
 // receipt with a 44002 of FV2604, which validates against the FV2604 AHB.
 func gasFV2604(t *testing.T, m *market, clock *fristen.GeLiGas) {
-	t.Skip("TEMPORARY: the deployment's master data have no Start des Abrechnungsjahrs (FV2604 DTM+155), so no 44002 of FV2604 (NOTES-gasmarket.md 07:38)")
 	maloID := nextMaLo(t)
 	t.Parallel()
 	mk := m.mk
