@@ -69,60 +69,28 @@ func TestGasMarket(t *testing.T) {
 	must(t, err)
 
 	t.Run("scenarios", func(t *testing.T) {
-		t.Run("switch with Kündigung", func(t *testing.T) { gasHappyPath(t, m, tm) })
-		t.Run("LFA objects to the Abmeldungsanfrage", func(t *testing.T) { gasLFAObjects(t, m, tm) })
-		t.Run("LFA refuses the Kündigung", func(t *testing.T) { gasKuendigungRefused(t, m, tm) })
-		t.Run("NB refuses", func(t *testing.T) { gasNBRefusals(t, m, tm) })
-		t.Run("another Anmeldung pending", func(t *testing.T) { gasPending(t, m, tm) })
-		t.Run("LFA silent: operator fires the deadline", func(t *testing.T) { gasLFASilentForced(t, m, tm) })
-		t.Run("LFA silent: deadline across a holiday", func(t *testing.T) { gasLFASilentPast(t, m, clock) })
-		t.Run("Abmeldung", func(t *testing.T) { gasAbmeldung(t, m, tm) })
-		t.Run("Stornierung", func(t *testing.T) { gasStornierung(t, m, tm) })
-		t.Run("DST night (autumn): switch", func(t *testing.T) { gasDSTNight(t, m, clock) })
-		t.Run("DST night (spring): Abmeldung", func(t *testing.T) { gasDSTSpring(t, m) })
-		t.Run("Gastag boundary 05:30/06:30", func(t *testing.T) { gasGastagBoundary(t, m, clock) })
-		t.Run("holiday in the lead time", func(t *testing.T) { gasHolidayLeadTime(t, m, clock) })
-		t.Run("partner rejects by negative CONTRL", func(t *testing.T) { gasContrlRejected(t, m, tm) })
-		t.Run("Auszug revokes a future assignment (44038)", func(t *testing.T) { gasAuszugRevokesFuture(t, m, tm) })
-		t.Run("Abmeldung vom NB", func(t *testing.T) { gasAbmeldungVomNB(t, m, tm) })
-		t.Run("Ersatz-/Grundversorgung", func(t *testing.T) { gasEoG(t, m, tm) })
-		t.Run("process started in FV2604", func(t *testing.T) { gasFV2604(t, m, clock) })
-		// A syntax fault (a UNH without the MIG version) rejects the whole
-		// interchange: a negative CONTRL (UCI 0083 = 4) to LFX, no APERAK,
-		// no process.
-		t.Run("broken interchange: negative CONTRL", func(t *testing.T) {
-			maloID := nextMaLo(t)
-			t.Parallel()
-			g := gasLFX44001{MaLo: maloID, NB: mk.NB.MPID, Start: gasDay(2027, 3, 1), Received: now, Break: true}
-			g.send(t, m)
-			c := m.waitLFX(t, "the negative CONTRL", func(msg demo.Message) bool {
-				return msg.Type == "CONTRL" && msg.RefInterchange == g.ref()
-			})
-			if c.DocCode != catalog.ContrlActionRejected || c.From != mk.NB.MPID || c.To != mpGasLFX {
-				t.Errorf("CONTRL %s from %s to %s for %s, want a rejection (4) from the NB", c.DocCode, c.From, c.To, c.RefInterchange)
-			}
-			// That nothing else follows is checked at the end (LFX's
-			// interchanges), when every scenario has run.
-		})
-
-		// An AHB fault (SEQ+Z12 Gemeinderabatt missing, Muss): the
-		// interchange is syntactically clean (positive CONTRL), the
-		// transaction gets the error APERAK 313 Z29 and no process.
-		t.Run("faulty transaction: error APERAK", func(t *testing.T) {
-			maloID := nextMaLo(t)
-			t.Parallel()
-			g := gasLFX44001{MaLo: maloID, NB: mk.NB.MPID, Start: gasDay(2027, 3, 1), Received: now, Drop: "SEQ+Z12"}
-			g.send(t, m)
-			a := m.waitLFX(t, "the error APERAK", func(msg demo.Message) bool { return msg.Type == "APERAK" && msg.RefTN == g.tx() })
-			if a.DocCode != "313" || !slices.Equal(a.ERC, []string{"Z29"}) || a.RefDocument != g.doc() || a.From != mk.NB.MPID {
-				t.Errorf("APERAK %s %v from %s for doc %s, want 313 Z29 from the NB for %s", a.DocCode, a.ERC, a.From, a.RefDocument, g.doc())
-			}
-			ct := m.waitLFX(t, "the CONTRL", func(msg demo.Message) bool { return msg.Type == "CONTRL" && msg.RefInterchange == g.ref() })
-			if ct.DocCode != catalog.ContrlActionAcknowledged {
-				t.Errorf("CONTRL %s for a syntactically clean interchange, want 7", ct.DocCode)
-			}
-			checkGasMessages(t, demo.Conversation{Messages: []demo.Message{a, ct}})
-		})
+		concurrently(t,
+			scenario{"switch with Kündigung", func(t *testing.T) { gasHappyPath(t, m, tm) }},
+			scenario{"LFA objects to the Abmeldungsanfrage", func(t *testing.T) { gasLFAObjects(t, m, tm) }},
+			scenario{"LFA refuses the Kündigung", func(t *testing.T) { gasKuendigungRefused(t, m, tm) }},
+			scenario{"NB refuses", func(t *testing.T) { gasNBRefusals(t, m, tm) }},
+			scenario{"another Anmeldung pending", func(t *testing.T) { gasPending(t, m, tm) }},
+			scenario{"LFA silent: operator fires the deadline", func(t *testing.T) { gasLFASilentForced(t, m, tm) }},
+			scenario{"LFA silent: deadline across a holiday", func(t *testing.T) { gasLFASilentPast(t, m, clock) }},
+			scenario{"Abmeldung", func(t *testing.T) { gasAbmeldung(t, m, tm) }},
+			scenario{"Stornierung", func(t *testing.T) { gasStornierung(t, m, tm) }},
+			scenario{"DST night (autumn): switch", func(t *testing.T) { gasDSTNight(t, m, clock) }},
+			scenario{"DST night (spring): Abmeldung", func(t *testing.T) { gasDSTSpring(t, m) }},
+			scenario{"Gastag boundary 05:30/06:30", func(t *testing.T) { gasGastagBoundary(t, m, clock) }},
+			scenario{"holiday in the lead time", func(t *testing.T) { gasHolidayLeadTime(t, m, clock) }},
+			scenario{"partner rejects by negative CONTRL", func(t *testing.T) { gasContrlRejected(t, m, tm) }},
+			scenario{"Auszug revokes a future assignment (44038)", func(t *testing.T) { gasAuszugRevokesFuture(t, m, tm) }},
+			scenario{"Abmeldung vom NB", func(t *testing.T) { gasAbmeldungVomNB(t, m, tm) }},
+			scenario{"Ersatz-/Grundversorgung", func(t *testing.T) { gasEoG(t, m, tm) }},
+			scenario{"process started in FV2604", func(t *testing.T) { gasFV2604(t, m, clock) }},
+			scenario{"broken interchange: negative CONTRL", func(t *testing.T) { gasBrokenInterchange(t, m, now) }},
+			scenario{"faulty transaction: error APERAK", func(t *testing.T) { gasFaultyTransaction(t, m, now) }},
+		)
 	})
 
 	// Every message any party sent in the whole gas market: clean, gas,

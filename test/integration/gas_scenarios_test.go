@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +25,25 @@ import (
 // code lists are those of geligas.DefaultCodes (docs/geligas.md: E15 and
 // the E14 fallbacks are UNVERIFIED choices of the package, Z12/Z34/Z35/ZC5/
 // Z01 are named by AHB conditions).
+
+// scenario is one named subtest of a market test.
+type scenario struct {
+	name string
+	run  func(t *testing.T)
+}
+
+// concurrently runs the scenarios as subtests of t all at once, each from
+// its own goroutine (testing.T.Run may be called from several): they share
+// one market and spend their time waiting for it, so their waits overlap
+// whatever -parallel allows. It returns when all have finished.
+func concurrently(t *testing.T, scenarios ...scenario) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for _, sc := range scenarios {
+		wg.Go(func() { t.Run(sc.name, sc.run) })
+	}
+	wg.Wait()
+}
 
 // gasTimes are the dates the ERP-started scenarios use, derived from the
 // test's start (now) by the package's lead-time clock.
@@ -116,7 +136,6 @@ func (m *market) pendingSwitch(t *testing.T, maloID string, start time.Time) dem
 // 44002 to the LFN; master data of all three follow.
 func gasHappyPath(t *testing.T, m *market, tm gasTimes) {
 	maloID := nextMaLo(t)
-	t.Parallel()
 	mk := m.mk
 	m.seedSwitch(t, maloID)
 	start := tm.okStart
@@ -211,7 +230,6 @@ func gasHappyPath(t *testing.T, m *market, tm gasTimes) {
 // AHB [84]); nothing changes in the master data.
 func gasLFAObjects(t *testing.T, m *market, tm gasTimes) {
 	maloID := nextMaLo(t)
-	t.Parallel()
 	mk := m.mk
 	m.seedSwitch(t, maloID)
 	m.lfn.erpCommand(t, "anm-"+maloID, geligas.ERPRegisterSupplyStart, gasSupplyStart(m, maloID, tm.okStart))
@@ -248,6 +266,7 @@ func gasLFAObjects(t *testing.T, m *market, tm gasTimes) {
 func gasKuendigungRefused(t *testing.T, m *market, tm gasTimes) {
 	mk := m.mk
 	ended := gasDay(2026, 6, 1)
+	var runs []scenario
 	for _, tc := range []struct {
 		name, code string
 		lfa        func(r *malo.Record)
@@ -272,9 +291,8 @@ func gasKuendigungRefused(t *testing.T, m *market, tm gasTimes) {
 				}
 			}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		runs = append(runs, scenario{tc.name, func(t *testing.T) {
 			maloID := nextMaLo(t)
-			t.Parallel()
 			m.seedSwitch(t, maloID)
 			if tc.lfa != nil {
 				r, err := m.lfa.malo.Lookup(context.Background(), mk.LFA.Tenant, maloID)
@@ -303,8 +321,9 @@ func gasKuendigungRefused(t *testing.T, m *market, tm gasTimes) {
 			if rp, _ := m.lfn.process(t, kue.Process); rp.Workflow != geligas.WorkflowLFNKuendigung || rp.Outcome != geligas.OutcomeRejected {
 				t.Errorf("LFN process %s %s", rp.Workflow, rp.Outcome)
 			}
-		})
+		}})
 	}
+	concurrently(t, runs...)
 }
 
 // gasNBRefusals: the NB refuses an Anmeldung for each E_3005 outcome the
@@ -313,6 +332,7 @@ func gasKuendigungRefused(t *testing.T, m *market, tm gasTimes) {
 // with the reason).
 func gasNBRefusals(t *testing.T, m *market, tm gasTimes) {
 	mk := m.mk
+	var runs []scenario
 	for _, tc := range []struct {
 		name  string
 		seed  func(maloID string)
@@ -332,9 +352,8 @@ func gasNBRefusals(t *testing.T, m *market, tm gasTimes) {
 		}},
 		{name: "lead time", seed: func(id string) { m.seedSwitch(t, id) }, start: tm.tooEarly, code: "E14", check: wantRemark(leadTimeRemark)},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		runs = append(runs, scenario{tc.name, func(t *testing.T) {
 			maloID := nextMaLo(t)
-			t.Parallel()
 			tc.seed(maloID)
 			m.lfn.erpCommand(t, "anm-"+maloID, geligas.ERPRegisterSupplyStart, gasSupplyStart(m, maloID, tc.start))
 			c := m.waitConversation(t, maloID, "the refusal", func(c demo.Conversation) bool {
@@ -352,8 +371,9 @@ func gasNBRefusals(t *testing.T, m *market, tm gasTimes) {
 			if rp, _ := m.lfn.process(t, anm.Process); rp.Outcome != geligas.OutcomeRejected {
 				t.Errorf("LFN outcome %s", rp.Outcome)
 			}
-		})
+		}})
 	}
+	concurrently(t, runs...)
 }
 
 // leadTimeRemark is the FTX+ACB of an E14 for the lead time
@@ -380,6 +400,7 @@ const otherGasNB = "9800000000083"
 // (44006 E14) and nothing changes.
 func gasAbmeldung(t *testing.T, m *market, tm gasTimes) {
 	mk := m.mk
+	var runs []scenario
 	for _, tc := range []struct {
 		name       string
 		lf         *marketParty
@@ -396,9 +417,8 @@ func gasAbmeldung(t *testing.T, m *market, tm gasTimes) {
 		{name: "end already recorded", lf: m.lfa, pid: geligas.PIDAbmeldungAbl, code: "E14", list: "G_0007", ended: true,
 			remark: "Lieferende zum Abmeldedatum bereits bestaetigt"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		runs = append(runs, scenario{tc.name, func(t *testing.T) {
 			maloID := nextMaLo(t)
-			t.Parallel()
 			m.seedSwitch(t, maloID)
 			if tc.ended {
 				r, err := m.nb.malo.Lookup(context.Background(), mk.NB.Tenant, maloID)
@@ -431,8 +451,9 @@ func gasAbmeldung(t *testing.T, m *market, tm gasTimes) {
 			if rp, _ := tc.lf.process(t, abm.Process); rp.Workflow != geligas.WorkflowLFLieferende || rp.Outcome != outcome {
 				t.Errorf("LF process %s %s, want %s %s", rp.Workflow, rp.Outcome, geligas.WorkflowLFLieferende, outcome)
 			}
-		})
+		}})
 	}
+	concurrently(t, runs...)
 }
 
 // gasStornierung: the LFN cancels its pending Anmeldung (the LFA's ERP has
@@ -442,7 +463,6 @@ func gasAbmeldung(t *testing.T, m *market, tm gasTimes) {
 // Anmeldung is refused (44024 E14).
 func gasStornierung(t *testing.T, m *market, tm gasTimes) {
 	maloID := nextMaLo(t)
-	t.Parallel()
 	mk := m.mk
 	c := m.pendingSwitch(t, maloID, tm.okStart)
 	anm, anf := onePID(t, c, geligas.PIDAnmeldung, mk), onePID(t, c, geligas.PIDAbmeldeanfrage, mk)
@@ -503,7 +523,6 @@ func gasStornierung(t *testing.T, m *market, tm gasTimes) {
 // 44037 to the LFA, and its history records who fired it.
 func gasLFASilentForced(t *testing.T, m *market, tm gasTimes) {
 	maloID := nextMaLo(t)
-	t.Parallel()
 	mk := m.mk
 	c := m.pendingSwitch(t, maloID, tm.okStart)
 	anf := onePID(t, c, geligas.PIDAbmeldeanfrage, mk)
@@ -537,7 +556,6 @@ func gasLFASilentForced(t *testing.T, m *market, tm gasTimes) {
 // processed.
 func gasLFASilentPast(t *testing.T, m *market, clock *fristen.GeLiGas) {
 	maloID := nextMaLo(t)
-	t.Parallel()
 	mk := m.mk
 	m.seedSwitch(t, maloID)
 	received := time.Date(2026, 11, 16, 10, 0, 0, 0, fristen.Berlin())
@@ -586,7 +604,6 @@ func gasLFASilentPast(t *testing.T, m *market, clock *fristen.GeLiGas) {
 // early: 44003 E14 (E_3005, "Vorlauffrist").
 func gasGastagBoundary(t *testing.T, m *market, clock *fristen.GeLiGas) {
 	early, late := nextMaLo(t), nextMaLo(t)
-	t.Parallel()
 	mk := m.mk
 	for _, id := range []string{early, late} {
 		m.seedSwitch(t, id)
@@ -622,7 +639,6 @@ func gasGastagBoundary(t *testing.T, m *market, clock *fristen.GeLiGas) {
 // master data's period boundary.
 func gasDSTNight(t *testing.T, m *market, clock *fristen.GeLiGas) {
 	maloID := nextMaLo(t)
-	t.Parallel()
 	mk := m.mk
 	m.seedSwitch(t, maloID)
 	received := time.Date(2026, 10, 5, 10, 0, 0, 0, fristen.Berlin())
@@ -659,7 +675,6 @@ func gasDSTNight(t *testing.T, m *market, clock *fristen.GeLiGas) {
 // 27th goes on (44010 to the LFA).
 func gasHolidayLeadTime(t *testing.T, m *market, clock *fristen.GeLiGas) {
 	early, ok := nextMaLo(t), nextMaLo(t)
-	t.Parallel()
 	mk := m.mk
 	received := time.Date(2026, 11, 11, 10, 0, 0, 0, fristen.Berlin())
 	if got := clock.EarliestStart(received, false); !got.Equal(gasDay(2026, 11, 27)) {
@@ -689,7 +704,6 @@ func gasHolidayLeadTime(t *testing.T, m *market, clock *fristen.GeLiGas) {
 // the pending Lieferbeginn (DTM+Z07).
 func gasPending(t *testing.T, m *market, tm gasTimes) {
 	maloID := nextMaLo(t)
-	t.Parallel()
 	mk := m.mk
 	m.pendingSwitch(t, maloID, tm.okStart)
 	g := gasLFX44001{MaLo: maloID, NB: mk.NB.MPID, Start: tm.okStart, Received: time.Now()}
@@ -714,7 +728,6 @@ func gasPending(t *testing.T, m *market, tm gasTimes) {
 // interchange as not received and tells its ERP.
 func gasContrlRejected(t *testing.T, m *market, tm gasTimes) {
 	maloID := nextMaLo(t)
-	t.Parallel()
 	mk := m.mk
 	m.seedSwitch(t, maloID)
 	r, err := m.nb.malo.Lookup(context.Background(), mk.NB.Tenant, maloID)
@@ -779,7 +792,6 @@ func gasContrlRejected(t *testing.T, m *market, tm gasTimes) {
 // geligas.lf.info process records it and its master data lose the period.
 func gasAuszugRevokesFuture(t *testing.T, m *market, tm gasTimes) {
 	maloID := nextMaLo(t)
-	t.Parallel()
 	mk := m.mk
 	end, future := tm.okStart, fristen.AddDays(tm.okStart, 30)
 	m.seedSwitch(t, maloID)
@@ -823,7 +835,6 @@ func gasAuszugRevokesFuture(t *testing.T, m *market, tm gasTimes) {
 // policy (E_3002: 44008 with DTM+93) and both record the end.
 func gasAbmeldungVomNB(t *testing.T, m *market, tm gasTimes) {
 	maloID := nextMaLo(t)
-	t.Parallel()
 	mk := m.mk
 	m.seedSwitch(t, maloID)
 	m.nb.erpCommand(t, "stilllegung-"+maloID, geligas.ERPDeregisterSupply, map[string]any{
@@ -857,7 +868,6 @@ func gasAbmeldungVomNB(t *testing.T, m *market, tm gasTimes) {
 func gasEoG(t *testing.T, m *market, tm gasTimes) {
 	t.Skip("TEMPORARY: the deployment's master data give the Grundversorger no billing interval, so no 44014 (NOTES-gasmarket.md 07:33)")
 	maloID := nextMaLo(t)
-	t.Parallel()
 	mk := m.mk
 	m.seedSwitch(t, maloID)
 	ctx := context.Background()
@@ -892,7 +902,6 @@ func gasEoG(t *testing.T, m *market, tm gasTimes) {
 // receipt with a 44002 of FV2604, which validates against the FV2604 AHB.
 func gasFV2604(t *testing.T, m *market, clock *fristen.GeLiGas) {
 	maloID := nextMaLo(t)
-	t.Parallel()
 	mk := m.mk
 	m.seedSwitch(t, maloID)
 	r, err := m.nb.malo.Lookup(context.Background(), mk.NB.Tenant, maloID)
@@ -928,7 +937,6 @@ func gasFV2604(t *testing.T, m *market, clock *fristen.GeLiGas) {
 // 04:00Z); 44004, 44005 and both records carry that instant.
 func gasDSTSpring(t *testing.T, m *market) {
 	maloID := nextMaLo(t)
-	t.Parallel()
 	mk := m.mk
 	end := gasDay(2027, 3, 28)
 	if end.UTC() != time.Date(2027, 3, 28, 4, 0, 0, 0, time.UTC) || fristen.DayLength(fristen.Gas, gasDay(2027, 3, 27)) != 23*time.Hour {
@@ -949,4 +957,38 @@ func gasDSTSpring(t *testing.T, m *market) {
 			return r != nil && r.Periods[0].To != nil && r.Periods[0].To.Equal(end)
 		})
 	}
+}
+
+// gasBrokenInterchange: a syntax fault (a UNH without the MIG version)
+// rejects LFX's whole interchange: a negative CONTRL (UCI 0083 = 4) from
+// the NB, no APERAK, no process (the end of TestGasMarket checks that
+// nothing else follows).
+func gasBrokenInterchange(t *testing.T, m *market, now time.Time) {
+	mk := m.mk
+	g := gasLFX44001{MaLo: nextMaLo(t), NB: mk.NB.MPID, Start: gasDay(2027, 3, 1), Received: now, Break: true}
+	g.send(t, m)
+	c := m.waitLFX(t, "the negative CONTRL", func(msg demo.Message) bool { return msg.Type == "CONTRL" && msg.RefInterchange == g.ref() })
+	if c.DocCode != catalog.ContrlActionRejected || c.From != mk.NB.MPID || c.To != mpGasLFX {
+		t.Errorf("CONTRL %s from %s to %s for %s, want a rejection (4) from the NB", c.DocCode, c.From, c.To, c.RefInterchange)
+	}
+	checkGasMessages(t, demo.Conversation{Messages: []demo.Message{c}})
+}
+
+// gasFaultyTransaction: an AHB fault in LFX's 44001 (SEQ+Z12
+// Gemeinderabatt missing, Muss): the interchange is syntactically clean
+// (positive CONTRL), the transaction gets the error APERAK 313 Z29 and no
+// process.
+func gasFaultyTransaction(t *testing.T, m *market, now time.Time) {
+	mk := m.mk
+	g := gasLFX44001{MaLo: nextMaLo(t), NB: mk.NB.MPID, Start: gasDay(2027, 3, 1), Received: now, Drop: "SEQ+Z12"}
+	g.send(t, m)
+	a := m.waitLFX(t, "the error APERAK", func(msg demo.Message) bool { return msg.Type == "APERAK" && msg.RefTN == g.tx() })
+	if a.DocCode != "313" || !slices.Equal(a.ERC, []string{"Z29"}) || a.RefDocument != g.doc() || a.From != mk.NB.MPID {
+		t.Errorf("APERAK %s %v from %s for doc %s, want 313 Z29 from the NB for %s", a.DocCode, a.ERC, a.From, a.RefDocument, g.doc())
+	}
+	ct := m.waitLFX(t, "the CONTRL", func(msg demo.Message) bool { return msg.Type == "CONTRL" && msg.RefInterchange == g.ref() })
+	if ct.DocCode != catalog.ContrlActionAcknowledged {
+		t.Errorf("CONTRL %s for a syntactically clean interchange, want 7", ct.DocCode)
+	}
+	checkGasMessages(t, demo.Conversation{Messages: []demo.Message{a, ct}})
 }

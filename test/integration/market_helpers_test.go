@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -289,13 +290,13 @@ func (m *market) seed(t *testing.T, maloID, gridOp string) {
 // deDay is 00:00 German local time of a date.
 func deDay(y int, mo time.Month, d int) time.Time { return fristen.Date(y, mo, d) }
 
-// maloSeq hands out valid MaLo-IDs, one per scenario.
-var maloSeq = 0
+// maloSeq hands out valid MaLo-IDs, one per scenario (scenarios may start
+// concurrently).
+var maloSeq atomic.Int64
 
 func nextMaLo(t *testing.T) string {
 	t.Helper()
-	maloSeq++
-	first := fmt.Sprintf("5%09d", 700000000+maloSeq)
+	first := fmt.Sprintf("5%09d", 700000000+maloSeq.Add(1))
 	c, err := ident.MaLoCheckDigit(first)
 	must(t, err)
 	return first + string(c)
@@ -316,26 +317,38 @@ func (p *marketParty) erpCommand(t *testing.T, key, typ string, data any) {
 func (p *marketParty) outbox(t *testing.T) []demo.Message {
 	t.Helper()
 	ctx := context.Background()
+	// Read up to the stream's last sequence now: an empty fetch is no proof
+	// of the end (a consumer can be slow to deliver on a loaded machine).
+	st, err := p.js.Stream(ctx, streams.Outbox)
+	must(t, err)
+	info, err := st.Info(ctx)
+	must(t, err)
+	last := info.State.LastSeq
+	var out []demo.Message
+	if info.State.Msgs == 0 {
+		return out
+	}
 	cons, err := p.js.OrderedConsumer(ctx, streams.Outbox, jetstream.OrderedConsumerConfig{})
 	must(t, err)
-	var out []demo.Message
+	deadline := time.Now().Add(20 * time.Second)
 	for {
 		batch, err := cons.Fetch(256, jetstream.FetchMaxWait(100*time.Millisecond))
 		must(t, err)
-		n := 0
 		for msg := range batch.Messages() {
-			n++
 			md, err := msg.Metadata()
 			must(t, err)
 			dm, err := demo.Decode(msg.Subject(), msg.Headers(), msg.Data(), md.Timestamp)
 			if err != nil {
 				t.Errorf("outbox of %s: %v", p.Tenant, err)
-				continue
+			} else {
+				out = append(out, dm)
 			}
-			out = append(out, dm)
+			if md.Sequence.Stream >= last {
+				return out
+			}
 		}
-		if n == 0 {
-			return out
+		if time.Now().After(deadline) {
+			t.Fatalf("outbox of %s: not read up to sequence %d", p.Tenant, last)
 		}
 	}
 }
