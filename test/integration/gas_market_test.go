@@ -97,14 +97,21 @@ func TestGasMarket(t *testing.T) {
 	// AHB-conformant; every UTILMD interchange acknowledged by exactly one
 	// positive CONTRL; no APERAK between the market's parties (their
 	// transactions are all clean).
-	all := demo.Conversation{Messages: m.messages(t)}
-	checkGasMessages(t, all)
-	var market demo.Conversation
-	for _, msg := range all.Messages {
-		if msg.To != mpGasLFX && msg.From != mpGasLFX {
-			market.Messages = append(market.Messages, msg)
+	// (The CONTRLs of the last interchanges may still be on their way: wait
+	// for them first, 20 s as a failure guard only.)
+	var all, market demo.Conversation
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		all, market = demo.Conversation{Messages: m.messages(t)}, demo.Conversation{}
+		for _, msg := range all.Messages {
+			if msg.To != mpGasLFX && msg.From != mpGasLFX {
+				market.Messages = append(market.Messages, msg)
+			}
+		}
+		if acknowledged(market) || time.Now().After(deadline) {
+			break
 		}
 	}
+	checkGasMessages(t, all)
 	checkGasCONTRLs(t, market, mk)
 	noAperak(t, market, mk)
 	// Every interchange of LFX got one CONTRL from the NB (positive for a

@@ -495,7 +495,9 @@ func gasStornierung(t *testing.T, m *market, tm gasTimes) {
 		t.Errorf("NB outcome %s, want cancelled", rp.Outcome)
 	}
 	m.lfn.erpCommand(t, "storno2-"+maloID, geligas.ERPRequestCancellation, storno)
-	c = m.waitConversation(t, maloID, "the late Stornierung's refusal", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDStornoAbl)) == 1 })
+	c = m.waitConversation(t, maloID, "the late Stornierung's refusal", func(c demo.Conversation) bool {
+		return acknowledged(c) && len(c.UTILMD(geligas.PIDStornoAbl)) == 1
+	})
 	abl := onePID(t, c, geligas.PIDStornoAbl, mk)
 	second := false
 	for _, sto := range c.UTILMD(geligas.PIDStorno) {

@@ -316,19 +316,32 @@ func (p *marketParty) erpCommand(t *testing.T, key, typ string, data any) {
 // outbox reads every message on the party's outbox so far.
 func (p *marketParty) outbox(t *testing.T) []demo.Message {
 	t.Helper()
-	ctx := context.Background()
-	// Read up to the stream's last sequence now: an empty fetch is no proof
-	// of the end (a consumer can be slow to deliver on a loaded machine).
-	st, err := p.js.Stream(ctx, streams.Outbox)
+	return p.outboxUpTo(t, p.outboxSeq(t))
+}
+
+// outboxSeq is the last sequence of the party's outbox (0: empty).
+func (p *marketParty) outboxSeq(t *testing.T) uint64 {
+	t.Helper()
+	st, err := p.js.Stream(context.Background(), streams.Outbox)
 	must(t, err)
-	info, err := st.Info(ctx)
+	info, err := st.Info(context.Background())
 	must(t, err)
-	last := info.State.LastSeq
-	var out []demo.Message
 	if info.State.Msgs == 0 {
+		return 0
+	}
+	return info.State.LastSeq
+}
+
+// outboxUpTo reads the party's outbox up to sequence last: an empty fetch
+// is no proof of the end (a consumer can be slow to deliver on a loaded
+// machine).
+func (p *marketParty) outboxUpTo(t *testing.T, last uint64) []demo.Message {
+	t.Helper()
+	var out []demo.Message
+	if last == 0 {
 		return out
 	}
-	cons, err := p.js.OrderedConsumer(ctx, streams.Outbox, jetstream.OrderedConsumerConfig{})
+	cons, err := p.js.OrderedConsumer(context.Background(), streams.Outbox, jetstream.OrderedConsumerConfig{})
 	must(t, err)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -337,13 +350,16 @@ func (p *marketParty) outbox(t *testing.T) []demo.Message {
 		for msg := range batch.Messages() {
 			md, err := msg.Metadata()
 			must(t, err)
+			if md.Sequence.Stream > last {
+				return out
+			}
 			dm, err := demo.Decode(msg.Subject(), msg.Headers(), msg.Data(), md.Timestamp)
 			if err != nil {
 				t.Errorf("outbox of %s: %v", p.Tenant, err)
 			} else {
 				out = append(out, dm)
 			}
-			if md.Sequence.Stream >= last {
+			if md.Sequence.Stream == last {
 				return out
 			}
 		}
@@ -353,15 +369,31 @@ func (p *marketParty) outbox(t *testing.T) []demo.Message {
 	}
 }
 
-// messages reads the outboxes of all three parties, ordered by time.
+// messages reads the outboxes of all three parties, ordered by time, as
+// one snapshot: the outboxes are read up to the sequences they had before
+// reading began, and again if any of them grew meanwhile (an answer read
+// from one outbox must not lack its request, sent earlier by another
+// party whose outbox was read first).
 func (m *market) messages(t *testing.T) []demo.Message {
 	t.Helper()
-	var all []demo.Message
-	for _, p := range m.parties() {
-		all = append(all, p.outbox(t)...)
+	seqs := func() []uint64 {
+		var out []uint64
+		for _, p := range m.parties() {
+			out = append(out, p.outboxSeq(t))
+		}
+		return out
 	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].At.Before(all[j].At) })
-	return all
+	for attempt := 0; ; attempt++ {
+		before := seqs()
+		var all []demo.Message
+		for i, p := range m.parties() {
+			all = append(all, p.outboxUpTo(t, before[i])...)
+		}
+		sort.SliceStable(all, func(i, j int) bool { return all[i].At.Before(all[j].At) })
+		if attempt == 20 || slices.Equal(before, seqs()) {
+			return all
+		}
+	}
 }
 
 // waitConversation polls the outboxes until done holds for the MaLo's
