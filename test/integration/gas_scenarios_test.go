@@ -575,6 +575,11 @@ func gasLFASilentPast(t *testing.T, m *market, clock *fristen.GeLiGas) {
 	}
 	gasFrom(t, onePID(t, c, geligas.PIDInfoBeendigung, mk), mk.NB.MPID, mk.LFA.MPID, start)
 	m.nb.record(t, maloID, "LFX from the Lieferbeginn", func(r *malo.Record) bool { return supplierAt(r, start) == mpGasLFX })
+	// The LFA learns the end of its assignment from the 44037 only.
+	m.lfa.record(t, maloID, "own supply ends at the Lieferbeginn", func(r *malo.Record) bool {
+		return r != nil && r.Periods[0].To != nil && r.Periods[0].To.Equal(start)
+	})
+	wantCloudEvents(t, m.lfa.events(t, maloID), "lfa", "info.received 44037", "process.completed 44037")
 	m.waitLFX(t, "the positive CONTRL", func(msg demo.Message) bool {
 		return msg.Type == "CONTRL" && msg.RefInterchange == g.ref() && msg.DocCode == catalog.ContrlActionAcknowledged
 	})
