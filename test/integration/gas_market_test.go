@@ -73,6 +73,7 @@ func TestGasMarket(t *testing.T) {
 			scenario{"switch with Kündigung", func(t *testing.T) { gasHappyPath(t, m, tm) }},
 			scenario{"LFA objects to the Abmeldungsanfrage", func(t *testing.T) { gasLFAObjects(t, m, tm) }},
 			scenario{"LFA refuses the Kündigung", func(t *testing.T) { gasKuendigungRefused(t, m, tm) }},
+			scenario{"LFA confirms the Kündigung for a later date", func(t *testing.T) { gasKuendigungNewDate(t, m, tm) }},
 			scenario{"NB refuses", func(t *testing.T) { gasNBRefusals(t, m, tm) }},
 			scenario{"another Anmeldung pending", func(t *testing.T) { gasPending(t, m, tm) }},
 			scenario{"LFA silent: operator fires the deadline", func(t *testing.T) { gasLFASilentForced(t, m, tm) }},

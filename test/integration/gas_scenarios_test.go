@@ -999,3 +999,24 @@ func gasFaultyTransaction(t *testing.T, m *market, now time.Time) {
 	}
 	checkGasMessages(t, demo.Conversation{Messages: []demo.Message{a, ct}})
 }
+
+// gasKuendigungNewDate: the LFA's ERP consents to the Kündigung with its
+// own, later end date: 44017 Z01 (Zustimmung mit Terminänderung, AHB [13])
+// with the date in DTM+471 (Ende zum nächstmöglichen Termin) instead of
+// DTM+93.
+func gasKuendigungNewDate(t *testing.T, m *market, tm gasTimes) {
+	maloID := nextMaLo(t)
+	mk := m.mk
+	m.seedSwitch(t, maloID)
+	own := fristen.AddDays(tm.okStart, 31)
+	m.lfn.erpCommand(t, "kue-"+maloID, geligas.ERPRequestTermination, map[string]any{
+		"malo": maloID, "date": tm.okStart, "lfa": mk.LFA.MPID, "lfn": mk.LFN.MPID})
+	gasDecide(t, m.lfa, maloID, geligas.PIDKuendigung, mk.LFN.MPID, false, map[string]any{"end": own})
+	c := m.waitConversation(t, maloID, "the confirmation", convComplete)
+	checkGasConversation(t, c, mk)
+	best := onePID(t, c, geligas.PIDKuendigungBest, mk)
+	checkAnswer(t, best, onePID(t, c, geligas.PIDKuendigung, mk), "Z01", "G_0006")
+	if !strings.Contains(string(best.Raw), "DTM+471:"+strings.ReplaceAll(catalog.FormatDTM303(own), "+", "?+")) || strings.Contains(string(best.Raw), "DTM+93:") {
+		t.Errorf("44017 Z01 without DTM+471 = %s (or with DTM+93)", own)
+	}
+}
