@@ -295,11 +295,7 @@ func gasKuendigungRefused(t *testing.T, m *market, tm gasTimes) {
 			maloID := nextMaLo(t)
 			m.seedSwitch(t, maloID)
 			if tc.lfa != nil {
-				r, err := m.lfa.malo.Lookup(context.Background(), mk.LFA.Tenant, maloID)
-				must(t, err)
-				tc.lfa(r)
-				_, err = m.lfa.malo.Put(context.Background(), mk.LFA.Tenant, *r)
-				must(t, err)
+				m.lfa.editRecord(t, maloID, tc.lfa)
 			}
 			if tc.contract != nil {
 				gasContracts.Store(mk.LFA.Tenant+"/"+maloID, *tc.contract)
@@ -421,12 +417,7 @@ func gasAbmeldung(t *testing.T, m *market, tm gasTimes) {
 			maloID := nextMaLo(t)
 			m.seedSwitch(t, maloID)
 			if tc.ended {
-				r, err := m.nb.malo.Lookup(context.Background(), mk.NB.Tenant, maloID)
-				must(t, err)
-				end := tm.okStart
-				r.Periods[0].To = &end
-				_, err = m.nb.malo.Put(context.Background(), mk.NB.Tenant, *r)
-				must(t, err)
+				m.nb.editRecord(t, maloID, func(r *malo.Record) { end := tm.okStart; r.Periods[0].To = &end })
 			}
 			tc.lf.erpCommand(t, "abm-"+maloID, geligas.ERPRegisterSupplyEnd, map[string]any{
 				"malo": maloID, "end": tm.okStart, "nb": mk.NB.MPID, "lf": tc.lf.MPID, "reason": "E01"})
@@ -729,6 +720,16 @@ func gasPending(t *testing.T, m *market, tm gasTimes) {
 	}
 }
 
+// seedUnsupplied seeds the MaLo (seedSwitch) without a supplier in the
+// NB's record and returns that record.
+func (m *market) seedUnsupplied(t *testing.T, maloID string) *malo.Record {
+	t.Helper()
+	m.seedSwitch(t, maloID)
+	var rec malo.Record
+	m.nb.editRecord(t, maloID, func(r *malo.Record) { r.Periods = nil; rec = *r })
+	return &rec
+}
+
 // gasContrlRejected: LFX registers a MaLo without supplier (E_3006: no
 // Abmeldungsanfrage; the NB confirms at once) and rejects the NB's 44002
 // with a negative CONTRL (UCI 0083 = 4): the NB's process records the
@@ -736,12 +737,7 @@ func gasPending(t *testing.T, m *market, tm gasTimes) {
 func gasContrlRejected(t *testing.T, m *market, tm gasTimes) {
 	maloID := nextMaLo(t)
 	mk := m.mk
-	m.seedSwitch(t, maloID)
-	r, err := m.nb.malo.Lookup(context.Background(), mk.NB.Tenant, maloID)
-	must(t, err)
-	r.Periods = nil
-	_, err = m.nb.malo.Put(context.Background(), mk.NB.Tenant, *r)
-	must(t, err)
+	m.seedUnsupplied(t, maloID)
 	g := gasLFX44001{MaLo: maloID, NB: mk.NB.MPID, Start: tm.okStart, Received: time.Now()}
 	g.send(t, m)
 	best := m.waitLFX(t, "the 44002", func(msg demo.Message) bool { return msg.Type == "UTILMD" && msg.RefTN == g.tx() })
@@ -802,21 +798,15 @@ func gasAuszugRevokesFuture(t *testing.T, m *market, tm gasTimes) {
 	mk := m.mk
 	end, future := tm.okStart, fristen.AddDays(tm.okStart, 30)
 	m.seedSwitch(t, maloID)
-	ctx := context.Background()
-	for _, p := range []*marketParty{m.nb, m.lfa, m.lfn} {
-		r, err := m.nb.malo.Lookup(ctx, mk.NB.Tenant, maloID)
-		must(t, err)
-		lfaTo := future
-		r.Periods = []malo.Period{{Supplier: mk.LFA.MPID, From: r.Periods[0].From, To: &lfaTo}, {Supplier: mk.LFN.MPID, From: future}}
-		switch p {
-		case m.lfa:
-			r.Periods = r.Periods[:1]
-		case m.lfn:
-			r.Periods = r.Periods[1:]
-		}
-		_, err = p.malo.Put(ctx, p.Tenant, *r)
-		must(t, err)
-	}
+	lfaTo := future
+	lfa, lfn := malo.Period{Supplier: mk.LFA.MPID, From: gasDay(2026, 1, 1), To: &lfaTo}, malo.Period{Supplier: mk.LFN.MPID, From: future}
+	m.nb.editRecord(t, maloID, func(r *malo.Record) { r.Periods = []malo.Period{lfa, lfn} })
+	m.lfa.editRecord(t, maloID, func(r *malo.Record) { r.Periods = []malo.Period{lfa} })
+	r, err := m.nb.malo.Lookup(context.Background(), mk.NB.Tenant, maloID)
+	must(t, err)
+	r.Periods = []malo.Period{lfn}
+	_, err = m.lfn.malo.Put(context.Background(), mk.LFN.Tenant, *r)
+	must(t, err)
 	m.lfa.erpCommand(t, "auszug-"+maloID, geligas.ERPRegisterSupplyEnd, map[string]any{
 		"malo": maloID, "end": end, "nb": mk.NB.MPID, "lf": mk.LFA.MPID, "reason": "E01"})
 	c := m.waitConversation(t, maloID, "the Abmeldung and the 44038", func(c demo.Conversation) bool {
@@ -876,15 +866,9 @@ func gasEoG(t *testing.T, m *market, tm gasTimes) {
 	t.Skip("TEMPORARY: the deployment's master data give the Grundversorger no billing interval, so no 44014 (NOTES-gasmarket.md 07:33)")
 	maloID := nextMaLo(t)
 	mk := m.mk
-	m.seedSwitch(t, maloID)
-	ctx := context.Background()
-	r, err := m.nb.malo.Lookup(ctx, mk.NB.Tenant, maloID)
-	must(t, err)
-	r.Periods = nil
-	_, err = m.nb.malo.Put(ctx, mk.NB.Tenant, *r)
-	must(t, err)
+	r := m.seedUnsupplied(t, maloID)
 	r.Gas.BalanceGroup = "THE0BFL0000000GV"
-	_, err = m.lfn.malo.Put(ctx, mk.LFN.Tenant, *r)
+	_, err := m.lfn.malo.Put(context.Background(), mk.LFN.Tenant, *r)
 	must(t, err)
 	m.nb.erpCommand(t, "eog-"+maloID, geligas.ERPRegisterEoG, map[string]any{
 		"malo": maloID, "start": tm.okStart, "nb": mk.NB.MPID, "lf": mk.LFN.MPID})
@@ -910,12 +894,7 @@ func gasEoG(t *testing.T, m *market, tm gasTimes) {
 func gasFV2604(t *testing.T, m *market, clock *fristen.GeLiGas) {
 	maloID := nextMaLo(t)
 	mk := m.mk
-	m.seedSwitch(t, maloID)
-	r, err := m.nb.malo.Lookup(context.Background(), mk.NB.Tenant, maloID)
-	must(t, err)
-	r.Periods = nil
-	_, err = m.nb.malo.Put(context.Background(), mk.NB.Tenant, *r)
-	must(t, err)
+	m.seedUnsupplied(t, maloID)
 	received := time.Date(2026, 9, 15, 10, 0, 0, 0, fristen.Berlin())
 	start := gasDay(2026, 10, 15)
 	if !clock.AllowsStart(received, start, false) {

@@ -287,6 +287,20 @@ func (m *market) seed(t *testing.T, maloID, gridOp string) {
 	}
 }
 
+// editRecord changes the party's master data of the MaLo with edit.
+func (p *marketParty) editRecord(t *testing.T, maloID string, edit func(r *malo.Record)) {
+	t.Helper()
+	ctx := context.Background()
+	r, err := p.malo.Lookup(ctx, p.Tenant, maloID)
+	must(t, err)
+	if r == nil {
+		t.Fatalf("%s: no master data of %s", p.Tenant, maloID)
+	}
+	edit(r)
+	_, err = p.malo.Put(ctx, p.Tenant, *r)
+	must(t, err)
+}
+
 // deDay is 00:00 German local time of a date.
 func deDay(y int, mo time.Month, d int) time.Time { return fristen.Date(y, mo, d) }
 
