@@ -603,28 +603,37 @@ func gasLFASilentPast(t *testing.T, m *market, clock *fristen.GeLiGas) {
 func gasGastagBoundary(t *testing.T, m *market, clock *fristen.GeLiGas) {
 	early, late := nextMaLo(t), nextMaLo(t)
 	mk := m.mk
-	for _, id := range []string{early, late} {
-		m.seedSwitch(t, id)
-	}
 	at0530 := time.Date(2026, 11, 10, 5, 30, 0, 0, fristen.Berlin())
 	at0630 := time.Date(2026, 11, 10, 6, 30, 0, 0, fristen.Berlin())
 	start := clock.EarliestStart(at0530, false)
 	if want := gasDay(2026, 11, 25); !start.Equal(want) || !clock.EarliestStart(at0630, false).After(start) {
 		t.Fatalf("earliest start %s for 05:30, want %s (and later for 06:30)", start, want)
 	}
-	gasLFX44001{MaLo: early, NB: mk.NB.MPID, Start: start, Received: at0530}.send(t, m)
-	gasLFX44001{MaLo: late, NB: mk.NB.MPID, Start: start, Received: at0630}.send(t, m)
-	c := m.waitConversation(t, late, "the refusal at 06:30", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAnmeldungAbl)) == 1 })
+	m.leadTimeBoundary(t, gasLFX44001{MaLo: early, NB: mk.NB.MPID, Start: start, Received: at0530},
+		gasLFX44001{MaLo: late, NB: mk.NB.MPID, Start: start, Received: at0630})
+}
+
+// leadTimeBoundary sends LFX's Anmeldungen inside and outside the lead
+// time (MaLos supplied by the LFA) and checks that the NB refuses the one
+// outside (44003 E14 with its reason, E_3005) and goes on with the one
+// inside (44010 to the LFA).
+func (m *market) leadTimeBoundary(t *testing.T, inside, outside gasLFX44001) {
+	t.Helper()
+	for _, g := range []gasLFX44001{inside, outside} {
+		m.seedSwitch(t, g.MaLo)
+		g.send(t, m)
+	}
+	c := m.waitConversation(t, outside.MaLo, "the refusal", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAnmeldungAbl)) == 1 })
 	checkGasMessages(t, c)
-	if abl := onePID(t, c, geligas.PIDAnmeldungAbl, mk); abl.Code != "E14" || abl.EBD != "G_0011" || abl.RefTN != "TX"+late {
-		t.Errorf("06:30: 44003 %s:%s for %s, want E14:G_0011", abl.Code, abl.EBD, abl.RefTN)
+	if abl := onePID(t, c, geligas.PIDAnmeldungAbl, m.mk); abl.Code != "E14" || abl.EBD != "G_0011" || abl.RefTN != outside.tx() {
+		t.Errorf("received %s for %s: 44003 %s:%s for %s, want E14:G_0011", outside.Received, outside.Start, abl.Code, abl.EBD, abl.RefTN)
 	} else {
 		wantRemark(leadTimeRemark)(t, abl)
 	}
-	c = m.waitConversation(t, early, "the Abmeldungsanfrage for 05:30", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAbmeldeanfrage)) == 1 })
+	c = m.waitConversation(t, inside.MaLo, "the Abmeldungsanfrage", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAbmeldeanfrage)) == 1 })
 	checkGasMessages(t, c)
 	if n := len(c.UTILMD(geligas.PIDAnmeldungAbl)); n != 0 {
-		t.Errorf("05:30: refused:\n%s", conversationText(c, mk))
+		t.Errorf("received %s for %s: refused:\n%s", inside.Received, inside.Start, conversationText(c, m.mk))
 	}
 }
 
@@ -678,23 +687,8 @@ func gasHolidayLeadTime(t *testing.T, m *market, clock *fristen.GeLiGas) {
 	if got := clock.EarliestStart(received, false); !got.Equal(gasDay(2026, 11, 27)) {
 		t.Fatalf("earliest start %s, want 27.11 06:00", got)
 	}
-	for _, id := range []string{early, ok} {
-		m.seedSwitch(t, id)
-	}
-	gasLFX44001{MaLo: early, NB: mk.NB.MPID, Start: gasDay(2026, 11, 26), Received: received}.send(t, m)
-	gasLFX44001{MaLo: ok, NB: mk.NB.MPID, Start: gasDay(2026, 11, 27), Received: received}.send(t, m)
-	c := m.waitConversation(t, early, "the refusal", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAnmeldungAbl)) == 1 })
-	checkGasMessages(t, c)
-	if abl := onePID(t, c, geligas.PIDAnmeldungAbl, mk); abl.Code != "E14" || abl.EBD != "G_0011" {
-		t.Errorf("26.11: 44003 %s:%s, want E14:G_0011", abl.Code, abl.EBD)
-	} else {
-		wantRemark(leadTimeRemark)(t, abl)
-	}
-	c = m.waitConversation(t, ok, "the Abmeldungsanfrage", func(c demo.Conversation) bool { return len(c.UTILMD(geligas.PIDAbmeldeanfrage)) == 1 })
-	checkGasMessages(t, c)
-	if n := len(c.UTILMD(geligas.PIDAnmeldungAbl)); n != 0 {
-		t.Errorf("27.11 refused:\n%s", conversationText(c, mk))
-	}
+	m.leadTimeBoundary(t, gasLFX44001{MaLo: ok, NB: mk.NB.MPID, Start: gasDay(2026, 11, 27), Received: received},
+		gasLFX44001{MaLo: early, NB: mk.NB.MPID, Start: gasDay(2026, 11, 26), Received: received})
 }
 
 // gasPending: E_3005 ZC5 — LFX's Anmeldung of the MaLo arrives while the
