@@ -177,12 +177,16 @@ func (m *market) waitLFX(t *testing.T, what string, match func(demo.Message) boo
 	}
 }
 
-// gasContract is what an LF's contract system knows beyond pkg/malo: the
-// contract binds beyond a requested end, with its notice period (ZZRB) and
-// earliest end (44018 DTM+Z01, DTM+157).
+// gasContract is what an LF's contract system knows beyond pkg/malo: that
+// the contract binds beyond a requested end, with its notice period (ZZRB)
+// and earliest end (44018 DTM+Z01, DTM+157); the LF's billing interval with
+// the customer (44014 DTM+Z20) and whether it is the Grundversorger.
 type gasContract struct {
-	notice      string
-	earliestEnd time.Time
+	binding        bool
+	notice         string
+	earliestEnd    time.Time
+	billingMonths  int
+	grundversorger bool
 }
 
 // gasContracts are the contracts of the market's LFs by "tenant/MaLo".
@@ -194,9 +198,18 @@ var gasContracts sync.Map
 func withContracts(src geligas.MasterDataSource) geligas.MasterDataSource {
 	return geligas.MasterDataFunc(func(ctx context.Context, q geligas.Query) (geligas.MasterData, error) {
 		md, err := src.MasterData(ctx, q)
-		if c, ok := gasContracts.Load(string(q.Tenant) + "/" + q.MaLo); ok && err == nil && md.Supplied {
-			md.ContractBinding, md.NoticePeriod, md.EarliestEnd = true, c.(gasContract).notice, c.(gasContract).earliestEnd
+		v, ok := gasContracts.Load(string(q.Tenant) + "/" + q.MaLo)
+		if !ok || err != nil {
+			return md, err
 		}
-		return md, err
+		c := v.(gasContract)
+		if c.binding && md.Supplied {
+			md.ContractBinding, md.NoticePeriod, md.EarliestEnd = true, c.notice, c.earliestEnd
+		}
+		if c.billingMonths > 0 {
+			md.BillingMonths = c.billingMonths
+		}
+		md.Grundversorger = md.Grundversorger || c.grundversorger
+		return md, nil
 	})
 }
