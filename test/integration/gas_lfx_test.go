@@ -23,28 +23,25 @@ import (
 // receives the NB's answers (and CONTRLs) on the gateway stream lfxStream.
 const mpGasLFX = "9800000000090"
 
-// gasLFX44001 is LFX's Anmeldung NN 44001 (UTILMD Gas, FV2610 = MIG G1.2)
-// of the MaLo for start, complete per the FV2610 AHB of 44001 (a household
-// customer, SLP, balance group of LFX): what a gas supplier sends. The
-// transaction id is "TX"+MaLo, the document "DOK"+MaLo, the interchange
-// "IX"+MaLo (+ suffix, for a second interchange about the same MaLo).
+// gasLFX44001 is LFX's Anmeldung NN 44001 (UTILMD Gas of the format
+// version in force at the receipt: MIG G1.2 for FV2610, G1.1 for FV2604)
+// of the MaLo for start: a Lieferantenwechsel (STS+7 E03) of a household
+// customer with LFX's Bilanzkreis, complete per the AHB of 44001 — what a
+// gas supplier sends. The transaction id is "TX"+MaLo, the document
+// "DOK"+MaLo, the interchange "IX"+MaLo.
 type gasLFX44001 struct {
 	MaLo, NB string
 	Start    time.Time
 	Received time.Time
-	// Reason is STS+7 (E01 Einzug, E03 Lieferantenwechsel; default E03).
-	Reason string
-	// Suffix makes the ids unique for more than one message per MaLo.
-	Suffix string
 	// Drop removes the segments whose text starts with it (an AHB fault).
 	Drop string
 	// Break replaces the UNH by a broken one (a syntax fault).
 	Break bool
 }
 
-func (g gasLFX44001) tx() string  { return "TX" + g.MaLo + g.Suffix }
-func (g gasLFX44001) doc() string { return "DOK" + g.MaLo + g.Suffix }
-func (g gasLFX44001) ref() string { return "IX" + g.MaLo + g.Suffix }
+func (g gasLFX44001) tx() string  { return "TX" + g.MaLo }
+func (g gasLFX44001) doc() string { return "DOK" + g.MaLo }
+func (g gasLFX44001) ref() string { return "IX" + g.MaLo }
 
 // bytes returns the interchange.
 func (g gasLFX44001) bytes(t testing.TB) []byte {
@@ -54,10 +51,6 @@ func (g gasLFX44001) bytes(t testing.TB) []byte {
 	unh, ok := catalog.UNHS009(catalog.UTILMD, catalog.Gas, v)
 	if !ok {
 		t.Fatalf("no UTILMD Gas version for %s", v)
-	}
-	reason := g.Reason
-	if reason == "" {
-		reason = "E03"
 	}
 	esc := func(s string) string { return strings.ReplaceAll(s, "+", "?+") }
 	dtm := func(q string, at time.Time) string { return "DTM+" + q + ":" + esc(catalog.FormatDTM303(at)) + ":303'" }
@@ -70,7 +63,7 @@ func (g gasLFX44001) bytes(t testing.TB) []byte {
 		"IDE+24+" + g.tx() + "'",
 		"IMD++Z36+Z12'",
 		dtm("92", g.Start),
-		"STS+7++" + reason + "'",
+		"STS+7++E03'",
 		"LOC+172+" + g.MaLo + "'",
 		"RFF+Z13:44001'",
 		"RFF+Z18'",
