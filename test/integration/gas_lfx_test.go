@@ -127,7 +127,7 @@ func checkLFX(t testing.TB, data []byte, received time.Time) {
 	t.Helper()
 	ix, err := edifact.Parse(data)
 	must(t, err)
-	if rep := edifact.Check(ix); len(rep.Findings) > 0 {
+	if rep := edifact.Check(ix, edifact.WithReceived(received)); len(rep.Findings) > 0 {
 		t.Fatalf("LFX's interchange: edifact.Check: %v", rep.Findings)
 	}
 	rep, err := ahb.Validate(&ix.Messages[0], ahb.WithReceived(received))
