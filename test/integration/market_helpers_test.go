@@ -10,6 +10,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,6 +35,7 @@ import (
 	"github.com/mako-engine/mako/pkg/workers/deliverer"
 	"github.com/mako-engine/mako/pkg/workers/ingest"
 	"github.com/mako-engine/mako/pkg/workers/readmodel"
+	"github.com/mako-engine/mako/pkg/workers/scheduler"
 	"github.com/mako-engine/mako/streams"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
@@ -73,8 +76,40 @@ type marketParty struct {
 type market struct {
 	srv          *natstest.Server
 	mk           demo.Market
+	kind         marketKind
 	lfn, nb, lfa *marketParty
+	// lfxSent records LFX's interchanges sent to the NB (gas market):
+	// interchange ref → gasLFX44001.
+	lfxSent sync.Map
 }
+
+// marketKind is what a market runs: its three parties, the sector of their
+// tenants, the process modules of a party, and the supplier outside the
+// market the test plays (LFX). stromMarket is the GPKE market; the gas
+// market (gas_market_test.go) is the same harness with GeLi Gas.
+type marketKind struct {
+	mk     demo.Market
+	sector catalog.Sector
+	// lfx is LFX's MP-ID: the NB's partner record sends LFX's answers to
+	// the gateway stream lfxStream.
+	lfx string
+	// modules returns a party's process modules over its master data and
+	// its registry (bound late: valid once the party's workers run).
+	modules func(t *testing.T, store malo.Reader, lookup processLookup) []module.Module
+	// record completes the master data seed writes for the sector (nil:
+	// as it is).
+	record func(r *malo.Record)
+}
+
+// processLookup reads a tenant's processes by business key (the party's
+// engine.Registry, for the families' pending-process checks).
+type processLookup func(ctx context.Context, tenant engine.TenantID, k engine.BusinessKey) ([]engine.ProcessIdentity, error)
+
+// stromMarket is the GPKE market of docs/gpke.md.
+var stromMarket = marketKind{mk: demo.DefaultMarket, sector: catalog.Strom, lfx: mpLFX,
+	modules: func(_ *testing.T, store malo.Reader, lookup processLookup) []module.Module {
+		return []module.Module{gpke.Module(gpkeOptions(store, gpke.ProcessIndexFunc(lookup))...)}
+	}}
 
 func (m *market) parties() []*marketParty { return []*marketParty{m.lfn, m.nb, m.lfa} }
 
@@ -154,15 +189,21 @@ type marketHooks struct {
 	// partners writes a party's partner records (default: nats channels to
 	// the others' market subjects).
 	partners func(t *testing.T, p *marketParty)
+	// kind is the market (default stromMarket).
+	kind *marketKind
 }
 
 // startMarketWith is startMarket with hooks.
 func startMarketWith(t *testing.T, h marketHooks) *market {
 	t.Helper()
 	ctx := context.Background()
-	mk := demo.DefaultMarket
+	kind := stromMarket
+	if h.kind != nil {
+		kind = *h.kind
+	}
+	mk := kind.mk
 	srv := natstest.Start(t, withAccounts(t, marketConf(mk)))
-	m := &market{srv: srv, mk: mk}
+	m := &market{srv: srv, mk: mk, kind: kind}
 	for _, p := range mk.Parties() {
 		_, js := srv.JetStream(nats.UserInfo(p.Tenant, p.Tenant))
 		role := routing.RoleLF
@@ -174,12 +215,12 @@ func startMarketWith(t *testing.T, h marketHooks) *market {
 		// The module exists before the system; its registry is bound late
 		// (the enricher runs only once the workers run).
 		var sys *app.System
-		ix := gpke.ProcessIndexFunc(func(ctx context.Context, tenant engine.TenantID, k engine.BusinessKey) ([]engine.ProcessIdentity, error) {
+		lookup := func(ctx context.Context, tenant engine.TenantID, k engine.BusinessKey) ([]engine.ProcessIdentity, error) {
 			return sys.Engine().Registry().LookupAll(ctx, tenant, k)
-		})
+		}
 		cfg := app.SystemConfig{
-			Tenants:     []ingest.Tenant{{ID: engine.TenantID(p.Tenant), MPIDs: []string{p.MPID}, Roles: []routing.Role{role}, Sector: catalog.Strom}},
-			Modules:     []module.Module{gpke.Module(gpkeOptions(st, ix)...)},
+			Tenants:     []ingest.Tenant{{ID: engine.TenantID(p.Tenant), MPIDs: []string{p.MPID}, Roles: []routing.Role{role}, Sector: kind.sector}},
+			Modules:     kind.modules(t, st, lookup),
 			Concurrency: 4,
 		}
 		sys = newSystem(t, js, cfg)
@@ -212,7 +253,7 @@ func startMarketWith(t *testing.T, h marketHooks) *market {
 	// LFX, outside the market, receives the NB's answers on a gateway stream.
 	_, err := m.nb.js.CreateStream(ctx, jetstream.StreamConfig{Name: lfxStream, Subjects: []string{lfxSubject}, Storage: jetstream.MemoryStorage})
 	must(t, err)
-	_, err = m.nb.partner.Put(ctx, m.nb.Tenant, partner.Partner{MPID: mpLFX, Name: "LFX (test)", Roles: []string{"LF"},
+	_, err = m.nb.partner.Put(ctx, m.nb.Tenant, partner.Partner{MPID: kind.lfx, Name: "LFX (test)", Roles: []string{"LF"},
 		Channels: []partner.Channel{{Transport: partner.TransportNATS, Subject: lfxSubject}}})
 	must(t, err)
 	return m
@@ -229,9 +270,12 @@ func (m *market) seedSwitch(t *testing.T, maloID string) {
 // gridOp, supplied by the LFA since 2026-01-01), each in its own account.
 func (m *market) seed(t *testing.T, maloID, gridOp string) {
 	t.Helper()
-	rec := malo.Record{MaLo: maloID, GridOperator: gridOp, Sector: "Strom",
+	rec := malo.Record{MaLo: maloID, GridOperator: gridOp, Sector: m.kind.sector.String(),
 		Periods: []malo.Period{{Supplier: m.mk.LFA.MPID, From: deDay(2026, 1, 1)}},
 		MeLos:   []string{demo.DemoMeLo(maloID)}, MSB: m.mk.NB.MPID, MSBRole: "Z39"}
+	if m.kind.record != nil {
+		m.kind.record(&rec)
+	}
 	for _, p := range []*marketParty{m.nb, m.lfa} {
 		r := rec
 		if p == m.lfa {
@@ -243,16 +287,30 @@ func (m *market) seed(t *testing.T, maloID, gridOp string) {
 	}
 }
 
+// editRecord changes the party's master data of the MaLo with edit.
+func (p *marketParty) editRecord(t *testing.T, maloID string, edit func(r *malo.Record)) {
+	t.Helper()
+	ctx := context.Background()
+	r, err := p.malo.Lookup(ctx, p.Tenant, maloID)
+	must(t, err)
+	if r == nil {
+		t.Fatalf("%s: no master data of %s", p.Tenant, maloID)
+	}
+	edit(r)
+	_, err = p.malo.Put(ctx, p.Tenant, *r)
+	must(t, err)
+}
+
 // deDay is 00:00 German local time of a date.
 func deDay(y int, mo time.Month, d int) time.Time { return fristen.Date(y, mo, d) }
 
-// maloSeq hands out valid MaLo-IDs, one per scenario.
-var maloSeq = 0
+// maloSeq hands out valid MaLo-IDs, one per scenario (scenarios may start
+// concurrently).
+var maloSeq atomic.Int64
 
 func nextMaLo(t *testing.T) string {
 	t.Helper()
-	maloSeq++
-	first := fmt.Sprintf("5%09d", 700000000+maloSeq)
+	first := fmt.Sprintf("5%09d", 700000000+maloSeq.Add(1))
 	c, err := ident.MaLoCheckDigit(first)
 	must(t, err)
 	return first + string(c)
@@ -272,40 +330,84 @@ func (p *marketParty) erpCommand(t *testing.T, key, typ string, data any) {
 // outbox reads every message on the party's outbox so far.
 func (p *marketParty) outbox(t *testing.T) []demo.Message {
 	t.Helper()
-	ctx := context.Background()
-	cons, err := p.js.OrderedConsumer(ctx, streams.Outbox, jetstream.OrderedConsumerConfig{})
+	return p.outboxUpTo(t, p.outboxSeq(t))
+}
+
+// outboxSeq is the last sequence of the party's outbox (0: empty).
+func (p *marketParty) outboxSeq(t *testing.T) uint64 {
+	t.Helper()
+	st, err := p.js.Stream(context.Background(), streams.Outbox)
 	must(t, err)
+	info, err := st.Info(context.Background())
+	must(t, err)
+	if info.State.Msgs == 0 {
+		return 0
+	}
+	return info.State.LastSeq
+}
+
+// outboxUpTo reads the party's outbox up to sequence last: an empty fetch
+// is no proof of the end (a consumer can be slow to deliver on a loaded
+// machine).
+func (p *marketParty) outboxUpTo(t *testing.T, last uint64) []demo.Message {
+	t.Helper()
 	var out []demo.Message
+	if last == 0 {
+		return out
+	}
+	cons, err := p.js.OrderedConsumer(context.Background(), streams.Outbox, jetstream.OrderedConsumerConfig{})
+	must(t, err)
+	deadline := time.Now().Add(20 * time.Second)
 	for {
 		batch, err := cons.Fetch(256, jetstream.FetchMaxWait(100*time.Millisecond))
 		must(t, err)
-		n := 0
 		for msg := range batch.Messages() {
-			n++
 			md, err := msg.Metadata()
 			must(t, err)
+			if md.Sequence.Stream > last {
+				return out
+			}
 			dm, err := demo.Decode(msg.Subject(), msg.Headers(), msg.Data(), md.Timestamp)
 			if err != nil {
 				t.Errorf("outbox of %s: %v", p.Tenant, err)
-				continue
+			} else {
+				out = append(out, dm)
 			}
-			out = append(out, dm)
+			if md.Sequence.Stream == last {
+				return out
+			}
 		}
-		if n == 0 {
-			return out
+		if time.Now().After(deadline) {
+			t.Fatalf("outbox of %s: not read up to sequence %d", p.Tenant, last)
 		}
 	}
 }
 
-// messages reads the outboxes of all three parties, ordered by time.
+// messages reads the outboxes of all three parties, ordered by time, as
+// one snapshot: the outboxes are read up to the sequences they had before
+// reading began, and again if any of them grew meanwhile (an answer read
+// from one outbox must not lack its request, sent earlier by another
+// party whose outbox was read first).
 func (m *market) messages(t *testing.T) []demo.Message {
 	t.Helper()
-	var all []demo.Message
-	for _, p := range m.parties() {
-		all = append(all, p.outbox(t)...)
+	seqs := func() []uint64 {
+		var out []uint64
+		for _, p := range m.parties() {
+			out = append(out, p.outboxSeq(t))
+		}
+		return out
 	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].At.Before(all[j].At) })
-	return all
+	for attempt := 0; ; attempt++ {
+		before := seqs()
+		var all []demo.Message
+		for i, p := range m.parties() {
+			all = append(all, p.outboxUpTo(t, before[i])...)
+		}
+		sort.SliceStable(all, func(i, j int) bool { return all[i].At.Before(all[j].At) })
+		if attempt == 20 || slices.Equal(before, seqs()) {
+			return all
+		}
+	}
 }
 
 // waitConversation polls the outboxes until done holds for the MaLo's
@@ -321,7 +423,8 @@ func (m *market) waitConversation(t *testing.T, maloID string, what string, done
 			return c
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("MaLo %s: %s did not happen; conversation so far:\n%s", maloID, what, conversationText(c, m.mk))
+			t.Fatalf("MaLo %s: %s did not happen; conversation so far:\n%sCloudEvents: LFN %v, NB %v, LFA %v", maloID, what, conversationText(c, m.mk),
+				failures(m.lfn.events(t, maloID)), failures(m.nb.events(t, maloID)), failures(m.lfa.events(t, maloID)))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -329,7 +432,7 @@ func (m *market) waitConversation(t *testing.T, maloID string, what string, done
 
 func conversationText(c demo.Conversation, mk demo.Market) string {
 	names := mk.Names()
-	names[mpLFX] = "LFX"
+	names[mpLFX], names[mpGasLFX] = "LFX", "LFX"
 	var b strings.Builder
 	for _, msg := range c.Messages {
 		b.WriteString("  " + msg.Line(names) + "\n")
@@ -401,6 +504,18 @@ func eventTypes(evs []demo.ReceivedEvent) []string {
 			s += " " + ev.Data.Code
 		}
 		out = append(out, s)
+	}
+	return out
+}
+
+// failures lists the CloudEvents (eventTypes) with the reason of a failed
+// process, for a failure message.
+func failures(evs []demo.ReceivedEvent) []string {
+	out := eventTypes(evs)
+	for i, ev := range evs {
+		if ev.Event.Type == erp.TypeProcessFailed {
+			out[i] += " (" + ev.Data.Reason + ")"
+		}
 	}
 	return out
 }
@@ -528,7 +643,8 @@ func supplyStart(cmd map[string]any) map[string]any {
 
 // checkAHB validates a sent interchange against the AHB of its PIDs (pkg/ahb,
 // FV from its DTM+137): the UTILMDs and APERAKs of the workflows must have no
-// finding at all, a CONTRL (built by ingest) no rejecting one.
+// finding at all, a CONTRL (built by ingest) no rejecting one — in Gas,
+// where every interchange gets one, no finding at all either.
 func checkAHB(t *testing.T, msg demo.Message) {
 	t.Helper()
 	ix, err := edifact.Parse(msg.Raw)
@@ -543,11 +659,47 @@ func checkAHB(t *testing.T, msg demo.Message) {
 			continue
 		}
 		bad := rep.Findings
-		if msg.Type == "CONTRL" {
+		if msg.Type == "CONTRL" && !msg.IsGas() {
 			bad = rep.Rejecting()
 		}
 		for _, f := range bad {
 			t.Errorf("%s %v %s of %s: AHB finding %s: %s", msg.Type, rep.PIDs, msg.Interchange, msg.Tenant, f.Rule, f.Text)
 		}
+	}
+}
+
+// forceLFADeadline fires the NB's "lfa" deadline (its wait for the LFA's
+// answer) of process now, as operator alice would with `mako deadline
+// fire` (scheduler.Force, through the command stream), and checks that the
+// deadline lay in the future. It returns the fire time and the deadline.
+func (m *market) forceLFADeadline(t *testing.T, process string) (time.Time, engine.DeadlineFired) {
+	t.Helper()
+	at := time.Now()
+	fired, err := scheduler.Force(context.Background(), m.nb.js, m.nb.sys.Engine().EventStore(), scheduler.ForceRequest{
+		Tenant: engine.TenantID(m.mk.NB.Tenant), Process: engine.ProcessID(process), Label: "lfa", By: "alice", Reason: "Klärfall: LFA silent", At: at})
+	must(t, err)
+	if !fired.Due.After(at) {
+		t.Errorf("the lfa deadline was due already (%s); the scenario needs one in the future", fired.Due)
+	}
+	return at, fired
+}
+
+// checkForcedAudit checks that the NB's history of process records who
+// fired its "lfa" deadline and why (forceLFADeadline).
+func (m *market) checkForcedAudit(t *testing.T, process string) {
+	t.Helper()
+	envs, err := m.nb.sys.Engine().EventStore().Load(context.Background(), engine.StreamOf(engine.TenantID(m.mk.NB.Tenant), engine.ProcessID(process)))
+	must(t, err)
+	audited := false
+	for _, env := range envs {
+		if env.Type == engine.EventDeadlineFired {
+			v, err := engine.DecodeEngineEvent(env)
+			must(t, err)
+			f := v.(*engine.DeadlineFired)
+			audited = f.Label == "lfa" && f.By == "alice" && f.Reason == "Klärfall: LFA silent"
+		}
+	}
+	if !audited {
+		t.Error("the NB's history does not record who fired the deadline and why")
 	}
 }

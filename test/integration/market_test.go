@@ -512,13 +512,7 @@ func TestMarket(t *testing.T) {
 				Process: engine.ProcessID(anf.Process), Label: "decision", By: "ops", Reason: "wrong label", At: time.Now()}); !errors.Is(err, scheduler.ErrNoOpenDeadline) {
 				t.Errorf("force of a deadline the NB does not have: %v", err)
 			}
-			at := time.Now()
-			fired, err := scheduler.Force(ctx, m.nb.js, m.nb.sys.Engine().EventStore(), scheduler.ForceRequest{Tenant: engine.TenantID(mk.NB.Tenant),
-				Process: engine.ProcessID(anf.Process), Label: "lfa", By: "alice", Reason: "Klärfall: LFA silent", At: at})
-			must(t, err)
-			if !fired.Due.After(at) {
-				t.Errorf("the lfa deadline was due already (%s); the scenario needs one in the future", fired.Due)
-			}
+			at, fired := m.forceLFADeadline(t, anf.Process)
 			c = m.waitConversation(t, maloID, "the switch without the LFA", func(c demo.Conversation) bool {
 				return len(c.UTILMD("55002")) == 1 && len(c.UTILMD("55008")) == 1
 			})
@@ -528,20 +522,7 @@ func TestMarket(t *testing.T) {
 			if zu.Created.After(at.Add(time.Minute)) {
 				t.Errorf("55002 dated %s, want the fire time %s, not the due time %s", zu.Created, at, fired.Due)
 			}
-			envs, err := m.nb.sys.Engine().EventStore().Load(ctx, engine.StreamOf(engine.TenantID(mk.NB.Tenant), engine.ProcessID(anf.Process)))
-			must(t, err)
-			audited := false
-			for _, env := range envs {
-				if env.Type == engine.EventDeadlineFired {
-					v, err := engine.DecodeEngineEvent(env)
-					must(t, err)
-					f := v.(*engine.DeadlineFired)
-					audited = f.Label == "lfa" && f.By == "alice" && f.Reason == "Klärfall: LFA silent"
-				}
-			}
-			if !audited {
-				t.Error("the NB's history does not record who fired the deadline and why")
-			}
+			m.checkForcedAudit(t, anf.Process)
 		})
 
 		// The NB's records name the LFA, the LFA's own have no such MaLo:
