@@ -273,3 +273,84 @@ func TestStornoOfAPendingAnfrageAtTheLFA(t *testing.T) {
 		t.Fatalf("a Decide after the Stornierung sent %d messages", len(d.Outbound))
 	}
 }
+
+// A confirmed Stornierung of the Anmeldung cancels the NB's unanswered
+// 55010 too (55022 E02/E05 with RFF+ACW = the 55010 to the LFA, AHB 55022
+// [500]): the LFA whose ERP has not decided confirms (55023), ends its
+// process as cancelled without ending its supply, and a later decision of
+// its ERP sends nothing; the NB records the LFA's answer. An LFA that has
+// answered already refuses the late Stornierung (55024).
+func TestStornoRevokesTheOpenAnfrage(t *testing.T) {
+	_, nb, d := switchUntilAnfrage(t, mdNB())
+	anm := nb.S.Request
+	anfrage := out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung)
+	lfa := newParty(t, "lfa").Start(WorkflowLFABeendigung) // the ERP is asked (default WithERPDecision)
+	dl := lfa.Exec(t0.Add(2*time.Minute), enriched(deliver(t, anfrage), MasterData{Known: true, Supplied: true}))
+	if _, ok := has[DecisionRequested](dl.Events); !ok {
+		t.Fatalf("LFA events %+v", dl.Events)
+	}
+	ds := newParty(t, "lfn").Start(WorkflowStornoRequest).Exec(t0.Add(3*time.Minute),
+		RequestCancellation{RequestID: "erp-s", Sender: mpLFN, Recipient: mpNB, TransactionID: anm.TransactionID, Category: "E01"})
+	d = nb.Exec(t0.Add(4*time.Minute), deliver(t, out(t, ds, mpNB, "UTILMD", PIDStorno)))
+	out(t, d, mpLFN, "UTILMD", PIDStornoBest)
+	revoke := out(t, d, mpLFA, "UTILMD", PIDStorno)
+	rv := view(t, revoke)
+	if ref, _ := rv.Reference("ACW"); ref.Value != nb.S.LFATx || ref.Value != deliver(t, anfrage).TransactionID {
+		t.Fatalf("55022 to the LFA cancels %q, want the 55010 %s", ref.Value, nb.S.LFATx)
+	}
+	if st, _ := rv.Status("7"); len(st.Reasons) != 1 || st.Reasons[0].Value != "E05" {
+		t.Fatalf("55022 STS+7 %+v, want E05", st)
+	}
+	if code, _ := has[Completed](d.Events); code.Outcome != OutcomeCancelled {
+		t.Fatalf("NB events %+v", d.Events)
+	}
+
+	// The LFA confirms; its pending decision and its deadline are cancelled.
+	dl = lfa.Exec(t0.Add(5*time.Minute), deliver(t, revoke))
+	out(t, dl, mpNB, "APERAK", "")
+	conf := out(t, dl, mpNB, "UTILMD", PIDStornoBest)
+	if c, e := answerOf(t, conf); c != "A01" || e != "S_0086" {
+		t.Fatalf("LFA 55023 %s:%s", c, e)
+	}
+	if lfa.S.Outcome != OutcomeCancelled || !slices.Contains(dl.CancelDeadlines, labelDecision) {
+		t.Fatalf("LFA outcome %s, cancelled %v", lfa.S.Outcome, dl.CancelDeadlines)
+	}
+	dl = lfa.Exec(t0.Add(6*time.Minute), Decide{Object: false})
+	if len(dl.Outbound) != 0 {
+		t.Fatalf("the LFA's ERP decision after the Stornierung sent %d messages", len(dl.Outbound))
+	}
+	if _, ok := has[SupplyEnded](lfa.All); ok {
+		t.Fatal("LFA ended its supply for a cancelled switch")
+	}
+	// The NB records the LFA's 55023 (APERAK 312), sends nothing else.
+	d = nb.Exec(t0.Add(7*time.Minute), deliver(t, conf))
+	if len(d.Outbound) != 1 || d.Outbound[0].MessageType != "APERAK" {
+		t.Fatalf("NB sent %d messages for the LFA's 55023", len(d.Outbound))
+	}
+	if ar, ok := has[AnswerReceived](d.Events); !ok || ar.PID != PIDStornoBest || ar.Code != "A01" {
+		t.Fatalf("NB events %+v", d.Events)
+	}
+	if _, ok := has[SupplierAssigned](nb.All); ok || nb.S.Outcome != OutcomeCancelled {
+		t.Fatalf("NB outcome %s, events %+v", nb.S.Outcome, nb.All)
+	}
+
+	// The LFA answered before the Stornierung reached it: it refuses the
+	// late 55022 (55024) and its answer stands; the NB acknowledges it.
+	_, nb, d = switchUntilAnfrage(t, mdNB())
+	anfrage = out(t, d, mpLFA, "UTILMD", PIDAnfrageBeendigung)
+	lfa = newParty(t, "lfa2", WithERPDecision(0)).Start(WorkflowLFABeendigung)
+	dl = lfa.Exec(t0.Add(2*time.Minute), enriched(deliver(t, anfrage), MasterData{Known: true, Supplied: true}))
+	consent := out(t, dl, mpNB, "UTILMD", PIDAnfrageBest)
+	ds = newParty(t, "lfn2").Start(WorkflowStornoRequest).Exec(t0.Add(3*time.Minute),
+		RequestCancellation{RequestID: "erp-s", Sender: mpLFN, Recipient: mpNB, TransactionID: nb.S.Request.TransactionID, Category: "E01"})
+	d = nb.Exec(t0.Add(4*time.Minute), deliver(t, out(t, ds, mpNB, "UTILMD", PIDStorno)))
+	dl = lfa.Exec(t0.Add(5*time.Minute), deliver(t, out(t, d, mpLFA, "UTILMD", PIDStorno)))
+	if c, _ := answerOf(t, out(t, dl, mpNB, "UTILMD", PIDStornoAbl)); c != "A14" || lfa.S.Outcome != OutcomeConfirmed {
+		t.Fatalf("LFA late 55024 %s, outcome %s", c, lfa.S.Outcome)
+	}
+	d = nb.Exec(t0.Add(6*time.Minute), deliver(t, consent))
+	if len(d.Outbound) != 1 || d.Outbound[0].MessageType != "APERAK" {
+		t.Fatalf("NB sent %d messages for the late consent", len(d.Outbound))
+	}
+
+}

@@ -332,6 +332,11 @@ func Routes() []routing.Route {
 		r(PIDAnfrageAbl, nb, WorkflowNBLieferbeginn, false),
 		r(PIDBeendigungNBBest, nb, WorkflowNBLieferbeginn, false),
 		r(PIDBeendigungNBAbl, nb, WorkflowNBLieferbeginn, false),
+		// … and the LFA's answer to the 55022 that cancels an open 55010
+		// (a confirmed Stornierung of the Anmeldung, utilmdkit.RevokeAnfrage)
+		// or to an NB's ERP Stornierung: found by RFF+TN like every answer.
+		r(PIDStornoBest, nb, WorkflowStornoRequest, false),
+		r(PIDStornoAbl, nb, WorkflowStornoRequest, false),
 		// LF (as LFA) receives requests …
 		r(PIDAnfrageBeendigung, lf, WorkflowLFABeendigung, true),
 		r(PIDBeendigungNB, lf, WorkflowLFAbmeldung, true),

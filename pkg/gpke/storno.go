@@ -1,10 +1,6 @@
 package gpke
 
-import (
-	"slices"
-
-	"github.com/mako-engine/mako/pkg/utilmdkit"
-)
+import "github.com/mako-engine/mako/pkg/utilmdkit"
 
 // stornoIn answers a Stornierung 55022 of the request that started this
 // process. On the NB side ingest routes a 55022 to the process that
@@ -19,11 +15,15 @@ import (
 //     goes on;
 //   - otherwise 55023 with StornoCodes.Confirm (default A01, S_0086) and the
 //     process ends as cancelled: its deadlines (LFA answer, ERP decision,
-//     answer) are cancelled, nothing else is sent, the master data stay as
-//     they are; a later answer of the LFA is acknowledged and ignored.
+//     answer) are cancelled, the master data stay as they are; a later
+//     answer of the LFA is acknowledged and ignored.
 //
-// The Anfrage 55010 already sent to the LFA is not revoked (no own 55022 to
-// the LFA; docs/gpke.md).
+// A confirmed Stornierung of the NB's Anmeldung also cancels the Anfrage
+// 55010 the NB sent the LFA if it is still unanswered (utilmdkit
+// .RevokeAnfrage; INTERPRETATION, docs/gpke.md): a 55022 to the LFA with
+// BGM E02 (the category of the 55010, AHB 55022 [500]), STS+7 E05 (the one
+// Transaktionsgrund the FV2604/FV2610 AHB lists) and RFF+ACW = the 55010's
+// transaction. The LFA's 55023/55024 reaches this process and is recorded.
 func (f flow) stornoIn(x *dec, r *utilmdkit.Received) error {
 	req := x.S.Request
 	acw, _ := r.T.Reference("ACW")
@@ -50,11 +50,14 @@ func (f flow) stornoIn(x *dec, r *utilmdkit.Received) error {
 	if m.PID != uc.Confirm {
 		return nil
 	}
-	for _, l := range []string{labelLFA, labelDecision, labelAnswer} {
-		if !slices.Contains(x.D.CancelDeadlines, l) {
-			x.D.CancelDeadlines = append(x.D.CancelDeadlines, l)
-		}
+	anfrage := utilmdkit.OpenAnfrage{Tx: x.S.LFATx, LFA: x.S.LFA, Answered: x.S.LFAAnswered, Expired: x.S.LFAExpired}
+	if err := utilmdkit.RevokeAnfrage(anfrage, func(lfa, tx string) error {
+		_, err := f.send(x, outMsg{PID: PIDStorno, BGM: "E02", From: req.Receiver, To: lfa, Reason: []string{"E05"}, RefACW: tx})
+		return err
+	}); err != nil {
+		return err
 	}
+	x.CancelDeadline(labelLFA, labelDecision, labelAnswer)
 	x.Emit(Completed{Outcome: OutcomeCancelled, PID: m.PID, Code: m.Answer, EBD: m.EBD, MaLo: x.S.MaLo, Date: x.S.Date})
 	return nil
 }
