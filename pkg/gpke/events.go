@@ -152,6 +152,10 @@ type Sent struct {
 	EBD            string
 	AperakDue      time.Time
 	At             time.Time
+	// CancelTx is the transaction a 55022 cancels (its RFF+ACW); empty for
+	// other PIDs. Added after the first stored streams: older events
+	// decode with it empty.
+	CancelTx string
 }
 
 // EventType implements engine.EventData.

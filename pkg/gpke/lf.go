@@ -416,12 +416,25 @@ func (f flow) registerSupplyEnd(x *dec, p RegisterSupplyEnd) error {
 	return f.sendRequest(x, outMsg{PID: PIDAbmeldungLF, From: p.LF, To: p.NB, End: p.End, Reason: []string{p.Reason, ergaenzung(!p.Generating)}, MaLo: p.MaLo})
 }
 
-func (f flow) requestCancellation(x *dec, p RequestCancellation) error {
+// validCancellation checks the fields every RequestCancellation needs: the
+// transaction, the category E01/E02/E35 (AHB 55022 [500]) and the MP-IDs.
+func validCancellation(p RequestCancellation) error {
 	if p.TransactionID == "" || (p.Category != "E01" && p.Category != "E02" && p.Category != "E35") {
 		return fmt.Errorf("%w: RequestCancellation needs TransactionID and Category E01/E02/E35", ErrInvalidCommand)
 	}
-	if err := validIDs(p.MaLo, p.Sender, p.Recipient); err != nil {
+	return validIDs(p.MaLo, p.Sender, p.Recipient)
+}
+
+// requestCancellation sends a Stornierung 55022 for the ERP: the process
+// that sent the cancelled transaction sends it (cancelOwn; the ERP command
+// is routed there, ERPCommands), gpke.storno.request only when it is
+// started for it directly.
+func (f flow) requestCancellation(x *dec, p RequestCancellation) error {
+	if err := validCancellation(p); err != nil {
 		return err
+	}
+	if f.name != WorkflowStornoRequest {
+		return f.cancelOwn(x, p)
 	}
 	ok, err := f.start(x, WorkflowStornoRequest, Initiated{RequestID: p.RequestID, Own: p.Sender, Partner: p.Recipient, MaLo: p.MaLo,
 		CancelTx: p.TransactionID, Category: p.Category})
@@ -460,5 +473,54 @@ func (f flow) senderAnswer(x *dec, o Outgoing, ar AnswerReceived) error {
 	case PIDAbmeldungLF:
 		x.Emit(SupplyEnded{MaLo: x.S.MaLo, Supplier: x.S.Own, NB: x.S.Partner, Until: x.S.Date})
 	}
+	return nil
+}
+
+// cancelOwn sends the Stornierung 55022 of a transaction this process sent
+// (ERP gpke.request_cancellation, routed here by the transaction's key):
+// BGM = the category of the cancelled message (AHB 55022 [500]: the use
+// case's BGM; the ERP's category where the use case has none), STS+7 E05,
+// RFF+ACW = the transaction. The answer comes back to this process
+// (stornoAnswer). A transaction the process did not send, a 55022 of its
+// own or another recipient than the cancelled transaction's is refused
+// with a note and nothing sent.
+func (f flow) cancelOwn(x *dec, p RequestCancellation) error {
+	o := x.S.out(p.TransactionID)
+	switch {
+	case o == nil:
+		x.Emit(Noted{What: "Stornierung of " + p.TransactionID + " not sent: not a transaction of this process"})
+		return nil
+	case o.PID == PIDStorno:
+		x.Emit(Noted{What: "Stornierung of " + p.TransactionID + " not sent: a Stornierung is not cancelled"})
+		return nil
+	case o.Recipient != p.Recipient:
+		x.Emit(Noted{What: "Stornierung of " + p.TransactionID + " not sent: it went to " + o.Recipient + ", not " + p.Recipient})
+		return nil
+	}
+	category := p.Category
+	if uc, ok := useCaseOf(o.PID); ok && uc.BGM != "" {
+		category = uc.BGM
+	}
+	_, err := f.send(x, outMsg{PID: PIDStorno, BGM: category, From: p.Sender, To: o.Recipient, Reason: []string{"E05"}, RefACW: p.TransactionID})
+	return err
+}
+
+// stornoAnswer records the answer 55023/55024 to a 55022 the process sent
+// (cancelOwn, or the NB's revocation of its 55010). A 55023 confirming the
+// Stornierung of the process's own request (the first transaction of an
+// ERP-started process, e.g. the LFN's 55001) ends the process as
+// cancelled, its answer deadline cancelled: a later answer to the
+// cancelled request is acknowledged (APERAK) and changes nothing
+// (senderAnswer). A 55024 leaves the process waiting for its answer.
+func (f flow) stornoAnswer(x *dec, o Outgoing, ar AnswerReceived) error {
+	ar.Timely = true
+	x.Emit(ar)
+	uc, _ := useCaseOf(PIDStorno)
+	own := x.S.Init != nil && len(x.S.Out) > 0 && x.S.Out[0].TransactionID == o.CancelTx
+	if ar.PID != uc.Confirm || !own || x.S.Done {
+		return nil
+	}
+	x.CancelDeadline(labelAnswer)
+	x.Emit(Completed{Outcome: OutcomeCancelled, PID: ar.PID, Code: ar.Code, EBD: ar.EBD, MaLo: x.S.MaLo, Date: x.S.Date})
 	return nil
 }

@@ -2,6 +2,7 @@ package gpke
 
 import (
 	"context"
+	"encoding/hex"
 	"slices"
 	"testing"
 	"time"
@@ -353,4 +354,91 @@ func TestStornoRevokesTheOpenAnfrage(t *testing.T) {
 		t.Fatalf("NB sent %d messages for the late consent", len(d.Outbound))
 	}
 
+}
+
+// The LFN cancels its own Anmeldung (ERP gpke.request_cancellation, routed
+// to its gpke.lfn.lieferbeginn process): that process sends the 55022 and,
+// on the NB's 55023, ends as cancelled; a later answer to the cancelled
+// Anmeldung gets APERAK 312 and changes nothing. A 55024 leaves the process
+// waiting; a transaction the process did not send is not cancelled.
+func TestLFNStornoEndsItsAnmeldung(t *testing.T) {
+	lfn, nb, d := switchUntilAnfrage(t, mdNB())
+	anm := nb.S.Request
+	if _, err := lfn.Try(t0.Add(2*time.Minute), RequestCancellation{Sender: mpLFN, Recipient: mpNB, TransactionID: anm.TransactionID, Category: "E99"}); err == nil {
+		t.Fatal("category E99 accepted")
+	}
+	dl := lfn.Exec(t0.Add(2*time.Minute), RequestCancellation{Sender: mpLFN, Recipient: mpNB, TransactionID: "unknown", Category: "E01"})
+	if len(dl.Outbound) != 0 {
+		t.Fatal("55022 for a transaction the process did not send")
+	}
+	dl = lfn.Exec(t0.Add(2*time.Minute), RequestCancellation{RequestID: "erp-s", Sender: mpLFN, Recipient: mpNB, TransactionID: anm.TransactionID, Category: "E01"})
+	storno := out(t, dl, mpNB, "UTILMD", PIDStorno)
+	sv := view(t, storno)
+	if ref, _ := sv.Reference("ACW"); ref.Value != anm.TransactionID {
+		t.Fatalf("55022 cancels %q", ref.Value)
+	}
+	tx := deliver(t, storno)
+	if !slices.Contains(dl.Correlate, inbound.TransactionKey(mpLFN, tx.TransactionID)) {
+		t.Fatalf("the 55022's answer cannot find the LFN's process: %v", dl.Correlate)
+	}
+	if lfn.S.Done {
+		t.Fatal("LFN process ended before the answer")
+	}
+	d = nb.Exec(t0.Add(3*time.Minute), tx)
+	dl = lfn.Exec(t0.Add(4*time.Minute), deliver(t, out(t, d, mpLFN, "UTILMD", PIDStornoBest)))
+	out(t, dl, mpNB, "APERAK", "")
+	if c, ok := has[Completed](dl.Events); !ok || c.Outcome != OutcomeCancelled || lfn.S.Outcome != OutcomeCancelled {
+		t.Fatalf("LFN events %+v", dl.Events)
+	}
+	if !slices.Contains(dl.Correlate, AnsweredKey(maloID)) {
+		t.Fatalf("the cancelled Anmeldung still counts as pending: %v", dl.Correlate)
+	}
+	// An NB that did not see the Stornierung answers the Anmeldung later
+	// (its LFA wait expired): acknowledged, nothing else.
+	_, nb2, d2 := switchUntilAnfrage(t, mdNB())
+	d2 = nb2.FireAt(labelLFA, deadline(t, d2, labelLFA))
+	late := out(t, d2, mpLFN, "UTILMD", PIDAnmeldungBestaetig)
+	lt := deliver(t, late)
+	if ref, _ := view(t, late).Reference("TN"); ref.Value != anm.TransactionID {
+		t.Fatalf("the second NB answers %s, not the cancelled %s", ref.Value, anm.TransactionID)
+	}
+	dl = lfn.Exec(t0.Add(time.Hour), lt)
+	if len(dl.Outbound) != 1 || dl.Outbound[0].MessageType != "APERAK" {
+		t.Fatalf("LFN sent %d messages for the late answer", len(dl.Outbound))
+	}
+	if code, _ := aperakOf(t, dl.Outbound[0]); code != "312" {
+		t.Fatalf("APERAK %s", code)
+	}
+	if _, ok := has[SupplierAssigned](lfn.All); ok || lfn.S.Outcome != OutcomeCancelled {
+		t.Fatalf("LFN outcome %s after the late answer", lfn.S.Outcome)
+	}
+
+	// Refused (55024): the process goes on and completes with the answer.
+	lfn, nb, _ = switchUntilAnfrage(t, mdNB(), WithStornoCodes(StornoCodes{Confirm: "A01", ConfirmList: "S_0086", Reject: "A14", RejectList: "S_0087"}, false))
+	dl = lfn.Exec(t0.Add(2*time.Minute), RequestCancellation{Sender: mpLFN, Recipient: mpNB, TransactionID: nb.S.Request.TransactionID, Category: "E01"})
+	d = nb.Exec(t0.Add(3*time.Minute), deliver(t, out(t, dl, mpNB, "UTILMD", PIDStorno)))
+	dl = lfn.Exec(t0.Add(4*time.Minute), deliver(t, out(t, d, mpLFN, "UTILMD", PIDStornoAbl)))
+	if lfn.S.Done {
+		t.Fatalf("LFN process ended by a refused Stornierung: %s", lfn.S.Outcome)
+	}
+	d = nb.Fire(labelLFA)
+	lfn.Exec(t0.Add(time.Hour), deliver(t, out(t, d, mpLFN, "UTILMD", PIDAnmeldungBestaetig)))
+	if lfn.S.Outcome != OutcomeConfirmed {
+		t.Fatalf("LFN outcome %s", lfn.S.Outcome)
+	}
+}
+
+// A gpke.sent event stored before Sent had CancelTx decodes with it empty.
+func TestSentBeforeCancelTx(t *testing.T) {
+	old, err := hex.DecodeString("89a3504944a3504944ad5472616e73616374696f6e4944ad5472616e73616374696f6e4944a8446f63756d656e74a8446f63756d656e74ae496e7465726368616e6765526566ae496e7465726368616e6765526566a9526563697069656e74a9526563697069656e74a4436f6465a4436f6465a3454244a3454244a941706572616b447565d6ff69c90630a24174d6ff69c8a3c0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := flow{name: WorkflowLFNLieferbeginn}.Codec().DecodeEvent("gpke.sent", old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, ok := ev.(Sent); !ok || s.PID != "PID" || s.CancelTx != "" {
+		t.Fatalf("decoded %#v", ev)
+	}
 }

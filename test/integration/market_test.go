@@ -320,22 +320,24 @@ func TestMarket(t *testing.T) {
 			anm := onePID(t, c, "55001", mk)
 			m.lfn.erpCommand(t, "storno-"+maloID, gpke.ERPRequestCancellation, map[string]any{
 				"sender": mk.LFN.MPID, "recipient": mk.NB.MPID, "transaction_id": anm.Transaction, "category": "E01", "malo": maloID})
-			c = m.waitConversation(t, maloID, "the Stornierung's answer", func(c demo.Conversation) bool {
-				s := c.UTILMD("55023")
-				return len(s) == 1 && len(c.AperakFor(s[0].Transaction)) == 1
-			})
+			c = m.waitConversation(t, maloID, "the Stornierung's answers", stornoAnswered(mk))
 			checkMessages(t, c)
-			sto := onePID(t, c, "55022", mk)
-			if sto.From != mk.LFN.MPID || sto.To != mk.NB.MPID || sto.RefACW != anm.Transaction || sto.DocCode != "E01" {
-				t.Errorf("55022 %s → %s cancels %s (BGM %s)", sto.From, sto.To, sto.RefACW, sto.DocCode)
+			sto := pidFrom(t, c, "55022", mk.LFN.MPID, mk)
+			if sto.From != mk.LFN.MPID || sto.To != mk.NB.MPID || sto.RefACW != anm.Transaction || sto.DocCode != "E01" || sto.Process != anm.Process {
+				t.Errorf("55022 %s → %s cancels %s (BGM %s) from process %s, want the Anmeldung's %s", sto.From, sto.To, sto.RefACW, sto.DocCode, sto.Process, anm.Process)
 			}
 			aperakOf(t, c, sto, "312", mk)
-			best := onePID(t, c, "55023", mk)
+			best := pidFrom(t, c, "55023", mk.NB.MPID, mk)
 			checkAnswer(t, best, sto, "A01", "S_0086") // UNVERIFIED default codes (gpke.WithStornoCodes)
 			aperakOf(t, c, best, "312", mk)
-			if p, _ := m.lfn.process(t, sto.Process); p.Workflow != gpke.WorkflowStornoRequest || p.Outcome != gpke.OutcomeConfirmed {
-				t.Errorf("LFN storno process %s %s", p.Workflow, p.Outcome)
+			// The LFN's Anmeldung process ends cancelled (read model, CloudEvent).
+			if p, _ := m.lfn.process(t, anm.Process); p.Workflow != gpke.WorkflowLFNLieferbeginn || p.Outcome != gpke.OutcomeCancelled {
+				t.Errorf("LFN process %s %s, want %s cancelled", p.Workflow, p.Outcome, gpke.WorkflowLFNLieferbeginn)
 			}
+			if ev := m.lfn.waitEvent(t, maloID, erp.TypeProcessCompleted, "55023"); ev.Data.Outcome != gpke.OutcomeCancelled {
+				t.Errorf("LFN's CloudEvent completed: outcome %q, want cancelled", ev.Data.Outcome)
+			}
+			m.checkRevokedAnfrage(t, c)
 		})
 
 		// E_0622 step 70: LFX's Anmeldung for the same MaLo arrives while
@@ -372,10 +374,13 @@ func TestMarket(t *testing.T) {
 			m.nb.record(t, maloID, "LFN from the Zuordnungsbeginn", func(r *malo.Record) bool { return supplierAt(r, okStart) == mk.LFN.MPID })
 		})
 
-		// A confirmed Stornierung stops the Anmeldung it cancels: the LFA's
-		// later consent changes nothing (no 55002, no 55007, master data
-		// untouched, the NB's LFA deadline cancelled); a second Stornierung
-		// comes too late (55024).
+		// A confirmed Stornierung stops the Anmeldung it cancels, across NB,
+		// LFA and LFN: the NB confirms, cancels its open 55010 at the LFA
+		// (55022), the LFA confirms and does not end its supply, the LFN's
+		// process ends cancelled; the LFA's ERP consenting afterwards sends
+		// nothing (no 55011, no 55002, no 55007, master data untouched, the
+		// NB's LFA deadline cancelled); a second Stornierung comes too late
+		// (55024).
 		t.Run("cancel then consent", func(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
@@ -387,27 +392,34 @@ func TestMarket(t *testing.T) {
 			anm := onePID(t, c, "55001", mk)
 			m.lfn.erpCommand(t, "cc-storno-"+maloID, gpke.ERPRequestCancellation, map[string]any{
 				"sender": mk.LFN.MPID, "recipient": mk.NB.MPID, "transaction_id": anm.Transaction, "category": "E01", "malo": maloID})
-			c = m.waitConversation(t, maloID, "the Stornierung's answer", func(c demo.Conversation) bool { return len(c.UTILMD("55023")) == 1 })
+			c = m.waitConversation(t, maloID, "the Stornierung's answers", stornoAnswered(mk))
 			anf := onePID(t, c, "55010", mk)
-			checkAnswer(t, onePID(t, c, "55023", mk), onePID(t, c, "55022", mk), "A01", "S_0086")
+			checkAnswer(t, pidFrom(t, c, "55023", mk.NB.MPID, mk), pidFrom(t, c, "55022", mk.LFN.MPID, mk), "A01", "S_0086")
 			if p, _ := m.nb.process(t, anf.Process); p.Outcome != gpke.OutcomeCancelled {
 				t.Errorf("NB outcome %s, want cancelled", p.Outcome)
 			}
+			lfaProc := m.checkRevokedAnfrage(t, c)
+			if p, _ := m.lfn.process(t, anm.Process); p.Outcome != gpke.OutcomeCancelled {
+				t.Errorf("LFN outcome %s, want cancelled", p.Outcome)
+			}
+			// The LFA's ERP consents after the Stornierung: recorded, nothing sent.
 			m.lfa.erpCommand(t, "cc-decide-"+maloID, gpke.ERPDecide, map[string]any{
 				"partner": mk.NB.MPID, "transaction_id": req.Data.TransactionID, "object": false})
-			c = m.waitConversation(t, maloID, "the NB's APERAK for the late consent", func(c demo.Conversation) bool {
-				b := c.UTILMD("55011")
-				return len(b) == 1 && len(c.AperakFor(b[0].Transaction)) == 1
+			waitUntil(t, 20*time.Second, "the LFA's process notes the late decision", func() bool {
+				_, evs := m.lfa.process(t, lfaProc)
+				return slices.Contains(evs, "gpke.noted")
 			})
-			aperakOf(t, c, onePID(t, c, "55011", mk), "312", mk)
 			m.lfn.erpCommand(t, "cc-storno2-"+maloID, gpke.ERPRequestCancellation, map[string]any{
 				"sender": mk.LFN.MPID, "recipient": mk.NB.MPID, "transaction_id": anm.Transaction, "category": "E01", "malo": maloID})
-			c = m.waitConversation(t, maloID, "the late Stornierung's refusal", func(c demo.Conversation) bool { return len(c.UTILMD("55024")) == 1 })
+			c = m.waitConversation(t, maloID, "the late Stornierung's refusal", func(c demo.Conversation) bool {
+				a := c.UTILMD("55024")
+				return len(a) == 1 && len(c.AperakFor(a[0].Transaction)) == 1
+			})
 			checkMessages(t, c)
-			if a := onePID(t, c, "55024", mk); a.Code != "A14" || a.EBD != "S_0087" {
-				t.Errorf("55024 %s:%s", a.Code, a.EBD)
+			if a := onePID(t, c, "55024", mk); a.Code != "A14" || a.EBD != "S_0087" || a.To != mk.LFN.MPID {
+				t.Errorf("55024 to %s %s:%s", a.To, a.Code, a.EBD)
 			}
-			for _, pid := range []string{"55002", "55003", "55007"} {
+			for _, pid := range []string{"55002", "55003", "55007", "55011", "55012"} {
 				if n := len(c.UTILMD(pid)); n != 0 {
 					t.Errorf("%d %s after the confirmed Stornierung:\n%s", n, pid, conversationText(c, mk))
 				}
@@ -416,8 +428,16 @@ func TestMarket(t *testing.T) {
 			if !slices.Contains(evs, "mako.deadline.cancelled") || slices.Contains(evs, "gpke.supplier_assigned") {
 				t.Errorf("NB process events %v", evs)
 			}
-			if r, _ := m.nb.malo.Lookup(context.Background(), mk.NB.Tenant, maloID); supplierAt(r, okStart) != mk.LFA.MPID || len(r.Periods) != 1 {
-				t.Errorf("NB master data changed: %+v", r)
+			if p, evs := m.lfn.process(t, anm.Process); p.Outcome != gpke.OutcomeCancelled || slices.Contains(evs, "gpke.supplier_assigned") {
+				t.Errorf("LFN process %s, events %v", p.Outcome, evs)
+			}
+			for _, p := range []*marketParty{m.nb, m.lfa} {
+				if r, _ := p.malo.Lookup(context.Background(), p.Tenant, maloID); supplierAt(r, okStart) != mk.LFA.MPID || len(r.Periods) != 1 || r.Periods[0].To != nil {
+					t.Errorf("%s master data changed: %+v", p.Tenant, r)
+				}
+			}
+			if r, _ := m.lfn.malo.Lookup(context.Background(), m.lfn.Tenant, maloID); r != nil && supplierAt(r, okStart) == mk.LFN.MPID {
+				t.Errorf("LFN master data name it the supplier: %+v", r)
 			}
 		})
 
@@ -792,4 +812,57 @@ func wantCloudEvents(t *testing.T, evs []demo.ReceivedEvent, tenant string, want
 			t.Errorf("%s: no CloudEvent %q among %v", tenant, w, have)
 		}
 	}
+}
+
+// stornoAnswered: the LFN's 55022 is confirmed and the NB's 55022 to the
+// LFA (cancelling its open 55010) is answered, each answer acknowledged.
+func stornoAnswered(mk demo.Market) func(demo.Conversation) bool {
+	return func(c demo.Conversation) bool {
+		n := 0
+		for _, s := range c.UTILMD("55023") {
+			if len(c.AperakFor(s.Transaction)) == 1 && (s.From == mk.NB.MPID || s.From == mk.LFA.MPID) {
+				n++
+			}
+		}
+		return n == 2
+	}
+}
+
+// pidFrom returns the single message of a PID sent by the MP-ID from.
+func pidFrom(t *testing.T, c demo.Conversation, pid, from string, mk demo.Market) demo.Message {
+	t.Helper()
+	var got []demo.Message
+	for _, msg := range c.UTILMD(pid) {
+		if msg.From == from {
+			got = append(got, msg)
+		}
+	}
+	if len(got) != 1 {
+		t.Fatalf("want one %s from %s, have %d:\n%s", pid, from, len(got), conversationText(c, mk))
+	}
+	return got[0]
+}
+
+// checkRevokedAnfrage checks the NB's revocation of its open 55010 after a
+// confirmed Stornierung (docs/gpke.md, switch step 5): 55022 E02 to the
+// LFA with RFF+ACW = the 55010, the LFA's 55023 (both acknowledged), the
+// LFA's process ended cancelled without ending its supply. It returns the
+// LFA's process.
+func (m *market) checkRevokedAnfrage(t *testing.T, c demo.Conversation) string {
+	t.Helper()
+	mk := m.mk
+	anf := onePID(t, c, "55010", mk)
+	rev := pidFrom(t, c, "55022", mk.NB.MPID, mk)
+	if rev.To != mk.LFA.MPID || rev.RefACW != anf.Transaction || rev.DocCode != "E02" || rev.Process != anf.Process {
+		t.Errorf("NB's 55022 to %s cancels %s (BGM %s) from %s, want the 55010 %s (E02) of %s", rev.To, rev.RefACW, rev.DocCode, rev.Process, anf.Transaction, anf.Process)
+	}
+	aperakOf(t, c, rev, "312", mk)
+	conf := pidFrom(t, c, "55023", mk.LFA.MPID, mk)
+	checkAnswer(t, conf, rev, "A01", "S_0086")
+	aperakOf(t, c, conf, "312", mk)
+	p, evs := m.lfa.process(t, conf.Process)
+	if p.Outcome != gpke.OutcomeCancelled || p.Workflow != gpke.WorkflowLFABeendigung || slices.Contains(evs, "gpke.supply_ended") {
+		t.Errorf("LFA process %s %s, events %v", p.Workflow, p.Outcome, evs)
+	}
+	return conf.Process
 }
