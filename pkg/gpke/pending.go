@@ -64,10 +64,10 @@ func WithProcessIndex(ix ProcessIndex) Option {
 
 // pendingAnmeldung reports whether another unanswered Anmeldung of the MaLo
 // is being processed by the tenant (E_0622 step 70). The registry is read,
-// not locked, and the relay applies bound keys after the commit: two
-// Anmeldungen whose enrichments run within that window (milliseconds) can
-// both see none, and one arriving right after the other's answer can still
-// see it pending.
+// not locked, and a commit's keys are applied after it (commits.BindKeys):
+// two Anmeldungen whose enrichments overlap that window can both see none,
+// one arriving right after the other's answer can still see it pending,
+// never can both see each other (docs/gpke.md, switch step 2).
 func pendingAnmeldung(ctx context.Context, ix ProcessIndex, id engine.ProcessIdentity, malo string) (bool, error) {
 	return pendingIn(ctx, ix, id, WorkflowNBLieferbeginn, malo)
 }
