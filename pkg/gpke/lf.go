@@ -479,7 +479,8 @@ func (f flow) senderAnswer(x *dec, o Outgoing, ar AnswerReceived) error {
 // cancelOwn sends the Stornierung 55022 of a transaction this process sent
 // (ERP gpke.request_cancellation, routed here by the transaction's key):
 // BGM = the category of the cancelled message (AHB 55022 [500]: the use
-// case's BGM; the ERP's category where the use case has none), STS+7 E05,
+// case's BGM, a differing ERP category is noted and replaced; the ERP's
+// category where the use case has none), STS+7 E05,
 // RFF+ACW = the transaction. The answer comes back to this process
 // (stornoAnswer). A transaction the process did not send, a 55022 of its
 // own or another recipient than the cancelled transaction's is refused
@@ -498,8 +499,9 @@ func (f flow) cancelOwn(x *dec, p RequestCancellation) error {
 		return nil
 	}
 	category := p.Category
-	if uc, ok := useCaseOf(o.PID); ok && uc.BGM != "" {
+	if uc, ok := useCaseOf(o.PID); ok && uc.BGM != "" && uc.BGM != category {
 		category = uc.BGM
+		x.Emit(Noted{What: "Stornierung of " + p.TransactionID + ": category " + p.Category + " replaced by " + category + ", the BGM of the cancelled " + o.PID})
 	}
 	_, err := f.send(x, outMsg{PID: PIDStorno, BGM: category, From: p.Sender, To: o.Recipient, Reason: []string{"E05"}, RefACW: p.TransactionID})
 	return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -371,11 +372,17 @@ func TestLFNStornoEndsItsAnmeldung(t *testing.T) {
 	if len(dl.Outbound) != 0 {
 		t.Fatal("55022 for a transaction the process did not send")
 	}
-	dl = lfn.Exec(t0.Add(2*time.Minute), RequestCancellation{RequestID: "erp-s", Sender: mpLFN, Recipient: mpNB, TransactionID: anm.TransactionID, Category: "E01"})
+	dl = lfn.Exec(t0.Add(2*time.Minute), RequestCancellation{RequestID: "erp-s", Sender: mpLFN, Recipient: mpNB, TransactionID: anm.TransactionID, Category: "E02"})
 	storno := out(t, dl, mpNB, "UTILMD", PIDStorno)
 	sv := view(t, storno)
 	if ref, _ := sv.Reference("ACW"); ref.Value != anm.TransactionID {
 		t.Fatalf("55022 cancels %q", ref.Value)
+	}
+	if n, ok := has[Noted](dl.Events); !ok || !strings.Contains(n.What, "replaced by E01") {
+		t.Fatalf("the ERP's wrong category E02 for a 55001 is not replaced and noted: %+v", dl.Events)
+	}
+	if bgm, _ := aperakOf(t, storno); bgm != "E01" { // aperakOf reads BGM 1001 of any message
+		t.Fatalf("55022 BGM %s, want E01 (the 55001's category, AHB [500])", bgm)
 	}
 	tx := deliver(t, storno)
 	if !slices.Contains(dl.Correlate, inbound.TransactionKey(mpLFN, tx.TransactionID)) {
