@@ -61,7 +61,7 @@ const (
 	WorkflowLFNKuendigung   = "gpke.lfn.kuendigung"   // LFN sends 55016 (ERP RequestTermination)
 	WorkflowLFLieferende    = "gpke.lf.lieferende"    // LF sends 55004 (ERP RegisterSupplyEnd)
 	WorkflowStornoAnswer    = "gpke.storno"           // NB or LF answers a Stornierung 55022
-	WorkflowStornoRequest   = "gpke.storno.request"   // LF sends a Stornierung 55022 (ERP RequestCancellation)
+	WorkflowStornoRequest   = "gpke.storno.request"   // sends a Stornierung 55022 for a RequestCancellation executed in it directly (the ERP's goes to the sending process)
 )
 
 var useCases = []useCase{
