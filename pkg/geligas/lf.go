@@ -158,11 +158,15 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 	case PIDAbmeldungNBBest: // 44008: DTM+93, DTM+159 if the 44007 had it ([33])
 		m.End, m.BalanceEnd = x.S.Date, req.BalanceEnd
 	case PIDEoGBest: // 44014: the 44013's master data with the LF's Bilanzkreis
-		if md.BalanceGroup == "" || md.BillingMonths < 1 {
-			return fail("the Grundversorger's Bilanzkreis and billing interval are not in its master data")
+		months := md.BillingMonths
+		if months < 1 {
+			months = f.cfg.billingMonths // WithDefaultBillingMonths; 0: none
+		}
+		if md.BalanceGroup == "" || months < 1 {
+			return fail("the Grundversorger's Bilanzkreis and billing interval are not in its master data (billing interval: or WithDefaultBillingMonths)")
 		}
 		l := *req.Location
-		m.Start, m.BalanceStart, m.MeLo, m.Location, m.BalanceGroup, m.BillingMonths = x.S.Date, x.S.Date, l.MeLo, &l, md.BalanceGroup, md.BillingMonths
+		m.Start, m.BalanceStart, m.MeLo, m.Location, m.BalanceGroup, m.BillingMonths = x.S.Date, x.S.Date, l.MeLo, &l, md.BalanceGroup, months
 	case PIDKuendigungBest: // 44017: DTM+93 (or DTM+471 with Z01), Vorjahresverbrauch, customer and MaLo address
 		if md.AnnualConsumption == nil || md.Customer == "" || md.Address == nil {
 			return fail("the previous-year consumption, customer and MaLo address (44017 QTY+Z09, NAD+Z09, NAD+DP) are not in the master data")

@@ -55,6 +55,9 @@ type config struct {
 	codes        codeTable
 	source       MasterDataSource
 	index        ProcessIndex
+	// billingMonths is the LF's default Abrechnungsintervall (months) for
+	// its 44014 when the master data name none; 0: none.
+	billingMonths int
 }
 
 // Option configures Module.
@@ -147,6 +150,25 @@ func WithProcessIndex(ix ProcessIndex) Option {
 			return fmt.Errorf("geligas: nil process index")
 		}
 		cfg.index = ix
+		return nil
+	}
+}
+
+// WithDefaultBillingMonths sets the Abrechnungsintervall in months (1–99)
+// the Grundversorger states in its 44014 (SG6 DTM+Z20 "Abrechnungsintervall
+// des LF", format 802) when the master data of the MaLo name none
+// (MasterData.BillingMonths 0: pkg/malo holds no LF billing interval, so
+// FromMaLo never sets it). This is a deployment choice, not a market rule:
+// no BDEW text fixes the interval of an Ersatz-/Grundversorgung. Default:
+// none — without it and without the fact in the master data, a confirmed
+// 44013 fails the process with the reason and nothing is sent. A value
+// outside 1–99 is refused (an..2 of 802).
+func WithDefaultBillingMonths(months int) Option {
+	return func(cfg *config) error {
+		if months < 1 || months > 99 {
+			return fmt.Errorf("geligas: default billing interval %d months: want 1–99", months)
+		}
+		cfg.billingMonths = months
 		return nil
 	}
 }
