@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"reflect"
 	"strings"
@@ -162,25 +163,28 @@ func TestGasLocationCoversLocationData(t *testing.T) {
 	}
 }
 
+// parseConfig is the Config of a command run with args (Register, Parse,
+// Finish).
+func parseConfig(args ...string) (*Config, error) {
+	var c Config
+	fs := newFlagSet()
+	c.Register(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return &c, c.Finish()
+}
+
 // --gas-lead-times and --gas-lfa-answer set the unverified GeLi Gas
 // deadlines of the deployment; bad values are refused.
 func TestGasDeadlineFlags(t *testing.T) {
 	t.Setenv("MAKO_GAS_LEAD_TIMES", "")
 	t.Setenv("MAKO_GAS_LFA_ANSWER", "")
-	parse := func(args ...string) (*Config, error) {
-		var c Config
-		fs := newFlagSet()
-		c.Register(fs)
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		return &c, c.Finish()
-	}
-	c, err := parse()
+	c, err := parseConfig()
 	if err != nil || c.gasClock != nil {
 		t.Fatalf("defaults: %v %v", c.gasClock, err)
 	}
-	c, err = parse("--gas-lead-times", "5,7", "--gas-lfa-answer", "2")
+	c, err = parseConfig("--gas-lead-times", "5,7", "--gas-lfa-answer", "2")
 	if err != nil || c.gasClock == nil {
 		t.Fatalf("set: %v", err)
 	}
@@ -199,12 +203,12 @@ func TestGasDeadlineFlags(t *testing.T) {
 		t.Errorf("LFA answer due %v, want %v", got, want.LFAAnswerDue(at))
 	}
 	for _, bad := range [][]string{{"--gas-lead-times", "10"}, {"--gas-lead-times", "a,b"}, {"--gas-lead-times", "-1,3"}, {"--gas-lfa-answer", "99"}} {
-		if _, err := parse(bad...); err == nil {
+		if _, err := parseConfig(bad...); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
 	}
 	t.Setenv("MAKO_GAS_LEAD_TIMES", "8,11")
-	if c, err := parse(); err != nil || c.GasLeadTimes != "8,11" || c.gasClock == nil {
+	if c, err := parseConfig(); err != nil || c.GasLeadTimes != "8,11" || c.gasClock == nil {
 		t.Fatalf("env: %+v %v", c, err)
 	}
 }
@@ -217,15 +221,6 @@ func TestGasDeadlineFlags(t *testing.T) {
 // the process, nothing sent; out-of-range values are refused.
 func TestGasDefaultBillingMonths(t *testing.T) {
 	t.Setenv("MAKO_GAS_BILLING_MONTHS", "")
-	parse := func(args ...string) (*Config, error) {
-		var c Config
-		fs := newFlagSet()
-		c.Register(fs)
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		return &c, c.Finish()
-	}
 	ctx := context.Background()
 	store := malo.NewMemStore(nil)
 	mk := demo.DefaultGasMarket
@@ -259,7 +254,7 @@ func TestGasDefaultBillingMonths(t *testing.T) {
 	// eog plays the NB's 44013 to the GV of a deployment configured by
 	// args and returns the GV's decision after its ERP consented.
 	eog := func(args ...string) (engine.Decision, *utilmdtest.Proc[geligas.State]) {
-		c, err := parse(args...)
+		c, err := parseConfig(args...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -313,12 +308,41 @@ func TestGasDefaultBillingMonths(t *testing.T) {
 		t.Errorf("no billing interval: %d outbound, outcome %s", len(d.Outbound), gv.S.Outcome)
 	}
 	for _, bad := range []string{"-1", "100"} {
-		if _, err := parse("--gas-billing-months", bad); err == nil {
+		if _, err := parseConfig("--gas-billing-months", bad); err == nil {
 			t.Errorf("--gas-billing-months %s accepted", bad)
 		}
 	}
 	t.Setenv("MAKO_GAS_BILLING_MONTHS", "6")
-	if c, err := parse(); err != nil || c.GasBillingMonths != 6 {
+	if c, err := parseConfig(); err != nil || c.GasBillingMonths != 6 {
 		t.Fatalf("env: %+v %v", c, err)
 	}
+}
+
+// makod -h shows --gas-billing-months with its default (12), so the
+// deployment choice is visible.
+func TestHelpShowsGasBillingMonths(t *testing.T) {
+	t.Setenv("MAKO_GAS_BILLING_MONTHS", "")
+	var out bytes.Buffer
+	if err := RunDaemon(context.Background(), []string{"-h"}, &out); err != nil {
+		t.Fatalf("makod -h: %v", err)
+	}
+	entry := helpEntry(t, out.String(), "-gas-billing-months")
+	if !strings.Contains(entry, "deployment choice") || !strings.Contains(entry, "(default 12)") {
+		t.Fatalf("-gas-billing-months help %q: want the deployment choice and its default 12", entry)
+	}
+}
+
+// helpEntry is flag's entry in a flag set's help text (up to the next
+// flag); the test fails when help has none.
+func helpEntry(t *testing.T, help, flag string) string {
+	t.Helper()
+	i := strings.Index(help, flag)
+	if i < 0 {
+		t.Fatalf("no %s in help:\n%s", flag, help)
+	}
+	entry := help[i:]
+	if j := strings.Index(entry[1:], "\n  -"); j > 0 {
+		entry = entry[:j+1]
+	}
+	return entry
 }
