@@ -75,16 +75,29 @@ func WithCalendar(c *fristen.Calendar) Option {
 }
 
 // WithAPERAKClock sets the APERAK deadline clock (default on the calendar:
-// Gas Folgeprozess next Werktag 12:00, Initialprozess 3 Werktage).
+// Gas Folgeprozess next Werktag 12:00, Initialprozess 3 Werktage). A nil
+// clock is refused.
 func WithAPERAKClock(a *fristen.APERAKClock) Option {
-	return func(cfg *config) error { cfg.aperak = a; return nil }
+	return func(cfg *config) error {
+		if a == nil {
+			return fmt.Errorf("geligas: nil APERAK clock")
+		}
+		cfg.aperak = a
+		return nil
+	}
 }
 
 // WithGasClock sets the GeLi Gas deadlines (lead times of an Anmeldung, the
 // wait for the LFA's 44011/44012; default fristen.NewGeLiGas on the
-// calendar, all values UNVERIFIED).
+// calendar, all values UNVERIFIED). A nil clock is refused.
 func WithGasClock(g *fristen.GeLiGas) Option {
-	return func(cfg *config) error { cfg.gas = g; return nil }
+	return func(cfg *config) error {
+		if g == nil {
+			return fmt.Errorf("geligas: nil GeLi Gas clock")
+		}
+		cfg.gas = g
+		return nil
+	}
 }
 
 // WithAPERAKGrace adds d to the partner's APERAK deadline before a sent
@@ -135,9 +148,16 @@ func WithStornoAccept(accept bool) Option {
 
 // WithMasterData sets the source Module.Enrich reads master data from.
 // Without it, Module.Enrich is nil and a request that needs master data
-// fails with ErrNoMasterData.
+// fails with ErrNoMasterData. A nil source is refused (leave the option
+// out instead).
 func WithMasterData(s MasterDataSource) Option {
-	return func(cfg *config) error { cfg.source = s; return nil }
+	return func(cfg *config) error {
+		if s == nil {
+			return fmt.Errorf("geligas: nil master-data source")
+		}
+		cfg.source = s
+		return nil
+	}
 }
 
 // WithProcessIndex lets Enrich find the NB's Anmeldungen of a MaLo still in

@@ -59,6 +59,13 @@ func TestModule(t *testing.T) {
 	if _, err := Module(WithERPDecision(-time.Second)); err == nil {
 		t.Error("negative wait accepted")
 	}
+	for name, o := range map[string]Option{"calendar": WithCalendar(nil), "APERAK clock": WithAPERAKClock(nil), "gas clock": WithGasClock(nil),
+		"master data": WithMasterData(nil), "process index": WithProcessIndex(nil), "objection policy": WithObjectionPolicy(nil),
+		"APERAK grace": WithAPERAKGrace(-time.Second), "billing interval": WithDefaultBillingMonths(0)} {
+		if _, err := Module(o); err == nil {
+			t.Errorf("invalid %s accepted", name)
+		}
+	}
 	m, err = Module(WithMasterData(MasterDataFunc(func(context.Context, Query) (MasterData, error) { return MasterData{}, nil })))
 	if err != nil || m.Enrich == nil {
 		t.Fatalf("enrich %v %v", m.Enrich != nil, err)
