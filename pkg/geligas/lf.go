@@ -194,7 +194,7 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 		}
 	}
 	if req.PID == PIDStorno {
-		m.BGM, m.Reason, m.MaLo = req.Category, "E05", ""
+		m.BGM, m.Reason, m.MaLo = req.Category, reasonStorno, ""
 	}
 	if _, err := f.send(x, m); err != nil {
 		return err
@@ -251,17 +251,20 @@ func (f flow) requestTermination(x *dec, p RequestTermination) error {
 	if err := p.validate(); err != nil {
 		return err
 	}
-	ok, err := f.start(x, WorkflowLFNKuendigung, Initiated{RequestID: p.RequestID, Own: p.LFN, Partner: p.LFA, MaLo: p.MaLo, Date: p.Date.UTC(), Reason: "E03"})
+	ok, err := f.start(x, WorkflowLFNKuendigung, Initiated{RequestID: p.RequestID, Own: p.LFN, Partner: p.LFA, MaLo: p.MaLo, Date: p.Date.UTC(), Reason: reasonWechsel})
 	if err != nil || !ok {
 		return err
 	}
-	_, err = f.send(x, outMsg{PID: PIDKuendigung, From: p.LFN, To: p.LFA, IMD: true, End: p.Date, Reason: "E03", MaLo: p.MaLo})
+	_, err = f.send(x, outMsg{PID: PIDKuendigung, From: p.LFN, To: p.LFA, IMD: true, End: p.Date, Reason: reasonWechsel, MaLo: p.MaLo})
 	return err
 }
 
 func (f flow) registerSupplyEnd(x *dec, p RegisterSupplyEnd) error {
 	if err := p.validate(); err != nil {
 		return err
+	}
+	if err := oneOf("reason", p.Reason, transactionReasons(x.FV, PIDAbmeldung)...); err != nil {
+		return fmt.Errorf("%w (44004 of %s)", err, x.FV)
 	}
 	ok, err := f.start(x, WorkflowLFLieferende, Initiated{RequestID: p.RequestID, Own: p.LF, Partner: p.NB, MaLo: p.MaLo, Date: p.End.UTC(), Reason: p.Reason})
 	if err != nil || !ok {
@@ -275,17 +278,20 @@ func (f flow) deregisterSupply(x *dec, p DeregisterSupply) error {
 	if err := p.validate(); err != nil {
 		return err
 	}
-	ok, err := f.start(x, WorkflowNBAbmeldung, Initiated{RequestID: p.RequestID, Own: p.NB, Partner: p.LF, MaLo: p.MaLo, Date: p.End.UTC(), Reason: "Z33"})
+	ok, err := f.start(x, WorkflowNBAbmeldung, Initiated{RequestID: p.RequestID, Own: p.NB, Partner: p.LF, MaLo: p.MaLo, Date: p.End.UTC(), Reason: reasonStilllegung})
 	if err != nil || !ok {
 		return err
 	}
-	_, err = f.send(x, outMsg{PID: PIDAbmeldungNB, From: p.NB, To: p.LF, End: p.End, BalanceEnd: p.End, Reason: "Z33", MaLo: p.MaLo})
+	_, err = f.send(x, outMsg{PID: PIDAbmeldungNB, From: p.NB, To: p.LF, End: p.End, BalanceEnd: p.End, Reason: reasonStilllegung, MaLo: p.MaLo})
 	return err
 }
 
 func (f flow) registerEoG(x *dec, p RegisterEoG) error {
 	if err := p.validate(); err != nil {
 		return err
+	}
+	if err := oneOf("reason", p.reason(), transactionReasons(x.FV, PIDEoG)...); err != nil {
+		return fmt.Errorf("%w (44013 of %s)", err, x.FV)
 	}
 	ok, err := f.start(x, WorkflowNBEoG, Initiated{RequestID: p.RequestID, Own: p.NB, Partner: p.LF, MaLo: p.MaLo, Date: p.Start.UTC(), Reason: p.reason()})
 	if err != nil || !ok {
@@ -310,11 +316,11 @@ func (f flow) requestCancellation(x *dec, p RequestCancellation) error {
 		return err
 	}
 	ok, err := f.start(x, WorkflowStornoRequest, Initiated{RequestID: p.RequestID, Own: p.Sender, Partner: p.Recipient, MaLo: p.MaLo,
-		CancelTx: p.TransactionID, Category: p.Category, Reason: "E05"})
+		CancelTx: p.TransactionID, Category: p.Category, Reason: reasonStorno})
 	if err != nil || !ok {
 		return err
 	}
-	_, err = f.send(x, outMsg{PID: PIDStorno, BGM: p.Category, From: p.Sender, To: p.Recipient, Reason: "E05", RefACW: p.TransactionID})
+	_, err = f.send(x, outMsg{PID: PIDStorno, BGM: p.Category, From: p.Sender, To: p.Recipient, Reason: reasonStorno, RefACW: p.TransactionID})
 	return err
 }
 
