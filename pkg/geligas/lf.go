@@ -144,7 +144,7 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 			m.Remark = d.Note
 		case d.Code == rule.Code && rule.Remark != "":
 			m.Remark = rule.Remark
-		case d.Code == "E14":
+		case d.Code == answerSonstiges:
 			m.Remark = "Sonstiges"
 		}
 	}
@@ -179,17 +179,17 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 		m.Customer = utilmdkit.CustomerName(md.Customer, md.CustomerFirst, md.CustomerCompany)
 	case PIDKuendigungAbl: // 44018 by the code, as the AHB conditions read ([15], [16], [361])
 		switch d.Code {
-		case "Z34":
+		case answerMultiple:
 			m.ConfirmedEnd = md.ContractEnd
 			if m.ConfirmedEnd.IsZero() {
 				m.ConfirmedEnd = x.S.Date
 			}
-		case "Z12":
+		case answerBinding:
 			if md.NoticePeriod == "" || md.EarliestEnd.IsZero() || strings.ContainsRune(md.NoticePeriod, 'T') {
 				return fail("Vertragsbindung needs the notice period (ZZRB without T) and the earliest end (44018 DTM+Z01, DTM+157)")
 			}
 			m.NoticePeriod, m.EarliestEnd = md.NoticePeriod, md.EarliestEnd
-		case "A03", "A04":
+		case answerNotFound, answerOtherNB:
 			m.MaLo = "" // [361]
 		}
 	}

@@ -237,10 +237,10 @@ func (f flow) nbAnswerLFN(x *dec, confirm bool, key, party string) error {
 		}
 		m.Start, m.BalanceStart, m.MeLo, m.Location = x.S.Date, x.S.Date, l.MeLo, &l
 		m.BillingMonths, m.BalanceGroup = req.BillingMonths, req.BalanceGroup
-	case rule.Code == "A03" || rule.Code == "A17":
+	case rule.Code == answerNotFound || rule.Code == answerNotFoundA17:
 		m.MaLo = "" // AHB 44003 [362]
 	}
-	if rule.Code == "ZC5" { // [36]
+	if rule.Code == answerPending { // [36]
 		m.Processing, m.NextProcessing = md.PendingStart, md.NextProcessing
 		// UNVERIFIED defaults where the master data have none: the Lieferbeginn
 		// in process is unknown to the registry lookup, so the requested one
@@ -252,7 +252,7 @@ func (f flow) nbAnswerLFN(x *dec, confirm bool, key, party string) error {
 			m.NextProcessing, _ = fristen.StromToGas(f.cfg.cal.NextWerktag(fristen.GasDate(x.Cmd.ReceivedAt)))
 		}
 	}
-	if rule.Code == "Z35" { // [84]
+	if rule.Code == answerLFARejected { // [84]
 		m.Third = x.S.LFACode
 	}
 	if _, err := f.send(x, m); err != nil {
