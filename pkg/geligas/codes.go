@@ -149,13 +149,13 @@ func WithCode(key, code, remark string) Option {
 				keys = append(keys, k)
 			}
 			sort.Strings(keys)
-			return fmt.Errorf("geligas: unknown answer-code key %q (known: %v)", key, keys)
+			return fmt.Errorf("%w: unknown answer-code key %q (known: %v)", ErrInvalidOption, key, keys)
 		}
 		if len(code) != 3 {
-			return fmt.Errorf("geligas: answer code %q for %s: want 3 characters", code, key)
+			return fmt.Errorf("%w: answer code %q for %s: want 3 characters", ErrInvalidOption, code, key)
 		}
 		if code == answerSonstiges && remark == "" {
-			return fmt.Errorf("geligas: answer code E14 for %s needs a remark (AHB [48] FTX+ACB)", key)
+			return fmt.Errorf("%w: answer code E14 for %s needs a remark (AHB [48] FTX+ACB)", ErrInvalidOption, key)
 		}
 		r.Code, r.Remark, r.Verified, r.Source = code, remark, false, "set by the deployment (WithCode)"
 		cfg.codes[key] = r

@@ -128,7 +128,7 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 	x.Emit(d)
 	uc, ok := useCaseOf(req.PID)
 	if !ok {
-		return fmt.Errorf("geligas: no use case for %s", req.PID)
+		return fmt.Errorf("geligas: %s transaction %s: no use case for %s", f.name, req.TransactionID, req.PID)
 	}
 	pid, outcome, list := uc.Confirm, OutcomeConfirmed, uc.ConfirmList
 	if d.Object {

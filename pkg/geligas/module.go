@@ -67,7 +67,7 @@ type Option func(*config) error
 func WithCalendar(c *fristen.Calendar) Option {
 	return func(cfg *config) error {
 		if c == nil {
-			return fmt.Errorf("geligas: nil calendar")
+			return fmt.Errorf("%w: nil calendar", ErrInvalidOption)
 		}
 		cfg.cal = c
 		return nil
@@ -80,7 +80,7 @@ func WithCalendar(c *fristen.Calendar) Option {
 func WithAPERAKClock(a *fristen.APERAKClock) Option {
 	return func(cfg *config) error {
 		if a == nil {
-			return fmt.Errorf("geligas: nil APERAK clock")
+			return fmt.Errorf("%w: nil APERAK clock", ErrInvalidOption)
 		}
 		cfg.aperak = a
 		return nil
@@ -93,7 +93,7 @@ func WithAPERAKClock(a *fristen.APERAKClock) Option {
 func WithGasClock(g *fristen.GeLiGas) Option {
 	return func(cfg *config) error {
 		if g == nil {
-			return fmt.Errorf("geligas: nil GeLi Gas clock")
+			return fmt.Errorf("%w: nil GeLi Gas clock", ErrInvalidOption)
 		}
 		cfg.gas = g
 		return nil
@@ -107,7 +107,7 @@ func WithGasClock(g *fristen.GeLiGas) Option {
 func WithAPERAKGrace(d time.Duration) Option {
 	return func(cfg *config) error {
 		if d < 0 {
-			return fmt.Errorf("geligas: negative APERAK grace %s", d)
+			return fmt.Errorf("%w: negative APERAK grace %s", ErrInvalidOption, d)
 		}
 		cfg.aperakGrace = d
 		return nil
@@ -122,7 +122,7 @@ func WithAPERAKGrace(d time.Duration) Option {
 func WithERPDecision(wait time.Duration, pids ...string) Option {
 	return func(cfg *config) error {
 		if wait < 0 {
-			return fmt.Errorf("geligas: negative decision wait %s", wait)
+			return fmt.Errorf("%w: negative decision wait %s", ErrInvalidOption, wait)
 		}
 		cfg.ask = utilmdkit.NewAskERP(wait, pids...)
 		return nil
@@ -133,7 +133,7 @@ func WithERPDecision(wait time.Duration, pids ...string) Option {
 func WithObjectionPolicy(p ObjectionPolicy) Option {
 	return func(cfg *config) error {
 		if p == nil {
-			return fmt.Errorf("geligas: nil objection policy")
+			return fmt.Errorf("%w: nil objection policy", ErrInvalidOption)
 		}
 		cfg.objection = p
 		return nil
@@ -153,7 +153,7 @@ func WithStornoAccept(accept bool) Option {
 func WithMasterData(s MasterDataSource) Option {
 	return func(cfg *config) error {
 		if s == nil {
-			return fmt.Errorf("geligas: nil master-data source")
+			return fmt.Errorf("%w: nil master-data source", ErrInvalidOption)
 		}
 		cfg.source = s
 		return nil
@@ -167,7 +167,7 @@ func WithMasterData(s MasterDataSource) Option {
 func WithProcessIndex(ix ProcessIndex) Option {
 	return func(cfg *config) error {
 		if ix == nil {
-			return fmt.Errorf("geligas: nil process index")
+			return fmt.Errorf("%w: nil process index", ErrInvalidOption)
 		}
 		cfg.index = ix
 		return nil
@@ -186,7 +186,7 @@ func WithProcessIndex(ix ProcessIndex) Option {
 func WithDefaultBillingMonths(months int) Option {
 	return func(cfg *config) error {
 		if months < 1 || months > 99 {
-			return fmt.Errorf("geligas: default billing interval %d months: want 1–99", months)
+			return fmt.Errorf("%w: default billing interval %d months: want 1–99", ErrInvalidOption, months)
 		}
 		cfg.billingMonths = months
 		return nil

@@ -52,7 +52,7 @@ func TestModule(t *testing.T) {
 			t.Errorf("no route %s", want)
 		}
 	}
-	if _, err := Module(WithCode("nope", "E15", "")); err == nil {
+	if _, err := Module(WithCode("nope", "E15", "")); !errors.Is(err, ErrInvalidOption) {
 		t.Error("unknown code key accepted")
 	}
 	if _, err := Module(WithCode(CodeAbmeldungAlready, "E14", "")); err == nil {
@@ -64,8 +64,8 @@ func TestModule(t *testing.T) {
 	for name, o := range map[string]Option{"calendar": WithCalendar(nil), "APERAK clock": WithAPERAKClock(nil), "gas clock": WithGasClock(nil),
 		"master data": WithMasterData(nil), "process index": WithProcessIndex(nil), "objection policy": WithObjectionPolicy(nil),
 		"APERAK grace": WithAPERAKGrace(-time.Second), "billing interval": WithDefaultBillingMonths(0)} {
-		if _, err := Module(o); err == nil {
-			t.Errorf("invalid %s accepted", name)
+		if _, err := Module(o); !errors.Is(err, ErrInvalidOption) {
+			t.Errorf("invalid %s: %v, want ErrInvalidOption", name, err)
 		}
 	}
 	m, err = Module(WithMasterData(MasterDataFunc(func(context.Context, Query) (MasterData, error) { return MasterData{}, nil })))
