@@ -37,13 +37,18 @@ const (
 // workflow sends for an EBD outcome, the code list (DE1131) it belongs to,
 // where it comes from and whether that source verifies it.
 type CodeRule struct {
+	// Key is the EBD outcome (Code* constants), EBD the decision tree that
+	// reaches it ("" for a Stornierung), List the code list (DE1131) and
+	// Code the answer code (STS+E01 DE9013) sent.
 	Key  string
 	EBD  string
 	List string
 	Code string
 	// Remark: the answer carries FTX+ACB with this text (AHB [48]: E14
 	// "Ablehnung Sonstiges" needs it).
-	Remark   string
+	Remark string
+	// Source cites where the code comes from; Verified is true only when
+	// an AHB condition names the code with this meaning.
 	Verified bool
 	Source   string
 }

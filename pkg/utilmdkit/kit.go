@@ -126,13 +126,13 @@ func (e *TransactionError) Unwrap() error { return e.Err }
 // Received is a parsed inbound transaction: the interchange, the message, the
 // transaction's segments and, for a UTILMD, its view.
 type Received struct {
-	Tx  inbound.Transaction
-	IX  *edifact.Interchange
-	M   *edifact.Message
-	U   *edifact.Transaction
-	V   *utilmd.Message
-	T   *utilmd.Transaction
-	Doc string // BGM 1004 of a UTILMD
+	Tx  inbound.Transaction  // the inbound transaction as ingest delivered it
+	IX  *edifact.Interchange // its parsed interchange
+	M   *edifact.Message     // the message of the transaction (Tx.MessageIndex)
+	U   *edifact.Transaction // the transaction's segments (SG4 of a UTILMD)
+	V   *utilmd.Message      // the UTILMD view of M (nil for other types)
+	T   *utilmd.Transaction  // the UTILMD view of the transaction (nil for other types)
+	Doc string               // BGM 1004 of a UTILMD
 }
 
 // Failed returns the TransactionError of workflow for r with cause err.
