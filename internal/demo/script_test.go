@@ -46,3 +46,34 @@ func TestGasScriptReacts(t *testing.T) {
 		t.Fatalf("LFA failed: done %v failure %q", done, lfaFailed.failure)
 	}
 }
+
+// The EoG script as the parties' ERPs: the Grundversorger (lfn) consents to
+// the NB's 44013; done with the NB's answer; a refusal or failure ends the
+// demo with its reason; the first command is the NB's register_eog for the
+// next Gastag (06:00 German local time).
+func TestEoGScriptReacts(t *testing.T) {
+	mk := DefaultGasMarket
+	sc := eogScript{}
+	start, first, err := sc.begin(time.Date(2026, 3, 28, 12, 0, 0, 0, time.UTC), mk, DefaultEoGMaLo)
+	if err != nil || !start.Equal(time.Date(2026, 3, 29, 4, 0, 0, 0, time.UTC)) || first.party != mk.NB || first.typ != geligas.ERPRegisterEoG ||
+		first.data["lf"] != mk.LFN.MPID || first.data["start"] != "2026-03-29T04:00:00Z" {
+		t.Fatalf("begin: %v %+v %v", start, first, err)
+	}
+	st := &playState{Start: start, MaLo: DefaultEoGMaLo, sent: map[string]bool{}}
+	cmds, done := sc.react(erpEvent("lfn", geligas.CEDecisionRequested, geligas.PIDEoG, "", "T1"), mk, st)
+	if done || len(cmds) != 1 || cmds[0].party != mk.LFN || cmds[0].typ != geligas.ERPDecide || cmds[0].data["partner"] != mk.NB.MPID ||
+		cmds[0].data["transaction_id"] != "T1" || cmds[0].data["object"] != false {
+		t.Fatalf("decision on 44013: %+v %v", cmds, done)
+	}
+	if _, done = sc.react(erpEvent("nb", erp.TypeProcessCompleted, geligas.PIDEoGBest, "confirmed", "T2"), mk, st); !done || st.failure != "" {
+		t.Fatalf("after 44014: done %v failure %q", done, st.failure)
+	}
+	refused := &playState{sent: map[string]bool{}}
+	if _, done = sc.react(erpEvent("nb", erp.TypeProcessCompleted, geligas.PIDEoGAbl, "rejected", "T3"), mk, refused); !done || !strings.Contains(refused.failure, "rejected") {
+		t.Fatalf("after 44015: done %v failure %q", done, refused.failure)
+	}
+	gvFailed := &playState{sent: map[string]bool{}}
+	if _, done = sc.react(erpEvent("lfn", erp.TypeProcessFailed, "", "failed", ""), mk, gvFailed); done || !strings.Contains(gvFailed.failure, "lfn's process") {
+		t.Fatalf("GV failed: done %v failure %q", done, gvFailed.failure)
+	}
+}
