@@ -37,13 +37,17 @@ func TestGasScriptReacts(t *testing.T) {
 	if _, done = sc.react(erpEvent("lfn", erp.TypeProcessCompleted, geligas.PIDAnmeldungBest, "confirmed", "T4"), mk, st); !done || st.failure != "" {
 		t.Fatalf("after 44002: done %v failure %q", done, st.failure)
 	}
-	refused := &playState{sent: map[string]bool{}}
-	if _, done = sc.react(erpEvent("lfn", erp.TypeProcessCompleted, geligas.PIDKuendigungAbl, "rejected", "T5"), mk, refused); !done || !strings.Contains(refused.failure, "rejected") {
-		t.Fatalf("after 44018: done %v failure %q", done, refused.failure)
-	}
-	lfaFailed := &playState{sent: map[string]bool{}}
-	if _, done = sc.react(erpEvent("lfa", erp.TypeProcessFailed, "", "failed", ""), mk, lfaFailed); done || !strings.Contains(lfaFailed.failure, "lfa's process") {
-		t.Fatalf("LFA failed: done %v failure %q", done, lfaFailed.failure)
+	reactsWithFailure(t, sc, erpEvent("lfn", erp.TypeProcessCompleted, geligas.PIDKuendigungAbl, "rejected", "T5"), true, "rejected")
+	reactsWithFailure(t, sc, erpEvent("lfa", erp.TypeProcessFailed, "", "failed", ""), false, "lfa's process")
+}
+
+// reactsWithFailure checks that sc, on ev alone, records a failure naming
+// want and ends the demo iff done.
+func reactsWithFailure(t *testing.T, sc script, ev ReceivedEvent, done bool, want string) {
+	t.Helper()
+	st := &playState{sent: map[string]bool{}}
+	if _, got := sc.react(ev, DefaultGasMarket, st); got != done || !strings.Contains(st.failure, want) {
+		t.Errorf("%s %s of %s: done %v failure %q, want done %v and a failure naming %q", ev.Event.Type, ev.Data.PID, ev.Tenant, got, st.failure, done, want)
 	}
 }
 
@@ -68,12 +72,6 @@ func TestEoGScriptReacts(t *testing.T) {
 	if _, done = sc.react(erpEvent("nb", erp.TypeProcessCompleted, geligas.PIDEoGBest, "confirmed", "T2"), mk, st); !done || st.failure != "" {
 		t.Fatalf("after 44014: done %v failure %q", done, st.failure)
 	}
-	refused := &playState{sent: map[string]bool{}}
-	if _, done = sc.react(erpEvent("nb", erp.TypeProcessCompleted, geligas.PIDEoGAbl, "rejected", "T3"), mk, refused); !done || !strings.Contains(refused.failure, "rejected") {
-		t.Fatalf("after 44015: done %v failure %q", done, refused.failure)
-	}
-	gvFailed := &playState{sent: map[string]bool{}}
-	if _, done = sc.react(erpEvent("lfn", erp.TypeProcessFailed, "", "failed", ""), mk, gvFailed); done || !strings.Contains(gvFailed.failure, "lfn's process") {
-		t.Fatalf("GV failed: done %v failure %q", done, gvFailed.failure)
-	}
+	reactsWithFailure(t, sc, erpEvent("nb", erp.TypeProcessCompleted, geligas.PIDEoGAbl, "rejected", "T3"), true, "rejected")
+	reactsWithFailure(t, sc, erpEvent("lfn", erp.TypeProcessFailed, "", "failed", ""), false, "lfn's process")
 }
