@@ -3,6 +3,7 @@ package geligas
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
@@ -23,6 +24,12 @@ var formatVersions = []string{"FV2604", "FV2610"}
 // steps (E_3020 Abmeldeanfrage, E_3001 Kündigung, E_3008 EoG, E_3002
 // Abmeldung vom NB): true objects. DefaultObjection is the default.
 type ObjectionPolicy func(pid string, md MasterData, date time.Time) bool
+
+// policyPIDs are the requests whose answer has a policy step (E_3020
+// Abmeldeanfrage, E_3001 Kündigung, E_3008 EoG, E_3002 Abmeldung vom NB).
+func policyPIDs() []string {
+	return []string{PIDAbmeldeanfrage, PIDKuendigung, PIDEoG, PIDAbmeldungNB}
+}
 
 // DefaultObjection objects to a 44010 or 44016 iff the master data say the
 // contract binds beyond the requested date (md.ContractBinding), and never
@@ -118,11 +125,17 @@ func WithAPERAKGrace(d time.Duration) Option {
 // (DecisionRequested) at the policy steps of the given request PIDs and wait
 // up to wait for Decide before they apply the ObjectionPolicy. Default:
 // 44010, 44016 and 44013, 30 minutes. A wait of 0 (or no PIDs) decides at
-// once by the policy.
+// once by the policy. A PID without a policy step (other than 44010, 44016,
+// 44013, 44007) is refused: it would never be asked.
 func WithERPDecision(wait time.Duration, pids ...string) Option {
 	return func(cfg *config) error {
 		if wait < 0 {
 			return fmt.Errorf("%w: negative decision wait %s", ErrInvalidOption, wait)
+		}
+		for _, p := range pids {
+			if !slices.Contains(policyPIDs(), p) {
+				return fmt.Errorf("%w: decision PID %q: want one of %v (the requests with a policy step)", ErrInvalidOption, p, policyPIDs())
+			}
 		}
 		cfg.ask = utilmdkit.NewAskERP(wait, pids...)
 		return nil

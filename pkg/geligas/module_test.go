@@ -63,7 +63,8 @@ func TestModule(t *testing.T) {
 	}
 	for name, o := range map[string]Option{"calendar": WithCalendar(nil), "APERAK clock": WithAPERAKClock(nil), "gas clock": WithGasClock(nil),
 		"master data": WithMasterData(nil), "process index": WithProcessIndex(nil), "objection policy": WithObjectionPolicy(nil),
-		"APERAK grace": WithAPERAKGrace(-time.Second), "billing interval": WithDefaultBillingMonths(0)} {
+		"APERAK grace": WithAPERAKGrace(-time.Second), "billing interval": WithDefaultBillingMonths(0),
+		"decision PID": WithERPDecision(time.Minute, PIDAnmeldung)} {
 		if _, err := Module(o); !errors.Is(err, ErrInvalidOption) {
 			t.Errorf("invalid %s: %v, want ErrInvalidOption", name, err)
 		}
