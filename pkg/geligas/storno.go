@@ -40,7 +40,7 @@ func (f flow) stornoIn(x *dec, r *utilmdkit.Received) error {
 	}
 	uc, _ := useCaseOf(PIDStorno)
 	rule := f.cfg.codes.get(key)
-	m := outMsg{PID: uc.Reject, BGM: ev.Category, From: own, To: r.Tx.Sender, Reason: "E05", Answer: rule.Code, List: uc.RejectList,
+	m := outMsg{PID: uc.Reject, BGM: ev.Category, From: own, To: r.Tx.Sender, Reason: reasonStorno, Answer: rule.Code, List: uc.RejectList,
 		Remark: rule.Remark, RefTN: r.Tx.TransactionID}
 	if confirm {
 		m.PID, m.List, m.Remark = uc.Confirm, uc.ConfirmList, ""
@@ -56,7 +56,8 @@ func (f flow) stornoIn(x *dec, r *utilmdkit.Received) error {
 		// cancelled too (44022, category E02 of the 44010), so that the LFA
 		// does not end its supply for a switch that no longer happens. Its
 		// answer reaches this process and is recorded.
-		if _, err := f.send(x, outMsg{PID: PIDStorno, BGM: "E02", From: own, To: x.S.LFA, Reason: "E05", RefACW: x.S.LFATx}); err != nil {
+		abm, _ := useCaseOf(PIDAbmeldeanfrage)
+		if _, err := f.send(x, outMsg{PID: PIDStorno, BGM: abm.BGM, From: own, To: x.S.LFA, Reason: reasonStorno, RefACW: x.S.LFATx}); err != nil {
 			return err
 		}
 	}
