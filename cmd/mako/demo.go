@@ -14,7 +14,7 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-const demoUsage = `usage: mako demo lfw24|gas [--nats-url URL] [--api URL] [--malo ID] [--timeout D]
+const demoUsage = `usage: mako demo lfw24|gas|gas-eog [--nats-url URL] [--api URL] [--malo ID] [--timeout D]
 
 Plays a supplier switch through a running makod (go run ./cmd/makod) with its
 default tenants lfn (new supplier), nb (grid operator) and lfa (old
@@ -26,6 +26,9 @@ supplier), which serve Strom and Gas:
          Anmeldung 44001 → Abmeldungsanfrage 44010 → 44011 → Bestätigung
          44002 (and what else the family sends), every interchange with its
          CONTRL (Gas: positive too; an APERAK only on error).
+  gas-eog GeLi Gas Anmeldung EoG (Ersatz-/Grundversorgung): the NB's 44013
+         → the Grundversorger lfn's 44014 with its Bilanzkreis and makod's
+         --gas-billing-months as its Abrechnungsintervall.
 
 Each creates the partner records the deliverer needs (kept if present) and
 resets the master data of the MaLo, sends the LFN's ERP commands, answers the
@@ -37,7 +40,7 @@ flags:
   --nats-url URL  makod's NATS (env NATS_URL; default ` + nats.DefaultURL + `)
   --api URL       makod's read API (env MAKO_API; default ` + api.DefaultURL + `)
   --malo ID       the market location to switch (default ` + demo.DefaultMaLo + ` for lfw24,
-                  ` + demo.DefaultGasMaLo + ` for gas)
+                  ` + demo.DefaultGasMaLo + ` for gas, ` + demo.DefaultEoGMaLo + ` for gas-eog)
   --timeout D     give up after D (default 60s)
 
 Exit status: 0 the switch completed with clean messages, 1 it did not
@@ -50,6 +53,9 @@ func runDemo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	return subcommand("demo", demoUsage, args, stdout, stderr, map[string]func([]string) int{
 		"lfw24": func(a []string) int { return demoRun(ctx, "lfw24", demo.RunLFW24, demo.DefaultMaLo, a, stdout, stderr) },
 		"gas":   func(a []string) int { return demoRun(ctx, "gas", demo.RunGas, demo.DefaultGasMaLo, a, stdout, stderr) },
+		"gas-eog": func(a []string) int {
+			return demoRun(ctx, "gas-eog", demo.RunGasEoG, demo.DefaultEoGMaLo, a, stdout, stderr)
+		},
 	})
 }
 

@@ -181,6 +181,21 @@ func TestDemoGas(t *testing.T) {
 	if code := run(context.Background(), []string{"demo", "lfw24", "--nats-url", natsURL, "--api", apiURL, "--timeout", "30s"}, nil, &out, &errs); code != 0 {
 		t.Fatalf("lfw24 after gas: exit %d\n%s\n%s", code, out.String(), errs.String())
 	}
+	// The Grundversorger of a default makod confirms an EoG: its record
+	// holds its Bilanzkreis, its billing interval is makod's
+	// --gas-billing-months default.
+	s := playDemo(t, 1, []string{"demo", "gas-eog", "--nats-url", natsURL, "--api", apiURL, "--timeout", "30s"}, daemonErr,
+		"ERP → NB: geligas.nb.register_eog MaLo "+demo.DefaultEoGMaLo,
+		"NB  → LFN  UTILMD 44013",
+		"ERP lfn ← de.mako.decision.requested 44013",
+		"LFN → NB   UTILMD 44014 ",
+		"NB  → LFN  CONTRL 7",
+		"LFN → NB   CONTRL 7",
+		"geligas.nb.eog", "geligas.lf.eog")
+	if strings.Contains(s, "APERAK") || strings.Contains(s, "44015") {
+		t.Errorf("gas-eog: an APERAK or a refusal:\n%s", s)
+	}
+
 	// Nothing was rejected on the way: no dead letter (the projector lags;
 	// one that exists would show within this wait).
 	time.Sleep(300 * time.Millisecond)

@@ -62,6 +62,12 @@ type Config struct {
 	// answer to a 44010. Empty / 0: the defaults (10,13 and 3).
 	GasLeadTimes string
 	GasLFAAnswer int
+	// GasBillingMonths is the Abrechnungsintervall (months) a Grundversorger
+	// tenant states in its 44014 when the MaLo's master data name none
+	// (geligas.WithDefaultBillingMonths; pkg/malo holds no LF billing
+	// interval): a deployment choice, default DefaultGasBillingMonths; 0:
+	// none, a confirmed 44013 then fails for want of it.
+	GasBillingMonths int
 
 	envErrs []error
 	// gasClock is the GeLi Gas clock Finish built from the gas flags (nil:
@@ -94,6 +100,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", env("MAKO_LOG_LEVEL", "info"), "debug, info, warn or error (env MAKO_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("MAKO_LOG_FORMAT", "json"), "json or console (env MAKO_LOG_FORMAT)")
 	fs.StringVar(&c.GasLeadTimes, "gas-lead-times", env("MAKO_GAS_LEAD_TIMES", ""), "GeLi Gas: lead times of an Anmeldung in Werktage, without,with Kündigung — UNVERIFIED values, default 10,13 (env MAKO_GAS_LEAD_TIMES)")
+	fs.IntVar(&c.GasBillingMonths, "gas-billing-months", c.envInt("MAKO_GAS_BILLING_MONTHS", DefaultGasBillingMonths), "GeLi Gas: the Grundversorger's Abrechnungsintervall in months (44014 DTM+Z20) when the master data name none — a deployment choice, 1–99, 0 = none (env MAKO_GAS_BILLING_MONTHS)")
 	fs.IntVar(&c.GasLFAAnswer, "gas-lfa-answer", c.envInt("MAKO_GAS_LFA_ANSWER", 0), "GeLi Gas: Werktage the NB waits for the LFA's answer to a 44010 — UNVERIFIED, default 3 (env MAKO_GAS_LFA_ANSWER)")
 	c.Auth.Register(fs)
 	fs.DurationVar(&c.IngestKeep, "ingest-retention", c.envDuration("MAKO_INGEST_RETENTION", 0), "how long raw inbound bytes are kept for audit; 0 = the stream definition's 90 days (env MAKO_INGEST_RETENTION)")
@@ -108,6 +115,12 @@ func (c *Config) Register(fs *flag.FlagSet) {
 // digits; the demo's parties, internal/demo DefaultMarket and
 // DefaultGasMarket).
 const DefaultTenants = "lfn=9900000000004+9800000000007:LF:strom+gas,nb=9900000000011+9800000000014:NB:strom+gas,lfa=9900000000028+9800000000021:LF:strom+gas"
+
+// DefaultGasBillingMonths is the default of --gas-billing-months: a
+// Grundversorger bills yearly (12 months) unless its master data say
+// otherwise. A deployment choice (the usual Jahresabrechnung of a
+// household customer), not a BDEW rule.
+const DefaultGasBillingMonths = 12
 
 // DefaultModules is the module list used when none is configured: both
 // supplier-switch families, GPKE (Strom) and GeLi Gas.
@@ -146,6 +159,9 @@ func (c *Config) Finish() error {
 	if c.Concurrency < 1 {
 		return fmt.Errorf("--concurrency %d: want ≥ 1", c.Concurrency)
 	}
+	if c.GasBillingMonths < 0 || c.GasBillingMonths > 99 {
+		return fmt.Errorf("--gas-billing-months %d: want 1–99, or 0 for none", c.GasBillingMonths)
+	}
 	return c.finishGas()
 }
 
@@ -175,6 +191,20 @@ func (c *Config) finishGas() error {
 	}
 	c.gasClock = g
 	return nil
+}
+
+// geligasOptions are the geligas options the gas flags ask for: the GeLi
+// Gas clock (--gas-lead-times, --gas-lfa-answer) and the Grundversorger's
+// default billing interval (--gas-billing-months). Call it after Finish.
+func (c *Config) geligasOptions() []geligas.Option {
+	var opts []geligas.Option
+	if c.gasClock != nil {
+		opts = append(opts, geligas.WithGasClock(c.gasClock))
+	}
+	if c.GasBillingMonths > 0 {
+		opts = append(opts, geligas.WithDefaultBillingMonths(c.GasBillingMonths))
+	}
+	return opts
 }
 
 // ParseTenant reads "id=MPID[+MPID…][:ROLE[+ROLE…]][:strom|gas|strom+gas]".
@@ -248,9 +278,9 @@ func ParseTenant(s string) (ingest.Tenant, error) {
 // when set, is the connection whose KV mako_malo holds the master data the
 // gpke and geligas modules enrich requests with, and whose registry their
 // process index reads; without it (nil) their answering workflows report
-// that they have no master data. gas, when set, is the GeLi Gas clock of
-// the deployment (else the geligas default).
-func modules(js jetstream.JetStream, gas *fristen.GeLiGas) map[string]func() (module.Module, error) {
+// that they have no master data. gas are the deployment's options of the
+// geligas module (Config.geligasOptions).
+func modules(js jetstream.JetStream, gas []geligas.Option) map[string]func() (module.Module, error) {
 	var masterData *maloOnJS
 	var reg *registryOnJS
 	if js != nil {
@@ -275,10 +305,7 @@ func modules(js jetstream.JetStream, gas *fristen.GeLiGas) map[string]func() (mo
 		// 44036–44038), master data from pkg/malo with the gas data of the
 		// record (GasMasterData, GasLocation).
 		"geligas": func() (module.Module, error) {
-			var opts []geligas.Option
-			if gas != nil {
-				opts = append(opts, geligas.WithGasClock(gas))
-			}
+			opts := slices.Clone(gas)
 			if js != nil {
 				opts = append(opts, geligas.WithMasterData(GasMasterData(masterData)), geligas.WithProcessIndex(geligas.ProcessIndexFunc(reg.LookupAll)))
 			}
@@ -353,7 +380,7 @@ func ModuleNames() []string {
 // gpke and geligas modules read their master data through that connection.
 // It fails when a module cannot be built from its options.
 func (c *Config) PipelineConfig(log zerolog.Logger) (SystemConfig, error) {
-	all := modules(c.js, c.gasClock)
+	all := modules(c.js, c.geligasOptions())
 	pc := SystemConfig{Tenants: c.Tenants, Replicas: c.Replicas, Concurrency: c.Concurrency, Logger: log, IngestMaxAge: c.IngestKeep, MaxDeliver: c.MaxDeliver}
 	for _, name := range c.Modules {
 		m, err := all[name]()

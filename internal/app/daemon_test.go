@@ -262,15 +262,7 @@ func TestHelpExitsZeroAndShowsEmbeddedDefault(t *testing.T) {
 	if err := RunDaemon(context.Background(), []string{"-h"}, &out); err != nil {
 		t.Fatalf("makod -h: %v", err)
 	}
-	help := out.String()
-	i := strings.Index(help, "-nats-url")
-	if i < 0 {
-		t.Fatalf("no -nats-url in help:\n%s", help)
-	}
-	entry := help[i:]
-	if j := strings.Index(entry[1:], "\n  -"); j > 0 {
-		entry = entry[:j+1]
-	}
+	entry := helpEntry(t, out.String(), "-nats-url")
 	if strings.Contains(entry, nats.DefaultURL) || !strings.Contains(entry, "embedded server") {
 		t.Fatalf("-nats-url help %q: want the embedded server as default, no URL", entry)
 	}

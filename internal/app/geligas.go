@@ -12,9 +12,11 @@ func GasMasterData(r malo.Reader) geligas.MasterDataSource {
 	return geligas.FromMaLo(r, GasLocation)
 }
 
-// gasAddress is a as the geligas family's address.
+// gasAddress is a as the geligas family's address (the same fields: a
+// conversion, so a field added to one and not the other fails to compile).
 func gasAddress(a *malo.Address) *geligas.Address {
-	return &geligas.Address{Street: a.Street, HouseNo: a.HouseNo, City: a.City, PostCode: a.PostCode, Country: a.Country}
+	g := geligas.Address(*a)
+	return &g
 }
 
 // GasLocation is the deployment's geligas.LocationFunc: the NB's gas

@@ -1,17 +1,21 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/mako-engine/mako/internal/demo"
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
+	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/geligas"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/routing"
+	"github.com/mako-engine/mako/pkg/utilmdkit/utilmdtest"
 	"github.com/rs/zerolog"
 )
 
@@ -159,25 +163,28 @@ func TestGasLocationCoversLocationData(t *testing.T) {
 	}
 }
 
+// parseConfig is the Config of a command run with args (Register, Parse,
+// Finish).
+func parseConfig(args ...string) (*Config, error) {
+	var c Config
+	fs := newFlagSet()
+	c.Register(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return &c, c.Finish()
+}
+
 // --gas-lead-times and --gas-lfa-answer set the unverified GeLi Gas
 // deadlines of the deployment; bad values are refused.
 func TestGasDeadlineFlags(t *testing.T) {
 	t.Setenv("MAKO_GAS_LEAD_TIMES", "")
 	t.Setenv("MAKO_GAS_LFA_ANSWER", "")
-	parse := func(args ...string) (*Config, error) {
-		var c Config
-		fs := newFlagSet()
-		c.Register(fs)
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		return &c, c.Finish()
-	}
-	c, err := parse()
+	c, err := parseConfig()
 	if err != nil || c.gasClock != nil {
 		t.Fatalf("defaults: %v %v", c.gasClock, err)
 	}
-	c, err = parse("--gas-lead-times", "5,7", "--gas-lfa-answer", "2")
+	c, err = parseConfig("--gas-lead-times", "5,7", "--gas-lfa-answer", "2")
 	if err != nil || c.gasClock == nil {
 		t.Fatalf("set: %v", err)
 	}
@@ -196,12 +203,146 @@ func TestGasDeadlineFlags(t *testing.T) {
 		t.Errorf("LFA answer due %v, want %v", got, want.LFAAnswerDue(at))
 	}
 	for _, bad := range [][]string{{"--gas-lead-times", "10"}, {"--gas-lead-times", "a,b"}, {"--gas-lead-times", "-1,3"}, {"--gas-lfa-answer", "99"}} {
-		if _, err := parse(bad...); err == nil {
+		if _, err := parseConfig(bad...); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
 	}
 	t.Setenv("MAKO_GAS_LEAD_TIMES", "8,11")
-	if c, err := parse(); err != nil || c.GasLeadTimes != "8,11" || c.gasClock == nil {
+	if c, err := parseConfig(); err != nil || c.GasLeadTimes != "8,11" || c.gasClock == nil {
 		t.Fatalf("env: %+v %v", c, err)
 	}
+}
+
+// A default deployment's Grundversorger confirms an EoG: the geligas
+// options of a Config with its defaults (--gas-billing-months 12) let the
+// LF answer a 44013 with a 44014 stating that billing interval, from the
+// master data GasMasterData reads (the GV's record holds its Bilanzkreis,
+// no billing interval). With --gas-billing-months 0 the same 44013 fails
+// the process, nothing sent; out-of-range values are refused.
+func TestGasDefaultBillingMonths(t *testing.T) {
+	t.Setenv("MAKO_GAS_BILLING_MONTHS", "")
+	ctx := context.Background()
+	store := malo.NewMemStore(nil)
+	mk := demo.DefaultGasMarket
+	maloID := demo.DefaultGasMaLo
+	if err := demo.SeedGasMaLo(ctx, store, mk, demo.Supply{MaLo: maloID, From: time.Date(2026, 1, 1, 5, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	// The Grundversorger (lfn) knows the MaLo with its own Bilanzkreis.
+	if _, err := store.Put(ctx, mk.LFN.Tenant, malo.Record{MaLo: maloID, GridOperator: mk.NB.MPID, Sector: "Gas",
+		Gas: malo.Gas{BalanceGroup: "THE0BFL0000000GV"}}); err != nil {
+		t.Fatal(err)
+	}
+	nbRec, err := store.Lookup(ctx, mk.NB.Tenant, maloID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, ok := GasLocation(*nbRec)
+	if !ok {
+		t.Fatal("NB record without gas location")
+	}
+	versionless := func(c engine.CommandData) bool {
+		switch c.(type) {
+		case geligas.RegisterEoG, geligas.Decide, geligas.Timeout:
+			return true
+		}
+		return false
+	}
+	log := utilmdtest.NewLog()
+	start := time.Date(2027, 1, 1, 5, 0, 0, 0, time.UTC) // 06:00 German local time
+	at := time.Date(2026, 12, 10, 9, 0, 0, 0, time.UTC)
+	// eog plays the NB's 44013 to the GV of a deployment configured by
+	// args and returns the GV's decision after its ERP consented.
+	eog := func(args ...string) (engine.Decision, *utilmdtest.Proc[geligas.State]) {
+		c, err := parseConfig(args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := c.geligasOptions()
+		nbWfs, err := geligas.Workflows(opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := loc
+		d := utilmdtest.NewParty(t, "nb", nbWfs, log, versionless).Start(geligas.WorkflowNBEoG).
+			Exec(at, geligas.RegisterEoG{MaLo: maloID, Start: start, NB: mk.NB.MPID, LF: mk.LFN.MPID, Location: &l})
+		req := utilmdtest.Deliver(t, utilmdtest.Out(t, d, mk.LFN.MPID, "UTILMD", geligas.PIDEoG), "Gas")
+		m, err := geligas.Module(append(opts, geligas.WithMasterData(GasMasterData(store)))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := &engine.Command{Payload: req, ReceivedAt: at.Add(time.Hour)}
+		id := engine.ProcessIdentity{Tenant: engine.TenantID(mk.LFN.Tenant), Process: "gv-eog", Workflow: engine.WorkflowID{Name: geligas.WorkflowLFEoG}}
+		if err := m.Enrich(ctx, id, cmd); err != nil {
+			t.Fatal(err)
+		}
+		gvWfs, err := geligas.Workflows(opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gv := utilmdtest.NewParty(t, "gv", gvWfs, log, versionless).Start(geligas.WorkflowLFEoG)
+		d = gv.Exec(cmd.ReceivedAt, cmd.Payload)
+		var asked *geligas.DecisionRequested
+		for _, e := range d.Events {
+			if dr, ok := e.(geligas.DecisionRequested); ok {
+				asked = &dr
+			}
+		}
+		if asked == nil {
+			t.Fatalf("the GV's ERP was not asked: %+v", d.Events)
+		}
+		return gv.Exec(cmd.ReceivedAt.Add(time.Minute), geligas.Decide{Partner: mk.NB.MPID, TransactionID: asked.TransactionID}), gv
+	}
+
+	d, gv := eog()
+	ans := utilmdtest.Out(t, d, mk.NB.MPID, "UTILMD", geligas.PIDEoGBest)
+	for _, seg := range []string{"DTM+Z20:12:802'", "CCI+Z19++THE0BFL0000000GV'"} {
+		if !strings.Contains(string(ans.Payload), seg) {
+			t.Errorf("44014 of a default deployment lacks %s", seg)
+		}
+	}
+	if gv.S.Outcome != geligas.OutcomeConfirmed {
+		t.Errorf("GV outcome %s", gv.S.Outcome)
+	}
+	if d, gv := eog("--gas-billing-months", "0"); len(d.Outbound) != 0 || gv.S.Outcome != geligas.OutcomeFailed {
+		t.Errorf("no billing interval: %d outbound, outcome %s", len(d.Outbound), gv.S.Outcome)
+	}
+	for _, bad := range []string{"-1", "100"} {
+		if _, err := parseConfig("--gas-billing-months", bad); err == nil {
+			t.Errorf("--gas-billing-months %s accepted", bad)
+		}
+	}
+	t.Setenv("MAKO_GAS_BILLING_MONTHS", "6")
+	if c, err := parseConfig(); err != nil || c.GasBillingMonths != 6 {
+		t.Fatalf("env: %+v %v", c, err)
+	}
+}
+
+// makod -h shows --gas-billing-months with its default (12), so the
+// deployment choice is visible.
+func TestHelpShowsGasBillingMonths(t *testing.T) {
+	t.Setenv("MAKO_GAS_BILLING_MONTHS", "")
+	var out bytes.Buffer
+	if err := RunDaemon(context.Background(), []string{"-h"}, &out); err != nil {
+		t.Fatalf("makod -h: %v", err)
+	}
+	entry := helpEntry(t, out.String(), "-gas-billing-months")
+	if !strings.Contains(entry, "deployment choice") || !strings.Contains(entry, "(default 12)") {
+		t.Fatalf("-gas-billing-months help %q: want the deployment choice and its default 12", entry)
+	}
+}
+
+// helpEntry is flag's entry in a flag set's help text (up to the next
+// flag); the test fails when help has none.
+func helpEntry(t *testing.T, help, flag string) string {
+	t.Helper()
+	i := strings.Index(help, flag)
+	if i < 0 {
+		t.Fatalf("no %s in help:\n%s", flag, help)
+	}
+	entry := help[i:]
+	if j := strings.Index(entry[1:], "\n  -"); j > 0 {
+		entry = entry[:j+1]
+	}
+	return entry
 }

@@ -8,11 +8,16 @@ import (
 // GeLiGasRule is one GeLi Gas deadline of the GeLiGas clock with its source
 // and whether the source verifies it (docs/geligas.md "Deadlines").
 type GeLiGasRule struct {
-	Name     string
+	// Name identifies the deadline (e.g. the lead time with Kündigung).
+	Name string
+	// Werktage is the value in force on this clock (default or configured).
 	Werktage int
+	// Source cites where the value comes from; Verified is true only when
+	// that source is a BDEW text the references hold.
 	Source   string
 	Verified bool
-	Note     string
+	// Note says how the clock applies the value (or that it was configured).
+	Note string
 }
 
 // Sources of the GeLi Gas deadlines.

@@ -115,7 +115,8 @@ func (u outMsg) bytes() ([]byte, error) {
 		tx.Seg("STS+E01", edifact.E("E01"), edifact.E(""), edifact.C(u.Answer, u.List))
 	}
 	if u.Third != "" {
-		tx.Seg("STS+Z35", edifact.E("Z35"), edifact.E(""), edifact.C(u.Third, "G_0009"))
+		lfa, _ := useCaseOf(PIDAbmeldeanfrageAbl) // the LFA's code comes from its 44012's list
+		tx.Seg("STS+Z35", edifact.E("Z35"), edifact.E(""), edifact.C(u.Third, lfa.RejectList))
 	}
 	if u.Remark != "" {
 		tx.Seg("FTX+ACB", edifact.E("ACB"), edifact.E(""), edifact.E(""), edifact.C(u.Remark))

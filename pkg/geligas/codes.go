@@ -37,16 +37,37 @@ const (
 // workflow sends for an EBD outcome, the code list (DE1131) it belongs to,
 // where it comes from and whether that source verifies it.
 type CodeRule struct {
+	// Key is the EBD outcome (Code* constants), EBD the decision tree that
+	// reaches it ("" for a Stornierung), List the code list (DE1131) and
+	// Code the answer code (STS+E01 DE9013) sent.
 	Key  string
 	EBD  string
 	List string
 	Code string
 	// Remark: the answer carries FTX+ACB with this text (AHB [48]: E14
 	// "Ablehnung Sonstiges" needs it).
-	Remark   string
+	Remark string
+	// Source cites where the code comes from; Verified is true only when
+	// an AHB condition names the code with this meaning.
 	Verified bool
 	Source   string
 }
+
+// Answer codes (STS+E01 DE9013) whose use an AHB condition of UTILMD Gas
+// FV2610 (G1.2) ties to message content: the workflows add or drop
+// segments by these codes, whatever key chose them.
+const (
+	answerConfirm     = "E15" // Zustimmung, the process table's representative (UNVERIFIED, unverifiedE15)
+	answerSonstiges   = "E14" // [48] Ablehnung Sonstiges: FTX+ACB required
+	answerNewDate     = "Z01" // [13] Zustimmung mit Terminänderung: DTM+471
+	answerBinding     = "Z12" // [16] Ablehnung Vertragsbindung: DTM+157 [581], DTM+Z01
+	answerMultiple    = "Z34" // [15] Ablehnung Mehrfachkündigung: DTM+Z05/Z06
+	answerLFARejected = "Z35" // [84] Ablehnung der Abmeldeanfrage: STS+Z35, NAD+VY [566]
+	answerPending     = "ZC5" // [36] Ablehnung andere Anmeldung in Bearbeitung: DTM+Z07/Z08
+	answerNotFound    = "A03" // [361]/[362]: no LOC
+	answerOtherNB     = "A04" // [361]: no LOC (44018); [367] ∧ [643]: NAD+VY Nachfolgender NB (44003)
+	answerNotFoundA17 = "A17" // [362]: no LOC (44003)
+)
 
 // srcAHB cites an AHB condition that names the code with its meaning.
 func srcAHB(cond, meaning string) string {
@@ -68,39 +89,39 @@ const unverifiedE15 = "UNVERIFIED: E15 is the 'zustimmung' representative of the
 // replaced with WithCode.
 func DefaultCodes() []CodeRule {
 	return []CodeRule{
-		{Key: CodeAnmeldungConfirm, EBD: EBDLieferbeginn, List: "G_0012", Code: "E15", Source: unverifiedE15},
-		{Key: CodeAnmeldungNotFound, EBD: EBDAnmeldungDirekt, List: "G_0011", Code: "A03",
+		{Key: CodeAnmeldungConfirm, EBD: EBDLieferbeginn, List: "G_0012", Code: answerConfirm, Source: unverifiedE15},
+		{Key: CodeAnmeldungNotFound, EBD: EBDAnmeldungDirekt, List: "G_0011", Code: answerNotFound,
 			Source: "UNVERIFIED meaning: E_3005 remark names A03/A04/A16/A17 as the checks to run first; AHB 44003 [362] drops the MaLo (LOC) with A03/A17, so A03 is read as 'MaLo not identified'"},
-		{Key: CodeAnmeldungOtherNB, EBD: EBDAnmeldungDirekt, List: "G_0011", Code: "A04",
+		{Key: CodeAnmeldungOtherNB, EBD: EBDAnmeldungDirekt, List: "G_0011", Code: answerOtherNB,
 			Source: "UNVERIFIED meaning: AHB 44003 NAD+VY 'Muss [367] ∧ [643]': with A04 the answer names the 'Nachfolgender Netzbetreiber', so A04 is read as 'MaLo in the grid of another NB'"},
-		{Key: CodeAnmeldungLeadTime, EBD: EBDAnmeldungDirekt, List: "G_0011", Code: "E14", Remark: "Vorlauffrist nicht eingehalten", Source: unverifiedE14},
-		{Key: CodeAnmeldungPending, EBD: EBDAnmeldungDirekt, List: "G_0011", Code: "ZC5", Verified: true,
+		{Key: CodeAnmeldungLeadTime, EBD: EBDAnmeldungDirekt, List: "G_0011", Code: answerSonstiges, Remark: "Vorlauffrist nicht eingehalten", Source: unverifiedE14},
+		{Key: CodeAnmeldungPending, EBD: EBDAnmeldungDirekt, List: "G_0011", Code: answerPending, Verified: true,
 			Source: srcAHB("[36]", "ZC5 Ablehnung andere Anmeldung in Bearbeitung (44003 DTM+Z07/Z08)")},
-		{Key: CodeAnmeldungLFARejected, EBD: EBDLieferbeginn, List: "G_0011", Code: "Z35", Verified: true,
+		{Key: CodeAnmeldungLFARejected, EBD: EBDLieferbeginn, List: "G_0011", Code: answerLFARejected, Verified: true,
 			Source: srcAHB("[84]", "Z35 Ablehnung der Abmeldeanfrage (44003 STS+Z35, NAD+VY Altlieferant [566])")},
-		{Key: CodeAbmeldungConfirm, EBD: EBDAbmeldung, List: "G_0008", Code: "E15", Source: unverifiedE15},
-		{Key: CodeAbmeldungNotSupplier, EBD: EBDAbmeldung, List: "G_0007", Code: "E14", Remark: "Absender ist zum Abmeldedatum nicht Lieferant der Marktlokation", Source: unverifiedE14},
-		{Key: CodeAbmeldungAlready, EBD: EBDAbmeldung, List: "G_0007", Code: "E14", Remark: "Lieferende zum Abmeldedatum bereits bestaetigt", Source: unverifiedE14},
-		{Key: CodeAbmeldeanfrageConfirm, EBD: EBDAbmeldeanfrage, List: "G_0010", Code: "E15", Source: unverifiedE15},
-		{Key: CodeAbmeldeanfrageObject, EBD: EBDAbmeldeanfrage, List: "G_0009", Code: "Z12",
+		{Key: CodeAbmeldungConfirm, EBD: EBDAbmeldung, List: "G_0008", Code: answerConfirm, Source: unverifiedE15},
+		{Key: CodeAbmeldungNotSupplier, EBD: EBDAbmeldung, List: "G_0007", Code: answerSonstiges, Remark: "Absender ist zum Abmeldedatum nicht Lieferant der Marktlokation", Source: unverifiedE14},
+		{Key: CodeAbmeldungAlready, EBD: EBDAbmeldung, List: "G_0007", Code: answerSonstiges, Remark: "Lieferende zum Abmeldedatum bereits bestaetigt", Source: unverifiedE14},
+		{Key: CodeAbmeldeanfrageConfirm, EBD: EBDAbmeldeanfrage, List: "G_0010", Code: answerConfirm, Source: unverifiedE15},
+		{Key: CodeAbmeldeanfrageObject, EBD: EBDAbmeldeanfrage, List: "G_0009", Code: answerBinding,
 			Source: "UNVERIFIED choice: the G_0009 code of an objection is not in the references; Z12 'Ablehnung Vertragsbindung' (meaning named by AHB [16]) states the reason of the policy; the AHB process table's representative is E17"},
-		{Key: CodeAbmeldungNBConfirm, EBD: EBDAbmeldungNB, List: "G_0067", Code: "E15", Source: unverifiedE15},
-		{Key: CodeAbmeldungNBObject, EBD: EBDAbmeldungNB, List: "G_0068", Code: "E14", Remark: "Marktlokation wird weiter beliefert", Source: unverifiedE14},
-		{Key: CodeEoGConfirm, EBD: EBDEoG, List: "G_0013", Code: "E15", Source: unverifiedE15},
-		{Key: CodeEoGObject, EBD: EBDEoG, List: "G_0014", Code: "E14", Remark: "Anmeldung zur Ersatz-/Grundversorgung abgelehnt", Source: unverifiedE14},
-		{Key: CodeKuendigungConfirm, EBD: EBDKuendigung, List: "G_0006", Code: "E15", Source: unverifiedE15},
-		{Key: CodeKuendigungNewDate, EBD: EBDKuendigung, List: "G_0006", Code: "Z01", Verified: true,
+		{Key: CodeAbmeldungNBConfirm, EBD: EBDAbmeldungNB, List: "G_0067", Code: answerConfirm, Source: unverifiedE15},
+		{Key: CodeAbmeldungNBObject, EBD: EBDAbmeldungNB, List: "G_0068", Code: answerSonstiges, Remark: "Marktlokation wird weiter beliefert", Source: unverifiedE14},
+		{Key: CodeEoGConfirm, EBD: EBDEoG, List: "G_0013", Code: answerConfirm, Source: unverifiedE15},
+		{Key: CodeEoGObject, EBD: EBDEoG, List: "G_0014", Code: answerSonstiges, Remark: "Anmeldung zur Ersatz-/Grundversorgung abgelehnt", Source: unverifiedE14},
+		{Key: CodeKuendigungConfirm, EBD: EBDKuendigung, List: "G_0006", Code: answerConfirm, Source: unverifiedE15},
+		{Key: CodeKuendigungNewDate, EBD: EBDKuendigung, List: "G_0006", Code: answerNewDate, Verified: true,
 			Source: srcAHB("[13]", "Z01 Zustimmung mit Terminänderung")},
-		{Key: CodeKuendigungNoContract, EBD: EBDKuendigung, List: "G_0005", Code: "A03",
+		{Key: CodeKuendigungNoContract, EBD: EBDKuendigung, List: "G_0005", Code: answerNotFound,
 			Source: "UNVERIFIED meaning: E_3001 remark names A03/A04 as the checks to run first; AHB 44018 [361] drops the MaLo with A03/A04, so A03 is read as 'no contract for the object'"},
-		{Key: CodeKuendigungBinding, EBD: EBDKuendigung, List: "G_0005", Code: "Z12", Verified: true,
+		{Key: CodeKuendigungBinding, EBD: EBDKuendigung, List: "G_0005", Code: answerBinding, Verified: true,
 			Source: srcAHB("[16]", "Z12 Ablehnung Vertragsbindung (44018 DTM+157 [581], DTM+Z01)")},
-		{Key: CodeKuendigungMultiple, EBD: EBDKuendigung, List: "G_0005", Code: "Z34", Verified: true,
+		{Key: CodeKuendigungMultiple, EBD: EBDKuendigung, List: "G_0005", Code: answerMultiple, Verified: true,
 			Source: srcAHB("[15]", "Z34 Ablehnung Mehrfachkündigung (44018 DTM+Z05/Z06)")},
-		{Key: CodeStornoConfirm, List: codeListStornoConfirm, Code: "E15", Source: unverifiedE15},
-		{Key: CodeStornoReject, List: codeListStornoReject, Code: "E14", Remark: "Stornierung abgelehnt", Verified: true,
+		{Key: CodeStornoConfirm, List: codeListStornoConfirm, Code: answerConfirm, Source: unverifiedE15},
+		{Key: CodeStornoReject, List: codeListStornoReject, Code: answerSonstiges, Remark: "Stornierung abgelehnt", Verified: true,
 			Source: srcAHB("[48]", "E14 Ablehnung Sonstiges (FTX+ACB)")},
-		{Key: CodeStornoLate, List: codeListStornoReject, Code: "E14", Remark: "Vorgang bereits beantwortet", Verified: true,
+		{Key: CodeStornoLate, List: codeListStornoReject, Code: answerSonstiges, Remark: "Vorgang bereits beantwortet", Verified: true,
 			Source: srcAHB("[48]", "E14 Ablehnung Sonstiges (FTX+ACB)") + "; the choice of E14 for a late Stornierung is the package's"},
 	}
 }
@@ -133,13 +154,13 @@ func WithCode(key, code, remark string) Option {
 				keys = append(keys, k)
 			}
 			sort.Strings(keys)
-			return fmt.Errorf("geligas: unknown answer-code key %q (known: %v)", key, keys)
+			return fmt.Errorf("%w: unknown answer-code key %q (known: %v)", ErrInvalidOption, key, keys)
 		}
 		if len(code) != 3 {
-			return fmt.Errorf("geligas: answer code %q for %s: want 3 characters", code, key)
+			return fmt.Errorf("%w: answer code %q for %s: want 3 characters", ErrInvalidOption, code, key)
 		}
-		if code == "E14" && remark == "" {
-			return fmt.Errorf("geligas: answer code E14 for %s needs a remark (AHB [48] FTX+ACB)", key)
+		if code == answerSonstiges && remark == "" {
+			return fmt.Errorf("%w: answer code E14 for %s needs a remark (AHB [48] FTX+ACB)", ErrInvalidOption, key)
 		}
 		r.Code, r.Remark, r.Verified, r.Source = code, remark, false, "set by the deployment (WithCode)"
 		cfg.codes[key] = r

@@ -1,12 +1,14 @@
 package geligas
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
+	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/erp"
 )
@@ -69,7 +71,7 @@ func (c RegisterSupplyStart) validate() error {
 		return fmt.Errorf("%w: malo missing", ErrInvalidCommand)
 	}
 	for _, err := range []error{
-		oneOf("reason", c.reason(), "E01", "E02", "E03", "ZD2"),
+		oneOf("reason", c.reason(), transactionReasons(fv.Version{}, PIDAnmeldung)...),
 		oneOf("net_contract", c.netContract(), "Z08", "Z09"),
 		oneOf("net_payer", c.netPayer(), "Z10", "Z11"),
 	} {
@@ -111,10 +113,7 @@ func (c RegisterSupplyStart) annualKWh() *int64 {
 }
 
 func (c RegisterSupplyStart) reason() string {
-	if c.Reason == "" {
-		return "E03"
-	}
-	return c.Reason
+	return cmp.Or(c.Reason, transactionReasons(fv.Version{}, PIDAnmeldung)[0])
 }
 
 func (c RegisterSupplyStart) netContract() string {
@@ -145,7 +144,7 @@ func (c RegisterSupplyEnd) validate() error {
 	if err := gasDate("end", c.End); err != nil {
 		return err
 	}
-	if err := oneOf("reason", c.Reason, "E01", "Z33", "Z41", "ZT4", "ZT5", "ZZD"); err != nil {
+	if err := oneOf("reason", c.Reason, transactionReasons(fv.Version{}, PIDAbmeldung)...); err != nil {
 		return err
 	}
 	if c.MaLo == "" {
@@ -165,17 +164,14 @@ func (c DeregisterSupply) validate() error {
 }
 
 func (c RegisterEoG) reason() string {
-	if c.Reason == "" {
-		return "E06"
-	}
-	return c.Reason
+	return cmp.Or(c.Reason, transactionReasons(fv.Version{}, PIDEoG)[0])
 }
 
 func (c RegisterEoG) validate() error {
 	if err := gasDate("start", c.Start); err != nil {
 		return err
 	}
-	if err := oneOf("reason", c.reason(), "E06", "Z02", "Z36", "Z37", "Z39", "ZC6", "ZC7", "ZT6", "ZT7", "ZZD"); err != nil {
+	if err := oneOf("reason", c.reason(), transactionReasons(fv.Version{}, PIDEoG)...); err != nil {
 		return err
 	}
 	if c.MaLo == "" {

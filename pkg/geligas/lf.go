@@ -128,7 +128,7 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 	x.Emit(d)
 	uc, ok := useCaseOf(req.PID)
 	if !ok {
-		return fmt.Errorf("geligas: no use case for %s", req.PID)
+		return fmt.Errorf("geligas: %s transaction %s: no use case for %s", f.name, req.TransactionID, req.PID)
 	}
 	pid, outcome, list := uc.Confirm, OutcomeConfirmed, uc.ConfirmList
 	if d.Object {
@@ -144,7 +144,7 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 			m.Remark = d.Note
 		case d.Code == rule.Code && rule.Remark != "":
 			m.Remark = rule.Remark
-		case d.Code == "E14":
+		case d.Code == answerSonstiges:
 			m.Remark = "Sonstiges"
 		}
 	}
@@ -158,11 +158,15 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 	case PIDAbmeldungNBBest: // 44008: DTM+93, DTM+159 if the 44007 had it ([33])
 		m.End, m.BalanceEnd = x.S.Date, req.BalanceEnd
 	case PIDEoGBest: // 44014: the 44013's master data with the LF's Bilanzkreis
-		if md.BalanceGroup == "" || md.BillingMonths < 1 {
-			return fail("the Grundversorger's Bilanzkreis and billing interval are not in its master data")
+		months := md.BillingMonths
+		if months < 1 {
+			months = f.cfg.billingMonths // WithDefaultBillingMonths; 0: none
+		}
+		if md.BalanceGroup == "" || months < 1 {
+			return fail("the Grundversorger's Bilanzkreis and billing interval are not in its master data (billing interval: or WithDefaultBillingMonths)")
 		}
 		l := *req.Location
-		m.Start, m.BalanceStart, m.MeLo, m.Location, m.BalanceGroup, m.BillingMonths = x.S.Date, x.S.Date, l.MeLo, &l, md.BalanceGroup, md.BillingMonths
+		m.Start, m.BalanceStart, m.MeLo, m.Location, m.BalanceGroup, m.BillingMonths = x.S.Date, x.S.Date, l.MeLo, &l, md.BalanceGroup, months
 	case PIDKuendigungBest: // 44017: DTM+93 (or DTM+471 with Z01), Vorjahresverbrauch, customer and MaLo address
 		if md.AnnualConsumption == nil || md.Customer == "" || md.Address == nil {
 			return fail("the previous-year consumption, customer and MaLo address (44017 QTY+Z09, NAD+Z09, NAD+DP) are not in the master data")
@@ -175,22 +179,22 @@ func (f flow) applyDecision(x *dec, d Decided) error {
 		m.Customer = utilmdkit.CustomerName(md.Customer, md.CustomerFirst, md.CustomerCompany)
 	case PIDKuendigungAbl: // 44018 by the code, as the AHB conditions read ([15], [16], [361])
 		switch d.Code {
-		case "Z34":
+		case answerMultiple:
 			m.ConfirmedEnd = md.ContractEnd
 			if m.ConfirmedEnd.IsZero() {
 				m.ConfirmedEnd = x.S.Date
 			}
-		case "Z12":
+		case answerBinding:
 			if md.NoticePeriod == "" || md.EarliestEnd.IsZero() || strings.ContainsRune(md.NoticePeriod, 'T') {
 				return fail("Vertragsbindung needs the notice period (ZZRB without T) and the earliest end (44018 DTM+Z01, DTM+157)")
 			}
 			m.NoticePeriod, m.EarliestEnd = md.NoticePeriod, md.EarliestEnd
-		case "A03", "A04":
+		case answerNotFound, answerOtherNB:
 			m.MaLo = "" // [361]
 		}
 	}
 	if req.PID == PIDStorno {
-		m.BGM, m.Reason, m.MaLo = req.Category, "E05", ""
+		m.BGM, m.Reason, m.MaLo = req.Category, reasonStorno, ""
 	}
 	if _, err := f.send(x, m); err != nil {
 		return err
@@ -247,17 +251,20 @@ func (f flow) requestTermination(x *dec, p RequestTermination) error {
 	if err := p.validate(); err != nil {
 		return err
 	}
-	ok, err := f.start(x, WorkflowLFNKuendigung, Initiated{RequestID: p.RequestID, Own: p.LFN, Partner: p.LFA, MaLo: p.MaLo, Date: p.Date.UTC(), Reason: "E03"})
+	ok, err := f.start(x, WorkflowLFNKuendigung, Initiated{RequestID: p.RequestID, Own: p.LFN, Partner: p.LFA, MaLo: p.MaLo, Date: p.Date.UTC(), Reason: reasonWechsel})
 	if err != nil || !ok {
 		return err
 	}
-	_, err = f.send(x, outMsg{PID: PIDKuendigung, From: p.LFN, To: p.LFA, IMD: true, End: p.Date, Reason: "E03", MaLo: p.MaLo})
+	_, err = f.send(x, outMsg{PID: PIDKuendigung, From: p.LFN, To: p.LFA, IMD: true, End: p.Date, Reason: reasonWechsel, MaLo: p.MaLo})
 	return err
 }
 
 func (f flow) registerSupplyEnd(x *dec, p RegisterSupplyEnd) error {
 	if err := p.validate(); err != nil {
 		return err
+	}
+	if err := oneOf("reason", p.Reason, transactionReasons(x.FV, PIDAbmeldung)...); err != nil {
+		return fmt.Errorf("%w (44004 of %s)", err, x.FV)
 	}
 	ok, err := f.start(x, WorkflowLFLieferende, Initiated{RequestID: p.RequestID, Own: p.LF, Partner: p.NB, MaLo: p.MaLo, Date: p.End.UTC(), Reason: p.Reason})
 	if err != nil || !ok {
@@ -271,17 +278,20 @@ func (f flow) deregisterSupply(x *dec, p DeregisterSupply) error {
 	if err := p.validate(); err != nil {
 		return err
 	}
-	ok, err := f.start(x, WorkflowNBAbmeldung, Initiated{RequestID: p.RequestID, Own: p.NB, Partner: p.LF, MaLo: p.MaLo, Date: p.End.UTC(), Reason: "Z33"})
+	ok, err := f.start(x, WorkflowNBAbmeldung, Initiated{RequestID: p.RequestID, Own: p.NB, Partner: p.LF, MaLo: p.MaLo, Date: p.End.UTC(), Reason: reasonStilllegung})
 	if err != nil || !ok {
 		return err
 	}
-	_, err = f.send(x, outMsg{PID: PIDAbmeldungNB, From: p.NB, To: p.LF, End: p.End, BalanceEnd: p.End, Reason: "Z33", MaLo: p.MaLo})
+	_, err = f.send(x, outMsg{PID: PIDAbmeldungNB, From: p.NB, To: p.LF, End: p.End, BalanceEnd: p.End, Reason: reasonStilllegung, MaLo: p.MaLo})
 	return err
 }
 
 func (f flow) registerEoG(x *dec, p RegisterEoG) error {
 	if err := p.validate(); err != nil {
 		return err
+	}
+	if err := oneOf("reason", p.reason(), transactionReasons(x.FV, PIDEoG)...); err != nil {
+		return fmt.Errorf("%w (44013 of %s)", err, x.FV)
 	}
 	ok, err := f.start(x, WorkflowNBEoG, Initiated{RequestID: p.RequestID, Own: p.NB, Partner: p.LF, MaLo: p.MaLo, Date: p.Start.UTC(), Reason: p.reason()})
 	if err != nil || !ok {
@@ -313,11 +323,11 @@ func (f flow) requestCancellation(x *dec, p RequestCancellation) error {
 		return f.cancelOwn(x, p)
 	}
 	ok, err := f.start(x, WorkflowStornoRequest, Initiated{RequestID: p.RequestID, Own: p.Sender, Partner: p.Recipient, MaLo: p.MaLo,
-		CancelTx: p.TransactionID, Category: p.Category, Reason: "E05"})
+		CancelTx: p.TransactionID, Category: p.Category, Reason: reasonStorno})
 	if err != nil || !ok {
 		return err
 	}
-	_, err = f.send(x, outMsg{PID: PIDStorno, BGM: p.Category, From: p.Sender, To: p.Recipient, Reason: "E05", RefACW: p.TransactionID})
+	_, err = f.send(x, outMsg{PID: PIDStorno, BGM: p.Category, From: p.Sender, To: p.Recipient, Reason: reasonStorno, RefACW: p.TransactionID})
 	return err
 }
 

@@ -2,6 +2,8 @@ package geligas
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -206,6 +208,41 @@ func TestEoG(t *testing.T) {
 	d = empty.Exec(berlin(2026, 12, 10, 9, 0), RegisterEoG{MaLo: maloID, Start: begin, NB: mpNB, LF: mpLFA})
 	if len(d.Outbound) != 0 || outcome(empty) != OutcomeFailed {
 		t.Fatal("44013 without master data")
+	}
+}
+
+// TestEoGDefaultBillingMonths: a Grundversorger whose master data name no
+// billing interval fails a confirmed 44013 with the reason and sends
+// nothing; with WithDefaultBillingMonths it confirms with that interval
+// (44014 DTM+Z20), and an interval of the master data wins over the
+// default. The option refuses what DTM+Z20 (802, an..2) cannot carry.
+func TestEoGDefaultBillingMonths(t *testing.T) {
+	begin := gas(2027, 1, 1)
+	req := out(t, newParty(t, "nb").Start(WorkflowNBEoG).Exec(berlin(2026, 12, 10, 9, 0),
+		RegisterEoG{MaLo: maloID, Start: begin, NB: mpNB, LF: mpLFA, Location: testLocation()}), mpLFA, "UTILMD", PIDEoG)
+	md := MasterData{Known: true, Grundversorger: true, BalanceGroup: "THE0GVE026380000"}
+	at := berlin(2026, 12, 10, 10, 0)
+
+	gv := newParty(t, "gv", WithERPDecision(0)).Start(WorkflowLFEoG)
+	if d := gv.Exec(at, enriched(deliver(t, req), md)); len(d.Outbound) != 0 || outcome(gv) != OutcomeFailed {
+		t.Fatalf("no billing interval: %v %s", pids(t, d), outcome(gv))
+	}
+	if f, ok := has[Failed](gv.All); !ok || !strings.Contains(f.Reason, "billing interval") {
+		t.Fatalf("failure reason %+v", f)
+	}
+	for _, tc := range []struct{ md, def, want int }{{0, 12, 12}, {3, 12, 3}} {
+		gv := newParty(t, "gv", WithERPDecision(0), WithDefaultBillingMonths(tc.def)).Start(WorkflowLFEoG)
+		m := md
+		m.BillingMonths = tc.md
+		ans := out(t, gv.Exec(at, enriched(deliver(t, req), m)), mpNB, "UTILMD", PIDEoGBest)
+		if seg := fmt.Sprintf("DTM+Z20:%d:802'", tc.want); !strings.Contains(string(ans.Payload), seg) || outcome(gv) != OutcomeConfirmed {
+			t.Errorf("master data %d, default %d: 44014 lacks %s (%s)", tc.md, tc.def, seg, outcome(gv))
+		}
+	}
+	for _, bad := range []int{0, -1, 100} {
+		if _, err := Workflows(WithDefaultBillingMonths(bad)); err == nil {
+			t.Errorf("default billing interval %d accepted", bad)
+		}
 	}
 }
 

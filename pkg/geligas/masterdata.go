@@ -95,7 +95,7 @@ type MasterData struct {
 	BalanceGroup   string
 	Grundversorger bool
 	// BillingMonths is the LF's Abrechnungsintervall in months (44014 SG6
-	// DTM+Z20).
+	// DTM+Z20); 0: none, the module's WithDefaultBillingMonths applies.
 	BillingMonths int
 	// Customer, CustomerFirst, CustomerCompany and Address (LF) are the
 	// customer and the MaLo's address of the LF's contract, for 44017
@@ -340,7 +340,8 @@ type LocationFunc func(rec malo.Record) (LocationData, bool)
 // for the gas network data). Facts the record does not hold
 // (PendingRegistration, ContractBinding, NoticePeriod, EarliestEnd,
 // Grundversorger, the LF's BillingMonths) stay false/zero: wrap the source
-// to add them from other systems.
+// to add them from other systems (for BillingMonths, a deployment may
+// instead set WithDefaultBillingMonths).
 func FromMaLo(r malo.Reader, loc LocationFunc) MasterDataSource {
 	return MasterDataFunc(func(ctx context.Context, q Query) (MasterData, error) {
 		// Supplied: the tenant's period covers the Gastag before the date.

@@ -3,6 +3,7 @@ package geligas
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/mako-engine/mako/pkg/edifact/catalog"
@@ -23,6 +24,12 @@ var formatVersions = []string{"FV2604", "FV2610"}
 // steps (E_3020 Abmeldeanfrage, E_3001 Kündigung, E_3008 EoG, E_3002
 // Abmeldung vom NB): true objects. DefaultObjection is the default.
 type ObjectionPolicy func(pid string, md MasterData, date time.Time) bool
+
+// policyPIDs are the requests whose answer has a policy step (E_3020
+// Abmeldeanfrage, E_3001 Kündigung, E_3008 EoG, E_3002 Abmeldung vom NB).
+func policyPIDs() []string {
+	return []string{PIDAbmeldeanfrage, PIDKuendigung, PIDEoG, PIDAbmeldungNB}
+}
 
 // DefaultObjection objects to a 44010 or 44016 iff the master data say the
 // contract binds beyond the requested date (md.ContractBinding), and never
@@ -55,6 +62,9 @@ type config struct {
 	codes        codeTable
 	source       MasterDataSource
 	index        ProcessIndex
+	// billingMonths is the LF's default Abrechnungsintervall (months) for
+	// its 44014 when the master data name none; 0: none.
+	billingMonths int
 }
 
 // Option configures Module.
@@ -64,7 +74,7 @@ type Option func(*config) error
 func WithCalendar(c *fristen.Calendar) Option {
 	return func(cfg *config) error {
 		if c == nil {
-			return fmt.Errorf("geligas: nil calendar")
+			return fmt.Errorf("%w: nil calendar", ErrInvalidOption)
 		}
 		cfg.cal = c
 		return nil
@@ -72,16 +82,29 @@ func WithCalendar(c *fristen.Calendar) Option {
 }
 
 // WithAPERAKClock sets the APERAK deadline clock (default on the calendar:
-// Gas Folgeprozess next Werktag 12:00, Initialprozess 3 Werktage).
+// Gas Folgeprozess next Werktag 12:00, Initialprozess 3 Werktage). A nil
+// clock is refused.
 func WithAPERAKClock(a *fristen.APERAKClock) Option {
-	return func(cfg *config) error { cfg.aperak = a; return nil }
+	return func(cfg *config) error {
+		if a == nil {
+			return fmt.Errorf("%w: nil APERAK clock", ErrInvalidOption)
+		}
+		cfg.aperak = a
+		return nil
+	}
 }
 
 // WithGasClock sets the GeLi Gas deadlines (lead times of an Anmeldung, the
 // wait for the LFA's 44011/44012; default fristen.NewGeLiGas on the
-// calendar, all values UNVERIFIED).
+// calendar, all values UNVERIFIED). A nil clock is refused.
 func WithGasClock(g *fristen.GeLiGas) Option {
-	return func(cfg *config) error { cfg.gas = g; return nil }
+	return func(cfg *config) error {
+		if g == nil {
+			return fmt.Errorf("%w: nil GeLi Gas clock", ErrInvalidOption)
+		}
+		cfg.gas = g
+		return nil
+	}
 }
 
 // WithAPERAKGrace adds d to the partner's APERAK deadline before a sent
@@ -91,7 +114,7 @@ func WithGasClock(g *fristen.GeLiGas) Option {
 func WithAPERAKGrace(d time.Duration) Option {
 	return func(cfg *config) error {
 		if d < 0 {
-			return fmt.Errorf("geligas: negative APERAK grace %s", d)
+			return fmt.Errorf("%w: negative APERAK grace %s", ErrInvalidOption, d)
 		}
 		cfg.aperakGrace = d
 		return nil
@@ -102,11 +125,17 @@ func WithAPERAKGrace(d time.Duration) Option {
 // (DecisionRequested) at the policy steps of the given request PIDs and wait
 // up to wait for Decide before they apply the ObjectionPolicy. Default:
 // 44010, 44016 and 44013, 30 minutes. A wait of 0 (or no PIDs) decides at
-// once by the policy.
+// once by the policy. A PID without a policy step (other than 44010, 44016,
+// 44013, 44007) is refused: it would never be asked.
 func WithERPDecision(wait time.Duration, pids ...string) Option {
 	return func(cfg *config) error {
 		if wait < 0 {
-			return fmt.Errorf("geligas: negative decision wait %s", wait)
+			return fmt.Errorf("%w: negative decision wait %s", ErrInvalidOption, wait)
+		}
+		for _, p := range pids {
+			if !slices.Contains(policyPIDs(), p) {
+				return fmt.Errorf("%w: decision PID %q: want one of %v (the requests with a policy step)", ErrInvalidOption, p, policyPIDs())
+			}
 		}
 		cfg.ask = utilmdkit.NewAskERP(wait, pids...)
 		return nil
@@ -117,7 +146,7 @@ func WithERPDecision(wait time.Duration, pids ...string) Option {
 func WithObjectionPolicy(p ObjectionPolicy) Option {
 	return func(cfg *config) error {
 		if p == nil {
-			return fmt.Errorf("geligas: nil objection policy")
+			return fmt.Errorf("%w: nil objection policy", ErrInvalidOption)
 		}
 		cfg.objection = p
 		return nil
@@ -132,9 +161,16 @@ func WithStornoAccept(accept bool) Option {
 
 // WithMasterData sets the source Module.Enrich reads master data from.
 // Without it, Module.Enrich is nil and a request that needs master data
-// fails with ErrNoMasterData.
+// fails with ErrNoMasterData. A nil source is refused (leave the option
+// out instead).
 func WithMasterData(s MasterDataSource) Option {
-	return func(cfg *config) error { cfg.source = s; return nil }
+	return func(cfg *config) error {
+		if s == nil {
+			return fmt.Errorf("%w: nil master-data source", ErrInvalidOption)
+		}
+		cfg.source = s
+		return nil
+	}
 }
 
 // WithProcessIndex lets Enrich find the NB's Anmeldungen of a MaLo still in
@@ -144,9 +180,28 @@ func WithMasterData(s MasterDataSource) Option {
 func WithProcessIndex(ix ProcessIndex) Option {
 	return func(cfg *config) error {
 		if ix == nil {
-			return fmt.Errorf("geligas: nil process index")
+			return fmt.Errorf("%w: nil process index", ErrInvalidOption)
 		}
 		cfg.index = ix
+		return nil
+	}
+}
+
+// WithDefaultBillingMonths sets the Abrechnungsintervall in months (1–99)
+// the Grundversorger states in its 44014 (SG6 DTM+Z20 "Abrechnungsintervall
+// des LF", format 802) when the master data of the MaLo name none
+// (MasterData.BillingMonths 0: pkg/malo holds no LF billing interval, so
+// FromMaLo never sets it). This is a deployment choice, not a market rule:
+// no BDEW text fixes the interval of an Ersatz-/Grundversorgung. Default:
+// none — without it and without the fact in the master data, a confirmed
+// 44013 fails the process with the reason and nothing is sent. A value
+// outside 1–99 is refused (an..2 of 802).
+func WithDefaultBillingMonths(months int) Option {
+	return func(cfg *config) error {
+		if months < 1 || months > 99 {
+			return fmt.Errorf("%w: default billing interval %d months: want 1–99", ErrInvalidOption, months)
+		}
+		cfg.billingMonths = months
 		return nil
 	}
 }

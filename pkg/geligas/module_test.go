@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/ahb"
 	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/fv"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/module"
 	"github.com/mako-engine/mako/pkg/routing"
@@ -51,7 +53,7 @@ func TestModule(t *testing.T) {
 			t.Errorf("no route %s", want)
 		}
 	}
-	if _, err := Module(WithCode("nope", "E15", "")); err == nil {
+	if _, err := Module(WithCode("nope", "E15", "")); !errors.Is(err, ErrInvalidOption) {
 		t.Error("unknown code key accepted")
 	}
 	if _, err := Module(WithCode(CodeAbmeldungAlready, "E14", "")); err == nil {
@@ -59,6 +61,14 @@ func TestModule(t *testing.T) {
 	}
 	if _, err := Module(WithERPDecision(-time.Second)); err == nil {
 		t.Error("negative wait accepted")
+	}
+	for name, o := range map[string]Option{"calendar": WithCalendar(nil), "APERAK clock": WithAPERAKClock(nil), "gas clock": WithGasClock(nil),
+		"master data": WithMasterData(nil), "process index": WithProcessIndex(nil), "objection policy": WithObjectionPolicy(nil),
+		"APERAK grace": WithAPERAKGrace(-time.Second), "billing interval": WithDefaultBillingMonths(0),
+		"decision PID": WithERPDecision(time.Minute, PIDAnmeldung)} {
+		if _, err := Module(o); !errors.Is(err, ErrInvalidOption) {
+			t.Errorf("invalid %s: %v, want ErrInvalidOption", name, err)
+		}
 	}
 	m, err = Module(WithMasterData(MasterDataFunc(func(context.Context, Query) (MasterData, error) { return MasterData{}, nil })))
 	if err != nil || m.Enrich == nil {
@@ -270,5 +280,59 @@ func TestProjectionAndEvents(t *testing.T) {
 	}
 	if typ, _, _ := (InfoReceived{}).CloudEvent(); typ != CEInfoReceived {
 		t.Error("info CloudEvent")
+	}
+}
+
+// TestTransactionReasons: every Transaktionsgrund the package sends for a
+// PID is one the AHB's STS+7 line of that PID allows (FV2610 and FV2604),
+// and the list is the AHB's whole list but for what transactionReasons
+// documents as not offered (44004: ZG9/ZH1/ZH2; 44038: ZH0/ZH1).
+func TestTransactionReasons(t *testing.T) {
+	notOffered := map[string][]string{PIDAbmeldung: {"ZG9", "ZH1", "ZH2"}, PIDInfoAufhebung: {"ZH0", "ZH1"}}
+	for _, v := range formatVersions {
+		for _, pid := range []string{PIDAnmeldung, PIDAbmeldung, PIDAbmeldungNB, PIDEoG, PIDKuendigung, PIDStorno, PIDInfoZuordnung,
+			PIDInfoBeendigung, PIDInfoAufhebung} {
+			ours := transactionReasons(fv.MustParse(v), pid)
+			spec, err := ahb.Find(fv.MustParse(v), pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines, _ := spec.Lines(pid)
+			var ahbCodes []string
+			for _, l := range lines {
+				if l.Line.Seg != "STS" || !strings.HasSuffix(l.ID, "STS+7") {
+					continue
+				}
+				for _, e := range l.Line.Elements {
+					if e.ID == "9013" {
+						for _, c := range e.Codes {
+							ahbCodes = append(ahbCodes, c[0])
+						}
+					}
+				}
+			}
+			want := slices.DeleteFunc(slices.Clone(ahbCodes), func(c string) bool { return slices.Contains(notOffered[pid], c) })
+			got := slices.Sorted(slices.Values(ours))
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s %s: Transaktionsgründe %v, AHB STS+7 %v (not offered: %v)", v, pid, ours, ahbCodes, notOffered[pid])
+			}
+		}
+	}
+}
+
+// A Transaktionsgrund the AHB of the process's format version does not
+// list is refused before anything is sent: ZZD in a 44004 of FV2604 (from
+// FV2610 on it is sent).
+func TestTransactionReasonByFV(t *testing.T) {
+	end := gas(2026, 11, 1)
+	cmd := RegisterSupplyEnd{MaLo: maloID, End: end, NB: mpNB, LF: mpLFA, Reason: reasonZZD}
+	d, err := newParty(t, "lf").Start(WorkflowLFLieferende).Try(berlin(2026, 9, 15, 10, 0), cmd)
+	if !errors.Is(err, ErrInvalidCommand) || len(d.Outbound) != 0 {
+		t.Fatalf("FV2604 ZZD: %v, %d outbound", err, len(d.Outbound))
+	}
+	d = newParty(t, "lf").Start(WorkflowLFLieferende).Exec(berlin(2026, 10, 5, 10, 0), cmd)
+	if got := pids(t, d); len(got) != 1 || got[0] != PIDAbmeldung {
+		t.Fatalf("FV2610 ZZD: sent %v", got)
 	}
 }

@@ -129,7 +129,7 @@ func (f flow) nbAnmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 		return f.nbDecide(x)
 	}
 	own := r.Tx.Receiver
-	if _, err := f.send(x, outMsg{PID: PIDInfoZuordnung, From: own, To: r.Tx.Sender, Reason: "Z26", MaLo: x.S.MaLo,
+	if _, err := f.send(x, outMsg{PID: PIDInfoZuordnung, From: own, To: r.Tx.Sender, Reason: reasonInfoZuordnung, MaLo: x.S.MaLo,
 		RefTN: req.TransactionID, Party: md.Supplier}); err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func (f flow) nbAnmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 // (E01, E02) may start up to 42 days back (fristen.md §5.5, UNVERIFIED).
 func (f flow) leadTimeOK(req *RequestReceived, start time.Time) bool {
 	switch req.Reason {
-	case "E01", "E02":
+	case reasonEinAuszug, reasonEinzugNeu:
 		return !start.Before(f.cfg.gas.EarliestMoveIn(req.ReceivedAt))
 	}
 	return f.cfg.gas.AllowsStart(req.ReceivedAt, start, false)
@@ -202,7 +202,7 @@ func (f flow) nbDecide(x *dec) error {
 	own := x.S.Own
 	x.Emit(SupplierAssigned{MaLo: x.S.MaLo, Supplier: x.S.Partner, NB: own, From: x.S.Date})
 	if x.S.LFATx != "" && x.S.LFAExpired {
-		if _, err := f.send(x, outMsg{PID: PIDInfoBeendigung, From: own, To: x.S.LFA, End: x.S.Date, BalanceEnd: x.S.Date, Reason: "ZC8", MaLo: x.S.MaLo}); err != nil {
+		if _, err := f.send(x, outMsg{PID: PIDInfoBeendigung, From: own, To: x.S.LFA, End: x.S.Date, BalanceEnd: x.S.Date, Reason: reasonInfoBeendigung, MaLo: x.S.MaLo}); err != nil {
 			return err
 		}
 	}
@@ -237,10 +237,10 @@ func (f flow) nbAnswerLFN(x *dec, confirm bool, key, party string) error {
 		}
 		m.Start, m.BalanceStart, m.MeLo, m.Location = x.S.Date, x.S.Date, l.MeLo, &l
 		m.BillingMonths, m.BalanceGroup = req.BillingMonths, req.BalanceGroup
-	case rule.Code == "A03" || rule.Code == "A17":
+	case rule.Code == answerNotFound || rule.Code == answerNotFoundA17:
 		m.MaLo = "" // AHB 44003 [362]
 	}
-	if rule.Code == "ZC5" { // [36]
+	if rule.Code == answerPending { // [36]
 		m.Processing, m.NextProcessing = md.PendingStart, md.NextProcessing
 		// UNVERIFIED defaults where the master data have none: the Lieferbeginn
 		// in process is unknown to the registry lookup, so the requested one
@@ -252,7 +252,7 @@ func (f flow) nbAnswerLFN(x *dec, confirm bool, key, party string) error {
 			m.NextProcessing, _ = fristen.StromToGas(f.cfg.cal.NextWerktag(fristen.GasDate(x.Cmd.ReceivedAt)))
 		}
 	}
-	if rule.Code == "Z35" { // [84]
+	if rule.Code == answerLFARejected { // [84]
 		m.Third = x.S.LFACode
 	}
 	if _, err := f.send(x, m); err != nil {
@@ -301,8 +301,8 @@ func (f flow) nbAbmeldung(x *dec, r *utilmdkit.Received, md *MasterData) error {
 		return nil
 	}
 	x.Emit(SupplyEnded{MaLo: x.S.MaLo, Supplier: x.S.Partner, NB: x.S.Own, Until: end})
-	if req.Reason == "E01" && md.FutureSupplier != "" && !md.FutureStart.Before(end) {
-		if _, err := f.send(x, outMsg{PID: PIDInfoAufhebung, From: x.S.Own, To: md.FutureSupplier, Start: md.FutureStart, Reason: "ZG9",
+	if req.Reason == reasonEinAuszug && md.FutureSupplier != "" && !md.FutureStart.Before(end) {
+		if _, err := f.send(x, outMsg{PID: PIDInfoAufhebung, From: x.S.Own, To: md.FutureSupplier, Start: md.FutureStart, Reason: reasonAufhebung,
 			MaLo: x.S.MaLo, Party: r.Tx.Sender}); err != nil {
 			return err
 		}

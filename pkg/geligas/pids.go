@@ -1,5 +1,7 @@
 package geligas
 
+import "github.com/mako-engine/mako/pkg/fv"
+
 // PIDs of the GeLi Gas processes of the package (UTILMD Gas, AHB FV2610 =
 // MIG G1.2 and FV2604; names and chapters as the AHB's process table gives
 // them: edifactgenerator 202610 UTILMD/Gas/pruef-ids/_prozess-meta.js and
@@ -125,3 +127,65 @@ const (
 var workflowNames = []string{WorkflowNBLieferbeginn, WorkflowNBLieferende, WorkflowNBAbmeldung, WorkflowNBEoG,
 	WorkflowLFAAbmeldeanfrage, WorkflowLFAbmeldungNB, WorkflowLFEoG, WorkflowLFAKuendigung, WorkflowLFNLieferbeginn,
 	WorkflowLFNKuendigung, WorkflowLFLieferende, WorkflowLFInfo, WorkflowStornoAnswer, WorkflowStornoRequest}
+
+// Transaktionsgründe (SG4 STS+7 DE9013) the workflows decide on by their
+// meaning (UTILMD AHB Gas FV2610 = G1.2 and FV2604, the STS+7 line of each
+// PID; `mako ahb show <PID>`).
+const (
+	reasonEinAuszug      = "E01" // 44001/44004 Ein-/Auszug (Umzug)
+	reasonEinzugNeu      = "E02" // 44001 Einzug in Neuanlage
+	reasonWechsel        = "E03" // 44001 (default), 44016 Wechsel
+	reasonStorno         = "E05" // 44022, 44023, 44024 Stornierung
+	reasonEoG            = "E06" // 44013 (default)
+	reasonStilllegung    = "Z33" // 44004, 44007 (the only one) Stilllegung
+	reasonInfoZuordnung  = "Z26" // 44036 (the only one)
+	reasonInfoBeendigung = "ZC8" // 44037 (the only one)
+	reasonAufhebung      = "ZG9" // 44038 (first of ZG9, ZH0, ZH1)
+)
+
+// reasonZZD (44004, 44013) is in the AHB's STS+7 lists from FV2610 on,
+// not in FV2604 (G1.1).
+const (
+	reasonZZD      = "ZZD"
+	reasonZZDSince = "FV2610"
+)
+
+// transactionReasons returns (a fresh slice) the Transaktionsgründe the
+// package sends in a request or Informationsmeldung of pid in format
+// version v, the default first, as the AHB's STS+7 line of that PID lists
+// them (TestTransactionReasons checks every list against the embedded AHB,
+// FV2610 and FV2604): all of them, except for 44004, whose Aufhebung einer
+// zukünftigen Zuordnung (ZG9/ZH1/ZH2, which needs DTM+92) is not offered
+// (docs/geligas.md "Not done"), and 44038, which the NB sends with ZG9
+// only. A zero v is the newest (FV2610: an ERP command checked before its
+// process knows its version). nil for a PID without its own list (the
+// answers carry the request's).
+func transactionReasons(v fv.Version, pid string) []string {
+	zzd := func(codes ...string) []string {
+		if v.IsZero() || !v.Before(fv.MustParse(reasonZZDSince)) {
+			codes = append(codes, reasonZZD)
+		}
+		return codes
+	}
+	switch pid {
+	case PIDAnmeldung:
+		return []string{reasonWechsel, reasonEinAuszug, reasonEinzugNeu, "ZD2"}
+	case PIDAbmeldung:
+		return zzd(reasonEinAuszug, reasonStilllegung, "Z41", "ZT4", "ZT5")
+	case PIDAbmeldungNB:
+		return []string{reasonStilllegung}
+	case PIDEoG:
+		return zzd(reasonEoG, "Z02", "Z36", "Z37", "Z39", "ZC6", "ZC7", "ZT6", "ZT7")
+	case PIDKuendigung:
+		return []string{reasonWechsel}
+	case PIDStorno:
+		return []string{reasonStorno}
+	case PIDInfoZuordnung:
+		return []string{reasonInfoZuordnung}
+	case PIDInfoBeendigung:
+		return []string{reasonInfoBeendigung}
+	case PIDInfoAufhebung:
+		return []string{reasonAufhebung}
+	}
+	return nil
+}

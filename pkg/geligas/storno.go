@@ -36,7 +36,7 @@ func (f flow) stornoIn(x *dec, r *utilmdkit.Received) error {
 	}
 	uc, _ := useCaseOf(PIDStorno)
 	rule := f.cfg.codes.get(key)
-	m := outMsg{PID: uc.Reject, BGM: ev.Category, From: own, To: r.Tx.Sender, Reason: "E05", Answer: rule.Code, List: uc.RejectList,
+	m := outMsg{PID: uc.Reject, BGM: ev.Category, From: own, To: r.Tx.Sender, Reason: reasonStorno, Answer: rule.Code, List: uc.RejectList,
 		Remark: rule.Remark, RefTN: r.Tx.TransactionID}
 	if confirm {
 		m.PID, m.List, m.Remark = uc.Confirm, uc.ConfirmList, ""
@@ -54,8 +54,9 @@ func (f flow) stornoIn(x *dec, r *utilmdkit.Received) error {
 		// no longer happens. Its answer reaches this process and is
 		// recorded (stornoAnswer).
 		anfrage := utilmdkit.OpenAnfrage{Tx: x.S.LFATx, LFA: x.S.LFA, Answered: x.S.LFAAnswered, Expired: x.S.LFAExpired}
+		abm, _ := useCaseOf(PIDAbmeldeanfrage)
 		if err := utilmdkit.RevokeAnfrage(anfrage, func(lfa, tx string) error {
-			_, err := f.send(x, outMsg{PID: PIDStorno, BGM: "E02", From: own, To: lfa, Reason: "E05", RefACW: tx})
+			_, err := f.send(x, outMsg{PID: PIDStorno, BGM: abm.BGM, From: own, To: lfa, Reason: reasonStorno, RefACW: tx})
 			return err
 		}); err != nil {
 			return err
@@ -87,7 +88,7 @@ func (f flow) cancelOwn(x *dec, p RequestCancellation) error {
 	if !ok {
 		return nil
 	}
-	_, err := f.send(x, outMsg{PID: PIDStorno, BGM: category, From: p.Sender, To: c.Recipient, Reason: "E05", RefACW: p.TransactionID})
+	_, err := f.send(x, outMsg{PID: PIDStorno, BGM: category, From: p.Sender, To: c.Recipient, Reason: reasonStorno, RefACW: p.TransactionID})
 	return err
 }
 

@@ -29,6 +29,9 @@ var (
 	ErrInvalidCommand = errors.New("geligas: invalid ERP command")
 	// ErrMessage: a received transaction cannot be read.
 	ErrMessage = errors.New("geligas: unreadable transaction")
+	// ErrInvalidOption: an Option was given a value the module cannot take
+	// (Module, Workflows fail with it).
+	ErrInvalidOption = errors.New("geligas: invalid option")
 )
 
 // ErrNonConformant marks an outbound message that violates the AHB of its
@@ -93,7 +96,7 @@ type dec = utilmdkit.Decision[State]
 // Handle implements engine.Workflow.
 func (f flow) Handle(s State, cmd engine.Command) (engine.Decision, error) {
 	if f.cfg == nil {
-		return engine.Decision{}, fmt.Errorf("geligas: %s: not configured", f.name)
+		return engine.Decision{}, fmt.Errorf("%w: workflow %s has no configuration (use Module or Workflows)", ErrInvalidOption, f.name)
 	}
 	x, err := utilmdkit.BeginDecision(s, s.FV, cmd, apply)
 	if err != nil {

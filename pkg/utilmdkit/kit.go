@@ -16,6 +16,7 @@ import (
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/fristen"
 	"github.com/mako-engine/mako/pkg/fv"
+	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
@@ -126,13 +127,13 @@ func (e *TransactionError) Unwrap() error { return e.Err }
 // Received is a parsed inbound transaction: the interchange, the message, the
 // transaction's segments and, for a UTILMD, its view.
 type Received struct {
-	Tx  inbound.Transaction
-	IX  *edifact.Interchange
-	M   *edifact.Message
-	U   *edifact.Transaction
-	V   *utilmd.Message
-	T   *utilmd.Transaction
-	Doc string // BGM 1004 of a UTILMD
+	Tx  inbound.Transaction  // the inbound transaction as ingest delivered it
+	IX  *edifact.Interchange // its parsed interchange
+	M   *edifact.Message     // the message of the transaction (Tx.MessageIndex)
+	U   *edifact.Transaction // the transaction's segments (SG4 of a UTILMD)
+	V   *utilmd.Message      // the UTILMD view of M (nil for other types)
+	T   *utilmd.Transaction  // the UTILMD view of the transaction (nil for other types)
+	Doc string               // BGM 1004 of a UTILMD
 }
 
 // Failed returns the TransactionError of workflow for r with cause err.
@@ -263,15 +264,10 @@ func ValidIDs(invalid error, malo string, mpids ...string) error {
 }
 
 // Address is a postal address of an ERP command or of master data (NAD+Z04,
-// NAD+DP, NAD+Z05 of a UTILMD), with the JSON names of the ERP contract.
-type Address struct {
-	Street   string `json:"street"`
-	HouseNo  string `json:"house_no,omitempty"`
-	City     string `json:"city"`
-	PostCode string `json:"post_code"`
-	// Country is the ISO 3166 code (default "DE").
-	Country string `json:"country,omitempty"`
-}
+// NAD+DP, NAD+Z05 of a UTILMD): the fields and JSON names of malo.Address
+// (street, house_no, city, post_code, country — ISO 3166, "" = DE), one
+// definition for the ERP contract and the master data, with NAD.
+type Address malo.Address
 
 // NAD returns the address part of a NAD segment: C059 street and house
 // number, city (3164), an empty C819, post code (3251) and country (3207,

@@ -11,7 +11,8 @@ import (
 
 // Query names the master data a request needs: the tenant and its own
 // MP-ID (the request's recipient), the partner (its sender), the PID, the
-// MaLo and the requested date (DTM+92 start or DTM+93 end; zero if absent).
+// MaLo and the requested date (DTM+92 start or DTM+93 end; zero if absent);
+// ReceivedAt is when the request arrived (the command's ReceivedAt).
 type Query struct {
 	Tenant     engine.TenantID
 	Own        string
