@@ -256,3 +256,41 @@ func TestFV2604(t *testing.T) {
 		t.Fatalf("answer after the changeover in %s", tx.FormatVersion)
 	}
 }
+
+// TestNBStornoOfItsAbmeldung: the NB's ERP cancels its own 44007 while the
+// LF's ERP has not decided; the command reaches the NB's Abmeldung process,
+// which sends the 44022 (BGM E02, the 44007's category) and ends cancelled
+// on the LF's 44023 without sending anything; the LF's process ends
+// cancelled too and neither side ends the LF's supply. A 44022 of its own
+// is not cancelled again.
+func TestNBStornoOfItsAbmeldung(t *testing.T) {
+	nb := newParty(t, "nb").Start(WorkflowNBAbmeldung)
+	d := nb.Exec(t0, DeregisterSupply{MaLo: maloID, End: gas(2027, 2, 1), NB: mpNB, LF: mpLFA})
+	req := out(t, d, mpLFA, "UTILMD", PIDAbmeldungNB)
+	lf := newParty(t, "lfa", WithERPDecision(time.Hour, PIDAbmeldungNB)).Start(WorkflowLFAbmeldungNB)
+	if d = lf.Exec(t0.Add(time.Minute), enriched(deliver(t, req), MasterData{Known: true, Supplied: true})); len(d.Outbound) != 0 {
+		t.Fatal("LF answered before its ERP decided")
+	}
+	d = nb.Exec(t0.Add(2*time.Minute), RequestCancellation{Sender: mpNB, Recipient: mpLFA, TransactionID: nb.S.Out[0].TransactionID, Category: "E02"})
+	st := out(t, d, mpLFA, "UTILMD", PIDStorno)
+	if !contains(string(st.Payload), "BGM+E02+") {
+		t.Fatalf("44022 BGM is not E02:\n%s", st.Payload)
+	}
+	if _, ok := has[Noted](d.Events); ok {
+		t.Fatalf("matching category noted: %+v", d.Events)
+	}
+	d = nb.Exec(t0.Add(2*time.Minute), RequestCancellation{Sender: mpNB, Recipient: mpLFA, TransactionID: nb.S.Out[1].TransactionID, Category: "E02"})
+	if len(d.Outbound) != 0 {
+		t.Fatal("a 44022 cancelled by a 44022")
+	}
+	d = lf.Exec(t0.Add(3*time.Minute), deliver(t, st))
+	d = nb.Exec(t0.Add(4*time.Minute), deliver(t, out(t, d, mpNB, "UTILMD", PIDStornoBest)))
+	if len(d.Outbound) != 0 || outcome(nb) != OutcomeCancelled || outcome(lf) != OutcomeCancelled {
+		t.Fatalf("NB sent %d, NB %s, LF %s", len(d.Outbound), outcome(nb), outcome(lf))
+	}
+	for _, p := range []*proc{nb, lf} {
+		if _, ok := has[SupplyEnded](p.All); ok {
+			t.Fatal("supply ended for a cancelled Abmeldung")
+		}
+	}
+}
