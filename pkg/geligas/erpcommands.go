@@ -213,7 +213,10 @@ func validateDecide(c Decide) error {
 
 // ERPCommands returns the ERP commands of the module (module.Module
 // .ERPCommands): the starts spawn one process per idempotency key of their
-// workflow; Decide goes to the process waiting under DecisionKey.
+// workflow; Decide goes to the process waiting under DecisionKey;
+// RequestCancellation goes to the process that sent the cancelled
+// transaction (utilmdkit.RouteCancellation), which sends the 44022 and is
+// ended by its confirmation (a transaction no process sent is refused).
 func ERPCommands() []erp.CommandType {
 	return []erp.CommandType{
 		{Type: ERPRegisterSupplyStart, Workflow: WorkflowLFNLieferbeginn, Decode: utilmdkit.Decoder(RegisterSupplyStart.validate)},
@@ -221,7 +224,7 @@ func ERPCommands() []erp.CommandType {
 		{Type: ERPRegisterSupplyEnd, Workflow: WorkflowLFLieferende, Decode: utilmdkit.Decoder(RegisterSupplyEnd.validate)},
 		{Type: ERPDeregisterSupply, Workflow: WorkflowNBAbmeldung, Decode: utilmdkit.Decoder(DeregisterSupply.validate)},
 		{Type: ERPRegisterEoG, Workflow: WorkflowNBEoG, Decode: utilmdkit.Decoder(RegisterEoG.validate)},
-		{Type: ERPRequestCancellation, Workflow: WorkflowStornoRequest, Decode: utilmdkit.Decoder(validateCancellation)},
+		{Type: ERPRequestCancellation, Decode: utilmdkit.Decoder(validateCancellation), Route: utilmdkit.RouteCancellation[family](ErrInvalidCommand)},
 		{Type: ERPDecide, Decode: utilmdkit.Decoder(validateDecide), Route: utilmdkit.RouteDecide[family](ErrInvalidCommand, DecisionKey)},
 	}
 }

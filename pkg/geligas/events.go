@@ -149,6 +149,10 @@ type Sent struct {
 	List           string // its code list (DE1131)
 	AperakDue      time.Time
 	At             time.Time
+	// CancelTx is the transaction a 44022 cancels (its RFF+ACW); empty for
+	// other PIDs. Added after the first stored streams: older events
+	// decode with it empty.
+	CancelTx string
 }
 
 // EventType implements engine.EventData.

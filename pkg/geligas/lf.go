@@ -311,9 +311,16 @@ func (f flow) registerEoG(x *dec, p RegisterEoG) error {
 	return err
 }
 
+// requestCancellation sends a Stornierung 44022 for the ERP: the process
+// that sent the cancelled transaction sends it (cancelOwn; the ERP command
+// is routed there, ERPCommands), geligas.storno.request only when it is
+// started for it directly.
 func (f flow) requestCancellation(x *dec, p RequestCancellation) error {
 	if err := validateCancellation(p); err != nil {
 		return err
+	}
+	if f.name != WorkflowStornoRequest {
+		return f.cancelOwn(x, p)
 	}
 	ok, err := f.start(x, WorkflowStornoRequest, Initiated{RequestID: p.RequestID, Own: p.Sender, Partner: p.Recipient, MaLo: p.MaLo,
 		CancelTx: p.TransactionID, Category: p.Category, Reason: reasonStorno})

@@ -273,6 +273,10 @@ func Routes() []routing.Route {
 		r(PIDAbmeldungNBAbl, nb, WorkflowNBAbmeldung, false),
 		r(PIDEoGBest, nb, WorkflowNBEoG, false),
 		r(PIDEoGAbl, nb, WorkflowNBEoG, false),
+		// The answers to a 44022 find the process that sent it by RFF+TN
+		// like every answer (the NB's Lieferbeginn for its revoked 44010,
+		// the sending process of an ERP Stornierung); the workflow named is
+		// only the codec.
 		r(PIDStornoBest, nb, WorkflowStornoRequest, false),
 		r(PIDStornoAbl, nb, WorkflowStornoRequest, false),
 		// LF receives requests and Informationsmeldungen …

@@ -17,6 +17,7 @@ import (
 	"github.com/mako-engine/mako/pkg/routing"
 	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/erp"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
 // TestModule: every workflow for both format versions, routes that a
@@ -138,8 +139,21 @@ func TestERPCommands(t *testing.T) {
 	if err != nil || tg.Existing == nil || *tg.Existing != DecisionKey(mpNB, "T1") {
 		t.Fatalf("route %+v %v", tg, err)
 	}
+	// geligas.request_cancellation goes to the process that sent the
+	// cancelled transaction (its sender's transaction key).
+	p, err = cmds[ERPRequestCancellation].Decode(json.RawMessage(`{"sender":"9800800000016","recipient":"9800800000023","transaction_id":"T2","category":"E01"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err = cmds[ERPRequestCancellation].Route(context.Background(), erp.Request{}, p)
+	if err != nil || tg.Existing == nil || *tg.Existing != inbound.TransactionKey(mpLFN, "T2") {
+		t.Fatalf("route %+v %v", tg, err)
+	}
+	if _, err := cmds[ERPRequestCancellation].Route(context.Background(), erp.Request{}, Decide{}); !errors.Is(err, ErrInvalidCommand) {
+		t.Fatalf("a Decide routed as a cancellation: %v", err)
+	}
 	for _, c := range ERPCommands() {
-		if c.Type != ERPDecide && c.Workflow == "" {
+		if c.Type != ERPDecide && c.Type != ERPRequestCancellation && c.Workflow == "" {
 			t.Errorf("%s without workflow", c.Type)
 		}
 	}

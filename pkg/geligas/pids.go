@@ -120,7 +120,7 @@ const (
 	WorkflowLFLieferende      = "geligas.lf.lieferende"      // LF sends 44004 (ERP RegisterSupplyEnd), receives 44005/44006
 	WorkflowLFInfo            = "geligas.lf.info"            // LF records a 44037/44038 (no answer)
 	WorkflowStornoAnswer      = "geligas.storno"             // NB or LF answers a 44022
-	WorkflowStornoRequest     = "geligas.storno.request"     // NB or LF sends a 44022 (ERP RequestCancellation)
+	WorkflowStornoRequest     = "geligas.storno.request"     // sends a 44022 for a RequestCancellation executed in it directly (the ERP's goes to the sending process)
 )
 
 // workflowNames lists every workflow of the package.

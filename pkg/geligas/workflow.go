@@ -267,7 +267,7 @@ func (f flow) send(x *dec, u outMsg) (Sent, error) {
 	x.Send(engine.Outbound{Recipient: u.To, Sender: u.From, MessageType: "UTILMD", InterchangeRef: u.Interchange, Payload: out},
 		u.Transaction, u.Document, engine.DeadlineRequest{Label: labelAperak + u.Transaction, Due: aperakDue})
 	s := Sent{PID: u.PID, TransactionID: u.Transaction, Document: u.Document, InterchangeRef: u.Interchange, Recipient: u.To,
-		Code: u.Answer, List: u.List, AperakDue: aperakDue, At: x.At}
+		Code: u.Answer, List: u.List, AperakDue: aperakDue, At: x.At, CancelTx: u.RefACW}
 	x.Emit(s)
 	return s, nil
 }
@@ -413,6 +413,9 @@ func (f flow) answer(x *dec, r *utilmdkit.Received) error {
 	if o == nil {
 		x.Emit(Noted{What: "answer " + r.Tx.PID + " " + r.Tx.TransactionID + " references unknown transaction " + ref.Value})
 		return nil
+	}
+	if o.PID == PIDStorno && f.name != WorkflowStornoRequest {
+		return f.stornoAnswer(x, *o, ar)
 	}
 	if f.name == WorkflowNBLieferbeginn {
 		return f.nbAnswer(x, *o, ar)

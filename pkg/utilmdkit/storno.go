@@ -1,6 +1,14 @@
 package utilmdkit
 
-import "slices"
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/mako-engine/mako/pkg/engine"
+	"github.com/mako-engine/mako/pkg/wire/erp"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
+)
 
 // CancelDeadline adds each label to the decision's CancelDeadlines once
 // (a label already named is not repeated).
@@ -41,4 +49,72 @@ func RevokeAnfrage(a OpenAnfrage, send func(lfa, tx string) error) error {
 		return nil
 	}
 	return send(a.LFA, a.Tx)
+}
+
+// OwnStorno is the ERP's request that a process cancel a transaction it
+// sent (RequestCancellation routed by RouteCancellation), with what the
+// process recorded of that transaction.
+type OwnStorno struct {
+	// Tx is the transaction to cancel (RFF+ACW of the Stornierung).
+	Tx string
+	// Found: the process sent Tx; PID and Recipient are then its PID and
+	// recipient, Storno whether it is itself a Stornierung, BGM the
+	// category of its use case ("" when the use case has none).
+	Found     bool
+	PID       string
+	Recipient string
+	Storno    bool
+	BGM       string
+	// To and Category are the recipient and category the ERP names.
+	To, Category string
+}
+
+// Resolve decides the Stornierung (both families): ok false when nothing
+// is sent — the process did not send Tx, Tx is a Stornierung itself, or the
+// ERP names another recipient than Tx's — with the note that says why.
+// Otherwise category is the BGM the Stornierung carries: the category of
+// the cancelled message (AHB 55022/44022 [500]), i.e. the use case's BGM;
+// the ERP's category only where the use case has none. A differing ERP
+// category is replaced and the note says so (ok true).
+func (c OwnStorno) Resolve() (category, note string, ok bool) {
+	switch {
+	case !c.Found:
+		return "", "Stornierung of " + c.Tx + " not sent: not a transaction of this process", false
+	case c.Storno:
+		return "", "Stornierung of " + c.Tx + " not sent: a Stornierung is not cancelled", false
+	case c.Recipient != c.To:
+		return "", "Stornierung of " + c.Tx + " not sent: it went to " + c.Recipient + ", not " + c.To, false
+	case c.BGM != "" && c.BGM != c.Category:
+		return c.BGM, "Stornierung of " + c.Tx + ": category " + c.Category + " replaced by " + c.BGM + ", the BGM of the cancelled " + c.PID, true
+	}
+	return c.Category, "", true
+}
+
+// CancelsOwnRequest reports whether a confirmed Stornierung of cancelTx
+// ends a sending process: cancelTx is the process's first transaction
+// (first, "" if none was sent) and the process was started by the ERP
+// (erpStarted), so the request the ERP ordered is withdrawn — the LFN's
+// Anmeldung ends cancelled. A Stornierung of a later transaction, or one
+// sent by a process that answers a request, ends nothing.
+func CancelsOwnRequest(erpStarted bool, first, cancelTx string) bool {
+	return erpStarted && first != "" && first == cancelTx
+}
+
+// RouteCancellation returns the Route of family F's RequestCancellation
+// (erp.CommandType.Route): to the process that sent the transaction it
+// cancels, bound under inbound.TransactionKey(Sender, TransactionID) (Send
+// binds it for every transaction). That process sends the Stornierung and
+// receives its answer, so that a confirmation ends it. A transaction no
+// process of the tenant sent is refused by the runtime (no process under
+// the key; nothing is sent). A payload that is no RequestCancellation[F] is
+// refused with an error wrapping invalid.
+func RouteCancellation[F Family](invalid error) func(context.Context, erp.Request, engine.CommandData) (erp.Target, error) {
+	return func(_ context.Context, _ erp.Request, payload engine.CommandData) (erp.Target, error) {
+		c, ok := payload.(RequestCancellation[F])
+		if !ok {
+			return erp.Target{}, fmt.Errorf("%w: %T is not a RequestCancellation", invalid, payload)
+		}
+		k := inbound.TransactionKey(c.Sender, c.TransactionID)
+		return erp.Target{Existing: &k}, nil
+	}
 }

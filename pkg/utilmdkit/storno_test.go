@@ -22,3 +22,35 @@ func TestRevokeAnfrageOnlyOpen(t *testing.T) {
 		}
 	}
 }
+
+// OwnStorno.Resolve sends only for a transaction of the process, not a
+// Stornierung, to its recipient; the use case's category wins over the
+// ERP's (noted); the ERP's counts where the use case has none.
+func TestOwnStornoResolve(t *testing.T) {
+	sent := OwnStorno{Tx: "V1", Found: true, PID: "44001", Recipient: "NB", BGM: "E01", To: "NB", Category: "E01"}
+	for _, tc := range []struct {
+		name     string
+		c        OwnStorno
+		category string
+		ok, note bool
+	}{
+		{"own request", sent, "E01", true, false},
+		{"unknown", OwnStorno{Tx: "V9", To: "NB", Category: "E01"}, "", false, true},
+		{"a Stornierung", func() OwnStorno { c := sent; c.Storno = true; return c }(), "", false, true},
+		{"other recipient", func() OwnStorno { c := sent; c.To = "LFA"; return c }(), "", false, true},
+		{"category replaced", func() OwnStorno { c := sent; c.Category = "E02"; return c }(), "E01", true, true},
+		{"no use-case category", func() OwnStorno { c := sent; c.BGM, c.Category = "", "E35"; return c }(), "E35", true, false},
+	} {
+		category, note, ok := tc.c.Resolve()
+		if category != tc.category || ok != tc.ok || (note != "") != tc.note {
+			t.Errorf("%s: %q %q %v", tc.name, category, note, ok)
+		}
+	}
+}
+
+// CancelsOwnRequest: only the first transaction of an ERP-started process.
+func TestCancelsOwnRequest(t *testing.T) {
+	if !CancelsOwnRequest(true, "V1", "V1") || CancelsOwnRequest(false, "V1", "V1") || CancelsOwnRequest(true, "V1", "V2") || CancelsOwnRequest(true, "", "") {
+		t.Fatal("CancelsOwnRequest")
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/mako-engine/mako/pkg/geligas"
 	"github.com/mako-engine/mako/pkg/malo"
 	"github.com/mako-engine/mako/pkg/utilmdkit"
+	"github.com/mako-engine/mako/pkg/wire/erp"
 	"github.com/mako-engine/mako/pkg/wire/inbound"
 	"github.com/nats-io/nats.go"
 )
@@ -448,10 +449,12 @@ func gasAbmeldung(t *testing.T, m *market, tm gasTimes) {
 }
 
 // gasStornierung: the LFN cancels its pending Anmeldung (the LFA's ERP has
-// not decided): 44022 → 44023, the NB's process is cancelled and the NB
-// cancels its unanswered 44010 at the LFA in turn (44022 BGM E02 → 44023),
-// so the LFA's supply does not end; a second Stornierung of the same
-// Anmeldung is refused (44024 E14).
+// not decided): the ERP's geligas.request_cancellation goes to the LFN's
+// Anmeldung process, which sends the 44022 → 44023 and ends cancelled; the
+// NB's process is cancelled and the NB cancels its unanswered 44010 at the
+// LFA in turn (44022 BGM E02 → 44023), so the LFA's supply does not end; a
+// second Stornierung of the same Anmeldung is refused (44024 E14) and
+// changes nothing.
 func gasStornierung(t *testing.T, m *market, tm gasTimes) {
 	maloID := nextMaLo(t)
 	mk := m.mk
@@ -468,11 +471,12 @@ func gasStornierung(t *testing.T, m *market, tm gasTimes) {
 		stornos[sto.From] = sto
 	}
 	for _, want := range []struct {
-		from, to, cancels, bgm string
-	}{{mk.LFN.MPID, mk.NB.MPID, anm.Transaction, "E01"}, {mk.NB.MPID, mk.LFA.MPID, anf.Transaction, "E02"}} {
+		from, to, cancels, bgm, process string
+	}{{mk.LFN.MPID, mk.NB.MPID, anm.Transaction, "E01", anm.Process}, {mk.NB.MPID, mk.LFA.MPID, anf.Transaction, "E02", anf.Process}} {
 		sto, ok := stornos[want.from]
-		if !ok || sto.To != want.to || sto.RefACW != want.cancels || sto.DocCode != want.bgm {
-			t.Errorf("44022 from %s: → %s cancels %s (BGM %s); want → %s cancelling %s (BGM %s)", want.from, sto.To, sto.RefACW, sto.DocCode, want.to, want.cancels, want.bgm)
+		if !ok || sto.To != want.to || sto.RefACW != want.cancels || sto.DocCode != want.bgm || sto.Process != want.process {
+			t.Errorf("44022 from %s: → %s cancels %s (BGM %s) from process %s; want → %s cancelling %s (BGM %s) from %s",
+				want.from, sto.To, sto.RefACW, sto.DocCode, sto.Process, want.to, want.cancels, want.bgm, want.process)
 			continue
 		}
 		ans := c.AnswerTo(sto.Transaction)
@@ -484,6 +488,13 @@ func gasStornierung(t *testing.T, m *market, tm gasTimes) {
 	}
 	if rp, _ := m.nb.process(t, anf.Process); rp.Outcome != geligas.OutcomeCancelled {
 		t.Errorf("NB outcome %s, want cancelled", rp.Outcome)
+	}
+	// The LFN's Anmeldung process ends cancelled (read model, CloudEvent).
+	if rp, _ := m.lfn.process(t, anm.Process); rp.Workflow != geligas.WorkflowLFNLieferbeginn || rp.Outcome != geligas.OutcomeCancelled {
+		t.Errorf("LFN process %s %s, want %s cancelled", rp.Workflow, rp.Outcome, geligas.WorkflowLFNLieferbeginn)
+	}
+	if ev := m.lfn.waitEvent(t, maloID, erp.TypeProcessCompleted, geligas.PIDStornoBest); ev.Data.Outcome != geligas.OutcomeCancelled {
+		t.Errorf("LFN's CloudEvent completed: outcome %q, want cancelled", ev.Data.Outcome)
 	}
 	m.lfn.erpCommand(t, "storno2-"+maloID, geligas.ERPRequestCancellation, storno)
 	c = m.waitConversation(t, maloID, "the late Stornierung's refusal", func(c demo.Conversation) bool {
@@ -506,6 +517,12 @@ func gasStornierung(t *testing.T, m *market, tm gasTimes) {
 	checkGasConversation(t, c, mk)
 	if r, _ := m.lfa.malo.Lookup(context.Background(), mk.LFA.Tenant, maloID); r == nil || r.Periods[0].To != nil {
 		t.Errorf("the LFA ended its supply for a cancelled switch: %+v", r)
+	}
+	if rp, evs := m.lfn.process(t, anm.Process); rp.Outcome != geligas.OutcomeCancelled || slices.Contains(evs, "geligas.supplier_assigned") {
+		t.Errorf("LFN process %s after the second Stornierung, events %v", rp.Outcome, evs)
+	}
+	if r, _ := m.lfn.malo.Lookup(context.Background(), mk.LFN.Tenant, maloID); r != nil && supplierAt(r, tm.okStart) == mk.LFN.MPID {
+		t.Errorf("LFN master data name it the supplier: %+v", r)
 	}
 }
 
