@@ -90,6 +90,34 @@ func (c OwnStorno) Resolve() (category, note string, ok bool) {
 	return c.Category, "", true
 }
 
+// OwnStornoOf returns the OwnStorno of the ERP's request c in a process of
+// family F: sent looks up what the process recorded of a transaction it
+// sent (its PID and recipient; ok false if it did not send it), stornoPID
+// is the family's Stornierung (55022/44022) and bgm gives the category of a
+// PID's use case ("" when it has none).
+func OwnStornoOf[F Family](c RequestCancellation[F], stornoPID string, sent func(tx string) (pid, recipient string, ok bool), bgm func(pid string) string) OwnStorno {
+	s := OwnStorno{Tx: c.TransactionID, To: c.Recipient, Category: c.Category}
+	if pid, recipient, ok := sent(c.TransactionID); ok {
+		s.Found, s.PID, s.Recipient, s.Storno, s.BGM = true, pid, recipient, pid == stornoPID, bgm(pid)
+	}
+	return s
+}
+
+// Send carries out the decision of Resolve: note is called with Resolve's
+// note if there is one (why nothing is sent, or that the category was
+// replaced), then send with the category when a Stornierung is sent (to
+// c.Recipient, RFF+ACW c.Tx). Its error is returned; nothing else fails.
+func (c OwnStorno) Send(note func(string), send func(category string) error) error {
+	category, why, ok := c.Resolve()
+	if why != "" {
+		note(why)
+	}
+	if !ok {
+		return nil
+	}
+	return send(category)
+}
+
 // CancelsOwnRequest reports whether a confirmed Stornierung of cancelTx
 // ends a sending process: cancelTx is the process's first transaction
 // (first, "" if none was sent) and the process was started by the ERP
