@@ -1,13 +1,11 @@
 package gpke
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/utilmdkit"
 	"github.com/mako-engine/mako/pkg/wire/erp"
-	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
 // ERP command types (erp.Request.Type) of the module.
@@ -33,8 +31,9 @@ func DecisionKey(partner, tx string) engine.BusinessKey {
 // .ERPCommands): the starts spawn one process per idempotency key of their
 // workflow; Decide goes to the process waiting under DecisionKey;
 // RequestCancellation goes to the process that sent the cancelled
-// transaction (routeCancellation), which sends the 55022 and is ended by
-// its confirmation.
+// transaction (utilmdkit.RouteCancellation; a transaction no process of
+// the tenant sent is refused), which sends the 55022 and is ended by its
+// confirmation.
 func ERPCommands() []erp.CommandType {
 	return []erp.CommandType{
 		{Type: ERPRegisterSupplyStart, Workflow: WorkflowLFNLieferbeginn, Decode: utilmdkit.Decoder(func(c RegisterSupplyStart) error {
@@ -61,7 +60,7 @@ func ERPCommands() []erp.CommandType {
 			}
 			return validIDs(c.MaLo, c.NB, c.LF)
 		})},
-		{Type: ERPRequestCancellation, Decode: utilmdkit.Decoder(validCancellation), Route: routeCancellation},
+		{Type: ERPRequestCancellation, Decode: utilmdkit.Decoder(validCancellation), Route: utilmdkit.RouteCancellation[family](ErrInvalidCommand)},
 		{Type: ERPDecide, Decode: utilmdkit.Decoder(func(c Decide) error {
 			if c.Partner == "" || c.TransactionID == "" {
 				return fmt.Errorf("%w: partner and transaction_id required", ErrInvalidCommand)
@@ -69,19 +68,4 @@ func ERPCommands() []erp.CommandType {
 			return nil
 		}), Route: utilmdkit.RouteDecide[family](ErrInvalidCommand, DecisionKey)},
 	}
-}
-
-// routeCancellation routes a RequestCancellation to the process that sent
-// the transaction it cancels: the one bound under inbound.TransactionKey(
-// Sender, TransactionID) (every sent transaction binds it). That process
-// sends the 55022 and receives the answer, so that a confirmed Stornierung
-// ends it (the LFN's Anmeldung ends "cancelled"). A transaction no process
-// of the tenant sent is refused (the ERP learns it; nothing is sent).
-func routeCancellation(_ context.Context, _ erp.Request, payload engine.CommandData) (erp.Target, error) {
-	c, ok := payload.(RequestCancellation)
-	if !ok {
-		return erp.Target{}, fmt.Errorf("%w: %T is not a RequestCancellation", ErrInvalidCommand, payload)
-	}
-	k := inbound.TransactionKey(c.Sender, c.TransactionID)
-	return erp.Target{Existing: &k}, nil
 }

@@ -477,40 +477,28 @@ func (f flow) senderAnswer(x *dec, o Outgoing, ar AnswerReceived) error {
 }
 
 // cancelOwn sends the Stornierung 55022 of a transaction this process sent
-// (ERP gpke.request_cancellation, routed here by the transaction's key):
-// BGM = the category of the cancelled message (AHB 55022 [500]: the use
-// case's BGM, a differing ERP category is noted and replaced; the ERP's
-// category where the use case has none), STS+7 E05,
+// (ERP gpke.request_cancellation, routed here by the transaction's key,
+// utilmdkit.RouteCancellation): BGM = the category of the cancelled message
+// (AHB 55022 [500]; utilmdkit.OwnStorno.Resolve: the use case's BGM, a
+// differing ERP category is noted and replaced; the ERP's category where
+// the use case has none), STS+7 E05,
 // RFF+ACW = the transaction. The answer comes back to this process
 // (stornoAnswer). A transaction the process did not send, a 55022 of its
 // own or another recipient than the cancelled transaction's is refused
 // with a note and nothing sent.
 func (f flow) cancelOwn(x *dec, p RequestCancellation) error {
-	o := x.S.out(p.TransactionID)
-	switch {
-	case o == nil:
-		x.Emit(Noted{What: "Stornierung of " + p.TransactionID + " not sent: not a transaction of this process"})
-		return nil
-	case o.PID == PIDStorno:
-		x.Emit(Noted{What: "Stornierung of " + p.TransactionID + " not sent: a Stornierung is not cancelled"})
-		return nil
-	case o.Recipient != p.Recipient:
-		x.Emit(Noted{What: "Stornierung of " + p.TransactionID + " not sent: it went to " + o.Recipient + ", not " + p.Recipient})
-		return nil
-	}
-	category := p.Category
-	if uc, ok := useCaseOf(o.PID); ok && uc.BGM != "" && uc.BGM != category {
-		category = uc.BGM
-		x.Emit(Noted{What: "Stornierung of " + p.TransactionID + ": category " + p.Category + " replaced by " + category + ", the BGM of the cancelled " + o.PID})
-	}
-	_, err := f.send(x, outMsg{PID: PIDStorno, BGM: category, From: p.Sender, To: o.Recipient, Reason: []string{"E05"}, RefACW: p.TransactionID})
-	return err
+	c := utilmdkit.OwnStornoOf(p, PIDStorno, x.S.sentTo, bgmOf)
+	return c.Send(func(note string) { x.Emit(Noted{What: note}) }, func(category string) error {
+		_, err := f.send(x, outMsg{PID: PIDStorno, BGM: category, From: p.Sender, To: c.Recipient, Reason: []string{"E05"}, RefACW: p.TransactionID})
+		return err
+	})
 }
 
 // stornoAnswer records the answer 55023/55024 to a 55022 the process sent
 // (cancelOwn, or the NB's revocation of its 55010). A 55023 confirming the
-// Stornierung of the process's own request (the first transaction of an
-// ERP-started process, e.g. the LFN's 55001) ends the process as
+// Stornierung of the process's own request (utilmdkit.CancelsOwnRequest:
+// the first transaction of an ERP-started process, e.g. the LFN's 55001)
+// ends the process as
 // cancelled, its answer deadline cancelled: a later answer to the
 // cancelled request is acknowledged (APERAK) and changes nothing
 // (senderAnswer). A 55024 leaves the process waiting for its answer.
@@ -518,8 +506,7 @@ func (f flow) stornoAnswer(x *dec, o Outgoing, ar AnswerReceived) error {
 	ar.Timely = true
 	x.Emit(ar)
 	uc, _ := useCaseOf(PIDStorno)
-	own := x.S.Init != nil && len(x.S.Out) > 0 && x.S.Out[0].TransactionID == o.CancelTx
-	if ar.PID != uc.Confirm || !own || x.S.Done {
+	if ar.PID != uc.Confirm || x.S.Done || !utilmdkit.CancelsOwnRequest(x.S.Init != nil, x.S.firstTx(), o.CancelTx) {
 		return nil
 	}
 	x.CancelDeadline(labelAnswer)

@@ -361,7 +361,8 @@ func TestStornoRevokesTheOpenAnfrage(t *testing.T) {
 // to its gpke.lfn.lieferbeginn process): that process sends the 55022 and,
 // on the NB's 55023, ends as cancelled; a later answer to the cancelled
 // Anmeldung gets APERAK 312 and changes nothing. A 55024 leaves the process
-// waiting; a transaction the process did not send is not cancelled.
+// waiting; a transaction the process did not send, its own 55022 or one
+// named with another recipient is not cancelled.
 func TestLFNStornoEndsItsAnmeldung(t *testing.T) {
 	lfn, nb, d := switchUntilAnfrage(t, mdNB())
 	anm := nb.S.Request
@@ -390,6 +391,14 @@ func TestLFNStornoEndsItsAnmeldung(t *testing.T) {
 	}
 	if lfn.S.Done {
 		t.Fatal("LFN process ended before the answer")
+	}
+	// Nothing is sent (a note says why) for the 55022 itself, or for the
+	// Anmeldung named with another recipient than the one it went to.
+	for _, c := range []struct{ tx, to, why string }{{tx.TransactionID, mpNB, "a Stornierung is not cancelled"}, {anm.TransactionID, mpLFA, "it went to " + mpNB}} {
+		dl := lfn.Exec(t0.Add(2*time.Minute), RequestCancellation{Sender: mpLFN, Recipient: c.to, TransactionID: c.tx, Category: "E01"})
+		if n, ok := has[Noted](dl.Events); len(dl.Outbound) != 0 || !ok || !strings.Contains(n.What, c.why) {
+			t.Fatalf("Stornierung of %s to %s: sent %d, events %+v", c.tx, c.to, len(dl.Outbound), dl.Events)
+		}
 	}
 	d = nb.Exec(t0.Add(3*time.Minute), tx)
 	dl = lfn.Exec(t0.Add(4*time.Minute), deliver(t, out(t, d, mpLFN, "UTILMD", PIDStornoBest)))

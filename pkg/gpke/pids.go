@@ -77,6 +77,13 @@ var useCases = []useCase{
 	{Name: "Stornierung", Request: PIDStorno, Confirm: PIDStornoBest, Reject: PIDStornoAbl, BGM: "", EBD: "", Workflow: WorkflowStornoAnswer},
 }
 
+// bgmOf returns the BGM category of pid's use case ("" if it has none or
+// pid belongs to no use case).
+func bgmOf(pid string) string {
+	uc, _ := useCaseOf(pid)
+	return uc.BGM
+}
+
 // useCaseOf returns the use case a PID belongs to (as request or answer).
 func useCaseOf(pid string) (useCase, bool) {
 	for _, u := range useCases {

@@ -60,6 +60,23 @@ func (s *State) out(tx string) *Outgoing {
 	return utilmdkit.Find(s.Out, func(o *Outgoing) string { return o.TransactionID }, tx)
 }
 
+// sentTo returns the PID and recipient of the transaction tx the process
+// sent; ok false if it sent no such transaction.
+func (s *State) sentTo(tx string) (pid, recipient string, ok bool) {
+	if o := s.out(tx); o != nil {
+		return o.PID, o.Recipient, true
+	}
+	return "", "", false
+}
+
+// firstTx returns the process's first sent transaction ("" if none).
+func (s *State) firstTx() string {
+	if len(s.Out) == 0 {
+		return ""
+	}
+	return s.Out[0].TransactionID
+}
+
 func (s *State) outByDoc(doc string) *Outgoing {
 	return utilmdkit.Find(s.Out, func(o *Outgoing) string { return o.Document }, doc)
 }
