@@ -89,6 +89,13 @@ var useCases = []useCase{
 // infoPIDs are the Informationsmeldungen (BGM E44, no answer).
 var infoPIDs = map[string]bool{PIDInfoZuordnung: true, PIDInfoBeendigung: true, PIDInfoAufhebung: true}
 
+// bgmOf returns the BGM (category) of the use case pid belongs to, "" if
+// none (utilmdkit.OwnStornoOf).
+func bgmOf(pid string) string {
+	uc, _ := useCaseOf(pid)
+	return uc.BGM
+}
+
 // useCaseOf returns the use case a PID belongs to (as request or answer).
 func useCaseOf(pid string) (useCase, bool) {
 	for _, u := range useCases {

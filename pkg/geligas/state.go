@@ -60,6 +60,15 @@ func (s *State) out(tx string) *Outgoing {
 	return utilmdkit.Find(s.Out, func(o *Outgoing) string { return o.TransactionID }, tx)
 }
 
+// sentTo returns the PID and recipient of transaction tx the process sent
+// (ok false if it sent none with that id; utilmdkit.OwnStornoOf).
+func (s *State) sentTo(tx string) (pid, recipient string, ok bool) {
+	if o := s.out(tx); o != nil {
+		return o.PID, o.Recipient, true
+	}
+	return "", "", false
+}
+
 func (s *State) outByDoc(doc string) *Outgoing {
 	return utilmdkit.Find(s.Out, func(o *Outgoing) string { return o.Document }, doc)
 }

@@ -76,20 +76,11 @@ func (f flow) stornoIn(x *dec, r *utilmdkit.Received) error {
 // recipient than the cancelled transaction's is refused with a note and
 // nothing is sent.
 func (f flow) cancelOwn(x *dec, p RequestCancellation) error {
-	c := utilmdkit.OwnStorno{Tx: p.TransactionID, To: p.Recipient, Category: p.Category}
-	if o := x.S.out(p.TransactionID); o != nil {
-		uc, _ := useCaseOf(o.PID)
-		c.Found, c.PID, c.Recipient, c.Storno, c.BGM = true, o.PID, o.Recipient, o.PID == PIDStorno, uc.BGM
-	}
-	category, note, ok := c.Resolve()
-	if note != "" {
-		x.Emit(Noted{What: note})
-	}
-	if !ok {
-		return nil
-	}
-	_, err := f.send(x, outMsg{PID: PIDStorno, BGM: category, From: p.Sender, To: c.Recipient, Reason: reasonStorno, RefACW: p.TransactionID})
-	return err
+	c := utilmdkit.OwnStornoOf(p, PIDStorno, x.S.sentTo, bgmOf)
+	return c.Send(func(note string) { x.Emit(Noted{What: note}) }, func(category string) error {
+		_, err := f.send(x, outMsg{PID: PIDStorno, BGM: category, From: p.Sender, To: c.Recipient, Reason: reasonStorno, RefACW: p.TransactionID})
+		return err
+	})
 }
 
 // stornoAnswer records the answer 44023/44024 to a 44022 the process sent
