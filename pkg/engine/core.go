@@ -14,45 +14,6 @@ import (
 // seqRange is the first and last sequence committed by one command.
 type seqRange struct{ From, To uint64 }
 
-// openDeadline is a deadline set and neither cancelled nor fired, with the
-// correlation of the command that set it.
-type openDeadline struct {
-	DeadlineSet
-	Correlation  CorrelationID
-	Conversation ConversationID
-	// SetAt is the stream sequence of its mako.deadline.set event (0 when
-	// restored from a snapshot of an engine that did not record it).
-	SetAt uint64 `msgpack:",omitempty"`
-}
-
-// deadlineBook is the engine's fold of its deadline events: the deadlines
-// of a process that were set and neither cancelled nor fired. It is the one
-// fold of deadlines; loaded (Execute, FireDeadline, State, snapshots) and
-// OpenDeadlines use it.
-type deadlineBook map[DeadlineID]openDeadline
-
-// fold applies env if it is a deadline event and ignores every other event.
-func (b deadlineBook) fold(env EventEnvelope) error {
-	switch env.Type {
-	case EventDeadlineSet, EventDeadlineCancelled, EventDeadlineFired:
-	default:
-		return nil
-	}
-	p, err := DecodeEngineEvent(env)
-	if err != nil {
-		return err
-	}
-	switch p := p.(type) {
-	case *DeadlineSet:
-		b[p.ID] = openDeadline{DeadlineSet: *p, Correlation: env.Correlation, Conversation: env.Conversation, SetAt: env.Sequence}
-	case *DeadlineCancelled:
-		delete(b, p.ID)
-	case *DeadlineFired:
-		delete(b, p.ID)
-	}
-	return nil
-}
-
 // loaded is a process folded up to version: the workflow state plus the
 // engine's own state (seen command ids, open deadlines). It is what the
 // cache and snapshots hold.
@@ -525,18 +486,4 @@ func (ec *Engine) maybeSnapshot(ctx context.Context, l *loaded, s StreamID) {
 		return
 	}
 	l.snapVersion = l.version
-}
-
-func sortDeadlines(ds []DeadlineSet) {
-	slices.SortFunc(ds, func(a, b DeadlineSet) int {
-		if c := a.Due.Compare(b.Due); c != 0 {
-			return c
-		}
-		if a.ID < b.ID {
-			return -1
-		} else if a.ID > b.ID {
-			return 1
-		}
-		return 0
-	})
 }

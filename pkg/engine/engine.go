@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -376,12 +375,7 @@ func (ec *Engine) State(ctx context.Context, d AnyDefinition, id ProcessIdentity
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	open = make([]DeadlineSet, 0, len(l.deadlines))
-	for _, dl := range l.deadlines {
-		open = append(open, dl.DeadlineSet)
-	}
-	sortDeadlines(open)
-	return l.state, l.version, open, nil
+	return l.state, l.version, l.deadlines.byDue(), nil
 }
 
 // OpenDeadlines replays stream s from events through the engine's own fold
@@ -404,16 +398,7 @@ func OpenDeadlines(ctx context.Context, events EventStore, s StreamID) (id Proce
 	if err != nil {
 		return ProcessIdentity{}, 0, nil, fmt.Errorf("engine: open deadlines of %s: %w", s, err)
 	}
-	ds := make([]openDeadline, 0, len(book))
-	for _, d := range book {
-		ds = append(ds, d)
-	}
-	slices.SortFunc(ds, func(a, b openDeadline) int { return cmp.Or(cmp.Compare(a.SetAt, b.SetAt), cmp.Compare(a.ID, b.ID)) })
-	open = make([]DeadlineSet, len(ds))
-	for i, d := range ds {
-		open[i] = d.DeadlineSet
-	}
-	return id, version, open, nil
+	return id, version, book.bySetAt(), nil
 }
 
 // Now returns the engine's clock reading (WithClock; default time.Now).

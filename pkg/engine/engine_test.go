@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -711,6 +712,86 @@ func TestOpenDeadlinesIsTheEngineFold(t *testing.T) {
 	}
 	if _, _, _, err := engine.OpenDeadlines(ctx, nil, p.Identity().Stream()); !errors.Is(err, engine.ErrInvalidArgument) {
 		t.Fatalf("no store: %v", err)
+	}
+}
+
+// TestDeadlineBookIsTheEngineFold folds a process's events envelope by
+// envelope through an exported DeadlineBook — once in one go, and once per
+// prefix restored from what Open returned (as a projection that stores its
+// open deadlines does) — and checks both against the engine's State. A
+// deadline event that does not decode is an error and changes nothing.
+func TestDeadlineBookIsTheEngineFold(t *testing.T) {
+	ctx := context.Background()
+	st := newStores()
+	ec := st.engine(t)
+	p := spawn(t, ec, ledgerDef())
+	for i, c := range []engine.CommandData{Arm{Label: "answer", In: time.Hour}, Add{Amount: 1}, Arm{Label: "silent", In: 2 * time.Hour},
+		Arm{Label: "gone", In: 3 * time.Hour}, Arm{Label: "answer", In: 30 * time.Minute}, Disarm{Label: "gone"}} {
+		if _, err := p.ExecuteWithContext(ctx, cmdAt(fmt.Sprint("c-", i), t0, c)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := p.FireDeadline(ctx, engine.DeadlineFired{ID: engine.DeadlineIDFor(p.Identity().Process, "c-2", 0), FiredAt: t0.Add(3 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	var envs []engine.EventEnvelope
+	if err := st.events.Fold(ctx, p.Identity().Stream(), 0, func(env engine.EventEnvelope) error {
+		envs = append(envs, env)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, want, err := ec.State(ctx, ledgerDef(), p.Identity(), false)
+	if err != nil || len(want) != 2 {
+		t.Fatalf("State: %+v %v", want, err)
+	}
+	kinds := map[string]int{}
+	whole := engine.NewDeadlineBook()
+	for _, env := range envs {
+		kinds[env.Type]++
+		if err := whole.Fold(env); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if kinds[engine.EventDeadlineSet] != 4 || kinds[engine.EventDeadlineCancelled] != 1 || kinds[engine.EventDeadlineFired] != 1 || len(kinds) < 4 {
+		t.Fatalf("the stream does not exercise every deadline event and others: %v", kinds)
+	}
+	if got := whole.Open(); !slices.Equal(got, want) {
+		t.Fatalf("DeadlineBook.Open = %+v, State %+v", got, want)
+	}
+	for cut := range len(envs) + 1 {
+		b := engine.NewDeadlineBook()
+		for _, env := range envs[:cut] {
+			if err := b.Fold(env); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b = engine.NewDeadlineBook(b.Open()...)
+		for _, env := range envs[cut:] {
+			if err := b.Fold(env); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := b.Open(); !slices.Equal(got, want) {
+			t.Fatalf("restored after %d envelopes: %+v, want %+v", cut, got, want)
+		}
+	}
+	for _, env := range envs {
+		if engine.IsDeadlineEventType(env.Type) != (env.Type == engine.EventDeadlineSet || env.Type == engine.EventDeadlineCancelled || env.Type == engine.EventDeadlineFired) {
+			t.Fatalf("IsDeadlineEventType(%q)", env.Type)
+		}
+		if env.Type != engine.EventDeadlineCancelled {
+			continue
+		}
+		broken := env
+		broken.Payload = []byte{0xc1}
+		var de *engine.DecodeError
+		if err := whole.Fold(broken); !errors.As(err, &de) || de.Sequence != env.Sequence {
+			t.Fatalf("undecodable deadline event: %v", err)
+		}
+		if got := whole.Open(); !slices.Equal(got, want) {
+			t.Fatalf("an undecodable event changed the book: %+v", got)
+		}
 	}
 }
 

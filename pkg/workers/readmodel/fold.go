@@ -1,7 +1,6 @@
 package readmodel
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -33,10 +32,22 @@ func (f folder) applyCommit(p *Process, commitSeq uint64, envs []engine.EventEnv
 	var def engine.AnyDefinition
 	var defErr error
 	resolved := false
+	// deadlines is the engine's fold of deadline events, restored from the
+	// stored open deadlines at the commit's first deadline event.
+	var deadlines *engine.DeadlineBook
 	for _, env := range envs {
 		f.touch(p, env)
 		p.LastCommitSeq = commitSeq
 		f.report(p, env)
+		if engine.IsDeadlineEventType(env.Type) {
+			if deadlines == nil {
+				deadlines = engine.NewDeadlineBook(p.deadlineSets()...)
+			}
+			if err := deadlines.Fold(env); err != nil {
+				p.addError(ProjectionError{Sequence: env.Sequence, CommitSeq: commitSeq, Type: env.Type, Error: err.Error()})
+			}
+			continue
+		}
 		if env.IsEngineEvent() {
 			if k, ok := f.applyEngine(p, commitSeq, env); ok {
 				bound = append(bound, k)
@@ -82,7 +93,29 @@ func (f folder) applyCommit(p *Process, commitSeq uint64, envs []engine.EventEnv
 			p.Outcome = o.ProcessOutcome()
 		}
 	}
+	if deadlines != nil {
+		p.setDeadlines(deadlines.Open())
+	}
 	return bound
+}
+
+// deadlineSets returns the stored open deadlines as the engine's
+// DeadlineSet values they were folded from.
+func (p *Process) deadlineSets() []engine.DeadlineSet {
+	ds := make([]engine.DeadlineSet, len(p.OpenDeadlines))
+	for i, d := range p.OpenDeadlines {
+		ds[i] = engine.DeadlineSet{ID: engine.DeadlineID(d.DeadlineID), Label: d.Label, Due: d.Due}
+	}
+	return ds
+}
+
+// setDeadlines stores open (engine.DeadlineBook.Open: ordered by due time,
+// then id) as the open deadlines.
+func (p *Process) setDeadlines(open []engine.DeadlineSet) {
+	p.OpenDeadlines = make([]Deadline, len(open))
+	for i, d := range open {
+		p.OpenDeadlines[i] = Deadline{DeadlineID: string(d.ID), Label: d.Label, Due: d.Due.UTC()}
+	}
 }
 
 func (f folder) resolve(w engine.WorkflowID) (engine.AnyDefinition, error) {
@@ -137,7 +170,9 @@ func (f folder) report(p *Process, env engine.EventEnvelope) {
 	}
 }
 
-// applyEngine folds one engine event; it returns a newly bound key.
+// applyEngine folds one engine event other than a deadline event (those
+// go to the engine's DeadlineBook in applyCommit); it returns a newly
+// bound key.
 func (f folder) applyEngine(p *Process, commitSeq uint64, env engine.EventEnvelope) (Key, bool) {
 	v, err := engine.DecodeEngineEvent(env)
 	if err != nil {
@@ -150,19 +185,6 @@ func (f folder) applyEngine(p *Process, commitSeq uint64, env engine.EventEnvelo
 			MessageID: e.MessageID, Recipient: e.Recipient, Sender: e.Sender, MessageType: e.MessageType,
 			InterchangeRef: e.InterchangeRef, PayloadSize: len(e.Payload), Status: DeliveryQueued, QueuedAt: env.Timestamp.UTC(),
 		})
-	case *engine.DeadlineSet:
-		p.OpenDeadlines = slices.DeleteFunc(p.OpenDeadlines, func(d Deadline) bool { return d.DeadlineID == string(e.ID) })
-		p.OpenDeadlines = append(p.OpenDeadlines, Deadline{DeadlineID: string(e.ID), Label: e.Label, Due: e.Due.UTC()})
-		slices.SortFunc(p.OpenDeadlines, func(a, b Deadline) int {
-			if c := a.Due.Compare(b.Due); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.DeadlineID, b.DeadlineID)
-		})
-	case *engine.DeadlineCancelled:
-		p.OpenDeadlines = slices.DeleteFunc(p.OpenDeadlines, func(d Deadline) bool { return d.DeadlineID == string(e.ID) })
-	case *engine.DeadlineFired:
-		p.OpenDeadlines = slices.DeleteFunc(p.OpenDeadlines, func(d Deadline) bool { return d.DeadlineID == string(e.ID) })
 	case *engine.KeyBound:
 		k := Key{Kind: string(e.Kind), Value: e.Value}
 		if slices.Contains(p.Keys, k) {

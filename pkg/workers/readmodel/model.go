@@ -93,8 +93,8 @@ type Process struct {
 	Keys []Key `json:"keys"`
 	// PIDs are the Prüfidentifikatoren seen, in order of first appearance.
 	PIDs []string `json:"pids"`
-	// OpenDeadlines are the deadlines set and neither cancelled nor fired,
-	// ordered by due time and id.
+	// OpenDeadlines are the deadlines set and neither cancelled nor fired
+	// (the engine's fold, engine.DeadlineBook), ordered by due time and id.
 	OpenDeadlines []Deadline `json:"open_deadlines"`
 	// Outbound are the messages the process sent, in commit order.
 	Outbound []Outbound `json:"outbound"`
