@@ -143,15 +143,7 @@ func parseReceived(tx inbound.Transaction) (*utilmdkit.Received, error) {
 // (the references are missing) does the error go back to the pipeline,
 // which dead-letters the command.
 func (f flow) unreadable(x *dec, r *utilmdkit.Received, cause error) error {
-	if r == nil || r.M == nil {
-		return cause
-	}
-	problem, text := utilmdkit.Unreadable(cause)
-	if err := f.ack(x, r, []aperak.Problem{problem}); err != nil {
-		return fmt.Errorf("%w (and no APERAK could be built: %v)", cause, err)
-	}
-	x.Emit(Failed{Outcome: OutcomeAperakRejected, Reason: "transaction " + r.Tx.TransactionID + " unreadable: " + text, MaLo: x.S.MaLo})
-	return nil
+	return utilmdkit.FailUnreadable[family](x, r, cause, x.S.MaLo, func(problems []aperak.Problem) error { return f.ack(x, r, problems) })
 }
 
 // transaction handles a received transaction: an APERAK or CONTRL for a

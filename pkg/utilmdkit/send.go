@@ -164,6 +164,27 @@ func Unreadable(cause error) (aperak.Problem, string) {
 	return aperak.Problem{Code: "Z29", Text: text, Location: &aperak.Location{Name: "Vorgang"}}, text
 }
 
+// FailUnreadable is the common step of both families for a received
+// transaction r that cannot be read as its AHB requires (cause; the AHB
+// check comes first, edifact.md §11.3): ack sends the family's APERAK with
+// the Z29 problem of Unreadable, then a Failed[F] (OutcomeAperakRejected,
+// on maLo) ends the process, so that the sender learns of it and the
+// transaction is not processed. Only when no APERAK can be built — r or
+// r.M is nil (the references are missing), or ack fails — is an error
+// returned (cause, wrapped with ack's error), which the pipeline
+// dead-letters.
+func FailUnreadable[F Family, S any](x *Decision[S], r *Received, cause error, maLo string, ack func([]aperak.Problem) error) error {
+	if r == nil || r.M == nil {
+		return cause
+	}
+	problem, text := Unreadable(cause)
+	if err := ack([]aperak.Problem{problem}); err != nil {
+		return fmt.Errorf("%w (and no APERAK could be built: %v)", cause, err)
+	}
+	x.Emit(Failed[F]{Outcome: OutcomeAperakRejected, Reason: "transaction " + r.Tx.TransactionID + " unreadable: " + text, MaLo: maLo})
+	return nil
+}
+
 // ParseAPERAK parses a received APERAK (ReadAPERAK); a failure wraps
 // errMessage (the family's "unreadable" sentinel).
 func ParseAPERAK(tx inbound.Transaction, errMessage error) (APERAK, error) {
