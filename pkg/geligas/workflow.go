@@ -416,14 +416,7 @@ func (f flow) answer(x *dec, r *utilmdkit.Received) error {
 }
 
 // dateOf reads the DTM of qualifier q as an instant (zero if absent).
-func dateOf(t *utilmd.Transaction, q string) time.Time {
-	if d, ok := t.Date(q); ok {
-		if v, err := d.Time(); err == nil {
-			return v
-		}
-	}
-	return time.Time{}
-}
+func dateOf(t *utilmd.Transaction, q string) time.Time { return utilmdkit.Date(t, q) }
 
 // statusReason returns the first Transaktionsgrund (STS+7) of t.
 func statusReason(t *utilmd.Transaction) string {

@@ -214,10 +214,19 @@ func RequestDate(t *utilmd.Transaction) time.Time {
 		return time.Time{}
 	}
 	for _, q := range []string{"92", "93"} {
-		if d, ok := t.Date(q); ok {
-			if v, err := d.Time(); err == nil {
-				return v
-			}
+		if v := Date(t, q); !v.IsZero() {
+			return v
+		}
+	}
+	return time.Time{}
+}
+
+// Date returns the DTM of qualifier q of t as an instant; zero if t has
+// none or it cannot be read.
+func Date(t *utilmd.Transaction, q string) time.Time {
+	if d, ok := t.Date(q); ok {
+		if v, err := d.Time(); err == nil {
+			return v
 		}
 	}
 	return time.Time{}
