@@ -8,9 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mako-engine/mako/pkg/edifact"
+	"github.com/mako-engine/mako/pkg/edifact/aperak"
+	"github.com/mako-engine/mako/pkg/edifact/segview"
+	"github.com/mako-engine/mako/pkg/edifact/utilmd"
 	"github.com/mako-engine/mako/pkg/engine"
 	"github.com/mako-engine/mako/pkg/wire/delivery"
 	"github.com/mako-engine/mako/pkg/wire/erp"
+	"github.com/mako-engine/mako/pkg/wire/inbound"
 )
 
 type cmd struct {
@@ -177,5 +182,60 @@ func TestAskERP(t *testing.T) {
 	}
 	if _, ok := (AskERP{}).Due("55010", at); ok {
 		t.Fatal("zero value asked")
+	}
+}
+
+// TestFailUnreadable: without a parsed message the cause goes back (dead
+// letter); a failing ack wraps it; otherwise ack gets the Z29 problem and
+// a Failed (aperak_rejected) ends the process.
+func TestFailUnreadable(t *testing.T) {
+	apply := func(s int, _ engine.Event) int { return s + 1 }
+	cause := errors.New("SG4 IDE missing")
+	x := NewDecision(0, engine.Command{ID: "c1", ReceivedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}, apply)
+	noAck := func([]aperak.Problem) error { t.Fatal("ack called without a message"); return nil }
+	if err := FailUnreadable[tag](x, nil, cause, "", noAck); err != cause {
+		t.Fatalf("nil received: %v", err)
+	}
+	if err := FailUnreadable[tag](x, &Received{}, cause, "", noAck); err != cause || len(x.D.Events) != 0 {
+		t.Fatalf("no message: %v %+v", err, x.D.Events)
+	}
+	r := &Received{Tx: inbound.Transaction{TransactionID: "T1"}, M: &edifact.Message{}}
+	if err := FailUnreadable[tag](x, r, cause, "", func([]aperak.Problem) error { return errInvalid }); !errors.Is(err, cause) || !strings.Contains(err.Error(), "invalid") || len(x.D.Events) != 0 {
+		t.Fatalf("failing ack: %v %+v", err, x.D.Events)
+	}
+	var got []aperak.Problem
+	if err := FailUnreadable[tag](x, r, cause, "51234567895", func(p []aperak.Problem) error { got = p; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Code != "Z29" || got[0].Text != cause.Error() {
+		t.Fatalf("problems %+v", got)
+	}
+	if len(x.D.Events) != 1 {
+		t.Fatalf("events %+v", x.D.Events)
+	}
+	f := x.D.Events[0].(Failed[tag])
+	if f.Outcome != OutcomeAperakRejected || f.MaLo != "51234567895" || f.Reason != "transaction T1 unreadable: "+cause.Error() {
+		t.Fatalf("%+v", f)
+	}
+}
+
+// TestDate: the DTM of a qualifier as an instant; zero when absent or
+// unreadable. RequestDate takes DTM+92 before DTM+93.
+func TestDate(t *testing.T) {
+	d := func(q, v string) utilmd.Date {
+		return utilmd.Date{Date: segview.Date{Qualifier: q, Value: v, Format: "303"}}
+	}
+	tx := &utilmd.Transaction{Dates: []utilmd.Date{d("93", "202612312300+00"), d("92", "202611302300+00"), d("157", "bad")}}
+	if got, want := Date(tx, "92"), time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("DTM+92 %s, want %s", got, want)
+	}
+	if !Date(tx, "157").IsZero() || !Date(tx, "471").IsZero() {
+		t.Error("an unreadable or absent DTM read as a time")
+	}
+	if got := RequestDate(tx); !got.Equal(Date(tx, "92")) {
+		t.Errorf("RequestDate %s", got)
+	}
+	if got := RequestDate(&utilmd.Transaction{Dates: []utilmd.Date{d("93", "202612312300+00")}}); !got.Equal(Date(tx, "93")) || got.IsZero() {
+		t.Errorf("RequestDate without 92: %s", got)
 	}
 }
