@@ -108,3 +108,32 @@ func TestLieferbeginnHappyPath(t *testing.T) {
 		t.Fatalf("not processed: %+v %+v", p, lfn.S.Out[0])
 	}
 }
+
+// TestRejectedInfoKeepsAnmeldung: the NB's first transaction in its
+// Lieferbeginn is the 44036 to the LFN; an error APERAK (or a rejecting
+// CONTRL) for it is recorded but does not fail the process — the NB still
+// answers the 44001 once the LFA has answered its 44010.
+func TestRejectedInfoKeepsAnmeldung(t *testing.T) {
+	for _, viaContrl := range []bool{false, true} {
+		lfn := newParty(t, "lfn").Start(WorkflowLFNLieferbeginn)
+		a := out(t, lfn.Exec(t0, reg(RegisterSupplyStart{Start: start})), mpNB, "UTILMD", PIDAnmeldung)
+		nb := newParty(t, "nb").Start(WorkflowNBLieferbeginn)
+		d := nb.Exec(t0.Add(5*60e9), enriched(deliver(t, a), nbMD()))
+		info := out(t, d, mpLFN, "UTILMD", PIDInfoZuordnung)
+		req := out(t, d, mpLFA, "UTILMD", PIDAbmeldeanfrage)
+		if viaContrl {
+			nb.Exec(t0.Add(6*60e9), contrl(t, info, t0.Add(6*60e9), false))
+		} else {
+			nb.Exec(t0.Add(6*60e9), errorAperak(t, info, t0.Add(6*60e9), "Z14"))
+		}
+		if nb.S.Done || nb.S.Out[0].PID != PIDInfoZuordnung || nb.S.Out[0].Aperak == "" {
+			t.Fatalf("contrl=%v: rejected 44036 ended the Anmeldung (%s) or was not recorded: %+v", viaContrl, outcome(nb), nb.S.Out[0])
+		}
+		lfa := newParty(t, "lfa", WithERPDecision(0)).Start(WorkflowLFAAbmeldeanfrage)
+		ans := out(t, lfa.Exec(t0.Add(10*60e9), enriched(deliver(t, req), MasterData{Known: true, Supplied: true})), mpNB, "UTILMD", PIDAbmeldeanfrageBest)
+		out(t, nb.Exec(t0.Add(20*60e9), deliver(t, ans)), mpLFN, "UTILMD", PIDAnmeldungBest)
+		if outcome(nb) != OutcomeConfirmed {
+			t.Fatalf("contrl=%v: NB outcome %s", viaContrl, outcome(nb))
+		}
+	}
+}

@@ -335,7 +335,11 @@ func (f flow) rejected(x *dec, o Outgoing, outcome string) error {
 		x.Emit(LFAWaitExpired{TransactionID: o.TransactionID, Due: x.At})
 		return f.nbDecide(x)
 	}
-	if len(x.S.Out) > 0 && x.S.Out[0].TransactionID == o.TransactionID && !x.S.Done {
+	if x.S.Init != nil && len(x.S.Out) > 0 && x.S.Out[0].TransactionID == o.TransactionID && !x.S.Done {
+		// The request of a sending workflow was rejected: the process
+		// cannot continue. An answering workflow's first transaction may
+		// be an Informationsmeldung (the NB's 44036 before its 44010): its
+		// rejection is recorded and the request is still answered.
 		x.Emit(Failed{Outcome: outcome, Reason: o.PID + " " + o.TransactionID + " rejected by " + o.Recipient, MaLo: x.S.MaLo})
 	}
 	return nil
