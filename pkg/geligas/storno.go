@@ -54,9 +54,8 @@ func (f flow) stornoIn(x *dec, r *utilmdkit.Received) error {
 		// no longer happens. Its answer reaches this process and is
 		// recorded (stornoAnswer).
 		anfrage := utilmdkit.OpenAnfrage{Tx: x.S.LFATx, LFA: x.S.LFA, Answered: x.S.LFAAnswered, Expired: x.S.LFAExpired}
-		abm, _ := useCaseOf(PIDAbmeldeanfrage)
 		if err := utilmdkit.RevokeAnfrage(anfrage, func(lfa, tx string) error {
-			_, err := f.send(x, outMsg{PID: PIDStorno, BGM: abm.BGM, From: own, To: lfa, Reason: reasonStorno, RefACW: tx})
+			_, err := f.send(x, outMsg{PID: PIDStorno, BGM: bgmOf(PIDAbmeldeanfrage), From: own, To: lfa, Reason: reasonStorno, RefACW: tx})
 			return err
 		}); err != nil {
 			return err

@@ -52,7 +52,7 @@ func (f flow) stornoIn(x *dec, r *utilmdkit.Received) error {
 	}
 	anfrage := utilmdkit.OpenAnfrage{Tx: x.S.LFATx, LFA: x.S.LFA, Answered: x.S.LFAAnswered, Expired: x.S.LFAExpired}
 	if err := utilmdkit.RevokeAnfrage(anfrage, func(lfa, tx string) error {
-		_, err := f.send(x, outMsg{PID: PIDStorno, BGM: "E02", From: req.Receiver, To: lfa, Reason: []string{"E05"}, RefACW: tx})
+		_, err := f.send(x, outMsg{PID: PIDStorno, BGM: bgmOf(PIDAnfrageBeendigung), From: req.Receiver, To: lfa, Reason: []string{"E05"}, RefACW: tx})
 		return err
 	}); err != nil {
 		return err
