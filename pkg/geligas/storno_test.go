@@ -72,6 +72,9 @@ func TestStorno(t *testing.T) {
 	if ref, _ := view(t, st2).Reference("ACW"); ref.Value != nb.S.LFATx {
 		t.Fatalf("44022 to the LFA cancels %s, want %s", ref.Value, nb.S.LFATx)
 	}
+	if !contains(string(st2.Payload), "BGM+E02+") {
+		t.Fatalf("44022 to the LFA: BGM is not E02 (the 44010's category, AHB [500]):\n%s", st2.Payload)
+	}
 	d2 := lfa.Exec(t0.Add(62*time.Minute), deliver(t, st2))
 	if outcome(lfa) != OutcomeCancelled {
 		t.Fatalf("LFA outcome %s", outcome(lfa))

@@ -303,6 +303,9 @@ func TestStornoRevokesTheOpenAnfrage(t *testing.T) {
 	if st, _ := rv.Status("7"); len(st.Reasons) != 1 || st.Reasons[0].Value != "E05" {
 		t.Fatalf("55022 STS+7 %+v, want E05", st)
 	}
+	if !strings.Contains(string(revoke.Payload), "BGM+E02+") {
+		t.Fatalf("55022 to the LFA: BGM is not E02 (the 55010's category, AHB [500]):\n%s", revoke.Payload)
+	}
 	if code, _ := has[Completed](d.Events); code.Outcome != OutcomeCancelled {
 		t.Fatalf("NB events %+v", d.Events)
 	}
