@@ -278,6 +278,12 @@ func TestNegativeContrl(t *testing.T) {
 	if _, ok := lf.Deadlines[labelAperak+lf.S.Out[0].TransactionID]; ok {
 		t.Fatal("APERAK deadline kept")
 	}
+	// An error APERAK for the rejected interchange's transaction is
+	// recorded as such, not as one after the APERAK deadline.
+	lf.Exec(t0.Add(2*time.Minute), errorAperak(t, out(t, d, mpNB, "UTILMD", PIDAbmeldung), t0.Add(2*time.Minute), "Z14"))
+	if n := lf.S.Notes; len(n) == 0 || !strings.Contains(n[len(n)-1], "whose interchange a CONTRL rejected") || outcome(lf) != OutcomeContrlRejected {
+		t.Fatalf("error APERAK after a negative CONTRL: %s %q", outcome(lf), n)
+	}
 	nb := newParty(t, "nb").Start(WorkflowNBLieferende)
 	_, err := nb.Try(t0, deliver(t, out(t, d, mpNB, "UTILMD", PIDAbmeldung)))
 	if !errors.Is(err, ErrNoMasterData) {

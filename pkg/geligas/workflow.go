@@ -300,12 +300,15 @@ func (f flow) aperakIn(x *dec, tx inbound.Transaction) error {
 	if accepted {
 		return nil
 	}
-	if pending {
+	switch {
+	case pending:
 		x.D.CancelDeadlines = append(x.D.CancelDeadlines, labelAperak+o.TransactionID)
-	} else {
+	case o.Aperak == "processed":
 		// After the deadline the transaction counted as processed; a late
 		// error APERAK is recorded and still ends the process.
 		x.Emit(Noted{What: "error APERAK " + tx.InterchangeRef + " after the APERAK deadline of " + o.TransactionID})
+	default: // "contrl": its interchange counted as not received already
+		x.Emit(Noted{What: "error APERAK " + tx.InterchangeRef + " for " + o.TransactionID + ", whose interchange a CONTRL rejected"})
 	}
 	return f.rejected(x, *o, OutcomeAperakRejected)
 }
