@@ -15,7 +15,9 @@ import (
 	"github.com/mako-engine/mako/internal/app"
 	"github.com/mako-engine/mako/internal/demo"
 	"github.com/mako-engine/mako/pkg/api"
+	"github.com/mako-engine/mako/pkg/wire/deadletter"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 func demoFreePort(t *testing.T) string {
@@ -196,9 +198,28 @@ func TestDemoGas(t *testing.T) {
 		t.Errorf("gas-eog: an APERAK or a refusal:\n%s", s)
 	}
 
-	// Nothing was rejected on the way: no dead letter (the projector lags;
-	// one that exists would show within this wait).
-	time.Sleep(300 * time.Millisecond)
+	// Nothing was rejected on the way: no dead letter in MAKO_DLQ itself
+	// (the read API below may lag the stream, so the stream is the check).
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := js.Stream(context.Background(), deadletter.Stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := st.Info(context.Background(), jetstream.WithSubjectFilter(deadletter.SubjectPrefix+".*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(info.State.Subjects) != 0 {
+		t.Errorf("dead letters after the demos: %v", info.State.Subjects)
+	}
 	var dl api.DeadLetterList
 	if err := json.Unmarshal([]byte(demoGet(t, apiURL+"/v1/deadletters")), &dl); err != nil || len(dl.DeadLetters) != 0 {
 		t.Errorf("dead letters after the demos: %+v %v", dl.DeadLetters, err)

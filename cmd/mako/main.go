@@ -46,7 +46,7 @@ func commands() []command {
 		{name: "projector", summary: "rebuild the read models from the event history (rebuild)", run: runProjector},
 		{name: "malo", summary: "market-location master data in KV mako_malo (set, get, list, rm)", run: runMalo},
 		{name: "deadline", summary: "fire an open deadline of a process now, audited (fire --tenant T --by WHO --reason WHY PROCESS LABEL)", run: runDeadline},
-		{name: "demo", summary: "play a GPKE supplier switch (lfw24) through a running makod and print the conversation", run: runDemo},
+		{name: "demo", summary: "play a supplier switch through a running makod and print the conversation (lfw24: GPKE; gas, gas-eog: GeLi Gas)", run: runDemo},
 		{name: "console", summary: "users-file line of an operator-console user (user NAME TENANTS < password)", run: runConsole},
 	}
 }

@@ -125,8 +125,7 @@ func TestAS4Market(t *testing.T) {
 
 	maloID := nextMaLo(t)
 	m.seedSwitch(t, maloID)
-	m.lfn.erpCommand(t, "switch-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
-		"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
+	m.registerSupplyStart(t, "switch-"+maloID, maloID, okStart, nil)
 	req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
 	m.lfa.erpCommand(t, "decide-"+maloID, gpke.ERPDecide, map[string]any{
 		"partner": mk.NB.MPID, "transaction_id": req.Data.TransactionID, "object": false})

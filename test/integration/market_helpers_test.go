@@ -632,6 +632,18 @@ func checkAnswer(t *testing.T, got demo.Message, req demo.Message, code, ebd str
 	}
 }
 
+// registerSupplyStart sends the LFN's ERP command (idempotency key key)
+// starting a GPKE Anmeldung of maloID at start in the NB's grid, with the
+// demo customer data (supplyStart) and the fields of extra (e.g. "reason").
+func (m *market) registerSupplyStart(t *testing.T, key, maloID string, start time.Time, extra map[string]any) {
+	t.Helper()
+	cmd := map[string]any{"malo": maloID, "start": start, "nb": m.mk.NB.MPID, "lfn": m.mk.LFN.MPID}
+	for k, v := range extra {
+		cmd[k] = v
+	}
+	m.lfn.erpCommand(t, key, gpke.ERPRegisterSupplyStart, supplyStart(cmd))
+}
+
 // supplyStart adds the customer and product data the 55001 AHB requires to
 // an ERP command gpke.lfn.register_supply_start.
 func supplyStart(cmd map[string]any) map[string]any {

@@ -52,8 +52,7 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "switch-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
+			m.registerSupplyStart(t, "switch-"+maloID, maloID, okStart, nil)
 			// The LFA's ERP is asked (E_0624 step 90) and consents.
 			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
 			if req.Data.Code != "A36" || !strings.Contains(req.Data.Reason, "E_0624/90") {
@@ -144,8 +143,7 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "early-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
-				"malo": maloID, "start": today, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
+			m.registerSupplyStart(t, "early-"+maloID, maloID, today, nil)
 			c := m.waitConversation(t, maloID, "the rejection", convComplete)
 			checkMessages(t, c)
 			anm := onePID(t, c, "55001", mk)
@@ -169,8 +167,7 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "object-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
+			m.registerSupplyStart(t, "object-"+maloID, maloID, okStart, nil)
 			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
 			m.lfa.erpCommand(t, "decide-"+maloID, gpke.ERPDecide, map[string]any{
 				"partner": mk.NB.MPID, "transaction_id": req.Data.TransactionID, "object": true, "note": "contract runs until 2027"})
@@ -201,8 +198,7 @@ func TestMarket(t *testing.T) {
 		t.Run("unknown MaLo: APERAK 313 Z14", func(t *testing.T) {
 			maloID := nextMaLo(t) // no master data anywhere
 			t.Parallel()
-			m.lfn.erpCommand(t, "unknown-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
+			m.registerSupplyStart(t, "unknown-"+maloID, maloID, okStart, nil)
 			c := m.waitConversation(t, maloID, "the APERAK", func(c demo.Conversation) bool {
 				return len(c.UTILMD("55001")) == 1 && len(c.AperakFor(c.UTILMD("55001")[0].Transaction)) == 1
 			})
@@ -227,8 +223,7 @@ func TestMarket(t *testing.T) {
 			t.Parallel()
 			other := otherNB(t)
 			m.seed(t, maloID, other)
-			m.lfn.erpCommand(t, "grid-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
+			m.registerSupplyStart(t, "grid-"+maloID, maloID, okStart, nil)
 			c := m.waitConversation(t, maloID, "the APERAK", func(c demo.Conversation) bool {
 				return len(c.UTILMD("55001")) == 1 && len(c.AperakFor(c.UTILMD("55001")[0].Transaction)) == 1
 			})
@@ -312,8 +307,7 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "storno-anm-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
+			m.registerSupplyStart(t, "storno-anm-"+maloID, maloID, okStart, nil)
 			// The NB asked the LFA (whose ERP does not answer): the switch is
 			// pending when the LFN cancels its Anmeldung.
 			c := m.waitConversation(t, maloID, "the Anfrage", func(c demo.Conversation) bool { return len(c.UTILMD("55010")) == 1 })
@@ -348,8 +342,7 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "race-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
+			m.registerSupplyStart(t, "race-"+maloID, maloID, okStart, nil)
 			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
 			second := m.lfxAnmeldung(t, maloID, time.Now().Format(time.RFC3339), okStart)
 			c := m.waitConversation(t, maloID, "the rejection of the second Anmeldung", func(c demo.Conversation) bool { return len(c.UTILMD("55003")) == 1 })
@@ -385,8 +378,7 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "cc-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
+			m.registerSupplyStart(t, "cc-"+maloID, maloID, okStart, nil)
 			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
 			c := m.waitConversation(t, maloID, "the Anfrage", func(c demo.Conversation) bool { return len(c.UTILMD("55010")) == 1 })
 			anm := onePID(t, c, "55001", mk)
@@ -447,8 +439,7 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "a34-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID, "reason": "E01"}))
+			m.registerSupplyStart(t, "a34-"+maloID, maloID, okStart, map[string]any{"reason": "E01"})
 			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
 			if !strings.Contains(req.Data.Reason, "E_0624/60") {
 				t.Errorf("decision request %q, want step E_0624/60", req.Data.Reason)
@@ -473,8 +464,7 @@ func TestMarket(t *testing.T) {
 			t.Parallel()
 			m.seedSwitch(t, maloID)
 			far := fristen.AddDays(okStart, 730)
-			m.lfn.erpCommand(t, "far-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
-				"malo": maloID, "start": far, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
+			m.registerSupplyStart(t, "far-"+maloID, maloID, far, nil)
 			req := m.lfa.waitEvent(t, maloID, gpke.CEDecisionRequested, gpke.PIDAnfrageBeendigung)
 			m.lfa.erpCommand(t, "far-decide-"+maloID, gpke.ERPDecide, map[string]any{
 				"partner": mk.NB.MPID, "transaction_id": req.Data.TransactionID, "object": false})
@@ -523,8 +513,7 @@ func TestMarket(t *testing.T) {
 			maloID := nextMaLo(t)
 			t.Parallel()
 			m.seedSwitch(t, maloID)
-			m.lfn.erpCommand(t, "force-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
+			m.registerSupplyStart(t, "force-"+maloID, maloID, okStart, nil)
 			c := m.waitConversation(t, maloID, "the Anfrage", func(c demo.Conversation) bool { return len(c.UTILMD("55010")) == 1 })
 			anf := onePID(t, c, "55010", mk)
 			ctx := context.Background()
@@ -554,8 +543,7 @@ func TestMarket(t *testing.T) {
 			_, err := m.nb.malo.Put(context.Background(), mk.NB.Tenant, malo.Record{MaLo: maloID, GridOperator: mk.NB.MPID, Sector: "Strom",
 				Periods: []malo.Period{{Supplier: mk.LFA.MPID, From: deDay(2026, 1, 1)}}})
 			must(t, err)
-			m.lfn.erpCommand(t, "z18-"+maloID, gpke.ERPRegisterSupplyStart, supplyStart(map[string]any{
-				"malo": maloID, "start": okStart, "nb": mk.NB.MPID, "lfn": mk.LFN.MPID}))
+			m.registerSupplyStart(t, "z18-"+maloID, maloID, okStart, nil)
 			c := m.waitConversation(t, maloID, "the LFA's APERAK for the 55007", func(c demo.Conversation) bool {
 				b := c.UTILMD("55007")
 				return len(b) == 1 && len(c.AperakFor(b[0].Transaction)) == 1
